@@ -1,0 +1,3 @@
+from tcoctl.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""Exit codes and the two kinds of error the CLI turns into a one-line message."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (documented in the README and ``tcoctl --help``)."""
+
+    OK = 0
+    DOMAIN = 1  # a bad preset, an impossible scenario, some batch rows failed
+    USAGE = 2  # an option the user typed is wrong
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class TcoctlError(Exception):
+    """Base class: ``str(error)`` is the whole message, ``code`` the exit code."""
+
+    code = ExitCode.DOMAIN
+
+
+class UsageError(TcoctlError):
+    """Something the user typed: a wrong unit, a value out of range, a missing option."""
+
+    code = ExitCode.USAGE
+
+
+class DomainError(TcoctlError):
+    """The input parses but cannot be used: a broken preset, a result that is undefined."""
+
+    code = ExitCode.DOMAIN

@@ -1,0 +1,196 @@
+"""The one output layer: every command's Report goes out as a rich table, JSON or CSV.
+
+JSON contract (schema_version 1), one object per scenario::
+
+    {"schema_version": 1, "command": "flops", "preset": "run-1e30" | null,
+     "inputs":  {"<name>": {"value": <number|string>, "unit": "<unit>", "low": .., "high": ..}},
+     "results": {"<name>": {"value": <number>, "unit": "<unit>", "low": .., "high": ..,
+                            "p05": .., "p50": .., "p95": ..}}, ...}
+
+``low``/``high`` appear only for ranges, percentiles only with ``--samples``; units are pint's
+short form and '' for fractions and counts. Keys keep their order; later versions only add.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+SCHEMA_VERSION = 1
+STAT_KEYS = ("low", "high", "p05", "p50", "p95")
+
+
+@dataclass
+class Row:
+    """One input or result, in display units."""
+
+    name: str
+    value: float | str
+    unit: str
+    stats: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass
+class Report:
+    """What one run of a command produced, ready for any format."""
+
+    command: str
+    preset: str | None
+    inputs: list[Row]
+    results: list[Row]
+    extra: dict[str, Any] = field(default_factory=dict)
+    """More JSON sections (sweep points, tornado bars, explanation), in order."""
+    visuals: list[Any] = field(default_factory=list)
+    """rich renderables (charts, maps) shown after the tables in table format."""
+
+
+def fmt(value: float | str) -> str:
+    """A number for people: 4 significant figures, thousands separators, e-notation when huge."""
+    if isinstance(value, str):
+        return value
+    if value == 0 or not math.isfinite(value):
+        return str(value) if value else "0"
+    magnitude = abs(value)
+    if 1e-3 <= magnitude < 1e12:
+        decimals = max(0, 3 - math.floor(math.log10(magnitude)))
+        return f"{value:,.{decimals}f}"
+    return f"{value:.4g}"
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    item: dict[str, Any] = {"value": row.value, "unit": row.unit}
+    item.update(row.stats)
+    return item
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": report.command,
+        "preset": report.preset,
+        "inputs": {row.name: _row_json(row) for row in report.inputs},
+        "results": {row.name: _row_json(row) for row in report.results},
+        **report.extra,
+    }
+
+
+def dumps(data: Any) -> str:
+    """JSON with no NaN or Infinity (a ValueError is a bug upstream, never silent output)."""
+    return json.dumps(data, allow_nan=False)
+
+
+def csv_rows(report: Report, scenario: str | None = None) -> list[list[str]]:
+    rows = []
+    for section, items in (("input", report.inputs), ("result", report.results)):
+        for row in items:
+            stats = [repr(row.stats[k]) if k in row.stats else "" for k in STAT_KEYS]
+            value = row.value if isinstance(row.value, str) else repr(row.value)
+            rows.append(
+                [
+                    scenario or report.preset or "",
+                    report.command,
+                    section,
+                    row.name,
+                    value,
+                    row.unit,
+                    *stats,
+                ]
+            )
+    return rows
+
+
+CSV_HEADER = ["scenario", "command", "section", "name", "value", "unit", *STAT_KEYS]
+
+
+def write(
+    reports: list[Report], fmt_name: str, out: TextIO | None = None, svg: str | None = None
+) -> None:
+    """Write reports to ``out`` (stdout) as ``table``, ``json`` (JSON Lines for several) or
+    ``csv``; with ``svg`` also save the table view as an SVG file."""
+    out = out or sys.stdout
+    if fmt_name == "json":
+        for report in reports:
+            out.write(dumps(to_json(report)) + "\n")
+    elif fmt_name == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        for report in reports:
+            writer.writerows(csv_rows(report))
+    if fmt_name == "table" or svg:
+        render_tables(reports, out if fmt_name == "table" else io.StringIO(), svg)
+
+
+def _stats_text(row: Row) -> str:
+    parts = []
+    if "low" in row.stats:
+        parts.append(f"{fmt(row.stats['low'])} .. {fmt(row.stats['high'])}")
+    if "p05" in row.stats:
+        parts.append(
+            f"p05 {fmt(row.stats['p05'])} p50 {fmt(row.stats['p50'])} p95 {fmt(row.stats['p95'])}"
+        )
+    return "  ".join(parts)
+
+
+def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, record=svg is not None, highlight=False)
+    for report in reports:
+        title = f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
+        for caption, rows in (("inputs", report.inputs), ("results", report.results)):
+            table = Table(title=f"{title}: {caption}", title_justify="left")
+            table.add_column("name", style="bold")
+            table.add_column("value", justify="right")
+            table.add_column("unit")
+            table.add_column("range / percentiles")
+            if caption == "inputs":
+                table.add_column("source", overflow="fold", max_width=60)
+            for row in rows:
+                cells = [row.name, fmt(row.value), row.unit, _stats_text(row)]
+                table.add_row(*cells, *([row.source] if caption == "inputs" else []))
+            console.print(table)
+        for visual in report.visuals:
+            console.print(visual)
+    if svg:
+        console.save_svg(svg, title="tcoctl")
+
+
+def write_records(
+    key: str,
+    records: list[dict[str, Any]],
+    fmt_name: str | None,
+    header: dict[str, Any] | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Write a listing (presets, preset figures): JSON ``{schema_version, **header, key:
+    records}``, CSV with one line per record, or a rich table with one row per record."""
+    out = out or sys.stdout
+    fmt_name = fmt_name or default_format()
+    if fmt_name == "json":
+        out.write(dumps({"schema_version": SCHEMA_VERSION, **(header or {}), key: records}))
+        out.write("\n")
+    elif fmt_name == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        title = " — ".join(str(v) for v in (header or {}).values() if v) or key
+        table = Table(*records[0], title=title, show_lines=True)
+        for record in records:
+            table.add_row(*("" if v is None else str(v) for v in record.values()))
+        Console(file=out, highlight=False).print(table)
+
+
+def default_format() -> str:
+    """A table for people at a terminal, JSON for pipes and scripts."""
+    return "table" if sys.stdout.isatty() else "json"

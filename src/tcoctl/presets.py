@@ -1,0 +1,167 @@
+"""Presets: TOML files of scenario or hardware figures, each figure with its source.
+
+A preset file holds ``title``, ``kind`` (``scenario`` or ``gpu``), ``description`` and one
+table per calculator (``[tco]``, ``[flops]``...; ``[gpu]`` for hardware). Each entry is a
+table with ``value`` (a quantity string as typed on the command line), ``source`` (a seed file
+``seeds/NAME.txt`` or a document title), ``quote`` (required for a seed, verbatim), ``url``
+(required for a document) and an optional ``note``.
+
+Built-in presets ship inside the package (``tcoctl/presets``); ``--presets-dir`` and the
+``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) add folders whose
+files take precedence. Listing reads TOML only; checking units happens on use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import tomli
+
+from tcoctl.errors import DomainError, UsageError
+
+ENTRY_KEYS = {"value", "source", "quote", "url", "note"}
+TOP_KEYS = {"title", "kind", "description"}
+KINDS = {"scenario", "gpu"}
+MAX_PRESET_BYTES = 1_000_000
+
+extra_dirs: list[Path] = []
+"""Folders named with ``--presets-dir`` for this run (the CLI fills it)."""
+
+
+class PresetError(DomainError):
+    """A preset file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One sourced figure of a preset."""
+
+    value: str
+    source: str
+    quote: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Preset:
+    name: str
+    path: str
+    title: str
+    kind: str
+    description: str
+    sections: dict[str, dict[str, Entry]]
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("tcoctl") / "presets"))
+
+
+def search_dirs() -> list[Path]:
+    """User folders first (``--presets-dir``, then ``TCOCTL_PRESETS``), built-ins last."""
+    env = [Path(p) for p in os.environ.get("TCOCTL_PRESETS", "").split(os.pathsep) if p]
+    return [*extra_dirs, *env, builtin_dir()]
+
+
+def preset_files() -> dict[str, Path]:
+    """Every preset name with the file that defines it (the first folder wins)."""
+    found: dict[str, Path] = {}
+    for folder in reversed(search_dirs()):
+        if not folder.is_dir():
+            if folder != builtin_dir():
+                raise UsageError(f"--presets-dir / TCOCTL_PRESETS: {folder} is not a folder")
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            found[path.stem] = path
+    return dict(sorted(found.items()))
+
+
+def _entry(where: str, raw: object) -> Entry:
+    if not isinstance(raw, dict):
+        raise PresetError(f"{where}: expected a table with value and source, got {raw!r}")
+    unknown = set(raw) - ENTRY_KEYS
+    if unknown:
+        raise PresetError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    if "value" not in raw or "source" not in raw:
+        missing = "value" if "value" not in raw else "source"
+        raise PresetError(f"{where}: missing {missing!r}; every figure cites its source")
+    if isinstance(raw["value"], bool) or not isinstance(raw["value"], (str, int, float)):
+        raise PresetError(f"{where}: value must be a string or a number")
+    for key in ENTRY_KEYS - {"value"}:
+        if key in raw and not isinstance(raw[key], str):
+            raise PresetError(f"{where}: {key} must be a string")
+    source = raw["source"].strip()
+    if source.startswith("seeds/") and not raw.get("quote"):
+        raise PresetError(f"{where}: a seed source needs a verbatim 'quote'")
+    if not source.startswith("seeds/") and not str(raw.get("url", "")).startswith("http"):
+        raise PresetError(f"{where}: a document source needs a 'url'")
+    return Entry(str(raw["value"]), source, raw.get("quote"), raw.get("url"), raw.get("note"))
+
+
+def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Preset:
+    """Read and structurally check one preset file (no unit checks)."""
+    try:
+        if path.stat().st_size > MAX_PRESET_BYTES:
+            raise PresetError(f"{path}: larger than {MAX_PRESET_BYTES} bytes")
+        data = tomli.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError) as error:
+        raise PresetError(f"{path}: not a readable TOML file: {error}") from error
+    allowed = set(sections_allowed)
+    unknown = set(data) - TOP_KEYS - allowed
+    if unknown:
+        raise PresetError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise PresetError(f"{path}: 'kind' must be one of {sorted(KINDS)}, got {kind!r}")
+    for key in ("title", "description"):
+        if not isinstance(data.get(key, ""), str):
+            raise PresetError(f"{path}: {key!r} must be a string")
+    if (kind == "gpu") != (set(data) & allowed == {"gpu"}):
+        raise PresetError(f"{path}: a 'gpu' preset holds one [gpu] table; a scenario holds none")
+    sections = {}
+    for section in sorted(set(data) & allowed):
+        table = data[section]
+        if not isinstance(table, dict):
+            raise PresetError(f"{path}: [{section}] must be a table")
+        sections[section] = {
+            key: _entry(f"{path}: {section}.{key}", raw) for key, raw in table.items()
+        }
+    if not sections:
+        raise PresetError(f"{path}: no figures (expected a table such as [{sorted(allowed)[0]}])")
+    return Preset(
+        name, str(path), data.get("title", name), kind, data.get("description", ""), sections
+    )
+
+
+def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:
+    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones."""
+    files = preset_files()
+    preset = (
+        _parse_cached(name, files[name], files[name].stat().st_mtime_ns) if name in files else None
+    )
+    if preset is None or (kind is not None and preset.kind != kind):
+        known = ", ".join(n for n in files if kind is None or _kind_of(files[n]) == kind)
+        label = f"{kind} preset" if kind else "preset"
+        raise UsageError(f"{option}: no {label} {name!r}; known: {known}")
+    return preset
+
+
+@cache
+def _parse_cached(name: str, path: Path, mtime_ns: int) -> Preset:
+    """Parse a preset file once per version of it (keyed by path and modification time)."""
+    from tcoctl.specs import CALCULATORS
+
+    return parse_preset(name, path, [*CALCULATORS, "gpu"])
+
+
+def _kind_of(path: Path) -> str:
+    """The ``kind`` line of a preset file, read without validating the rest."""
+    try:
+        return str(tomli.loads(path.read_text(encoding="utf-8")).get("kind", ""))
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+        return ""

@@ -1,0 +1,165 @@
+"""What each calculator takes and gives: option names, core and display units, valid ranges
+and examples. Pure data, importable without numpy or pint so that ``--help`` stays fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Input:
+    """One option of a calculator.
+
+    ``unit`` is the core unit the numpy model receives ('' for a plain number); ``display`` is
+    the unit shown back to the user. ``kind`` is ``number``, ``choice`` (one of ``choices``) or
+    ``gpu`` (a hardware preset name). Numbers must lie in [minimum, maximum]; ``positive``
+    excludes zero. ``bare`` lets a plain number stand for a quantity in ``unit`` (counts).
+    """
+
+    name: str
+    help: str
+    example: str
+    unit: str = ""
+    display: str = ""
+    kind: str = "number"
+    choices: tuple[str, ...] = ()
+    minimum: float = 0.0
+    maximum: float | None = None
+    positive: bool = True
+    bare: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result: its core unit and the unit shown in tables and JSON."""
+
+    name: str
+    help: str
+    unit: str = ""
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A command: its inputs, results, the core function (``module:function``) and the preset
+    used when none is named. With ``preset_is_base`` that preset underlies every run and each
+    flag overrides one value; otherwise it is used only when no input is given at all."""
+
+    name: str
+    help: str
+    model: str
+    inputs: tuple[Input, ...]
+    results: tuple[Result, ...]
+    default_preset: str
+    preset_is_base: bool = False
+    choice_defaults: dict[str, str] = field(default_factory=dict)
+
+    def input(self, name: str) -> Input:
+        for spec in self.inputs:
+            if spec.name == name or spec.key == name:
+                return spec
+        raise KeyError(name)
+
+    def result(self, name: str) -> Result:
+        for spec in self.results:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+GPU = Input(
+    "gpu", "Hardware preset, e.g. h100-sxm (see `tcoctl presets list`).", "h100-sxm", kind="gpu"
+)
+PRECISION = Input(
+    "precision",
+    "Which dense peak the FLOP/s refer to.",
+    "bf16",
+    kind="choice",
+    choices=("bf16", "fp8"),
+)
+COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000", bare=True)
+
+FLOPS = Calculator(
+    name="flops",
+    help="Training compute, GPU-time, energy and cost: forward (GPUs x time x peak x MFU), "
+    "inverse (--budget with two of count, duration, MFU), or 6 x params x tokens.",
+    model="tcoctl.compute:flops",
+    default_preset="run-1e30",
+    choice_defaults={"precision": "bf16"},
+    inputs=(
+        GPU,
+        PRECISION,
+        Input("peak", "Per-GPU dense peak, instead of --gpu.", "989 TFLOP/s", "FLOP/s", "TFLOP/s"),
+        COUNT,
+        Input("duration", "Wall-clock training time.", "90 day", "s", "day"),
+        Input("mfu", "Model FLOP utilisation, a fraction or %.", "40 %", maximum=1.0),
+        Input("gpu-hours", "GPU time, instead of --count and --duration.", "3e7 h", "s", "h"),
+        Input("budget", "Training compute to reach.", "1e30 FLOP", "FLOP", "FLOP"),
+        Input("params", "Parameters (active, for a mixture of experts).", "405e9", bare=True),
+        Input("tokens", "Training tokens.", "15.6e12", "token", "token", bare=True),
+        Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.7 kW", "W", "W"),
+        Input("pue", "Power usage effectiveness, facility / IT energy (>= 1).", "1.2", minimum=1.0),
+        Input("electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh"),
+        Input("price", "Price per GPU-hour, excluding electricity.", "2 USD/h", "USD/s", "USD/h"),
+    ),
+    results=(
+        Result("total_flop", "Training compute.", "FLOP", "FLOP"),
+        Result("gpu_hours", "GPU time.", "s", "h"),
+        Result("duration", "Wall-clock time.", "s", "day"),
+        Result("count", "GPUs."),
+        Result("mfu", "Model FLOP utilisation."),
+        Result("h100e_years", "GPU time in H100 SXM-years at the same precision.", "s", "year"),
+        Result("energy", "Facility energy (IT energy x PUE).", "J", "GWh"),
+        Result("facility_power", "Facility power draw (GPUs x power x PUE).", "W", "MW"),
+        Result("cost", "GPU time x price + energy x electricity price.", "USD", "USD"),
+    ),
+)
+
+H100E = Calculator(
+    name="h100e",
+    help="H100-equivalents of a fleet (--gpu, --count) on a --basis, of a --capacity "
+    "figure, or of a stated speed-up (--factor).",
+    model="tcoctl.compute:h100e",
+    default_preset="frontier-2025",
+    choice_defaults={"basis": "bf16", "precision": "bf16"},
+    inputs=(
+        GPU,
+        COUNT,
+        Input(
+            "basis",
+            "What makes two chips equivalent: dense BF16 FLOP/s, dense FP8 "
+            "FLOP/s, memory bandwidth, or all three side by side.",
+            "bf16",
+            kind="choice",
+            choices=("bf16", "fp8", "bandwidth", "all"),
+        ),
+        Input(
+            "capacity", "A fleet's compute capacity to convert.", "8 EFLOP/s", "FLOP/s", "EFLOP/s"
+        ),
+        PRECISION,
+        Input("factor", "A stated speed-up over an H100 per GPU.", "2..3", bare=True),
+    ),
+    results=(
+        Result("h100e", "H100 SXM-equivalents."),
+        Result("h100e_bf16", "H100e on dense BF16 FLOP/s."),
+        Result("h100e_fp8", "H100e on dense FP8 FLOP/s."),
+        Result("h100e_bandwidth", "H100e on memory bandwidth."),
+        Result("peak_compute", "The fleet's dense peak at --precision.", "FLOP/s", "EFLOP/s"),
+    ),
+)
+
+CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E)}
+
+GPU_FIELDS = (
+    Input("bf16", "Dense BF16 peak.", "989.4 TFLOP/s", "FLOP/s", "TFLOP/s"),
+    Input("fp8", "Dense FP8 peak.", "1979 TFLOP/s", "FLOP/s", "TFLOP/s"),
+    Input("memory", "HBM capacity.", "80 GB", "B", "GB"),
+    Input("bandwidth", "HBM bandwidth.", "3.35 TB/s", "B/s", "TB/s"),
+    Input("tdp", "Board power (TDP).", "700 W", "W", "W"),
+)
+"""The figures a ``kind = "gpu"`` preset holds; fp8 and tdp may be absent."""
+REFERENCE_GPU = "h100-sxm"

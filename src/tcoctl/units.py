@@ -1,0 +1,184 @@
+"""Units at the edge: parse what a user or preset wrote, check its dimension, convert it once
+to the numpy core's fixed units (SI and USD), and convert core results back for display.
+
+pint is imported lazily and built once from the trimmed definitions in ``units.txt``. User
+text never reaches pint's expression evaluator: a strict grammar (a number, an optional
+``..`` range end, and a unit made of names, ``*``, ``/`` and one-digit powers) is checked
+first, so ``9**9**9 W`` is rejected instead of being computed for ever.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pint
+
+MAX_TEXT = 200
+_NUM = r"[+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NAME = r"[A-Za-z_%µ$][A-Za-z_µ]*"
+_FACTOR = rf"{_NAME}(?:\s*(?:\^|\*\*)\s*-?\d)?"
+_UNIT = rf"(?:/\s*)?{_FACTOR}(?:\s*(?:[*/]|\s)\s*{_FACTOR})*"
+_QUANTITY = re.compile(
+    rf"^\s*(?P<lo>{_NUM})\s*(?P<lo_unit>{_UNIT})?\s*"
+    rf"(?:\.\.\s*(?P<hi>{_NUM})\s*(?P<hi_unit>{_UNIT})?)?\s*$",
+    re.ASCII,
+)
+
+_DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
+
+DIMENSION_NAMES = (
+    ("", "a plain number"),
+    ("m", "a length"),
+    ("m^2", "an area"),
+    ("1/m^2", "a density per area"),
+    ("s", "a time"),
+    ("g", "a mass"),
+    ("USD", "an amount of money"),
+    ("FLOP", "an amount of compute"),
+    ("FLOP/s", "a compute rate"),
+    ("W", "a power"),
+    ("J", "an energy"),
+    ("USD/s", "money per time"),
+    ("USD/J", "money per energy"),
+    ("USD/W", "money per power"),
+    ("B", "an amount of data"),
+    ("B/s", "a data rate"),
+    ("token", "a number of tokens"),
+    ("token/s", "a token rate"),
+)
+
+
+class UnitInputError(ValueError):
+    """A quantity the user typed (or a preset holds) that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A parsed quantity in core units; ``low == high`` unless the text gave ``LOW..HIGH``."""
+
+    low: float
+    high: float
+
+    @property
+    def mid(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+
+@cache
+def registry() -> pint.UnitRegistry[Any]:
+    """The application's one pint registry, built on first use from ``units.txt``."""
+    import pint
+
+    path = resources.files("tcoctl") / "units.txt"
+    with resources.as_file(path) as definitions:
+        return pint.UnitRegistry(str(definitions), autoconvert_offset_to_baseunit=True)
+
+
+def _unit(text: str) -> Any:
+    """Parse a unit expression that already passed the grammar check into a pint Unit."""
+    ureg = registry()
+    text = text.strip().replace("$", "USD").replace("%", "percent")
+    if text.startswith("/"):
+        return 1 / ureg.parse_units(text[1:].strip())
+    return ureg.parse_units(text)
+
+
+def dimension_name(unit: Any) -> str:
+    """A reader's name for a pint unit's dimension (``a power``), or the raw dimension."""
+    dims = _dimensionality(unit)
+    for example, name in DIMENSION_NAMES:
+        if _dimensionality(example) == dims:
+            return name
+    return str(dims)
+
+
+def _dimensionality(unit: Any) -> Any:
+    """pint's dimensionality of a Unit or unit string ('' is dimensionless)."""
+    ureg = registry()
+    if isinstance(unit, str):
+        unit = ureg.parse_units(unit) if unit else ureg.dimensionless
+    return ureg.get_dimensionality(unit)
+
+
+def _hint(given: Any, expected: Any) -> str:
+    """Suggest the missing factor when given and expected differ by a time (numbat's manners)."""
+    ratio = _dimensionality(given / expected)
+    if ratio == _dimensionality("s"):
+        return " (divide by a time?)"
+    if ratio == _dimensionality("Hz"):
+        return " (multiply by a time?)"
+    return ""
+
+
+def parse_span(text: str, core_unit: str, example: str, bare: bool = False) -> Span:
+    """Parse ``"700 W"``, ``"1.2..1.7 kW"`` or ``"0.3..0.45"`` into a Span in ``core_unit``.
+
+    A bare number is accepted only when ``core_unit`` is dimensionless or ``bare`` is set
+    (then it is taken in ``core_unit``, as for counts of tokens). Raises UnitInputError
+    with a one-line reason; the caller adds the option name.
+    """
+    if len(text) > MAX_TEXT:
+        raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+    dollars = _DOLLAR.match(text) is not None
+    match = _QUANTITY.match(_DOLLAR.sub(r"\1", text) if dollars else text)
+    if not match:
+        raise UnitInputError(f"cannot read {text!r} as a quantity; write e.g. '{example}'")
+    lo_unit, hi_unit = match["lo_unit"], match["hi_unit"]
+    if dollars:  # "$2/h" is "2 USD/h"
+        lo_unit, hi_unit = f"USD{lo_unit or ''}", hi_unit and f"USD{hi_unit}"
+    if lo_unit and hi_unit is None and match["hi"] is not None:
+        raise UnitInputError(f"give the unit after the range, e.g. '{example}'")
+    unit_text = hi_unit or lo_unit
+    ureg = registry()
+    target = ureg.parse_units(core_unit) if core_unit else ureg.dimensionless
+    values = []
+    for number, own_unit in ((match["lo"], lo_unit), (match["hi"] or match["lo"], unit_text)):
+        magnitude = float(number.replace("_", ""))
+        if not math.isfinite(magnitude):
+            raise UnitInputError(f"{number} is not a finite number")
+        if own_unit is None and unit_text is None:
+            if core_unit and not bare:
+                raise UnitInputError(
+                    f"{text!r} has no unit; expected {dimension_name(target)}, e.g. '{example}'"
+                )
+            values.append(magnitude)
+            continue
+        try:
+            unit = _unit(own_unit or unit_text)
+        except Exception as error:  # pint raises several classes for unknown names
+            raise UnitInputError(f"unknown unit in {text!r}; write e.g. '{example}'") from error
+        if _dimensionality(unit) != _dimensionality(target):
+            raise UnitInputError(
+                f"{text!r} is {dimension_name(unit)}, expected {dimension_name(target)}"
+                f"{_hint(unit, target)}; e.g. '{example}'"
+            )
+        values.append(float(ureg.Quantity(magnitude, unit).to(target).magnitude))
+    low, high = values
+    if not all(math.isfinite(v) for v in values):
+        raise UnitInputError(f"{text!r} overflows a float")
+    if low > high:
+        raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
+    return Span(low, high)
+
+
+def convert(values: Any, from_unit: str, to_unit: str) -> Any:
+    """Convert magnitudes (float or ndarray) between two unit strings, e.g. core to display."""
+    if from_unit == to_unit:
+        return values
+    ureg = registry()
+    return ureg.Quantity(values, from_unit or "dimensionless").to(to_unit or "dimensionless").m
+
+
+def short(unit: str) -> str:
+    """A unit string in pint's short form, as the JSON contract prints it (``'' `` if none)."""
+    return f"{registry().parse_units(unit):~C}" if unit else ""

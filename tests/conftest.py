@@ -1,0 +1,41 @@
+"""Shared helpers: run the CLI in-process through typer's CliRunner (stdout and stderr apart)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from tcoctl.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run(*args: str, input: str | None = None) -> Outcome:
+    """Invoke ``tcoctl ARGS`` and return exit code, stdout and stderr."""
+    result = CliRunner().invoke(app, list(args), input=input)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def results(*args: str) -> dict[str, Any]:
+    """Run a command with --format json, assert success, return its results section."""
+    outcome = run(*args, "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    found: dict[str, Any] = outcome.json()["results"]
+    return found

@@ -1,0 +1,155 @@
+"""The CLI end to end: every command's default run, the issue's examples, the JSON contract,
+and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import results, run
+from tcoctl.specs import CALCULATORS
+
+
+@pytest.mark.parametrize("command", sorted(CALCULATORS))
+def test_every_command_runs_on_its_default_preset(command: str) -> None:
+    outcome = run(command, "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    data = outcome.json()
+    assert data["schema_version"] == 1 and data["command"] == command
+    assert data["results"] and data["preset"] == CALCULATORS[command].default_preset
+    for item in [*data["inputs"].values(), *data["results"].values()]:
+        assert set(item) <= {"value", "unit", "low", "high", "p05", "p50", "p95"}
+        if "low" in item and isinstance(item["value"], float):
+            assert item["low"] <= item["value"] * (1 + 1e-12) + 1e-300
+            assert item["value"] <= item["high"] * (1 + 1e-12) + 1e-300
+
+
+@pytest.mark.parametrize("command", sorted(CALCULATORS))
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_table_and_csv_formats(command: str, fmt: str) -> None:
+    outcome = run(command, "--format", fmt)
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.stdout.strip()
+    if fmt == "csv":
+        assert outcome.stdout.startswith("scenario,command,section,name,value,unit,low,high")
+
+
+def test_h100e_of_frontier_2025_covers_one_million() -> None:
+    h100e = results("h100e", "--gpu", "gb200", "--count", "300000..500000")["h100e"]
+    assert h100e["low"] < 1e6 < h100e["high"]
+    assert h100e["low"] == pytest.approx(300_000 * 2500 / 989.4)
+
+
+def test_h100e_basis_all_shows_h20_disagreement() -> None:
+    out = results("h100e", "--gpu", "h20", "--count", "1000000", "--basis", "all")
+    assert out["h100e_bf16"]["value"] == pytest.approx(1e6 * 148 / 989.4)
+    assert out["h100e_bandwidth"]["value"] == pytest.approx(1e6 * 4.0 / 3.35)
+
+
+def test_h100e_factor_and_capacity() -> None:
+    assert results("h100e", "--count", "300000..500000", "--factor", "2..3")["h100e"][
+        "high"
+    ] == pytest.approx(1.5e6)
+    assert results("h100e", "--capacity", "8 EFLOP/s")["h100e"]["value"] == pytest.approx(
+        8e18 / 989.4e12
+    )
+
+
+def test_flops_issue_example() -> None:
+    out = results("flops", "--budget", "1e30FLOP", "--gpu", "h100-sxm", "--mfu", "0.4")
+    assert out["gpu_hours"]["value"] == pytest.approx(7.02e11, rel=1e-3)
+    assert out["gpu_hours"]["unit"] == "h"
+
+
+def test_flops_model_mode_and_cost() -> None:
+    out = results(
+        "flops",
+        "--params",
+        "405e9",
+        "--tokens",
+        "15.6e12",
+        "--gpu",
+        "h100-sxm",
+        "--count",
+        "16384",
+        "--mfu",
+        "0.41",
+        "--power",
+        "1.275 kW",
+        "--pue",
+        "1.1",
+        "--electricity",
+        "0.08 USD/kWh",
+    )
+    assert out["total_flop"]["value"] == pytest.approx(3.79e25, rel=1e-3)
+    days = 3.79e25 / (16384 * 989.4e12 * 0.41) / 86400
+    assert out["duration"]["value"] == pytest.approx(days, rel=1e-3)
+    assert out["facility_power"]["value"] == pytest.approx(16384 * 1.275 * 1.1 / 1000)
+    assert out["energy"]["unit"] == "GWh"
+
+
+ERRORS = [
+    (["flops", "--power", "5 kg", "--gpu", "h100-sxm"], "--power"),
+    (["flops", "--mfu", "40", "--gpu", "h100-sxm"], "--mfu"),
+    (["flops", "--count", "-5", "--gpu", "h100-sxm"], "--count"),
+    (["flops", "--count", "0", "--gpu", "h100-sxm"], "--count"),
+    (["flops", "--duration", "nan day"], "--duration"),
+    (["flops", "--duration", "1e400 day"], "--duration"),
+    (["flops", "--budget", "9**9**9 FLOP"], "--budget"),
+    (["flops", "--count", "5..1"], "--count"),
+    (["flops", "--gpu", "h999"], "--gpu"),
+    (["flops", "--precision", "fp4"], "--precision"),
+    (["flops", "--budget", "1e30 FLOP", "--gpu", "h100-sxm"], "--count"),
+    (["h100e", "--count", "10"], "--gpu"),
+    (["flops", "--format", "yaml"], "--format"),
+    (["flops", "--preset", "gb200"], "--preset"),
+    (["h100e", "--preset", "run-1e30"], "--preset"),
+    (["flops", "--nonsense", "1"], "--nonsense"),
+]
+
+
+@pytest.mark.parametrize(("args", "option"), ERRORS)
+def test_bad_input_gets_one_line_and_exit_2(args: list[str], option: str) -> None:
+    outcome = run(*args)
+    assert outcome.code == 2, (outcome.code, outcome.stderr)
+    assert option in outcome.stderr
+    assert "Traceback" not in outcome.stderr and outcome.stdout == ""
+
+
+def test_fp8_on_a100_is_a_domain_error() -> None:
+    outcome = run(
+        "flops",
+        "--gpu",
+        "a100-sxm",
+        "--precision",
+        "fp8",
+        "--count",
+        "8",
+        "--duration",
+        "1 day",
+        "--mfu",
+        "0.4",
+    )
+    assert outcome.code == 1 and "not defined" in outcome.stderr
+
+
+def test_help_imports_neither_numpy_nor_pint() -> None:
+    code = (
+        "import sys; from tcoctl.cli import main; sys.argv=['tcoctl', '--help'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'numpy' not in sys.modules and 'pint' not in sys.modules, 'heavy import'\n"
+        "sys.argv=['tcoctl', 'presets', 'list', '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'numpy' not in sys.modules and 'pint' not in sys.modules, 'heavy import'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Exit codes" in done.stdout
+    assert json.loads(done.stdout[done.stdout.index('{"schema') :])["presets"]
+
+
+def test_version() -> None:
+    assert run("--version").stdout.startswith("tcoctl ")

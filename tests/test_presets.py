@@ -1,0 +1,136 @@
+"""Presets: every built-in loads, every figure is sourced, seed quotes are verbatim, and
+broken files are refused with the file and key named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, run
+from tcoctl import presets
+from tcoctl.specs import CALCULATORS
+
+BUILTIN = sorted(presets.preset_files())
+GPUS = (
+    "h100-sxm",
+    "h100-pcie",
+    "h200",
+    "h20",
+    "h800",
+    "a100-sxm",
+    "b200",
+    "gb200",
+    "mi300x",
+    "mi325x",
+    "tpu-v5p",
+    "tpu-v6e",
+    "gaudi3",
+)
+
+
+def test_issue_presets_exist() -> None:
+    for name in (
+        *GPUS,
+        "frontier-2024",
+        "frontier-2025",
+        "run-1e30",
+        "china-labs",
+        "china-h20",
+        "india-2026",
+    ):
+        assert name in BUILTIN
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_preset_values_check_and_show(name: str) -> None:
+    outcome = run("presets", "show", name, "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    figures = outcome.json()["figures"]
+    assert figures and all(f["source"] for f in figures)
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_seed_quotes_are_verbatim(name: str) -> None:
+    preset = presets.load(name)
+    for entries in preset.sections.values():
+        for key, entry in entries.items():
+            if entry.source.startswith("seeds/"):
+                seed = SEEDS / Path(entry.source).name
+                assert seed.is_file(), f"{name}.{key}: no seed file {entry.source}"
+                assert entry.quote and entry.quote in seed.read_text(encoding="utf-8"), (
+                    f"{name}.{key}: quote not found verbatim in {entry.source}"
+                )
+            else:
+                assert entry.url and entry.url.startswith("https://"), f"{name}.{key}"
+
+
+@pytest.mark.parametrize("name", [n for n in BUILTIN if n not in GPUS])
+def test_scenario_presets_run_on_their_calculators(name: str) -> None:
+    for section in presets.load(name).sections:
+        assert section in CALCULATORS
+        outcome = run(section, "--preset", name, "--format", "json")
+        assert outcome.code == 0, outcome.stderr
+
+
+GOOD = """title = "t"
+kind = "scenario"
+[h100e.count]
+value = "10"
+source = "A paper"
+url = "https://example.org"
+[h100e.gpu]
+value = "h100-sxm"
+source = "A paper"
+url = "https://example.org"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace('title = "t"', 'title = "t"\ncolour = "red"'), "unknown key 'colour'"),
+        (
+            GOOD.replace(
+                'source = "A paper"\nurl = "https://example.org"\n[h100e.gpu]', "[h100e.gpu]"
+            ),
+            "missing 'source'",
+        ),
+        (GOOD.replace('value = "10"', 'value = "10 W"'), "h100e.count"),
+        (GOOD.replace('value = "10"', 'value = "10"\nvalue = "11"'), "not a readable TOML"),
+        (GOOD.replace("[h100e.gpu]", "[h100e.speed]"), "unknown input 'speed'"),
+        (GOOD.replace('url = "https://example.org"\n[h100e.gpu]', "[h100e.gpu]"), "needs a 'url'"),
+        (
+            GOOD.replace(
+                'source = "A paper"\nurl = "https://example.org"\n[h100e.gpu]',
+                'source = "seeds/x.txt"\n[h100e.gpu]',
+            ),
+            "verbatim 'quote'",
+        ),
+        (GOOD.replace('kind = "scenario"', 'kind = "magic"'), "'kind' must be one of"),
+        ("title = [", "not a readable TOML"),
+    ],
+)
+def test_broken_user_preset_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "mine.toml").write_text(text, encoding="utf-8")
+    outcome = run("--presets-dir", str(tmp_path), "h100e", "--preset", "mine", "-f", "json")
+    assert outcome.code == 1
+    assert message in outcome.stderr and "mine.toml" in outcome.stderr
+    assert outcome.stdout == ""
+
+
+def test_user_folder_adds_presets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mine.toml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    outcome = run("h100e", "--preset", "mine", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["h100e"]["value"] == pytest.approx(10.0)
+    listing = run("presets", "list", "-f", "json").json()["presets"]
+    assert "mine" in [p["name"] for p in listing]
+
+
+def test_unknown_preset_lists_known_ones() -> None:
+    outcome = run("tco" if "tco" in CALCULATORS else "flops", "--preset", "nope")
+    assert outcome.code == 2
+    assert "--preset: no scenario preset 'nope'; known: " in outcome.stderr
+    assert "frontier-2024" in outcome.stderr and "h100-sxm" not in outcome.stderr

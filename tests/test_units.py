@@ -1,0 +1,96 @@
+"""Parsing quantities at the edge: units, ranges, and hostile text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "expected"),
+    [
+        ("700 W", "W", (700.0, 700.0)),
+        ("1.2..1.7 kW", "W", (1200.0, 1700.0)),
+        ("0.08 USD/kWh", "USD/J", (0.08 / 3.6e6, 0.08 / 3.6e6)),
+        ("989 TFLOP/s", "FLOP/s", (989e12, 989e12)),
+        ("54 day", "s", (54 * 86400.0, 54 * 86400.0)),
+        ("1e30FLOP", "FLOP", (1e30, 1e30)),
+        ("40 %", "", (0.4, 0.4)),
+        ("0.3..0.45", "", (0.3, 0.45)),
+        ("30..45%", "", (0.3, 0.45)),
+        ("0.1/cm^2", "1/m^2", (1000.0, 1000.0)),
+        ("25000..35000USD", "USD", (25000.0, 35000.0)),
+        ("$2/h", "USD/s", (2 / 3600, 2 / 3600)),
+        ("1 yr", "s", (365.25 * 86400, 365.25 * 86400)),
+        ("95 GiB", "B", (95 * 2**30, 95 * 2**30)),
+        ("300_000", "", (300000.0, 300000.0)),
+    ],
+)
+def test_parse_converts_to_core_units(text: str, unit: str, expected: tuple[float, float]) -> None:
+    span = parse_span(text, unit, "example")
+    assert (span.low, span.high) == pytest.approx(expected, rel=1e-12)
+
+
+def test_pf_day_is_8_64e19_flop() -> None:
+    """1 PF-day = 1e15 FLOP/s x 86,400 s (Brown et al. 2020, GPT-3 Appendix D)."""
+    assert parse_span("1 PFLOP/s*day", "FLOP", "x").low == pytest.approx(8.64e19, rel=1e-15)
+    # GPT-3 175B: 3.64e3 PF-days = 3.14e23 FLOP (Brown et al. 2020, Table D.1).
+    assert parse_span("3640 PFLOP/s*day", "FLOP", "x").low == pytest.approx(3.14e23, rel=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "message"),
+    [
+        ("5 kWh", "W", "is an energy, expected a power (divide by a time?)"),
+        ("700 W/s", "W", "expected a power (multiply by a time?)"),
+        ("5 kg", "W", "is a mass, expected a power"),
+        ("700", "W", "has no unit; expected a power"),
+        ("9**9**9 W", "W", "cannot read"),
+        ("2**999 W", "W", "cannot read"),
+        ("W**9**9", "W", "cannot read"),
+        ("5..1", "", "runs backwards"),
+        ("1e400 W", "W", "not a finite number"),
+        ("nan", "", "cannot read"),
+        ("inf W", "W", "cannot read"),
+        ("5 foo", "W", "unknown unit"),
+        ("", "W", "cannot read"),
+        ("0.002 USD / 1000 token", "USD/token", "cannot read"),
+        ("x" * 100_000, "W", "characters long"),
+        ("７００ W", "W", "cannot read"),
+        ("1 kW..2", "W", "give the unit after the range"),
+    ],
+)
+def test_bad_text_is_refused_with_a_reason(text: str, unit: str, message: str) -> None:
+    with pytest.raises(UnitInputError, match=None) as caught:
+        parse_span(text, unit, "700 W")
+    assert message in str(caught.value)
+
+
+def test_bare_number_allowed_for_counted_units() -> None:
+    assert parse_span("15.6e12", "token", "x", bare=True) == Span(15.6e12, 15.6e12)
+
+
+@given(st.floats(1e-30, 1e33), st.floats(1.0, 1e3))
+def test_range_keeps_order_and_full_precision(low: float, factor: float) -> None:
+    high = low * factor
+    span = parse_span(f"{low!r}..{high!r} FLOP", "FLOP", "x")
+    assert span.low == low and span.high == high
+    assert span.low <= span.mid <= span.high
+
+
+@given(st.text(max_size=60))
+def test_any_text_parses_or_raises_cleanly(text: str) -> None:
+    try:
+        span = parse_span(text, "W", "700 W")
+    except UnitInputError:
+        return
+    assert span.low <= span.high
+
+
+def test_convert_and_short_units() -> None:
+    assert convert(3.6e6, "J", "kWh") == pytest.approx(1.0)
+    assert short("USD/h") == "USD/h" and short("FLOP/s") == "FLOP/s" and short("") == ""
+    assert short("day") == "day" and short("year") == "yr"
