@@ -70,7 +70,9 @@ def test_bad_text_is_refused_with_a_reason(text: str, unit: str, message: str) -
 
 
 def test_bare_number_allowed_for_counted_units() -> None:
-    assert parse_span("15.6e12", "token", "x", bare=True) == Span(15.6e12, 15.6e12)
+    assert parse_span("15.6e12", "token", "x", "token") == Span(15.6e12, 15.6e12)
+    span = parse_span("26..33", "m", "x", "mm")
+    assert (span.low, span.high) == pytest.approx((0.026, 0.033), rel=1e-15)
 
 
 @given(st.floats(1e-30, 1e33), st.floats(1.0, 1e3))

@@ -107,10 +107,17 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     def command(**options: Any) -> None:
         from tcoctl import runner
 
-        shared = {name: options.pop(name) for name in SHARED}
+        shared = {name: options.pop(name, None) for name in SHARED}
         flags = {calc.input(key).name: value for key, value in options.items() if value is not None}
         with reported_errors():
-            runner.run(calc, flags, shared["preset"], shared["format"], shared["svg"])
+            runner.run(
+                calc,
+                flags,
+                shared["preset"],
+                shared["format"],
+                shared["svg"],
+                bool(shared["explain"]),
+            )
 
     preset_help = f"Scenario preset to start from (default: {calc.default_preset}" + (
         ")." if calc.preset_is_base else ", used when no option is given)."
@@ -133,12 +140,26 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         ),
         _option("svg", "--svg", help="Also save the table view as an SVG file."),
     ]
+    if calc.explain:
+        params.append(
+            inspect.Parameter(
+                "explain",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=False,
+                annotation=Annotated[
+                    bool,
+                    typer.Option(
+                        "--explain", help="Show the chain of formulas with the numbers substituted."
+                    ),
+                ],
+            )
+        )
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     return command
 
 
-SHARED = ("preset", "format", "svg")
+SHARED = ("preset", "format", "svg", "explain")
 for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
 
@@ -152,7 +173,7 @@ def presets_list(format: FormatOption = None) -> None:
         records = []
         for name, path in presets.preset_files().items():
             preset = presets.load(name)
-            commands = ",".join(preset.sections)
+            commands = ",".join(presets.commands(preset))
             records.append(
                 {
                     "name": name,

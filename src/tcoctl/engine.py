@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
 from tcoctl.errors import DomainError, UsageError
-from tcoctl.presets import Entry, Preset, load
+from tcoctl.presets import Entry, Preset, chain, commands, load
 from tcoctl.specs import GPU_FIELDS, REFERENCE_GPU, Calculator, Input
 from tcoctl.units import Span, UnitInputError, parse_span
 
@@ -66,7 +66,7 @@ def check(spec: Input, text: str, where: str) -> Given:
         gpu_figures(text, where)
         return Given(spec, text, where)
     try:
-        span = parse_span(text, spec.unit, spec.example, bare=spec.bare)
+        span = parse_span(text, spec.unit, spec.example, spec.display if spec.bare else None)
     except UnitInputError as error:
         raise UsageError(f"{where}: {error}") from error
     too_low = span.low < spec.minimum or (spec.positive and span.low <= spec.minimum)
@@ -88,28 +88,36 @@ def describe_range(spec: Input) -> str:
 def gather(calc: Calculator, flags: Mapping[str, str], preset: Preset | None) -> dict[str, Given]:
     """The checked inputs of one run: the preset's figures, overridden by flags."""
     given: dict[str, Given] = {}
+
+    def put(item: Given) -> None:
+        for other in item.spec.excludes:
+            given.pop(other, None)
+        given[item.spec.name] = item
+
     if preset is not None:
-        if calc.name not in preset.sections:
+        if calc.name not in commands(preset):
             raise UsageError(
                 f"--preset: {preset.name} has no [{calc.name}] figures "
-                f"(it has {', '.join(preset.sections)})"
+                f"(it has {', '.join(commands(preset))})"
             )
-        for key, entry in preset.sections[calc.name].items():
-            where = f"preset {preset.name} ({preset.path}) {calc.name}.{key}"
-            try:
-                spec = calc.input(key)
-            except KeyError:
-                raise DomainError(f"{where}: unknown input {key!r}") from None
-            try:
-                checked = check(spec, entry.value, where)
-            except UsageError as error:
-                raise DomainError(str(error)) from None
-            given[spec.name] = Given(
-                spec, checked.text, f"preset {preset.name}", checked.span, entry
-            )
+        for layer in chain(preset):
+            for key, entry in layer.sections.get(calc.name, {}).items():
+                where = f"preset {layer.name} ({layer.path}) {calc.name}.{key}"
+                try:
+                    spec = calc.input(key)
+                except KeyError:
+                    raise DomainError(f"{where}: unknown input {key!r}") from None
+                try:
+                    checked = check(spec, entry.value, where)
+                except UsageError as error:
+                    raise DomainError(str(error)) from None
+                put(Given(spec, checked.text, f"preset {layer.name}", checked.span, entry))
     for name, text in flags.items():
         spec = calc.input(name)
-        given[spec.name] = check(spec, text, f"--{spec.name}")
+        clash = [other for other in spec.excludes if other in flags]
+        if clash:
+            raise UsageError(f"--{name} and --{clash[0]} are alternatives: give one")
+        put(check(spec, text, f"--{name}"))
     for name, default in calc.choice_defaults.items():
         if name not in given:
             given[name] = Given(calc.input(name), default, "default")

@@ -158,6 +158,8 @@ def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) ->
             console.print(table)
         for visual in report.visuals:
             console.print(visual)
+        for line in report.extra.get("explain", []):
+            console.print(line)
     if svg:
         console.save_svg(svg, title="tcoctl")
 

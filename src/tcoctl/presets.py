@@ -4,7 +4,8 @@ A preset file holds ``title``, ``kind`` (``scenario`` or ``gpu``), ``description
 table per calculator (``[tco]``, ``[flops]``...; ``[gpu]`` for hardware). Each entry is a
 table with ``value`` (a quantity string as typed on the command line), ``source`` (a seed file
 ``seeds/NAME.txt`` or a document title), ``quote`` (required for a seed, verbatim), ``url``
-(required for a document) and an optional ``note``.
+(required for a document) and an optional ``note``. A scenario may ``extends = "NAME"``
+another: it inherits that preset's figures and overrides those it gives.
 
 Built-in presets ship inside the package (``tcoctl/presets``); ``--presets-dir`` and the
 ``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) add folders whose
@@ -25,9 +26,10 @@ import tomli
 from tcoctl.errors import DomainError, UsageError
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note"}
-TOP_KEYS = {"title", "kind", "description"}
+TOP_KEYS = {"title", "kind", "description", "extends"}
 KINDS = {"scenario", "gpu"}
 MAX_PRESET_BYTES = 1_000_000
+MAX_EXTENDS = 8
 
 extra_dirs: list[Path] = []
 """Folders named with ``--presets-dir`` for this run (the CLI fills it)."""
@@ -56,6 +58,7 @@ class Preset:
     kind: str
     description: str
     sections: dict[str, dict[str, Entry]]
+    extends: str | None = None
 
 
 def builtin_dir() -> Path:
@@ -118,7 +121,7 @@ def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Pres
     kind = data.get("kind")
     if kind not in KINDS:
         raise PresetError(f"{path}: 'kind' must be one of {sorted(KINDS)}, got {kind!r}")
-    for key in ("title", "description"):
+    for key in ("title", "description", "extends"):
         if not isinstance(data.get(key, ""), str):
             raise PresetError(f"{path}: {key!r} must be a string")
     if (kind == "gpu") != (set(data) & allowed == {"gpu"}):
@@ -131,11 +134,36 @@ def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Pres
         sections[section] = {
             key: _entry(f"{path}: {section}.{key}", raw) for key, raw in table.items()
         }
-    if not sections:
+    extends = data.get("extends")
+    if extends is not None and kind != "scenario":
+        raise PresetError(f"{path}: only a scenario preset may use 'extends'")
+    if not sections and extends is None:
         raise PresetError(f"{path}: no figures (expected a table such as [{sorted(allowed)[0]}])")
     return Preset(
-        name, str(path), data.get("title", name), kind, data.get("description", ""), sections
+        name,
+        str(path),
+        data.get("title", name),
+        kind,
+        data.get("description", ""),
+        sections,
+        extends,
     )
+
+
+def chain(preset: Preset) -> list[Preset]:
+    """The preset and the presets it ``extends``, base first; later ones override."""
+    layers = [preset]
+    while layers[0].extends is not None:
+        base = layers[0].extends
+        if len(layers) > MAX_EXTENDS or base in {p.name for p in layers}:
+            raise PresetError(f"{preset.path}: 'extends' loops or nests too deep")
+        layers.insert(0, load(base, f"preset {layers[0].name}: extends", kind="scenario"))
+    return layers
+
+
+def commands(preset: Preset) -> list[str]:
+    """The calculators a preset (with those it extends) has figures for."""
+    return sorted({section for layer in chain(preset) for section in layer.sections})
 
 
 def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 
 from tcoctl import engine, output
-from tcoctl.errors import DomainError
+from tcoctl.errors import UsageError
 from tcoctl.presets import Preset, load
 from tcoctl.specs import Calculator
 from tcoctl.units import convert, short
@@ -85,6 +86,7 @@ def run(
     preset_name: str | None,
     fmt: str | None,
     svg: str | None,
+    explain: bool = False,
 ) -> None:
     """Run one scenario of ``calc`` and write it."""
     preset = choose_preset(calc, preset_name, flags)
@@ -96,38 +98,68 @@ def run(
         input_rows(calc, given),
         result_rows(calc, summaries),
     )
+    add_visuals(calc, report, summaries)
+    if explain:
+        report.extra["explain"] = explanation(calc, given, summaries)
     output.write([report], fmt or output.default_format(), svg=svg)
 
 
+def add_visuals(
+    calc: Calculator, report: output.Report, summaries: Mapping[str, engine.Summary]
+) -> None:
+    """The calculator's share chart, for the table view."""
+    if calc.shares:
+        from tcoctl.charts import share_bars
+
+        shares = [(label, float(summaries[name].value[0])) for name, label in calc.shares]
+        report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
+
+
+def explanation(
+    calc: Calculator, given: Mapping[str, engine.Given], summaries: Mapping[str, engine.Summary]
+) -> list[str]:
+    """The formula chain at the central values."""
+    if calc.explain is None:
+        raise UsageError(f"--explain: {calc.name} has no formula chain")
+    module, name = calc.explain.split(":")
+    lines = getattr(importlib.import_module(module), name)
+    inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
+    results = {key: float(summary.value[0]) for key, summary in summaries.items()}
+    chain: list[str] = lines(inputs, results)
+    return chain
+
+
 def show_preset(name: str, fmt: str | None) -> None:
-    """Print a preset's figures, each checked against its input's unit, with its source."""
-    from tcoctl.specs import CALCULATORS, GPU_FIELDS
+    """Print a preset's effective figures (with those it extends), each checked against its
+    input's unit, with its source."""
+    from tcoctl.presets import Entry, commands
+    from tcoctl.specs import CALCULATORS
 
     preset = load(name)
     figures = []
-    for section, entries in preset.sections.items():
-        for key, entry in entries.items():
-            where = f"preset {name} ({preset.path}) {section}.{key}"
-            if section == "gpu":
-                engine.gpu_figures(name)
-                spec = next(s for s in GPU_FIELDS if s.name == key)
-            else:
-                try:
-                    spec = CALCULATORS[section].input(key)
-                except KeyError:
-                    raise DomainError(f"{where}: unknown input {key!r}") from None
-            engine.check(spec, entry.value, where)
-            figures.append(
-                {
-                    "section": section,
-                    "name": key,
-                    "value": entry.value,
-                    "source": entry.source,
-                    "quote": entry.quote,
-                    "url": entry.url,
-                    "note": entry.note,
-                }
-            )
+
+    def record(section: str, key: str, entry: Entry, origin: str) -> None:
+        figures.append(
+            {
+                "section": section,
+                "name": key,
+                "value": entry.value,
+                "source": entry.source,
+                "quote": entry.quote,
+                "url": entry.url,
+                "note": entry.note,
+                "from": origin,
+            }
+        )
+
+    if preset.kind == "gpu":
+        engine.gpu_figures(name)
+        for key, entry in preset.sections["gpu"].items():
+            record("gpu", key, entry, name)
+    for command in commands(preset) if preset.kind == "scenario" else []:
+        for item in engine.gather(CALCULATORS[command], {}, preset).values():
+            if item.entry is not None:
+                record(command, item.spec.name, item.entry, item.origin.removeprefix("preset "))
     header = {
         "preset": name,
         "title": preset.title,

@@ -13,7 +13,9 @@ class Input:
     ``unit`` is the core unit the numpy model receives ('' for a plain number); ``display`` is
     the unit shown back to the user. ``kind`` is ``number``, ``choice`` (one of ``choices``) or
     ``gpu`` (a hardware preset name). Numbers must lie in [minimum, maximum]; ``positive``
-    excludes zero. ``bare`` lets a plain number stand for a quantity in ``unit`` (counts).
+    excludes zero. ``bare`` lets a plain number stand for a quantity in ``display`` (counts of
+    tokens, die sizes in mm). ``excludes`` names alternative inputs: setting this one in a
+    later layer (a flag over a preset, a preset over the one it extends) drops them.
     """
 
     name: str
@@ -27,6 +29,7 @@ class Input:
     maximum: float | None = None
     positive: bool = True
     bare: bool = False
+    excludes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -57,6 +60,10 @@ class Calculator:
     default_preset: str
     preset_is_base: bool = False
     choice_defaults: dict[str, str] = field(default_factory=dict)
+    shares: tuple[tuple[str, str], ...] = ()
+    """(result, label) pairs drawn as a sorted bar chart in the table view."""
+    explain: str | None = None
+    """``module:function`` giving the formula chain for ``--explain``."""
 
     def input(self, name: str) -> Input:
         for spec in self.inputs:
@@ -81,7 +88,15 @@ PRECISION = Input(
     kind="choice",
     choices=("bf16", "fp8"),
 )
-COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000", bare=True)
+COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000")
+
+ITEMS = (
+    ("servers", "GPU servers"),
+    ("network", "network"),
+    ("facility", "data centre"),
+    ("power", "electricity"),
+    ("other_opex", "other opex"),
+)
 
 FLOPS = Calculator(
     name="flops",
@@ -99,7 +114,7 @@ FLOPS = Calculator(
         Input("mfu", "Model FLOP utilisation, a fraction or %.", "40 %", maximum=1.0),
         Input("gpu-hours", "GPU time, instead of --count and --duration.", "3e7 h", "s", "h"),
         Input("budget", "Training compute to reach.", "1e30 FLOP", "FLOP", "FLOP"),
-        Input("params", "Parameters (active, for a mixture of experts).", "405e9", bare=True),
+        Input("params", "Parameters (active, for a mixture of experts).", "405e9"),
         Input("tokens", "Training tokens.", "15.6e12", "token", "token", bare=True),
         Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.7 kW", "W", "W"),
         Input("pue", "Power usage effectiveness, facility / IT energy (>= 1).", "1.2", minimum=1.0),
@@ -141,7 +156,7 @@ H100E = Calculator(
             "capacity", "A fleet's compute capacity to convert.", "8 EFLOP/s", "FLOP/s", "EFLOP/s"
         ),
         PRECISION,
-        Input("factor", "A stated speed-up over an H100 per GPU.", "2..3", bare=True),
+        Input("factor", "A stated speed-up over an H100 per GPU.", "2..3"),
     ),
     results=(
         Result("h100e", "H100 SXM-equivalents."),
@@ -152,7 +167,93 @@ H100E = Calculator(
     ),
 )
 
-CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E)}
+TCO = Calculator(
+    name="tco",
+    help="Total cost of ownership of a GPU cluster: annual cost by line item and share, "
+    "cost per GPU-hour and per million tokens, power and energy.",
+    model="tcoctl.tco:tco",
+    default_preset="frontier-2024",
+    preset_is_base=True,
+    shares=tuple((f"{item}_share", label) for item, label in ITEMS),
+    explain="tcoctl.explain:tco_lines",
+    inputs=(
+        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",)),
+        Input(
+            "site-power",
+            "Facility power that sets the GPU count (instead of --gpus).",
+            "1 GW",
+            "W",
+            "MW",
+            excludes=("gpus",),
+        ),
+        Input(
+            "gpu",
+            "Hardware preset; its TDP x 1.82 (DGX H100 ratio) is the default --power.",
+            "h100-sxm",
+            kind="gpu",
+        ),
+        Input(
+            "gpu-price",
+            "GPU server capex per GPU (GPU plus its share of the host).",
+            "33750 USD",
+            "USD",
+            "USD",
+        ),
+        Input("network-cost", "Network capex per GPU.", "6600 USD", "USD", "USD", positive=False),
+        Input(
+            "facility-cost",
+            "Data-centre build cost per kW of IT power.",
+            "11700 USD/kW",
+            "USD/W",
+            "USD/kW",
+            positive=False,
+        ),
+        Input("facility-life", "Data-centre amortisation life.", "20 yr", "s", "yr"),
+        Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.275 kW", "W", "W"),
+        Input("load", "Average draw as a fraction of --power.", "0.75", maximum=1.0),
+        Input("pue", "Power usage effectiveness, facility / IT energy (>= 1).", "1.2", minimum=1.0),
+        Input(
+            "electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh", positive=False
+        ),
+        Input("life", "Server depreciation life.", "5 yr", "s", "yr"),
+        Input("rate", "Cost of capital per year (0 means straight-line).", "10 %", positive=False),
+        Input("utilization", "Fraction of hours doing useful work.", "0.9", maximum=1.0),
+        Input(
+            "other-opex",
+            "Other opex per GPU per year (maintenance, staff, software).",
+            "1000 USD/yr",
+            "USD/s",
+            "USD/yr",
+            positive=False,
+        ),
+        Input(
+            "tokens-per-second",
+            "Throughput per GPU, for cost per million tokens.",
+            "1000 token/s",
+            "token/s",
+            "token/s",
+            bare=True,
+        ),
+    ),
+    results=(
+        *(
+            Result(f"{item}_annual", f"Annual cost: {label}.", "USD/s", "USD/yr")
+            for item, label in ITEMS
+        ),
+        *(Result(f"{item}_share", f"Share of annual cost: {label}.") for item, label in ITEMS),
+        Result("gpu_share", "Share of annual cost: GPU hardware (servers and network)."),
+        Result("total_annual_cost", "Total annual cost.", "USD/s", "USD/yr"),
+        Result("total_cost", "Total cost over the server life.", "USD", "USD"),
+        Result("cost_per_gpu_hour", "Cost per useful GPU-hour.", "USD/s", "USD/h"),
+        Result("cost_per_million_tokens", "Cost per million tokens.", "USD/token", "USD/Mtoken"),
+        Result("gpus", "GPUs."),
+        Result("it_power", "IT power (GPUs x power).", "W", "MW"),
+        Result("facility_power", "Facility power (IT power x PUE).", "W", "MW"),
+        Result("annual_energy", "Facility energy per year (IT x load x PUE).", "W", "GWh/yr"),
+    ),
+)
+
+CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E, TCO)}
 
 GPU_FIELDS = (
     Input("bf16", "Dense BF16 peak.", "989.4 TFLOP/s", "FLOP/s", "TFLOP/s"),

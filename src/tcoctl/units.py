@@ -120,11 +120,11 @@ def _hint(given: Any, expected: Any) -> str:
     return ""
 
 
-def parse_span(text: str, core_unit: str, example: str, bare: bool = False) -> Span:
+def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = None) -> Span:
     """Parse ``"700 W"``, ``"1.2..1.7 kW"`` or ``"0.3..0.45"`` into a Span in ``core_unit``.
 
-    A bare number is accepted only when ``core_unit`` is dimensionless or ``bare`` is set
-    (then it is taken in ``core_unit``, as for counts of tokens). Raises UnitInputError
+    A bare number is accepted only when ``core_unit`` is dimensionless or ``bare_unit`` is
+    given (then it is read in that unit: tokens, die sizes in mm). Raises UnitInputError
     with a one-line reason; the caller adds the option name.
     """
     if len(text) > MAX_TEXT:
@@ -147,12 +147,14 @@ def parse_span(text: str, core_unit: str, example: str, bare: bool = False) -> S
         if not math.isfinite(magnitude):
             raise UnitInputError(f"{number} is not a finite number")
         if own_unit is None and unit_text is None:
-            if core_unit and not bare:
+            if not core_unit:
+                values.append(magnitude)
+                continue
+            if bare_unit is None:
                 raise UnitInputError(
                     f"{text!r} has no unit; expected {dimension_name(target)}, e.g. '{example}'"
                 )
-            values.append(magnitude)
-            continue
+            own_unit = bare_unit
         try:
             unit = _unit(own_unit or unit_text)
         except Exception as error:  # pint raises several classes for unknown names

@@ -1,0 +1,91 @@
+"""Terminal charts drawn with rich: sorted bars (shares, tornado) and line charts (sweeps)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from tcoctl.output import fmt
+
+BAR_WIDTH = 40
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of ``fraction`` (0..1) of ``width`` cells, in eighth-cell steps."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (BLOCKS[part] if part else "")
+
+
+def share_bars(title: str, shares: Sequence[tuple[str, float]]) -> Table:
+    """Shares of a whole, largest first, each with its percentage."""
+    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table.add_column("item", style="bold")
+    table.add_column("share", justify="right")
+    table.add_column("bar", style="cyan")
+    for label, share in sorted(shares, key=lambda item: -item[1]):
+        table.add_row(label, f"{100 * share:.1f}%", bar(share))
+    return table
+
+
+def tornado(
+    title: str, centre: float, bars: Sequence[tuple[str, float, float]], unit: str
+) -> Table:
+    """Bars of how far each input alone moves a result from ``centre``, widest first."""
+    table = Table(title=title, title_justify="left", box=None)
+    table.add_column("input", style="bold")
+    table.add_column("at low", justify="right")
+    table.add_column("below", justify="right", style="red")
+    table.add_column("above", style="green")
+    table.add_column("at high")
+    spread = max((abs(v - centre) for _, lo, hi in bars for v in (lo, hi)), default=0.0) or 1.0
+    half = BAR_WIDTH // 2
+    for name, at_low, at_high in bars:
+        below = min(at_low, at_high)
+        above = max(at_low, at_high)
+        table.add_row(
+            name,
+            f"{fmt(at_low)} {unit}",
+            bar((centre - below) / spread, half)[::-1].rjust(half),
+            bar((above - centre) / spread, half),
+            f"{fmt(at_high)} {unit}",
+        )
+    return table
+
+
+def line_chart(
+    title: str,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    x_label: str,
+    y_label: str,
+    marks: Sequence[float] = (),
+    height: int = 12,
+    width: int = 60,
+) -> Text:
+    """A scatter-line chart of y against x in braille-free block characters."""
+    x_lo, x_hi = min(xs), max(xs)
+    y_lo, y_hi = min(ys), max(ys)
+    y_span = (y_hi - y_lo) or 1.0
+    x_span = (x_hi - x_lo) or 1.0
+    grid = [[" "] * width for _ in range(height)]
+    for x, y in zip(xs, ys, strict=True):
+        col = round((x - x_lo) / x_span * (width - 1))
+        line = height - 1 - round((y - y_lo) / y_span * (height - 1))
+        grid[line][col] = "●"
+    for x in marks:
+        col = round((x - x_lo) / x_span * (width - 1))
+        for cells in grid:
+            if cells[col] == " ":
+                cells[col] = "┆"
+    text = Text(f"{title}\n", style="bold")
+    for i, cells in enumerate(grid):
+        label = fmt(y_hi) if i == 0 else fmt(y_lo) if i == height - 1 else ""
+        text.append(f"{label:>12} │" + "".join(cells) + "\n")
+    text.append(" " * 13 + "└" + "─" * width + "\n")
+    text.append(f"{'':>13} {fmt(x_lo):<{width // 2}}{fmt(x_hi):>{width - width // 2}}\n")
+    text.append(f"{'':>13} {x_label}  (y: {y_label})\n")
+    return text

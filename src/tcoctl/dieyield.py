@@ -1,0 +1,294 @@
+"""Core: dies per wafer, line and defect-limited yield, good dies and cost per good die, and
+the inverse questions (what yield or defect density a good-die count implies).
+
+Pure numpy over float64 arrays in SI units: lengths [m], areas [m^2], defect density [1/m^2],
+money [USD]; yields and counts [-]. Every argument broadcasts.
+
+References
+----------
+- Dies per wafer, DPW = pi (d/2)^2 / S - pi d / sqrt(2 S): J. L. Hennessy and D. A. Patterson,
+  "Computer Architecture: A Quantitative Approach", 5th/6th ed., section 1.6.
+- Yield models (lambda = A D0): Poisson e^-l; Murphy ((1 - e^-l)/l)^2 (B. T. Murphy, Proc.
+  IEEE 52, 1964); rectangular (1 - e^-2l)/(2l); Moore e^-sqrt(l) (G. E. Moore, 1970);
+  Seeds 1/(1+l) (R. B. Seeds, 1967); negative binomial (1 + l/a)^-a (C. H. Stapper, 1983);
+  Bose-Einstein (1 + l)^-N over N critical layers (Hennessy & Patterson, after Sydow 2006).
+  Formulas as in SemiAnalysis's die-yield calculator (github.com/Semianalysis/
+  die-yield-calculator-wp, src/config/yieldModels.ts).
+- Compounded line yield Y = p^n over n equal steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tcoctl.compute import ModeError
+
+Array = NDArray[np.float64]
+Value = Any
+MODELS = (
+    "poisson",
+    "murphy",
+    "rectangular",
+    "moore",
+    "seeds",
+    "negative-binomial",
+    "bose-einstein",
+)
+OFFSET_STEPS = 24
+"""Grid offsets tried per axis by the exact count (plus die- and street-centred grids)."""
+MAX_ROWS = 20_000
+"""Die rows across a wafer the exact count accepts (a die pitch of 15 um on 300 mm)."""
+
+
+def line_yield(step_yield: Value, steps: Value) -> Array:
+    """Compounded yield of ``steps`` equal steps [-]: Y = p^n."""
+    return np.asarray(np.power(step_yield, steps), dtype=float)
+
+
+def required_step_yield(target: Value, steps: Value) -> Array:
+    """The per-step yield p with p^n = target [-]."""
+    return np.asarray(np.power(target, np.divide(1.0, steps)), dtype=float)
+
+
+def dies_per_wafer_formula(usable_diameter: Value, die_area: Value) -> Array:
+    """Classic approximation pi (d/2)^2 / S - pi d / sqrt(2 S) [-] (Hennessy & Patterson);
+    d [m] usable diameter, S [m^2] die area including scribe. Floored at 0."""
+    d = np.asarray(usable_diameter, dtype=float)
+    s = np.asarray(die_area, dtype=float)
+    return np.asarray(np.maximum(np.pi * (d / 2) ** 2 / s - np.pi * d / np.sqrt(2 * s), 0.0))
+
+
+def _rows_fitting(
+    radius: Array,
+    width: Array,
+    height: Array,
+    pitch_x: Array,
+    pitch_y: Array,
+    offset_x: Array,
+    offset_y: Array,
+    notch: Array,
+) -> Array:
+    """Whole dies inside a circle of ``radius`` for grids at the given offsets.
+
+    Dies sit at x = offset_x + i pitch_x, y = offset_y + j pitch_y (lower-left corners); a die
+    counts when its four corners lie within ``radius`` and its lower edge is above the notch
+    band ``-radius + notch``. All arrays broadcast; a trailing axis runs over rows j.
+    """
+    rows = int(np.ceil(np.max(2 * radius / pitch_y))) + 2
+    j = np.arange(-rows // 2 - 1, rows // 2 + 2, dtype=float)
+    y0 = offset_y[..., None] + j * pitch_y[..., None]
+    y1 = y0 + height[..., None]
+    y_far = np.maximum(np.abs(y0), np.abs(y1))
+    r = radius[..., None]
+    with np.errstate(invalid="ignore"):
+        half_chord = np.sqrt(np.maximum(r**2 - y_far**2, 0.0))
+    first = np.ceil((-half_chord - offset_x[..., None]) / pitch_x[..., None])
+    last = np.floor((half_chord - width[..., None] - offset_x[..., None]) / pitch_x[..., None])
+    fits = (y_far <= r) & (y0 >= -r + notch[..., None])
+    return np.asarray(np.where(fits, np.maximum(last - first + 1, 0.0), 0.0).sum(axis=-1))
+
+
+def dies_per_wafer(
+    wafer_diameter: Value,
+    edge_exclusion: Value,
+    die_width: Value,
+    die_height: Value,
+    scribe: Value,
+    notch: Value = 0.0,
+) -> Array:
+    """Exact count of whole dies [-] on a grid of pitch (die + scribe), best grid offset.
+
+    Tries die-centred and street-centred grids and an OFFSET_STEPS x OFFSET_STEPS search of
+    offsets within one pitch; keeps the maximum. Lengths in [m]; ``notch`` is the depth of
+    a band at the wafer's lower edge (notch or flat) where no die may sit.
+    """
+    args = np.broadcast_arrays(
+        *(
+            np.asarray(a, dtype=float)
+            for a in (wafer_diameter, edge_exclusion, die_width, die_height, scribe, notch)
+        )
+    )
+    diameter, edge, width, height, street, band = (a[..., None] for a in args)
+    radius = diameter / 2 - edge
+    pitch_x, pitch_y = width + street, height + street
+    if np.any(2 * radius / pitch_y > MAX_ROWS):
+        raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
+    steps = np.arange(OFFSET_STEPS) / OFFSET_STEPS
+    grid_x, grid_y = np.meshgrid(steps, steps, indexing="ij")
+    fx = np.concatenate([[-0.5 * width / pitch_x * 0 + 0.0], grid_x.ravel()[None]], axis=-1)
+    del fx
+    frac_x = np.concatenate([grid_x.ravel(), [0.5, 0.0]])
+    frac_y = np.concatenate([grid_y.ravel(), [0.5, 0.0]])
+    offset_x = -width / 2 + frac_x * pitch_x
+    offset_y = -height / 2 + frac_y * pitch_y
+    counts = _rows_fitting(radius, width, height, pitch_x, pitch_y, offset_x, offset_y, band)
+    return np.asarray(counts.max(axis=-1), dtype=float)
+
+
+def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = None) -> Array:
+    """Defect-limited die yield [-] for ``defects`` = lambda = A x D0 [-] under ``model``.
+
+    Murphy and rectangular use expm1 so that lambda -> 0 gives 1 (the limit).
+    """
+    lam = np.asarray(defects, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if model == "poisson":
+            y = np.exp(-lam)
+        elif model == "murphy":
+            y = np.where(lam > 0, (-np.expm1(-lam) / lam) ** 2, 1.0)
+        elif model == "rectangular":
+            y = np.where(lam > 0, -np.expm1(-2 * lam) / (2 * lam), 1.0)
+        elif model == "moore":
+            y = np.exp(-np.sqrt(lam))
+        elif model == "seeds":
+            y = 1.0 / (1.0 + lam)
+        elif model == "negative-binomial":
+            if alpha is None:
+                raise ModeError("--model negative-binomial needs --alpha (clustering)")
+            y = np.power(1.0 + lam / alpha, -np.asarray(alpha, dtype=float))
+        elif model == "bose-einstein":
+            if layers is None:
+                raise ModeError("--model bose-einstein needs --layers (critical layers)")
+            y = np.power(1.0 + lam, -np.asarray(layers, dtype=float))
+        else:
+            raise ModeError(f"unknown yield model {model!r}; one of {', '.join(MODELS)}")
+    return np.asarray(y, dtype=float)
+
+
+def defects_for_yield(
+    model: str, target: Value, alpha: Value = None, layers: Value = None
+) -> Array:
+    """Invert die_yield: the lambda [-] that gives yield ``target`` in (0, 1].
+
+    Every model's yield falls monotonically with lambda, so a vectorised bisection on
+    log(lambda) over [1e-12, 1e6] (200 halvings) solves them all alike.
+    """
+    target = np.asarray(target, dtype=float)
+    lo = np.full(
+        np.broadcast(
+            target,
+            np.asarray(alpha if alpha is not None else 0.0),
+            np.asarray(layers if layers is not None else 0.0),
+        ).shape,
+        -12.0,
+    )
+    hi = np.full_like(lo, 6.0)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        above = die_yield(model, 10.0**mid, alpha, layers) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    lam = 10.0 ** (0.5 * (lo + hi))
+    inside = (target > 0) & (target < 1)
+    return np.asarray(np.where(target >= 1.0, 0.0, np.where(inside, lam, np.nan)), dtype=float)
+
+
+def wafer_yield_chain(
+    *,
+    model: str,
+    wafer_diameter: Value,
+    edge_exclusion: Value,
+    scribe: Value,
+    notch: Value,
+    die_width: Value = None,
+    die_height: Value = None,
+    die_area: Value = None,
+    steps: Value = None,
+    step_yield: Value = None,
+    target_yield: Value = None,
+    defect_density: Value = None,
+    alpha: Value = None,
+    layers: Value = None,
+    wafer_yield: Value = None,
+    wafer_cost: Value = None,
+    good_dies: Value = None,
+) -> dict[str, Array]:
+    """The yield calculator: whichever of line yield, dies per wafer, die yield, good dies,
+    cost per good die and the inverse answers the inputs determine.
+
+    Returns line_yield, required_step_yield [-]; dies_per_wafer (exact, whole),
+    dies_per_wafer_formula [-]; die_yield [-]; good_dies_per_wafer [-] (expected, may be
+    fractional) = dies_per_wafer x wafer_yield x line_yield x die_yield, each factor 1 when
+    not given; cost_per_good_die [USD]; with good_dies: implied_yield [-],
+    implied_defect_density [1/m^2], implied_step_yield [-].
+    """
+    out: dict[str, Value] = {}
+    if step_yield is not None:
+        if steps is None:
+            raise ModeError("--step-yield needs --steps")
+        out["line_yield"] = line_yield(step_yield, steps)
+    if target_yield is not None:
+        if steps is None:
+            raise ModeError("--target-yield needs --steps")
+        out["required_step_yield"] = required_step_yield(target_yield, steps)
+    if die_width is None and die_area is not None:
+        die_width = die_height = np.sqrt(die_area)
+    if die_width is not None:
+        if die_height is None:
+            die_height = die_width
+        area = np.multiply(die_width, die_height)
+        usable = np.subtract(wafer_diameter, np.multiply(2, edge_exclusion))
+        pitch_area = np.multiply(np.add(die_width, scribe), np.add(die_height, scribe))
+        out["dies_per_wafer"] = dies_per_wafer(
+            wafer_diameter, edge_exclusion, die_width, die_height, scribe, notch
+        )
+        out["dies_per_wafer_formula"] = dies_per_wafer_formula(usable, pitch_area)
+        if defect_density is not None:
+            out["die_yield"] = die_yield(model, np.multiply(area, defect_density), alpha, layers)
+        known = np.multiply(
+            wafer_yield if wafer_yield is not None else 1.0, out.get("line_yield", 1.0)
+        )
+        good = out["dies_per_wafer"] * known * out.get("die_yield", 1.0)
+        out["good_dies_per_wafer"] = good
+        if wafer_cost is not None:
+            out["cost_per_good_die"] = np.divide(wafer_cost, good)
+        if good_dies is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                implied = np.divide(good_dies, out["dies_per_wafer"] * known)
+            implied = np.where(implied <= 1.0, implied, np.nan)
+            out["implied_yield"] = implied
+            lam = defects_for_yield(model, implied, alpha, layers)
+            out["implied_defect_density"] = lam / area
+            if steps is not None:
+                out["implied_step_yield"] = required_step_yield(implied, steps)
+    elif defect_density is not None or good_dies is not None or wafer_cost is not None:
+        raise ModeError("give the die: --die-size WxH, --die-width/--die-height or --die-area")
+    if not out:
+        raise ModeError("give --steps with --step-yield or --target-yield, or a die size")
+    return {name: np.asarray(value, dtype=float) for name, value in out.items()}
+
+
+def die_map(
+    wafer_diameter: float,
+    edge_exclusion: float,
+    die_width: float,
+    die_height: float,
+    scribe: float,
+    notch: float,
+    die_yield_value: float,
+    seed: int,
+) -> tuple[NDArray[np.int8], int]:
+    """One wafer's die grid for drawing, at the die-centred offset.
+
+    Returns a (rows, columns) array: 0 off-wafer, 1 edge (partly outside the usable area),
+    2 good, 3 lost to a defect (drawn with probability 1 - die_yield, seeded), and the number
+    of whole dies.
+    """
+    radius = wafer_diameter / 2 - edge_exclusion
+    px, py = die_width + scribe, die_height + scribe
+    n_x = int(np.ceil(wafer_diameter / px)) | 1
+    n_y = int(np.ceil(wafer_diameter / py)) | 1
+    x0 = (np.arange(n_x) - n_x // 2) * px - die_width / 2
+    y0 = (np.arange(n_y) - n_y // 2) * py - die_height / 2
+    xs = np.stack([x0, x0 + die_width])[:, None, :]
+    ys = np.stack([y0, y0 + die_height])[:, :, None]
+    corner_r2 = xs[:, None] ** 2 + ys[None, :] ** 2  # (2, 2, rows, cols)
+    inside = (corner_r2 <= radius**2).all(axis=(0, 1)) & (y0[:, None] >= -radius + notch)
+    touches = (corner_r2 <= (wafer_diameter / 2) ** 2).any(axis=(0, 1))
+    state = np.where(touches, 1, 0).astype(np.int8)
+    lost = np.random.default_rng(seed).random(inside.shape) >= die_yield_value
+    state[inside] = np.where(lost[inside], 3, 2)
+    return state[::-1], int(inside.sum())

@@ -1,0 +1,175 @@
+"""Cluster TCO: hand-derived and textbook cases, invariants, and the seed's claim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import results, run
+from tcoctl.tco import LINE_ITEMS, YEAR_S, capital_recovery_factor, tco
+
+KWH = 3.6e6
+
+
+def test_crf_matches_interest_tables() -> None:
+    """A/P factors from compound-interest tables (e.g. Newnan, Eschenbach & Lavelle,
+    "Engineering Economic Analysis", Appendix C): i = 10 %, n = 5 -> 0.2638;
+    i = 8 %, n = 10 -> 0.1490; i = 12 %, n = 20 -> 0.1339."""
+    assert capital_recovery_factor(0.10, 5) == pytest.approx(0.2638, abs=5e-5)
+    assert capital_recovery_factor(0.08, 10) == pytest.approx(0.1490, abs=5e-5)
+    assert capital_recovery_factor(0.12, 20) == pytest.approx(0.1339, abs=5e-5)
+
+
+@given(st.floats(0.5, 60))
+def test_crf_at_zero_rate_is_straight_line(years: float) -> None:
+    assert capital_recovery_factor(0.0, years) == pytest.approx(1 / years, rel=1e-15)
+    assert capital_recovery_factor(1e-12, years) == pytest.approx(1 / years, rel=1e-9)
+
+
+@given(st.floats(0.01, 0.5))
+def test_crf_tends_to_the_rate_for_long_lives(rate: float) -> None:
+    assert capital_recovery_factor(rate, 1e4) == pytest.approx(rate, rel=1e-12)
+    assert capital_recovery_factor(rate, 5.0) > capital_recovery_factor(rate, 10.0) > rate
+
+
+BASE: dict[str, Any] = {
+    "gpus": 1000.0,
+    "gpu_price": 30_000.0,
+    "network_cost": 0.0,
+    "facility_cost": 0.0,
+    "facility_life": 10 * YEAR_S,
+    "power": 1000.0,
+    "load": 1.0,
+    "pue": 1.5,
+    "electricity": 0.1 / KWH,
+    "life": 5 * YEAR_S,
+    "rate": 0.0,
+    "utilization": 1.0,
+    "other_opex": 0.0,
+}
+
+
+def test_hand_computed_cluster() -> None:
+    # servers: 1,000 x 30,000 USD / 5 yr = 6,000,000 USD/yr
+    # power: 1,000 kW x 1.5 x 8,766 h x 0.10 USD/kWh = 1,314,900 USD/yr
+    out = tco(**BASE)
+    assert out["servers_annual"] * YEAR_S == pytest.approx(6_000_000)
+    assert out["power_annual"] * YEAR_S == pytest.approx(1_314_900)
+    assert out["gpu_share"] == pytest.approx(6_000_000 / 7_314_900)
+    assert out["cost_per_gpu_hour"] * 3600 == pytest.approx(7_314_900 / (1000 * 8766))
+    assert out["total_cost"] == pytest.approx(5 * 7_314_900)
+
+
+def test_hand_computed_cluster_through_the_cli() -> None:
+    """The same case given entirely by flags, matched to 0.5 % (the issue's criterion)."""
+    out = results(
+        "tco", "--gpus", "1000", "--gpu-price", "30000 USD", "--network-cost", "0 USD",
+        "--facility-cost", "0 USD/kW", "--facility-life", "10 yr", "--power", "1 kW",
+        "--load", "1", "--pue", "1.5", "--electricity", "0.10 USD/kWh", "--life", "5 yr",
+        "--rate", "0", "--utilization", "100%", "--other-opex", "0 USD/yr",
+    )  # fmt: skip
+    assert out["total_annual_cost"]["value"] == pytest.approx(7_314_900, rel=5e-3)
+    assert out["total_annual_cost"]["unit"] == "USD/yr"
+    assert out["cost_per_gpu_hour"]["value"] == pytest.approx(0.834463, rel=5e-3)
+    assert out["cost_per_gpu_hour"]["unit"] == "USD/h"
+    assert out["gpu_share"]["value"] == pytest.approx(0.820250, rel=5e-3)
+
+
+def test_site_power_sets_the_gpu_count_and_tdp_sets_power() -> None:
+    out = tco(**{**BASE, "gpus": None, "power": None}, site_power=1e9, gpu_tdp=700.0)
+    all_in = 10_200 / 8  # DGX H100: 10.2 kW for 8 GPUs
+    assert out["gpus"] == pytest.approx(1e9 / (all_in * 1.5))
+    assert out["facility_power"] == pytest.approx(1e9)
+
+
+def test_tokens_give_cost_per_million() -> None:
+    out = tco(**BASE, tokens_per_second=1000.0)
+    per_hour = out["cost_per_gpu_hour"] * 3600
+    assert out["cost_per_million_tokens"] * 1e6 == pytest.approx(per_hour / 3.6)
+
+
+positive = st.floats(1e-3, 1e6)
+
+
+@given(positive, positive, positive, positive, st.floats(0, 0.3), st.floats(0.1, 1.0))
+def test_shares_sum_to_one(
+    price: float, net: float, fac: float, opex: float, rate: float, load: float
+) -> None:
+    out = tco(
+        **{
+            **BASE,
+            "gpu_price": price,
+            "network_cost": net,
+            "facility_cost": fac,
+            "other_opex": opex / YEAR_S,
+            "rate": rate,
+            "load": load,
+        }
+    )
+    total = sum(out[f"{item}_share"] for item in LINE_ITEMS)
+    assert total == pytest.approx(1.0, rel=1e-12)
+    assert all(0 <= out[f"{item}_share"] <= 1 for item in LINE_ITEMS)
+
+
+def test_power_share_rises_with_electricity_price() -> None:
+    prices = np.linspace(0.01, 1.0, 50) / KWH
+    share = tco(**{**BASE, "electricity": prices})["power_share"]
+    assert np.all(np.diff(share) > 0)
+
+
+def test_ranges_bracket_the_value() -> None:
+    out = results("tco", "--electricity", "0.05..0.15USD/kWh", "--gpu-price", "25000..35000USD")
+    for item in out.values():
+        assert item["low"] <= item["value"] * (1 + 1e-12) and item["value"] <= item["high"] * (
+            1 + 1e-12
+        )
+    assert out["power_share"]["low"] < out["power_share"]["high"]
+
+
+def test_table_view_draws_the_share_chart_and_explain() -> None:
+    outcome = run("tco", "--format", "table", "--explain")
+    assert outcome.code == 0, outcome.stderr
+    assert "where the money goes" in outcome.stdout and "█" in outcome.stdout
+    assert "CRF(r=" in outcome.stdout and "cost_per_gpu_hour = total" in outcome.stdout
+
+
+def test_explain_in_json() -> None:
+    data = run("tco", "--explain", "--format", "json").json()
+    assert any(line.startswith("GPU servers = gpus x gpu_price x CRF") for line in data["explain"])
+
+
+def test_frontier_2024_reproduces_the_seed_claim() -> None:
+    """Seed 001 (Dwarkesh/SemiAnalysis): "the GPUs themselves are the dominant cost (75-80%)"
+    and power is "sub-10-15%" of a large cluster's TCO. From the preset's cited inputs the GPU
+    hardware (servers and network) comes to 75-80% at the centre; power stays under 10%."""
+    out = results("tco", "--preset", "frontier-2024")
+    assert 0.75 <= out["gpu_share"]["value"] <= 0.80
+    assert out["power_share"]["high"] < 0.10
+    assert out["servers_share"]["value"] < out["gpu_share"]["value"]
+
+
+def test_one_gigawatt_site_matches_epoch_ai_2026() -> None:
+    """Epoch AI, "Servers account for 60% of the total cost of ownership of a one-gigawatt AI
+    data center" (2026): $8.5B a year, servers 60%. The site-1gw preset, built from other
+    public sources (CBRE-free: Cushman & Wakefield build cost, rack prices, EIA power), lands
+    within 5 % of the total and 2 points of the share."""
+    out = results("tco", "--preset", "site-1gw")
+    assert out["total_annual_cost"]["value"] == pytest.approx(8.5e9, rel=0.05)
+    assert out["servers_share"]["value"] == pytest.approx(0.60, abs=0.02)
+    assert out["facility_power"]["value"] == pytest.approx(1000.0)  # MW
+
+
+def test_flag_overrides_preset_alternative() -> None:
+    """--site-power replaces the preset's --gpus instead of clashing with it."""
+    out = results("tco", "--site-power", "100 MW")
+    assert out["facility_power"]["value"] == pytest.approx(100.0)
+    assert run("tco", "--gpus", "10", "--site-power", "1 MW").code == 2
+
+
+def test_where_the_claim_flips() -> None:
+    """Expensive power: at 0.40 USD/kWh power passes 15 % of the 2024 cluster's cost."""
+    assert results("tco", "--electricity", "0.40 USD/kWh")["power_share"]["value"] > 0.15
