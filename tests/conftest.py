@@ -24,6 +24,10 @@ class Outcome:
     def json(self) -> Any:
         return json.loads(self.stdout)
 
+    def records(self) -> list[Any]:
+        """stdout as JSON Lines: one object per scenario."""
+        return [json.loads(line) for line in self.stdout.splitlines()]
+
 
 def run(*args: str, input: str | None = None) -> Outcome:
     """Invoke ``tcoctl ARGS`` and return exit code, stdout and stderr."""

@@ -71,6 +71,7 @@ def test_scenario_presets_run_on_their_calculators(name: str) -> None:
         assert section in CALCULATORS
         outcome = run(section, "--preset", name, "--format", "json")
         assert outcome.code == 0, outcome.stderr
+        assert all(record["results"] for record in outcome.records())
 
 
 GOOD = """title = "t"

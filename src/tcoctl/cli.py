@@ -110,14 +110,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         shared = {name: options.pop(name, None) for name in SHARED}
         flags = {calc.input(key).name: value for key, value in options.items() if value is not None}
         with reported_errors():
-            runner.run(
-                calc,
-                flags,
-                shared["preset"],
-                shared["format"],
-                shared["svg"],
-                bool(shared["explain"]),
-            )
+            runner.run(calc, flags, shared)
 
     preset_help = f"Scenario preset to start from (default: {calc.default_preset}" + (
         ")." if calc.preset_is_base else ", used when no option is given)."
@@ -140,6 +133,28 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         ),
         _option("svg", "--svg", help="Also save the table view as an SVG file."),
     ]
+    if calc.drawing:
+        params.append(
+            inspect.Parameter(
+                "map",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=False,
+                annotation=Annotated[bool, typer.Option("--map", help="Draw the wafer map.")],
+            )
+        )
+    params.append(
+        inspect.Parameter(
+            "seed",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                int | None,
+                typer.Option(
+                    "--seed", min=0, max=2**32 - 1, help="Random seed (wafer map, samples)."
+                ),
+            ],
+        )
+    )
     if calc.explain:
         params.append(
             inspect.Parameter(
@@ -159,7 +174,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     return command
 
 
-SHARED = ("preset", "format", "svg", "explain")
+SHARED = ("preset", "format", "svg", "explain", "map", "seed")
 for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
 

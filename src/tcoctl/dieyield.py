@@ -61,34 +61,51 @@ def dies_per_wafer_formula(usable_diameter: Value, die_area: Value) -> Array:
     return np.asarray(np.maximum(np.pi * (d / 2) ** 2 / s - np.pi * d / np.sqrt(2 * s), 0.0))
 
 
-def _rows_fitting(
-    radius: Array,
-    width: Array,
-    height: Array,
-    pitch_x: Array,
-    pitch_y: Array,
-    offset_x: Array,
-    offset_y: Array,
-    notch: Array,
+def whole_dies(
+    radius: Value,
+    width: Value,
+    height: Value,
+    pitch_x: Value,
+    pitch_y: Value,
+    offset_x: Value,
+    offset_y: Value,
+    notch: Value,
 ) -> Array:
-    """Whole dies inside a circle of ``radius`` for grids at the given offsets.
+    """Whole dies inside a circle of ``radius`` [m] on one grid [-].
 
     Dies sit at x = offset_x + i pitch_x, y = offset_y + j pitch_y (lower-left corners); a die
     counts when its four corners lie within ``radius`` and its lower edge is above the notch
-    band ``-radius + notch``. All arrays broadcast; a trailing axis runs over rows j.
+    band ``-radius + notch``. Each row counts its columns in closed form, so the cost grows
+    with the number of rows, not dies. All arrays broadcast.
     """
+    radius, width, height, pitch_x, pitch_y, offset_x, offset_y, notch = (
+        np.asarray(a, dtype=float)[..., None]
+        for a in (radius, width, height, pitch_x, pitch_y, offset_x, offset_y, notch)
+    )
     rows = int(np.ceil(np.max(2 * radius / pitch_y))) + 2
-    j = np.arange(-rows // 2 - 1, rows // 2 + 2, dtype=float)
-    y0 = offset_y[..., None] + j * pitch_y[..., None]
-    y1 = y0 + height[..., None]
-    y_far = np.maximum(np.abs(y0), np.abs(y1))
-    r = radius[..., None]
-    with np.errstate(invalid="ignore"):
-        half_chord = np.sqrt(np.maximum(r**2 - y_far**2, 0.0))
-    first = np.ceil((-half_chord - offset_x[..., None]) / pitch_x[..., None])
-    last = np.floor((half_chord - width[..., None] - offset_x[..., None]) / pitch_x[..., None])
-    fits = (y_far <= r) & (y0 >= -r + notch[..., None])
+    j = np.arange(-(rows // 2) - 1, rows // 2 + 2, dtype=float)
+    y0 = offset_y + j * pitch_y
+    y_far = np.maximum(np.abs(y0), np.abs(y0 + height))
+    half_chord = np.sqrt(np.maximum(radius**2 - y_far**2, 0.0))
+    first = np.ceil((-half_chord - offset_x) / pitch_x)
+    last = np.floor((half_chord - width - offset_x) / pitch_x)
+    fits = (y_far <= radius) & (y0 >= -radius + notch)
     return np.asarray(np.where(fits, np.maximum(last - first + 1, 0.0), 0.0).sum(axis=-1))
+
+
+def candidate_offsets(
+    width: Value, height: Value, pitch_x: Value, pitch_y: Value
+) -> tuple[Array, Array]:
+    """Grid offsets to try [m], on a new trailing axis: an OFFSET_STEPS x OFFSET_STEPS search
+    within one pitch, then the die-centred and street-centred grids."""
+    steps = np.arange(OFFSET_STEPS) / OFFSET_STEPS
+    grid_x, grid_y = np.meshgrid(steps, steps, indexing="ij")
+    frac_x = np.concatenate([grid_x.ravel(), [0.0, 0.5]])
+    frac_y = np.concatenate([grid_y.ravel(), [0.0, 0.5]])
+    width, height, pitch_x, pitch_y = (
+        np.asarray(a, dtype=float)[..., None] for a in (width, height, pitch_x, pitch_y)
+    )
+    return -width / 2 + frac_x * pitch_x, -height / 2 + frac_y * pitch_y
 
 
 def dies_per_wafer(
@@ -101,30 +118,19 @@ def dies_per_wafer(
 ) -> Array:
     """Exact count of whole dies [-] on a grid of pitch (die + scribe), best grid offset.
 
-    Tries die-centred and street-centred grids and an OFFSET_STEPS x OFFSET_STEPS search of
-    offsets within one pitch; keeps the maximum. Lengths in [m]; ``notch`` is the depth of
-    a band at the wafer's lower edge (notch or flat) where no die may sit.
+    Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
+    flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion.
     """
-    args = np.broadcast_arrays(
-        *(
-            np.asarray(a, dtype=float)
-            for a in (wafer_diameter, edge_exclusion, die_width, die_height, scribe, notch)
-        )
-    )
-    diameter, edge, width, height, street, band = (a[..., None] for a in args)
-    radius = diameter / 2 - edge
-    pitch_x, pitch_y = width + street, height + street
+    radius = np.subtract(np.divide(wafer_diameter, 2), edge_exclusion)
+    pitch_x, pitch_y = np.add(die_width, scribe), np.add(die_height, scribe)
     if np.any(2 * radius / pitch_y > MAX_ROWS):
         raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
-    steps = np.arange(OFFSET_STEPS) / OFFSET_STEPS
-    grid_x, grid_y = np.meshgrid(steps, steps, indexing="ij")
-    fx = np.concatenate([[-0.5 * width / pitch_x * 0 + 0.0], grid_x.ravel()[None]], axis=-1)
-    del fx
-    frac_x = np.concatenate([grid_x.ravel(), [0.5, 0.0]])
-    frac_y = np.concatenate([grid_y.ravel(), [0.5, 0.0]])
-    offset_x = -width / 2 + frac_x * pitch_x
-    offset_y = -height / 2 + frac_y * pitch_y
-    counts = _rows_fitting(radius, width, height, pitch_x, pitch_y, offset_x, offset_y, band)
+    offset_x, offset_y = candidate_offsets(die_width, die_height, pitch_x, pitch_y)
+    radius, width, height, pitch_x, pitch_y, band = (
+        np.asarray(a, dtype=float)[..., None]
+        for a in (radius, die_width, die_height, pitch_x, pitch_y, notch)
+    )
+    counts = whole_dies(radius, width, height, pitch_x, pitch_y, offset_x, offset_y, band)
     return np.asarray(counts.max(axis=-1), dtype=float)
 
 
@@ -271,24 +277,30 @@ def die_map(
     die_yield_value: float,
     seed: int,
 ) -> tuple[NDArray[np.int8], int]:
-    """One wafer's die grid for drawing, at the die-centred offset.
+    """One wafer's die grid for drawing, at the grid offset that fits the most dies.
 
-    Returns a (rows, columns) array: 0 off-wafer, 1 edge (partly outside the usable area),
-    2 good, 3 lost to a defect (drawn with probability 1 - die_yield, seeded), and the number
-    of whole dies.
+    Returns a (rows, columns) array, top row first: 0 off-wafer, 1 edge (on the wafer but
+    not whole inside the usable area), 2 good, 3 lost to a defect (drawn with probability
+    1 - die_yield, seeded), and the number of whole dies.
     """
     radius = wafer_diameter / 2 - edge_exclusion
     px, py = die_width + scribe, die_height + scribe
-    n_x = int(np.ceil(wafer_diameter / px)) | 1
-    n_y = int(np.ceil(wafer_diameter / py)) | 1
-    x0 = (np.arange(n_x) - n_x // 2) * px - die_width / 2
-    y0 = (np.arange(n_y) - n_y // 2) * py - die_height / 2
-    xs = np.stack([x0, x0 + die_width])[:, None, :]
-    ys = np.stack([y0, y0 + die_height])[:, :, None]
-    corner_r2 = xs[:, None] ** 2 + ys[None, :] ** 2  # (2, 2, rows, cols)
+    offsets_x, offsets_y = candidate_offsets(die_width, die_height, px, py)
+    counts = whole_dies(radius, die_width, die_height, px, py, offsets_x, offsets_y, notch)
+    best = int(np.argmax(counts))
+    n_x = int(np.ceil(wafer_diameter / px)) + 2
+    n_y = int(np.ceil(wafer_diameter / py)) + 2
+    x0 = offsets_x[best] + (np.arange(n_x) - n_x // 2) * px
+    y0 = offsets_y[best] + (np.arange(n_y) - n_y // 2) * py
+    xs = np.stack([x0, x0 + die_width])[:, None, None, :]
+    ys = np.stack([y0, y0 + die_height])[None, :, :, None]
+    corner_r2 = xs**2 + ys**2  # (2, 2, rows, cols)
     inside = (corner_r2 <= radius**2).all(axis=(0, 1)) & (y0[:, None] >= -radius + notch)
-    touches = (corner_r2 <= (wafer_diameter / 2) ** 2).any(axis=(0, 1))
+    touches = (corner_r2 < (wafer_diameter / 2) ** 2).any(axis=(0, 1))
     state = np.where(touches, 1, 0).astype(np.int8)
     lost = np.random.default_rng(seed).random(inside.shape) >= die_yield_value
     state[inside] = np.where(lost[inside], 3, 2)
+    keep_rows = np.flatnonzero(state.any(axis=1))
+    keep_cols = np.flatnonzero(state.any(axis=0))
+    state = state[keep_rows[0] : keep_rows[-1] + 1, keep_cols[0] : keep_cols[-1] + 1]
     return state[::-1], int(inside.sum())

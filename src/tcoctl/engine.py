@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
+import tomli
 from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
@@ -31,6 +33,9 @@ Array = NDArray[np.float64]
 GRID_BUDGET = 4096
 MAX_RANGED = 16
 MAX_SAMPLES = 10_000_000
+MAX_STEP_FILE = 10_000_000
+_SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
+_LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
 PERCENTILES = (5.0, 50.0, 95.0)
 
 
@@ -43,6 +48,8 @@ class Given:
     origin: str
     span: Span | None = None
     entry: Entry | None = None
+    shown: Span | None = None
+    """The same value in the spec's display unit, read straight from the text."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,8 @@ def check(spec: Input, text: str, where: str) -> Given:
             f"{where}: {text!r} is out of range: expected {describe_range(spec)}; "
             f"e.g. '{spec.example}'"
         )
-    return Given(spec, text, where, span)
+    shown = parse_span(text, spec.display, spec.example, spec.display if spec.bare else None)
+    return Given(spec, text, where, span, shown=shown)
 
 
 def describe_range(spec: Input) -> str:
@@ -85,8 +93,20 @@ def describe_range(spec: Input) -> str:
     return f"a value {low} and at most {spec.maximum:g}"
 
 
-def gather(calc: Calculator, flags: Mapping[str, str], preset: Preset | None) -> dict[str, Given]:
-    """The checked inputs of one run: the preset's figures, overridden by flags."""
+def variants(calc: Calculator, preset: Preset | None) -> list[str]:
+    """Names of the scenarios a preset's list values define for ``calc`` (one if none)."""
+    for layer in chain(preset) if preset is not None else []:
+        for entry in layer.sections.get(calc.name, {}).values():
+            if isinstance(entry.value, tuple):
+                return [f"{preset.name} [{label}]" for label in entry.labels]  # type: ignore[union-attr]
+    return [preset.name] if preset is not None else [""]
+
+
+def gather(
+    calc: Calculator, flags: Mapping[str, str], preset: Preset | None, variant: int = 0
+) -> dict[str, Given]:
+    """The checked inputs of one run: the preset's figures (element ``variant`` of its list
+    values), overridden by flags."""
     given: dict[str, Given] = {}
 
     def put(item: Given) -> None:
@@ -107,21 +127,88 @@ def gather(calc: Calculator, flags: Mapping[str, str], preset: Preset | None) ->
                     spec = calc.input(key)
                 except KeyError:
                     raise DomainError(f"{where}: unknown input {key!r}") from None
+                value = entry.value
+                if isinstance(value, tuple):
+                    if variant >= len(value):
+                        raise DomainError(f"{where}: lists of one preset must be equally long")
+                    value = value[variant]
                 try:
-                    checked = check(spec, entry.value, where)
+                    items = expand(calc, spec, value, where)
                 except UsageError as error:
                     raise DomainError(str(error)) from None
-                put(Given(spec, checked.text, f"preset {layer.name}", checked.span, entry))
+                for item in items:
+                    put(
+                        Given(
+                            item.spec,
+                            item.text,
+                            f"preset {layer.name}",
+                            item.span,
+                            entry,
+                            item.shown,
+                        )
+                    )
     for name, text in flags.items():
         spec = calc.input(name)
         clash = [other for other in spec.excludes if other in flags]
         if clash:
             raise UsageError(f"--{name} and --{clash[0]} are alternatives: give one")
-        put(check(spec, text, f"--{name}"))
-    for name, default in calc.choice_defaults.items():
+        for item in expand(calc, spec, text, f"--{name}"):
+            put(item)
+    for name, default in calc.defaults.items():
         if name not in given:
-            given[name] = Given(calc.input(name), default, "default")
+            given[name] = check(calc.input(name), default, "default")
     return given
+
+
+def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
+    """Check one value; a ``WxH`` size or a step file becomes the inputs it stands for."""
+    if spec.kind == "size":
+        match = _SIZE.match(text)
+        if not match:
+            raise UsageError(f"{where}: expected WIDTHxHEIGHT, e.g. '{spec.example}'")
+        width, height = match["width"], match["height"]
+        height_unit = _LEADING_NUMBER.sub("", height).strip()
+        if not _LEADING_NUMBER.sub("", width).strip():
+            width = f"{width} {height_unit}"  # "26x31.3 mm": the unit serves both
+        return [
+            check(calc.input(part), value, where)
+            for part, value in zip(spec.parts, (width, height), strict=True)
+        ]
+    if spec.kind == "file":
+        steps, step_yield = read_step_file(text, where)
+        return [
+            Given(calc.input("steps"), f"{steps} steps in {text}", where, Span(steps, steps)),
+            Given(
+                calc.input("step-yield"),
+                f"geometric mean of {text}",
+                where,
+                Span(step_yield, step_yield),
+            ),
+        ]
+    return [check(spec, text, where)]
+
+
+def read_step_file(path: str, where: str) -> tuple[float, float]:
+    """Per-step yields from a file (one per line, '#' comments, or TOML ``yields = [...]``):
+    their count n and geometric mean g, so that g^n is their product."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(MAX_STEP_FILE + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{where}: cannot read {path!r}: {error}") from None
+    if len(text) > MAX_STEP_FILE:
+        raise UsageError(f"{where}: {path!r} is larger than {MAX_STEP_FILE} bytes")
+    try:
+        values = [str(v) for v in tomli.loads(text)["yields"]]
+    except (tomli.TOMLDecodeError, KeyError, TypeError):
+        values = [line.split("#")[0].strip() for line in text.splitlines()]
+        values = [v for v in values if v]
+    if not values:
+        raise UsageError(f"{where}: {path!r} holds no step yields")
+    spec = Input("step", "", "0.99", maximum=1.0)
+    spans = [check(spec, v, f"{where} ({path}, step {i + 1})").span for i, v in enumerate(values)]
+    logs = np.log([span.low for span in spans if span is not None])
+    return float(len(logs)), float(np.exp(logs.mean()))
 
 
 def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
@@ -145,6 +232,8 @@ def _figures(preset: Preset) -> dict[str, float]:
         if entry is None:
             figures[spec.name] = float("nan")
             continue
+        if isinstance(entry.value, tuple):
+            raise DomainError(f"{where_file} gpu.{spec.name}: expected one value, not a list")
         try:
             span = parse_span(entry.value, spec.unit, spec.example)
         except UnitInputError as error:
@@ -259,27 +348,69 @@ def finite_rows(summaries: Mapping[str, Summary]) -> NDArray[np.bool_]:
     return ok if ok is not None else np.ones(1, dtype=bool)
 
 
-def run_single(
+def run_rows(
     calc: Calculator,
-    given: Mapping[str, Given],
+    rows: Sequence[Mapping[str, Given]],
     samples: int = 0,
     dist: str = "uniform",
     seed: int | None = None,
-) -> dict[str, Summary]:
-    """Evaluate one scenario; a non-finite result is a DomainError."""
-    numbers = {
-        g.spec.key: (np.array([g.span.low]), np.array([g.span.high]))
-        for g in given.values()
-        if g.span is not None
-    }
-    gpu = given.get("gpu")
-    gpus = np.array([gpu.text]) if gpu is not None else None
-    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
-    summaries = evaluate(calc, numbers, gpus, choices, samples, dist, seed)
-    if not finite_rows(summaries).all():
-        bad = [n for n, s in summaries.items() if not finite_rows({n: s}).all()]
-        raise DomainError(
-            f"{calc.name}: {', '.join(bad)} not defined for these inputs "
-            "(a figure missing from a hardware preset, or a zero divisor)"
+) -> tuple[dict[str, Summary], dict[int, str]]:
+    """Evaluate many scenarios: rows that share their choices and the set of inputs they give
+    go through one core call together.
+
+    Returns summaries over all rows (NaN where a row's group has no such result) and the rows
+    that failed, with the reason (a mode error, or results that are not finite).
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for index, given in enumerate(rows):
+        key = (
+            tuple(sorted((g.spec.key, g.text) for g in given.values() if g.spec.kind == "choice")),
+            tuple(sorted(name for name, g in given.items() if g.span is not None)),
+            "gpu" in given,
         )
-    return summaries
+        groups.setdefault(key, []).append(index)
+    merged: dict[str, Summary] = {}
+    failed: dict[int, str] = {}
+    for (choices, names, has_gpu), members in groups.items():
+        chosen = [rows[i] for i in members]
+        numbers = {
+            chosen[0][name].spec.key: (
+                np.array([row[name].span.low for row in chosen]),  # type: ignore[union-attr]
+                np.array([row[name].span.high for row in chosen]),  # type: ignore[union-attr]
+            )
+            for name in names
+        }
+        gpus = np.array([row["gpu"].text for row in chosen]) if has_gpu else None
+        try:
+            out = evaluate(calc, numbers, gpus, dict(choices), samples, dist, seed)
+        except UsageError as error:
+            failed.update({i: str(error) for i in members})
+            continue
+        ok = finite_rows(out)
+        for position, i in enumerate(members):
+            if not ok[position]:
+                bad = [n for n, s in out.items() if not finite_rows({n: s})[position]]
+                failed[i] = f"{', '.join(bad)} not defined for these inputs"
+        for name, summary in out.items():
+            target = merged.setdefault(name, _empty_summary(summary, len(rows)))
+            for part, source in zip(_parts(target), _parts(summary), strict=True):
+                part[members] = source
+    return merged, failed
+
+
+def _parts(summary: Summary) -> list[Array]:
+    parts = [summary.value]
+    if summary.low is not None and summary.high is not None:
+        parts += [summary.low, summary.high]
+    return parts + list((summary.percentiles or {}).values())
+
+
+def _empty_summary(like: Summary, rows: int) -> Summary:
+    """A Summary of NaN over ``rows`` with the same parts as ``like``."""
+
+    def nan() -> Array:
+        return np.full(rows, np.nan)
+
+    ranged = like.low is not None
+    pct = {key: nan() for key in like.percentiles} if like.percentiles else None
+    return Summary(nan(), nan() if ranged else None, nan() if ranged else None, pct)

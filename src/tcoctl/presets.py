@@ -25,7 +25,8 @@ import tomli
 
 from tcoctl.errors import DomainError, UsageError
 
-ENTRY_KEYS = {"value", "source", "quote", "url", "note"}
+ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
+MAX_VARIANTS = 100
 TOP_KEYS = {"title", "kind", "description", "extends"}
 KINDS = {"scenario", "gpu"}
 MAX_PRESET_BYTES = 1_000_000
@@ -43,11 +44,13 @@ class PresetError(DomainError):
 class Entry:
     """One sourced figure of a preset."""
 
-    value: str
+    value: str | tuple[str, ...]
     source: str
     quote: str | None = None
     url: str | None = None
     note: str | None = None
+    labels: tuple[str, ...] = ()
+    """Names of the variants when ``value`` is a list (one scenario per element)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,9 +96,19 @@ def _entry(where: str, raw: object) -> Entry:
     if "value" not in raw or "source" not in raw:
         missing = "value" if "value" not in raw else "source"
         raise PresetError(f"{where}: missing {missing!r}; every figure cites its source")
-    if isinstance(raw["value"], bool) or not isinstance(raw["value"], (str, int, float)):
-        raise PresetError(f"{where}: value must be a string or a number")
-    for key in ENTRY_KEYS - {"value"}:
+    values = raw["value"] if isinstance(raw["value"], list) else [raw["value"]]
+    if not 0 < len(values) <= MAX_VARIANTS or any(
+        isinstance(v, bool) or not isinstance(v, (str, int, float)) for v in values
+    ):
+        raise PresetError(f"{where}: value must be a string, a number, or a list of them")
+    labels = raw.get("labels", [])
+    if (
+        not isinstance(labels, list)
+        or not all(isinstance(x, str) for x in labels)
+        or ((labels and len(labels) != len(values)) or (len(values) > 1 and not labels))
+    ):
+        raise PresetError(f"{where}: a list value needs 'labels', one string per element")
+    for key in ENTRY_KEYS - {"value", "labels"}:
         if key in raw and not isinstance(raw[key], str):
             raise PresetError(f"{where}: {key} must be a string")
     source = raw["source"].strip()
@@ -103,7 +116,8 @@ def _entry(where: str, raw: object) -> Entry:
         raise PresetError(f"{where}: a seed source needs a verbatim 'quote'")
     if not source.startswith("seeds/") and not str(raw.get("url", "")).startswith("http"):
         raise PresetError(f"{where}: a document source needs a 'url'")
-    return Entry(str(raw["value"]), source, raw.get("quote"), raw.get("url"), raw.get("note"))
+    value = tuple(str(v) for v in values) if isinstance(raw["value"], list) else str(values[0])
+    return Entry(value, source, raw.get("quote"), raw.get("url"), raw.get("note"), tuple(labels))
 
 
 def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Preset:

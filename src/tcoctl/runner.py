@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
 
 from tcoctl import engine, output
-from tcoctl.errors import UsageError
+from tcoctl.errors import DomainError, UsageError
 from tcoctl.presets import Preset, load
 from tcoctl.specs import Calculator
-from tcoctl.units import convert, short
+from tcoctl.units import Span, convert, short
 
 
 def choose_preset(calc: Calculator, name: str | None, flags: Mapping[str, str]) -> Preset | None:
@@ -47,18 +51,17 @@ def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[outp
         item = given.get(spec.name)
         if item is None:
             continue
-        if item.span is None:
+        shown = item.shown or (
+            None
+            if item.span is None
+            else Span(*convert(np.array([item.span.low, item.span.high]), spec.unit, spec.display))
+        )
+        if shown is None:
             rows.append(output.Row(spec.name, item.text, "", source=source_text(item)))
             continue
-        span_stats = {}
-        if item.span.is_range:
-            span_stats = {
-                "low": float(convert(item.span.low, spec.unit, spec.display)),
-                "high": float(convert(item.span.high, spec.unit, spec.display)),
-            }
-        value = float(convert(item.span.mid, spec.unit, spec.display))
+        span_stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
         rows.append(
-            output.Row(spec.name, value, short(spec.display), span_stats, source_text(item))
+            output.Row(spec.name, shown.mid, short(spec.display), span_stats, source_text(item))
         )
     return rows
 
@@ -69,8 +72,8 @@ def result_rows(
     rows = []
     for spec in calc.results:
         summary = summaries.get(spec.name)
-        if summary is None:
-            continue
+        if summary is None or not np.isfinite(summary.value[row]):
+            continue  # not computed for this scenario
         value = float(convert(float(summary.value[row]), spec.unit, spec.display))
         rows.append(
             output.Row(
@@ -83,50 +86,58 @@ def result_rows(
 def run(
     calc: Calculator,
     flags: Mapping[str, str],
-    preset_name: str | None,
-    fmt: str | None,
-    svg: str | None,
-    explain: bool = False,
+    options: Mapping[str, Any],
 ) -> None:
-    """Run one scenario of ``calc`` and write it."""
-    preset = choose_preset(calc, preset_name, flags)
-    given = engine.gather(calc, flags, preset)
-    summaries = engine.run_single(calc, given)
-    report = output.Report(
-        calc.name,
-        preset.name if preset else None,
-        input_rows(calc, given),
-        result_rows(calc, summaries),
-    )
-    add_visuals(calc, report, summaries)
-    if explain:
-        report.extra["explain"] = explanation(calc, given, summaries)
-    output.write([report], fmt or output.default_format(), svg=svg)
+    """Run ``calc`` on the preset's scenarios (one, or one per variant) and write them.
+    ``options`` holds the shared options: preset, format, svg, explain, map, seed."""
+    preset = choose_preset(calc, options.get("preset"), flags)
+    names = engine.variants(calc, preset)
+    scenarios = [engine.gather(calc, flags, preset, i) for i in range(len(names))]
+    summaries, failed = engine.run_rows(calc, scenarios)
+    reports = []
+    for row, (name, given) in enumerate(zip(names, scenarios, strict=True)):
+        inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
+        results = {key: float(summary.value[row]) for key, summary in summaries.items()}
+        if row in failed and not summaries:
+            raise UsageError(failed[row])
+        for warning in hook(calc.checks, inputs, results) if calc.checks else []:
+            sys.stderr.write(f"tcoctl: warning: {name + ': ' if name else ''}{warning}\n")
+        if row in failed:
+            raise DomainError(
+                f"{calc.name}: {failed[row]} (a figure missing from a hardware "
+                "preset, or a zero divisor)"
+            )
+        report = output.Report(
+            calc.name, name or None, input_rows(calc, given), result_rows(calc, summaries, row)
+        )
+        add_visuals(calc, report, summaries, row)
+        if options.get("explain"):
+            report.extra["explain"] = hook(calc.explain, inputs, results)
+        if options.get("map"):
+            drawing, counts = hook(calc.drawing, inputs, results, options.get("seed") or 0)
+            report.visuals.append(drawing)
+            report.extra["map"] = counts
+        reports.append(report)
+    output.write(reports, options.get("format") or output.default_format(), options.get("svg"))
+
+
+def hook(target: str | None, *args: Any) -> Any:
+    """Call a calculator's ``module:function`` hook (explain, checks, drawing)."""
+    if target is None:
+        raise UsageError("this command has no such view")
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)(*args)
 
 
 def add_visuals(
-    calc: Calculator, report: output.Report, summaries: Mapping[str, engine.Summary]
+    calc: Calculator, report: output.Report, summaries: Mapping[str, engine.Summary], row: int
 ) -> None:
     """The calculator's share chart, for the table view."""
     if calc.shares:
         from tcoctl.charts import share_bars
 
-        shares = [(label, float(summaries[name].value[0])) for name, label in calc.shares]
+        shares = [(label, float(summaries[name].value[row])) for name, label in calc.shares]
         report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
-
-
-def explanation(
-    calc: Calculator, given: Mapping[str, engine.Given], summaries: Mapping[str, engine.Summary]
-) -> list[str]:
-    """The formula chain at the central values."""
-    if calc.explain is None:
-        raise UsageError(f"--explain: {calc.name} has no formula chain")
-    module, name = calc.explain.split(":")
-    lines = getattr(importlib.import_module(module), name)
-    inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
-    results = {key: float(summary.value[0]) for key, summary in summaries.items()}
-    chain: list[str] = lines(inputs, results)
-    return chain
 
 
 def show_preset(name: str, fmt: str | None) -> None:

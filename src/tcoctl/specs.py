@@ -4,6 +4,7 @@ and examples. Pure data, importable without numpy or pint so that ``--help`` sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Input:
     positive: bool = True
     bare: bool = False
     excludes: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    """For kind ``size``: the two inputs a ``WxH`` value sets."""
 
     @property
     def key(self) -> str:
@@ -59,11 +62,17 @@ class Calculator:
     results: tuple[Result, ...]
     default_preset: str
     preset_is_base: bool = False
-    choice_defaults: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    """Values used when neither preset nor flag gives one, as typed on the command line."""
     shares: tuple[tuple[str, str], ...] = ()
     """(result, label) pairs drawn as a sorted bar chart in the table view."""
     explain: str | None = None
     """``module:function`` giving the formula chain for ``--explain``."""
+    drawing: str | None = None
+    """``module:function`` drawing the scenario for ``--map``."""
+    checks: str | None = None
+    """``module:function`` run on the central inputs and results: returns warnings, or raises
+    DomainError with a specific reason."""
 
     def input(self, name: str) -> Input:
         for spec in self.inputs:
@@ -104,7 +113,7 @@ FLOPS = Calculator(
     "inverse (--budget with two of count, duration, MFU), or 6 x params x tokens.",
     model="tcoctl.compute:flops",
     default_preset="run-1e30",
-    choice_defaults={"precision": "bf16"},
+    defaults={"precision": "bf16"},
     inputs=(
         GPU,
         PRECISION,
@@ -140,7 +149,7 @@ H100E = Calculator(
     "figure, or of a stated speed-up (--factor).",
     model="tcoctl.compute:h100e",
     default_preset="frontier-2025",
-    choice_defaults={"basis": "bf16", "precision": "bf16"},
+    defaults={"basis": "bf16", "precision": "bf16"},
     inputs=(
         GPU,
         COUNT,
@@ -253,7 +262,129 @@ TCO = Calculator(
     ),
 )
 
-CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E, TCO)}
+
+def length(name: str, help: str, example: str, **settings: Any) -> Input:
+    """A length option read in mm when a bare number is given."""
+    return Input(name, help, example, "m", "mm", bare=True, **settings)
+
+
+DIE = ("die-size", "die-width", "die-height", "die-area")
+YIELD = Calculator(
+    name="yield",
+    help="Die yield: compounded line yield, dies per wafer (exact and formula), "
+    "defect-limited yield under seven models, good dies, cost per good die, and the inverse "
+    "(what a good-die count implies).",
+    model="tcoctl.dieyield:wafer_yield_chain",
+    default_preset="smic-7nm",
+    defaults={
+        "model": "poisson",
+        "wafer-diameter": "300 mm",
+        "edge-exclusion": "3 mm",
+        "scribe": "0.1 mm",
+        "notch": "0 mm",
+    },
+    checks="tcoctl.checks:yield_checks",
+    drawing="tcoctl.checks:wafer_drawing",
+    inputs=(
+        Input("steps", "Process steps, for the compounded line yield.", "1000"),
+        Input("step-yield", "Yield of each step, a fraction or %.", "99 %", maximum=1.0),
+        Input(
+            "target-yield",
+            "Line yield to reach: gives the per-step yield needed.",
+            "50 %",
+            maximum=1.0,
+        ),
+        Input(
+            "step-file",
+            "File of per-step yields, one per line or TOML 'yields = [...]'.",
+            "steps.txt",
+            kind="file",
+            excludes=("steps", "step-yield"),
+        ),
+        Input(
+            "die-size",
+            "Die width x height, in mm unless a unit is given.",
+            "26x31.3",
+            kind="size",
+            parts=("die-width", "die-height"),
+            excludes=("die-area",),
+        ),
+        length(
+            "die-width", "Die width, in mm unless a unit is given.", "26 mm", excludes=("die-area",)
+        ),
+        length(
+            "die-height",
+            "Die height, in mm unless a unit is given.",
+            "31.3 mm",
+            excludes=("die-area",),
+        ),
+        Input(
+            "die-area",
+            "Die area (a square die), in mm^2 unless a unit is given.",
+            "814 mm^2",
+            "m^2",
+            "mm^2",
+            bare=True,
+            excludes=("die-width", "die-height"),
+        ),
+        length("wafer-diameter", "Wafer diameter, in mm unless a unit is given.", "300 mm"),
+        length("edge-exclusion", "Unusable ring at the wafer edge.", "3 mm", positive=False),
+        length("scribe", "Scribe street between dies.", "0.1 mm", positive=False),
+        length(
+            "notch", "Depth of the notch or flat band at the wafer edge.", "0 mm", positive=False
+        ),
+        Input(
+            "defect-density",
+            "Defect density D0, per cm^2 unless a unit is given.",
+            "0.1/cm^2",
+            "1/m^2",
+            "1/cm^2",
+            positive=False,
+            bare=True,
+        ),
+        Input(
+            "model",
+            "Defect-limited yield model.",
+            "poisson",
+            kind="choice",
+            choices=(
+                "poisson",
+                "murphy",
+                "rectangular",
+                "moore",
+                "seeds",
+                "negative-binomial",
+                "bose-einstein",
+            ),
+        ),
+        Input("alpha", "Defect clustering of the negative-binomial model.", "3"),
+        Input("layers", "Critical layers of the Bose-Einstein model.", "12"),
+        Input(
+            "wafer-yield", "Fraction of wafers that survive the line whole.", "0.95", maximum=1.0
+        ),
+        Input("wafer-cost", "Price of a processed wafer.", "16988 USD", "USD", "USD"),
+        Input("good-dies", "Observed good dies per wafer: gives the implied yields.", "50..80"),
+    ),
+    results=(
+        Result("line_yield", "Compounded line yield, step_yield ^ steps."),
+        Result("required_step_yield", "Per-step yield needed for --target-yield."),
+        Result("dies_per_wafer", "Whole dies on the usable wafer (exact count)."),
+        Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
+        Result("die_yield", "Defect-limited die yield under --model."),
+        Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
+        Result("cost_per_good_die", "Wafer cost / good dies.", "USD", "USD"),
+        Result("implied_yield", "Good dies / (dies per wafer x known yields)."),
+        Result(
+            "implied_defect_density",
+            "D0 that gives the implied yield under --model.",
+            "1/m^2",
+            "1/cm^2",
+        ),
+        Result("implied_step_yield", "Per-step yield that gives the implied yield."),
+    ),
+)
+
+CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E, TCO, YIELD)}
 
 GPU_FIELDS = (
     Input("bf16", "Dense BF16 peak.", "989.4 TFLOP/s", "FLOP/s", "TFLOP/s"),

@@ -183,4 +183,4 @@ def convert(values: Any, from_unit: str, to_unit: str) -> Any:
 
 def short(unit: str) -> str:
     """A unit string in pint's short form, as the JSON contract prints it (``'' `` if none)."""
-    return f"{registry().parse_units(unit):~C}" if unit else ""
+    return f"{registry().parse_units(unit):~C}".replace("**", "^") if unit else ""

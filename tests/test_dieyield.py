@@ -1,0 +1,222 @@
+"""Die yield: textbook and course examples, limits, invariants and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import results, run
+from tcoctl.dieyield import (
+    MODELS,
+    defects_for_yield,
+    die_map,
+    die_yield,
+    dies_per_wafer,
+    dies_per_wafer_formula,
+    line_yield,
+    required_step_yield,
+    whole_dies,
+)
+
+CM = 1e-2
+
+
+def test_hennessy_patterson_dies_per_wafer() -> None:
+    """Hennessy & Patterson, "Computer Architecture: A Quantitative Approach" (5th/6th ed.,
+    section 1.6): a 300 mm wafer holds 270 dies 1.5 cm on a side and 640 dies 1.0 cm on a
+    side (pi (d/2)^2 / A - pi d / sqrt(2 A))."""
+    assert dies_per_wafer_formula(30 * CM, (1.5 * CM) ** 2) == pytest.approx(270, abs=0.5)
+    assert dies_per_wafer_formula(30 * CM, (1.0 * CM) ** 2) == pytest.approx(640, abs=0.5)
+
+
+def test_hennessy_patterson_bose_einstein_yield() -> None:
+    """H&P 6th ed.: D = 0.047/cm^2, N = 12 for 2.25 cm^2 and 1.00 cm^2 dies:
+    (1 + 0.047 x 2.25)^-12 = 0.30 and (1 + 0.047)^-12 = 0.58."""
+    assert die_yield("bose-einstein", 0.047 * 2.25, layers=12) == pytest.approx(0.299, abs=1e-3)
+    assert die_yield("bose-einstein", 0.047 * 1.00, layers=12) == pytest.approx(0.576, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("area_d0", "poisson", "murphy", "seeds"),
+    [
+        (0.25, 0.7788, 0.7829, 0.8000),
+        (1.0, 0.3679, 0.3996, 0.5000),
+        (1.5, 0.2231, 0.2682, 0.4000),
+        (3.0, 0.0498, 0.1003, 0.2500),
+    ],
+)
+def test_berkeley_ieor130_yield_table(
+    area_d0: float, poisson: float, murphy: float, seeds: float
+) -> None:
+    """UC Berkeley IEOR 130 (Leachman), homework 4 solutions: die yield by model for
+    A x D = 0.25, 1, 1.5 and 3."""
+    assert die_yield("poisson", area_d0) == pytest.approx(poisson, abs=5e-5)
+    assert die_yield("murphy", area_d0) == pytest.approx(murphy, abs=5e-5)
+    assert die_yield("seeds", area_d0) == pytest.approx(seeds, abs=5e-5)
+
+
+def test_berkeley_ieor130_inverse() -> None:
+    """Same source: A = 0.25 cm^2 and a die yield of 0.92 imply D = 0.3335/cm^2 (Poisson)
+    and 0.3360/cm^2 (Murphy). The Murphy answer was solved by hand to three figures: the exact
+    root is 0.33588 (checked by putting it back into the model)."""
+    assert defects_for_yield("poisson", 0.92) / 0.25 == pytest.approx(0.3335, abs=5e-5)
+    murphy = defects_for_yield("murphy", 0.92)
+    assert murphy / 0.25 == pytest.approx(0.336, abs=5e-4)
+    assert die_yield("murphy", murphy) == pytest.approx(0.92, rel=1e-12)
+
+
+def test_semianalysis_calculator_counts() -> None:
+    """SemiAnalysis die-yield calculator tests (Semianalysis/die-yield-calculator-wp):
+    rectanglesInCircle(100, 10, 10) has 60 dies and (100, 1, 1) has 7,644 on a grid whose
+    lines cross at the wafer centre; the best offset can only add dies."""
+    assert whole_dies(0.05, 0.01, 0.01, 0.01, 0.01, 0.0, 0.0, 0.0) == 60
+    assert whole_dies(0.05, 1e-3, 1e-3, 1e-3, 1e-3, 0.0, 0.0, 0.0) == 7644
+    assert dies_per_wafer(0.1, 0.0, 0.01, 0.01, 0.0) >= 60
+    assert dies_per_wafer(0.1, 0.0, 1e-3, 1e-3, 0.0) >= 7644
+
+
+def test_semianalysis_models_at_lambda_0_1() -> None:
+    """SemiAnalysis calculator test: D0 = 0.01/cm^2 on 1,000 mm^2 (lambda = 0.1) yields
+    between 0.90 and 0.91 (Poisson, Murphy, rectangular, Seeds, Bose-Einstein with N = 1)."""
+    for model in ("poisson", "murphy", "rectangular", "seeds"):
+        assert 0.90 <= die_yield(model, 0.1) <= 0.91
+    assert 0.90 <= die_yield("bose-einstein", 0.1, layers=1) <= 0.91
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_zero_defects_give_full_yield(model: str) -> None:
+    assert die_yield(model, 0.0, alpha=2.0, layers=10) == 1.0
+
+
+@given(st.floats(1e-6, 20))
+def test_negative_binomial_limits(lam: float) -> None:
+    assert die_yield("negative-binomial", lam, alpha=1.0) == pytest.approx(1 / (1 + lam))
+    assert die_yield("negative-binomial", lam, alpha=1e9) == pytest.approx(np.exp(-lam), rel=1e-6)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@given(lam=st.floats(1e-6, 50))
+def test_inverse_round_trips_and_yield_falls(model: str, lam: float) -> None:
+    y = die_yield(model, lam, alpha=3.0, layers=8)
+    assert 0 < y < 1
+    assert die_yield(model, lam * 1.01, alpha=3.0, layers=8) < y
+    assert defects_for_yield(model, y, alpha=3.0, layers=8) == pytest.approx(lam, rel=1e-9)
+
+
+@given(st.floats(2, 30), st.floats(1.0, 1.5))
+def test_exact_count_beats_formula_for_small_dies(width_mm: float, aspect: float) -> None:
+    """The formula's edge term assumes square dies; for squarish ones the exact count is whole
+    and at least the formula (Hennessy & Patterson: the formula underestimates)."""
+    height_mm = width_mm * aspect
+    exact = dies_per_wafer(0.3, 0.003, width_mm / 1e3, height_mm / 1e3, 1e-4)
+    formula = dies_per_wafer_formula(0.294, (width_mm + 0.1) * (height_mm + 0.1) / 1e6)
+    assert exact == np.floor(exact) and exact >= formula
+
+
+def test_line_yield_and_inverse() -> None:
+    assert line_yield(0.99, 1000) == pytest.approx(4.317e-5, rel=1e-3)
+    assert required_step_yield(line_yield(0.985, 2000), 2000) == pytest.approx(0.985)
+
+
+def test_wafer_map_counts_match_exact_count() -> None:
+    state, whole = die_map(0.3, 0.003, 0.026, 0.0313, 1e-4, 0.0, 0.45, seed=1)
+    assert whole == dies_per_wafer(0.3, 0.003, 0.026, 0.0313, 1e-4)
+    assert ((state == 2) | (state == 3)).sum() == whole
+    again, _ = die_map(0.3, 0.003, 0.026, 0.0313, 1e-4, 0.0, 0.45, seed=1)
+    assert (state == again).all()
+
+
+def test_issue_line_yield_example() -> None:
+    out = results("yield", "--steps", "1000", "--step-yield", "0.99")
+    assert out["line_yield"]["value"] == pytest.approx(4.32e-5, rel=1e-3)
+
+
+def test_target_yield_and_step_file(tmp_path: Path) -> None:
+    out = results("yield", "--steps", "1000", "--target-yield", "50%")
+    assert out["required_step_yield"]["value"] == pytest.approx(0.5 ** (1 / 1000))
+    steps = tmp_path / "steps.txt"
+    steps.write_text("# litho, etch, depo\n0.99\n98%\n0.97\n", encoding="utf-8")
+    out = results("yield", "--step-file", str(steps))
+    assert out["line_yield"]["value"] == pytest.approx(0.99 * 0.98 * 0.97, rel=1e-12)
+    toml = tmp_path / "steps.toml"
+    toml.write_text('yields = [0.99, "98 %", 0.97]\n', encoding="utf-8")
+    assert results("yield", "--step-file", str(toml))["line_yield"]["value"] == pytest.approx(
+        0.99 * 0.98 * 0.97, rel=1e-12
+    )
+    steps.write_text("0.99\n1.5\n", encoding="utf-8")
+    bad = run("yield", "--step-file", str(steps))
+    assert bad.code == 2 and "step 2" in bad.stderr
+
+
+def test_smic_preset_explains_50_to_80_for_both_dies() -> None:
+    outcome = run("yield", "--preset", "smic-7nm", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    kirin, ascend = (__import__("json").loads(line) for line in outcome.stdout.splitlines())
+    assert "Kirin" in kirin["preset"] and "Ascend" in ascend["preset"]
+    # A phone SoC: ~570 fit, so 50-80 good is a ~9-14 % yield; an accelerator: ~80 fit, 61-98 %.
+    assert 0.08 < kirin["results"]["implied_yield"]["low"] < 0.10
+    assert ascend["results"]["implied_yield"]["value"] > 0.6
+    assert (
+        kirin["results"]["implied_defect_density"]["value"]
+        > 10 * ascend["results"]["implied_defect_density"]["value"]
+    )
+
+
+def test_map_and_reticle() -> None:
+    outcome = run(
+        "yield",
+        "--die-size",
+        "26x31.3",
+        "--defect-density",
+        "0.1/cm^2",
+        "--map",
+        "--format",
+        "table",
+    )
+    assert outcome.code == 0 and "wafer map" in outcome.stdout and "warning" not in outcome.stderr
+    wide = run("yield", "--die-size", "30x30", "-f", "json")
+    assert wide.code == 0 and "reticle" in wide.stderr
+
+
+def test_cost_per_good_die_by_hand() -> None:
+    out = results(
+        "yield",
+        "--die-size",
+        "10x10",
+        "--scribe",
+        "0",
+        "--edge-exclusion",
+        "0",
+        "--defect-density",
+        "0.2",
+        "--model",
+        "seeds",
+        "--wafer-cost",
+        "10000 USD",
+    )
+    dies = out["dies_per_wafer"]["value"]
+    assert out["die_yield"]["value"] == pytest.approx(1 / 1.2)
+    assert out["cost_per_good_die"]["value"] == pytest.approx(10000 / (dies / 1.2))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--die-size", "400x400"], "does not fit"),
+        (["--die-size", "20x20", "--good-dies", "500"], "more than"),
+        (["--die-size", "abc"], "--die-size"),
+        (["--die-size", "0.001x0.001 mm", "--scribe", "0"], "too small"),
+        (
+            ["--model", "negative-binomial", "--die-size", "5x5", "--defect-density", "0.1"],
+            "--alpha",
+        ),
+    ],
+)
+def test_yield_errors(args: list[str], message: str) -> None:
+    outcome = run("yield", *args)
+    assert outcome.code in (1, 2) and message in outcome.stderr, outcome.stderr
+    assert outcome.stdout == ""
