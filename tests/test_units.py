@@ -55,7 +55,7 @@ def test_pf_day_is_8_64e19_flop() -> None:
         ("1e400 W", "W", "not a finite number"),
         ("nan", "", "cannot read"),
         ("inf W", "W", "cannot read"),
-        ("5 foo", "W", "unknown unit"),
+        ("5 foo", "W", "unknown unit ('foo')"),
         ("", "W", "cannot read"),
         ("0.002 USD / 1000 token", "USD/token", "cannot read"),
         ("x" * 100_000, "W", "characters long"),

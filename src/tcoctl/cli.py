@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -57,7 +57,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     presets_dir: Annotated[
-        Optional[list[Path]],  # noqa: UP045 (typer reads this hint at run time)
+        list[Path] | None,
         typer.Option(
             "--presets-dir",
             metavar="DIR",
@@ -74,6 +74,14 @@ def main_options(
     presets.extra_dirs[:] = list(presets_dir or [])
 
 
+def check_dist(value: str) -> str:
+    if value not in DISTRIBUTIONS:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(DISTRIBUTIONS)}, e.g. --dist triangular"
+        )
+    return value
+
+
 def check_format(value: str | None) -> str | None:
     if value is not None and value not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, e.g. --format json")
@@ -81,7 +89,7 @@ def check_format(value: str | None) -> str | None:
 
 
 FormatOption = Annotated[
-    Optional[str],  # noqa: UP045 (typer reads this hint at run time)
+    str | None,
     typer.Option(
         "--format",
         "-f",
@@ -91,14 +99,22 @@ FormatOption = Annotated[
 ]
 
 
-def _option(name: str, *flags: str, **settings: Any) -> inspect.Parameter:
-    """A keyword-only ``str | None`` typer option for a dynamically built command."""
+def _param(name: str, default: Any, annotation: Any, *flags: str, **settings: Any) -> Any:
+    """A keyword-only typer parameter for a dynamically built command."""
     return inspect.Parameter(
         name,
         inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[Optional[str], typer.Option(*flags, **settings)],  # noqa: UP045
+        default=default,
+        annotation=Annotated[annotation, typer.Option(*flags, **settings)],
     )
+
+
+def _text(name: str, *flags: str, **settings: Any) -> Any:
+    return _param(name, None, str | None, *flags, **settings)
+
+
+def _switch(name: str, flag: str, help: str) -> Any:
+    return _param(name, False, bool, flag, help=help)
 
 
 def command_for(calc: Calculator) -> Callable[..., None]:
@@ -116,7 +132,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         ")." if calc.preset_is_base else ", used when no option is given)."
     )
     params = [
-        _option(
+        _text(
             spec.key,
             f"--{spec.name}",
             metavar="NAME" if spec.kind in ("gpu", "choice") else "QTY",
@@ -127,46 +143,76 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         for spec in calc.inputs
     ]
     params += [
-        _option("preset", "--preset", "-p", help=preset_help),
+        _text("preset", "--preset", "-p", help=preset_help),
         inspect.Parameter(
             "format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOption
         ),
-        _option("svg", "--svg", help="Also save the table view as an SVG file."),
+        _text("svg", "--svg", metavar="FILE", help="Also save the table view as an SVG file."),
+        _param(
+            "samples",
+            0,
+            int,
+            "--samples",
+            min=0,
+            max=MAX_SAMPLES,
+            metavar="N",
+            help="Monte Carlo: draw N samples from the ranges and report p05/p50/p95.",
+        ),
+        _param(
+            "dist",
+            "uniform",
+            str,
+            "--dist",
+            callback=check_dist,
+            help="Distribution of each range for --samples: uniform or triangular.",
+        ),
+        _param(
+            "seed",
+            None,
+            int | None,
+            "--seed",
+            min=0,
+            max=2**32 - 1,
+            help="Random seed for --samples (and --map).",
+        ),
+        _switch(
+            "tornado",
+            "--tornado",
+            "Rank the ranged inputs by how far each alone moves --target, with a tornado chart.",
+        ),
+        _text(
+            "target",
+            "--target",
+            metavar="RESULT",
+            help=f"Result for --tornado and --sweep charts (default: {calc.target}).",
+        ),
+        _text(
+            "sweep",
+            "--sweep",
+            metavar="NAME=LOW..HIGH[:N]",
+            help="Evaluate every result across one input, e.g. 'electricity=0.02..0.40USD/kWh:50'.",
+        ),
+        _text(
+            "mark",
+            "--mark",
+            metavar="RESULT=LEVEL",
+            help="With --sweep: where a result crosses a level, e.g. 'power_share=0.15'.",
+        ),
+        _text(
+            "input",
+            "--input",
+            "-i",
+            metavar="FILE",
+            help="Batch: scenarios as JSON Lines or CSV with option names as fields "
+            "('-' reads stdin); writes one record per line.",
+        ),
     ]
     if calc.drawing:
-        params.append(
-            inspect.Parameter(
-                "map",
-                inspect.Parameter.KEYWORD_ONLY,
-                default=False,
-                annotation=Annotated[bool, typer.Option("--map", help="Draw the wafer map.")],
-            )
-        )
-    params.append(
-        inspect.Parameter(
-            "seed",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                int | None,
-                typer.Option(
-                    "--seed", min=0, max=2**32 - 1, help="Random seed (wafer map, samples)."
-                ),
-            ],
-        )
-    )
+        params.append(_switch("map", "--map", "Draw the wafer map."))
     if calc.explain:
         params.append(
-            inspect.Parameter(
-                "explain",
-                inspect.Parameter.KEYWORD_ONLY,
-                default=False,
-                annotation=Annotated[
-                    bool,
-                    typer.Option(
-                        "--explain", help="Show the chain of formulas with the numbers substituted."
-                    ),
-                ],
+            _switch(
+                "explain", "--explain", "Show the chain of formulas with the numbers substituted."
             )
         )
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -174,9 +220,45 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     return command
 
 
-SHARED = ("preset", "format", "svg", "explain", "map", "seed")
+SHARED = (
+    "preset",
+    "format",
+    "svg",
+    "explain",
+    "map",
+    "seed",
+    "samples",
+    "dist",
+    "tornado",
+    "target",
+    "sweep",
+    "mark",
+    "input",
+)
+MAX_SAMPLES = 10_000_000
+DISTRIBUTIONS = ("uniform", "triangular")
 for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
+
+
+@app.command("compare")
+def compare(
+    presets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Scenario presets (default: every preset drawn from the seeds)."),
+    ] = None,
+    format: FormatOption = None,
+    svg: Annotated[
+        str | None,
+        typer.Option("--svg", metavar="FILE", help="Also save the table view as an SVG file."),
+    ] = None,
+) -> None:
+    """Run presets through their calculators and show them side by side, with ratios to the
+    first column. JSON: one object per scenario (JSON Lines); CSV: a tidy table."""
+    from tcoctl import runner
+
+    with reported_errors():
+        runner.compare(list(presets or []), format, svg)
 
 
 @presets_app.command("list")

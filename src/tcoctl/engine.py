@@ -27,7 +27,7 @@ from tcoctl.compute import ModeError
 from tcoctl.errors import DomainError, UsageError
 from tcoctl.presets import Entry, Preset, chain, commands, load
 from tcoctl.specs import GPU_FIELDS, REFERENCE_GPU, Calculator, Input
-from tcoctl.units import Span, UnitInputError, parse_span
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 Array = NDArray[np.float64]
 GRID_BUDGET = 4096
@@ -51,6 +51,19 @@ class Given:
     shown: Span | None = None
     """The same value in the spec's display unit, read straight from the text."""
 
+    def display(self) -> tuple[float | str, str, dict[str, float]]:
+        """Value (the midpoint, in the display unit), short unit, and low/high for a range."""
+        shown = self.shown
+        if shown is None and self.span is not None:
+            low, high = convert(
+                np.array([self.span.low, self.span.high]), self.spec.unit, self.spec.display
+            )
+            shown = Span(float(low), float(high))
+        if shown is None:
+            return self.text, "", {}
+        stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
+        return shown.mid, short(self.spec.display), stats
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -60,6 +73,11 @@ class Summary:
     low: Array | None = None
     high: Array | None = None
     percentiles: dict[str, Array] | None = None
+
+
+def has_range(given: Mapping[str, Given]) -> bool:
+    """Whether a scenario gives any input as a LOW..HIGH range."""
+    return any(g.span is not None and g.span.is_range for g in given.values())
 
 
 def check(spec: Input, text: str, where: str) -> Given:
@@ -270,28 +288,29 @@ def model_function(calc: Calculator) -> Callable[..., dict[str, Array]]:
     return function
 
 
-def evaluate(
+def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
+    """The inputs whose low and high differ in some row: the axes of a design."""
+    return [key for key, (low, high) in numbers.items() if np.any(low != high)]
+
+
+def core_call(
     calc: Calculator,
     numbers: Mapping[str, tuple[Array, Array]],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
-    samples: int = 0,
-    dist: str = "uniform",
-    seed: int | None = None,
-) -> dict[str, Summary]:
-    """One core call for all rows and design points.
+    design: Array,
+) -> tuple[dict[str, Array], int]:
+    """Call the numpy core once on every row x design point.
 
     ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
-    ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options.
+    ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
+    ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
+    Returns each result as a (rows, points) array, and the number of rows.
     """
     rows = (
         len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
     )
-    ranged = [key for key, (low, high) in numbers.items() if np.any(low != high)]
-    grid = grid_design(len(ranged))
-    design = grid
-    if samples:
-        design = np.vstack([grid, sample_design(len(ranged), samples, dist, seed)])
+    ranged = ranged_keys(numbers)
     kwargs: dict[str, Any] = dict(choices)
     for key, (low, high) in numbers.items():
         low2 = np.asarray(low, dtype=float).reshape(rows, 1)
@@ -312,28 +331,91 @@ def evaluate(
     function = model_function(calc)
     accepted = inspect.signature(function).parameters
     try:
-        out = function(**{k: v for k, v in kwargs.items() if k in accepted})
+        with np.errstate(all="ignore"):
+            out = function(**{k: v for k, v in kwargs.items() if k in accepted})
     except ModeError as error:
         raise UsageError(str(error)) from None
+    return {name: np.broadcast_to(a, (rows, len(design))) for name, a in out.items()}, rows
+
+
+def evaluate(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+) -> dict[str, Summary]:
+    """Centre value, range extremes (over a grid that includes every corner) and, with
+    ``samples``, Monte Carlo percentiles, all from one core call."""
+    ranged = ranged_keys(numbers)
+    grid = grid_design(len(ranged))
+    design = grid
+    if samples:
+        design = np.vstack([grid, sample_design(len(ranged), samples, dist, seed)])
+    out, _ = core_call(calc, numbers, gpus, choices, design)
     summaries = {}
     points = len(grid)
-    for name, array in out.items():
-        full = np.broadcast_to(array, (rows, len(design)))
-        summary = Summary(full[:, 0].copy())
+    for name, full in out.items():
+        low = high = None
         if ranged:
-            summary = Summary(
-                summary.value, full[:, :points].min(axis=1), full[:, :points].max(axis=1)
-            )
-        if samples:
-            pct = np.percentile(full[:, points:], PERCENTILES, axis=1)
-            summary = Summary(
-                summary.value,
-                summary.low,
-                summary.high,
-                {f"p{p:02.0f}": pct[i] for i, p in enumerate(PERCENTILES)},
-            )
-        summaries[name] = summary
+            low, high = full[:, :points].min(axis=1), full[:, :points].max(axis=1)
+        percentiles = percentiles_of(full[:, points:]) if samples else None
+        summaries[name] = Summary(full[:, 0].copy(), low, high, percentiles)
     return summaries
+
+
+def percentiles_of(draws: Array) -> dict[str, Array]:
+    """p05, p50 and p95 along the last axis (linear interpolation, as numpy's default), with
+    one partial sort for all three."""
+    n = draws.shape[-1]
+    positions = [p / 100 * (n - 1) for p in PERCENTILES]
+    below = sorted(
+        {int(np.floor(x)) for x in positions}
+        | {min(int(np.floor(x)) + 1, n - 1) for x in positions}
+    )
+    part = np.partition(draws, below, axis=-1)
+    found = {}
+    for p, x in zip(PERCENTILES, positions, strict=True):
+        k = int(np.floor(x))
+        upper = part[..., min(k + 1, n - 1)]
+        found[f"p{p:02.0f}"] = part[..., k] + (x - k) * (upper - part[..., k])
+    return found
+
+
+def tornado(
+    calc: Calculator, given: Mapping[str, Given], target: str
+) -> tuple[float, list[tuple[str, float, float]]]:
+    """How far each ranged input alone moves ``target``: the centre value and, per input,
+    the result at its low and high end with every other input at its midpoint; widest first.
+    One core call on 2k + 1 design points."""
+    numbers = {
+        g.spec.key: (np.array([g.span.low]), np.array([g.span.high]))
+        for g in given.values()
+        if g.span is not None
+    }
+    ranged = ranged_keys(numbers)
+    if not ranged:
+        raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
+    k = len(ranged)
+    design = np.full((2 * k + 1, k), 0.5)
+    for j in range(k):
+        design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
+    gpu = given.get("gpu")
+    gpus = np.array([gpu.text]) if gpu is not None else None
+    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
+    out, _ = core_call(calc, numbers, gpus, choices, design)
+    if target not in out:
+        raise UsageError(f"--target: {target!r} is not computed here; one of {', '.join(out)}")
+    values = out[target][0]
+    names = {g.spec.key: g.spec.name for g in given.values()}
+    bars = [
+        (names[key], float(values[1 + 2 * j]), float(values[2 + 2 * j]))
+        for j, key in enumerate(ranged)
+    ]
+    bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
+    return float(values[0]), bars
 
 
 def finite_rows(summaries: Mapping[str, Summary]) -> NDArray[np.bool_]:
@@ -392,25 +474,21 @@ def run_rows(
                 bad = [n for n, s in out.items() if not finite_rows({n: s})[position]]
                 failed[i] = f"{', '.join(bad)} not defined for these inputs"
         for name, summary in out.items():
-            target = merged.setdefault(name, _empty_summary(summary, len(rows)))
-            for part, source in zip(_parts(target), _parts(summary), strict=True):
-                part[members] = source
+            target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))
+            target.value[members] = summary.value
+            if summary.low is not None and summary.high is not None:
+                target.low[members] = summary.low  # type: ignore[index]
+                target.high[members] = summary.high  # type: ignore[index]
+            for label, values in (summary.percentiles or {}).items():
+                target.percentiles[label][members] = values  # type: ignore[index]
     return merged, failed
 
 
-def _parts(summary: Summary) -> list[Array]:
-    parts = [summary.value]
-    if summary.low is not None and summary.high is not None:
-        parts += [summary.low, summary.high]
-    return parts + list((summary.percentiles or {}).values())
-
-
-def _empty_summary(like: Summary, rows: int) -> Summary:
-    """A Summary of NaN over ``rows`` with the same parts as ``like``."""
+def _empty_summary(rows: int, sampled: bool) -> Summary:
+    """A Summary of NaN over ``rows``: NaN low/high (or percentiles) mean "not a range"."""
 
     def nan() -> Array:
         return np.full(rows, np.nan)
 
-    ranged = like.low is not None
-    pct = {key: nan() for key in like.percentiles} if like.percentiles else None
-    return Summary(nan(), nan() if ranged else None, nan() if ranged else None, pct)
+    percentiles = {f"p{p:02.0f}": nan() for p in PERCENTILES} if sampled else None
+    return Summary(nan(), nan(), nan(), percentiles)

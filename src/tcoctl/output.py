@@ -109,10 +109,15 @@ CSV_HEADER = ["scenario", "command", "section", "name", "value", "unit", *STAT_K
 
 
 def write(
-    reports: list[Report], fmt_name: str, out: TextIO | None = None, svg: str | None = None
+    reports: list[Report],
+    fmt_name: str,
+    svg: str | None = None,
+    side_by_side: bool = False,
+    out: TextIO | None = None,
 ) -> None:
     """Write reports to ``out`` (stdout) as ``table``, ``json`` (JSON Lines for several) or
-    ``csv``; with ``svg`` also save the table view as an SVG file."""
+    ``csv``; with ``svg`` also save the table view as an SVG file. ``side_by_side`` puts the
+    scenarios of each command in columns of one table (tcoctl compare)."""
     out = out or sys.stdout
     if fmt_name == "json":
         for report in reports:
@@ -123,7 +128,8 @@ def write(
         for report in reports:
             writer.writerows(csv_rows(report))
     if fmt_name == "table" or svg:
-        render_tables(reports, out if fmt_name == "table" else io.StringIO(), svg)
+        render = render_side_by_side if side_by_side else render_tables
+        render(reports, out if fmt_name == "table" else io.StringIO(), svg)
 
 
 def _stats_text(row: Row) -> str:
@@ -139,11 +145,14 @@ def _stats_text(row: Row) -> str:
 
 def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=out, record=svg is not None, highlight=False)
     for report in reports:
-        title = f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
+        title = escape(
+            f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
+        )
         for caption, rows in (("inputs", report.inputs), ("results", report.results)):
             table = Table(title=f"{title}: {caption}", title_justify="left")
             table.add_column("name", style="bold")
@@ -154,14 +163,92 @@ def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) ->
                 table.add_column("source", overflow="fold", max_width=60)
             for row in rows:
                 cells = [row.name, fmt(row.value), row.unit, _stats_text(row)]
-                table.add_row(*cells, *([row.source] if caption == "inputs" else []))
+                table.add_row(
+                    *map(escape, cells), *([escape(row.source)] if caption == "inputs" else [])
+                )
             console.print(table)
         for visual in report.visuals:
             console.print(visual)
         for line in report.extra.get("explain", []):
-            console.print(line)
+            console.print(escape(line))
     if svg:
         console.save_svg(svg, title="tcoctl")
+
+
+HIGHLIGHTS = 3
+"""Cells per comparison table whose ratio to the first column is largest, highlighted."""
+
+
+def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
+    """One table per command: a row per input and result, a column per scenario; each cell
+    after the first shows its ratio to the first column, the largest ratios highlighted."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=out, record=svg is not None, highlight=False)
+    commands = list(dict.fromkeys(report.command for report in reports))
+    for command in commands:
+        group = [report for report in reports if report.command == command]
+        plural = "s" if len(group) > 1 else ""
+        table = Table(
+            title=f"tcoctl {command}: {len(group)} scenario{plural} side by side",
+            title_justify="left",
+            caption="×: ratio to the first column; largest differences in bold",
+        )
+        table.add_column("name", style="bold")
+        table.add_column("unit")
+        for report in group:
+            table.add_column(escape(report.preset or ""), justify="right", overflow="fold")
+        for section in ("inputs", "results"):
+            names = list(dict.fromkeys(row.name for r in group for row in getattr(r, section)))
+            cells = []
+            for name in names:
+                found = [
+                    next((row for row in getattr(r, section) if row.name == name), None)
+                    for r in group
+                ]
+                unit = next((row.unit for row in found if row is not None), "")
+                cells.append((name, unit, found))
+            ratios = sorted(
+                (abs(math.log(row.value / first.value)), (i, j))
+                for i, (_, _, found) in enumerate(cells)
+                for j, row in enumerate(found)
+                if j
+                and (first := found[0]) is not None
+                and row is not None
+                and isinstance(row.value, float)
+                and isinstance(first.value, float)
+                and row.value > 0
+                and first.value > 0
+                and row.value != first.value
+            )
+            bold = {where for _, where in ratios[-HIGHLIGHTS:]}
+            for i, (name, unit, found) in enumerate(cells):
+                texts = [_cell(row, found[0], j, (i, j) in bold) for j, row in enumerate(found)]
+                table.add_row(escape(name), escape(unit), *texts)
+            if section == "inputs":
+                table.add_section()
+        console.print(table)
+    if svg:
+        console.save_svg(svg, title="tcoctl compare")
+
+
+def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
+    if row is None:
+        return ""
+    text = fmt(row.value)
+    if (
+        column
+        and first is not None
+        and isinstance(row.value, float)
+        and isinstance(first.value, float)
+        and first.value
+    ):
+        text += f" ×{row.value / first.value:.3g}"
+    if "low" in row.stats:
+        text += f"\n[dim]{fmt(row.stats['low'])} .. {fmt(row.stats['high'])}[/]"
+    return f"[bold yellow]{text}[/]" if bold else text  # numbers only: no markup to escape
 
 
 def write_records(
@@ -184,12 +271,13 @@ def write_records(
         writer.writerows(records)
     else:
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         title = " — ".join(str(v) for v in (header or {}).values() if v) or key
-        table = Table(*records[0], title=title, show_lines=True)
+        table = Table(*records[0], title=escape(title), show_lines=True)
         for record in records:
-            table.add_row(*("" if v is None else str(v) for v in record.values()))
+            table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
         Console(file=out, highlight=False).print(table)
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl import engine, output
+from tcoctl import engine, output, planner
 from tcoctl.errors import DomainError, UsageError
-from tcoctl.presets import Preset, load
-from tcoctl.specs import Calculator
-from tcoctl.units import Span, convert, short
+from tcoctl.presets import Preset, chain, load
+from tcoctl.specs import Calculator, Result
+from tcoctl.units import convert, short
 
 
 def choose_preset(calc: Calculator, name: str | None, flags: Mapping[str, str]) -> Preset | None:
@@ -34,41 +34,36 @@ def source_text(given: engine.Given) -> str:
     return f"{text} ({entry.note})" if entry.note else text
 
 
-def stats(summary: engine.Summary, unit: str, display: str, row: int = 0) -> dict[str, float]:
-    """low/high and percentiles of one row, converted to the display unit."""
+def stats(
+    summary: engine.Summary, unit: str, display: str, row: int, ranged: bool
+) -> dict[str, float]:
+    """low/high (if ``ranged``) and percentiles of one row, in the display unit."""
     found: dict[str, float] = {}
-    if summary.low is not None and summary.high is not None:
+    if ranged and summary.low is not None and summary.high is not None:
         found["low"] = float(summary.low[row])
         found["high"] = float(summary.high[row])
     for key, values in (summary.percentiles or {}).items():
         found[key] = float(values[row])
-    return {key: float(convert(value, unit, display)) for key, value in found.items()}
+    return {
+        key: float(convert(value, unit, display))
+        for key, value in found.items()
+        if np.isfinite(value)
+    }
 
 
 def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[output.Row]:
     rows = []
     for spec in calc.inputs:
-        item = given.get(spec.name)
-        if item is None:
-            continue
-        shown = item.shown or (
-            None
-            if item.span is None
-            else Span(*convert(np.array([item.span.low, item.span.high]), spec.unit, spec.display))
-        )
-        if shown is None:
-            rows.append(output.Row(spec.name, item.text, "", source=source_text(item)))
-            continue
-        span_stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
-        rows.append(
-            output.Row(spec.name, shown.mid, short(spec.display), span_stats, source_text(item))
-        )
+        if spec.name in given:
+            value, unit, stats = given[spec.name].display()
+            rows.append(output.Row(spec.name, value, unit, stats, source_text(given[spec.name])))
     return rows
 
 
 def result_rows(
-    calc: Calculator, summaries: Mapping[str, engine.Summary], row: int = 0
+    calc: Calculator, summaries: Mapping[str, engine.Summary], row: int, ranged: bool
 ) -> list[output.Row]:
+    """Results of one scenario in display units; low/high only if the scenario has ranges."""
     rows = []
     for spec in calc.results:
         summary = summaries.get(spec.name)
@@ -77,23 +72,38 @@ def result_rows(
         value = float(convert(float(summary.value[row]), spec.unit, spec.display))
         rows.append(
             output.Row(
-                spec.name, value, short(spec.display), stats(summary, spec.unit, spec.display, row)
+                spec.name,
+                value,
+                short(spec.display),
+                stats(summary, spec.unit, spec.display, row, ranged),
             )
         )
     return rows
 
 
-def run(
-    calc: Calculator,
-    flags: Mapping[str, str],
-    options: Mapping[str, Any],
-) -> None:
-    """Run ``calc`` on the preset's scenarios (one, or one per variant) and write them.
-    ``options`` holds the shared options: preset, format, svg, explain, map, seed."""
+def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) -> None:
+    """Run ``calc`` and write the result. ``options`` holds the shared options: preset,
+    format, svg, explain, map, seed, samples, dist, tornado, target, sweep, mark, input."""
+    fmt = options.get("format") or output.default_format()
+    if options.get("input"):
+        run_batch(calc, flags, options, fmt)
+        return
+    if options.get("mark") and not options.get("sweep"):
+        raise UsageError(
+            "--mark goes with --sweep, e.g. --sweep electricity=0.02..0.4USD/kWh "
+            "--mark power_share=0.15"
+        )
+    target = target_result(calc, options)
     preset = choose_preset(calc, options.get("preset"), flags)
     names = engine.variants(calc, preset)
     scenarios = [engine.gather(calc, flags, preset, i) for i in range(len(names))]
-    summaries, failed = engine.run_rows(calc, scenarios)
+    summaries, failed = engine.run_rows(
+        calc,
+        scenarios,
+        options.get("samples") or 0,
+        options.get("dist") or "uniform",
+        options.get("seed"),
+    )
     reports = []
     for row, (name, given) in enumerate(zip(names, scenarios, strict=True)):
         inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
@@ -108,9 +118,25 @@ def run(
                 "preset, or a zero divisor)"
             )
         report = output.Report(
-            calc.name, name or None, input_rows(calc, given), result_rows(calc, summaries, row)
+            calc.name,
+            name or None,
+            input_rows(calc, given),
+            result_rows(calc, summaries, row, engine.has_range(given)),
         )
         add_visuals(calc, report, summaries, row)
+        if options.get("tornado"):
+            section, chart = planner.tornado_section(calc, given, target)
+            report.extra["tornado"] = section
+            report.visuals.append(chart)
+        if options.get("sweep"):
+            plan = planner.parse_sweep(calc, options["sweep"])
+            mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
+            xs, swept = planner.sweep(calc, given, plan)
+            section, visuals = planner.sweep_section(
+                calc, plan, xs, swept, mark[0] if mark else target, mark
+            )
+            report.extra["sweep"] = section
+            report.visuals.extend(visuals)
         if options.get("explain"):
             report.extra["explain"] = hook(calc.explain, inputs, results)
         if options.get("map"):
@@ -118,7 +144,97 @@ def run(
             report.visuals.append(drawing)
             report.extra["map"] = counts
         reports.append(report)
-    output.write(reports, options.get("format") or output.default_format(), options.get("svg"))
+    output.write(reports, fmt, options.get("svg"))
+
+
+def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
+    """The result a tornado or sweep chart is about: --target, else the calculator's own."""
+    name = options.get("target") or calc.target
+    try:
+        return calc.result(name)
+    except KeyError:
+        names = ", ".join(r.name for r in calc.results)
+        raise UsageError(f"--target: {calc.name} has no result {name!r}; one of {names}") from None
+
+
+def run_batch(
+    calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any], fmt: str
+) -> None:
+    """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
+    extras = [
+        f"--{name}"
+        for name in ("sweep", "tornado", "samples", "explain", "map", "svg")
+        if options.get(name)
+    ]
+    if extras:
+        raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
+    if fmt == "table":
+        fmt = "json"
+    name = options.get("preset")
+    preset = (
+        load(name, kind="scenario")
+        if name
+        else (load(calc.default_preset) if calc.preset_is_base else None)
+    )
+    path = options["input"]
+    try:
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        raise UsageError(f"--input: cannot read {path!r}: {error.strerror}") from None
+    try:
+        with stream:
+            failures = planner.batch(calc, flags, preset, stream, fmt)
+    except UnicodeDecodeError as error:
+        raise UsageError(f"--input: {path!r} is not UTF-8 text ({error.reason})") from None
+    if failures:
+        raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
+
+
+def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
+    """Run each preset through each calculator it has figures for; scenarios of one
+    calculator go through one core call; print them side by side."""
+    from tcoctl.presets import commands, preset_files
+    from tcoctl.specs import CALCULATORS
+
+    names = names or seed_scenarios(preset_files())
+    by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
+    for name in names:
+        preset = load(name, "compare", kind="scenario")
+        for command in commands(preset):
+            calc = CALCULATORS[command]
+            for i, label in enumerate(engine.variants(calc, preset)):
+                by_calc.setdefault(command, []).append((label, engine.gather(calc, {}, preset, i)))
+    reports = []
+    for command, items in by_calc.items():
+        calc = CALCULATORS[command]
+        summaries, failed = engine.run_rows(calc, [given for _, given in items])
+        for row, (label, given) in enumerate(items):
+            if row in failed:
+                raise DomainError(f"{label}: {failed[row]}")
+            reports.append(
+                output.Report(
+                    command,
+                    label,
+                    input_rows(calc, given),
+                    result_rows(calc, summaries, row, engine.has_range(given)),
+                )
+            )
+    output.write(reports, fmt or output.default_format(), svg, side_by_side=True)
+
+
+def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
+    """Scenario presets with at least one figure taken from a seed document."""
+    found = []
+    for name in files:
+        preset = load(name)
+        if preset.kind == "scenario" and any(
+            entry.source.startswith("seeds/")
+            for layer in chain(preset)
+            for section in layer.sections.values()
+            for entry in section.values()
+        ):
+            found.append(name)
+    return found
 
 
 def hook(target: str | None, *args: Any) -> Any:

@@ -68,6 +68,8 @@ class Calculator:
     """(result, label) pairs drawn as a sorted bar chart in the table view."""
     explain: str | None = None
     """``module:function`` giving the formula chain for ``--explain``."""
+    target: str = ""
+    """The result that tornado and sweep charts show unless --target names another."""
     drawing: str | None = None
     """``module:function`` drawing the scenario for ``--map``."""
     checks: str | None = None
@@ -113,6 +115,7 @@ FLOPS = Calculator(
     "inverse (--budget with two of count, duration, MFU), or 6 x params x tokens.",
     model="tcoctl.compute:flops",
     default_preset="run-1e30",
+    target="duration",
     defaults={"precision": "bf16"},
     inputs=(
         GPU,
@@ -149,6 +152,7 @@ H100E = Calculator(
     "figure, or of a stated speed-up (--factor).",
     model="tcoctl.compute:h100e",
     default_preset="frontier-2025",
+    target="h100e",
     defaults={"basis": "bf16", "precision": "bf16"},
     inputs=(
         GPU,
@@ -182,6 +186,7 @@ TCO = Calculator(
     "cost per GPU-hour and per million tokens, power and energy.",
     model="tcoctl.tco:tco",
     default_preset="frontier-2024",
+    target="cost_per_gpu_hour",
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
     explain="tcoctl.explain:tco_lines",
@@ -276,6 +281,7 @@ YIELD = Calculator(
     "(what a good-die count implies).",
     model="tcoctl.dieyield:wafer_yield_chain",
     default_preset="smic-7nm",
+    target="good_dies_per_wafer",
     defaults={
         "model": "poisson",
         "wafer-diameter": "300 mm",

@@ -125,7 +125,8 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
 
     A bare number is accepted only when ``core_unit`` is dimensionless or ``bare_unit`` is
     given (then it is read in that unit: tokens, die sizes in mm). Raises UnitInputError
-    with a one-line reason; the caller adds the option name.
+    with a one-line reason; the caller adds the option name. pint sees each distinct unit
+    text once (``factor`` is cached), so batches of values parse quickly.
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
@@ -139,32 +140,20 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if lo_unit and hi_unit is None and match["hi"] is not None:
         raise UnitInputError(f"give the unit after the range, e.g. '{example}'")
     unit_text = hi_unit or lo_unit
-    ureg = registry()
-    target = ureg.parse_units(core_unit) if core_unit else ureg.dimensionless
+    if unit_text is None and core_unit and bare_unit is None:
+        raise UnitInputError(
+            f"{text!r} has no unit; expected {_expected(core_unit)}, e.g. '{example}'"
+        )
     values = []
     for number, own_unit in ((match["lo"], lo_unit), (match["hi"] or match["lo"], unit_text)):
         magnitude = float(number.replace("_", ""))
         if not math.isfinite(magnitude):
             raise UnitInputError(f"{number} is not a finite number")
-        if own_unit is None and unit_text is None:
-            if not core_unit:
-                values.append(magnitude)
-                continue
-            if bare_unit is None:
-                raise UnitInputError(
-                    f"{text!r} has no unit; expected {dimension_name(target)}, e.g. '{example}'"
-                )
-            own_unit = bare_unit
-        try:
-            unit = _unit(own_unit or unit_text)
-        except Exception as error:  # pint raises several classes for unknown names
-            raise UnitInputError(f"unknown unit in {text!r}; write e.g. '{example}'") from error
-        if _dimensionality(unit) != _dimensionality(target):
-            raise UnitInputError(
-                f"{text!r} is {dimension_name(unit)}, expected {dimension_name(target)}"
-                f"{_hint(unit, target)}; e.g. '{example}'"
-            )
-        values.append(float(ureg.Quantity(magnitude, unit).to(target).magnitude))
+        source = (own_unit or unit_text or bare_unit or "").strip()
+        scale = factor(source, core_unit)
+        if isinstance(scale, str):
+            raise UnitInputError(f"{text!r} {scale}; e.g. '{example}'")
+        values.append(magnitude * scale)
     low, high = values
     if not all(math.isfinite(v) for v in values):
         raise UnitInputError(f"{text!r} overflows a float")
@@ -173,14 +162,38 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     return Span(low, high)
 
 
+@cache
+def factor(unit_text: str, core_unit: str) -> float | str:
+    """The factor that turns a magnitude in ``unit_text`` into ``core_unit``, or the reason
+    it cannot (an unknown unit, a wrong dimension). '' means a plain number."""
+    if not unit_text and not core_unit:
+        return 1.0
+    ureg = registry()
+    target = ureg.parse_units(core_unit) if core_unit else ureg.dimensionless
+    try:
+        unit = _unit(unit_text) if unit_text else ureg.dimensionless
+    except Exception:  # pint raises several classes for unknown names
+        return f"has an unknown unit ({unit_text!r})"
+    if _dimensionality(unit) != _dimensionality(target):
+        return f"is {dimension_name(unit)}, expected {dimension_name(target)}{_hint(unit, target)}"
+    return float(ureg.Quantity(1.0, unit).to(target).magnitude)
+
+
+def _expected(core_unit: str) -> str:
+    return dimension_name(registry().parse_units(core_unit))
+
+
 def convert(values: Any, from_unit: str, to_unit: str) -> Any:
     """Convert magnitudes (float or ndarray) between two unit strings, e.g. core to display."""
     if from_unit == to_unit:
         return values
-    ureg = registry()
-    return ureg.Quantity(values, from_unit or "dimensionless").to(to_unit or "dimensionless").m
+    scale = factor(from_unit, to_unit)
+    if isinstance(scale, str):
+        raise ValueError(f"cannot convert {from_unit} to {to_unit}: {scale}")
+    return values * scale
 
 
+@cache
 def short(unit: str) -> str:
     """A unit string in pint's short form, as the JSON contract prints it (``'' `` if none)."""
     return f"{registry().parse_units(unit):~C}".replace("**", "^") if unit else ""

@@ -1,0 +1,381 @@
+"""Planner workflows over any calculator: sweeps with threshold marks, tornado charts, batches
+of scenarios from a file, and presets compared side by side. Each is one core call over many
+rows or design points (batches: one per chunk of rows)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import IO, Any
+
+import numpy as np
+
+from tcoctl import engine, output
+from tcoctl.errors import TcoctlError, UsageError
+from tcoctl.presets import Preset
+from tcoctl.specs import Calculator, Input, Result
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+
+MAX_SWEEP_POINTS = 1_000_000
+DEFAULT_SWEEP_POINTS = 25
+TABLE_ROWS = 30
+BATCH_CHUNK = 5_000
+_SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>\d+))?\s*$")
+_MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One input swept over ``points`` values from ``span.low`` to ``span.high`` (core units)."""
+
+    spec: Input
+    span: Span
+    points: int
+
+
+def parse_sweep(calc: Calculator, text: str) -> Sweep:
+    """``NAME=LOW..HIGH[:N]``, e.g. ``electricity=0.02..0.40USD/kWh:50``."""
+    match = _SWEEP.match(text)
+    if not match:
+        raise UsageError(
+            f"--sweep: expected NAME=LOW..HIGH[:N], e.g. "
+            f"'electricity=0.02..0.40USD/kWh:50', got {text!r}"
+        )
+    try:
+        spec = calc.input(match["name"])
+    except KeyError:
+        names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
+        raise UsageError(
+            f"--sweep: {calc.name} has no input {match['name']!r}; one of {names}"
+        ) from None
+    if spec.kind != "number":
+        raise UsageError(f"--sweep: {spec.name} is not a number")
+    # A bare sweep range is read in the unit --help shows (the issue's own example omits it).
+    span = engine.check(replace(spec, bare=True), match["range"], f"--sweep {spec.name}").span
+    assert span is not None
+    if not span.is_range:
+        raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}")
+    points = int(match["n"]) if match["n"] else DEFAULT_SWEEP_POINTS
+    if not 2 <= points <= MAX_SWEEP_POINTS:
+        raise UsageError(f"--sweep: between 2 and {MAX_SWEEP_POINTS} points, got {points}")
+    return Sweep(spec, span, points)
+
+
+def parse_mark(calc: Calculator, text: str) -> tuple[Result, float]:
+    """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``."""
+    match = _MARK.match(text)
+    result = None
+    if match:
+        result = next((r for r in calc.results if r.name == match["name"]), None)
+    if match is None or result is None:
+        names = ", ".join(r.name for r in calc.results)
+        raise UsageError(
+            f"--mark: expected RESULT=LEVEL with RESULT one of {names}, "
+            f"e.g. 'power_share=0.15'; got {text!r}"
+        )
+    try:
+        level = parse_span(match["level"], result.unit, "0.15", result.display or None)
+    except UnitInputError as error:
+        raise UsageError(f"--mark: {error}") from None
+    return result, level.low
+
+
+def sweep(
+    calc: Calculator, given: Mapping[str, engine.Given], plan: Sweep
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], dict[str, engine.Summary]]:
+    """Every result at each sweep point, the other inputs keeping their ranges: one core call
+    with a row per point."""
+    xs = np.linspace(plan.span.low, plan.span.high, plan.points)
+    numbers = {
+        g.spec.key: (np.full(plan.points, g.span.low), np.full(plan.points, g.span.high))
+        for g in given.values()
+        if g.span is not None
+    }
+    numbers[plan.spec.key] = (xs, xs)
+    gpu = given.get("gpu")
+    gpus = np.full(plan.points, gpu.text) if gpu is not None else None
+    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
+    return xs, engine.evaluate(calc, numbers, gpus, choices)
+
+
+def crossings(xs: Sequence[float], ys: Sequence[float], level: float) -> list[float]:
+    """Where the piecewise-linear curve through (xs, ys) crosses ``level``."""
+    x, y = np.asarray(xs), np.asarray(ys) - level
+    found = []
+    for i in np.flatnonzero((y[:-1] * y[1:] <= 0) & (y[:-1] != y[1:])):
+        found.append(float(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])))
+    return found
+
+
+def sweep_section(
+    calc: Calculator,
+    plan: Sweep,
+    xs: np.ndarray[Any, Any],
+    summaries: Mapping[str, engine.Summary],
+    target: Result,
+    mark: tuple[Result, float] | None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """The sweep as a JSON section (columns of numbers, display units) and its chart and
+    table for the table view."""
+    from rich.table import Table
+
+    from tcoctl.charts import line_chart
+
+    x_display = convert(xs, plan.spec.unit, plan.spec.display)
+    columns: dict[str, Any] = {}
+    for result in calc.results:
+        if result.name not in summaries:
+            continue
+        summary = summaries[result.name]
+        column = {
+            "unit": short(result.display),
+            "value": convert(summary.value, result.unit, result.display).tolist(),
+        }
+        if summary.low is not None and summary.high is not None:
+            column["low"] = convert(summary.low, result.unit, result.display).tolist()
+            column["high"] = convert(summary.high, result.unit, result.display).tolist()
+        columns[result.name] = column
+    if target.name not in columns:
+        raise UsageError(
+            f"--target: {target.name!r} is not computed here; one of {', '.join(columns)}"
+        )
+    section: dict[str, Any] = {
+        "input": plan.spec.name,
+        "unit": short(plan.spec.display),
+        "x": x_display.tolist(),
+        "results": columns,
+    }
+    ys = columns[target.name]["value"]
+    marks: list[float] = []
+    if mark is not None:
+        result, level = mark
+        if result.name not in columns:
+            raise UsageError(f"--mark: {result.name!r} is not computed here")
+        level_display = float(convert(level, result.unit, result.display))
+        marks = crossings(x_display, columns[result.name]["value"], level_display)
+        section["mark"] = {
+            "result": result.name,
+            "level": level_display,
+            "unit": short(result.display),
+            "crossings": marks,
+        }
+    unit = short(target.display)
+    chart = line_chart(
+        f"{target.name} [{unit}] against {plan.spec.name}",
+        x_display,
+        ys,
+        f"{plan.spec.name} [{short(plan.spec.display)}]",
+        target.name,
+        marks,
+    )
+    table = Table(
+        f"{plan.spec.name} [{short(plan.spec.display)}]",
+        f"{target.name} [{unit}]",
+        title="sweep",
+        title_justify="left",
+    )
+    step = -(-len(ys) // TABLE_ROWS)
+    for i in range(0, len(ys), step):
+        table.add_row(output.fmt(float(x_display[i])), output.fmt(ys[i]))
+    visuals: list[Any] = [chart, table]
+    if marks:
+        result, _ = mark  # type: ignore[misc]
+        where = ", ".join(f"{output.fmt(x)} {short(plan.spec.display)}" for x in marks)
+        visuals.append(
+            f"{result.name} crosses {output.fmt(section['mark']['level'])} at "
+            f"{plan.spec.name} = {where}"
+        )
+    elif mark is not None:
+        visuals.append(
+            f"{mark[0].name} does not cross {output.fmt(section['mark']['level'])} "
+            "in the swept range"
+        )
+    return section, visuals
+
+
+def labelled(name: str, unit: str) -> str:
+    """``name [unit]``, or the bare name for fractions and counts."""
+    return f"{name} [{short(unit)}]" if unit else name
+
+
+def tornado_section(
+    calc: Calculator, given: Mapping[str, engine.Given], target: Result
+) -> tuple[dict[str, Any], Any]:
+    """The tornado as JSON (display units) and as a chart."""
+    from tcoctl.charts import tornado as tornado_chart
+
+    centre, bars = engine.tornado(calc, given, target.name)
+    unit = short(target.display)
+
+    def shown(value: float) -> float:
+        return float(convert(value, target.unit, target.display))
+
+    section = {
+        "target": target.name,
+        "unit": unit,
+        "centre": shown(centre),
+        "bars": [
+            {
+                "input": name,
+                "at_low": shown(lo),
+                "at_high": shown(hi),
+                "swing": abs(shown(hi) - shown(lo)),
+            }
+            for name, lo, hi in bars
+        ],
+    }
+    chart = tornado_chart(
+        f"what moves {target.name} (centre {output.fmt(shown(centre))} {unit})",
+        shown(centre),
+        [(name, shown(lo), shown(hi)) for name, lo, hi in bars],
+        unit,
+    )
+    return section, chart
+
+
+def input_json(given: engine.Given) -> dict[str, Any]:
+    """One input as the JSON contract shows it."""
+    value, unit, stats = given.display()
+    return {"value": value, "unit": unit, **stats}
+
+
+def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Scenarios from JSON Lines or CSV (told apart by the first character): the line number
+    and a mapping of option names to values, or the reason the line cannot be read."""
+    first = stream.readline()
+    if not first:
+        return
+    if first.lstrip().startswith("{"):
+        for number, line in enumerate([first], start=1):
+            yield number, _json_row(line)
+        for number, line in enumerate(stream, start=2):
+            if line.strip():
+                yield number, _json_row(line)
+        return
+    header = next(csv.reader([first]))
+    for number, cells in enumerate(csv.reader(stream), start=2):
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            yield number, f"{len(cells)} fields, the header has {len(header)}"
+            continue
+        yield (
+            number,
+            {key.strip(): value.strip() for key, value in zip(header, cells, strict=True) if value},
+        )
+
+
+def _json_row(line: str) -> dict[str, str] | str:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        return f"not JSON: {error.msg}"
+    if not isinstance(data, dict):
+        return "expected a JSON object of option names and values"
+    if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
+        return "values must be strings or numbers"
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def batch(
+    calc: Calculator, flags: Mapping[str, str], preset: Preset | None, stream: IO[str], fmt: str
+) -> int:
+    """Evaluate every scenario of ``stream``, chunk by chunk, and write one record per good
+    line (JSON Lines, or CSV with a column per input and result). Bad lines are reported on
+    stderr with their number; returns how many failed."""
+    failures = 0
+    writer = None
+    chunk: list[tuple[int, dict[str, engine.Given]]] = []
+
+    def flush() -> None:
+        nonlocal writer, failures
+        if not chunk:
+            return
+        summaries, failed = engine.run_rows(calc, [given for _, given in chunk])
+        shown = {
+            r.name: (
+                r,
+                {
+                    part: convert(getattr(summaries[r.name], part), r.unit, r.display)
+                    for part in ("value", "low", "high")
+                    if getattr(summaries[r.name], part) is not None
+                },
+            )
+            for r in calc.results
+            if r.name in summaries
+        }
+        for row, (number, given) in enumerate(chunk):
+            if row in failed:
+                failures += 1
+                sys.stderr.write(f"tcoctl: error: line {number}: {failed[row]}\n")
+                continue
+            ranged = engine.has_range(given)
+            results = {
+                name: {
+                    "value": float(parts["value"][row]),
+                    "unit": short(r.display),
+                    **{k: float(parts[k][row]) for k in ("low", "high") if k in parts and ranged},
+                }
+                for name, (r, parts) in shown.items()
+                if np.isfinite(parts["value"][row])
+            }
+            inputs = {g.spec.name: input_json(g) for g in given.values()}
+            if fmt == "csv":
+                if writer is None:
+                    writer = csv.writer(sys.stdout, lineterminator="\n")
+                    writer.writerow(
+                        [
+                            "line",
+                            "input",
+                            *(f"{n} [{v['unit']}]" if v["unit"] else n for n, v in results.items()),
+                        ]
+                    )
+                writer.writerow(
+                    [
+                        number,
+                        json.dumps({k: v["value"] for k, v in inputs.items()}),
+                        *(repr(v["value"]) for v in results.values()),
+                    ]
+                )
+            else:
+                sys.stdout.write(
+                    output.dumps(
+                        {
+                            "schema_version": output.SCHEMA_VERSION,
+                            "command": calc.name,
+                            "line": number,
+                            "inputs": inputs,
+                            "results": results,
+                        }
+                    )
+                    + "\n"
+                )
+        chunk.clear()
+
+    for number, row in read_rows(stream):
+        try:
+            if isinstance(row, str):
+                raise UsageError(row)
+            unknown = [
+                key
+                for key in row
+                if key.replace("_", "-") not in {spec.name for spec in calc.inputs}
+            ]
+            if unknown:
+                raise UsageError(f"unknown option {unknown[0]!r}")
+            given = engine.gather(
+                calc, {**flags, **{k.replace("_", "-"): v for k, v in row.items()}}, preset
+            )
+        except TcoctlError as error:
+            failures += 1
+            sys.stderr.write(f"tcoctl: error: line {number}: {error}\n")
+            continue
+        chunk.append((number, given))
+        if len(chunk) >= BATCH_CHUNK:
+            flush()
+    flush()
+    return failures

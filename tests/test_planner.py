@@ -1,0 +1,185 @@
+"""Planner workflows: Monte Carlo, tornado, sweeps, batches and side-by-side comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import results, run
+
+
+def solve(cdf: Callable[[float], float], target: float, lo: float, hi: float) -> float:
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if cdf(mid) < target else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def product_of_uniforms_cdf(z: float) -> float:
+    """CDF of X Y with X, Y independent U(1, 2): z ln z - z + 1 on [1, 2] and
+    z ln(4/z) + z - 3 on [2, 4] (integrate P(Y <= z/x) over x)."""
+    return z * math.log(z) - z + 1 if z <= 2 else z * math.log(4 / z) + z - 3
+
+
+def test_monte_carlo_percentiles_converge_to_the_analytic_ones() -> None:
+    out = results(
+        "h100e", "--count", "1..2", "--factor", "1..2", "--samples", "1000000", "--seed", "7"
+    )["h100e"]
+    for key, p in (("p05", 0.05), ("p50", 0.50), ("p95", 0.95)):
+        assert out[key] == pytest.approx(solve(product_of_uniforms_cdf, p, 1, 4), abs=0.005)
+    assert out["low"] == pytest.approx(1.0) and out["high"] == pytest.approx(4.0)
+
+
+def test_samples_are_seeded_and_triangular_is_narrower() -> None:
+    args = ("tco", "--gpu-price", "25000..35000USD", "--samples", "20000", "--seed", "3")
+    first = results(*args)["cost_per_gpu_hour"]
+    assert first == results(*args)["cost_per_gpu_hour"]
+    tri = results(*args, "--dist", "triangular")["cost_per_gpu_hour"]
+    assert tri["p95"] - tri["p05"] < first["p95"] - first["p05"]
+
+
+def test_tornado_ranks_the_input_that_moves_the_result_most() -> None:
+    """duration = budget / (count x peak x mfu): halving the count doubles the duration,
+    while mfu moves only 3 %, so count ranks first; each bar is exact."""
+    outcome = run(
+        "flops",
+        "--budget",
+        "1e25 FLOP",
+        "--peak",
+        "1 PFLOP/s",
+        "--count",
+        "1000..2000",
+        "--mfu",
+        "0.30..0.31",
+        "--tornado",
+        "--format",
+        "json",
+    )
+    tornado = outcome.json()["tornado"]
+    assert [bar["input"] for bar in tornado["bars"]] == ["count", "mfu"]
+    days = 1e25 / (1e15 * 0.305) / 86400
+    count = tornado["bars"][0]
+    assert count["at_low"] == pytest.approx(days / 1000) and count["at_high"] == pytest.approx(
+        days / 2000
+    )
+    assert tornado["target"] == "duration" and tornado["unit"] == "day"
+
+
+def test_sweep_marks_where_power_passes_15_percent() -> None:
+    outcome = run(
+        "tco",
+        "--sweep",
+        "electricity=0.02..0.40:50",
+        "--mark",
+        "power_share=0.15",
+        "--format",
+        "json",
+    )
+    sweep = outcome.json()["sweep"]
+    assert sweep["unit"] == "USD/kWh" and len(sweep["x"]) == 50
+    (crossing,) = sweep["mark"]["crossings"]
+    at = results("tco", "--electricity", f"{crossing} USD/kWh")["power_share"]["value"]
+    assert at == pytest.approx(0.15, abs=2e-3)
+
+
+def test_sweep_errors() -> None:
+    assert run("tco", "--sweep", "colour=1..2").code == 2
+    assert run("tco", "--sweep", "electricity=0.1").code == 2
+    assert run("tco", "--mark", "power_share=0.15").code == 2
+    assert run("tco", "--sweep", "gpus=1..10:1").code == 2
+
+
+def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
+    rows = [
+        {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},
+        {"gpu": "gb200", "count": 2000, "duration": "10..20 day", "mfu": "35%"},
+        {"peak": "1 PFLOP/s", "budget": "1e24 FLOP", "count": "100", "mfu": "0.5"},
+    ]
+    path = tmp_path / "runs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    outcome = run("flops", "--input", str(path))
+    assert outcome.code == 0, outcome.stderr
+    records = outcome.records()
+    assert [r["line"] for r in records] == [1, 2, 3]
+    for row, record in zip(rows, records, strict=True):
+        args = [arg for key, value in row.items() for arg in (f"--{key}", str(value))]
+        assert record["results"] == results("flops", *args)
+
+
+def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                '{"gpus": 1000}',
+                "not json",
+                '{"electricity": "5 kg"}',
+                '{"colour": "red"}',
+                '{"gpus": "2000", "pue": "1.3"}',
+                "[1, 2]",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    outcome = run("tco", "--input", str(path))
+    assert outcome.code == 1
+    assert [r["line"] for r in outcome.records()] == [1, 5]
+    for line in (2, 3, 4, 6):
+        assert f"line {line}:" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_batch_csv_in_and_out(tmp_path: Path) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_text(
+        "gpus,electricity\n1000,0.05 USD/kWh\n2000,\n3000,0.1 USD/kWh,extra\n", encoding="utf-8"
+    )
+    outcome = run("tco", "--input", str(path), "--format", "csv")
+    assert outcome.code == 1 and "line 4:" in outcome.stderr
+    lines = outcome.stdout.splitlines()
+    assert lines[0].startswith("line,input,servers_annual [USD/yr]") and len(lines) == 3
+
+
+def test_batch_from_stdin() -> None:
+    outcome = run("h100e", "--input", "-", input='{"gpu": "h20", "count": 10}\n')
+    assert outcome.code == 0
+    assert outcome.records()[0]["results"]["h100e"]["value"] == pytest.approx(10 * 148 / 989.4)
+
+
+def test_compare_shows_ratios() -> None:
+    outcome = run("compare", "frontier-2024", "frontier-2025", "--format", "table")
+    assert outcome.code == 0 and "frontier-2025" in outcome.stdout and "×" in outcome.stdout
+    records = run("compare", "frontier-2024", "frontier-2025", "--format", "json").records()
+    assert {(r["command"], r["preset"]) for r in records} == {
+        ("h100e", "frontier-2024"),
+        ("h100e", "frontier-2025"),
+        ("tco", "frontier-2024"),
+        ("tco", "frontier-2025"),
+    }
+    single = results("tco", "--preset", "frontier-2025")
+    assert (
+        next(r for r in records if r["command"] == "tco" and r["preset"] == "frontier-2025")[
+            "results"
+        ]
+        == single
+    )
+
+
+def test_compare_defaults_to_the_seed_scenarios_and_writes_csv() -> None:
+    outcome = run("compare", "--format", "csv")
+    assert outcome.code == 0
+    scenarios = {line.split(",")[0] for line in outcome.stdout.splitlines()[1:]}
+    assert {"frontier-2024", "run-1e30", "site-1gw"} <= scenarios
+    assert run("compare", "gb200").code == 2
+
+
+def test_svg_export(tmp_path: Path) -> None:
+    svg = tmp_path / "tco.svg"
+    outcome = run("tco", "--format", "json", "--svg", str(svg))
+    assert outcome.code == 0 and json.loads(outcome.stdout)["results"]
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<svg")
