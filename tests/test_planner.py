@@ -94,7 +94,7 @@ def test_sweep_errors() -> None:
 
 
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
-    rows = [
+    rows: list[dict[str, str | int | float]] = [
         {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},
         {"gpu": "gb200", "count": 2000, "duration": "10..20 day", "mfu": "35%"},
         {"peak": "1 PFLOP/s", "budget": "1e24 FLOP", "count": "100", "mfu": "0.5"},
