@@ -43,3 +43,17 @@ def results(*args: str) -> dict[str, Any]:
     assert outcome.code == 0, outcome.stderr
     found: dict[str, Any] = outcome.json()["results"]
     return found
+
+
+def assert_same_results(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Equal keys and units, numbers equal to the last few ulps: the same scenario evaluated
+    in arrays of another shape may round its last bit differently."""
+    import pytest
+
+    assert got.keys() == expected.keys()
+    for name, item in expected.items():
+        assert got[name].keys() == item.keys(), name
+        assert got[name]["unit"] == item["unit"], name
+        for key, value in item.items():
+            if key != "unit":
+                assert got[name][key] == pytest.approx(value, rel=1e-13), (name, key)

@@ -16,7 +16,8 @@ import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,14 +26,16 @@ from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
 from tcoctl.errors import DomainError, UsageError
-from tcoctl.presets import Entry, Preset, chain, commands, load
-from tcoctl.specs import GPU_FIELDS, REFERENCE_GPU, Calculator, Input
+from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 Array = NDArray[np.float64]
 GRID_BUDGET = 4096
 MAX_RANGED = 16
 MAX_SAMPLES = 10_000_000
+CELLS = 2_000_000
+"""Rows x design points per core call; larger evaluations go in blocks of rows."""
 MAX_STEP_FILE = 10_000_000
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
@@ -48,21 +51,20 @@ class Given:
     origin: str
     span: Span | None = None
     entry: Entry | None = None
-    shown: Span | None = None
-    """The same value in the spec's display unit, read straight from the text."""
 
     def display(self) -> tuple[float | str, str, dict[str, float]]:
-        """Value (the midpoint, in the display unit), short unit, and low/high for a range."""
-        shown = self.shown
-        if shown is None and self.span is not None:
-            low, high = convert(
-                np.array([self.span.low, self.span.high]), self.spec.unit, self.spec.display
-            )
-            shown = Span(float(low), float(high))
-        if shown is None:
+        """Value (the midpoint, in the display unit), short unit, and low/high for a range.
+        Shown from what was typed, so '26 mm' is 26, not 26.000000000000004."""
+        if self.span is None:
             return self.text, "", {}
+        spec = self.spec
+        if self.span.typed is not None:
+            shown = self.span.to(spec.display)
+        else:  # computed, not typed (a step file's summary)
+            low, high = convert(np.array([self.span.low, self.span.high]), spec.unit, spec.display)
+            shown = Span(float(low), float(high))
         stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
-        return shown.mid, short(self.spec.display), stats
+        return shown.mid, short(spec.display), stats
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ def check(spec: Input, text: str, where: str) -> Given:
     if spec.kind == "gpu":
         gpu_figures(text, where)
         return Given(spec, text, where)
+    return Given(spec, text, where, checked_span(spec, text, where))
+
+
+@lru_cache(maxsize=65_536)
+def checked_span(spec: Input, text: str, where: str) -> Span:
+    """The parsed, range-checked value (cached: batch files repeat their values)."""
     try:
         span = parse_span(text, spec.unit, spec.example, spec.display if spec.bare else None)
     except UnitInputError as error:
@@ -100,8 +108,7 @@ def check(spec: Input, text: str, where: str) -> Given:
             f"{where}: {text!r} is out of range: expected {describe_range(spec)}; "
             f"e.g. '{spec.example}'"
         )
-    shown = parse_span(text, spec.display, spec.example, spec.display if spec.bare else None)
-    return Given(spec, text, where, span, shown=shown)
+    return span
 
 
 def describe_range(spec: Input) -> str:
@@ -124,58 +131,62 @@ def gather(
     calc: Calculator, flags: Mapping[str, str], preset: Preset | None, variant: int = 0
 ) -> dict[str, Given]:
     """The checked inputs of one run: the preset's figures (element ``variant`` of its list
-    values), overridden by flags."""
-    given: dict[str, Given] = {}
-
-    def put(item: Given) -> None:
-        for other in item.spec.excludes:
-            given.pop(other, None)
-        given[item.spec.name] = item
-
-    if preset is not None:
-        if calc.name not in commands(preset):
-            raise UsageError(
-                f"--preset: {preset.name} has no [{calc.name}] figures "
-                f"(it has {', '.join(commands(preset))})"
-            )
-        for layer in chain(preset):
-            for key, entry in layer.sections.get(calc.name, {}).items():
-                where = f"preset {layer.name} ({layer.path}) {calc.name}.{key}"
-                try:
-                    spec = calc.input(key)
-                except KeyError:
-                    raise DomainError(f"{where}: unknown input {key!r}") from None
-                value = entry.value
-                if isinstance(value, tuple):
-                    if variant >= len(value):
-                        raise DomainError(f"{where}: lists of one preset must be equally long")
-                    value = value[variant]
-                try:
-                    items = expand(calc, spec, value, where)
-                except UsageError as error:
-                    raise DomainError(str(error)) from None
-                for item in items:
-                    put(
-                        Given(
-                            item.spec,
-                            item.text,
-                            f"preset {layer.name}",
-                            item.span,
-                            entry,
-                            item.shown,
-                        )
-                    )
+    values), overridden by flags, then the calculator's defaults for what is still missing."""
+    given = dict(preset_layer(calc.name, preset, variant)) if preset is not None else {}
     for name, text in flags.items():
         spec = calc.input(name)
         clash = [other for other in spec.excludes if other in flags]
         if clash:
             raise UsageError(f"--{name} and --{clash[0]} are alternatives: give one")
         for item in expand(calc, spec, text, f"--{name}"):
-            put(item)
+            put(given, item)
     for name, default in calc.defaults.items():
         if name not in given:
-            given[name] = check(calc.input(name), default, "default")
+            given[name] = default_given(calc.name, name, default)
     return given
+
+
+def put(given: dict[str, Given], item: Given) -> None:
+    """Set one input; it drops the alternatives it ``excludes`` (set by an earlier layer)."""
+    for other in item.spec.excludes:
+        given.pop(other, None)
+    given[item.spec.name] = item
+
+
+@lru_cache(maxsize=256)
+def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]:
+    """A preset's checked figures for one calculator (cached: batches reuse it per line)."""
+    calc = CALCULATORS[command]
+    if command not in commands(preset):
+        raise UsageError(
+            f"--preset: {preset.name} has no [{command}] figures "
+            f"(it has {', '.join(commands(preset))})"
+        )
+    given: dict[str, Given] = {}
+    for layer in chain(preset):
+        for key, entry in layer.sections.get(command, {}).items():
+            where = f"preset {layer.name} ({layer.path}) {command}.{key}"
+            try:
+                spec = calc.input(key)
+            except KeyError:
+                raise DomainError(f"{where}: unknown input {key!r}") from None
+            value = entry.value
+            if isinstance(value, tuple):
+                if variant >= len(value):
+                    raise DomainError(f"{where}: lists of one preset must be equally long")
+                value = value[variant]
+            try:
+                items = expand(calc, spec, value, where)
+            except UsageError as error:
+                raise DomainError(str(error)) from None
+            for item in items:
+                put(given, Given(item.spec, item.text, f"preset {layer.name}", item.span, entry))
+    return given
+
+
+@cache
+def default_given(command: str, name: str, text: str) -> Given:
+    return check(CALCULATORS[command].input(name), text, "default")
 
 
 def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
@@ -231,6 +242,12 @@ def read_step_file(path: str, where: str) -> tuple[float, float]:
 
 def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
     """A hardware preset's figures in core units; an absent figure is NaN."""
+    return _gpu_figures(name, where, tuple(search_dirs()))
+
+
+@lru_cache(maxsize=64)
+def _gpu_figures(name: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
+    """Cached per preset folders, so a batch looks each GPU up once."""
     return _figures(load(name, where, kind="gpu"))
 
 
@@ -262,13 +279,17 @@ def _figures(preset: Preset) -> dict[str, float]:
     return figures
 
 
-def grid_design(k: int) -> Array:
-    """Centre point, then a full grid over [0, 1]^k including every corner, (points, k)."""
+def grid_design(k: int, rows: int = 1) -> Array:
+    """Centre point, then a full grid over [0, 1]^k including every corner, (points, k).
+
+    One scenario gets up to GRID_BUDGET points (5 per axis at most), which also catches an
+    interior extreme; many rows (sweeps, batches) get the corners only, exact for models
+    monotone in each input, as every tcoctl model is."""
     if k > MAX_RANGED:
         raise UsageError(f"at most {MAX_RANGED} inputs may be ranges at once (got {k})")
     if k == 0:
         return np.full((1, 0), 0.5)
-    per_axis = max(2, min(5, int(GRID_BUDGET ** (1.0 / k))))
+    per_axis = max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if rows == 1 else 2
     axes = np.meshgrid(*[np.linspace(0.0, 1.0, per_axis)] * k, indexing="ij")
     grid = np.stack([a.ravel() for a in axes], axis=1)
     return np.vstack([np.full((1, k), 0.5), grid])
@@ -350,20 +371,54 @@ def evaluate(
     """Centre value, range extremes (over a grid that includes every corner) and, with
     ``samples``, Monte Carlo percentiles, all from one core call."""
     ranged = ranged_keys(numbers)
-    grid = grid_design(len(ranged))
+    rows = (
+        len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
+    )
+    grid = grid_design(len(ranged), rows)
     design = grid
     if samples:
         design = np.vstack([grid, sample_design(len(ranged), samples, dist, seed)])
-    out, _ = core_call(calc, numbers, gpus, choices, design)
-    summaries = {}
     points = len(grid)
-    for name, full in out.items():
-        low = high = None
-        if ranged:
-            low, high = full[:, :points].min(axis=1), full[:, :points].max(axis=1)
-        percentiles = percentiles_of(full[:, points:]) if samples else None
-        summaries[name] = Summary(full[:, 0].copy(), low, high, percentiles)
-    return summaries
+    block = max(1, CELLS // len(design))
+    parts: list[dict[str, Summary]] = []
+    for start in range(0, rows, block):  # blocks of rows keep memory bounded
+        here = slice(start, start + block)
+        out, _ = core_call(
+            calc,
+            {key: (low[here], high[here]) for key, (low, high) in numbers.items()},
+            gpus[here] if gpus is not None else None,
+            choices,
+            design,
+        )
+        part = {}
+        for name, full in out.items():
+            low = high = None
+            if ranged:
+                low, high = full[:, :points].min(axis=1), full[:, :points].max(axis=1)
+            percentiles = percentiles_of(full[:, points:]) if samples else None
+            part[name] = Summary(full[:, 0].copy(), low, high, percentiles)
+        parts.append(part)
+    if len(parts) == 1:
+        return parts[0]
+    return {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _concatenate(summaries: Sequence[Summary]) -> Summary:
+    """Summaries of consecutive blocks of rows, joined."""
+    first = summaries[0]
+    ranged = first.low is not None
+    percentiles = None
+    if first.percentiles is not None:
+        percentiles = {
+            key: np.concatenate([s.percentiles[key] for s in summaries])  # type: ignore[index]
+            for key in first.percentiles
+        }
+    return Summary(
+        np.concatenate([s.value for s in summaries]),
+        np.concatenate([s.low for s in summaries]) if ranged else None,
+        np.concatenate([s.high for s in summaries]) if ranged else None,
+        percentiles,
+    )
 
 
 def percentiles_of(draws: Array) -> dict[str, Array]:
@@ -443,18 +498,23 @@ def run_rows(
     Returns summaries over all rows (NaN where a row's group has no such result) and the rows
     that failed, with the reason (a mode error, or results that are not finite).
     """
+    choice_names = [spec.name for spec in calc.inputs if spec.kind == "choice"]
     groups: dict[tuple[Any, ...], list[int]] = {}
     for index, given in enumerate(rows):
-        key = (
-            tuple(sorted((g.spec.key, g.text) for g in given.values() if g.spec.kind == "choice")),
-            tuple(sorted(name for name, g in given.items() if g.span is not None)),
-            "gpu" in given,
-        )
+        key = (tuple(given), tuple(given[c].text for c in choice_names if c in given))
         groups.setdefault(key, []).append(index)
     merged: dict[str, Summary] = {}
     failed: dict[int, str] = {}
-    for (choices, names, has_gpu), members in groups.items():
+    for (names_given, _), members in groups.items():
         chosen = [rows[i] for i in members]
+        first = chosen[0]
+        choices = tuple(
+            (first[n].spec.key, first[n].text)
+            for n in names_given
+            if first[n].spec.kind == "choice"
+        )
+        names = [n for n in names_given if first[n].span is not None]
+        has_gpu = "gpu" in first
         numbers = {
             chosen[0][name].spec.key: (
                 np.array([row[name].span.low for row in chosen]),  # type: ignore[union-attr]

@@ -64,6 +64,7 @@ class Preset:
     extends: str | None = None
 
 
+@cache
 def builtin_dir() -> Path:
     return Path(str(resources.files("tcoctl") / "presets"))
 
@@ -76,15 +77,23 @@ def search_dirs() -> list[Path]:
 
 def preset_files() -> dict[str, Path]:
     """Every preset name with the file that defines it (the first folder wins)."""
+    folders = tuple(search_dirs())
+    stamps = tuple(folder.stat().st_mtime_ns if folder.is_dir() else -1 for folder in folders)
+    return dict(_scan(folders, stamps))
+
+
+@cache
+def _scan(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[tuple[str, Path], ...]:
+    """The presets in ``folders`` (cached while no folder changes: ``stamps`` are mtimes)."""
     found: dict[str, Path] = {}
-    for folder in reversed(search_dirs()):
+    for folder in reversed(folders):
         if not folder.is_dir():
             if folder != builtin_dir():
                 raise UsageError(f"--presets-dir / TCOCTL_PRESETS: {folder} is not a folder")
             continue
         for path in sorted(folder.glob("*.toml")):
             found[path.stem] = path
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 def _entry(where: str, raw: object) -> Entry:

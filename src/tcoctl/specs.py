@@ -4,6 +4,7 @@ and examples. Pure data, importable without numpy or pint so that ``--help`` sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -77,10 +78,15 @@ class Calculator:
     DomainError with a specific reason."""
 
     def input(self, name: str) -> Input:
-        for spec in self.inputs:
-            if spec.name == name or spec.key == name:
-                return spec
-        raise KeyError(name)
+        """The input called ``name`` (option spelling or keyword); KeyError if none."""
+        return self._inputs[name]
+
+    @cached_property
+    def _inputs(self) -> dict[str, Input]:
+        return {
+            **{spec.key: spec for spec in self.inputs},
+            **{spec.name: spec for spec in self.inputs},
+        }
 
     def result(self, name: str) -> Result:
         for spec in self.results:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ _QUANTITY = re.compile(
     re.ASCII,
 )
 
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
 
 DIMENSION_NAMES = (
@@ -64,10 +65,24 @@ class Span:
 
     low: float
     high: float
+    typed: tuple[tuple[float, str], tuple[float, str]] | None = field(default=None, compare=False)
+    """What was typed: (magnitude, unit) of each end, to show it again in another unit."""
 
     @property
     def mid(self) -> float:
         return 0.5 * (self.low + self.high)
+
+    def to(self, unit: str) -> Span:
+        """The typed quantity in ``unit`` (one multiplication per end, so '26 mm' stays 26)."""
+        if self.typed is None:
+            raise ValueError("this span was not typed")
+        ends = []
+        for magnitude, source in self.typed:
+            scale = factor(source, unit)
+            if isinstance(scale, str):
+                raise ValueError(f"{source!r} {scale}")
+            ends.append(magnitude * scale)
+        return Span(ends[0], ends[1], self.typed)
 
     @property
     def is_range(self) -> bool:
@@ -130,6 +145,11 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+    if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
+        value = float(text)
+        if not math.isfinite(value):
+            raise UnitInputError(f"{text} is not a finite number")
+        return Span(value, value, ((value, ""), (value, "")))
     dollars = _DOLLAR.match(text) is not None
     match = _QUANTITY.match(_DOLLAR.sub(r"\1", text) if dollars else text)
     if not match:
@@ -145,6 +165,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
             f"{text!r} has no unit; expected {_expected(core_unit)}, e.g. '{example}'"
         )
     values = []
+    typed = []
     for number, own_unit in ((match["lo"], lo_unit), (match["hi"] or match["lo"], unit_text)):
         magnitude = float(number.replace("_", ""))
         if not math.isfinite(magnitude):
@@ -154,12 +175,13 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
         if isinstance(scale, str):
             raise UnitInputError(f"{text!r} {scale}; e.g. '{example}'")
         values.append(magnitude * scale)
+        typed.append((magnitude, source))
     low, high = values
-    if not all(math.isfinite(v) for v in values):
+    if not (math.isfinite(low) and math.isfinite(high)):
         raise UnitInputError(f"{text!r} overflows a float")
     if low > high:
         raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
-    return Span(low, high)
+    return Span(low, high, (typed[0], typed[1]))
 
 
 @cache
