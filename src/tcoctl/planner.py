@@ -8,13 +8,10 @@ import csv
 import gc
 import json
 import math
-import multiprocessing
 import os
 import re
 import sys
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import IO, Any
@@ -347,6 +344,10 @@ def in_order(work: Callable[[Any], Any], jobs: Iterator[Any], window: int = 4) -
     """``work`` applied to each job, results in order, on a pool of forked processes when the
     machine has more than one core (at most ``window`` jobs in flight, so memory stays
     bounded); in this process otherwise."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(work, jobs)

@@ -1,0 +1,205 @@
+"""tcoctl benchmarks: each budget of issue 6, measured against a reference taken in the same
+run, printed as a ratio. Run from an installed tcoctl: ``python bench/bench.py``.
+
+- startup: a cold ``tcoctl flops ... --format json`` against
+  ``python -c "import numpy, pint; pint.UnitRegistry()"`` (ratio <= 1 meets the budget).
+- Monte Carlo and sweep: a million samples (points) through the TCO model, wall time beyond
+  startup, against the 1 s budget; and the speed-up over a plain-Python loop over pint
+  scalars doing the same arithmetic (timed on a few thousand, scaled per sample).
+- batch: a 100,000-line JSON Lines file end to end, against the 3 s budget.
+- memory: peak RSS of a batch of ``--rows`` lines against one of 100,000 (bounded: ~1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+TCOCTL = [shutil.which("tcoctl") or "tcoctl"]
+
+
+def wall(command: Sequence[str], repeat: int = 5) -> float:
+    """Median wall time of a command [s], its output discarded."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_rss_mb(command: Sequence[str]) -> float:
+    """Peak resident memory of a command and its workers [MB], in a fresh measuring process."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout) / 1024
+
+
+def pint_loop_per_sample(samples: int = 2000) -> float:
+    """Seconds per sample of the TCO arithmetic written as a plain loop over pint scalars."""
+    import pint
+
+    ureg: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
+    ureg.define("USD = [currency]")
+    rng = random.Random(1)
+    start = time.perf_counter()
+    for _ in range(samples):
+        price = ureg.Quantity(rng.uniform(25_000, 35_000), "USD")
+        electricity = ureg.Quantity(rng.uniform(0.05, 0.15), "USD/kWh")
+        power = ureg.Quantity(1275, "W")
+        rate, years = 0.11, 5.5
+        crf = rate / (1 - (1 + rate) ** -years)
+        servers = price * crf / ureg.year
+        energy = (power * 0.75 * 1.175 * ureg.year * electricity / ureg.year).to("USD/year")
+        total = servers.to("USD/year") + energy
+        _ = (total / (0.9 * ureg.year / ureg.year)).to("USD/hour").magnitude
+    return (time.perf_counter() - start) / samples
+
+
+def row(name: str, measured: float, reference: float, unit: str, note: str) -> None:
+    ratio = measured / reference
+    print(
+        f"{name:<34} {measured:9.3f} {unit:<3} ref {reference:9.3f} {unit:<3} "
+        f"ratio {ratio:6.2f}  {'meets' if ratio <= 1 else 'MISSES'}  {note}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=1_000_000,
+        help="lines for the memory check (issue 6 asks for 10,000,000)",
+    )
+    args = parser.parse_args()
+
+    baseline = wall([sys.executable, "-c", "import numpy, pint; pint.UnitRegistry()"])
+    flops = wall(
+        [
+            *TCOCTL,
+            "flops",
+            "--budget",
+            "1e30FLOP",
+            "--gpu",
+            "h100-sxm",
+            "--mfu",
+            "0.4",
+            "--format",
+            "json",
+        ]
+    )
+    row("startup: flops --format json", flops, baseline, "s", "ref: import numpy, pint + registry")
+    help_time = wall([*TCOCTL, "--help"])
+    row("startup: --help", help_time, baseline, "s", "imports neither numpy nor pint")
+
+    single = wall([*TCOCTL, "tco", "--format", "json"], repeat=3)
+    mc = wall(
+        [
+            *TCOCTL,
+            "tco",
+            "--gpu-price",
+            "25000..35000USD",
+            "--electricity",
+            "0.05..0.15USD/kWh",
+            "--samples",
+            "1000000",
+            "--format",
+            "json",
+        ],
+        repeat=3,
+    )
+    row("1e6 Monte Carlo samples (TCO)", mc - single, 1.0, "s", "beyond startup; budget 1 s")
+    sweep = in_process_sweep(1_000_000)
+    row(
+        "1e6 sweep points (TCO, core)",
+        sweep,
+        1.0,
+        "s",
+        "in process, output excluded, no other ranges",
+    )
+    per_sample = pint_loop_per_sample()
+    row(
+        "speed-up over a pint scalar loop",
+        (mc - single) / 1e6,
+        per_sample,
+        "s",
+        f"per sample; the loop takes {per_sample * 1e6:.0f} us a sample",
+    )
+
+    with tempfile.TemporaryDirectory() as folder:
+        small = Path(folder) / "100k.jsonl"
+        write_batch(small, 100_000)
+        batch = wall([*TCOCTL, "flops", "--input", str(small)], repeat=3)
+        row("batch: 100,000 lines (flops)", batch, 3.0, "s", "end to end; budget 3 s")
+        rss_small = peak_rss_mb([*TCOCTL, "flops", "--input", str(small)])
+        large = Path(folder) / "large.jsonl"
+        write_batch(large, args.rows)
+        rss_large = peak_rss_mb([*TCOCTL, "flops", "--input", str(large)])
+        row(
+            f"memory: {args.rows:,} vs 100,000 lines",
+            rss_large,
+            rss_small * 1.2,
+            "MB",
+            "peak RSS bounded: within 20 % of the small batch",
+        )
+
+
+def in_process_sweep(points: int) -> float:
+    """Seconds to evaluate every TCO result at ``points`` sweep points (core only)."""
+    from tcoctl import engine, planner
+    from tcoctl.presets import load
+    from tcoctl.specs import CALCULATORS
+
+    calc = CALCULATORS["tco"]
+    preset = engine.gather(calc, {}, load("frontier-2024"))
+    centres = {
+        g.spec.name: f"{g.span.mid!r} {g.spec.unit}"
+        for g in preset.values()
+        if g.span is not None and g.span.is_range
+    }  # one model evaluation per point
+    given = engine.gather(calc, centres, load("frontier-2024"))
+    plan = planner.parse_sweep(calc, f"electricity=0.02..0.40:{points}")
+    start = time.perf_counter()
+    planner.sweep(calc, given, plan)
+    return time.perf_counter() - start
+
+
+def write_batch(path: Path, lines: int) -> None:
+    """A JSON Lines batch of flops scenarios with units, as a planning script would write."""
+    rng = random.Random(0)
+    gpus = ("h100-sxm", "gb200", "b200", "mi300x")
+    with path.open("w", encoding="utf-8") as handle:
+        for _ in range(lines):
+            handle.write(
+                json.dumps(
+                    {
+                        "gpu": rng.choice(gpus),
+                        "count": rng.randint(1_000, 100_000),
+                        "duration": f"{rng.randint(10, 200)} day",
+                        "mfu": round(rng.uniform(0.2, 0.5), 3),
+                        "power": "1.4 kW",
+                        "electricity": "0.08 USD/kWh",
+                    }
+                )
+                + "\n"
+            )
+
+
+if __name__ == "__main__":
+    main()
