@@ -171,5 +171,8 @@ def test_flag_overrides_preset_alternative() -> None:
 
 
 def test_where_the_claim_flips() -> None:
-    """Expensive power: at 0.40 USD/kWh power passes 15 % of the 2024 cluster's cost."""
+    """Expensive power: at 0.40 USD/kWh power passes 15 % of the 2024 cluster's cost; a
+    10-year server life takes the GPU hardware below 75 % (README, "Where the claim flips")."""
     assert results("tco", "--electricity", "0.40 USD/kWh")["power_share"]["value"] > 0.15
+    assert results("tco", "--life", "10 yr")["gpu_share"]["value"] == pytest.approx(0.68, abs=5e-3)
+    assert results("tco", "--rate", "0")["gpu_share"]["value"] == pytest.approx(0.77, abs=5e-3)
