@@ -263,7 +263,8 @@ def compare(
 
 @presets_app.command("list")
 def presets_list(format: FormatOption = None) -> None:
-    """Every preset: name, kind, commands, title and file (reads TOML only)."""
+    """Every preset: name, kind, commands, title and file ("built-in" for those shipped with
+    tcoctl). Reads TOML only."""
     from tcoctl import output, presets
 
     with reported_errors():
@@ -277,7 +278,7 @@ def presets_list(format: FormatOption = None) -> None:
                     "kind": preset.kind,
                     "commands": commands,
                     "title": preset.title,
-                    "path": str(path),
+                    "file": "built-in" if path.parent == presets.builtin_dir() else str(path),
                 }
             )
         output.write_records("presets", records, format)
