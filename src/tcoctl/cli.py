@@ -235,7 +235,7 @@ SHARED = (
     "mark",
     "input",
 )
-MAX_SAMPLES = 10_000_000
+MAX_SAMPLES = 2_000_000
 DISTRIBUTIONS = ("uniform", "triangular")
 for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))

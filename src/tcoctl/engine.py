@@ -33,7 +33,6 @@ from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 Array = NDArray[np.float64]
 GRID_BUDGET = 4096
 MAX_RANGED = 16
-MAX_SAMPLES = 10_000_000
 CELLS = 2_000_000
 """Rows x design points per core call; larger evaluations go in blocks of rows."""
 MAX_STEP_FILE = 10_000_000

@@ -262,12 +262,6 @@ def input_text(given: engine.Given) -> str:
     )
 
 
-def input_json(given: engine.Given) -> dict[str, Any]:
-    """One input as the JSON contract shows it."""
-    value, unit, stats = given.display()
-    return {"value": value, "unit": unit, **stats}
-
-
 def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Scenarios from JSON Lines or CSV (told apart by the first character): the line number
     and a mapping of option names to values, or the reason the line cannot be read."""

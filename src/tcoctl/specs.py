@@ -279,7 +279,6 @@ def length(name: str, help: str, example: str, **settings: Any) -> Input:
     return Input(name, help, example, "m", "mm", bare=True, **settings)
 
 
-DIE = ("die-size", "die-width", "die-height", "die-area")
 YIELD = Calculator(
     name="yield",
     help="Die yield: compounded line yield, dies per wafer (exact and formula), "
