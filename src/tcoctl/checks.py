@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from tcoctl.errors import DomainError
+from tcoctl.errors import DomainError, UsageError
 
 RETICLE_MM = (26.0, 33.0)
 """Maximum exposure field of current scanners, 26 x 33 mm (ASML NXT/NXE specifications)."""
@@ -23,10 +23,26 @@ def die_mm(inputs: Mapping[str, float]) -> tuple[float, float] | None:
     return None
 
 
+def flops_checks(inputs: Mapping[str, float], results: Mapping[str, float]) -> list[str]:
+    """Refuse a solved MFU above 1: the budget cannot be reached with that GPU time."""
+    if "mfu" in results and "mfu" not in inputs and not results["mfu"] <= 1.0:
+        raise DomainError(
+            "the budget needs an MFU above 1 with that GPU time: give more GPUs "
+            "or more time (--count, --duration, --gpu-hours)"
+        )
+    return []
+
+
 def yield_checks(inputs: Mapping[str, float], results: Mapping[str, float]) -> list[str]:
-    """Warn about dies beyond the reticle; refuse a die that does not fit or a good-die count
-    above the dies that fit."""
+    """Warn about dies beyond the reticle; refuse a wafer with no usable area, a die that does
+    not fit, or a good-die count above the dies that fit."""
     warnings = []
+    diameter_mm = 1e3 * inputs["wafer_diameter"]
+    if 2e3 * inputs["edge_exclusion"] >= diameter_mm:
+        raise UsageError(
+            f"--edge-exclusion: {1e3 * inputs['edge_exclusion']:g} mm leaves no "
+            f"usable wafer (less than half of --wafer-diameter {diameter_mm:g} mm)"
+        )
     size = die_mm(inputs)
     if size is not None:
         width, height = size
@@ -39,9 +55,9 @@ def yield_checks(inputs: Mapping[str, float], results: Mapping[str, float]) -> l
             )
         if results.get("dies_per_wafer", 1.0) == 0:
             usable = 1e3 * (inputs["wafer_diameter"] - 2 * inputs["edge_exclusion"])
-            raise DomainError(
-                f"a {width:g} x {height:g} mm die does not fit on the usable "
-                f"wafer ({usable:g} mm across)"
+            raise UsageError(
+                f"--die-size/--die-area: a {width:g} x {height:g} mm die does not fit on the "
+                f"usable wafer ({usable:g} mm across); e.g. --die-size 26x33"
             )
     implied = results.get("implied_yield")
     if implied is not None and math.isnan(implied):

@@ -46,6 +46,9 @@ def reported_errors() -> Iterator[None]:
     except TcoctlError as error:
         typer.echo(f"tcoctl: error: {error}", err=True)
         raise typer.Exit(int(error.code)) from None
+    except BrokenPipeError:  # `tcoctl ... | head -1`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(int(ExitCode.OK)) from None
 
 
 def _version(value: bool) -> None:
@@ -57,7 +60,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     presets_dir: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--presets-dir",
             metavar="DIR",
@@ -71,7 +74,9 @@ def main_options(
 ) -> None:
     from tcoctl import presets
 
-    presets.extra_dirs[:] = list(presets_dir or [])
+    if any(not folder for folder in presets_dir or []):
+        raise typer.BadParameter("must not be empty", param_hint="--presets-dir")
+    presets.extra_dirs[:] = [Path(folder) for folder in presets_dir or []]
 
 
 def check_dist(value: str) -> str:
@@ -79,6 +84,12 @@ def check_dist(value: str) -> str:
         raise typer.BadParameter(
             f"expected one of {', '.join(DISTRIBUTIONS)}, e.g. --dist triangular"
         )
+    return value
+
+
+def non_empty(value: str | None) -> str | None:
+    if value == "":
+        raise typer.BadParameter("must not be empty")
     return value
 
 
@@ -94,6 +105,7 @@ FormatOption = Annotated[
         "--format",
         "-f",
         callback=check_format,
+        metavar="FORMAT",
         help="table, json or csv (default: table on a terminal, json in a pipe).",
     ),
 ]
@@ -135,7 +147,9 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         _text(
             spec.key,
             f"--{spec.name}",
-            metavar="NAME" if spec.kind in ("gpu", "choice") else "QTY",
+            metavar={"gpu": "NAME", "choice": "NAME", "file": "FILE", "size": "WxH"}.get(
+                spec.kind, "QTY"
+            ),
             help=f"{spec.help} One of: {', '.join(spec.choices)}."
             if spec.choices
             else f"{spec.help} E.g. '{spec.example}'.",
@@ -143,11 +157,17 @@ def command_for(calc: Calculator) -> Callable[..., None]:
         for spec in calc.inputs
     ]
     params += [
-        _text("preset", "--preset", "-p", help=preset_help),
+        _text("preset", "--preset", "-p", metavar="NAME", callback=non_empty, help=preset_help),
         inspect.Parameter(
             "format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOption
         ),
-        _text("svg", "--svg", metavar="FILE", help="Also save the table view as an SVG file."),
+        _text(
+            "svg",
+            "--svg",
+            metavar="FILE",
+            callback=non_empty,
+            help="Also save the table view as an SVG file.",
+        ),
         _param(
             "samples",
             0,
@@ -164,6 +184,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             str,
             "--dist",
             callback=check_dist,
+            metavar="DIST",
             help="Distribution of each range for --samples: uniform or triangular.",
         ),
         _param(
@@ -173,6 +194,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--seed",
             min=0,
             max=2**32 - 1,
+            metavar="N",
             help="Random seed for --samples (and --map).",
         ),
         _switch(
@@ -184,25 +206,31 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "target",
             "--target",
             metavar="RESULT",
+            callback=non_empty,
             help=f"Result for --tornado and --sweep charts (default: {calc.target}).",
         ),
         _text(
             "sweep",
             "--sweep",
             metavar="NAME=LOW..HIGH[:N]",
-            help="Evaluate every result across one input, e.g. 'electricity=0.02..0.40USD/kWh:50'.",
+            callback=non_empty,
+            help="Evaluate every result across one input, e.g. "
+            f"'{calc.sweep_example.split('|')[0]}'.",
         ),
         _text(
             "mark",
             "--mark",
             metavar="RESULT=LEVEL",
-            help="With --sweep: where a result crosses a level, e.g. 'power_share=0.15'.",
+            callback=non_empty,
+            help="With --sweep: where a result crosses a level, e.g. "
+            f"'{calc.sweep_example.split('|')[1]}'.",
         ),
         _text(
             "input",
             "--input",
             "-i",
             metavar="FILE",
+            callback=non_empty,
             help="Batch: scenarios as JSON Lines or CSV with option names as fields "
             "('-' reads stdin); writes one record per line.",
         ),
@@ -245,12 +273,20 @@ for _calc in CALCULATORS.values():
 def compare(
     presets: Annotated[
         list[str] | None,
-        typer.Argument(help="Scenario presets (default: every preset drawn from the seeds)."),
+        typer.Argument(
+            metavar="[PRESET]...",
+            help="Scenario presets (default: every preset drawn from the seeds).",
+        ),
     ] = None,
     format: FormatOption = None,
     svg: Annotated[
         str | None,
-        typer.Option("--svg", metavar="FILE", help="Also save the table view as an SVG file."),
+        typer.Option(
+            "--svg",
+            metavar="FILE",
+            callback=non_empty,
+            help="Also save the table view as an SVG file.",
+        ),
     ] = None,
 ) -> None:
     """Run presets through their calculators and show them side by side, with ratios to the

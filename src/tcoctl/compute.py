@@ -96,6 +96,7 @@ def flops(
         if gpu_hours is None:
             raise ModeError("with --budget, give two of --count, --duration and --mfu")
         mfu = np.divide(budget, np.multiply(gpu_hours, peak))
+        mfu = np.where(mfu <= 1.0, mfu, np.nan)  # above 1 the budget is out of reach
     elif gpu_hours is None:
         gpu_hours = np.divide(budget, np.multiply(peak, mfu))
     else:

@@ -41,6 +41,10 @@ OFFSET_STEPS = 24
 """Grid offsets tried per axis by the exact count (plus die- and street-centred grids)."""
 MAX_ROWS = 20_000
 """Die rows across a wafer the exact count accepts (a die pitch of 15 um on 300 mm)."""
+CELL_BUDGET = 20_000_000
+"""Row evaluations (scenarios x offsets x rows) one exact count may take (about a second)."""
+BLOCK_CELLS = 2_000_000
+"""Row evaluations held in memory at once."""
 
 
 def line_yield(step_yield: Value, steps: Value) -> Array:
@@ -94,12 +98,12 @@ def whole_dies(
 
 
 def candidate_offsets(
-    width: Value, height: Value, pitch_x: Value, pitch_y: Value
+    width: Value, height: Value, pitch_x: Value, pitch_y: Value, steps: int = 0
 ) -> tuple[Array, Array]:
-    """Grid offsets to try [m], on a new trailing axis: an OFFSET_STEPS x OFFSET_STEPS search
-    within one pitch, then the die-centred and street-centred grids."""
-    steps = np.arange(OFFSET_STEPS) / OFFSET_STEPS
-    grid_x, grid_y = np.meshgrid(steps, steps, indexing="ij")
+    """Grid offsets to try [m], on a new trailing axis: a ``steps`` x ``steps`` search within
+    one pitch (OFFSET_STEPS by default), then the die-centred and street-centred grids."""
+    fractions = np.arange(steps or OFFSET_STEPS) / (steps or OFFSET_STEPS)
+    grid_x, grid_y = np.meshgrid(fractions, fractions, indexing="ij")
     frac_x = np.concatenate([grid_x.ravel(), [0.0, 0.5]])
     frac_y = np.concatenate([grid_y.ravel(), [0.0, 0.5]])
     width, height, pitch_x, pitch_y = (
@@ -119,19 +123,38 @@ def dies_per_wafer(
     """Exact count of whole dies [-] on a grid of pitch (die + scribe), best grid offset.
 
     Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
-    flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion.
+    flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion (none
+    left: 0 dies). The offset search narrows from OFFSET_STEPS per axis when many scenarios
+    are counted at once, so that the work stays within CELL_BUDGET row evaluations; it runs
+    in blocks of offsets to bound memory.
     """
-    radius = np.subtract(np.divide(wafer_diameter, 2), edge_exclusion)
+    radius = np.maximum(np.subtract(np.divide(wafer_diameter, 2), edge_exclusion), 0.0)
     pitch_x, pitch_y = np.add(die_width, scribe), np.add(die_height, scribe)
     if np.any(2 * radius / pitch_y > MAX_ROWS):
         raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
-    offset_x, offset_y = candidate_offsets(die_width, die_height, pitch_x, pitch_y)
+    shape = np.broadcast(radius, pitch_x, pitch_y, die_width, die_height, notch).shape
+    points = max(1, int(np.prod(shape)))
+    rows = int(np.ceil(np.max(2 * radius / pitch_y, initial=0.0))) + 4
+    steps = min(OFFSET_STEPS, int(np.sqrt(CELL_BUDGET / (points * rows))))
+    if steps < 4:
+        raise ModeError(
+            "counting whole dies for this many scenarios would take too long: "
+            "use fewer --samples or a narrower die-size range"
+        )
+    offset_x, offset_y = candidate_offsets(die_width, die_height, pitch_x, pitch_y, steps)
     radius, width, height, pitch_x, pitch_y, band = (
         np.asarray(a, dtype=float)[..., None]
         for a in (radius, die_width, die_height, pitch_x, pitch_y, notch)
     )
-    counts = whole_dies(radius, width, height, pitch_x, pitch_y, offset_x, offset_y, band)
-    return np.asarray(counts.max(axis=-1), dtype=float)
+    best = np.zeros(shape)
+    block = max(1, BLOCK_CELLS // (points * rows))
+    for start in range(0, offset_x.shape[-1], block):  # blocks of offsets bound memory
+        here = slice(start, start + block)
+        counts = whole_dies(
+            radius, width, height, pitch_x, pitch_y, offset_x[..., here], offset_y[..., here], band
+        )
+        best = np.maximum(best, counts.max(axis=-1))
+    return np.asarray(best, dtype=float)
 
 
 def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = None) -> Array:
@@ -248,7 +271,8 @@ def wafer_yield_chain(
             wafer_yield if wafer_yield is not None else 1.0, out.get("line_yield", 1.0)
         )
         good = out["dies_per_wafer"] * known * out.get("die_yield", 1.0)
-        out["good_dies_per_wafer"] = good
+        if wafer_yield is not None or "line_yield" in out or "die_yield" in out:
+            out["good_dies_per_wafer"] = good
         if wafer_cost is not None:
             out["cost_per_good_die"] = np.divide(wafer_cost, good)
         if good_dies is not None:

@@ -25,7 +25,7 @@ import tomli
 from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
-from tcoctl.errors import DomainError, UsageError
+from tcoctl.errors import DomainError, TcoctlError, UsageError
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
@@ -35,7 +35,8 @@ GRID_BUDGET = 4096
 MAX_RANGED = 16
 CELLS = 2_000_000
 """Rows x design points per core call; larger evaluations go in blocks of rows."""
-MAX_STEP_FILE = 10_000_000
+MAX_STEP_FILE = 2_000_000
+MAX_STEPS = 100_000
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -76,6 +77,10 @@ class Summary:
     percentiles: dict[str, Array] | None = None
 
 
+class MissingInputs(UsageError):
+    """Inputs the core needs that neither the preset nor the options give."""
+
+
 def has_range(given: Mapping[str, Given]) -> bool:
     """Whether a scenario gives any input as a LOW..HIGH range."""
     return any(g.span is not None and g.span.is_range for g in given.values())
@@ -86,7 +91,7 @@ def check(spec: Input, text: str, where: str) -> Given:
     text = str(text)
     if spec.kind == "choice":
         if text not in spec.choices:
-            raise UsageError(f"{where}: {text!r} is not one of {', '.join(spec.choices)}")
+            raise UsageError(f"{where}: {shorten(text)!r} is not one of {', '.join(spec.choices)}")
         return Given(spec, text, where)
     if spec.kind == "gpu":
         gpu_figures(text, where)
@@ -107,23 +112,41 @@ def checked_span(spec: Input, text: str, where: str) -> Span:
             f"{where}: {text!r} is out of range: expected {describe_range(spec)}; "
             f"e.g. '{spec.example}'"
         )
+    if spec.whole and not (span.low.is_integer() and span.high.is_integer()):
+        raise UsageError(f"{where}: {text!r} is not a whole number; e.g. '{spec.example}'")
     return span
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Text to echo in a message: long input is cut, not repeated in full."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def describe_range(spec: Input) -> str:
     low = f"above {spec.minimum:g}" if spec.positive else f"at least {spec.minimum:g}"
     if spec.maximum is None:
         return f"a value {low}"
+    if spec.maximum == 1.0 and not spec.unit:
+        return f"a fraction {low} and at most 1 (write 40 % or 0.4)"
     return f"a value {low} and at most {spec.maximum:g}"
 
 
 def variants(calc: Calculator, preset: Preset | None) -> list[str]:
     """Names of the scenarios a preset's list values define for ``calc`` (one if none)."""
-    for layer in chain(preset) if preset is not None else []:
-        for entry in layer.sections.get(calc.name, {}).values():
+    if preset is None:
+        return [""]
+    labels: tuple[str, ...] | None = None
+    for layer in chain(preset):
+        for key, entry in layer.sections.get(calc.name, {}).items():
             if isinstance(entry.value, tuple):
-                return [f"{preset.name} [{label}]" for label in entry.labels]  # type: ignore[union-attr]
-    return [preset.name] if preset is not None else [""]
+                if labels is not None and len(entry.value) != len(labels):
+                    raise DomainError(
+                        f"{layer.path}: {calc.name}.{key}: lists of one preset must be equally long"
+                    )
+                labels = labels or entry.labels
+    if labels is None:
+        return [preset.name]
+    return [f"{preset.name} [{label}]" for label in labels]
 
 
 def gather(
@@ -219,23 +242,34 @@ def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
 def read_step_file(path: str, where: str) -> tuple[float, float]:
     """Per-step yields from a file (one per line, '#' comments, or TOML ``yields = [...]``):
     their count n and geometric mean g, so that g^n is their product."""
+    shown = shorten(path)
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             text = handle.read(MAX_STEP_FILE + 1)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{where}: cannot read {path!r}: {error}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise UsageError(f"{where}: cannot read {shown!r}: {reason}") from None
     if len(text) > MAX_STEP_FILE:
-        raise UsageError(f"{where}: {path!r} is larger than {MAX_STEP_FILE} bytes")
+        raise UsageError(f"{where}: {shown!r} is larger than {MAX_STEP_FILE} bytes")
     try:
         values = [str(v) for v in tomli.loads(text)["yields"]]
     except (tomli.TOMLDecodeError, KeyError, TypeError):
         values = [line.split("#")[0].strip() for line in text.splitlines()]
         values = [v for v in values if v]
-    if not values:
-        raise UsageError(f"{where}: {path!r} holds no step yields")
+    if not 0 < len(values) <= MAX_STEPS:
+        raise UsageError(
+            f"{where}: {shown!r} holds {len(values)} step yields (expected 1 to {MAX_STEPS})"
+        )
     spec = Input("step", "", "0.99", maximum=1.0)
-    spans = [check(spec, v, f"{where} ({path}, step {i + 1})").span for i, v in enumerate(values)]
-    logs = np.log([span.low for span in spans if span is not None])
+    logs = np.empty(len(values))
+    for i, value in enumerate(values):
+        try:
+            span = checked_span(spec, value, where)
+        except UsageError as error:
+            raise UsageError(f"{error} (step {i + 1} of {shown!r})") from None
+        if span.is_range:
+            raise UsageError(f"{where}: step {i + 1} of {shown!r} is a range; give one value")
+        logs[i] = np.log(span.low)
     return float(len(logs)), float(np.exp(logs.mean()))
 
 
@@ -350,6 +384,14 @@ def core_call(
             kwargs[f"gpu_{spec.name}"] = column[index].reshape(rows, 1)
     function = model_function(calc)
     accepted = inspect.signature(function).parameters
+    missing = [
+        name
+        for name, parameter in accepted.items()
+        if parameter.default is inspect.Parameter.empty and name not in kwargs
+    ]
+    if missing:
+        options = ", ".join(f"--{calc.input(name).name}" for name in missing)
+        raise MissingInputs(f"{calc.name} needs {options} (give them, or a --preset that has them)")
     try:
         with np.errstate(all="ignore"):
             out = function(**{k: v for k, v in kwargs.items() if k in accepted})
@@ -490,7 +532,7 @@ def run_rows(
     samples: int = 0,
     dist: str = "uniform",
     seed: int | None = None,
-) -> tuple[dict[str, Summary], dict[int, str]]:
+) -> tuple[dict[str, Summary], dict[int, TcoctlError]]:
     """Evaluate many scenarios: rows that share their choices and the set of inputs they give
     go through one core call together.
 
@@ -503,7 +545,7 @@ def run_rows(
         key = (tuple(given), tuple(given[c].text for c in choice_names if c in given))
         groups.setdefault(key, []).append(index)
     merged: dict[str, Summary] = {}
-    failed: dict[int, str] = {}
+    failed: dict[int, TcoctlError] = {}
     for (names_given, _), members in groups.items():
         chosen = [rows[i] for i in members]
         first = chosen[0]
@@ -525,13 +567,17 @@ def run_rows(
         try:
             out = evaluate(calc, numbers, gpus, dict(choices), samples, dist, seed)
         except UsageError as error:
-            failed.update({i: str(error) for i in members})
+            failed.update({i: error for i in members})
             continue
         ok = finite_rows(out)
         for position, i in enumerate(members):
             if not ok[position]:
                 bad = [n for n, s in out.items() if not finite_rows({n: s})[position]]
-                failed[i] = f"{', '.join(bad)} not defined for these inputs"
+                failed[i] = DomainError(
+                    f"{', '.join(bad)} not finite for these inputs (an overflow, a "
+                    "figure missing from a hardware preset, a zero divisor, or an "
+                    "impossible solve such as an MFU above 1)"
+                )
         for name, summary in out.items():
             target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))
             target.value[members] = summary.value

@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from tcoctl.errors import UsageError
+
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
 
@@ -119,6 +121,9 @@ def write(
     ``csv``; with ``svg`` also save the table view as an SVG file. ``side_by_side`` puts the
     scenarios of each command in columns of one table (tcoctl compare)."""
     out = out or sys.stdout
+    render = render_side_by_side if side_by_side else render_tables
+    if svg:  # first: if the file cannot be written, nothing has gone to stdout yet
+        render(reports, io.StringIO(), svg)
     if fmt_name == "json":
         for report in reports:
             out.write(dumps(to_json(report)) + "\n")
@@ -127,9 +132,17 @@ def write(
         writer.writerow(CSV_HEADER)
         for report in reports:
             writer.writerows(csv_rows(report))
-    if fmt_name == "table" or svg:
-        render = render_side_by_side if side_by_side else render_tables
-        render(reports, out if fmt_name == "table" else io.StringIO(), svg)
+    else:
+        render(reports, out)
+
+
+def save_svg(console: Any, svg: str) -> None:
+    """Save a recorded console as SVG; an unwritable path is a usage error."""
+    try:
+        console.save_svg(svg, title="tcoctl")
+    except OSError as error:
+        shown = svg if len(svg) <= 60 else f"{svg[:60]}..."
+        raise UsageError(f"--svg: cannot write {shown!r}: {error.strerror}") from None
 
 
 def _stats_text(row: Row) -> str:
@@ -172,7 +185,7 @@ def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) ->
         for line in report.extra.get("explain", []):
             console.print(escape(line))
     if svg:
-        console.save_svg(svg, title="tcoctl")
+        save_svg(console, svg)
 
 
 HIGHLIGHTS = 3
@@ -231,7 +244,7 @@ def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = No
                 table.add_section()
         console.print(table)
     if svg:
-        console.save_svg(svg, title="tcoctl compare")
+        save_svg(console, svg)
 
 
 def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:

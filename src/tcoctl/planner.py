@@ -48,14 +48,14 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     if not match:
         raise UsageError(
             f"--sweep: expected NAME=LOW..HIGH[:N], e.g. "
-            f"'electricity=0.02..0.40USD/kWh:50', got {text!r}"
+            f"'{calc.sweep_example.split('|')[0]}', got {engine.shorten(text)!r}"
         )
     try:
         spec = calc.input(match["name"])
     except KeyError:
         names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
         raise UsageError(
-            f"--sweep: {calc.name} has no input {match['name']!r}; one of {names}"
+            f"--sweep: {calc.name} has no input {engine.shorten(match['name'])!r}; one of {names}"
         ) from None
     if spec.kind != "number":
         raise UsageError(f"--sweep: {spec.name} is not a number")
@@ -80,7 +80,7 @@ def parse_mark(calc: Calculator, text: str) -> tuple[Result, float]:
         names = ", ".join(r.name for r in calc.results)
         raise UsageError(
             f"--mark: expected RESULT=LEVEL with RESULT one of {names}, "
-            f"e.g. 'power_share=0.15'; got {text!r}"
+            f"e.g. '{calc.sweep_example.split('|')[1]}'; got {engine.shorten(text)!r}"
         )
     try:
         level = parse_span(match["level"], result.unit, "0.15", result.display or None)
@@ -262,21 +262,37 @@ def input_text(given: engine.Given) -> str:
     )
 
 
-def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Scenarios from JSON Lines or CSV (told apart by the first character): the line number
-    and a mapping of option names to values, or the reason the line cannot be read."""
-    first = stream.readline()
-    if not first:
-        return
+def read_rows(stream: IO[str], known: set[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Scenarios from JSON Lines, or CSV whose header names options in ``known``: the line
+    number and a mapping of option names to values, or the reason the line cannot be read.
+    A file that is neither is a UsageError."""
+    first = stream.readline().lstrip("\ufeff")
     if first.lstrip().startswith("{"):
-        for number, line in enumerate([first], start=1):
-            yield number, _json_row(line)
+        yield 1, _json_row(first)
         for number, line in enumerate(stream, start=2):
             if line.strip():
                 yield number, _json_row(line)
         return
-    header = next(csv.reader([first]))
-    for number, cells in enumerate(csv.reader(stream), start=2):
+    try:
+        header = [field.strip().replace("_", "-") for field in next(csv.reader([first]))]
+    except (csv.Error, StopIteration):
+        header = []
+    unknown = [field for field in header if field not in known]
+    if not first.strip():
+        return
+    if not header or unknown:
+        raise UsageError(
+            "--input: line 1 is neither a JSON object nor a CSV header of option names"
+            + (f" (unknown {engine.shorten(unknown[0])!r})" if unknown and header else "")
+            + '; e.g. {"gpus": 1000} or gpus,electricity'
+        )
+    lines = enumerate(stream, start=2)
+    for number, line in lines:
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error as error:
+            yield number, f"not CSV: {error}"
+            continue
         if not cells:
             continue
         if len(cells) != len(header):
@@ -284,7 +300,7 @@ def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
             continue
         yield (
             number,
-            {key.strip(): value.strip() for key, value in zip(header, cells, strict=True) if value},
+            {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()},
         )
 
 
@@ -293,6 +309,8 @@ def _json_row(line: str) -> dict[str, str] | str:
         data = json.loads(line)
     except json.JSONDecodeError as error:
         return f"not JSON: {error.msg}"
+    except (RecursionError, ValueError):
+        return "not JSON tcoctl can read (nested too deep, or a number too long)"
     if not isinstance(data, dict):
         return "expected a JSON object of option names and values"
     if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
@@ -308,13 +326,18 @@ def batch(
     result. Lines go in chunks of BATCH_CHUNK (bounded memory), spread over the machine's
     cores and written in order. Bad lines are reported on stderr with their number; returns
     how many failed."""
+    header = ""
     if fmt == "csv":
         columns = [labelled(r.name, r.display) for r in calc.results]
-        csv.writer(sys.stdout, lineterminator="\n").writerow(["line", "input", *columns])
+        header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
     work = partial(evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt)
     failures = 0
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
-    for text, errors in in_order(work, chunks(read_rows(stream), BATCH_CHUNK)):
+    known = set(calc._inputs)
+    for text, errors in in_order(work, chunks(read_rows(stream, known), BATCH_CHUNK)):
+        if text and header:  # the CSV header goes out with the first record, not before
+            sys.stdout.write(header + "\n")
+            header = ""
         sys.stdout.write(text)
         for error in errors:
             sys.stderr.write(f"tcoctl: error: {error}\n")
@@ -389,7 +412,7 @@ def evaluate_chunk(
     lines = []
     for row, (number, given, typed) in enumerate(chunk):
         if row in failed:
-            errors.append((number, failed[row]))
+            errors.append((number, str(failed[row])))
         elif fmt == "csv":
             quoted = json.dumps(typed).replace('"', '""')
             lines.append(",".join([str(number), f'"{quoted}"', *(c[row] for c in fragments)]))

@@ -180,7 +180,10 @@ def chain(preset: Preset) -> list[Preset]:
         base = layers[0].extends
         if len(layers) > MAX_EXTENDS or base in {p.name for p in layers}:
             raise PresetError(f"{preset.path}: 'extends' loops or nests too deep")
-        layers.insert(0, load(base, f"preset {layers[0].name}: extends", kind="scenario"))
+        try:
+            layers.insert(0, load(base, f"preset {layers[0].name}: extends", kind="scenario"))
+        except UsageError as error:  # a broken preset file, not a mistyped option
+            raise PresetError(f"{layers[0].path}: {error}") from None
     return layers
 
 
@@ -198,7 +201,8 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
     if preset is None or (kind is not None and preset.kind != kind):
         known = ", ".join(n for n in files if kind is None or _kind_of(files[n]) == kind)
         label = f"{kind} preset" if kind else "preset"
-        raise UsageError(f"{option}: no {label} {name!r}; known: {known}")
+        shown = name if len(name) <= 40 else f"{name[:40]}... ({len(name)} characters)"
+        raise UsageError(f"{option}: no {label} {shown!r}; known: {known}")
     return preset
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -88,15 +89,12 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     if options.get("input"):
         run_batch(calc, flags, options, fmt)
         return
-    if options.get("mark") and not options.get("sweep"):
-        raise UsageError(
-            "--mark goes with --sweep, e.g. --sweep electricity=0.02..0.4USD/kWh "
-            "--mark power_share=0.15"
-        )
+    check_options(calc, options, fmt)
     target = target_result(calc, options)
     preset = choose_preset(calc, options.get("preset"), flags)
     names = engine.variants(calc, preset)
     scenarios = [engine.gather(calc, flags, preset, i) for i in range(len(names))]
+    warn_kept(flags, scenarios[0])
     summaries, failed = engine.run_rows(
         calc,
         scenarios,
@@ -109,14 +107,22 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
         inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
         results = {key: float(summary.value[row]) for key, summary in summaries.items()}
         if row in failed and not summaries:
-            raise UsageError(failed[row])
+            hint = (
+                ""
+                if preset
+                else (
+                    f" (the default preset {calc.default_preset} applies only when no option is "
+                    f"given; add --preset {calc.default_preset} to start from it)"
+                )
+            )
+            error = failed[row]
+            if isinstance(error, engine.MissingInputs) and preset is not None:
+                raise DomainError(f"preset {preset.name} is incomplete: {error}")
+            raise UsageError(f"{error}{hint}")
         for warning in hook(calc.checks, inputs, results) if calc.checks else []:
             sys.stderr.write(f"tcoctl: warning: {name + ': ' if name else ''}{warning}\n")
         if row in failed:
-            raise DomainError(
-                f"{calc.name}: {failed[row]} (a figure missing from a hardware "
-                "preset, or a zero divisor)"
-            )
+            raise DomainError(f"{calc.name}: {failed[row]}")
         report = output.Report(
             calc.name,
             name or None,
@@ -147,6 +153,55 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     output.write(reports, fmt, options.get("svg"))
 
 
+VIEWS = ("sweep", "tornado", "explain", "map")
+"""Options whose output is a chart or a section that CSV has no place for."""
+
+
+def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> None:
+    """Refuse combinations that would silently lose output, before any work is done."""
+    if options.get("mark") and not options.get("sweep"):
+        sweep, mark = calc.sweep_example.split("|")
+        raise UsageError(f"--mark goes with --sweep, e.g. --sweep '{sweep}' --mark '{mark}'")
+    views = [f"--{name}" for name in VIEWS if options.get(name)]
+    if fmt == "csv" and views:
+        raise UsageError(
+            f"{', '.join(views)}: CSV has no place for it; use --format table or --format json"
+        )
+    check_svg(options.get("svg"))
+
+
+def check_svg(svg: str | None) -> None:
+    """Refuse an --svg path that cannot be a new file, before any work is done."""
+    try:
+        fine = svg is None or (not Path(svg).is_dir() and Path(svg).parent.is_dir())
+    except OSError:  # a name the system refuses, e.g. too long
+        fine = False
+    if not fine:
+        raise UsageError(
+            f"--svg: cannot write {engine.shorten(str(svg))!r}: give a file in "
+            "an existing folder, e.g. --svg tco.svg"
+        )
+
+
+def warn_kept(flags: Mapping[str, str], given: Mapping[str, engine.Given]) -> None:
+    """Warn when an option leaves related figures from the preset in place (--gpu without
+    --gpu-price)."""
+    for name in flags:
+        item = given.get(name)
+        kept = [
+            other
+            for other in (item.spec.keeps if item else ())
+            if other not in flags and other in given and given[other].entry is not None
+        ]
+        if kept:
+            origin = given[kept[0]].origin
+            sys.stderr.write(
+                f"tcoctl: warning: --{name} {flags[name]}: "
+                f"{', '.join('--' + k for k in kept)} still from {origin}; "
+                "give them too if they differ\n"
+            )
+
+
 def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
     """The result a tornado or sweep chart is about: --target, else the calculator's own."""
     name = options.get("target") or calc.target
@@ -154,7 +209,9 @@ def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
         return calc.result(name)
     except KeyError:
         names = ", ".join(r.name for r in calc.results)
-        raise UsageError(f"--target: {calc.name} has no result {name!r}; one of {names}") from None
+        raise UsageError(
+            f"--target: {calc.name} has no result {engine.shorten(name)!r}; one of {names}"
+        ) from None
 
 
 def run_batch(
@@ -162,30 +219,31 @@ def run_batch(
 ) -> None:
     """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
     extras = [
-        f"--{name}"
-        for name in ("sweep", "tornado", "samples", "explain", "map", "svg")
-        if options.get(name)
+        f"--{name}" for name in (*VIEWS, "mark", "target", "samples", "svg") if options.get(name)
     ]
     if extras:
         raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
-    if fmt == "table":
-        fmt = "json"
     name = options.get("preset")
     preset = (
         load(name, kind="scenario")
         if name
         else (load(calc.default_preset) if calc.preset_is_base else None)
     )
+    engine.gather(calc, flags, preset)  # the options the lines share must be valid themselves
     path = options["input"]
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
     except OSError as error:
-        raise UsageError(f"--input: cannot read {path!r}: {error.strerror}") from None
+        raise UsageError(
+            f"--input: cannot read {engine.shorten(path)!r}: {error.strerror}"
+        ) from None
     try:
         with stream:
-            failures = planner.batch(calc, flags, preset, stream, fmt)
+            failures = planner.batch(calc, flags, preset, stream, "json" if fmt == "table" else fmt)
     except UnicodeDecodeError as error:
-        raise UsageError(f"--input: {path!r} is not UTF-8 text ({error.reason})") from None
+        raise UsageError(
+            f"--input: {engine.shorten(path)!r} is not UTF-8 text ({error.reason})"
+        ) from None
     if failures:
         raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
 
@@ -196,6 +254,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     from tcoctl.presets import commands, preset_files
     from tcoctl.specs import CALCULATORS
 
+    check_svg(svg)
     names = names or seed_scenarios(preset_files())
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
     for name in names:

@@ -34,6 +34,11 @@ class Input:
     excludes: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     """For kind ``size``: the two inputs a ``WxH`` value sets."""
+    keeps: tuple[str, ...] = ()
+    """Inputs that still come from the preset when this one is given as an option: the run
+    warns, since they usually belong together (a GPU and its price)."""
+    whole: bool = False
+    """A count that must be a whole number."""
 
     @property
     def key(self) -> str:
@@ -71,6 +76,8 @@ class Calculator:
     """``module:function`` giving the formula chain for ``--explain``."""
     target: str = ""
     """The result that tornado and sweep charts show unless --target names another."""
+    sweep_example: str = ""
+    """An example --sweep and --mark for this command's help, ``SWEEP|MARK``."""
     drawing: str | None = None
     """``module:function`` drawing the scenario for ``--map``."""
     checks: str | None = None
@@ -95,9 +102,7 @@ class Calculator:
         raise KeyError(name)
 
 
-GPU = Input(
-    "gpu", "Hardware preset, e.g. h100-sxm (see `tcoctl presets list`).", "h100-sxm", kind="gpu"
-)
+GPU = Input("gpu", "Hardware preset (see `tcoctl presets list`).", "h100-sxm", kind="gpu")
 PRECISION = Input(
     "precision",
     "Which dense peak the FLOP/s refer to.",
@@ -105,7 +110,7 @@ PRECISION = Input(
     kind="choice",
     choices=("bf16", "fp8"),
 )
-COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000")
+COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000", whole=True)
 
 ITEMS = (
     ("servers", "GPU servers"),
@@ -122,6 +127,8 @@ FLOPS = Calculator(
     model="tcoctl.compute:flops",
     default_preset="run-1e30",
     target="duration",
+    checks="tcoctl.checks:flops_checks",
+    sweep_example="mfu=0.3..0.5:20|duration=100 day",
     defaults={"precision": "bf16"},
     inputs=(
         GPU,
@@ -159,6 +166,7 @@ H100E = Calculator(
     model="tcoctl.compute:h100e",
     default_preset="frontier-2025",
     target="h100e",
+    sweep_example="count=100000..1000000:10|h100e=1000000",
     defaults={"basis": "bf16", "precision": "bf16"},
     inputs=(
         GPU,
@@ -193,11 +201,12 @@ TCO = Calculator(
     model="tcoctl.tco:tco",
     default_preset="frontier-2024",
     target="cost_per_gpu_hour",
+    sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
     explain="tcoctl.explain:tco_lines",
     inputs=(
-        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",)),
+        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",), whole=True),
         Input(
             "site-power",
             "Facility power that sets the GPU count (instead of --gpus).",
@@ -208,9 +217,12 @@ TCO = Calculator(
         ),
         Input(
             "gpu",
-            "Hardware preset; its TDP x 1.82 (DGX H100 ratio) is the default --power.",
+            "Hardware preset. Given as an option, it also sets --power to its TDP x 1.82 (the "
+            "DGX H100 ratio) unless --power is given; --gpu-price stays yours to set.",
             "h100-sxm",
             kind="gpu",
+            excludes=("power",),
+            keeps=("gpu-price", "network-cost"),
         ),
         Input(
             "gpu-price",
@@ -236,7 +248,13 @@ TCO = Calculator(
             "electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh", positive=False
         ),
         Input("life", "Server depreciation life.", "5 yr", "s", "yr"),
-        Input("rate", "Cost of capital per year (0 means straight-line).", "10 %", positive=False),
+        Input(
+            "rate",
+            "Cost of capital per year, a fraction or % (0 means straight-line).",
+            "10 %",
+            positive=False,
+            maximum=1.0,
+        ),
         Input("utilization", "Fraction of hours doing useful work.", "0.9", maximum=1.0),
         Input(
             "other-opex",
@@ -287,6 +305,7 @@ YIELD = Calculator(
     model="tcoctl.dieyield:wafer_yield_chain",
     default_preset="smic-7nm",
     target="good_dies_per_wafer",
+    sweep_example="defect-density=0.05..0.5/cm^2:20|die_yield=0.5",
     defaults={
         "model": "poisson",
         "wafer-diameter": "300 mm",
@@ -297,7 +316,7 @@ YIELD = Calculator(
     checks="tcoctl.checks:yield_checks",
     drawing="tcoctl.checks:wafer_drawing",
     inputs=(
-        Input("steps", "Process steps, for the compounded line yield.", "1000"),
+        Input("steps", "Process steps, for the compounded line yield.", "1000", whole=True),
         Input("step-yield", "Yield of each step, a fraction or %.", "99 %", maximum=1.0),
         Input(
             "target-yield",
@@ -369,7 +388,7 @@ YIELD = Calculator(
             ),
         ),
         Input("alpha", "Defect clustering of the negative-binomial model.", "3"),
-        Input("layers", "Critical layers of the Bose-Einstein model.", "12"),
+        Input("layers", "Critical layers of the Bose-Einstein model.", "12", whole=True),
         Input(
             "wafer-yield", "Fraction of wafers that survive the line whole.", "0.95", maximum=1.0
         ),
