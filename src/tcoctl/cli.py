@@ -307,7 +307,7 @@ def presets_list(format: FormatOption = None) -> None:
         records = []
         for name, path in presets.preset_files().items():
             preset = presets.load(name)
-            commands = ",".join(presets.commands(preset))
+            commands = ",".join(presets.commands(preset)) if preset.kind == "scenario" else "--gpu"
             records.append(
                 {
                     "name": name,

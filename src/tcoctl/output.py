@@ -194,57 +194,68 @@ HIGHLIGHTS = 3
 
 def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
     """One table per command: a row per input and result, a column per scenario; each cell
-    after the first shows its ratio to the first column, the largest ratios highlighted."""
+    after the first shows its ratio to the first column, the largest ratios highlighted.
+    Scenarios that do not fit the width go to further tables, each led by the first."""
     from rich.console import Console
+
+    console = Console(file=out, record=svg is not None, highlight=False)
+    per_table = max(1, (console.width - NAME_WIDTH) // COLUMN_WIDTH - 1)
+    for command in dict.fromkeys(report.command for report in reports):
+        group = [report for report in reports if report.command == command]
+        for start in range(1, max(len(group), 2), per_table):
+            console.print(side_by_side([group[0], *group[start : start + per_table]], len(group)))
+    if svg:
+        save_svg(console, svg)
+
+
+NAME_WIDTH = 30
+COLUMN_WIDTH = 22
+
+
+def side_by_side(group: list[Report], total: int) -> Any:
+    """The table of one command's scenarios (the first is the reference for ratios)."""
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=out, record=svg is not None, highlight=False)
-    commands = list(dict.fromkeys(report.command for report in reports))
-    for command in commands:
-        group = [report for report in reports if report.command == command]
-        plural = "s" if len(group) > 1 else ""
-        table = Table(
-            title=f"tcoctl {command}: {len(group)} scenario{plural} side by side",
-            title_justify="left",
-            caption="×: ratio to the first column; largest differences in bold",
+    plural = "s" if total > 1 else ""
+    table = Table(
+        title=f"tcoctl {group[0].command}: {total} scenario{plural} side by side",
+        title_justify="left",
+        caption="×: ratio to the first column; largest differences in bold",
+    )
+    table.add_column("name", style="bold")
+    table.add_column("unit")
+    for report in group:
+        table.add_column(escape(report.preset or ""), justify="right")
+    for section in ("inputs", "results"):
+        names = list(dict.fromkeys(row.name for r in group for row in getattr(r, section)))
+        cells = []
+        for name in names:
+            found = [
+                next((row for row in getattr(r, section) if row.name == name), None) for r in group
+            ]
+            unit = next((row.unit for row in found if row is not None), "")
+            cells.append((name, unit, found))
+        ratios = sorted(
+            (abs(math.log(row.value / first.value)), (i, j))
+            for i, (_, _, found) in enumerate(cells)
+            for j, row in enumerate(found)
+            if j
+            and (first := found[0]) is not None
+            and row is not None
+            and isinstance(row.value, float)
+            and isinstance(first.value, float)
+            and row.value > 0
+            and first.value > 0
+            and row.value != first.value
         )
-        table.add_column("name", style="bold")
-        table.add_column("unit")
-        for report in group:
-            table.add_column(escape(report.preset or ""), justify="right", overflow="fold")
-        for section in ("inputs", "results"):
-            names = list(dict.fromkeys(row.name for r in group for row in getattr(r, section)))
-            cells = []
-            for name in names:
-                found = [
-                    next((row for row in getattr(r, section) if row.name == name), None)
-                    for r in group
-                ]
-                unit = next((row.unit for row in found if row is not None), "")
-                cells.append((name, unit, found))
-            ratios = sorted(
-                (abs(math.log(row.value / first.value)), (i, j))
-                for i, (_, _, found) in enumerate(cells)
-                for j, row in enumerate(found)
-                if j
-                and (first := found[0]) is not None
-                and row is not None
-                and isinstance(row.value, float)
-                and isinstance(first.value, float)
-                and row.value > 0
-                and first.value > 0
-                and row.value != first.value
-            )
-            bold = {where for _, where in ratios[-HIGHLIGHTS:]}
-            for i, (name, unit, found) in enumerate(cells):
-                texts = [_cell(row, found[0], j, (i, j) in bold) for j, row in enumerate(found)]
-                table.add_row(escape(name), escape(unit), *texts)
-            if section == "inputs":
-                table.add_section()
-        console.print(table)
-    if svg:
-        save_svg(console, svg)
+        bold = {where for _, where in ratios[-HIGHLIGHTS:]}
+        for i, (name, unit, found) in enumerate(cells):
+            texts = [_cell(row, found[0], j, (i, j) in bold) for j, row in enumerate(found)]
+            table.add_row(escape(name), escape(unit), *texts)
+        if section == "inputs":
+            table.add_section()
+    return table
 
 
 def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
@@ -269,10 +280,12 @@ def write_records(
     records: list[dict[str, Any]],
     fmt_name: str | None,
     header: dict[str, Any] | None = None,
+    table_records: list[dict[str, str]] | None = None,
     out: TextIO | None = None,
 ) -> None:
     """Write a listing (presets, preset figures): JSON ``{schema_version, **header, key:
-    records}``, CSV with one line per record, or a rich table with one row per record."""
+    records}``, CSV with one line per record, or a rich table with one row per record (of
+    ``table_records``, a narrower view for terminals, when given)."""
     out = out or sys.stdout
     fmt_name = fmt_name or default_format()
     if fmt_name == "json":
@@ -288,8 +301,9 @@ def write_records(
         from rich.table import Table
 
         title = " — ".join(str(v) for v in (header or {}).values() if v) or key
-        table = Table(*records[0], title=escape(title), show_lines=True)
-        for record in records:
+        rows = table_records or records
+        table = Table(*rows[0], title=escape(title), show_lines=True)
+        for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
         Console(file=out, highlight=False).print(table)
 

@@ -5,7 +5,8 @@ table per calculator (``[tco]``, ``[flops]``...; ``[gpu]`` for hardware). Each e
 table with ``value`` (a quantity string as typed on the command line), ``source`` (a seed file
 ``seeds/NAME.txt`` or a document title), ``quote`` (required for a seed, verbatim), ``url``
 (required for a document) and an optional ``note``. A scenario may ``extends = "NAME"``
-another: it inherits that preset's figures and overrides those it gives.
+another: for each calculator it has a table for (an empty one will do), it inherits that
+preset's figures and overrides those it gives.
 
 Built-in presets ship inside the package (``tcoctl/presets``); ``--presets-dir`` and the
 ``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) add folders whose
@@ -160,8 +161,11 @@ def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Pres
     extends = data.get("extends")
     if extends is not None and kind != "scenario":
         raise PresetError(f"{path}: only a scenario preset may use 'extends'")
-    if not sections and extends is None:
-        raise PresetError(f"{path}: no figures (expected a table such as [{sorted(allowed)[0]}])")
+    if not sections:
+        raise PresetError(
+            f"{path}: no calculator table (e.g. [tco]; with 'extends', an empty "
+            "table takes the figures of the preset it extends)"
+        )
     return Preset(
         name,
         str(path),
@@ -188,8 +192,9 @@ def chain(preset: Preset) -> list[Preset]:
 
 
 def commands(preset: Preset) -> list[str]:
-    """The calculators a preset (with those it extends) has figures for."""
-    return sorted({section for layer in chain(preset) for section in layer.sections})
+    """The calculators a preset runs on: those it has a table for (even an empty one, which
+    takes every figure from the presets it extends)."""
+    return sorted(preset.sections)
 
 
 def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:

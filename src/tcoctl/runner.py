@@ -248,6 +248,10 @@ def run_batch(
         raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
 
 
+BASELINE = "frontier-2024"
+"""The first column of the default comparison, against which the ratios are taken."""
+
+
 def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     """Run each preset through each calculator it has figures for; scenarios of one
     calculator go through one core call; print them side by side."""
@@ -255,7 +259,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     from tcoctl.specs import CALCULATORS
 
     check_svg(svg)
-    names = names or seed_scenarios(preset_files())
+    names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
     for name in names:
         preset = load(name, "compare", kind="scenario")
@@ -321,7 +325,7 @@ def show_preset(name: str, fmt: str | None) -> None:
     from tcoctl.presets import Entry, commands
     from tcoctl.specs import CALCULATORS
 
-    preset = load(name)
+    preset = load(name, "presets show")
     figures = []
 
     def record(section: str, key: str, entry: Entry, origin: str) -> None:
@@ -352,4 +356,12 @@ def show_preset(name: str, fmt: str | None) -> None:
         "kind": preset.kind,
         "description": preset.description,
     }
-    output.write_records("figures", figures, fmt, header)
+    compact = [
+        {
+            "figure": f"{f['section']}.{f['name']}",
+            "value": str(f["value"]),
+            "source": "\n".join(str(f[k]) for k in ("source", "url", "quote", "note") if f[k]),
+        }
+        for f in figures
+    ]
+    output.write_records("figures", figures, fmt, header, compact)

@@ -30,6 +30,7 @@ _QUANTITY = re.compile(
     re.ASCII,
 )
 
+_SQUARED = re.compile(r"(?<![A-Za-zµ])((?:[mcµun])?m|in)([23])\b")
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
 
@@ -145,6 +146,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+    text = _SQUARED.sub(r"\1^\2", text.replace("²", "2").replace("³", "3"))  # mm2, cm², m3
     if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
         value = float(text)
         if not math.isfinite(value):
