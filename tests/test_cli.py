@@ -158,3 +158,38 @@ def test_help_imports_neither_numpy_nor_pint() -> None:
 
 def test_version() -> None:
     assert run("--version").stdout.startswith("tcoctl ")
+
+
+def test_flops_refuses_an_mfu_above_one() -> None:
+    outcome = run(
+        "flops",
+        "--budget",
+        "1e26FLOP",
+        "--gpu",
+        "h100-sxm",
+        "--count",
+        "100",
+        "--duration",
+        "1 day",
+    )
+    assert outcome.code == 1 and "MFU above 1" in outcome.stderr and outcome.stdout == ""
+
+
+def test_counts_are_whole() -> None:
+    assert run("tco", "--gpus", "1.5").code == 2
+    assert (
+        run(
+            "flops", "--gpu", "h100-sxm", "--count", "1.5", "--duration", "1 day", "--mfu", "0.4"
+        ).code
+        == 2
+    )
+
+
+def test_default_preset_hint_when_options_drop_it() -> None:
+    outcome = run("flops", "--electricity", "0.05USD/kWh")
+    assert outcome.code == 2 and "add --preset run-1e30" in outcome.stderr
+
+
+def test_presets_show_table_fits_a_terminal() -> None:
+    outcome = run("presets", "show", "frontier-2024", "--format", "table")
+    assert outcome.code == 0 and "tco.gpu-price" in outcome.stdout

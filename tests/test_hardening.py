@@ -23,8 +23,18 @@ def test_closed_pipe_ends_quietly() -> None:
     assert process.stdout is not None and process.stderr is not None
     process.stdout.readline()
     process.stdout.close()
-    process.wait(timeout=30)
+    assert process.wait(timeout=30) == 0
     assert b"Error" not in process.stderr.read()
+
+
+@pytest.mark.parametrize("args", [["tco", "--format", "table"], ["compare", "--format", "table"]])
+def test_closed_pipe_ends_quietly_for_tables(args: list[str]) -> None:
+    process = subprocess.Popen([*TCOCTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=30) == 0
+    assert process.stderr.read() == b""
 
 
 def test_no_color_and_machine_formats_are_plain() -> None:

@@ -176,3 +176,26 @@ def test_where_the_claim_flips() -> None:
     assert results("tco", "--electricity", "0.40 USD/kWh")["power_share"]["value"] > 0.15
     assert results("tco", "--life", "10 yr")["gpu_share"]["value"] == pytest.approx(0.68, abs=5e-3)
     assert results("tco", "--rate", "0")["gpu_share"]["value"] == pytest.approx(0.77, abs=5e-3)
+
+
+def test_gpu_option_sets_power_and_warns_about_the_kept_price() -> None:
+    """--gpu b200 over the H100 preset: power becomes the B200's 1,000 W TDP x 10.2/8/0.7
+    (the DGX H100 all-in ratio), and the run warns that the price is still the H100's."""
+    outcome = run("tco", "--gpu", "b200", "--format", "json")
+    assert outcome.code == 0
+    assert outcome.json()["results"]["power_per_gpu"]["value"] == pytest.approx(
+        1000 * 10_200 / 8 / 700
+    )
+    assert "--gpu-price" in outcome.stderr and "warning" in outcome.stderr
+
+
+def test_rate_is_a_fraction() -> None:
+    outcome = run("tco", "--rate", "11")
+    assert outcome.code == 2 and "write 40 % or 0.4" in outcome.stderr
+    assert results("tco", "--rate", "11 %")["gpu_share"]["value"] > 0
+
+
+def test_charts_do_not_vanish_into_csv() -> None:
+    for option in (["--sweep", "electricity=0.02..0.4"], ["--tornado"], ["--explain"]):
+        outcome = run("tco", *option, "--format", "csv")
+        assert outcome.code == 2 and "CSV" in outcome.stderr and outcome.stdout == ""

@@ -27,6 +27,9 @@ from tcoctl.units import Span, UnitInputError, convert, parse_span, short
         ("1 yr", "s", (365.25 * 86400, 365.25 * 86400)),
         ("95 GiB", "B", (95 * 2**30, 95 * 2**30)),
         ("300_000", "", (300000.0, 300000.0)),
+        ("600 mm2", "m^2", (6e-4, 6e-4)),
+        ("600mm²", "m^2", (6e-4, 6e-4)),
+        ("0.1/cm2", "1/m^2", (1000.0, 1000.0)),
     ],
 )
 def test_parse_converts_to_core_units(text: str, unit: str, expected: tuple[float, float]) -> None:

@@ -43,6 +43,7 @@ def reported_errors() -> Iterator[None]:
     """Turn tcoctl errors into one line on stderr and their exit code."""
     try:
         yield
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
     except TcoctlError as error:
         typer.echo(f"tcoctl: error: {error}", err=True)
         raise typer.Exit(int(error.code)) from None

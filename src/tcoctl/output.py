@@ -52,6 +52,18 @@ class Report:
     """rich renderables (charts, maps) shown after the tables in table format."""
 
 
+def make_console(out: TextIO, record: bool = False) -> Any:
+    """The rich console every table view prints through. A closed pipe raises
+    BrokenPipeError for the CLI to end quietly (rich itself would exit with 1)."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return PipeConsole(file=out, record=record, highlight=False)
+
+
 def fmt(value: float | str) -> str:
     """A number for people: 4 significant figures, thousands separators, e-notation when huge."""
     if isinstance(value, str):
@@ -157,11 +169,10 @@ def _stats_text(row: Row) -> str:
 
 
 def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=out, record=svg is not None, highlight=False)
+    console = make_console(out, record=svg is not None)
     for report in reports:
         title = escape(
             f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
@@ -196,9 +207,8 @@ def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = No
     """One table per command: a row per input and result, a column per scenario; each cell
     after the first shows its ratio to the first column, the largest ratios highlighted.
     Scenarios that do not fit the width go to further tables, each led by the first."""
-    from rich.console import Console
 
-    console = Console(file=out, record=svg is not None, highlight=False)
+    console = make_console(out, record=svg is not None)
     per_table = max(1, (console.width - NAME_WIDTH) // COLUMN_WIDTH - 1)
     for command in dict.fromkeys(report.command for report in reports):
         group = [report for report in reports if report.command == command]
@@ -296,7 +306,6 @@ def write_records(
         writer.writeheader()
         writer.writerows(records)
     else:
-        from rich.console import Console
         from rich.markup import escape
         from rich.table import Table
 
@@ -305,7 +314,7 @@ def write_records(
         table = Table(*rows[0], title=escape(title), show_lines=True)
         for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
-        Console(file=out, highlight=False).print(table)
+        make_console(out).print(table)
 
 
 def default_format() -> str:

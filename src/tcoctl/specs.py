@@ -285,6 +285,7 @@ TCO = Calculator(
         Result("cost_per_gpu_hour", "Cost per useful GPU-hour.", "USD/s", "USD/h"),
         Result("cost_per_million_tokens", "Cost per million tokens.", "USD/token", "USD/Mtoken"),
         Result("gpus", "GPUs."),
+        Result("power_per_gpu", "All-in IT power per GPU (--power, or TDP x 1.82).", "W", "W"),
         Result("it_power", "IT power (GPUs x power).", "W", "MW"),
         Result("facility_power", "Facility power (IT power x PUE).", "W", "MW"),
         Result("annual_energy", "Facility energy per year (IT x load x PUE).", "W", "GWh/yr"),

@@ -87,7 +87,8 @@ def tco(
     servers, network, facility, power, other_opex; gpu_share [-], the GPU hardware (servers and
     the network fabric bought with them); total_annual_cost [USD/s], total_cost [USD] over
     the life, cost_per_gpu_hour [USD/s per GPU],
-    cost_per_million_tokens [USD/token], gpus [-], it_power [W], facility_power [W],
+    cost_per_million_tokens [USD/token], gpus [-], power_per_gpu [W], it_power [W],
+    facility_power [W],
     annual_energy [J/s].
     """
     if power is None:
@@ -122,6 +123,7 @@ def tco(
     if tokens_per_second is not None:
         out["cost_per_million_tokens"] = cost_per_gpu_second / tokens_per_second
     out["gpus"] = gpus
+    out["power_per_gpu"] = np.asarray(power, dtype=float)
     out["it_power"] = it_power
     out["facility_power"] = it_power * pue
     out["annual_energy"] = facility_energy_rate
