@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import itertools
 import json
 import math
 import os
@@ -262,46 +263,40 @@ def input_text(given: engine.Given) -> str:
     )
 
 
-def read_rows(stream: IO[str], known: set[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Scenarios from JSON Lines, or CSV whose header names options in ``known``: the line
-    number and a mapping of option names to values, or the reason the line cannot be read.
-    A file that is neither is a UsageError."""
+LineParser = Callable[[str], "dict[str, str] | str"]
+
+
+def read_lines(stream: IO[str], known: set[str]) -> tuple[LineParser, Iterator[tuple[int, str]]]:
+    """How to read a batch's lines, and the lines (numbered, blank ones skipped): JSON Lines
+    when the first line is an object, else CSV whose header names options in ``known``. The
+    lines are parsed where they are evaluated (in the worker processes). A file that is
+    neither is a UsageError."""
     first = stream.readline().lstrip("\ufeff")
+    numbered = ((n, line) for n, line in enumerate(stream, start=2) if line.strip())
     if first.lstrip().startswith("{"):
-        yield 1, _json_row(first)
-        for number, line in enumerate(stream, start=2):
-            if line.strip():
-                yield number, _json_row(line)
-        return
+        return _json_row, itertools.chain([(1, first)], numbered)
     try:
         header = [field.strip().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
         header = []
     unknown = [field for field in header if field not in known]
-    if not first.strip():
-        return
-    if not header or unknown:
+    if first.strip() and (not header or unknown):
         raise UsageError(
             "--input: line 1 is neither a JSON object nor a CSV header of option names"
             + (f" (unknown {engine.shorten(unknown[0])!r})" if unknown and header else "")
             + '; e.g. {"gpus": 1000} or gpus,electricity'
         )
-    lines = enumerate(stream, start=2)
-    for number, line in lines:
-        try:
-            cells = next(csv.reader([line]), [])
-        except csv.Error as error:
-            yield number, f"not CSV: {error}"
-            continue
-        if not cells:
-            continue
-        if len(cells) != len(header):
-            yield number, f"{len(cells)} fields, the header has {len(header)}"
-            continue
-        yield (
-            number,
-            {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()},
-        )
+    return partial(_csv_row, header), numbered
+
+
+def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
+    try:
+        cells = next(csv.reader([line]), [])
+    except csv.Error as error:
+        return f"not CSV: {error}"
+    if len(cells) != len(header):
+        return f"{len(cells)} fields, the header has {len(header)}"
+    return {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()}
 
 
 def _json_row(line: str) -> dict[str, str] | str:
@@ -330,11 +325,13 @@ def batch(
     if fmt == "csv":
         columns = [labelled(r.name, r.display) for r in calc.results]
         header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
-    work = partial(evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt)
+    parse, lines = read_lines(stream, set(calc._inputs))
+    work = partial(
+        evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt, parse
+    )
     failures = 0
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
-    known = set(calc._inputs)
-    for text, errors in in_order(work, chunks(read_rows(stream, known), BATCH_CHUNK)):
+    for text, errors in in_order(work, chunks(lines, BATCH_CHUNK)):
         if text and header:  # the CSV header goes out with the first record, not before
             sys.stdout.write(header + "\n")
             header = ""
@@ -385,7 +382,8 @@ def evaluate_chunk(
     flags: dict[str, str],
     preset_name: str | None,
     fmt: str,
-    rows: list[tuple[int, dict[str, str] | str]],
+    parse: LineParser,
+    lines: list[tuple[int, str]],
 ) -> tuple[str, list[str]]:
     """One chunk of batch lines: their records as text, and an error per bad line."""
     from tcoctl.presets import load
@@ -395,7 +393,8 @@ def evaluate_chunk(
     preset = load(preset_name, kind="scenario") if preset_name else None
     errors = []
     chunk: list[tuple[int, dict[str, engine.Given], dict[str, str]]] = []
-    for number, fields in rows:
+    for number, line in lines:
+        fields = parse(line)
         try:
             if isinstance(fields, str):
                 raise UsageError(fields)
@@ -409,21 +408,21 @@ def evaluate_chunk(
     summaries, failed = engine.run_rows(calc, [given for _, given, _ in chunk])
     ranged = [engine.has_range(given) for _, given, _ in chunk]
     fragments = [result_fragments(r, summaries.get(r.name), ranged, fmt) for r in calc.results]
-    lines = []
+    records = []
     for row, (number, given, typed) in enumerate(chunk):
         if row in failed:
             errors.append((number, str(failed[row])))
         elif fmt == "csv":
             quoted = json.dumps(typed).replace('"', '""')
-            lines.append(",".join([str(number), f'"{quoted}"', *(c[row] for c in fragments)]))
+            records.append(",".join([str(number), f'"{quoted}"', *(c[row] for c in fragments)]))
         else:
             results = ", ".join(column[row] for column in fragments if column[row])
             inputs = ", ".join(typed_inputs(calc, typed, given))
-            lines.append(
+            records.append(
                 f'{{"schema_version": {output.SCHEMA_VERSION}, "command": "{command}", '
                 f'"line": {number}, "inputs": {{{inputs}}}, "results": {{{results}}}}}'
             )
-    text = "".join(line + "\n" for line in lines)
+    text = "".join(record + "\n" for record in records)
     return text, [f"line {number}: {message}" for number, message in sorted(errors)]
 
 
