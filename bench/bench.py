@@ -176,7 +176,8 @@ def in_process_sweep(points: int) -> float:
         if g.span is not None and g.span.is_range
     }  # one model evaluation per point
     given = engine.gather(calc, centres, load("frontier-2024"))
-    plan = planner.parse_sweep(calc, f"electricity=0.02..0.40:{points}")
+    span = planner.parse_sweep(calc, "electricity=0.02..0.40").span
+    plan = planner.Sweep(calc.input("electricity"), span, points)  # beyond the CLI's 100,000
     start = time.perf_counter()
     planner.sweep(calc, given, plan)
     return time.perf_counter() - start

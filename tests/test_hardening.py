@@ -48,7 +48,7 @@ def test_no_color_and_machine_formats_are_plain() -> None:
 
 def test_interrupt_exits_130() -> None:
     process = subprocess.Popen(
-        [*TCOCTL, "tco", "--sweep", "electricity=0.02..0.4:1000000", "-f", "json"],
+        [*TCOCTL, "tco", "--sweep", "electricity=0.02..0.4:100000", "-f", "json"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

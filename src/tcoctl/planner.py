@@ -25,7 +25,9 @@ from tcoctl.presets import Preset
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, factor, parse_span, short
 
-MAX_SWEEP_POINTS = 1_000_000
+MAX_SWEEP_POINTS = 100_000
+MAX_SWEEP_EVALUATIONS = 4_000_000
+"""Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
 TABLE_ROWS = 30
 BATCH_CHUNK = 5_000
@@ -95,6 +97,16 @@ def sweep(
 ) -> tuple[np.ndarray[Any, np.dtype[np.float64]], dict[str, engine.Summary]]:
     """Every result at each sweep point, the other inputs keeping their ranges: one core call
     with a row per point."""
+    ranged = sum(
+        g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
+        for g in given.values()
+    )
+    if plan.points * (2**ranged + 1) > MAX_SWEEP_EVALUATIONS:
+        raise UsageError(
+            f"--sweep: {plan.points:,} points x {2**ranged + 1} range corners "
+            f"exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer points, or "
+            "give the other inputs as single values"
+        )
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
     numbers = {
         g.spec.key: (np.full(plan.points, g.span.low), np.full(plan.points, g.span.high))
