@@ -124,21 +124,17 @@ def test_bad_input_gets_one_line_and_exit_2(args: list[str], option: str) -> Non
     assert "Traceback" not in outcome.stderr and outcome.stdout == ""
 
 
-def test_fp8_on_a100_is_a_domain_error() -> None:
-    outcome = run(
-        "flops",
-        "--gpu",
-        "a100-sxm",
-        "--precision",
-        "fp8",
-        "--count",
-        "8",
-        "--duration",
-        "1 day",
-        "--mfu",
-        "0.4",
-    )
-    assert outcome.code == 1 and "not finite" in outcome.stderr
+def test_fp8_on_a100_names_the_missing_figure() -> None:
+    outcome = run("flops", "--gpu", "a100-sxm", "--precision", "fp8", "--count", "8",
+                  "--duration", "1 day", "--mfu", "0.4")  # fmt: skip
+    assert outcome.code == 2 and "no fp8 figure" in outcome.stderr
+
+
+def test_a_basis_without_a_figure_is_left_out() -> None:
+    """The A100 has no FP8: --basis all leaves h100e_fp8 out and keeps the others."""
+    out = results("h100e", "--gpu", "a100-sxm", "--count", "10", "--basis", "all")
+    assert "h100e_fp8" not in out
+    assert out["h100e_bf16"]["value"] == pytest.approx(10 * 312 / 989.4)
 
 
 def test_help_imports_neither_numpy_nor_pint() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -82,8 +83,8 @@ def test_hand_computed_cluster_through_the_cli() -> None:
 def test_site_power_sets_the_gpu_count_and_tdp_sets_power() -> None:
     out = tco(**{**BASE, "gpus": None, "power": None}, site_power=1e9, gpu_tdp=700.0)
     all_in = 10_200 / 8  # DGX H100: 10.2 kW for 8 GPUs
-    assert out["gpus"] == pytest.approx(1e9 / (all_in * 1.5))
-    assert out["facility_power"] == pytest.approx(1e9)
+    assert out["gpus"] == math.floor(1e9 / (all_in * 1.5))  # whole GPUs that fit
+    assert 1e9 - all_in * 1.5 < out["facility_power"] <= 1e9
 
 
 def test_tokens_give_cost_per_million() -> None:
@@ -166,7 +167,7 @@ def test_one_gigawatt_site_matches_epoch_ai_2026() -> None:
 def test_flag_overrides_preset_alternative() -> None:
     """--site-power replaces the preset's --gpus instead of clashing with it."""
     out = results("tco", "--site-power", "100 MW")
-    assert out["facility_power"]["value"] == pytest.approx(100.0)
+    assert out["facility_power"]["value"] == pytest.approx(100.0, abs=0.002)
     assert run("tco", "--gpus", "10", "--site-power", "1 MW").code == 2
 
 

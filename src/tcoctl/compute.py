@@ -28,6 +28,11 @@ class ModeError(ValueError):
     """The given inputs do not determine a unique answer; the message says what to add or drop."""
 
 
+def at_precision(precision: str, bf16: Value, fp8: Value) -> Value:
+    """The dense peak for ``precision`` (``bf16`` or ``fp8``) [FLOP/s]."""
+    return fp8 if precision == "fp8" else bf16
+
+
 def training_flop(params: Value, tokens: Value) -> Array:
     """Training compute [FLOP] = 6 x parameters [-] x tokens [-] (Kaplan et al. 2020)."""
     return np.asarray(FLOP_PER_PARAM_TOKEN * np.multiply(params, tokens), dtype=float)
@@ -49,6 +54,7 @@ def flops(
     params: Value = None,
     tokens: Value = None,
     power: Value = None,
+    load: Value = None,
     pue: Value = None,
     electricity: Value = None,
     price: Value = None,
@@ -63,18 +69,21 @@ def flops(
     count : GPUs [-]; duration : wall time [s]; mfu : model FLOP utilisation [-]
     gpu_hours : GPU time [s] (GPU-seconds), instead of count and duration
     budget : training compute [FLOP]; or params [-] and tokens [-] give it as 6 N D
-    power : all-in IT power per GPU [W]; pue : facility/IT energy [-]
+    power : all-in IT power per GPU [W]; load : average draw / power [-] (1 if not given);
+    pue : facility/IT energy [-]
     electricity : [USD/J]; price : GPU time excluding electricity [USD/s per GPU]
 
     Returns arrays keyed total_flop [FLOP], gpu_hours [s], and where computable
     duration [s], count [-], mfu [-], h100e_years [s], energy [J], facility_power [W],
     cost [USD].
     """
-    ref_peak = ref_fp8 if precision == "fp8" else ref_bf16
+    ref_peak = at_precision(precision, ref_bf16, ref_fp8)
     if peak is None:
-        peak = gpu_fp8 if precision == "fp8" else gpu_bf16
+        peak = at_precision(precision, gpu_bf16, gpu_fp8)
     if peak is None:
         raise ModeError("give --gpu NAME or --peak")
+    if np.any(np.isnan(peak)):
+        raise ModeError(f"the GPU has no {precision} figure: use --precision bf16 or --peak")
     if params is not None and tokens is not None:
         if budget is not None:
             raise ModeError("give either --budget or --params with --tokens, not both")
@@ -114,7 +123,8 @@ def flops(
     out["h100e_years"] = np.multiply(gpu_hours, np.divide(peak, ref_peak))
     if power is not None:
         facility_factor = 1.0 if pue is None else pue
-        out["energy"] = np.multiply(np.multiply(gpu_hours, power), facility_factor)
+        draw = np.multiply(power, 1.0 if load is None else load)
+        out["energy"] = np.multiply(np.multiply(gpu_hours, draw), facility_factor)
         if count is not None:
             out["facility_power"] = np.multiply(np.multiply(count, power), facility_factor)
     costs = []
@@ -154,7 +164,7 @@ def h100e(
     if capacity is not None:
         if count is not None or factor is not None:
             raise ModeError("--capacity stands alone: drop --count and --factor")
-        ref = ref_fp8 if precision == "fp8" else ref_bf16
+        ref = at_precision(precision, ref_bf16, ref_fp8)
         return {"h100e": np.asarray(np.divide(capacity, ref), dtype=float)}
     if count is None:
         raise ModeError("give --count (with --gpu or --factor), or --capacity")
@@ -167,7 +177,7 @@ def h100e(
         "fp8": np.divide(gpu_fp8, ref_fp8),
         "bandwidth": np.divide(gpu_bandwidth, ref_bandwidth),
     }
-    peak = gpu_fp8 if precision == "fp8" else gpu_bf16
+    peak = at_precision(precision, gpu_bf16, gpu_fp8)
     out: dict[str, Value] = {}
     if basis == "all":
         for name, ratio in ratios.items():

@@ -25,18 +25,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
+from tcoctl.specs import YIELD_MODELS
 
 Array = NDArray[np.float64]
 Value = Any
-MODELS = (
-    "poisson",
-    "murphy",
-    "rectangular",
-    "moore",
-    "seeds",
-    "negative-binomial",
-    "bose-einstein",
-)
+MODELS = YIELD_MODELS
 OFFSET_STEPS = 24
 """Grid offsets tried per axis by the exact count (plus die- and street-centred grids)."""
 MAX_ROWS = 20_000
@@ -101,11 +94,14 @@ def candidate_offsets(
     width: Value, height: Value, pitch_x: Value, pitch_y: Value, steps: int = 0
 ) -> tuple[Array, Array]:
     """Grid offsets to try [m], on a new trailing axis: a ``steps`` x ``steps`` search within
-    one pitch (OFFSET_STEPS by default), then the die-centred and street-centred grids."""
+    one pitch (OFFSET_STEPS by default), always including the die-centred and street-centred
+    grids."""
     fractions = np.arange(steps or OFFSET_STEPS) / (steps or OFFSET_STEPS)
     grid_x, grid_y = np.meshgrid(fractions, fractions, indexing="ij")
-    frac_x = np.concatenate([grid_x.ravel(), [0.0, 0.5]])
-    frac_y = np.concatenate([grid_y.ravel(), [0.0, 0.5]])
+    # the die-centred offset (0, 0) is on every grid; the street-centred (1/2, 1/2) on even ones
+    extra = [] if (steps or OFFSET_STEPS) % 2 == 0 else [0.5]
+    frac_x = np.concatenate([grid_x.ravel(), extra])
+    frac_y = np.concatenate([grid_y.ravel(), extra])
     width, height, pitch_x, pitch_y = (
         np.asarray(a, dtype=float)[..., None] for a in (width, height, pitch_x, pitch_y)
     )
@@ -193,7 +189,7 @@ def defects_for_yield(
     """Invert die_yield: the lambda [-] that gives yield ``target`` in (0, 1].
 
     Every model's yield falls monotonically with lambda, so a vectorised bisection on
-    log(lambda) over [1e-12, 1e6] (200 halvings) solves them all alike.
+    log(lambda) over [1e-12, 1e6] (80 halvings, to float64 precision) solves them all alike.
     """
     target = np.asarray(target, dtype=float)
     lo = np.full(
@@ -205,7 +201,7 @@ def defects_for_yield(
         -12.0,
     )
     hi = np.full_like(lo, 6.0)
-    for _ in range(200):
+    for _ in range(80):
         mid = 0.5 * (lo + hi)
         above = die_yield(model, 10.0**mid, alpha, layers) > target
         lo = np.where(above, mid, lo)
@@ -242,7 +238,8 @@ def wafer_yield_chain(
     dies_per_wafer_formula [-]; die_yield [-]; good_dies_per_wafer [-] (expected, may be
     fractional) = dies_per_wafer x wafer_yield x line_yield x die_yield, each factor 1 when
     not given; cost_per_good_die [USD]; with good_dies: implied_yield [-],
-    implied_defect_density [1/m^2], implied_step_yield [-].
+    implied_defect_density [1/m^2] (per layer for Bose-Einstein), implied_step_yield [-]:
+    the per-step yield that alone would explain the good dies (any --step-yield aside).
     """
     out: dict[str, Value] = {}
     if step_yield is not None:
@@ -282,8 +279,13 @@ def wafer_yield_chain(
             out["implied_yield"] = implied
             lam = defects_for_yield(model, implied, alpha, layers)
             out["implied_defect_density"] = lam / area
-            if steps is not None:
-                out["implied_step_yield"] = required_step_yield(implied, steps)
+            if steps is not None:  # all the loss beyond the wafer yield put on the line
+                wafer = wafer_yield if wafer_yield is not None else 1.0
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    on_line = np.divide(good_dies, np.multiply(out["dies_per_wafer"], wafer))
+                out["implied_step_yield"] = required_step_yield(
+                    np.where(on_line <= 1.0, on_line, np.nan), steps
+                )
     elif defect_density is not None or good_dies is not None or wafer_cost is not None:
         raise ModeError("give the die: --die-size WxH, --die-width/--die-height or --die-area")
     if not out:

@@ -25,7 +25,7 @@ import tomli
 from numpy.typing import NDArray
 
 from tcoctl.compute import ModeError
-from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
@@ -40,6 +40,7 @@ MAX_STEPS = 100_000
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
 PERCENTILES = (5.0, 50.0, 95.0)
+PERCENTILE_KEYS = tuple(f"p{p:02.0f}" for p in PERCENTILES)
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,6 @@ def checked_span(spec: Input, text: str, where: str) -> Span:
     if spec.whole and not (span.low.is_integer() and span.high.is_integer()):
         raise UsageError(f"{where}: {text!r} is not a whole number; e.g. '{spec.example}'")
     return span
-
-
-def shorten(text: str, limit: int = 40) -> str:
-    """Text to echo in a message: long input is cut, not repeated in full."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def describe_range(spec: Input) -> str:
@@ -409,18 +405,15 @@ def evaluate(
     dist: str = "uniform",
     seed: int | None = None,
 ) -> dict[str, Summary]:
-    """Centre value, range extremes (over a grid that includes every corner) and, with
-    ``samples``, Monte Carlo percentiles, all from one core call."""
+    """Centre value and range extremes (over a grid that includes every corner) from one core
+    call, and with ``samples`` Monte Carlo percentiles from a second, so that the first does
+    not depend on how many samples are drawn."""
     ranged = ranged_keys(numbers)
     rows = (
         len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
     )
     grid = grid_design(len(ranged), rows)
-    design = grid
-    if samples:
-        design = np.vstack([grid, sample_design(len(ranged), samples, dist, seed)])
-    points = len(grid)
-    block = max(1, CELLS // len(design))
+    block = max(1, CELLS // len(grid))
     parts: list[dict[str, Summary]] = []
     for start in range(0, rows, block):  # blocks of rows keep memory bounded
         here = slice(start, start + block)
@@ -429,19 +422,32 @@ def evaluate(
             {key: (low[here], high[here]) for key, (low, high) in numbers.items()},
             gpus[here] if gpus is not None else None,
             choices,
-            design,
+            grid,
         )
-        part = {}
-        for name, full in out.items():
-            low = high = None
-            if ranged:
-                low, high = full[:, :points].min(axis=1), full[:, :points].max(axis=1)
-            percentiles = percentiles_of(full[:, points:]) if samples else None
-            part[name] = Summary(full[:, 0].copy(), low, high, percentiles)
-        parts.append(part)
-    if len(parts) == 1:
-        return parts[0]
-    return {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
+        parts.append(
+            {
+                name: Summary(
+                    full[:, 0].copy(),
+                    *((full.min(axis=1), full.max(axis=1)) if ranged else (None, None)),
+                )
+                for name, full in out.items()
+            }
+        )
+    summaries = (
+        parts[0]
+        if len(parts) == 1
+        else {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
+    )
+    if samples:
+        draws, _ = core_call(
+            calc, numbers, gpus, choices, sample_design(len(ranged), samples, dist, seed)
+        )
+        for name, summary in summaries.items():
+            percentiles = dict(
+                zip(PERCENTILE_KEYS, np.percentile(draws[name], PERCENTILES, axis=-1), strict=True)
+            )
+            summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
+    return summaries
 
 
 def _concatenate(summaries: Sequence[Summary]) -> Summary:
@@ -460,24 +466,6 @@ def _concatenate(summaries: Sequence[Summary]) -> Summary:
         np.concatenate([s.high for s in summaries]) if ranged else None,
         percentiles,
     )
-
-
-def percentiles_of(draws: Array) -> dict[str, Array]:
-    """p05, p50 and p95 along the last axis (linear interpolation, as numpy's default), with
-    one partial sort for all three."""
-    n = draws.shape[-1]
-    positions = [p / 100 * (n - 1) for p in PERCENTILES]
-    below = sorted(
-        {int(np.floor(x)) for x in positions}
-        | {min(int(np.floor(x)) + 1, n - 1) for x in positions}
-    )
-    part = np.partition(draws, below, axis=-1)
-    found = {}
-    for p, x in zip(PERCENTILES, positions, strict=True):
-        k = int(np.floor(x))
-        upper = part[..., min(k + 1, n - 1)]
-        found[f"p{p:02.0f}"] = part[..., k] + (x - k) * (upper - part[..., k])
-    return found
 
 
 def tornado(
@@ -569,7 +557,11 @@ def run_rows(
         except UsageError as error:
             failed.update({i: error for i in members})
             continue
-        ok = finite_rows(out)
+        ok = (
+            finite_rows(out)
+            if not calc.partial
+            else np.any([finite_rows({name: summary}) for name, summary in out.items()], axis=0)
+        )
         for position, i in enumerate(members):
             if not ok[position]:
                 bad = [n for n, s in out.items() if not finite_rows({n: s})[position]]
@@ -595,5 +587,5 @@ def _empty_summary(rows: int, sampled: bool) -> Summary:
     def nan() -> Array:
         return np.full(rows, np.nan)
 
-    percentiles = {f"p{p:02.0f}": nan() for p in PERCENTILES} if sampled else None
+    percentiles = {key: nan() for key in PERCENTILE_KEYS} if sampled else None
     return Summary(nan(), nan(), nan(), percentiles)

@@ -30,3 +30,8 @@ class DomainError(TcoctlError):
     """The input parses but cannot be used: a broken preset, a result that is undefined."""
 
     code = ExitCode.DOMAIN
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Text to echo in a message: long input is cut, not repeated in full."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from tcoctl.errors import UsageError
+from tcoctl.errors import UsageError, shorten
 
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
@@ -153,8 +153,7 @@ def save_svg(console: Any, svg: str) -> None:
     try:
         console.save_svg(svg, title="tcoctl")
     except OSError as error:
-        shown = svg if len(svg) <= 60 else f"{svg[:60]}..."
-        raise UsageError(f"--svg: cannot write {shown!r}: {error.strerror}") from None
+        raise UsageError(f"--svg: cannot write {shorten(svg)!r}: {error.strerror}") from None
 
 
 def _stats_text(row: Row) -> str:

@@ -20,7 +20,7 @@ from typing import IO, Any
 import numpy as np
 
 from tcoctl import engine, output
-from tcoctl.errors import TcoctlError, UsageError
+from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, factor, parse_span, short
@@ -51,14 +51,14 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     if not match:
         raise UsageError(
             f"--sweep: expected NAME=LOW..HIGH[:N], e.g. "
-            f"'{calc.sweep_example.split('|')[0]}', got {engine.shorten(text)!r}"
+            f"'{calc.sweep_example.split('|')[0]}', got {shorten(text)!r}"
         )
     try:
         spec = calc.input(match["name"])
     except KeyError:
         names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
         raise UsageError(
-            f"--sweep: {calc.name} has no input {engine.shorten(match['name'])!r}; one of {names}"
+            f"--sweep: {calc.name} has no input {shorten(match['name'])!r}; one of {names}"
         ) from None
     if spec.kind != "number":
         raise UsageError(f"--sweep: {spec.name} is not a number")
@@ -83,7 +83,7 @@ def parse_mark(calc: Calculator, text: str) -> tuple[Result, float]:
         names = ", ".join(r.name for r in calc.results)
         raise UsageError(
             f"--mark: expected RESULT=LEVEL with RESULT one of {names}, "
-            f"e.g. '{calc.sweep_example.split('|')[1]}'; got {engine.shorten(text)!r}"
+            f"e.g. '{calc.sweep_example.split('|')[1]}'; got {shorten(text)!r}"
         )
     try:
         level = parse_span(match["level"], result.unit, "0.15", result.display or None)
@@ -295,7 +295,7 @@ def read_lines(stream: IO[str], known: set[str]) -> tuple[LineParser, Iterator[t
     if first.strip() and (not header or unknown):
         raise UsageError(
             "--input: line 1 is neither a JSON object nor a CSV header of option names"
-            + (f" (unknown {engine.shorten(unknown[0])!r})" if unknown and header else "")
+            + (f" (unknown {shorten(unknown[0])!r})" if unknown and header else "")
             + '; e.g. {"gpus": 1000} or gpus,electricity'
         )
     return partial(_csv_row, header), numbered
@@ -337,7 +337,7 @@ def batch(
     if fmt == "csv":
         columns = [labelled(r.name, r.display) for r in calc.results]
         header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
-    parse, lines = read_lines(stream, set(calc._inputs))
+    parse, lines = read_lines(stream, set(calc.inputs_by_name))
     work = partial(
         evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt, parse
     )
@@ -411,7 +411,7 @@ def evaluate_chunk(
             if isinstance(fields, str):
                 raise UsageError(fields)
             typed = {key.replace("_", "-"): value for key, value in fields.items()}
-            unknown = [key for key in typed if key not in calc._inputs]
+            unknown = [key for key in typed if key not in calc.inputs_by_name]
             if unknown:
                 raise UsageError(f"unknown option {unknown[0]!r}")
             chunk.append((number, engine.gather(calc, {**flags, **typed}, preset), typed))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import tomli
 
-from tcoctl.errors import DomainError, UsageError
+from tcoctl.errors import DomainError, UsageError, shorten
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
 MAX_VARIANTS = 100
@@ -206,8 +206,7 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
     if preset is None or (kind is not None and preset.kind != kind):
         known = ", ".join(n for n in files if kind is None or _kind_of(files[n]) == kind)
         label = f"{kind} preset" if kind else "preset"
-        shown = name if len(name) <= 40 else f"{name[:40]}... ({len(name)} characters)"
-        raise UsageError(f"{option}: no {label} {shown!r}; known: {known}")
+        raise UsageError(f"{option}: no {label} {shorten(name)!r}; known: {known}")
     return preset
 
 

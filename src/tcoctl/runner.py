@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl import engine, output, planner
-from tcoctl.errors import DomainError, UsageError
+from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.presets import Preset, chain, load
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
@@ -107,17 +107,15 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
         inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
         results = {key: float(summary.value[row]) for key, summary in summaries.items()}
         if row in failed and not summaries:
-            hint = (
-                ""
-                if preset
-                else (
-                    f" (the default preset {calc.default_preset} applies only when no option is "
-                    f"given; add --preset {calc.default_preset} to start from it)"
-                )
-            )
             error = failed[row]
             if isinstance(error, engine.MissingInputs) and preset is not None:
                 raise DomainError(f"preset {preset.name} is incomplete: {error}")
+            hint = ""
+            if preset is None and str(error).startswith("give"):
+                hint = (
+                    f" (the default preset {calc.default_preset} applies only when no "
+                    f"option is given; add --preset {calc.default_preset} to start from it)"
+                )
             raise UsageError(f"{error}{hint}")
         for warning in hook(calc.checks, inputs, results) if calc.checks else []:
             sys.stderr.write(f"tcoctl: warning: {name + ': ' if name else ''}{warning}\n")
@@ -178,7 +176,7 @@ def check_svg(svg: str | None) -> None:
         fine = False
     if not fine:
         raise UsageError(
-            f"--svg: cannot write {engine.shorten(str(svg))!r}: give a file in "
+            f"--svg: cannot write {shorten(str(svg))!r}: give a file in "
             "an existing folder, e.g. --svg tco.svg"
         )
 
@@ -210,7 +208,7 @@ def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
     except KeyError:
         names = ", ".join(r.name for r in calc.results)
         raise UsageError(
-            f"--target: {calc.name} has no result {engine.shorten(name)!r}; one of {names}"
+            f"--target: {calc.name} has no result {shorten(name)!r}; one of {names}"
         ) from None
 
 
@@ -234,16 +232,12 @@ def run_batch(
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
     except OSError as error:
-        raise UsageError(
-            f"--input: cannot read {engine.shorten(path)!r}: {error.strerror}"
-        ) from None
+        raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
             failures = planner.batch(calc, flags, preset, stream, "json" if fmt == "table" else fmt)
     except UnicodeDecodeError as error:
-        raise UsageError(
-            f"--input: {engine.shorten(path)!r} is not UTF-8 text ({error.reason})"
-        ) from None
+        raise UsageError(f"--input: {shorten(path)!r} is not UTF-8 text ({error.reason})") from None
     if failures:
         raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
 

@@ -76,6 +76,9 @@ class Calculator:
     """``module:function`` giving the formula chain for ``--explain``."""
     target: str = ""
     """The result that tornado and sweep charts show unless --target names another."""
+    partial: bool = False
+    """A scenario may leave out results it cannot compute (a basis a chip has no figure for)
+    instead of failing."""
     sweep_example: str = ""
     """An example --sweep and --mark for this command's help, ``SWEEP|MARK``."""
     drawing: str | None = None
@@ -86,10 +89,11 @@ class Calculator:
 
     def input(self, name: str) -> Input:
         """The input called ``name`` (option spelling or keyword); KeyError if none."""
-        return self._inputs[name]
+        return self.inputs_by_name[name]
 
     @cached_property
-    def _inputs(self) -> dict[str, Input]:
+    def inputs_by_name(self) -> dict[str, Input]:
+        """Every input under both its option spelling and its keyword."""
         return {
             **{spec.key: spec for spec in self.inputs},
             **{spec.name: spec for spec in self.inputs},
@@ -142,7 +146,14 @@ FLOPS = Calculator(
         Input("params", "Parameters (active, for a mixture of experts).", "405e9"),
         Input("tokens", "Training tokens.", "15.6e12", "token", "token", bare=True),
         Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.7 kW", "W", "W"),
-        Input("pue", "Power usage effectiveness, facility / IT energy (>= 1).", "1.2", minimum=1.0),
+        Input(
+            "pue",
+            "Power usage effectiveness, facility / IT energy (>= 1).",
+            "1.2",
+            minimum=1.0,
+            positive=False,
+        ),
+        Input("load", "Average draw as a fraction of --power (default 1).", "0.75", maximum=1.0),
         Input("electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh"),
         Input("price", "Price per GPU-hour, excluding electricity.", "2 USD/h", "USD/s", "USD/h"),
     ),
@@ -153,7 +164,7 @@ FLOPS = Calculator(
         Result("count", "GPUs."),
         Result("mfu", "Model FLOP utilisation."),
         Result("h100e_years", "GPU time in H100 SXM-years at the same precision.", "s", "year"),
-        Result("energy", "Facility energy (IT energy x PUE).", "J", "GWh"),
+        Result("energy", "Facility energy: GPU time x power x load x PUE.", "J", "GWh"),
         Result("facility_power", "Facility power draw (GPUs x power x PUE).", "W", "MW"),
         Result("cost", "GPU time x price + energy x electricity price.", "USD", "USD"),
     ),
@@ -166,6 +177,7 @@ H100E = Calculator(
     model="tcoctl.compute:h100e",
     default_preset="frontier-2025",
     target="h100e",
+    partial=True,
     sweep_example="count=100000..1000000:10|h100e=1000000",
     defaults={"basis": "bf16", "precision": "bf16"},
     inputs=(
@@ -243,7 +255,13 @@ TCO = Calculator(
         Input("facility-life", "Data-centre amortisation life.", "20 yr", "s", "yr"),
         Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.275 kW", "W", "W"),
         Input("load", "Average draw as a fraction of --power.", "0.75", maximum=1.0),
-        Input("pue", "Power usage effectiveness, facility / IT energy (>= 1).", "1.2", minimum=1.0),
+        Input(
+            "pue",
+            "Power usage effectiveness, facility / IT energy (>= 1).",
+            "1.2",
+            minimum=1.0,
+            positive=False,
+        ),
         Input(
             "electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh", positive=False
         ),
@@ -291,6 +309,18 @@ TCO = Calculator(
         Result("annual_energy", "Facility energy per year (IT x load x PUE).", "W", "GWh/yr"),
     ),
 )
+
+
+YIELD_MODELS = (
+    "poisson",
+    "murphy",
+    "rectangular",
+    "moore",
+    "seeds",
+    "negative-binomial",
+    "bose-einstein",
+)
+"""The defect-limited yield models of tcoctl.dieyield (named as in the README)."""
 
 
 def length(name: str, help: str, example: str, **settings: Any) -> Input:
@@ -378,15 +408,7 @@ YIELD = Calculator(
             "Defect-limited yield model.",
             "poisson",
             kind="choice",
-            choices=(
-                "poisson",
-                "murphy",
-                "rectangular",
-                "moore",
-                "seeds",
-                "negative-binomial",
-                "bose-einstein",
-            ),
+            choices=YIELD_MODELS,
         ),
         Input("alpha", "Defect clustering of the negative-binomial model.", "3"),
         Input("layers", "Critical layers of the Bose-Einstein model.", "12", whole=True),

@@ -92,13 +92,13 @@ def tco(
     annual_energy [J/s].
     """
     if power is None:
-        if gpu_tdp is None:
-            raise ModeError("give --power (all-in IT power per GPU) or --gpu for its TDP")
+        if gpu_tdp is None or np.any(np.isnan(gpu_tdp)):
+            raise ModeError("give --power (all-in IT power per GPU): the GPU preset has no TDP")
         power = np.multiply(gpu_tdp, DGX_H100_ALL_IN_PER_TDP)
     if gpus is None:
         if site_power is None:
             raise ModeError("give --gpus or --site-power")
-        gpus = np.divide(site_power, np.multiply(power, pue))
+        gpus = np.floor(np.divide(site_power, np.multiply(power, pue)))  # whole GPUs that fit
     elif site_power is not None:
         raise ModeError("give --gpus or --site-power, not both")
     server_years = np.divide(life, YEAR_S)
