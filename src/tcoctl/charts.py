@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -88,4 +89,52 @@ def line_chart(
     text.append(" " * 13 + "└" + "─" * width + "\n")
     text.append(f"{'':>13} {fmt(x_lo):<{width // 2}}{fmt(x_hi):>{width - width // 2}}\n")
     text.append(f"{'':>13} {x_label}  (y: {y_label})\n")
+    return text
+
+
+TABLE_ROWS = 30
+"""Rows of a sweep's table in the table view (the JSON holds every point)."""
+
+
+def sweep_views(
+    x_label: str,
+    y_label: str,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    marks: Sequence[float],
+    message: str,
+) -> list[Any]:
+    """A sweep's chart, a table of up to TABLE_ROWS of its points, and where it crosses."""
+    chart = line_chart(f"{y_label} against {x_label}", xs, ys, x_label, y_label, marks)
+    table = Table(x_label, y_label, title="sweep", title_justify="left")
+    step = -(-len(ys) // TABLE_ROWS)
+    for i in range(0, len(ys), step):
+        table.add_row(fmt(xs[i]), fmt(ys[i]))
+    return [chart, table, *([message] if message else [])]
+
+
+WAFER_GLYPHS = {0: ("  ", ""), 1: ("░░", "grey50"), 2: ("██", "green"), 3: ("xx", "red")}
+MAX_MAP_COLUMNS = 60
+
+
+def wafer_map(state: Any, counts: dict[str, int], seed: int) -> Text:
+    """A wafer's dies as coloured cells (good, lost to a defect, edge), with a legend."""
+    if state.shape[1] > MAX_MAP_COLUMNS:
+        return Text(
+            f"wafer map: {state.shape[1]} dies across is too wide to draw "
+            f"(at most {MAX_MAP_COLUMNS})"
+        )
+    text = Text(
+        f"wafer map (seed {seed}): {counts['good']} good, {counts['defective']} lost "
+        f"to defects, {counts['edge']} edge\n",
+        style="bold",
+    )
+    for row in state:
+        for cell in row:
+            glyph, style = WAFER_GLYPHS[int(cell)]
+            text.append(glyph, style=style)
+        text.append("\n")
+    text.append("██ good  ", style="green")
+    text.append("xx defective  ", style="red")
+    text.append("░░ edge (partial die)", style="grey50")
     return text

@@ -72,13 +72,12 @@ def wafer_drawing(
     inputs: Mapping[str, float], results: Mapping[str, float], seed: int
 ) -> tuple[Any, dict[str, Any]]:
     """The wafer map (a rich renderable) and its counts for JSON."""
-    from rich.text import Text
-
+    from tcoctl.charts import wafer_map
     from tcoctl.dieyield import die_map
 
     size = die_mm(inputs)
     if size is None:
-        raise DomainError("--map needs a die: --die-size, --die-width/--die-height or --die-area")
+        raise UsageError("--map needs a die: --die-size, --die-width/--die-height or --die-area")
     state, whole = die_map(
         inputs["wafer_diameter"],
         inputs["edge_exclusion"],
@@ -95,26 +94,4 @@ def wafer_drawing(
         "edge": int((state == 1).sum()),
         "whole_dies": whole,
     }
-    if state.shape[1] > MAX_MAP_COLUMNS:
-        return Text(
-            f"wafer map: {state.shape[1]} dies across is too wide to draw "
-            f"(at most {MAX_MAP_COLUMNS})"
-        ), counts
-    glyphs = {0: ("  ", ""), 1: ("░░", "grey50"), 2: ("██", "green"), 3: ("xx", "red")}
-    text = Text(
-        f"wafer map (seed {seed}): {counts['good']} good, {counts['defective']} lost "
-        f"to defects, {counts['edge']} edge\n",
-        style="bold",
-    )
-    for row in state:
-        for cell in row:
-            glyph, style = glyphs[int(cell)]
-            text.append(glyph, style=style)
-        text.append("\n")
-    text.append("██ good  ", style="green")
-    text.append("xx defective  ", style="red")
-    text.append("░░ edge (partial die)", style="grey50")
-    return text, counts
-
-
-MAX_MAP_COLUMNS = 60
+    return wafer_map(state, counts, seed), counts

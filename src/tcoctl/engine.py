@@ -468,17 +468,29 @@ def _concatenate(summaries: Sequence[Summary]) -> Summary:
     )
 
 
+def scenario_columns(
+    given: Mapping[str, Given], rows: int = 1
+) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
+    """One scenario as the core's columns, repeated over ``rows``: (low, high) per number,
+    the GPU name per row, and the choices."""
+    numbers = {
+        g.spec.key: (np.full(rows, g.span.low), np.full(rows, g.span.high))
+        for g in given.values()
+        if g.span is not None
+    }
+    gpu = given.get("gpu")
+    gpus = np.full(rows, gpu.text) if gpu is not None else None
+    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
+    return numbers, gpus, choices
+
+
 def tornado(
     calc: Calculator, given: Mapping[str, Given], target: str
 ) -> tuple[float, list[tuple[str, float, float]]]:
     """How far each ranged input alone moves ``target``: the centre value and, per input,
     the result at its low and high end with every other input at its midpoint; widest first.
     One core call on 2k + 1 design points."""
-    numbers = {
-        g.spec.key: (np.array([g.span.low]), np.array([g.span.high]))
-        for g in given.values()
-        if g.span is not None
-    }
+    numbers, gpus, choices = scenario_columns(given)
     ranged = ranged_keys(numbers)
     if not ranged:
         raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
@@ -486,9 +498,6 @@ def tornado(
     design = np.full((2 * k + 1, k), 0.5)
     for j in range(k):
         design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
-    gpu = given.get("gpu")
-    gpus = np.array([gpu.text]) if gpu is not None else None
-    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
     out, _ = core_call(calc, numbers, gpus, choices, design)
     if target not in out:
         raise UsageError(f"--target: {target!r} is not computed here; one of {', '.join(out)}")

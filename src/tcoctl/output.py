@@ -284,6 +284,56 @@ def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     return f"[bold yellow]{text}[/]" if bold else text  # numbers only: no markup to escape
 
 
+def json_member(name: str, value: float | str, unit: str, stats: dict[str, float]) -> str:
+    """``"name": {"value": .., "unit": .., ...}`` as text, for batch records."""
+    shown = json.dumps(value) if isinstance(value, str) else repr(value)
+    extra = "".join(f', "{key}": {number!r}' for key, number in stats.items())
+    return f'"{name}": {{"value": {shown}, "unit": "{unit}"{extra}}}'
+
+
+def json_members(
+    name: str,
+    unit: str,
+    values: list[float],
+    lows: list[float],
+    highs: list[float],
+    ranged: list[bool],
+) -> list[str]:
+    """One result's JSON member for each batch row; '' where the value is not finite (left
+    out, never NaN). Built as text column by column: a batch's time is mostly this."""
+    head = f'"{name}": {{"value": '
+    return [
+        ""
+        if not math.isfinite(v)
+        else f'{head}{v!r}, "unit": "{unit}", "low": {lo!r}, "high": {hi!r}}}'
+        if wide
+        else f'{head}{v!r}, "unit": "{unit}"}}'
+        for v, lo, hi, wide in zip(values, lows, highs, ranged, strict=True)
+    ]
+
+
+def csv_cells(values: list[float]) -> list[str]:
+    """One result's CSV cell for each batch row; '' where the value is not finite."""
+    return [repr(v) if math.isfinite(v) else "" for v in values]
+
+
+def batch_json_line(
+    command: str, preset: str | None, line: int, inputs: list[str], results: list[str]
+) -> str:
+    """One batch record in the output contract, with the ``line`` it came from."""
+    return (
+        f'{{"schema_version": {SCHEMA_VERSION}, "command": "{command}", "preset": '
+        f'{json.dumps(preset)}, "line": {line}, "inputs": {{{", ".join(inputs)}}}, '
+        f'"results": {{{", ".join(results)}}}}}'
+    )
+
+
+def batch_csv_line(line: int, typed: dict[str, str], cells: list[str]) -> str:
+    """One batch record as CSV: the line number, its inputs as JSON, a cell per result."""
+    quoted = json.dumps(typed).replace('"', '""')
+    return ",".join([str(line), f'"{quoted}"', *cells])
+
+
 def write_records(
     key: str,
     records: list[dict[str, Any]],

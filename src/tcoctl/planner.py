@@ -8,7 +8,6 @@ import csv
 import gc
 import itertools
 import json
-import math
 import os
 import re
 import sys
@@ -23,13 +22,12 @@ from tcoctl import engine, output
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset
 from tcoctl.specs import Calculator, Input, Result
-from tcoctl.units import Span, UnitInputError, convert, factor, parse_span, short
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 MAX_SWEEP_POINTS = 100_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
-TABLE_ROWS = 30
 BATCH_CHUNK = 5_000
 MAX_WORKERS = 4
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>\d+))?\s*$")
@@ -108,15 +106,8 @@ def sweep(
             "give the other inputs as single values"
         )
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
-    numbers = {
-        g.spec.key: (np.full(plan.points, g.span.low), np.full(plan.points, g.span.high))
-        for g in given.values()
-        if g.span is not None
-    }
+    numbers, gpus, choices = engine.scenario_columns(given, plan.points)
     numbers[plan.spec.key] = (xs, xs)
-    gpu = given.get("gpu")
-    gpus = np.full(plan.points, gpu.text) if gpu is not None else None
-    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
     return xs, engine.evaluate(calc, numbers, gpus, choices)
 
 
@@ -139,9 +130,7 @@ def sweep_section(
 ) -> tuple[dict[str, Any], list[Any]]:
     """The sweep as a JSON section (columns of numbers, display units) and its chart and
     table for the table view."""
-    from rich.table import Table
-
-    from tcoctl.charts import line_chart
+    from tcoctl.charts import sweep_views
 
     x_display = convert(xs, plan.spec.unit, plan.spec.display)
     columns: dict[str, Any] = {}
@@ -181,37 +170,23 @@ def sweep_section(
             "unit": short(result.display),
             "crossings": marks,
         }
-    unit = short(target.display)
-    chart = line_chart(
-        f"{target.name} [{unit}] against {plan.spec.name}",
-        x_display,
-        ys,
-        f"{plan.spec.name} [{short(plan.spec.display)}]",
-        target.name,
-        marks,
-    )
-    table = Table(
-        f"{plan.spec.name} [{short(plan.spec.display)}]",
-        f"{target.name} [{unit}]",
-        title="sweep",
-        title_justify="left",
-    )
-    step = -(-len(ys) // TABLE_ROWS)
-    for i in range(0, len(ys), step):
-        table.add_row(output.fmt(float(x_display[i])), output.fmt(ys[i]))
-    visuals: list[Any] = [chart, table]
-    if marks:
-        result, _ = mark  # type: ignore[misc]
+    message = ""
+    if mark is not None:
         where = ", ".join(f"{output.fmt(x)} {short(plan.spec.display)}" for x in marks)
-        visuals.append(
-            f"{result.name} crosses {output.fmt(section['mark']['level'])} at "
-            f"{plan.spec.name} = {where}"
+        level_text = output.fmt(section["mark"]["level"])
+        message = (
+            f"{mark[0].name} crosses {level_text} at {plan.spec.name} = {where}"
+            if marks
+            else f"{mark[0].name} does not cross {level_text} in the swept range"
         )
-    elif mark is not None:
-        visuals.append(
-            f"{mark[0].name} does not cross {output.fmt(section['mark']['level'])} "
-            "in the swept range"
-        )
+    visuals = sweep_views(
+        labelled(plan.spec.name, plan.spec.display),
+        labelled(target.name, target.display),
+        x_display.tolist(),
+        ys,
+        marks,
+        message,
+    )
     return section, visuals
 
 
@@ -253,26 +228,6 @@ def tornado_section(
         unit,
     )
     return section, chart
-
-
-def input_text(given: engine.Given) -> str:
-    """One input as a JSON member of the output contract, built as text (batches)."""
-    span, spec = given.span, given.spec
-    if span is None or span.typed is None:
-        value, unit, stats = given.display()
-        shown = json.dumps(value) if isinstance(value, str) else repr(value)
-        extra = "".join(f', "{key}": {number!r}' for key, number in stats.items())
-        return f'"{spec.name}": {{"value": {shown}, "unit": "{unit}"{extra}}}'
-    (low, low_unit), (high, high_unit) = span.typed
-    low *= factor(low_unit, spec.display)  # type: ignore[operator]
-    high *= factor(high_unit, spec.display)  # type: ignore[operator]
-    unit = short(spec.display)
-    if low == high:
-        return f'"{spec.name}": {{"value": {low!r}, "unit": "{unit}"}}'
-    return (
-        f'"{spec.name}": {{"value": {0.5 * (low + high)!r}, "unit": "{unit}", '
-        f'"low": {low!r}, "high": {high!r}}}'
-    )
 
 
 LineParser = Callable[[str], "dict[str, str] | str"]
@@ -413,65 +368,60 @@ def evaluate_chunk(
             typed = {key.replace("_", "-"): value for key, value in fields.items()}
             unknown = [key for key in typed if key not in calc.inputs_by_name]
             if unknown:
-                raise UsageError(f"unknown option {unknown[0]!r}")
+                raise UsageError(f"unknown option {shorten(unknown[0])!r}")
             chunk.append((number, engine.gather(calc, {**flags, **typed}, preset), typed))
         except TcoctlError as error:
             errors.append((number, str(error)))
     summaries, failed = engine.run_rows(calc, [given for _, given, _ in chunk])
     ranged = [engine.has_range(given) for _, given, _ in chunk]
-    fragments = [result_fragments(r, summaries.get(r.name), ranged, fmt) for r in calc.results]
+    columns = [result_column(r, summaries.get(r.name), ranged, fmt) for r in calc.results]
     records = []
     for row, (number, given, typed) in enumerate(chunk):
         if row in failed:
             errors.append((number, str(failed[row])))
         elif fmt == "csv":
-            quoted = json.dumps(typed).replace('"', '""')
-            records.append(",".join([str(number), f'"{quoted}"', *(c[row] for c in fragments)]))
+            records.append(output.batch_csv_line(number, typed, [c[row] for c in columns]))
         else:
-            results = ", ".join(column[row] for column in fragments if column[row])
-            inputs = ", ".join(typed_inputs(calc, typed, given))
             records.append(
-                f'{{"schema_version": {output.SCHEMA_VERSION}, "command": "{command}", '
-                f'"line": {number}, "inputs": {{{inputs}}}, "results": {{{results}}}}}'
+                output.batch_json_line(
+                    command,
+                    preset_name,
+                    number,
+                    typed_inputs(calc, typed, given),
+                    [column[row] for column in columns if column[row]],
+                )
             )
     text = "".join(record + "\n" for record in records)
     return text, [f"line {number}: {message}" for number, message in sorted(errors)]
 
 
-def result_fragments(
+def result_column(
     result: Result, summary: engine.Summary | None, ranged: Sequence[bool], fmt: str
 ) -> list[str]:
-    """One result over a chunk, as ready text per row: a JSON member (``"name": {...}``) or a
-    CSV cell; '' where the row has no finite value. Built column by column, for speed."""
+    """One result over a chunk, in display units, as ready text per row ('' where the row
+    has no finite value): converted column by column, for speed."""
     if summary is None:
         return [""] * len(ranged)
     values = convert(summary.value, result.unit, result.display).tolist()
     if fmt == "csv":
-        return [repr(v) if math.isfinite(v) else "" for v in values]
-    unit = short(result.display)
-    head = f'"{result.name}": {{"value": '
-    if summary.low is None or summary.high is None or not any(ranged):
-        return [f'{head}{v!r}, "unit": "{unit}"}}' if math.isfinite(v) else "" for v in values]
-    lows = convert(summary.low, result.unit, result.display).tolist()
-    highs = convert(summary.high, result.unit, result.display).tolist()
-    return [
-        (
-            ""
-            if not math.isfinite(v)
-            else f'{head}{v!r}, "unit": "{unit}", "low": {lo!r}, "high": {hi!r}}}'
-            if wide
-            else f'{head}{v!r}, "unit": "{unit}"}}'
-        )
-        for v, lo, hi, wide in zip(values, lows, highs, ranged, strict=True)
-    ]
+        return output.csv_cells(values)
+    wide = summary.low is not None and summary.high is not None and any(ranged)
+    lows = convert(summary.low, result.unit, result.display).tolist() if wide else values
+    highs = convert(summary.high, result.unit, result.display).tolist() if wide else values
+    return output.json_members(
+        result.name, short(result.display), values, lows, highs, [wide and r for r in ranged]
+    )
 
 
 def typed_inputs(
     calc: Calculator, typed: Mapping[str, str], given: Mapping[str, engine.Given]
 ) -> list[str]:
     """The line's own inputs as JSON members of the output contract."""
-    shown = []
+    members = []
     for key in typed:
         spec = calc.input(key)
-        shown += [input_text(given[name]) for name in (*spec.parts, spec.name) if name in given]
-    return shown
+        for name in (*spec.parts, spec.name):
+            if name in given:
+                value, unit, stats = given[name].display()
+                members.append(output.json_member(name, value, unit, stats))
+    return members
