@@ -11,8 +11,9 @@ References
 - Yield models (lambda = A D0): Poisson e^-l; Murphy ((1 - e^-l)/l)^2 (B. T. Murphy, Proc.
   IEEE 52, 1964); rectangular (1 - e^-2l)/(2l); Moore e^-sqrt(l) (G. E. Moore, 1970);
   Seeds 1/(1+l) (R. B. Seeds, 1967); negative binomial (1 + l/a)^-a (C. H. Stapper, 1983);
-  Bose-Einstein (1 + l)^-N over N critical layers (Hennessy & Patterson, after Sydow 2006).
-  Formulas as in SemiAnalysis's die-yield calculator (github.com/Semianalysis/
+  Bose-Einstein (1 + l)^-N with N the process-complexity factor, roughly the critical layers,
+  and D0 per layer (Hennessy & Patterson, after Sydow 2006). The other six as in
+  SemiAnalysis's die-yield calculator (github.com/Semianalysis/
   die-yield-calculator-wp, src/config/yieldModels.ts).
 - Compounded line yield Y = p^n over n equal steps.
 """
@@ -31,11 +32,11 @@ Array = NDArray[np.float64]
 Value = Any
 MODELS = YIELD_MODELS
 OFFSET_STEPS = 24
-"""Grid offsets tried per axis by the exact count (plus die- and street-centred grids)."""
+"""Grid offsets tried per axis by the die count (the die- and street-centred grids among them)."""
 MAX_ROWS = 20_000
-"""Die rows across a wafer the exact count accepts (a die pitch of 15 um on 300 mm)."""
+"""Die rows across a wafer the die count accepts (a die pitch of 15 um on 300 mm)."""
 CELL_BUDGET = 20_000_000
-"""Row evaluations (scenarios x offsets x rows) one exact count may take (about a second)."""
+"""Row evaluations (scenarios x offsets x rows) one die count may take (about a second)."""
 BLOCK_CELLS = 2_000_000
 """Row evaluations held in memory at once."""
 
@@ -116,7 +117,7 @@ def dies_per_wafer(
     scribe: Value,
     notch: Value = 0.0,
 ) -> Array:
-    """Exact count of whole dies [-] on a grid of pitch (die + scribe), best grid offset.
+    """Count of whole dies [-] on a grid of pitch (die + scribe), at the best offset found.
 
     Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
     flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion (none

@@ -5,8 +5,9 @@ Design: every numeric input is a pair of arrays ``low, high`` over rows (one row
 run, one per sweep point or batch line). The ranged inputs span a unit box; a design matrix
 ``T`` (points x ranged inputs, values in [0, 1]) places points in it: the centre first, then a
 grid that includes every corner, then Monte Carlo samples. The core sees arrays of shape
-(rows, points) and broadcasts; ``low``/``high`` are the extremes over the grid, so they hold
-for models that are monotone in each input and approximate the extremes otherwise.
+(rows, points) and broadcasts; ``low``/``high`` are the extremes over the grid: exact where a
+result is monotone in each input (nearly every result here) and approximate otherwise (shares
+over a very wide --rate range, die counts, which step with the die size).
 """
 
 from __future__ import annotations
@@ -311,9 +312,9 @@ def _figures(preset: Preset) -> dict[str, float]:
 def grid_design(k: int, rows: int = 1) -> Array:
     """Centre point, then a full grid over [0, 1]^k including every corner, (points, k).
 
-    One scenario gets up to GRID_BUDGET points (5 per axis at most), which also catches an
-    interior extreme; many rows (sweeps, batches) get the corners only, exact for models
-    monotone in each input, as every tcoctl model is."""
+    One scenario gets up to GRID_BUDGET points (5 per axis at most), which also catches most
+    of an interior extreme; many rows (sweeps, batches) get the corners only, exact for
+    results monotone in each input."""
     if k > MAX_RANGED:
         raise UsageError(f"at most {MAX_RANGED} inputs may be ranges at once (got {k})")
     if k == 0:

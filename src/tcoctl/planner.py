@@ -1,6 +1,6 @@
-"""Planner workflows over any calculator: sweeps with threshold marks, tornado charts, batches
-of scenarios from a file, and presets compared side by side. Each is one core call over many
-rows or design points (batches: one per chunk of rows)."""
+"""Planner workflows over any calculator: sweeps with threshold marks, tornado charts and
+batches of scenarios from a file (tcoctl compare lives in runner.py). Each is one core call
+over many rows or design points (batches: one per chunk of rows)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,11 @@ class Preset:
 
 @cache
 def builtin_dir() -> Path:
-    return Path(str(resources.files("tcoctl") / "presets"))
+    """The shipped presets: inside the installed package, or the checkout's ``presets/``
+    when tcoctl runs from source (an editable install)."""
+    shipped = Path(str(resources.files("tcoctl") / "presets"))
+    checkout = Path(__file__).resolve().parents[2] / "presets"
+    return shipped if shipped.is_dir() or not checkout.is_dir() else checkout
 
 
 def search_dirs() -> list[Path]:

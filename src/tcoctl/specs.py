@@ -421,7 +421,7 @@ YIELD = Calculator(
     results=(
         Result("line_yield", "Compounded line yield, step_yield ^ steps."),
         Result("required_step_yield", "Per-step yield needed for --target-yield."),
-        Result("dies_per_wafer", "Whole dies on the usable wafer (exact count)."),
+        Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
         Result("die_yield", "Defect-limited die yield under --model."),
         Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
