@@ -861,9 +861,11 @@ def test_broken_preset_is_a_domain_error(
         run_case(args, scratch, must_fail=True, codes=(1,), mentions=[mention])
 
 
-def test_a_broken_preset_folder_fails_the_listing_cleanly(scratch: Path) -> None:
+def test_a_broken_preset_folder_still_lists_the_good_ones(scratch: Path) -> None:
+    """Listing is informational: broken files are named on stderr, the rest are listed."""
     args = ["--presets-dir", f"{SCRATCH}/presets", "presets", "list", "--format", "json"]
-    run_case(args, scratch, must_fail=True, codes=(1,), mentions=["presets"])
+    outcome = run_case(args, scratch, codes=(0,))
+    assert "skipped" in outcome.stderr and "frontier-2024" in outcome.stdout
 
 
 def test_a_broken_file_shadowing_the_default_preset_is_named(scratch: Path) -> None:

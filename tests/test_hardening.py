@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -46,11 +47,12 @@ def test_no_color_and_machine_formats_are_plain() -> None:
         assert b"\x1b[" not in done.stdout
 
 
-def test_interrupt_exits_130() -> None:
+def test_interrupt_exits_130(tmp_path: Path) -> None:
+    lines = tmp_path / "runs.jsonl"
+    line = '{"gpu": "h100-sxm", "count": 1000, "duration": "9 day", "mfu": 0.4}\n'
+    lines.write_text(line * 400_000, encoding="utf-8")
     process = subprocess.Popen(
-        [*TCOCTL, "tco", "--sweep", "electricity=0.02..0.4:100000", "-f", "json"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [*TCOCTL, "flops", "--input", str(lines)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     time.sleep(1.5)
     process.send_signal(signal.SIGINT)

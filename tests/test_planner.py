@@ -179,3 +179,12 @@ def test_svg_export(tmp_path: Path) -> None:
     outcome = run("tco", "--format", "json", "--svg", str(svg))
     assert outcome.code == 0 and json.loads(outcome.stdout)["results"]
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_sweep_points_where_a_result_is_undefined_are_null() -> None:
+    """Dies larger than the wafer have no cost per good die: null in JSON, never NaN."""
+    outcome = run("yield", "--die-size", "10x10", "--wafer-cost", "10000 USD",
+                  "--sweep", "die-width=10..400:5", "--format", "json")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    costs = outcome.json()["sweep"]["results"]["cost_per_good_die"]["value"]
+    assert costs[0] is not None and costs[-1] is None

@@ -43,7 +43,7 @@ def tornado(
     table.add_column("above", style="green")
     table.add_column("at high")
     spread = max((abs(v - centre) for _, lo, hi in bars for v in (lo, hi)), default=0.0) or 1.0
-    half = BAR_WIDTH // 2
+    half = BAR_WIDTH // 3  # both halves and the labels fit 80 columns
     for name, at_low, at_high in bars:
         below = min(at_low, at_high)
         above = max(at_low, at_high)

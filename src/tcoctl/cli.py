@@ -304,10 +304,15 @@ def presets_list(format: FormatOption = None) -> None:
     tcoctl). Reads TOML only."""
     from tcoctl import output, presets
 
+    broken = []
     with reported_errors():
         records = []
         for name, path in presets.preset_files().items():
-            preset = presets.load(name)
+            try:
+                preset = presets.load(name)
+            except presets.PresetError as error:  # list the others; warn about this one
+                broken.append(str(error))
+                continue
             commands = ",".join(presets.commands(preset)) if preset.kind == "scenario" else "--gpu"
             records.append(
                 {
@@ -319,6 +324,8 @@ def presets_list(format: FormatOption = None) -> None:
                 }
             )
         output.write_records("presets", records, format)
+    for message in broken:
+        typer.echo(f"tcoctl: warning: skipped {message}", err=True)
 
 
 @presets_app.command("show")
@@ -334,9 +341,21 @@ def presets_show(
 
 
 def main() -> None:
-    """Console entry point: exit 130 on Ctrl-C, quiet on a closed pipe."""
+    """Console entry point: usage errors on one line (exit 2), 130 on Ctrl-C, quiet on a
+    closed pipe."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as error:  # `tcoctl` or `tcoctl presets` alone: the help
+        sys.stdout.write(error.format_message() + "\n")
+        sys.exit(int(ExitCode.OK))
+    except ClickException as error:
+        message = error.format_message()
+        if "No such option: --presets-dir" in message:
+            message += " (--presets-dir goes before the command)"
+        sys.stderr.write(f"tcoctl: error: {message}\n")
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("tcoctl: interrupted\n")
         sys.exit(int(ExitCode.INTERRUPTED))
@@ -344,3 +363,10 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(int(ExitCode.OK))
+    except Exception as error:  # a bug: one line, not a traceback, and a request to report it
+        sys.stderr.write(
+            f"tcoctl: internal error ({type(error).__name__}: {error}); please "
+            "report it with the command that caused it\n"
+        )
+        sys.exit(int(ExitCode.DOMAIN))
+    sys.exit(code if isinstance(code, int) else int(ExitCode.OK))

@@ -182,6 +182,8 @@ def h100e(
     if basis == "all":
         for name, ratio in ratios.items():
             out[f"h100e_{name}"] = np.multiply(count, ratio)
+    elif np.any(np.isnan(ratios[basis])):
+        raise ModeError(f"the GPU has no {basis} figure: use another --basis (or --basis all)")
     else:
         out["h100e"] = np.multiply(count, ratios[basis])
     out["peak_compute"] = np.multiply(count, peak)

@@ -70,6 +70,8 @@ def fmt(value: float | str) -> str:
         return value
     if value == 0 or not math.isfinite(value):
         return str(value) if value else "0"
+    if value.is_integer() and abs(value) < 1e12:
+        return f"{value:,.0f}"  # whole numbers (dies, GPUs) without decimals
     magnitude = abs(value)
     if 1e-3 <= magnitude < 1e12:
         decimals = max(0, 3 - math.floor(math.log10(magnitude)))

@@ -8,6 +8,7 @@ import csv
 import gc
 import itertools
 import json
+import math
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ from tcoctl.presets import Preset
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
-MAX_SWEEP_POINTS = 100_000
+MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
@@ -112,6 +113,11 @@ def sweep(
     return xs, engine.evaluate(calc, numbers, gpus, choices)
 
 
+def finite_or_null(values: Any) -> list[float | None]:
+    """A sweep column for JSON: null where the result is not defined at that point."""
+    return [v if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+
+
 def crossings(xs: Sequence[float], ys: Sequence[float], level: float) -> list[float]:
     """Where the piecewise-linear curve through (xs, ys) crosses ``level``."""
     x, y = np.asarray(xs), np.asarray(ys) - level
@@ -141,11 +147,11 @@ def sweep_section(
         summary = summaries[result.name]
         column = {
             "unit": short(result.display),
-            "value": convert(summary.value, result.unit, result.display).tolist(),
+            "value": finite_or_null(convert(summary.value, result.unit, result.display)),
         }
         if summary.low is not None and summary.high is not None:
-            column["low"] = convert(summary.low, result.unit, result.display).tolist()
-            column["high"] = convert(summary.high, result.unit, result.display).tolist()
+            column["low"] = finite_or_null(convert(summary.low, result.unit, result.display))
+            column["high"] = finite_or_null(convert(summary.high, result.unit, result.display))
         columns[result.name] = column
     if target.name not in columns:
         raise UsageError(
@@ -223,7 +229,7 @@ def tornado_section(
         ],
     }
     chart = tornado_chart(
-        f"what moves {target.name} (centre {output.fmt(shown(centre))} {unit})",
+        f"what moves {target.name} (centre {output.fmt(shown(centre))} {unit})".replace(" )", ")"),
         shown(centre),
         [(name, shown(lo), shown(hi)) for name, lo, hi in bars],
         unit,

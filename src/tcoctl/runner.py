@@ -12,7 +12,7 @@ import numpy as np
 
 from tcoctl import engine, output, planner
 from tcoctl.errors import DomainError, UsageError, shorten
-from tcoctl.presets import Preset, chain, load
+from tcoctl.presets import Preset, PresetError, chain, load
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
 
@@ -136,9 +136,10 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
             plan = planner.parse_sweep(calc, options["sweep"])
             mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
             xs, swept = planner.sweep(calc, given, plan)
-            section, visuals = planner.sweep_section(
-                calc, plan, xs, swept, mark[0] if mark else target, mark
-            )
+            chosen = mark[0] if mark else target
+            if chosen.name not in swept and not options.get("target"):
+                chosen = next(r for r in calc.results if r.name in swept)  # default not computed
+            section, visuals = planner.sweep_section(calc, plan, xs, swept, chosen, mark)
             report.extra["sweep"] = section
             report.visuals.extend(visuals)
         if options.get("explain"):
@@ -219,6 +220,8 @@ def run_batch(
     extras = [
         f"--{name}" for name in (*VIEWS, "mark", "target", "samples", "svg") if options.get(name)
     ]
+    if options.get("format") == "table":
+        extras.append("--format table (batches write json or csv)")
     if extras:
         raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
     name = options.get("preset")
@@ -283,7 +286,11 @@ def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
     """Scenario presets with at least one figure taken from a seed document."""
     found = []
     for name in files:
-        preset = load(name)
+        try:
+            preset = load(name)
+        except PresetError as error:  # a broken user file need not stop the comparison
+            sys.stderr.write(f"tcoctl: warning: skipped {error}\n")
+            continue
         if preset.kind == "scenario" and any(
             entry.source.startswith("seeds/")
             for layer in chain(preset)

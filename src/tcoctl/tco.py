@@ -99,6 +99,8 @@ def tco(
         if site_power is None:
             raise ModeError("give --gpus or --site-power")
         gpus = np.floor(np.divide(site_power, np.multiply(power, pue)))  # whole GPUs that fit
+        if np.any(gpus < 1):
+            raise ModeError("--site-power holds no whole GPU at this --power and --pue")
     elif site_power is not None:
         raise ModeError("give --gpus or --site-power, not both")
     server_years = np.divide(life, YEAR_S)

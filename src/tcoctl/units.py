@@ -49,6 +49,8 @@ DIMENSION_NAMES = (
     ("USD/s", "money per time"),
     ("USD/J", "money per energy"),
     ("USD/W", "money per power"),
+    ("1/s", "a rate per time"),
+    ("W/s", "a power per time"),
     ("B", "an amount of data"),
     ("B/s", "a data rate"),
     ("token", "a number of tokens"),
@@ -115,7 +117,7 @@ def dimension_name(unit: Any) -> str:
     for example, name in DIMENSION_NAMES:
         if _dimensionality(example) == dims:
             return name
-    return str(dims)
+    return f"a quantity of dimension {dims}"
 
 
 def _dimensionality(unit: Any) -> Any:
