@@ -29,7 +29,7 @@ from tcoctl.compute import ModeError
 from tcoctl.specs import YIELD_MODELS
 
 Array = NDArray[np.float64]
-Value = Any
+Value = Any  # float or ndarray (or None where optional); numpy broadcasts both
 MODELS = YIELD_MODELS
 OFFSET_STEPS = 24
 """Grid offsets tried per axis by the die count (the die- and street-centred grids among them)."""

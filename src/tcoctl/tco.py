@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from tcoctl.compute import ModeError
 
 Array = NDArray[np.float64]
-Value = Any
+Value = Any  # float or ndarray (or None where optional); numpy broadcasts both
 YEAR_S = 365.25 * 86400.0
 DGX_H100_ALL_IN_PER_TDP = 10_200.0 / 8 / 700.0
 LINE_ITEMS = ("servers", "network", "facility", "power", "other_opex")
