@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from tcoctl.cli import app
+
+settings.register_profile("tcoctl", deadline=None)  # no per-example deadline: CI may be slow
+settings.load_profile("tcoctl")
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
