@@ -17,11 +17,14 @@ from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
 
 
-def choose_preset(calc: Calculator, name: str | None, flags: Mapping[str, str]) -> Preset | None:
-    """The named preset; else the calculator's default when it is a base or no flag is given."""
+def choose_preset(
+    calc: Calculator, name: str | None, flags: Mapping[str, str], batch: bool = False
+) -> Preset | None:
+    """The named preset; else the calculator's default when it is a base, or when nothing
+    else gives inputs (no option, and no batch lines)."""
     if name is not None:
         return load(name, kind="scenario")
-    if calc.preset_is_base or not flags:
+    if calc.preset_is_base or not (flags or batch):
         return load(calc.default_preset)
     return None
 
@@ -224,12 +227,7 @@ def run_batch(
         extras.append("--format table (batches write json or csv)")
     if extras:
         raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
-    name = options.get("preset")
-    preset = (
-        load(name, kind="scenario")
-        if name
-        else (load(calc.default_preset) if calc.preset_is_base else None)
-    )
+    preset = choose_preset(calc, options.get("preset"), flags, batch=True)
     engine.gather(calc, flags, preset)  # the options the lines share must be valid themselves
     path = options["input"]
     try:
@@ -302,9 +300,9 @@ def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
 
 
 def hook(target: str | None, *args: Any) -> Any:
-    """Call a calculator's ``module:function`` hook (explain, checks, drawing)."""
-    if target is None:
-        raise UsageError("this command has no such view")
+    """Call a calculator's ``module:function`` hook (explain, checks, drawing); the CLI offers
+    --explain and --map only where the calculator has the hook."""
+    assert target is not None
     module, name = target.split(":")
     return getattr(importlib.import_module(module), name)(*args)
 
