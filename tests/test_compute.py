@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tcoctl.compute import ModeError, flops, h100e, training_flop
+from tcoctl.core.flops import ModeError, flops, h100e, training_flop
 
 H100_BF16 = 989.4e12  # NVIDIA H100 datasheet, dense BF16 (1,979 TFLOPS with sparsity / 2)
 H100_FP8 = 1979e12

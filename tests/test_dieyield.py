@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import results, run
-from tcoctl.dieyield import (
+from tcoctl.core.dieyield import (
     MODELS,
     defects_for_yield,
     die_map,

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import results, run
-from tcoctl.tco import LINE_ITEMS, YEAR_S, capital_recovery_factor, tco
+from tcoctl.core.tco import LINE_ITEMS, YEAR_S, capital_recovery_factor, tco
 
 KWH = 3.6e6
 

@@ -73,7 +73,7 @@ def wafer_drawing(
 ) -> tuple[Any, dict[str, Any]]:
     """The wafer map (a rich renderable) and its counts for JSON."""
     from tcoctl.charts import wafer_map
-    from tcoctl.dieyield import die_map
+    from tcoctl.core.dieyield import die_map
 
     size = die_mm(inputs)
     if size is None:

@@ -25,7 +25,7 @@ import numpy as np
 import tomli
 from numpy.typing import NDArray
 
-from tcoctl.compute import ModeError
+from tcoctl.core.flops import ModeError
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input

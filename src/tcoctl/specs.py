@@ -128,7 +128,7 @@ FLOPS = Calculator(
     name="flops",
     help="Training compute, GPU-time, energy and cost: forward (GPUs x time x peak x MFU), "
     "inverse (--budget with two of count, duration, MFU), or 6 x params x tokens.",
-    model="tcoctl.compute:flops",
+    model="tcoctl.core.flops:flops",
     default_preset="run-1e30",
     target="duration",
     checks="tcoctl.checks:flops_checks",
@@ -174,7 +174,7 @@ H100E = Calculator(
     name="h100e",
     help="H100-equivalents of a fleet (--gpu, --count) on a --basis, of a --capacity "
     "figure, or of a stated speed-up (--factor).",
-    model="tcoctl.compute:h100e",
+    model="tcoctl.core.flops:h100e",
     default_preset="frontier-2025",
     target="h100e",
     partial=True,
@@ -210,13 +210,13 @@ TCO = Calculator(
     name="tco",
     help="Total cost of ownership of a GPU cluster: annual cost by line item and share, "
     "cost per GPU-hour and per million tokens, power and energy.",
-    model="tcoctl.tco:tco",
+    model="tcoctl.core.tco:tco",
     default_preset="frontier-2024",
     target="cost_per_gpu_hour",
     sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
-    explain="tcoctl.explain:tco_lines",
+    explain="tcoctl.cli.explain:tco_lines",
     inputs=(
         Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",), whole=True),
         Input(
@@ -320,7 +320,7 @@ YIELD_MODELS = (
     "negative-binomial",
     "bose-einstein",
 )
-"""The defect-limited yield models of tcoctl.dieyield (named as in the README)."""
+"""The defect-limited yield models of tcoctl.core.dieyield (named as in the README)."""
 
 
 def length(name: str, help: str, example: str, **settings: Any) -> Input:
@@ -333,7 +333,7 @@ YIELD = Calculator(
     help="Die yield: compounded line yield, dies per wafer (exact and formula), "
     "defect-limited yield under seven models, good dies, cost per good die, and the inverse "
     "(what a good-die count implies).",
-    model="tcoctl.dieyield:wafer_yield_chain",
+    model="tcoctl.core.dieyield:wafer_yield_chain",
     default_preset="smic-7nm",
     target="good_dies_per_wafer",
     sweep_example="defect-density=0.05..0.5/cm^2:20|die_yield=0.5",

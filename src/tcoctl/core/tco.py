@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.compute import ModeError
+from tcoctl.core.flops import ModeError
 
 Array = NDArray[np.float64]
 Value = Any  # float or ndarray (or None where optional); numpy broadcasts both

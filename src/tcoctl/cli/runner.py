@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl import engine, output, planner
+from tcoctl import engine, output
+from tcoctl.cli import planner
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.presets import Preset, PresetError, chain, load
 from tcoctl.specs import Calculator, Result

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP, YEAR_S, capital_recovery_factor
 from tcoctl.output import fmt
-from tcoctl.tco import DGX_H100_ALL_IN_PER_TDP, YEAR_S, capital_recovery_factor
 from tcoctl.units import convert
 
 
