@@ -61,3 +61,28 @@ def assert_same_results(got: dict[str, Any], expected: dict[str, Any]) -> None:
         for key, value in item.items():
             if key != "unit":
                 assert got[name][key] == pytest.approx(value, rel=1e-13), (name, key)
+
+
+def core(command: str, choices: dict[str, str] | None = None, **values: Any) -> dict[str, Any]:
+    """Solve a calculator's relations directly on values in core units (SI, USD), keyed by
+    option key; returns every known quantity, results also under their public names. Raises
+    AssertionError naming the first problem (a contradiction, a value out of bounds)."""
+    from tcoctl import engine
+    from tcoctl.core import relations
+    from tcoctl.specs import CALCULATORS
+
+    calc = CALCULATORS[command]
+    known_in = {calc.input(k).core if k in calc.inputs_by_name else k: v for k, v in values.items()}
+    model = engine.model_for(calc)
+    chosen = dict(choices or {})
+    plan = model.plan(known_in, tuple(sorted(chosen.items())))
+    known, problems = relations.evaluate(
+        plan, known_in, chosen, model.defaults, engine.bounds_for(calc), 1, model.checks
+    )
+    fatal = [p for p in problems if not isinstance(p, relations.Finding) or p.fatal]
+    if fatal:
+        raise AssertionError(engine.describe(calc, fatal[0]))
+    for result in calc.results:
+        if result.core in known:
+            known[result.name] = known[result.core]
+    return known

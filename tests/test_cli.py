@@ -106,7 +106,7 @@ ERRORS = [
     (["flops", "--budget", "9**9**9 FLOP"], "--budget"),
     (["flops", "--count", "5..1"], "--count"),
     (["flops", "--gpu", "h999"], "--gpu"),
-    (["flops", "--precision", "fp4"], "--precision"),
+    (["flops", "--precision", "fp16"], "--precision"),
     (["flops", "--budget", "1e30 FLOP", "--gpu", "h100-sxm"], "--count"),
     (["h100e", "--count", "10"], "--gpu"),
     (["flops", "--format", "yaml"], "--format"),

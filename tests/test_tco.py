@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import results, run
-from tcoctl.core.tco import LINE_ITEMS, YEAR_S, capital_recovery_factor, tco
+from conftest import core, results, run
+from tcoctl.core.tco import LINE_ITEMS, YEAR_S, capital_recovery_factor
 
 KWH = 3.6e6
 
@@ -57,7 +57,7 @@ BASE: dict[str, Any] = {
 def test_hand_computed_cluster() -> None:
     # servers: 1,000 x 30,000 USD / 5 yr = 6,000,000 USD/yr
     # power: 1,000 kW x 1.5 x 8,766 h x 0.10 USD/kWh = 1,314,900 USD/yr
-    out = tco(**BASE)
+    out = core("tco", **BASE)
     assert out["servers_annual"] * YEAR_S == pytest.approx(6_000_000)
     assert out["power_annual"] * YEAR_S == pytest.approx(1_314_900)
     assert out["gpu_share"] == pytest.approx(6_000_000 / 7_314_900)
@@ -81,14 +81,15 @@ def test_hand_computed_cluster_through_the_cli() -> None:
 
 
 def test_site_power_sets_the_gpu_count_and_tdp_sets_power() -> None:
-    out = tco(**{**BASE, "gpus": None, "power": None}, site_power=1e9, gpu_tdp=700.0)
+    base = {k: v for k, v in BASE.items() if k not in ("gpus", "power")}
+    out = core("tco", **base, site_power=1e9, gpu_tdp=700.0)
     all_in = 10_200 / 8  # DGX H100: 10.2 kW for 8 GPUs
     assert out["gpus"] == math.floor(1e9 / (all_in * 1.5))  # whole GPUs that fit
     assert 1e9 - all_in * 1.5 < out["facility_power"] <= 1e9
 
 
 def test_tokens_give_cost_per_million() -> None:
-    out = tco(**BASE, tokens_per_second=1000.0)
+    out = core("tco", **BASE, tokens_per_second=1000.0)
     per_hour = out["cost_per_gpu_hour"] * 3600
     assert out["cost_per_million_tokens"] * 1e6 == pytest.approx(per_hour / 3.6)
 
@@ -100,7 +101,8 @@ positive = st.floats(1e-3, 1e6)
 def test_shares_sum_to_one(
     price: float, net: float, fac: float, opex: float, rate: float, load: float
 ) -> None:
-    out = tco(
+    out = core(
+        "tco",
         **{
             **BASE,
             "gpu_price": price,
@@ -109,7 +111,7 @@ def test_shares_sum_to_one(
             "other_opex": opex / YEAR_S,
             "rate": rate,
             "load": load,
-        }
+        },
     )
     total = sum(out[f"{item}_share"] for item in LINE_ITEMS)
     assert total == pytest.approx(1.0, rel=1e-12)
@@ -118,7 +120,7 @@ def test_shares_sum_to_one(
 
 def test_power_share_rises_with_electricity_price() -> None:
     prices = np.linspace(0.01, 1.0, 50) / KWH
-    share = tco(**{**BASE, "electricity": prices})["power_share"]
+    share = core("tco", **{**BASE, "electricity": prices})["power_share"]
     assert np.all(np.diff(share) > 0)
 
 

@@ -12,11 +12,10 @@ over a very wide --rate range, die counts, which step with the die size).
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,12 @@ import numpy as np
 import tomli
 from numpy.typing import NDArray
 
-from tcoctl.core.flops import ModeError
+from tcoctl.core import MODELS
+from tcoctl.core import relations as rel
+from tcoctl.core.dieyield import ModeError
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
-from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 Array = NDArray[np.float64]
@@ -40,6 +41,8 @@ MAX_STEP_FILE = 2_000_000
 MAX_STEPS = 100_000
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
+MAX_WAYS = 4
+"""At most this many alternative sets of options are named for a result not computed."""
 PERCENTILES = (5.0, 50.0, 95.0)
 PERCENTILE_KEYS = tuple(f"p{p:02.0f}" for p in PERCENTILES)
 
@@ -79,8 +82,63 @@ class Summary:
     percentiles: dict[str, Array] | None = None
 
 
-class MissingInputs(UsageError):
-    """Inputs the core needs that neither the preset nor the options give."""
+@dataclass(frozen=True)
+class Solve:
+    """Goal-seek: the input ``unknown`` such that result ``target`` equals ``value`` [core
+    units]."""
+
+    unknown: Input
+    target: Result
+    value: float
+
+
+class NothingComputed(UsageError):
+    """The given inputs determine no result; the message names inputs that would."""
+
+
+def results_of(calc: Calculator, solve: Solve | None = None) -> tuple[Result, ...]:
+    """The results a run reports: the calculator's, and a solved input not among them."""
+    results = calc.results
+    if solve is not None and all(r.core != solve.unknown.core for r in results):
+        spec = solve.unknown
+        results = (*results, Result(spec.key, spec.help, spec.unit, spec.display, spec.core))
+    return results
+
+
+def model_for(calc: Calculator) -> rel.Model:
+    """The calculator's relations with its number defaults in core units."""
+    return _model(calc.name)
+
+
+@cache
+def _model(command: str) -> rel.Model:
+    calc = CALCULATORS[command]
+    defaults = {
+        spec.core: checked_span(spec, text, "default").low
+        for name, text in calc.defaults.items()
+        if (spec := calc.input(name)).kind == "number"
+    }
+    return replace(MODELS[calc.name], defaults=defaults)
+
+
+def bounds_for(calc: Calculator) -> dict[str, tuple[float, float, bool]]:
+    """Valid ranges of computed quantities: each number input's, and results' maxima."""
+    return _bounds(calc.name)
+
+
+@cache
+def _bounds(command: str) -> dict[str, tuple[float, float, bool]]:
+    calc = CALCULATORS[command]
+    found = {
+        spec.core: (spec.minimum, math.inf if spec.maximum is None else spec.maximum, spec.positive)
+        for spec in calc.inputs
+        if spec.kind == "number"
+    }
+    for result in calc.results:
+        if result.maximum is not None:
+            low, _, exclusive = found.get(result.core, (-math.inf, math.inf, False))
+            found[result.core] = (low, result.maximum, exclusive)
+    return found
 
 
 def has_range(given: Mapping[str, Given]) -> bool:
@@ -160,7 +218,7 @@ def gather(
         for item in expand(calc, spec, text, f"--{name}"):
             put(given, item)
     for name, default in calc.defaults.items():
-        if name not in given:
+        if name not in given and calc.input(name).kind == "choice":
             given[name] = default_given(calc.name, name, default)
     return given
 
@@ -333,12 +391,6 @@ def sample_design(k: int, samples: int, dist: str, seed: int | None) -> Array:
     return rng.random((samples, k))
 
 
-def model_function(calc: Calculator) -> Callable[..., dict[str, Array]]:
-    module, name = calc.model.split(":")
-    function: Callable[..., dict[str, Array]] = getattr(importlib.import_module(module), name)
-    return function
-
-
 def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
     """The inputs whose low and high differ in some row: the axes of a design."""
     return [key for key, (low, high) in numbers.items() if np.any(low != high)]
@@ -350,51 +402,194 @@ def core_call(
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     design: Array,
-) -> tuple[dict[str, Array], int]:
-    """Call the numpy core once on every row x design point.
+    solve: Solve | None = None,
+) -> tuple[dict[str, Array], int, list[TcoctlError | None], list[list[str]]]:
+    """Solve the calculator's relations once on every row x design point.
 
     ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
     ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
     ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
-    Returns each result as a (rows, points) array, and the number of rows.
+    Returns each result as a (rows, points) array, the number of rows, and per row the reason
+    it has no answer (None where it has one) and its warnings.
     """
     rows = (
         len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
     )
     ranged = ranged_keys(numbers)
-    kwargs: dict[str, Any] = dict(choices)
+    values: dict[str, Any] = {}
     for key, (low, high) in numbers.items():
         low2 = np.asarray(low, dtype=float).reshape(rows, 1)
         if key in ranged:
             column = design[:, ranged.index(key)]
-            kwargs[key] = low2 + (np.asarray(high, dtype=float).reshape(rows, 1) - low2) * column
-        else:
-            kwargs[key] = low2
+            low2 = low2 + (np.asarray(high, dtype=float).reshape(rows, 1) - low2) * column
+        values[calc.input(key).core] = low2
+    precision = choices.get("precision", "bf16")
     reference = gpu_figures(REFERENCE_GPU)
+    for spec in GPU_FIELDS:
+        values[f"ref_{spec.name}"] = reference[spec.name]
+    values["ref_peak"] = reference[precision]
     if gpus is not None:
         names, index = np.unique(gpus, return_inverse=True)
         tables = [gpu_figures(str(name)) for name in names]
-    for spec in GPU_FIELDS:
-        kwargs[f"ref_{spec.name}"] = reference[spec.name]
-        if gpus is not None:
+        for spec in GPU_FIELDS:
             column = np.array([table[spec.name] for table in tables])
-            kwargs[f"gpu_{spec.name}"] = column[index].reshape(rows, 1)
-    function = model_function(calc)
-    accepted = inspect.signature(function).parameters
-    missing = [
-        name
-        for name, parameter in accepted.items()
-        if parameter.default is inspect.Parameter.empty and name not in kwargs
-    ]
-    if missing:
-        options = ", ".join(f"--{calc.input(name).name}" for name in missing)
-        raise MissingInputs(f"{calc.name} needs {options} (give them, or a --preset that has them)")
+            values[f"gpu_{spec.name}"] = column[index].reshape(rows, 1)
+        values["gpu_peak"] = values[f"gpu_{precision}"]
+    model = model_for(calc)
+    chosen = tuple(sorted(choices.items()))
+    shape = (rows, len(design))
+    failures: list[TcoctlError | None] = [None] * rows
+    warnings: list[list[str]] = [[] for _ in range(rows)]
+    if solve is None:
+        plan = model.plan(values, chosen)
+    else:
+        plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures)
+    reported = reported_results(calc, plan, solve)
+    used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
+    if gpus is not None and "gpu_peak" in used:
+        lacking = np.isnan(values["gpu_peak"]).ravel()
+        for row in np.flatnonzero(lacking):
+            failures[row] = UsageError(
+                f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
+            )
     try:
-        with np.errstate(all="ignore"):
-            out = function(**{k: v for k, v in kwargs.items() if k in accepted})
+        known, problems = rel.evaluate(
+            plan, values, choices, model.defaults, bounds_for(calc), rows, model.checks
+        )
     except ModeError as error:
         raise UsageError(str(error)) from None
-    return {name: np.broadcast_to(a, (rows, len(design))) for name, a in out.items()}, rows
+    derived = any(step.target == r.core for step in plan.steps for r in reported)
+    if not problems and not derived and solve is None:
+        raise nothing_computed(calc, frozenset(values), chosen)
+    for problem in problems:
+        text = describe(calc, problem)
+        for row in np.flatnonzero(problem.rows):
+            if isinstance(problem, rel.Finding) and not problem.fatal:
+                warnings[row].append(text)
+            else:
+                failures[row] = failures[row] or DomainError(text)
+    out = {
+        result.name: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
+        for result in reported
+    }
+    return out, rows, failures, warnings
+
+
+def reported_results(calc: Calculator, plan: rel.Plan, solve: Solve | None) -> list[Result]:
+    """The results a plan reports: those it derives, the solved input, and the inputs that a
+    calculator always echoes (flops' count, tco's gpus)."""
+    derived = {step.target for step in plan.steps}
+    if solve is not None:
+        derived.add(solve.unknown.core)
+    return [
+        result
+        for result in results_of(calc, solve)
+        if result.core in derived or (result.echo and result.core in plan.known)
+    ]
+
+
+def goal_seek(
+    calc: Calculator,
+    model: rel.Model,
+    values: dict[str, Any],
+    chosen: rel.Choices,
+    choices: Mapping[str, str],
+    solve: Solve,
+    shape: tuple[int, int],
+    failures: list[TcoctlError | None],
+) -> rel.Plan:
+    """Make ``values`` hold the unknown that gives the target, and return the plan that
+    evaluates the rest: a closed form where the relations invert, else bracketed root
+    finding over the unknown's valid range (rows with no root fail with a reason)."""
+    unknown, target = solve.unknown.core, solve.target.core
+    values.pop(unknown, None)
+    values[target] = solve.value
+    plan = model.plan(values, chosen, exclude=[unknown])
+    if unknown in plan.known and target in plan.depends[unknown]:
+        return plan
+    del values[target]
+    forward = model.plan([*values, unknown], chosen)
+    if target not in forward.known or unknown not in forward.depends.get(target, ()):
+        raise UsageError(
+            f"{solve.target.name} does not depend on {solve.unknown.key} with these inputs"
+        )
+
+    def miss(x: Array) -> Array:
+        known, _ = rel.evaluate(forward, {**values, unknown: x}, choices, model.defaults)
+        return np.asarray(known[target], dtype=float) - solve.value
+
+    spec = solve.unknown
+    start = checked_span(spec, spec.example, "example").low
+    high = math.inf if spec.maximum is None else spec.maximum
+    with np.errstate(all="ignore"):
+        root, first, last = rel.find_root(
+            miss, shape, start or 1.0, spec.minimum, high, not spec.positive
+        )
+    values[unknown] = root
+    bad = np.isnan(root).reshape(shape[0], -1).any(axis=1)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        at = np.isnan(root[row])
+        span = sorted(float(v) + solve.value for v in (first[row][at][0], last[row][at][0]))
+        text = (
+            f"no {spec.key} in its valid range ({describe_range(spec)}) gives "
+            f"{solve.target.name} = {shown(calc, target, solve.value)}; over that range it "
+            f"goes from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
+        )
+        for index in np.flatnonzero(bad):
+            failures[index] = DomainError(text)
+    return forward
+
+
+def display_unit(calc: Calculator, quantity: str) -> tuple[str, str]:
+    """(core unit, display unit) of a quantity: its option's or result's, else plain."""
+    spec = calc.number_inputs.get(quantity)
+    if spec is not None:
+        return spec.unit, spec.display
+    for result in calc.results:
+        if result.core == quantity:
+            return result.unit, result.display
+    return "", ""
+
+
+def shown(calc: Calculator, quantity: str, value: float) -> str:
+    """A value with its display unit, for messages."""
+    unit, display = display_unit(calc, quantity)
+    return f"{float(convert(value, unit, display)):.6g} {short(display)}".rstrip()
+
+
+def _in_row(values: Any, row: int) -> Array:
+    """One row's values (all design points) of an array whose first axis is the row."""
+    array = np.atleast_2d(np.asarray(values, dtype=float))
+    return np.broadcast_to(array[row if array.shape[0] > 1 else 0], array.shape[1:]).ravel()
+
+
+def describe(calc: Calculator, problem: rel.Problem) -> str:
+    """A problem's message in display units, naming quantities."""
+    if isinstance(problem, rel.Finding):
+        return problem.message
+    row = int(np.flatnonzero(problem.rows)[0])
+    if isinstance(problem, rel.Contradiction):
+        computed, given = _in_row(problem.computed, row), _in_row(problem.given, row)
+        at = int(np.argmax(np.abs(computed - given) > rel.RELATIVE_TOLERANCE * np.abs(given)))
+        others = ", ".join(n for n in problem.relation.inputs if not n.startswith("ref_"))
+        return (
+            f"the inputs contradict each other: {problem.quantity} is "
+            f"{shown(calc, problem.quantity, float(given[at]))}, but {others} give "
+            f"{shown(calc, problem.quantity, float(computed[at]))} ({problem.relation.note})"
+        )
+    value = _in_row(problem.value, row)
+    outside = value[(value > problem.high) | (value <= problem.low) | np.isnan(value)]
+    number = float(outside[0]) if outside.size else float(value[0])
+    limit = (
+        f"above its maximum {problem.high:g}"
+        if number > problem.high
+        else f"not above its minimum {problem.low:g}"
+    )
+    hint = next((r.hint for r in calc.results if r.core == problem.quantity and r.hint), "")
+    return f"{problem.quantity} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
+        f": {hint}" if hint else ""
+    )
 
 
 def evaluate(
@@ -405,10 +600,12 @@ def evaluate(
     samples: int = 0,
     dist: str = "uniform",
     seed: int | None = None,
-) -> dict[str, Summary]:
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], list[TcoctlError | None], list[list[str]]]:
     """Centre value and range extremes (over a grid that includes every corner) from one core
     call, and with ``samples`` Monte Carlo percentiles from a second, so that the first does
-    not depend on how many samples are drawn."""
+    not depend on how many samples are drawn. Also returns, per row, why it has no answer
+    (None where it has one) and its warnings."""
     ranged = ranged_keys(numbers)
     rows = (
         len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
@@ -416,15 +613,20 @@ def evaluate(
     grid = grid_design(len(ranged), rows)
     block = max(1, CELLS // len(grid))
     parts: list[dict[str, Summary]] = []
+    failures: list[TcoctlError | None] = []
+    warnings: list[list[str]] = []
     for start in range(0, rows, block):  # blocks of rows keep memory bounded
         here = slice(start, start + block)
-        out, _ = core_call(
+        out, _, failed, warned = core_call(
             calc,
             {key: (low[here], high[here]) for key, (low, high) in numbers.items()},
             gpus[here] if gpus is not None else None,
             choices,
             grid,
+            solve,
         )
+        failures += failed
+        warnings += warned
         parts.append(
             {
                 name: Summary(
@@ -440,15 +642,16 @@ def evaluate(
         else {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
     )
     if samples:
-        draws, _ = core_call(
-            calc, numbers, gpus, choices, sample_design(len(ranged), samples, dist, seed)
+        draws, _, failed, _ = core_call(
+            calc, numbers, gpus, choices, sample_design(len(ranged), samples, dist, seed), solve
         )
+        failures = [mine or theirs for mine, theirs in zip(failures, failed, strict=True)]
         for name, summary in summaries.items():
             percentiles = dict(
                 zip(PERCENTILE_KEYS, np.percentile(draws[name], PERCENTILES, axis=-1), strict=True)
             )
             summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
-    return summaries
+    return summaries, failures, warnings
 
 
 def _concatenate(summaries: Sequence[Summary]) -> Summary:
@@ -486,7 +689,7 @@ def scenario_columns(
 
 
 def tornado(
-    calc: Calculator, given: Mapping[str, Given], target: str
+    calc: Calculator, given: Mapping[str, Given], target: str, solve: Solve | None = None
 ) -> tuple[float, list[tuple[str, float, float]]]:
     """How far each ranged input alone moves ``target``: the centre value and, per input,
     the result at its low and high end with every other input at its midpoint; widest first.
@@ -499,7 +702,9 @@ def tornado(
     design = np.full((2 * k + 1, k), 0.5)
     for j in range(k):
         design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
-    out, _ = core_call(calc, numbers, gpus, choices, design)
+    out, _, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
+    if failed[0]:
+        raise DomainError(failed[0])
     if target not in out:
         raise UsageError(f"--target: {target!r} is not computed here; one of {', '.join(out)}")
     values = out[target][0]
@@ -512,16 +717,13 @@ def tornado(
     return float(values[0]), bars
 
 
-def finite_rows(summaries: Mapping[str, Summary]) -> NDArray[np.bool_]:
-    """Rows whose every result (value, range ends, percentiles) is finite."""
-    ok: NDArray[np.bool_] | None = None
-    for summary in summaries.values():
-        parts = [summary.value, summary.low, summary.high, *(summary.percentiles or {}).values()]
-        for part in parts:
-            if part is not None:
-                good = np.isfinite(part)
-                ok = good if ok is None else ok & good
-    return ok if ok is not None else np.ones(1, dtype=bool)
+def finite(summary: Summary) -> NDArray[np.bool_]:
+    """Rows where a result (value, range ends, percentiles) is finite throughout."""
+    ok = np.isfinite(summary.value)
+    for part in (summary.low, summary.high, *(summary.percentiles or {}).values()):
+        if part is not None:
+            ok &= np.isfinite(part)
+    return ok
 
 
 def run_rows(
@@ -530,12 +732,15 @@ def run_rows(
     samples: int = 0,
     dist: str = "uniform",
     seed: int | None = None,
-) -> tuple[dict[str, Summary], dict[int, TcoctlError]]:
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
     """Evaluate many scenarios: rows that share their choices and the set of inputs they give
     go through one core call together.
 
-    Returns summaries over all rows (NaN where a row's group has no such result) and the rows
-    that failed, with the reason (a mode error, or results that are not finite).
+    Returns summaries over all rows (NaN where a row has no finite value of a result: not
+    determined by its inputs, or a figure its hardware preset lacks) and the rows that
+    failed, with the reason (contradicting inputs, a value out of range, no solution, or no
+    result at all), and the warnings of each row that has any.
     """
     choice_names = [spec.name for spec in calc.inputs if spec.kind == "choice"]
     groups: dict[tuple[Any, ...], list[int]] = {}
@@ -544,6 +749,7 @@ def run_rows(
         groups.setdefault(key, []).append(index)
     merged: dict[str, Summary] = {}
     failed: dict[int, TcoctlError] = {}
+    warned: dict[int, list[str]] = {}
     for (names_given, _), members in groups.items():
         chosen = [rows[i] for i in members]
         first = chosen[0]
@@ -563,32 +769,114 @@ def run_rows(
         }
         gpus = np.array([row["gpu"].text for row in chosen]) if has_gpu else None
         try:
-            out = evaluate(calc, numbers, gpus, dict(choices), samples, dist, seed)
+            out, reasons, warnings = evaluate(
+                calc, numbers, gpus, dict(choices), samples, dist, seed, solve
+            )
         except UsageError as error:
             failed.update({i: error for i in members})
             continue
-        ok = (
-            finite_rows(out)
-            if not calc.partial
-            else np.any([finite_rows({name: summary}) for name, summary in out.items()], axis=0)
-        )
+        any_finite = np.zeros(len(members), dtype=bool)
+        for summary in out.values():
+            any_finite |= finite(summary)
         for position, i in enumerate(members):
-            if not ok[position]:
-                bad = [n for n, s in out.items() if not finite_rows({n: s})[position]]
+            if warnings[position]:
+                warned[i] = warnings[position]
+            reason = reasons[position]
+            if reason is not None:
+                failed[i] = reason
+            elif not any_finite[position]:
                 failed[i] = DomainError(
-                    f"{', '.join(bad)} not finite for these inputs (an overflow, a "
-                    "figure missing from a hardware preset, a zero divisor, or an "
-                    "impossible solve such as an MFU above 1)"
+                    "no result is finite for these inputs (an overflow, or a zero divisor)"
                 )
         for name, summary in out.items():
+            ok = finite(summary)
             target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))
-            target.value[members] = summary.value
+            where = np.asarray(members)[ok]
+            target.value[where] = summary.value[ok]
             if summary.low is not None and summary.high is not None:
-                target.low[members] = summary.low  # type: ignore[index]
-                target.high[members] = summary.high  # type: ignore[index]
+                target.low[where] = summary.low[ok]  # type: ignore[index]
+                target.high[where] = summary.high[ok]  # type: ignore[index]
             for label, values in (summary.percentiles or {}).items():
-                target.percentiles[label][members] = values  # type: ignore[index]
-    return merged, failed
+                target.percentiles[label][where] = values[ok]  # type: ignore[index]
+    return merged, failed, warned
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What one scenario's inputs determine, for people: the defaults the relations used,
+    for each result not computed the options that would give it, and the options no
+    reported result uses."""
+
+    defaults: tuple[str, ...]
+    missing: dict[str, list[list[str]]]
+    unused: tuple[str, ...]
+
+
+def known_quantities(calc: Calculator, given: Mapping[str, Given]) -> frozenset[str]:
+    """The core quantities a scenario gives, with the H100 reference figures."""
+    names = {"ref_peak", *(f"ref_{spec.name}" for spec in GPU_FIELDS)}
+    for item in given.values():
+        names.update(item.spec.sets)
+    return frozenset(names)
+
+
+def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = None) -> Outline:
+    """Symbolic: which results these inputs determine, what would give the others, and what
+    goes unused (cached plans; no numbers are computed)."""
+    model = model_for(calc)
+    choices = tuple(sorted((g.spec.key, g.text) for g in given.values() if g.spec.kind == "choice"))
+    known = set(known_quantities(calc, given))
+    if solve is not None:
+        known.add(solve.unknown.core)
+    plan = model.plan(known, choices)
+    options = [
+        (spec.name, spec.sets)
+        for spec in calc.inputs
+        if spec.kind not in ("choice", "size", "file") and spec.name not in given
+    ]
+    missing = {}
+    for result in calc.results:
+        if result.core not in plan.known and not result.core.startswith("ref_"):
+            others = tuple(option for option in options if result.core not in option[1])
+            found = model.suggest(frozenset(known), choices, result.core, others)
+            missing[result.name] = [list(group) for group in found[:MAX_WAYS]]
+    reported = [r.core for r in reported_results(calc, plan, solve)]
+    used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
+    unused = tuple(
+        name
+        for name, item in given.items()
+        if item.spec.kind != "choice"
+        and item.origin.startswith("--")
+        and not used & set(item.spec.sets)
+        and (solve is None or item.spec is not solve.unknown)
+    )
+    defaults = tuple(
+        spec.name
+        for spec in calc.inputs
+        if spec.kind == "number" and spec.core in plan.defaults_used and spec.core in used
+    )
+    return Outline(defaults, missing, unused)
+
+
+def nothing_computed(calc: Calculator, known: frozenset[str], choices: rel.Choices) -> TcoctlError:
+    """The error for inputs that determine no result: what would give the headline one."""
+    wanted = calc.result(calc.target).core
+    options = tuple(
+        (spec.name, spec.sets)
+        for spec in calc.inputs
+        if spec.kind not in ("choice", "size", "file")
+        and not set(spec.sets) <= known
+        and wanted not in spec.sets
+    )
+    found = model_for(calc).suggest(known, choices, wanted, options)
+    hint = (
+        " or ".join("--" + " --".join(group) for group in found[:MAX_WAYS])
+        if found
+        else "more inputs (see --help)"
+    )
+    return NothingComputed(
+        f"these inputs determine no result of {calc.name}; {calc.target} needs {hint}"
+    )
 
 
 def _empty_summary(rows: int, sampled: bool) -> Summary:

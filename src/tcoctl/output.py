@@ -286,6 +286,17 @@ def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     return f"[bold yellow]{text}[/]" if bold else text  # numbers only: no markup to escape
 
 
+def missing_note(missing: dict[str, list[list[str]]]) -> Any:
+    """The table view's note on results not computed and the options that would give them."""
+    from rich.text import Text
+
+    parts = []
+    for name, groups in missing.items():
+        ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
+        parts.append(f"{name} ({ways})" if ways else name)
+    return Text("not computed (would need): " + "; ".join(parts), style="dim")
+
+
 def json_member(name: str, value: float | str, unit: str, stats: dict[str, float]) -> str:
     """``"name": {"value": .., "unit": .., ...}`` as text, for batch records."""
     shown = json.dumps(value) if isinstance(value, str) else repr(value)

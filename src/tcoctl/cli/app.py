@@ -136,7 +136,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     def command(**options: Any) -> None:
         from tcoctl.cli import runner
 
-        shared = {name: options.pop(name, None) for name in SHARED}
+        shared = {name.rstrip("_"): options.pop(name, None) for name in SHARED}
         flags = {calc.input(key).name: value for key, value in options.items() if value is not None}
         with reported_errors():
             runner.run(calc, flags, shared)
@@ -227,6 +227,21 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             f"'{calc.sweep_example.split('|')[1]}'.",
         ),
         _text(
+            "solve",
+            "--solve",
+            metavar="INPUT",
+            callback=non_empty,
+            help="Goal-seek: the input to solve for, with --for, e.g. "
+            f"--solve {calc.solve_example.split('|')[0]}.",
+        ),
+        _text(
+            "for_",
+            "--for",
+            metavar="RESULT=VALUE",
+            callback=non_empty,
+            help=f"With --solve: the result to reach, e.g. '{calc.solve_example.split('|')[1]}'.",
+        ),
+        _text(
             "input",
             "--input",
             "-i",
@@ -263,6 +278,8 @@ SHARED = (
     "sweep",
     "mark",
     "input",
+    "solve",
+    "for_",
 )
 MAX_SAMPLES = 2_000_000
 DISTRIBUTIONS = ("uniform", "triangular")

@@ -73,8 +73,11 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     return Sweep(spec, span, points)
 
 
-def parse_mark(calc: Calculator, text: str) -> tuple[Result, float]:
+def parse_mark(
+    calc: Calculator, text: str, option: str = "--mark", example: str = ""
+) -> tuple[Result, float]:
     """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``."""
+    example = example or calc.sweep_example.split("|")[1]
     match = _MARK.match(text)
     result = None
     if match:
@@ -82,18 +85,49 @@ def parse_mark(calc: Calculator, text: str) -> tuple[Result, float]:
     if match is None or result is None:
         names = ", ".join(r.name for r in calc.results)
         raise UsageError(
-            f"--mark: expected RESULT=LEVEL with RESULT one of {names}, "
-            f"e.g. '{calc.sweep_example.split('|')[1]}'; got {shorten(text)!r}"
+            f"{option}: expected RESULT=VALUE with RESULT one of {names}, "
+            f"e.g. '{example}'; got {shorten(text)!r}"
         )
     try:
-        level = parse_span(match["level"], result.unit, "0.15", result.display or None)
+        level = parse_span(match["level"], result.unit, example, result.display or None)
     except UnitInputError as error:
-        raise UsageError(f"--mark: {error}") from None
+        raise UsageError(f"{option}: {error}") from None
+    if level.is_range:
+        raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")
     return result, level.low
 
 
+def parse_solve(calc: Calculator, name: str | None, goal: str | None) -> engine.Solve | None:
+    """``--solve INPUT --for RESULT=VALUE``: the goal-seek, or None without --solve."""
+    example = (
+        f"--solve {calc.solve_example.split('|')[0]} --for '{calc.solve_example.split('|')[1]}'"
+    )
+    if name is None:
+        if goal is not None:
+            raise UsageError(f"--for goes with --solve, e.g. {example}")
+        return None
+    if goal is None:
+        raise UsageError(f"--solve needs --for RESULT=VALUE, e.g. {example}")
+    try:
+        spec = calc.input(name.strip())
+    except KeyError:
+        spec = None
+    if spec is None or spec.kind != "number":
+        names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
+        raise UsageError(
+            f"--solve: {calc.name} has no number input {shorten(name)!r}; one of {names}"
+        )
+    result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1])
+    if result.core == spec.core:
+        raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
+    return engine.Solve(spec, result, value)
+
+
 def sweep(
-    calc: Calculator, given: Mapping[str, engine.Given], plan: Sweep
+    calc: Calculator,
+    given: Mapping[str, engine.Given],
+    plan: Sweep,
+    solve: engine.Solve | None = None,
 ) -> tuple[np.ndarray[Any, np.dtype[np.float64]], dict[str, engine.Summary]]:
     """Every result at each sweep point, the other inputs keeping their ranges: one core call
     with a row per point."""
@@ -110,7 +144,8 @@ def sweep(
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
     numbers, gpus, choices = engine.scenario_columns(given, plan.points)
     numbers[plan.spec.key] = (xs, xs)
-    return xs, engine.evaluate(calc, numbers, gpus, choices)
+    summaries, _, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
+    return xs, summaries
 
 
 def finite_or_null(values: Any) -> list[float | None]:
@@ -203,12 +238,15 @@ def labelled(name: str, unit: str) -> str:
 
 
 def tornado_section(
-    calc: Calculator, given: Mapping[str, engine.Given], target: Result
+    calc: Calculator,
+    given: Mapping[str, engine.Given],
+    target: Result,
+    solve: engine.Solve | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """The tornado as JSON (display units) and as a chart."""
     from tcoctl.charts import tornado as tornado_chart
 
-    centre, bars = engine.tornado(calc, given, target.name)
+    centre, bars = engine.tornado(calc, given, target.name, solve)
     unit = short(target.display)
 
     def shown(value: float) -> float:
@@ -288,7 +326,12 @@ def _json_row(line: str) -> dict[str, str] | str:
 
 
 def batch(
-    calc: Calculator, flags: Mapping[str, str], preset: Preset | None, stream: IO[str], fmt: str
+    calc: Calculator,
+    flags: Mapping[str, str],
+    preset: Preset | None,
+    stream: IO[str],
+    fmt: str,
+    solve: engine.Solve | None = None,
 ) -> int:
     """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
     in the output contract (``inputs`` holds the line's own values) or CSV with a column per
@@ -297,11 +340,11 @@ def batch(
     how many failed."""
     header = ""
     if fmt == "csv":
-        columns = [labelled(r.name, r.display) for r in calc.results]
+        columns = [labelled(r.name, r.display) for r in engine.results_of(calc, solve)]
         header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
     parse, lines = read_lines(stream, set(calc.inputs_by_name))
     work = partial(
-        evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt, parse
+        evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt, parse, solve
     )
     failures = 0
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
@@ -357,6 +400,7 @@ def evaluate_chunk(
     preset_name: str | None,
     fmt: str,
     parse: LineParser,
+    solve: engine.Solve | None,
     lines: list[tuple[int, str]],
 ) -> tuple[str, list[str]]:
     """One chunk of batch lines: their records as text, and an error per bad line."""
@@ -380,9 +424,13 @@ def evaluate_chunk(
                 chunk.append((number, engine.gather(calc, {**flags, **typed}, preset), typed))
             except TcoctlError as error:
                 errors.append((number, str(error)))
-        summaries, failed = engine.run_rows(calc, [given for _, given, _ in chunk])
+        if solve is not None:
+            for _, given, _ in chunk:
+                given.pop(solve.unknown.name, None)
+        summaries, failed, _ = engine.run_rows(calc, [given for _, given, _ in chunk], solve=solve)
         ranged = [engine.has_range(given) for _, given, _ in chunk]
-        columns = [result_column(r, summaries.get(r.name), ranged, fmt) for r in calc.results]
+        results = engine.results_of(calc, solve)
+        columns = [result_column(r, summaries.get(r.name), ranged, fmt) for r in results]
         records = []
         for row, (number, given, typed) in enumerate(chunk):
             if row in failed:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tcoctl import engine, output
-from tcoctl.cli import planner
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.cli import planner, views
+from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset, PresetError, chain, load
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
@@ -66,15 +65,21 @@ def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[outp
 
 
 def result_rows(
-    calc: Calculator, summaries: Mapping[str, engine.Summary], row: int, ranged: bool
+    calc: Calculator,
+    summaries: Mapping[str, engine.Summary],
+    row: int,
+    ranged: bool,
+    solve: engine.Solve | None = None,
 ) -> list[output.Row]:
     """Results of one scenario in display units; low/high only if the scenario has ranges."""
     rows = []
-    for spec in calc.results:
+    for spec in engine.results_of(calc, solve):
         summary = summaries.get(spec.name)
         if summary is None or not np.isfinite(summary.value[row]):
             continue  # not computed for this scenario
         value = float(convert(float(summary.value[row]), spec.unit, spec.display))
+        if not np.isfinite(value):
+            continue  # overflows in the display unit
         rows.append(
             output.Row(
                 spec.name,
@@ -88,72 +93,118 @@ def result_rows(
 
 def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) -> None:
     """Run ``calc`` and write the result. ``options`` holds the shared options: preset,
-    format, svg, explain, map, seed, samples, dist, tornado, target, sweep, mark, input."""
+    format, svg, explain, map, seed, samples, dist, tornado, target, sweep, mark, input,
+    solve and for."""
     fmt = options.get("format") or output.default_format()
     if options.get("input"):
-        run_batch(calc, flags, options, fmt)
+        solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
+        run_batch(calc, flags, options, fmt, solve)
         return
     check_options(calc, options, fmt)
+    output.write(reports_for(calc, flags, options, warn_on_stderr), fmt, options.get("svg"))
+
+
+def warn_on_stderr(message: str) -> None:
+    sys.stderr.write(f"tcoctl: warning: {message}\n")
+
+
+def reports_for(
+    calc: Calculator,
+    flags: Mapping[str, str],
+    options: Mapping[str, Any],
+    warn: Callable[[str], None],
+) -> list[output.Report]:
+    """The reports of one run (one per preset variant), warnings passed to ``warn``: the
+    engine of the CLI and of the Python API alike."""
+    solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
     target = target_result(calc, options)
     preset = choose_preset(calc, options.get("preset"), flags)
     names = engine.variants(calc, preset)
     scenarios = [engine.gather(calc, flags, preset, i) for i in range(len(names))]
-    warn_kept(flags, scenarios[0])
-    summaries, failed = engine.run_rows(
+    if solve is not None:
+        for given in scenarios:
+            given.pop(solve.unknown.name, None)
+    warn_kept(flags, scenarios[0], warn)
+    summaries, failed, warned = engine.run_rows(
         calc,
         scenarios,
         options.get("samples") or 0,
         options.get("dist") or "uniform",
         options.get("seed"),
+        solve,
     )
     reports = []
     for row, (name, given) in enumerate(zip(names, scenarios, strict=True)):
-        inputs = {g.spec.key: g.span.mid for g in given.values() if g.span is not None}
-        results = {key: float(summary.value[row]) for key, summary in summaries.items()}
-        if row in failed and not summaries:
-            error = failed[row]
-            if isinstance(error, engine.MissingInputs) and preset is not None:
-                raise DomainError(f"preset {preset.name} is incomplete: {error}")
-            hint = ""
-            if preset is None and str(error).startswith("give"):
-                hint = (
-                    f" (the default preset {calc.default_preset} applies only when no "
-                    f"option is given; add --preset {calc.default_preset} to start from it)"
-                )
-            raise UsageError(f"{error}{hint}")
-        for warning in hook(calc.checks, inputs, results) if calc.checks else []:
-            sys.stderr.write(f"tcoctl: warning: {name + ': ' if name else ''}{warning}\n")
+        label = f"{name}: " if name else ""
+        for warning in warned.get(row, []):
+            warn(f"{label}{warning}")
         if row in failed:
-            raise DomainError(f"{calc.name}: {failed[row]}")
+            raise scenario_error(calc, preset, failed[row], label)
+        plan = engine.outline(calc, given, solve)
+        for option in plan.unused:
+            warn(f"{label}--{option} is used by no result computed here")
+        inputs = central_inputs(calc, given)
+        results = {key: float(summary.value[row]) for key, summary in summaries.items()}
+        shown = dict(given)
+        for option in plan.defaults:
+            shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
         report = output.Report(
             calc.name,
             name or None,
-            input_rows(calc, given),
-            result_rows(calc, summaries, row, engine.has_range(given)),
+            input_rows(calc, shown),
+            result_rows(calc, summaries, row, engine.has_range(given), solve),
         )
+        if plan.missing:
+            report.extra["missing"] = plan.missing
+            report.visuals.append(output.missing_note(plan.missing))
         add_visuals(calc, report, summaries, row)
         if options.get("tornado"):
-            section, chart = planner.tornado_section(calc, given, target)
+            section, chart = planner.tornado_section(calc, given, target, solve)
             report.extra["tornado"] = section
             report.visuals.append(chart)
         if options.get("sweep"):
-            plan = planner.parse_sweep(calc, options["sweep"])
+            sweep = planner.parse_sweep(calc, options["sweep"])
             mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
-            xs, swept = planner.sweep(calc, given, plan)
+            xs, swept = planner.sweep(calc, given, sweep, solve)
             chosen = mark[0] if mark else target
             if chosen.name not in swept and not options.get("target"):
                 chosen = next(r for r in calc.results if r.name in swept)  # default not computed
-            section, visuals = planner.sweep_section(calc, plan, xs, swept, chosen, mark)
+            section, visuals = planner.sweep_section(calc, sweep, xs, swept, chosen, mark)
             report.extra["sweep"] = section
             report.visuals.extend(visuals)
         if options.get("explain"):
-            report.extra["explain"] = hook(calc.explain, inputs, results)
+            report.extra["explain"] = views.explanations()[calc.name](inputs, results)
         if options.get("map"):
-            drawing, counts = hook(calc.drawing, inputs, results, options.get("seed") or 0)
+            drawing, counts = views.drawings()[calc.name](inputs, results, options.get("seed") or 0)
             report.visuals.append(drawing)
             report.extra["map"] = counts
         reports.append(report)
-    output.write(reports, fmt, options.get("svg"))
+    return reports
+
+
+def scenario_error(
+    calc: Calculator, preset: Preset | None, error: TcoctlError, label: str
+) -> TcoctlError:
+    """A failed scenario's error; inputs that determine nothing get a hint about presets."""
+    if isinstance(error, engine.NothingComputed):
+        if preset is not None:
+            return DomainError(f"preset {preset.name} is incomplete: {error}")
+        return UsageError(
+            f"{error} (the default preset {calc.default_preset} applies only when no "
+            f"option is given; add --preset {calc.default_preset} to start from it)"
+        )
+    return type(error)(f"{label}{calc.name}: {error}")
+
+
+def central_inputs(calc: Calculator, given: Mapping[str, engine.Given]) -> dict[str, float]:
+    """Each number input's central value in core units, defaults included, by key."""
+    inputs = {
+        spec.key: engine.default_given(calc.name, name, text).span.mid  # type: ignore[union-attr]
+        for name, text in calc.defaults.items()
+        if (spec := calc.input(name)).kind == "number"
+    }
+    inputs.update({g.spec.key: g.span.mid for g in given.values() if g.span is not None})
+    return inputs
 
 
 VIEWS = ("sweep", "tornado", "explain", "map")
@@ -162,6 +213,8 @@ VIEWS = ("sweep", "tornado", "explain", "map")
 
 def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> None:
     """Refuse combinations that would silently lose output, before any work is done."""
+    if options.get("solve") and options.get("explain"):
+        raise UsageError("--explain shows a forward run: drop --solve")
     if options.get("mark") and not options.get("sweep"):
         sweep, mark = calc.sweep_example.split("|")
         raise UsageError(f"--mark goes with --sweep, e.g. --sweep '{sweep}' --mark '{mark}'")
@@ -186,7 +239,9 @@ def check_svg(svg: str | None) -> None:
         )
 
 
-def warn_kept(flags: Mapping[str, str], given: Mapping[str, engine.Given]) -> None:
+def warn_kept(
+    flags: Mapping[str, str], given: Mapping[str, engine.Given], warn: Callable[[str], None]
+) -> None:
     """Warn when an option leaves related figures from the preset in place (--gpu without
     --gpu-price)."""
     for name in flags:
@@ -198,10 +253,9 @@ def warn_kept(flags: Mapping[str, str], given: Mapping[str, engine.Given]) -> No
         ]
         if kept:
             origin = given[kept[0]].origin
-            sys.stderr.write(
-                f"tcoctl: warning: --{name} {flags[name]}: "
-                f"{', '.join('--' + k for k in kept)} still from {origin}; "
-                "give them too if they differ\n"
+            warn(
+                f"--{name} {flags[name]}: {', '.join('--' + k for k in kept)} still from "
+                f"{origin}; give them too if they differ"
             )
 
 
@@ -218,7 +272,11 @@ def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
 
 
 def run_batch(
-    calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any], fmt: str
+    calc: Calculator,
+    flags: Mapping[str, str],
+    options: Mapping[str, Any],
+    fmt: str,
+    solve: engine.Solve | None = None,
 ) -> None:
     """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
     extras = [
@@ -237,7 +295,9 @@ def run_batch(
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
-            failures = planner.batch(calc, flags, preset, stream, "json" if fmt == "table" else fmt)
+            failures = planner.batch(
+                calc, flags, preset, stream, "json" if fmt == "table" else fmt, solve
+            )
     except UnicodeDecodeError as error:
         raise UsageError(f"--input: {shorten(path)!r} is not UTF-8 text ({error.reason})") from None
     if failures:
@@ -266,7 +326,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     reports = []
     for command, items in by_calc.items():
         calc = CALCULATORS[command]
-        summaries, failed = engine.run_rows(calc, [given for _, given in items])
+        summaries, failed, _ = engine.run_rows(calc, [given for _, given in items])
         for row, (label, given) in enumerate(items):
             if row in failed:
                 raise DomainError(f"{label}: {failed[row]}")
@@ -298,14 +358,6 @@ def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
         ):
             found.append(name)
     return found
-
-
-def hook(target: str | None, *args: Any) -> Any:
-    """Call a calculator's ``module:function`` hook (explain, checks, drawing); the CLI offers
-    --explain and --map only where the calculator has the hook."""
-    assert target is not None
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)(*args)
 
 
 def add_visuals(

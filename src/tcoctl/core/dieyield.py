@@ -20,12 +20,13 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.flops import ModeError
+from tcoctl.core.relations import Finding, Model, Relation, formula, product
 from tcoctl.specs import YIELD_MODELS
 
 Array = NDArray[np.float64]
@@ -39,6 +40,10 @@ CELL_BUDGET = 20_000_000
 """Row evaluations (scenarios x offsets x rows) one die count may take (about a second)."""
 BLOCK_CELLS = 2_000_000
 """Row evaluations held in memory at once."""
+
+
+class ModeError(ValueError):
+    """A die count that cannot be done: the message says why."""
 
 
 def line_yield(step_yield: Value, steps: Value) -> Array:
@@ -212,88 +217,6 @@ def defects_for_yield(
     return np.asarray(np.where(target >= 1.0, 0.0, np.where(inside, lam, np.nan)), dtype=float)
 
 
-def wafer_yield_chain(
-    *,
-    model: str,
-    wafer_diameter: Value,
-    edge_exclusion: Value,
-    scribe: Value,
-    notch: Value,
-    die_width: Value = None,
-    die_height: Value = None,
-    die_area: Value = None,
-    steps: Value = None,
-    step_yield: Value = None,
-    target_yield: Value = None,
-    defect_density: Value = None,
-    alpha: Value = None,
-    layers: Value = None,
-    wafer_yield: Value = None,
-    wafer_cost: Value = None,
-    good_dies: Value = None,
-) -> dict[str, Array]:
-    """The yield calculator: whichever of line yield, dies per wafer, die yield, good dies,
-    cost per good die and the inverse answers the inputs determine.
-
-    Returns line_yield, required_step_yield [-]; dies_per_wafer (exact, whole),
-    dies_per_wafer_formula [-]; die_yield [-]; good_dies_per_wafer [-] (expected, may be
-    fractional) = dies_per_wafer x wafer_yield x line_yield x die_yield, each factor 1 when
-    not given; cost_per_good_die [USD]; with good_dies: implied_yield [-],
-    implied_defect_density [1/m^2] (per layer for Bose-Einstein), implied_step_yield [-]:
-    the per-step yield that alone would explain the good dies (any --step-yield aside).
-    """
-    out: dict[str, Value] = {}
-    if step_yield is not None:
-        if steps is None:
-            raise ModeError("--step-yield needs --steps")
-        out["line_yield"] = line_yield(step_yield, steps)
-    if target_yield is not None:
-        if steps is None:
-            raise ModeError("--target-yield needs --steps")
-        out["required_step_yield"] = required_step_yield(target_yield, steps)
-    if die_width is None and die_area is not None:
-        die_width = die_height = np.sqrt(die_area)
-    if die_width is not None:
-        if die_height is None:
-            die_height = die_width
-        area = np.multiply(die_width, die_height)
-        usable = np.subtract(wafer_diameter, np.multiply(2, edge_exclusion))
-        pitch_area = np.multiply(np.add(die_width, scribe), np.add(die_height, scribe))
-        out["dies_per_wafer"] = dies_per_wafer(
-            wafer_diameter, edge_exclusion, die_width, die_height, scribe, notch
-        )
-        out["dies_per_wafer_formula"] = dies_per_wafer_formula(usable, pitch_area)
-        if defect_density is not None:
-            out["die_yield"] = die_yield(model, np.multiply(area, defect_density), alpha, layers)
-        known = np.multiply(
-            wafer_yield if wafer_yield is not None else 1.0, out.get("line_yield", 1.0)
-        )
-        good = out["dies_per_wafer"] * known * out.get("die_yield", 1.0)
-        if wafer_yield is not None or "line_yield" in out or "die_yield" in out:
-            out["good_dies_per_wafer"] = good
-        if wafer_cost is not None:
-            out["cost_per_good_die"] = np.divide(wafer_cost, good)
-        if good_dies is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                implied = np.divide(good_dies, out["dies_per_wafer"] * known)
-            implied = np.where(implied <= 1.0, implied, np.nan)
-            out["implied_yield"] = implied
-            lam = defects_for_yield(model, implied, alpha, layers)
-            out["implied_defect_density"] = lam / area
-            if steps is not None:  # all the loss beyond the wafer yield put on the line
-                wafer = wafer_yield if wafer_yield is not None else 1.0
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    on_line = np.divide(good_dies, np.multiply(out["dies_per_wafer"], wafer))
-                out["implied_step_yield"] = required_step_yield(
-                    np.where(on_line <= 1.0, on_line, np.nan), steps
-                )
-    elif defect_density is not None or good_dies is not None or wafer_cost is not None:
-        raise ModeError("give the die: --die-size WxH, --die-width/--die-height or --die-area")
-    if not out:
-        raise ModeError("give --steps with --step-yield or --target-yield, or a die size")
-    return {name: np.asarray(value, dtype=float) for name, value in out.items()}
-
-
 def die_map(
     wafer_diameter: float,
     edge_exclusion: float,
@@ -331,3 +254,189 @@ def die_map(
     keep_cols = np.flatnonzero(state.any(axis=0))
     state = state[keep_rows[0] : keep_rows[-1] + 1, keep_cols[0] : keep_cols[-1] + 1]
     return state[::-1], int(inside.sum())
+
+
+def _identity(value: Value) -> Value:
+    return value
+
+
+def _one() -> float:
+    return 1.0
+
+
+def _model_relations(models: tuple[str, ...], extra: tuple[str, ...]) -> tuple[Relation, ...]:
+    """die_yield(die_area x D0) under the models that take the parameters ``extra`` (alpha for
+    the negative binomial, layers for Bose-Einstein), with the closed-form D0 inverse and the
+    D0 that an implied yield means."""
+
+    def forward(area: Value, d0: Value, *params: Value, model: str) -> Array:
+        return die_yield(model, np.multiply(area, d0), **dict(zip(extra, params, strict=True)))
+
+    def inverse(target: Value, area: Value, *params: Value, model: str) -> Array:
+        lam = defects_for_yield(model, target, **dict(zip(extra, params, strict=True)))
+        return np.asarray(np.divide(lam, area), dtype=float)
+
+    when = ("model", models)
+    return (
+        formula(
+            "die_yield",
+            ["die_area", "defect_density", *extra],
+            forward,
+            "die_yield = Y_model(die_area x defect_density)",
+            inverses={"defect_density": inverse},
+            when=when,
+            choices=("model",),
+        ),
+        formula(
+            "implied_defect_density",
+            ["implied_yield", "die_area", *extra],
+            inverse,
+            "implied_defect_density = Y_model^-1(implied_yield) / die_area",
+            when=when,
+            choices=("model",),
+        ),
+    )
+
+
+def _usable_formula(
+    diameter: Value, edge: Value, width: Value, height: Value, scribe: Value
+) -> Array:
+    usable = np.subtract(diameter, np.multiply(2, edge))
+    return dies_per_wafer_formula(
+        usable, np.multiply(np.add(width, scribe), np.add(height, scribe))
+    )
+
+
+def _implied_step_yield(good: Value, dies: Value, wafer: Value, steps: Value) -> Array:
+    """The per-step yield that alone would explain the good dies (any step yield aside)."""
+    return required_step_yield(np.divide(good, np.multiply(dies, wafer)), steps)
+
+
+PLAIN_MODELS = tuple(m for m in MODELS if m not in ("negative-binomial", "bose-einstein"))
+
+RELATIONS = (
+    formula(
+        "line_yield",
+        ["step_yield", "steps"],
+        line_yield,
+        "line_yield = step_yield ^ steps",
+        inverses={
+            "step_yield": lambda line, steps: required_step_yield(line, steps),
+            "steps": lambda line, step: np.divide(np.log(line), np.log(step)),
+        },
+    ),
+    formula(
+        "required_step_yield",
+        ["target_yield", "steps"],
+        required_step_yield,
+        "required_step_yield = target_yield ^ (1 / steps)",
+    ),
+    product("die_area", "die_width", "die_height"),
+    formula(
+        "die_width",
+        ["die_area"],
+        np.sqrt,
+        "a square die: die_width = sqrt(die_area)",
+        fallback=True,
+    ),
+    formula(
+        "die_height",
+        ["die_width"],
+        _identity,
+        "a square die: die_height = die_width",
+        fallback=True,
+    ),
+    formula(
+        "dies_per_wafer",
+        ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe", "notch"],
+        dies_per_wafer,
+        "dies_per_wafer = whole dies counted on the best grid",
+    ),
+    formula(
+        "dies_per_wafer_formula",
+        ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe"],
+        _usable_formula,
+        "dies_per_wafer_formula = pi (d/2)^2 / S - pi d / sqrt(2 S)",
+    ),
+    *_model_relations(PLAIN_MODELS, ()),
+    *_model_relations(("negative-binomial",), ("alpha",)),
+    *_model_relations(("bose-einstein",), ("layers",)),
+    formula(
+        "wafer_factor",
+        ["wafer_yield"],
+        _identity,
+        "wafer_factor = wafer_yield",
+        inverses={"wafer_yield": _identity},
+    ),
+    formula(
+        "line_factor",
+        ["line_yield"],
+        _identity,
+        "line_factor = line_yield",
+        inverses={"line_yield": _identity},
+    ),
+    formula(
+        "die_factor",
+        ["die_yield"],
+        _identity,
+        "die_factor = die_yield",
+        inverses={"die_yield": _identity},
+    ),
+    formula("wafer_factor", [], _one, "no wafer yield given: 1", fallback=True),
+    formula("line_factor", [], _one, "no line yield given: 1", fallback=True),
+    formula("die_factor", [], _one, "no defect-limited yield given: 1", fallback=True),
+    product("good_dies_per_wafer", "dies_per_wafer", "die_factor", "wafer_factor", "line_factor"),
+    product("good_dies", "implied_yield", "dies_per_wafer", "wafer_factor", "line_factor"),
+    formula(
+        "implied_step_yield",
+        ["good_dies", "dies_per_wafer", "wafer_factor", "steps"],
+        _implied_step_yield,
+        "implied_step_yield = (good_dies / (dies_per_wafer x wafer_yield)) ^ (1 / steps)",
+    ),
+    product("wafer_cost", "cost_per_good_die", "good_dies_per_wafer"),
+)
+
+RETICLE_M = (26e-3, 33e-3)
+"""Maximum exposure field of current scanners, 26 x 33 mm (ASML NXT/NXE specifications)."""
+
+
+def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """Row by row: no usable wafer and a die that does not fit are failures; a die beyond the
+    reticle field is a warning."""
+    found = []
+
+    def per_row(mask: Any) -> NDArray[np.bool_]:
+        mask = np.broadcast_to(
+            np.asarray(mask, dtype=bool), np.broadcast(mask, np.empty((rows, 1))).shape
+        )
+        return np.asarray(mask.reshape(rows, -1).any(axis=1))
+
+    diameter, edge = values["wafer_diameter"], values["edge_exclusion"]
+    no_wafer = per_row(np.multiply(2, edge) >= diameter)
+    if no_wafer.any():
+        found.append(
+            Finding(
+                "edge_exclusion leaves no usable wafer (it is at least half of wafer_diameter)",
+                no_wafer,
+                fatal=True,
+            )
+        )
+    if "die_width" in values and "dies_per_wafer" in values:
+        width, height = values["die_width"], values["die_height"]
+        short, long = np.minimum(width, height), np.maximum(width, height)
+        beyond = per_row((short > RETICLE_M[0] * (1 + 1e-9)) | (long > RETICLE_M[1] * (1 + 1e-9)))
+        if beyond.any():
+            found.append(
+                Finding(
+                    "the die exceeds the 26 x 33 mm reticle field: it needs stitching or "
+                    "several exposures",
+                    beyond,
+                )
+            )
+        unfit = per_row(np.asarray(values["dies_per_wafer"]) == 0) & ~no_wafer
+        if unfit.any():
+            found.append(Finding("the die does not fit on the usable wafer", unfit, fatal=True))
+    return found
+
+
+MODEL = Model(RELATIONS, checks=checks)

@@ -1,0 +1,308 @@
+"""The Python API: one function per calculator, on the same engine as the command line.
+
+Each keyword is an option of the command with underscores (``gpu_price`` for
+``--gpu-price``). A value may be a number in the option's documented unit (the unit
+``--help`` shows: ``electricity=0.12`` is 0.12 USD/kWh), a string with a unit
+(``"0.12 USD/kWh"``, ``"75..80 %"``), a pint Quantity, a :class:`Range`, or a numpy array or
+list of any of these, which runs one scenario per element in a single call.
+
+>>> import tcoctl
+>>> tcoctl.flops(params=7e9, tokens=2e12)["total_flop"]
+<Quantity(8.4e+22, 'FLOP')>
+
+Results read like a mapping of quantities in their display units; ``low``, ``high`` and
+``percentiles`` hold the spread of ranges and Monte Carlo samples; ``to_dict()`` is exactly
+the command line's JSON document. Errors are :class:`tcoctl.errors.TcoctlError` subclasses
+with the command line's messages; warnings are issued as :class:`TcoctlWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tcoctl.errors import UsageError
+from tcoctl.specs import CALCULATORS, Calculator, Input
+
+
+class TcoctlWarning(UserWarning):
+    """A warning about a run: an option no result uses, a die beyond the reticle, ..."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A range ``low..high`` in ``unit`` (default: the option's documented unit)."""
+
+    low: float
+    high: float
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Result(Mapping[str, Any]):
+    """The results of one run: ``result[name]`` is a pint Quantity in the display unit (an
+    array over scenarios when inputs were arrays)."""
+
+    documents: tuple[dict[str, Any], ...]
+    scalar: bool
+
+    def _column(self, key: str, name: str) -> Any:
+        import numpy as np
+
+        from tcoctl.units import registry
+
+        items = [doc["results"].get(name) for doc in self.documents]
+        if all(item is None for item in items):
+            raise KeyError(name)
+        unit = next(item["unit"] for item in items if item is not None)
+        values = [np.nan if item is None or key not in item else item[key] for item in items]
+        magnitude = values[0] if self.scalar else np.array(values, dtype=float)
+        return registry().Quantity(magnitude, unit)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._column("value", name)
+
+    def __iter__(self) -> Iterator[str]:
+        names: dict[str, None] = {}
+        for doc in self.documents:
+            names.update(dict.fromkeys(doc["results"]))
+        return iter(names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def stat(self, name: str, key: str) -> Any:
+        """``low``, ``high``, ``p05``, ``p50`` or ``p95`` of a result (NaN where absent)."""
+        return self._column(key, name)
+
+    @property
+    def missing(self) -> dict[str, list[list[str]]]:
+        """Results not computed, with the options that would give them (first scenario)."""
+        found: dict[str, list[list[str]]] = self.documents[0].get("missing", {})
+        return found
+
+    def to_dict(self) -> Any:
+        """The command line's JSON document (a list of them for several scenarios)."""
+        return self.documents[0] if self.scalar else list(self.documents)
+
+
+def run(command: str, preset: str | None = None, **options: Any) -> Result:
+    """Run calculator ``command`` with options given as keywords (see the module docstring).
+
+    Shared keywords: ``samples``, ``dist``, ``seed`` (Monte Carlo), ``solve`` and ``goal``
+    (goal-seek: ``solve="electricity", goal="power_share=0.15"``).
+    """
+    from tcoctl.cli import runner
+    from tcoctl.output import to_json
+
+    calc = CALCULATORS.get(command)
+    if calc is None:
+        raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
+    shared = {
+        "preset": preset,
+        "samples": options.pop("samples", 0),
+        "dist": options.pop("dist", "uniform"),
+        "seed": options.pop("seed", None),
+        "solve": options.pop("solve", None),
+        "for": options.pop("goal", None),
+    }
+    rows = _rows(calc, options)
+
+    def warn(message: str) -> None:
+        warnings.warn(message, TcoctlWarning, stacklevel=3)
+
+    documents = []
+    for flags in rows:
+        documents += [to_json(r) for r in runner.reports_for(calc, flags, shared, warn)]
+    return Result(tuple(documents), scalar=len(documents) == 1 and not _is_array(options))
+
+
+def _is_array(options: Mapping[str, Any]) -> bool:
+    return any(isinstance(v, list | tuple) or getattr(v, "ndim", 0) > 0 for v in options.values())
+
+
+def _rows(calc: Calculator, options: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The options as command-line texts, one dict per scenario (arrays broadcast)."""
+    columns: dict[str, list[Any]] = {}
+    length = 1
+    for key, value in options.items():
+        try:
+            spec = calc.input(key)
+        except KeyError:
+            names = ", ".join(s.key for s in calc.inputs)
+            raise UsageError(f"{calc.name}: no option {key!r}; one of {names}") from None
+        items = (
+            list(value)
+            if isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
+            else [value]
+        )
+        if len(items) != 1 and length not in (1, len(items)):
+            raise UsageError(f"{key}: {len(items)} values, but other options have {length}")
+        length = max(length, len(items))
+        columns[spec.name] = items
+    return [
+        {
+            name: _text(calc.input(name), items[i] if len(items) > 1 else items[0])
+            for name, items in columns.items()
+        }
+        for i in range(length)
+    ]
+
+
+def _text(spec: Input, value: Any) -> str:
+    """One value as the command line would take it."""
+    if isinstance(value, str):
+        return value
+    unit = spec.display.removeprefix("1")  # "1/cm^2" is written "/cm^2" after a number
+    if isinstance(value, Range):
+        return f"{value.low!r}..{value.high!r} {value.unit or unit}".strip()
+    if hasattr(value, "magnitude") and hasattr(value, "units"):
+        return f"{float(value.magnitude)!r} {value.units}"
+    if isinstance(value, bool) or (
+        not isinstance(value, int | float) and not hasattr(value, "__float__")
+    ):
+        raise UsageError(f"{spec.key}: expected a number, a string or a Range, got {value!r}")
+    return f"{float(value)!r} {unit}".strip()
+
+
+def flops(preset: str | None = None, **options: Any) -> Result:
+    """Training compute, GPU time, throughput, energy and cost, in any direction.
+
+    Parameters
+    ----------
+    preset : str, optional
+        Scenario preset, e.g. ``"run-1e30"`` (used alone only when no option is given).
+    gpu : str
+        Hardware preset, e.g. ``"h100-sxm"``; gives the dense peak at ``precision``.
+    precision : {"bf16", "fp8", "fp4"}, default "bf16"
+    peak : [TFLOP/s] per GPU, instead of ``gpu``.
+    count : [-] GPUs.  duration : [day].  gpu_hours : [h], instead of count and duration.
+    mfu : [-] model FLOP utilisation (Epoch AI: 0.3 for LLMs).
+    budget : [FLOP] training compute to reach.
+    params : [-] parameters (active, for a mixture of experts).  tokens : [token].
+    flop_per_param_token : [-], default 6 (Kaplan et al. 2020, arXiv:2001.08361); 8 with
+        full activation recomputation (Narayanan et al. 2021, arXiv:2104.04473).
+    gpu_throughput, cluster_throughput : [token/s] training throughput.
+    power : [W] all-in IT power per GPU.  load : [-], default 1.  pue : [-], default 1.
+    electricity : [USD/kWh].  price : [USD/h] per GPU-hour.
+
+    Returns
+    -------
+    Result
+        total_flop [FLOP], gpu_hours [h], duration [day], count, mfu, params, tokens,
+        gpu_throughput and cluster_throughput [token/s], h100e_years [year], energy [GWh],
+        facility_power [MW], cost [USD]: every one the inputs determine.
+
+    Examples
+    --------
+    Llama 3.1 405B (Meta, "The Llama 3 Herd of Models", arXiv:2407.21783): 405e9 parameters
+    on 15.6e12 tokens is 3.8e25 FLOP.
+
+    >>> import tcoctl
+    >>> f"{tcoctl.flops(params=405e9, tokens=15.6e12)['total_flop']:.3g~}"
+    '3.79e+25 FLOP'
+    >>> r = tcoctl.flops(gpu="h100-sxm", budget="1e30 FLOP", mfu=0.4)
+    >>> f"{r['gpu_hours'].to('h'):.4g~}"
+    '7.019e+11 h'
+    """
+    return run("flops", preset, **options)
+
+
+def h100e(preset: str | None = None, **options: Any) -> Result:
+    """H100-equivalents of a fleet, a capacity figure or a stated speed-up, and per-chip
+    ratios.
+
+    Parameters
+    ----------
+    gpu : str, hardware preset.  count : [-] GPUs.
+    basis : {"bf16", "fp8", "bandwidth", "all"}, default "bf16": which ratio is ``h100e``
+        (Epoch AI, https://epoch.ai/data/machine-learning-hardware).
+    capacity : [EFLOP/s] a fleet's compute at ``precision``.  factor : [-] a stated speed-up.
+
+    Returns
+    -------
+    Result
+        h100e, h100e_<basis>, ratio_<basis> [-] per chip, count, peak_compute [EFLOP/s].
+
+    Examples
+    --------
+    >>> import tcoctl
+    >>> round(float(tcoctl.h100e(gpu="b200")["ratio_bf16"].magnitude), 3)
+    2.274
+    """
+    return run("h100e", preset, **options)
+
+
+def tco(preset: str | None = None, **options: Any) -> Result:
+    """Total cost of ownership of a GPU cluster; starts from ``preset`` (default
+    ``frontier-2024``) and each option overrides one figure.
+
+    Parameters
+    ----------
+    gpus : [-].  site_power : [MW], instead of gpus.  gpu : str, hardware preset.
+    gpu_price : [USD] server capex per GPU.  network_cost : [USD] per GPU.
+    facility_cost : [USD/kW] of IT power.  facility_life : [yr].  life : [yr].
+    power : [W] all-in per GPU.  load : [-].  pue : [-].  electricity : [USD/kWh].
+    rate : [-] cost of capital per year (capital recovery factor: Grant, Ireson and
+        Leavenworth, "Principles of Engineering Economy").
+    utilization : [-].  other_opex : [USD/yr] per GPU.  tokens_per_second : [token/s].
+
+    Returns
+    -------
+    Result
+        <item>_annual [USD/yr] and <item>_share for servers, network, facility, power,
+        other_opex; gpu_share, total_annual_cost, total_cost, cost_per_gpu_hour [USD/h],
+        cost_per_million_tokens, power figures and annual_energy.
+
+    Examples
+    --------
+    >>> import tcoctl
+    >>> round(float(tcoctl.tco(preset="frontier-2024")["gpu_share"].magnitude), 3)
+    0.759
+    >>> r = tcoctl.tco(solve="electricity", goal="power_share=0.15")
+    >>> f"{r['electricity']:.4g~}"
+    '0.2407 USD / kWh'
+    """
+    return run("tco", preset, **options)
+
+
+def yield_(preset: str | None = None, **options: Any) -> Result:
+    """Die yield: line yield, dies per wafer, defect-limited yield, good dies, cost per good
+    die, and the inverses (``yield`` is a Python keyword, hence the underscore).
+
+    Parameters
+    ----------
+    steps : [-].  step_yield, target_yield, line_yield : [-].
+    die_size : str ``"WxH"`` [mm].  die_width, die_height : [mm].  die_area : [mm^2].
+    wafer_diameter : [mm], default 300.  edge_exclusion, scribe, notch : [mm].
+    defect_density : [1/cm^2] D0.  die_yield : [-], gives D0.
+    model : {"poisson", "murphy", "rectangular", "moore", "seeds", "negative-binomial",
+        "bose-einstein"}, default "poisson" (Hennessy & Patterson, "Computer Architecture:
+        A Quantitative Approach", section 1.6; SemiAnalysis die-yield calculator).
+    alpha : [-] negative-binomial clustering.  layers : [-] Bose-Einstein N (real).
+    wafer_yield : [-].  wafer_cost : [USD].  good_dies : [-] observed good dies per wafer.
+
+    Examples
+    --------
+    Hennessy & Patterson (6th ed., section 1.6): a 1.5 cm x 1.5 cm die on a 300 mm wafer
+    fits 270 dies (formula) and yields 0.30 under Bose-Einstein with D0 = 0.031/cm^2, N =
+    13.5.
+
+    >>> import tcoctl
+    >>> r = tcoctl.yield_(die_size="15x15", scribe=0, edge_exclusion=0,
+    ...                   defect_density=0.031, model="bose-einstein", layers=13.5)
+    >>> round(float(r["dies_per_wafer_formula"].magnitude))
+    270
+    >>> round(float(r["die_yield"].magnitude), 2)
+    0.4
+    """
+    return run("yield", preset, **options)
+
+
+def preset_names() -> list[str]:
+    """Names of every preset (built-in and the user's folders)."""
+    from tcoctl.presets import preset_files
+
+    return sorted(preset_files())

@@ -1,0 +1,44 @@
+"""Core: H100-equivalents of a fleet, a capacity figure or a stated speed-up, as relations.
+
+Per chip, ``ratio_<basis> = metric / metric(H100 SXM)`` on dense BF16 FLOP/s (Epoch AI's
+data-centre convention), dense 8-bit FLOP/s (Epoch AI's chip-sales convention,
+https://epoch.ai/data/machine-learning-hardware) or HBM bandwidth (for memory-bound work);
+a fleet is ``count x ratio``. ``--basis`` picks which of them is ``h100e``. A capacity figure
+[FLOP/s] converts at the chosen precision; a stated speed-up is ``count x factor``.
+"""
+
+from __future__ import annotations
+
+from tcoctl.core.relations import Model, Relation, formula, product
+
+BASES = ("bf16", "fp8", "bandwidth")
+
+
+def _basis(name: str) -> tuple[Relation, ...]:
+    """The per-chip ratio and the fleet's H100e on one basis; ``h100e`` when it is chosen."""
+    return (
+        product(
+            f"gpu_{name}",
+            f"ratio_{name}",
+            f"ref_{name}",
+            note=f"ratio_{name} = gpu_{name} / H100 {name}",
+        ),
+        product(f"h100e_{name}", "count", f"ratio_{name}"),
+        formula(
+            "h100e",
+            [f"h100e_{name}"],
+            lambda value: value,
+            f"h100e = h100e_{name} (basis {name})",
+            when=("basis", (name,)),
+        ),
+    )
+
+
+RELATIONS = (
+    *(relation for name in BASES for relation in _basis(name)),
+    product("capacity", "h100e", "ref_peak", note="h100e = capacity / H100 peak"),
+    product("h100e", "count", "factor"),
+    product("peak_compute", "count", "gpu_peak"),
+)
+
+MODEL = Model(RELATIONS)

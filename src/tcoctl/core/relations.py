@@ -1,0 +1,425 @@
+"""The relations solver: each calculator is a set of relations among named quantities, and
+``solve`` computes whatever the known quantities determine, in any direction.
+
+A relation states ``out = forward(*inputs)``. When every quantity of a relation but one is
+known, it gives the missing one: ``out`` by the forward formula, an input by its closed-form
+inverse where the relation declares one (every factor of a product, every term of a sum).
+Relations that are not simply invertible (a CRF, a die count, a yield model) are forward only;
+``solve_for`` reaches their inputs by bracketed root finding. Planning is symbolic (names
+only) and cached; evaluation runs the planned steps once over float64 arrays of any shape, so
+ranges, Monte Carlo samples, sweeps and batch rows are all one call.
+
+Two kinds of fill-in complete a plan once nothing else applies: defaults (a constant such as
+PUE = 1) first, then fallback relations (a GPU's TDP x 1.82 when no power is given), in the
+order declared. What they fill is soft: it is never checked against other routes, and no
+input is derived from it by inverting a relation whose output it is (a cost that covers only
+what is priced must not imply an energy of zero).
+
+A relation whose quantities all end up known without it being used is a check: where its two
+sides disagree, the rows are reported as a Contradiction naming the quantities and both
+values. Computed quantities outside their valid bounds are reported as OutOfBounds.
+
+References: the approach follows equation-solving calculators such as EES (F-Chart Software,
+"Engineering Equation Solver") reduced to the explicit, acyclic case: one unknown per step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+Function = Callable[..., Any]
+Choices = tuple[tuple[str, str], ...]
+RELATIVE_TOLERANCE = 1e-6
+"""Two routes to one quantity agree when they differ by less than this, relatively."""
+MAX_SUGGESTED = 3
+"""At most this many extra inputs are searched when naming what would give a result."""
+
+
+@dataclass(frozen=True, eq=False)
+class Relation:
+    """``out = forward(*inputs)``; ``inverses[name](out, *other inputs in order)`` gives an
+    input. ``when`` restricts the relation to one value of a choice (a yield model);
+    ``choices`` names choices passed to the functions as keywords. A ``fallback`` relation
+    fills ``out`` only when nothing else gives it, and is never checked."""
+
+    out: str
+    inputs: tuple[str, ...]
+    forward: Function
+    inverses: Mapping[str, Function] = field(default_factory=dict)
+    when: tuple[str, tuple[str, ...]] | None = None
+    choices: tuple[str, ...] = ()
+    fallback: bool = False
+    note: str = ""
+    """The formula as text, e.g. 'total_flop = k x params x tokens' (for docs and errors)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.out, *self.inputs)
+
+    def active(self, choices: Mapping[str, str]) -> bool:
+        return self.when is None or choices.get(self.when[0]) in self.when[1]
+
+    def gives(self, name: str) -> bool:
+        return name == self.out or name in self.inverses
+
+    def evaluate(self, target: str, values: Mapping[str, Any], choices: Mapping[str, str]) -> Any:
+        """The value of ``target`` (the output or an invertible input) from the others."""
+        keywords = {c: choices[c] for c in self.choices}
+        if target == self.out:
+            return self.forward(*(values[n] for n in self.inputs), **keywords)
+        others = [values[n] for n in self.inputs if n != target]
+        return self.inverses[target](values[self.out], *others, **keywords)
+
+
+def product(out: str, *factors: str, constant: float = 1.0, note: str = "") -> Relation:
+    """``out = constant x factors[0] x factors[1] x ...``, invertible for every factor."""
+
+    def forward(*values: Any) -> Any:
+        result: Any = constant
+        for value in values:
+            result = np.multiply(result, value)
+        return result
+
+    def inverse_for(index: int) -> Function:
+        def inverse(whole: Any, *others: Any) -> Any:
+            return np.divide(whole, forward(*others))
+
+        return inverse
+
+    return Relation(
+        out,
+        factors,
+        forward,
+        {name: inverse_for(i) for i, name in enumerate(factors)},
+        note=note
+        or f"{out} = {' x '.join(([f'{constant:g}'] if constant != 1 else []) + list(factors))}",
+    )
+
+
+def total(out: str, *terms: str, note: str = "") -> Relation:
+    """``out = terms[0] + terms[1] + ...``, invertible for every term."""
+
+    def forward(*values: Any) -> Any:
+        result: Any = 0.0
+        for value in values:
+            result = np.add(result, value)
+        return result
+
+    def inverse(whole: Any, *others: Any) -> Any:
+        return np.subtract(whole, forward(*others))
+
+    return Relation(
+        out,
+        terms,
+        forward,
+        {name: inverse for name in terms},
+        note=note or f"{out} = {' + '.join(terms)}",
+    )
+
+
+def formula(
+    out: str, inputs: Sequence[str], forward: Function, note: str, **settings: Any
+) -> Relation:
+    """A forward relation with optional closed-form ``inverses`` (keyword settings as in
+    Relation)."""
+    return Relation(out, tuple(inputs), forward, note=note, **settings)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Compute ``target`` with ``relation``."""
+
+    relation: Relation
+    target: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What given inputs determine: steps in order, the relations to check, the quantities
+    known at the end, the defaults used, and each quantity's base inputs (dependencies)."""
+
+    steps: tuple[Step, ...]
+    checks: tuple[Relation, ...]
+    known: frozenset[str]
+    defaults_used: frozenset[str]
+    depends: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A calculator's relations, and the quantities that fill in as defaults (in core units).
+    Compared and hashed by identity, so plans cache per model."""
+
+    relations: tuple[Relation, ...]
+    defaults: Mapping[str, float] = field(default_factory=dict)
+    checks: Callable[[Mapping[str, Any], int], list[Finding]] | None = None
+    """Warnings and row failures the relations cannot express (a die beyond the reticle)."""
+
+    def plan(
+        self, known: Iterable[str], choices: Choices = (), exclude: Iterable[str] = ()
+    ) -> Plan:
+        """The plan for these known quantities (cached). ``exclude`` names quantities that no
+        default or fallback may fill (the unknown of a goal-seek)."""
+        return _plan(self, frozenset(known), choices, frozenset(exclude))
+
+    def suggest(
+        self,
+        known: frozenset[str],
+        choices: Choices,
+        wanted: str,
+        candidates: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> list[tuple[str, ...]]:
+        """The smallest groups of ``candidates`` (name, the quantities it would give) that
+        would make ``wanted`` computable: every group of the smallest size that works, up to
+        MAX_SUGGESTED candidates at once."""
+        return _suggest(self, known, choices, wanted, candidates)
+
+
+@lru_cache(maxsize=4096)
+def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozenset[str]) -> Plan:
+    chosen = dict(choices)
+    relations = [r for r in model.relations if r.active(chosen)]
+    main = [r for r in relations if not r.fallback]
+    fallbacks = [r for r in relations if r.fallback]
+    known = set(given)
+    depends: dict[str, frozenset[str]] = {name: frozenset([name]) for name in given}
+    steps: list[Step] = []
+    used: set[int] = set()
+    defaults_used: set[str] = set()
+    soft: set[str] = set()  # filled by a default or fallback: never inverted through
+    while True:
+        progressed = False
+        for relation in main:
+            missing = [n for n in relation.names if n not in known]
+            if (
+                len(missing) == 1
+                and relation.gives(missing[0])
+                and (missing[0] == relation.out or relation.out not in soft)
+            ):
+                target = missing[0]
+                steps.append(Step(relation, target))
+                used.add(id(relation))
+                known.add(target)
+                depends[target] = frozenset().union(
+                    *(depends[n] for n in relation.names if n != target)
+                )
+                progressed = True
+        if progressed:
+            continue
+        filled = _fill_one(model, fallbacks, known, exclude)
+        if filled is None:
+            break
+        if isinstance(filled, Relation):
+            steps.append(Step(filled, filled.out))
+            known.add(filled.out)
+            soft.add(filled.out)
+            depends[filled.out] = frozenset().union(*(depends[n] for n in filled.inputs))
+        else:
+            known.add(filled)
+            soft.add(filled)
+            defaults_used.add(filled)
+            depends[filled] = frozenset([filled])
+    checks = tuple(
+        r
+        for r in main
+        if id(r) not in used and r.out not in soft and all(n in known for n in r.names)
+    )
+    return Plan(tuple(steps), checks, frozenset(known), frozenset(defaults_used), depends)
+
+
+def _fill_one(
+    model: Model, fallbacks: Sequence[Relation], known: set[str], exclude: frozenset[str]
+) -> Relation | str | None:
+    """The first default not yet known, else the first fallback relation that applies."""
+    for name in model.defaults:
+        if name not in known and name not in exclude:
+            return name
+    for relation in fallbacks:
+        if (
+            relation.out not in known
+            and relation.out not in exclude
+            and all(n in known for n in relation.inputs)
+        ):
+            return relation
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _suggest(
+    model: Model,
+    given: frozenset[str],
+    choices: Choices,
+    wanted: str,
+    candidates: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, ...]]:
+    for size in range(1, MAX_SUGGESTED + 1):
+        found = []
+        for group in itertools.combinations(candidates, size):
+            extra = frozenset(q for _, gives in group for q in gives)
+            if wanted in _plan(model, given | extra, choices, frozenset()).known:
+                found.append(tuple(name for name, _ in group))
+        if found:
+            return found
+    return []
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Rows where two routes to ``quantity`` disagree: ``computed`` by ``relation`` from the
+    other inputs, against ``given``."""
+
+    relation: Relation
+    quantity: str
+    computed: Array
+    given: Array
+    rows: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class OutOfBounds:
+    """Rows where a computed ``quantity`` falls outside its valid range [low, high]."""
+
+    quantity: str
+    value: Array
+    low: float
+    high: float
+    rows: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A model's own check on some rows: a warning, or (``fatal``) a reason the rows have no
+    answer. The message names quantities."""
+
+    message: str
+    rows: NDArray[np.bool_]
+    fatal: bool = False
+
+
+Problem = Contradiction | OutOfBounds | Finding
+
+
+def evaluate(
+    plan: Plan,
+    values: Mapping[str, Any],
+    choices: Mapping[str, str],
+    defaults: Mapping[str, float],
+    bounds: Mapping[str, tuple[float, float, bool]] | None = None,
+    rows: int = 1,
+    model_checks: Callable[[Mapping[str, Any], int], list[Finding]] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Run a plan over arrays whose first axis is the row: every known quantity, and the
+    problems found (contradictions, computed values out of ``bounds``: name -> (low, high,
+    low_exclusive)), each with the rows it affects, and the model's own ``model_checks``."""
+    known: dict[str, Any] = dict(values)
+    for name in plan.defaults_used:
+        known[name] = defaults[name]
+    with np.errstate(all="ignore"):
+        for step in plan.steps:
+            known[step.target] = step.relation.evaluate(step.target, known, choices)
+        problems: list[Problem] = []
+        for relation in plan.checks:
+            computed = np.asarray(relation.evaluate(relation.out, known, choices), dtype=float)
+            given = np.asarray(known[relation.out], dtype=float)
+            scale = np.maximum(np.abs(computed), np.abs(given))
+            bad = np.abs(computed - given) > RELATIVE_TOLERANCE * scale
+            if np.any(bad):
+                problems.append(
+                    Contradiction(relation, relation.out, computed, given, _by_row(bad, rows))
+                )
+        for step in plan.steps:
+            if bounds and step.target in bounds:
+                low, high, exclusive = bounds[step.target]
+                value = np.asarray(known[step.target], dtype=float)
+                outside = (
+                    (value > high * (1 + 1e-12)) | (value < low) | (exclusive & (value <= low))
+                )
+                if np.any(outside):
+                    problems.append(
+                        OutOfBounds(step.target, value, low, high, _by_row(outside, rows))
+                    )
+        if model_checks is not None:
+            problems.extend(model_checks(known, rows))
+    return known, problems
+
+
+def _by_row(mask: Any, rows: int) -> NDArray[np.bool_]:
+    """A per-row mask from an element mask whose first axis is the row (or a scalar)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim == 0:
+        return np.full(rows, bool(mask))
+    flat = mask.reshape(mask.shape[0], -1).any(axis=1)
+    return np.broadcast_to(flat, (rows,)) if flat.shape[0] == 1 else flat
+
+
+SCAN_DECADES = 40
+"""Root finding scans x0 x 10^k for k in [-SCAN_DECADES, SCAN_DECADES], half-decade steps."""
+BISECTIONS = 64
+
+
+def find_root(
+    f: Callable[[Array], Array],
+    shape: tuple[int, ...],
+    start: float,
+    low: float,
+    high: float,
+    low_inclusive: bool,
+) -> tuple[Array, Array, Array]:
+    """Vectorised bracketed root finding of ``f(x) = 0`` for x in the valid range.
+
+    Scans candidates (``low`` where it is allowed, then ``start`` x 10^(k/2) within the range,
+    then ``high`` where finite) in ascending order, keeps the first sign change of each
+    element, and bisects it (geometrically when both ends are positive) to float64 precision.
+    Returns the root (NaN where no sign change lies in the range) and f at the lowest and
+    highest candidate, for messages.
+    """
+    grid = start * 10.0 ** (np.arange(-2 * SCAN_DECADES, 2 * SCAN_DECADES + 1) / 2.0)
+    grid = grid[(grid > low) & (grid < high)]
+    candidates = [*([low] if low_inclusive and math.isfinite(low) else []), *grid.tolist()]
+    if math.isfinite(high):
+        candidates.append(high)
+    lo = np.full(shape, np.nan)
+    hi = np.full(shape, np.nan)
+    f_lo = np.full(shape, np.nan)
+    previous_x: float | None = None
+    previous = np.full(shape, np.nan)
+    first = np.full(shape, np.nan)
+    last = np.full(shape, np.nan)
+    for x in candidates:
+        current = np.broadcast_to(np.asarray(f(np.full(shape, x)), dtype=float), shape)
+        first = np.where(np.isnan(first), current, first)
+        last = np.where(np.isfinite(current), current, last)
+        exact = (current == 0) & np.isnan(lo)
+        lo = np.where(exact, x, lo)
+        hi = np.where(exact, x, hi)
+        if previous_x is not None:
+            change = np.isnan(lo) & (np.sign(previous) * np.sign(current) < 0)
+            lo = np.where(change, previous_x, lo)
+            hi = np.where(change, x, hi)
+            f_lo = np.where(change, previous, f_lo)
+        previous_x, previous = x, current
+        if not np.any(np.isnan(lo)):
+            break
+    found = ~np.isnan(lo)
+    a = np.where(found, lo, 1.0)
+    b = np.where(found, hi, 1.0)
+    fa = np.where(found, f_lo, 1.0)
+    for _ in range(BISECTIONS):
+        geometric = (a > 0) & (b > 0)
+        mid = np.where(geometric, np.sqrt(a * b), 0.5 * (a + b))
+        fm = np.asarray(f(mid), dtype=float)
+        same = np.sign(fm) == np.sign(fa)
+        a = np.where(same, mid, a)
+        fa = np.where(same, fm, fa)
+        b = np.where(same, b, mid)
+    root = np.where(found, np.where(lo == hi, lo, 0.5 * (a + b)), np.nan)
+    return root, first, last

@@ -1,0 +1,181 @@
+"""The relations engine: partial answers, goal-seeking in any direction, published cases for
+the new directions, and the registry of models against the specs."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+import tcoctl
+from conftest import core, results, run
+from tcoctl import api
+from tcoctl.core import MODELS
+from tcoctl.specs import CALCULATORS, GPU_QUANTITIES
+
+
+def test_every_option_and_result_names_a_quantity_of_the_relations() -> None:
+    """The explicit registry matches the specs: nothing is declared that no relation uses."""
+    assert set(MODELS) == set(CALCULATORS)
+    for name, calc in CALCULATORS.items():
+        names = {n for relation in MODELS[name].relations for n in relation.names}
+        for spec in calc.inputs:
+            gives = set(spec.sets) - set(GPU_QUANTITIES)
+            assert gives <= names, (name, spec.name)
+        for result in calc.results:
+            assert result.core in names, (name, result.name)
+
+
+def test_a_partial_question_answers_and_says_what_else_it_could() -> None:
+    """6 x 7e9 x 2e12 = 8.4e22 FLOP needs no GPU."""
+    outcome = run("flops", "--params", "7e9", "--tokens", "2e12", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    doc = outcome.json()
+    assert doc["results"]["total_flop"]["value"] == pytest.approx(8.4e22)
+    assert ["gpu-hours", "price"] in doc["missing"]["cost"]
+    assert doc["inputs"]["flop-per-param-token"]["value"] == 6  # a default, shown
+
+
+def test_cost_of_gpu_hours_needs_no_mfu() -> None:
+    out = results("flops", "--gpu-hours", "1e6 h", "--price", "2.5 USD/h")
+    assert out["cost"]["value"] == pytest.approx(2.5e6)
+
+
+def test_an_input_no_result_uses_is_named() -> None:
+    outcome = run("flops", "--gpu-hours", "1e6 h", "--price", "2 USD/h",
+                  "--electricity", "0.1 USD/kWh", "-f", "json")  # fmt: skip
+    assert outcome.code == 0
+    assert "--electricity is used by no result" in outcome.stderr
+    assert outcome.json()["missing"]["energy"] == [["power"]]
+
+
+def test_one_chip_gives_its_ratios() -> None:
+    """B200: 2,250 / 989.4 dense BF16 TFLOP/s, 7.7 / 3.35 TB/s (NVIDIA HGX B200 and H100
+    datasheets, as in the presets)."""
+    out = results("h100e", "--gpu", "b200")
+    assert out["ratio_bf16"]["value"] == pytest.approx(2250 / 989.4)
+    assert out["ratio_bandwidth"]["value"] == pytest.approx(7.7 / 3.35)
+
+
+def test_nothing_computed_is_a_usage_error_naming_what_would_help() -> None:
+    outcome = run("h100e", "--count", "10")
+    assert outcome.code == 2 and "--gpu" in outcome.stderr
+
+
+def test_contradicting_inputs_name_both_values() -> None:
+    outcome = run("flops", "--count", "10", "--duration", "1 day", "--gpu-hours", "100 h")
+    assert outcome.code == 1
+    assert "contradict" in outcome.stderr and "240" in outcome.stderr
+
+
+def test_goal_seek_finds_where_power_passes_15_percent() -> None:
+    """The sweep's crossing (0.2407 USD/kWh) as one number, by root finding."""
+    out = results("tco", "--solve", "electricity", "--for", "power_share=0.15")
+    assert out["electricity"]["value"] == pytest.approx(0.2407, abs=5e-5)
+    assert out["power_share"]["value"] == pytest.approx(0.15, rel=1e-9)
+
+
+def test_goal_seek_with_a_range_and_samples() -> None:
+    goal = ("--solve", "electricity", "--for", "power_share=0.15")
+    out = results("tco", *goal, "--gpu-price", "30000..40000 USD", "--samples", "2000",
+                  "--seed", "1")  # fmt: skip
+    item = out["electricity"]
+    assert item["low"] < item["p05"] < item["p50"] < item["p95"] < item["high"]
+    # dearer servers make power a smaller share: electricity must cost more to reach 15 %
+    ends = [
+        results("tco", "--solve", "electricity", "--for", "power_share=0.15",
+                "--gpu-price", price)["electricity"]["value"]
+        for price in ("30000 USD", "40000 USD")
+    ]  # fmt: skip
+    assert item["low"] <= ends[0] < ends[1] <= item["high"]
+
+
+def test_goal_seek_in_closed_form_and_no_solution() -> None:
+    """1e30 FLOP at 40 % of 989.4 TFLOP/s in 90 days needs 3.25e8 H100s."""
+    out = results("flops", "--preset", "run-1e30", "--gpu", "h100-sxm", "--mfu", "0.4",
+                  "--solve", "count", "--for", "duration=90 day")  # fmt: skip
+    assert out["count"]["value"] == pytest.approx(1e30 / (989.4e12 * 0.4 * 90 * 86400))
+    outcome = run("tco", "--solve", "electricity", "--for", "power_share=1.5")
+    assert outcome.code == 1 and "no electricity in its valid range" in outcome.stderr
+
+
+def test_yield_solves_defect_density_for_a_die_yield() -> None:
+    out = results("yield", "--die-size", "26x31.3", "--solve", "defect-density",
+                  "--for", "die_yield=0.8")  # fmt: skip
+    # Poisson: D0 = -ln 0.8 / (2.6 x 3.13 cm^2)
+    assert out["defect_density"]["value"] == pytest.approx(-math.log(0.8) / (2.6 * 3.13))
+
+
+def test_megatron_recompute_training_time() -> None:
+    """Narayanan et al. 2021 (arXiv:2104.04473, section 5.1): GPT-3 175B on 300B tokens on
+    1,024 A100s at 140 TFLOP/s per GPU takes 8TP/(nX) = 34 days."""
+    out = core(
+        "flops", flop_per_param_token=8, params=175e9, tokens=300e9, count=1024,
+        peak=312e12, mfu=140 / 312, ref_peak=989.4e12,
+    )  # fmt: skip
+    assert out["duration"] / 86400 == pytest.approx(34, abs=0.5)
+
+
+def test_palm_mfu_from_throughput() -> None:
+    """Chowdhery et al. 2022 (PaLM, arXiv:2204.02311, Table 3 and appendix B): 540B
+    parameters at 238.3k tokens/s on 6,144 TPU v4 chips (275 TFLOP/s) is 46.2 % MFU, which
+    counts attention FLOPs too; the 6 N part alone is 45.7 %."""
+    out = results("flops", "--params", "540e9", "--cluster-throughput", "238.3e3 token/s",
+                  "--count", "6144", "--peak", "275 TFLOP/s")  # fmt: skip
+    assert out["mfu"]["value"] == pytest.approx(6 * 540e9 * 238.3e3 / (6144 * 275e12))
+    assert out["mfu"]["value"] == pytest.approx(0.462, rel=0.015)
+
+
+def test_bose_einstein_defect_density_from_a_stated_yield() -> None:
+    """Hennessy & Patterson, 5th ed., section 1.6: a 2.25 cm^2 die with D0 = 0.031/cm^2 and
+    N = 13.5 yields 1 / (1 + 0.031 x 2.25)^13.5 = 0.40; the inverse gives the D0 back."""
+    out = results("yield", "--die-area", "225 mm^2", "--die-yield", "0.4024288",
+                  "--model", "bose-einstein", "--layers", "13.5")  # fmt: skip
+    assert out["defect_density"]["value"] == pytest.approx(0.031, rel=1e-5)
+
+
+def test_the_api_gives_what_the_cli_gives() -> None:
+    cli = results("tco", "--preset", "frontier-2024")["gpu_share"]["value"]
+    assert float(tcoctl.tco(preset="frontier-2024")["gpu_share"].magnitude) == cli
+    done = subprocess.run(
+        [sys.executable, "-c", "import tcoctl; print(tcoctl.tco(preset='frontier-2024')"
+         "['gpu_share'].magnitude)"], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert float(done.stdout) == cli
+
+
+def test_the_api_takes_arrays_ranges_and_quantities() -> None:
+    from tcoctl.units import registry
+
+    many = tcoctl.tco(gpus=[1000, 2000])
+    assert many["total_annual_cost"].magnitude[1] == pytest.approx(
+        2 * many["total_annual_cost"].magnitude[0]
+    )
+    ranged = tcoctl.tco(electricity=tcoctl.Range(0.05, 0.15, "USD/kWh"), samples=1000, seed=1)
+    assert (
+        ranged.stat("power_share", "p05")
+        < ranged["power_share"]
+        < ranged.stat("power_share", "p95")
+    )
+    kwh = registry().Quantity(0.12, "USD/kWh")
+    assert tcoctl.tco(electricity=kwh).to_dict() == tcoctl.tco(electricity="0.12 USD/kWh").to_dict()
+    doc = tcoctl.flops(params=7e9, tokens=2e12).to_dict()
+    assert json.loads(json.dumps(doc))["results"]["total_flop"]["value"] == 8.4e22
+
+
+def test_the_api_raises_typed_errors() -> None:
+    from tcoctl.errors import UsageError
+
+    with pytest.raises(UsageError, match="--electricity"):
+        tcoctl.tco(electricity="5 kg")
+    with pytest.raises(UsageError, match="no option"):
+        tcoctl.tco(bogus=1)
+
+
+def test_api_docstring_examples() -> None:
+    failed, attempted = doctest.testmod(api, optionflags=doctest.ELLIPSIS)
+    assert attempted >= 6 and failed == 0
