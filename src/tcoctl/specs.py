@@ -86,6 +86,9 @@ class Calculator:
     checks: str | None = None
     """``module:function`` run on the central inputs and results: returns warnings, or raises
     DomainError with a specific reason."""
+    headline: tuple[str, ...] = ()
+    """The results that answer the question, most important first: the table view shows
+    them before the others."""
 
     def input(self, name: str) -> Input:
         """The input called ``name`` (option spelling or keyword); KeyError if none."""
@@ -131,6 +134,7 @@ FLOPS = Calculator(
     model="tcoctl.core.flops:flops",
     default_preset="run-1e30",
     target="duration",
+    headline=("total_flop", "duration", "gpu_hours", "energy", "cost"),
     checks="tcoctl.checks:flops_checks",
     sweep_example="mfu=0.3..0.5:20|duration=100 day",
     defaults={"precision": "bf16"},
@@ -177,6 +181,7 @@ H100E = Calculator(
     model="tcoctl.core.flops:h100e",
     default_preset="frontier-2025",
     target="h100e",
+    headline=("h100e", "h100e_bf16", "h100e_fp8", "h100e_bandwidth"),
     partial=True,
     sweep_example="count=100000..1000000:10|h100e=1000000",
     defaults={"basis": "bf16", "precision": "bf16"},
@@ -213,6 +218,7 @@ TCO = Calculator(
     model="tcoctl.core.tco:tco",
     default_preset="frontier-2024",
     target="cost_per_gpu_hour",
+    headline=("cost_per_gpu_hour", "total_annual_cost", "gpu_share", "power_share"),
     sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
@@ -336,6 +342,16 @@ YIELD = Calculator(
     model="tcoctl.core.dieyield:wafer_yield_chain",
     default_preset="smic-7nm",
     target="good_dies_per_wafer",
+    headline=(
+        "good_dies_per_wafer",
+        "die_yield",
+        "dies_per_wafer",
+        "cost_per_good_die",
+        "line_yield",
+        "required_step_yield",
+        "implied_yield",
+        "implied_defect_density",
+    ),
     sweep_example="defect-density=0.05..0.5/cm^2:20|die_yield=0.5",
     defaults={
         "model": "poisson",
