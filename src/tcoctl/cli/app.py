@@ -71,7 +71,8 @@ def main_options(
         typer.Option(
             "--presets-dir",
             metavar="DIR",
-            help="Another folder of preset TOML files (repeatable); also TCOCTL_PRESETS=a:b.",
+            help="Another folder of preset TOML files (repeatable); also TCOCTL_PRESETS=a:b "
+            "and ~/.config/tcoctl/presets ($XDG_CONFIG_HOME).",
         ),
     ] = None,
     version: Annotated[
@@ -361,8 +362,9 @@ def compare(
 
 @presets_app.command("list")
 def presets_list(format: FormatOption = None) -> None:
-    """Every preset: name, kind, commands, title and file ("built-in" for those shipped with
-    tcoctl). Reads TOML only."""
+    """Every preset: name, kind, commands, title, where it came from (built-in, user folder
+    ~/.config/tcoctl/presets, or a --presets-dir/TCOCTL_PRESETS path) and its file. Reads
+    TOML only."""
     from tcoctl import output, presets
 
     broken = []
@@ -381,6 +383,7 @@ def presets_list(format: FormatOption = None) -> None:
                     "kind": preset.kind,
                     "commands": commands,
                     "title": preset.title,
+                    "from": presets.origin(path),
                     "file": "built-in" if path.parent == presets.builtin_dir() else str(path),
                 }
             )
