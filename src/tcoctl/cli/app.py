@@ -409,6 +409,15 @@ def presets_show(
         runner.show_preset(name, format)
 
 
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON output: scenario, batch and preset
+    records (the file tcoctl/schema.json)."""
+    from importlib import resources
+
+    typer.echo((resources.files("tcoctl") / "schema.json").read_text(encoding="utf-8"), nl=False)
+
+
 def main() -> None:
     """Console entry point: usage errors on one line (exit 2), 130 on Ctrl-C, quiet on a
     closed pipe."""
