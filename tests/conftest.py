@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault(  # hypothesis's own files (not only its database) go outside the checkout
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "tcoctl-hypothesis")
+)
 from hypothesis import settings
 from typer.testing import CliRunner
 
