@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault(  # hypothesis's own files (not only its database) go outside the checkout
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "tcoctl-hypothesis")
+)
 from hypothesis import settings
 from typer.testing import CliRunner
 
 from tcoctl.cli import app
 
-settings.register_profile("tcoctl", deadline=None)  # no per-example deadline: CI may be slow
-settings.load_profile("tcoctl")
+settings.register_profile("tcoctl", deadline=None, database=None)  # CI may be slow; no
+settings.load_profile("tcoctl")  # .hypothesis/ folder written into the checkout
+os.environ["XDG_CONFIG_HOME"] = "/nonexistent/tcoctl-tests"  # never the tester's own presets
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

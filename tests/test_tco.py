@@ -133,11 +133,13 @@ def test_ranges_bracket_the_value() -> None:
     assert out["power_share"]["low"] < out["power_share"]["high"]
 
 
-def test_table_view_draws_the_share_chart_and_explain() -> None:
-    outcome = run("tco", "--format", "table", "--explain")
-    assert outcome.code == 0, outcome.stderr
-    assert "where the money goes" in outcome.stdout and "█" in outcome.stdout
-    assert "CRF(r=" in outcome.stdout and "cost_per_gpu_hour = total" in outcome.stdout
+def test_table_view_leads_with_the_answer_and_draws_the_shares() -> None:
+    lines = run("tco", "--format", "table", "--explain").stdout.splitlines()
+    assert lines[3].split()[:3] == ["cost_per_gpu_hour", "1.804", "USD/h"]
+    share = next(line for line in lines if line.startswith("servers_share"))
+    assert share.split()[1] == "0.6417" and "████████████" in share
+    text = "\n".join(lines)
+    assert "CRF(r=" in text and "cost_per_gpu_hour = total" in text
 
 
 def test_explain_in_json() -> None:
@@ -198,7 +200,16 @@ def test_rate_is_a_fraction() -> None:
     assert results("tco", "--rate", "11 %")["gpu_share"]["value"] > 0
 
 
-def test_charts_do_not_vanish_into_csv() -> None:
-    for option in (["--sweep", "electricity=0.02..0.4"], ["--tornado"], ["--explain"]):
-        outcome = run("tco", *option, "--format", "csv")
-        assert outcome.code == 2 and "CSV" in outcome.stderr and outcome.stdout == ""
+def test_views_write_their_own_tidy_csv() -> None:
+    """One row per sweep point, tornado bar and explain line, after a header."""
+    sweep = run("tco", "--sweep", "electricity=0.02..0.4:5", "--format", "csv").stdout
+    header, *points = sweep.splitlines()
+    assert header.startswith("scenario,electricity [USD/kWh],servers_annual [USD/yr]")
+    assert len(points) == 5 and float(points[0].split(",")[1]) == pytest.approx(0.02)
+    bars = run("tco", "--tornado", "--format", "csv").stdout.splitlines()
+    assert bars[0] == "scenario,target,unit,centre,input,at_low,at_high,swing"
+    assert {line.split(",")[4] for line in bars[1:]} >= {"life", "rate", "gpu-price"}
+    lines = run("tco", "--explain", "--format", "csv").stdout.splitlines()
+    assert lines[0] == "scenario,line,text" and len(lines) > 10
+    both = run("tco", "--tornado", "--explain", "--format", "csv")
+    assert both.code == 2 and "CSV holds one table" in both.stderr and both.stdout == ""

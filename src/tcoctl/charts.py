@@ -1,9 +1,13 @@
-"""Terminal charts drawn with rich: sorted bars (shares, tornado) and line charts (sweeps)."""
+"""Charts: share bars, tornado, sweep line and wafer map. Each is plain data with two views:
+``rich()`` for the terminal and ``svg()`` for ``--svg FILE``, a small self-contained SVG
+written here (no fonts, scripts or links to load: it opens offline)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +16,10 @@ from tcoctl.output import fmt
 
 BAR_WIDTH = 40
 BLOCKS = " ▏▎▍▌▋▊▉█"
+SVG_WIDTH = 640
+ROW = 22
+"""Height of one bar row in an SVG, in px."""
+FONT = 'font-family="sans-serif" font-size="12"'
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -21,75 +29,201 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + (BLOCKS[part] if part else "")
 
 
-def share_bars(title: str, shares: Sequence[tuple[str, float]]) -> Table:
-    """Shares of a whole, largest first, each with its percentage."""
-    table = Table(title=title, title_justify="left", show_header=False, box=None)
-    table.add_column("item", style="bold")
-    table.add_column("share", justify="right")
-    table.add_column("bar", style="cyan")
-    for label, share in sorted(shares, key=lambda item: -item[1]):
-        table.add_row(label, f"{100 * share:.1f}%", bar(share))
-    return table
+def _svg(height: float, title: str, body: list[str]) -> str:
+    """A whole SVG document: a white page, the title, and ``body`` elements. It names no
+    namespace URI: nothing in the file starts with http (see docs/output-contract.md)."""
+    return "\n".join(
+        [
+            f'<svg version="1.1" width="{SVG_WIDTH}" height="{height:.0f}" '
+            f'viewBox="0 0 {SVG_WIDTH} {height:.0f}">',
+            f'<rect width="{SVG_WIDTH}" height="{height:.0f}" fill="white"/>',
+            f'<text x="10" y="20" {FONT} font-weight="bold">{escape(title)}</text>',
+            *body,
+            "</svg>",
+            "",
+        ]
+    )
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" {FONT} text-anchor="{anchor}">{escape(text)}</text>'
+
+
+def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(0.0, width):.1f}" '
+        f'height="{height:.1f}" fill="{fill}"/>'
+    )
+
+
+@dataclass(frozen=True)
+class ShareBars:
+    """Shares of a whole (fractions), largest first, each with its percentage. The table
+    view draws them beside the share results (Report.bars); the SVG draws this chart."""
+
+    title: str
+    shares: tuple[tuple[str, float], ...]
+
+    def sorted(self) -> list[tuple[str, float]]:
+        return sorted(self.shares, key=lambda item: -item[1])
+
+    def rich(self) -> None:
+        return None  # shown inline in the results table
+
+    def svg(self) -> str:
+        body = []
+        for i, (label, share) in enumerate(self.sorted()):
+            y = 36 + i * ROW
+            body += [
+                _text(10, y + 14, label),
+                _rect(160, y + 2, 400 * max(0.0, min(1.0, share)), ROW - 6, "#4682b4"),
+                _text(570, y + 14, f"{100 * share:.1f}%"),
+            ]
+        return _svg(48 + ROW * len(self.shares), self.title, body)
+
+
+def share_bars(title: str, shares: Sequence[tuple[str, float]]) -> ShareBars:
+    return ShareBars(title, tuple(shares))
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """How far each input alone moves a result from ``centre``, widest first. Each bar is
+    (input, result at the input's low end, result at its high end); the label beside each
+    half of a bar names the end of the input that put the result there."""
+
+    title: str
+    centre: float
+    bars: tuple[tuple[str, float, float], ...]
+    unit: str
+
+    def sides(self, at_low: float, at_high: float) -> tuple[tuple[float, str], tuple[float, str]]:
+        """(value, end) below the centre and above it: an input that lowers the result
+        puts its high end on the left."""
+        low_side, high_side = (at_low, "low"), (at_high, "high")
+        return (low_side, high_side) if at_low <= at_high else (high_side, low_side)
+
+    def spread(self) -> float:
+        values = [v for _, lo, hi in self.bars for v in (lo, hi)]
+        return max((abs(v - self.centre) for v in values), default=0.0) or 1.0
+
+    def rich(self) -> Table:
+        table = Table(title=self.title, title_justify="left", box=None)
+        table.add_column("input", style="bold")
+        table.add_column("below centre", justify="right")
+        table.add_column("", justify="right", style="red")
+        table.add_column("", style="green")
+        table.add_column("above centre")
+        half = BAR_WIDTH // 4  # both halves and the labels fit 80 columns
+        for name, at_low, at_high in self.bars:
+            (below, end_below), (above, end_above) = self.sides(at_low, at_high)
+            table.add_row(
+                name,
+                f"{fmt(below, self.unit)} ({end_below})",
+                bar((self.centre - below) / self.spread(), half)[::-1].rjust(half),
+                bar((above - self.centre) / self.spread(), half),
+                f"{fmt(above, self.unit)} ({end_above})",
+            )
+        return table
+
+    def svg(self) -> str:
+        mid, half = 330.0, 150.0
+        body = [
+            f'<line x1="{mid}" y1="30" x2="{mid}" y2="{40 + ROW * len(self.bars)}" stroke="black"/>'
+        ]
+        for i, (name, at_low, at_high) in enumerate(self.bars):
+            y = 36 + i * ROW
+            (below, end_below), (above, end_above) = self.sides(at_low, at_high)
+            left = half * (self.centre - below) / self.spread()
+            right = half * (above - self.centre) / self.spread()
+            body += [
+                _text(10, y + 14, name),
+                _rect(mid - left, y + 2, left, ROW - 6, "#c0504d"),
+                _rect(mid, y + 2, right, ROW - 6, "#4f9a4f"),
+                _text(mid - left - 4, y + 14, f"{fmt(below, self.unit)} ({end_below})", "end"),
+                _text(mid + right + 4, y + 14, f"{fmt(above, self.unit)} ({end_above})"),
+            ]
+        return _svg(48 + ROW * len(self.bars), self.title, body)
 
 
 def tornado(
     title: str, centre: float, bars: Sequence[tuple[str, float, float]], unit: str
-) -> Table:
-    """Bars of how far each input alone moves a result from ``centre``, widest first."""
-    table = Table(title=title, title_justify="left", box=None)
-    table.add_column("input", style="bold")
-    table.add_column("at low", justify="right")
-    table.add_column("below", justify="right", style="red")
-    table.add_column("above", style="green")
-    table.add_column("at high")
-    spread = max((abs(v - centre) for _, lo, hi in bars for v in (lo, hi)), default=0.0) or 1.0
-    half = BAR_WIDTH // 3  # both halves and the labels fit 80 columns
-    for name, at_low, at_high in bars:
-        below = min(at_low, at_high)
-        above = max(at_low, at_high)
-        table.add_row(
-            name,
-            f"{fmt(at_low)} {unit}",
-            bar((centre - below) / spread, half)[::-1].rjust(half),
-            bar((above - centre) / spread, half),
-            f"{fmt(at_high)} {unit}",
-        )
-    return table
+) -> Tornado:
+    return Tornado(title, centre, tuple(bars), unit)
 
 
-def line_chart(
-    title: str,
-    xs: Sequence[float],
-    ys: Sequence[float],
-    x_label: str,
-    y_label: str,
-    marks: Sequence[float] = (),
-    height: int = 12,
-    width: int = 60,
-) -> Text:
-    """A scatter-line chart of y against x in braille-free block characters."""
-    x_lo, x_hi = min(xs), max(xs)
-    y_lo, y_hi = min(ys), max(ys)
-    y_span = (y_hi - y_lo) or 1.0
-    x_span = (x_hi - x_lo) or 1.0
-    grid = [[" "] * width for _ in range(height)]
-    for x, y in zip(xs, ys, strict=True):
-        col = round((x - x_lo) / x_span * (width - 1))
-        line = height - 1 - round((y - y_lo) / y_span * (height - 1))
-        grid[line][col] = "●"
-    for x in marks:
-        col = round((x - x_lo) / x_span * (width - 1))
-        for cells in grid:
-            if cells[col] == " ":
-                cells[col] = "┆"
-    text = Text(f"{title}\n", style="bold")
-    for i, cells in enumerate(grid):
-        label = fmt(y_hi) if i == 0 else fmt(y_lo) if i == height - 1 else ""
-        text.append(f"{label:>12} │" + "".join(cells) + "\n")
-    text.append(" " * 13 + "└" + "─" * width + "\n")
-    text.append(f"{'':>13} {fmt(x_lo):<{width // 2}}{fmt(x_hi):>{width - width // 2}}\n")
-    text.append(f"{'':>13} {x_label}  (y: {y_label})\n")
-    return text
+@dataclass(frozen=True)
+class LineChart:
+    """y against x, with vertical marks where a result crosses a level."""
+
+    title: str
+    xs: tuple[float, ...]
+    ys: tuple[float | None, ...]
+    x_label: str
+    y_label: str
+    marks: tuple[float, ...] = ()
+
+    def points(self) -> list[tuple[float, float]]:
+        return [(x, y) for x, y in zip(self.xs, self.ys, strict=True) if y is not None]
+
+    def rich(self, height: int = 12, width: int = 60) -> Text:
+        points = self.points()
+        text = Text(f"{self.title}\n", style="bold")
+        if not points:
+            return text.append("no point of the sweep has a value\n")
+        x_lo, x_hi = min(self.xs), max(self.xs)
+        y_lo, y_hi = min(y for _, y in points), max(y for _, y in points)
+        y_span, x_span = (y_hi - y_lo) or 1.0, (x_hi - x_lo) or 1.0
+        grid = [[" "] * width for _ in range(height)]
+        for x, y in points:
+            col = round((x - x_lo) / x_span * (width - 1))
+            grid[height - 1 - round((y - y_lo) / y_span * (height - 1))][col] = "●"
+        for x in self.marks:
+            col = round((x - x_lo) / x_span * (width - 1))
+            for cells in grid:
+                if cells[col] == " ":
+                    cells[col] = "┆"
+        for i, cells in enumerate(grid):
+            label = fmt(y_hi) if i == 0 else fmt(y_lo) if i == height - 1 else ""
+            text.append(f"{label:>12} │" + "".join(cells) + "\n")
+        text.append(" " * 13 + "└" + "─" * width + "\n")
+        text.append(f"{'':>13} {fmt(x_lo):<{width // 2}}{fmt(x_hi):>{width - width // 2}}\n")
+        text.append(f"{'':>13} {self.x_label}  (y: {self.y_label})\n")
+        return text
+
+    def svg(self) -> str:
+        left, top, width, height = 90.0, 40.0, 520.0, 240.0
+        points = self.points()
+        body = [
+            f'<line x1="{left}" y1="{top + height}" x2="{left + width}" y2="{top + height}" '
+            'stroke="black"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + height}" stroke="black"/>',
+            _text(left + width / 2, top + height + 36, self.x_label, "middle"),
+        ]
+        if points:
+            x_lo, x_hi = min(self.xs), max(self.xs)
+            y_lo, y_hi = min(y for _, y in points), max(y for _, y in points)
+            x_span, y_span = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
+
+            def at(x: float, y: float) -> str:
+                px = left + (x - x_lo) / x_span * width
+                return f"{px:.1f},{top + height - (y - y_lo) / y_span * height:.1f}"
+
+            path = " ".join(at(x, y) for x, y in points)
+            body += [
+                f'<polyline points="{path}" fill="none" stroke="#4682b4" stroke-width="2"/>',
+                _text(left - 4, top + 4, fmt(y_hi), "end"),
+                _text(left - 4, top + height, fmt(y_lo), "end"),
+                _text(left, top + height + 16, fmt(x_lo), "middle"),
+                _text(left + width, top + height + 16, fmt(x_hi), "middle"),
+            ]
+            for x in self.marks:
+                px = left + (x - x_lo) / x_span * width
+                body.append(
+                    f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + height}" '
+                    'stroke="#c0504d" stroke-dasharray="4 3"/>'
+                )
+        return _svg(top + height + 50, f"{self.title} (y: {self.y_label})", body)
 
 
 TABLE_ROWS = 30
@@ -100,41 +234,98 @@ def sweep_views(
     x_label: str,
     y_label: str,
     xs: Sequence[float],
-    ys: Sequence[float],
+    ys: Sequence[float | None],
     marks: Sequence[float],
     message: str,
 ) -> list[Any]:
     """A sweep's chart, a table of up to TABLE_ROWS of its points, and where it crosses."""
-    chart = line_chart(f"{y_label} against {x_label}", xs, ys, x_label, y_label, marks)
+    chart = LineChart(
+        f"{y_label} against {x_label}", tuple(xs), tuple(ys), x_label, y_label, tuple(marks)
+    )
     table = Table(x_label, y_label, title="sweep", title_justify="left")
     step = -(-len(ys) // TABLE_ROWS)
     for i in range(0, len(ys), step):
-        table.add_row(fmt(xs[i]), fmt(ys[i]))
+        y = ys[i]
+        table.add_row(fmt(xs[i]), "—" if y is None else fmt(y))
     return [chart, table, *([message] if message else [])]
 
 
 WAFER_GLYPHS = {0: ("  ", ""), 1: ("░░", "grey50"), 2: ("██", "green"), 3: ("xx", "red")}
+WAFER_COLOURS = {1: "#b0b0b0", 2: "#3c9a3c", 3: "#c0392b"}
 MAX_MAP_COLUMNS = 60
+MAX_SVG_CELLS = 250_000
 
 
-def wafer_map(state: Any, counts: dict[str, int], seed: int) -> Text:
-    """A wafer's dies as coloured cells (good, lost to a defect, edge), with a legend."""
-    if state.shape[1] > MAX_MAP_COLUMNS:
-        return Text(
-            f"wafer map: {state.shape[1]} dies across is too wide to draw "
-            f"(at most {MAX_MAP_COLUMNS})"
+@dataclass(frozen=True)
+class WaferMap:
+    """A wafer's dies as cells: 0 none, 1 edge (partial die), 2 good, 3 lost to a defect."""
+
+    state: Any
+    counts: dict[str, int]
+    seed: int
+
+    @property
+    def title(self) -> str:
+        counts = self.counts
+        return (
+            f"wafer map (seed {self.seed}): {counts['good']} good, {counts['defective']} lost "
+            f"to defects, {counts['edge']} edge"
         )
-    text = Text(
-        f"wafer map (seed {seed}): {counts['good']} good, {counts['defective']} lost "
-        f"to defects, {counts['edge']} edge\n",
-        style="bold",
-    )
-    for row in state:
-        for cell in row:
-            glyph, style = WAFER_GLYPHS[int(cell)]
-            text.append(glyph, style=style)
-        text.append("\n")
-    text.append("██ good  ", style="green")
-    text.append("xx defective  ", style="red")
-    text.append("░░ edge (partial die)", style="grey50")
-    return text
+
+    def rich(self) -> Text:
+        if self.state.shape[1] > MAX_MAP_COLUMNS:
+            return Text(
+                f"wafer map: {self.state.shape[1]} dies across is too wide to draw "
+                f"(at most {MAX_MAP_COLUMNS})"
+            )
+        text = Text(self.title + "\n", style="bold")
+        for row in self.state:
+            for cell in row:
+                glyph, style = WAFER_GLYPHS[int(cell)]
+                text.append(glyph, style=style)
+            text.append("\n")
+        text.append("██ good  ", style="green")
+        text.append("xx defective  ", style="red")
+        text.append("░░ edge (partial die)", style="grey50")
+        return text
+
+    def svg(self) -> str:
+        rows, columns = self.state.shape
+        if rows * columns > MAX_SVG_CELLS:
+            note = f"{rows} x {columns} dies: too many to draw"
+            return _svg(60, self.title, [_text(10, 44, note)])
+        cell = min(12.0, 560.0 / max(rows, columns, 1))
+        body = []
+        for i, line in enumerate(self.state):
+            for j, value in enumerate(line):
+                if int(value):
+                    x, y, colour = 40 + j * cell, 36 + i * cell, WAFER_COLOURS[int(value)]
+                    body.append(_rect(x, y, cell * 0.9, cell * 0.9, colour))
+        legend = 36 + rows * cell + 20
+        body.append(_text(40, legend, "green: good   red: lost to a defect   grey: edge"))
+        return _svg(legend + 16, self.title, body)
+
+
+def wafer_map(state: Any, counts: dict[str, int], seed: int) -> WaferMap:
+    return WaferMap(state, counts, seed)
+
+
+def write_svg(charts: Sequence[Any], path: str) -> None:
+    """Write the first chart as ``path`` (several: a column of them in one SVG)."""
+    documents = [chart.svg() for chart in charts]
+    if len(documents) == 1:
+        text = documents[0]
+    else:
+        parts, y = [], 0.0
+        for doc in documents:
+            height = float(doc.split('height="', 1)[1].split('"', 1)[0])
+            parts.append(f'<g transform="translate(0 {y:.0f})">' + _body(doc) + "</g>")
+            y += height
+        text = _svg(y, "", parts)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _body(document: str) -> str:
+    """The elements of one SVG document, without its <svg> wrapper."""
+    return document.split(">", 1)[1].rsplit("</svg>", 1)[0]

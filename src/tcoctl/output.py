@@ -17,7 +17,9 @@ import csv
 import io
 import json
 import math
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -36,6 +38,9 @@ class Row:
     unit: str
     stats: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    """The full citation of an input (--sources)."""
+    origin: str = ""
+    """Where an input came from: ``flag``, ``preset NAME`` or ``default``."""
 
 
 @dataclass
@@ -49,7 +54,11 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     """More JSON sections (sweep points, tornado bars, explanation), in order."""
     visuals: list[Any] = field(default_factory=list)
-    """rich renderables (charts, maps) shown after the tables in table format."""
+    """Charts (tcoctl.charts) or rich renderables shown after the tables in table format."""
+    headline: tuple[str, ...] = ()
+    """Results the table view shows first (the calculator's answer)."""
+    bars: tuple[str, ...] = ()
+    """Results (shares of a whole) drawn as a bar beside their value in the table view."""
 
 
 def make_console(out: TextIO, record: bool = False) -> Any:
@@ -64,19 +73,86 @@ def make_console(out: TextIO, record: bool = False) -> Any:
     return PipeConsole(file=out, record=record, highlight=False)
 
 
-def fmt(value: float | str) -> str:
-    """A number for people: 4 significant figures, thousands separators, e-notation when huge."""
+SIGNIFICANT = 4
+"""Significant figures of a number in a table (inputs are rarely known better)."""
+SCALE_FROM = 1e4
+"""Magnitude from which a number takes a prefix or a k/M/B word."""
+SI_PREFIXES = (
+    (30, "Q"), (27, "R"), (24, "Y"), (21, "Z"), (18, "E"), (15, "P"),
+    (12, "T"), (9, "G"), (6, "M"), (3, "k"),
+)  # fmt: skip
+"""SI prefixes up to quetta (BIPM, 27th CGPM 2022: ronna R = 1e27, quetta Q = 1e30)."""
+WORDS = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
+"""Scales of money and plain numbers: 1.42 B USD/yr, 758.3 k."""
+PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
+"""Units that take an SI prefix in a table when they have none (1e30 FLOP -> 1 QFLOP)."""
+
+
+def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
+    """The scales a number in ``unit`` may take, and how they join the unit."""
+    head = unit.split("/")[0]
+    if unit.startswith("USD") or (not unit and not value.is_integer()):
+        return tuple((exp, f"{word} {unit}".rstrip()) for exp, word in WORDS)
+    if head in PREFIXABLE:
+        return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
+    if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
+        return tuple((exp, f"{word}") for exp, word in WORDS)
+    return ()
+
+
+def scale_for(value: float, unit: str) -> tuple[int, str]:
+    """The power of ten a table divides ``value`` by, and the unit text that goes with it
+    (0 and ``unit`` itself when the number stays as it is)."""
+    if not math.isfinite(value) or abs(value) < SCALE_FROM:
+        return 0, unit
+    rounded = abs(float(f"{value:.{SIGNIFICANT - 1}e}"))
+    for exp, text in _scales(value, unit):
+        if rounded >= 10.0**exp:
+            return (exp, text) if rounded < 10.0 ** (exp + 3) else (0, unit)  # beyond: 5e35
+    return 0, unit
+
+
+def number(x: float, near_one: bool = True) -> str:
+    """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
+    numbers below a million exactly; e-notation outside 1e-3..1e6. A value near 1 keeps the
+    digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
+    it stay right: 0.999930^1500 = 0.900."""
+    if x == 0 or not math.isfinite(x):
+        return str(x) if x else "0"
+    if x.is_integer() and abs(x) < 1e6:
+        return f"{x:,.0f}"
+    rounded = float(f"{x:.{SIGNIFICANT - 1}e}")
+    magnitude = abs(rounded)
+    if not 1e-3 <= magnitude < 1e6:
+        mantissa, exponent = f"{x:.{SIGNIFICANT - 1}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    decimals = SIGNIFICANT - 1 - math.floor(math.log10(magnitude))
+    distance = float(f"{abs(x - 1.0):.2e}")  # 1 - 0.9999 is 1e-4, not 9.99..e-5
+    if near_one and 0 < distance < 0.1 and 1 - math.floor(math.log10(distance)) > decimals:
+        return f"{x:,.{1 - math.floor(math.log10(distance))}f}"
+    if decimals <= 0:
+        return f"{round(x, decimals):,.0f}"
+    return f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def fmt_parts(value: float | str, unit: str = "", exp: int | None = None) -> tuple[str, str]:
+    """A value for a table as (number, unit), scaled to a prefix or word (``exp`` forces
+    the scale of another value, e.g. low and high beside the value they bracket)."""
     if isinstance(value, str):
-        return value
-    if value == 0 or not math.isfinite(value):
-        return str(value) if value else "0"
-    if value.is_integer() and abs(value) < 1e12:
-        return f"{value:,.0f}"  # whole numbers (dies, GPUs) without decimals
-    magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e12:
-        decimals = max(0, 3 - math.floor(math.log10(magnitude)))
-        return f"{value:,.{decimals}f}"
-    return f"{value:.4g}"
+        return value, unit
+    if exp is None:
+        exp, shown = scale_for(value, unit)
+    else:
+        shown = dict(_scales(value, unit)).get(exp, unit) if exp else unit
+    return number(value / 10.0**exp, near_one=False) if exp else number(value), shown
+
+
+def fmt(value: float | str, unit: str = "") -> str:
+    """A value for people: ``fmt(1e30, "FLOP")`` is '1 QFLOP', ``fmt(1.4229e9, "USD/yr")``
+    '1.423 B USD/yr', ``fmt(0.99992976)`` '0.999930'. Tables only: JSON and CSV keep every
+    digit."""
+    text, shown = fmt_parts(value, unit)
+    return f"{text} {shown}".rstrip()
 
 
 def _row_json(row: Row) -> dict[str, Any]:
@@ -130,74 +206,209 @@ def write(
     svg: str | None = None,
     side_by_side: bool = False,
     out: TextIO | None = None,
+    sources: bool = False,
+    screen: str | None = None,
 ) -> None:
     """Write reports to ``out`` (stdout) as ``table``, ``json`` (JSON Lines for several) or
-    ``csv``; with ``svg`` also save the table view as an SVG file. ``side_by_side`` puts the
-    scenarios of each command in columns of one table (tcoctl compare)."""
+    ``csv`` (with --sweep, --tornado, --explain or --map: that view's own tidy table). ``svg``
+    saves the charts as an SVG file, ``screen`` the table view. ``side_by_side`` puts the
+    scenarios of each command in columns of one table (tcoctl compare); ``sources`` adds
+    the inputs' citations to the table view."""
     out = out or sys.stdout
-    render = render_side_by_side if side_by_side else render_tables
-    if svg:  # first: if the file cannot be written, nothing has gone to stdout yet
-        render(reports, io.StringIO(), svg)
+    if svg:  # files first: if one cannot be written, nothing has gone to stdout yet
+        write_charts(reports, svg)
+    if screen:
+        if side_by_side:
+            render_side_by_side(reports, io.StringIO(), screen)
+        else:
+            render_tables(reports, io.StringIO(), screen, sources)
     if fmt_name == "json":
         for report in reports:
             out.write(dumps(to_json(report)) + "\n")
     elif fmt_name == "csv":
         writer = csv.writer(out, lineterminator="\n")
+        view = next((key for key in VIEW_COLUMNS for r in reports if key in r.extra), None)
+        if view is not None:
+            writer.writerow(["scenario", *VIEW_COLUMNS[view](reports[0].extra[view])])
+            for report in reports:
+                writer.writerows(
+                    [report.preset or "", *cells] for cells in view_rows(view, report.extra[view])
+                )
+            return
         writer.writerow(CSV_HEADER)
         for report in reports:
             writer.writerows(csv_rows(report))
+    elif side_by_side:
+        render_side_by_side(reports, out)
     else:
-        render(reports, out)
+        render_tables(reports, out, sources=sources)
+
+
+def write_charts(reports: list[Report], path: str) -> None:
+    """Every chart of the reports in one SVG file; an unwritable path is a usage error."""
+    from tcoctl.charts import write_svg
+
+    charts = [v for report in reports for v in report.visuals if hasattr(v, "svg")]
+    if not charts:
+        raise UsageError("--svg: this run draws no chart; add --tornado or --sweep")
+    try:
+        write_svg(charts, path)
+    except OSError as error:
+        raise UsageError(f"--svg: cannot write {shorten(path)!r}: {error.strerror}") from None
+
+
+def _sweep_columns(section: dict[str, Any]) -> list[str]:
+    columns = [f"{section['input']} [{section['unit']}]".replace(" []", "")]
+    for name, column in section["results"].items():
+        columns.append(f"{name} [{column['unit']}]".replace(" []", ""))
+        columns += [f"{name} {key}" for key in ("low", "high") if key in column]
+    return columns
+
+
+VIEW_COLUMNS: dict[str, Callable[[Any], list[str]]] = {
+    "sweep": _sweep_columns,
+    "tornado": lambda section: ["target", "unit", "centre", "input", "at_low", "at_high", "swing"],
+    "explain": lambda section: ["line", "text"],
+    "map": lambda section: ["cells", "count"],
+}
+"""The header of each view's tidy CSV (after the scenario column)."""
+
+
+def _csv_text(value: Any) -> str:
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+def view_rows(view: str, section: Any) -> list[list[str]]:
+    """A view's tidy CSV rows: one per sweep point, tornado bar, explain line or map count."""
+    if view == "sweep":
+        rows = []
+        for i, x in enumerate(section["x"]):
+            cells = [_csv_text(x)]
+            for column in section["results"].values():
+                cells += [_csv_text(column[k][i]) for k in ("value", "low", "high") if k in column]
+            rows.append(cells)
+        return rows
+    if view == "tornado":
+        head = [section["target"], section["unit"], _csv_text(section["centre"])]
+        return [
+            [
+                *head,
+                bar["input"],
+                _csv_text(bar["at_low"]),
+                _csv_text(bar["at_high"]),
+                _csv_text(bar["swing"]),
+            ]
+            for bar in section["bars"]
+        ]
+    if view == "explain":
+        return [[str(i), line] for i, line in enumerate(section, start=1)]
+    return [[key, str(count)] for key, count in section.items()]
 
 
 def save_svg(console: Any, svg: str) -> None:
     """Save a recorded console as SVG; an unwritable path is a usage error."""
     try:
-        console.save_svg(svg, title="tcoctl")
+        console.save_svg(svg, title="tcoctl", code_format=offline_svg_format())
     except OSError as error:
         raise UsageError(f"--svg: cannot write {shorten(svg)!r}: {error.strerror}") from None
 
 
-def _stats_text(row: Row) -> str:
+def offline_svg_format() -> str:
+    """rich's SVG template without its web fonts, comment link or namespace URI: the file
+    loads nothing and names no http address."""
+    from rich._export_format import CONSOLE_SVG_FORMAT
+
+    text: str = re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.DOTALL)
+    text = re.sub(r"<!--.*?-->\s*", "", text)
+    return text.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def _stats_text(row: Row, exp: int) -> str:
+    """low .. high and percentiles, on the scale of the row's value."""
     parts = []
-    if "low" in row.stats:
-        parts.append(f"{fmt(row.stats['low'])} .. {fmt(row.stats['high'])}")
+
+    def shown(key: str) -> str:
+        return fmt_parts(row.stats[key], row.unit, exp)[0]
+
+    if "low" in row.stats and shown("low") != shown("high"):
+        parts.append(f"{shown('low')} .. {shown('high')}")
     if "p05" in row.stats:
-        parts.append(
-            f"p05 {fmt(row.stats['p05'])} p50 {fmt(row.stats['p50'])} p95 {fmt(row.stats['p95'])}"
-        )
+        parts.append(f"p05 {shown('p05')} p50 {shown('p50')} p95 {shown('p95')}")
     return "  ".join(parts)
 
 
-def render_tables(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
+def ordered(report: Report) -> list[Row]:
+    """The results, headline first (in the calculator's order of importance), then the rest."""
+    rank = {name: i for i, name in enumerate(report.headline)}
+    return sorted(report.results, key=lambda row: rank.get(row.name, len(rank)))
+
+
+def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool) -> Any:
+    """A borderless table: name, value, unit, low .. high (if any), then a share bar or the
+    input's origin."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
+
+    from tcoctl.charts import bar
+
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
+    table.add_column("result" if not origin else "input", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    ranged = any(row.stats for row in rows)
+    if ranged:
+        table.add_column("low .. high" if not any("p05" in r.stats for r in rows) else "spread")
+    if origin:
+        table.add_column("from")
+    elif any(row.name in bars for row in rows):
+        table.add_column("share", style="cyan")
+    for row in rows:
+        exp, _ = scale_for(row.value, row.unit) if isinstance(row.value, float) else (0, "")
+        value, unit = fmt_parts(row.value, row.unit, exp)
+        cells = [row.name, value, unit, *([_stats_text(row, exp)] if ranged else [])]
+        if origin:
+            cells.append(row.origin)
+        elif row.name in bars and isinstance(row.value, float):
+            cells.append(bar(row.value, 20))
+        table.add_row(*map(escape, cells))
+    return table
+
+
+def render_tables(
+    reports: list[Report], out: TextIO, svg: str | None = None, sources: bool = False
+) -> None:
+    """Each scenario's results (headline first), then its inputs with where each came from,
+    then its charts; ``sources`` adds every input's full citation."""
+    from rich.markup import escape
 
     console = make_console(out, record=svg is not None)
     for report in reports:
         title = escape(
             f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
         )
-        for caption, rows in (("inputs", report.inputs), ("results", report.results)):
-            table = Table(title=f"{title}: {caption}", title_justify="left")
-            table.add_column("name", style="bold")
-            table.add_column("value", justify="right")
-            table.add_column("unit")
-            table.add_column("range / percentiles")
-            if caption == "inputs":
-                table.add_column("source", overflow="fold", max_width=60)
-            for row in rows:
-                cells = [row.name, fmt(row.value), row.unit, _stats_text(row)]
-                table.add_row(
-                    *map(escape, cells), *([escape(row.source)] if caption == "inputs" else [])
-                )
-            console.print(table)
-        for visual in report.visuals:
-            console.print(visual)
+        console.print(_rows_table(f"[bold]{title}[/]", ordered(report), report.bars, False))
+        hint = "" if sources else " (citations: --sources)"
+        console.print(_rows_table(f"inputs{hint}", report.inputs, (), True))
+        if sources:
+            cited = [row for row in report.inputs if row.source and row.source != row.origin]
+            for row in cited:
+                console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
+        for visual in map(charts_rich, report.visuals):
+            if visual is not None:
+                console.print(visual)
         for line in report.extra.get("explain", []):
             console.print(escape(line))
     if svg:
         save_svg(console, svg)
+
+
+def charts_rich(visual: Any) -> Any:
+    """A chart (tcoctl.charts) as a rich renderable; anything else as it is."""
+    render = getattr(visual, "rich", None)
+    return render() if callable(render) else visual
 
 
 HIGHLIGHTS = 3
@@ -242,9 +453,7 @@ def side_by_side(group: list[Report], total: int) -> Any:
         names = list(dict.fromkeys(row.name for r in group for row in getattr(r, section)))
         cells = []
         for name in names:
-            found = [
-                next((row for row in getattr(r, section) if row.name == name), None) for r in group
-            ]
+            found = [find_row(r, section, name) for r in group]
             unit = next((row.unit for row in found if row is not None), "")
             cells.append((name, unit, found))
         ratios = sorted(
@@ -269,6 +478,18 @@ def side_by_side(group: list[Report], total: int) -> Any:
     return table
 
 
+def find_row(report: Report, section: str, name: str) -> Row | None:
+    """The row called ``name``; for a result ``R_BASIS`` (h100e_bf16) of a scenario whose
+    ``basis`` input is BASIS, its result ``R``: each basis gets one aligned row."""
+    rows: list[Row] = getattr(report, section)
+    found = next((row for row in rows if row.name == name), None)
+    basis = next((row.value for row in report.inputs if row.name == "basis"), None)
+    if found is None and section == "results" and isinstance(basis, str):
+        base = name.removesuffix(f"_{basis}")
+        found = next((row for row in rows if base != name and row.name == base), None)
+    return found
+
+
 def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     if row is None:
         return ""
@@ -290,11 +511,12 @@ def missing_note(missing: dict[str, list[list[str]]]) -> Any:
     """The table view's note on results not computed and the options that would give them."""
     from rich.text import Text
 
-    parts = []
-    for name, groups in missing.items():
-        ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
-        parts.append(f"{name} ({ways})" if ways else name)
-    return Text("not computed (would need): " + "; ".join(parts), style="dim")
+    name, groups = next(iter(missing.items()))
+    ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
+    text = f"not computed: {name}" + (f" (needs {ways})" if ways else "")
+    if len(missing) > 1:
+        text += f" +{len(missing) - 1} more in --format json"
+    return Text(text, style="dim")
 
 
 def json_member(name: str, value: float | str, unit: str, stats: dict[str, float]) -> str:

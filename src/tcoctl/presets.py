@@ -9,8 +9,9 @@ another: for each calculator it has a table for (an empty one will do), it inher
 preset's figures and overrides those it gives.
 
 Built-in presets ship inside the package (``tcoctl/presets``); ``--presets-dir`` and the
-``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) add folders whose
-files take precedence. Listing reads TOML only; checking units happens on use.
+``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) and the user folder
+``$XDG_CONFIG_HOME/tcoctl/presets`` add folders whose files take precedence. Listing reads
+TOML only; checking units happens on use.
 """
 
 from __future__ import annotations
@@ -74,10 +75,26 @@ def builtin_dir() -> Path:
     return shipped if shipped.is_dir() or not checkout.is_dir() else checkout
 
 
+def user_dir() -> Path:
+    """The user's own presets: ``$XDG_CONFIG_HOME/tcoctl/presets`` (``~/.config/...``)."""
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "tcoctl" / "presets"
+
+
 def search_dirs() -> list[Path]:
-    """User folders first (``--presets-dir``, then ``TCOCTL_PRESETS``), built-ins last."""
+    """User folders first (``--presets-dir``, then ``TCOCTL_PRESETS``, then the user folder
+    if it exists), built-ins last."""
     env = [Path(p) for p in os.environ.get("TCOCTL_PRESETS", "").split(os.pathsep) if p]
-    return [*extra_dirs, *env, builtin_dir()]
+    user = [user_dir()] if user_dir().is_dir() else []
+    return [*extra_dirs, *env, *user, builtin_dir()]
+
+
+def origin(path: Path) -> str:
+    """Where a preset file lives: ``built-in``, ``user folder`` or ``path`` (a folder named
+    with --presets-dir or TCOCTL_PRESETS)."""
+    if path.parent == builtin_dir():
+        return "built-in"
+    return "user folder" if path.parent == user_dir() else "path"
 
 
 def preset_files() -> dict[str, Path]:

@@ -116,6 +116,9 @@ class Calculator:
     """An example --solve and --for, ``INPUT|RESULT=VALUE``."""
     drawing: bool = False
     """Whether ``--map`` draws the scenario (tcoctl.cli.views)."""
+    headline: tuple[str, ...] = ()
+    """The results that answer the question, most important first: the table view shows
+    them before the others."""
 
     def input(self, name: str) -> Input:
         """The input called ``name`` (option spelling or keyword); KeyError if none."""
@@ -179,6 +182,7 @@ FLOPS = Calculator(
     "with two of count, duration and MFU, or --solve for any input.",
     default_preset="run-1e30",
     target="duration",
+    headline=("total_flop", "duration", "gpu_hours", "energy", "cost"),
     sweep_example="mfu=0.3..0.5:20|duration=100 day",
     solve_example="count|duration=90 day",
     defaults={"precision": "bf16", "flop-per-param-token": "6", "load": "1", "pue": "1"},
@@ -277,6 +281,7 @@ H100E = Calculator(
     "figure, or of a stated speed-up (--factor).",
     default_preset="frontier-2025",
     target="h100e",
+    headline=("h100e", "h100e_bf16", "h100e_fp8", "h100e_bandwidth", "ratio_bf16"),
     sweep_example="count=100000..1000000:10|h100e=1000000",
     solve_example="count|h100e=1000000",
     defaults={"basis": "bf16", "precision": "bf16"},
@@ -316,6 +321,7 @@ TCO = Calculator(
     "cost per GPU-hour and per million tokens, power and energy.",
     default_preset="frontier-2024",
     target="cost_per_gpu_hour",
+    headline=("cost_per_gpu_hour", "total_annual_cost", "gpu_share", "power_share"),
     sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
     solve_example="electricity|power_share=0.15",
     preset_is_base=True,
@@ -463,6 +469,16 @@ YIELD = Calculator(
     "(what a good-die count implies).",
     default_preset="smic-7nm",
     target="good_dies_per_wafer",
+    headline=(
+        "good_dies_per_wafer",
+        "die_yield",
+        "dies_per_wafer",
+        "cost_per_good_die",
+        "line_yield",
+        "required_step_yield",
+        "implied_yield",
+        "implied_defect_density",
+    ),
     sweep_example="defect-density=0.05..0.5/cm^2:20|die_yield=0.5",
     solve_example="defect-density|die_yield=0.8",
     defaults={

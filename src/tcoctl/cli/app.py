@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from tcoctl import __version__
+from tcoctl.cli import completion
 from tcoctl.errors import ExitCode, TcoctlError
 from tcoctl.specs import CALCULATORS, Calculator
 
@@ -22,6 +23,12 @@ EXIT_CODES_HELP = (
     "rows), 2 usage error (bad option), 130 interrupted."
 )
 FORMATS = ("table", "json", "csv")
+UNIT_EXAMPLES = {
+    "flops": "duration=yr",
+    "h100e": "peak_compute=PFLOP/s",
+    "tco": "total_annual_cost=MUSD/yr",
+    "yield": "cost_per_good_die=kUSD",
+}
 
 app = typer.Typer(
     help="Compute economics for AI infrastructure: cluster TCO, die yield, H100-equivalents, "
@@ -29,7 +36,6 @@ app = typer.Typer(
     + EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
     rich_markup_mode=None,
 )
 presets_app = typer.Typer(
@@ -65,7 +71,8 @@ def main_options(
         typer.Option(
             "--presets-dir",
             metavar="DIR",
-            help="Another folder of preset TOML files (repeatable); also TCOCTL_PRESETS=a:b.",
+            help="Another folder of preset TOML files (repeatable); also TCOCTL_PRESETS=a:b "
+            "and ~/.config/tcoctl/presets ($XDG_CONFIG_HOME).",
         ),
     ] = None,
     version: Annotated[
@@ -154,11 +161,26 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             help=f"{spec.help} One of: {', '.join(spec.choices)}."
             if spec.choices
             else f"{spec.help} E.g. '{spec.example}'.",
+            **(
+                {"autocompletion": completion.preset_names("gpu")}
+                if spec.kind == "gpu"
+                else {"autocompletion": completion.choices(spec.choices)}
+                if spec.choices
+                else {}
+            ),
         )
         for spec in calc.inputs
     ]
     params += [
-        _text("preset", "--preset", "-p", metavar="NAME", callback=non_empty, help=preset_help),
+        _text(
+            "preset",
+            "--preset",
+            "-p",
+            metavar="NAME",
+            callback=non_empty,
+            autocompletion=completion.preset_names("scenario", calc.name),
+            help=preset_help,
+        ),
         inspect.Parameter(
             "format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOption
         ),
@@ -167,7 +189,40 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--svg",
             metavar="FILE",
             callback=non_empty,
-            help="Also save the table view as an SVG file.",
+            help="Also save the chart (share bars, --tornado, --sweep, --map) as an SVG file.",
+        ),
+        _text(
+            "svg_screen",
+            "--svg-screen",
+            metavar="FILE",
+            callback=non_empty,
+            help="Also save the whole table view as an SVG file (offline: no web fonts).",
+        ),
+        _switch("sources", "--sources", "Show the full citation of every input."),
+        _text(
+            "value",
+            "--value",
+            metavar="RESULT[:UNIT]",
+            callback=non_empty,
+            autocompletion=completion.results_of(calc),
+            help="Print only this result's value (one line per scenario), in its display "
+            f"unit or UNIT, e.g. '{calc.target}'.",
+        ),
+        _param(
+            "unit",
+            None,
+            list[str] | None,
+            "--unit",
+            metavar="RESULT=UNIT",
+            autocompletion=completion.results_of(calc, "="),
+            help="Show a result in another unit (repeatable), e.g. "
+            f"'{UNIT_EXAMPLES.get(calc.name, calc.target + '=...')}'.",
+        ),
+        _switch(
+            "only_my_ranges",
+            "--only-my-ranges",
+            "Take each preset range at its midpoint: low/high show the spread of your own "
+            "ranges only.",
         ),
         _param(
             "samples",
@@ -208,6 +263,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--target",
             metavar="RESULT",
             callback=non_empty,
+            autocompletion=completion.results_of(calc),
             help=f"Result for --tornado and --sweep charts (default: {calc.target}).",
         ),
         _text(
@@ -268,6 +324,11 @@ SHARED = (
     "preset",
     "format",
     "svg",
+    "svg_screen",
+    "sources",
+    "value",
+    "unit",
+    "only_my_ranges",
     "explain",
     "map",
     "seed",
@@ -293,6 +354,7 @@ def compare(
         list[str] | None,
         typer.Argument(
             metavar="[PRESET]...",
+            autocompletion=completion.preset_names("scenario"),
             help="Scenario presets (default: every preset drawn from the seeds).",
         ),
     ] = None,
@@ -300,10 +362,10 @@ def compare(
     svg: Annotated[
         str | None,
         typer.Option(
-            "--svg",
+            "--svg-screen",
             metavar="FILE",
             callback=non_empty,
-            help="Also save the table view as an SVG file.",
+            help="Also save the table view as an SVG file (offline: no web fonts).",
         ),
     ] = None,
 ) -> None:
@@ -317,8 +379,9 @@ def compare(
 
 @presets_app.command("list")
 def presets_list(format: FormatOption = None) -> None:
-    """Every preset: name, kind, commands, title and file ("built-in" for those shipped with
-    tcoctl). Reads TOML only."""
+    """Every preset: name, kind, commands, title, where it came from (built-in, user folder
+    ~/.config/tcoctl/presets, or a --presets-dir/TCOCTL_PRESETS path) and its file. Reads
+    TOML only."""
     from tcoctl import output, presets
 
     broken = []
@@ -337,6 +400,7 @@ def presets_list(format: FormatOption = None) -> None:
                     "kind": preset.kind,
                     "commands": commands,
                     "title": preset.title,
+                    "from": presets.origin(path),
                     "file": "built-in" if path.parent == presets.builtin_dir() else str(path),
                 }
             )
@@ -347,7 +411,12 @@ def presets_list(format: FormatOption = None) -> None:
 
 @presets_app.command("show")
 def presets_show(
-    name: Annotated[str, typer.Argument(help="Preset name, e.g. frontier-2024.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Preset name, e.g. frontier-2024.", autocompletion=completion.preset_names()
+        ),
+    ],
     format: FormatOption = None,
 ) -> None:
     """A preset's figures, each checked for its unit, with its source and quote."""
@@ -355,6 +424,15 @@ def presets_show(
 
     with reported_errors():
         runner.show_preset(name, format)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON output: scenario, batch and preset
+    records (the file tcoctl/schema.json)."""
+    from importlib import resources
+
+    typer.echo((resources.files("tcoctl") / "schema.json").read_text(encoding="utf-8"), nl=False)
 
 
 def main() -> None:

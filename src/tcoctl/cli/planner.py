@@ -340,11 +340,15 @@ def batch(
     how many failed."""
     header = ""
     if fmt == "csv":
-        columns = [labelled(r.name, r.display) for r in engine.results_of(calc, solve)]
+        columns = [
+            name
+            for r in engine.results_of(calc, solve)
+            for name in (labelled(r.name, r.display), f"{r.name} low", f"{r.name} high")
+        ]
         header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
     parse, lines = read_lines(stream, set(calc.inputs_by_name))
     work = partial(
-        evaluate_chunk, calc.name, dict(flags), preset.name if preset else None, fmt, parse, solve
+        evaluate_chunk, calc, dict(flags), preset.name if preset else None, fmt, parse, solve
     )
     failures = 0
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
@@ -395,7 +399,7 @@ def in_order(work: Callable[[Any], Any], jobs: Iterator[Any], window: int = 4) -
 
 
 def evaluate_chunk(
-    command: str,
+    calc: Calculator,
     flags: dict[str, str],
     preset_name: str | None,
     fmt: str,
@@ -405,10 +409,8 @@ def evaluate_chunk(
 ) -> tuple[str, list[str]]:
     """One chunk of batch lines: their records as text, and an error per bad line."""
     from tcoctl.presets import load
-    from tcoctl.specs import CALCULATORS
 
     with gc_paused():
-        calc = CALCULATORS[command]
         preset = load(preset_name, kind="scenario") if preset_name else None
         errors = []
         chunk: list[tuple[int, dict[str, engine.Given], dict[str, str]]] = []
@@ -440,7 +442,7 @@ def evaluate_chunk(
             else:
                 records.append(
                     output.batch_json_line(
-                        command,
+                        calc.name,
                         preset_name,
                         number,
                         typed_inputs(calc, typed, given),
@@ -468,13 +470,20 @@ def result_column(
     """One result over a chunk, in display units, as ready text per row ('' where the row
     has no finite value): converted column by column, for speed."""
     if summary is None:
-        return [""] * len(ranged)
+        return [",," if fmt == "csv" else ""] * len(ranged)
     values = convert(summary.value, result.unit, result.display).tolist()
-    if fmt == "csv":
-        return output.csv_cells(values)
     wide = summary.low is not None and summary.high is not None and any(ranged)
     lows = convert(summary.low, result.unit, result.display).tolist() if wide else values
     highs = convert(summary.high, result.unit, result.display).tolist() if wide else values
+    if fmt == "csv":  # value, low, high (low and high empty where the row has no range)
+        spread = [wide and r for r in ranged]
+        cells = zip(
+            output.csv_cells(values),
+            output.csv_cells([lo if w else math.nan for lo, w in zip(lows, spread, strict=True)]),
+            output.csv_cells([hi if w else math.nan for hi, w in zip(highs, spread, strict=True)]),
+            strict=True,
+        )
+        return [",".join(three) for three in cells]
     return output.json_members(
         result.name, short(result.display), values, lows, highs, [wide and r for r in ranged]
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from tcoctl.cli import planner, views
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset, PresetError, chain, load
 from tcoctl.specs import Calculator, Result
-from tcoctl.units import convert, short
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 
 def choose_preset(
@@ -60,7 +61,9 @@ def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[outp
     for spec in calc.inputs:
         if spec.name in given:
             value, unit, stats = given[spec.name].display()
-            rows.append(output.Row(spec.name, value, unit, stats, source_text(given[spec.name])))
+            item = given[spec.name]
+            origin = "flag" if item.origin.startswith("--") else item.origin
+            rows.append(output.Row(spec.name, value, unit, stats, source_text(item), origin))
     return rows
 
 
@@ -96,12 +99,24 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     format, svg, explain, map, seed, samples, dist, tornado, target, sweep, mark, input,
     solve and for."""
     fmt = options.get("format") or output.default_format()
+    calc = with_units(calc, options.get("unit") or [])
     if options.get("input"):
         solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
         run_batch(calc, flags, options, fmt, solve)
         return
     check_options(calc, options, fmt)
-    output.write(reports_for(calc, flags, options, warn_on_stderr), fmt, options.get("svg"))
+    value = parse_value(calc, options["value"]) if options.get("value") else None
+    reports = reports_for(calc, flags, options, warn_on_stderr)
+    if value is not None:
+        write_values(value, reports)
+        return
+    output.write(
+        reports,
+        fmt,
+        options.get("svg"),
+        sources=bool(options.get("sources")),
+        screen=options.get("svg_screen"),
+    )
 
 
 def warn_on_stderr(message: str) -> None:
@@ -124,6 +139,8 @@ def reports_for(
     if solve is not None:
         for given in scenarios:
             given.pop(solve.unknown.name, None)
+    if options.get("only_my_ranges"):
+        scenarios = [preset_ranges_at_midpoint(given) for given in scenarios]
     warn_kept(flags, scenarios[0], warn)
     summaries, failed, warned = engine.run_rows(
         calc,
@@ -153,6 +170,8 @@ def reports_for(
             name or None,
             input_rows(calc, shown),
             result_rows(calc, summaries, row, engine.has_range(given), solve),
+            headline=calc.headline,
+            bars=tuple(name for name, _ in calc.shares),
         )
         if plan.missing:
             report.extra["missing"] = plan.missing
@@ -207,8 +226,82 @@ def central_inputs(calc: Calculator, given: Mapping[str, engine.Given]) -> dict[
     return inputs
 
 
+def find_result(calc: Calculator, name: str, option: str, example: str) -> Result:
+    """The result called ``name``; a UsageError naming ``option`` and an example if none."""
+    try:
+        return calc.result(name)
+    except KeyError:
+        names = ", ".join(r.name for r in calc.results)
+        raise UsageError(
+            f"{option}: {calc.name} has no result {shorten(name)!r}; expected one of {names}; "
+            f"e.g. {option} {example}"
+        ) from None
+
+
+def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
+    """``unit`` if a ``result`` can be shown in it (%, $ spelled out); else a UsageError."""
+    try:
+        parse_span(f"1 {unit}", result.unit, "")
+    except UnitInputError as error:
+        reason = str(error).split("; e.g.")[0].replace("'1 ", "'", 1)
+        raise UsageError(f"{option}: {result.name} in {reason}; e.g. {option} {example}") from None
+    return unit.strip().replace("%", "percent").replace("$", "USD")
+
+
+def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
+    """``calc`` with the display units of ``--unit RESULT=UNIT`` (each checked)."""
+    from tcoctl.cli.app import UNIT_EXAMPLES
+
+    example = UNIT_EXAMPLES.get(calc.name, "")
+    chosen = {}
+    for text in texts:
+        name, _, unit = text.partition("=")
+        result = find_result(calc, name.strip(), "--unit", example)
+        if not unit.strip():
+            raise UsageError(f"--unit: expected RESULT=UNIT, e.g. --unit {example}")
+        chosen[result.name] = checked_unit(result, unit, "--unit", example)
+    if not chosen:
+        return calc
+    results = tuple(replace(r, display=chosen.get(r.name, r.display)) for r in calc.results)
+    return replace(calc, results=results)
+
+
+def parse_value(calc: Calculator, text: str) -> tuple[Result, str]:
+    """``--value RESULT[:UNIT]``: the result and the unit to print it in."""
+    name, _, unit = text.partition(":")
+    example = f"{calc.target} or {calc.target}:{calc.result(calc.target).display or '%'}"
+    result = find_result(calc, name.strip(), "--value", example)
+    if not unit.strip():
+        return result, result.display
+    return result, checked_unit(result, unit, "--value", example)
+
+
+def write_values(chosen: tuple[Result, str], reports: Sequence[output.Report]) -> None:
+    """One line per scenario: the result's value as a plain number, every digit kept."""
+    result, unit = chosen
+    lines = []
+    for report in reports:
+        row = next((r for r in report.results if r.name == result.name), None)
+        if row is None or not isinstance(row.value, float):
+            raise DomainError(f"--value: {result.name} is not computed for this scenario")
+        value = float(convert(row.value, result.display, unit))
+        lines.append(str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value))
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def preset_ranges_at_midpoint(given: Mapping[str, engine.Given]) -> dict[str, engine.Given]:
+    """``--only-my-ranges``: every range a preset gives becomes its midpoint, so low/high
+    come from the user's own ranges alone."""
+    return {
+        name: replace(item, span=Span(item.span.mid, item.span.mid))
+        if item.span is not None and item.span.is_range and item.origin.startswith("preset")
+        else item
+        for name, item in given.items()
+    }
+
+
 VIEWS = ("sweep", "tornado", "explain", "map")
-"""Options whose output is a chart or a section that CSV has no place for."""
+"""Options whose output is a chart or a section: CSV writes one of them as its own table."""
 
 
 def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> None:
@@ -219,14 +312,23 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
         sweep, mark = calc.sweep_example.split("|")
         raise UsageError(f"--mark goes with --sweep, e.g. --sweep '{sweep}' --mark '{mark}'")
     views = [f"--{name}" for name in VIEWS if options.get(name)]
-    if fmt == "csv" and views:
+    if fmt == "csv" and len(views) > 1:
         raise UsageError(
-            f"{', '.join(views)}: CSV has no place for it; use --format table or --format json"
+            f"{', '.join(views)}: CSV holds one table; give one of them, or --format json"
+        )
+    if options.get("value") and views:
+        raise UsageError(f"--value prints one number: drop {', '.join(views)}")
+    if options.get("svg") and not (calc.shares or (views and views != ["--explain"])):
+        raise UsageError(
+            "--svg: this run draws no chart; add --tornado, --sweep"
+            + (", --map" if calc.drawing else "")
+            + " (or use --svg-screen for the whole table view)"
         )
     check_svg(options.get("svg"))
+    check_svg(options.get("svg_screen"), "--svg-screen")
 
 
-def check_svg(svg: str | None) -> None:
+def check_svg(svg: str | None, option: str = "--svg") -> None:
     """Refuse an --svg path that cannot be a new file, before any work is done."""
     try:
         fine = svg is None or (not Path(svg).is_dir() and Path(svg).parent.is_dir())
@@ -234,8 +336,8 @@ def check_svg(svg: str | None) -> None:
         fine = False
     if not fine:
         raise UsageError(
-            f"--svg: cannot write {shorten(str(svg))!r}: give a file in "
-            "an existing folder, e.g. --svg tco.svg"
+            f"{option}: cannot write {shorten(str(svg))!r}: give a file in "
+            f"an existing folder, e.g. {option} tco.svg"
         )
 
 
@@ -279,9 +381,8 @@ def run_batch(
     solve: engine.Solve | None = None,
 ) -> None:
     """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
-    extras = [
-        f"--{name}" for name in (*VIEWS, "mark", "target", "samples", "svg") if options.get(name)
-    ]
+    names = (*VIEWS, "mark", "target", "samples", "svg", "svg_screen", "value", "sources")
+    extras = [f"--{name.replace('_', '-')}" for name in names if options.get(name)]
     if options.get("format") == "table":
         extras.append("--format table (batches write json or csv)")
     if extras:
@@ -314,7 +415,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     from tcoctl.presets import commands, preset_files
     from tcoctl.specs import CALCULATORS
 
-    check_svg(svg)
+    check_svg(svg, "--svg-screen")
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
     for name in names:
@@ -338,7 +439,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
                     result_rows(calc, summaries, row, engine.has_range(given)),
                 )
             )
-    output.write(reports, fmt or output.default_format(), svg, side_by_side=True)
+    output.write(reports, fmt or output.default_format(), side_by_side=True, screen=svg)
 
 
 def seed_scenarios(files: Mapping[str, Any]) -> list[str]:

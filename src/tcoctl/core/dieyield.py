@@ -384,6 +384,13 @@ RELATIONS = (
     ),
     formula("wafer_factor", [], _one, "no wafer yield given: 1", fallback=True),
     formula("line_factor", [], _one, "no line yield given: 1", fallback=True),
+    formula(
+        "die_factor",
+        ["implied_yield"],
+        _identity,
+        "no defect density: the yield the observed good dies imply",
+        fallback=True,
+    ),
     formula("die_factor", [], _one, "no defect-limited yield given: 1", fallback=True),
     product("good_dies_per_wafer", "dies_per_wafer", "die_factor", "wafer_factor", "line_factor"),
     product("good_dies", "implied_yield", "dies_per_wafer", "wafer_factor", "line_factor"),

@@ -1,0 +1,232 @@
+"""Answer first: the table view's layout, numbers that never mislead, one number for scripts,
+display units, chart SVGs, tidy view CSVs, --only-my-ranges, the user's preset folder and
+shell completion."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, results, run
+from tcoctl.cli import app
+from tcoctl.output import fmt, number
+from tcoctl.specs import CALCULATORS
+
+
+def table(*args: str) -> list[str]:
+    """The table view at 80 columns, as lines."""
+    outcome = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1"}).invoke(
+        app, [*args, "--format", "table"]
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    return outcome.stdout.splitlines()
+
+
+@pytest.mark.parametrize("command", sorted(CALCULATORS))
+def test_default_run_shows_its_answer_first_and_fits_a_screen(command: str) -> None:
+    lines = table(command)
+    first = next(name for name in CALCULATORS[command].headline if any(
+        line.startswith(name + " ") for line in lines))  # fmt: skip
+    assert any(line.startswith(first + " ") for line in lines[:15])
+    assert len(lines) <= 42 and max(map(len, lines)) <= 80
+    assert "“" not in "\n".join(lines)  # citations only with --sources
+
+
+def test_sources_show_the_citations() -> None:
+    text = "\n".join(table("yield", "--sources"))
+    assert "“Even with 98-99% success" in text
+
+
+def significant_figures_kept(value: float) -> bool:
+    """The rule: a shown number is within half a unit of its 4th figure (3 for words and
+    prefixes may round 999.96 k up to 1 M: still within that), and a value near 1 has its
+    distance from 1 within 1 % of the true distance."""
+    shown = float(number(value).replace(",", ""))
+    if not math.isclose(shown, value, rel_tol=5e-4):
+        return False
+    distance = abs(value - 1)
+    return not 0 < distance < 1e-2 or math.isclose(abs(shown - 1), distance, rel_tol=1e-2)
+
+
+GRID = (
+    [
+        sign * mantissa * 10.0**exponent
+        for sign in (1, -1)
+        for mantissa in (1.0, 1.2345678, 4.99999, 9.99951, 7.024)
+        for exponent in range(-3, 6)
+    ]
+    + [1 - 10.0**-k * d for k in range(2, 9) for d in (1, 3.7, 7.024)]
+    + [1 + 2.5e-6]
+)
+
+
+@pytest.mark.parametrize("value", GRID)
+def test_numbers_keep_their_figures(value: float) -> None:
+    assert significant_figures_kept(value), (value, number(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (1e30, "FLOP", "1 QFLOP"),
+        (1e27, "FLOP", "1 RFLOP"),
+        (989.4e12, "FLOP/s", "989.4 TFLOP/s"),
+        (1_422_885_544.0, "USD/yr", "1.423 B USD/yr"),
+        (33_750.0, "USD", "33.75 k USD"),
+        (6_600.0, "USD", "6,600 USD"),
+        (0.99992976, "", "0.999930"),
+        (100_000.0, "", "100,000"),
+        (41999999.99999999, "USD", "42 M USD"),
+        (7.02e11, "h", "7.02e11 h"),
+        (1.234e-5, "", "1.234e-5"),
+    ],
+)
+def test_fmt_examples(value: float, unit: str, shown: str) -> None:
+    assert fmt(value, unit) == shown
+
+
+def test_displayed_step_yield_compounds_to_the_target() -> None:
+    row = next(line for line in table("yield", "--steps", "1500", "--target-yield", "90%")
+               if line.startswith("required_step_yield"))  # fmt: skip
+    assert f"{float(row.split()[1]) ** 1500:.2f}" == "0.90"
+
+
+def test_value_prints_one_number() -> None:
+    outcome = run("tco", "--value", "cost_per_gpu_hour")
+    assert outcome.code == 0 and outcome.stdout.count("\n") == 1
+    assert float(outcome.stdout) == results("tco")["cost_per_gpu_hour"]["value"]
+    years = float(run("flops", "--preset", "run-1e30", "--value", "duration:yr").stdout)
+    days = results("flops", "--preset", "run-1e30")["duration"]["value"]
+    assert years == pytest.approx(days / 365.25)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["flops", "--value", "nope"], "--value: flops has no result 'nope'; expected one of"),
+        (["flops", "--value", "duration:kg"], "--value: duration in 'kg' is a mass, expected"),
+        (["flops", "--unit", "duration=kg"], "--unit: duration in 'kg' is a mass, expected"),
+        (["flops", "--unit", "duration"], "--unit: expected RESULT=UNIT, e.g. --unit"),
+        (["tco", "--value", "gpus", "--tornado"], "--value prints one number: drop --tornado"),
+    ],
+)
+def test_value_and_unit_errors(args: list[str], message: str) -> None:
+    outcome = run(*args)
+    assert outcome.code == 2 and message in outcome.stderr and outcome.stdout == ""
+
+
+def test_unit_sets_the_display_unit_everywhere() -> None:
+    args = ["flops", "--unit", "duration=yr", "--unit", "energy=MWh", "--unit", "cost=MUSD"]
+    json_out = results(*args, "--gpu", "h100-sxm", "--count", "100", "--budget", "1e24 FLOP",
+                       "--mfu", "0.4", "--price", "2 USD/h", "--power", "1 kW")  # fmt: skip
+    assert (json_out["duration"]["unit"], json_out["energy"]["unit"]) == ("yr", "MWh")
+    assert json_out["cost"]["unit"] == "MUSD"
+    csv_text = run(*args, "--format", "csv").stdout
+    assert ",result,duration," in csv_text and ",yr," in csv_text
+    assert any(line.startswith("duration ") and " yr " in line for line in table(*args))
+
+
+def test_tornado_labels_each_end_where_its_bar_is() -> None:
+    """A longer --life lowers the cost: its high end stands left of the centre."""
+    lines = table("tco", "--tornado")
+    life = next(line for line in lines if line.startswith(" life"))
+    left, right = life.split("(high)")[0], life.split("(high)")[1]
+    assert "USD/h" in left and "(low)" in right
+
+
+def test_compare_aligns_each_basis_with_its_ratio() -> None:
+    outcome = CliRunner(env={"COLUMNS": "120"}).invoke(
+        app, ["compare", "frontier-2025", "china-h20", "--format", "table"]
+    )
+    row = next(line for line in outcome.stdout.splitlines() if "h100e_bf16" in line)
+    assert "1.011 M" in row and "×0.148" in row
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tco"],
+        ["tco", "--tornado"],
+        ["tco", "--sweep", "electricity=0.02..0.4:5"],
+        ["yield", "--die-size", "26x31", "--map"],
+    ],
+)
+def test_svg_is_the_chart_alone_and_offline(args: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "chart.svg"
+    assert run(*args, "--svg", str(path), "--format", "json").code == 0
+    text = path.read_text(encoding="utf-8")
+    assert ElementTree.fromstring(text).tag == "svg"
+    assert "http" not in text and len(text) < 200_000
+
+
+def test_svg_screen_is_offline(tmp_path: Path) -> None:
+    path = tmp_path / "screen.svg"
+    assert run("flops", "--svg-screen", str(path), "--format", "json").code == 0
+    assert "http" not in path.read_text(encoding="utf-8")
+    outcome = run("flops", "--svg", str(path))
+    assert outcome.code == 2 and "--svg: this run draws no chart" in outcome.stderr
+
+
+def test_map_csv_has_a_row_per_count() -> None:
+    lines = run("yield", "--die-size", "26x31", "--map", "--format", "csv").stdout.splitlines()
+    assert lines[0] == "scenario,cells,count"
+    assert [line.split(",")[1] for line in lines[1:]] == [
+        "good", "defective", "edge", "whole_dies"
+    ]  # fmt: skip
+
+
+def test_batch_csv_keeps_low_and_high() -> None:
+    lines = run("tco", "--input", "-", "--format", "csv",
+                input='{"electricity": "0.05..0.1 USD/kWh"}\n').stdout.splitlines()  # fmt: skip
+    header, row = list(csv.reader(lines))
+    at = header.index("power_annual low")
+    assert float(row[at]) < float(row[at + 1])
+
+
+def test_only_my_ranges_keeps_the_users_spread() -> None:
+    mine = results("tco", "--only-my-ranges", "--electricity", "0.05..0.1 USD/kWh")
+    assert mine["servers_annual"]["low"] == mine["servers_annual"]["high"]
+    assert mine["power_annual"]["low"] < mine["power_annual"]["high"]
+    assert results("tco")["servers_annual"]["low"] < results("tco")["servers_annual"]["high"]
+
+
+def test_user_preset_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "tcoctl" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text((REPO / "presets" / "frontier-2024.toml").read_text())
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    listed = {p["name"]: p["from"] for p in run("presets", "list", "-f", "json").json()["presets"]}
+    assert listed["mine"] == "user folder" and listed["frontier-2024"] == "built-in"
+    assert run("tco", "--preset", "mine", "--value", "gpus").stdout == "100000\n"
+
+
+def complete(words: str) -> list[str]:
+    """What bash completion offers for ``words`` (the last one being completed)."""
+    env = {
+        **os.environ,
+        "_TCOCTL_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    script = Path(sys.executable).parent / "tcoctl"  # the console script names the variable
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    return done.stdout.split()
+
+
+def test_completion_offers_presets_and_results() -> None:
+    assert "frontier-2024" in complete("tcoctl tco --preset fr")
+    assert complete("tcoctl tco --preset run") == []  # run-1e30 has no [tco]
+    assert "h100-sxm" in complete("tcoctl tco --gpu h1")
+    assert complete("tcoctl flops --value dur") == ["duration"]
+    assert "cost_per_gpu_hour" in complete("tcoctl tco --target cost_")
+    assert complete("tcoctl presets show gb2") == ["gb200"]
+    help_text = run("--help").stdout
+    assert "--install-completion" in help_text
