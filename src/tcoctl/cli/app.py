@@ -324,7 +324,7 @@ def presets_list(format: FormatOption = None) -> None:
                 }
             )
         output.write_records("presets", records, format)
-    for message in broken:
+    for message in [*presets.skipped_folders(), *broken]:
         typer.echo(f"tcoctl: warning: skipped {message}", err=True)
 
 

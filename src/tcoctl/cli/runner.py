@@ -13,7 +13,7 @@ import numpy as np
 from tcoctl import engine, output
 from tcoctl.cli import planner
 from tcoctl.errors import DomainError, UsageError, shorten
-from tcoctl.presets import Preset, PresetError, chain, load
+from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
 
@@ -284,6 +284,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
 def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
     """Scenario presets with at least one figure taken from a seed document."""
     found = []
+    for message in skipped_folders():
+        sys.stderr.write(f"tcoctl: warning: skipped {message}\n")
     for name in files:
         try:
             preset = load(name)
