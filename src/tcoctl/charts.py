@@ -67,7 +67,12 @@ def line_chart(
     height: int = 12,
     width: int = 60,
 ) -> Text:
-    """A scatter-line chart of y against x in braille-free block characters."""
+    """A scatter-line chart of y against x in braille-free block characters; points where
+    y is undefined (None or NaN) are left out."""
+    defined = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None and y == y]
+    if not defined:
+        return Text(f"{title}\n(not defined anywhere in the swept range)\n", style="bold")
+    xs, ys = [x for x, _ in defined], [y for _, y in defined]
     x_lo, x_hi = min(xs), max(xs)
     y_lo, y_hi = min(ys), max(ys)
     y_span = (y_hi - y_lo) or 1.0
@@ -109,7 +114,7 @@ def sweep_views(
     table = Table(x_label, y_label, title="sweep", title_justify="left")
     step = -(-len(ys) // TABLE_ROWS)
     for i in range(0, len(ys), step):
-        table.add_row(fmt(xs[i]), fmt(ys[i]))
+        table.add_row(fmt(xs[i]), "undefined" if ys[i] is None else fmt(ys[i]))
     return [chart, table, *([message] if message else [])]
 
 

@@ -81,11 +81,21 @@ def excerpt(text: str, limit: int = 20) -> str:
     return shown + ("..." if len(text) > limit else "")
 
 
-def write_atomic(path: str, write: Callable[[IO[str]], None]) -> None:
+def write_atomic(path: str, write: Callable[[IO[str]], object]) -> None:
     """Write a text file through a temporary file in the same folder, renamed over
-    ``path`` only once complete: a failure (a full disk) leaves any old file intact."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    ``path`` only once complete: a failure (a full disk) leaves any old file intact. A
+    path that is not a regular file (a device, a FIFO) is written as it is, never replaced."""
+    real = os.path.realpath(path)  # through symlinks: the link stays a link
+    try:
+        existing = os.stat(real).st_mode
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):  # /dev/stdout, a FIFO: as is
+        with open(real, "w", encoding="utf-8") as direct:
+            write(direct)
+        return
+    target = Path(real)
+    folder = target.parent
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
         "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
     )
@@ -95,13 +105,13 @@ def write_atomic(path: str, write: Callable[[IO[str]], None]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         try:  # the old file's permissions, else what a new file would get
-            mode = stat.S_IMODE(os.stat(path).st_mode)
+            mode = stat.S_IMODE(os.stat(real).st_mode)
         except OSError:
             mask = os.umask(0o022)
             os.umask(mask)
             mode = 0o666 & ~mask
         os.chmod(handle.name, mode)
-        os.replace(handle.name, path)
+        os.replace(handle.name, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)

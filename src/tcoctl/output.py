@@ -17,11 +17,12 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from tcoctl.errors import UsageError, shorten
+from tcoctl.errors import DomainError, shorten
 
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
@@ -61,7 +62,42 @@ def make_console(out: TextIO, record: bool = False) -> Any:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError
 
-    return PipeConsole(file=out, record=record, highlight=False)
+        def render_str(self, text: str, *args: Any, **kwargs: Any) -> Any:
+            return super().render_str(printable(text), *args, **kwargs)
+
+    return PipeConsole(file=out, record=record, highlight=False, width=fallback_width())
+
+
+def fallback_width() -> int | None:
+    """80 columns when COLUMNS asks for fewer than 20 (COLUMNS=0 would print nothing)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return 80 if columns and (not columns.isdigit() or int(columns) < 20) else None
+
+
+def printable(text: str) -> str:
+    """Text from data for a terminal: control characters (escape sequences) shown as
+    ``\\x1b``, not sent to the terminal; line breaks kept."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run: text starting with = + - @ tab or CR gets
+    a leading ' (OWASP), numbers (-1.5, 1e-3) stay as they are; lists become 'a; b'."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value if value.strip() == value else "x")
+        except ValueError:
+            return "'" + value
+    return value
 
 
 def fmt(value: float | str) -> str:
@@ -138,6 +174,8 @@ def write(
     render = render_side_by_side if side_by_side else render_tables
     if svg:  # first: if the file cannot be written, nothing has gone to stdout yet
         render(reports, io.StringIO(), svg)
+        if svg == "-":  # the SVG is the output
+            return
     if fmt_name == "json":
         for report in reports:
             out.write(dumps(to_json(report)) + "\n")
@@ -145,17 +183,25 @@ def write(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_HEADER)
         for report in reports:
-            writer.writerows(csv_rows(report))
+            writer.writerows([map(csv_cell, row) for row in csv_rows(report)])
     else:
         render(reports, out)
 
 
 def save_svg(console: Any, svg: str) -> None:
     """Save a recorded console as SVG; an unwritable path is a usage error."""
-    try:
-        console.save_svg(svg, title="tcoctl")
+    from tcoctl.files import write_atomic
+
+    text = console.export_svg(title="tcoctl")
+    if svg == "-":
+        sys.stdout.write(text)
+        return
+    try:  # a temporary file renamed into place: a full disk leaves the old file intact
+        write_atomic(svg, lambda handle: handle.write(text))
     except OSError as error:
-        raise UsageError(f"--svg: cannot write {shorten(svg)!r}: {error.strerror}") from None
+        raise DomainError(
+            f"cannot write output: --svg {shorten(svg)!r}: {error.strerror or error}"
+        ) from None
 
 
 def _stats_text(row: Row) -> str:
@@ -355,7 +401,7 @@ def write_records(
     elif fmt_name == "csv":
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({key: csv_cell(value) for key, value in r.items()} for r in records)
     else:
         from rich.markup import escape
         from rich.table import Table

@@ -231,15 +231,15 @@ def run_batch(
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
     engine.gather(calc, flags, preset)  # the options the lines share must be valid themselves
     path = options["input"]
-    try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
+    try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
             failures = planner.batch(calc, flags, preset, stream, "json" if fmt == "table" else fmt)
-    except UnicodeDecodeError as error:
-        raise UsageError(f"--input: {shorten(path)!r} is not UTF-8 text ({error.reason})") from None
+    except IsADirectoryError:
+        raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
     if failures:
         raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
 
