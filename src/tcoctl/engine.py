@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl import stepfiles
+from tcoctl import sampling, stepfiles
 from tcoctl.core.flops import ModeError
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
@@ -415,13 +415,12 @@ def evaluate(
         else {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
     )
     if samples:
-        draws, _ = core_call(
-            calc, numbers, gpus, choices, sample_design(len(ranged), samples, dist, seed)
+        found = sampling.percentiles(  # in chunks: memory stays flat, percentiles exact
+            lambda design: core_call(calc, numbers, gpus, choices, design)[0],
+            *(len(ranged), samples, dist, seed, PERCENTILES, PERCENTILE_KEYS),
         )
         for name, summary in summaries.items():
-            percentiles = dict(
-                zip(PERCENTILE_KEYS, np.percentile(draws[name], PERCENTILES, axis=-1), strict=True)
-            )
+            percentiles = found[name]
             summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
     return summaries
 
