@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from tcoctl.cli import app
 
-settings.register_profile("tcoctl", deadline=None)  # no per-example deadline: CI may be slow
+settings.register_profile(  # no deadline (CI may be slow); no .hypothesis/ in the checkout
+    "tcoctl", deadline=None, database=None
+)
 settings.load_profile("tcoctl")
 
 REPO = Path(__file__).resolve().parents[1]
