@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hypothesis import settings
+from hypothesis import configuration, settings
 from typer.testing import CliRunner
 
 from tcoctl.cli import app
@@ -16,6 +17,8 @@ settings.register_profile(  # no deadline (CI may be slow); no .hypothesis/ in t
     "tcoctl", deadline=None, database=None
 )
 settings.load_profile("tcoctl")
+# the cache hypothesis keeps (constants) goes to a temporary folder, not the checkout
+configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="tcoctl-hypothesis-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
