@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault(  # hypothesis's own files (not only its database) go outside the checkout
-    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "tcoctl-hypothesis")
-)
-from hypothesis import settings
+from hypothesis import configuration, settings
 from typer.testing import CliRunner
 
 from tcoctl.cli import app
 
-settings.register_profile("tcoctl", deadline=None, database=None)  # CI may be slow; no
-settings.load_profile("tcoctl")  # .hypothesis/ folder written into the checkout
+settings.register_profile(  # no deadline (CI may be slow); no .hypothesis/ in the checkout
+    "tcoctl", deadline=None, database=None
+)
+settings.load_profile("tcoctl")
+# the cache hypothesis keeps (constants) goes to a temporary folder, not the checkout
+configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="tcoctl-hypothesis-"))
 os.environ["XDG_CONFIG_HOME"] = "/nonexistent/tcoctl-tests"  # never the tester's own presets
 
 REPO = Path(__file__).resolve().parents[1]

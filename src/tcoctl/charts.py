@@ -164,7 +164,8 @@ class LineChart:
     marks: tuple[float, ...] = ()
 
     def points(self) -> list[tuple[float, float]]:
-        return [(x, y) for x, y in zip(self.xs, self.ys, strict=True) if y is not None]
+        """The defined points: y is None (JSON null) or NaN where a result is undefined."""
+        return [(x, y) for x, y in zip(self.xs, self.ys, strict=True) if y is not None and y == y]
 
     def rich(self, height: int = 12, width: int = 60) -> Text:
         points = self.points()
@@ -246,7 +247,7 @@ def sweep_views(
     step = -(-len(ys) // TABLE_ROWS)
     for i in range(0, len(ys), step):
         y = ys[i]
-        table.add_row(fmt(xs[i]), "—" if y is None else fmt(y))
+        table.add_row(fmt(xs[i]), "undefined" if y is None or y != y else fmt(y))
     return [chart, table, *([message] if message else [])]
 
 
@@ -310,9 +311,9 @@ def wafer_map(state: Any, counts: dict[str, int], seed: int) -> WaferMap:
     return WaferMap(state, counts, seed)
 
 
-def write_svg(charts: Sequence[Any], path: str) -> None:
-    """Write the first chart as ``path`` (several: a column of them in one SVG)."""
-    documents = [chart.svg() for chart in charts]
+def svg_document(charts: Sequence[Any]) -> str:
+    """One SVG document of the charts (several: a column of them)."""
+    documents: list[str] = [chart.svg() for chart in charts]
     if len(documents) == 1:
         text = documents[0]
     else:
@@ -322,8 +323,7 @@ def write_svg(charts: Sequence[Any], path: str) -> None:
             parts.append(f'<g transform="translate(0 {y:.0f})">' + _body(doc) + "</g>")
             y += height
         text = _svg(y, "", parts)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    return text
 
 
 def _body(document: str) -> str:

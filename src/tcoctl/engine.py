@@ -21,15 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import tomli
 from numpy.typing import NDArray
 
+from tcoctl import sampling, stepfiles
 from tcoctl.core import MODELS
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, chain, commands, load, search_dirs
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input, Result
+from tcoctl.stepfiles import read_step_file
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 Array = NDArray[np.float64]
@@ -37,8 +38,6 @@ GRID_BUDGET = 4096
 MAX_RANGED = 16
 CELLS = 2_000_000
 """Rows x design points per core call; larger evaluations go in blocks of rows."""
-MAX_STEP_FILE = 2_000_000
-MAX_STEPS = 100_000
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
 MAX_WAYS = 4
@@ -252,6 +251,8 @@ def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]
                 if variant >= len(value):
                     raise DomainError(f"{where}: lists of one preset must be equally long")
                 value = value[variant]
+            if spec.kind == "file":
+                value = preset_step_file(value, layer.path, where)
             try:
                 items = expand(calc, spec, value, where)
             except UsageError as error:
@@ -294,38 +295,12 @@ def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
     return [check(spec, text, where)]
 
 
-def read_step_file(path: str, where: str) -> tuple[float, float]:
-    """Per-step yields from a file (one per line, '#' comments, or TOML ``yields = [...]``):
-    their count n and geometric mean g, so that g^n is their product."""
-    shown = shorten(path)
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read(MAX_STEP_FILE + 1)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or type(error).__name__
-        raise UsageError(f"{where}: cannot read {shown!r}: {reason}") from None
-    if len(text) > MAX_STEP_FILE:
-        raise UsageError(f"{where}: {shown!r} is larger than {MAX_STEP_FILE} bytes")
-    try:
-        values = [str(v) for v in tomli.loads(text)["yields"]]
-    except (tomli.TOMLDecodeError, KeyError, TypeError):
-        values = [line.split("#")[0].strip() for line in text.splitlines()]
-        values = [v for v in values if v]
-    if not 0 < len(values) <= MAX_STEPS:
-        raise UsageError(
-            f"{where}: {shown!r} holds {len(values)} step yields (expected 1 to {MAX_STEPS})"
-        )
-    spec = Input("step", "", "0.99", maximum=1.0)
-    logs = np.empty(len(values))
-    for i, value in enumerate(values):
-        try:
-            span = checked_span(spec, value, where)
-        except UsageError as error:
-            raise UsageError(f"{error} (step {i + 1} of {shown!r})") from None
-        if span.is_range:
-            raise UsageError(f"{where}: step {i + 1} of {shown!r} is a range; give one value")
-        logs[i] = np.log(span.low)
-    return float(len(logs)), float(np.exp(logs.mean()))
+def preset_step_file(path: str, preset_path: str, where: str) -> str:
+    """A preset's step file, relative to the preset's folder and inside it."""
+    resolved = stepfiles.resolve(path, preset_path)
+    if not stepfiles.inside(resolved, Path(preset_path).parent):
+        raise DomainError(f"{where}: step file {shorten(path)!r} is outside the preset's folder")
+    return resolved
 
 
 def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
@@ -642,14 +617,19 @@ def evaluate(
         else {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
     )
     if samples:
-        draws, _, failed, _ = core_call(
-            calc, numbers, gpus, choices, sample_design(len(ranged), samples, dist, seed), solve
+        sampled: list[TcoctlError | None] = [None] * rows
+
+        def draw(design: Array) -> dict[str, Array]:
+            out, _, reasons, _ = core_call(calc, numbers, gpus, choices, design, solve)
+            sampled[:] = [mine or theirs for mine, theirs in zip(sampled, reasons, strict=True)]
+            return out
+
+        found = sampling.percentiles(  # in chunks: memory stays flat, percentiles exact
+            draw, *(len(ranged), samples, dist, seed, PERCENTILES, PERCENTILE_KEYS)
         )
-        failures = [mine or theirs for mine, theirs in zip(failures, failed, strict=True)]
+        failures = [mine or theirs for mine, theirs in zip(failures, sampled, strict=True)]
         for name, summary in summaries.items():
-            percentiles = dict(
-                zip(PERCENTILE_KEYS, np.percentile(draws[name], PERCENTILES, axis=-1), strict=True)
-            )
+            percentiles = found[name]
             summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
     return summaries, failures, warnings
 

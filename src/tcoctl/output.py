@@ -17,13 +17,14 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from tcoctl.errors import UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, shorten
 
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
@@ -70,7 +71,42 @@ def make_console(out: TextIO, record: bool = False) -> Any:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError
 
-    return PipeConsole(file=out, record=record, highlight=False)
+        def render_str(self, text: str, *args: Any, **kwargs: Any) -> Any:
+            return super().render_str(printable(text), *args, **kwargs)
+
+    return PipeConsole(file=out, record=record, highlight=False, width=fallback_width())
+
+
+def fallback_width() -> int | None:
+    """80 columns when COLUMNS asks for fewer than 20 (COLUMNS=0 would print nothing)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return 80 if columns and (not columns.isdigit() or int(columns) < 20) else None
+
+
+def printable(text: str) -> str:
+    """Text from data for a terminal: control characters (escape sequences) shown as
+    ``\\x1b``, not sent to the terminal; line breaks kept."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run: text starting with = + - @ tab or CR gets
+    a leading ' (OWASP), numbers (-1.5, 1e-3) stay as they are; lists become 'a; b'."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value if value.strip() == value else "x")
+        except ValueError:
+            return "'" + value
+    return value
 
 
 SIGNIFICANT = 4
@@ -217,11 +253,15 @@ def write(
     out = out or sys.stdout
     if svg:  # files first: if one cannot be written, nothing has gone to stdout yet
         write_charts(reports, svg)
+        if svg == "-":  # the SVG is the output
+            return
     if screen:
         if side_by_side:
             render_side_by_side(reports, io.StringIO(), screen)
         else:
             render_tables(reports, io.StringIO(), screen, sources)
+        if screen == "-":
+            return
     if fmt_name == "json":
         for report in reports:
             out.write(dumps(to_json(report)) + "\n")
@@ -232,12 +272,13 @@ def write(
             writer.writerow(["scenario", *VIEW_COLUMNS[view](reports[0].extra[view])])
             for report in reports:
                 writer.writerows(
-                    [report.preset or "", *cells] for cells in view_rows(view, report.extra[view])
+                    map(csv_cell, [report.preset or "", *cells])
+                    for cells in view_rows(view, report.extra[view])
                 )
             return
         writer.writerow(CSV_HEADER)
         for report in reports:
-            writer.writerows(csv_rows(report))
+            writer.writerows([map(csv_cell, row) for row in csv_rows(report)])
     elif side_by_side:
         render_side_by_side(reports, out)
     else:
@@ -246,15 +287,12 @@ def write(
 
 def write_charts(reports: list[Report], path: str) -> None:
     """Every chart of the reports in one SVG file; an unwritable path is a usage error."""
-    from tcoctl.charts import write_svg
+    from tcoctl.charts import svg_document
 
     charts = [v for report in reports for v in report.visuals if hasattr(v, "svg")]
     if not charts:
         raise UsageError("--svg: this run draws no chart; add --tornado or --sweep")
-    try:
-        write_svg(charts, path)
-    except OSError as error:
-        raise UsageError(f"--svg: cannot write {shorten(path)!r}: {error.strerror}") from None
+    write_file(path, svg_document(charts), "--svg")
 
 
 def _sweep_columns(section: dict[str, Any]) -> list[str]:
@@ -307,10 +345,24 @@ def view_rows(view: str, section: Any) -> list[list[str]]:
 
 def save_svg(console: Any, svg: str) -> None:
     """Save a recorded console as SVG; an unwritable path is a usage error."""
+    text = console.export_svg(title="tcoctl", code_format=offline_svg_format())
+    write_file(svg, text, "--svg")
+
+
+def write_file(path: str, text: str, option: str) -> None:
+    """Write an output file (``-``: stdout) through a temporary file renamed into place, so
+    that a full disk leaves an old file intact."""
+    from tcoctl.files import write_atomic
+
+    if path == "-":
+        sys.stdout.write(text)
+        return
     try:
-        console.save_svg(svg, title="tcoctl", code_format=offline_svg_format())
+        write_atomic(path, lambda handle: handle.write(text))
     except OSError as error:
-        raise UsageError(f"--svg: cannot write {shorten(svg)!r}: {error.strerror}") from None
+        raise DomainError(
+            f"cannot write output: {option} {shorten(path)!r}: {error.strerror or error}"
+        ) from None
 
 
 def offline_svg_format() -> str:
@@ -588,7 +640,7 @@ def write_records(
     elif fmt_name == "csv":
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({key: csv_cell(value) for key, value in r.items()} for r in records)
     else:
         from rich.markup import escape
         from rich.table import Table

@@ -26,6 +26,7 @@ from pathlib import Path
 import tomli
 
 from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.files import excerpt, read_text, reason
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
 MAX_VARIANTS = 100
@@ -113,9 +114,35 @@ def _scan(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[tuple[str
             if folder != builtin_dir():
                 raise UsageError(f"--presets-dir / TCOCTL_PRESETS: {folder} is not a folder")
             continue
-        for path in sorted(folder.glob("*.toml")):
-            found[path.stem] = path
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder))
+        except OSError as error:  # unreadable: skipped with a warning, never silently
+            _skipped[str(folder)] = f"{folder}: unreadable folder ({reason(error)})"
+            continue
+        for name in names:
+            if name.endswith(".toml") and len(name) > len(".toml"):
+                found[name[: -len(".toml")]] = folder / name
     return tuple(sorted(found.items()))
+
+
+_skipped: dict[str, str] = {}
+"""Folders the scan could not read, with why (see :func:`skipped_folders`)."""
+
+
+def skipped_folders() -> list[str]:
+    """Messages for preset folders that could not be read (each a warning to show)."""
+    current = {str(folder) for folder in search_dirs()}
+    preset_files()
+    return [message for folder, message in _skipped.items() if folder in current]
+
+
+def file_stamp(path: Path) -> int:
+    """A preset file's modification time, for the parse cache; a file that cannot be
+    reached (a dangling symlink) is a PresetError naming it."""
+    try:
+        return path.stat().st_mtime_ns
+    except (OSError, ValueError) as error:
+        raise PresetError(f"{path}: not a readable TOML file: {reason(error)}") from None
 
 
 def _entry(where: str, raw: object) -> Entry:
@@ -154,11 +181,12 @@ def _entry(where: str, raw: object) -> Entry:
 def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Preset:
     """Read and structurally check one preset file (no unit checks)."""
     try:
-        if path.stat().st_size > MAX_PRESET_BYTES:
-            raise PresetError(f"{path}: larger than {MAX_PRESET_BYTES} bytes")
-        data = tomli.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError) as error:
-        raise PresetError(f"{path}: not a readable TOML file: {error}") from error
+        data = tomli.loads(read_text(path, MAX_PRESET_BYTES))
+    except tomli.TOMLDecodeError as error:  # its message quotes no contents
+        raise PresetError(f"{path}: not a readable TOML file: {error}") from None
+    except (OSError, UnicodeDecodeError, RecursionError, ValueError, MemoryError) as error:
+        why = "nested too deep" if isinstance(error, RecursionError) else reason(error)
+        raise PresetError(f"{path}: not a readable TOML file: {why}") from None
     allowed = set(sections_allowed)
     unknown = set(data) - TOP_KEYS - allowed
     if unknown:
@@ -221,13 +249,14 @@ def commands(preset: Preset) -> list[str]:
 def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:
     """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones."""
     files = preset_files()
-    preset = (
-        _parse_cached(name, files[name], files[name].stat().st_mtime_ns) if name in files else None
-    )
+    preset = _parse_cached(name, files[name], file_stamp(files[name])) if name in files else None
     if preset is None or (kind is not None and preset.kind != kind):
         known = ", ".join(n for n in files if kind is None or _kind_of(files[n]) == kind)
         label = f"{kind} preset" if kind else "preset"
-        raise UsageError(f"{option}: no {label} {shorten(name)!r}; known: {known}")
+        broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
+        skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
+        note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
+        raise UsageError(f"{option}: no {label} {shorten(name)!r}; known: {known}{note}")
     return preset
 
 
@@ -242,6 +271,6 @@ def _parse_cached(name: str, path: Path, mtime_ns: int) -> Preset:
 def _kind_of(path: Path) -> str:
     """The ``kind`` line of a preset file, read without validating the rest."""
     try:
-        return str(tomli.loads(path.read_text(encoding="utf-8")).get("kind", ""))
-    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
-        return ""
+        return str(tomli.loads(read_text(path, MAX_PRESET_BYTES)).get("kind", ""))
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError, ValueError):
+        return "?"

@@ -3,6 +3,8 @@ spec (tcoctl.specs); numpy and pint are imported inside commands, never at impor
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import inspect
 import os
 import sys
@@ -393,7 +395,7 @@ def presets_list(format: FormatOption = None) -> None:
             except presets.PresetError as error:  # list the others; warn about this one
                 broken.append(str(error))
                 continue
-            commands = ",".join(presets.commands(preset)) if preset.kind == "scenario" else "--gpu"
+            commands = ",".join(presets.commands(preset)) if preset.kind == "scenario" else "any (as --gpu)"
             records.append(
                 {
                     "name": name,
@@ -405,7 +407,7 @@ def presets_list(format: FormatOption = None) -> None:
                 }
             )
         output.write_records("presets", records, format)
-    for message in broken:
+    for message in [*presets.skipped_folders(), *broken]:
         typer.echo(f"tcoctl: warning: skipped {message}", err=True)
 
 
@@ -440,8 +442,15 @@ def main() -> None:
     closed pipe."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
 
+    from tcoctl.signals import Interrupted, install
+
+    install()
+    streams_degrade_to_ascii()
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        leave("tcoctl: error: cannot write output: standard output is closed\n", 1)
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()
     except NoArgsIsHelpError as error:  # `tcoctl` or `tcoctl presets` alone: the help
         sys.stdout.write(error.format_message() + "\n")
         sys.exit(int(ExitCode.OK))
@@ -451,13 +460,17 @@ def main() -> None:
             message += " (--presets-dir goes before the command)"
         sys.stderr.write(f"tcoctl: error: {message}\n")
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("tcoctl: interrupted\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except (KeyboardInterrupt, Interrupted) as stop:
+        code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
+        leave("tcoctl: interrupted\n", code)  # unwritten output is dropped, not torn
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(int(ExitCode.OK))
+    except OSError as error:  # a full disk, a closed stdout
+        if error.errno in WRITE_ERRORS:
+            leave(f"tcoctl: error: cannot write output: {error.strerror or error}\n", 1)
+        leave(f"tcoctl: internal error ({type(error).__name__}: {error}); please report it\n", 1)
     except Exception as error:  # a bug: one line, not a traceback, and a request to report it
         sys.stderr.write(
             f"tcoctl: internal error ({type(error).__name__}: {error}); please "
@@ -465,3 +478,25 @@ def main() -> None:
         )
         sys.exit(int(ExitCode.DOMAIN))
     sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS, errno.EDQUOT}
+
+
+def leave(message: str, code: int) -> None:
+    """Say ``message`` on stderr if it can be said (stderr may be full or closed), and exit
+    with ``code`` at once: buffered stdout is dropped, so what was written stays whole."""
+    with contextlib.suppress(Exception):
+        if sys.stderr is not None:
+            sys.stderr.write(message)
+            sys.stderr.flush()
+    os._exit(code)
+
+
+def streams_degrade_to_ascii() -> None:
+    """Characters a non-UTF-8 stdout or stderr cannot encode become '?', not an error."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and not encoding.startswith("utf"):
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]

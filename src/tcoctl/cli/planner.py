@@ -9,7 +9,6 @@ import gc
 import itertools
 import json
 import math
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,7 +30,6 @@ MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
 BATCH_CHUNK = 5_000
-MAX_WORKERS = 4
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>\d+))?\s*$")
 _MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
 
@@ -155,7 +153,7 @@ def finite_or_null(values: Any) -> list[float | None]:
 
 def crossings(xs: Sequence[float], ys: Sequence[float], level: float) -> list[float]:
     """Where the piecewise-linear curve through (xs, ys) crosses ``level``."""
-    x, y = np.asarray(xs), np.asarray(ys) - level
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float) - level  # None: NaN
     found = []
     for i in np.flatnonzero((y[:-1] * y[1:] <= 0) & (y[:-1] != y[1:])):
         found.append(float(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])))
@@ -276,17 +274,67 @@ def tornado_section(
 
 
 LineParser = Callable[[str], "dict[str, str] | str"]
+MAX_LINE = 1_000_000
+"""Bytes in one batch line (without its newline); a longer line is one line-numbered error."""
+MAX_SKIP = 64 * MAX_LINE
+"""Bytes of one over-long line skipped before the batch stops reading (/dev/zero)."""
+FIRST_CHUNKS = (64, 1_000)
+"""Sizes of the first chunks, so output starts at once; then BATCH_CHUNK lines each."""
+Line = tuple[int, str, str]
+"""A batch line: its number (as awk's NR), its text, and why it cannot be read ('' if it can)."""
 
 
-def read_lines(stream: IO[str], known: set[str]) -> tuple[LineParser, Iterator[tuple[int, str]]]:
+def numbered_lines(stream: IO[bytes]) -> Iterator[Line]:
+    """The lines of a byte stream, split on \\n only (so numbers match awk's NR), one
+    trailing CR dropped, each decoded as UTF-8 on its own; at most MAX_LINE bytes each are
+    held in memory."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE + 2)
+        if not raw:
+            return
+        number += 1
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        elif len(raw) > MAX_LINE:  # too long: skip to the next newline, in bounded pieces
+            skipped = len(raw)
+            while skipped <= MAX_SKIP:
+                part = stream.readline(1 << 20)
+                skipped += len(part)
+                if not part or part.endswith(b"\n"):
+                    break
+            if skipped > MAX_SKIP:
+                yield number, "", f"longer than {MAX_SKIP:,} bytes: stopped reading the input"
+                return
+            yield number, "", f"longer than {MAX_LINE:,} bytes"
+            continue
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if len(raw) > MAX_LINE:
+            yield number, "", f"longer than {MAX_LINE:,} bytes"
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield number, "", f"not UTF-8 text (byte {error.start + 1} of the line)"
+            continue
+        yield number, text.removeprefix("\ufeff") if number == 1 else text, ""
+
+
+def read_lines(stream: IO[bytes], known: set[str]) -> tuple[LineParser, Iterator[Line]]:
     """How to read a batch's lines, and the lines (numbered, blank ones skipped): JSON Lines
-    when the first line is an object, else CSV whose header names options in ``known``. The
-    lines are parsed where they are evaluated (in the worker processes). A file that is
-    neither is a UsageError."""
-    first = stream.readline().lstrip("\ufeff")
-    numbered = ((n, line) for n, line in enumerate(stream, start=2) if line.strip())
+    when the first line is an object, else CSV whose header names options in ``known``. A
+    file that is neither, or a CSV header naming an option twice, is a UsageError."""
+    lines = numbered_lines(stream)
+    first_line = next(lines, None)
+    if first_line is None:
+        return _json_row, iter(())
+    _, first, problem = first_line
+    if problem:
+        raise UsageError(f"--input: line 1: {problem}")
+    rest = (line for line in lines if line[2] or line[1].strip())
     if first.lstrip().startswith("{"):
-        return _json_row, itertools.chain([(1, first)], numbered)
+        return _json_row, itertools.chain([first_line], rest)
     try:
         header = [field.strip().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
@@ -298,7 +346,10 @@ def read_lines(stream: IO[str], known: set[str]) -> tuple[LineParser, Iterator[t
             + (f" (unknown {shorten(unknown[0])!r})" if unknown and header else "")
             + '; e.g. {"gpus": 1000} or gpus,electricity'
         )
-    return partial(_csv_row, header), numbered
+    twice = sorted({field for field in header if header.count(field) > 1})
+    if twice:
+        raise UsageError(f"--input: the CSV header names {', '.join(twice)} more than once")
+    return partial(_csv_row, header), rest
 
 
 def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
@@ -311,9 +362,24 @@ def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
     return {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()}
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [key for key, _ in pairs]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        raise _DuplicateKey(", ".join(repr(shorten(key)) for key in twice))
+    return found
+
+
 def _json_row(line: str) -> dict[str, str] | str:
     try:
-        data = json.loads(line)
+        data = json.loads(line, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as error:
+        return f"duplicate key {error}"
     except json.JSONDecodeError as error:
         return f"not JSON: {error.msg}"
     except (RecursionError, ValueError):
@@ -329,15 +395,18 @@ def batch(
     calc: Calculator,
     flags: Mapping[str, str],
     preset: Preset | None,
-    stream: IO[str],
+    stream: IO[bytes],
     fmt: str,
     solve: engine.Solve | None = None,
 ) -> int:
-    """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
-    in the output contract (``inputs`` holds the line's own values) or CSV with a column per
-    result. Lines go in chunks of BATCH_CHUNK (bounded memory), spread over the machine's
-    cores and written in order. Bad lines are reported on stderr with their number; returns
-    how many failed."""
+    """Evaluate every scenario of ``stream`` (bytes) and write one record per good line:
+    JSON Lines in the output contract (``inputs`` holds the line's own values) or CSV with a
+    column per result. One process, chunk by chunk (bounded memory): each chunk is evaluated
+    as arrays and written as whole lines with one write, signals held meanwhile, so stdout
+    is always a prefix of whole records. Bad lines are reported on stderr with their number
+    and affect no other line; returns how many failed."""
+    from tcoctl.signals import deferred
+
     header = ""
     if fmt == "csv":
         columns = [
@@ -347,92 +416,128 @@ def batch(
         ]
         header = ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
     parse, lines = read_lines(stream, set(calc.inputs_by_name))
-    work = partial(
-        evaluate_chunk, calc, dict(flags), preset.name if preset else None, fmt, parse, solve
-    )
+    rows = Rows(calc, flags, preset, solve)
     failures = 0
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
-    for text, errors in in_order(work, chunks(lines, BATCH_CHUNK)):
-        if text and header:  # the CSV header goes out with the first record, not before
-            sys.stdout.write(header + "\n")
-            header = ""
-        sys.stdout.write(text)
-        for error in errors:
-            sys.stderr.write(f"tcoctl: error: {error}\n")
+    for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
+        text, errors = evaluate_chunk(rows, fmt, parse, chunk)
+        with deferred():
+            if text and header:  # the CSV header goes out with the first record, not before
+                text = header + "\n" + text
+                header = ""
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            sys.stderr.write("".join(f"tcoctl: error: {error}\n" for error in errors))
+            sys.stderr.flush()
         failures += len(errors)
     return failures
 
 
-def chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive lists of ``size`` items (the last may be shorter)."""
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def chunks(rows: Iterator[Any], size: int, first: Sequence[int] = ()) -> Iterator[list[Any]]:
+    """Consecutive lists of ``size`` items (the first ones of the ``first`` sizes; the last
+    may be shorter)."""
+    sizes = itertools.chain(first, itertools.repeat(size))
+    while True:
+        chunk = list(itertools.islice(rows, next(sizes)))
+        if not chunk:
+            return
         yield chunk
 
 
-def in_order(work: Callable[[Any], Any], jobs: Iterator[Any], window: int = 4) -> Iterator[Any]:
-    """``work`` applied to each job, results in order, on a pool of forked processes when the
-    machine has more than one core (at most ``window`` jobs in flight, so memory stays
-    bounded); in this process otherwise."""
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+class Rows:
+    """Batch lines to checked scenarios, fast: each distinct (option, text) is checked once,
+    and the preset's figures are merged once; the same rules as engine.gather."""
 
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(work, jobs)
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future[Any]] = deque()
-        for job in jobs:
-            pending.append(pool.submit(work, job))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    def __init__(
+        self,
+        calc: Calculator,
+        flags: Mapping[str, str],
+        preset: Preset | None,
+        solve: engine.Solve | None = None,
+    ):
+        self.calc, self.flags, self.preset, self.solve = calc, dict(flags), preset, solve
+        self.base = dict(engine.preset_layer(calc.name, preset, 0)) if preset else {}
+        self.items: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
+        self.members: dict[tuple[str, str], str] = {}
+
+    def expand(self, name: str, text: str) -> list[engine.Given]:
+        found = self.items.get((name, text))
+        if found is None:
+            try:
+                found = engine.expand(self.calc, self.calc.input(name), text, f"--{name}")
+            except TcoctlError as error:
+                found = error
+            if len(self.items) < 200_000:
+                self.items[(name, text)] = found
+        if isinstance(found, TcoctlError):
+            raise found
+        return found
+
+    def gather(self, typed: Mapping[str, str]) -> dict[str, engine.Given]:
+        merged = {**self.flags, **typed} if self.flags else typed
+        given = dict(self.base)
+        calc = self.calc
+        for name, text in merged.items():
+            spec = calc.input(name)
+            clash = [other for other in spec.excludes if other in merged]
+            if clash:
+                raise UsageError(f"--{name} and --{clash[0]} are alternatives: give one")
+            for item in self.expand(name, text):
+                engine.put(given, item)
+        for name, default in calc.defaults.items():
+            if name not in given and calc.input(name).kind == "choice":
+                given[name] = engine.default_given(calc.name, name, default)
+        if self.solve is not None:
+            given.pop(self.solve.unknown.name, None)
+        return given
+
+    def inputs(self, typed: Mapping[str, str], given: Mapping[str, engine.Given]) -> str:
+        """The line's own inputs as JSON members, joined (cached per option and text)."""
+        parts = []
+        for key, text in typed.items():
+            member = self.members.get((key, text))
+            if member is None:
+                member = ", ".join(typed_inputs(self.calc, {key: text}, given))
+                if len(self.members) < 200_000:
+                    self.members[(key, text)] = member
+            parts.append(member)
+        return ", ".join(parts)
 
 
 def evaluate_chunk(
-    calc: Calculator,
-    flags: dict[str, str],
-    preset_name: str | None,
-    fmt: str,
-    parse: LineParser,
-    solve: engine.Solve | None,
-    lines: list[tuple[int, str]],
+    rows: Rows, fmt: str, parse: LineParser, lines: list[Line]
 ) -> tuple[str, list[str]]:
     """One chunk of batch lines: their records as text, and an error per bad line."""
-    from tcoctl.presets import load
-
-    with gc_paused():
-        preset = load(preset_name, kind="scenario") if preset_name else None
+    calc, solve = rows.calc, rows.solve
+    preset_name = rows.preset.name if rows.preset else None
+    with gc_paused(), np.errstate(all="ignore"):
         errors = []
         chunk: list[tuple[int, dict[str, engine.Given], dict[str, str]]] = []
-        for number, line in lines:
-            fields = parse(line)
+        known = calc.inputs_by_name
+        for number, line, problem in lines:
             try:
+                if problem:
+                    raise UsageError(problem)
+                fields = parse(line)
                 if isinstance(fields, str):
                     raise UsageError(fields)
                 typed = {key.replace("_", "-"): value for key, value in fields.items()}
-                unknown = [key for key in typed if key not in calc.inputs_by_name]
+                if len(typed) != len(fields):
+                    names = [key.replace("_", "-") for key in fields]
+                    twice = sorted({key for key in names if names.count(key) > 1})
+                    raise UsageError(f"duplicate key {', '.join(map(repr, twice))}")
+                unknown = [key for key in typed if key not in known]
                 if unknown:
                     raise UsageError(f"unknown option {shorten(unknown[0])!r}")
-                chunk.append((number, engine.gather(calc, {**flags, **typed}, preset), typed))
+                chunk.append((number, rows.gather(typed), typed))
             except TcoctlError as error:
                 errors.append((number, str(error)))
-        if solve is not None:
-            for _, given, _ in chunk:
-                given.pop(solve.unknown.name, None)
         summaries, failed, _ = engine.run_rows(calc, [given for _, given, _ in chunk], solve=solve)
         ranged = [engine.has_range(given) for _, given, _ in chunk]
-        results = engine.results_of(calc, solve)
-        columns = [result_column(r, summaries.get(r.name), ranged, fmt) for r in results]
+        columns = [
+            result_column(r, summaries.get(r.name), ranged, fmt)
+            for r in engine.results_of(calc, solve)
+        ]
         records = []
         for row, (number, given, typed) in enumerate(chunk):
             if row in failed:
@@ -440,13 +545,10 @@ def evaluate_chunk(
             elif fmt == "csv":
                 records.append(output.batch_csv_line(number, typed, [c[row] for c in columns]))
             else:
+                members = [column[row] for column in columns if column[row]]
                 records.append(
                     output.batch_json_line(
-                        calc.name,
-                        preset_name,
-                        number,
-                        typed_inputs(calc, typed, given),
-                        [column[row] for column in columns if column[row]],
+                        calc.name, preset_name, number, [rows.inputs(typed, given)], members
                     )
                 )
         text = "".join(record + "\n" for record in records)

@@ -13,7 +13,7 @@ import numpy as np
 from tcoctl import engine, output
 from tcoctl.cli import planner, views
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
-from tcoctl.presets import Preset, PresetError, chain, load
+from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -390,8 +390,8 @@ def run_batch(
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
     engine.gather(calc, flags, preset)  # the options the lines share must be valid themselves
     path = options["input"]
-    try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
+    try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
@@ -399,8 +399,8 @@ def run_batch(
             failures = planner.batch(
                 calc, flags, preset, stream, "json" if fmt == "table" else fmt, solve
             )
-    except UnicodeDecodeError as error:
-        raise UsageError(f"--input: {shorten(path)!r} is not UTF-8 text ({error.reason})") from None
+    except IsADirectoryError:
+        raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
     if failures:
         raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
 
@@ -445,6 +445,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
 def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
     """Scenario presets with at least one figure taken from a seed document."""
     found = []
+    for message in skipped_folders():
+        sys.stderr.write(f"tcoctl: warning: skipped {message}\n")
     for name in files:
         try:
             preset = load(name)

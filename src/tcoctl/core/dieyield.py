@@ -132,23 +132,52 @@ def dies_per_wafer(
     """
     radius = np.maximum(np.subtract(np.divide(wafer_diameter, 2), edge_exclusion), 0.0)
     pitch_x, pitch_y = np.add(die_width, scribe), np.add(die_height, scribe)
-    if np.any(2 * radius / pitch_y > MAX_ROWS):
-        raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
     shape = np.broadcast(radius, pitch_x, pitch_y, die_width, die_height, notch).shape
-    points = max(1, int(np.prod(shape)))
-    rows = int(np.ceil(np.max(2 * radius / pitch_y, initial=0.0))) + 4
-    steps = min(OFFSET_STEPS, int(np.sqrt(CELL_BUDGET / (points * rows))))
-    if steps < 4:
+    # The work budget is per scenario (the first axis: a batch line, a sweep point), so
+    # one scenario's count never depends on, or fails because of, another's.
+    full = [np.broadcast_to(np.asarray(a, dtype=float), shape).reshape(-1, *shape[1:])
+            for a in (radius, pitch_x, pitch_y, die_width, die_height, notch)]  # fmt: skip
+    scenarios = full[0].shape[0]
+    points = max(1, int(np.prod(shape[1:]))) if shape else 1
+    across = (2 * full[0] / full[2]).reshape(scenarios, -1)
+    too_many = np.any(across > MAX_ROWS, axis=1)
+    rows = np.ceil(np.max(np.where(np.isfinite(across), across, 0.0), axis=1, initial=0.0)) + 4
+    steps = np.minimum(OFFSET_STEPS, np.sqrt(CELL_BUDGET / (points * rows))).astype(int)
+    steps[too_many] = 0
+    if not np.any(steps >= 4):
+        if np.any(too_many):
+            raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
         raise ModeError(
-            "counting whole dies for this many scenarios would take too long: "
-            "use fewer --samples or a narrower die-size range"
+            "counting whole dies would take too long for this die size and this many "
+            "range corners or --samples: use fewer samples or a narrower die-size range"
         )
+    best = np.full((scenarios, *shape[1:]), np.nan)
+    for step in np.unique(steps[steps >= 4]):  # scenarios too costly alone stay NaN (failed)
+        chosen = steps == step
+        radius_, pitch_x_, pitch_y_, width_, height_, notch_ = (a[chosen] for a in full)
+        best[chosen] = _best_count(radius_, pitch_x_, pitch_y_, width_, height_, notch_, int(step))
+    return np.asarray(best.reshape(shape), dtype=float)
+
+
+def _best_count(
+    radius: Array,
+    pitch_x: Array,
+    pitch_y: Array,
+    die_width: Array,
+    die_height: Array,
+    notch: Array,
+    steps: int,
+) -> Array:
+    """The best whole-die count over a ``steps`` x ``steps`` offset search, in blocks of
+    offsets to bound memory."""
+    points = max(1, radius.size)
+    rows = int(np.ceil(np.max(2 * radius / pitch_y, initial=0.0))) + 4
     offset_x, offset_y = candidate_offsets(die_width, die_height, pitch_x, pitch_y, steps)
     radius, width, height, pitch_x, pitch_y, band = (
         np.asarray(a, dtype=float)[..., None]
         for a in (radius, die_width, die_height, pitch_x, pitch_y, notch)
     )
-    best = np.zeros(shape)
+    best = np.zeros(radius.shape[:-1])
     block = max(1, BLOCK_CELLS // (points * rows))
     for start in range(0, offset_x.shape[-1], block):  # blocks of offsets bound memory
         here = slice(start, start + block)
@@ -156,7 +185,7 @@ def dies_per_wafer(
             radius, width, height, pitch_x, pitch_y, offset_x[..., here], offset_y[..., here], band
         )
         best = np.maximum(best, counts.max(axis=-1))
-    return np.asarray(best, dtype=float)
+    return best
 
 
 def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = None) -> Array:

@@ -1,0 +1,63 @@
+"""Signals: SIGINT, SIGTERM and SIGHUP end a run promptly and cleanly.
+
+The console script installs :func:`install`; a signal then raises :class:`Interrupted`
+where the program is (a blocking read included), except inside :func:`deferred`, which a
+batch wraps around writing each chunk, so stdout stays a prefix of whole lines: the signal
+takes effect as the block ends. The exit code is 130 for SIGINT and 128 + the signal's
+number for the others (143 for SIGTERM, 129 for SIGHUP), as shells report them. tcoctl
+starts no worker processes, so signalling its PID alone (or SIGKILL) leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+HANDLED = ("SIGINT", "SIGTERM", "SIGHUP")
+_state = {"deferred": 0, "pending": 0}
+
+
+class Interrupted(BaseException):
+    """A signal asked the run to end; ``code`` is the exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.code = 130 if signum == signal.SIGINT else 128 + signum
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    if _state["deferred"]:
+        _state["pending"] = _state["pending"] or signum
+        return
+    raise Interrupted(signum)
+
+
+def install() -> None:
+    """Handle SIGINT, SIGTERM and SIGHUP (a signal already ignored, as under nohup, stays
+    ignored)."""
+    for name in HANDLED:
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            if signal.getsignal(number) is signal.SIG_IGN:
+                continue
+            signal.signal(number, _handler)
+        except (OSError, ValueError):  # not the main thread, or not allowed here
+            continue
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold signals while the block runs (writing one chunk); act on them as it ends."""
+    _state["deferred"] += 1
+    try:
+        yield
+    finally:
+        _state["deferred"] -= 1
+    if not _state["deferred"] and _state["pending"]:
+        signum, _state["pending"] = _state["pending"], 0
+        raise Interrupted(signum)

@@ -1,0 +1,475 @@
+"""Reliability (issue 13): signals, hostile files, full disks, bad batch lines, output
+safety. Cases run the real console script in a subprocess where the process matters;
+timeouts only catch hangs (generous, never a speed assertion). Nothing is written into the
+checkout: every file lives in tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import run
+from tcoctl import output, presets
+from tcoctl.charts import LineChart, sweep_views
+from tcoctl.cli.planner import crossings
+
+HANG = 60.0
+"""Seconds after which a case is taken to hang (not a speed limit)."""
+TCOCTL = [
+    shutil.which("tcoctl") or sys.executable,
+    *([] if shutil.which("tcoctl") else ["-m", "tcoctl"]),
+]
+FLOPS_LINE = (
+    '{"gpu": "h100-sxm", "count": %d, "duration": "30 day", "mfu": 0.4, "power": "1.4 kW", '
+    '"electricity": "0.08 USD/kWh"}\n'
+)
+
+
+def tcoctl(
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    **popen: Any,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the console script; stdout and stderr as bytes."""
+    return subprocess.run(
+        [*TCOCTL, *args],
+        input=stdin,
+        capture_output=True,
+        timeout=HANG,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+        **popen,
+    )
+
+
+def scenario_preset(folder: Path, name: str, extra: str = "", title: str = "mine") -> Path:
+    """A small valid scenario preset for flops, with ``extra`` TOML appended."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f'title = {json.dumps(title)}\nkind = "scenario"\n'
+        '[flops]\ngpu = { value = "h100-sxm", source = "x", url = "https://example.com" }\n'
+        'count = { value = "1000", source = "x", url = "https://example.com" }\n'
+        'duration = { value = "30 day", source = "x", url = "https://example.com" }\n'
+        'mfu = { value = "0.4", source = "x", url = "https://example.com" }\n' + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def big_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("batch") / "big.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(FLOPS_LINE % (1000 + i % 5000) for i in range(300_000))
+    return path
+
+
+def descendants(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def holders(path: Path) -> list[int]:
+    """Processes whose command line names ``path`` (an orphaned worker would)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if str(path).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+# --- signals ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT", "SIGKILL"])
+def test_signal_to_main_pid_ends_batch_without_orphans(name: str, big_batch: Path) -> None:
+    number = getattr(signal, name)
+    process = subprocess.Popen(
+        [*TCOCTL, "flops", "--input", str(big_batch)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,  # unbuffered: readline takes no more than the first line
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # output has started: the batch is running
+    assert first.startswith(b"{")
+    assert descendants(process.pid) == []  # one process: no workers to orphan
+    process.send_signal(number)  # the main PID only
+    rest, stderr = process.communicate(timeout=HANG)  # EOF: nobody holds the pipe
+    expected = -9 if name == "SIGKILL" else (130 if name == "SIGINT" else 128 + number)
+    assert process.returncode == expected, stderr
+    assert b"Traceback" not in stderr
+    assert holders(big_batch) == []
+    text = first + rest
+    if name != "SIGKILL":
+        assert text.endswith(b"\n")  # a prefix of whole lines: no torn record
+        for line in text.splitlines():
+            json.loads(line)
+        assert b"interrupted" in stderr
+
+
+# --- bounded reading -------------------------------------------------------------------
+
+
+def test_dev_zero_as_input_is_bounded() -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = tcoctl("flops", "--input", "/dev/zero")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert done.returncode == 2
+    assert b"line 1" in done.stderr and b"longer than" in done.stderr
+    assert peak_mb < 600 or before / 1024 >= 600  # far below the 4.5 GB it once took
+
+
+def test_long_line_is_one_numbered_error(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(
+        (FLOPS_LINE % 1000).encode()
+        + b'{"count": "'
+        + b"1" * 1_100_000
+        + b'"}\n'
+        + (FLOPS_LINE % 2000).encode()
+    )
+    done = tcoctl("flops", "--input", str(path))
+    assert done.returncode == 1
+    assert [json.loads(x)["line"] for x in done.stdout.splitlines()] == [1, 3]
+    assert b"line 2: longer than 1,000,000 bytes" in done.stderr
+
+
+@pytest.fixture
+def hostile_presets(tmp_path: Path) -> Path:
+    folder = tmp_path / "presets"
+    scenario_preset(folder, "good")
+    os.mkfifo(folder / "fifo.toml")
+    (folder / "zero.toml").symlink_to("/dev/zero")
+    (folder / "dangling.toml").symlink_to(tmp_path / "nowhere")
+    (folder / "deep.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["presets", "list", "-f", "json"],
+        ["compare", "good", "-f", "json"],
+        ["compare", "-f", "json"],
+    ],
+)
+def test_hostile_preset_files_are_skipped_with_a_warning(
+    args: list[str], hostile_presets: Path
+) -> None:
+    done = tcoctl("--presets-dir", str(hostile_presets), *args)
+    assert done.returncode == 0, done.stderr
+    assert b"internal error" not in done.stderr
+    if args[0] == "presets":
+        for name in (b"fifo.toml", b"zero.toml", b"dangling.toml", b"deep.toml"):
+            assert b"warning: skipped" in done.stderr and name in done.stderr
+
+
+def test_misspelt_preset_names_the_skipped_files(hostile_presets: Path) -> None:
+    done = tcoctl("--presets-dir", str(hostile_presets), "flops", "--preset", "godo")
+    assert done.returncode == 2
+    message = done.stderr.decode()
+    assert "no scenario preset 'godo'" in message and "good" in message
+    for name in ("fifo", "zero", "dangling", "deep"):
+        assert name in message
+
+
+def test_unreadable_presets_folder_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root reads any folder, so the folder is made unreadable by failing os.scandir.
+    folder = tmp_path / "locked"
+    scenario_preset(folder, "hidden")
+    real = os.scandir
+
+    def refuse(path: Any = ".") -> Any:
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    presets._scan.cache_clear()
+    outcome = run("--presets-dir", str(folder), "presets", "list", "-f", "json")
+    presets._scan.cache_clear()
+    assert outcome.code == 0
+    assert "unreadable folder" in outcome.stderr and str(folder) in outcome.stderr
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def limit_file_size() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # like `ulimit -f 4`
+
+
+def test_svg_on_a_full_disk_keeps_the_old_file(tmp_path: Path) -> None:
+    svg = tmp_path / "out.svg"
+    svg.write_text("old drawing\n")
+    done = tcoctl(
+        "tco", "-f", "json", "--svg-screen", str(svg), cwd=tmp_path, preexec_fn=limit_file_size
+    )
+    assert done.returncode == 1
+    assert b"cannot write output" in done.stderr
+    assert svg.read_text() == "old drawing\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.svg"]  # no temp file left
+
+
+def test_svg_replaces_atomically_and_dash_is_stdout(tmp_path: Path) -> None:
+    svg = tmp_path / "out.svg"
+    svg.write_text("old")
+    assert tcoctl("tco", "-f", "json", "--svg", str(svg)).returncode == 0
+    assert svg.read_text().lstrip().startswith("<svg")
+    done = tcoctl("tco", "--svg", "-", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.lstrip().startswith(b"<svg")
+    assert not (tmp_path / "-").exists()
+
+
+def test_svg_never_replaces_a_device() -> None:
+    done = tcoctl("tco", "-f", "json", "--svg", "/dev/full")
+    assert done.returncode == 1 and b"cannot write output" in done.stderr
+    assert Path("/dev/full").is_char_device()
+
+
+def step_preset(step_file: str) -> str:
+    """A yield preset extending h100-die with a step file."""
+    return (
+        'title = "die"\nkind = "scenario"\nextends = "h100-die"\n[yield]\n'
+        f'step-file = {{ value = {json.dumps(step_file)}, source = "x", url = "https://x.org" }}\n'
+    )
+
+
+def test_step_file_resolves_in_the_preset_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "steps.txt").write_text("0.99\n0.98\n")
+    (folder / "die.toml").write_text(step_preset("steps.txt"))
+    done = tcoctl("--presets-dir", str(folder), "yield", "--preset", "die", "-f", "json",
+                  cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["inputs"]["steps"]["value"] == 2
+
+
+def test_step_file_outside_preset_folder_and_no_echo(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "die.toml").write_text(step_preset(str(secret)))
+    done = tcoctl("--presets-dir", str(folder), "yield", "--preset", "die")
+    assert done.returncode == 1
+    assert b"outside the preset's folder" in done.stderr
+    assert b"SECRET" not in done.stderr
+    direct = tcoctl("yield", "--step-file", str(secret))
+    assert direct.returncode == 2
+    assert b"SECRET" not in direct.stderr and b"root:" not in direct.stderr
+
+
+def test_step_file_fifo_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "steps"
+    os.mkfifo(fifo)
+    done = tcoctl("yield", "--step-file", str(fifo))
+    assert done.returncode == 2 and b"not a regular file" in done.stderr
+
+
+# --- the batch contract ----------------------------------------------------------------
+
+
+def test_invalid_utf8_mid_batch_keeps_the_good_lines(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        (FLOPS_LINE % 1000).encode() + b'{"count": "\xff\xfe"}\n' + (FLOPS_LINE % 3000).encode()
+    )
+    done = tcoctl("flops", "--input", str(path))
+    assert done.returncode == 1
+    assert [json.loads(x)["line"] for x in done.stdout.splitlines()] == [1, 3]
+    assert b"line 2: not UTF-8 text" in done.stderr
+
+
+def test_stray_cr_line_numbers_match_awk(tmp_path: Path) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"count,mfu\r\n1000,0.4\r\n20\r00,0.4\n3000,bad\n4000,0.4\r\n")
+    done = tcoctl("flops", "--gpu", "h100-sxm", "--duration", "30 day", "-f", "csv",
+                  "--input", str(path))  # fmt: skip
+    bad = [int(n) for n in re.findall(rb"error: line (\d+):", done.stderr)]
+    if shutil.which("awk"):
+        awk = subprocess.run(["awk", "/\\r[^$]|bad/ {print NR}", str(path)], capture_output=True,
+                             check=True)  # fmt: skip
+        assert bad == [int(x) for x in awk.stdout.split()]
+    assert bad == [3, 4]
+    lines = [int(row[0]) for row in list(csv.reader(io.StringIO(done.stdout.decode())))[1:]]
+    assert lines == [2, 5]
+
+
+def test_duplicate_json_key_fails_its_line_only() -> None:
+    stdin = (FLOPS_LINE % 1000 + '{"count": 1, "count": 2}\n' + FLOPS_LINE % 2000).encode()
+    done = tcoctl("flops", "--input", "-", stdin=stdin)
+    assert done.returncode == 1
+    assert [json.loads(x)["line"] for x in done.stdout.splitlines()] == [1, 3]
+    assert b"line 2: duplicate key 'count'" in done.stderr
+
+
+def test_duplicate_csv_header_is_a_usage_error() -> None:
+    done = tcoctl("flops", "--input", "-", stdin=b"count,mfu,count\n1,0.4,2\n")
+    assert done.returncode == 2
+    assert b"names count more than once" in done.stderr
+
+
+def test_die_budget_is_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "dies.jsonl"
+    lines = [json.dumps({"die_size": "0.5x0.5"})] * 2000 + [json.dumps({"die_size": "20x20"})]
+    path.write_text("\n".join(lines) + "\n")
+    done = tcoctl("yield", "--input", str(path))
+    assert done.returncode == 0, done.stderr[:300]
+    records = [json.loads(x) for x in done.stdout.splitlines()]
+    assert len(records) == 2001
+    alone = tcoctl("yield", "--die-size", "20x20", "-f", "json")
+    assert records[-1]["results"] == json.loads(alone.stdout)["results"]
+    assert b"--samples" not in done.stderr
+
+
+def test_numpy_warnings_never_reach_stderr() -> None:
+    stdin = b'{"count": "1e300", "mfu": 1e-300}\n{"count": 1000}\n'
+    done = tcoctl("flops", "--gpu", "h100-sxm", "--duration", "30 day", "--mfu", "0.4",
+                  "--input", "-", stdin=stdin)  # fmt: skip
+    assert b"Warning" not in done.stderr
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+cmd", "'+cmd"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-1.5", "-1.5"),
+        ("1e-3", "1e-3"),
+        ("+2", "+2"),
+        (("a", "b"), "a; b"),
+        (None, ""),
+        (3.5, 3.5),
+    ],
+)
+def test_csv_cells_are_neutralised(cell: Any, shown: Any) -> None:
+    assert output.csv_cell(cell) == shown
+
+
+def test_csv_injection_in_presets_list_and_show(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    scenario_preset(folder, "evil", title="=cmd|' /C calc'!A0")
+    listed = run("--presets-dir", str(folder), "presets", "list", "-f", "csv")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(listed.stdout))}
+    assert rows["evil"][3] == "'=cmd|' /C calc'!A0"
+    shown = run("presets", "show", "india-2026", "-f", "csv")
+    assert "('" not in shown.stdout  # no Python tuple
+
+
+def test_control_characters_are_escaped_in_tables(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    scenario_preset(folder, "loud", title="red \x1b[31mALERT\x07")
+    done = tcoctl("--presets-dir", str(folder), "presets", "list", "-f", "table",
+                  env={"COLUMNS": "200"})  # fmt: skip
+    assert done.returncode == 0
+    assert b"\x1b" not in done.stdout and b"\x07" not in done.stdout
+    assert b"ALERT" in done.stdout
+
+
+@pytest.mark.parametrize("columns", ["0", "5", "-3", "abc"])
+def test_tiny_columns_fall_back_to_80(columns: str) -> None:
+    done = tcoctl("flops", "-f", "table", env={"COLUMNS": columns})
+    assert done.returncode == 0
+    assert b"total_flop" in done.stdout
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_non_utf8_stdout_degrades(encoding: str) -> None:
+    for args in (["tco", "-f", "table"], ["presets", "list", "-f", "csv"], ["compare"]):
+        done = tcoctl(*args, env={"PYTHONIOENCODING": encoding, "COLUMNS": "120"})
+        assert done.returncode == 0, done.stderr
+        assert b"internal error" not in done.stderr
+
+
+def test_write_errors_are_reported() -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([*TCOCTL, "tco", "-f", "json"], stdout=full, stderr=subprocess.PIPE,
+                              timeout=HANG, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(b"tcoctl: error: cannot write output:")
+    closed = subprocess.run([*TCOCTL, "tco", "-f", "json"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, timeout=HANG, check=False,
+                            preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert closed.returncode == 1 and b"cannot write output" in closed.stderr
+    with open("/dev/full", "wb") as full:
+        quiet = subprocess.run([*TCOCTL, "tco", "--gpus", "nope"], stdout=subprocess.DEVNULL,
+                               stderr=full, timeout=HANG, check=False)  # fmt: skip
+    assert quiet.returncode == 1
+
+
+def test_head_stays_quiet(big_batch: Path) -> None:
+    done = subprocess.run(f"{' '.join(TCOCTL)} flops --input {big_batch} | head -1",
+                          shell=True, capture_output=True, timeout=HANG, check=False)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b""
+    assert len(done.stdout.splitlines()) == 1
+
+
+def test_sweep_chart_skips_undefined_points() -> None:
+    xs = [1.0, 2.0, 3.0, 4.0]
+    ys: Sequence[Any] = [1.0, None, float("nan"), 4.0]
+    chart = LineChart("t", tuple(xs), tuple(ys), "x", "y").rich()
+    assert str(chart).count("●") == 2
+    views = sweep_views("x", "y", xs, ys, [], "")
+    assert len(views) == 2
+    assert crossings(xs, ys, 2.5) == []
+    nowhere: Sequence[Any] = [None] * 4
+    assert "no point" in str(LineChart("t", tuple(xs), tuple(nowhere), "x", "y").rich())
+
+
+def test_monte_carlo_percentiles_are_exact() -> None:
+    from tcoctl import sampling
+
+    def evaluate(design: np.ndarray[Any, Any]) -> dict[str, np.ndarray[Any, Any]]:
+        x = design[:, 0]
+        return {"y": np.stack([x**3, 2 * x, np.ones_like(x)])}
+
+    found = sampling.percentiles(evaluate, 1, 500_000, "uniform", 7)
+    design = np.random.default_rng(7).random((500_000, 1))
+    expected = np.percentile(evaluate(design)["y"], [5, 50, 95], axis=-1)
+    for key, row in zip(("p05", "p50", "p95"), expected, strict=True):
+        assert np.array_equal(found["y"][key], row)
