@@ -395,7 +395,11 @@ def presets_list(format: FormatOption = None) -> None:
             except presets.PresetError as error:  # list the others; warn about this one
                 broken.append(str(error))
                 continue
-            commands = ",".join(presets.commands(preset)) if preset.kind == "scenario" else "any (as --gpu)"
+            commands = (
+                ",".join(presets.commands(preset))
+                if preset.kind == "scenario"
+                else "any (as --gpu)"
+            )
             records.append(
                 {
                     "name": name,
