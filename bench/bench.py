@@ -174,7 +174,7 @@ def main() -> None:
 def in_process_sweep(points: int) -> float:
     """Seconds to evaluate every TCO result at ``points`` sweep points (core only)."""
     from tcoctl import engine
-    from tcoctl.cli import planner
+    from tcoctl.pipeline import planner
     from tcoctl.presets import load
     from tcoctl.specs import CALCULATORS
 

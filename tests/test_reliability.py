@@ -25,7 +25,7 @@ import pytest
 from conftest import run
 from tcoctl import output, presets
 from tcoctl.charts import LineChart, sweep_views
-from tcoctl.cli.planner import crossings
+from tcoctl.pipeline.planner import crossings
 
 HANG = 60.0
 """Seconds after which a case is taken to hang (not a speed limit)."""

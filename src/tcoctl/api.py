@@ -94,8 +94,8 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     Shared keywords: ``samples``, ``dist``, ``seed`` (Monte Carlo), ``solve`` and ``goal``
     (goal-seek: ``solve="electricity", goal="power_share=0.15"``).
     """
-    from tcoctl.cli import runner
     from tcoctl.output import to_json
+    from tcoctl.pipeline import runner
 
     calc = CALCULATORS.get(command)
     if calc is None:

@@ -44,7 +44,7 @@ def commands_markdown() -> str:
     """The whole docs/commands.md."""
     head = (
         "# Commands\n\n"
-        "Generated from `src/tcoctl/specs.py` by `python -m tcoctl.docs`; do not edit by hand. "
+        "Generated from `src/tcoctl/specs/` by `python -m tcoctl.docs`; do not edit by hand. "
         "Every option also takes `LOW..HIGH`; units are converted by pint "
         "(see [units and ranges](units-and-ranges.md)). Shared options (`--preset`, "
         "`--value`, `--unit`, `--tornado`, `--sweep`, `--samples`, `--input`, `--svg`, "

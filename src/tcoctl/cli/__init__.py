@@ -1,4 +1,4 @@
-"""The command line: a thin map from options to the engine, and the planner workflows."""
+"""The command line: typer options mapped onto the pipeline, and shell completion."""
 
 from tcoctl.cli.app import app, main
 

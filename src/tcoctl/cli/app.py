@@ -143,7 +143,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     """A typer command whose options are the calculator's inputs plus the shared ones."""
 
     def command(**options: Any) -> None:
-        from tcoctl.cli import runner
+        from tcoctl.pipeline import runner
 
         shared = {name.rstrip("_"): options.pop(name, None) for name in SHARED}
         flags = {calc.input(key).name: value for key, value in options.items() if value is not None}
@@ -373,7 +373,7 @@ def compare(
 ) -> None:
     """Run presets through their calculators and show them side by side, with ratios to the
     first column. JSON: one object per scenario (JSON Lines); CSV: a tidy table."""
-    from tcoctl.cli import runner
+    from tcoctl.pipeline import runner
 
     with reported_errors():
         runner.compare(list(presets or []), format, svg)
@@ -426,7 +426,7 @@ def presets_show(
     format: FormatOption = None,
 ) -> None:
     """A preset's figures, each checked for its unit, with its source and quote."""
-    from tcoctl.cli import runner
+    from tcoctl.pipeline import runner
 
     with reported_errors():
         runner.show_preset(name, format)

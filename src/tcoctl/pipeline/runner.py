@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from tcoctl import engine, output
-from tcoctl.cli import planner, views
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
+from tcoctl.pipeline import planner, views
 from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short

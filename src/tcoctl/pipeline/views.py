@@ -52,7 +52,7 @@ def wafer_drawing(
 
 def explanations() -> dict[str, Callable[..., list[str]]]:
     """``--explain`` by calculator (imported on use)."""
-    from tcoctl.cli.explain import tco_lines
+    from tcoctl.pipeline.explain import tco_lines
 
     return {"tco": tco_lines}
 

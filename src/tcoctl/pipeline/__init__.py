@@ -1,0 +1,3 @@
+"""From options to reports, for the Python API and the command line alike: presets and options
+gathered and checked, the engine run, goal-seeks, sweeps, tornado charts, batches and
+comparisons, and the reports the output layer renders."""

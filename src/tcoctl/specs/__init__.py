@@ -1,0 +1,32 @@
+"""What each calculator takes and gives: option names, core and display units, valid ranges
+and examples, one module per calculator beside its model in tcoctl.core. ``CALCULATORS`` is the
+explicit registry. Pure data, importable without numpy or pint so that ``--help`` stays fast."""
+
+from __future__ import annotations
+
+from tcoctl.specs.base import (
+    GPU_FIELDS,
+    GPU_QUANTITIES,
+    REFERENCE_GPU,
+    Calculator,
+    Input,
+    Result,
+)
+from tcoctl.specs.dieyield import YIELD, YIELD_MODELS
+from tcoctl.specs.flops import FLOPS
+from tcoctl.specs.h100e import H100E
+from tcoctl.specs.tco import ITEMS, TCO
+
+CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E, TCO, YIELD)}
+
+__all__ = [
+    "CALCULATORS",
+    "GPU_FIELDS",
+    "GPU_QUANTITIES",
+    "ITEMS",
+    "REFERENCE_GPU",
+    "YIELD_MODELS",
+    "Calculator",
+    "Input",
+    "Result",
+]

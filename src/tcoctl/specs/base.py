@@ -1,0 +1,183 @@
+"""The vocabulary of calculator specs: options (Input), results (Result), commands
+(Calculator), the hardware figures a ``--gpu`` gives, and the options several calculators
+share (one definition each, so that their limits agree). Pure data, importable without numpy
+or pint so that ``--help`` stays fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Input:
+    """One option of a calculator.
+
+    ``unit`` is the core unit the numpy model receives ('' for a plain number); ``display`` is
+    the unit shown back to the user. ``kind`` is ``number``, ``choice`` (one of ``choices``) or
+    ``gpu`` (a hardware preset name). Numbers must lie in [minimum, maximum]; ``positive``
+    excludes zero. ``bare`` lets a plain number stand for a quantity in ``display`` (counts of
+    tokens, die sizes in mm). ``excludes`` names alternative inputs: setting this one in a
+    later layer (a flag over a preset, a preset over the one it extends) drops them.
+    """
+
+    name: str
+    help: str
+    example: str
+    unit: str = ""
+    display: str = ""
+    kind: str = "number"
+    choices: tuple[str, ...] = ()
+    minimum: float = 0.0
+    maximum: float | None = None
+    positive: bool = True
+    bare: bool = False
+    excludes: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    """For kind ``size``: the two inputs a ``WxH`` value sets."""
+    keeps: tuple[str, ...] = ()
+    """Inputs that still come from the preset when this one is given as an option: the run
+    warns, since they usually belong together (a GPU and its price)."""
+    whole: bool = False
+    """A count that must be a whole number."""
+    quantity: str = ""
+    """The core quantity this option sets (default: its key); a ``gpu`` sets the GPU's figures
+    (gpu_bf16, gpu_peak, ...)."""
+
+    @property
+    def key(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def sets(self) -> tuple[str, ...]:
+        """The core quantities this option gives."""
+        if self.kind == "gpu":
+            return GPU_QUANTITIES
+        if self.kind == "size":
+            return tuple(part.replace("-", "_") for part in self.parts)
+        if self.kind == "file":
+            return ("steps", "step_yield")
+        if self.kind == "choice":
+            return ()
+        return (self.quantity or self.key,)
+
+    @property
+    def core(self) -> str:
+        """The core quantity of a number option."""
+        return self.quantity or self.key
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result: its core unit and the unit shown in tables and JSON."""
+
+    name: str
+    help: str
+    unit: str = ""
+    display: str = ""
+    quantity: str = ""
+    """The core quantity (default: the name); differs where the public name says hours or
+    years and the core holds seconds."""
+    maximum: float | None = None
+    """Largest meaningful value (a yield of 1): rows above it fail with ``hint``."""
+    hint: str = ""
+    echo: bool = False
+    """Reported even when it is an input given as it is (not only when derived)."""
+
+    @property
+    def core(self) -> str:
+        return self.quantity or self.name
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A command: its inputs and results (its relations live in tcoctl.core, registered in
+    tcoctl.core.MODELS) and the preset used when none is named. With ``preset_is_base`` that
+    preset underlies every run and each flag overrides one value; otherwise it is used only
+    when no input is given at all."""
+
+    name: str
+    help: str
+    inputs: tuple[Input, ...]
+    results: tuple[Result, ...]
+    default_preset: str
+    preset_is_base: bool = False
+    defaults: dict[str, str] = field(default_factory=dict)
+    """Values used when neither preset nor flag gives one, as typed on the command line: a
+    choice always; a number only when the relations need it and nothing else gives it."""
+    shares: tuple[tuple[str, str], ...] = ()
+    """(result, label) pairs drawn as a sorted bar chart in the table view."""
+    explain: bool = False
+    """Whether ``--explain`` prints the formula chain (tcoctl.pipeline.views)."""
+    target: str = ""
+    """The result that tornado and sweep charts show unless --target names another."""
+    sweep_example: str = ""
+    """An example --sweep and --mark for this command's help, ``SWEEP|MARK``."""
+    solve_example: str = ""
+    """An example --solve and --for, ``INPUT|RESULT=VALUE``."""
+    drawing: bool = False
+    """Whether ``--map`` draws the scenario (tcoctl.pipeline.views)."""
+    headline: tuple[str, ...] = ()
+    """The results that answer the question, most important first: the table view shows
+    them before the others."""
+
+    def input(self, name: str) -> Input:
+        """The input called ``name`` (option spelling or keyword); KeyError if none."""
+        return self.inputs_by_name[name]
+
+    @cached_property
+    def inputs_by_name(self) -> dict[str, Input]:
+        """Every input under both its option spelling and its keyword."""
+        return {
+            **{spec.key: spec for spec in self.inputs},
+            **{spec.name: spec for spec in self.inputs},
+        }
+
+    def result(self, name: str) -> Result:
+        for spec in self.results:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @cached_property
+    def number_inputs(self) -> dict[str, Input]:
+        """Number options by the core quantity they set."""
+        return {spec.core: spec for spec in self.inputs if spec.kind == "number"}
+
+
+GPU_FIELDS = (
+    Input("bf16", "Dense BF16 peak.", "989.4 TFLOP/s", "FLOP/s", "TFLOP/s"),
+    Input("fp8", "Dense FP8 peak.", "1979 TFLOP/s", "FLOP/s", "TFLOP/s"),
+    Input("fp4", "Dense FP4 peak.", "9 PFLOP/s", "FLOP/s", "TFLOP/s"),
+    Input("memory", "HBM capacity.", "80 GB", "B", "GB"),
+    Input("bandwidth", "HBM bandwidth.", "3.35 TB/s", "B/s", "TB/s"),
+    Input("tdp", "Board power (TDP).", "700 W", "W", "W"),
+)
+"""The figures a ``kind = "gpu"`` preset holds; all but bf16 may be absent."""
+GPU_QUANTITIES = ("gpu_peak", *(f"gpu_{spec.name}" for spec in GPU_FIELDS))
+"""What a ``--gpu`` gives the relations: each figure, and the peak at --precision."""
+REFERENCE_GPU = "h100-sxm"
+"""The H100-equivalent: its figures are the ``ref_*`` quantities of every calculator."""
+
+GPU = Input("gpu", "Hardware preset (see `tcoctl presets list`).", "h100-sxm", kind="gpu")
+PRECISION = Input(
+    "precision",
+    "Which dense peak the FLOP/s refer to.",
+    "bf16",
+    kind="choice",
+    choices=("bf16", "fp8", "fp4"),
+)
+COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000", whole=True)
+POWER = Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.275 kW", "W", "W")
+LOAD = Input("load", "Average draw as a fraction of --power.", "0.75", maximum=1.0)
+PUE = Input(
+    "pue",
+    "Power usage effectiveness, facility / IT energy (>= 1).",
+    "1.2",
+    minimum=1.0,
+    positive=False,
+)
+ELECTRICITY = Input(
+    "electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh", positive=False
+)
+"""Options shared by several calculators: one definition each, so their limits agree."""

@@ -1,0 +1,168 @@
+"""The ``yield`` calculator: line yield, dies per wafer, defect-limited yield, good dies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tcoctl.specs.base import Calculator, Input, Result
+
+YIELD_MODELS = (
+    "poisson",
+    "murphy",
+    "rectangular",
+    "moore",
+    "seeds",
+    "negative-binomial",
+    "bose-einstein",
+)
+"""The defect-limited yield models of tcoctl.core.dieyield (named as in the README)."""
+
+
+def length(name: str, help: str, example: str, **settings: Any) -> Input:
+    """A length option read in mm when a bare number is given."""
+    return Input(name, help, example, "m", "mm", bare=True, **settings)
+
+
+YIELD = Calculator(
+    name="yield",
+    help="Die yield: compounded line yield, dies per wafer (exact and formula), "
+    "defect-limited yield under seven models, good dies, cost per good die, and the inverse "
+    "(what a good-die count implies).",
+    default_preset="smic-7nm",
+    target="good_dies_per_wafer",
+    headline=(
+        "good_dies_per_wafer",
+        "die_yield",
+        "dies_per_wafer",
+        "cost_per_good_die",
+        "line_yield",
+        "required_step_yield",
+        "implied_yield",
+        "implied_defect_density",
+    ),
+    sweep_example="defect-density=0.05..0.5/cm^2:20|die_yield=0.5",
+    solve_example="defect-density|die_yield=0.8",
+    defaults={
+        "model": "poisson",
+        "wafer-diameter": "300 mm",
+        "edge-exclusion": "3 mm",
+        "scribe": "0.1 mm",
+        "notch": "0 mm",
+    },
+    drawing=True,
+    inputs=(
+        Input("steps", "Process steps, for the compounded line yield.", "1000", whole=True),
+        Input("step-yield", "Yield of each step, a fraction or %.", "99 %", maximum=1.0),
+        Input(
+            "target-yield",
+            "Line yield to reach: gives the per-step yield needed.",
+            "50 %",
+            maximum=1.0,
+        ),
+        Input(
+            "step-file",
+            "File of per-step yields, one per line or TOML 'yields = [...]'.",
+            "steps.txt",
+            kind="file",
+            excludes=("steps", "step-yield"),
+        ),
+        Input(
+            "die-size",
+            "Die width x height, in mm unless a unit is given.",
+            "26x31.3",
+            kind="size",
+            parts=("die-width", "die-height"),
+            excludes=("die-area",),
+        ),
+        length(
+            "die-width", "Die width, in mm unless a unit is given.", "26 mm", excludes=("die-area",)
+        ),
+        length(
+            "die-height",
+            "Die height, in mm unless a unit is given.",
+            "31.3 mm",
+            excludes=("die-area",),
+        ),
+        Input(
+            "die-area",
+            "Die area (a square die), in mm^2 unless a unit is given.",
+            "814 mm^2",
+            "m^2",
+            "mm^2",
+            bare=True,
+            excludes=("die-width", "die-height"),
+        ),
+        length("wafer-diameter", "Wafer diameter, in mm unless a unit is given.", "300 mm"),
+        length("edge-exclusion", "Unusable ring at the wafer edge.", "3 mm", positive=False),
+        length("scribe", "Scribe street between dies.", "0.1 mm", positive=False),
+        length(
+            "notch", "Depth of the notch or flat band at the wafer edge.", "0 mm", positive=False
+        ),
+        Input(
+            "defect-density",
+            "Defect density D0, per cm^2 unless a unit is given.",
+            "0.1/cm^2",
+            "1/m^2",
+            "1/cm^2",
+            positive=False,
+            bare=True,
+        ),
+        Input(
+            "model",
+            "Defect-limited yield model.",
+            "poisson",
+            kind="choice",
+            choices=YIELD_MODELS,
+        ),
+        Input("alpha", "Defect clustering of the negative-binomial model.", "3"),
+        Input(
+            "layers",
+            "Process-complexity factor N of the Bose-Einstein model (about the critical "
+            "layers; Hennessy & Patterson use 13.5).",
+            "13.5",
+        ),
+        Input(
+            "wafer-yield", "Fraction of wafers that survive the line whole.", "0.95", maximum=1.0
+        ),
+        Input("wafer-cost", "Price of a processed wafer.", "16988 USD", "USD", "USD"),
+        Input("good-dies", "Observed good dies per wafer: gives the implied yields.", "50..80"),
+        Input(
+            "line-yield",
+            "Compounded line yield, instead of --steps and --step-yield.",
+            "0.9",
+            maximum=1.0,
+        ),
+        Input(
+            "die-yield", "Defect-limited die yield: gives the defect density.", "80 %", maximum=1.0
+        ),
+    ),
+    results=(
+        Result("line_yield", "Compounded line yield, step_yield ^ steps."),
+        Result("required_step_yield", "Per-step yield needed for --target-yield."),
+        Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
+        Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
+        Result("die_yield", "Defect-limited die yield under --model."),
+        Result("defect_density", "Defect density D0.", "1/m^2", "1/cm^2"),
+        Result("die_area", "Die area.", "m^2", "mm^2"),
+        Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
+        Result("cost_per_good_die", "Wafer cost / good dies.", "USD", "USD"),
+        Result(
+            "implied_yield",
+            "Good dies / (dies per wafer x known yields).",
+            maximum=1.0,
+            hint="the good dies are more than the whole dies that fit",
+        ),
+        Result(
+            "implied_defect_density",
+            "D0 that gives the implied yield under --model.",
+            "1/m^2",
+            "1/cm^2",
+        ),
+        Result(
+            "implied_step_yield",
+            "Per-step yield that gives the implied yield.",
+            maximum=1.0,
+            hint="the good dies are more than the whole dies that fit",
+        ),
+    ),
+)

@@ -1,0 +1,142 @@
+"""The ``tco`` calculator: total cost of ownership of a GPU cluster."""
+
+from __future__ import annotations
+
+from tcoctl.specs.base import ELECTRICITY, LOAD, POWER, PUE, Calculator, Input, Result
+
+ITEMS = (
+    ("servers", "GPU servers"),
+    ("network", "network"),
+    ("facility", "data centre"),
+    ("power", "electricity"),
+    ("other_opex", "other opex"),
+)
+
+TCO = Calculator(
+    name="tco",
+    help="Total cost of ownership of a GPU cluster: annual cost by line item and share, "
+    "cost per GPU-hour and per million tokens, power and energy.",
+    default_preset="frontier-2024",
+    target="cost_per_gpu_hour",
+    headline=("cost_per_gpu_hour", "total_annual_cost", "gpu_share", "power_share"),
+    sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
+    solve_example="electricity|power_share=0.15",
+    preset_is_base=True,
+    shares=tuple((f"{item}_share", label) for item, label in ITEMS),
+    explain=True,
+    inputs=(
+        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",), whole=True),
+        Input(
+            "site-power",
+            "Facility power that sets the GPU count (instead of --gpus).",
+            "1 GW",
+            "W",
+            "MW",
+            excludes=("gpus",),
+        ),
+        Input(
+            "gpu",
+            "Hardware preset. Given as an option, it also sets --power to its TDP x 1.82 (the "
+            "DGX H100 ratio) unless --power is given; --gpu-price stays yours to set.",
+            "h100-sxm",
+            kind="gpu",
+            excludes=("power",),
+            keeps=("gpu-price", "network-cost"),
+        ),
+        Input(
+            "gpu-price",
+            "GPU server capex per GPU (GPU plus its share of the host).",
+            "33750 USD",
+            "USD",
+            "USD",
+        ),
+        Input("network-cost", "Network capex per GPU.", "6600 USD", "USD", "USD", positive=False),
+        Input(
+            "facility-cost",
+            "Data-centre build cost per kW of IT power.",
+            "11700 USD/kW",
+            "USD/W",
+            "USD/kW",
+            positive=False,
+        ),
+        Input("facility-life", "Data-centre amortisation life.", "20 yr", "s", "yr"),
+        POWER,
+        LOAD,
+        PUE,
+        ELECTRICITY,
+        Input("life", "Server depreciation life.", "5 yr", "s", "yr"),
+        Input(
+            "rate",
+            "Cost of capital per year, a fraction or % (0 means straight-line).",
+            "10 %",
+            positive=False,
+            maximum=1.0,
+        ),
+        Input("utilization", "Fraction of hours doing useful work.", "0.9", maximum=1.0),
+        Input(
+            "other-opex",
+            "Other opex per GPU per year (maintenance, staff, software).",
+            "1000 USD/yr",
+            "USD/s",
+            "USD/yr",
+            positive=False,
+        ),
+        Input(
+            "tokens-per-second",
+            "Throughput per GPU, for cost per million tokens.",
+            "1000 token/s",
+            "token/s",
+            "token/s",
+            bare=True,
+        ),
+    ),
+    results=(
+        *(
+            Result(
+                f"{item}_annual",
+                f"Annual cost: {label}.",
+                "USD/s",
+                "USD/yr",
+                quantity=f"{item}_cost_rate",
+            )
+            for item, label in ITEMS
+        ),
+        *(Result(f"{item}_share", f"Share of annual cost: {label}.") for item, label in ITEMS),
+        Result("gpu_share", "Share of annual cost: GPU hardware (servers and network)."),
+        Result("total_annual_cost", "Total annual cost.", "USD/s", "USD/yr", "total_cost_rate"),
+        Result("total_cost", "Total cost over the server life.", "USD", "USD"),
+        Result(
+            "cost_per_gpu_hour", "Cost per useful GPU-hour.", "USD/s", "USD/h", "cost_per_gpu_time"
+        ),
+        Result(
+            "cost_per_million_tokens",
+            "Cost per million tokens.",
+            "USD/token",
+            "USD/Mtoken",
+            "cost_per_token",
+        ),
+        Result(
+            "gpus",
+            "GPUs.",
+            hint="the site power holds no whole GPU at this power and PUE",
+            echo=True,
+        ),
+        Result(
+            "power_per_gpu",
+            "All-in IT power per GPU (--power, or TDP x 1.82).",
+            "W",
+            "W",
+            "power",
+            echo=True,
+        ),
+        Result("it_power", "IT power (GPUs x power).", "W", "MW"),
+        Result("facility_power", "Facility power (IT power x PUE).", "W", "MW"),
+        Result(
+            "annual_energy",
+            "Facility energy per year (IT x load x PUE).",
+            "W",
+            "GWh/yr",
+            "energy_rate",
+        ),
+    ),
+)
