@@ -29,12 +29,17 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + (BLOCKS[part] if part else "")
 
 
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+"""The SVG namespace name (an identifier, not an address that is fetched)."""
+
+
 def _svg(height: float, title: str, body: list[str]) -> str:
-    """A whole SVG document: a white page, the title, and ``body`` elements. It names no
-    namespace URI: nothing in the file starts with http (see docs/output-contract.md)."""
+    """A whole SVG document: a white page, the title, and ``body`` elements. Offline: it
+    loads nothing (no href, src, url() or @import); its only http text is the SVG namespace
+    name, which browsers need to draw a standalone .svg file and never fetch."""
     return "\n".join(
         [
-            f'<svg version="1.1" width="{SVG_WIDTH}" height="{height:.0f}" '
+            f'<svg xmlns="{SVG_NAMESPACE}" version="1.1" width="{SVG_WIDTH}" height="{height:.0f}" '
             f'viewBox="0 0 {SVG_WIDTH} {height:.0f}">',
             f'<rect width="{SVG_WIDTH}" height="{height:.0f}" fill="white"/>',
             f'<text x="10" y="20" {FONT} font-weight="bold">{escape(title)}</text>',

@@ -366,13 +366,12 @@ def write_file(path: str, text: str, option: str) -> None:
 
 
 def offline_svg_format() -> str:
-    """rich's SVG template without its web fonts, comment link or namespace URI: the file
-    loads nothing and names no http address."""
+    """rich's SVG template without its web fonts and comment link: the file loads nothing
+    (it keeps the SVG namespace name, which browsers need and never fetch)."""
     from rich._export_format import CONSOLE_SVG_FORMAT
 
     text: str = re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.DOTALL)
-    text = re.sub(r"<!--.*?-->\s*", "", text)
-    return text.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+    return re.sub(r"<!--.*?-->\s*", "", text)
 
 
 def _stats_text(row: Row, exp: int) -> str:
