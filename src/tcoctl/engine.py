@@ -378,7 +378,7 @@ def core_call(
     choices: Mapping[str, str],
     design: Array,
     solve: Solve | None = None,
-) -> tuple[dict[str, Array], int, list[TcoctlError | None], list[list[str]]]:
+) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
     """Solve the calculator's relations once on every row x design point.
 
     ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
@@ -393,10 +393,12 @@ def core_call(
     ranged = ranged_keys(numbers)
     values: dict[str, Any] = {}
     for key, (low, high) in numbers.items():
-        low2 = np.asarray(low, dtype=float).reshape(rows, 1)
+        low2, high2 = (np.asarray(a, dtype=float).reshape(-1, 1) for a in (low, high))
+        constant = low2.strides[0] == 0 and high2.strides[0] == 0  # broadcast: no need to look
+        if rows > 1 and (constant or (np.all(low2 == low2[0]) and np.all(high2 == high2[0]))):
+            low2, high2 = low2[:1], high2[:1]  # the same in every row: computed once
         if key in ranged:
-            column = design[:, ranged.index(key)]
-            low2 = low2 + (np.asarray(high, dtype=float).reshape(rows, 1) - low2) * column
+            low2 = low2 + (high2 - low2) * design[:, ranged.index(key)]
         values[calc.input(key).core] = low2
     precision = choices.get("precision", "bf16")
     reference = gpu_figures(REFERENCE_GPU)
@@ -404,17 +406,23 @@ def core_call(
         values[f"ref_{spec.name}"] = reference[spec.name]
     values["ref_peak"] = reference[precision]
     if gpus is not None:
-        names, index = np.unique(gpus, return_inverse=True)
+        names, index = (
+            (gpus[:1], np.zeros(rows, dtype=np.intp))
+            if np.all(gpus == gpus[0])
+            else np.unique(gpus, return_inverse=True)
+        )
         tables = [gpu_figures(str(name)) for name in names]
         for spec in GPU_FIELDS:
             column = np.array([table[spec.name] for table in tables])
-            values[f"gpu_{spec.name}"] = column[index].reshape(rows, 1)
+            values[f"gpu_{spec.name}"] = (column if len(names) == 1 else column[index]).reshape(
+                -1, 1
+            )
         values["gpu_peak"] = values[f"gpu_{precision}"]
     model = model_for(calc)
     chosen = tuple(sorted(choices.items()))
     shape = (rows, len(design))
     failures: list[TcoctlError | None] = [None] * rows
-    warnings: list[list[str]] = [[] for _ in range(rows)]
+    warnings: dict[int, list[str]] = {}
     if solve is None:
         plan = model.plan(values, chosen)
     else:
@@ -422,7 +430,7 @@ def core_call(
     reported = reported_results(calc, plan, solve)
     used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
     if gpus is not None and "gpu_peak" in used:
-        lacking = np.isnan(values["gpu_peak"]).ravel()
+        lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
         for row in np.flatnonzero(lacking):
             failures[row] = UsageError(
                 f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
@@ -440,7 +448,7 @@ def core_call(
         text = describe(calc, problem)
         for row in np.flatnonzero(problem.rows):
             if isinstance(problem, rel.Finding) and not problem.fatal:
-                warnings[row].append(text)
+                warnings.setdefault(int(row), []).append(text)
             else:
                 failures[row] = failures[row] or DomainError(text)
     out = {
@@ -576,7 +584,7 @@ def evaluate(
     dist: str = "uniform",
     seed: int | None = None,
     solve: Solve | None = None,
-) -> tuple[dict[str, Summary], list[TcoctlError | None], list[list[str]]]:
+) -> tuple[dict[str, Summary], list[TcoctlError | None], dict[int, list[str]]]:
     """Centre value and range extremes (over a grid that includes every corner) from one core
     call, and with ``samples`` Monte Carlo percentiles from a second, so that the first does
     not depend on how many samples are drawn. Also returns, per row, why it has no answer
@@ -589,7 +597,7 @@ def evaluate(
     block = max(1, CELLS // len(grid))
     parts: list[dict[str, Summary]] = []
     failures: list[TcoctlError | None] = []
-    warnings: list[list[str]] = []
+    warnings: dict[int, list[str]] = {}
     for start in range(0, rows, block):  # blocks of rows keep memory bounded
         here = slice(start, start + block)
         out, _, failed, warned = core_call(
@@ -601,11 +609,11 @@ def evaluate(
             solve,
         )
         failures += failed
-        warnings += warned
+        warnings.update({start + row: found for row, found in warned.items()})
         parts.append(
             {
                 name: Summary(
-                    full[:, 0].copy(),
+                    full[:, 0],  # a view: constant results stay one broadcast value
                     *((full.min(axis=1), full.max(axis=1)) if ranged else (None, None)),
                 )
                 for name, full in out.items()
@@ -658,7 +666,10 @@ def scenario_columns(
     """One scenario as the core's columns, repeated over ``rows``: (low, high) per number,
     the GPU name per row, and the choices."""
     numbers = {
-        g.spec.key: (np.full(rows, g.span.low), np.full(rows, g.span.high))
+        g.spec.key: (
+            np.broadcast_to(np.float64(g.span.low), (rows,)),
+            np.broadcast_to(np.float64(g.span.high), (rows,)),
+        )
         for g in given.values()
         if g.span is not None
     }
@@ -706,6 +717,40 @@ def finite(summary: Summary) -> NDArray[np.bool_]:
     return ok
 
 
+def run_group(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
+    """Evaluate rows that give the same inputs and choices, as columns: summaries over the
+    rows, the rows that failed with the reason (contradicting inputs, a value out of range,
+    no solution, or no finite result at all), and each row's warnings."""
+    rows = (
+        len(next(iter(numbers.values()))[0]) if numbers else (len(gpus) if gpus is not None else 1)
+    )
+    try:
+        out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
+    except UsageError as error:
+        return {}, dict.fromkeys(range(rows), error), {}
+    any_finite = np.zeros(rows, dtype=bool)
+    for summary in out.values():
+        any_finite |= finite(summary)
+    failed: dict[int, TcoctlError] = {}
+    for position, reason in enumerate(reasons):
+        if reason is not None:
+            failed[position] = reason
+        elif not any_finite[position]:
+            failed[position] = DomainError(
+                "no result is finite for these inputs (an overflow, or a zero divisor)"
+            )
+    return out, failed, warnings
+
+
 def run_rows(
     calc: Calculator,
     rows: Sequence[Mapping[str, Given]],
@@ -748,26 +793,13 @@ def run_rows(
             for name in names
         }
         gpus = np.array([row["gpu"].text for row in chosen]) if has_gpu else None
-        try:
-            out, reasons, warnings = evaluate(
-                calc, numbers, gpus, dict(choices), samples, dist, seed, solve
-            )
-        except UsageError as error:
-            failed.update({i: error for i in members})
-            continue
-        any_finite = np.zeros(len(members), dtype=bool)
-        for summary in out.values():
-            any_finite |= finite(summary)
-        for position, i in enumerate(members):
-            if warnings[position]:
-                warned[i] = warnings[position]
-            reason = reasons[position]
-            if reason is not None:
-                failed[i] = reason
-            elif not any_finite[position]:
-                failed[i] = DomainError(
-                    "no result is finite for these inputs (an overflow, or a zero divisor)"
-                )
+        out, failures, warnings = run_group(
+            calc, numbers, gpus, dict(choices), samples, dist, seed, solve
+        )
+        for position, error in failures.items():
+            failed[members[position]] = error
+        for position, found in warnings.items():
+            warned[members[position]] = found
         for name, summary in out.items():
             ok = finite(summary)
             target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))

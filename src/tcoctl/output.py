@@ -20,7 +20,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -577,47 +577,110 @@ def json_member(name: str, value: float | str, unit: str, stats: dict[str, float
     return f'"{name}": {{"value": {shown}, "unit": "{unit}"{extra}}}'
 
 
-def json_members(
-    name: str,
-    unit: str,
-    values: list[float],
-    lows: list[float],
-    highs: list[float],
-    ranged: list[bool],
+def numbers_text(values: Any) -> list[str]:
+    """Floats as their shortest round-trip text (as repr), '' where not finite: formatted
+    by orjson in one call, since a batch's time is otherwise mostly this."""
+    import numpy as np
+    import orjson
+
+    array = np.asarray(values, dtype=float)
+    texts = orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+    return ["" if text == "null" else text for text in texts] if len(array) else []
+
+
+def batch_records(
+    command: str,
+    preset: str | None,
+    fmt: str,
+    lines: list[int],
+    inputs: list[str],
+    results: Sequence[Any],
+    values: Any,
+    ranged: Any,
 ) -> list[str]:
-    """One result's JSON member for each batch row; '' where the value is not finite (left
-    out, never NaN). Built as text column by column: a batch's time is mostly this."""
-    head = f'"{name}": {{"value": '
-    return [
-        ""
-        if not math.isfinite(v)
-        else f'{head}{v!r}, "unit": "{unit}", "low": {lo!r}, "high": {hi!r}}}'
-        if wide
-        else f'{head}{v!r}, "unit": "{unit}"}}'
-        for v, lo, hi, wide in zip(values, lows, highs, ranged, strict=True)
+    """The records of a group of batch lines, as text: JSON Lines in the output contract
+    (``inputs`` are each line's JSON members), or CSV rows (``inputs`` are each line's
+    options as JSON). ``values`` is (lines, 3 x results): each result's value, low and high
+    in its display unit, NaN where absent; a non-finite value leaves the result out, and
+    low/high show only on ``ranged`` lines. Lines that share which results they have are
+    formatted with one template each, their numbers by orjson in one call."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    present = np.isfinite(values[:, 0::3])
+    spread = present & np.asarray(ranged)[:, None] & np.isfinite(values[:, 1::3])
+    spread &= np.isfinite(values[:, 2::3])
+    count = len(results)
+    flags = np.hstack([present, spread])
+    packed = np.ascontiguousarray(np.packbits(flags, axis=1))  # one key per line, as bytes
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    records = [""] * len(lines)
+    for shape_index, line in enumerate(first.tolist()):
+        rows = np.flatnonzero(which.ravel() == shape_index)
+        has, wide = flags[line, :count], flags[line, count:]
+        columns = [
+            3 * j + k for j in range(count) if has[j] for k in ((0, 1, 2) if wide[j] else (0,))
+        ]
+        template = _results_template(results, has, wide, fmt == "csv")
+        width = len(columns)
+        texts = numbers_text(values[rows][:, np.array(columns, dtype=np.intp)].ravel())
+        for n, row in enumerate(rows.tolist()):
+            body = template % tuple(texts[n * width : (n + 1) * width])
+            if fmt == "csv":
+                quoted = inputs[row].replace('"', '""')
+                records[row] = f'{lines[row]},"{quoted}",{body}'
+            else:
+                records[row] = (
+                    f'{{"schema_version": {SCHEMA_VERSION}, "command": "{command}", "preset": '
+                    f'{json.dumps(preset)}, "line": {lines[row]}, "inputs": {{{inputs[row]}}}, '
+                    f'"results": {{{body}}}}}'
+                )
+    return records
+
+
+def _results_template(results: Sequence[Any], has: Any, wide: Any, csv_cells: bool) -> str:
+    """A %-template for one shape of results: a JSON member per present result (with low
+    and high where ``wide``), or three CSV cells per result (empty where absent)."""
+    from tcoctl.units import short
+
+    parts = []
+    for result, present, spread in zip(results, has, wide, strict=True):
+        if csv_cells:
+            parts.append(("%s,%s,%s" if spread else "%s,,") if present else ",,")
+            continue
+        if not present:
+            continue
+        unit = short(result.display).replace("%", "%%")
+        extra = ', "low": %s, "high": %s' if spread else ""
+        parts.append(f'"{result.name}": {{"value": %s, "unit": "{unit}"{extra}}}')
+    return ("," if csv_cells else ", ").join(parts)
+
+
+def batch_csv_header(results: Any) -> str:
+    """The header of a batch's CSV: line, input, then value, low and high per result."""
+    columns = [
+        name
+        for r in results
+        for name in (
+            f"{r.name} [{short_unit(r.display)}]".replace(" []", ""),
+            f"{r.name} low",
+            f"{r.name} high",
+        )
     ]
+    return ",".join(["line", "input", *(f'"{c}"' if "," in c else c for c in columns)])
 
 
-def csv_cells(values: list[float]) -> list[str]:
-    """One result's CSV cell for each batch row; '' where the value is not finite."""
-    return [repr(v) if math.isfinite(v) else "" for v in values]
+def short_unit(unit: str) -> str:
+    from tcoctl.units import short
+
+    return str(short(unit))
 
 
-def batch_json_line(
-    command: str, preset: str | None, line: int, inputs: list[str], results: list[str]
-) -> str:
-    """One batch record in the output contract, with the ``line`` it came from."""
-    return (
-        f'{{"schema_version": {SCHEMA_VERSION}, "command": "{command}", "preset": '
-        f'{json.dumps(preset)}, "line": {line}, "inputs": {{{", ".join(inputs)}}}, '
-        f'"results": {{{", ".join(results)}}}}}'
-    )
-
-
-def batch_csv_line(line: int, typed: dict[str, str], cells: list[str]) -> str:
-    """One batch record as CSV: the line number, its inputs as JSON, a cell per result."""
-    quoted = json.dumps(typed).replace('"', '""')
-    return ",".join([str(line), f'"{quoted}"', *cells])
+def input_member(given: Any) -> str:
+    """An input's JSON member, for batch records (which cache it per option text)."""
+    value, unit, stats = given.display()
+    return json_member(given.spec.name, value, unit, stats)
 
 
 def write_records(

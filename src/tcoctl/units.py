@@ -32,6 +32,9 @@ _QUANTITY = re.compile(
 
 _SQUARED = re.compile(r"(?<![A-Za-zµ])((?:[mcµun])?m|in)([23])\b")
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+SIMPLE_UNIT = re.compile(r"[A-Za-z%]+(?:/[A-Za-z]+)?", re.ASCII)
+"""A unit the fast paths take as it is (``day``, ``kW``, ``USD/kWh``); others go through
+the full grammar."""
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
 
 DIMENSION_NAMES = (
@@ -148,6 +151,9 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+    simple = _simple(text, core_unit, bare_unit)
+    if simple is not None:
+        return simple
     text = _SQUARED.sub(r"\1^\2", text.replace("²", "2").replace("³", "3"))  # mm2, cm², m3
     if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
         value = float(text)
@@ -186,6 +192,26 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if low > high:
         raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
     return Span(low, high, (typed[0], typed[1]))
+
+
+def _simple(text: str, core_unit: str, bare_unit: str | None) -> Span | None:
+    """The common case, fast: one number, then at most one simple unit after a space
+    (``0.4``, ``30 day``, ``0.08 USD/kWh``); None sends anything else to the full parser,
+    which also words every error."""
+    number, _, unit = text.partition(" ")
+    if not number.isascii() or (unit and not SIMPLE_UNIT.fullmatch(unit)):
+        return None
+    if not unit and core_unit and bare_unit is None:
+        return None
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    source = unit or bare_unit or ""
+    scale = factor(source, core_unit)
+    if isinstance(scale, str) or not math.isfinite(value * scale):
+        return None
+    return Span(value * scale, value * scale, ((value, source), (value, source)))
 
 
 @cache

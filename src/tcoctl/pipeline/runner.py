@@ -12,7 +12,7 @@ import numpy as np
 
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
-from tcoctl.pipeline import planner, views
+from tcoctl.pipeline import batch, planner, views
 from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
@@ -396,7 +396,7 @@ def run_batch(
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
-            failures = planner.batch(
+            failures = batch.batch(
                 calc, flags, preset, stream, "json" if fmt == "table" else fmt, solve
             )
     except IsADirectoryError:

@@ -1,0 +1,486 @@
+"""Batches: ``--input FILE`` (or ``-``), one scenario per line, as JSON Lines or CSV of
+option names and values, with the shared options and the preset underneath.
+
+One process, chunk by chunk (bounded memory, output from the first chunk on): a chunk's lines
+are parsed, grouped by the options and choices they give, and each group is evaluated as
+columns of arrays in one engine call and written column by column; each distinct option text
+is checked once. Every chunk goes out as whole lines in one write with signals held, so
+stdout is always a prefix of whole records. A bad line is reported on stderr with its number
+(as awk's NR) and affects no other line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import itertools
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import IO, Any
+
+import numpy as np
+import orjson
+from numpy.typing import NDArray
+
+from tcoctl import engine, output
+from tcoctl.engine import Array
+from tcoctl.errors import TcoctlError, UsageError, shorten
+from tcoctl.presets import Preset
+from tcoctl.specs import Calculator, Input
+from tcoctl.units import SIMPLE_UNIT, convert, factor, short
+
+BATCH_CHUNK = 5_000
+CACHED_TEXTS = 200_000
+"""Distinct (option, text) pairs whose checked values and JSON members are kept."""
+LineParser = Callable[[str], "dict[str, str] | str"]
+MAX_LINE = 1_000_000
+"""Bytes in one batch line (without its newline); a longer line is one line-numbered error."""
+MAX_SKIP = 64 * MAX_LINE
+"""Bytes of one over-long line skipped before the batch stops reading (/dev/zero)."""
+FIRST_CHUNKS = (64, 1_000)
+"""Sizes of the first chunks, so output starts at once; then BATCH_CHUNK lines each."""
+Line = tuple[int, str, str]
+"""A batch line: its number (as awk's NR), its text, and why it cannot be read ('' if it can)."""
+
+
+def numbered_lines(stream: IO[bytes]) -> Iterator[Line]:
+    """The lines of a byte stream, split on \\n only (so numbers match awk's NR), one
+    trailing CR dropped, each decoded as UTF-8 on its own; at most MAX_LINE bytes each are
+    held in memory."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE + 2)
+        if not raw:
+            return
+        number += 1
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        elif len(raw) > MAX_LINE:  # too long: skip to the next newline, in bounded pieces
+            skipped = len(raw)
+            while skipped <= MAX_SKIP:
+                part = stream.readline(1 << 20)
+                skipped += len(part)
+                if not part or part.endswith(b"\n"):
+                    break
+            if skipped > MAX_SKIP:
+                yield number, "", f"longer than {MAX_SKIP:,} bytes: stopped reading the input"
+                return
+            yield number, "", f"longer than {MAX_LINE:,} bytes"
+            continue
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if len(raw) > MAX_LINE:
+            yield number, "", f"longer than {MAX_LINE:,} bytes"
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield number, "", f"not UTF-8 text (byte {error.start + 1} of the line)"
+            continue
+        yield number, text.removeprefix("\ufeff") if number == 1 else text, ""
+
+
+def read_lines(stream: IO[bytes], known: set[str]) -> tuple[LineParser, Iterator[Line]]:
+    """How to read a batch's lines, and the lines (numbered, blank ones skipped): JSON Lines
+    when the first line is an object, else CSV whose header names options in ``known``. A
+    file that is neither, or a CSV header naming an option twice, is a UsageError."""
+    lines = numbered_lines(stream)
+    first_line = next(lines, None)
+    if first_line is None:
+        return _json_row, iter(())
+    _, first, problem = first_line
+    if problem:
+        raise UsageError(f"--input: line 1: {problem}")
+    rest = (line for line in lines if line[2] or line[1].strip())
+    if first.lstrip().startswith("{"):
+        return _json_row, itertools.chain([first_line], rest)
+    try:
+        header = [field.strip().replace("_", "-") for field in next(csv.reader([first]))]
+    except (csv.Error, StopIteration):
+        header = []
+    unknown = [field for field in header if field not in known]
+    if first.strip() and (not header or unknown):
+        raise UsageError(
+            "--input: line 1 is neither a JSON object nor a CSV header of option names"
+            + (f" (unknown {shorten(unknown[0])!r})" if unknown and header else "")
+            + '; e.g. {"gpus": 1000} or gpus,electricity'
+        )
+    twice = sorted({field for field in header if header.count(field) > 1})
+    if twice:
+        raise UsageError(f"--input: the CSV header names {', '.join(twice)} more than once")
+    return partial(_csv_row, header), rest
+
+
+def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
+    try:
+        cells = next(csv.reader([line]), [])
+    except csv.Error as error:
+        return f"not CSV: {error}"
+    if len(cells) != len(header):
+        return f"{len(cells)} fields, the header has {len(header)}"
+    return {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()}
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [key for key, _ in pairs]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        raise _DuplicateKey(", ".join(repr(shorten(key)) for key in twice))
+    return found
+
+
+def _json_row(line: str) -> dict[str, str] | str:
+    """A JSON line's fields as texts, or why it cannot be used. orjson reads it; where the
+    line holds more '":' than the object has keys (a duplicate key, or '":' inside a
+    string) the standard parser reads it again and names any duplicate."""
+    try:
+        data = orjson.loads(line)
+        if isinstance(data, dict) and line.count('":') > len(data):
+            data = json.loads(line, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as error:
+        return f"duplicate key {error}"
+    except orjson.JSONDecodeError as error:
+        return f"not JSON: {str(error).split(':')[0]}"
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        return "not JSON tcoctl can read (nested too deep, or a number too long)"
+    if not isinstance(data, dict):
+        return "expected a JSON object of option names and values"
+    if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
+        return "values must be strings or numbers"
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def batch(
+    calc: Calculator,
+    flags: Mapping[str, str],
+    preset: Preset | None,
+    stream: IO[bytes],
+    fmt: str,
+    solve: engine.Solve | None = None,
+) -> int:
+    """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
+    in the output contract (``inputs`` holds the line's own values, ``line`` its number) or
+    CSV with value, low and high columns per result. Returns how many lines failed."""
+    from tcoctl.signals import deferred
+
+    results = engine.results_of(calc, solve)
+    header = output.batch_csv_header(results) if fmt == "csv" else ""
+    parse, lines = read_lines(stream, set(calc.inputs_by_name))
+    table = Batch(calc, flags, preset, solve)
+    failures = 0
+    gc.freeze()  # what exists now needs no more cyclic collection
+    for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
+        with gc_paused():
+            text, errors = table.evaluate(chunk, parse, fmt)
+        with deferred():
+            if text and header:  # the CSV header goes out with the first record, not before
+                text, header = header + "\n" + text, ""
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            sys.stderr.write("".join(f"tcoctl: error: {error}\n" for error in errors))
+            sys.stderr.flush()
+        failures += len(errors)
+    return failures
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a chunk makes many short-lived objects and no
+    cycles, and collecting them (among the caches) costs more than the work itself."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def chunks(rows: Iterator[Any], size: int, first: Sequence[int] = ()) -> Iterator[list[Any]]:
+    """Consecutive lists of ``size`` items (the first ones of the ``first`` sizes; the last
+    may be shorter)."""
+    sizes = itertools.chain(first, itertools.repeat(size))
+    while True:
+        chunk = list(itertools.islice(rows, next(sizes)))
+        if not chunk:
+            return
+        yield chunk
+
+
+class Batch:
+    """A batch's shared part (the preset, the shared options and the calculator's choice
+    defaults, checked once as engine.gather does) and its caches of checked option texts."""
+
+    def __init__(
+        self,
+        calc: Calculator,
+        flags: Mapping[str, str],
+        preset: Preset | None,
+        solve: engine.Solve | None,
+    ) -> None:
+        self.calc, self.solve = calc, solve
+        self.preset = preset.name if preset else None
+        self.shared = engine.gather(calc, flags, preset)  # the shared options are valid
+        self.checked: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
+        self.members: dict[tuple[str, str], str] = {}
+
+    def evaluate(self, lines: Sequence[Line], parse: LineParser, fmt: str) -> tuple[str, list[str]]:
+        """One chunk: its records as text, in line order, and an error per bad line."""
+        errors: list[tuple[int, str]] = []
+        groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
+        for number, line, problem in lines:
+            fields = problem or parse(line)
+            if isinstance(fields, str):
+                errors.append((number, fields))
+            else:
+                groups.setdefault(tuple(fields), []).append((number, fields))
+        records: list[tuple[int, str]] = []
+        for keys, rows in groups.items():
+            try:
+                names = self.names(keys)
+            except TcoctlError as error:
+                errors += [(number, str(error)) for number, _ in rows]
+                continue
+            numbers = [number for number, _ in rows]
+            good = np.ones(len(rows), dtype=bool)
+            columns = [
+                self.column(name, [fields[key] for _, fields in rows], numbers, good, errors)
+                for key, name in zip(keys, names, strict=True)
+            ]
+            chosen = [c for c in columns if c.given and c.given[0].spec.kind == "choice"]
+            split: dict[tuple[str, ...], list[int]] = {}
+            for i in np.flatnonzero(good).tolist():
+                split.setdefault(tuple(c.texts[i] for c in chosen), []).append(i)
+            for members in split.values():
+                self.group(columns, numbers, np.array(members), fmt, records, errors)
+        records.sort()
+        text = "".join(record + "\n" for _, record in records)
+        return text, [f"line {number}: {message}" for number, message in sorted(errors)]
+
+    def names(self, keys: tuple[str, ...]) -> list[str]:
+        """The option names a line's keys stand for (``gpu_price`` or ``gpu-price``)."""
+        names = [key.replace("_", "-") for key in keys]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise UsageError(f"duplicate key {', '.join(map(repr, twice))}")
+        unknown = [name for name in names if name not in self.calc.inputs_by_name]
+        if unknown:
+            raise UsageError(f"unknown option {shorten(unknown[0])!r}")
+        specs = [self.calc.input(name) for name in names]
+        for spec in specs:
+            clash = [other for other in spec.excludes if other in names]
+            if clash:
+                raise UsageError(f"--{spec.name} and --{clash[0]} are alternatives: give one")
+        return [spec.name for spec in specs]
+
+    def column(
+        self,
+        name: str,
+        texts: list[str],
+        numbers: list[int],
+        good: NDArray[np.bool_],
+        errors: list[tuple[int, str]],
+    ) -> Column:
+        """One option over a group's lines, checked: plain numbers in a few simple units as
+        arrays at once, anything else text by text (each distinct text once). Lines with a
+        refused text go to ``errors`` and are marked not ``good``."""
+        spec = self.calc.input(name)
+        fast = numeric_column(spec, texts) if spec.kind == "number" else None
+        if fast is not None:
+            low, shown, unit = fast
+            return Column(
+                texts,
+                self.first(name, texts),
+                {spec.key: (low, low)},
+                {},
+                member_texts(spec.name, shown, unit),
+            )
+        checked = {text: self.check(name, text) for text in dict.fromkeys(texts)}
+        refused = {t: item for t, item in checked.items() if isinstance(item, TcoctlError)}
+        if refused:
+            for i, text in enumerate(texts):
+                if text in refused and good[i]:
+                    errors.append((numbers[i], str(refused[text])))
+                    good[i] = False
+        template = next(
+            (item for item in checked.values() if not isinstance(item, TcoctlError)), None
+        )
+        if template is None:
+            return Column(texts, [], {}, {}, [])
+        spans: dict[str, tuple[Array, Array]] = {}
+        labels: dict[str, list[str]] = {}
+        for k, given in enumerate(template):
+            values = [None if t in refused else checked[t][k] for t in texts]  # type: ignore[index]
+            if given.span is None:
+                labels[given.spec.key] = [v.text if v else "" for v in values]
+            else:
+                spans[given.spec.key] = (
+                    np.array([v.span.low if v else np.nan for v in values]),  # type: ignore[union-attr]
+                    np.array([v.span.high if v else np.nan for v in values]),  # type: ignore[union-attr]
+                )
+        echo = [self.echo(name, t, checked[t]) if t not in refused else "" for t in texts]  # type: ignore[arg-type]
+        return Column(texts, template, spans, labels, echo)
+
+    def first(self, name: str, texts: list[str]) -> list[engine.Given]:
+        """The checked values of a column's first text: what the option replaces."""
+        found = self.check(name, texts[0])
+        assert not isinstance(found, TcoctlError)  # a numeric column passed its checks
+        return found
+
+    def check(self, name: str, text: str) -> list[engine.Given] | TcoctlError:
+        """An option's checked values (a size gives two), or why the text is refused."""
+        found = self.checked.get((name, text))
+        if found is None:
+            try:
+                found = engine.expand(self.calc, self.calc.input(name), text, f"--{name}")
+            except TcoctlError as error:
+                found = error
+            if len(self.checked) < CACHED_TEXTS:
+                self.checked[(name, text)] = found
+        return found
+
+    def echo(self, name: str, text: str, items: list[engine.Given]) -> str:
+        """The JSON members echoing one option text, cached per text."""
+        found = self.members.get((name, text))
+        if found is None:
+            found = ", ".join(output.input_member(item) for item in items)
+            if len(self.members) < CACHED_TEXTS:
+                self.members[(name, text)] = found
+        return found
+
+    def group(
+        self,
+        columns: list[Column],
+        numbers: list[int],
+        members: NDArray[np.intp],
+        fmt: str,
+        records: list[tuple[int, str]],
+        errors: list[tuple[int, str]],
+    ) -> None:
+        """Lines that give the same options and choices: one engine call on their columns."""
+        calc, count = self.calc, len(members)
+        shared = dict(self.shared)
+        for column in columns:
+            for given in column.given:  # a line's option drops the shared value it replaces
+                engine.put(shared, given)
+        if self.solve is not None:
+            shared.pop(self.solve.unknown.name, None)
+        spans = {key: value for c in columns for key, value in c.spans.items()}
+        labels = {key: value for c in columns for key, value in c.labels.items()}
+        values: dict[str, tuple[Array, Array]] = {}
+        gpus = None
+        choices: dict[str, str] = {}
+        for given in shared.values():
+            key = given.spec.key
+            if given.spec.kind == "choice":
+                choices[key] = labels[key][members[0]] if key in labels else given.text
+            elif given.spec.kind == "gpu":
+                gpus = (
+                    np.array(labels[key], dtype=str)[members]
+                    if key in labels
+                    else np.full(count, given.text)
+                )
+            elif key in spans:
+                values[key] = (spans[key][0][members], spans[key][1][members])
+            elif given.span is not None:
+                values[key] = (np.full(count, given.span.low), np.full(count, given.span.high))
+        summaries, failed, _ = engine.run_group(calc, values, gpus, choices, solve=self.solve)
+        ranged = np.zeros(count, dtype=bool)
+        for low, high in values.values():
+            ranged |= low != high
+        results = engine.results_of(calc, self.solve)
+        table = np.full((count, 3 * len(results)), np.nan)
+        for j, result in enumerate(results):
+            summary = summaries.get(result.name)
+            if summary is not None:
+                table[:, 3 * j] = convert(summary.value, result.unit, result.display)
+                if summary.low is not None and summary.high is not None:
+                    table[:, 3 * j + 1] = convert(summary.low, result.unit, result.display)
+                    table[:, 3 * j + 2] = convert(summary.high, result.unit, result.display)
+        if failed:
+            table[list(failed)] = np.nan
+        indices = members.tolist()
+        good = [p for p in range(count) if p not in failed]
+        errors += [(numbers[indices[p]], str(error)) for p, error in failed.items()]
+        if fmt == "csv":
+            names = [c.given[0].spec.name for c in columns]
+            inputs = [
+                json.dumps({n: c.texts[indices[p]] for n, c in zip(names, columns, strict=True)})
+                for p in good
+            ]
+        else:
+            inputs = [", ".join(c.echo[indices[p]] for c in columns) for p in good]
+        lines = [numbers[indices[p]] for p in good]
+        texts = output.batch_records(
+            calc.name, self.preset, fmt, lines, inputs, results, table[good], ranged[good]
+        )
+        records += zip(lines, texts, strict=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One option over a group of lines: its texts, the checked values of one of them (what
+    the option sets and replaces), its numbers as arrays by key (NaN on refused lines), its
+    names (a GPU, a choice) as texts, and its JSON echo per line."""
+
+    texts: list[str]
+    given: list[engine.Given]
+    spans: dict[str, tuple[Array, Array]]
+    labels: dict[str, list[str]]
+    echo: list[str]
+
+
+def numeric_column(spec: Input, texts: list[str]) -> tuple[Array, Array, str] | None:
+    """A column of plain numbers, each with no unit or one of a few simple units, checked
+    and converted at once: its values in core units, its values in the display unit and
+    that unit. None where any text needs the full parser (a range, an unusual unit, a bad
+    or out-of-range value): the column then goes text by text, which words every error."""
+    parts = [text.partition(" ") for text in texts]
+    magnitudes = [number for number, _, _ in parts]
+    units = [unit for _, _, unit in parts]
+    scales = {}
+    for unit in dict.fromkeys(units):
+        if unit and not SIMPLE_UNIT.fullmatch(unit):
+            return None
+        if not unit and spec.unit and not spec.bare:
+            return None
+        to_core, to_display = (
+            factor(unit or spec.display, spec.unit),
+            factor(unit or spec.display, spec.display),
+        )
+        if isinstance(to_core, str) or isinstance(to_display, str):
+            return None
+        scales[unit] = (to_core, to_display)
+    try:
+        magnitude = np.array(magnitudes, dtype=float)
+    except ValueError:
+        return None
+    if len(scales) == 1:
+        ((to_core, to_display),) = scales.values()
+        core, shown = magnitude * to_core, magnitude * to_display
+    else:
+        core = magnitude * np.array([scales[u][0] for u in units])
+        shown = magnitude * np.array([scales[u][1] for u in units])
+    high = math.inf if spec.maximum is None else spec.maximum
+    valid = np.isfinite(core) & (core >= spec.minimum) & (core <= high)
+    if spec.positive:
+        valid &= core > spec.minimum
+    if spec.whole:
+        valid &= core == np.round(core)
+    if not valid.all() or not all(number.isascii() for number in magnitudes):
+        return None
+    return core, shown, short(spec.display)
+
+
+def member_texts(name: str, shown: Array, unit: str) -> list[str]:
+    """Each line's JSON member echoing a number input."""
+    head, tail = f'"{name}": {{"value": ', f', "unit": "{unit}"}}'
+    return [f"{head}{text}{tail}" for text in output.numbers_text(shown)]
