@@ -447,6 +447,8 @@ def render_tables(
             cited = [row for row in report.inputs if row.source and row.source != row.origin]
             for row in cited:
                 console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
+        if report.extra.get("missing"):
+            console.print(missing_note(report.extra["missing"]))
         for visual in map(charts_rich, report.visuals):
             if visual is not None:
                 console.print(visual)

@@ -175,7 +175,6 @@ def reports_for(
         )
         if plan.missing:
             report.extra["missing"] = plan.missing
-            report.visuals.append(output.missing_note(plan.missing))
         add_visuals(calc, report, summaries, row)
         if options.get("tornado"):
             section, chart = planner.tornado_section(calc, given, target, solve)
