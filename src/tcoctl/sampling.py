@@ -108,7 +108,8 @@ class _Tally:
         self.value = float(pilot[0])
         self.usable = bool(np.all(np.diff(self.edges) > 0)) and not np.isnan(self.edges).any()
         self.counts = np.zeros(len(self.edges) + 1, dtype=np.int64)
-        self.kept: list[tuple[NDArray[np.intp], Array]] = []
+        self.kept: list[tuple[int, Array]] = []
+        """Values inside each window, by the window's odd count index, chunk by chunk."""
         self.nan = False
 
     def add(self, values: Array) -> int:
@@ -121,11 +122,15 @@ class _Tally:
         if np.isnan(values).any():
             self.nan = True
             return 0
-        where = np.searchsorted(self.edges, values, side="right")  # [low, high) odd
-        self.counts += np.bincount(where, minlength=len(self.counts))
-        inside = (where & 1).astype(bool)
-        self.kept.append((where[inside], values[inside]))
-        return int(inside.sum())
+        above = [values >= edge for edge in self.edges]  # the edges ascend: masks nest
+        totals = [int(np.count_nonzero(mask)) for mask in above]
+        self.counts += np.diff([len(values), *totals, 0]) * -1
+        kept = 0
+        for i in range(len(self.edges) // 2):  # window i is [edges[2i], edges[2i+1])
+            inside = values[above[2 * i] & ~above[2 * i + 1]]
+            self.kept.append((2 * i + 1, inside))
+            kept += len(inside)
+        return kept
 
     def select(self, positions: Array) -> Array | None:
         """The percentiles, or None when a window does not hold its order statistics."""
@@ -135,11 +140,9 @@ class _Tally:
             return np.full(len(positions), self.value)
         if not self.usable:
             return None
-        where = np.concatenate([w for w, _ in self.kept])
-        values = np.concatenate([v for _, v in self.kept])
         result = np.empty(len(positions))
         for i, h in enumerate(positions):
-            window = np.sort(values[where == 2 * i + 1])
+            window = np.sort(np.concatenate([v for w, v in self.kept if w == 2 * i + 1]))
             before = int(self.counts[: 2 * i + 1].sum())
             lower, upper = int(np.floor(h)) - before, int(np.ceil(h)) - before
             if lower < 0 or upper >= len(window):
