@@ -193,7 +193,7 @@ def in_process_sweep(points: int) -> float:
     span = planner.parse_sweep(calc, "electricity=0.02..0.40").span
     plan = planner.Sweep(calc.input("electricity"), span, points)  # beyond the CLI's 100,000
     start = time.process_time()
-    planner.sweep(calc, given, plan)
+    planner.sweep(calc, [given], plan)
     return time.process_time() - start
 
 

@@ -660,52 +660,44 @@ def _concatenate(summaries: Sequence[Summary]) -> Summary:
     )
 
 
-def scenario_columns(
-    given: Mapping[str, Given], rows: int = 1
-) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
-    """One scenario as the core's columns, repeated over ``rows``: (low, high) per number,
-    the GPU name per row, and the choices."""
-    numbers = {
-        g.spec.key: (
-            np.broadcast_to(np.float64(g.span.low), (rows,)),
-            np.broadcast_to(np.float64(g.span.high), (rows,)),
-        )
-        for g in given.values()
-        if g.span is not None
-    }
-    gpu = given.get("gpu")
-    gpus = np.full(rows, gpu.text) if gpu is not None else None
-    choices = {g.spec.key: g.text for g in given.values() if g.spec.kind == "choice"}
-    return numbers, gpus, choices
-
-
 def tornado(
-    calc: Calculator, given: Mapping[str, Given], target: str, solve: Solve | None = None
-) -> tuple[float, list[tuple[str, float, float]]]:
-    """How far each ranged input alone moves ``target``: the centre value and, per input,
-    the result at its low and high end with every other input at its midpoint; widest first.
-    One core call on 2k + 1 design points."""
-    numbers, gpus, choices = scenario_columns(given)
-    ranged = ranged_keys(numbers)
-    if not ranged:
-        raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
-    k = len(ranged)
-    design = np.full((2 * k + 1, k), 0.5)
-    for j in range(k):
-        design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
-    out, _, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
-    if failed[0]:
-        raise DomainError(failed[0])
-    if target not in out:
-        raise UsageError(f"--target: {target!r} is not computed here; one of {', '.join(out)}")
-    values = out[target][0]
-    names = {g.spec.key: g.spec.name for g in given.values()}
-    bars = [
-        (names[key], float(values[1 + 2 * j]), float(values[2 + 2 * j]))
-        for j, key in enumerate(ranged)
-    ]
-    bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
-    return float(values[0]), bars
+    calc: Calculator,
+    rows: Sequence[Mapping[str, Given]],
+    target: str,
+    solve: Solve | None = None,
+) -> list[tuple[float, list[tuple[str, float, float]]]]:
+    """How far each ranged input alone moves ``target``, per scenario: the centre value and,
+    per input ranged in that scenario, the result at its low and high end with every other
+    input at its midpoint; widest first. One core call on 2k + 1 design points for each
+    group of scenarios that give the same inputs."""
+    found: list[tuple[float, list[tuple[str, float, float]]]] = [(0.0, [])] * len(rows)
+    for members in groups(rows):
+        numbers, gpus, choices = stacked_columns([rows[i] for i in members])
+        ranged = ranged_keys(numbers)
+        if not ranged:
+            raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
+        k = len(ranged)
+        design = np.full((2 * k + 1, k), 0.5)
+        for j in range(k):
+            design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
+        out, _, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
+        error = next((reason for reason in failed if reason is not None), None)
+        if error is not None:
+            raise error
+        if target not in out:
+            known = ", ".join(out)
+            raise UsageError(f"--target: {target!r} is not computed here; one of {known}")
+        names = {g.spec.key: g.spec.name for g in rows[members[0]].values()}
+        for position, index in enumerate(members):
+            values = out[target][position]
+            bars = [
+                (names[key], float(values[1 + 2 * j]), float(values[2 + 2 * j]))
+                for j, key in enumerate(ranged)
+                if numbers[key][0][position] != numbers[key][1][position]
+            ]
+            bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
+            found[index] = (float(values[0]), bars)
+    return found
 
 
 def finite(summary: Summary) -> NDArray[np.bool_]:
@@ -751,6 +743,41 @@ def run_group(
     return out, failed, warnings
 
 
+def groups(rows: Sequence[Mapping[str, Given]]) -> list[list[int]]:
+    """Indices of the rows that give the same inputs and choices: each group is one core
+    call (its numbers are columns)."""
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for index, given in enumerate(rows):
+        chosen = tuple(g.text for g in given.values() if g.spec.kind == "choice")
+        found.setdefault((tuple(given), chosen), []).append(index)
+    return list(found.values())
+
+
+def stacked_columns(
+    rows: Sequence[Mapping[str, Given]], repeat: int = 1
+) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
+    """Scenarios that give the same inputs and choices as the core's columns, each row
+    repeated ``repeat`` times: (low, high) per number, the GPU per row, and the choices."""
+    first = rows[0]
+
+    def column(values: list[float]) -> Array:
+        if len(values) == 1:  # one scenario: a broadcast view, not a copy per point
+            return np.broadcast_to(np.float64(values[0]), (repeat,))
+        return np.repeat(values, repeat)
+
+    numbers = {
+        g.spec.key: (
+            column([row[name].span.low for row in rows]),  # type: ignore[union-attr]
+            column([row[name].span.high for row in rows]),  # type: ignore[union-attr]
+        )
+        for name, g in first.items()
+        if g.span is not None
+    }
+    gpus = np.repeat([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
+    choices = {g.spec.key: g.text for g in first.values() if g.spec.kind == "choice"}
+    return numbers, gpus, choices
+
+
 def run_rows(
     calc: Calculator,
     rows: Sequence[Mapping[str, Given]],
@@ -767,34 +794,13 @@ def run_rows(
     failed, with the reason (contradicting inputs, a value out of range, no solution, or no
     result at all), and the warnings of each row that has any.
     """
-    choice_names = [spec.name for spec in calc.inputs if spec.kind == "choice"]
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for index, given in enumerate(rows):
-        key = (tuple(given), tuple(given[c].text for c in choice_names if c in given))
-        groups.setdefault(key, []).append(index)
     merged: dict[str, Summary] = {}
     failed: dict[int, TcoctlError] = {}
     warned: dict[int, list[str]] = {}
-    for (names_given, _), members in groups.items():
-        chosen = [rows[i] for i in members]
-        first = chosen[0]
-        choices = tuple(
-            (first[n].spec.key, first[n].text)
-            for n in names_given
-            if first[n].spec.kind == "choice"
-        )
-        names = [n for n in names_given if first[n].span is not None]
-        has_gpu = "gpu" in first
-        numbers = {
-            chosen[0][name].spec.key: (
-                np.array([row[name].span.low for row in chosen]),  # type: ignore[union-attr]
-                np.array([row[name].span.high for row in chosen]),  # type: ignore[union-attr]
-            )
-            for name in names
-        }
-        gpus = np.array([row["gpu"].text for row in chosen]) if has_gpu else None
+    for members in groups(rows):
+        numbers, gpus, choices = stacked_columns([rows[i] for i in members])
         out, failures, warnings = run_group(
-            calc, numbers, gpus, dict(choices), samples, dist, seed, solve
+            calc, numbers, gpus, choices, samples, dist, seed, solve
         )
         for position, error in failures.items():
             failed[members[position]] = error

@@ -115,27 +115,44 @@ def parse_solve(calc: Calculator, name: str | None, goal: str | None) -> engine.
 
 def sweep(
     calc: Calculator,
-    given: Mapping[str, engine.Given],
+    rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
     solve: engine.Solve | None = None,
-) -> tuple[np.ndarray[Any, np.dtype[np.float64]], dict[str, engine.Summary]]:
-    """Every result at each sweep point, the other inputs keeping their ranges: one core call
-    with a row per point."""
-    ranged = sum(
-        g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
-        for g in given.values()
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], list[dict[str, engine.Summary]]]:
+    """Every result at each sweep point, per scenario, the other inputs keeping their
+    ranges: one core call per group of scenarios that give the same inputs, a row per
+    scenario and point."""
+    ranged = max(
+        sum(
+            g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
+            for g in given.values()
+        )
+        for given in rows
     )
-    if plan.points * (2**ranged + 1) > MAX_SWEEP_EVALUATIONS:
+    if plan.points * len(rows) * (2**ranged + 1) > MAX_SWEEP_EVALUATIONS:
         raise UsageError(
-            f"--sweep: {plan.points:,} points x {2**ranged + 1} range corners "
-            f"exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer points, or "
-            "give the other inputs as single values"
+            f"--sweep: {plan.points:,} points x {len(rows)} scenario(s) x {2**ranged + 1} "
+            f"range corners exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer "
+            "points, or give the other inputs as single values"
         )
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
-    numbers, gpus, choices = engine.scenario_columns(given, plan.points)
-    numbers[plan.spec.key] = (xs, xs)
-    summaries, _, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
-    return xs, summaries
+    found: list[dict[str, engine.Summary]] = [{}] * len(rows)
+    for members in engine.groups(rows):
+        numbers, gpus, choices = engine.stacked_columns([rows[i] for i in members], plan.points)
+        swept = np.tile(xs, len(members))
+        numbers[plan.spec.key] = (swept, swept)
+        summaries, _, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
+        for position, index in enumerate(members):
+            part = slice(position * plan.points, (position + 1) * plan.points)
+            found[index] = {
+                name: engine.Summary(
+                    s.value[part],
+                    None if s.low is None else s.low[part],
+                    None if s.high is None else s.high[part],
+                )
+                for name, s in summaries.items()
+            }
+    return xs, found
 
 
 def finite_or_null(values: Any) -> list[float | None]:
@@ -227,16 +244,25 @@ def labelled(name: str, unit: str) -> str:
     return f"{name} [{short(unit)}]" if unit else name
 
 
-def tornado_section(
+def tornado_sections(
     calc: Calculator,
-    given: Mapping[str, engine.Given],
+    rows: Sequence[Mapping[str, engine.Given]],
     target: Result,
     solve: engine.Solve | None = None,
+) -> list[tuple[dict[str, Any], Any]]:
+    """The tornado of each scenario as JSON (display units) and as a chart."""
+    return [
+        tornado_section(target, centre, bars)
+        for centre, bars in engine.tornado(calc, rows, target.name, solve)
+    ]
+
+
+def tornado_section(
+    target: Result, centre: float, bars: list[tuple[str, float, float]]
 ) -> tuple[dict[str, Any], Any]:
-    """The tornado as JSON (display units) and as a chart."""
+    """One scenario's tornado as JSON (display units) and as a chart."""
     from tcoctl.charts import tornado as tornado_chart
 
-    centre, bars = engine.tornado(calc, given, target.name, solve)
     unit = short(target.display)
 
     def shown(value: float) -> float:

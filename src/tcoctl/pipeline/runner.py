@@ -151,6 +151,13 @@ def reports_for(
         solve,
     )
     reports = []
+    tornados = (
+        planner.tornado_sections(calc, scenarios, target, solve) if options.get("tornado") else []
+    )
+    if options.get("sweep"):
+        sweep = planner.parse_sweep(calc, options["sweep"])
+        mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
+        xs, sweeps = planner.sweep(calc, scenarios, sweep, solve)
     for row, (name, given) in enumerate(zip(names, scenarios, strict=True)):
         label = f"{name}: " if name else ""
         for warning in warned.get(row, []):
@@ -176,14 +183,12 @@ def reports_for(
         if plan.missing:
             report.extra["missing"] = plan.missing
         add_visuals(calc, report, summaries, row)
-        if options.get("tornado"):
-            section, chart = planner.tornado_section(calc, given, target, solve)
+        if tornados:
+            section, chart = tornados[row]
             report.extra["tornado"] = section
             report.visuals.append(chart)
         if options.get("sweep"):
-            sweep = planner.parse_sweep(calc, options["sweep"])
-            mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
-            xs, swept = planner.sweep(calc, given, sweep, solve)
+            swept = sweeps[row]
             chosen = mark[0] if mark else target
             if chosen.name not in swept and not options.get("target"):
                 chosen = next(r for r in calc.results if r.name in swept)  # default not computed
