@@ -574,6 +574,11 @@ def result_column(
     if summary is None:
         return [",," if fmt == "csv" else ""] * len(ranged)
     values = convert(summary.value, result.unit, result.display).tolist()
+    if result.labels and fmt != "csv":  # named cases: the name, as in single runs
+        return [
+            output.json_member(result.name, result.labels[int(v)], "", {}) if v == v else ""
+            for v in values
+        ]
     wide = summary.low is not None and summary.high is not None and any(ranged)
     lows = convert(summary.low, result.unit, result.display).tolist() if wide else values
     highs = convert(summary.high, result.unit, result.display).tolist() if wide else values
