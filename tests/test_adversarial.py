@@ -164,7 +164,7 @@ def run_case(
 # --- hostile values -----------------------------------------------------------------------
 
 INVALID_NUMBERS: dict[str, str] = {
-    "wrong-dimension": "5 kg",
+    "wrong-dimension": "5 kg m",  # not "5 kg": a plain mass is right for CO2e options
     "wrong-dimension-volume": "3 m^3",
     "nan": "nan",
     "nan-with-unit": "NaN W",
@@ -327,6 +327,7 @@ def names_for(spec: Input) -> dict[str, str]:
 CONTEXT: dict[str, tuple[str, ...]] = {
     "flops": ("--gpu", "h100-sxm", "--count", "8", "--duration", "30 day", "--mfu", "0.4"),
     "h100e": ("--gpu", "h100-sxm", "--count", "1000"),
+    "inference": (),
     "tco": (),
     "yield": (
         "--die-size",

@@ -75,6 +75,8 @@ COMMANDS = [
     ["flops"],
     ["h100e", "--gpu", "h20", "--count", "10", "--basis", "all"],
     ["yield"],
+    ["inference"],
+    ["inference", "--batch", "1..64", "--samples", "20", "--seed", "1", "--tornado"],
     ["yield", "--die-size", "10x10", "--map", "--sweep", "die-width=10..400:5"],
     ["compare"],
     ["presets", "list"],
@@ -95,3 +97,11 @@ def test_batch_records_follow_the_schema() -> None:
     lines = '{"gpus": 10}\n{"gpus": "10..20", "electricity": "0.1 USD/kWh"}\n'
     for record in run("tco", "--input", "-", input=lines).records():
         assert record["line"] in (1, 2) and errors(record, SCHEMA) == []
+
+
+def test_inference_batch_records_name_the_bound() -> None:
+    lines = '{"batch": 1}\n{"batch": 4096, "gpu": "h20"}\n'
+    records = run("inference", "--input", "-", input=lines).records()
+    assert [r["results"]["bound"]["value"] for r in records] == ["memory", "compute"]
+    assert [r["results"]["fits"]["value"] for r in records] == ["yes", "no"]
+    assert all(errors(record, SCHEMA) == [] for record in records)

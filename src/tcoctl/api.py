@@ -56,6 +56,9 @@ class Result(Mapping[str, Any]):
         items = [doc["results"].get(name) for doc in self.documents]
         if all(item is None for item in items):
             raise KeyError(name)
+        if any(isinstance(item["value"], str) for item in items if item is not None):
+            names = [None if item is None else item["value"] for item in items]
+            return names[0] if self.scalar else names  # a named case (bound: "memory")
         unit = next(item["unit"] for item in items if item is not None)
         values = [np.nan if item is None or key not in item else item[key] for item in items]
         magnitude = values[0] if self.scalar else np.array(values, dtype=float)
@@ -233,6 +236,64 @@ def h100e(preset: str | None = None, **options: Any) -> Result:
     2.274
     """
     return run("h100e", preset, **options)
+
+
+def inference(preset: str | None = None, **options: Any) -> Result:
+    """Serving a transformer on a roofline: memory, decode step time and its binding bound,
+    tokens/s, cost per million output tokens, J/token and emissions; starts from ``preset``
+    (default ``llama-3.1-70b`` on 4 H100 SXM, batch 32) and each option overrides one figure.
+
+    A decode step takes max(memory_time, compute_time): (active weights + batch x KV bytes
+    at the mean context) / (bandwidth x efficiency x GPUs), and 2 x active params x batch /
+    (peak x efficiency x GPUs) (kipply, "Transformer Inference Arithmetic",
+    https://kipp.ly/transformer-inference-arithmetic/; Austin et al., "How to Scale Your
+    Model", https://jax-ml.github.io/scaling-book/inference/; Databricks, "LLM Inference
+    Performance Engineering: Best Practices", 2023). Efficiencies default to 1: the results
+    are bounds (tokens/s at most, cost and time at least).
+
+    Parameters
+    ----------
+    params, active_params : [-] total and active per token (MoE; default params).
+    layers : [-].  kv_heads, head_dim : [-], or kv_dim : [-] values per token per layer
+        (2 x kv_heads x head_dim; MLA latent 576 for DeepSeek-V3), or kv_cache_per_token [KiB].
+    weight_bytes, kv_bytes : [B] per value, default 2 (fp8 1, fp4 0.5).
+    gpu : str, hardware preset.  precision : {"bf16", "fp8", "fp4"}, default "bf16".
+    memory [GB], bandwidth [TB/s], peak [TFLOP/s] : per GPU, instead of the gpu's.
+    gpus_per_replica : [-] tensor parallel, default 1.  batch : [-] concurrent sequences.
+    prompt_tokens, output_tokens, context : [token].
+    bandwidth_efficiency, compute_efficiency : [-] default 1.  memory_overhead : [-] 0.1.
+    cost_per_gpu_hour : [USD/h].  power : [W] all-in per GPU (default TDP x 1.82).
+    pue : [-], default 1.  electricity : [USD/kWh].  carbon_intensity : [gCO2e/kWh].
+    embodied : [kgCO2e] per GPU.  life : [yr].  reference_price : [USD/Mtoken].
+
+    Returns
+    -------
+    Result
+        tokens_per_second_per_gpu and tokens_per_second [token/s], cost_per_million_tokens
+        [USD/Mtoken], energy_per_token [J/token], time_per_output_token, memory_time,
+        compute_time, prefill_time [ms], bound ("memory" or "compute"), bound_ratio, fits
+        ("yes" or "no"), weight_memory, kv_cache_per_sequence, memory_needed,
+        memory_available, memory_headroom [GB], kv_cache_per_token [KiB], max_batch,
+        price_to_cost, emissions and embodied per million tokens [kgCO2e/Mtoken].
+
+    Examples
+    --------
+    Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound, 12.18 ms per step.
+
+    >>> import tcoctl
+    >>> r = tcoctl.inference()
+    >>> r["bound"], f"{r['time_per_output_token']:.4g~}"
+    ('memory', '12.18 ms')
+
+    The H20 decodes at its bandwidth ratio to the H100 (4.0 / 3.35), not its FLOP ratio:
+
+    >>> h20 = tcoctl.inference(gpu="h20", cost_per_gpu_hour="1.80 USD/h")
+    >>> h100 = tcoctl.inference(gpu="h100-sxm", cost_per_gpu_hour="1.80 USD/h")
+    >>> ratio = h20["tokens_per_second_per_gpu"] / h100["tokens_per_second_per_gpu"]
+    >>> round(float(ratio.magnitude), 3)
+    1.194
+    """
+    return run("inference", preset, **options)
 
 
 def tco(preset: str | None = None, **options: Any) -> Result:

@@ -613,18 +613,24 @@ def batch_records(
     spread = present & np.asarray(ranged)[:, None] & np.isfinite(values[:, 1::3])
     spread &= np.isfinite(values[:, 2::3])
     count = len(results)
+    named = [j for j, result in enumerate(results) if result.labels and fmt != "csv"]
+    cases = np.nan_to_num(values[:, [3 * j for j in named]]).astype(np.uint8)
     flags = np.hstack([present, spread])
-    packed = np.ascontiguousarray(np.packbits(flags, axis=1))  # one key per line, as bytes
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    packed = np.ascontiguousarray(np.hstack([np.packbits(flags, axis=1), cases]))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # one key per shape
     _, first, which = np.unique(keys, return_index=True, return_inverse=True)
     records = [""] * len(lines)
     for shape_index, line in enumerate(first.tolist()):
         rows = np.flatnonzero(which.ravel() == shape_index)
         has, wide = flags[line, :count], flags[line, count:]
+        case = dict(zip(named, cases[line].tolist(), strict=True))
         columns = [
-            3 * j + k for j in range(count) if has[j] for k in ((0, 1, 2) if wide[j] else (0,))
+            3 * j + k
+            for j in range(count)
+            if has[j] and j not in case
+            for k in ((0, 1, 2) if wide[j] else (0,))
         ]
-        template = _results_template(results, has, wide, fmt == "csv")
+        template = _results_template(results, has, wide, fmt == "csv", case)
         width = len(columns)
         texts = numbers_text(values[rows][:, np.array(columns, dtype=np.intp)].ravel())
         for n, row in enumerate(rows.tolist()):
@@ -641,17 +647,24 @@ def batch_records(
     return records
 
 
-def _results_template(results: Sequence[Any], has: Any, wide: Any, csv_cells: bool) -> str:
+def _results_template(
+    results: Sequence[Any], has: Any, wide: Any, csv_cells: bool, cases: dict[int, int]
+) -> str:
     """A %-template for one shape of results: a JSON member per present result (with low
-    and high where ``wide``), or three CSV cells per result (empty where absent)."""
+    and high where ``wide``; a named case, such as the decode bound, as its name), or three
+    CSV cells per result (empty where absent; a named case as its index)."""
     from tcoctl.units import short
 
     parts = []
-    for result, present, spread in zip(results, has, wide, strict=True):
+    for j, (result, present, spread) in enumerate(zip(results, has, wide, strict=True)):
         if csv_cells:
             parts.append(("%s,%s,%s" if spread else "%s,,") if present else ",,")
             continue
         if not present:
+            continue
+        if j in cases:
+            label = json.dumps(result.labels[cases[j]]).replace("%", "%%")
+            parts.append(f'"{result.name}": {{"value": {label}, "unit": ""}}')
             continue
         unit = short(result.display).replace("%", "%%")
         extra = ', "low": %s, "high": %s' if spread else ""

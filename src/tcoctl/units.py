@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 200
 _NUM = r"[+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_NAME = r"[A-Za-z_%µ$][A-Za-z_µ]*"
+_NAME = r"[A-Za-z_%µ$][A-Za-z_µ]*(?:CO2eq?)?"  # CO2e: the one unit with a digit
 _FACTOR = rf"{_NAME}(?:\s*(?:\^|\*\*)\s*-?\d)?"
 _UNIT = rf"(?:/\s*)?{_FACTOR}(?:\s*(?:[*/]|\s)\s*{_FACTOR})*"
 _QUANTITY = re.compile(
@@ -36,6 +36,8 @@ SIMPLE_UNIT = re.compile(r"[A-Za-z%]+(?:/[A-Za-z]+)?", re.ASCII)
 """A unit the fast paths take as it is (``day``, ``kW``, ``USD/kWh``); others go through
 the full grammar."""
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
+_MASS = re.compile(r"(?<![A-Za-zµ])([kMG]?g|[kM]?t)(?![A-Za-zµ0-9])")
+"""A plain mass unit (g, kg, t, Mt), read as CO2e where an option takes emissions."""
 
 DIMENSION_NAMES = (
     ("", "a plain number"),
@@ -58,6 +60,10 @@ DIMENSION_NAMES = (
     ("B/s", "a data rate"),
     ("token", "a number of tokens"),
     ("token/s", "a token rate"),
+    ("gCO2e", "an amount of CO2e"),
+    ("gCO2e/J", "CO2e per energy"),
+    ("gCO2e/s", "CO2e per time"),
+    ("g/J", "a mass per energy"),
 )
 
 
@@ -144,6 +150,8 @@ def _hint(given: Any, expected: Any) -> str:
 def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = None) -> Span:
     """Parse ``"700 W"``, ``"1.2..1.7 kW"`` or ``"0.3..0.45"`` into a Span in ``core_unit``.
 
+    Where ``core_unit`` is an emission (gCO2e), a plain mass (g, kg, t, Mt) reads as CO2e:
+    the option says what the mass is of, and CO2e stays its own dimension everywhere else.
     A bare number is accepted only when ``core_unit`` is dimensionless or ``bare_unit`` is
     given (then it is read in that unit: tokens, die sizes in mm). Raises UnitInputError
     with a one-line reason; the caller adds the option name. pint sees each distinct unit
@@ -155,6 +163,8 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if simple is not None:
         return simple
     text = _SQUARED.sub(r"\1^\2", text.replace("²", "2").replace("³", "3"))  # mm2, cm², m3
+    if "CO2e" in core_unit:  # '0.4 kg/kWh' given for emissions means kgCO2e/kWh
+        text = _MASS.sub(r"\1CO2e", text)
     if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
         value = float(text)
         if not math.isfinite(value):

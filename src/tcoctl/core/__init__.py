@@ -5,12 +5,13 @@ USD) and the solver that evaluates them. No pint, no I/O, no printing.
 specs (tcoctl.specs), so that every option and result names a quantity of the relations.
 """
 
-from tcoctl.core import dieyield, flops, h100e, tco
+from tcoctl.core import dieyield, flops, h100e, inference, tco
 from tcoctl.core.relations import Model
 
 MODELS: dict[str, Model] = {
     "flops": flops.MODEL,
     "h100e": h100e.MODEL,
+    "inference": inference.MODEL,
     "tco": tco.MODEL,
     "yield": dieyield.MODEL,
 }

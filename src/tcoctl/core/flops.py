@@ -17,6 +17,11 @@ References
   8 x parameters x tokens at leading order).
 - MFU from throughput: achieved FLOP/s = k x N x tokens/s (Chowdhery et al., "PaLM", 2022,
   https://arxiv.org/abs/2204.02311, appendix B).
+- Operational emissions = facility energy x grid carbon intensity [gCO2e/J]; embodied
+  emissions amortised straight-line over the hardware life, per GPU-second used (Patterson
+  et al., "Carbon Emissions and Large Neural Network Training", 2021,
+  https://arxiv.org/abs/2104.10350; Luccioni et al., "Estimating the Carbon Footprint of
+  BLOOM", 2022, https://arxiv.org/abs/2211.02001).
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ RELATIONS = (
     product("gpu_time_cost", "gpu_time", "price"),
     product("energy_cost", "energy", "electricity"),
     total("cost", "gpu_time_cost", "energy_cost"),
+    product("emissions", "energy", "carbon_intensity"),
+    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    product("embodied_emissions", "embodied_rate", "gpu_time"),
     formula(
         "peak",
         ["gpu_peak"],

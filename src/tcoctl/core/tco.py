@@ -12,6 +12,12 @@ References
   E. L. Grant, W. G. Ireson, R. S. Leavenworth, "Principles of Engineering Economy" (1990);
   NREL, "Simple Levelized Cost of Energy (LCOE) Calculator Documentation",
   https://www.nrel.gov/analysis/tech-lcoe-documentation.html
+- Salvage value: an asset bought for P and sold for S after n years costs
+  (P - S) x CRF(r, n) + S x r a year (Newnan, Eschenbach & Lavelle, "Engineering Economic
+  Analysis", ch. 6, Example 6-2); with S = residual x P that is
+  P x ((1 - residual) x CRF + residual x r).
+- Rent or buy: owning costs total_cost_rate / gpus per installed GPU-hour whatever the
+  utilisation, so it matches a rent price at utilisation total_cost_rate / (gpus x rent).
 - Energy = IT power x load x PUE x hours (The Green Grid, "PUE: a comprehensive examination of
   the metric", White Paper 49, 2012); cost per GPU-hour and per token as in Epoch AI's
   training-cost-trends and SemiAnalysis's TCO models.
@@ -52,6 +58,16 @@ def annual_factor(rate: Any, life: Any) -> Array:
     return capital_recovery_factor(rate, np.divide(life, YEAR_S)) / YEAR_S
 
 
+def salvage_factor(rate: Any, life: Any, residual: Any) -> Array:
+    """Annual capital cost per unit of price [1/s] with resale at ``residual`` x price after
+    ``life`` [s]: (1 - residual) x CRF + residual x rate, per second."""
+    crf = annual_factor(rate, life)
+    return np.asarray(
+        np.subtract(crf, np.multiply(residual, np.subtract(crf, np.divide(rate, YEAR_S)))),
+        dtype=float,
+    )
+
+
 def share(item: str) -> Any:
     """``<item>_share = <item>_cost_rate / total_cost_rate``."""
     return product(f"{item}_cost_rate", f"{item}_share", "total_cost_rate")
@@ -67,7 +83,12 @@ RELATIONS = (
     product("it_power", "gpus", "power"),
     product("facility_power", "it_power", "pue"),
     product("energy_rate", "it_power", "load", "pue", note="energy_rate = it_power x load x pue"),
-    formula("server_crf", ["rate", "life"], annual_factor, "server_crf = CRF(rate, life)"),
+    formula(
+        "server_crf",
+        ["rate", "life", "residual"],
+        salvage_factor,
+        "server_crf = (1 - residual) x CRF(rate, life) + residual x rate",
+    ),
     formula(
         "facility_crf",
         ["rate", "facility_life"],
@@ -91,6 +112,17 @@ RELATIONS = (
         note="cost_per_gpu_time = total_cost_rate / (gpus x utilization)",
     ),
     product("cost_per_gpu_time", "cost_per_token", "tokens_per_second"),
+    product("cost_per_gpu_time", "own_to_rent", "rent_price"),
+    product(
+        "total_cost_rate",
+        "rent_price",
+        "gpus",
+        "breakeven_utilization",
+        note="breakeven_utilization = total_cost_rate / (gpus x rent_price)",
+    ),
+    product("emissions_rate", "energy_rate", "carbon_intensity"),
+    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    product("embodied_fleet_rate", "embodied_rate", "gpus"),
     formula(
         "power",
         ["gpu_tdp"],

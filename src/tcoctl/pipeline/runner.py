@@ -80,6 +80,9 @@ def result_rows(
         summary = summaries.get(spec.name)
         if summary is None or not np.isfinite(summary.value[row]):
             continue  # not computed for this scenario
+        if spec.labels:  # a case named, not a number (decode bound: memory or compute)
+            rows.append(output.Row(spec.name, spec.labels[int(summary.value[row])], ""))
+            continue
         value = float(convert(float(summary.value[row]), spec.unit, spec.display))
         if not np.isfinite(value):
             continue  # overflows in the display unit

@@ -83,6 +83,9 @@ class Result:
     hint: str = ""
     echo: bool = False
     """Reported even when it is an input given as it is (not only when derived)."""
+    labels: tuple[str, ...] = ()
+    """Names of the cases a result tells apart: its core value is an index into them
+    (0 or 1), shown as the name in tables, JSON and the API."""
 
     @property
     def core(self) -> str:
@@ -181,3 +184,21 @@ ELECTRICITY = Input(
     "electricity", "Electricity price.", "0.08 USD/kWh", "USD/J", "USD/kWh", positive=False
 )
 """Options shared by several calculators: one definition each, so their limits agree."""
+CARBON_INTENSITY = Input(
+    "carbon-intensity",
+    "Grid emission factor, CO2e per energy (a plain mass reads as CO2e: 0.4 kg/kWh).",
+    "0.4 kg/kWh",
+    "gCO2e/J",
+    "gCO2e/kWh",
+    positive=False,
+)
+EMBODIED = Input(
+    "embodied",
+    "Embodied (manufacturing) emissions per GPU, amortised over --life; e.g. 318 kgCO2e, "
+    "an A100's share of its server (Chien et al., HotCarbon '23).",
+    "318 kg",
+    "gCO2e",
+    "kgCO2e",
+    positive=False,
+)
+"""Carbon options shared by flops, tco and inference."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tcoctl.specs.base import (
+    CARBON_INTENSITY,
     COUNT,
     ELECTRICITY,
+    EMBODIED,
     GPU,
     LOAD,
     POWER,
@@ -88,6 +90,9 @@ FLOPS = Calculator(
         replace(LOAD, help="Average draw as a fraction of --power (default 1)."),
         ELECTRICITY,
         Input("price", "Price per GPU-hour, excluding electricity.", "2 USD/h", "USD/s", "USD/h"),
+        CARBON_INTENSITY,
+        EMBODIED,
+        Input("life", "Hardware life, for embodied emissions.", "5 yr", "s", "yr"),
     ),
     results=(
         Result("total_flop", "Training compute.", "FLOP", "FLOP", echo=True),
@@ -114,5 +119,12 @@ FLOPS = Calculator(
         Result("energy", "Facility energy: GPU time x power x load x PUE.", "J", "GWh"),
         Result("facility_power", "Facility power draw (GPUs x power x PUE).", "W", "MW"),
         Result("cost", "GPU time x price + energy x electricity price.", "USD", "USD"),
+        Result("emissions", "Operational CO2e: energy x carbon intensity.", "gCO2e", "tCO2e"),
+        Result(
+            "embodied_emissions",
+            "Embodied CO2e of the GPU time: embodied x GPU time / life.",
+            "gCO2e",
+            "tCO2e",
+        ),
     ),
 )

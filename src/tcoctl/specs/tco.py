@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tcoctl.specs.base import ELECTRICITY, LOAD, POWER, PUE, Calculator, Input, Result
+from tcoctl.specs.base import (
+    CARBON_INTENSITY,
+    ELECTRICITY,
+    EMBODIED,
+    LOAD,
+    POWER,
+    PUE,
+    Calculator,
+    Input,
+    Result,
+)
 
 ITEMS = (
     ("servers", "GPU servers"),
@@ -24,6 +34,7 @@ TCO = Calculator(
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
     explain=True,
+    defaults={"residual": "0"},
     inputs=(
         Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",), whole=True),
         Input(
@@ -72,6 +83,14 @@ TCO = Calculator(
             positive=False,
             maximum=1.0,
         ),
+        Input(
+            "residual",
+            "Resale value of servers and network at the end of --life, a fraction of their "
+            "capex (default 0).",
+            "20 %",
+            positive=False,
+            maximum=1.0,
+        ),
         Input("utilization", "Fraction of hours doing useful work.", "0.9", maximum=1.0),
         Input(
             "other-opex",
@@ -89,6 +108,15 @@ TCO = Calculator(
             "token/s",
             bare=True,
         ),
+        Input(
+            "rent-price",
+            "A rental price per GPU-hour to weigh owning against.",
+            "2.5 USD/h",
+            "USD/s",
+            "USD/h",
+        ),
+        CARBON_INTENSITY,
+        EMBODIED,
     ),
     results=(
         *(
@@ -107,6 +135,15 @@ TCO = Calculator(
         Result("total_cost", "Total cost over the server life.", "USD", "USD"),
         Result(
             "cost_per_gpu_hour", "Cost per useful GPU-hour.", "USD/s", "USD/h", "cost_per_gpu_time"
+        ),
+        Result(
+            "own_to_rent",
+            "Owned cost per useful GPU-hour / --rent-price (below 1: owning is cheaper).",
+        ),
+        Result(
+            "breakeven_utilization",
+            "Utilisation at which owning costs the --rent-price (above 1: renting is always "
+            "cheaper).",
         ),
         Result(
             "cost_per_million_tokens",
@@ -137,6 +174,20 @@ TCO = Calculator(
             "W",
             "GWh/yr",
             "energy_rate",
+        ),
+        Result(
+            "annual_emissions",
+            "Operational CO2e per year: annual energy x carbon intensity.",
+            "gCO2e/s",
+            "tCO2e/yr",
+            "emissions_rate",
+        ),
+        Result(
+            "annual_embodied_emissions",
+            "Embodied CO2e per year: GPUs x embodied / life.",
+            "gCO2e/s",
+            "tCO2e/yr",
+            "embodied_fleet_rate",
         ),
     ),
 )

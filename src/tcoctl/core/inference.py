@@ -1,0 +1,178 @@
+"""Core: serving a transformer, an analytic roofline model as relations.
+
+Units: counts [-], bytes [B] (``weight_bytes`` and ``kv_bytes`` are bytes per value), time
+[s], FLOP/s, B/s, W, J, USD (prices per second and per token), tokens [token], emissions
+[gCO2e]. Per-GPU figures (``memory``, ``bandwidth``, ``peak``, ``power``) times
+``gpus_per_replica`` (tensor parallel) give a replica's.
+
+One decode step produces one token for each of ``batch`` sequences. It must read the active
+weights and every sequence's KV cache once (memory-bound time), and do 2 FLOP per active
+parameter per sequence (compute-bound time); the step takes the longer of the two:
+
+- memory_time = (active_params x weight_bytes + batch x kv_bytes_per_token x mean_context)
+  / (bandwidth x bandwidth_efficiency x gpus_per_replica)
+- compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
+
+with ``kv_bytes_per_token = layers x kv_dim x kv_bytes``, ``kv_dim = 2 x kv_heads x head_dim``
+for multi-head and grouped-query attention (a key and a value per KV head), or the latent
+width for multi-head latent attention (DeepSeek-V3: 512 + 64 = 576, no factor 2), and the
+mean context of a decode step ``prompt + output / 2``. A mixture of experts reads only the
+active experts' weights per token; at batch > 1 different tokens touch different experts, so
+for MoE the memory time is a lower bound. The 2N FLOP rule leaves out attention's own FLOP
+(about 2 x layers x context x kv width per token), small while the context is short beside
+the model width. Prefill of one prompt is bound below by 2 x active_params x prompt FLOP at
+the achieved compute, and by one read of the weights: a lower bound on time to first token.
+
+References
+----------
+- kipply, "Transformer Inference Arithmetic" (2022),
+  https://kipp.ly/transformer-inference-arithmetic/: 2 x params FLOP per token, the KV cache
+  2 x layers x model dim values per token, and the latency floor 2 x params bytes / memory
+  bandwidth of 16-bit weights at small batch.
+- Austin et al., "How to Scale Your Model", chapter "All About Transformer Inference" (2025),
+  https://jax-ml.github.io/scaling-book/inference/: decode step time as the larger of
+  (weight + KV bytes) / HBM bandwidth and FLOP / peak.
+- Databricks (MosaicML), "LLM Inference Performance Engineering: Best Practices" (2023),
+  https://www.databricks.com/blog/llm-inference-performance-engineering-best-practices:
+  time per output token, time to first token, and model bandwidth utilisation (achieved
+  bytes per second / peak), which ``bandwidth_efficiency`` is.
+- DeepSeek-AI, "DeepSeek-V2" (arXiv:2405.04434), Table 1: the KV cache per token of MHA
+  (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tcoctl.core.relations import Model, formula, product, total
+from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP
+
+MEMORY, COMPUTE = 0.0, 1.0
+"""Values of ``bound``: which time sets the decode step."""
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _flag(condition: Any, value: Any) -> Any:
+    """1.0 where ``condition``, else 0.0; NaN where ``value`` is NaN."""
+    return np.where(np.isnan(value), np.nan, np.where(condition, 1.0, 0.0))
+
+
+def _largest_batch(available: Any, weights: Any, per_sequence: Any) -> Any:
+    """Whole sequences whose KV cache fits beside the weights (0 if the weights do not)."""
+    room = np.subtract(available, weights)
+    return np.floor(np.maximum(np.divide(room, per_sequence), 0.0))
+
+
+def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
+    """The longer of the prompt's FLOP at the achieved compute and one read of the weights."""
+    return np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth))
+
+
+RELATIONS = (
+    # the model: weights and KV cache
+    product("weight_memory", "params", "weight_bytes"),
+    product("active_weight_memory", "active_params", "weight_bytes"),
+    product("kv_dim", "kv_heads", "head_dim", constant=2.0),
+    product("kv_bytes_per_token", "layers", "kv_dim", "kv_bytes"),
+    total("context_tokens", "prompt_tokens", "output_tokens"),
+    formula(
+        "mean_context",
+        ["prompt_tokens", "output_tokens"],
+        lambda prompt, out: np.add(prompt, np.multiply(out, 0.5)),
+        "mean_context = prompt_tokens + output_tokens / 2",
+    ),
+    product("kv_cache_per_sequence", "kv_bytes_per_token", "context_tokens"),
+    # the replica: memory
+    formula(
+        "usable_fraction",
+        ["memory_overhead"],
+        lambda overhead: np.subtract(1.0, overhead),
+        "usable_fraction = 1 - memory_overhead",
+        inverses={"memory_overhead": lambda usable: np.subtract(1.0, usable)},
+    ),
+    product("memory_available", "memory", "gpus_per_replica", "usable_fraction"),
+    product("kv_cache_batch", "batch", "kv_cache_per_sequence"),
+    total("memory_needed", "weight_memory", "kv_cache_batch"),
+    total("memory_available", "memory_needed", "memory_headroom"),
+    formula(
+        "fits",
+        ["memory_headroom"],
+        lambda headroom: _flag(np.greater_equal(headroom, 0.0), headroom),
+        "fits = 1 if memory_headroom >= 0",
+    ),
+    formula(
+        "max_batch",
+        ["memory_available", "weight_memory", "kv_cache_per_sequence"],
+        _largest_batch,
+        "max_batch = floor((memory_available - weight_memory) / kv_cache_per_sequence)",
+    ),
+    # a decode step
+    product("kv_read_per_step", "batch", "kv_bytes_per_token", "mean_context"),
+    total("bytes_per_step", "active_weight_memory", "kv_read_per_step"),
+    product("achieved_bandwidth", "bandwidth", "bandwidth_efficiency", "gpus_per_replica"),
+    product("bytes_per_step", "memory_time", "achieved_bandwidth"),
+    product("flop_per_step", "active_params", "batch", constant=2.0),
+    product("achieved_compute", "peak", "compute_efficiency", "gpus_per_replica"),
+    product("flop_per_step", "compute_time", "achieved_compute"),
+    formula(
+        "step_time",
+        ["memory_time", "compute_time"],
+        np.maximum,
+        "step_time = max(memory_time, compute_time)",
+    ),
+    product("compute_time", "bound_ratio", "memory_time", note="bound_ratio = compute / memory"),
+    formula(
+        "bound",
+        ["bound_ratio"],
+        lambda ratio: _flag(np.greater(ratio, 1.0), ratio),
+        "bound = compute if compute_time > memory_time, else memory",
+    ),
+    product("batch", "replica_throughput", "step_time", note="replica_throughput = batch / step"),
+    product("replica_throughput", "gpu_throughput", "gpus_per_replica"),
+    # prefill of one prompt
+    product("prefill_flop", "active_params", "prompt_tokens", constant=2.0),
+    formula(
+        "prefill_time",
+        ["prefill_flop", "achieved_compute", "active_weight_memory", "achieved_bandwidth"],
+        _prefill,
+        "prefill_time = max(prefill_flop / achieved_compute, weights / achieved_bandwidth)",
+    ),
+    # money, energy, emissions per token
+    product("cost_per_gpu_time", "gpu_cost_per_token", "gpu_throughput"),
+    product("power_draw", "power", "pue"),
+    product("power_draw", "energy_per_token", "gpu_throughput"),
+    product("energy_cost_per_token", "energy_per_token", "electricity"),
+    total("cost_per_token", "gpu_cost_per_token", "energy_cost_per_token"),
+    product("reference_price", "price_to_cost", "cost_per_token"),
+    product("emissions_per_token", "energy_per_token", "carbon_intensity"),
+    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    product("embodied_rate", "embodied_per_token", "gpu_throughput"),
+    # fill-ins: the --gpu's figures, dense active parameters, priced parts of the cost
+    formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True),
+    formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
+    formula("peak", ["gpu_peak"], _same, "peak = the GPU's at --precision", fallback=True),
+    formula(
+        "power",
+        ["gpu_tdp"],
+        lambda tdp: np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP),
+        "power = TDP x 1.82 (DGX H100: 10.2 kW for 8 x 700 W)",
+        fallback=True,
+    ),
+    formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
+    formula(
+        "mean_context",
+        ["context_tokens"],
+        _same,
+        "mean_context = context_tokens (a context length alone: every step reads all of it)",
+        fallback=True,
+    ),
+    formula("cost_per_token", ["gpu_cost_per_token"], _same, "cost = GPU time", fallback=True),
+    formula("cost_per_token", ["energy_cost_per_token"], _same, "cost = energy", fallback=True),
+)
+
+MODEL = Model(RELATIONS)

@@ -1,0 +1,294 @@
+"""The ``inference`` calculator: serving a transformer on a roofline (tcoctl.core.inference)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tcoctl.specs.base import (
+    CARBON_INTENSITY,
+    ELECTRICITY,
+    EMBODIED,
+    GPU,
+    PRECISION,
+    PUE,
+    Calculator,
+    Input,
+    Result,
+)
+
+MODEL_FIGURES = ("layers", "kv-heads", "head-dim", "kv-dim", "kv-cache-per-token", "active-params")
+"""A model's figures besides --params: a new --params with these from the preset warns."""
+
+INFERENCE = Calculator(
+    name="inference",
+    help="Serving a transformer on a roofline: weight and KV-cache memory, whether a batch "
+    "fits, decode step time (the larger of the memory-bound and compute-bound times, the "
+    "binding one named), tokens/s, time per output token, prefill time, cost per million "
+    "output tokens, J/token and emissions.",
+    default_preset="llama-3.1-70b",
+    preset_is_base=True,
+    target="cost_per_million_tokens",
+    headline=(
+        "tokens_per_second_per_gpu",
+        "cost_per_million_tokens",
+        "energy_per_token",
+        "time_per_output_token",
+        "bound",
+        "fits",
+    ),
+    sweep_example="batch=1..256:20|cost_per_million_tokens=1 USD/Mtoken",
+    solve_example="batch|cost_per_million_tokens=1 USD/Mtoken",
+    defaults={
+        "precision": "bf16",
+        "weight-bytes": "2",
+        "kv-bytes": "2",
+        "gpus-per-replica": "1",
+        "bandwidth-efficiency": "1",
+        "compute-efficiency": "1",
+        "memory-overhead": "0.1",
+        "pue": "1",
+    },
+    inputs=(
+        Input(
+            "params",
+            "Total parameters (all experts of a mixture of experts).",
+            "70e9",
+            keeps=MODEL_FIGURES,
+        ),
+        Input(
+            "active-params",
+            "Parameters active per token (a mixture of experts; default --params).",
+            "37e9",
+        ),
+        Input("layers", "Transformer layers.", "80", whole=True),
+        Input(
+            "kv-heads",
+            "Key/value heads (grouped-query attention).",
+            "8",
+            whole=True,
+            excludes=("kv-dim", "kv-cache-per-token"),
+        ),
+        Input(
+            "head-dim", "Dimension of one head.", "128", excludes=("kv-dim", "kv-cache-per-token")
+        ),
+        Input(
+            "kv-dim",
+            "Values cached per token per layer, instead of --kv-heads and --head-dim "
+            "(2 x kv-heads x head-dim; MLA latent, DeepSeek-V3: 576).",
+            "576",
+            excludes=("kv-heads", "head-dim", "kv-cache-per-token"),
+        ),
+        Input(
+            "kv-cache-per-token",
+            "KV-cache bytes per token, instead of the model's shape.",
+            "320 KiB",
+            "B",
+            "KiB",
+            bare=True,
+            quantity="kv_bytes_per_token",
+            excludes=("kv-heads", "head-dim", "kv-dim"),
+        ),
+        Input(
+            "weight-bytes",
+            "Bytes per weight: bf16 2, fp8 1, fp4 0.5 (default 2).",
+            "1",
+            "B",
+            "B",
+            bare=True,
+        ),
+        Input(
+            "kv-bytes",
+            "Bytes per KV-cache value: bf16 2, fp8 1 (default 2).",
+            "1",
+            "B",
+            "B",
+            bare=True,
+        ),
+        replace(GPU, keeps=("cost-per-gpu-hour",)),
+        PRECISION,
+        Input("memory", "HBM per GPU, instead of the --gpu's.", "80 GB", "B", "GB"),
+        Input(
+            "bandwidth",
+            "HBM bandwidth per GPU, instead of the --gpu's.",
+            "3.35 TB/s",
+            "B/s",
+            "TB/s",
+        ),
+        Input(
+            "peak",
+            "Dense peak per GPU at --precision, instead of the --gpu's.",
+            "989 TFLOP/s",
+            "FLOP/s",
+            "TFLOP/s",
+        ),
+        Input(
+            "gpus-per-replica",
+            "GPUs holding one copy of the model (tensor parallel; default 1).",
+            "4",
+            whole=True,
+        ),
+        Input("batch", "Concurrent sequences decoded together (a mean may be fractional).", "32"),
+        Input(
+            "prompt-tokens",
+            "Prompt (input) tokens per sequence.",
+            "2048",
+            "token",
+            "token",
+            bare=True,
+        ),
+        Input("output-tokens", "Output tokens per sequence.", "128", "token", "token", bare=True),
+        Input(
+            "context",
+            "Context length (prompt + output); alone, every step reads all of it.",
+            "8192",
+            "token",
+            "token",
+            bare=True,
+            quantity="context_tokens",
+        ),
+        Input(
+            "bandwidth-efficiency",
+            "Achieved fraction of HBM bandwidth (MBU; default 1, the roofline).",
+            "0.8",
+            maximum=1.0,
+        ),
+        Input(
+            "compute-efficiency",
+            "Achieved fraction of the dense peak (default 1, the roofline).",
+            "0.5",
+            maximum=1.0,
+        ),
+        Input(
+            "memory-overhead",
+            "Fraction of HBM reserved for activations and the runtime (default 0.1: vLLM's "
+            "gpu_memory_utilization 0.9).",
+            "10 %",
+            positive=False,
+            maximum=1.0,
+        ),
+        Input(
+            "cost-per-gpu-hour",
+            "Cost per GPU-hour (a rental price, or tco's cost_per_gpu_hour); excluding "
+            "electricity if --electricity is given.",
+            "1.80 USD/h",
+            "USD/s",
+            "USD/h",
+            quantity="cost_per_gpu_time",
+        ),
+        Input(
+            "power",
+            "All-in IT power per GPU (default: the --gpu's TDP x 1.82, as DGX H100).",
+            "1.275 kW",
+            "W",
+            "W",
+        ),
+        PUE,
+        ELECTRICITY,
+        CARBON_INTENSITY,
+        EMBODIED,
+        Input("life", "Hardware life, for embodied emissions.", "5 yr", "s", "yr"),
+        Input(
+            "reference-price",
+            "A market price per million output tokens to set beside the computed cost.",
+            "10 USD/Mtoken",
+            "USD/token",
+            "USD/Mtoken",
+        ),
+    ),
+    results=(
+        Result(
+            "tokens_per_second_per_gpu",
+            "Output tokens per second per GPU.",
+            "token/s",
+            "token/s",
+            "gpu_throughput",
+        ),
+        Result(
+            "cost_per_million_tokens",
+            "Cost per million output tokens: GPU time (+ electricity if given).",
+            "USD/token",
+            "USD/Mtoken",
+            "cost_per_token",
+        ),
+        Result(
+            "energy_per_token",
+            "Facility energy per output token: power x PUE / tokens per second per GPU.",
+            "J/token",
+            "J/token",
+        ),
+        Result(
+            "time_per_output_token",
+            "Decode step time, max(memory_time, compute_time): each sequence's time per "
+            "output token.",
+            "s",
+            "ms",
+            "step_time",
+        ),
+        Result(
+            "bound",
+            "Which time sets the decode step: memory or compute (0 or 1 in batch CSV).",
+            labels=("memory", "compute"),
+        ),
+        Result(
+            "fits",
+            "Whether the weights and the batch's KV cache fit in the replica's usable memory "
+            "(0 or 1 in batch CSV).",
+            labels=("no", "yes"),
+        ),
+        Result(
+            "tokens_per_second",
+            "Output tokens per second per replica.",
+            "token/s",
+            "token/s",
+            "replica_throughput",
+        ),
+        Result(
+            "memory_time", "Memory-bound step time: bytes read / achieved bandwidth.", "s", "ms"
+        ),
+        Result(
+            "compute_time",
+            "Compute-bound step time: 2 x active params x batch / achieved FLOP/s.",
+            "s",
+            "ms",
+        ),
+        Result("bound_ratio", "compute_time / memory_time: above 1 the step is compute-bound."),
+        Result(
+            "prefill_time",
+            "Prefill of one prompt, a lower bound on time to first token.",
+            "s",
+            "ms",
+        ),
+        Result("weight_memory", "Weights: params x weight bytes.", "B", "GB"),
+        Result(
+            "kv_cache_per_token",
+            "KV-cache bytes per token: layers x kv-dim x kv bytes.",
+            "B",
+            "KiB",
+            "kv_bytes_per_token",
+        ),
+        Result("kv_cache_per_sequence", "KV cache of one sequence at its full context.", "B", "GB"),
+        Result("memory_needed", "Weights + batch x KV cache per sequence.", "B", "GB"),
+        Result("memory_available", "HBM x GPUs per replica x (1 - memory overhead).", "B", "GB"),
+        Result(
+            "memory_headroom", "memory_available - memory_needed (negative: no fit).", "B", "GB"
+        ),
+        Result("max_batch", "The largest batch whose KV cache fits beside the weights."),
+        Result(
+            "price_to_cost", "--reference-price / cost_per_million_tokens: the margin over cost."
+        ),
+        Result(
+            "emissions_per_million_tokens",
+            "Operational CO2e per million output tokens.",
+            "gCO2e/token",
+            "kgCO2e/Mtoken",
+            "emissions_per_token",
+        ),
+        Result(
+            "embodied_per_million_tokens",
+            "Embodied CO2e per million output tokens, the GPU serving at this rate all its life.",
+            "gCO2e/token",
+            "kgCO2e/Mtoken",
+            "embodied_per_token",
+        ),
+    ),
+)

@@ -1,0 +1,172 @@
+"""The inference calculator: published serving arithmetic, the H20 question, goal-seeks on
+the batch, and the memory a batch needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import core, results, run
+
+H100_BW, H20_BW = 3.35e12, 4.0e12
+H100_BF16, H20_BF16 = 989.4e12, 148e12
+
+
+def one(name: str, *args: str) -> float:
+    """One result of ``tcoctl inference ARGS`` in its display unit."""
+    found: float = results("inference", *args)[name]["value"]
+    return found
+
+
+def test_kv_cache_per_token_of_a_70b_gqa_model() -> None:
+    """Llama 2 70B / Llama 3.1 70B (80 layers, 8 KV heads of 128, BF16): 2 x 80 x 8 x 128 x
+    2 B = 327,680 B per token, 1,342,177,280 B for 4,096 tokens (IETF draft
+    draft-calabria-bmwg-ai-fabric-inference-bench, appendix: "S_KV = 2 × L × H_kv × D × C ×
+    P_bytes = 2 × 80 × 8 × 128 × 4,096 × 2")."""
+    out = core("inference", layers=80, kv_heads=8, head_dim=128, kv_bytes=2,
+               prompt_tokens=4096, output_tokens=0)  # fmt: skip
+    assert out["kv_bytes_per_token"] == 327_680
+    assert out["kv_cache_per_sequence"] == 1_342_177_280
+    assert one("kv_cache_per_token") == 320  # KiB, from the default preset's config figures
+
+
+def test_mla_caches_one_latent_without_a_factor_two() -> None:
+    """DeepSeek-V3 (config.json: 61 layers, kv_lora_rank 512 + qk_rope_head_dim 64): 61 x
+    576 x 2 B = 70,272 B per token (DeepSeek-V2 paper, arXiv:2405.04434, Table 1: MLA caches
+    (d_c + d_h^R) l elements)."""
+    assert one("kv_cache_per_token", "--preset", "deepseek-v3") * 1024 == 70_272
+
+
+def test_memory_bound_time_per_token_at_batch_one() -> None:
+    """Modal GPU Glossary, "What does it mean to be memory-bound?"
+    (https://modal.com/gpu-glossary/perf/memory-bound): 500B parameters in 16-bit precision
+    (1 TB) on a GPU with 10 TB/s take at least 1 TB / 10 TB/s = 100 ms per output token; kipply,
+    "Transformer Inference Arithmetic": the floor is 2 x params bytes / bandwidth."""
+    out = core("inference", params=500e9, weight_bytes=2, batch=1, kv_bytes_per_token=0,
+               prompt_tokens=1, output_tokens=1, bandwidth=10e12, peak=1e15,
+               bandwidth_efficiency=1, compute_efficiency=1, gpus_per_replica=1)  # fmt: skip
+    assert out["step_time"] == pytest.approx(0.1)
+    assert out["bound"] == 0  # memory
+    assert out["replica_throughput"] == pytest.approx(10.0)
+
+
+def test_llama_3_1_8b_on_one_h100_at_batch_one() -> None:
+    """8,030,261,248 BF16 parameters (config.json) over 3.35 TB/s: 16.06 GB / 3.35 TB/s =
+    4.794 ms, plus the KV cache of 2,112 tokens (131,072 B each, 0.28 GB): 4.877 ms."""
+    t = one("time_per_output_token", "--preset", "llama-3.1-8b", "--batch", "1")
+    weights = 8_030_261_248 * 2
+    kv = 131_072 * (2048 + 128 / 2)
+    assert t == pytest.approx((weights + kv) / H100_BW * 1e3)
+    assert weights / H100_BW * 1e3 == pytest.approx(4.794, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    ("batch", "prompt", "output", "measured"),
+    [(32, 2048, 128, 303), (512, 128, 128, 3014)],
+)
+def test_published_throughput_lies_under_the_roofline(
+    batch: int, prompt: int, output: int, measured: float
+) -> None:
+    """NVIDIA TensorRT-LLM v0.5.0, "H200 achieves nearly 12,000 tokens/sec on Llama2-13B"
+    (docs/source/blogs/H200launch.md), table "H200 FP8 Max throughput": llama_70b on one H200
+    (TP 1) in FP8, batch 32 with 2,048 in / 128 out: 303 output tok/s/GPU; batch 512 with
+    128 / 128: 3,014. The roofline (weights and KV cache in 1 byte, efficiencies 1) must lie
+    above, and not absurdly far: the measured figures include prefill."""
+    args = ["--gpu", "h200", "--precision", "fp8", "--params", "69e9", "--weight-bytes", "1"]
+    args += ["--kv-bytes", "1", "--gpus-per-replica", "1", "--batch", str(batch)]
+    args += ["--prompt-tokens", str(prompt), "--output-tokens", str(output)]
+    out = results("inference", *args)
+    bound = out["tokens_per_second_per_gpu"]["value"]
+    assert measured < bound < 10 * measured
+    assert out["fits"]["value"] == "yes"
+
+
+def test_the_h20_decodes_at_its_bandwidth_ratio_not_its_flop_ratio() -> None:
+    """The seed's H20 "with different compute-to-memory bandwidth ratios": decode of the
+    default 70B scenario is memory-bound on both, so H20 / H100 tokens/s = 4.0 / 3.35 = 1.19,
+    not 148 / 989.4 = 0.15."""
+    h100 = one("tokens_per_second_per_gpu", "--gpu", "h100-sxm")
+    h20 = one("tokens_per_second_per_gpu", "--gpu", "h20")
+    assert h20 / h100 == pytest.approx(H20_BW / H100_BW)
+    assert results("inference", "--gpu", "h20")["bound"]["value"] == "memory"
+    # with 40 % of peak achieved, the H20 turns compute-bound, and the ratio falls
+    slow = one("tokens_per_second_per_gpu", "--gpu", "h20", "--compute-efficiency", "0.4")
+    assert (
+        results("inference", "--gpu", "h20", "--compute-efficiency", "0.4")["bound"]["value"]
+        == "compute"
+    )
+    assert H20_BF16 / H100_BF16 < slow / h100 < H20_BW / H100_BW
+
+
+def test_solve_batch_for_a_cost_per_million_tokens() -> None:
+    """--solve batch --for cost_per_million_tokens="1 USD/Mtoken": the batch found gives that
+    cost when run forward."""
+    out = results("inference", "--solve", "batch", "--for",
+                  "cost_per_million_tokens=1 USD/Mtoken")  # fmt: skip
+    batch = out["batch"]["value"]
+    assert out["cost_per_million_tokens"]["value"] == pytest.approx(1.0, rel=1e-9)
+    again = one("cost_per_million_tokens", "--batch", repr(batch))
+    assert again == pytest.approx(1.0, rel=1e-9)
+    # 1 USD per million at 1.80 USD/h is 500 tokens/s per GPU, 2,000 per 4-GPU replica
+    assert out["tokens_per_second"]["value"] == pytest.approx(2000, rel=1e-9)
+
+
+def test_the_largest_batch_fits_and_one_more_does_not() -> None:
+    largest = one("max_batch")
+    assert one("memory_headroom", "--batch", str(int(largest))) >= 0
+    assert results("inference", "--batch", str(int(largest) + 1))["fits"]["value"] == "no"
+    # closed form: the headroom goes to zero at the largest real batch
+    out = results("inference", "--solve", "batch", "--for", "memory_headroom=0 GB")
+    assert largest <= out["batch"]["value"] < largest + 1
+
+
+def test_mixture_of_experts_reads_and_computes_its_active_parameters() -> None:
+    """DeepSeek-V3: 671B parameters held, 37B active per token (arXiv:2412.19437)."""
+    out = results("inference", "--preset", "deepseek-v3")
+    assert out["weight_memory"]["value"] == pytest.approx(671)  # GB in FP8
+    flop = 2 * 37e9 * 32
+    assert out["compute_time"]["value"] == pytest.approx(flop / (1979e12 * 16) * 1e3)
+
+
+def test_a_context_length_alone_is_read_in_full_every_step() -> None:
+    out = core("inference", params=8e9, weight_bytes=2, batch=4, kv_bytes_per_token=1e5,
+               context_tokens=8192, bandwidth=1e12, gpus_per_replica=1,
+               bandwidth_efficiency=1)  # fmt: skip
+    assert out["memory_time"] == pytest.approx((16e9 + 4 * 1e5 * 8192) / 1e12)
+    assert "prefill_time" not in out  # no prompt length given
+
+
+def test_energy_cost_and_emissions_per_token() -> None:
+    """J/token = all-in power x PUE / tokens/s per GPU; at 1,275 W and PUE 1, 1,000 tokens/s
+    is 1.275 J/token; at 0.4 kgCO2e/kWh a million tokens emit 1.275 MJ x 0.4 / 3.6 MJ/kWh
+    = 0.1417 kgCO2e."""
+    args = ("--power", "1275 W", "--pue", "1", "--carbon-intensity", "0.4 kg/kWh",
+            "--electricity", "0.1 USD/kWh")  # fmt: skip
+    out = results("inference", *args)
+    per_gpu = out["tokens_per_second_per_gpu"]["value"]
+    assert out["energy_per_token"]["value"] == pytest.approx(1275 / per_gpu)
+    energy = 1275 / per_gpu * 1e6  # J per million tokens
+    assert out["emissions_per_million_tokens"]["value"] == pytest.approx(energy / 3.6e6 * 0.4)
+    gpu_cost = 1.80 / 3600 / per_gpu * 1e6
+    assert out["cost_per_million_tokens"]["value"] == pytest.approx(gpu_cost + energy / 3.6e6 * 0.1)
+
+
+def test_reference_price_is_set_beside_the_cost() -> None:
+    out = results("inference", "--reference-price", "10 USD/Mtoken")
+    cost = out["cost_per_million_tokens"]["value"]
+    assert out["price_to_cost"]["value"] == pytest.approx(10 / cost)
+
+
+def test_default_table_answers_first_and_names_the_bound() -> None:
+    outcome = run("inference", "--format", "table")
+    lines = outcome.stdout.splitlines()
+    head = "\n".join(lines[:9])
+    for name in ("tokens_per_second_per_gpu", "cost_per_million_tokens", "energy_per_token"):
+        assert name in head
+    assert any(line.split()[:2] == ["bound", "memory"] for line in lines[:9])
+
+
+def test_carbon_intensity_is_never_a_price() -> None:
+    outcome = run("inference", "--carbon-intensity", "0.4 USD/kWh")
+    assert outcome.code == 2 and "money per energy, expected CO2e per energy" in outcome.stderr
+    outcome = run("inference", "--electricity", "0.4 kg/kWh")
+    assert outcome.code == 2 and "a mass per energy, expected money per energy" in outcome.stderr
