@@ -119,7 +119,9 @@ SI_PREFIXES = (
 )  # fmt: skip
 """SI prefixes up to quetta (BIPM, 27th CGPM 2022: ronna R = 1e27, quetta Q = 1e30)."""
 WORDS = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
-"""Scales of money and plain numbers: 1.42 B USD/yr, 758.3 k."""
+"""Scales of money: 1.42 B USD/yr."""
+COUNT_WORDS = ((12, "tn"), (9, "bn"), (6, "M"), (3, "k"))
+"""Scales of plain numbers: 758.3 k, 70.55 bn (not "B", which a table also shows for bytes)."""
 PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
 """Units that take an SI prefix in a table when they have none (1e30 FLOP -> 1 QFLOP)."""
 
@@ -127,12 +129,14 @@ PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
 def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
     """The scales a number in ``unit`` may take, and how they join the unit."""
     head = unit.split("/")[0]
-    if unit.startswith("USD") or (not unit and not value.is_integer()):
-        return tuple((exp, f"{word} {unit}".rstrip()) for exp, word in WORDS)
+    if unit.startswith("USD"):
+        return tuple((exp, f"{word} {unit}") for exp, word in WORDS)
+    if not unit and not value.is_integer():
+        return COUNT_WORDS
     if head in PREFIXABLE:
         return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
     if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
-        return tuple((exp, f"{word}") for exp, word in WORDS)
+        return COUNT_WORDS
     return ()
 
 
