@@ -191,3 +191,15 @@ def test_sweep_points_where_a_result_is_undefined_are_null() -> None:
     assert outcome.code == 0, outcome.stderr
     costs = outcome.json()["sweep"]["results"]["cost_per_good_die"]["value"]
     assert costs[0] is not None and costs[-1] is None
+
+
+def test_batch_only_my_ranges_keeps_the_lines_own_spread() -> None:
+    """--only-my-ranges in a batch: the preset's ranges collapse to their midpoints, so a
+    line with no range of its own has none, and a line's own range still spreads."""
+    lines = '{"gpus": 1000}\n{"gpus": 1000, "electricity": "0.05..0.1 USD/kWh"}\n'
+    plain = run("tco", "--input", "-", "--only-my-ranges", input=lines).records()
+    assert "low" not in plain[0]["results"]["cost_per_gpu_hour"]
+    spread = plain[1]["results"]["cost_per_gpu_hour"]
+    assert spread["low"] < spread["value"] < spread["high"]
+    both = run("tco", "--input", "-", input=lines).records()
+    assert both[1]["results"]["cost_per_gpu_hour"]["low"] < spread["low"]

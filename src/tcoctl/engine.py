@@ -905,3 +905,14 @@ def _empty_summary(rows: int, sampled: bool) -> Summary:
 
     percentiles = {key: nan() for key in PERCENTILE_KEYS} if sampled else None
     return Summary(nan(), nan(), nan(), percentiles)
+
+
+def preset_ranges_at_midpoint(given: Mapping[str, Given]) -> dict[str, Given]:
+    """``--only-my-ranges``: every range a preset gives becomes its midpoint, so low/high
+    come from the user's own ranges alone."""
+    return {
+        name: replace(item, span=Span(item.span.mid, item.span.mid))
+        if item.span is not None and item.span.is_range and item.origin.startswith("preset")
+        else item
+        for name, item in given.items()
+    }

@@ -167,16 +167,18 @@ def batch(
     stream: IO[bytes],
     fmt: str,
     solve: engine.Solve | None = None,
+    only_mine: bool = False,
 ) -> int:
     """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
     in the output contract (``inputs`` holds the line's own values, ``line`` its number) or
-    CSV with value, low and high columns per result. Returns how many lines failed."""
+    CSV with value, low and high columns per result; ``only_mine`` collapses the preset's
+    ranges to their midpoints. Returns how many lines failed."""
     from tcoctl.signals import deferred
 
     results = engine.results_of(calc, solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
     parse, lines = read_lines(stream, set(calc.inputs_by_name))
-    table = Batch(calc, flags, preset, solve)
+    table = Batch(calc, flags, preset, solve, only_mine)
     failures = 0
     gc.freeze()  # what exists now needs no more cyclic collection
     for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
@@ -225,10 +227,13 @@ class Batch:
         flags: Mapping[str, str],
         preset: Preset | None,
         solve: engine.Solve | None,
+        only_mine: bool = False,
     ) -> None:
         self.calc, self.solve = calc, solve
         self.preset = preset.name if preset else None
         self.shared = engine.gather(calc, flags, preset)  # the shared options are valid
+        if only_mine:
+            self.shared = engine.preset_ranges_at_midpoint(self.shared)
         self.checked: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
         self.members: dict[tuple[str, str], str] = {}
 

@@ -15,7 +15,7 @@ from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.pipeline import batch, planner, views
 from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
-from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+from tcoctl.units import UnitInputError, convert, parse_span, short
 
 
 def choose_preset(
@@ -143,7 +143,7 @@ def reports_for(
         for given in scenarios:
             given.pop(solve.unknown.name, None)
     if options.get("only_my_ranges"):
-        scenarios = [preset_ranges_at_midpoint(given) for given in scenarios]
+        scenarios = [engine.preset_ranges_at_midpoint(given) for given in scenarios]
     warn_kept(flags, scenarios[0], warn)
     summaries, failed, warned = engine.run_rows(
         calc,
@@ -296,17 +296,6 @@ def write_values(chosen: tuple[Result, str], reports: Sequence[output.Report]) -
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
-def preset_ranges_at_midpoint(given: Mapping[str, engine.Given]) -> dict[str, engine.Given]:
-    """``--only-my-ranges``: every range a preset gives becomes its midpoint, so low/high
-    come from the user's own ranges alone."""
-    return {
-        name: replace(item, span=Span(item.span.mid, item.span.mid))
-        if item.span is not None and item.span.is_range and item.origin.startswith("preset")
-        else item
-        for name, item in given.items()
-    }
-
-
 VIEWS = ("sweep", "tornado", "explain", "map")
 """Options whose output is a chart or a section: CSV writes one of them as its own table."""
 
@@ -395,7 +384,6 @@ def run_batch(
     if extras:
         raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
-    engine.gather(calc, flags, preset)  # the options the lines share must be valid themselves
     path = options["input"]
     try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
         stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
@@ -404,7 +392,13 @@ def run_batch(
     try:
         with stream:
             failures = batch.batch(
-                calc, flags, preset, stream, "json" if fmt == "table" else fmt, solve
+                calc,
+                flags,
+                preset,
+                stream,
+                "json" if fmt == "table" else fmt,
+                solve,
+                bool(options.get("only_my_ranges")),
             )
     except IsADirectoryError:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
