@@ -515,9 +515,9 @@ def goal_seek(
         at = np.isnan(root[row])
         span = sorted(float(v) + solve.value for v in (first[row][at][0], last[row][at][0]))
         text = (
-            f"no {spec.key} in its valid range ({describe_range(spec)}) gives "
-            f"{solve.target.name} = {shown(calc, target, solve.value)}; over that range it "
-            f"goes from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
+            f"no value of {spec.name} ({describe_range(spec).removeprefix('a value ')}) gives "
+            f"{solve.target.name} = {shown(calc, target, solve.value)}: over that range it "
+            f"runs from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
         )
         for index in np.flatnonzero(bad):
             failures[index] = DomainError(text)
@@ -541,6 +541,15 @@ def shown(calc: Calculator, quantity: str, value: float) -> str:
     return f"{float(convert(value, unit, display)):.6g} {short(display)}".rstrip()
 
 
+def public_name(calc: Calculator, quantity: str) -> str:
+    """The name a user knows a core quantity by: its option's (gpu-hours for gpu_time), else
+    its result's, else its own."""
+    spec = calc.number_inputs.get(quantity)
+    if spec is not None:
+        return spec.name
+    return next((r.name for r in calc.results if r.core == quantity), quantity)
+
+
 def _in_row(values: Any, row: int) -> Array:
     """One row's values (all design points) of an array whose first axis is the row."""
     array = np.atleast_2d(np.asarray(values, dtype=float))
@@ -555,11 +564,14 @@ def describe(calc: Calculator, problem: rel.Problem) -> str:
     if isinstance(problem, rel.Contradiction):
         computed, given = _in_row(problem.computed, row), _in_row(problem.given, row)
         at = int(np.argmax(np.abs(computed - given) > rel.RELATIVE_TOLERANCE * np.abs(given)))
-        others = ", ".join(n for n in problem.relation.inputs if not n.startswith("ref_"))
+        others = ", ".join(
+            public_name(calc, n) for n in problem.relation.inputs if not n.startswith("ref_")
+        )
+        note = " ".join(public_name(calc, word) for word in problem.relation.note.split(" "))
         return (
-            f"the inputs contradict each other: {problem.quantity} is "
+            f"the inputs contradict each other: {public_name(calc, problem.quantity)} is "
             f"{shown(calc, problem.quantity, float(given[at]))}, but {others} give "
-            f"{shown(calc, problem.quantity, float(computed[at]))} ({problem.relation.note})"
+            f"{shown(calc, problem.quantity, float(computed[at]))} ({note})"
         )
     value = _in_row(problem.value, row)
     outside = value[(value > problem.high) | (value <= problem.low) | np.isnan(value)]
@@ -570,7 +582,8 @@ def describe(calc: Calculator, problem: rel.Problem) -> str:
         else f"not above its minimum {problem.low:g}"
     )
     hint = next((r.hint for r in calc.results if r.core == problem.quantity and r.hint), "")
-    return f"{problem.quantity} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
+    name = public_name(calc, problem.quantity)
+    return f"{name} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
         f": {hint}" if hint else ""
     )
 

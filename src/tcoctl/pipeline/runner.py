@@ -180,7 +180,7 @@ def reports_for(
             name or None,
             input_rows(calc, shown),
             result_rows(calc, summaries, row, engine.has_range(given), solve),
-            headline=calc.headline,
+            headline=((solve.unknown.key,) if solve else ()) + calc.headline,
             bars=tuple(name for name, _ in calc.shares),
         )
         if plan.missing:
