@@ -42,6 +42,14 @@ class Row:
     """The full citation of an input (--sources)."""
     origin: str = ""
     """Where an input came from: ``flag``, ``preset NAME`` or ``default``."""
+    labels: tuple[str, ...] = ()
+    """Names of a coded result's values (Result.labels): shown instead of the number."""
+
+
+def label_of(labels: tuple[str, ...], value: float) -> str:
+    """The name of a coded value (0 -> labels[0]); '' if it is not one of them."""
+    whole = math.isfinite(value) and value.is_integer() and 0 <= value < len(labels)
+    return labels[int(value)] if whole else ""
 
 
 @dataclass
@@ -133,6 +141,8 @@ def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
         return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
     if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
         return tuple((exp, f"{word}") for exp, word in WORDS)
+    if unit.startswith("1/") and abs(value) >= 1e6:  # a count rate: 1.2 M/month
+        return tuple((exp, f"{word}{unit[1:]}") for exp, word in WORDS)
     return ()
 
 
@@ -193,6 +203,8 @@ def fmt(value: float | str, unit: str = "") -> str:
 
 def _row_json(row: Row) -> dict[str, Any]:
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
+    if row.labels and isinstance(row.value, float):
+        item["label"] = label_of(row.labels, row.value)
     item.update(row.stats)
     return item
 
@@ -382,6 +394,9 @@ def _stats_text(row: Row, exp: int) -> str:
     def shown(key: str) -> str:
         return fmt_parts(row.stats[key], row.unit, exp)[0]
 
+    if row.labels:  # a coded result: which names the ranges reach, no percentiles
+        ends = [label_of(row.labels, row.stats[k]) for k in ("low", "high") if k in row.stats]
+        return " .. ".join(ends) if len(set(ends)) > 1 else ""
     if "low" in row.stats and shown("low") != shown("high"):
         parts.append(f"{shown('low')} .. {shown('high')}")
     if "p05" in row.stats:
@@ -420,6 +435,8 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     for row in rows:
         exp, _ = scale_for(row.value, row.unit) if isinstance(row.value, float) else (0, "")
         value, unit = fmt_parts(row.value, row.unit, exp)
+        if row.labels and isinstance(row.value, float):
+            value = label_of(row.labels, row.value)
         cells = [row.name, value, unit, *([_stats_text(row, exp)] if ranged else [])]
         if origin:
             cells.append(row.origin)
@@ -545,6 +562,8 @@ def find_row(report: Report, section: str, name: str) -> Row | None:
 def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     if row is None:
         return ""
+    if row.labels and isinstance(row.value, float):
+        return label_of(row.labels, row.value)
     text = fmt(row.value)
     if (
         column
@@ -585,10 +604,20 @@ def json_members(
     lows: list[float],
     highs: list[float],
     ranged: list[bool],
+    labels: tuple[str, ...] = (),
 ) -> list[str]:
     """One result's JSON member for each batch row; '' where the value is not finite (left
-    out, never NaN). Built as text column by column: a batch's time is mostly this."""
+    out, never NaN). Built as text column by column: a batch's time is mostly this. A coded
+    result (``labels``) carries its ``label``."""
     head = f'"{name}": {{"value": '
+    if labels:
+        tag = f'"unit": "{unit}"'
+        return [
+            member.replace(tag, f'{tag}, "label": {json.dumps(label_of(labels, v))}', 1)
+            for member, v in zip(
+                json_members(name, unit, values, lows, highs, ranged), values, strict=True
+            )
+        ]
     return [
         ""
         if not math.isfinite(v)

@@ -5,7 +5,7 @@ USD) and the solver that evaluates them. No pint, no I/O, no printing.
 specs (tcoctl.specs), so that every option and result names a quantity of the relations.
 """
 
-from tcoctl.core import dieyield, flops, h100e, tco
+from tcoctl.core import dieyield, flops, h100e, supply, tco
 from tcoctl.core.relations import Model
 
 MODELS: dict[str, Model] = {
@@ -13,4 +13,5 @@ MODELS: dict[str, Model] = {
     "h100e": h100e.MODEL,
     "tco": tco.MODEL,
     "yield": dieyield.MODEL,
+    "supply": supply.MODEL,
 }

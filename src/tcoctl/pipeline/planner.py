@@ -587,7 +587,13 @@ def result_column(
         )
         return [",".join(three) for three in cells]
     return output.json_members(
-        result.name, short(result.display), values, lows, highs, [wide and r for r in ranged]
+        result.name,
+        short(result.display),
+        values,
+        lows,
+        highs,
+        [wide and r for r in ranged],
+        result.labels,
     )
 
 

@@ -89,6 +89,7 @@ def result_rows(
                 value,
                 short(spec.display),
                 stats(summary, spec.unit, spec.display, row, ranged),
+                labels=spec.labels,
             )
         )
     return rows

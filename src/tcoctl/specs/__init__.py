@@ -15,9 +15,12 @@ from tcoctl.specs.base import (
 from tcoctl.specs.dieyield import YIELD, YIELD_MODELS
 from tcoctl.specs.flops import FLOPS
 from tcoctl.specs.h100e import H100E
+from tcoctl.specs.supply import SUPPLY
 from tcoctl.specs.tco import ITEMS, TCO
 
-CALCULATORS: dict[str, Calculator] = {calc.name: calc for calc in (FLOPS, H100E, TCO, YIELD)}
+CALCULATORS: dict[str, Calculator] = {
+    calc.name: calc for calc in (FLOPS, H100E, TCO, YIELD, SUPPLY)
+}
 
 __all__ = [
     "CALCULATORS",

@@ -83,6 +83,9 @@ class Result:
     hint: str = ""
     echo: bool = False
     """Reported even when it is an input given as it is (not only when derived)."""
+    labels: tuple[str, ...] = ()
+    """For a coded result (supply's binding constraint): the name of each whole value 0, 1,
+    ...; tables show the name, JSON adds it as ``label`` beside the numeric value."""
 
     @property
     def core(self) -> str:
