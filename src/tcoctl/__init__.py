@@ -1,6 +1,7 @@
 """tcoctl: a terminal compute-economics calculator for AI infrastructure.
 
 The Python API (``tcoctl.flops``, ``tcoctl.h100e``, ``tcoctl.tco``, ``tcoctl.yield_``,
+``tcoctl.supply``,
 ``tcoctl.run``, ``tcoctl.Range``, ``tcoctl.preset_names``) is imported on first use, so that
 ``import tcoctl`` and ``tcoctl --help`` stay light.
 """
@@ -16,6 +17,7 @@ __all__ = [
     "h100e",
     "preset_names",
     "run",
+    "supply",
     "tco",
     "yield_",
 ]

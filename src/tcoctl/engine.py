@@ -247,6 +247,10 @@ def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]
             except KeyError:
                 raise DomainError(f"{where}: unknown input {key!r}") from None
             value = entry.value
+            if entry.reference is not None:  # another preset's result, run on its own
+                from tcoctl.chain import resolve
+
+                value = resolve(entry.reference, layer.name, where)
             if isinstance(value, tuple):
                 if variant >= len(value):
                     raise DomainError(f"{where}: lists of one preset must be equally long")

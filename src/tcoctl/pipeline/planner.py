@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from tcoctl import engine, output
+from tcoctl import chain, engine, output
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset
 from tcoctl.specs import Calculator, Input, Result
@@ -384,6 +384,8 @@ def _json_row(line: str) -> dict[str, str] | str:
         return f"not JSON: {error.msg}"
     except (RecursionError, ValueError):
         return "not JSON tcoctl can read (nested too deep, or a number too long)"
+    if chain.is_document(data):  # a tcoctl output document: its results flow in
+        return chain.Upstream(data)
     if not isinstance(data, dict):
         return "expected a JSON object of option names and values"
     if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
@@ -421,7 +423,9 @@ def batch(
     gc.freeze()  # objects alive so far need no more cyclic collection (~20 % faster)
     for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
         text, errors = evaluate_chunk(rows, fmt, parse, chunk)
+        notes, rows.notes = rows.notes, []
         with deferred():
+            sys.stderr.write("".join(f"tcoctl: warning: {note}\n" for note in notes))
             if text and header:  # the CSV header goes out with the first record, not before
                 text = header + "\n" + text
                 header = ""
@@ -459,6 +463,20 @@ class Rows:
         self.base = dict(engine.preset_layer(calc.name, preset, 0)) if preset else {}
         self.items: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
         self.members: dict[tuple[str, str], str] = {}
+        self.notes: list[str] = []
+        """Warnings to write with the next chunk (one per kind of document flowing in)."""
+        self.noted: set[str] = set()
+
+    def received(self, document: chain.Upstream) -> dict[str, str]:
+        """A tcoctl document's results as this line's options, minus what the command
+        line overrides; the first document of each kind adds a warning saying what fed
+        what."""
+        flowed, used, ignored = chain.received(self.calc, document)
+        note = chain.flow_note(self.calc, str(document["command"]), used, ignored)
+        if note not in self.noted and len(self.noted) < 100:
+            self.noted.add(note)
+            self.notes.append(note)
+        return chain.without_overridden(self.calc, flowed, self.flags)
 
     def expand(self, name: str, text: str) -> list[engine.Given]:
         found = self.items.get((name, text))
@@ -521,6 +539,8 @@ def evaluate_chunk(
                 fields = parse(line)
                 if isinstance(fields, str):
                     raise UsageError(fields)
+                if isinstance(fields, chain.Upstream):
+                    fields = rows.received(fields)
                 typed = {key.replace("_", "-"): value for key, value in fields.items()}
                 if len(typed) != len(fields):
                     names = [key.replace("_", "-") for key in fields]

@@ -34,7 +34,11 @@ def source_text(given: engine.Given) -> str:
     entry = given.entry
     if entry is None:
         return given.origin
-    cite = entry.source if entry.source.startswith("seeds/") else f"{entry.source} {entry.url}"
+    cite = (
+        entry.source
+        if entry.source.startswith("seeds/")
+        else f"{entry.source} {entry.url or ''}".rstrip()
+    )
     text = f"{cite}: “{entry.quote}”" if entry.quote else cite
     return f"{text} ({entry.note})" if entry.note else text
 
