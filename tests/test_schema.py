@@ -76,6 +76,8 @@ COMMANDS = [
     ["h100e", "--gpu", "h20", "--count", "10", "--basis", "all"],
     ["yield"],
     ["yield", "--die-size", "10x10", "--map", "--sweep", "die-width=10..400:5"],
+    ["supply"],
+    ["supply", "--preset", "leading-edge-2028", "--samples", "20", "--seed", "1"],
     ["compare"],
     ["presets", "list"],
     ["presets", "show", "frontier-2024"],
@@ -95,3 +97,21 @@ def test_batch_records_follow_the_schema() -> None:
     lines = '{"gpus": 10}\n{"gpus": "10..20", "electricity": "0.1 USD/kWh"}\n'
     for record in run("tco", "--input", "-", input=lines).records():
         assert record["line"] in (1, 2) and errors(record, SCHEMA) == []
+
+
+def test_piped_records_follow_the_schema() -> None:
+    """A supply batch fed by yield's own JSON: the binding constraint keeps a numeric value
+    and a string label."""
+    upstream = run("yield", "--preset", "smic-7nm", "--format", "json").stdout
+    args = ("supply", "--input", "-", "--wafers-per-month", "1000", "--gpu", "h20")
+    records = run(*args, input=upstream).records()
+    assert len(records) == 2
+    for record in records:
+        assert errors(record, SCHEMA) == []
+        assert record["results"]["binding"] == {
+            "value": 0.0,
+            "unit": "",
+            "label": "dies",
+            "low": 0.0,
+            "high": 0.0,
+        }
