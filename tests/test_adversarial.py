@@ -338,6 +338,22 @@ CONTEXT: dict[str, tuple[str, ...]] = {
         "--defect-density",
         "0.1",
     ),
+    "supply": (
+        "--wafers-per-month",
+        "1000",
+        "--good-dies-per-wafer",
+        "50",
+        "--interposers-per-month",
+        "100",
+        "--packages-per-interposer",
+        "29",
+        "--hbm-stacks-per-month",
+        "5000",
+        "--hbm-stacks-per-package",
+        "5",
+        "--gpu",
+        "h100-sxm",
+    ),
 }
 """A complete scenario per command, so that suspicious values reach the core."""
 

@@ -26,7 +26,8 @@ def check_contract(data: dict[str, Any], command: str) -> None:
     assert data["schema_version"] == 1 and data["command"] == command
     assert data["results"] and data["preset"].startswith(CALCULATORS[command].default_preset)
     for item in [*data["inputs"].values(), *data["results"].values()]:
-        assert set(item) <= {"value", "unit", "low", "high", "p05", "p50", "p95"}
+        assert set(item) <= {"value", "unit", "label", "low", "high", "p05", "p50", "p95"}
+        assert isinstance(item.get("label", ""), str)  # a coded result's name; value a number
         if "low" in item and isinstance(item["value"], float):
             assert item["low"] <= item["value"] * (1 + 1e-12) + 1e-300
             assert item["value"] <= item["high"] * (1 + 1e-12) + 1e-300

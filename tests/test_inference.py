@@ -77,7 +77,7 @@ def test_published_throughput_lies_under_the_roofline(
     out = results("inference", *args)
     bound = out["tokens_per_second_per_gpu"]["value"]
     assert measured < bound < 10 * measured
-    assert out["fits"]["value"] == "yes"
+    assert out["fits"]["label"] == "yes"
 
 
 def test_the_h20_decodes_at_its_bandwidth_ratio_not_its_flop_ratio() -> None:
@@ -87,11 +87,11 @@ def test_the_h20_decodes_at_its_bandwidth_ratio_not_its_flop_ratio() -> None:
     h100 = one("tokens_per_second_per_gpu", "--gpu", "h100-sxm")
     h20 = one("tokens_per_second_per_gpu", "--gpu", "h20")
     assert h20 / h100 == pytest.approx(H20_BW / H100_BW)
-    assert results("inference", "--gpu", "h20")["bound"]["value"] == "memory"
+    assert results("inference", "--gpu", "h20")["bound"]["label"] == "memory"
     # with 40 % of peak achieved, the H20 turns compute-bound, and the ratio falls
     slow = one("tokens_per_second_per_gpu", "--gpu", "h20", "--compute-efficiency", "0.4")
     assert (
-        results("inference", "--gpu", "h20", "--compute-efficiency", "0.4")["bound"]["value"]
+        results("inference", "--gpu", "h20", "--compute-efficiency", "0.4")["bound"]["label"]
         == "compute"
     )
     assert H20_BF16 / H100_BF16 < slow / h100 < H20_BW / H100_BW
@@ -113,7 +113,7 @@ def test_solve_batch_for_a_cost_per_million_tokens() -> None:
 def test_the_largest_batch_fits_and_one_more_does_not() -> None:
     largest = one("max_batch")
     assert one("memory_headroom", "--batch", str(int(largest))) >= 0
-    assert results("inference", "--batch", str(int(largest) + 1))["fits"]["value"] == "no"
+    assert results("inference", "--batch", str(int(largest) + 1))["fits"]["label"] == "no"
     # closed form: the headroom goes to zero at the largest real batch
     out = results("inference", "--solve", "batch", "--for", "memory_headroom=0 GB")
     assert largest <= out["batch"]["value"] < largest + 1

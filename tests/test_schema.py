@@ -78,6 +78,8 @@ COMMANDS = [
     ["inference"],
     ["inference", "--batch", "1..64", "--samples", "20", "--seed", "1", "--tornado"],
     ["yield", "--die-size", "10x10", "--map", "--sweep", "die-width=10..400:5"],
+    ["supply"],
+    ["supply", "--preset", "leading-edge-2028", "--samples", "20", "--seed", "1"],
     ["compare"],
     ["presets", "list"],
     ["presets", "show", "frontier-2024"],
@@ -102,6 +104,25 @@ def test_batch_records_follow_the_schema() -> None:
 def test_inference_batch_records_name_the_bound() -> None:
     lines = '{"batch": 1}\n{"batch": 4096, "gpu": "h20"}\n'
     records = run("inference", "--input", "-", input=lines).records()
-    assert [r["results"]["bound"]["value"] for r in records] == ["memory", "compute"]
-    assert [r["results"]["fits"]["value"] for r in records] == ["yes", "no"]
+    assert [r["results"]["bound"]["label"] for r in records] == ["memory", "compute"]
+    assert [r["results"]["bound"]["value"] for r in records] == [0.0, 1.0]
+    assert [r["results"]["fits"]["label"] for r in records] == ["yes", "no"]
     assert all(errors(record, SCHEMA) == [] for record in records)
+
+
+def test_piped_records_follow_the_schema() -> None:
+    """A supply batch fed by yield's own JSON: the binding constraint keeps a numeric value
+    and a string label."""
+    upstream = run("yield", "--preset", "smic-7nm", "--format", "json").stdout
+    args = ("supply", "--input", "-", "--wafers-per-month", "1000", "--gpu", "h20")
+    records = run(*args, input=upstream).records()
+    assert len(records) == 2
+    for record in records:
+        assert errors(record, SCHEMA) == []
+        assert record["results"]["binding"] == {
+            "value": 0.0,
+            "unit": "",
+            "label": "dies",
+            "low": 0.0,
+            "high": 0.0,
+        }

@@ -1,8 +1,8 @@
 """tcoctl: a terminal compute-economics calculator for AI infrastructure.
 
-The Python API (``tcoctl.flops``, ``tcoctl.h100e``, ``tcoctl.inference``, ``tcoctl.tco``,
-``tcoctl.yield_``, ``tcoctl.run``, ``tcoctl.Range``, ``tcoctl.preset_names``) is imported on
-first use, so that ``import tcoctl`` and ``tcoctl --help`` stay light.
+The Python API (``tcoctl.flops``, ``tcoctl.h100e``, ``tcoctl.inference``, ``tcoctl.supply``,
+``tcoctl.tco``, ``tcoctl.yield_``, ``tcoctl.run``, ``tcoctl.Range``, ``tcoctl.preset_names``)
+is imported on first use, so that ``import tcoctl`` and ``tcoctl --help`` stay light.
 """
 
 from typing import Any
@@ -17,6 +17,7 @@ __all__ = [
     "inference",
     "preset_names",
     "run",
+    "supply",
     "tco",
     "yield_",
 ]

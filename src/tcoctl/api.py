@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tcoctl import chain
 from tcoctl.errors import UsageError
 from tcoctl.specs import CALCULATORS, Calculator, Input
 
@@ -56,9 +57,9 @@ class Result(Mapping[str, Any]):
         items = [doc["results"].get(name) for doc in self.documents]
         if all(item is None for item in items):
             raise KeyError(name)
-        if any(isinstance(item["value"], str) for item in items if item is not None):
-            names = [None if item is None else item["value"] for item in items]
-            return names[0] if self.scalar else names  # a named case (bound: "memory")
+        if key == "value" and any(item is not None and "label" in item for item in items):
+            names = [None if item is None else item.get("label") for item in items]
+            return names[0] if self.scalar else names  # a coded result: its name ("memory")
         unit = next(item["unit"] for item in items if item is not None)
         values = [np.nan if item is None or key not in item else item[key] for item in items]
         magnitude = values[0] if self.scalar else np.array(values, dtype=float)
@@ -95,7 +96,10 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     """Run calculator ``command`` with options given as keywords (see the module docstring).
 
     Shared keywords: ``samples``, ``dist``, ``seed`` (Monte Carlo), ``solve`` and ``goal``
-    (goal-seek: ``solve="electricity", goal="power_share=0.15"``).
+    (goal-seek: ``solve="electricity", goal="power_share=0.15"``), and ``upstream``: another
+    run's :class:`Result` (or its JSON documents), whose results feed the inputs of the same
+    name with their ranges, one scenario per upstream document; keywords override them
+    (the shell's ``tcoctl A --format json | tcoctl B --input -``).
     """
     from tcoctl.output import to_json
     from tcoctl.pipeline import runner
@@ -111,15 +115,41 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
         "solve": options.pop("solve", None),
         "for": options.pop("goal", None),
     }
+    upstream = options.pop("upstream", None)
     rows = _rows(calc, options)
 
     def warn(message: str) -> None:
         warnings.warn(message, TcoctlWarning, stacklevel=3)
 
     documents = []
-    for flags in rows:
-        documents += [to_json(r) for r in runner.reports_for(calc, flags, shared, warn)]
-    return Result(tuple(documents), scalar=len(documents) == 1 and not _is_array(options))
+    for flowed in _flows(calc, upstream, warn):
+        for flags in rows:
+            merged = {**chain.without_overridden(calc, flowed, flags), **flags}
+            documents += [to_json(r) for r in runner.reports_for(calc, merged, shared, warn)]
+    single = len(documents) == 1 and not _is_array(options)
+    return Result(tuple(documents), scalar=single)
+
+
+def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
+    """The options each upstream document gives (one dict per document; ``[{}]`` without
+    one), with one warning per kind of document saying what fed what."""
+    if upstream is None:
+        return [{}]
+    found = upstream.documents if isinstance(upstream, Result) else upstream
+    found = [found] if isinstance(found, Mapping) else list(found)
+    if not found or not all(chain.is_document(d) for d in found):
+        raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
+    flows, notes = [], []
+    for document in found:
+        flowed, used, ignored = chain.received(calc, document)
+        note = chain.flow_note(calc, document["command"], used, ignored).replace(
+            "--input: ", "upstream: "
+        )
+        if note not in notes:
+            notes.append(note)
+            warn(note)
+        flows.append(flowed)
+    return flows
 
 
 def _is_array(options: Mapping[str, Any]) -> bool:
@@ -360,6 +390,57 @@ def yield_(preset: str | None = None, **options: Any) -> Result:
     0.4
     """
     return run("yield", preset, **options)
+
+
+def supply(preset: str | None = None, **options: Any) -> Result:
+    """Packaged chips, H100e and peak FLOP/s per year from wafer starts, good dies per
+    wafer, CoWoS-class packaging and HBM supply; the least constraint binds.
+
+    Parameters
+    ----------
+    preset : str, optional
+        Scenario preset, e.g. ``"smic-7nm"`` (used alone only when no option is given).
+    wafers_per_month : [1/month] wafer starts.  wafer_share : [-], default 1.
+    good_dies_per_wafer : [-]; or die_size ``"WxH"`` [mm] / die_area [mm^2] with
+        defect_density [1/cm^2] and model, or die_yield [-], as in :func:`yield_`.
+    dies_per_package : [-], default 1 (B200: 2).
+    interposers_per_month : [1/month] CoWoS-class interposer wafers.
+    packages_per_interposer : [-].  packaging_yield : [-], default 1.
+    hbm_stacks_per_month : [1/month].  hbm_stacks_per_package : [-].
+    months : [month] of output counted, default 12.
+    chips_per_year : [-] a stated supply (imports) instead of capacities.
+    gpu : str, hardware preset.  basis : {"bf16", "fp8", "bandwidth"}, default "bf16".
+    precision : {"bf16", "fp8", "fp4"}, default "bf16".
+    upstream : Result, e.g. of :func:`yield_`: its results feed inputs of the same name.
+
+    Returns
+    -------
+    Result
+        h100e_per_year, chips_per_year, binding (0 dies, 1 packaging, 2 hbm; its name is
+        ``to_dict()["results"]["binding"]["label"]``), peak_added_per_year [EFLOP/s],
+        chips_from_dies, chips_from_packaging, chips_from_hbm, h100e_per_chip, and the good
+        dies per wafer when computed from a die size.
+
+    Examples
+    --------
+    TrendForce (Oct 2024): 35,000-40,000 CoWoS wafers a month; at ~29 H100 packages a wafer
+    (press) that is 12.2-13.9M H100s a year if nothing else binds.
+
+    >>> import tcoctl
+    >>> r = tcoctl.supply(interposers_per_month=tcoctl.Range(35000, 40000),
+    ...                   packages_per_interposer=29, gpu="h100-sxm")
+    >>> f"{r.stat('chips_per_year', 'low'):.4g~}", f"{r.stat('chips_per_year', 'high'):.4g~}"
+    ('1.218e+07', '1.392e+07')
+
+    Chained: the yield calculator's good dies per wafer feed supply (one scenario per die
+    of the smic-7nm preset).
+
+    >>> dies = tcoctl.yield_(preset="smic-7nm")
+    >>> r = tcoctl.supply(upstream=dies, wafers_per_month=45000, gpu="ascend-910b")
+    >>> [f"{x:.4g}" for x in r.stat("chips_per_year", "high").magnitude]
+    ['4.32e+07', '4.32e+07']
+    """
+    return run("supply", preset, **options)
 
 
 def preset_names() -> list[str]:

@@ -247,6 +247,10 @@ def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]
             except KeyError:
                 raise DomainError(f"{where}: unknown input {key!r}") from None
             value = entry.value
+            if entry.reference is not None:  # another preset's result, run on its own
+                from tcoctl.chain import resolve
+
+                value = resolve(entry.reference, layer.name, where)
             if isinstance(value, tuple):
                 if variant >= len(value):
                     raise DomainError(f"{where}: lists of one preset must be equally long")
@@ -519,9 +523,36 @@ def goal_seek(
             f"{solve.target.name} = {shown(calc, target, solve.value)}: over that range it "
             f"runs from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
         )
+        if span[1] < solve.value:
+            top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
+            text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
         for index in np.flatnonzero(bad):
             failures[index] = DomainError(text)
     return forward
+
+
+def capped(
+    calc: Calculator,
+    plan: rel.Plan,
+    values: Mapping[str, Any],
+    choices: Mapping[str, str],
+    row: int,
+) -> str:
+    """Why a result stops short of a goal: the coded result (supply's binding constraint)
+    at the top of the unknown's range, e.g. '; at the top of that range binding is hbm'."""
+    coded = next((r for r in calc.results if r.labels and r.core in plan.known), None)
+    if coded is None:
+        return ""
+    with np.errstate(all="ignore"):
+        known, _ = rel.evaluate(plan, values, choices, model_for(calc).defaults)
+    from tcoctl.output import label_of
+
+    name = label_of(coded.labels, float(_in_row(known[coded.core], row)[0]))
+    return (
+        f"; at the top of that range {coded.name} is {name}: that constraint caps it"
+        if name
+        else ""
+    )
 
 
 def display_unit(calc: Calculator, quantity: str) -> tuple[str, str]:

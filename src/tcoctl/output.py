@@ -42,6 +42,14 @@ class Row:
     """The full citation of an input (--sources)."""
     origin: str = ""
     """Where an input came from: ``flag``, ``preset NAME`` or ``default``."""
+    labels: tuple[str, ...] = ()
+    """Names of a coded result's values (Result.labels): shown instead of the number."""
+
+
+def label_of(labels: tuple[str, ...], value: float) -> str:
+    """The name of a coded value (0 -> labels[0]); '' if it is not one of them."""
+    whole = math.isfinite(value) and value.is_integer() and 0 <= value < len(labels)
+    return labels[int(value)] if whole else ""
 
 
 @dataclass
@@ -137,6 +145,8 @@ def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
         return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
     if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
         return COUNT_WORDS
+    if unit.startswith("1/") and abs(value) >= 1e6:  # a count rate: 1.2 M/month
+        return tuple((exp, f"{word}{unit[1:]}") for exp, word in COUNT_WORDS)
     return ()
 
 
@@ -197,6 +207,8 @@ def fmt(value: float | str, unit: str = "") -> str:
 
 def _row_json(row: Row) -> dict[str, Any]:
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
+    if row.labels and isinstance(row.value, float):
+        item["label"] = label_of(row.labels, row.value)
     item.update(row.stats)
     return item
 
@@ -385,6 +397,9 @@ def _stats_text(row: Row, exp: int) -> str:
     def shown(key: str) -> str:
         return fmt_parts(row.stats[key], row.unit, exp)[0]
 
+    if row.labels:  # a coded result: which names the ranges reach, no percentiles
+        ends = [label_of(row.labels, row.stats[k]) for k in ("low", "high") if k in row.stats]
+        return " .. ".join(ends) if len(set(ends)) > 1 else ""
     if "low" in row.stats and shown("low") != shown("high"):
         parts.append(f"{shown('low')} .. {shown('high')}")
     if "p05" in row.stats:
@@ -423,6 +438,8 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     for row in rows:
         exp, _ = scale_for(row.value, row.unit) if isinstance(row.value, float) else (0, "")
         value, unit = fmt_parts(row.value, row.unit, exp)
+        if row.labels and isinstance(row.value, float):
+            value = label_of(row.labels, row.value)
         cells = [row.name, value, unit, *([_stats_text(row, exp)] if ranged else [])]
         if origin:
             cells.append(row.origin)
@@ -550,6 +567,8 @@ def find_row(report: Report, section: str, name: str) -> Row | None:
 def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     if row is None:
         return ""
+    if row.labels and isinstance(row.value, float):
+        return label_of(row.labels, row.value)
     text = fmt(row.value)
     if (
         column
@@ -629,10 +648,7 @@ def batch_records(
         has, wide = flags[line, :count], flags[line, count:]
         case = dict(zip(named, cases[line].tolist(), strict=True))
         columns = [
-            3 * j + k
-            for j in range(count)
-            if has[j] and j not in case
-            for k in ((0, 1, 2) if wide[j] else (0,))
+            3 * j + k for j in range(count) if has[j] for k in ((0, 1, 2) if wide[j] else (0,))
         ]
         template = _results_template(results, has, wide, fmt == "csv", case)
         width = len(columns)
@@ -655,8 +671,8 @@ def _results_template(
     results: Sequence[Any], has: Any, wide: Any, csv_cells: bool, cases: dict[int, int]
 ) -> str:
     """A %-template for one shape of results: a JSON member per present result (with low
-    and high where ``wide``; a named case, such as the decode bound, as its name), or three
-    CSV cells per result (empty where absent; a named case as its index)."""
+    and high where ``wide``; a coded result, such as the binding constraint, with its
+    ``label``), or three CSV cells per result (empty where absent)."""
     from tcoctl.units import short
 
     parts = []
@@ -666,13 +682,13 @@ def _results_template(
             continue
         if not present:
             continue
-        if j in cases:
-            label = json.dumps(result.labels[cases[j]]).replace("%", "%%")
-            parts.append(f'"{result.name}": {{"value": {label}, "unit": ""}}')
-            continue
         unit = short(result.display).replace("%", "%%")
+        label = ""
+        if j in cases:
+            name = json.dumps(label_of(result.labels, float(cases[j])))
+            label = f', "label": {name}'.replace("%", "%%")
         extra = ', "low": %s, "high": %s' if spread else ""
-        parts.append(f'"{result.name}": {{"value": %s, "unit": "{unit}"{extra}}}')
+        parts.append(f'"{result.name}": {{"value": %s, "unit": "{unit}"{label}{extra}}}')
     return ("," if csv_cells else ", ").join(parts)
 
 

@@ -29,6 +29,9 @@ from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import excerpt, read_text, reason
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
+REFERENCE_KEYS = {"from", "result", "variant", "note"}
+"""A figure that is another preset's result: ``{ from = "smic-7nm", result = "NAME" }``
+(``variant``: the scenario's label when that preset has several; see tcoctl.chain)."""
 MAX_VARIANTS = 100
 TOP_KEYS = {"title", "kind", "description", "extends"}
 KINDS = {"scenario", "gpu"}
@@ -54,6 +57,8 @@ class Entry:
     note: str | None = None
     labels: tuple[str, ...] = ()
     """Names of the variants when ``value`` is a list (one scenario per element)."""
+    reference: tuple[str, str, str] | None = None
+    """(preset, result, variant) when the figure is another preset's result."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,6 +153,8 @@ def file_stamp(path: Path) -> int:
 def _entry(where: str, raw: object) -> Entry:
     if not isinstance(raw, dict):
         raise PresetError(f"{where}: expected a table with value and source, got {raw!r}")
+    if "from" in raw:
+        return _reference(where, raw)
     unknown = set(raw) - ENTRY_KEYS
     if unknown:
         raise PresetError(f"{where}: unknown key {sorted(unknown)[0]!r}")
@@ -176,6 +183,22 @@ def _entry(where: str, raw: object) -> Entry:
         raise PresetError(f"{where}: a document source needs a 'url'")
     value = tuple(str(v) for v in values) if isinstance(raw["value"], list) else str(values[0])
     return Entry(value, source, raw.get("quote"), raw.get("url"), raw.get("note"), tuple(labels))
+
+
+def _reference(where: str, raw: dict[str, object]) -> Entry:
+    """A figure that is another preset's result; its source is that preset's figures."""
+    unknown = set(raw) - REFERENCE_KEYS
+    if unknown:
+        raise PresetError(f"{where}: unknown key {sorted(unknown)[0]!r} (a reference has "
+                          "from, result and optionally variant and note)")  # fmt: skip
+    if not all(isinstance(raw.get(k, ""), str) for k in REFERENCE_KEYS) or not raw.get("result"):
+        raise PresetError(f"{where}: a reference needs from = PRESET and result = NAME, strings")
+    source, result = str(raw["from"]), str(raw["result"])
+    variant = str(raw.get("variant", ""))
+    shown = f"{result} of preset {source}" + (f" [{variant}]" if variant else "")
+    note = raw.get("note")
+    return Entry(shown, f"preset {source}", None, None, note if isinstance(note, str) else None,
+                 reference=(source, result, variant))  # fmt: skip
 
 
 def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Preset:

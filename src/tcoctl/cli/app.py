@@ -30,6 +30,7 @@ UNIT_EXAMPLES = {
     "h100e": "peak_compute=PFLOP/s",
     "tco": "total_annual_cost=MUSD/yr",
     "yield": "cost_per_good_die=kUSD",
+    "supply": "peak_added_per_year=ZFLOP/s",
 }
 
 app = typer.Typer(

@@ -5,7 +5,7 @@ USD) and the solver that evaluates them. No pint, no I/O, no printing.
 specs (tcoctl.specs), so that every option and result names a quantity of the relations.
 """
 
-from tcoctl.core import dieyield, flops, h100e, inference, tco
+from tcoctl.core import dieyield, flops, h100e, inference, supply, tco
 from tcoctl.core.relations import Model
 
 MODELS: dict[str, Model] = {
@@ -14,4 +14,5 @@ MODELS: dict[str, Model] = {
     "inference": inference.MODEL,
     "tco": tco.MODEL,
     "yield": dieyield.MODEL,
+    "supply": supply.MODEL,
 }

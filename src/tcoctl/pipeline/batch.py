@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from tcoctl import engine, output
+from tcoctl import chain, engine, output
 from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset
@@ -37,7 +37,7 @@ from tcoctl.units import SIMPLE_UNIT, convert, factor, short
 BATCH_CHUNK = 5_000
 CACHED_TEXTS = 200_000
 """Distinct (option, text) pairs whose checked values and JSON members are kept."""
-LineParser = Callable[[str], "dict[str, str] | str"]
+LineParser = Callable[[str], "dict[str, str] | chain.Upstream | str"]
 MAX_LINE = 1_000_000
 """Bytes in one batch line (without its newline); a longer line is one line-numbered error."""
 MAX_SKIP = 64 * MAX_LINE
@@ -139,7 +139,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _json_row(line: str) -> dict[str, str] | str:
+def _json_row(line: str) -> dict[str, str] | chain.Upstream | str:
     """A JSON line's fields as texts, or why it cannot be used. orjson reads it; where the
     line holds more '":' than the object has keys (a duplicate key, or '":' inside a
     string) the standard parser reads it again and names any duplicate."""
@@ -153,6 +153,8 @@ def _json_row(line: str) -> dict[str, str] | str:
         return f"not JSON: {str(error).split(':')[0]}"
     except (json.JSONDecodeError, RecursionError, ValueError):
         return "not JSON tcoctl can read (nested too deep, or a number too long)"
+    if chain.is_document(data):  # a tcoctl output document: its results flow in
+        return chain.Upstream(data)
     if not isinstance(data, dict):
         return "expected a JSON object of option names and values"
     if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
@@ -184,7 +186,9 @@ def batch(
     for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
         with gc_paused():
             text, errors = table.evaluate(chunk, parse, fmt)
+        notes, table.notes = table.notes, []
         with deferred():
+            sys.stderr.write("".join(f"tcoctl: warning: {note}\n" for note in notes))
             if text and header:  # the CSV header goes out with the first record, not before
                 text, header = header + "\n" + text, ""
             sys.stdout.write(text)
@@ -236,6 +240,20 @@ class Batch:
             self.shared = engine.preset_ranges_at_midpoint(self.shared)
         self.checked: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
         self.members: dict[tuple[str, str], str] = {}
+        self.flags = dict(flags)
+        self.notes: list[str] = []
+        """Warnings to write with the next chunk (one per kind of document flowing in)."""
+        self.noted: set[str] = set()
+
+    def received(self, document: chain.Upstream) -> dict[str, str]:
+        """A tcoctl document's results as this line's options, minus what the command line
+        overrides; the first document of each kind adds a warning saying what fed what."""
+        flowed, used, ignored = chain.received(self.calc, document)
+        note = chain.flow_note(self.calc, str(document["command"]), used, ignored)
+        if note not in self.noted and len(self.noted) < 100:
+            self.noted.add(note)
+            self.notes.append(note)
+        return chain.without_overridden(self.calc, flowed, self.flags)
 
     def evaluate(self, lines: Sequence[Line], parse: LineParser, fmt: str) -> tuple[str, list[str]]:
         """One chunk: its records as text, in line order, and an error per bad line."""
@@ -243,6 +261,8 @@ class Batch:
         groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
         for number, line, problem in lines:
             fields = problem or parse(line)
+            if isinstance(fields, chain.Upstream):
+                fields = self.received(fields)
             if isinstance(fields, str):
                 errors.append((number, fields))
             else:

@@ -34,7 +34,11 @@ def source_text(given: engine.Given) -> str:
     entry = given.entry
     if entry is None:
         return given.origin
-    cite = entry.source if entry.source.startswith("seeds/") else f"{entry.source} {entry.url}"
+    cite = (
+        entry.source
+        if entry.source.startswith("seeds/")
+        else f"{entry.source} {entry.url or ''}".rstrip()
+    )
     text = f"{cite}: “{entry.quote}”" if entry.quote else cite
     return f"{text} ({entry.note})" if entry.note else text
 
@@ -80,9 +84,6 @@ def result_rows(
         summary = summaries.get(spec.name)
         if summary is None or not np.isfinite(summary.value[row]):
             continue  # not computed for this scenario
-        if spec.labels:  # a case named, not a number (decode bound: memory or compute)
-            rows.append(output.Row(spec.name, spec.labels[int(summary.value[row])], ""))
-            continue
         value = float(convert(float(summary.value[row]), spec.unit, spec.display))
         if not np.isfinite(value):
             continue  # overflows in the display unit
@@ -92,6 +93,7 @@ def result_rows(
                 value,
                 short(spec.display),
                 stats(summary, spec.unit, spec.display, row, ranged),
+                labels=spec.labels,
             )
         )
     return rows

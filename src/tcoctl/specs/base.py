@@ -43,6 +43,9 @@ class Input:
     quantity: str = ""
     """The core quantity this option sets (default: its key); a ``gpu`` sets the GPU's figures
     (gpu_bf16, gpu_peak, ...)."""
+    accepts: tuple[str, ...] = ()
+    """Results of other calculators, under other names, that feed this option when their
+    output flows in (``--input -``; tcoctl.chain): tco's ``gpus`` feeds ``--count``."""
 
     @property
     def key(self) -> str:
@@ -84,8 +87,9 @@ class Result:
     echo: bool = False
     """Reported even when it is an input given as it is (not only when derived)."""
     labels: tuple[str, ...] = ()
-    """Names of the cases a result tells apart: its core value is an index into them
-    (0 or 1), shown as the name in tables, JSON and the API."""
+    """For a coded result (supply's binding constraint, inference's decode bound): the name
+    of each whole value 0, 1, ...; tables show the name, JSON adds it as ``label`` beside the
+    numeric value, and the Python API gives the name."""
 
     @property
     def core(self) -> str:
@@ -170,8 +174,21 @@ PRECISION = Input(
     kind="choice",
     choices=("bf16", "fp8", "fp4"),
 )
-COUNT = Input("count", "Number of GPUs (a plain number or LOW..HIGH).", "100000", whole=True)
-POWER = Input("power", "All-in IT power per GPU (GPU, host share, network).", "1.275 kW", "W", "W")
+COUNT = Input(
+    "count",
+    "Number of GPUs (a plain number or LOW..HIGH).",
+    "100000",
+    whole=True,
+    accepts=("gpus",),
+)
+POWER = Input(
+    "power",
+    "All-in IT power per GPU (GPU, host share, network).",
+    "1.275 kW",
+    "W",
+    "W",
+    accepts=("power_per_gpu",),
+)
 LOAD = Input("load", "Average draw as a fraction of --power.", "0.75", maximum=1.0)
 PUE = Input(
     "pue",

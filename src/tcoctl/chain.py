@@ -1,0 +1,166 @@
+"""Calculators that feed each other.
+
+- A tcoctl JSON document (a calculator's output: ``schema_version``, ``command``,
+  ``results``) read by ``--input`` or passed as ``upstream=`` in the Python API: each result
+  whose name is an input of the receiving calculator (``good_dies_per_wafer`` for
+  ``--good-dies-per-wafer``) becomes that input, in the result's unit, and as ``LOW..HIGH``
+  when the result is a range. The document's own inputs do not flow; options given to the
+  receiving command override what flows in (and drop the alternatives they exclude).
+- A preset figure ``{ from = "PRESET", result = "NAME" }`` is that preset's result, run
+  through the same engine; references are followed depth first and a cycle is an error
+  naming it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from tcoctl.errors import DomainError
+from tcoctl.presets import Preset
+from tcoctl.specs import CALCULATORS, Calculator
+
+
+class Upstream(dict[str, Any]):
+    """A tcoctl output document read as a batch line: its results feed the receiving
+    calculator; the options on the command line override them."""
+
+
+def is_document(data: Any) -> bool:
+    """Whether ``data`` is a tcoctl output document (a scenario or batch record)."""
+    return (
+        isinstance(data, dict)
+        and "schema_version" in data
+        and isinstance(data.get("command"), str)
+        and isinstance(data.get("results"), dict)
+    )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def quantity_text(value: float, unit: str, low: Any = None, high: Any = None) -> str:
+    """A value as typed on the command line: ``LOW..HIGH unit`` for a range, every digit
+    kept (repr), e.g. ``'50.0..80.0'`` or ``'1.8035 USD/h'``."""
+    ranged = _number(low) and _number(high) and low != high
+    text = f"{float(low)!r}..{float(high)!r}" if ranged else repr(float(value))
+    return f"{text} {unit}".strip()
+
+
+def received(
+    calc: Calculator, document: Mapping[str, Any]
+) -> tuple[dict[str, str], list[tuple[str, str]], list[str]]:
+    """The options a document's results give ``calc`` (option name -> text), the results
+    used (result, option) and those ignored (no number input of that name)."""
+    options: dict[str, str] = {}
+    used: list[tuple[str, str]] = []
+    ignored: list[str] = []
+    names = {alias: spec for spec in calc.inputs for alias in spec.accepts}
+    names.update(calc.inputs_by_name)  # a result named as an input wins over an alias
+    results = sorted(document["results"].items(), key=lambda item: item[0] not in names)
+    for name, item in results:
+        spec = names.get(str(name)) or names.get(str(name).replace("_", "-"))
+        if spec is not None and spec.name in options:
+            spec = None  # fed already, by a result under the input's own name
+        if spec is None or spec.kind != "number" or not isinstance(item, dict):
+            ignored.append(str(name))
+            continue
+        if not _number(item.get("value")) or not isinstance(item.get("unit", ""), str):
+            ignored.append(str(name))
+            continue
+        options[spec.name] = quantity_text(
+            item["value"], item.get("unit", ""), item.get("low"), item.get("high")
+        )
+        used.append((str(name), spec.name))
+    return options, used, ignored
+
+
+def without_overridden(
+    calc: Calculator, flowed: Mapping[str, str], flags: Mapping[str, Any]
+) -> dict[str, str]:
+    """``flowed`` without what the options ``flags`` give, exclude or are excluded by
+    (a flowed good-dies-per-wafer gives way to a --die-size)."""
+    given = [calc.input(name) for name in flags]
+    taken = {n for spec in given for n in (spec.name, *spec.excludes, *spec.parts)}
+    names = {spec.name for spec in given}
+    return {
+        name: text
+        for name, text in flowed.items()
+        if name not in taken and not set(calc.input(name).excludes) & names
+    }
+
+
+def flow_note(
+    calc: Calculator, command: str, used: list[tuple[str, str]], ignored: list[str]
+) -> str:
+    """The one warning about a document that flowed in: what fed which option, and what
+    matched nothing."""
+    fed = ", ".join(f"{result} -> --{option}" for result, option in used) or "nothing"
+    text = f"--input: {command}'s results feed {calc.name}: {fed}"
+    if ignored:
+        text += f"; ignored (no input of that name): {', '.join(ignored)}"
+    return text
+
+
+_resolving: list[str] = []
+"""Presets whose references are being resolved, outermost first (for cycles)."""
+
+
+def resolve(reference: tuple[str, str, str], requester: str, where: str) -> str:
+    """The text of a preset figure that is another preset's result: ``reference`` is
+    (preset, result, variant label or ''); ``requester`` the preset that holds it."""
+    from tcoctl.presets import commands, load
+
+    source, result, variant = reference
+    _resolving.append(requester)
+    try:
+        if source in _resolving:
+            cycle = " -> ".join([*_resolving[_resolving.index(source) :], source])
+            raise DomainError(f"{where}: presets refer to each other in a cycle: {cycle}")
+        preset = load(source, f"{where}: from", kind="scenario")
+        found = [
+            c for c in commands(preset) if any(r.name == result for r in CALCULATORS[c].results)
+        ]
+        if not found:
+            raise DomainError(
+                f"{where}: preset {source} has no result {result!r} "
+                f"(it runs {', '.join(commands(preset))})"
+            )
+        problems = []
+        for command in found:  # the first of the preset's calculators that computes it
+            try:
+                return _result_of(CALCULATORS[command], preset, result, variant)
+            except DomainError as error:
+                problems.append(str(error))
+        raise DomainError(f"{where}: preset {source}: {'; '.join(problems)}")
+    finally:
+        _resolving.pop()
+
+
+def _result_of(calc: Calculator, preset: Preset, result: str, variant: str) -> str:
+    """One result of a preset's run on ``calc`` as a quantity text (a range if it is one)."""
+    from tcoctl import engine
+    from tcoctl.units import convert, short
+
+    labels = engine.variants(calc, preset)
+    wanted = [i for i, label in enumerate(labels) if label == f"{preset.name} [{variant}]"]
+    if len(labels) > 1 and not wanted:
+        names = ", ".join(repr(label.partition(" [")[2][:-1]) for label in labels)
+        raise DomainError(f"{calc.name} has several scenarios: add variant = one of {names}")
+    given = engine.gather(calc, {}, preset, wanted[0] if wanted else 0)
+    summaries, failed, _ = engine.run_rows(calc, [given])
+    if 0 in failed:
+        raise DomainError(f"{calc.name}: {failed[0]}")
+    spec = calc.result(result)
+    summary = summaries.get(result)
+    if summary is None or not math.isfinite(float(summary.value[0])):
+        raise DomainError(f"{calc.name} does not compute {result} from its figures")
+
+    def shown(values: Any) -> Any:
+        return None if values is None else float(convert(float(values[0]), spec.unit, spec.display))
+
+    return quantity_text(
+        shown(summary.value), short(spec.display), shown(summary.low), shown(summary.high)
+    )

@@ -1,0 +1,153 @@
+"""Core: packaged chips, H100-equivalents and peak FLOP/s per year from fab and packaging
+capacity, as relations.
+
+Three constraints each give the chips a year could yield (counts over ``months`` of output;
+rates are per second in the core, shown per month):
+
+- dies: wafer starts x share x months x good dies per wafer / compute dies per package;
+  good dies per wafer are given, or come from the die size, defect density and yield model
+  through the relations of tcoctl.core.dieyield (whole dies counted on the wafer, then the
+  defect-limited yield);
+- packaging: interposer wafers (CoWoS-class) x months x packages per interposer wafer x
+  packaging yield;
+- HBM: stacks x months / stacks per package.
+
+The chips are the least of the constraints given; ``binding`` is the index of the least one
+(``LIMITS``: 0 dies, 1 packaging, 2 hbm; the first on a tie). A constraint not given does not
+limit (its limit is infinite, a soft fill-in). A minimum is not invertible, so a goal-seek on
+a capacity (wafers, D0, interposers) goes through bracketed root finding. A stated supply
+(``chips_per_year``, e.g. imports) may stand in for the constraints.
+
+H100-equivalence per chip is the ratio of the chip's figure to the H100 SXM's on the chosen
+basis (dense BF16 or FP8 FLOP/s, or HBM bandwidth), as in tcoctl.core.h100e (Epoch AI,
+https://epoch.ai/data/machine-learning-hardware).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tcoctl.core import dieyield
+from tcoctl.core.dieyield import ModeError
+from tcoctl.core.relations import Finding, Model, Relation, formula, product
+
+Array = NDArray[np.float64]
+LIMITS = ("dies", "packaging", "hbm")
+"""The constraints, in the order of the ``binding`` index."""
+BASES = ("bf16", "fp8", "bandwidth")
+DIE_QUANTITIES = ("die_area", "die_width", "die_height", "dies_per_wafer", "die_yield")
+"""What supply takes from the die-yield relations (its whole-die count and yield models)."""
+
+
+def _stacked(limits: tuple[Any, ...]) -> Array:
+    return np.stack(np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in limits)))
+
+
+def least(*limits: Any) -> Array:
+    """The least of the limits [-]; NaN where none is finite (no constraint given)."""
+    stack = _stacked(limits)
+    return np.asarray(np.where(np.isinf(stack).all(axis=0), np.nan, stack.min(axis=0)), dtype=float)
+
+
+def binding(*limits: Any) -> Array:
+    """Index of the least limit (0 dies, 1 packaging, 2 hbm); NaN where none is finite or a
+    limit is NaN."""
+    stack = _stacked(limits)
+    index = stack.argmin(axis=0).astype(float)
+    unknown = np.isinf(stack).all(axis=0) | np.isnan(stack).any(axis=0)
+    return np.asarray(np.where(unknown, np.nan, index), dtype=float)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _unlimited() -> float:
+    return float("inf")
+
+
+def _limit(name: str) -> tuple[Relation, Relation]:
+    """``<name>_limit`` is the chips from that constraint, or infinite when not given."""
+    return (
+        formula(
+            f"{name}_limit", [f"chips_from_{name}"], _identity, f"{name}_limit = chips_from_{name}"
+        ),
+        formula(
+            f"{name}_limit", [], _unlimited, f"no {name} constraint given: no limit", fallback=True
+        ),
+    )
+
+
+def _basis(name: str) -> tuple[Relation, ...]:
+    return (
+        product(
+            f"gpu_{name}",
+            f"ratio_{name}",
+            f"ref_{name}",
+            note=f"ratio_{name} = gpu_{name} / H100 {name}",
+        ),
+        formula(
+            "h100e_per_chip",
+            [f"ratio_{name}"],
+            _identity,
+            f"h100e_per_chip = ratio_{name} (basis {name})",
+            when=("basis", (name,)),
+        ),
+    )
+
+
+RELATIONS = (
+    *(r for r in dieyield.RELATIONS if r.out in DIE_QUANTITIES),
+    product("good_dies_per_wafer", "dies_per_wafer", "die_yield"),
+    product("wafers_per_year", "wafers_per_month", "wafer_share", "months"),
+    product("dies_per_year", "wafers_per_year", "good_dies_per_wafer"),
+    product("dies_per_year", "chips_from_dies", "dies_per_package"),
+    product("interposers_per_year", "interposers_per_month", "months"),
+    product(
+        "chips_from_packaging", "interposers_per_year", "packages_per_interposer", "packaging_yield"
+    ),
+    product("hbm_stacks_per_year", "hbm_stacks_per_month", "months"),
+    product("hbm_stacks_per_year", "chips_from_hbm", "hbm_stacks_per_package"),
+    *(relation for name in LIMITS for relation in _limit(name)),
+    formula(
+        "chips_per_year",
+        [f"{name}_limit" for name in LIMITS],
+        least,
+        "chips_per_year = min(chips_from_dies, chips_from_packaging, chips_from_hbm)",
+    ),
+    formula(
+        "binding",
+        [f"{name}_limit" for name in LIMITS],
+        binding,
+        "binding = which constraint gives the least chips (0 dies, 1 packaging, 2 hbm)",
+    ),
+    *(relation for name in BASES for relation in _basis(name)),
+    product("h100e_per_year", "chips_per_year", "h100e_per_chip"),
+    product("peak_added_per_year", "chips_per_year", "gpu_peak"),
+)
+
+
+NO_CAPACITY = (
+    "supply needs a capacity: --wafers-per-month with --good-dies-per-wafer (or a die size "
+    "and --defect-density), --interposers-per-month with --packages-per-interposer, "
+    "--hbm-stacks-per-month with --hbm-stacks-per-package, or a stated --chips-per-year"
+)
+
+
+def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """The die checks of tcoctl.core.dieyield (a die beyond the reticle, no usable wafer),
+    and a capacity: with no constraint and no stated supply nothing can be computed."""
+    limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
+    if "chips_per_year" not in values or (
+        all(np.isinf(limit).all() for limit in limits)
+        and np.isnan(np.asarray(values["chips_per_year"], dtype=float)).all()
+    ):
+        raise ModeError(NO_CAPACITY)
+    return dieyield.checks(values, rows)
+
+
+MODEL = Model(RELATIONS, checks=checks)

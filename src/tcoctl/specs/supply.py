@@ -1,0 +1,156 @@
+"""The ``supply`` calculator: packaged chips, H100e and peak FLOP/s per year from wafer
+starts, good dies per wafer, packaging capacity and HBM supply."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tcoctl.specs.base import GPU, PRECISION, Calculator, Input, Result
+from tcoctl.specs.dieyield import YIELD
+
+DIRECT = "good-dies-per-wafer"
+DIE_INPUTS = ("die-size", "die-width", "die-height", "die-area", "defect-density", "die-yield")
+"""Inputs that compute good dies per wafer: setting one drops a given --good-dies-per-wafer
+(and the other way round)."""
+
+
+def per_month(name: str, help: str, example: str) -> Input:
+    """A rate per month; a bare number is per month, '600000/yr' converts."""
+    return Input(name, help, example, "1/s", "1/month", bare=True)
+
+
+def from_yield(name: str) -> Input:
+    """The ``yield`` calculator's option, which here also stands against good-dies-per-wafer."""
+    spec = YIELD.input(name)
+    if name in DIE_INPUTS:
+        return replace(spec, excludes=(*spec.excludes, DIRECT))
+    return spec
+
+
+BINDING_LABELS = ("dies", "packaging", "hbm")
+
+SUPPLY = Calculator(
+    name="supply",
+    help="Chips and compute per year from fab and packaging capacity: the packaged chips "
+    "each constraint allows (dies from wafers, CoWoS-class packaging, HBM stacks), which one "
+    "binds, and what the chips are worth in H100-equivalents (--basis) and peak FLOP/s.",
+    default_preset="smic-7nm",
+    target="h100e_per_year",
+    headline=(
+        "h100e_per_year",
+        "chips_per_year",
+        "binding",
+        "peak_added_per_year",
+        "chips_from_dies",
+        "chips_from_packaging",
+        "chips_from_hbm",
+        "h100e_per_chip",
+        "good_dies_per_wafer",
+    ),
+    sweep_example="wafers-per-month=1000..50000:25|h100e_per_year=1000000",
+    solve_example="wafers-per-month|h100e_per_year=1e6",
+    defaults={
+        "basis": "bf16",
+        "precision": "bf16",
+        "model": "poisson",
+        "months": "12",
+        "wafer-share": "1",
+        "dies-per-package": "1",
+        "packaging-yield": "1",
+        "wafer-diameter": "300 mm",
+        "edge-exclusion": "3 mm",
+        "scribe": "0.1 mm",
+        "notch": "0 mm",
+    },
+    inputs=(
+        per_month("wafers-per-month", "Wafer starts per month on the line.", "50000"),
+        Input(
+            "wafer-share",
+            "Fraction of the wafer starts that make this chip.",
+            "60..80 %",
+            maximum=1.0,
+        ),
+        Input(
+            DIRECT,
+            "Good compute dies per wafer, instead of a die size and defect density.",
+            "50..80",
+            excludes=DIE_INPUTS,
+        ),
+        *(
+            from_yield(name)
+            for name in (
+                "die-size",
+                "die-width",
+                "die-height",
+                "die-area",
+                "defect-density",
+                "model",
+                "alpha",
+                "layers",
+                "die-yield",
+                "wafer-diameter",
+                "edge-exclusion",
+                "scribe",
+                "notch",
+            )
+        ),
+        Input("dies-per-package", "Compute dies per packaged chip (B200: 2).", "2", whole=True),
+        per_month(
+            "interposers-per-month", "CoWoS-class interposer wafers per month.", "35000..40000"
+        ),
+        Input("packages-per-interposer", "Packages cut from one interposer wafer.", "29"),
+        Input("packaging-yield", "Fraction of packages that work.", "0.9", maximum=1.0),
+        per_month("hbm-stacks-per-month", "HBM stacks supplied per month.", "1e6"),
+        Input("hbm-stacks-per-package", "HBM stacks on one packaged chip.", "8", whole=True),
+        Input(
+            "months",
+            "Months of output counted (12: a year), in months unless a unit is given.",
+            "12",
+            "s",
+            "month",
+            bare=True,
+        ),
+        Input(
+            "chips-per-year",
+            "A stated supply (imports, shipments), instead of capacities.",
+            "1000000",
+        ),
+        GPU,
+        Input(
+            "basis",
+            "What makes a chip H100-equivalent: dense BF16 FLOP/s, dense FP8 FLOP/s, or "
+            "memory bandwidth.",
+            "bf16",
+            kind="choice",
+            choices=("bf16", "fp8", "bandwidth"),
+        ),
+        PRECISION,
+    ),
+    results=(
+        Result("h100e_per_year", "Packaged chips x H100-equivalents per chip, on --basis, a year."),
+        Result(
+            "chips_per_year",
+            "Packaged chips a year: the least of the constraints given.",
+            echo=True,
+        ),
+        Result(
+            "binding",
+            "The constraint that gives the least chips: 0 dies, 1 packaging, 2 hbm (the name "
+            "is shown, and is the JSON 'label').",
+            labels=BINDING_LABELS,
+        ),
+        Result(
+            "peak_added_per_year",
+            "Dense peak FLOP/s of a year's chips, at --precision.",
+            "FLOP/s",
+            "EFLOP/s",
+        ),
+        Result("chips_from_dies", "Chips a year the good dies allow."),
+        Result("chips_from_packaging", "Chips a year the interposers allow."),
+        Result("chips_from_hbm", "Chips a year the HBM stacks allow."),
+        Result("h100e_per_chip", "One chip in H100s, on --basis."),
+        Result("good_dies_per_wafer", "Good dies per wafer, from the die size and yield."),
+        Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
+        Result("die_yield", "Defect-limited die yield under --model."),
+    ),
+)

@@ -1,0 +1,163 @@
+"""Calculators that feed each other: tcoctl's own JSON piped into --input, API results as
+upstream, and presets that reference another preset's result."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tcoctl
+from conftest import assert_same_results, results, run
+from tcoctl import chain
+from tcoctl.specs import Calculator, Input, Result
+
+PIPE = ("--wafers-per-month", "30000..50000", "--gpu", "ascend-910b")
+
+
+def piped(upstream: str, *args: str) -> tuple[list[dict[str, Any]], str]:
+    outcome = run(*args, "--input", "-", input=upstream)
+    assert outcome.code == 0, outcome.stderr
+    return outcome.records(), outcome.stderr
+
+
+def test_yield_pipes_into_supply_as_the_single_call_does() -> None:
+    """smic-7nm has two dies: two documents, two scenarios, each the same as passing the
+    good dies (50..80) by hand."""
+    upstream = run("yield", "--preset", "smic-7nm", "--format", "json").stdout
+    records, stderr = piped(upstream, "supply", *PIPE)
+    by_hand = results("supply", "--good-dies-per-wafer", "50..80", *PIPE)
+    assert [r["line"] for r in records] == [1, 2]
+    for record in records:
+        assert_same_results(record["results"], by_hand)
+        assert list(record["inputs"]) == ["good-dies-per-wafer"]  # upstream inputs stay out
+    assert stderr.count("warning") == 1  # one warning for both documents
+    assert "good_dies_per_wafer -> --good-dies-per-wafer" in stderr
+    assert "ignored (no input of that name): dies_per_wafer" in stderr
+
+
+def test_options_on_the_command_line_override_what_flows_in() -> None:
+    upstream = run("yield", "--die-size", "10x10", "--defect-density", "0.1", "-f", "json").stdout
+    flowed = results("yield", "--die-size", "10x10", "--defect-density", "0.1")
+    records, _ = piped(upstream, "supply", *PIPE, "--good-dies-per-wafer", "40")
+    assert records[0]["results"]["chips_from_dies"]["value"] == pytest.approx(40 * 40_000 * 12)
+    # an alternative on the command line (a die size) drops the flowed good dies
+    records, _ = piped(upstream, "supply", *PIPE, "--die-size", "20x20", "--die-yield", "0.5")
+    assert records[0]["inputs"] == {}
+    assert records[0]["results"]["good_dies_per_wafer"]["value"] != pytest.approx(
+        flowed["good_dies_per_wafer"]["value"]
+    )
+
+
+def test_tco_pipes_gpus_and_power_into_flops() -> None:
+    upstream = run("tco", "--preset", "frontier-2024", "--format", "json").stdout
+    args = ("flops", "--gpu", "h100-sxm", "--duration", "90 day", "--mfu", "0.4")
+    records, stderr = piped(upstream, *args)
+    by_hand = results(*args, "--count", "100000", "--power", "1275 W")
+    assert_same_results(records[0]["results"], by_hand)
+    assert "gpus -> --count, power_per_gpu -> --power" in stderr
+
+
+def test_a_result_feeds_an_input_of_its_name_with_unit_and_range() -> None:
+    """tco's cost_per_gpu_hour feeds a calculator with a --cost-per-gpu-hour input (the
+    inference calculator's) with no further work: name, unit and range carried."""
+    receiver = Calculator(
+        "receiver",
+        "",
+        (Input("cost-per-gpu-hour", "", "2 USD/h", "USD/s", "USD/h"),),
+        (Result("x", ""),),
+        "",
+    )
+    document = {
+        "schema_version": 1,
+        "command": "tco",
+        "results": {
+            "cost_per_gpu_hour": {"value": 1.8, "unit": "USD/h", "low": 1.4, "high": 2.3},
+            "gpus": {"value": 10.0, "unit": ""},
+        },
+    }
+    options, used, ignored = chain.received(receiver, document)
+    assert options == {"cost-per-gpu-hour": "1.4..2.3 USD/h"}
+    assert used == [("cost_per_gpu_hour", "cost-per-gpu-hour")] and ignored == ["gpus"]
+
+
+def test_api_results_chain_like_the_pipe() -> None:
+    dies = tcoctl.yield_(preset="smic-7nm")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chained = tcoctl.supply(upstream=dies, wafers_per_month="30000..50000", gpu="ascend-910b")
+    assert sum("upstream: yield's results feed supply" in str(w.message) for w in caught) == 1
+    by_hand = tcoctl.supply(
+        good_dies_per_wafer=tcoctl.Range(50, 80), wafers_per_month="30000..50000", gpu="ascend-910b"
+    )
+    for document in chained.to_dict():
+        assert_same_results(document["results"], by_hand.to_dict()["results"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        overridden = tcoctl.supply(
+            upstream=dies, good_dies_per_wafer=40, wafers_per_month=1000, gpu="h20"
+        )
+    assert list(overridden["chips_per_year"].magnitude) == pytest.approx([480_000, 480_000])
+
+
+def test_api_refuses_an_upstream_that_is_not_a_result() -> None:
+    with pytest.raises(tcoctl.errors.UsageError, match="upstream: expected"):
+        tcoctl.supply(upstream={"gpus": 1}, gpu="h20")
+
+
+REFERENCE = """title = "{name}"
+kind = "scenario"
+[supply.good-dies-per-wafer]
+from = "{source}"
+result = "good_dies_per_wafer"
+{variant}
+[supply.wafers-per-month]
+value = "1000"
+source = "A paper"
+url = "https://example.org"
+[supply.gpu]
+value = "h100-sxm"
+source = "A paper"
+url = "https://example.org"
+"""
+
+
+def write(folder: Path, name: str, source: str, variant: str = "") -> None:
+    text = REFERENCE.format(name=name, source=source, variant=variant)
+    (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+
+
+def test_a_preset_may_take_another_presets_result(tmp_path: Path) -> None:
+    write(tmp_path, "line", "tsmc-n5")
+    out = results("--presets-dir", str(tmp_path), "supply", "--preset", "line")
+    good = results("yield", "--preset", "tsmc-n5")["good_dies_per_wafer"]
+    assert out["good_dies_per_wafer" if "good_dies_per_wafer" in out else "chips_from_dies"]
+    assert out["chips_from_dies"]["low"] == pytest.approx(1000 * 12 * good["low"])
+    assert out["chips_from_dies"]["high"] == pytest.approx(1000 * 12 * good["high"])
+    shown = run("--presets-dir", str(tmp_path), "presets", "show", "line", "-f", "json").json()
+    assert "good_dies_per_wafer of preset tsmc-n5" in json.dumps(shown)
+
+
+def test_a_reference_to_a_preset_with_several_scenarios_names_one(tmp_path: Path) -> None:
+    write(tmp_path, "line", "smic-7nm")
+    outcome = run("--presets-dir", str(tmp_path), "supply", "--preset", "line", "-f", "json")
+    assert outcome.code == 1 and "add variant = one of 'Kirin 9000S, 107 mm2'" in outcome.stderr
+    write(tmp_path, "line", "smic-7nm", 'variant = "Ascend 910B, 665.61 mm2"')
+    out = results("--presets-dir", str(tmp_path), "supply", "--preset", "line")
+    assert out["chips_from_dies"]["low"] == pytest.approx(1000 * 12 * 50)
+
+
+def test_a_reference_cycle_is_named(tmp_path: Path) -> None:
+    write(tmp_path, "first", "second")
+    write(tmp_path, "second", "first")
+    (tmp_path / "second.toml").write_text(
+        (tmp_path / "second.toml").read_text().replace("good_dies_per_wafer", "chips_per_year"),
+        encoding="utf-8",
+    )
+    outcome = run("--presets-dir", str(tmp_path), "supply", "--preset", "first", "-f", "json")
+    assert outcome.code == 1
+    assert "presets refer to each other in a cycle: first -> second -> first" in outcome.stderr
+    assert "Traceback" not in outcome.stderr

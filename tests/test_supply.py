@@ -1,0 +1,151 @@
+"""tcoctl supply: chips per year from wafers, packaging and HBM, the binding constraint,
+goal-seeks through the minimum, and published cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import results, run
+
+H100_BF16 = 989.4e12
+"""Dense BF16 FLOP/s of the H100 SXM (NVIDIA H100 datasheet), the H100e reference."""
+
+
+def test_default_run_names_its_binding_constraint() -> None:
+    """smic-7nm: 45-50k wafers x 50-80 good dies x 12 months far exceed 11.4-13M HBM stacks
+    / 4 per 910B: HBM binds at 2.85-3.25M chips."""
+    out = results("supply")
+    assert out["binding"]["label"] == "hbm" and out["binding"]["value"] == 2
+    assert out["chips_from_dies"]["low"] == pytest.approx(45_000 * 12 * 50)
+    assert out["chips_from_dies"]["high"] == pytest.approx(50_000 * 12 * 80)
+    assert out["chips_per_year"]["low"] == pytest.approx(11.4e6 / 4)
+    assert out["chips_per_year"]["high"] == pytest.approx(13e6 / 4)
+    ratio = 320e12 / H100_BF16  # the ascend-910b preset's BF16 peak
+    assert out["h100e_per_year"]["value"] == pytest.approx(12.2e6 / 4 * ratio)
+    assert out["peak_added_per_year"]["value"] == pytest.approx(12.2e6 / 4 * 320e12 / 1e18)
+
+
+def test_the_least_constraint_binds_and_each_is_reported() -> None:
+    out = results("supply", "--wafers-per-month", "1000", "--good-dies-per-wafer", "30",
+                  "--dies-per-package", "2", "--interposers-per-month", "500",
+                  "--packages-per-interposer", "16", "--packaging-yield", "0.9",
+                  "--hbm-stacks-per-month", "100000", "--hbm-stacks-per-package", "8",
+                  "--gpu", "b200")  # fmt: skip
+    assert out["chips_from_dies"]["value"] == pytest.approx(1000 * 12 * 30 / 2)  # 180,000
+    assert out["chips_from_packaging"]["value"] == pytest.approx(500 * 12 * 16 * 0.9)  # 86,400
+    assert out["chips_from_hbm"]["value"] == pytest.approx(100_000 * 12 / 8)  # 150,000
+    assert out["chips_per_year"]["value"] == pytest.approx(86_400)
+    assert out["binding"]["label"] == "packaging" and out["binding"]["value"] == 1
+    assert out["h100e_per_year"]["value"] == pytest.approx(86_400 * 2250 / 989.4)
+
+
+def test_months_and_rates_convert() -> None:
+    """A rate per year and half a year's output: 120,000 wafers/yr for 6 months."""
+    out = results("supply", "--wafers-per-month", "120000/yr", "--good-dies-per-wafer", "10",
+                  "--months", "6", "--gpu", "h100-sxm")  # fmt: skip
+    assert out["chips_from_dies"]["value"] == pytest.approx(600_000)
+    assert out["binding"]["label"] == "dies"
+
+
+def test_good_dies_come_from_the_yield_relations() -> None:
+    """The same die, D0 and model give the yield calculator's good dies per wafer."""
+    die = ("--die-size", "26x31.3", "--defect-density", "0.1", "--model", "murphy")
+    expected = results("yield", *die)["good_dies_per_wafer"]["value"]
+    out = results("supply", *die, "--wafers-per-month", "1000", "--gpu", "h100-sxm")
+    assert out["good_dies_per_wafer"]["value"] == pytest.approx(expected, rel=1e-12)
+    assert out["chips_from_dies"]["value"] == pytest.approx(1000 * 12 * expected)
+
+
+def test_published_910b_yield_needs_few_wafers_for_huaweis_2024_output() -> None:
+    """Financial Times via Digitimes Asia (Feb 2025): 'the older Ascend 910B reached 50%'
+    yield, and Huawei made '200,000 units in 2024'. On the 21.32 x 31.22 mm die (Tom's
+    Hardware, die shots) that is 200,000 / (12 x whole dies x 0.5) wafers a month: about 390,
+    under 1 % of SMIC's ~50,000 (SemiAnalysis)."""
+    die = ("--die-size", "21.32x31.22", "--die-yield", "50%")
+    dies = results("yield", *die)["dies_per_wafer"]["value"]
+    out = results("supply", *die, "--gpu", "ascend-910b",
+                  "--solve", "wafers-per-month", "--for", "chips_per_year=200000")  # fmt: skip
+    assert out["wafers_per_month"]["value"] == pytest.approx(200_000 / (12 * dies * 0.5))
+    assert 350 < out["wafers_per_month"]["value"] < 420
+    assert out["chips_per_year"]["value"] == pytest.approx(200_000)
+
+
+def test_published_cowos_capacity_becomes_packages() -> None:
+    """TrendForce (Oct 2024): CoWoS 'expected to reach 35,000 to 40,000 wafers this year';
+    at ~29 H100-class packages per wafer (press) that is 12.2-13.9M packages a year. NVIDIA's
+    reported 2025 booking of 140,000 CoWoS wafers at 16 B200 a wafer is 2.24M B200s."""
+    out = results("supply", "--interposers-per-month", "35000..40000",
+                  "--packages-per-interposer", "29", "--gpu", "h100-sxm")  # fmt: skip
+    assert out["chips_from_packaging"]["low"] == pytest.approx(35_000 * 29 * 12)
+    assert out["chips_from_packaging"]["high"] == pytest.approx(40_000 * 29 * 12)
+    b200 = results("supply", "--interposers-per-month", "140000/yr",
+                   "--packages-per-interposer", "16", "--gpu", "b200")  # fmt: skip
+    assert b200["chips_per_year"]["value"] == pytest.approx(2.24e6)
+
+
+def test_published_hbm_stockpile_becomes_910c_packages() -> None:
+    """SemiAnalysis (Sept 2025): '13 million stacks of HBM' entered China, 'enough for 1.6M
+    Ascend 910C packages' at eight stacks each."""
+    out = results("supply", "--hbm-stacks-per-month", "13e6/yr",
+                  "--hbm-stacks-per-package", "8", "--gpu", "ascend-910c")  # fmt: skip
+    assert out["chips_per_year"]["value"] == pytest.approx(1.625e6)
+
+
+def test_solve_wafers_for_a_million_h100e_by_root_finding() -> None:
+    """A minimum has no closed-form inverse: bracketed root finding gives the wafers at which
+    the dies give 1e6 / 0.3234 910Bs: 1e6 / (320/989.4) / 12 / 65 = 3,964 a month."""
+    out = results("supply", "-p", "smic-7nm", "--hbm-stacks-per-month", "13e6/yr",
+                  "--good-dies-per-wafer", "65",
+                  "--solve", "wafers-per-month", "--for", "h100e_per_year=1e6")  # fmt: skip
+    assert out["wafers_per_month"]["value"] == pytest.approx(1e6 / (320 / 989.4) / 12 / 65)
+    assert out["h100e_per_year"]["value"] == pytest.approx(1e6)
+    assert out["binding"]["label"] == "dies"
+
+
+def test_solve_says_which_constraint_caps_the_goal() -> None:
+    outcome = run("supply", "-p", "smic-7nm", "--hbm-stacks-per-month", "13e6/yr",
+                  "--solve", "wafers-per-month", "--for", "h100e_per_year=2e6")  # fmt: skip
+    assert outcome.code == 1
+    assert "no value of wafers-per-month" in outcome.stderr
+    assert "binding is hbm: that constraint caps it" in outcome.stderr
+
+
+def test_solve_defect_density_and_packaging() -> None:
+    die = ("--die-size", "26x31.3", "--wafers-per-month", "1000", "--gpu", "h100-sxm")
+    out = results("supply", *die, "--solve", "defect-density", "--for", "chips_per_year=300000")
+    assert out["chips_per_year"]["value"] == pytest.approx(300_000)
+    assert out["good_dies_per_wafer"]["value"] == pytest.approx(25)
+    goal = ("--solve", "interposers-per-month", "--for", "chips_per_year=1.92e6")
+    pack = results("supply", "--packages-per-interposer", "16", "--gpu", "b200", *goal)
+    assert pack["interposers_per_month"]["value"] == pytest.approx(10_000)
+
+
+def test_a_stated_supply_needs_no_capacity() -> None:
+    """The seed's 'over a million NVIDIA H20s' a year: 148 / 989.4 TFLOP/s each."""
+    out = results("supply", "--preset", "china-h20")
+    assert out["h100e_per_year"]["value"] == pytest.approx(1e6 * 148 / 989.4)
+    assert "binding" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--gpu", "h100-sxm", "--months", "12"], "supply needs a capacity: --wafers-per-month"),
+        (["--good-dies-per-wafer", "50", "--die-size", "10x10"], "are alternatives: give one"),
+        (["--wafers-per-month", "-5", "--good-dies-per-wafer", "5"], "--wafers-per-month"),
+        (["--hbm-stacks-per-month", "5 W"], "--hbm-stacks-per-month"),
+        (["--packaging-yield", "1.5"], "--packaging-yield"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    outcome = run("supply", *args)
+    assert outcome.code == 2 and message in outcome.stderr
+    assert outcome.stderr.count("\n") == 1 and "Traceback" not in outcome.stderr
+
+
+def test_ranges_show_where_the_binding_constraint_changes() -> None:
+    """leading-edge-2028: dies bind at a 60 % share, packaging at 80 %."""
+    out = results("supply", "--preset", "leading-edge-2028")
+    assert {out["binding"]["low"], out["binding"]["high"]} == {0, 1}
+    table = run("supply", "--preset", "leading-edge-2028", "--format", "table").stdout
+    assert "dies .. packaging" in table
