@@ -9,28 +9,40 @@ a fleet is ``count x ratio``. ``--basis`` picks which of them is ``h100e``. A ca
 
 from __future__ import annotations
 
+from typing import Any
+
 from tcoctl.core.relations import Model, Relation, formula, product
 
 BASES = ("bf16", "fp8", "bandwidth")
 
 
+def ratio(name: str) -> Relation:
+    """One chip in H100s on a basis: ratio_<basis> = gpu_<basis> / ref_<basis>."""
+    return product(
+        f"gpu_{name}",
+        f"ratio_{name}",
+        f"ref_{name}",
+        note=f"ratio_{name} = gpu_{name} / H100 {name}",
+    )
+
+
+def on_basis(out: str, source: str, name: str) -> Relation:
+    """``out = source`` when --basis is ``name`` (which figure is the H100-equivalent)."""
+    return formula(
+        out, [source], _identity, f"{out} = {source} (basis {name})", when=("basis", (name,))
+    )
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 def _basis(name: str) -> tuple[Relation, ...]:
     """The per-chip ratio and the fleet's H100e on one basis; ``h100e`` when it is chosen."""
     return (
-        product(
-            f"gpu_{name}",
-            f"ratio_{name}",
-            f"ref_{name}",
-            note=f"ratio_{name} = gpu_{name} / H100 {name}",
-        ),
+        ratio(name),
         product(f"h100e_{name}", "count", f"ratio_{name}"),
-        formula(
-            "h100e",
-            [f"h100e_{name}"],
-            lambda value: value,
-            f"h100e = h100e_{name} (basis {name})",
-            when=("basis", (name,)),
-        ),
+        on_basis("h100e", f"h100e_{name}", name),
     )
 
 

@@ -31,14 +31,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core import dieyield
+from tcoctl.core import dieyield, h100e
 from tcoctl.core.dieyield import ModeError
 from tcoctl.core.relations import Finding, Model, Relation, formula, product
 
 Array = NDArray[np.float64]
 LIMITS = ("dies", "packaging", "hbm")
 """The constraints, in the order of the ``binding`` index."""
-BASES = ("bf16", "fp8", "bandwidth")
 DIE_QUANTITIES = ("die_area", "die_width", "die_height", "dies_per_wafer", "die_yield")
 """What supply takes from the die-yield relations (its whole-die count and yield models)."""
 
@@ -83,21 +82,8 @@ def _limit(name: str) -> tuple[Relation, Relation]:
 
 
 def _basis(name: str) -> tuple[Relation, ...]:
-    return (
-        product(
-            f"gpu_{name}",
-            f"ratio_{name}",
-            f"ref_{name}",
-            note=f"ratio_{name} = gpu_{name} / H100 {name}",
-        ),
-        formula(
-            "h100e_per_chip",
-            [f"ratio_{name}"],
-            _identity,
-            f"h100e_per_chip = ratio_{name} (basis {name})",
-            when=("basis", (name,)),
-        ),
-    )
+    """One chip in H100s on a basis, as h100e does; ``h100e_per_chip`` when it is chosen."""
+    return (h100e.ratio(name), h100e.on_basis("h100e_per_chip", f"ratio_{name}", name))
 
 
 RELATIONS = (
@@ -125,7 +111,7 @@ RELATIONS = (
         binding,
         "binding = which constraint gives the least chips (0 dies, 1 packaging, 2 hbm)",
     ),
-    *(relation for name in BASES for relation in _basis(name)),
+    *(relation for name in h100e.BASES for relation in _basis(name)),
     product("h100e_per_year", "chips_per_year", "h100e_per_chip"),
     product("peak_added_per_year", "chips_per_year", "gpu_peak"),
 )
