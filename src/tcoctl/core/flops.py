@@ -27,6 +27,7 @@ References
 from __future__ import annotations
 
 from tcoctl.core.relations import Model, formula, product, total
+from tcoctl.core.tco import EMBODIED_RATE
 
 FLOP_PER_PARAM_TOKEN = 6.0
 """Training FLOP per parameter per token without recomputation (Kaplan et al. 2020)."""
@@ -54,7 +55,7 @@ RELATIONS = (
     product("energy_cost", "energy", "electricity"),
     total("cost", "gpu_time_cost", "energy_cost"),
     product("emissions", "energy", "carbon_intensity"),
-    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    EMBODIED_RATE,
     product("embodied_emissions", "embodied_rate", "gpu_time"),
     formula(
         "peak",

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.relations import Model, formula, product, total
-from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP
+from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP
 
 MEMORY, COMPUTE = 0.0, 1.0
 """Values of ``bound``: which time sets the decode step."""
@@ -150,19 +150,13 @@ RELATIONS = (
     total("cost_per_token", "gpu_cost_per_token", "energy_cost_per_token"),
     product("reference_price", "price_to_cost", "cost_per_token"),
     product("emissions_per_token", "energy_per_token", "carbon_intensity"),
-    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    EMBODIED_RATE,
     product("embodied_rate", "embodied_per_token", "gpu_throughput"),
     # fill-ins: the --gpu's figures, dense active parameters, priced parts of the cost
     formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True),
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at --precision", fallback=True),
-    formula(
-        "power",
-        ["gpu_tdp"],
-        lambda tdp: np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP),
-        "power = TDP x 1.82 (DGX H100: 10.2 kW for 8 x 700 W)",
-        fallback=True,
-    ),
+    POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(
         "mean_context",

@@ -40,6 +40,18 @@ DGX_H100_ALL_IN_PER_TDP = 10_200.0 / 8 / 700.0
 LINE_ITEMS = ("servers", "network", "facility", "power", "other_opex")
 
 
+POWER_FROM_TDP = formula(
+    "power",
+    ["gpu_tdp"],
+    lambda tdp: np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP),
+    "power = TDP x 1.82 (DGX H100: 10.2 kW for 8 x 700 W)",
+    fallback=True,
+)
+"""All-in IT power per GPU from a GPU's TDP, when no power is given (tco, inference)."""
+EMBODIED_RATE = product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life")
+"""Embodied emissions per GPU spread evenly over its life [gCO2e/s] (flops, tco, inference)."""
+
+
 def capital_recovery_factor(rate: Any, years: Any) -> Array:
     """CRF(r, n) = r / (1 - (1+r)^-n) [1/year]; 1/n where r = 0 (straight-line).
 
@@ -121,15 +133,9 @@ RELATIONS = (
         note="breakeven_utilization = total_cost_rate / (gpus x rent_price)",
     ),
     product("emissions_rate", "energy_rate", "carbon_intensity"),
-    product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life"),
+    EMBODIED_RATE,
     product("embodied_fleet_rate", "embodied_rate", "gpus"),
-    formula(
-        "power",
-        ["gpu_tdp"],
-        lambda tdp: np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP),
-        "power = TDP x 1.82 (DGX H100: 10.2 kW for 8 x 700 W)",
-        fallback=True,
-    ),
+    POWER_FROM_TDP,
 )
 
 MODEL = Model(RELATIONS)
