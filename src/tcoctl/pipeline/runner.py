@@ -361,14 +361,7 @@ def warn_kept(
 
 def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
     """The result a tornado or sweep chart is about: --target, else the calculator's own."""
-    name = options.get("target") or calc.target
-    try:
-        return calc.result(name)
-    except KeyError:
-        names = ", ".join(r.name for r in calc.results)
-        raise UsageError(
-            f"--target: {calc.name} has no result {shorten(name)!r}; one of {names}"
-        ) from None
+    return find_result(calc, options.get("target") or calc.target, "--target", calc.target)
 
 
 def run_batch(
