@@ -573,12 +573,13 @@ def shown(calc: Calculator, quantity: str, value: float) -> str:
 
 
 def public_name(calc: Calculator, quantity: str) -> str:
-    """The name a user knows a core quantity by: its option's (gpu-hours for gpu_time), else
-    its result's, else its own."""
+    """The name a user knows a core quantity by: its result's (gpu_hours for gpu_time), else
+    its option's, else its own."""
+    result = next((r.name for r in calc.results if r.core == quantity), None)
+    if result is not None:
+        return result
     spec = calc.number_inputs.get(quantity)
-    if spec is not None:
-        return spec.name
-    return next((r.name for r in calc.results if r.core == quantity), quantity)
+    return spec.name if spec is not None else quantity
 
 
 def _in_row(values: Any, row: int) -> Array:

@@ -9,11 +9,13 @@ Relations that are not simply invertible (a CRF, a die count, a yield model) are
 only) and cached; evaluation runs the planned steps once over float64 arrays of any shape, so
 ranges, Monte Carlo samples, sweeps and batch rows are all one call.
 
-Two kinds of fill-in complete a plan once nothing else applies: defaults (a constant such as
-PUE = 1) first, then fallback relations (a GPU's TDP x 1.82 when no power is given), in the
-order declared. What they fill is soft: it is never checked against other routes, and no
-input is derived from it by inverting a relation whose output it is (a cost that covers only
-what is priced must not imply an energy of zero).
+Defaults (a constant such as PUE = 1, or 6 FLOP per parameter-token) count as inputs nobody
+typed: known from the start, so that inputs contradicting them are caught, never silently
+absorbed (a goal-seek's unknown is excluded). Fallback relations (a GPU's TDP x 1.82 when no
+power is given) complete a plan once nothing else applies, in the order declared. What they
+fill is soft: it is never checked against other routes, and no input is derived from it by
+inverting a relation whose output it is (a cost that covers only what is priced must not
+imply an energy of zero).
 
 A relation whose quantities all end up known without it being used is a check: where its two
 sides disagree, the rows are reported as a Contradiction naming the quantities and both
@@ -190,12 +192,12 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
     relations = [r for r in model.relations if r.active(chosen)]
     main = [r for r in relations if not r.fallback]
     fallbacks = [r for r in relations if r.fallback]
-    known = set(given)
-    depends: dict[str, frozenset[str]] = {name: frozenset([name]) for name in given}
+    defaults_used = {name for name in model.defaults if name not in given | exclude}
+    known = set(given) | defaults_used  # defaults are inputs nobody typed: checked like them
+    depends: dict[str, frozenset[str]] = {name: frozenset([name]) for name in known}
     steps: list[Step] = []
     used: set[int] = set()
-    defaults_used: set[str] = set()
-    soft: set[str] = set()  # filled by a default or fallback: never inverted through
+    soft: set[str] = set()  # filled by a fallback: never inverted through
     while True:
         progressed = False
         for relation in main:
@@ -215,19 +217,13 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
                 progressed = True
         if progressed:
             continue
-        filled = _fill_one(model, fallbacks, known, exclude)
+        filled = _fill_one(fallbacks, known, exclude)
         if filled is None:
             break
-        if isinstance(filled, Relation):
-            steps.append(Step(filled, filled.out))
-            known.add(filled.out)
-            soft.add(filled.out)
-            depends[filled.out] = frozenset().union(*(depends[n] for n in filled.inputs))
-        else:
-            known.add(filled)
-            soft.add(filled)
-            defaults_used.add(filled)
-            depends[filled] = frozenset([filled])
+        steps.append(Step(filled, filled.out))
+        known.add(filled.out)
+        soft.add(filled.out)
+        depends[filled.out] = frozenset().union(*(depends[n] for n in filled.inputs))
     checks = tuple(
         r
         for r in main
@@ -237,12 +233,9 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
 
 
 def _fill_one(
-    model: Model, fallbacks: Sequence[Relation], known: set[str], exclude: frozenset[str]
-) -> Relation | str | None:
-    """The first default not yet known, else the first fallback relation that applies."""
-    for name in model.defaults:
-        if name not in known and name not in exclude:
-            return name
+    fallbacks: Sequence[Relation], known: set[str], exclude: frozenset[str]
+) -> Relation | None:
+    """The first fallback relation that applies."""
     for relation in fallbacks:
         if (
             relation.out not in known
