@@ -203,3 +203,15 @@ def test_batch_only_my_ranges_keeps_the_lines_own_spread() -> None:
     assert spread["low"] < spread["value"] < spread["high"]
     both = run("tco", "--input", "-", input=lines).records()
     assert both[1]["results"]["cost_per_gpu_hour"]["low"] < spread["low"]
+
+
+def test_a_sweep_replaces_the_alternative_and_leaves_failed_points_undefined() -> None:
+    """Sweeping --site-power drops the preset's --gpus (its alternative): the GPU count
+    follows the site power, floor(P / (1,275 W x 1.2)); and a point a single run refuses
+    (more good dies than fit) is null, never an impossible yield above 1."""
+    out = run("tco", "--pue", "1.2", "--sweep", "site-power=50..100MW:3", "-f", "json").json()
+    gpus = out["sweep"]["results"]["gpus"]["value"]
+    assert gpus == [math.floor(p / (1275 * 1.2)) for p in (50e6, 75e6, 100e6)]
+    swept = run("yield", "--die-size", "20x20", "--sweep", "good-dies=100..500:5", "-f", "json")
+    implied = swept.json()["sweep"]["results"]["implied_yield"]["value"]
+    assert implied[0] is not None and implied[0] <= 1 and implied[1:] == [None] * 4

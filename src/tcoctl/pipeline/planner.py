@@ -136,19 +136,27 @@ def sweep(
             "points, or give the other inputs as single values"
         )
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
+    point = engine.Given(plan.spec, "sweep", "--sweep", plan.span)
+    scenarios = [dict(given) for given in rows]
+    for given in scenarios:
+        engine.put(given, point)  # the swept input replaces its alternatives (site-power)
     found: list[dict[str, engine.Summary]] = [{}] * len(rows)
-    for members in engine.groups(rows):
-        numbers, gpus, choices = engine.stacked_columns([rows[i] for i in members], plan.points)
+    for members in engine.groups(scenarios):
+        numbers, gpus, choices = engine.stacked_columns(
+            [scenarios[i] for i in members], plan.points
+        )
         swept = np.tile(xs, len(members))
         numbers[plan.spec.key] = (swept, swept)
-        summaries, _, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
+        summaries, failures, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
+        undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):
             part = slice(position * plan.points, (position + 1) * plan.points)
             found[index] = {
                 name: engine.Summary(
-                    s.value[part],
-                    None if s.low is None else s.low[part],
-                    None if s.high is None else s.high[part],
+                    *(
+                        None if a is None else np.where(undefined[part], np.nan, a[part])
+                        for a in (s.value, s.low, s.high)
+                    )  # type: ignore[arg-type]
                 )
                 for name, s in summaries.items()
             }
