@@ -215,3 +215,15 @@ def test_a_sweep_replaces_the_alternative_and_leaves_failed_points_undefined() -
     swept = run("yield", "--die-size", "20x20", "--sweep", "good-dies=100..500:5", "-f", "json")
     implied = swept.json()["sweep"]["results"]["implied_yield"]["value"]
     assert implied[0] is not None and implied[0] <= 1 and implied[1:] == [None] * 4
+
+
+def test_each_bad_batch_line_gets_its_own_numbers() -> None:
+    """Two lines in one group, each contradicting itself: each message quotes its own line's
+    values (1,000 GPUs x 10 days = 240,000 h; 2,000 x 20 days = 960,000 h)."""
+    lines = "count,duration,gpu-hours\n1000,10 day,1 h\n2000,20 day,2 h\n"
+    outcome = run("flops", "--peak", "1000 TFLOP/s", "--mfu", "0.4", "--input", "-", input=lines)
+    assert outcome.code == 1
+    assert "line 2: the inputs contradict each other: gpu_hours is 1 h" in outcome.stderr
+    assert "give 240000 h" in outcome.stderr
+    assert "line 3: the inputs contradict each other: gpu_hours is 2 h" in outcome.stderr
+    assert "give 960000 h" in outcome.stderr

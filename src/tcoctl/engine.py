@@ -449,12 +449,11 @@ def core_call(
     if not problems and not derived and solve is None:
         raise nothing_computed(calc, frozenset(values), chosen)
     for problem in problems:
-        text = describe(calc, problem)
-        for row in np.flatnonzero(problem.rows):
+        for index in np.flatnonzero(problem.rows).tolist():
             if isinstance(problem, rel.Finding) and not problem.fatal:
-                warnings.setdefault(int(row), []).append(text)
-            else:
-                failures[row] = failures[row] or DomainError(text)
+                warnings.setdefault(index, []).append(describe(calc, problem, index))
+            elif failures[index] is None:
+                failures[index] = DomainError(describe(calc, problem, index))
     out = {
         result.name: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
         for result in reported
@@ -514,8 +513,7 @@ def goal_seek(
         )
     values[unknown] = root
     bad = np.isnan(root).reshape(shape[0], -1).any(axis=1)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
+    for row in np.flatnonzero(bad).tolist():
         at = np.isnan(root[row])
         span = sorted(float(v) + solve.value for v in (first[row][at][0], last[row][at][0]))
         text = (
@@ -526,8 +524,7 @@ def goal_seek(
         if span[1] < solve.value:
             top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
             text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
-        for index in np.flatnonzero(bad):
-            failures[index] = DomainError(text)
+        failures[row] = DomainError(text)
     return forward
 
 
@@ -588,11 +585,13 @@ def _in_row(values: Any, row: int) -> Array:
     return np.broadcast_to(array[row if array.shape[0] > 1 else 0], array.shape[1:]).ravel()
 
 
-def describe(calc: Calculator, problem: rel.Problem) -> str:
-    """A problem's message in display units, naming quantities."""
+def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> str:
+    """A problem's message for one of its rows (by default the first), in display units,
+    naming quantities."""
     if isinstance(problem, rel.Finding):
         return problem.message
-    row = int(np.flatnonzero(problem.rows)[0])
+    if row is None:
+        row = int(np.flatnonzero(problem.rows)[0])
     if isinstance(problem, rel.Contradiction):
         computed, given = _in_row(problem.computed, row), _in_row(problem.given, row)
         at = int(np.argmax(np.abs(computed - given) > rel.RELATIVE_TOLERANCE * np.abs(given)))
