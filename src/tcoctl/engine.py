@@ -449,11 +449,11 @@ def core_call(
     if not problems and not derived and solve is None:
         raise nothing_computed(calc, frozenset(values), chosen)
     for problem in problems:
-        for index in np.flatnonzero(problem.rows).tolist():
+        for at in np.flatnonzero(problem.rows).tolist():
             if isinstance(problem, rel.Finding) and not problem.fatal:
-                warnings.setdefault(index, []).append(describe(calc, problem, index))
-            elif failures[index] is None:
-                failures[index] = DomainError(describe(calc, problem, index))
+                warnings.setdefault(at, []).append(describe(calc, problem, at))
+            elif failures[at] is None:
+                failures[at] = DomainError(describe(calc, problem, at))
     out = {
         result.name: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
         for result in reported
