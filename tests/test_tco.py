@@ -213,3 +213,14 @@ def test_views_write_their_own_tidy_csv() -> None:
     assert lines[0] == "scenario,line,text" and len(lines) > 10
     both = run("tco", "--tornado", "--explain", "--format", "csv")
     assert both.code == 2 and "CSV holds one table" in both.stderr and both.stdout == ""
+
+
+def test_explain_multiplies_out_to_the_result_with_a_residual() -> None:
+    """--explain's servers line is gpus x price x the factor the core used: with resale the
+    factor is (1 - residual) x CRF + residual x r (Newnan, ch. 6), not the bare CRF."""
+    doc = run("tco", "--residual", "30%", "--rate", "0.1", "--life", "5 yr", "--gpu-price",
+              "30000 USD", "--gpus", "1000", "--explain", "--format", "json").json()  # fmt: skip
+    factor = 0.7 * capital_recovery_factor(0.10, 5) + 0.3 * 0.10
+    assert doc["results"]["servers_annual"]["value"] == pytest.approx(1000 * 30000 * factor)
+    line = next(text for text in doc["explain"] if text.startswith("GPU servers"))
+    assert f"x {factor:.4f} =" in line

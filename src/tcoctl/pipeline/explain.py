@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP, YEAR_S, capital_recovery_factor
+from tcoctl.core.tco import (
+    DGX_H100_ALL_IN_PER_TDP,
+    YEAR_S,
+    capital_recovery_factor,
+    salvage_factor,
+)
 from tcoctl.output import fmt
 from tcoctl.units import convert
 
@@ -20,7 +25,8 @@ def tco_lines(inputs: Mapping[str, float], out: Mapping[str, float]) -> list[str
     rate = inputs["rate"]
     years = inputs["life"] / YEAR_S
     facility_years = inputs["facility_life"] / YEAR_S
-    crf = float(capital_recovery_factor(rate, years))
+    residual = inputs.get("residual", 0.0)
+    crf = float(salvage_factor(rate, inputs["life"], residual)) * YEAR_S  # as the core does
     crf_facility = float(capital_recovery_factor(rate, facility_years))
     gpus = out["gpus"]
     power = out["it_power"] / gpus
@@ -28,8 +34,13 @@ def tco_lines(inputs: Mapping[str, float], out: Mapping[str, float]) -> list[str
     lines = [
         "A year is 365.25 days (8,766 h). Money per year is annualised with the capital "
         "recovery factor CRF(r, n) = r / (1 - (1+r)^-n), or 1/n at r = 0.",
-        f"CRF(r={fmt(rate)}, n={fmt(years)} yr) = {fmt(crf)} /yr;  "
-        f"facility CRF(r={fmt(rate)}, n={fmt(facility_years)} yr) = {fmt(crf_facility)} /yr",
+        (
+            f"server factor = (1 - residual) x CRF(r={fmt(rate)}, n={fmt(years)} yr) + "
+            f"residual x r = {fmt(crf)} /yr with residual {fmt(residual)} (resale);  "
+            if residual
+            else f"CRF(r={fmt(rate)}, n={fmt(years)} yr) = {fmt(crf)} /yr;  "
+        )
+        + f"facility CRF(r={fmt(rate)}, n={fmt(facility_years)} yr) = {fmt(crf_facility)} /yr",
     ]
     if "site_power" in inputs:
         lines.append(
