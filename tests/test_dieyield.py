@@ -226,3 +226,15 @@ def test_a_model_parameter_left_out_is_named() -> None:
     assert outcome.code == 0
     assert ["alpha"] in outcome.json()["missing"]["die_yield"]
     assert "--defect-density is used by no result" in outcome.stderr
+
+
+def test_a_yield_beyond_the_inverse_reach_is_not_a_clamped_defect_density() -> None:
+    """Seeds' yield 1/(1 + A D0) = 1e-7 on 1 cm^2 needs D0 ~ 1e7/cm^2, beyond the inverse's
+    bracket (lambda <= 1e6): no D0 is reported (with a warning), never the bracket's end."""
+    outcome = run("yield", "--die-area", "100 mm^2", "--die-yield", "1e-7", "--model", "seeds",
+                  "--format", "json")  # fmt: skip
+    assert outcome.code == 0
+    assert "defect_density" not in outcome.json()["results"]
+    assert "defect_density: no finite value" in outcome.stderr
+    inside = results("yield", "--die-area", "100 mm^2", "--die-yield", "0.5", "--model", "seeds")
+    assert inside["defect_density"]["value"] == pytest.approx(1.0)  # 1/(1 + 1 x 1) = 0.5

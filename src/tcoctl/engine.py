@@ -866,12 +866,13 @@ def run_rows(
 @dataclass(frozen=True)
 class Outline:
     """What one scenario's inputs determine, for people: the defaults the relations used,
-    for each result not computed the options that would give it, and the options no
-    reported result uses."""
+    for each result not computed the options that would give it, the options no reported
+    result uses, and the results the inputs determine."""
 
     defaults: tuple[str, ...]
     missing: dict[str, list[list[str]]]
     unused: tuple[str, ...]
+    reported: tuple[str, ...]
 
 
 def known_quantities(calc: Calculator, given: Mapping[str, Given]) -> frozenset[str]:
@@ -902,7 +903,8 @@ def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = 
             others = tuple(option for option in options if result.core not in option[1])
             found = model.suggest(frozenset(known), choices, result.core, others)
             missing[result.name] = [list(group) for group in found[:MAX_WAYS]]
-    reported = [r.core for r in reported_results(calc, plan, solve)]
+    results = reported_results(calc, plan, solve)
+    reported = [r.core for r in results]
     used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
     unused = tuple(
         name
@@ -917,7 +919,7 @@ def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = 
         for spec in calc.inputs
         if spec.kind == "number" and spec.core in plan.defaults_used and spec.core in used
     )
-    return Outline(defaults, missing, unused)
+    return Outline(defaults, missing, unused, tuple(r.name for r in results))
 
 
 def nothing_computed(calc: Calculator, known: frozenset[str], choices: rel.Choices) -> TcoctlError:

@@ -224,7 +224,8 @@ def defects_for_yield(
     """Invert die_yield: the lambda [-] that gives yield ``target`` in (0, 1].
 
     Every model's yield falls monotonically with lambda, so a vectorised bisection on
-    log(lambda) over [1e-12, 1e6] (80 halvings, to float64 precision) solves them all alike.
+    log(lambda) over [1e-12, 1e6] (80 halvings, to float64 precision) solves them all alike;
+    a yield below what lambda = 1e6 gives is NaN (out of reach), never the bracket's end.
     """
     target = np.asarray(target, dtype=float)
     lo = np.full(
@@ -242,7 +243,8 @@ def defects_for_yield(
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     lam = 10.0 ** (0.5 * (lo + hi))
-    inside = (target > 0) & (target < 1)
+    reachable = die_yield(model, 1e6, alpha, layers) <= target  # else beyond the bracket
+    inside = (target > 0) & (target < 1) & reachable
     return np.asarray(np.where(target >= 1.0, 0.0, np.where(inside, lam, np.nan)), dtype=float)
 
 

@@ -177,11 +177,19 @@ def reports_for(
         shown = dict(given)
         for option in plan.defaults:
             shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
+        rows = result_rows(calc, summaries, row, engine.has_range(given), solve)
+        shown_names = {r.name for r in rows}
+        lost = [name for name in plan.reported if name not in shown_names]
+        if lost:
+            warn(
+                f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
+                "reach of its formula, or past the largest float)"
+            )
         report = output.Report(
             calc.name,
             name or None,
             input_rows(calc, shown),
-            result_rows(calc, summaries, row, engine.has_range(given), solve),
+            rows,
             headline=((solve.unknown.key,) if solve else ()) + calc.headline,
             bars=tuple(name for name, _ in calc.shares),
         )
