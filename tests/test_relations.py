@@ -6,9 +6,11 @@ from __future__ import annotations
 import doctest
 import json
 import math
+import re
 import subprocess
 import sys
 import warnings
+from typing import Any
 
 import pytest
 
@@ -184,3 +186,36 @@ def test_api_docstring_examples() -> None:
         warnings.simplefilter("ignore", api.TcoctlWarning)
         failed, attempted = doctest.testmod(api, optionflags=doctest.ELLIPSIS)
     assert attempted >= 6 and failed == 0
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"samples": 10**9}, "samples: expected a whole number from 0 to 2,000,000"),
+        ({"samples": "many"}, "samples: expected a whole number"),
+        ({"dist": "normal"}, "dist: expected one of uniform, triangular"),
+        ({"seed": "x"}, "seed: expected a whole number"),
+        ({"solve": 5}, "solve: expected text"),
+        ({"gpus": []}, "gpus: an empty list"),
+        ({"upstream": 5}, "upstream: expected a tcoctl.api.Result"),
+    ],
+)
+def test_the_api_checks_its_shared_keywords(keywords: dict[str, Any], message: str) -> None:
+    """The API refuses what the command line refuses (a billion samples would exhaust
+    memory), with a typed error, before any work."""
+    from tcoctl.errors import UsageError
+
+    with pytest.raises(UsageError, match=re.escape(message)):
+        tcoctl.tco(**keywords)
+
+
+def test_api_arrays_are_one_engine_call() -> None:
+    """A list of 50 GPU counts runs as one batch of rows, not 50 runs."""
+    from unittest import mock
+
+    from tcoctl import engine
+
+    with mock.patch.object(engine, "run_rows", wraps=engine.run_rows) as calls:
+        result = tcoctl.tco(gpus=list(range(1000, 51000, 1000)))
+    assert calls.call_count == 1
+    assert len(result["gpus"].magnitude) == 50

@@ -25,7 +25,7 @@ from typing import Any
 
 from tcoctl import chain
 from tcoctl.errors import UsageError
-from tcoctl.specs import CALCULATORS, Calculator, Input
+from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input
 
 
 class TcoctlWarning(UserWarning):
@@ -56,7 +56,10 @@ class Result(Mapping[str, Any]):
 
         items = [doc["results"].get(name) for doc in self.documents]
         if all(item is None for item in items):
-            raise KeyError(name)
+            ways = self.missing.get(name)
+            needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
+            reason = f"not computed (needs {needs})" if ways is not None else "no such result"
+            raise KeyError(f"{name}: {reason}; results here: {', '.join(self)}")
         if key == "value" and any(item is not None and "label" in item for item in items):
             names = [None if item is None else item.get("label") for item in items]
             return names[0] if self.scalar else names  # a coded result: its name ("memory")
@@ -78,7 +81,10 @@ class Result(Mapping[str, Any]):
         return sum(1 for _ in self)
 
     def stat(self, name: str, key: str) -> Any:
-        """``low``, ``high``, ``p05``, ``p50`` or ``p95`` of a result (NaN where absent)."""
+        """``low``, ``high`` (with ranges), ``p05``, ``p50`` or ``p95`` (with ``samples``) of
+        a result; NaN in a scenario that has none."""
+        if key not in ("low", "high", "p05", "p50", "p95"):
+            raise UsageError(f"stat: expected low, high, p05, p50 or p95, e.g. 'p95'; got {key!r}")
         return self._column(key, name)
 
     @property
@@ -107,27 +113,56 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     calc = CALCULATORS.get(command)
     if calc is None:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
-    shared = {
-        "preset": preset,
-        "samples": options.pop("samples", 0),
-        "dist": options.pop("dist", "uniform"),
-        "seed": options.pop("seed", None),
-        "solve": options.pop("solve", None),
-        "for": options.pop("goal", None),
-    }
+    shared = _shared(preset, options)
     upstream = options.pop("upstream", None)
     rows = _rows(calc, options)
 
     def warn(message: str) -> None:
-        warnings.warn(message, TcoctlWarning, stacklevel=3)
+        warnings.warn(message, TcoctlWarning, stacklevel=4)
 
-    documents = []
-    for flowed in _flows(calc, upstream, warn):
-        for flags in rows:
-            merged = {**chain.without_overridden(calc, flowed, flags), **flags}
-            documents += [to_json(r) for r in runner.reports_for(calc, merged, shared, warn)]
+    flag_sets = [
+        {**chain.without_overridden(calc, flowed, flags), **flags}
+        for flowed in _flows(calc, upstream, warn)
+        for flags in rows
+    ]
+    documents = [to_json(r) for r in runner.reports_for(calc, flag_sets, shared, warn)]
     single = len(documents) == 1 and not _is_array(options)
     return Result(tuple(documents), scalar=single)
+
+
+def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The keywords every calculator shares, checked as the command line checks them."""
+
+    samples, dist = options.pop("samples", 0), options.pop("dist", "uniform")
+    seed, solve, goal = (
+        options.pop("seed", None),
+        options.pop("solve", None),
+        options.pop("goal", None),
+    )
+    if preset is not None and not isinstance(preset, str):
+        raise UsageError(f"preset: expected a preset name, e.g. 'frontier-2024'; got {preset!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
+        raise UsageError(f"samples: expected a whole number from 0 to {MAX_SAMPLES:,}, e.g. 10000")
+    if dist not in DISTRIBUTIONS:
+        raise UsageError(f"dist: expected one of {', '.join(DISTRIBUTIONS)}, e.g. 'triangular'")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32
+    ):
+        raise UsageError("seed: expected a whole number from 0 to 2**32 - 1, e.g. 1")
+    for name, value, example in (
+        ("solve", solve, "electricity"),
+        ("goal", goal, "power_share=0.15"),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"{name}: expected text, e.g. {example!r}; got {value!r}")
+    return {
+        "preset": preset,
+        "samples": samples,
+        "dist": dist,
+        "seed": seed,
+        "solve": solve,
+        "for": goal,
+    }
 
 
 def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
@@ -136,6 +171,8 @@ def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
     if upstream is None:
         return [{}]
     found = upstream.documents if isinstance(upstream, Result) else upstream
+    if not isinstance(found, Mapping | list | tuple):
+        raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
     found = [found] if isinstance(found, Mapping) else list(found)
     if not found or not all(chain.is_document(d) for d in found):
         raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
@@ -171,6 +208,8 @@ def _rows(calc: Calculator, options: Mapping[str, Any]) -> list[dict[str, str]]:
             if isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
             else [value]
         )
+        if not items:
+            raise UsageError(f"{key}: an empty list; give at least one value")
         if len(items) != 1 and length not in (1, len(items)):
             raise UsageError(f"{key}: {len(items)} values, but other options have {length}")
         length = max(length, len(items))

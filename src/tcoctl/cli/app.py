@@ -18,7 +18,7 @@ import typer
 from tcoctl import __version__
 from tcoctl.cli import completion
 from tcoctl.errors import ExitCode, TcoctlError
-from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success, 1 domain error (bad preset, impossible scenario, failed batch "
@@ -345,8 +345,6 @@ SHARED = (
     "solve",
     "for_",
 )
-MAX_SAMPLES = 2_000_000
-DISTRIBUTIONS = ("uniform", "triangular")
 for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
 

@@ -111,7 +111,7 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
         return
     check_options(calc, options, fmt)
     value = parse_value(calc, options["value"]) if options.get("value") else None
-    reports = reports_for(calc, flags, options, warn_on_stderr)
+    reports = reports_for(calc, [flags], options, warn_on_stderr)
     if value is not None:
         write_values(value, reports)
         return
@@ -130,23 +130,27 @@ def warn_on_stderr(message: str) -> None:
 
 def reports_for(
     calc: Calculator,
-    flags: Mapping[str, str],
+    flag_sets: Sequence[Mapping[str, str]],
     options: Mapping[str, Any],
     warn: Callable[[str], None],
 ) -> list[output.Report]:
-    """The reports of one run (one per preset variant), warnings passed to ``warn``: the
-    engine of the CLI and of the Python API alike."""
+    """The reports of one run: a report per set of options (the API's arrays give several)
+    and preset variant, all evaluated together, warnings passed to ``warn``. The engine of
+    the CLI and of the Python API alike."""
     solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
     target = target_result(calc, options)
-    preset = choose_preset(calc, options.get("preset"), flags)
-    names = engine.variants(calc, preset)
-    scenarios = [engine.gather(calc, flags, preset, i) for i in range(len(names))]
+    preset = choose_preset(calc, options.get("preset"), flag_sets[0])
+    labels = engine.variants(calc, preset)
+    names = [label for _ in flag_sets for label in labels]
+    scenarios = [
+        engine.gather(calc, flags, preset, i) for flags in flag_sets for i in range(len(labels))
+    ]
     if solve is not None:
         for given in scenarios:
             given.pop(solve.unknown.name, None)
     if options.get("only_my_ranges"):
         scenarios = [engine.preset_ranges_at_midpoint(given) for given in scenarios]
-    warn_kept(flags, scenarios[0], warn)
+    warn_kept(flag_sets[0], scenarios[0], warn)
     summaries, failed, warned = engine.run_rows(
         calc,
         scenarios,

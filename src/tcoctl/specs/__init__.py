@@ -5,8 +5,10 @@ explicit registry. Pure data, importable without numpy or pint so that ``--help`
 from __future__ import annotations
 
 from tcoctl.specs.base import (
+    DISTRIBUTIONS,
     GPU_FIELDS,
     GPU_QUANTITIES,
+    MAX_SAMPLES,
     REFERENCE_GPU,
     Calculator,
     Input,
@@ -25,9 +27,11 @@ CALCULATORS: dict[str, Calculator] = {
 
 __all__ = [
     "CALCULATORS",
+    "DISTRIBUTIONS",
     "GPU_FIELDS",
     "GPU_QUANTITIES",
     "ITEMS",
+    "MAX_SAMPLES",
     "REFERENCE_GPU",
     "YIELD_MODELS",
     "Calculator",

@@ -219,3 +219,8 @@ EMBODIED = Input(
     positive=False,
 )
 """Carbon options shared by flops, tco and inference."""
+
+MAX_SAMPLES = 2_000_000
+"""Monte Carlo samples one run may draw (memory stays flat; time grows with them)."""
+DISTRIBUTIONS = ("uniform", "triangular")
+"""How Monte Carlo draws each range: evenly, or peaked at its midpoint."""
