@@ -227,3 +227,20 @@ def test_each_bad_batch_line_gets_its_own_numbers() -> None:
     assert "give 240000 h" in outcome.stderr
     assert "line 3: the inputs contradict each other: gpu_hours is 2 h" in outcome.stderr
     assert "give 960000 h" in outcome.stderr
+
+
+def test_a_marked_crossing_is_exact_not_interpolated() -> None:
+    """Five sweep points are far apart, but the marked crossing is where the model crosses:
+    the same 0.2407 USD/kWh that --solve finds, and the own-or-rent break-even equals tco's
+    own breakeven_utilization."""
+    swept = run("tco", "--sweep", "electricity=0.02..0.4:5", "--mark", "power_share=0.15",
+                "--format", "json").json()  # fmt: skip
+    solved = results("tco", "--solve", "electricity", "--for", "power_share=0.15")
+    assert swept["sweep"]["mark"]["crossings"] == [
+        pytest.approx(solved["electricity"]["value"], rel=1e-6)
+    ]
+    rent = ("--rent-price", "2.5 USD/h")
+    marked = run("tco", *rent, "--sweep", "utilization=0.1..1:10", "--mark", "own_to_rent=1",
+                 "--format", "json").json()  # fmt: skip
+    breakeven = results("tco", *rent)["breakeven_utilization"]["value"]
+    assert marked["sweep"]["mark"]["crossings"] == [pytest.approx(breakeven, rel=1e-6)]

@@ -209,7 +209,14 @@ def reports_for(
             chosen = mark[0] if mark else target
             if chosen.name not in swept and not options.get("target"):
                 chosen = next(r for r in calc.results if r.name in swept)  # default not computed
-            section, visuals = planner.sweep_section(calc, sweep, xs, swept, chosen, mark)
+
+            def refine(x: float, given: Mapping[str, engine.Given] = given) -> float:
+                assert mark is not None
+                return planner.refine_crossing(calc, given, sweep, mark, x, solve)
+
+            section, visuals = planner.sweep_section(
+                calc, sweep, xs, swept, chosen, mark, refine if mark else None
+            )
             report.extra["sweep"] = section
             report.visuals.extend(visuals)
         if options.get("explain"):
