@@ -170,3 +170,13 @@ def test_carbon_intensity_is_never_a_price() -> None:
     assert outcome.code == 2 and "money per energy, expected CO2e per energy" in outcome.stderr
     outcome = run("inference", "--electricity", "0.4 kg/kWh")
     assert outcome.code == 2 and "a mass per energy, expected money per energy" in outcome.stderr
+
+
+def test_a_replica_that_does_not_fit_is_warned_about() -> None:
+    """Llama 3.1 405B in BF16 needs about 812 GB of weights: two 80 GB H100s cannot hold it,
+    so the run says its speed and cost are hypothetical."""
+    outcome = run("inference", "--preset", "llama-3.1-405b", "--gpus-per-replica", "2",
+                  "--format", "json")  # fmt: skip
+    assert outcome.code == 0
+    assert outcome.json()["results"]["fits"]["label"] == "no"
+    assert "do not fit in memory" in outcome.stderr

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.relations import Finding, Model, Relation, formula, product
+from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product
 from tcoctl.specs import YIELD_MODELS
 
 Array = NDArray[np.float64]
@@ -444,10 +444,7 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     found = []
 
     def per_row(mask: Any) -> NDArray[np.bool_]:
-        mask = np.broadcast_to(
-            np.asarray(mask, dtype=bool), np.broadcast(mask, np.empty((rows, 1))).shape
-        )
-        return np.asarray(mask.reshape(rows, -1).any(axis=1))
+        return by_row(mask, rows)
 
     diameter, edge = values["wafer_diameter"], values["edge_exclusion"]
     no_wafer = per_row(np.multiply(2, edge) >= diameter)

@@ -42,11 +42,12 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from tcoctl.core.relations import Model, formula, product, total
+from tcoctl.core.relations import Finding, Model, by_row, formula, product, total
 from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP
 
 MEMORY, COMPUTE = 0.0, 1.0
@@ -169,4 +170,22 @@ RELATIONS = (
     formula("cost_per_token", ["energy_cost_per_token"], _same, "cost = energy", fallback=True),
 )
 
-MODEL = Model(RELATIONS)
+
+def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A warning on rows where the weights and KV cache do not fit: their speed and cost
+    are what the replica would do if they did."""
+    if "fits" not in values:
+        return []
+    rows_short = by_row(np.asarray(values["fits"]) == 0, rows)
+    if not rows_short.any():
+        return []
+    return [
+        Finding(
+            "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
+            "what a replica would do if they did; add gpus-per-replica or lower the batch",
+            rows_short,
+        )
+    ]
+
+
+MODEL = Model(RELATIONS, checks=checks)

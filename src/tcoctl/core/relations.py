@@ -327,7 +327,7 @@ def evaluate(
             bad = np.abs(computed - given) > RELATIVE_TOLERANCE * scale
             if np.any(bad):
                 problems.append(
-                    Contradiction(relation, relation.out, computed, given, _by_row(bad, rows))
+                    Contradiction(relation, relation.out, computed, given, by_row(bad, rows))
                 )
         for step in plan.steps:
             if bounds and step.target in bounds:
@@ -338,14 +338,14 @@ def evaluate(
                 )
                 if np.any(outside):
                     problems.append(
-                        OutOfBounds(step.target, value, low, high, _by_row(outside, rows))
+                        OutOfBounds(step.target, value, low, high, by_row(outside, rows))
                     )
         if model_checks is not None:
             problems.extend(model_checks(known, rows))
     return known, problems
 
 
-def _by_row(mask: Any, rows: int) -> NDArray[np.bool_]:
+def by_row(mask: Any, rows: int) -> NDArray[np.bool_]:
     """A per-row mask from an element mask whose first axis is the row (or a scalar)."""
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim == 0:
