@@ -244,3 +244,12 @@ def test_a_marked_crossing_is_exact_not_interpolated() -> None:
                  "--format", "json").json()  # fmt: skip
     breakeven = results("tco", *rent)["breakeven_utilization"]["value"]
     assert marked["sweep"]["mark"]["crossings"] == [pytest.approx(breakeven, rel=1e-6)]
+
+
+def test_a_batch_keeps_the_models_warnings() -> None:
+    """A 30 x 40 mm die is beyond the 26 x 33 mm reticle: a batch warns as a single run does,
+    naming the lines."""
+    lines = "die-size,defect-density\n30x40,0.1\n20x20,0.1\n30x40,0.2\n"
+    outcome = run("yield", "--input", "-", input=lines)
+    assert outcome.code == 0 and len(outcome.records()) == 3
+    assert "warning: lines 2, 4: the die exceeds the 26 x 33 mm reticle" in outcome.stderr

@@ -372,6 +372,19 @@ class Batch:
                 self.checked[(name, text)] = found
         return found
 
+    def note_warnings(self, warned: Mapping[int, list[str]]) -> None:
+        """The model's warnings (a die beyond the reticle) as notes: one per message, with
+        the lines it concerns (the first few numbers, and how many)."""
+        lines: dict[str, list[int]] = {}
+        for number, messages in sorted(warned.items()):
+            for message in messages:
+                lines.setdefault(message, []).append(number)
+        for message, numbers in lines.items():
+            shown = ", ".join(map(str, numbers[:3])) + (
+                f" and {len(numbers) - 3:,} more" if len(numbers) > 3 else ""
+            )
+            self.notes.append(f"line{'s' if len(numbers) > 1 else ''} {shown}: {message}")
+
     def echo(self, name: str, text: str, items: list[engine.Given]) -> str:
         """The JSON members echoing one option text, cached per text."""
         found = self.members.get((name, text))
@@ -417,7 +430,8 @@ class Batch:
                 values[key] = (spans[key][0][members], spans[key][1][members])
             elif given.span is not None:
                 values[key] = (np.full(count, given.span.low), np.full(count, given.span.high))
-        summaries, failed, _ = engine.run_group(calc, values, gpus, choices, solve=self.solve)
+        summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
+        self.note_warnings({numbers[members[p]]: found for p, found in warned.items()})
         ranged = np.zeros(count, dtype=bool)
         for low, high in values.values():
             ranged |= low != high
