@@ -130,7 +130,7 @@ def test_a_stated_supply_needs_no_capacity() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--gpu", "h100-sxm", "--months", "12"], "supply needs a capacity: --wafers-per-month"),
+        (["--gpu", "h100-sxm", "--months", "12"], "supply needs a capacity: wafers_per_month"),
         (["--good-dies-per-wafer", "50", "--die-size", "10x10"], "are alternatives: give one"),
         (["--wafers-per-month", "-5", "--good-dies-per-wafer", "5"], "--wafers-per-month"),
         (["--hbm-stacks-per-month", "5 W"], "--hbm-stacks-per-month"),

@@ -149,7 +149,7 @@ def dies_per_wafer(
             raise ModeError(f"die pitch too small: more than {MAX_ROWS} rows of dies per wafer")
         raise ModeError(
             "counting whole dies would take too long for this die size and this many "
-            "range corners or --samples: use fewer samples or a narrower die-size range"
+            "range corners or samples: use fewer samples or a narrower range of die sizes"
         )
     best = np.full((scenarios, *shape[1:]), np.nan)
     for step in np.unique(steps[steps >= 4]):  # scenarios too costly alone stay NaN (failed)
@@ -207,11 +207,11 @@ def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = N
             y = 1.0 / (1.0 + lam)
         elif model == "negative-binomial":
             if alpha is None:
-                raise ModeError("--model negative-binomial needs --alpha (clustering)")
+                raise ModeError("the negative-binomial model needs alpha (clustering)")
             y = np.power(1.0 + lam / alpha, -np.asarray(alpha, dtype=float))
         elif model == "bose-einstein":
             if layers is None:
-                raise ModeError("--model bose-einstein needs --layers (critical layers)")
+                raise ModeError("the Bose-Einstein model needs layers (critical layers)")
             y = np.power(1.0 + lam, -np.asarray(layers, dtype=float))
         else:
             raise ModeError(f"unknown yield model {model!r}; one of {', '.join(MODELS)}")

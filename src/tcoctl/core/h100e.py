@@ -27,7 +27,7 @@ def ratio(name: str) -> Relation:
 
 
 def on_basis(out: str, source: str, name: str) -> Relation:
-    """``out = source`` when --basis is ``name`` (which figure is the H100-equivalent)."""
+    """``out = source`` when the basis choice is ``name`` (which figure is the H100e)."""
     return formula(
         out, [source], _identity, f"{out} = {source} (basis {name})", when=("basis", (name,))
     )

@@ -156,7 +156,7 @@ RELATIONS = (
     # fill-ins: the --gpu's figures, dense active parameters, priced parts of the cost
     formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True),
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
-    formula("peak", ["gpu_peak"], _same, "peak = the GPU's at --precision", fallback=True),
+    formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(

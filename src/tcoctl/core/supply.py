@@ -118,9 +118,9 @@ RELATIONS = (
 
 
 NO_CAPACITY = (
-    "supply needs a capacity: --wafers-per-month with --good-dies-per-wafer (or a die size "
-    "and --defect-density), --interposers-per-month with --packages-per-interposer, "
-    "--hbm-stacks-per-month with --hbm-stacks-per-package, or a stated --chips-per-year"
+    "supply needs a capacity: wafers_per_month with good_dies_per_wafer (or a die size "
+    "and defect_density), interposers_per_month with packages_per_interposer, "
+    "hbm_stacks_per_month with hbm_stacks_per_package, or a stated chips_per_year"
 )
 
 
