@@ -240,3 +240,12 @@ def test_completion_offers_presets_and_results() -> None:
     assert complete("tcoctl presets show gb2") == ["gb200"]
     help_text = run("--help").stdout
     assert "--install-completion" in help_text
+
+
+def test_value_prints_a_solved_input_a_coded_result_and_says_what_is_missing() -> None:
+    solved = run("tco", "--solve", "electricity", "--for", "power_share=0.15", "--value",
+                 "electricity")  # fmt: skip
+    assert float(solved.stdout) == pytest.approx(0.2407, abs=5e-5)
+    assert run("inference", "--value", "bound").stdout == "memory\n"
+    missing = run("tco", "--value", "cost_per_million_tokens")
+    assert missing.code == 1 and "it needs --tokens-per-second" in missing.stderr

@@ -718,6 +718,30 @@ def input_member(given: Any) -> str:
     return json_member(given.spec.name, value, unit, stats)
 
 
+def write_values(values: Sequence[float | str]) -> None:
+    """``--value``: one line per scenario, a plain number with every digit (a whole number
+    without decimals), or a name."""
+    lines = [
+        value
+        if isinstance(value, str)
+        else str(int(value))
+        if value.is_integer() and abs(value) < 2**53
+        else repr(value)
+        for value in values
+    ]
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def write_chunk(text: str, notes: Sequence[str], errors: Sequence[str]) -> None:
+    """One chunk of a batch: its warnings, its records (whole lines, one write) and its
+    errors, flushed so that a pipeline sees them at once."""
+    sys.stderr.write("".join(f"tcoctl: warning: {note}\n" for note in notes))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    sys.stderr.write("".join(f"tcoctl: error: {error}\n" for error in errors))
+    sys.stderr.flush()
+
+
 def write_records(
     key: str,
     records: list[dict[str, Any]],

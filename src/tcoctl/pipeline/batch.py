@@ -16,7 +16,6 @@ import gc
 import itertools
 import json
 import math
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,14 +186,10 @@ def batch(
         with gc_paused():
             text, errors = table.evaluate(chunk, parse, fmt)
         notes, table.notes = table.notes, []
+        if text and header:  # the CSV header goes out with the first record, not before
+            text, header = header + "\n" + text, ""
         with deferred():
-            sys.stderr.write("".join(f"tcoctl: warning: {note}\n" for note in notes))
-            if text and header:  # the CSV header goes out with the first record, not before
-                text, header = header + "\n" + text, ""
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            sys.stderr.write("".join(f"tcoctl: error: {error}\n" for error in errors))
-            sys.stderr.flush()
+            output.write_chunk(text, notes, errors)
         failures += len(errors)
     return failures
 

@@ -110,7 +110,8 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
         run_batch(calc, flags, options, fmt, solve)
         return
     check_options(calc, options, fmt)
-    value = parse_value(calc, options["value"]) if options.get("value") else None
+    solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
+    value = parse_value(calc, options["value"], solve) if options.get("value") else None
     reports = reports_for(calc, [flags], options, warn_on_stderr)
     if value is not None:
         write_values(value, reports)
@@ -254,16 +255,24 @@ def central_inputs(calc: Calculator, given: Mapping[str, engine.Given]) -> dict[
     return inputs
 
 
-def find_result(calc: Calculator, name: str, option: str, example: str) -> Result:
-    """The result called ``name``; a UsageError naming ``option`` and an example if none."""
-    try:
-        return calc.result(name)
-    except KeyError:
-        names = ", ".join(r.name for r in calc.results)
+def find_result(
+    calc: Calculator,
+    name: str,
+    option: str,
+    example: str,
+    solve: engine.Solve | None = None,
+) -> Result:
+    """The result called ``name`` (a goal-seek's solved input among them); a UsageError
+    naming ``option`` and an example if none."""
+    results = engine.results_of(calc, solve)
+    found = next((result for result in results if result.name == name), None)
+    if found is None:
+        names = ", ".join(r.name for r in results)
         raise UsageError(
             f"{option}: {calc.name} has no result {shorten(name)!r}; expected one of {names}; "
             f"e.g. {option} {example}"
-        ) from None
+        )
+    return found
 
 
 def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
@@ -294,27 +303,38 @@ def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
     return replace(calc, results=results)
 
 
-def parse_value(calc: Calculator, text: str) -> tuple[Result, str]:
-    """``--value RESULT[:UNIT]``: the result and the unit to print it in."""
+def parse_value(
+    calc: Calculator, text: str, solve: engine.Solve | None = None
+) -> tuple[Result, str]:
+    """``--value RESULT[:UNIT]``: the result (a solved input too) and the unit to print it
+    in."""
     name, _, unit = text.partition(":")
     example = f"{calc.target} or {calc.target}:{calc.result(calc.target).display or '%'}"
-    result = find_result(calc, name.strip(), "--value", example)
+    result = find_result(calc, name.strip(), "--value", example, solve)
     if not unit.strip():
         return result, result.display
     return result, checked_unit(result, unit, "--value", example)
 
 
 def write_values(chosen: tuple[Result, str], reports: Sequence[output.Report]) -> None:
-    """One line per scenario: the result's value as a plain number, every digit kept."""
+    """One line per scenario: the result's value as a plain number, every digit kept (a
+    coded result's name, such as the binding constraint)."""
     result, unit = chosen
-    lines = []
+    values: list[float | str] = []
     for report in reports:
         row = next((r for r in report.results if r.name == result.name), None)
         if row is None or not isinstance(row.value, float):
-            raise DomainError(f"--value: {result.name} is not computed for this scenario")
-        value = float(convert(row.value, result.display, unit))
-        lines.append(str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value))
-    sys.stdout.write("".join(line + "\n" for line in lines))
+            ways = report.extra.get("missing", {}).get(result.name)
+            needs = " or ".join(" ".join(f"--{o}" for o in group) for group in ways or [])
+            raise DomainError(
+                f"--value: {result.name} is not computed for this scenario"
+                + (f" (it needs {needs})" if needs else "")
+            )
+        if row.labels:
+            values.append(output.label_of(row.labels, row.value))
+        else:
+            values.append(float(convert(row.value, result.display, unit)))
+    output.write_values(values)
 
 
 VIEWS = ("sweep", "tornado", "explain", "map")
