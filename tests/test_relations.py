@@ -219,3 +219,15 @@ def test_api_arrays_are_one_engine_call() -> None:
         result = tcoctl.tco(gpus=list(range(1000, 51000, 1000)))
     assert calls.call_count == 1
     assert len(result["gpus"].magnitude) == 50
+
+
+def test_goal_seek_says_why_it_cannot() -> None:
+    """The cost per GPU-hour does not change with the GPU count (every item scales with it),
+    and own_to_rent needs a rent price before anything can reach it."""
+    flat = run("tco", "--solve", "gpus", "--for", "cost_per_gpu_hour=2")
+    assert flat.code == 1 and "cost_per_gpu_hour does not change with gpus" in flat.stderr
+    unreachable = run("tco", "--solve", "utilization", "--for", "own_to_rent=1")
+    assert unreachable.code == 2
+    assert "own_to_rent is not computed with these inputs; it needs --rent-price" in (
+        unreachable.stderr
+    )

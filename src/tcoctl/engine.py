@@ -495,9 +495,12 @@ def goal_seek(
         return plan
     del values[target]
     forward = model.plan([*values, unknown], chosen)
-    if target not in forward.known or unknown not in forward.depends.get(target, ()):
+    if target not in forward.known:
+        missing = nothing_computed(calc, frozenset([*values, unknown]), chosen, solve.target)
+        raise UsageError(f"--for: {missing}")
+    if unknown not in forward.depends.get(target, ()):
         raise UsageError(
-            f"{solve.target.name} does not depend on {solve.unknown.key} with these inputs"
+            f"{solve.target.name} does not depend on {solve.unknown.name} with these inputs"
         )
 
     def miss(x: Array) -> Array:
@@ -521,6 +524,11 @@ def goal_seek(
             f"{solve.target.name} = {shown(calc, target, solve.value)}: over that range it "
             f"runs from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
         )
+        if math.isclose(span[0], span[1], rel_tol=1e-9):
+            text = (
+                f"{solve.target.name} does not change with {spec.name} here: it stays at "
+                f"{shown(calc, target, span[0])}"
+            )
         if span[1] < solve.value:
             top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
             text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
@@ -922,9 +930,16 @@ def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = 
     return Outline(defaults, missing, unused, tuple(r.name for r in results))
 
 
-def nothing_computed(calc: Calculator, known: frozenset[str], choices: rel.Choices) -> TcoctlError:
-    """The error for inputs that determine no result: what would give the headline one."""
-    wanted = calc.result(calc.target).core
+def nothing_computed(
+    calc: Calculator,
+    known: frozenset[str],
+    choices: rel.Choices,
+    result: Result | None = None,
+) -> TcoctlError:
+    """The error for inputs that determine no result (or not ``result``, a goal-seek's
+    target): what would give it, the headline result by default."""
+    result = result or calc.result(calc.target)
+    wanted = result.core
     options = tuple(
         (spec.name, spec.sets)
         for spec in calc.inputs
@@ -938,6 +953,8 @@ def nothing_computed(calc: Calculator, known: frozenset[str], choices: rel.Choic
         if found
         else "more inputs (see --help)"
     )
+    if result.name != calc.target:
+        return NothingComputed(f"{result.name} is not computed with these inputs; it needs {hint}")
     return NothingComputed(
         f"these inputs determine no result of {calc.name}; {calc.target} needs {hint}"
     )
