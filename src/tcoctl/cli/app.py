@@ -34,8 +34,9 @@ UNIT_EXAMPLES = {
 }
 
 app = typer.Typer(
-    help="Compute economics for AI infrastructure: cluster TCO, die yield, H100-equivalents, "
-    "FLOP budgets. Every quantity is unit-checked; every option takes LOW..HIGH ranges.\n\n"
+    help="Compute economics for AI infrastructure: cluster TCO, serving cost per token, die "
+    "yield, chip supply, H100-equivalents, FLOP budgets. Every quantity is unit-checked; "
+    "every option takes LOW..HIGH ranges; any input can be solved for (--solve/--for).\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -16,6 +16,7 @@ import gc
 import itertools
 import json
 import math
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,7 +85,9 @@ def numbered_lines(stream: IO[bytes]) -> Iterator[Line]:
         yield number, text.removeprefix("\ufeff") if number == 1 else text, ""
 
 
-def read_lines(stream: IO[bytes], known: set[str]) -> tuple[LineParser, Iterator[Line]]:
+def read_lines(
+    stream: IO[bytes], known: set[str], example: str = '{"count": 1000} or count,duration'
+) -> tuple[LineParser, Iterator[Line]]:
     """How to read a batch's lines, and the lines (numbered, blank ones skipped): JSON Lines
     when the first line is an object, else CSV whose header names options in ``known``. A
     file that is neither, or a CSV header naming an option twice, is a UsageError."""
@@ -99,7 +102,7 @@ def read_lines(stream: IO[bytes], known: set[str]) -> tuple[LineParser, Iterator
     if first.lstrip().startswith("{"):
         return _json_row, itertools.chain([first_line], rest)
     try:
-        header = [field.strip().replace("_", "-") for field in next(csv.reader([first]))]
+        header = [field.strip().lower().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
         header = []
     unknown = [field for field in header if field not in known]
@@ -107,7 +110,7 @@ def read_lines(stream: IO[bytes], known: set[str]) -> tuple[LineParser, Iterator
         raise UsageError(
             "--input: line 1 is neither a JSON object nor a CSV header of option names"
             + (f" (unknown {shorten(unknown[0])!r})" if unknown and header else "")
-            + '; e.g. {"gpus": 1000} or gpus,electricity'
+            + f"; e.g. {example}"
         )
     twice = sorted({field for field in header if header.count(field) > 1})
     if twice:
@@ -178,11 +181,14 @@ def batch(
 
     results = engine.results_of(calc, solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
-    parse, lines = read_lines(stream, set(calc.inputs_by_name))
+    names = [spec for spec in calc.inputs if spec.kind == "number"][:2]
+    example = f'{{"{names[0].name}": "{names[0].example}"}} or {names[0].name},{names[1].name}'
+    parse, lines = read_lines(stream, set(calc.inputs_by_name), example)
     table = Batch(calc, flags, preset, solve, only_mine)
-    failures = 0
+    failures = read = 0
     gc.freeze()  # what exists now needs no more cyclic collection
     for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
+        read += len(chunk)
         with gc_paused():
             text, errors = table.evaluate(chunk, parse, fmt)
         notes, table.notes = table.notes, []
@@ -191,6 +197,8 @@ def batch(
         with deferred():
             output.write_chunk(text, notes, errors)
         failures += len(errors)
+    if not read:
+        sys.stderr.write("tcoctl: warning: --input: no scenario lines to read\n")
     return failures
 
 
