@@ -416,8 +416,8 @@ def yield_(preset: str | None = None, **options: Any) -> Result:
 
     Examples
     --------
-    Hennessy & Patterson (6th ed., section 1.6): a 1.5 cm x 1.5 cm die on a 300 mm wafer
-    fits 270 dies (formula) and yields 0.30 under Bose-Einstein with D0 = 0.031/cm^2, N =
+    Hennessy & Patterson (5th ed., section 1.6): a 1.5 cm x 1.5 cm die on a 300 mm wafer
+    fits 270 dies (formula) and yields 0.40 under Bose-Einstein with D0 = 0.031/cm^2, N =
     13.5.
 
     >>> import tcoctl

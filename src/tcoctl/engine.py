@@ -362,14 +362,6 @@ def grid_design(k: int, rows: int = 1) -> Array:
     return np.vstack([np.full((1, k), 0.5), grid])
 
 
-def sample_design(k: int, samples: int, dist: str, seed: int | None) -> Array:
-    """Monte Carlo points in [0, 1]^k: uniform, or triangular with its mode at the centre."""
-    rng = np.random.default_rng(seed)
-    if dist == "triangular":
-        return rng.triangular(0.0, 0.5, 1.0, size=(samples, k))
-    return rng.random((samples, k))
-
-
 def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
     """The inputs whose low and high differ in some row: the axes of a design."""
     return [key for key, (low, high) in numbers.items() if np.any(low != high)]

@@ -50,9 +50,6 @@ import numpy as np
 from tcoctl.core.relations import Finding, Model, by_row, formula, product, total
 from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP
 
-MEMORY, COMPUTE = 0.0, 1.0
-"""Values of ``bound``: which time sets the decode step."""
-
 
 def _same(value: Any) -> Any:
     return value

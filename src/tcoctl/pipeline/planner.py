@@ -1,6 +1,6 @@
-"""Planner workflows over any calculator: sweeps with threshold marks, tornado charts and
-batches of scenarios from a file (tcoctl compare lives in runner.py). Each is one core call
-over many rows or design points (batches: one per chunk of rows)."""
+"""Planner workflows over any calculator: sweeps with exact threshold marks, tornado charts
+and goal-seek options (batches live in batch.py, compare in runner.py). Each is one core call
+per group of like scenarios, over many rows or design points."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
-BATCH_CHUNK = 5_000
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>\d+))?\s*$")
 _MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
 

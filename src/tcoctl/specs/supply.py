@@ -27,7 +27,7 @@ def from_yield(name: str) -> Input:
     return spec
 
 
-BINDING_LABELS = ("dies", "packaging", "hbm")
+BINDING_LABELS = ("dies", "packaging", "hbm")  # as tcoctl.core.supply.LIMITS orders them
 
 SUPPLY = Calculator(
     name="supply",
@@ -52,15 +52,11 @@ SUPPLY = Calculator(
     defaults={
         "basis": "bf16",
         "precision": "bf16",
-        "model": "poisson",
         "months": "12",
         "wafer-share": "1",
         "dies-per-package": "1",
         "packaging-yield": "1",
-        "wafer-diameter": "300 mm",
-        "edge-exclusion": "3 mm",
-        "scribe": "0.1 mm",
-        "notch": "0 mm",
+        **YIELD.defaults,  # the die: wafer size, edge, scribe, notch and yield model
     },
     inputs=(
         per_month("wafers-per-month", "Wafer starts per month on the line.", "50000"),
