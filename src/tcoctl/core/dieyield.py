@@ -332,6 +332,9 @@ def _model_relations(models: tuple[str, ...], extra: tuple[str, ...]) -> tuple[R
 def _usable_formula(
     diameter: Value, edge: Value, width: Value, height: Value, scribe: Value
 ) -> Array:
+    """The classic dies-per-wafer formula [-] on the usable diameter d = diameter - 2 x edge
+    [m] and the pitch area S = (width + scribe) x (height + scribe) [m^2] (Hennessy &
+    Patterson, section 1.6)."""
     usable = np.subtract(diameter, np.multiply(2, edge))
     return dies_per_wafer_formula(
         usable, np.multiply(np.add(width, scribe), np.add(height, scribe))
@@ -339,7 +342,8 @@ def _usable_formula(
 
 
 def _implied_step_yield(good: Value, dies: Value, wafer: Value, steps: Value) -> Array:
-    """The per-step yield that alone would explain the good dies (any step yield aside)."""
+    """The per-step yield [-] that alone would explain the good dies [-]: (good / (dies x
+    wafer_factor)) ^ (1 / steps), with wafer_factor the wafer yield (1 if none is given)."""
     return required_step_yield(np.divide(good, np.multiply(dies, wafer)), steps)
 
 

@@ -61,13 +61,16 @@ def _flag(condition: Any, value: Any) -> Any:
 
 
 def _largest_batch(available: Any, weights: Any, per_sequence: Any) -> Any:
-    """Whole sequences whose KV cache fits beside the weights (0 if the weights do not)."""
+    """Whole sequences [-] whose KV cache fits beside the weights: floor((available [B] -
+    weights [B]) / per_sequence [B]), 0 if the weights do not fit."""
     room = np.subtract(available, weights)
     return np.floor(np.maximum(np.divide(room, per_sequence), 0.0))
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
-    """The longer of the prompt's FLOP at the achieved compute and one read of the weights."""
+    """Prefill time [s], a lower bound on time to first token: the longer of the prompt's
+    FLOP [FLOP] at the achieved compute [FLOP/s] and one read of the weights [B] at the
+    achieved bandwidth [B/s] (kipply, "Transformer Inference Arithmetic")."""
     return np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth))
 
 

@@ -71,8 +71,10 @@ def annual_factor(rate: Any, life: Any) -> Array:
 
 
 def salvage_factor(rate: Any, life: Any, residual: Any) -> Array:
-    """Annual capital cost per unit of price [1/s] with resale at ``residual`` x price after
-    ``life`` [s]: (1 - residual) x CRF + residual x rate, per second."""
+    """Annual capital cost per unit of price [1/s] with resale at ``residual`` [-] x price
+    after ``life`` [s]: (1 - residual) x CRF + residual x rate, per second; the salvage-value
+    form of the capital recovery cost (Newnan, Eschenbach & Lavelle, "Engineering Economic
+    Analysis", ch. 6: (P - S) x (A/P, i, n) + S x i)."""
     crf = annual_factor(rate, life)
     return np.asarray(
         np.subtract(crf, np.multiply(residual, np.subtract(crf, np.divide(rate, YEAR_S)))),
