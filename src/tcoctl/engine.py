@@ -203,18 +203,25 @@ def variants(calc: Calculator, preset: Preset | None) -> list[str]:
     return [f"{preset.name} [{label}]" for label in labels]
 
 
+def check_alternatives(calc: Calculator, names: Sequence[str]) -> None:
+    """Refuse options given together that are alternatives (--gpus and --site-power)."""
+    for name in names:
+        clash = [other for other in calc.input(name).excludes if other in names]
+        if clash:
+            raise UsageError(
+                f"--{calc.input(name).name} and --{clash[0]} are alternatives: give one"
+            )
+
+
 def gather(
     calc: Calculator, flags: Mapping[str, str], preset: Preset | None, variant: int = 0
 ) -> dict[str, Given]:
     """The checked inputs of one run: the preset's figures (element ``variant`` of its list
     values), overridden by flags, then the calculator's defaults for what is still missing."""
     given = dict(preset_layer(calc.name, preset, variant)) if preset is not None else {}
+    check_alternatives(calc, list(flags))
     for name, text in flags.items():
-        spec = calc.input(name)
-        clash = [other for other in spec.excludes if other in flags]
-        if clash:
-            raise UsageError(f"--{name} and --{clash[0]} are alternatives: give one")
-        for item in expand(calc, spec, text, f"--{name}"):
+        for item in expand(calc, calc.input(name), text, f"--{name}"):
             put(given, item)
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":

@@ -302,12 +302,8 @@ class Batch:
         unknown = [name for name in names if name not in self.calc.inputs_by_name]
         if unknown:
             raise UsageError(f"unknown option {shorten(unknown[0])!r}")
-        specs = [self.calc.input(name) for name in names]
-        for spec in specs:
-            clash = [other for other in spec.excludes if other in names]
-            if clash:
-                raise UsageError(f"--{spec.name} and --{clash[0]} are alternatives: give one")
-        return [spec.name for spec in specs]
+        engine.check_alternatives(self.calc, names)
+        return [self.calc.input(name).name for name in names]
 
     def column(
         self,
