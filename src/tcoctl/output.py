@@ -523,8 +523,9 @@ def side_by_side(group: list[Report], total: int) -> Any:
     table.add_column("unit")
     for report in group:
         table.add_column(escape(report.preset or ""), justify="right")
-    for section in ("inputs", "results"):
-        names = list(dict.fromkeys(row.name for r in group for row in getattr(r, section)))
+    for section in ("results", "inputs"):  # the answers first, as in a single run
+        rows = (ordered(r) if section == "results" else r.inputs for r in group)
+        names = list(dict.fromkeys(row.name for found in rows for row in found))
         cells = []
         for name in names:
             found = [find_row(r, section, name) for r in group]
@@ -547,7 +548,7 @@ def side_by_side(group: list[Report], total: int) -> Any:
         for i, (name, unit, found) in enumerate(cells):
             texts = [_cell(row, found[0], j, (i, j) in bold) for j, row in enumerate(found)]
             table.add_row(escape(name), escape(unit), *texts)
-        if section == "inputs":
+        if section == "results":
             table.add_section()
     return table
 
