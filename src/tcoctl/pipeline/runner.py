@@ -12,7 +12,7 @@ import numpy as np
 
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
-from tcoctl.pipeline import batch, planner, views
+from tcoctl.pipeline import planner, views
 from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import UnitInputError, convert, parse_span, short
@@ -411,6 +411,7 @@ def run_batch(
     solve: engine.Solve | None = None,
 ) -> None:
     """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
+    from tcoctl.pipeline import batch  # imported for batches only: it loads orjson
     names = (*VIEWS, "mark", "target", "samples", "svg", "svg_screen", "value", "sources")
     extras = [f"--{name.replace('_', '-')}" for name in names if options.get(name)]
     if options.get("format") == "table":
