@@ -412,6 +412,7 @@ def run_batch(
 ) -> None:
     """``--input FILE`` (or ``-``): one scenario per line, as given, in chunks."""
     from tcoctl.pipeline import batch  # imported for batches only: it loads orjson
+
     names = (*VIEWS, "mark", "target", "samples", "svg", "svg_screen", "value", "sources")
     extras = [f"--{name.replace('_', '-')}" for name in names if options.get(name)]
     if options.get("format") == "table":
