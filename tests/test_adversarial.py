@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -36,9 +35,6 @@ from conftest import Outcome
 from tcoctl.cli import app
 from tcoctl.specs import CALCULATORS, Calculator, Input
 
-TIME_LIMIT = 60.0
-"""Seconds after which an adversarial case is taken to hang (not a speed limit: loaded
-2-core machines are slow)."""
 LONG = 100_000
 """Characters in a 'huge' value (100 kB)."""
 MAX_MESSAGE = 2_000
@@ -50,11 +46,10 @@ SCRATCH = "{scratch}"
 # --- running a case and checking the invariants ------------------------------------------
 
 
-def invoke(args: Sequence[str], stdin: str | None = None) -> tuple[Outcome, float]:
-    """Run ``tcoctl ARGS`` in-process; return the outcome and the wall time it took."""
-    start = time.monotonic()
+def invoke(args: Sequence[str], stdin: str | None = None) -> Outcome:
+    """Run ``tcoctl ARGS`` in-process; return the outcome (no timing: the suite asserts no
+    wall-clock limit; a hang is the CI run's own timeout)."""
     result = CliRunner().invoke(app, list(args), input=stdin)
-    elapsed = time.monotonic() - start
     stderr = result.stderr
     error = result.exception
     if error is not None and not isinstance(error, SystemExit):
@@ -62,7 +57,7 @@ def invoke(args: Sequence[str], stdin: str | None = None) -> tuple[Outcome, floa
         stderr += "Traceback (most recent call last):\n" + "".join(
             traceback.format_exception(type(error), error, error.__traceback__)
         )
-    return Outcome(result.exit_code, result.stdout, stderr), elapsed
+    return Outcome(result.exit_code, result.stdout, stderr)
 
 
 def shown(args: Sequence[str]) -> str:
@@ -74,8 +69,8 @@ def shown(args: Sequence[str]) -> str:
     return "tcoctl " + " ".join(parts)
 
 
-def report(args: Sequence[str], outcome: Outcome, elapsed: float, stdin: str | None) -> str:
-    """The command line, exit code, time, and excerpts of stderr and stdout."""
+def report(args: Sequence[str], outcome: Outcome, stdin: str | None) -> str:
+    """The command line, exit code, and excerpts of stderr and stdout."""
     fed = "" if stdin is None else f"\n  stdin: {stdin[:120]!r}{'...' if len(stdin) > 120 else ''}"
     stderr = outcome.stderr
     if "Traceback" in stderr:  # the last frame in tcoctl and the exception
@@ -84,7 +79,7 @@ def report(args: Sequence[str], outcome: Outcome, elapsed: float, stdin: str | N
         origin = ":".join(frames[-1]) if frames else "?"
         stderr = f"{stderr[: stderr.index('Traceback')]}Traceback ... at {origin}: {last}"
     return (
-        f"\n  {shown(args)}{fed}\n  exit {outcome.code} after {elapsed:.2f} s"
+        f"\n  {shown(args)}{fed}\n  exit {outcome.code}"
         f"\n  stderr: {stderr[:400]!r}\n  stdout: {outcome.stdout[:300]!r}"
     )
 
@@ -108,13 +103,11 @@ def json_lines(stdout: str) -> list[Any]:
 def check(
     args: Sequence[str],
     outcome: Outcome,
-    elapsed: float,
     *,
     stdin: str | None = None,
     must_fail: bool = False,
     codes: tuple[int, ...] = (1, 2),
     mentions: Sequence[str] = (),
-    timed: bool = True,
     batch: bool = False,
 ) -> None:
     """The issue's invariants for one run.
@@ -122,15 +115,13 @@ def check(
     Always: exit 0, 1 or 2; no traceback; a message on stderr when it fails; stdout empty
     when it fails (a batch: every stdout line valid JSON); valid JSON Lines with no NaN or
     Infinity when it succeeds in JSON. ``must_fail``: the exit code is one of ``codes`` and
-    stderr names each of ``mentions``. ``timed``: it took less than TIME_LIMIT seconds.
+    stderr names each of ``mentions``.
     """
-    where = report(args, outcome, elapsed, stdin)
+    where = report(args, outcome, stdin)
     if "Traceback" in outcome.stderr:
         pytest.fail("a traceback escaped:" + where, pytrace=False)
     if outcome.code not in (0, 1, 2):
         pytest.fail("unexpected exit code:" + where, pytrace=False)
-    if timed and elapsed >= TIME_LIMIT:
-        pytest.fail(f"took longer than {TIME_LIMIT} s:" + where, pytrace=False)
     if must_fail and outcome.code not in codes:
         pytest.fail(f"expected exit {' or '.join(map(str, codes))}:" + where, pytrace=False)
     if outcome.code != 0:
@@ -155,8 +146,8 @@ def run_case(
 ) -> Outcome:
     """Substitute the scratch folder into ``args``, run, check; return the outcome."""
     args = [arg.replace(SCRATCH, str(scratch)) for arg in args]
-    outcome, elapsed = invoke(args, stdin)
-    check(args, outcome, elapsed, stdin=stdin, **expect)
+    outcome = invoke(args, stdin)
+    check(args, outcome, stdin=stdin, **expect)
     return outcome
 
 
@@ -745,8 +736,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module", autouse=True)
 def warm() -> Iterator[None]:
     """Build the click command once (typer rebuilds it from the app on every invoke, ~5 ms of
-    a ~8 ms case), then import numpy and pint and build the unit registry before anything is
-    timed."""
+    a ~8 ms case), then import numpy and pint and build the unit registry once."""
     command = typer.main.get_command(app)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(typer.testing, "_get_command", lambda _: command, raising=False)
@@ -834,7 +824,7 @@ def test_a_100_kb_value_is_not_echoed_back_whole(args: list[str], scratch: Path)
     """A one-line message, not 100 kB of the value again."""
     outcome = run_case([*args, "x" * LONG], scratch, must_fail=True)
     if len(outcome.stderr) >= MAX_MESSAGE:
-        where = report([*args, "x" * LONG], outcome, 0.0, None)
+        where = report([*args, "x" * LONG], outcome, None)
         pytest.fail(f"{len(outcome.stderr)} characters on stderr:" + where, pytrace=False)
 
 
@@ -958,7 +948,7 @@ def test_suspicious_batch_keeps_the_invariants(text: str, scratch: Path) -> None
     got = len(outcome.stdout.splitlines())
     json_in = text.lstrip().startswith(("{", "\ufeff"))  # not CSV, whose header is no record
     if outcome.code == 0 and json_in and got != wanted:
-        where = report(args, outcome, 0.0, text)
+        where = report(args, outcome, text)
         pytest.fail(f"{wanted} line(s) in, {got} record(s) out, exit 0:" + where, pytrace=False)
 
 
@@ -1132,5 +1122,4 @@ def command_lines(draw: st.DrawFn) -> list[str]:
 )
 @given(command_lines())
 def test_fuzz_random_options_keep_the_invariants(args: list[str]) -> None:
-    outcome, elapsed = invoke(args)
-    check(args, outcome, elapsed, timed=False)
+    check(args, invoke(args))
