@@ -314,37 +314,29 @@ def names_for(spec: Input) -> dict[str, str]:
     return values
 
 
+def other_command_preset(calc: Calculator) -> str:
+    """Another calculator's default preset that has no table for ``calc``."""
+    from tcoctl import presets
+
+    return next(
+        other.default_preset
+        for other in CALCULATORS.values()
+        if calc.name not in presets.commands(presets.load(other.default_preset))
+    )
+
+
+def other_command_result(calc: Calculator) -> str:
+    """A result of another calculator that ``calc`` does not have."""
+    own = {result.name for result in calc.results}
+    return next(r.name for c in CALCULATORS.values() for r in c.results if r.name not in own)
+
+
+def first_name_input(calc: Calculator) -> Input:
+    return next(spec for spec in calc.inputs if spec.kind in ("choice", "gpu"))
+
+
 CONTEXT: dict[str, tuple[str, ...]] = {
-    "flops": ("--gpu", "h100-sxm", "--count", "8", "--duration", "30 day", "--mfu", "0.4"),
-    "h100e": ("--gpu", "h100-sxm", "--count", "1000"),
-    "inference": (),
-    "tco": (),
-    "yield": (
-        "--die-size",
-        "26x31",
-        "--steps",
-        "1000",
-        "--step-yield",
-        "0.99",
-        "--defect-density",
-        "0.1",
-    ),
-    "supply": (
-        "--wafers-per-month",
-        "1000",
-        "--good-dies-per-wafer",
-        "50",
-        "--interposers-per-month",
-        "100",
-        "--packages-per-interposer",
-        "29",
-        "--hbm-stacks-per-month",
-        "5000",
-        "--hbm-stacks-per-package",
-        "5",
-        "--gpu",
-        "h100-sxm",
-    ),
+    calc.name: calc.complete_example for calc in CALCULATORS.values()
 }
 """A complete scenario per command, so that suspicious values reach the core."""
 
@@ -386,7 +378,7 @@ def shared_cases() -> Iterator[Any]:
     for calc in CALCULATORS.values():
         c = calc.name
         number = first_number_input(calc).name
-        other_result = "duration" if c != "flops" else "cost_per_gpu_hour"
+        other_result = other_command_result(calc)
         bad: list[tuple[str, list[str], str]] = [
             *(
                 (f"preset={label}", ["--preset", value], "--preset")
@@ -400,7 +392,7 @@ def shared_cases() -> Iterator[Any]:
                     "absolute": "/etc/passwd",
                     "emoji": "🔥",
                     "huge": "x" * LONG,
-                    "other-command": "run-1e30" if c != "flops" else "frontier-2024",
+                    "other-command": other_command_preset(calc),
                 }.items()
             ),
             *(
@@ -458,7 +450,7 @@ def shared_cases() -> Iterator[Any]:
                     "no-name": "=1..2",
                     "equals-only": "=",
                     "unknown-input": "nope=1..2",
-                    "not-a-number-input": f"{'gpu' if c != 'yield' else 'model'}=1..2",
+                    "not-a-number-input": f"{first_name_input(calc).name}=1..2",
                     "reversed": f"{number}=5..1",
                     "nan": f"{number}=nan..1",
                     "overflow": f"{number}=1..1e400",

@@ -22,6 +22,14 @@ def test_every_command_runs_on_its_default_preset(command: str) -> None:
         check_contract(data, command)
 
 
+def test_help_names_every_calculator() -> None:
+    """The summary in ``tcoctl --help`` comes from the specs, as do the commands it lists."""
+    shown = " ".join(run("--help").stdout.split())
+    for calc in CALCULATORS.values():
+        assert calc.summary and calc.summary in shown
+        assert calc.unit_example in " ".join(run(calc.name, "--help").stdout.split())
+
+
 def check_contract(data: dict[str, Any], command: str) -> None:
     assert data["schema_version"] == 1 and data["command"] == command
     assert data["results"] and data["preset"].startswith(CALCULATORS[command].default_preset)

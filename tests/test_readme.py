@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from conftest import REPO
 from tcoctl.cli import app
 from tcoctl.docs import commands_markdown
+from tcoctl.specs import CALCULATORS
 
 README = REPO / "README.md"
 PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
@@ -69,3 +70,10 @@ def test_readme_is_short_and_opens_with_the_two_setup_commands() -> None:
 def test_commands_page_is_generated_from_the_specs() -> None:
     """Stale? Run ``python -m tcoctl.docs``."""
     assert (REPO / "docs" / "commands.md").read_text(encoding="utf-8") == commands_markdown()
+
+
+def test_readme_command_table_lists_every_calculator() -> None:
+    """A calculator added to the registry must also get its row in the README."""
+    text = README.read_text(encoding="utf-8")
+    for name in CALCULATORS:
+        assert f"| `tcoctl {name}` |" in text, name

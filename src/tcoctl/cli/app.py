@@ -25,19 +25,12 @@ EXIT_CODES_HELP = (
     "rows), 2 usage error (bad option), 130 interrupted."
 )
 FORMATS = ("table", "json", "csv")
-UNIT_EXAMPLES = {
-    "flops": "duration=yr",
-    "h100e": "peak_compute=PFLOP/s",
-    "tco": "total_annual_cost=MUSD/yr",
-    "yield": "cost_per_good_die=kUSD",
-    "supply": "peak_added_per_year=ZFLOP/s",
-}
 
 app = typer.Typer(
-    help="Compute economics for AI infrastructure: cluster TCO, serving cost per token, die "
-    "yield, chip supply, H100-equivalents, FLOP budgets. Every quantity is unit-checked; "
-    "every option takes LOW..HIGH ranges; any input can be solved for (--solve/--for).\n\n"
-    + EXIT_CODES_HELP,
+    help="Compute economics for AI infrastructure: "
+    + ", ".join(calc.summary for calc in CALCULATORS.values())
+    + ". Every quantity is unit-checked; every option takes LOW..HIGH ranges; any input can "
+    "be solved for (--solve/--for).\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -219,8 +212,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--unit",
             metavar="RESULT=UNIT",
             autocompletion=completion.results_of(calc, "="),
-            help="Show a result in another unit (repeatable), e.g. "
-            f"'{UNIT_EXAMPLES.get(calc.name, calc.target + '=...')}'.",
+            help=f"Show a result in another unit (repeatable), e.g. '{calc.unit_example}'.",
         ),
         _switch(
             "only_my_ranges",
@@ -435,10 +427,10 @@ def presets_show(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the JSON output: scenario, batch and preset
-    records (the file tcoctl/schema.json)."""
-    from importlib import resources
+    records (tcoctl/schema.json with the calculators' names filled in)."""
+    from tcoctl.schema import schema_text
 
-    typer.echo((resources.files("tcoctl") / "schema.json").read_text(encoding="utf-8"), nl=False)
+    typer.echo(schema_text(), nl=False)
 
 
 def main() -> None:

@@ -287,9 +287,7 @@ def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
 
 def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
     """``calc`` with the display units of ``--unit RESULT=UNIT`` (each checked)."""
-    from tcoctl.cli.app import UNIT_EXAMPLES
-
-    example = UNIT_EXAMPLES.get(calc.name, "")
+    example = calc.unit_example
     chosen = {}
     for text in texts:
         name, _, unit = text.partition("=")

@@ -108,6 +108,10 @@ class Calculator:
     inputs: tuple[Input, ...]
     results: tuple[Result, ...]
     default_preset: str
+    summary: str
+    """A few words for the list of calculators in ``tcoctl --help`` ('cluster TCO')."""
+    unit_example: str
+    """An example --unit, ``RESULT=UNIT``."""
     preset_is_base: bool = False
     defaults: dict[str, str] = field(default_factory=dict)
     """Values used when neither preset nor flag gives one, as typed on the command line: a
@@ -122,6 +126,9 @@ class Calculator:
     """An example --sweep and --mark for this command's help, ``SWEEP|MARK``."""
     solve_example: str = ""
     """An example --solve and --for, ``INPUT|RESULT=VALUE``."""
+    complete_example: tuple[str, ...] = ()
+    """Options that make a complete scenario without the default preset, as typed on the
+    command line (empty when that preset underlies every run): tests build on it."""
     drawing: bool = False
     """Whether ``--map`` draws the scenario (tcoctl.pipeline.views)."""
     headline: tuple[str, ...] = ()

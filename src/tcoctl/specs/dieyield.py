@@ -29,6 +29,18 @@ YIELD = Calculator(
     "defect-limited yield under seven models, good dies, cost per good die, and the inverse "
     "(what a good-die count implies).",
     default_preset="smic-7nm",
+    summary="die yield",
+    unit_example="cost_per_good_die=kUSD",
+    complete_example=(
+        "--die-size",
+        "26x31",
+        "--steps",
+        "1000",
+        "--step-yield",
+        "0.99",
+        "--defect-density",
+        "0.1",
+    ),
     target="good_dies_per_wafer",
     headline=(
         "good_dies_per_wafer",

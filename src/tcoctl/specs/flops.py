@@ -25,6 +25,9 @@ FLOPS = Calculator(
     "direction the inputs allow: 6 x params x tokens, GPUs x time x peak x MFU, a --budget "
     "with two of count, duration and MFU, or --solve for any input.",
     default_preset="run-1e30",
+    summary="FLOP budgets",
+    unit_example="duration=yr",
+    complete_example=("--gpu", "h100-sxm", "--count", "8", "--duration", "30 day", "--mfu", "0.4"),
     target="duration",
     headline=("total_flop", "duration", "gpu_hours", "energy", "cost"),
     sweep_example="mfu=0.3..0.5:20|duration=100 day",

@@ -9,6 +9,9 @@ H100E = Calculator(
     help="H100-equivalents of a fleet (--gpu, --count) on a --basis, of a --capacity "
     "figure, or of a stated speed-up (--factor).",
     default_preset="frontier-2025",
+    summary="H100-equivalents",
+    unit_example="peak_compute=PFLOP/s",
+    complete_example=("--gpu", "h100-sxm", "--count", "1000"),
     target="h100e",
     headline=("h100e", "h100e_bf16", "h100e_fp8", "h100e_bandwidth", "ratio_bf16"),
     sweep_example="count=100000..1000000:10|h100e=1000000",

@@ -26,6 +26,8 @@ INFERENCE = Calculator(
     "binding one named), tokens/s, time per output token, prefill time, cost per million "
     "output tokens, J/token and emissions.",
     default_preset="llama-3.1-70b",
+    summary="serving cost per token",
+    unit_example="time_per_output_token=s",
     preset_is_base=True,
     target="cost_per_million_tokens",
     headline=(

@@ -27,6 +27,8 @@ TCO = Calculator(
     help="Total cost of ownership of a GPU cluster: annual cost by line item and share, "
     "cost per GPU-hour and per million tokens, power and energy.",
     default_preset="frontier-2024",
+    summary="cluster TCO",
+    unit_example="total_annual_cost=MUSD/yr",
     target="cost_per_gpu_hour",
     headline=("cost_per_gpu_hour", "total_annual_cost", "gpu_share", "power_share"),
     sweep_example="electricity=0.02..0.40USD/kWh:50|power_share=0.15",
