@@ -70,6 +70,8 @@ def test_a_result_feeds_an_input_of_its_name_with_unit_and_range() -> None:
         (Input("cost-per-gpu-hour", "", "2 USD/h", "USD/s", "USD/h"),),
         (Result("x", ""),),
         "",
+        "a test receiver",
+        "x=1",
     )
     document = {
         "schema_version": 1,
