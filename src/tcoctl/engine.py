@@ -223,10 +223,25 @@ def gather(
     for name, text in flags.items():
         for item in expand(calc, calc.input(name), text, f"--{name}"):
             put(given, item)
+    for other in reset_by(calc, flags, given):
+        given.pop(other)
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":
             given[name] = default_given(calc.name, name, default)
     return given
+
+
+def reset_by(calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Given]) -> list[str]:
+    """Preset values that options given as flags replace the anchor of (a new --params drops
+    the preset's GPUs per replica): the relations re-derive them by their stated rule."""
+    return list(
+        dict.fromkeys(
+            other
+            for name in flags
+            for other in calc.input(name).resets
+            if other not in flags and other in given and given[other].entry is not None
+        )
+    )
 
 
 def put(given: dict[str, Given], item: Given) -> None:

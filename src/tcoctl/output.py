@@ -3,12 +3,14 @@
 JSON contract (schema_version 1), one object per scenario::
 
     {"schema_version": 1, "command": "flops", "preset": "run-1e30" | null,
-     "inputs":  {"<name>": {"value": <number|string>, "unit": "<unit>", "low": .., "high": ..}},
+     "inputs":  {"<name>": {"value": <number|string>, "unit": "<unit>", "low": .., "high": ..,
+                            "from": "preset NAME (anchor replaced)"}},
      "results": {"<name>": {"value": <number>, "unit": "<unit>", "low": .., "high": ..,
                             "p05": .., "p50": .., "p95": ..}}, ...}
 
 ``low``/``high`` appear only for ranges, percentiles only with ``--samples``; units are pint's
-short form and '' for fractions and counts. Keys keep their order; later versions only add.
+short form and '' for fractions and counts; ``from`` appears only on an input a preset tied
+to an option that replaced it (the preset's GPU price after ``--gpu``). Keys keep their order; later versions only add.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from tcoctl.errors import DomainError, UsageError, shorten
 
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
+ANCHOR_REPLACED = "(anchor replaced)"
+"""Ends the origin of a preset value kept after an option replaced what the preset tied it
+to (--gpu, and the preset's GPU price): JSON then names it under ``from``."""
 
 
 @dataclass
@@ -207,6 +212,8 @@ def fmt(value: float | str, unit: str = "") -> str:
 
 def _row_json(row: Row) -> dict[str, Any]:
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
+    if row.origin.endswith(ANCHOR_REPLACED):
+        item["from"] = row.origin
     if row.labels and isinstance(row.value, float):
         item["label"] = label_of(row.labels, row.value)
     item.update(row.stats)

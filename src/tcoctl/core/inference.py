@@ -3,7 +3,9 @@
 Units: counts [-], bytes [B] (``weight_bytes`` and ``kv_bytes`` are bytes per value), time
 [s], FLOP/s, B/s, W, J, USD (prices per second and per token), tokens [token], emissions
 [gCO2e]. Per-GPU figures (``memory``, ``bandwidth``, ``peak``, ``power``) times
-``gpus_per_replica`` (tensor parallel) give a replica's.
+``gpus_per_replica`` (tensor parallel) give a replica's. Not given, ``gpus_per_replica`` is
+the fewest GPUs, a power of two, whose usable HBM holds the weights and the batch's KV cache
+(or 1 when the memory is unknown).
 
 One decode step produces one token for each of ``batch`` sequences. It must read the active
 weights and every sequence's KV cache once (memory-bound time), and do 2 FLOP per active
@@ -65,6 +67,14 @@ def _largest_batch(available: Any, weights: Any, per_sequence: Any) -> Any:
     weights [B]) / per_sequence [B]), 0 if the weights do not fit."""
     room = np.subtract(available, weights)
     return np.floor(np.maximum(np.divide(room, per_sequence), 0.0))
+
+
+def _fewest_gpus(needed: Any, usable_per_gpu: Any) -> Any:
+    """GPUs per replica [-] by tcoctl's stated rule: the fewest, a power of two (tensor
+    parallelism splits the heads evenly), whose usable HBM [B] holds what the replica must
+    (the weights and the batch's KV cache [B])."""
+    ratio = np.maximum(np.divide(needed, usable_per_gpu), 1.0)
+    return 2.0 ** np.ceil(np.log2(ratio) * (1 - 1e-12))  # an exact 2.0 stays 2
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
@@ -159,6 +169,15 @@ RELATIONS = (
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
+    product("usable_memory_per_gpu", "memory", "usable_fraction"),
+    formula(
+        "gpus_per_replica",
+        ["memory_needed", "usable_memory_per_gpu"],
+        _fewest_gpus,
+        "gpus_per_replica = the power of two >= memory_needed / (memory x usable_fraction)",
+        fallback=True,
+    ),
+    formula("gpus_per_replica", [], lambda: 1.0, "gpus_per_replica = 1", fallback=True),
     formula(
         "mean_context",
         ["context_tokens"],

@@ -13,7 +13,7 @@ import numpy as np
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.pipeline import planner, views
-from tcoctl.presets import Preset, PresetError, chain, load, skipped_folders
+from tcoctl.presets import Preset, PresetError, chain, commands, load, skipped_folders
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import UnitInputError, convert, parse_span, short
 
@@ -151,7 +151,9 @@ def reports_for(
             given.pop(solve.unknown.name, None)
     if options.get("only_my_ranges"):
         scenarios = [engine.preset_ranges_at_midpoint(given) for given in scenarios]
-    warn_kept(flag_sets[0], scenarios[0], warn)
+    for index, given in enumerate(scenarios):  # warned once, marked in every scenario
+        flags = flag_sets[index // len(labels)]
+        mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
     summaries, failed, warned = engine.run_rows(
         calc,
         scenarios,
@@ -376,24 +378,46 @@ def check_svg(svg: str | None, option: str = "--svg") -> None:
         )
 
 
-def warn_kept(
-    flags: Mapping[str, str], given: Mapping[str, engine.Given], warn: Callable[[str], None]
+def mark_kept(
+    calc: Calculator,
+    flags: Mapping[str, str],
+    preset: Preset | None,
+    given: dict[str, engine.Given],
+    warn: Callable[[str], None],
 ) -> None:
-    """Warn when an option leaves related figures from the preset in place (--gpu without
-    --gpu-price)."""
+    """Name, in one warning per option, the preset values an option replaced the anchor of:
+    those re-derived (--params and gpus-per-replica), and those kept (--gpu and its price),
+    which are marked ``(anchor replaced)`` where they came from, for the table and JSON."""
+    before = (
+        engine.preset_layer(calc.name, preset, 0)
+        if preset is not None and calc.name in commands(preset)
+        else {}
+    )
     for name in flags:
-        item = given.get(name)
+        spec = calc.input(name)
+        reset = engine.reset_by(calc, {name: flags[name]}, before)
+        reset = [other for other in reset if other not in flags]
         kept = [
             other
-            for other in (item.spec.keeps if item else ())
+            for other in spec.keeps
             if other not in flags and other in given and given[other].entry is not None
         ]
-        if kept:
-            origin = given[kept[0]].origin
-            warn(
-                f"--{name} {flags[name]}: {', '.join('--' + k for k in kept)} still from "
-                f"{origin}; give them too if they differ"
+        for other in kept:
+            given[other] = replace(given[other], origin=f"{given[other].origin} {output.ANCHOR_REPLACED}")
+        said = []
+        if reset:
+            said.append(
+                f"{', '.join('--' + k for k in reset)} re-derived by its rule (see --help), "
+                f"not kept from {before[reset[0]].origin}"
             )
+        if kept:
+            said.append(
+                f"{', '.join('--' + k for k in kept)} still from "
+                f"{given[kept[0]].origin.removesuffix(' ' + output.ANCHOR_REPLACED)}; give them too "
+                "if they differ"
+            )
+        if said:
+            warn(f"--{name} {flags[name]}: {'; '.join(said)}")
 
 
 def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
@@ -447,7 +471,7 @@ BASELINE = "frontier-2024"
 def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     """Run each preset through each calculator it has figures for; scenarios of one
     calculator go through one core call; print them side by side."""
-    from tcoctl.presets import commands, preset_files
+    from tcoctl.presets import preset_files
     from tcoctl.specs import CALCULATORS
 
     check_svg(svg, "--svg-screen")
@@ -512,7 +536,7 @@ def add_visuals(
 def show_preset(name: str, fmt: str | None) -> None:
     """Print a preset's effective figures (with those it extends), each checked against its
     input's unit, with its source."""
-    from tcoctl.presets import Entry, commands
+    from tcoctl.presets import Entry
     from tcoctl.specs import CALCULATORS
 
     preset = load(name, "presets show")

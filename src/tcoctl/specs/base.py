@@ -38,6 +38,10 @@ class Input:
     keeps: tuple[str, ...] = ()
     """Inputs that still come from the preset when this one is given as an option: the run
     warns, since they usually belong together (a GPU and its price)."""
+    resets: tuple[str, ...] = ()
+    """Inputs a preset tied to this one (a model's GPUs per replica): given as an option, it
+    drops their preset values and the relations re-derive them by their stated rule; the run
+    warns, naming them."""
     whole: bool = False
     """A count that must be a whole number."""
     quantity: str = ""

@@ -18,6 +18,8 @@ from tcoctl.specs.base import (
 
 MODEL_FIGURES = ("layers", "kv-heads", "head-dim", "kv-dim", "kv-cache-per-token", "active-params")
 """A model's figures besides --params: a new --params with these from the preset warns."""
+FITTED = ("gpus-per-replica",)
+"""What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
 
 INFERENCE = Calculator(
     name="inference",
@@ -44,7 +46,6 @@ INFERENCE = Calculator(
         "precision": "bf16",
         "weight-bytes": "2",
         "kv-bytes": "2",
-        "gpus-per-replica": "1",
         "bandwidth-efficiency": "1",
         "compute-efficiency": "1",
         "memory-overhead": "0.1",
@@ -56,6 +57,7 @@ INFERENCE = Calculator(
             "Total parameters (all experts of a mixture of experts).",
             "70e9",
             keeps=MODEL_FIGURES,
+            resets=FITTED,
         ),
         Input(
             "active-params",
@@ -106,9 +108,9 @@ INFERENCE = Calculator(
             "B",
             bare=True,
         ),
-        replace(GPU, keeps=("cost-per-gpu-hour",)),
+        replace(GPU, keeps=("cost-per-gpu-hour",), resets=FITTED),
         PRECISION,
-        Input("memory", "HBM per GPU, instead of the --gpu's.", "80 GB", "B", "GB"),
+        Input("memory", "HBM per GPU, instead of the --gpu's.", "80 GB", "B", "GB", resets=FITTED),
         Input(
             "bandwidth",
             "HBM bandwidth per GPU, instead of the --gpu's.",
@@ -125,7 +127,8 @@ INFERENCE = Calculator(
         ),
         Input(
             "gpus-per-replica",
-            "GPUs holding one copy of the model (tensor parallel; default 1).",
+            "GPUs holding one copy of the model (tensor parallel; default: the fewest, a power "
+            "of two, whose usable HBM holds the weights and the batch's KV cache).",
             "4",
             whole=True,
         ),
@@ -252,6 +255,11 @@ INFERENCE = Calculator(
             "Compute-bound step time: 2 x active params x batch / achieved FLOP/s.",
             "s",
             "ms",
+        ),
+        Result(
+            "gpus_per_replica",
+            "GPUs per replica when not given: the fewest, a power of two, whose usable HBM "
+            "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
         ),
         Result("bound_ratio", "compute_time / memory_time: above 1 the step is compute-bound."),
         Result(
