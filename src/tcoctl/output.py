@@ -10,7 +10,8 @@ JSON contract (schema_version 1), one object per scenario::
 
 ``low``/``high`` appear only for ranges, percentiles only with ``--samples``; units are pint's
 short form and '' for fractions and counts; ``from`` appears only on an input a preset tied
-to an option that replaced it (the preset's GPU price after ``--gpu``). Keys keep their order; later versions only add.
+to an option that replaced it (the preset's GPU price after ``--gpu``). Keys keep their
+order; later versions only add.
 """
 
 from __future__ import annotations

@@ -393,29 +393,36 @@ def mark_kept(
         if preset is not None and calc.name in commands(preset)
         else {}
     )
+    said_reset: set[str] = set()
     for name in flags:
         spec = calc.input(name)
-        reset = engine.reset_by(calc, {name: flags[name]}, before)
-        reset = [other for other in reset if other not in flags]
+        reset = [
+            other
+            for other in engine.reset_by(calc, {name: flags[name]}, before)
+            if other not in said_reset and other not in flags
+        ]
+        said_reset.update(reset)
         kept = [
             other
             for other in spec.keeps
-            if other not in flags and other in given and given[other].entry is not None
+            if other not in flags
+            and other in given
+            and given[other].entry is not None
+            and not given[other].origin.endswith(output.ANCHOR_REPLACED)
         ]
-        for other in kept:
-            given[other] = replace(given[other], origin=f"{given[other].origin} {output.ANCHOR_REPLACED}")
-        said = []
-        if reset:
-            said.append(
-                f"{', '.join('--' + k for k in reset)} re-derived by its rule (see --help), "
-                f"not kept from {before[reset[0]].origin}"
-            )
+        said = [
+            f"--{other} re-derived, not kept from {before[other].origin}: "
+            + calc.result(other.replace("-", "_")).help.rstrip(".")
+            for other in reset
+        ]
         if kept:
             said.append(
-                f"{', '.join('--' + k for k in kept)} still from "
-                f"{given[kept[0]].origin.removesuffix(' ' + output.ANCHOR_REPLACED)}; give them too "
-                "if they differ"
+                f"{', '.join('--' + k for k in kept)} still from {given[kept[0]].origin}; "
+                "give them too if they differ"
             )
+        for other in kept:
+            marked = f"{given[other].origin} {output.ANCHOR_REPLACED}"
+            given[other] = replace(given[other], origin=marked)
         if said:
             warn(f"--{name} {flags[name]}: {'; '.join(said)}")
 
