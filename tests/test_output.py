@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO, results, run
 from tcoctl.cli import app
-from tcoctl.output import fmt, number
+from tcoctl.notation import fmt, number
 from tcoctl.specs import CALCULATORS
 
 

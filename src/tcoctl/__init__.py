@@ -25,7 +25,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from tcoctl import api
+        from tcoctl import api  # on first use: `import tcoctl` stays light
 
         return getattr(api, name)
     raise AttributeError(f"module 'tcoctl' has no attribute {name!r}")

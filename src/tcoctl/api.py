@@ -23,9 +23,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from tcoctl import chain
 from tcoctl.errors import UsageError
+from tcoctl.output import to_json
+from tcoctl.pipeline import runner
+from tcoctl.presets import preset_files
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input
+from tcoctl.units import registry
 
 
 class TcoctlWarning(UserWarning):
@@ -50,10 +56,6 @@ class Result(Mapping[str, Any]):
     scalar: bool
 
     def _column(self, key: str, name: str) -> Any:
-        import numpy as np
-
-        from tcoctl.units import registry
-
         items = [doc["results"].get(name) for doc in self.documents]
         if all(item is None for item in items):
             ways = self.missing.get(name)
@@ -107,9 +109,6 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     name with their ranges, one scenario per upstream document; keywords override them
     (the shell's ``tcoctl A --format json | tcoctl B --input -``).
     """
-    from tcoctl.output import to_json
-    from tcoctl.pipeline import runner
-
     calc = CALCULATORS.get(command)
     if calc is None:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
@@ -484,6 +483,4 @@ def supply(preset: str | None = None, **options: Any) -> Result:
 
 def preset_names() -> list[str]:
     """Names of every preset (built-in and the user's folders)."""
-    from tcoctl.presets import preset_files
-
     return sorted(preset_files())

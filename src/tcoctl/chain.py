@@ -6,9 +6,8 @@
   ``--good-dies-per-wafer``) becomes that input, in the result's unit, and as ``LOW..HIGH``
   when the result is a range. The document's own inputs do not flow; options given to the
   receiving command override what flows in (and drop the alternatives they exclude).
-- A preset figure ``{ from = "PRESET", result = "NAME" }`` is that preset's result, run
-  through the same engine; references are followed depth first and a cycle is an error
-  naming it.
+- A preset figure ``{ from = "PRESET", result = "NAME" }`` is that preset's result
+  (``tcoctl.engine.scenarios.resolve``).
 """
 
 from __future__ import annotations
@@ -17,9 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from tcoctl.errors import DomainError
-from tcoctl.presets import Preset
-from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.specs import Calculator
 
 
 class Upstream(dict[str, Any]):
@@ -102,65 +99,3 @@ def flow_note(
     if ignored:
         text += f"; ignored (no input of that name): {', '.join(ignored)}"
     return text
-
-
-_resolving: list[str] = []
-"""Presets whose references are being resolved, outermost first (for cycles)."""
-
-
-def resolve(reference: tuple[str, str, str], requester: str, where: str) -> str:
-    """The text of a preset figure that is another preset's result: ``reference`` is
-    (preset, result, variant label or ''); ``requester`` the preset that holds it."""
-    from tcoctl.presets import commands, load
-
-    source, result, variant = reference
-    _resolving.append(requester)
-    try:
-        if source in _resolving:
-            cycle = " -> ".join([*_resolving[_resolving.index(source) :], source])
-            raise DomainError(f"{where}: presets refer to each other in a cycle: {cycle}")
-        preset = load(source, f"{where}: from", kind="scenario")
-        found = [
-            c for c in commands(preset) if any(r.name == result for r in CALCULATORS[c].results)
-        ]
-        if not found:
-            raise DomainError(
-                f"{where}: preset {source} has no result {result!r} "
-                f"(it runs {', '.join(commands(preset))})"
-            )
-        problems = []
-        for command in found:  # the first of the preset's calculators that computes it
-            try:
-                return _result_of(CALCULATORS[command], preset, result, variant)
-            except DomainError as error:
-                problems.append(str(error))
-        raise DomainError(f"{where}: preset {source}: {'; '.join(problems)}")
-    finally:
-        _resolving.pop()
-
-
-def _result_of(calc: Calculator, preset: Preset, result: str, variant: str) -> str:
-    """One result of a preset's run on ``calc`` as a quantity text (a range if it is one)."""
-    from tcoctl import engine
-    from tcoctl.units import convert, short
-
-    labels = engine.variants(calc, preset)
-    wanted = [i for i, label in enumerate(labels) if label == f"{preset.name} [{variant}]"]
-    if len(labels) > 1 and not wanted:
-        names = ", ".join(repr(label.partition(" [")[2][:-1]) for label in labels)
-        raise DomainError(f"{calc.name} has several scenarios: add variant = one of {names}")
-    given = engine.gather(calc, {}, preset, wanted[0] if wanted else 0)
-    summaries, failed, _ = engine.run_rows(calc, [given])
-    if 0 in failed:
-        raise DomainError(f"{calc.name}: {failed[0]}")
-    spec = calc.result(result)
-    summary = summaries.get(result)
-    if summary is None or not math.isfinite(float(summary.value[0])):
-        raise DomainError(f"{calc.name} does not compute {result} from its figures")
-
-    def shown(values: Any) -> Any:
-        return None if values is None else float(convert(float(values[0]), spec.unit, spec.display))
-
-    return quantity_text(
-        shown(summary.value), short(spec.display), shown(summary.low), shown(summary.high)
-    )

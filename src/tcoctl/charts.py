@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from rich.table import Table
 from rich.text import Text
 
-from tcoctl.output import fmt
+from tcoctl.notation import fmt
 
 BAR_WIDTH = 40
 BLOCKS = " ▏▎▍▌▋▊▉█"

@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.files import write_atomic
+from tcoctl.notation import fmt, fmt_parts, scale_for
+from tcoctl.specs import label_of
+from tcoctl.units import short
 
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
@@ -52,12 +56,6 @@ class Row:
     """Names of a coded result's values (Result.labels): shown instead of the number."""
 
 
-def label_of(labels: tuple[str, ...], value: float) -> str:
-    """The name of a coded value (0 -> labels[0]); '' if it is not one of them."""
-    whole = math.isfinite(value) and value.is_integer() and 0 <= value < len(labels)
-    return labels[int(value)] if whole else ""
-
-
 @dataclass
 class Report:
     """What one run of a command produced, ready for any format."""
@@ -79,7 +77,7 @@ class Report:
 def make_console(out: TextIO, record: bool = False) -> Any:
     """The rich console every table view prints through. A closed pipe raises
     BrokenPipeError for the CLI to end quietly (rich itself would exit with 1)."""
-    from rich.console import Console
+    from rich.console import Console  # rich loads only for tables: JSON and CSV runs start faster
 
     class PipeConsole(Console):
         def on_broken_pipe(self) -> None:
@@ -121,94 +119,6 @@ def csv_cell(value: Any) -> Any:
         except ValueError:
             return "'" + value
     return value
-
-
-SIGNIFICANT = 4
-"""Significant figures of a number in a table (inputs are rarely known better)."""
-SCALE_FROM = 1e4
-"""Magnitude from which a number takes a prefix or a k/M/B word."""
-SI_PREFIXES = (
-    (30, "Q"), (27, "R"), (24, "Y"), (21, "Z"), (18, "E"), (15, "P"),
-    (12, "T"), (9, "G"), (6, "M"), (3, "k"),
-)  # fmt: skip
-"""SI prefixes up to quetta (BIPM, 27th CGPM 2022: ronna R = 1e27, quetta Q = 1e30)."""
-WORDS = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
-"""Scales of money: 1.42 B USD/yr."""
-COUNT_WORDS = ((12, "tn"), (9, "bn"), (6, "M"), (3, "k"))
-"""Scales of plain numbers: 758.3 k, 70.55 bn (not "B", which a table also shows for bytes)."""
-PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
-"""Units that take an SI prefix in a table when they have none (1e30 FLOP -> 1 QFLOP)."""
-
-
-def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
-    """The scales a number in ``unit`` may take, and how they join the unit."""
-    head = unit.split("/")[0]
-    if unit.startswith("USD"):
-        return tuple((exp, f"{word} {unit}") for exp, word in WORDS)
-    if not unit and not value.is_integer():
-        return COUNT_WORDS
-    if head in PREFIXABLE:
-        return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
-    if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
-        return COUNT_WORDS
-    if unit.startswith("1/") and abs(value) >= 1e6:  # a count rate: 1.2 M/month
-        return tuple((exp, f"{word}{unit[1:]}") for exp, word in COUNT_WORDS)
-    return ()
-
-
-def scale_for(value: float, unit: str) -> tuple[int, str]:
-    """The power of ten a table divides ``value`` by, and the unit text that goes with it
-    (0 and ``unit`` itself when the number stays as it is)."""
-    if not math.isfinite(value) or abs(value) < SCALE_FROM:
-        return 0, unit
-    rounded = abs(float(f"{value:.{SIGNIFICANT - 1}e}"))
-    for exp, text in _scales(value, unit):
-        if rounded >= 10.0**exp:
-            return (exp, text) if rounded < 10.0 ** (exp + 3) else (0, unit)  # beyond: 5e35
-    return 0, unit
-
-
-def number(x: float, near_one: bool = True) -> str:
-    """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
-    numbers below a million exactly; e-notation outside 1e-3..1e6. A value near 1 keeps the
-    digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
-    it stay right: 0.999930^1500 = 0.900."""
-    if x == 0 or not math.isfinite(x):
-        return str(x) if x else "0"
-    if x.is_integer() and abs(x) < 1e6:
-        return f"{x:,.0f}"
-    rounded = float(f"{x:.{SIGNIFICANT - 1}e}")
-    magnitude = abs(rounded)
-    if not 1e-3 <= magnitude < 1e6:
-        mantissa, exponent = f"{x:.{SIGNIFICANT - 1}e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    decimals = SIGNIFICANT - 1 - math.floor(math.log10(magnitude))
-    distance = float(f"{abs(x - 1.0):.2e}")  # 1 - 0.9999 is 1e-4, not 9.99..e-5
-    if near_one and 0 < distance < 0.1 and 1 - math.floor(math.log10(distance)) > decimals:
-        return f"{x:,.{1 - math.floor(math.log10(distance))}f}"
-    if decimals <= 0:
-        return f"{round(x, decimals):,.0f}"
-    return f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
-
-
-def fmt_parts(value: float | str, unit: str = "", exp: int | None = None) -> tuple[str, str]:
-    """A value for a table as (number, unit), scaled to a prefix or word (``exp`` forces
-    the scale of another value, e.g. low and high beside the value they bracket)."""
-    if isinstance(value, str):
-        return value, unit
-    if exp is None:
-        exp, shown = scale_for(value, unit)
-    else:
-        shown = dict(_scales(value, unit)).get(exp, unit) if exp else unit
-    return number(value / 10.0**exp, near_one=False) if exp else number(value), shown
-
-
-def fmt(value: float | str, unit: str = "") -> str:
-    """A value for people: ``fmt(1e30, "FLOP")`` is '1 QFLOP', ``fmt(1.4229e9, "USD/yr")``
-    '1.423 B USD/yr', ``fmt(0.99992976)`` '0.999930'. Tables only: JSON and CSV keep every
-    digit."""
-    text, shown = fmt_parts(value, unit)
-    return f"{text} {shown}".rstrip()
 
 
 def _row_json(row: Row) -> dict[str, Any]:
@@ -311,7 +221,7 @@ def write(
 
 def write_charts(reports: list[Report], path: str) -> None:
     """Every chart of the reports in one SVG file; an unwritable path is a usage error."""
-    from tcoctl.charts import svg_document
+    from tcoctl.charts import svg_document  # charts load rich: only for --svg
 
     charts = [v for report in reports for v in report.visuals if hasattr(v, "svg")]
     if not charts:
@@ -376,8 +286,6 @@ def save_svg(console: Any, svg: str) -> None:
 def write_file(path: str, text: str, option: str) -> None:
     """Write an output file (``-``: stdout) through a temporary file renamed into place, so
     that a full disk leaves an old file intact."""
-    from tcoctl.files import write_atomic
-
     if path == "-":
         sys.stdout.write(text)
         return
@@ -392,7 +300,7 @@ def write_file(path: str, text: str, option: str) -> None:
 def offline_svg_format() -> str:
     """rich's SVG template without its web fonts and comment link: the file loads nothing
     (it keeps the SVG namespace name, which browsers need and never fetch)."""
-    from rich._export_format import CONSOLE_SVG_FORMAT
+    from rich._export_format import CONSOLE_SVG_FORMAT  # rich loads only for --svg
 
     text: str = re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.DOTALL)
     return re.sub(r"<!--.*?-->\s*", "", text)
@@ -424,11 +332,11 @@ def ordered(report: Report) -> list[Row]:
 def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool) -> Any:
     """A borderless table: name, value, unit, low .. high (if any), then a share bar or the
     input's origin."""
-    from rich import box
-    from rich.markup import escape
+    from rich import box  # rich loads only for tables: JSON and CSV runs start faster
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
     from rich.table import Table
 
-    from tcoctl.charts import bar
+    from tcoctl.charts import bar  # charts load rich: only for tables
 
     table = Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
@@ -462,7 +370,7 @@ def render_tables(
 ) -> None:
     """Each scenario's results (headline first), then its inputs with where each came from,
     then its charts; ``sources`` adds every input's full citation."""
-    from rich.markup import escape
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
 
     console = make_console(out, record=svg is not None)
     for report in reports:
@@ -518,7 +426,7 @@ COLUMN_WIDTH = 22
 
 def side_by_side(group: list[Report], total: int) -> Any:
     """The table of one command's scenarios (the first is the reference for ratios)."""
-    from rich.markup import escape
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
     from rich.table import Table
 
     plural = "s" if total > 1 else ""
@@ -594,7 +502,7 @@ def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
 
 def missing_note(missing: dict[str, list[list[str]]]) -> Any:
     """The table view's note on results not computed and the options that would give them."""
-    from rich.text import Text
+    from rich.text import Text  # rich loads only for tables: JSON and CSV runs start faster
 
     name, groups = next(iter(missing.items()))
     ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
@@ -614,7 +522,7 @@ def json_member(name: str, value: float | str, unit: str, stats: dict[str, float
 def numbers_text(values: Any) -> list[str]:
     """Floats as their shortest round-trip text (as repr), '' where not finite: formatted
     by orjson in one call, since a batch's time is otherwise mostly this."""
-    import numpy as np
+    import numpy as np  # numpy and orjson load only for batches: start-up
     import orjson
 
     array = np.asarray(values, dtype=float)
@@ -638,7 +546,7 @@ def batch_records(
     in its display unit, NaN where absent; a non-finite value leaves the result out, and
     low/high show only on ``ranged`` lines. Lines that share which results they have are
     formatted with one template each, their numbers by orjson in one call."""
-    import numpy as np
+    import numpy as np  # loads only for batches: start-up
 
     values = np.asarray(values, dtype=float)
     present = np.isfinite(values[:, 0::3])
@@ -682,8 +590,6 @@ def _results_template(
     """A %-template for one shape of results: a JSON member per present result (with low
     and high where ``wide``; a coded result, such as the binding constraint, with its
     ``label``), or three CSV cells per result (empty where absent)."""
-    from tcoctl.units import short
-
     parts = []
     for j, (result, present, spread) in enumerate(zip(results, has, wide, strict=True)):
         if csv_cells:
@@ -716,8 +622,6 @@ def batch_csv_header(results: Any) -> str:
 
 
 def short_unit(unit: str) -> str:
-    from tcoctl.units import short
-
     return str(short(unit))
 
 

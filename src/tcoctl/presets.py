@@ -27,6 +27,7 @@ import tomli
 
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import excerpt, read_text, reason
+from tcoctl.specs import CALCULATORS
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
 REFERENCE_KEYS = {"from", "result", "variant", "note"}
@@ -286,8 +287,6 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
 @cache
 def _parse_cached(name: str, path: Path, mtime_ns: int) -> Preset:
     """Parse a preset file once per version of it (keyed by path and modification time)."""
-    from tcoctl.specs import CALCULATORS
-
     return parse_preset(name, path, [*CALCULATORS, "gpu"])
 
 

@@ -104,7 +104,7 @@ class Span:
 @cache
 def registry() -> pint.UnitRegistry[Any]:
     """The application's one pint registry, built on first use from ``units.txt``."""
-    import pint
+    import pint  # on first use: pint takes a while to load
 
     path = resources.files("tcoctl") / "units.txt"
     with resources.as_file(path) as definitions:

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
 
 from tcoctl import __version__
 from tcoctl.cli import completion
 from tcoctl.errors import ExitCode, TcoctlError
+from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
 EXIT_CODES_HELP = (
@@ -77,7 +79,7 @@ def main_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    from tcoctl import presets
+    from tcoctl import presets  # here, not at the top: --help stays fast
 
     if any(not folder for folder in presets_dir or []):
         raise typer.BadParameter("must not be empty", param_hint="--presets-dir")
@@ -138,7 +140,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     """A typer command whose options are the calculator's inputs plus the shared ones."""
 
     def command(**options: Any) -> None:
-        from tcoctl.pipeline import runner
+        from tcoctl.pipeline import runner  # here, not at the top: --help stays fast
 
         shared = {name.rstrip("_"): options.pop(name, None) for name in SHARED}
         flags = {calc.input(key).name: value for key, value in options.items() if value is not None}
@@ -365,7 +367,7 @@ def compare(
 ) -> None:
     """Run presets through their calculators and show them side by side, with ratios to the
     first column. JSON: one object per scenario (JSON Lines); CSV: a tidy table."""
-    from tcoctl.pipeline import runner
+    from tcoctl.pipeline import runner  # here, not at the top: --help stays fast
 
     with reported_errors():
         runner.compare(list(presets or []), format, svg)
@@ -376,7 +378,7 @@ def presets_list(format: FormatOption = None) -> None:
     """Every preset: name, kind, commands, title, where it came from (built-in, user folder
     ~/.config/tcoctl/presets, or a --presets-dir/TCOCTL_PRESETS path) and its file. Reads
     TOML only."""
-    from tcoctl import output, presets
+    from tcoctl import output, presets  # here, not at the top: --help stays fast
 
     broken = []
     with reported_errors():
@@ -418,7 +420,7 @@ def presets_show(
     format: FormatOption = None,
 ) -> None:
     """A preset's figures, each checked for its unit, with its source and quote."""
-    from tcoctl.pipeline import runner
+    from tcoctl.pipeline import runner  # here, not at the top: --help stays fast
 
     with reported_errors():
         runner.show_preset(name, format)
@@ -428,7 +430,7 @@ def presets_show(
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the JSON output: scenario, batch and preset
     records (tcoctl/schema.json with the calculators' names filled in)."""
-    from tcoctl.schema import schema_text
+    from tcoctl.schema import schema_text  # json loads only here: --help stays fast
 
     typer.echo(schema_text(), nl=False)
 
@@ -436,10 +438,6 @@ def schema() -> None:
 def main() -> None:
     """Console entry point: usage errors on one line (exit 2), 130 on Ctrl-C, quiet on a
     closed pipe."""
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
-
-    from tcoctl.signals import Interrupted, install
-
     install()
     streams_degrade_to_ascii()
     if sys.stdout is None:  # started with stdout closed (>&-)

@@ -13,7 +13,7 @@ def preset_names(kind: str | None = None, command: str | None = None) -> Callabl
     """Completion of preset names (of ``kind``, and with figures for ``command``)."""
 
     def complete(incomplete: str) -> list[str]:
-        from tcoctl import presets
+        from tcoctl import presets  # on completion only: --help stays fast
 
         try:
             files = presets.preset_files()

@@ -333,16 +333,25 @@ def evaluate(
             if bounds and step.target in bounds:
                 low, high, exclusive = bounds[step.target]
                 value = np.asarray(known[step.target], dtype=float)
-                outside = (
-                    (value > high * (1 + 1e-12)) | (value < low) | (exclusive & (value <= low))
-                )
-                if np.any(outside):
+                beyond = outside(value, low, high, exclusive)
+                if np.any(beyond):
                     problems.append(
-                        OutOfBounds(step.target, value, low, high, by_row(outside, rows))
+                        OutOfBounds(step.target, value, low, high, by_row(beyond, rows))
                     )
         if model_checks is not None:
             problems.extend(model_checks(known, rows))
     return known, problems
+
+
+def outside(value: Any, low: float, high: float, exclusive: bool) -> NDArray[np.bool_]:
+    """Where values lie outside their valid range: below ``low`` (or at it when
+    ``exclusive``), or above ``high`` beyond rounding (one part in 1e12). The one rule for
+    given values and computed ones."""
+    value = np.asarray(value, dtype=float)
+    beyond: NDArray[np.bool_] = (
+        (value > high * (1 + 1e-12)) | (value < low) | (exclusive & (value <= low))
+    )
+    return beyond
 
 
 def by_row(mask: Any, rows: int) -> NDArray[np.bool_]:

@@ -31,6 +31,7 @@ from tcoctl import chain, engine, output
 from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.presets import Preset
+from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
 from tcoctl.units import SIMPLE_UNIT, convert, factor, short
 
@@ -177,8 +178,6 @@ def batch(
     in the output contract (``inputs`` holds the line's own values, ``line`` its number) or
     CSV with value, low and high columns per result; ``only_mine`` collapses the preset's
     ranges to their midpoints. Returns how many lines failed."""
-    from tcoctl.signals import deferred
-
     results = engine.results_of(calc, solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
     names = [spec for spec in calc.inputs if spec.kind == "number"][:2]

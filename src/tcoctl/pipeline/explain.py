@@ -12,7 +12,7 @@ from tcoctl.core.tco import (
     capital_recovery_factor,
     salvage_factor,
 )
-from tcoctl.output import fmt
+from tcoctl.notation import fmt
 from tcoctl.units import convert
 
 

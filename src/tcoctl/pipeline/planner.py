@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl import engine, output
+from tcoctl import engine, notation
 from tcoctl.errors import UsageError, shorten
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
@@ -221,7 +221,7 @@ def sweep_section(
     """The sweep as a JSON section (columns of numbers, display units) and its chart and
     table for the table view; ``refine`` turns each crossing found between two sweep
     points into the exact one (core units in, core units out)."""
-    from tcoctl.charts import sweep_views
+    from tcoctl.charts import sweep_views  # charts load rich: only for sweeps
 
     x_display = convert(xs, plan.spec.unit, plan.spec.display)
     columns: dict[str, Any] = {}
@@ -266,8 +266,8 @@ def sweep_section(
         }
     message = ""
     if mark is not None:
-        where = ", ".join(f"{output.fmt(x)} {short(plan.spec.display)}" for x in marks)
-        level_text = output.fmt(section["mark"]["level"])
+        where = ", ".join(f"{notation.fmt(x)} {short(plan.spec.display)}" for x in marks)
+        level_text = notation.fmt(section["mark"]["level"])
         message = (
             f"{mark[0].name} crosses {level_text} at {plan.spec.name} = {where}"
             if marks
@@ -306,7 +306,7 @@ def tornado_section(
     target: Result, centre: float, bars: list[tuple[str, float, float]]
 ) -> tuple[dict[str, Any], Any]:
     """One scenario's tornado as JSON (display units) and as a chart."""
-    from tcoctl.charts import tornado as tornado_chart
+    from tcoctl.charts import tornado as tornado_chart  # charts load rich: only here
 
     unit = short(target.display)
 
@@ -328,7 +328,9 @@ def tornado_section(
         ],
     }
     chart = tornado_chart(
-        f"what moves {target.name} (centre {output.fmt(shown(centre))} {unit})".replace(" )", ")"),
+        f"what moves {target.name} (centre {notation.fmt(shown(centre))} {unit})".replace(
+            " )", ")"
+        ),
         shown(centre),
         [(name, shown(lo), shown(hi)) for name, lo, hi in bars],
         unit,

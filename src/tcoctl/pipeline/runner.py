@@ -13,8 +13,17 @@ import numpy as np
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.pipeline import planner, views
-from tcoctl.presets import Preset, PresetError, chain, commands, load, skipped_folders
-from tcoctl.specs import Calculator, Result
+from tcoctl.presets import (
+    Entry,
+    Preset,
+    PresetError,
+    chain,
+    commands,
+    load,
+    preset_files,
+    skipped_folders,
+)
+from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
 from tcoctl.units import UnitInputError, convert, parse_span, short
 
 
@@ -331,7 +340,7 @@ def write_values(chosen: tuple[Result, str], reports: Sequence[output.Report]) -
                 + (f" (it needs {needs})" if needs else "")
             )
         if row.labels:
-            values.append(output.label_of(row.labels, row.value))
+            values.append(label_of(row.labels, row.value))
         else:
             values.append(float(convert(row.value, result.display, unit)))
     output.write_values(values)
@@ -478,9 +487,6 @@ BASELINE = "frontier-2024"
 def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
     """Run each preset through each calculator it has figures for; scenarios of one
     calculator go through one core call; print them side by side."""
-    from tcoctl.presets import preset_files
-    from tcoctl.specs import CALCULATORS
-
     check_svg(svg, "--svg-screen")
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
@@ -534,7 +540,7 @@ def add_visuals(
 ) -> None:
     """The calculator's share chart, for the table view."""
     if calc.shares:
-        from tcoctl.charts import share_bars
+        from tcoctl.charts import share_bars  # charts load rich: only for shares
 
         shares = [(label, float(summaries[name].value[row])) for name, label in calc.shares]
         report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
@@ -543,9 +549,6 @@ def add_visuals(
 def show_preset(name: str, fmt: str | None) -> None:
     """Print a preset's effective figures (with those it extends), each checked against its
     input's unit, with its source."""
-    from tcoctl.presets import Entry
-    from tcoctl.specs import CALCULATORS
-
     preset = load(name, "presets show")
     figures = []
 

@@ -8,7 +8,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tcoctl.core.dieyield import die_map
 from tcoctl.errors import UsageError
+from tcoctl.pipeline.explain import tco_lines
 
 
 def die_mm(inputs: Mapping[str, float]) -> tuple[float, float] | None:
@@ -25,8 +27,7 @@ def wafer_drawing(
     inputs: Mapping[str, float], results: Mapping[str, float], seed: int
 ) -> tuple[Any, dict[str, Any]]:
     """The wafer map (a rich renderable) and its counts for JSON."""
-    from tcoctl.charts import wafer_map
-    from tcoctl.core.dieyield import die_map
+    from tcoctl.charts import wafer_map  # charts load rich: only for --map
 
     size = die_mm(inputs)
     if size is None:
@@ -52,8 +53,6 @@ def wafer_drawing(
 
 def explanations() -> dict[str, Callable[..., list[str]]]:
     """``--explain`` by calculator (imported on use)."""
-    from tcoctl.pipeline.explain import tco_lines
-
     return {"tco": tco_lines}
 
 

@@ -13,6 +13,7 @@ from tcoctl.specs.base import (
     Calculator,
     Input,
     Result,
+    label_of,
 )
 from tcoctl.specs.dieyield import YIELD, YIELD_MODELS
 from tcoctl.specs.flops import FLOPS
@@ -37,4 +38,5 @@ __all__ = [
     "Calculator",
     "Input",
     "Result",
+    "label_of",
 ]

@@ -5,6 +5,7 @@ or pint so that ``--help`` stays fast."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -235,3 +236,9 @@ MAX_SAMPLES = 2_000_000
 """Monte Carlo samples one run may draw (memory stays flat; time grows with them)."""
 DISTRIBUTIONS = ("uniform", "triangular")
 """How Monte Carlo draws each range: evenly, or peaked at its midpoint."""
+
+
+def label_of(labels: tuple[str, ...], value: float) -> str:
+    """The name of a coded value (0 -> labels[0]); '' if it is not one of them."""
+    whole = math.isfinite(value) and value.is_integer() and 0 <= value < len(labels)
+    return labels[int(value)] if whole else ""

@@ -1,0 +1,104 @@
+"""The engine: from checked inputs to results in core units, in layers (each module imports
+only those above it in this list):
+
+- ``inputs``: one value as text to a checked ``Given``; hardware presets' figures;
+- ``model``: a calculator's relations, defaults, valid ranges, and the results it reports;
+- ``messages``: problems and missing inputs, worded for people in display units;
+- ``goalseek``: the input that makes a result equal a target;
+- ``evaluation``: the numpy core run once over rows x range corners x samples;
+- ``outlines``: what a scenario's inputs determine, symbolically;
+- ``scenarios``: a scenario's inputs from presets (and their references), flags, defaults.
+
+The names below are the engine's interface to the pipeline and the API.
+"""
+
+from tcoctl.engine.evaluation import (
+    core_call,
+    evaluate,
+    finite,
+    grid_design,
+    groups,
+    ranged_keys,
+    run_group,
+    run_rows,
+    stacked_columns,
+    tornado,
+)
+from tcoctl.engine.goalseek import goal_seek
+from tcoctl.engine.inputs import (
+    Given,
+    check,
+    check_alternatives,
+    checked_span,
+    default_given,
+    describe_range,
+    expand,
+    gpu_figures,
+    has_range,
+    preset_ranges_at_midpoint,
+    put,
+)
+from tcoctl.engine.messages import NothingComputed, describe, nothing_computed, public_name, shown
+from tcoctl.engine.model import (
+    PERCENTILE_KEYS,
+    PERCENTILES,
+    Array,
+    Solve,
+    Summary,
+    bounds_for,
+    display_unit,
+    known_quantities,
+    model_for,
+    reported_results,
+    results_of,
+)
+from tcoctl.engine.outlines import Outline, outline
+from tcoctl.engine.scenarios import gather, preset_layer, reset_by, resolve, variants
+
+__all__ = [
+    "PERCENTILES",
+    "PERCENTILE_KEYS",
+    "Array",
+    "Given",
+    "NothingComputed",
+    "Outline",
+    "Solve",
+    "Summary",
+    "bounds_for",
+    "check",
+    "check_alternatives",
+    "checked_span",
+    "core_call",
+    "default_given",
+    "describe",
+    "describe_range",
+    "display_unit",
+    "evaluate",
+    "expand",
+    "finite",
+    "gather",
+    "goal_seek",
+    "gpu_figures",
+    "grid_design",
+    "groups",
+    "has_range",
+    "known_quantities",
+    "model_for",
+    "nothing_computed",
+    "outline",
+    "preset_layer",
+    "preset_ranges_at_midpoint",
+    "public_name",
+    "put",
+    "ranged_keys",
+    "reported_results",
+    "reset_by",
+    "resolve",
+    "results_of",
+    "run_group",
+    "run_rows",
+    "shown",
+    "stacked_columns",
+    "tornado",
+    "variants",
+]

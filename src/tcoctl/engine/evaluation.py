@@ -1,0 +1,409 @@
+"""Evaluate a calculator: merge preset and flags, check each value, and run the numpy core
+once over every range end, Monte Carlo sample, sweep point or batch row.
+
+Design: every numeric input is a pair of arrays ``low, high`` over rows (one row for a single
+run, one per sweep point or batch line). The ranged inputs span a unit box; a design matrix
+``T`` (points x ranged inputs, values in [0, 1]) places points in it: the centre first, then a
+grid that includes every corner, then Monte Carlo samples. The core sees arrays of shape
+(rows, points) and broadcasts; ``low``/``high`` are the extremes over the grid: exact where a
+result is monotone in each input (nearly every result here) and approximate otherwise (shares
+over a very wide --rate range, die counts, which step with the die size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tcoctl import sampling
+from tcoctl.core import relations as rel
+from tcoctl.core.dieyield import ModeError
+from tcoctl.engine.goalseek import goal_seek
+from tcoctl.engine.inputs import Given, gpu_figures
+from tcoctl.engine.messages import describe, nothing_computed
+from tcoctl.engine.model import (
+    PERCENTILE_KEYS,
+    PERCENTILES,
+    Array,
+    Solve,
+    Summary,
+    bounds_for,
+    model_for,
+    reported_results,
+)
+from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.specs import GPU_FIELDS, REFERENCE_GPU, Calculator
+
+GRID_BUDGET = 4096
+
+
+MAX_RANGED = 16
+
+
+CELLS = 2_000_000
+"""Rows x design points per core call; larger evaluations go in blocks of rows."""
+
+
+def row_count(numbers: Mapping[str, tuple[Array, Array]], gpus: NDArray[np.str_] | None) -> int:
+    """How many rows (scenarios) columns of inputs hold."""
+    if numbers:
+        return len(next(iter(numbers.values()))[0])
+    return len(gpus) if gpus is not None else 1
+
+
+def grid_design(k: int, rows: int = 1) -> Array:
+    """Centre point, then a full grid over [0, 1]^k including every corner, (points, k).
+
+    One scenario gets up to GRID_BUDGET points (5 per axis at most), which also catches most
+    of an interior extreme; many rows (sweeps, batches) get the corners only, exact for
+    results monotone in each input."""
+    if k > MAX_RANGED:
+        raise UsageError(f"at most {MAX_RANGED} inputs may be ranges at once (got {k})")
+    if k == 0:
+        return np.full((1, 0), 0.5)
+    per_axis = max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if rows == 1 else 2
+    axes = np.meshgrid(*[np.linspace(0.0, 1.0, per_axis)] * k, indexing="ij")
+    grid = np.stack([a.ravel() for a in axes], axis=1)
+    return np.vstack([np.full((1, k), 0.5), grid])
+
+
+def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
+    """The inputs whose low and high differ in some row: the axes of a design."""
+    return [key for key, (low, high) in numbers.items() if np.any(low != high)]
+
+
+def core_call(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    design: Array,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
+    """Solve the calculator's relations once on every row x design point.
+
+    ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
+    ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
+    ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
+    Returns each result as a (rows, points) array, the number of rows, and per row the reason
+    it has no answer (None where it has one) and its warnings.
+    """
+    rows = row_count(numbers, gpus)
+    ranged = ranged_keys(numbers)
+    values: dict[str, Any] = {}
+    for key, (low, high) in numbers.items():
+        low2, high2 = (np.asarray(a, dtype=float).reshape(-1, 1) for a in (low, high))
+        constant = low2.strides[0] == 0 and high2.strides[0] == 0  # broadcast: no need to look
+        if rows > 1 and (constant or (np.all(low2 == low2[0]) and np.all(high2 == high2[0]))):
+            low2, high2 = low2[:1], high2[:1]  # the same in every row: computed once
+        if key in ranged:
+            low2 = low2 + (high2 - low2) * design[:, ranged.index(key)]
+        values[calc.input(key).core] = low2
+    precision = choices.get("precision", "bf16")
+    reference = gpu_figures(REFERENCE_GPU)
+    for spec in GPU_FIELDS:
+        values[f"ref_{spec.name}"] = reference[spec.name]
+    values["ref_peak"] = reference[precision]
+    if gpus is not None:
+        names, index = (
+            (gpus[:1], np.zeros(rows, dtype=np.intp))
+            if np.all(gpus == gpus[0])
+            else np.unique(gpus, return_inverse=True)
+        )
+        tables = [gpu_figures(str(name)) for name in names]
+        for spec in GPU_FIELDS:
+            column = np.array([table[spec.name] for table in tables])
+            values[f"gpu_{spec.name}"] = (column if len(names) == 1 else column[index]).reshape(
+                -1, 1
+            )
+        values["gpu_peak"] = values[f"gpu_{precision}"]
+    model = model_for(calc)
+    chosen = tuple(sorted(choices.items()))
+    shape = (rows, len(design))
+    failures: list[TcoctlError | None] = [None] * rows
+    warnings: dict[int, list[str]] = {}
+    if solve is None:
+        plan = model.plan(values, chosen)
+    else:
+        plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures)
+    reported = reported_results(calc, plan, solve)
+    used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
+    if gpus is not None and "gpu_peak" in used:
+        lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
+        for row in np.flatnonzero(lacking):
+            failures[row] = UsageError(
+                f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
+            )
+    try:
+        known, problems = rel.evaluate(
+            plan, values, choices, model.defaults, bounds_for(calc), rows, model.checks
+        )
+    except ModeError as error:
+        raise UsageError(str(error)) from None
+    derived = any(step.target == r.core for step in plan.steps for r in reported)
+    if not problems and not derived and solve is None:
+        raise nothing_computed(calc, frozenset(values), chosen)
+    for problem in problems:
+        for at in np.flatnonzero(problem.rows).tolist():
+            if isinstance(problem, rel.Finding) and not problem.fatal:
+                warnings.setdefault(at, []).append(describe(calc, problem, at))
+            elif failures[at] is None:
+                failures[at] = DomainError(describe(calc, problem, at))
+    out = {
+        result.name: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
+        for result in reported
+    }
+    return out, rows, failures, warnings
+
+
+def evaluate(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], list[TcoctlError | None], dict[int, list[str]]]:
+    """Centre value and range extremes (over a grid that includes every corner) from one core
+    call, and with ``samples`` Monte Carlo percentiles from a second, so that the first does
+    not depend on how many samples are drawn. Also returns, per row, why it has no answer
+    (None where it has one) and its warnings."""
+    ranged = ranged_keys(numbers)
+    rows = row_count(numbers, gpus)
+    grid = grid_design(len(ranged), rows)
+    block = max(1, CELLS // len(grid))
+    parts: list[dict[str, Summary]] = []
+    failures: list[TcoctlError | None] = []
+    warnings: dict[int, list[str]] = {}
+    for start in range(0, rows, block):  # blocks of rows keep memory bounded
+        here = slice(start, start + block)
+        out, _, failed, warned = core_call(
+            calc,
+            {key: (low[here], high[here]) for key, (low, high) in numbers.items()},
+            gpus[here] if gpus is not None else None,
+            choices,
+            grid,
+            solve,
+        )
+        failures += failed
+        warnings.update({start + row: found for row, found in warned.items()})
+        parts.append(
+            {
+                name: Summary(
+                    full[:, 0],  # a view: constant results stay one broadcast value
+                    *((full.min(axis=1), full.max(axis=1)) if ranged else (None, None)),
+                )
+                for name, full in out.items()
+            }
+        )
+    summaries = (
+        parts[0]
+        if len(parts) == 1
+        else {name: _concatenate([part[name] for part in parts]) for name in parts[0]}
+    )
+    if samples:
+        sampled: list[TcoctlError | None] = [None] * rows
+
+        def draw(design: Array) -> dict[str, Array]:
+            out, _, reasons, _ = core_call(calc, numbers, gpus, choices, design, solve)
+            sampled[:] = [mine or theirs for mine, theirs in zip(sampled, reasons, strict=True)]
+            return out
+
+        found = sampling.percentiles(  # in chunks: memory stays flat, percentiles exact
+            draw, *(len(ranged), samples, dist, seed, PERCENTILES, PERCENTILE_KEYS)
+        )
+        failures = [mine or theirs for mine, theirs in zip(failures, sampled, strict=True)]
+        for name, summary in summaries.items():
+            percentiles = found[name]
+            summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
+    return summaries, failures, warnings
+
+
+def _concatenate(summaries: Sequence[Summary]) -> Summary:
+    """Summaries of consecutive blocks of rows, joined."""
+    first = summaries[0]
+    ranged = first.low is not None
+    percentiles = None
+    if first.percentiles is not None:
+        percentiles = {
+            key: np.concatenate([s.percentiles[key] for s in summaries])  # type: ignore[index]
+            for key in first.percentiles
+        }
+    return Summary(
+        np.concatenate([s.value for s in summaries]),
+        np.concatenate([s.low for s in summaries]) if ranged else None,
+        np.concatenate([s.high for s in summaries]) if ranged else None,
+        percentiles,
+    )
+
+
+def tornado(
+    calc: Calculator,
+    rows: Sequence[Mapping[str, Given]],
+    target: str,
+    solve: Solve | None = None,
+) -> list[tuple[float, list[tuple[str, float, float]]]]:
+    """How far each ranged input alone moves ``target``, per scenario: the centre value and,
+    per input ranged in that scenario, the result at its low and high end with every other
+    input at its midpoint; widest first. One core call on 2k + 1 design points for each
+    group of scenarios that give the same inputs."""
+    found: list[tuple[float, list[tuple[str, float, float]]]] = [(0.0, [])] * len(rows)
+    for members in groups(rows):
+        numbers, gpus, choices = stacked_columns([rows[i] for i in members])
+        ranged = ranged_keys(numbers)
+        if not ranged:
+            raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
+        k = len(ranged)
+        design = np.full((2 * k + 1, k), 0.5)
+        for j in range(k):
+            design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
+        out, _, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
+        error = next((reason for reason in failed if reason is not None), None)
+        if error is not None:
+            raise error
+        if target not in out:
+            known = ", ".join(out)
+            raise UsageError(f"--target: {target!r} is not computed here; one of {known}")
+        names = {g.spec.key: g.spec.name for g in rows[members[0]].values()}
+        for position, index in enumerate(members):
+            values = out[target][position]
+            bars = [
+                (names[key], float(values[1 + 2 * j]), float(values[2 + 2 * j]))
+                for j, key in enumerate(ranged)
+                if numbers[key][0][position] != numbers[key][1][position]
+            ]
+            bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
+            found[index] = (float(values[0]), bars)
+    return found
+
+
+def finite(summary: Summary) -> NDArray[np.bool_]:
+    """Rows where a result (value, range ends, percentiles) is finite throughout."""
+    ok = np.isfinite(summary.value)
+    for part in (summary.low, summary.high, *(summary.percentiles or {}).values()):
+        if part is not None:
+            ok &= np.isfinite(part)
+    return ok
+
+
+def run_group(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
+    """Evaluate rows that give the same inputs and choices, as columns: summaries over the
+    rows, the rows that failed with the reason (contradicting inputs, a value out of range,
+    no solution, or no finite result at all), and each row's warnings."""
+    rows = row_count(numbers, gpus)
+    try:
+        out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
+    except UsageError as error:
+        return {}, dict.fromkeys(range(rows), error), {}
+    any_finite = np.zeros(rows, dtype=bool)
+    for summary in out.values():
+        any_finite |= finite(summary)
+    failed: dict[int, TcoctlError] = {}
+    for position, reason in enumerate(reasons):
+        if reason is not None:
+            failed[position] = reason
+        elif not any_finite[position]:
+            failed[position] = DomainError(
+                "no result is finite for these inputs (an overflow, or a zero divisor)"
+            )
+    return out, failed, warnings
+
+
+def groups(rows: Sequence[Mapping[str, Given]]) -> list[list[int]]:
+    """Indices of the rows that give the same inputs and choices: each group is one core
+    call (its numbers are columns)."""
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for index, given in enumerate(rows):
+        chosen = tuple(g.text for g in given.values() if g.spec.kind == "choice")
+        found.setdefault((tuple(given), chosen), []).append(index)
+    return list(found.values())
+
+
+def stacked_columns(
+    rows: Sequence[Mapping[str, Given]], repeat: int = 1
+) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
+    """Scenarios that give the same inputs and choices as the core's columns, each row
+    repeated ``repeat`` times: (low, high) per number, the GPU per row, and the choices."""
+    first = rows[0]
+
+    def column(values: list[float]) -> Array:
+        if len(values) == 1:  # one scenario: a broadcast view, not a copy per point
+            return np.broadcast_to(np.float64(values[0]), (repeat,))
+        return np.repeat(values, repeat)
+
+    numbers = {
+        g.spec.key: (
+            column([row[name].span.low for row in rows]),  # type: ignore[union-attr]
+            column([row[name].span.high for row in rows]),  # type: ignore[union-attr]
+        )
+        for name, g in first.items()
+        if g.span is not None
+    }
+    gpus = np.repeat([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
+    choices = {g.spec.key: g.text for g in first.values() if g.spec.kind == "choice"}
+    return numbers, gpus, choices
+
+
+def run_rows(
+    calc: Calculator,
+    rows: Sequence[Mapping[str, Given]],
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
+    """Evaluate many scenarios: rows that share their choices and the set of inputs they give
+    go through one core call together.
+
+    Returns summaries over all rows (NaN where a row has no finite value of a result: not
+    determined by its inputs, or a figure its hardware preset lacks) and the rows that
+    failed, with the reason (contradicting inputs, a value out of range, no solution, or no
+    result at all), and the warnings of each row that has any.
+    """
+    merged: dict[str, Summary] = {}
+    failed: dict[int, TcoctlError] = {}
+    warned: dict[int, list[str]] = {}
+    for members in groups(rows):
+        numbers, gpus, choices = stacked_columns([rows[i] for i in members])
+        out, failures, warnings = run_group(
+            calc, numbers, gpus, choices, samples, dist, seed, solve
+        )
+        for position, error in failures.items():
+            failed[members[position]] = error
+        for position, found in warnings.items():
+            warned[members[position]] = found
+        for name, summary in out.items():
+            ok = finite(summary)
+            target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))
+            where = np.asarray(members)[ok]
+            target.value[where] = summary.value[ok]
+            if summary.low is not None and summary.high is not None:
+                target.low[where] = summary.low[ok]  # type: ignore[index]
+                target.high[where] = summary.high[ok]  # type: ignore[index]
+            for label, values in (summary.percentiles or {}).items():
+                target.percentiles[label][where] = values[ok]  # type: ignore[index]
+    return merged, failed, warned
+
+
+def _empty_summary(rows: int, sampled: bool) -> Summary:
+    """A Summary of NaN over ``rows``: NaN low/high (or percentiles) mean "not a range"."""
+
+    def nan() -> Array:
+        return np.full(rows, np.nan)
+
+    percentiles = {key: nan() for key in PERCENTILE_KEYS} if sampled else None
+    return Summary(nan(), nan(), nan(), percentiles)

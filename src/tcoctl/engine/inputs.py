@@ -1,0 +1,206 @@
+"""Inputs and their checks: one value as text to a checked Given (a Span for numbers),
+sizes and step files to the inputs they stand for, options that are alternatives, and the
+hardware presets' figures in core units. The range rule (``core.relations.outside``) is the
+one the engine applies to computed values."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from tcoctl import stepfiles
+from tcoctl.core import relations as rel
+from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.presets import Entry, Preset, load, search_dirs
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, Calculator, Input
+from tcoctl.stepfiles import read_step_file
+from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+
+_SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
+
+
+_LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
+
+
+@dataclass(frozen=True)
+class Given:
+    """One input as the user or a preset gave it, checked: a Span for numbers, else text."""
+
+    spec: Input
+    text: str
+    origin: str
+    span: Span | None = None
+    entry: Entry | None = None
+
+    def display(self) -> tuple[float | str, str, dict[str, float]]:
+        """Value (the midpoint, in the display unit), short unit, and low/high for a range.
+        Shown from what was typed, so '26 mm' is 26, not 26.000000000000004."""
+        if self.span is None:
+            return self.text, "", {}
+        spec = self.spec
+        if self.span.typed is not None:
+            shown = self.span.to(spec.display)
+        else:  # computed, not typed (a step file's summary)
+            low, high = convert(np.array([self.span.low, self.span.high]), spec.unit, spec.display)
+            shown = Span(float(low), float(high))
+        stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
+        return shown.mid, short(spec.display), stats
+
+
+def has_range(given: Mapping[str, Given]) -> bool:
+    """Whether a scenario gives any input as a LOW..HIGH range."""
+    return any(g.span is not None and g.span.is_range for g in given.values())
+
+
+def check(spec: Input, text: str, where: str) -> Given:
+    """Parse and range-check one value for ``spec``; errors name ``where``."""
+    text = str(text)
+    if spec.kind == "choice":
+        if text not in spec.choices:
+            raise UsageError(f"{where}: {shorten(text)!r} is not one of {', '.join(spec.choices)}")
+        return Given(spec, text, where)
+    if spec.kind == "gpu":
+        gpu_figures(text, where)
+        return Given(spec, text, where)
+    return Given(spec, text, where, checked_span(spec, text, where))
+
+
+@lru_cache(maxsize=65_536)
+def checked_span(spec: Input, text: str, where: str) -> Span:
+    """The parsed, range-checked value (cached: batch files repeat their values)."""
+    try:
+        span = parse_span(text, spec.unit, spec.example, spec.display if spec.bare else None)
+    except UnitInputError as error:
+        raise UsageError(f"{where}: {error}") from error
+    high = math.inf if spec.maximum is None else spec.maximum
+    if rel.outside((span.low, span.high), spec.minimum, high, spec.positive).any():
+        raise UsageError(
+            f"{where}: {text!r} is out of range: expected {describe_range(spec)}; "
+            f"e.g. '{spec.example}'"
+        )
+    if spec.whole and not (span.low.is_integer() and span.high.is_integer()):
+        raise UsageError(f"{where}: {text!r} is not a whole number; e.g. '{spec.example}'")
+    return span
+
+
+def describe_range(spec: Input) -> str:
+    low = f"above {spec.minimum:g}" if spec.positive else f"at least {spec.minimum:g}"
+    if spec.maximum is None:
+        return f"a value {low}"
+    if spec.maximum == 1.0 and not spec.unit:
+        return f"a fraction {low} and at most 1 (write 40 % or 0.4)"
+    return f"a value {low} and at most {spec.maximum:g}"
+
+
+def check_alternatives(calc: Calculator, names: Sequence[str]) -> None:
+    """Refuse options given together that are alternatives (--gpus and --site-power)."""
+    for name in names:
+        clash = [other for other in calc.input(name).excludes if other in names]
+        if clash:
+            raise UsageError(
+                f"--{calc.input(name).name} and --{clash[0]} are alternatives: give one"
+            )
+
+
+def put(given: dict[str, Given], item: Given) -> None:
+    """Set one input; it drops the alternatives it ``excludes`` (set by an earlier layer)."""
+    for other in item.spec.excludes:
+        given.pop(other, None)
+    given[item.spec.name] = item
+
+
+@cache
+def default_given(command: str, name: str, text: str) -> Given:
+    return check(CALCULATORS[command].input(name), text, "default")
+
+
+def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
+    """Check one value; a ``WxH`` size or a step file becomes the inputs it stands for."""
+    if spec.kind == "size":
+        match = _SIZE.match(text)
+        if not match:
+            raise UsageError(f"{where}: expected WIDTHxHEIGHT, e.g. '{spec.example}'")
+        width, height = match["width"], match["height"]
+        height_unit = _LEADING_NUMBER.sub("", height).strip()
+        if not _LEADING_NUMBER.sub("", width).strip():
+            width = f"{width} {height_unit}"  # "26x31.3 mm": the unit serves both
+        return [
+            check(calc.input(part), value, where)
+            for part, value in zip(spec.parts, (width, height), strict=True)
+        ]
+    if spec.kind == "file":
+        steps, step_yield = read_step_file(text, where)
+        return [
+            Given(calc.input("steps"), f"{steps} steps in {text}", where, Span(steps, steps)),
+            Given(
+                calc.input("step-yield"),
+                f"geometric mean of {text}",
+                where,
+                Span(step_yield, step_yield),
+            ),
+        ]
+    return [check(spec, text, where)]
+
+
+def preset_step_file(path: str, preset_path: str, where: str) -> str:
+    """A preset's step file, relative to the preset's folder and inside it."""
+    resolved = stepfiles.resolve(path, preset_path)
+    if not stepfiles.inside(resolved, Path(preset_path).parent):
+        raise DomainError(f"{where}: step file {shorten(path)!r} is outside the preset's folder")
+    return resolved
+
+
+def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
+    """A hardware preset's figures in core units; an absent figure is NaN."""
+    return _gpu_figures(name, where, tuple(search_dirs()))
+
+
+@lru_cache(maxsize=64)
+def _gpu_figures(name: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
+    """Cached per preset folders, so a batch looks each GPU up once."""
+    return _figures(load(name, where, kind="gpu"))
+
+
+@cache
+def _figures(preset: Preset) -> dict[str, float]:
+    name = preset.name
+    table = preset.sections["gpu"]
+    where_file = f"preset {name} ({preset.path})"
+    unknown = set(table) - {spec.name for spec in GPU_FIELDS}
+    if unknown:
+        raise DomainError(f"{where_file}: unknown gpu figure {sorted(unknown)[0]!r}")
+    if "bf16" not in table:
+        raise DomainError(f"{where_file}: gpu.bf16 is missing")
+    figures = {}
+    for spec in GPU_FIELDS:
+        entry = table.get(spec.name)
+        if entry is None:
+            figures[spec.name] = float("nan")
+            continue
+        if isinstance(entry.value, tuple):
+            raise DomainError(f"{where_file} gpu.{spec.name}: expected one value, not a list")
+        try:
+            span = parse_span(entry.value, spec.unit, spec.example)
+        except UnitInputError as error:
+            raise DomainError(f"{where_file} gpu.{spec.name}: {error}") from None
+        if span.is_range or span.low <= 0:
+            raise DomainError(f"{where_file} gpu.{spec.name}: expected one positive value")
+        figures[spec.name] = span.low
+    return figures
+
+
+def preset_ranges_at_midpoint(given: Mapping[str, Given]) -> dict[str, Given]:
+    """``--only-my-ranges``: every range a preset gives becomes its midpoint, so low/high
+    come from the user's own ranges alone."""
+    return {
+        name: replace(item, span=Span(item.span.mid, item.span.mid))
+        if item.span is not None and item.span.is_range and item.origin.startswith("preset")
+        else item
+        for name, item in given.items()
+    }

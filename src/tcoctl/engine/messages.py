@@ -1,0 +1,107 @@
+"""Messages about a run for people: problems the relations found, in display units and
+naming quantities, and what inputs would give a result not computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tcoctl.core import relations as rel
+from tcoctl.engine.model import Array, display_unit, model_for
+from tcoctl.errors import TcoctlError, UsageError
+from tcoctl.specs import Calculator, Result
+from tcoctl.units import convert, short
+
+MAX_WAYS = 4
+"""At most this many alternative sets of options are named for a result not computed."""
+
+
+class NothingComputed(UsageError):
+    """The given inputs determine no result; the message names inputs that would."""
+
+
+def nothing_computed(
+    calc: Calculator,
+    known: frozenset[str],
+    choices: rel.Choices,
+    result: Result | None = None,
+) -> TcoctlError:
+    """The error for inputs that determine no result (or not ``result``, a goal-seek's
+    target): what would give it, the headline result by default."""
+    result = result or calc.result(calc.target)
+    wanted = result.core
+    options = tuple(
+        (spec.name, spec.sets)
+        for spec in calc.inputs
+        if spec.kind not in ("choice", "size", "file")
+        and not set(spec.sets) <= known
+        and wanted not in spec.sets
+    )
+    found = model_for(calc).suggest(known, choices, wanted, options)
+    hint = (
+        " or ".join("--" + " --".join(group) for group in found[:MAX_WAYS])
+        if found
+        else "more inputs (see --help)"
+    )
+    if result.name != calc.target:
+        return NothingComputed(f"{result.name} is not computed with these inputs; it needs {hint}")
+    return NothingComputed(
+        f"these inputs determine no result of {calc.name}; {calc.target} needs {hint}"
+    )
+
+
+def shown(calc: Calculator, quantity: str, value: float) -> str:
+    """A value with its display unit, for messages."""
+    unit, display = display_unit(calc, quantity)
+    return f"{float(convert(value, unit, display)):.6g} {short(display)}".rstrip()
+
+
+def public_name(calc: Calculator, quantity: str) -> str:
+    """The name a user knows a core quantity by: its result's (gpu_hours for gpu_time), else
+    its option's, else its own."""
+    result = next((r.name for r in calc.results if r.core == quantity), None)
+    if result is not None:
+        return result
+    spec = calc.number_inputs.get(quantity)
+    return spec.name if spec is not None else quantity
+
+
+def _in_row(values: Any, row: int) -> Array:
+    """One row's values (all design points) of an array whose first axis is the row."""
+    array = np.atleast_2d(np.asarray(values, dtype=float))
+    return np.broadcast_to(array[row if array.shape[0] > 1 else 0], array.shape[1:]).ravel()
+
+
+def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> str:
+    """A problem's message for one of its rows (by default the first), in display units,
+    naming quantities."""
+    if isinstance(problem, rel.Finding):
+        return problem.message
+    if row is None:
+        row = int(np.flatnonzero(problem.rows)[0])
+    if isinstance(problem, rel.Contradiction):
+        computed, given = _in_row(problem.computed, row), _in_row(problem.given, row)
+        at = int(np.argmax(np.abs(computed - given) > rel.RELATIVE_TOLERANCE * np.abs(given)))
+        others = ", ".join(
+            public_name(calc, n) for n in problem.relation.inputs if not n.startswith("ref_")
+        )
+        note = " ".join(public_name(calc, word) for word in problem.relation.note.split(" "))
+        return (
+            f"the inputs contradict each other: {public_name(calc, problem.quantity)} is "
+            f"{shown(calc, problem.quantity, float(given[at]))}, but {others} give "
+            f"{shown(calc, problem.quantity, float(computed[at]))} ({note})"
+        )
+    value = _in_row(problem.value, row)
+    outside = value[(value > problem.high) | (value <= problem.low) | np.isnan(value)]
+    number = float(outside[0]) if outside.size else float(value[0])
+    limit = (
+        f"above its maximum {problem.high:g}"
+        if number > problem.high
+        else f"not above its minimum {problem.low:g}"
+    )
+    hint = next((r.hint for r in calc.results if r.core == problem.quantity and r.hint), "")
+    name = public_name(calc, problem.quantity)
+    return f"{name} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
+        f": {hint}" if hint else ""
+    )

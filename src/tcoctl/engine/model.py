@@ -1,0 +1,123 @@
+"""The model a calculator runs and what it reports: its relations with the number
+defaults in core units, the valid ranges of computed quantities, the results a plan reports,
+and the summaries (centre, range ends, percentiles) results come back as."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tcoctl.core import MODELS
+from tcoctl.core import relations as rel
+from tcoctl.engine.inputs import Given, checked_span
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, Calculator, Input, Result
+
+Array = NDArray[np.float64]
+
+
+PERCENTILES = (5.0, 50.0, 95.0)
+
+
+PERCENTILE_KEYS = tuple(f"p{p:02.0f}" for p in PERCENTILES)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One result over rows: the centre value, the range extremes and percentiles."""
+
+    value: Array
+    low: Array | None = None
+    high: Array | None = None
+    percentiles: dict[str, Array] | None = None
+
+
+@dataclass(frozen=True)
+class Solve:
+    """Goal-seek: the input ``unknown`` such that result ``target`` equals ``value`` [core
+    units]."""
+
+    unknown: Input
+    target: Result
+    value: float
+
+
+def results_of(calc: Calculator, solve: Solve | None = None) -> tuple[Result, ...]:
+    """The results a run reports: the calculator's, and a solved input not among them."""
+    results = calc.results
+    if solve is not None and all(r.core != solve.unknown.core for r in results):
+        spec = solve.unknown
+        results = (*results, Result(spec.key, spec.help, spec.unit, spec.display, spec.core))
+    return results
+
+
+def model_for(calc: Calculator) -> rel.Model:
+    """The calculator's relations with its number defaults in core units."""
+    return _model(calc.name)
+
+
+@cache
+def _model(command: str) -> rel.Model:
+    calc = CALCULATORS[command]
+    defaults = {
+        spec.core: checked_span(spec, text, "default").low
+        for name, text in calc.defaults.items()
+        if (spec := calc.input(name)).kind == "number"
+    }
+    return replace(MODELS[calc.name], defaults=defaults)
+
+
+def bounds_for(calc: Calculator) -> dict[str, tuple[float, float, bool]]:
+    """Valid ranges of computed quantities: each number input's, and results' maxima."""
+    return _bounds(calc.name)
+
+
+@cache
+def _bounds(command: str) -> dict[str, tuple[float, float, bool]]:
+    calc = CALCULATORS[command]
+    found = {
+        spec.core: (spec.minimum, math.inf if spec.maximum is None else spec.maximum, spec.positive)
+        for spec in calc.inputs
+        if spec.kind == "number"
+    }
+    for result in calc.results:
+        if result.maximum is not None:
+            low, _, exclusive = found.get(result.core, (-math.inf, math.inf, False))
+            found[result.core] = (low, result.maximum, exclusive)
+    return found
+
+
+def reported_results(calc: Calculator, plan: rel.Plan, solve: Solve | None) -> list[Result]:
+    """The results a plan reports: those it derives, the solved input, and the inputs that a
+    calculator always echoes (flops' count, tco's gpus)."""
+    derived = {step.target for step in plan.steps}
+    if solve is not None:
+        derived.add(solve.unknown.core)
+    return [
+        result
+        for result in results_of(calc, solve)
+        if result.core in derived or (result.echo and result.core in plan.known)
+    ]
+
+
+def display_unit(calc: Calculator, quantity: str) -> tuple[str, str]:
+    """(core unit, display unit) of a quantity: its option's or result's, else plain."""
+    spec = calc.number_inputs.get(quantity)
+    if spec is not None:
+        return spec.unit, spec.display
+    for result in calc.results:
+        if result.core == quantity:
+            return result.unit, result.display
+    return "", ""
+
+
+def known_quantities(calc: Calculator, given: Mapping[str, Given]) -> frozenset[str]:
+    """The core quantities a scenario gives, with the H100 reference figures."""
+    names = {"ref_peak", *(f"ref_{spec.name}" for spec in GPU_FIELDS)}
+    for item in given.values():
+        names.update(item.spec.sets)
+    return frozenset(names)

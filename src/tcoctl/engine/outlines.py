@@ -1,0 +1,63 @@
+"""What one scenario's inputs determine, symbolically (no numbers): the results, the
+defaults used, what would give the results not computed, and the options no result uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tcoctl.engine.inputs import Given
+from tcoctl.engine.messages import MAX_WAYS
+from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
+from tcoctl.specs import Calculator
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What one scenario's inputs determine, for people: the defaults the relations used,
+    for each result not computed the options that would give it, the options no reported
+    result uses, and the results the inputs determine."""
+
+    defaults: tuple[str, ...]
+    missing: dict[str, list[list[str]]]
+    unused: tuple[str, ...]
+    reported: tuple[str, ...]
+
+
+def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = None) -> Outline:
+    """Symbolic: which results these inputs determine, what would give the others, and what
+    goes unused (cached plans; no numbers are computed)."""
+    model = model_for(calc)
+    choices = tuple(sorted((g.spec.key, g.text) for g in given.values() if g.spec.kind == "choice"))
+    known = set(known_quantities(calc, given))
+    if solve is not None:
+        known.add(solve.unknown.core)
+    plan = model.plan(known, choices)
+    options = [
+        (spec.name, spec.sets)
+        for spec in calc.inputs
+        if spec.kind not in ("choice", "size", "file") and spec.name not in given
+    ]
+    missing = {}
+    for result in calc.results:
+        if result.core not in plan.known and not result.core.startswith("ref_"):
+            others = tuple(option for option in options if result.core not in option[1])
+            found = model.suggest(frozenset(known), choices, result.core, others)
+            missing[result.name] = [list(group) for group in found[:MAX_WAYS]]
+    results = reported_results(calc, plan, solve)
+    reported = [r.core for r in results]
+    used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
+    unused = tuple(
+        name
+        for name, item in given.items()
+        if item.spec.kind != "choice"
+        and item.origin.startswith("--")
+        and not used & set(item.spec.sets)
+        and (solve is None or item.spec is not solve.unknown)
+    )
+    defaults = tuple(
+        spec.name
+        for spec in calc.inputs
+        if spec.kind == "number" and spec.core in plan.defaults_used and spec.core in used
+    )
+    return Outline(defaults, missing, unused, tuple(r.name for r in results))

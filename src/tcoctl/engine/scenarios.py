@@ -1,0 +1,167 @@
+"""One scenario's inputs: a preset's figures (one variant of its lists), overridden by flags,
+then the defaults. A preset figure may be another preset's result (``{ from = "PRESET",
+result = "NAME" }``): that preset runs here through the same engine, references followed depth
+first; a cycle is an error naming it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from tcoctl.chain import quantity_text
+from tcoctl.engine.evaluation import run_rows
+from tcoctl.engine.inputs import (
+    Given,
+    check_alternatives,
+    default_given,
+    expand,
+    preset_step_file,
+    put,
+)
+from tcoctl.errors import DomainError, UsageError
+from tcoctl.presets import Preset, chain, commands, load
+from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.units import convert, short
+
+
+def variants(calc: Calculator, preset: Preset | None) -> list[str]:
+    """Names of the scenarios a preset's list values define for ``calc`` (one if none)."""
+    if preset is None:
+        return [""]
+    labels: tuple[str, ...] | None = None
+    for layer in chain(preset):
+        for key, entry in layer.sections.get(calc.name, {}).items():
+            if isinstance(entry.value, tuple):
+                if labels is not None and len(entry.value) != len(labels):
+                    raise DomainError(
+                        f"{layer.path}: {calc.name}.{key}: lists of one preset must be equally long"
+                    )
+                labels = labels or entry.labels
+    if labels is None:
+        return [preset.name]
+    return [f"{preset.name} [{label}]" for label in labels]
+
+
+def gather(
+    calc: Calculator, flags: Mapping[str, str], preset: Preset | None, variant: int = 0
+) -> dict[str, Given]:
+    """The checked inputs of one run: the preset's figures (element ``variant`` of its list
+    values), overridden by flags, then the calculator's defaults for what is still missing."""
+    given = dict(preset_layer(calc.name, preset, variant)) if preset is not None else {}
+    check_alternatives(calc, list(flags))
+    for name, text in flags.items():
+        for item in expand(calc, calc.input(name), text, f"--{name}"):
+            put(given, item)
+    for other in reset_by(calc, flags, given):
+        given.pop(other)
+    for name, default in calc.defaults.items():
+        if name not in given and calc.input(name).kind == "choice":
+            given[name] = default_given(calc.name, name, default)
+    return given
+
+
+def reset_by(calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Given]) -> list[str]:
+    """Preset values that options given as flags replace the anchor of (a new --params drops
+    the preset's GPUs per replica): the relations re-derive them by their stated rule."""
+    return list(
+        dict.fromkeys(
+            other
+            for name in flags
+            for other in calc.input(name).resets
+            if other not in flags and other in given and given[other].entry is not None
+        )
+    )
+
+
+@lru_cache(maxsize=256)
+def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]:
+    """A preset's checked figures for one calculator (cached: batches reuse it per line)."""
+    calc = CALCULATORS[command]
+    if command not in commands(preset):
+        raise UsageError(
+            f"--preset: {preset.name} has no [{command}] figures "
+            f"(it has {', '.join(commands(preset))})"
+        )
+    given: dict[str, Given] = {}
+    for layer in chain(preset):
+        for key, entry in layer.sections.get(command, {}).items():
+            where = f"preset {layer.name} ({layer.path}) {command}.{key}"
+            try:
+                spec = calc.input(key)
+            except KeyError:
+                raise DomainError(f"{where}: unknown input {key!r}") from None
+            value = entry.value
+            if entry.reference is not None:  # another preset's result, run on its own
+                value = resolve(entry.reference, layer.name, where)
+            if isinstance(value, tuple):
+                if variant >= len(value):
+                    raise DomainError(f"{where}: lists of one preset must be equally long")
+                value = value[variant]
+            if spec.kind == "file":
+                value = preset_step_file(value, layer.path, where)
+            try:
+                items = expand(calc, spec, value, where)
+            except UsageError as error:
+                raise DomainError(str(error)) from None
+            for item in items:
+                put(given, Given(item.spec, item.text, f"preset {layer.name}", item.span, entry))
+    return given
+
+
+_resolving: list[str] = []
+"""Presets whose references are being resolved, outermost first (for cycles)."""
+
+
+def resolve(reference: tuple[str, str, str], requester: str, where: str) -> str:
+    """The text of a preset figure that is another preset's result: ``reference`` is
+    (preset, result, variant label or ''); ``requester`` the preset that holds it."""
+    source, result, variant = reference
+    _resolving.append(requester)
+    try:
+        if source in _resolving:
+            cycle = " -> ".join([*_resolving[_resolving.index(source) :], source])
+            raise DomainError(f"{where}: presets refer to each other in a cycle: {cycle}")
+        preset = load(source, f"{where}: from", kind="scenario")
+        found = [
+            c for c in commands(preset) if any(r.name == result for r in CALCULATORS[c].results)
+        ]
+        if not found:
+            raise DomainError(
+                f"{where}: preset {source} has no result {result!r} "
+                f"(it runs {', '.join(commands(preset))})"
+            )
+        problems = []
+        for command in found:  # the first of the preset's calculators that computes it
+            try:
+                return _result_of(CALCULATORS[command], preset, result, variant)
+            except DomainError as error:
+                problems.append(str(error))
+        raise DomainError(f"{where}: preset {source}: {'; '.join(problems)}")
+    finally:
+        _resolving.pop()
+
+
+def _result_of(calc: Calculator, preset: Preset, result: str, variant: str) -> str:
+    """One result of a preset's run on ``calc`` as a quantity text (a range if it is one)."""
+    labels = variants(calc, preset)
+    wanted = [i for i, label in enumerate(labels) if label == f"{preset.name} [{variant}]"]
+    if len(labels) > 1 and not wanted:
+        names = ", ".join(repr(label.partition(" [")[2][:-1]) for label in labels)
+        raise DomainError(f"{calc.name} has several scenarios: add variant = one of {names}")
+    given = gather(calc, {}, preset, wanted[0] if wanted else 0)
+    summaries, failed, _ = run_rows(calc, [given])
+    if 0 in failed:
+        raise DomainError(f"{calc.name}: {failed[0]}")
+    spec = calc.result(result)
+    summary = summaries.get(result)
+    if summary is None or not math.isfinite(float(summary.value[0])):
+        raise DomainError(f"{calc.name} does not compute {result} from its figures")
+
+    def shown(values: Any) -> Any:
+        return None if values is None else float(convert(float(values[0]), spec.unit, spec.display))
+
+    return quantity_text(
+        shown(summary.value), short(spec.display), shown(summary.low), shown(summary.high)
+    )
