@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,42 @@ def test_signal_to_main_pid_ends_batch_without_orphans(name: str, big_batch: Pat
         assert b"interrupted" in stderr
 
 
+def blocked_writing_stdout(pid: int) -> bool:
+    """Whether the process sits in write(1, ...) (/proc/PID/syscall: number 1 on x86-64 Linux,
+    first argument 0x1), as it does when the reader of its stdout stopped reading."""
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().startswith("1 0x1 ")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/syscall").exists() or os.uname().machine != "x86_64",
+    reason="needs Linux x86-64 /proc/PID/syscall",
+)
+def test_sigterm_into_a_stalled_pipe_leaves_whole_lines(tmp_path: Path) -> None:
+    """Issue 19 item 1: a batch writing into a pipe nobody reads (`| less`) is blocked part
+    way through a chunk; SIGTERM then tore the record the pipe buffer ended in."""
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text("".join(FLOPS_LINE % (1000 + i) for i in range(3_000)), encoding="utf-8")
+    process = subprocess.Popen([*TCOCTL, "flops", "--input", str(lines)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        for _ in range(int(HANG / 0.01)):  # until the full pipe blocks it (not a speed limit)
+            if blocked_writing_stdout(process.pid) or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert blocked_writing_stdout(process.pid), "the batch never filled the pipe"
+        process.send_signal(signal.SIGTERM)
+        text, stderr = process.communicate(timeout=HANG)  # the pipe is read only now
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert len(text) > 60_000 and text.endswith(b"\n")
+    for line in text.splitlines():
+        json.loads(line)
+
+
 # --- bounded reading -------------------------------------------------------------------
 
 
@@ -233,6 +270,34 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # like `ulimit -f 4`
 
 
+def limit_file_size_quietly() -> None:
+    """`ulimit -f 1` (1,024 bytes), with SIGXFSZ ignored so that writes fail with EFBIG."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tco", "--sweep", "electricity=0.02..0.4:5", "--format", "json"],
+        ["flops", "--input", "-", "--format", "json"],
+    ],
+)
+def test_a_file_size_limit_is_an_error_not_a_truncated_file(
+    args: list[str], tmp_path: Path
+) -> None:
+    """Issue 19 item 20: `(ulimit -f 1; tcoctl ... > out.json)` wrote 1,024 bytes of broken
+    JSON with exit 0 (Python's buffered writer drops the rest of a short write)."""
+    out = tmp_path / "out.json"
+    with out.open("wb") as handle:
+        done = subprocess.run([*TCOCTL, *args], input=(FLOPS_LINE % 1000).encode() * 40,
+                              stdout=handle, stderr=subprocess.PIPE, timeout=HANG, check=False,
+                              preexec_fn=limit_file_size_quietly)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(b"tcoctl: error: cannot write output: File too large")
+    assert out.stat().st_size <= 1024
+
+
 def test_svg_on_a_full_disk_keeps_the_old_file(tmp_path: Path) -> None:
     svg = tmp_path / "out.svg"
     svg.write_text("old drawing\n")
@@ -254,6 +319,37 @@ def test_svg_replaces_atomically_and_dash_is_stdout(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert done.stdout.lstrip().startswith(b"<svg")
     assert not (tmp_path / "-").exists()
+
+
+def test_svg_never_writes_through_a_symlink(tmp_path: Path) -> None:
+    """Issue 19 item 25: a symbolic link at the --svg path redirected the write to its target."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "chart.svg"
+    link.symlink_to(victim)
+    refused = tcoctl("tco", "-f", "json", "--svg", str(link))
+    assert refused.returncode == 2
+    assert b"--svg:" in refused.stderr and b"symbolic link" in refused.stderr
+    assert refused.stdout == b""
+    forced = tcoctl("tco", "-f", "json", "--svg", str(link), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert victim.read_text() == "precious\n"  # the link itself was replaced
+    assert not link.is_symlink() and link.read_text().lstrip().startswith("<svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.svg", "victim.txt"]
+
+
+def test_svg_refuses_a_read_only_file_unless_forced(tmp_path: Path) -> None:
+    """Issue 19 item 25: a mode-0444 file was replaced without a word (cp asks first)."""
+    svg = tmp_path / "screen.svg"
+    svg.write_text("kept\n")
+    svg.chmod(0o444)
+    refused = tcoctl("compare", "--svg-screen", str(svg))
+    assert refused.returncode == 2 and b"read-only" in refused.stderr
+    assert svg.read_text() == "kept\n"
+    forced = tcoctl("tco", "-f", "json", "--svg-screen", str(svg), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert svg.read_text().lstrip().startswith("<svg")
+    assert svg.stat().st_mode & 0o777 == 0o444  # replaced, keeping its permissions
 
 
 def test_svg_never_replaces_a_device() -> None:

@@ -13,11 +13,10 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from tcoctl.errors import shorten
+from tcoctl.streams import write_all
 
 
 class FileRefused(OSError):
@@ -81,41 +80,72 @@ def excerpt(text: str, limit: int = 20) -> str:
     return shown + ("..." if len(text) > limit else "")
 
 
-def write_atomic(path: str, write: Callable[[IO[str]], object]) -> None:
-    """Write a text file through a temporary file in the same folder, renamed over
-    ``path`` only once complete: a failure (a full disk) leaves any old file intact. A
-    path that is not a regular file (a device, a FIFO) is written as it is, never replaced."""
-    real = os.path.realpath(path)  # through symlinks: the link stays a link
+def write_atomic(path: str, text: str) -> None:
+    """Write a text file through a temporary file in the same folder, renamed over ``path``
+    only once complete: a failure (a full disk) leaves any old file intact. The rename
+    replaces what is at ``path`` itself: a symbolic link is replaced, its target never
+    written. A path leading to something other than a regular file (/dev/stdout, a FIFO) is
+    written as it is, never replaced."""
+    data = text.encode("utf-8")
     try:
-        existing = os.stat(real).st_mode
+        existing = os.stat(path)  # through symlinks: what a write would reach
     except OSError:
         existing = None
-    if existing is not None and not stat.S_ISREG(existing):  # /dev/stdout, a FIFO: as is
-        with open(real, "w", encoding="utf-8") as direct:
-            write(direct)
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        try:
+            write_all(descriptor, data)
+        finally:
+            os.close(descriptor)
         return
-    target = Path(real)
-    folder = target.parent
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    target = Path(path)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
-        with handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:  # the old file's permissions, else what a new file would get
-            mode = stat.S_IMODE(os.stat(real).st_mode)
-        except OSError:
-            mask = os.umask(0o022)
-            os.umask(mask)
-            mode = 0o666 & ~mask
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, real)
+        try:
+            write_all(descriptor, data)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.chmod(temporary, new_file_mode(path))
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(handle.name)
+            os.unlink(temporary)
         raise
+
+
+def new_file_mode(path: str) -> int:
+    """The permissions of the regular file at ``path`` (not a link's target), else what a
+    new file gets under the umask."""
+    try:
+        found = os.lstat(path)
+        if stat.S_ISREG(found.st_mode):
+            return stat.S_IMODE(found.st_mode)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def replace_refusal(path: str) -> str:
+    """Why the output file at ``path`` is not replaced without --force (as ``cp`` asks
+    before replacing a read-only file): it is a symbolic link, or read-only; '' if it may."""
+    if os.path.islink(path):
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return ""  # /dev/stdout, a link to a FIFO: written as a stream
+        except OSError:
+            pass
+        return "is a symbolic link (tcoctl never writes through one)"
+    try:
+        found = os.stat(path)
+    except OSError:
+        return ""
+    writable = found.st_mode & 0o222 and os.access(path, os.W_OK)
+    return "" if not stat.S_ISREG(found.st_mode) or writable else "is read-only"
 
 
 def shown(path: str | os.PathLike[str]) -> str:

@@ -290,7 +290,7 @@ def write_file(path: str, text: str, option: str) -> None:
         sys.stdout.write(text)
         return
     try:
-        write_atomic(path, lambda handle: handle.write(text))
+        write_atomic(path, text)
     except OSError as error:
         raise DomainError(
             f"cannot write output: {option} {shorten(path)!r}: {error.strerror or error}"

@@ -58,6 +58,17 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _state["deferred"] -= 1
-    if not _state["deferred"] and _state["pending"]:
-        signum, _state["pending"] = _state["pending"], 0
+    if not _state["deferred"]:
+        act()
+
+
+def held() -> bool:
+    """Whether a signal came while :func:`deferred` held it."""
+    return bool(_state["pending"])
+
+
+def act() -> None:
+    """Raise :class:`Interrupted` for a held signal now (a write has reached a line's end)."""
+    signum, _state["pending"] = _state["pending"], 0
+    if signum:
         raise Interrupted(signum)

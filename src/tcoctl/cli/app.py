@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
 
-from tcoctl import __version__
+from tcoctl import __version__, streams
 from tcoctl.cli import completion
 from tcoctl.errors import ExitCode, TcoctlError
 from tcoctl.signals import Interrupted, install
@@ -27,6 +27,10 @@ EXIT_CODES_HELP = (
     "rows), 2 usage error (bad option), 130 interrupted."
 )
 FORMATS = ("table", "json", "csv")
+FORCE_HELP = (
+    "With --svg or --svg-screen: replace a read-only file or a symbolic link at the path (the "
+    "link itself, never the file it points to), as cp -f does."
+)
 
 app = typer.Typer(
     help="Compute economics for AI infrastructure: "
@@ -198,6 +202,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             help="Also save the whole table view as an SVG file (offline: no web fonts).",
         ),
         _switch("sources", "--sources", "Show the full citation of every input."),
+        _switch("force", "--force", FORCE_HELP),
         _text(
             "value",
             "--value",
@@ -323,6 +328,7 @@ SHARED = (
     "format",
     "svg",
     "svg_screen",
+    "force",
     "sources",
     "value",
     "unit",
@@ -364,13 +370,14 @@ def compare(
             help="Also save the table view as an SVG file (offline: no web fonts).",
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Run presets through their calculators and show them side by side, with ratios to the
     first column. JSON: one object per scenario (JSON Lines); CSV: a tidy table."""
     from tcoctl.pipeline import runner  # here, not at the top: --help stays fast
 
     with reported_errors():
-        runner.compare(list(presets or []), format, svg)
+        runner.compare(list(presets or []), format, svg, force)
 
 
 @presets_app.command("list")
@@ -439,9 +446,10 @@ def main() -> None:
     """Console entry point: usage errors on one line (exit 2), 130 on Ctrl-C, quiet on a
     closed pipe."""
     install()
-    streams_degrade_to_ascii()
     if sys.stdout is None:  # started with stdout closed (>&-)
         leave("tcoctl: error: cannot write output: standard output is closed\n", 1)
+    streams.install()  # every write whole, or an error: never a silently truncated file
+    streams_degrade_to_ascii()
     try:
         code = app(standalone_mode=False)
         sys.stdout.flush()

@@ -12,6 +12,7 @@ import numpy as np
 
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
+from tcoctl.files import replace_refusal
 from tcoctl.pipeline import planner, views
 from tcoctl.presets import (
     Entry,
@@ -370,12 +371,13 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
             + (", --map" if calc.drawing else "")
             + " (or use --svg-screen for the whole table view)"
         )
-    check_svg(options.get("svg"))
-    check_svg(options.get("svg_screen"), "--svg-screen")
+    check_svg(options.get("svg"), "--svg", bool(options.get("force")))
+    check_svg(options.get("svg_screen"), "--svg-screen", bool(options.get("force")))
 
 
-def check_svg(svg: str | None, option: str = "--svg") -> None:
-    """Refuse an --svg path that cannot be a new file, before any work is done."""
+def check_svg(svg: str | None, option: str, force: bool) -> None:
+    """Refuse an --svg path that cannot be a new file, or that is a symbolic link or a
+    read-only file (unless ``force``), before any work is done."""
     try:
         fine = svg is None or (not Path(svg).is_dir() and Path(svg).parent.is_dir())
     except OSError:  # a name the system refuses, e.g. too long
@@ -384,6 +386,12 @@ def check_svg(svg: str | None, option: str = "--svg") -> None:
         raise UsageError(
             f"{option}: cannot write {shorten(str(svg))!r}: give a file in "
             f"an existing folder, e.g. {option} tco.svg"
+        )
+    refusal = "" if force or svg is None or svg == "-" else replace_refusal(svg)
+    if refusal:
+        raise UsageError(
+            f"{option}: {shorten(str(svg))!r} {refusal}: give another file, or add --force "
+            "to replace it"
         )
 
 
@@ -484,10 +492,10 @@ BASELINE = "frontier-2024"
 """The first column of the default comparison, against which the ratios are taken."""
 
 
-def compare(names: list[str], fmt: str | None, svg: str | None) -> None:
+def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = False) -> None:
     """Run each preset through each calculator it has figures for; scenarios of one
     calculator go through one core call; print them side by side."""
-    check_svg(svg, "--svg-screen")
+    check_svg(svg, "--svg-screen", force)
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
     for name in names:
