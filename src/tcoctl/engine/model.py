@@ -92,11 +92,12 @@ def _bounds(command: str) -> dict[str, tuple[float, float, bool]]:
 
 
 def reported_results(calc: Calculator, plan: rel.Plan, solve: Solve | None) -> list[Result]:
-    """The results a plan reports: those it derives, the solved input, and the inputs that a
-    calculator always echoes (flops' count, tco's gpus)."""
+    """The results a plan reports: those it derives, the inputs that a calculator always
+    echoes (flops' count, tco's gpus), and a goal-seek's unknown and target: the target is
+    reported whether the plan derives it (root finding) or holds it as given (closed form)."""
     derived = {step.target for step in plan.steps}
     if solve is not None:
-        derived.add(solve.unknown.core)
+        derived |= {solve.unknown.core, solve.target.core}
     return [
         result
         for result in results_of(calc, solve)

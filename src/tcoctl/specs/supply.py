@@ -66,7 +66,7 @@ SUPPLY = Calculator(
         "good_dies_per_wafer",
     ),
     sweep_example="wafers-per-month=1000..50000:25|h100e_per_year=1000000",
-    solve_example="wafers-per-month|h100e_per_year=1e6",
+    solve_example="wafers-per-month|h100e_per_year=5e5",
     defaults={
         "basis": "bf16",
         "precision": "bf16",
