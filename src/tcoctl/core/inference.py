@@ -62,10 +62,10 @@ def _flag(condition: Any, value: Any) -> Any:
     return np.where(np.isnan(value), np.nan, np.where(condition, 1.0, 0.0))
 
 
-def _largest_batch(available: Any, weights: Any, per_sequence: Any) -> Any:
-    """Whole sequences [-] whose KV cache fits beside the weights: floor((available [B] -
-    weights [B]) / per_sequence [B]), 0 if the weights do not fit."""
-    room = np.subtract(available, weights)
+def largest_batch(available: Any, fixed: Any, per_sequence: Any) -> Any:
+    """Whole sequences [-] whose memory fits beside what is fixed (weights): floor((available
+    [B] - fixed [B]) / per_sequence [B]), 0 if what is fixed does not fit."""
+    room = np.subtract(available, fixed)
     return np.floor(np.maximum(np.divide(room, per_sequence), 0.0))
 
 
@@ -75,6 +75,23 @@ def _fewest_gpus(needed: Any, usable_per_gpu: Any) -> Any:
     (the weights and the batch's KV cache [B])."""
     ratio = np.maximum(np.divide(needed, usable_per_gpu), 1.0)
     return 2.0 ** np.ceil(np.log2(ratio) * (1 - 1e-12))  # an exact 2.0 stays 2
+
+
+USABLE_FRACTION = formula(
+    "usable_fraction",
+    ["memory_overhead"],
+    lambda overhead: np.subtract(1.0, overhead),
+    "usable_fraction = 1 - memory_overhead",
+    inverses={"memory_overhead": lambda usable: np.subtract(1.0, usable)},
+)
+FITS = formula(
+    "fits",
+    ["memory_headroom"],
+    lambda headroom: _flag(np.greater_equal(headroom, 0.0), headroom),
+    "fits = 1 if memory_headroom >= 0",
+)
+MEMORY_FROM_GPU = formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True)
+"""What fits in HBM, shared by the calculators that ask (inference, memory)."""
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
@@ -99,27 +116,16 @@ RELATIONS = (
     ),
     product("kv_cache_per_sequence", "kv_bytes_per_token", "context_tokens"),
     # the replica: memory
-    formula(
-        "usable_fraction",
-        ["memory_overhead"],
-        lambda overhead: np.subtract(1.0, overhead),
-        "usable_fraction = 1 - memory_overhead",
-        inverses={"memory_overhead": lambda usable: np.subtract(1.0, usable)},
-    ),
+    USABLE_FRACTION,
     product("memory_available", "memory", "gpus_per_replica", "usable_fraction"),
     product("kv_cache_batch", "batch", "kv_cache_per_sequence"),
     total("memory_needed", "weight_memory", "kv_cache_batch"),
     total("memory_available", "memory_needed", "memory_headroom"),
-    formula(
-        "fits",
-        ["memory_headroom"],
-        lambda headroom: _flag(np.greater_equal(headroom, 0.0), headroom),
-        "fits = 1 if memory_headroom >= 0",
-    ),
+    FITS,
     formula(
         "max_batch",
         ["memory_available", "weight_memory", "kv_cache_per_sequence"],
-        _largest_batch,
+        largest_batch,
         "max_batch = floor((memory_available - weight_memory) / kv_cache_per_sequence)",
     ),
     # a decode step
@@ -164,7 +170,7 @@ RELATIONS = (
     EMBODIED_RATE,
     product("embodied_rate", "embodied_per_token", "gpu_throughput"),
     # fill-ins: the --gpu's figures, dense active parameters, priced parts of the cost
-    formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True),
+    MEMORY_FROM_GPU,
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     POWER_FROM_TDP,
@@ -190,21 +196,23 @@ RELATIONS = (
 )
 
 
-def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
-    """A warning on rows where the weights and KV cache do not fit: their speed and cost
-    are what the replica would do if they did."""
+def not_fitting(values: Mapping[str, Any], rows: int, message: str) -> list[Finding]:
+    """A warning, ``message``, on the rows where ``fits`` is 0."""
     if "fits" not in values:
         return []
     rows_short = by_row(np.asarray(values["fits"]) == 0, rows)
-    if not rows_short.any():
-        return []
-    return [
-        Finding(
-            "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
-            "what a replica would do if they did; add gpus-per-replica or lower the batch",
-            rows_short,
-        )
-    ]
+    return [Finding(message, rows_short)] if rows_short.any() else []
+
+
+def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A warning on rows where the weights and KV cache do not fit: their speed and cost
+    are what the replica would do if they did."""
+    return not_fitting(
+        values,
+        rows,
+        "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
+        "what a replica would do if they did; add gpus-per-replica or lower the batch",
+    )
 
 
 MODEL = Model(RELATIONS, checks=checks)
