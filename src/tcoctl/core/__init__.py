@@ -5,7 +5,7 @@ USD) and the solver that evaluates them. No pint, no I/O, no printing.
 specs (tcoctl.specs), so that every option and result names a quantity of the relations.
 """
 
-from tcoctl.core import dieyield, flops, h100e, inference, supply, tco
+from tcoctl.core import dieyield, flops, h100e, inference, memory, supply, tco
 from tcoctl.core.relations import Model
 
 MODELS: dict[str, Model] = {
@@ -15,4 +15,5 @@ MODELS: dict[str, Model] = {
     "tco": tco.MODEL,
     "yield": dieyield.MODEL,
     "supply": supply.MODEL,
+    "memory": memory.MODEL,
 }

@@ -19,11 +19,12 @@ from tcoctl.specs.dieyield import YIELD, YIELD_MODELS
 from tcoctl.specs.flops import FLOPS
 from tcoctl.specs.h100e import H100E
 from tcoctl.specs.inference import INFERENCE
+from tcoctl.specs.memory import MEMORY
 from tcoctl.specs.supply import SUPPLY
 from tcoctl.specs.tco import ITEMS, TCO
 
 CALCULATORS: dict[str, Calculator] = {
-    calc.name: calc for calc in (FLOPS, H100E, INFERENCE, TCO, YIELD, SUPPLY)
+    calc.name: calc for calc in (FLOPS, H100E, INFERENCE, TCO, YIELD, SUPPLY, MEMORY)
 }
 
 __all__ = [

@@ -1,0 +1,196 @@
+"""The ``memory`` calculator against the published cases of its two sources.
+
+- Rajbhandari et al., "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models"
+  (SC '20), arXiv:1910.02054: Figure 1, Table 1 and Table 2.
+- Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models"
+  (MLSys '23), arXiv:2205.05198: section 5, Table 2, Table 3 and section 6.1.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import core, results, run
+
+GB = 1e9
+STAGES = ("0", "1", "2", "3")
+
+
+CHOICES = {"recompute": "none", "sequence_parallel": "off"}
+
+
+def states(params: float, data_parallel: float, stage: int, tensor_parallel: int = 1) -> float:
+    """Model-state bytes per GPU from the core under mixed-precision Adam (the defaults)."""
+    found = core("memory", CHOICES, params=params, data_parallel=data_parallel,
+                 zero_stage=stage, tensor_parallel=tensor_parallel)  # fmt: skip
+    return float(found["model_state_memory"])
+
+
+def test_zero_figure_1_at_every_stage() -> None:
+    """ZeRO, Figure 1 and sections 5.1-5.3: "a 7.5 B parameter model requires 31.4GB of
+    memory using P_os with 64-way DP (N_d = 64), while requiring 120 GB with standard DP",
+    "only 16.6 GB of memory using P_os+g", "1.9 GB of model-state memory using P_os+g+p"."""
+    figure = ("--params", "7.5e9", "--data-parallel", "64", "--tensor-parallel", "1",
+              "--pipeline-parallel", "1")  # fmt: skip
+    out = [results("memory", *figure, "--zero-stage", stage) for stage in STAGES]
+    shown = [round(o["model_state_memory"]["value"], 1) for o in out]
+    assert [o["model_state_memory"]["unit"] for o in out] == ["GB"] * 4
+    assert shown == [120.0, 31.4, 16.6, 1.9]
+
+
+def test_zero_figure_1_preset_runs_the_four_stages() -> None:
+    records = run("memory", "--preset", "memory-zero-fig1", "--format", "json").records()
+    assert [r["preset"].split("[")[1] for r in records] == [
+        "baseline]", "P_os]", "P_os+g]", "P_os+g+p]"
+    ]  # fmt: skip
+    values = [r["results"]["model_state_memory"]["value"] for r in records]
+    assert values == pytest.approx([120.0, 31.40625, 16.640625, 1.875])
+
+
+# ZeRO, Table 1: "Per-device memory consumption of different optimizations in ZeRO-DP as a
+# function of DP degree" (GB), columns P_os, P_os+g, P_os+g+p. The 128B and 1T columns are
+# cut, not rounded, to the digits shown (536 for 512 + 1536/64 = 536, 4187 for 4187.5).
+TABLE_1 = {
+    7.5e9: ("120 52.5 35.6 31.4 30.4 30.1", "120 41.3 21.6 16.6 15.4 15.1",
+            "120 30 7.5 1.88 0.47 0.12"),
+    128e9: ("2048 896 608 536 518 513", "2048 704 368 284 263 257", "2048 512 128 32 8 2"),
+    1e12: ("16000 7000 4750 4187 4046 4011", "16000 5500 2875 2218 2054 2013",
+           "16000 4000 1000 250 62.5 15.6"),
+}  # fmt: skip
+DP_DEGREES = (1, 4, 16, 64, 256, 1024)
+
+
+@pytest.mark.parametrize("params", TABLE_1)
+def test_zero_table_1(params: float) -> None:
+    for stage, column in zip((1, 2, 3), TABLE_1[params], strict=True):
+        for degree, printed in zip(DP_DEGREES, column.split(), strict=True):
+            last_digit = 10.0 ** -len(printed.partition(".")[2])
+            ours = states(params, degree, stage) / GB
+            assert abs(ours - float(printed)) < last_digit, (params, stage, degree, printed)
+
+
+@pytest.mark.parametrize(
+    ("stage", "largest"), [("0", 2e9), ("1", 7.6e9), ("2", 14.4e9), ("3", 128e9)]
+)
+def test_zero_table_2_largest_model_on_64_gpus(stage: str, largest: float) -> None:
+    """ZeRO, Table 2 ("Maximum model size through memory analysis"), MP 1 on 64 GPUs of
+    32 GB: 2B, 7.6B, 14.4B and 128B; found by goal-seek on the parameter count."""
+    out = results("memory", "--tensor-parallel", "1", "--pipeline-parallel", "1",
+                  "--data-parallel", "64", "--zero-stage", stage,
+                  "--solve", "params", "--for", "model_state_memory=32 GB")  # fmt: skip
+    assert round(out["params"]["value"] / 1e9, 1) == largest / 1e9
+
+
+def test_korthikanti_attention_terms_of_gpt3_and_mt_nlg() -> None:
+    """Korthikanti et al., section 5: "For GPT-3, a = 96, s = 2048, and h = 12288 and as a
+    result 5as/h = 80. For MT-NLG, a = 128, s = 2048. and h = 20480 so 5as/h = 64.\""""
+    gpt3 = core("memory", CHOICES, heads=96, sequence=2048, hidden=12288)
+    mt_nlg = core("memory", CHOICES, heads=128, sequence=2048, hidden=20480)
+    assert gpt3["attention_ratio"] == pytest.approx(80)
+    assert mt_nlg["attention_ratio"] == pytest.approx(64)
+
+
+SHAPES = {  # Korthikanti et al., Table 3: heads, hidden size, layers (t = 8, s = 2048)
+    "175B": ("96", "12288", "96"),
+    "530B": ("128", "20480", "105"),
+    "1T": ("160", "25600", "128"),
+}
+
+
+def activations(model: str, *options: str) -> float:
+    heads, hidden, layers = SHAPES[model]
+    out = results("memory", "--heads", heads, "--hidden", hidden, "--layers", layers,
+                  "--sequence", "2048", "--tensor-parallel", "8", *options)  # fmt: skip
+    value: float = out["activation_memory"]["value"]
+    return value
+
+
+@pytest.mark.parametrize(("model", "saving"), [("175B", 0.70), ("530B", 0.65)])
+def test_selective_recomputation_saves_what_the_paper_says(model: str, saving: float) -> None:
+    """Section 5: "by using selective activation recomputation we can save 70% and 65% of the
+    required memory for activations for the GPT-3 and MT-NLG models, respectively"."""
+    kept = activations(model, "--sequence-parallel", "on", "--recompute", "selective")
+    every = activations(model, "--sequence-parallel", "on", "--recompute", "none")
+    assert round(1 - kept / every, 2) == saving
+
+
+@pytest.mark.parametrize("model", SHAPES)
+def test_sequence_parallel_and_selective_together_cut_about_five_times(model: str) -> None:
+    """Section 6.1, against Equation 2 (tensor parallel, nothing recomputed): "combined
+    provide a 5x reduction"; full recomputation "is at 10% of the baseline"."""
+    baseline = activations(model, "--sequence-parallel", "off", "--recompute", "none")
+    both = activations(model, "--sequence-parallel", "on", "--recompute", "selective")
+    full = activations(model, "--recompute", "full")
+    assert round(baseline / both) == 5
+    assert round(full / baseline, 1) == 0.1
+
+
+def test_table_2_rows_for_gpt3() -> None:
+    """Korthikanti et al., Table 2, per layer in bytes for GPT-3 (s = 2048, h = 12288,
+    a = 96) at t = 8: sbh(10 + 24/t + 5as/(ht)), sbh(34/t + 5as/(ht)), sbh(10 + 24/t),
+    sbh(34/t), and 2sbh for full recomputation."""
+    sbh, t, ratio = 2048 * 12288, 8, 80
+    rows = {
+        ("off", "none"): sbh * (10 + 24 / t + ratio / t),
+        ("on", "none"): sbh * (34 / t + ratio / t),
+        ("off", "selective"): sbh * (10 + 24 / t),
+        ("on", "selective"): sbh * 34 / t,
+        ("off", "full"): 2 * sbh,
+        ("on", "full"): 2 * sbh,
+    }
+    for (split, recompute), expected in rows.items():
+        out = results("memory", "--sequence-parallel", split, "--recompute", recompute,
+                      "--micro-batch", "1")  # fmt: skip
+        assert out["activation_per_layer"]["value"] * GB == pytest.approx(expected)
+
+
+def test_gpt3_on_64_a100s_fits_only_with_the_papers_savings() -> None:
+    """The default preset is Korthikanti et al.'s 175B configuration (Table 3: t = 8, p = 8,
+    64 A100 80GB, micro-batch 1): 43.75 GB of model states and 34 sbhL/t = 10.27 GB of
+    activations (Equation 6) fit; storing every activation (Equation 2: 55.6 GB) does not —
+    "Without the memory savings provided by sequence parallelism and selective recompute
+    together, none of the these models will fit into memory"."""
+    out = results("memory")
+    assert out["model_state_memory"]["value"] == pytest.approx(175e9 * 16 / 64 / GB)
+    assert out["activation_memory"]["value"] == pytest.approx(34 * 2048 * 12288 * 96 / 8 / GB)
+    assert out["fits"]["label"] == "yes"
+    outcome = run("memory", "--recompute", "none", "--sequence-parallel", "off", "-f", "json")
+    assert outcome.json()["results"]["fits"]["label"] == "no"
+    assert "do not fit in memory (fits: no)" in outcome.stderr
+
+
+def test_largest_micro_batch_is_the_last_that_fits() -> None:
+    largest = results("memory")["max_micro_batch"]["value"]
+    assert largest == 3  # floor((80 - 43.75) / 10.27)
+    assert results("memory", "--micro-batch", "3")["fits"]["label"] == "yes"
+    assert results("memory", "--micro-batch", "4")["fits"]["label"] == "no"
+
+
+def test_pipeline_stages_hold_every_layer_of_activations() -> None:
+    """Section 4.2.3: "the first stage must store p x L/p = L layers worth of activations
+    regardless of the pipeline parallel size p"; the model states split p ways."""
+    one = results("memory", "--pipeline-parallel", "1")
+    eight = results("memory", "--pipeline-parallel", "8")
+    assert one["activation_memory"]["value"] == eight["activation_memory"]["value"]
+    assert one["model_state_memory"]["value"] == pytest.approx(
+        8 * eight["model_state_memory"]["value"]
+    )
+
+
+@settings(max_examples=25)
+@given(
+    params=st.floats(1e8, 2e12),
+    degree=st.integers(1, 4096),
+    shards=st.sampled_from([1, 2, 4, 8, 16]),
+)
+def test_each_zero_stage_holds_no_more_than_the_one_before(
+    params: float, degree: int, shards: int
+) -> None:
+    found = [
+        states(params, degree, stage, tensor_parallel=shards) for stage in range(4)
+    ]  # fmt: skip
+    assert found == sorted(found, reverse=True)
+    assert found[0] == pytest.approx(16 * params / shards)
+    assert found[3] == pytest.approx(16 * params / shards / degree)
