@@ -33,8 +33,8 @@ MEMORY = Calculator(
         "activation_memory",
         "gpus",
     ),
-    sweep_example="data-parallel=1..256:20|memory_headroom=0 GB",
-    solve_example="data-parallel|memory_headroom=0 GB",
+    sweep_example="micro-batch=1..8:8|memory_headroom=0 GB",
+    solve_example="memory|memory_headroom=0 GB",
     defaults={
         "weight-bytes": "2",
         "gradient-bytes": "2",
