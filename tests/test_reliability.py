@@ -474,7 +474,12 @@ def test_numpy_warnings_never_reach_stderr() -> None:
         ("-cmd", "'-cmd"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("\rx", "\\rx"),  # a CR is shown, not kept: it would start a row in some readers
+        ("x\r=cmd|' /C calc'!A0", "x\\r=cmd|' /C calc'!A0"),  # issue 19 item 26
+        ("x\n=cmd", "x\n'=cmd"),
+        ("x\n \t+cmd", "x\n' \t+cmd"),
+        ("\t=cmd", "'\t=cmd"),
+        ("red \x1b[31m", "red \\x1b[31m"),
         ("-1.5", "-1.5"),
         ("1e-3", "1e-3"),
         ("+2", "+2"),
@@ -495,6 +500,26 @@ def test_csv_injection_in_presets_list_and_show(tmp_path: Path) -> None:
     assert rows["evil"][3] == "'=cmd|' /C calc'!A0"
     shown = run("presets", "show", "india-2026", "-f", "csv")
     assert "('" not in shown.stdout  # no Python tuple
+
+
+def test_csv_and_stderr_carry_no_raw_control_characters(tmp_path: Path) -> None:
+    """Issue 19 item 26: a title "x\\r=cmd..." escaped neutralisation in presets list CSV, and
+    escape sequences from preset notes and upstream documents reached stdout and stderr."""
+    folder = tmp_path / "p"
+    note = ', note = "n\\u001b]0;pwn\\u0007" }\n'
+    scenario_preset(folder, "evil", title="x\r=cmd|' /C calc'!A0\x1b[31m")
+    text = (folder / "evil.toml").read_text().replace(" }\nduration", note + "duration", 1)
+    (folder / "evil.toml").write_text(text)
+    for args in (["presets", "list"], ["presets", "show", "evil"]):
+        done = tcoctl("--presets-dir", str(folder), *args, "-f", "csv")
+        assert done.returncode == 0, done.stderr
+        for row in csv.reader(io.StringIO(done.stdout.decode())):
+            assert not any(ord(c) < 32 and c not in "\t\n" for cell in row for c in cell)
+            assert not any(cell.lstrip(" \t").startswith(("=", "+", "@")) for cell in row)
+    cost = {"cost_per_gpu_hour": {"value": 1.8, "unit": "USD/h"}}
+    upstream = json.dumps({"schema_version": 1, "command": "tco\x1b[2J", "results": cost})
+    done = tcoctl("inference", "--input", "-", stdin=upstream.encode() + b"\n")
+    assert b"tco\\x1b[2J" in done.stderr and b"\x1b" not in done.stderr
 
 
 def test_control_characters_are_escaped_in_tables(tmp_path: Path) -> None:

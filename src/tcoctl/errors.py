@@ -35,3 +35,12 @@ class DomainError(TcoctlError):
 def shorten(text: str, limit: int = 40) -> str:
     """Text to echo in a message: long input is cut, not repeated in full."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def printable(text: str, keep: str = "\n") -> str:
+    """Text from data (a preset's title, a file name, an upstream document) for a terminal
+    or a CSV cell: control characters, escape sequences included, shown as ``\\x1b``
+    instead of being sent; the characters in ``keep`` (line breaks) stay."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)

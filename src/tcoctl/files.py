@@ -15,7 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from tcoctl.errors import shorten
+from tcoctl.errors import printable, shorten
 from tcoctl.streams import write_all
 
 
@@ -75,9 +75,7 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
 def excerpt(text: str, limit: int = 20) -> str:
     """A short, printable excerpt of untrusted text for a message: control characters
     escaped, at most ``limit`` characters."""
-    cut = text[:limit]
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
-    return shown + ("..." if len(text) > limit else "")
+    return printable(text[:limit], keep="") + ("..." if len(text) > limit else "")
 
 
 def write_atomic(path: str, text: str) -> None:

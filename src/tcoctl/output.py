@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
 from tcoctl.notation import fmt, fmt_parts, scale_for
 from tcoctl.specs import label_of
@@ -95,30 +95,30 @@ def fallback_width() -> int | None:
     return 80 if columns and (not columns.isdigit() or int(columns) < 20) else None
 
 
-def printable(text: str) -> str:
-    """Text from data for a terminal: control characters (escape sequences) shown as
-    ``\\x1b``, not sent to the terminal; line breaks kept."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
-
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ tab or CR gets
-    a leading ' (OWASP), numbers (-1.5, 1e-3) stay as they are; lists become 'a; b'."""
+    """A CSV cell that a spreadsheet will not run (OWASP CSV injection): control characters
+    other than tab and line feed are escaped (a CR starts a row for a reader that ignores
+    quotes), and a line of text whose first non-blank character is = + - @ (or that starts
+    with a tab) gets a leading '; numbers (-1.5, 1e-3) stay as they are; lists become
+    'a; b'."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        try:
-            float(value if value.strip() == value else "x")
-        except ValueError:
-            return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    try:
+        float(value if value.strip() == value else "x")
+        return value
+    except ValueError:
+        pass
+    lines = printable(value, keep="\n\t").split("\n")
+    return "\n".join(
+        "'" + line if line.lstrip(" ").startswith(FORMULA_START) else line for line in lines
+    )
 
 
 def _row_json(row: Row) -> dict[str, Any]:

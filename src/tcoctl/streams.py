@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from tcoctl import signals
+from tcoctl.errors import printable
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer as Buffer
@@ -64,18 +65,31 @@ class WholeWrites(io.RawIOBase):
         return len(view)
 
 
+class PrintableText(io.TextIOWrapper):
+    """A text stream that shows control characters as ``\\x1b`` (line breaks and tabs
+    kept): stderr, whose messages quote preset titles, file names and upstream documents,
+    never sends an escape sequence to the terminal."""
+
+    def write(self, text: str) -> int:
+        return super().write(printable(text, keep="\n\t"))
+
+
 def install() -> None:
-    """Put :class:`WholeWrites` under ``sys.stdout``, keeping its encoding and buffering
-    (a stdout without a file descriptor, as under a test runner, is left as it is)."""
-    old = sys.stdout
-    try:
-        descriptor = old.fileno()
-    except (AttributeError, OSError, ValueError):
-        return
-    old.flush()
-    sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(WholeWrites(descriptor)),
-        encoding=old.encoding,
-        errors=old.errors,
-        line_buffering=bool(getattr(old, "line_buffering", False)),
-    )
+    """Put :class:`WholeWrites` under ``sys.stdout`` and make ``sys.stderr`` a
+    :class:`PrintableText`, keeping their encodings and buffering (a stream without a file
+    descriptor, as under a test runner, is left as it is)."""
+    for name, text in (("stdout", io.TextIOWrapper), ("stderr", PrintableText)):
+        old = getattr(sys, name)
+        try:
+            descriptor = old.fileno()
+        except (AttributeError, OSError, ValueError):
+            continue
+        old.flush()
+        new = text(
+            io.BufferedWriter(WholeWrites(descriptor)),
+            encoding=old.encoding,
+            errors=old.errors,
+            line_buffering=bool(getattr(old, "line_buffering", False)),
+            write_through=name == "stderr",
+        )
+        setattr(sys, name, new)
