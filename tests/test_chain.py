@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,72 @@ def test_a_reference_cycle_is_named(tmp_path: Path) -> None:
     assert outcome.code == 1
     assert "presets refer to each other in a cycle: first -> second -> first" in outcome.stderr
     assert "Traceback" not in outcome.stderr
+
+
+OWN_GPUS = """title = "t"
+kind = "scenario"
+extends = "frontier-2024"
+[tco.gpus]
+value = "{gpus}"
+source = "A paper"
+url = "https://example.org"
+"""
+GPUS_FROM = """title = "t"
+kind = "scenario"
+extends = "frontier-2024"
+[tco.gpus]
+from = "link{previous}"
+result = "gpus"
+"""
+
+
+def gpu_chain(folder: Path, depth: int, gpus: int = 1000) -> None:
+    """Presets link0 (its own GPU count) and link1..linkDEPTH, each taking the GPU count
+    of the one before as a reference to its result."""
+    (folder / "link0.toml").write_text(OWN_GPUS.format(gpus=gpus), encoding="utf-8")
+    for i in range(1, depth + 1):
+        (folder / f"link{i}.toml").write_text(GPUS_FROM.format(previous=i - 1), encoding="utf-8")
+
+
+def documents_or_errors(name: str) -> str:
+    try:
+        return json.dumps(tcoctl.tco(preset=name).to_dict(), sort_keys=True)
+    except tcoctl.errors.TcoctlError as error:
+        return repr(error)
+
+
+def test_sixteen_threads_agree_with_serial_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 item 21: the chain of references being followed was module state, so
+    threads resolving references at once saw each other's and reported false cycles."""
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    gpu_chain(tmp_path, 5)
+    names = [f"link{i}" for i in range(6)] * 8
+    with ThreadPoolExecutor(16) as pool:  # first, on cold caches: new preset files
+        threaded = list(pool.map(documents_or_errors, names))
+    serial = {name: documents_or_errors(name) for name in set(names)}
+    assert "Error" not in serial["link5"]
+    assert threaded == [serial[name] for name in names]
+
+
+def test_the_api_reads_an_edited_preset_and_what_refers_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 item 22: a preset edited between calls (a notebook) must be read again, and
+    so must the presets that take its results."""
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    gpu_chain(tmp_path, 1, gpus=1000)
+    assert float(tcoctl.tco(preset="link1")["gpus"].magnitude) == 1000
+    (tmp_path / "link0.toml").write_text(OWN_GPUS.format(gpus=2000), encoding="utf-8")
+    assert float(tcoctl.tco(preset="link0")["gpus"].magnitude) == 2000
+    assert float(tcoctl.tco(preset="link1")["gpus"].magnitude) == 2000
+
+
+def test_a_400_deep_chain_of_references_is_a_clear_error(tmp_path: Path) -> None:
+    """Issue 19 item 30: it raised RecursionError."""
+    gpu_chain(tmp_path, 400)
+    outcome = run("--presets-dir", str(tmp_path), "tco", "--preset", "link400", "-f", "json")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "refer to others more than 16 deep (link400 -> link399 -> ... -> " in outcome.stderr
+    assert len(outcome.stderr) < 400

@@ -142,11 +142,13 @@ def skipped_folders() -> list[str]:
     return [message for folder, message in _skipped.items() if folder in current]
 
 
-def file_stamp(path: Path) -> int:
-    """A preset file's modification time, for the parse cache; a file that cannot be
-    reached (a dangling symlink) is a PresetError naming it."""
+def file_stamp(path: Path) -> tuple[int, int, int, int]:
+    """A preset file's version for the parse cache: its modification and change times, size
+    and inode (an edit within one clock tick still changes one of them); a file that cannot
+    be reached (a dangling symlink) is a PresetError naming it."""
     try:
-        return path.stat().st_mtime_ns
+        found = path.stat()
+        return found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino
     except (OSError, ValueError) as error:
         raise PresetError(f"{path}: not a readable TOML file: {reason(error)}") from None
 
@@ -285,8 +287,8 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
 
 
 @cache
-def _parse_cached(name: str, path: Path, mtime_ns: int) -> Preset:
-    """Parse a preset file once per version of it (keyed by path and modification time)."""
+def _parse_cached(name: str, path: Path, stamp: tuple[int, int, int, int]) -> Preset:
+    """Parse a preset file once per version of it (keyed by path and :func:`file_stamp`)."""
     return parse_preset(name, path, [*CALCULATORS, "gpu"])
 
 

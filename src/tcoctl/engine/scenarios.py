@@ -6,6 +6,7 @@ first; a cycle is an error naming it."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -75,9 +76,19 @@ def reset_by(calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Giv
     )
 
 
-@lru_cache(maxsize=256)
 def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]:
-    """A preset's checked figures for one calculator (cached: batches reuse it per line)."""
+    """A preset's checked figures for one calculator, cached per version of its files unless
+    one is another preset's result (that preset's file may change between calls)."""
+    if any(
+        entry.reference is not None
+        for layer in chain(preset)
+        for entry in layer.sections.get(command, {}).values()
+    ):
+        return _preset_layer(command, preset, variant)
+    return _cached_preset_layer(command, preset, variant)
+
+
+def _preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]:
     calc = CALCULATORS[command]
     if command not in commands(preset):
         raise UsageError(
@@ -110,19 +121,36 @@ def preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given]
     return given
 
 
-_resolving: list[str] = []
-"""Presets whose references are being resolved, outermost first (for cycles)."""
+_cached_preset_layer = lru_cache(maxsize=256)(_preset_layer)
+"""Batches and compare reuse a preset's layer; the key holds the Preset, one per file version."""
+
+MAX_REFERENCE_DEPTH = 16
+"""Presets a chain of references may pass through (a result of a result of ...)."""
+_resolving = threading.local()
+"""Per thread (API calls may run in parallel): the presets whose references are being
+resolved, outermost first, in ``.stack`` (for cycles and depth)."""
+
+
+class ReferenceDepthError(DomainError):
+    """References nest too deep: reported once, not wrapped by every level it passed."""
 
 
 def resolve(reference: tuple[str, str, str], requester: str, where: str) -> str:
     """The text of a preset figure that is another preset's result: ``reference`` is
     (preset, result, variant label or ''); ``requester`` the preset that holds it."""
     source, result, variant = reference
-    _resolving.append(requester)
+    resolving: list[str] = _resolving.__dict__.setdefault("stack", [])
+    resolving.append(requester)
     try:
-        if source in _resolving:
-            cycle = " -> ".join([*_resolving[_resolving.index(source) :], source])
+        if source in resolving:
+            cycle = " -> ".join([*resolving[resolving.index(source) :], source])
             raise DomainError(f"{where}: presets refer to each other in a cycle: {cycle}")
+        if len(resolving) > MAX_REFERENCE_DEPTH:
+            raise ReferenceDepthError(
+                f"preset {resolving[0]}: its figures refer to results of presets that refer "
+                f"to others more than {MAX_REFERENCE_DEPTH} deep ({resolving[0]} -> "
+                f"{resolving[1]} -> ... -> {source}); give the figure a value"
+            )
         preset = load(source, f"{where}: from", kind="scenario")
         found = [
             c for c in commands(preset) if any(r.name == result for r in CALCULATORS[c].results)
@@ -136,11 +164,13 @@ def resolve(reference: tuple[str, str, str], requester: str, where: str) -> str:
         for command in found:  # the first of the preset's calculators that computes it
             try:
                 return _result_of(CALCULATORS[command], preset, result, variant)
+            except ReferenceDepthError:
+                raise
             except DomainError as error:
                 problems.append(str(error))
         raise DomainError(f"{where}: preset {source}: {'; '.join(problems)}")
     finally:
-        _resolving.pop()
+        resolving.pop()
 
 
 def _result_of(calc: Calculator, preset: Preset, result: str, variant: str) -> str:
