@@ -139,3 +139,21 @@ def test_unknown_preset_lists_known_ones() -> None:
     assert outcome.code == 2
     assert "--preset: no scenario preset 'nope'; known: " in outcome.stderr
     assert "frontier-2024" in outcome.stderr and "h100-sxm" not in outcome.stderr
+
+
+def test_a_user_h100_sxm_warns_and_leaves_the_h100e_reference_alone(tmp_path: Path) -> None:
+    """Issue 19 item 24: a user preset named h100-sxm replaced the H100-equivalent's
+    reference (a B200 became 2,250 H100e instead of 2.274). H100e is defined against the
+    datasheet H100 (presets/h100-sxm.toml); using the user's file for --gpu h100-sxm is fine,
+    silently is not."""
+    datasheet = (presets.builtin_dir() / "h100-sxm.toml").read_text(encoding="utf-8")
+    (tmp_path / "h100-sxm.toml").write_text(
+        datasheet.replace('"989.4 TFLOP/s"', '"989400 TFLOP/s"'), encoding="utf-8"
+    )
+    args = ("h100e", "--gpu", "b200", "--count", "1", "-f", "json")
+    mine = run("--presets-dir", str(tmp_path), *args)
+    assert mine.code == 0, mine.stderr
+    assert mine.json()["results"]["h100e"] == run(*args).json()["results"]["h100e"]
+    assert "preset h100-sxm: " in mine.stderr and "place of the built-in preset" in mine.stderr
+    listed = run("--presets-dir", str(tmp_path), "presets", "list", "-f", "json")
+    assert "place of the built-in preset" in listed.stderr

@@ -27,7 +27,7 @@ import tomli
 
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import excerpt, read_text, reason
-from tcoctl.specs import CALCULATORS
+from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
 REFERENCE_KEYS = {"from", "result", "variant", "note"}
@@ -284,6 +284,24 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
         raise UsageError(f"{option}: no {label} {shorten(name)!r}; known: {known}{note}")
     return preset
+
+
+def builtin(name: str) -> Preset:
+    """The built-in preset ``name`` itself, whatever the user's folders hold under that name
+    (the H100-equivalent is defined against the datasheet H100)."""
+    path = builtin_dir() / f"{name}.toml"
+    return _parse_cached(name, path, file_stamp(path))
+
+
+def shadowing() -> list[str]:
+    """A warning for each preset file of the user's that takes the place of a built-in
+    preset of the same name."""
+    return [
+        f"preset {name}: {path} takes the place of the built-in preset of that name"
+        + (" (H100-equivalents still use the built-in)" if name == REFERENCE_GPU else "")
+        for name, path in preset_files().items()
+        if path.parent != builtin_dir() and (builtin_dir() / f"{name}.toml").is_file()
+    ]
 
 
 @cache

@@ -414,6 +414,8 @@ def presets_list(format: FormatOption = None) -> None:
         output.write_records("presets", records, format)
     for message in [*presets.skipped_folders(), *broken]:
         typer.echo(f"tcoctl: warning: skipped {message}", err=True)
+    for message in presets.shadowing():
+        typer.echo(f"tcoctl: warning: {message}", err=True)
 
 
 @presets_app.command("show")

@@ -22,7 +22,7 @@ from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
 from tcoctl.engine.goalseek import goal_seek
-from tcoctl.engine.inputs import Given, gpu_figures
+from tcoctl.engine.inputs import Given, gpu_figures, reference_gpu_figures
 from tcoctl.engine.messages import describe, nothing_computed
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
@@ -35,7 +35,7 @@ from tcoctl.engine.model import (
     reported_results,
 )
 from tcoctl.errors import DomainError, TcoctlError, UsageError
-from tcoctl.specs import GPU_FIELDS, REFERENCE_GPU, Calculator
+from tcoctl.specs import GPU_FIELDS, Calculator
 
 GRID_BUDGET = 4096
 
@@ -103,7 +103,7 @@ def core_call(
             low2 = low2 + (high2 - low2) * design[:, ranged.index(key)]
         values[calc.input(key).core] = low2
     precision = choices.get("precision", "bf16")
-    reference = gpu_figures(REFERENCE_GPU)
+    reference = reference_gpu_figures()
     for spec in GPU_FIELDS:
         values[f"ref_{spec.name}"] = reference[spec.name]
     values["ref_peak"] = reference[precision]

@@ -17,8 +17,8 @@ import numpy as np
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
 from tcoctl.errors import DomainError, UsageError, shorten
-from tcoctl.presets import Entry, Preset, load, search_dirs
-from tcoctl.specs import CALCULATORS, GPU_FIELDS, Calculator, Input
+from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
 from tcoctl.stepfiles import read_step_file
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -159,6 +159,12 @@ def preset_step_file(path: str, preset_path: str, where: str) -> str:
 def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
     """A hardware preset's figures in core units; an absent figure is NaN."""
     return _gpu_figures(name, where, tuple(search_dirs()))
+
+
+def reference_gpu_figures() -> dict[str, float]:
+    """The H100-equivalent's figures: the built-in datasheet preset, never a user's preset
+    of the same name."""
+    return _figures(builtin(REFERENCE_GPU))
 
 
 @lru_cache(maxsize=64)

@@ -22,6 +22,7 @@ from tcoctl.presets import (
     commands,
     load,
     preset_files,
+    shadowing,
     skipped_folders,
 )
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
@@ -150,6 +151,8 @@ def reports_for(
     the CLI and of the Python API alike."""
     solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
     target = target_result(calc, options)
+    for message in shadowing():
+        warn(message)
     preset = choose_preset(calc, options.get("preset"), flag_sets[0])
     labels = engine.variants(calc, preset)
     names = [label for _ in flag_sets for label in labels]
@@ -465,6 +468,8 @@ def run_batch(
         extras.append("--format table (batches write json or csv)")
     if extras:
         raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
+    for message in shadowing():
+        warn_on_stderr(message)
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
     path = options["input"]
     try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
@@ -496,6 +501,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
     """Run each preset through each calculator it has figures for; scenarios of one
     calculator go through one core call; print them side by side."""
     check_svg(svg, "--svg-screen", force)
+    for message in shadowing():
+        warn_on_stderr(message)
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
     for name in names:
