@@ -62,3 +62,80 @@ def test_a_loop_over_gpus_flags_the_kept_price_in_json() -> None:
     assert own.json()["inputs"]["network-cost"]["from"].endswith("(anchor replaced)")
     served = run("inference", "--gpu", "h20", "--format", "json").json()["inputs"]
     assert served["cost-per-gpu-hour"]["from"] == "preset serving-h100 (anchor replaced)"
+
+
+MEGATRON = ("--flop-per-param-token", "8", "--gpu", "a100-sxm", "--gpus-per-node", "8")
+
+
+@pytest.mark.parametrize(
+    ("params", "tokens", "achieved", "nodes", "days"),
+    [("175e9", "300e9", "140 TFLOP/s", "128", 34), ("1008e9", "450e9", "163 TFLOP/s", "384", 84)],
+)
+def test_achieved_flops_per_gpu_as_the_paper_states_it(
+    params: str, tokens: str, achieved: str, nodes: str, days: float
+) -> None:
+    """Narayanan et al., "Efficient Large-Scale Language Model Training on GPU Clusters Using
+    Megatron-LM" (SC '21), https://arxiv.org/abs/2104.04473, section 5.1: "End-to-end
+    training time ≈ 8TP/(nX)"; "This model was trained on T=300 billion tokens. On n=1024
+    A100 GPUs using batch size 1536, we achieve X=140 teraFLOP/s per GPU. As a result, the
+    time required to train this model is 34 days. For the 1 trillion parameter model, we
+    assume that 450 billion tokens are needed for end-to-end training. With 3072 A100 GPUs,
+    we can achieve a per-GPU throughput of 163 teraFLOP/s, and end-to-end training time of
+    84 days"; "3072 A100 GPUs (384 DGX A100 nodes)" (Table 1: 1008.0 B parameters)."""
+    found = results("flops", "--params", params, "--tokens", tokens, "--achieved", achieved,
+                    "--nodes", nodes, *MEGATRON)  # fmt: skip
+    assert found["duration"]["value"] == pytest.approx(days, abs=0.5)  # the paper's whole days
+    assert found["count"]["value"] == int(nodes) * 8
+
+
+def test_cluster_flops_and_mfu_from_the_achieved_rate() -> None:
+    """Narayanan et al. 2021, Table 1, the 1008.0 B row: "163" teraFLOP/s per GPU, "52%" of
+    theoretical peak, "502.0" petaFLOP/s aggregate on 3072 GPUs (the per-GPU figure is
+    rounded: 3072 x 163 = 500.7); the A100's dense BF16 peak is 312 TFLOP/s."""
+    found = results("flops", "--achieved", "163 TFLOP/s", "--nodes", "384", *MEGATRON)
+    assert found["mfu"]["value"] == pytest.approx(0.52, abs=0.005)
+    assert found["cluster_flops"]["value"] == pytest.approx(502.0, rel=0.005)  # PFLOP/s
+    back = results("flops", "--cluster-flops", "502 PFLOP/s", "--count", "3072", *MEGATRON[:4])
+    assert back["achieved_flops"]["value"] == pytest.approx(163, rel=0.005)  # TFLOP/s
+    assert back["mfu"]["value"] == pytest.approx(0.52, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("budget", "params", "tokens"),
+    [("1.21e20", 1e9, 20.2e9), ("1.23e22", 10e9, 205.1e9), ("1.27e26", 1e12, 21.2e12)],
+)
+def test_compute_optimal_split_of_a_budget(budget: str, params: float, tokens: float) -> None:
+    """Hoffmann et al., "Training Compute-Optimal Large Language Models" (Chinchilla, 2022),
+    https://arxiv.org/abs/2203.15556, Table 3 (approach 1, "Estimated optimal training FLOPs
+    and training tokens for various model sizes"): "1 Billion 1.21e+20 ... 20.2 Billion",
+    "10 Billion 1.23e+22 ... 205.1 Billion", "1 Trillion 1.27e+26 ... 21.2 Trillion". At the
+    table's own tokens per parameter, params = sqrt(C / (6 r)) and tokens = r x params
+    reproduce each row to its three printed digits."""
+    found = results(
+        "flops", "--budget", f"{budget} FLOP", "--tokens-per-param", str(tokens / params)
+    )
+    assert found["params"]["value"] == pytest.approx(params, rel=0.01)
+    assert found["tokens"]["value"] == pytest.approx(tokens, rel=0.01)
+
+
+def test_chinchilla_itself_is_twenty_tokens_per_parameter() -> None:
+    """Hoffmann et al. 2022: Chinchilla has "70B parameters" trained on "1.4 trillion tokens"
+    (abstract and section 4); given both, tcoctl reports the ratio, 20, and the budget."""
+    found = results("flops", "--params", "70e9", "--tokens", "1.4e12")
+    assert found["tokens_per_param"]["value"] == pytest.approx(20)
+    split = results("flops", "--budget", f"{6 * 70e9 * 1.4e12} FLOP", "--tokens-per-param", "20")
+    assert split["params"]["value"] == pytest.approx(70e9)
+
+
+def test_nodes_times_gpus_per_node_wherever_a_gpu_count_is_an_input() -> None:
+    """Dubey et al., "The Llama 3 Herd of Models" (2024), https://arxiv.org/abs/2407.21783,
+    section 3.3.1: "Each server is equipped with eight GPUs and two CPUs"; "each rack hosts 16
+    GPUs split between two servers", "192 such racks are connected by Cluster Switches to form
+    a pod of 3,072 GPUs", "eight such pods ... form a cluster of 24K GPUs": 8 x 192 x 2 =
+    3,072 servers of 8 GPUs."""
+    tco = results("tco", "--nodes", "3072", "--gpus-per-node", "8")
+    assert tco["gpus"]["value"] == 24_576
+    h100e = results("h100e", "--gpu", "h100-sxm", "--nodes", "3072", "--gpus-per-node", "8")
+    assert h100e["h100e"]["value"] == pytest.approx(24_576)
+    clash = run("tco", "--nodes", "3072", "--gpus", "24576")
+    assert clash.code == 2 and "are alternatives" in clash.stderr

@@ -15,6 +15,12 @@ References
   "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM", 2021,
   https://arxiv.org/abs/2104.04473, section 5.1: 96 B s l h^2 (1 + s/6h + V/16lh), i.e.
   8 x parameters x tokens at leading order).
+- Compute-optimal split of a budget C at r tokens per parameter: with C = k N D and D = r N,
+  N = sqrt(C / (k r)) (Hoffmann et al., "Training Compute-Optimal Large Language Models"
+  (Chinchilla), 2022, https://arxiv.org/abs/2203.15556: about 20 tokens per parameter,
+  Table 3).
+- Achieved FLOP/s per GPU and over the cluster, MFU = achieved / peak (Narayanan et al.
+  2021, Table 1: "163" teraFLOP/s per GPU, "52%" of peak, "502.0" petaFLOP/s aggregate).
 - MFU from throughput: achieved FLOP/s = k x N x tokens/s (Chowdhery et al., "PaLM", 2022,
   https://arxiv.org/abs/2204.02311, appendix B).
 - Operational emissions = facility energy x grid carbon intensity [gCO2e/J]; embodied
@@ -26,11 +32,22 @@ References
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from tcoctl.core.relations import Model, formula, product, total
-from tcoctl.core.tco import EMBODIED_RATE
+from tcoctl.core.tco import EMBODIED_RATE, gpus_of_nodes
 
 FLOP_PER_PARAM_TOKEN = 6.0
 """Training FLOP per parameter per token without recomputation (Kaplan et al. 2020)."""
+
+
+def _compute_optimal_params(budget: Any, flop_per_param_token: Any, tokens_per_param: Any) -> Any:
+    """Parameters [-] of the compute-optimal split of ``budget`` [FLOP]: sqrt(C / (k r))
+    (Hoffmann et al. 2022, with C = k N D and D = r N)."""
+    return np.sqrt(np.divide(budget, np.multiply(flop_per_param_token, tokens_per_param)))
+
 
 RELATIONS = (
     product("total_flop", "flop_per_param_token", "params", "tokens"),
@@ -63,6 +80,23 @@ RELATIONS = (
         lambda peak: peak,
         "peak = the GPU's dense peak at the precision",
         inverses={"gpu_peak": lambda peak: peak},
+    ),
+    # stated alternatives: the cluster's rate, nodes, the compute-optimal split
+    product("cluster_flops", "achieved_flops", "count"),
+    product("total_flop", "cluster_flops", "duration"),
+    gpus_of_nodes("count"),
+    product("tokens", "tokens_per_param", "params"),
+    formula(
+        "params",
+        ["total_flop", "flop_per_param_token", "tokens_per_param"],
+        _compute_optimal_params,
+        "params = sqrt(total_flop / (k x tokens_per_param)) (compute-optimal split)",
+        inverses={
+            "total_flop": lambda params, k, r: np.multiply(np.multiply(k, r), np.square(params)),
+            "tokens_per_param": lambda params, budget, k: np.divide(
+                budget, np.multiply(k, np.square(params))
+            ),
+        },
     ),
     # cost covers what is priced: GPU time alone, or energy alone, when only one price is given
     formula("cost", ["gpu_time_cost"], lambda c: c, "cost = GPU time x price", fallback=True),

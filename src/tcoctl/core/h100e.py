@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcoctl.core.relations import Model, Relation, formula, product
+from tcoctl.core.tco import gpus_of_nodes
 
 BASES = ("bf16", "fp8", "bandwidth")
 
@@ -51,6 +52,7 @@ RELATIONS = (
     product("capacity", "h100e", "ref_peak", note="h100e = capacity / H100 peak"),
     product("h100e", "count", "factor"),
     product("peak_compute", "count", "gpu_peak"),
+    gpus_of_nodes("count"),
 )
 
 MODEL = Model(RELATIONS)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.relations import Model, formula, product, total
+from tcoctl.core.relations import Model, Relation, formula, product, total
 
 Array = NDArray[np.float64]
 YEAR_S = 365.25 * 86400.0
@@ -48,6 +48,14 @@ POWER_FROM_TDP = formula(
     fallback=True,
 )
 """All-in IT power per GPU from a GPU's TDP, when no power is given (tco, inference)."""
+
+
+def gpus_of_nodes(count: str) -> Relation:
+    """A GPU count as servers are bought and papers state them: count = nodes x GPUs per
+    node (Narayanan et al. 2021, Megatron-LM: "3072 A100 GPUs (384 DGX A100 nodes)")."""
+    return product(count, "nodes", "gpus_per_node")
+
+
 EMBODIED_RATE = product("embodied", "embodied_rate", "life", note="embodied_rate = embodied / life")
 """Embodied emissions per GPU spread evenly over its life [gCO2e/s] (flops, tco, inference)."""
 
@@ -88,6 +96,7 @@ def share(item: str) -> Any:
 
 
 RELATIONS = (
+    gpus_of_nodes("gpus"),
     formula(
         "gpus",
         ["site_power", "power", "pue"],

@@ -193,6 +193,14 @@ COUNT = Input(
     whole=True,
     accepts=("gpus",),
 )
+NODES = Input(
+    "nodes",
+    "Nodes (servers), with --gpus-per-node: the GPU count as papers state it (384 DGX A100 "
+    "nodes = 3072 GPUs).",
+    "384",
+    whole=True,
+)
+GPUS_PER_NODE = Input("gpus-per-node", "GPUs per node (8 in a DGX or HGX server).", "8", whole=True)
 POWER = Input(
     "power",
     "All-in IT power per GPU (GPU, host share, network).",

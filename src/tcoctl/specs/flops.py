@@ -10,7 +10,9 @@ from tcoctl.specs.base import (
     ELECTRICITY,
     EMBODIED,
     GPU,
+    GPUS_PER_NODE,
     LOAD,
+    NODES,
     POWER,
     PRECISION,
     PUE,
@@ -44,9 +46,27 @@ FLOPS = Calculator(
             "TFLOP/s",
             excludes=("gpu",),
         ),
-        COUNT,
+        replace(COUNT, excludes=("nodes",)),
+        replace(NODES, excludes=("count",)),
+        GPUS_PER_NODE,
         Input("duration", "Wall-clock training time.", "90 day", "s", "day"),
         Input("mfu", "Model FLOP utilisation, a fraction or %.", "40 %", maximum=1.0),
+        Input(
+            "achieved",
+            "Achieved FLOP/s per GPU, as papers state it (Megatron-LM: 163 TFLOP/s on an "
+            "A100); MFU = achieved / peak.",
+            "163 TFLOP/s",
+            "FLOP/s",
+            "TFLOP/s",
+            quantity="achieved_flops",
+        ),
+        Input(
+            "cluster-flops",
+            "Achieved FLOP/s of the whole cluster (all GPUs).",
+            "502 PFLOP/s",
+            "FLOP/s",
+            "PFLOP/s",
+        ),
         Input(
             "gpu-hours",
             "GPU time, instead of --count and --duration.",
@@ -65,6 +85,12 @@ FLOPS = Calculator(
         ),
         Input("params", "Parameters (active, for a mixture of experts).", "405e9"),
         Input("tokens", "Training tokens.", "15.6e12", "token", "token", bare=True),
+        Input(
+            "tokens-per-param",
+            "Training tokens per parameter; with --budget, the compute-optimal split "
+            "params = sqrt(budget / (k x r)) (Chinchilla: about 20, Hoffmann et al. 2022).",
+            "20",
+        ),
         Input(
             "flop-per-param-token",
             "Training FLOP per parameter per token: 6, or 8 with full activation "
@@ -110,6 +136,15 @@ FLOPS = Calculator(
         ),
         Result("params", "Parameters."),
         Result("tokens", "Training tokens.", "token", "token"),
+        Result("tokens_per_param", "Training tokens per parameter."),
+        Result("achieved_flops", "Achieved FLOP/s per GPU: peak x MFU.", "FLOP/s", "TFLOP/s"),
+        Result(
+            "cluster_flops",
+            "Achieved FLOP/s of the cluster: per GPU x GPUs.",
+            "FLOP/s",
+            "PFLOP/s",
+        ),
+        Result("nodes", "Nodes: GPUs / GPUs per node."),
         Result("gpu_throughput", "Training tokens per second per GPU.", "token/s", "token/s"),
         Result("cluster_throughput", "Training tokens per second, all GPUs.", "token/s", "token/s"),
         Result(

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tcoctl.specs.base import COUNT, GPU, PRECISION, Calculator, Input, Result
+from dataclasses import replace
+
+from tcoctl.specs.base import (
+    COUNT,
+    GPU,
+    GPUS_PER_NODE,
+    NODES,
+    PRECISION,
+    Calculator,
+    Input,
+    Result,
+)
 
 H100E = Calculator(
     name="h100e",
@@ -19,7 +30,9 @@ H100E = Calculator(
     defaults={"basis": "bf16", "precision": "bf16"},
     inputs=(
         GPU,
-        COUNT,
+        replace(COUNT, excludes=("nodes",)),
+        replace(NODES, excludes=("count",)),
+        GPUS_PER_NODE,
         Input(
             "basis",
             "What makes two chips equivalent: dense BF16 FLOP/s, dense FP8 "

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tcoctl.specs.base import (
     CARBON_INTENSITY,
     ELECTRICITY,
     EMBODIED,
+    GPUS_PER_NODE,
     LOAD,
+    NODES,
     POWER,
     PUE,
     Calculator,
@@ -38,14 +42,16 @@ TCO = Calculator(
     explain=True,
     defaults={"residual": "0"},
     inputs=(
-        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power",), whole=True),
+        Input("gpus", "Number of GPUs.", "100000", excludes=("site-power", "nodes"), whole=True),
+        replace(NODES, excludes=("gpus", "site-power")),
+        GPUS_PER_NODE,
         Input(
             "site-power",
             "Facility power that sets the GPU count (instead of --gpus).",
             "1 GW",
             "W",
             "MW",
-            excludes=("gpus",),
+            excludes=("gpus", "nodes"),
         ),
         Input(
             "gpu",
