@@ -86,17 +86,14 @@ RELATIONS = (
     product("total_flop", "cluster_flops", "duration"),
     gpus_of_nodes("count"),
     product("tokens", "tokens_per_param", "params"),
+    # the compute-optimal split only where nothing else gives params: never a check, which
+    # at extreme inputs would disagree through rounding alone
     formula(
         "params",
         ["total_flop", "flop_per_param_token", "tokens_per_param"],
         _compute_optimal_params,
         "params = sqrt(total_flop / (k x tokens_per_param)) (compute-optimal split)",
-        inverses={
-            "total_flop": lambda params, k, r: np.multiply(np.multiply(k, r), np.square(params)),
-            "tokens_per_param": lambda params, budget, k: np.divide(
-                budget, np.multiply(k, np.square(params))
-            ),
-        },
+        fallback=True,
     ),
     # cost covers what is priced: GPU time alone, or energy alone, when only one price is given
     formula("cost", ["gpu_time_cost"], lambda c: c, "cost = GPU time x price", fallback=True),
