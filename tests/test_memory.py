@@ -194,3 +194,29 @@ def test_each_zero_stage_holds_no_more_than_the_one_before(
     assert found == sorted(found, reverse=True)
     assert found[0] == pytest.approx(16 * params / shards)
     assert found[3] == pytest.approx(16 * params / shards / degree)
+
+
+def test_fewest_gpus_is_a_whole_data_parallel_degree_rounded_up() -> None:
+    """GPT-3 175B without pipeline parallelism, ZeRO stage 3: 350 GB of model states per
+    tensor-parallel group must shrink to 80 - 10.27 GB, so Nd >= 350 / 69.73 = 5.02: 6
+    replicas of 8 GPUs, and the run says it rounded up."""
+    goal = ("--solve", "data-parallel", "--for", "memory_headroom=0 GB")
+    outcome = run("memory", "--pipeline-parallel", "1", "--zero-stage", "3", *goal, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    out = outcome.json()["results"]
+    exact = 175e9 * 16 / 8 / (80e9 - 34 * 2048 * 12288 * 96 / 8)
+    assert 5 < exact < 6
+    assert out["data_parallel"]["value"] == 6 and out["gpus"]["value"] == 48
+    assert out["fits"]["label"] == "yes"
+    assert "data-parallel is a whole number: 5.01919 rounded up to 6" in outcome.stderr
+
+
+def test_a_whole_solution_is_not_rounded_past_itself() -> None:
+    """ZeRO Table 2: 128B parameters at stage 3 fit 32 GB on exactly 64 GPUs (16 x 128e9 /
+    64 = 32e9): the solver's float noise must not make it 65."""
+    outcome = run("memory", "--params", "128e9", "--tensor-parallel", "1",
+                  "--pipeline-parallel", "1", "--zero-stage", "3", "--solve", "data-parallel",
+                  "--for", "model_state_memory=32 GB", "-f", "json")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["data_parallel"]["value"] == 64
+    assert "rounded up" not in outcome.stderr

@@ -128,7 +128,7 @@ def core_call(
     if solve is None:
         plan = model.plan(values, chosen)
     else:
-        plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures)
+        plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures, warnings)
     reported = reported_results(calc, plan, solve)
     used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
     if gpus is not None and "gpu_peak" in used:

@@ -26,16 +26,24 @@ def goal_seek(
     solve: Solve,
     shape: tuple[int, int],
     failures: list[TcoctlError | None],
+    notes: dict[int, list[str]],
 ) -> rel.Plan:
     """Make ``values`` hold the unknown that gives the target, and return the plan that
     evaluates the rest: a closed form where the relations invert, else bracketed root
-    finding over the unknown's valid range (rows with no root fail with a reason)."""
+    finding over the unknown's valid range (rows with no root fail with a reason). A whole
+    count (GPUs, layers) is rounded up to the next whole number, and ``notes`` says so per
+    row: the target is then what that count gives."""
     unknown, target = solve.unknown.core, solve.target.core
     values.pop(unknown, None)
     values[target] = solve.value
     plan = model.plan(values, chosen, exclude=[unknown])
     if unknown in plan.known and target in plan.depends[unknown]:
-        return plan
+        if not solve.unknown.whole:
+            return plan
+        known, _ = rel.evaluate(plan, values, choices, model.defaults)
+        del values[target]
+        values[unknown] = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
+        return rounded_up(calc, model, values, chosen, choices, solve, notes)
     del values[target]
     forward = model.plan([*values, unknown], chosen)
     if target not in forward.known:
@@ -76,6 +84,38 @@ def goal_seek(
             top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
             text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
         failures[row] = DomainError(text)
+    if solve.unknown.whole:
+        return rounded_up(calc, model, values, chosen, choices, solve, notes)
+    return forward
+
+
+def rounded_up(
+    calc: Calculator,
+    model: rel.Model,
+    values: dict[str, Any],
+    chosen: rel.Choices,
+    choices: Mapping[str, str],
+    solve: Solve,
+    notes: dict[int, list[str]],
+) -> rel.Plan:
+    """The plan forward from a whole count: ``values``' solved unknown rounded up (a
+    rounding error of 1e-9 relative is not a unit more), with a note on each row where the
+    central value visibly moved, naming the target's value there."""
+    unknown, target = solve.unknown.core, solve.target.core
+    exact = np.asarray(values[unknown], dtype=float)
+    whole = np.ceil(exact * (1 - 1e-9))
+    values[unknown] = whole
+    forward = model.plan(values, chosen)
+    known, _ = rel.evaluate(forward, values, choices, model.defaults)
+    reached = np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
+    for row in range(exact.shape[0]):
+        before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
+        if before != after:  # a unit more that shows (not 3.71367e+08 to 3.71367e+08)
+            notes.setdefault(row, []).append(
+                f"{solve.unknown.name} is a whole number: {before} rounded up to {after}, "
+                f"where {solve.target.name} is {shown(calc, target, float(reached[row, 0]))} "
+                f"(goal {shown(calc, target, solve.value)})"
+            )
     return forward
 
 
