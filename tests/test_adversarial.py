@@ -1096,7 +1096,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     calc = draw(st.sampled_from(list(CALCULATORS.values())))
     valued = {f"--{s.name}": option_values(s) for s in calc.inputs if s.kind != "file"}
     valued.update(shared_values(calc))
-    switches = ["--tornado", *(["--explain"] if calc.explain else [])]
+    switches = ["--tornado", "--explain"]
     switches += ["--map"] if calc.drawing else []
     chosen = draw(st.lists(st.sampled_from([*valued, *switches]), min_size=1, max_size=4))
     args = [calc.name, *(CONTEXT[calc.name] if draw(st.booleans()) else ())]

@@ -139,12 +139,16 @@ def test_table_view_leads_with_the_answer_and_draws_the_shares() -> None:
     share = next(line for line in lines if line.startswith("servers_share"))
     assert share.split()[1] == "0.6417" and "████████████" in share
     text = "\n".join(lines)
-    assert "CRF(r=" in text and "cost_per_gpu_hour = total" in text
+    assert "server_crf = (1 - residual) x CRF(rate, life)" in text
+    assert "cost_per_gpu_time = total_cost_rate / gpus / utilization" in text
 
 
 def test_explain_in_json() -> None:
     data = run("tco", "--explain", "--format", "json").json()
-    assert any(line.startswith("GPU servers = gpus x gpu_price x CRF") for line in data["explain"])
+    assert any(
+        line.startswith("servers_cost_rate = gpus x gpu_price x server_crf")
+        for line in data["explain"]
+    )
 
 
 def test_frontier_2024_reproduces_the_seed_claim() -> None:
@@ -222,5 +226,5 @@ def test_explain_multiplies_out_to_the_result_with_a_residual() -> None:
               "30000 USD", "--gpus", "1000", "--explain", "--format", "json").json()  # fmt: skip
     factor = 0.7 * capital_recovery_factor(0.10, 5) + 0.3 * 0.10
     assert doc["results"]["servers_annual"]["value"] == pytest.approx(1000 * 30000 * factor)
-    line = next(text for text in doc["explain"] if text.startswith("GPU servers"))
-    assert f"x {factor:.4f} =" in line
+    line = next(text for text in doc["explain"] if text.startswith("servers_cost_rate"))
+    assert f"x {factor / (365.25 * 86400):.6g} =" in line  # per second, as the core holds it

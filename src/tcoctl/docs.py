@@ -48,7 +48,7 @@ def commands_markdown() -> str:
         "Every option also takes `LOW..HIGH`; units are converted by pint "
         "(see [units and ranges](units-and-ranges.md)). Shared options (`--preset`, "
         "`--value`, `--unit`, `--tornado`, `--sweep`, `--samples`, `--input`, `--svg`, "
-        "`--sources`, `--only-my-ranges`) are in [workflows](workflows.md).\n"
+        "`--sources`, `--only-my-ranges`, `--explain`) are in [workflows](workflows.md).\n"
     )
     return head + "".join("\n" + calculator_markdown(c) for c in CALCULATORS.values())
 

@@ -312,12 +312,11 @@ def command_for(calc: Calculator) -> Callable[..., None]:
     ]
     if calc.drawing:
         params.append(_switch("map", "--map", "Draw the wafer map."))
-    if calc.explain:
-        params.append(
-            _switch(
-                "explain", "--explain", "Show the chain of formulas with the numbers substituted."
-            )
+    params.append(
+        _switch(
+            "explain", "--explain", "Show each step of the relations with the numbers substituted."
         )
+    )
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     return command

@@ -62,6 +62,10 @@ class Relation:
     fallback: bool = False
     note: str = ""
     """The formula as text, e.g. 'total_flop = k x params x tokens' (for docs and errors)."""
+    arithmetic: str = ""
+    """'x' for a product (times ``constant``), '+' for a sum, '' for any other formula: how
+    ``--explain`` substitutes the numbers."""
+    constant: float = 1.0
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -104,6 +108,8 @@ def product(out: str, *factors: str, constant: float = 1.0, note: str = "") -> R
         {name: inverse_for(i) for i, name in enumerate(factors)},
         note=note
         or f"{out} = {' x '.join(([f'{constant:g}'] if constant != 1 else []) + list(factors))}",
+        arithmetic="x",
+        constant=constant,
     )
 
 
@@ -125,6 +131,7 @@ def total(out: str, *terms: str, note: str = "") -> Relation:
         forward,
         {name: inverse for name in terms},
         note=note or f"{out} = {' + '.join(terms)}",
+        arithmetic="+",
     )
 
 

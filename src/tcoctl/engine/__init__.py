@@ -13,6 +13,7 @@ The names below are the engine's interface to the pipeline and the API.
 """
 
 from tcoctl.engine.evaluation import (
+    central_known,
     core_call,
     evaluate,
     finite,
@@ -65,6 +66,7 @@ __all__ = [
     "Solve",
     "Summary",
     "bounds_for",
+    "central_known",
     "check",
     "check_alternatives",
     "checked_span",

@@ -75,22 +75,15 @@ def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
     return [key for key, (low, high) in numbers.items() if np.any(low != high)]
 
 
-def core_call(
+def core_values(
     calc: Calculator,
     numbers: Mapping[str, tuple[Array, Array]],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     design: Array,
-    solve: Solve | None = None,
-) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
-    """Solve the calculator's relations once on every row x design point.
-
-    ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
-    ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
-    ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
-    Returns each result as a (rows, points) array, the number of rows, and per row the reason
-    it has no answer (None where it has one) and its warnings.
-    """
+) -> dict[str, Any]:
+    """The core's known quantities before solving: each number input at its ``design``
+    points (rows x points, in core units), the reference GPU's and each row's GPU's figures."""
     rows = row_count(numbers, gpus)
     ranged = ranged_keys(numbers)
     values: dict[str, Any] = {}
@@ -120,6 +113,42 @@ def core_call(
                 -1, 1
             )
         values["gpu_peak"] = values[f"gpu_{precision}"]
+    return values
+
+
+def central_known(
+    calc: Calculator, given: Mapping[str, Given]
+) -> tuple[rel.Plan, dict[str, float]]:
+    """One scenario solved at its central values (ranges at their midpoints): the plan and
+    every quantity it knows, as floats in core units (what ``--explain`` shows)."""
+    numbers, gpus, choices = stacked_columns([given])
+    values = core_values(calc, numbers, gpus, choices, grid_design(len(ranged_keys(numbers)))[:1])
+    model = model_for(calc)
+    plan = model.plan(values, tuple(sorted(choices.items())))
+    with np.errstate(all="ignore"):
+        known, _ = rel.evaluate(plan, values, choices, model.defaults)
+    return plan, {name: float(np.ravel(value)[0]) for name, value in known.items()}
+
+
+def core_call(
+    calc: Calculator,
+    numbers: Mapping[str, tuple[Array, Array]],
+    gpus: NDArray[np.str_] | None,
+    choices: Mapping[str, str],
+    design: Array,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
+    """Solve the calculator's relations once on every row x design point.
+
+    ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
+    ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
+    ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
+    Returns each result as a (rows, points) array, the number of rows, and per row the reason
+    it has no answer (None where it has one) and its warnings.
+    """
+    rows = row_count(numbers, gpus)
+    values = core_values(calc, numbers, gpus, choices, design)
+    precision = choices.get("precision", "bf16")
     model = model_for(calc)
     chosen = tuple(sorted(choices.items()))
     shape = (rows, len(design))

@@ -13,7 +13,7 @@ import numpy as np
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
 from tcoctl.files import replace_refusal
-from tcoctl.pipeline import planner, views
+from tcoctl.pipeline import explain, planner, views
 from tcoctl.presets import (
     Entry,
     Preset,
@@ -236,7 +236,7 @@ def reports_for(
             report.extra["sweep"] = section
             report.visuals.extend(visuals)
         if options.get("explain"):
-            report.extra["explain"] = views.explanations()[calc.name](inputs, results)
+            report.extra["explain"] = explain.lines(calc, *engine.central_known(calc, given))
         if options.get("map"):
             drawing, counts = views.drawings()[calc.name](inputs, results, options.get("seed") or 0)
             report.visuals.append(drawing)

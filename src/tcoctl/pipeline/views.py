@@ -1,6 +1,7 @@
-"""Views a calculator may offer beside its results, in an explicit registry: ``--explain``
-(the formula chain) and ``--map`` (a drawing of the scenario). Each takes the central inputs
-and results in core units, keyed by option key and result name."""
+"""Views a calculator may offer beside its results, in an explicit registry: ``--map`` (a
+drawing of the scenario; ``--explain``, which every calculator has, is tcoctl.pipeline.explain).
+Each takes the central inputs and results in core units, keyed by option key and result
+name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 from tcoctl.core.dieyield import die_map
 from tcoctl.errors import UsageError
-from tcoctl.pipeline.explain import tco_lines
 
 
 def die_mm(inputs: Mapping[str, float]) -> tuple[float, float] | None:
@@ -49,11 +49,6 @@ def wafer_drawing(
         "whole_dies": whole,
     }
     return wafer_map(state, counts, seed), counts
-
-
-def explanations() -> dict[str, Callable[..., list[str]]]:
-    """``--explain`` by calculator (imported on use)."""
-    return {"tco": tco_lines}
 
 
 def drawings() -> dict[str, Callable[..., tuple[Any, dict[str, Any]]]]:

@@ -123,8 +123,6 @@ class Calculator:
     choice always; a number only when the relations need it and nothing else gives it."""
     shares: tuple[tuple[str, str], ...] = ()
     """(result, label) pairs drawn as a sorted bar chart in the table view."""
-    explain: bool = False
-    """Whether ``--explain`` prints the formula chain (tcoctl.pipeline.views)."""
     target: str = ""
     """The result that tornado and sweep charts show unless --target names another."""
     sweep_example: str = ""

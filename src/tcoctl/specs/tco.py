@@ -39,7 +39,6 @@ TCO = Calculator(
     solve_example="electricity|power_share=0.15",
     preset_is_base=True,
     shares=tuple((f"{item}_share", label) for item, label in ITEMS),
-    explain=True,
     defaults={"residual": "0"},
     inputs=(
         Input("gpus", "Number of GPUs.", "100000", excludes=("site-power", "nodes"), whole=True),

@@ -1,0 +1,75 @@
+"""``--explain`` for every calculator (from the registry, so a new one is covered by itself):
+each product or sum it shows multiplies or adds out to the value it states, and every result
+the run reports is the value of a step it shows."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from conftest import run
+from tcoctl.specs import CALCULATORS
+from tcoctl.units import convert
+
+OPERATOR = re.compile(r" ([x/+-]) ")
+PRINTED = 5e-6
+"""Half a unit in the sixth significant figure: how far a printed number may be from the
+value it stands for."""
+
+
+def number(text: str) -> float:
+    return float(text.split()[0])
+
+
+def checked(line: str) -> tuple[str, float] | None:
+    """(quantity, value) of an arithmetic line 'q = a x b = 2 x 3 = 6' after checking that
+    its numbers give its value; None for a formula line ('note; here q = v with a = 1')."""
+    if "; here " in line:
+        return None
+    parts = line.split(" = ")
+    assert len(parts) == 4, line
+    name, _, substituted, stated = parts
+    pieces = OPERATOR.split(substituted)
+    operands = [number(piece) for piece in pieces[::2]]
+    value = operands[0]
+    for operator, operand in zip(pieces[1::2], operands[1:], strict=True):
+        value = {
+            "x": value * operand,
+            "/": value / operand,
+            "+": value + operand,
+            "-": value - operand,
+        }[operator]
+    scale = max(abs(x) for x in [*operands, value]) if "+" in pieces or "-" in pieces else value
+    allowed = PRINTED * len(operands) * abs(scale)
+    assert math.isclose(value, number(stated), rel_tol=0, abs_tol=allowed + 1e-300), line
+    return name, number(stated)
+
+
+@pytest.mark.parametrize("command", CALCULATORS)
+def test_explained_numbers_multiply_out_to_the_reported_results(command: str) -> None:
+    calc = CALCULATORS[command]
+    outcome = run(command, *calc.complete_example, "--explain", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    for record in outcome.records():
+        steps: dict[str, float] = {}
+        for line in record["explain"][1:]:
+            found = checked(line)
+            if found is not None:
+                steps[found[0]] = found[1]
+            else:  # a formula: 'note; here quantity = value with inputs'
+                name, _, value = line.rpartition("; here ")[2].partition(" = ")
+                steps[name] = number(value)
+        assert len(steps) > 1, record["explain"]
+        given = {spec.core for spec in calc.inputs}
+        for result in calc.results:
+            item = record["results"].get(result.name)
+            if item is None or (result.core in given and result.core not in steps):
+                continue  # not computed, or an input echoed as given
+            core_value = float(convert(item["value"], item["unit"], result.unit))
+            assert result.core in steps, (command, result.name)
+            assert math.isclose(steps[result.core], core_value, rel_tol=1e-5, abs_tol=1e-300), (
+                command,
+                result.name,
+            )
