@@ -40,11 +40,19 @@ def test_the_least_constraint_binds_and_each_is_reported() -> None:
 
 
 def test_months_and_rates_convert() -> None:
-    """A rate per year and half a year's output: 120,000 wafers/yr for 6 months."""
+    """A rate per year and half a year's output: 120,000 wafers/yr for 6 months. Every
+    per-year key stays a year's worth; the period totals are half of it (issue 16: with
+    --months 6, chips_per_year used to halve)."""
     out = results("supply", "--wafers-per-month", "120000/yr", "--good-dies-per-wafer", "10",
                   "--months", "6", "--gpu", "h100-sxm")  # fmt: skip
-    assert out["chips_from_dies"]["value"] == pytest.approx(600_000)
+    assert out["chips_from_dies"]["value"] == pytest.approx(1_200_000)
+    assert out["chips_per_year"]["value"] == pytest.approx(1_200_000)
+    assert out["chips_in_period"]["value"] == pytest.approx(600_000)
+    assert out["h100e_in_period"]["value"] == pytest.approx(out["h100e_per_year"]["value"] / 2)
     assert out["binding"]["label"] == "dies"
+    year = results("supply", "--wafers-per-month", "120000/yr", "--good-dies-per-wafer", "10",
+                   "--gpu", "h100-sxm")  # fmt: skip
+    assert year["chips_in_period"]["value"] == pytest.approx(year["chips_per_year"]["value"])
 
 
 def test_good_dies_come_from_the_yield_relations() -> None:

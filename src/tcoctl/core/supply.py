@@ -1,22 +1,26 @@
 """Core: packaged chips, H100-equivalents and peak FLOP/s per year from fab and packaging
 capacity, as relations.
 
-Three constraints each give the chips a year could yield (counts over ``months`` of output;
-rates are per second in the core, shown per month):
+Capacities are rates (per second in the core, shown per month), and so is what they allow:
+three constraints each give a rate of chips,
 
-- dies: wafer starts x share x months x good dies per wafer / compute dies per package;
-  good dies per wafer are given, or come from the die size, defect density and yield model
-  through the relations of tcoctl.core.dieyield (whole dies counted on the wafer, then the
-  defect-limited yield);
-- packaging: interposer wafers (CoWoS-class) x months x packages per interposer wafer x
-  packaging yield;
-- HBM: stacks x months / stacks per package.
+- dies: wafer starts x share x good dies per wafer / compute dies per package; good dies
+  per wafer are given, or come from the die size, defect density and yield model through the
+  relations of tcoctl.core.dieyield (whole dies counted on the wafer, then the defect-limited
+  yield);
+- packaging: interposer wafers (CoWoS-class) x packages per interposer wafer x packaging
+  yield;
+- HBM: stacks / stacks per package.
 
 The chips are the least of the constraints given; ``binding`` is the index of the least one
 (``LIMITS``: 0 dies, 1 packaging, 2 hbm; the first on a tie). A constraint not given does not
 limit (its limit is infinite, a soft fill-in). A minimum is not invertible, so a goal-seek on
 a capacity (wafers, D0, interposers) goes through bracketed root finding. A stated supply
 (``chips_per_year``, e.g. imports) may stand in for the constraints.
+
+Every ``..._per_year`` quantity holds a rate times one year (365.25 days), whatever the
+period; ``chips_in_period`` and ``h100e_in_period`` are totals over ``period`` (``--months``,
+default 12: the same as a year).
 
 H100-equivalence per chip is the ratio of the chip's figure to the H100 SXM's on the chosen
 basis (dense BF16 or FP8 FLOP/s, or HBM bandwidth), as in tcoctl.core.h100e (Epoch AI,
@@ -34,6 +38,7 @@ from numpy.typing import NDArray
 from tcoctl.core import dieyield, h100e
 from tcoctl.core.dieyield import ModeError
 from tcoctl.core.relations import Finding, Model, Relation, formula, product
+from tcoctl.core.tco import YEAR_S
 
 Array = NDArray[np.float64]
 LIMITS = ("dies", "packaging", "hbm")
@@ -70,10 +75,14 @@ def _unlimited() -> float:
 
 
 def _limit(name: str) -> tuple[Relation, Relation]:
-    """``<name>_limit`` is the chips from that constraint, or infinite when not given."""
+    """``<name>_limit`` is the chip rate [1/s] from that constraint, or infinite when not
+    given."""
     return (
         formula(
-            f"{name}_limit", [f"chips_from_{name}"], _identity, f"{name}_limit = chips_from_{name}"
+            f"{name}_limit",
+            [f"chip_rate_from_{name}"],
+            _identity,
+            f"{name}_limit = chip_rate_from_{name}",
         ),
         formula(
             f"{name}_limit", [], _unlimited, f"no {name} constraint given: no limit", fallback=True
@@ -89,21 +98,18 @@ def _basis(name: str) -> tuple[Relation, ...]:
 RELATIONS = (
     *(r for r in dieyield.RELATIONS if r.out in DIE_QUANTITIES),
     product("good_dies_per_wafer", "dies_per_wafer", "die_yield"),
-    product("wafers_per_year", "wafers_per_month", "wafer_share", "months"),
-    product("dies_per_year", "wafers_per_year", "good_dies_per_wafer"),
-    product("dies_per_year", "chips_from_dies", "dies_per_package"),
-    product("interposers_per_year", "interposers_per_month", "months"),
+    product("die_rate", "wafer_rate", "wafer_share", "good_dies_per_wafer"),
+    product("die_rate", "chip_rate_from_dies", "dies_per_package"),
     product(
-        "chips_from_packaging", "interposers_per_year", "packages_per_interposer", "packaging_yield"
+        "chip_rate_from_packaging", "interposer_rate", "packages_per_interposer", "packaging_yield"
     ),
-    product("hbm_stacks_per_year", "hbm_stacks_per_month", "months"),
-    product("hbm_stacks_per_year", "chips_from_hbm", "hbm_stacks_per_package"),
+    product("hbm_stack_rate", "chip_rate_from_hbm", "hbm_stacks_per_package"),
     *(relation for name in LIMITS for relation in _limit(name)),
     formula(
-        "chips_per_year",
+        "chip_rate",
         [f"{name}_limit" for name in LIMITS],
         least,
-        "chips_per_year = min(chips_from_dies, chips_from_packaging, chips_from_hbm)",
+        "chip_rate = min(chip_rate_from_dies, chip_rate_from_packaging, chip_rate_from_hbm)",
     ),
     formula(
         "binding",
@@ -111,8 +117,12 @@ RELATIONS = (
         binding,
         "binding = which constraint gives the least chips (0 dies, 1 packaging, 2 hbm)",
     ),
+    product("chips_per_year", "chip_rate", constant=YEAR_S),
+    *(product(f"chips_from_{name}", f"chip_rate_from_{name}", constant=YEAR_S) for name in LIMITS),
+    product("chips_in_period", "chip_rate", "period"),
     *(relation for name in h100e.BASES for relation in _basis(name)),
     product("h100e_per_year", "chips_per_year", "h100e_per_chip"),
+    product("h100e_in_period", "chips_in_period", "h100e_per_chip"),
     product("peak_added_per_year", "chips_per_year", "gpu_peak"),
 )
 

@@ -14,9 +14,10 @@ DIE_INPUTS = ("die-size", "die-width", "die-height", "die-area", "defect-density
 (and the other way round)."""
 
 
-def per_month(name: str, help: str, example: str) -> Input:
-    """A rate per month; a bare number is per month, '600000/yr' converts."""
-    return Input(name, help, example, "1/s", "1/month", bare=True)
+def per_month(name: str, help: str, example: str, quantity: str) -> Input:
+    """A rate per month; a bare number is per month, '600000/yr' converts (the core holds
+    ``quantity`` per second)."""
+    return Input(name, help, example, "1/s", "1/month", bare=True, quantity=quantity)
 
 
 def from_yield(name: str) -> Input:
@@ -77,7 +78,7 @@ SUPPLY = Calculator(
         **YIELD.defaults,  # the die: wafer size, edge, scribe, notch and yield model
     },
     inputs=(
-        per_month("wafers-per-month", "Wafer starts per month on the line.", "50000"),
+        per_month("wafers-per-month", "Wafer starts per month on the line.", "50000", "wafer_rate"),
         Input(
             "wafer-share",
             "Fraction of the wafer starts that make this chip.",
@@ -110,19 +111,26 @@ SUPPLY = Calculator(
         ),
         Input("dies-per-package", "Compute dies per packaged chip (B200: 2).", "2", whole=True),
         per_month(
-            "interposers-per-month", "CoWoS-class interposer wafers per month.", "35000..40000"
+            "interposers-per-month",
+            "CoWoS-class interposer wafers per month.",
+            "35000..40000",
+            "interposer_rate",
         ),
         Input("packages-per-interposer", "Packages cut from one interposer wafer.", "29"),
         Input("packaging-yield", "Fraction of packages that work.", "0.9", maximum=1.0),
-        per_month("hbm-stacks-per-month", "HBM stacks supplied per month.", "1e6"),
+        per_month(
+            "hbm-stacks-per-month", "HBM stacks supplied per month.", "1e6", "hbm_stack_rate"
+        ),
         Input("hbm-stacks-per-package", "HBM stacks on one packaged chip.", "8", whole=True),
         Input(
             "months",
-            "Months of output counted (12: a year), in months unless a unit is given.",
-            "12",
+            "Months of output counted in chips_in_period and h100e_in_period (default 12: a "
+            "year), in months unless a unit is given; the per-year results stay per year.",
+            "6",
             "s",
             "month",
             bare=True,
+            quantity="period",
         ),
         Input(
             "chips-per-year",
@@ -144,7 +152,8 @@ SUPPLY = Calculator(
         Result("h100e_per_year", "Packaged chips x H100-equivalents per chip, on --basis, a year."),
         Result(
             "chips_per_year",
-            "Packaged chips a year: the least of the constraints given.",
+            "Packaged chips a year: the least of the constraints given (a rate; --months "
+            "does not change it).",
             echo=True,
         ),
         Result(
@@ -166,5 +175,7 @@ SUPPLY = Calculator(
         Result("good_dies_per_wafer", "Good dies per wafer, from the die size and yield."),
         Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
         Result("die_yield", "Defect-limited die yield under --model."),
+        Result("chips_in_period", "Packaged chips over --months (12: a year's)."),
+        Result("h100e_in_period", "H100-equivalents of the chips over --months."),
     ),
 )
