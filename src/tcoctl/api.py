@@ -25,13 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl import chain
-from tcoctl.errors import UsageError
+from tcoctl import chain, engine
+from tcoctl.engine import Array
+from tcoctl.errors import UsageError, shorten
 from tcoctl.output import to_json
-from tcoctl.pipeline import runner
+from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import preset_files
-from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input
-from tcoctl.units import registry
+from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
+from tcoctl.specs import Result as Result_
+from tcoctl.units import Span, convert, registry, short
 
 
 class TcoctlWarning(UserWarning):
@@ -50,34 +52,52 @@ class Range:
 @dataclass(frozen=True)
 class Result(Mapping[str, Any]):
     """The results of one run: ``result[name]`` is a pint Quantity in the display unit (an
-    array over scenarios when inputs were arrays)."""
+    array over scenarios when inputs were arrays). It wraps the route's arrays; the JSON
+    documents are made only when ``to_dict()`` asks for them."""
 
-    documents: tuple[dict[str, Any], ...]
+    evaluation: route.Evaluation
     scalar: bool
 
-    def _column(self, key: str, name: str) -> Any:
-        items = [doc["results"].get(name) for doc in self.documents]
-        if all(item is None for item in items):
+    def _spec(self, name: str) -> Result_:
+        results = engine.results_of(self.evaluation.calc, self.evaluation.solve)
+        spec = next((r for r in results if r.name == name), None)
+        summary = self.evaluation.summaries.get(name)
+        if spec is None or summary is None or not np.isfinite(summary.value).any():
             ways = self.missing.get(name)
             needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
             reason = f"not computed (needs {needs})" if ways is not None else "no such result"
             raise KeyError(f"{name}: {reason}; results here: {', '.join(self)}")
-        if key == "value" and any(item is not None and "label" in item for item in items):
-            names = [None if item is None else item.get("label") for item in items]
-            return names[0] if self.scalar else names  # a coded result: its name ("memory")
-        unit = next(item["unit"] for item in items if item is not None)
-        values = [np.nan if item is None or key not in item else item[key] for item in items]
-        magnitude = values[0] if self.scalar else np.array(values, dtype=float)
-        return registry().Quantity(magnitude, unit)
+        return spec
+
+    def _column(self, key: str, name: str) -> Any:
+        spec = self._spec(name)
+        summary = self.evaluation.summaries[name]
+        values: Array | None = summary.value
+        if key in ("low", "high"):
+            found = getattr(summary, key)
+            values = None if found is None else np.where(self.evaluation.ranged, found, np.nan)
+        elif key != "value":
+            values = (summary.percentiles or {}).get(key)
+            if values is None:
+                raise UsageError(f"stat: {key} needs Monte Carlo samples: give samples=, e.g. 1000")
+        if values is None:
+            values = np.full(self.evaluation.rows, np.nan)
+        shown = route.in_display(spec, values)
+        if key == "value" and spec.labels:  # a coded result: its name ("memory")
+            names = [label_of(spec.labels, float(v)) if np.isfinite(v) else None for v in shown]
+            return names[0] if self.scalar else names
+        magnitude = float(shown[0]) if self.scalar else np.array(shown)
+        return registry().Quantity(magnitude, short(spec.display))
 
     def __getitem__(self, name: str) -> Any:
         return self._column("value", name)
 
     def __iter__(self) -> Iterator[str]:
-        names: dict[str, None] = {}
-        for doc in self.documents:
-            names.update(dict.fromkeys(doc["results"]))
-        return iter(names)
+        summaries = self.evaluation.summaries
+        for spec in engine.results_of(self.evaluation.calc, self.evaluation.solve):
+            summary = summaries.get(spec.name)
+            if summary is not None and np.isfinite(route.in_display(spec, summary.value)).any():
+                yield spec.name
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -92,12 +112,12 @@ class Result(Mapping[str, Any]):
     @property
     def missing(self) -> dict[str, list[list[str]]]:
         """Results not computed, with the options that would give them (first scenario)."""
-        found: dict[str, list[list[str]]] = self.documents[0].get("missing", {})
-        return found
+        return dict(self.evaluation.outlines[0].missing)
 
     def to_dict(self) -> Any:
         """The command line's JSON document (a list of them for several scenarios)."""
-        return self.documents[0] if self.scalar else list(self.documents)
+        documents = [to_json(self.evaluation.report(row)) for row in range(self.evaluation.rows)]
+        return documents[0] if self.scalar else documents
 
 
 def run(command: str, preset: str | None = None, **options: Any) -> Result:
@@ -108,25 +128,53 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     run's :class:`Result` (or its JSON documents), whose results feed the inputs of the same
     name with their ranges, one scenario per upstream document; keywords override them
     (the shell's ``tcoctl A --format json | tcoctl B --input -``).
+
+    Numbers and arrays of numbers become columns of the engine's table directly, in one
+    engine call however long the arrays; texts (with units, ranges) are parsed as the command
+    line parses them.
     """
     calc = CALCULATORS.get(command)
     if calc is None:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
     shared = _shared(preset, options)
     upstream = options.pop("upstream", None)
-    rows = _rows(calc, options)
+    texts, columns, count, is_array = _keywords(calc, options)
 
     def warn(message: str) -> None:
         warnings.warn(message, TcoctlWarning, stacklevel=4)
 
-    flag_sets = [
-        {**chain.without_overridden(calc, flowed, flags), **flags}
-        for flowed in _flows(calc, upstream, warn)
-        for flags in rows
-    ]
-    documents = [to_json(r) for r in runner.reports_for(calc, flag_sets, shared, warn)]
-    single = len(documents) == 1 and not _is_array(options)
-    return Result(tuple(documents), scalar=single)
+    solve = planner.parse_solve(calc, shared["solve"], shared["for"])
+    named = {**dict.fromkeys(columns, ""), **(texts[0] if texts else {})}
+    chosen = runner.choose_preset(calc, shared["preset"], named)
+    labels = engine.variants(calc, chosen)
+    flows = _flows(calc, upstream, warn)
+    per_entry = len(texts) > 1  # texts that differ by scenario: a template per scenario
+    bases: list[dict[str, engine.Given]] = []
+    names: list[str] = []
+    for flowed in flows:
+        for entry in range(count if per_entry else 1):
+            flags = {**chain.without_overridden(calc, flowed, named), **texts[entry]}
+            checked = {
+                name: [engine.Given(calc.input(name), "", f"--{name}", _span(low, high, entry))]
+                for name, (low, high) in columns.items()
+            }
+            for variant, label in enumerate(labels):
+                given = engine.gather(calc, flags, chosen, variant, checked)
+                if solve is not None:
+                    given.pop(solve.unknown.name, None)
+                shown = {**flags, **{n: repr(float(c[0][entry])) for n, c in columns.items()}}
+                runner.mark_kept(calc, shown, chosen, given, warn if not bases else lambda _: None)
+                bases.append(given)
+                names.append(label)
+    flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
+    templates = (flow * (count if per_entry else 1) + (entry if per_entry else 0)) * len(labels)
+    table = engine.Table(bases, templates + variant, columns, entry)
+    found = route.evaluate(calc, table, names, shared, solve, chosen, warn)
+    return Result(found, scalar=found.rows == 1 and not is_array)
+
+
+def _span(low: Array, high: Array, entry: int) -> Span:
+    return Span(float(low[entry]), float(high[entry]))
 
 
 def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +217,7 @@ def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
     one), with one warning per kind of document saying what fed what."""
     if upstream is None:
         return [{}]
-    found = upstream.documents if isinstance(upstream, Result) else upstream
+    found = upstream.to_dict() if isinstance(upstream, Result) else upstream
     if not isinstance(found, Mapping | list | tuple):
         raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
     found = [found] if isinstance(found, Mapping) else list(found)
@@ -188,54 +236,99 @@ def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
     return flows
 
 
-def _is_array(options: Mapping[str, Any]) -> bool:
-    return any(isinstance(v, list | tuple) or getattr(v, "ndim", 0) > 0 for v in options.values())
-
-
-def _rows(calc: Calculator, options: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The options as command-line texts, one dict per scenario (arrays broadcast)."""
-    columns: dict[str, list[Any]] = {}
-    length = 1
+def _keywords(
+    calc: Calculator, options: Mapping[str, Any]
+) -> tuple[list[dict[str, str]], dict[str, tuple[Array, Array]], int, bool]:
+    """The options as the engine takes them: texts (choices, hardware, sizes: one dict per
+    scenario where they differ, else one), number columns ((low, high) in core units, by
+    option name), the number of scenarios, and whether any keyword was an array."""
+    lists: dict[str, list[Any]] = {}
+    count, is_array = 1, False
     for key, value in options.items():
         try:
             spec = calc.input(key)
         except KeyError:
             names = ", ".join(s.key for s in calc.inputs)
-            raise UsageError(f"{calc.name}: no option {key!r}; one of {names}") from None
-        items = (
-            list(value)
-            if isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
-            else [value]
-        )
+            raise UsageError(f"{calc.name}: no keyword {key}=; one of {names}") from None
+        where = f"{spec.key}="
+        if np.ndim(value) > 1:
+            raise UsageError(f"{where}: expected one value or a list of them, got a 2-D array")
+        items = list(value) if np.ndim(value) == 1 else [value]
+        is_array |= np.ndim(value) == 1
         if not items:
-            raise UsageError(f"{key}: an empty list; give at least one value")
-        if len(items) != 1 and length not in (1, len(items)):
-            raise UsageError(f"{key}: {len(items)} values, but other options have {length}")
-        length = max(length, len(items))
-        columns[spec.name] = items
-    return [
-        {
-            name: _text(calc.input(name), items[i] if len(items) > 1 else items[0])
-            for name, items in columns.items()
-        }
-        for i in range(length)
-    ]
+            raise UsageError(f"{where}: an empty list; give at least one value")
+        if len(items) != 1 and count not in (1, len(items)):
+            raise UsageError(f"{where}: {len(items)} values, but other keywords have {count}")
+        count = max(count, len(items))
+        lists[spec.name] = items
+    columns: dict[str, tuple[Array, Array]] = {}
+    texts: dict[str, list[str]] = {}
+    for name, items in lists.items():
+        spec = calc.input(name)
+        if spec.kind == "number":
+            low, high = _number_column(spec, items)
+            columns[name] = (np.broadcast_to(low, count), np.broadcast_to(high, count))
+        else:
+            texts[name] = [_text(spec, item) for item in items] * (count if len(items) == 1 else 1)
+    varying = any(len(set(values)) > 1 for values in texts.values())
+    rows = range(count) if varying else range(1)
+    return [{n: values[i] for n, values in texts.items()} for i in rows], columns, count, is_array
 
 
-def _text(spec: Input, value: Any) -> str:
-    """One value as the command line would take it."""
-    if isinstance(value, str):
-        return value
-    unit = spec.display.removeprefix("1")  # "1/cm^2" is written "/cm^2" after a number
-    if isinstance(value, Range):
-        return f"{value.low!r}..{value.high!r} {value.unit or unit}".strip()
-    if hasattr(value, "magnitude") and hasattr(value, "units"):
-        return f"{float(value.magnitude)!r} {value.units}"
-    if isinstance(value, bool) or (
-        not isinstance(value, int | float) and not hasattr(value, "__float__")
-    ):
-        raise UsageError(f"{spec.key}: expected a number, a string or a Range, got {value!r}")
-    return f"{float(value)!r} {unit}".strip()
+def _number_column(spec: Input, items: list[Any]) -> tuple[Array, Array]:
+    """A number option's values in core units, checked (every value at once when they are
+    plain numbers in the option's documented unit); errors name the keyword."""
+    where = f"{spec.key}="
+    if all(_is_real(item) for item in items):
+        try:
+            magnitude = np.array(items, dtype=float)
+        except OverflowError:
+            raise UsageError(
+                f"{where}: a number too large for a float (at most ~1.8e308); "
+                f"e.g. {spec.key}={spec.example.split()[0]}"
+            ) from None
+        low = high = route.in_core(spec, magnitude)
+    else:
+        spans = [_value_span(spec, item) for item in items]
+        low, high = np.array([s.low for s in spans]), np.array([s.high for s in spans])
+    refused = engine.refusal(spec, low, high)
+    if refused is not None:
+        at, reason = refused
+        shown = route.in_display(spec, low[at])
+        raise UsageError(f"{where}: {float(shown)!r} {reason}; e.g. {spec.key}='{spec.example}'")
+    return low, high
+
+
+def _is_real(item: Any) -> bool:
+    """A plain real number (Python or numpy; not a bool, a complex, a string)."""
+    return isinstance(item, int | float | np.integer | np.floating) and not isinstance(
+        item, bool | np.bool_
+    )
+
+
+def _value_span(spec: Input, item: Any) -> Span:
+    """One value that is not a plain number: a text, a Range or a Quantity."""
+    where = f"{spec.key}="
+    if isinstance(item, Range):
+        low, high = (
+            float(convert(v, item.unit or spec.display, spec.unit)) for v in (item.low, item.high)
+        )
+        return Span(low, high)
+    if isinstance(item, str):
+        return engine.checked_span(spec, item, where)
+    if hasattr(item, "magnitude") and hasattr(item, "units"):
+        return engine.checked_span(spec, f"{float(item.magnitude)!r} {item.units}", where)
+    raise UsageError(
+        f"{where}: expected a number, a string with a unit, a Range or a Quantity, got "
+        f"{type(item).__name__} {shorten(repr(item))}"
+    )
+
+
+def _text(spec: Input, item: Any) -> str:
+    """A choice, hardware preset, size or step file: text as the command line takes it."""
+    if not isinstance(item, str):
+        raise UsageError(f"{spec.key}=: expected text, e.g. {spec.key}='{spec.example}'")
+    return item
 
 
 def flops(preset: str | None = None, **options: Any) -> Result:

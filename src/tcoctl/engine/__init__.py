@@ -13,6 +13,7 @@ The names below are the engine's interface to the pipeline and the API.
 """
 
 from tcoctl.engine.evaluation import (
+    Table,
     central_known,
     core_call,
     evaluate,
@@ -22,11 +23,13 @@ from tcoctl.engine.evaluation import (
     ranged_keys,
     run_group,
     run_rows,
+    run_table,
     stacked_columns,
     tornado,
 )
 from tcoctl.engine.goalseek import goal_seek
 from tcoctl.engine.inputs import (
+    Array,
     Given,
     check,
     check_alternatives,
@@ -38,12 +41,12 @@ from tcoctl.engine.inputs import (
     has_range,
     preset_ranges_at_midpoint,
     put,
+    refusal,
 )
 from tcoctl.engine.messages import NothingComputed, describe, nothing_computed, public_name, shown
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
-    Array,
     Solve,
     Summary,
     bounds_for,
@@ -65,6 +68,7 @@ __all__ = [
     "Outline",
     "Solve",
     "Summary",
+    "Table",
     "bounds_for",
     "central_known",
     "check",
@@ -93,12 +97,14 @@ __all__ = [
     "public_name",
     "put",
     "ranged_keys",
+    "refusal",
     "reported_results",
     "reset_by",
     "resolve",
     "results_of",
     "run_group",
     "run_rows",
+    "run_table",
     "shown",
     "stacked_columns",
     "tornado",

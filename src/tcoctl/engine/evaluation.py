@@ -13,6 +13,7 @@ over a very wide --rate range, die counts, which step with the die size).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,11 @@ from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
 from tcoctl.engine.goalseek import goal_seek
-from tcoctl.engine.inputs import Given, gpu_figures, reference_gpu_figures
+from tcoctl.engine.inputs import Array, Given, gpu_figures, reference_gpu_figures
 from tcoctl.engine.messages import describe, nothing_computed
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
-    Array,
     Solve,
     Summary,
     bounds_for,
@@ -387,6 +387,29 @@ def stacked_columns(
     return numbers, gpus, choices
 
 
+@dataclass(frozen=True)
+class Table:
+    """Scenarios as a table: each row is a template (``bases``: checked inputs, from a
+    preset, options and defaults) whose number inputs named in ``columns`` take that row's
+    entry of the columns ((low, high) arrays in core units, by option name). Row ``r`` is
+    template ``base_of[r]`` with entry ``column_of[r]``; templates that give the same inputs
+    and choices go through one core call together."""
+
+    bases: Sequence[Mapping[str, Given]]
+    base_of: NDArray[np.intp]
+    columns: Mapping[str, tuple[Array, Array]] = field(default_factory=dict)
+    column_of: NDArray[np.intp] | None = None
+
+    @classmethod
+    def of(cls, rows: Sequence[Mapping[str, Given]]) -> Table:
+        """One row per scenario, no columns."""
+        return cls(rows, np.arange(len(rows)))
+
+    @property
+    def rows(self) -> int:
+        return len(self.base_of)
+
+
 def run_rows(
     calc: Calculator,
     rows: Sequence[Mapping[str, Given]],
@@ -395,8 +418,20 @@ def run_rows(
     seed: int | None = None,
     solve: Solve | None = None,
 ) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
-    """Evaluate many scenarios: rows that share their choices and the set of inputs they give
-    go through one core call together.
+    """``run_table`` on one row per scenario."""
+    return run_table(calc, Table.of(rows), samples, dist, seed, solve)
+
+
+def run_table(
+    calc: Calculator,
+    table: Table,
+    samples: int = 0,
+    dist: str = "uniform",
+    seed: int | None = None,
+    solve: Solve | None = None,
+) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
+    """Evaluate many scenarios: rows whose templates share their choices and the set of
+    inputs they give go through one core call together.
 
     Returns summaries over all rows (NaN where a row has no finite value of a result: not
     determined by its inputs, or a figure its hardware preset lacks) and the rows that
@@ -406,25 +441,42 @@ def run_rows(
     merged: dict[str, Summary] = {}
     failed: dict[int, TcoctlError] = {}
     warned: dict[int, list[str]] = {}
-    for members in groups(rows):
-        numbers, gpus, choices = stacked_columns([rows[i] for i in members])
+    for members in groups(table.bases):
+        bases = [table.bases[i] for i in members]
+        position = np.full(len(table.bases), -1, dtype=np.intp)
+        position[members] = np.arange(len(members))
+        where = np.flatnonzero(position[table.base_of] >= 0)
+        numbers, gpus, choices = stacked_columns(bases)
+        of_row = position[table.base_of[where]]
+        numbers = {
+            key: (np.asarray(low)[of_row], np.asarray(high)[of_row])
+            if len(bases) > 1
+            else (np.broadcast_to(low[0], len(where)), np.broadcast_to(high[0], len(where)))
+            for key, (low, high) in numbers.items()
+        }
+        entries = where if table.column_of is None else table.column_of[where]
+        for name, (low, high) in table.columns.items():
+            if name in bases[0]:
+                numbers[calc.input(name).key] = (low[entries], high[entries])
+        if gpus is not None:
+            gpus = gpus[of_row]
         out, failures, warnings = run_group(
             calc, numbers, gpus, choices, samples, dist, seed, solve
         )
-        for position, error in failures.items():
-            failed[members[position]] = error
-        for position, found in warnings.items():
-            warned[members[position]] = found
+        for at, error in failures.items():
+            failed[int(where[at])] = error
+        for at, found in warnings.items():
+            warned[int(where[at])] = found
         for name, summary in out.items():
             ok = finite(summary)
-            target = merged.setdefault(name, _empty_summary(len(rows), samples > 0))
-            where = np.asarray(members)[ok]
-            target.value[where] = summary.value[ok]
+            target = merged.setdefault(name, _empty_summary(table.rows, samples > 0))
+            rows = where[ok]
+            target.value[rows] = summary.value[ok]
             if summary.low is not None and summary.high is not None:
-                target.low[where] = summary.low[ok]  # type: ignore[index]
-                target.high[where] = summary.high[ok]  # type: ignore[index]
+                target.low[rows] = summary.low[ok]  # type: ignore[index]
+                target.high[rows] = summary.high[ok]  # type: ignore[index]
             for label, values in (summary.percentiles or {}).items():
-                target.percentiles[label][where] = values[ok]  # type: ignore[index]
+                target.percentiles[label][rows] = values[ok]  # type: ignore[index]
     return merged, failed, warned
 
 

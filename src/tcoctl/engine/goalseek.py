@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core import relations as rel
-from tcoctl.engine.inputs import checked_span, describe_range
+from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import _in_row, nothing_computed, shown
-from tcoctl.engine.model import Array, Solve, model_for
+from tcoctl.engine.model import Solve, model_for
 from tcoctl.errors import DomainError, TcoctlError, UsageError
 from tcoctl.specs import Calculator, label_of
 

@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
@@ -22,6 +23,7 @@ from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Inp
 from tcoctl.stepfiles import read_step_file
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
+Array = NDArray[np.float64]
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
 
 
@@ -78,15 +80,28 @@ def checked_span(spec: Input, text: str, where: str) -> Span:
         span = parse_span(text, spec.unit, spec.example, spec.display if spec.bare else None)
     except UnitInputError as error:
         raise UsageError(f"{where}: {error}") from error
-    high = math.inf if spec.maximum is None else spec.maximum
-    if rel.outside((span.low, span.high), spec.minimum, high, spec.positive).any():
-        raise UsageError(
-            f"{where}: {text!r} is out of range: expected {describe_range(spec)}; "
-            f"e.g. '{spec.example}'"
-        )
-    if spec.whole and not (span.low.is_integer() and span.high.is_integer()):
-        raise UsageError(f"{where}: {text!r} is not a whole number; e.g. '{spec.example}'")
+    refused = refusal(spec, np.array([span.low]), np.array([span.high]))
+    if refused is not None:
+        raise UsageError(f"{where}: {text!r} {refused[1]}; e.g. '{spec.example}'")
     return span
+
+
+def refusal(spec: Input, low: Array, high: Array) -> tuple[int, str] | None:
+    """The first of a column of values (core units) that ``spec`` refuses, and why: not
+    finite, out of range, or not whole. The one check of given values, one or a million."""
+    maximum = math.inf if spec.maximum is None else spec.maximum
+    infinite = ~(np.isfinite(low) & np.isfinite(high))
+    outside = rel.outside(low, spec.minimum, maximum, spec.positive)
+    outside |= rel.outside(high, spec.minimum, maximum, spec.positive)
+    broken = ~((low == np.round(low)) & (high == np.round(high))) if spec.whole else infinite
+    for bad, reason in (
+        (infinite, "is not a finite number"),
+        (outside, f"is out of range: expected {describe_range(spec)}"),
+        (broken, "is not a whole number"),
+    ):
+        if bad.any():
+            return int(np.argmax(bad)), reason
+    return None
 
 
 def describe_range(spec: Input) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core import relations as rel
-from tcoctl.engine.model import Array, display_unit, model_for
+from tcoctl.engine.inputs import Array
+from tcoctl.engine.model import display_unit, model_for
 from tcoctl.errors import TcoctlError, UsageError
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short

@@ -9,16 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
-import numpy as np
-from numpy.typing import NDArray
-
 from tcoctl.core import MODELS
 from tcoctl.core import relations as rel
-from tcoctl.engine.inputs import Given, checked_span
+from tcoctl.engine.inputs import Array, Given, checked_span
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, Calculator, Input, Result
-
-Array = NDArray[np.float64]
-
 
 PERCENTILES = (5.0, 50.0, 95.0)
 
@@ -97,7 +91,7 @@ def reported_results(calc: Calculator, plan: rel.Plan, solve: Solve | None) -> l
     reported whether the plan derives it (root finding) or holds it as given (closed form)."""
     derived = {step.target for step in plan.steps}
     if solve is not None:
-        derived |= {solve.unknown.core, solve.target.core}
+        derived |= {solve.unknown.core, solve.target.core} & set(plan.known)
     return [
         result
         for result in results_of(calc, solve)

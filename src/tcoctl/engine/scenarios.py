@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -46,16 +46,25 @@ def variants(calc: Calculator, preset: Preset | None) -> list[str]:
 
 
 def gather(
-    calc: Calculator, flags: Mapping[str, str], preset: Preset | None, variant: int = 0
+    calc: Calculator,
+    flags: Mapping[str, str],
+    preset: Preset | None,
+    variant: int = 0,
+    checked: Mapping[str, Sequence[Given]] | None = None,
 ) -> dict[str, Given]:
     """The checked inputs of one run: the preset's figures (element ``variant`` of its list
-    values), overridden by flags, then the calculator's defaults for what is still missing."""
+    values), overridden by flags (as typed) and ``checked`` options (values checked already,
+    e.g. the API's numbers), then the calculator's defaults for what is still missing."""
     given = dict(preset_layer(calc.name, preset, variant)) if preset is not None else {}
-    check_alternatives(calc, list(flags))
+    checked = checked or {}
+    check_alternatives(calc, [*flags, *checked])
     for name, text in flags.items():
         for item in expand(calc, calc.input(name), text, f"--{name}"):
             put(given, item)
-    for other in reset_by(calc, flags, given):
+    for items in checked.values():
+        for item in items:
+            put(given, item)
+    for other in reset_by(calc, {**flags, **dict.fromkeys(checked, "")}, given):
         given.pop(other)
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":

@@ -15,7 +15,6 @@ import csv
 import gc
 import itertools
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -506,13 +505,7 @@ def numeric_column(spec: Input, texts: list[str]) -> tuple[Array, Array, str] | 
     else:
         core = magnitude * np.array([scales[u][0] for u in units])
         shown = magnitude * np.array([scales[u][1] for u in units])
-    high = math.inf if spec.maximum is None else spec.maximum
-    valid = np.isfinite(core) & (core >= spec.minimum) & (core <= high)
-    if spec.positive:
-        valid &= core > spec.minimum
-    if spec.whole:
-        valid &= core == np.round(core)
-    if not valid.all() or not all(number.isascii() for number in magnitudes):
+    if engine.refusal(spec, core, core) is not None or not all(n.isascii() for n in magnitudes):
         return None
     return core, shown, short(spec.display)
 

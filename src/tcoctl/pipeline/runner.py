@@ -8,12 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tcoctl import engine, output
-from tcoctl.errors import DomainError, TcoctlError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import replace_refusal
-from tcoctl.pipeline import explain, planner, views
+from tcoctl.pipeline import explain, planner, route, views
 from tcoctl.presets import (
     Entry,
     Preset,
@@ -26,7 +24,7 @@ from tcoctl.presets import (
     skipped_folders,
 )
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
-from tcoctl.units import UnitInputError, convert, parse_span, short
+from tcoctl.units import UnitInputError, convert, parse_span
 
 
 def choose_preset(
@@ -39,75 +37,6 @@ def choose_preset(
     if calc.preset_is_base or not (flags or batch):
         return load(calc.default_preset)
     return None
-
-
-def source_text(given: engine.Given) -> str:
-    entry = given.entry
-    if entry is None:
-        return given.origin
-    cite = (
-        entry.source
-        if entry.source.startswith("seeds/")
-        else f"{entry.source} {entry.url or ''}".rstrip()
-    )
-    text = f"{cite}: “{entry.quote}”" if entry.quote else cite
-    return f"{text} ({entry.note})" if entry.note else text
-
-
-def stats(
-    summary: engine.Summary, unit: str, display: str, row: int, ranged: bool
-) -> dict[str, float]:
-    """low/high (if ``ranged``) and percentiles of one row, in the display unit."""
-    found: dict[str, float] = {}
-    if ranged and summary.low is not None and summary.high is not None:
-        found["low"] = float(summary.low[row])
-        found["high"] = float(summary.high[row])
-    for key, values in (summary.percentiles or {}).items():
-        found[key] = float(values[row])
-    return {
-        key: float(convert(value, unit, display))
-        for key, value in found.items()
-        if np.isfinite(value)
-    }
-
-
-def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[output.Row]:
-    rows = []
-    for spec in calc.inputs:
-        if spec.name in given:
-            value, unit, stats = given[spec.name].display()
-            item = given[spec.name]
-            origin = "flag" if item.origin.startswith("--") else item.origin
-            rows.append(output.Row(spec.name, value, unit, stats, source_text(item), origin))
-    return rows
-
-
-def result_rows(
-    calc: Calculator,
-    summaries: Mapping[str, engine.Summary],
-    row: int,
-    ranged: bool,
-    solve: engine.Solve | None = None,
-) -> list[output.Row]:
-    """Results of one scenario in display units; low/high only if the scenario has ranges."""
-    rows = []
-    for spec in engine.results_of(calc, solve):
-        summary = summaries.get(spec.name)
-        if summary is None or not np.isfinite(summary.value[row]):
-            continue  # not computed for this scenario
-        value = float(convert(float(summary.value[row]), spec.unit, spec.display))
-        if not np.isfinite(value):
-            continue  # overflows in the display unit
-        rows.append(
-            output.Row(
-                spec.name,
-                value,
-                short(spec.display),
-                stats(summary, spec.unit, spec.display, row, ranged),
-                labels=spec.labels,
-            )
-        )
-    return rows
 
 
 def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) -> None:
@@ -146,9 +75,9 @@ def reports_for(
     options: Mapping[str, Any],
     warn: Callable[[str], None],
 ) -> list[output.Report]:
-    """The reports of one run: a report per set of options (the API's arrays give several)
-    and preset variant, all evaluated together, warnings passed to ``warn``. The engine of
-    the CLI and of the Python API alike."""
+    """The reports of one run: a report per set of options and preset variant, all
+    evaluated together (the route), warnings passed to ``warn``; then the views asked for
+    (tornado, sweep, explain, map)."""
     solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
     target = target_result(calc, options)
     for message in shadowing():
@@ -167,14 +96,8 @@ def reports_for(
     for index, given in enumerate(scenarios):  # warned once, marked in every scenario
         flags = flag_sets[index // len(labels)]
         mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
-    summaries, failed, warned = engine.run_rows(
-        calc,
-        scenarios,
-        options.get("samples") or 0,
-        options.get("dist") or "uniform",
-        options.get("seed"),
-        solve,
-    )
+    found = route.evaluate(calc, engine.Table.of(scenarios), names, options, solve, preset, warn)
+    summaries = found.summaries
     reports = []
     tornados = (
         planner.tornado_sections(calc, scenarios, target, solve) if options.get("tornado") else []
@@ -183,39 +106,10 @@ def reports_for(
         sweep = planner.parse_sweep(calc, options["sweep"])
         mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
         xs, sweeps = planner.sweep(calc, scenarios, sweep, solve)
-    for row, (name, given) in enumerate(zip(names, scenarios, strict=True)):
-        label = f"{name}: " if name else ""
-        for warning in warned.get(row, []):
-            warn(f"{label}{warning}")
-        if row in failed:
-            raise scenario_error(calc, preset, failed[row], label)
-        plan = engine.outline(calc, given, solve)
-        for option in plan.unused:
-            warn(f"{label}--{option} is used by no result computed here")
+    for row, given in enumerate(scenarios):
         inputs = central_inputs(calc, given)
         results = {key: float(summary.value[row]) for key, summary in summaries.items()}
-        shown = dict(given)
-        for option in plan.defaults:
-            shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
-        rows = result_rows(calc, summaries, row, engine.has_range(given), solve)
-        shown_names = {r.name for r in rows}
-        lost = [name for name in plan.reported if name not in shown_names]
-        if lost:
-            warn(
-                f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
-                "reach of its formula, or past the largest float)"
-            )
-        report = output.Report(
-            calc.name,
-            name or None,
-            input_rows(calc, shown),
-            rows,
-            headline=((solve.unknown.key,) if solve else ()) + calc.headline,
-            bars=tuple(name for name, _ in calc.shares),
-        )
-        if plan.missing:
-            report.extra["missing"] = plan.missing
-        add_visuals(calc, report, summaries, row)
+        report = found.report(row)
         if tornados:
             section, chart = tornados[row]
             report.extra["tornado"] = section
@@ -243,20 +137,6 @@ def reports_for(
             report.extra["map"] = counts
         reports.append(report)
     return reports
-
-
-def scenario_error(
-    calc: Calculator, preset: Preset | None, error: TcoctlError, label: str
-) -> TcoctlError:
-    """A failed scenario's error; inputs that determine nothing get a hint about presets."""
-    if isinstance(error, engine.NothingComputed):
-        if preset is not None:
-            return DomainError(f"preset {preset.name} is incomplete: {error}")
-        return UsageError(
-            f"{error} (the default preset {calc.default_preset} applies only when no "
-            f"option is given; add --preset {calc.default_preset} to start from it)"
-        )
-    return type(error)(f"{label}{calc.name}: {error}")
 
 
 def central_inputs(calc: Calculator, given: Mapping[str, engine.Given]) -> dict[str, float]:
@@ -522,8 +402,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
                 output.Report(
                     command,
                     label,
-                    input_rows(calc, given),
-                    result_rows(calc, summaries, row, engine.has_range(given)),
+                    route.input_rows(calc, given),
+                    route.result_rows(calc, summaries, row, engine.has_range(given)),
                 )
             )
     output.write(reports, fmt or output.default_format(), side_by_side=True, screen=svg)
@@ -548,17 +428,6 @@ def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
         ):
             found.append(name)
     return found
-
-
-def add_visuals(
-    calc: Calculator, report: output.Report, summaries: Mapping[str, engine.Summary], row: int
-) -> None:
-    """The calculator's share chart, for the table view."""
-    if calc.shares:
-        from tcoctl.charts import share_bars  # charts load rich: only for shares
-
-        shares = [(label, float(summaries[name].value[row])) for name, label in calc.shares]
-        report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
 
 
 def show_preset(name: str, fmt: str | None) -> None:

@@ -1,0 +1,235 @@
+"""The one route from inputs to results: scenarios as a table of checked inputs in core
+units (``engine.Table``: templates from presets, options and defaults, and columns of
+values), one engine call per group of scenarios that give the same inputs, and the results
+in display units. Every front end takes it: command-line flags, API keywords and arrays,
+upstream documents and presets; ``in_display`` is the one place where core units become
+display units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tcoctl import engine, output
+from tcoctl.engine import Array
+from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.presets import Preset
+from tcoctl.specs import Calculator, Input, Result
+from tcoctl.units import Span, convert, short
+
+
+def in_display(spec: Result | Input, values: Any) -> Array:
+    """Values of a result (or an input) in core units, in its display unit (inf beyond the
+    largest float)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(convert(values, spec.unit, spec.display), dtype=float)
+
+
+def in_core(spec: Input, values: Any) -> Array:
+    """Values of an input in its display unit (the API's plain numbers), in core units (inf
+    beyond the largest float)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(convert(values, spec.display, spec.unit), dtype=float)
+
+
+def source_text(given: engine.Given) -> str:
+    entry = given.entry
+    if entry is None:
+        return given.origin
+    cite = (
+        entry.source
+        if entry.source.startswith("seeds/")
+        else f"{entry.source} {entry.url or ''}".rstrip()
+    )
+    text = f"{cite}: “{entry.quote}”" if entry.quote else cite
+    return f"{text} ({entry.note})" if entry.note else text
+
+
+def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[output.Row]:
+    rows = []
+    for spec in calc.inputs:
+        if spec.name in given:
+            value, unit, stats = given[spec.name].display()
+            item = given[spec.name]
+            origin = "flag" if item.origin.startswith("--") else item.origin
+            rows.append(output.Row(spec.name, value, unit, stats, source_text(item), origin))
+    return rows
+
+
+def stats(summary: engine.Summary, spec: Result, row: int, ranged: bool) -> dict[str, float]:
+    """low/high (if ``ranged``) and percentiles of one row, in the display unit."""
+    found: dict[str, float] = {}
+    if ranged and summary.low is not None and summary.high is not None:
+        found["low"] = float(summary.low[row])
+        found["high"] = float(summary.high[row])
+    for key, values in (summary.percentiles or {}).items():
+        found[key] = float(values[row])
+    return {
+        key: float(in_display(spec, value)) for key, value in found.items() if np.isfinite(value)
+    }
+
+
+def result_rows(
+    calc: Calculator,
+    summaries: Mapping[str, engine.Summary],
+    row: int,
+    ranged: bool,
+    solve: engine.Solve | None = None,
+) -> list[output.Row]:
+    """Results of one scenario in display units; low/high only if the scenario has ranges."""
+    rows = []
+    for spec in engine.results_of(calc, solve):
+        summary = summaries.get(spec.name)
+        if summary is None or not np.isfinite(summary.value[row]):
+            continue  # not computed for this scenario
+        value = float(in_display(spec, float(summary.value[row])))
+        if not np.isfinite(value):
+            continue  # overflows in the display unit
+        rows.append(
+            output.Row(
+                spec.name,
+                value,
+                short(spec.display),
+                stats(summary, spec, row, ranged),
+                labels=spec.labels,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A table of scenarios evaluated: results in core units over rows (``summaries``, by
+    result name), what each template determines (``outlines``), and which rows give a
+    range. Display units come from ``in_display``."""
+
+    calc: Calculator
+    table: engine.Table
+    names: Sequence[str]
+    """Each template's label (a preset variant), '' for none."""
+    solve: engine.Solve | None
+    summaries: Mapping[str, engine.Summary]
+    outlines: Sequence[engine.Outline]
+    ranged: NDArray[np.bool_]
+
+    @property
+    def rows(self) -> int:
+        return int(self.table.rows)
+
+    def given(self, row: int) -> dict[str, engine.Given]:
+        """One row's checked inputs: its template with that row's column values."""
+        table = self.table
+        given = dict(table.bases[int(table.base_of[row])])
+        entry = row if table.column_of is None else int(table.column_of[row])
+        for name, (low, high) in table.columns.items():
+            if name in given:
+                span = Span(float(low[entry]), float(high[entry]))
+                given[name] = engine.Given(given[name].spec, "", given[name].origin, span)
+        return given
+
+    def report(self, row: int) -> output.Report:
+        """One row as a report: inputs (with the defaults the relations used), results in
+        display units, what is missing, and the calculator's own charts."""
+        calc, solve = self.calc, self.solve
+        given = self.given(row)
+        outline = self.outlines[int(self.table.base_of[row])]
+        shown = dict(given)
+        for option in outline.defaults:
+            shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
+        name = self.names[int(self.table.base_of[row])]
+        report = output.Report(
+            calc.name,
+            name or None,
+            input_rows(calc, shown),
+            result_rows(calc, self.summaries, row, bool(self.ranged[row]), solve),
+            headline=((solve.unknown.key,) if solve else ()) + calc.headline,
+            bars=tuple(name for name, _ in calc.shares),
+        )
+        if outline.missing:
+            report.extra["missing"] = outline.missing
+        if calc.shares:
+            from tcoctl.charts import share_bars  # charts load rich: only for shares
+
+            shares = [(label, float(self.summaries[key].value[row])) for key, label in calc.shares]
+            report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
+        return report
+
+
+def evaluate(
+    calc: Calculator,
+    table: engine.Table,
+    names: Sequence[str],
+    options: Mapping[str, Any],
+    solve: engine.Solve | None,
+    preset: Preset | None,
+    warn: Callable[[str], None],
+) -> Evaluation:
+    """Evaluate a table in one engine call per group of templates that give the same
+    inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
+    its error (worded with its template's label)."""
+    summaries, failed, warned = engine.run_table(
+        calc,
+        table,
+        options.get("samples") or 0,
+        options.get("dist") or "uniform",
+        options.get("seed"),
+        solve,
+    )
+    outlines: list[engine.Outline] = []
+    ranged = np.zeros(table.rows, dtype=bool)
+    for index, given in enumerate(table.bases):
+        if engine.has_range(given):
+            ranged[table.base_of == index] = True
+    entries = np.arange(table.rows) if table.column_of is None else table.column_of
+    for low, high in table.columns.values():
+        ranged |= (low != high)[entries]
+    first_failed = min(failed, default=table.rows)
+    for base, given in enumerate(table.bases):
+        rows = np.flatnonzero(table.base_of == base)
+        label = f"{names[base]}: " if names[base] else ""
+        for row in sorted(set(warned) & set(rows.tolist())):
+            for warning in warned[row]:
+                warn(f"{label}{warning}")
+        if first_failed in rows:
+            raise scenario_error(calc, preset, failed[first_failed], label)
+        outline = engine.outline(calc, given, solve)
+        outlines.append(outline)
+        for option in outline.unused:
+            warn(f"{label}--{option} is used by no result computed here")
+        lost = [
+            name
+            for name in outline.reported
+            if name not in summaries
+            or not np.isfinite(in_display(calc_result(calc, name, solve), summaries[name].value))[
+                rows
+            ].all()
+        ]
+        if lost:
+            warn(
+                f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
+                "reach of its formula, or past the largest float)"
+            )
+    return Evaluation(calc, table, names, solve, summaries, outlines, ranged)
+
+
+def calc_result(calc: Calculator, name: str, solve: engine.Solve | None) -> Result:
+    """The result called ``name`` (a goal-seek's unknown among them)."""
+    return next(r for r in engine.results_of(calc, solve) if r.name == name)
+
+
+def scenario_error(
+    calc: Calculator, preset: Preset | None, error: TcoctlError, label: str
+) -> TcoctlError:
+    """A failed scenario's error; inputs that determine nothing get a hint about presets."""
+    if isinstance(error, engine.NothingComputed):
+        if preset is not None:
+            return DomainError(f"preset {preset.name} is incomplete: {error}")
+        return UsageError(
+            f"{error} (the default preset {calc.default_preset} applies only when no "
+            f"option is given; add --preset {calc.default_preset} to start from it)"
+        )
+    return type(error)(f"{label}{calc.name}: {error}")
