@@ -19,6 +19,7 @@ TYPES: dict[str, Any] = {
     "integer": int,
     "number": (int, float),
     "null": type(None),
+    "boolean": bool,
 }
 
 
@@ -34,7 +35,10 @@ def errors(data: Any, schema: dict[str, Any], where: str = "$") -> list[str]:
     types = schema.get("type")
     if types is not None:
         wanted = [types] if isinstance(types, str) else types
-        ok = any(isinstance(data, TYPES[t]) and not isinstance(data, bool) for t in wanted)
+        ok = any(
+            isinstance(data, TYPES[t]) and (t == "boolean" or not isinstance(data, bool))
+            for t in wanted
+        )
         if not ok:
             return [f"{where}: {type(data).__name__} is not {types}"]
     if "const" in schema and data != schema["const"]:
@@ -85,6 +89,7 @@ COMMANDS = [
     ["presets", "list"],
     ["presets", "show", "frontier-2024"],
     ["presets", "show", "h100-sxm"],
+    ["validate", "--calculator", "flops"],
 ]
 
 

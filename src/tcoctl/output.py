@@ -690,3 +690,118 @@ def write_records(
 def default_format() -> str:
     """A table for people at a terminal, JSON for pipes and scripts."""
     return "table" if sys.stdout.isatty() else "json"
+
+
+def _percent(value: float | None, sign: bool = False) -> str:
+    return "" if value is None else f"{100 * value:{'+' if sign else ''}.1f} %"
+
+
+def _plain_table(title: str, columns: Sequence[str], left: int) -> Any:
+    """A borderless table titled ``title`` whose first ``left`` columns align left."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i < left else "right")
+    return table
+
+
+def _verdict(case: dict[str, Any]) -> str:
+    if "skipped" in case:
+        return "skipped"
+    if "message" in case:
+        return "error"
+    return "yes" if case["pass"] else "NO"
+
+
+def write_validation(
+    document: dict[str, Any], fmt_name: str | None, out: TextIO | None = None
+) -> None:
+    """``tcoctl validate``: JSON ``{schema_version, cases, summary}``, or tables: each case
+    (its error, and for a measurement the roofline bound's beside it), then per calculator
+    and, for measurements, per split."""
+    out = out or sys.stdout
+    if (fmt_name or default_format()) == "json":
+        out.write(dumps({"schema_version": SCHEMA_VERSION, **document}) + "\n")
+        return
+    from rich.markup import escape
+
+    console = make_console(out)
+    columns: tuple[str, ...] = (
+        "case",
+        "kind",
+        "pass",
+        "expected",
+        "got",
+        "low .. high",
+        "error",
+        "roofline",
+    )
+    cases = _plain_table("[bold]tcoctl validate[/] — each case", columns, 3)
+    for case in document["cases"]:
+        unit = case["unit"]
+        ranged = case["low"] is not None and case["low"] != case["high"]
+        cells = [
+            case["id"],
+            case["kind"] + (f" ({case['split']})" if case["split"] else ""),
+            _verdict(case),
+            fmt(case["expected"], unit),
+            "" if case["got"] is None else fmt(case["got"], unit),
+            f"{fmt(case['low'], unit)} .. {fmt(case['high'], unit)}" if ranged else "",
+            _percent(case["error"], sign=True),
+            _percent(case.get("roofline_error"), sign=True),
+        ]
+        cases.add_row(*map(escape, cells))
+    console.print(cases)
+    summary = document["summary"]
+    columns = ("group", "cases", "passing", "mean |error|", "max |error|")
+    totals = _plain_table(
+        "[bold]per calculator and kind[/] (error: |got - expected| / expected)", columns, 1
+    )
+    groups = {
+        **summary["by_calculator"],
+        "published": summary["published"],
+        "bound": summary["bound"],
+    }
+    for name, group in groups.items():
+        totals.add_row(
+            escape(name),
+            str(group["count"]),
+            str(group["passing"]),
+            _percent(group["mean_abs_error"]),
+            _percent(group["max_abs_error"]),
+        )
+    console.print(totals)
+    columns = (
+        "calculator",
+        "split",
+        "cases",
+        "mean |error|",
+        "max |error|",
+        "inside low..high",
+        "roofline mean |error|",
+        "roofline max |error|",
+    )
+    title = "[bold]measurements[/]: the default estimate, and the roofline bound (efficiencies 1)"
+    measured = _plain_table(title, columns, 2)
+    for name, splits in summary["measured"].items():
+        for split, group in splits.items():
+            inside = group["inside_range"]
+            measured.add_row(
+                escape(name),
+                split,
+                str(group["count"]),
+                _percent(group["mean_abs_error"]),
+                _percent(group["max_abs_error"]),
+                "" if inside is None else f"{100 * inside:.0f} %",
+                _percent(group["roofline_mean_abs_error"]),
+                _percent(group["roofline_max_abs_error"]),
+            )
+    console.print(measured)
+    console.print(
+        f"{summary['ran']} cases run, {summary['passing']} passing, {summary['skipped']} skipped "
+        "(an option they need does not exist yet)"
+    )

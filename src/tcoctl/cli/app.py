@@ -349,6 +349,38 @@ for _calc in CALCULATORS.values():
     app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
 
 
+@app.command("validate")
+def validate(
+    calculator: Annotated[
+        str | None,
+        typer.Option(
+            "--calculator",
+            metavar="NAME",
+            callback=non_empty,
+            autocompletion=completion.choices(tuple(CALCULATORS)),
+            help="Only this calculator's cases, e.g. inference.",
+        ),
+    ] = None,
+    format: FormatOption = None,
+) -> None:
+    """Run the validation dataset (published figures, measurements, roofline bounds; see
+    docs/validation.md) through the calculators and print each case's error, then per
+    calculator and, for measurements, the roofline's error beside the estimate's. Exit 1 if
+    a published or bound case fails or a case cannot run."""
+    from tcoctl import output
+    from tcoctl.pipeline import validation
+
+    with reported_errors():
+        if format == "csv":
+            raise typer.BadParameter(
+                "expected table or json, e.g. --format json", param_hint="--format"
+            )
+        document = validation.validate(calculator)
+        output.write_validation(document, format)
+    if validation.failed(document["cases"]):
+        raise typer.Exit(int(ExitCode.DOMAIN))
+
+
 @app.command("compare")
 def compare(
     presets: Annotated[

@@ -151,6 +151,19 @@ RELATIONS = (
     ),
     product("batch", "replica_throughput", "step_time", note="replica_throughput = batch / step"),
     product("replica_throughput", "gpu_throughput", "gpus_per_replica"),
+    # the roofline: the same step at the full bandwidth and peak (efficiencies 1), a bound
+    product("peak_bandwidth", "bandwidth", "gpus_per_replica"),
+    product("bytes_per_step", "memory_time_bound", "peak_bandwidth"),
+    product("peak_compute", "peak", "gpus_per_replica"),
+    product("flop_per_step", "compute_time_bound", "peak_compute"),
+    formula(
+        "step_time_bound",
+        ["memory_time_bound", "compute_time_bound"],
+        np.maximum,
+        "step_time_bound = max(memory_time_bound, compute_time_bound)",
+    ),
+    product("batch", "replica_throughput_bound", "step_time_bound"),
+    product("replica_throughput_bound", "gpu_throughput_bound", "gpus_per_replica"),
     # prefill of one prompt
     product("prefill_flop", "active_params", "prompt_tokens", constant=2.0),
     formula(

@@ -150,6 +150,7 @@ INFERENCE = Calculator(
             "token",
             bare=True,
             quantity="context_tokens",
+            excludes=("prompt-tokens", "output-tokens"),
         ),
         Input(
             "bandwidth-efficiency",
@@ -239,6 +240,21 @@ INFERENCE = Calculator(
             "Whether the weights and the batch's KV cache fit in the replica's usable memory "
             "(0 or 1 in batch CSV).",
             labels=("no", "yes"),
+        ),
+        Result(
+            "time_per_output_token_bound",
+            "The roofline's decode step (full bandwidth and peak): a lower bound on time per "
+            "output token, never a cost.",
+            "s",
+            "ms",
+            "step_time_bound",
+        ),
+        Result(
+            "tokens_per_second_per_gpu_bound",
+            "The roofline's tokens/s per GPU (full bandwidth and peak): an upper bound.",
+            "token/s",
+            "token/s",
+            "gpu_throughput_bound",
         ),
         Result(
             "tokens_per_second",

@@ -1,0 +1,298 @@
+"""``tcoctl validate``: every case of the validation dataset run through the Python API.
+
+The dataset is ``tcoctl/validation/*.toml`` (shipped with the package), one ``[[case]]``
+table per published figure, measurement or roofline bound, each with the command-line
+arguments a user would type (docs/validation.md describes the format). Each case runs once
+through :func:`tcoctl.api.run`, the engine a user calls, and is scored by its kind:
+
+- ``published``: the source's own arithmetic; passes when |error| <= the case's tolerance;
+- ``measured``: a measurement tcoctl estimates; passes when the measurement lies inside the
+  estimate's low..high; the roofline bound's error (result ``<name>_bound``) is reported
+  beside the estimate's;
+- ``bound``: a roofline result must lie on the optimistic side of the measurement (a time or
+  cost at most the measured one, a rate at least it).
+
+error = (got - expected) / expected.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import tomli
+
+from tcoctl import api
+from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.specs import CALCULATORS
+from tcoctl.units import factor, registry
+
+KINDS = ("published", "measured", "bound")
+SPLITS = ("fit", "held-out")
+SOURCE_FIELDS = ("title", "url", "where", "quote", "date")
+ARGUMENT_KEYWORDS = {"--preset": "preset", "--solve": "solve", "--for": "goal"}
+"""Shared options a case may give besides the calculator's inputs, as API keywords."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One validation case, as read from the dataset (VALIDATION_FORMAT: docs/validation.md)."""
+
+    id: str
+    calculator: str
+    args: tuple[str, ...]
+    result: str
+    expected: float
+    unit: str
+    kind: str
+    split: str | None
+    tolerance: float | None
+    needs: tuple[str, ...]
+    note: str
+    source: Mapping[str, str]
+    file: str
+
+
+def dataset() -> Traversable:
+    """The folder of the shipped validation dataset."""
+    return resources.files("tcoctl") / "validation"
+
+
+def load_cases(folder: Traversable | None = None) -> list[Case]:
+    """Every ``[[case]]`` of every ``*.toml`` in ``folder`` (default: the shipped dataset),
+    in file then table order; a malformed case raises DomainError naming its file and id."""
+    folder = folder or dataset()
+    files = sorted(
+        (item for item in folder.iterdir() if item.name.endswith(".toml")), key=lambda f: f.name
+    )
+    cases: list[Case] = []
+    for item in files:
+        try:
+            tables = tomli.loads(item.read_text(encoding="utf-8")).get("case", [])
+        except tomli.TOMLDecodeError as error:
+            raise DomainError(f"validation/{item.name}: not TOML ({error})") from None
+        cases += [_case(table, item.name) for table in tables]
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise DomainError(f"validation/{case.file}: case id {case.id!r} is used twice")
+        seen.add(case.id)
+    return cases
+
+
+def _case(table: Mapping[str, Any], file: str) -> Case:
+    """One case table, checked field by field."""
+    where = f"validation/{file}: case {table.get('id', '(no id)')!r}"
+
+    def need(key: str, kind: Any) -> Any:
+        value = table.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise DomainError(
+                f"{where}: {key} is missing or not a {getattr(kind, '__name__', kind)}"
+            )
+        return value
+
+    kind = need("kind", str)
+    if kind not in KINDS:
+        raise DomainError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    split = table.get("split")
+    if kind == "measured" and split not in SPLITS:
+        raise DomainError(f"{where}: a measured case needs split = one of {', '.join(SPLITS)}")
+    tolerance = table.get("tolerance")
+    if kind == "published" and not (isinstance(tolerance, int | float) and tolerance > 0):
+        raise DomainError(f"{where}: a published case needs a positive tolerance")
+    calculator = need("calculator", str)
+    if calculator not in CALCULATORS:
+        raise DomainError(
+            f"{where}: calculator {calculator!r} is not one of {', '.join(CALCULATORS)}"
+        )
+    args = need("args", list)
+    if not all(isinstance(arg, str) for arg in args):
+        raise DomainError(f"{where}: args must be strings, as typed on the command line")
+    source = need("source", dict)
+    absent = [key for key in SOURCE_FIELDS if not isinstance(source.get(key), str)]
+    if absent:
+        raise DomainError(f"{where}: source.{absent[0]} is missing")
+    expected = float(need("expected", int | float))
+    if not (math.isfinite(expected) and expected != 0):
+        raise DomainError(f"{where}: expected must be a finite, non-zero number")
+    return Case(
+        id=need("id", str),
+        calculator=calculator,
+        args=tuple(args),
+        result=need("result", str),
+        expected=expected,
+        unit=str(table.get("unit", "")),
+        kind=kind,
+        split=split if kind == "measured" else None,
+        tolerance=float(tolerance) if isinstance(tolerance, int | float) else None,
+        needs=tuple(table.get("needs", ())),
+        note=str(table.get("note", "")),
+        source={key: str(source[key]) for key in source},
+        file=file,
+    )
+
+
+def keywords(args: Sequence[str]) -> tuple[str | None, dict[str, str]]:
+    """Command-line arguments ``--name value ...`` as (preset, API keywords)."""
+    if len(args) % 2 or not all(arg.startswith("--") for arg in args[::2]):
+        raise DomainError(f"expected '--option value' pairs; got {' '.join(args)!r}")
+    preset = None
+    found: dict[str, str] = {}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        if flag == "--preset":
+            preset = value
+        else:
+            found[ARGUMENT_KEYWORDS.get(flag, flag[2:].replace("-", "_"))] = value
+    return preset, found
+
+
+def missing_needs(case: Case) -> list[str]:
+    """The options the case needs that its calculator does not have yet."""
+    inputs = CALCULATORS[case.calculator].inputs_by_name
+    return [name for name in case.needs if name not in inputs]
+
+
+def in_unit(item: Mapping[str, Any], key: str, unit: str) -> float:
+    """``item[key]`` (a JSON result's value, low or high) converted to ``unit``."""
+    scale = factor(item["unit"] or "1", unit or "1")
+    if isinstance(scale, str):
+        raise DomainError(f"cannot compare {item['unit']!r} with {unit!r}: {scale}")
+    return float(item.get(key, item["value"])) * scale
+
+
+def is_rate(unit: str) -> bool:
+    """Whether a unit is per unit time (token/s, FLOP/s): a roofline rate is an upper bound,
+    while its times, costs and energies are lower bounds."""
+    exponent = registry().parse_units(unit).dimensionality.get("[time]", 0) if unit else 0
+    return bool(exponent.real < 0)
+
+
+def run_case(case: Case) -> dict[str, Any]:
+    """One case's record: the JSON ``cases`` item (id, calculator, kind, split, source,
+    expected, got, low, high, error, pass, ...)."""
+    record: dict[str, Any] = {
+        "id": case.id,
+        "calculator": case.calculator,
+        "kind": case.kind,
+        "split": case.split,
+        "result": case.result,
+        "unit": case.unit,
+        "expected": case.expected,
+        "got": None,
+        "low": None,
+        "high": None,
+        "error": None,
+        "pass": None,
+        "source": dict(case.source),
+    }
+    absent = missing_needs(case)
+    if absent:
+        record["skipped"] = f"needs --{', --'.join(absent)}, which {case.calculator} lacks"
+        return record
+    try:
+        preset, options = keywords(case.args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            document = api.run(case.calculator, preset, **options).to_dict()
+        item = document["results"].get(case.result)
+        if item is None:
+            raise DomainError(
+                f"no result {case.result!r} (results: {', '.join(document['results'])})"
+            )
+        got, low, high = (in_unit(item, key, case.unit) for key in ("value", "low", "high"))
+    except TcoctlError as problem:
+        record["pass"] = False
+        record["message"] = str(problem)
+        return record
+    error = (got - case.expected) / case.expected
+    record.update(got=got, low=low, high=high, error=error)
+    if case.kind == "published":
+        record["pass"] = abs(error) <= (case.tolerance or 0.0)
+        record["tolerance"] = case.tolerance
+    elif case.kind == "bound":
+        record["pass"] = got >= case.expected if is_rate(case.unit) else got <= case.expected
+    else:
+        record["pass"] = low <= case.expected <= high
+        bound = document["results"].get(f"{case.result}_bound")
+        if bound is not None:
+            record["roofline"] = in_unit(bound, "value", case.unit)
+            record["roofline_error"] = (record["roofline"] - case.expected) / case.expected
+    return record
+
+
+def _errors(records: Iterable[Mapping[str, Any]], key: str = "error") -> dict[str, Any]:
+    """Mean and max absolute ``key`` over the records that have one (None if none do)."""
+    found = [abs(r[key]) for r in records if r.get(key) is not None]
+    return {
+        "mean_abs_error": sum(found) / len(found) if found else None,
+        "max_abs_error": max(found) if found else None,
+    }
+
+
+def _tally(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Count, passing, and mean and max absolute error of some records."""
+    return {
+        "count": len(records),
+        "passing": sum(1 for r in records if r["pass"]),
+        **_errors(records),
+    }
+
+
+def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts, passes and errors: overall, per calculator, per kind, and for measurements
+    per calculator and split with the roofline's error beside the estimate's."""
+    ran = [r for r in records if "skipped" not in r]
+    by_calculator = {
+        name: _tally([r for r in ran if r["calculator"] == name])
+        for name in dict.fromkeys(r["calculator"] for r in ran)
+    }
+    by_kind = {
+        kind: _tally([r for r in ran if r["kind"] == kind]) for kind in ("published", "bound")
+    }
+    measured: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(r["calculator"] for r in ran if r["kind"] == "measured"):
+        measured[name] = {}
+        for split in SPLITS:
+            group = [r for r in ran if r["kind"] == "measured" and r["calculator"] == name]
+            group = [r for r in group if r["split"] == split]
+            roofline = _errors(group, "roofline_error")
+            measured[name][split] = {
+                "count": len(group),
+                **_errors(group),
+                "inside_range": sum(1 for r in group if r["pass"]) / len(group) if group else None,
+                "roofline_mean_abs_error": roofline["mean_abs_error"],
+                "roofline_max_abs_error": roofline["max_abs_error"],
+            }
+    return {
+        "cases": len(records),
+        "ran": len(ran),
+        "passing": sum(1 for r in ran if r["pass"]),
+        "skipped": len(records) - len(ran),
+        "by_calculator": by_calculator,
+        **by_kind,
+        "measured": measured,
+    }
+
+
+def validate(calculator: str | None = None) -> dict[str, Any]:
+    """The ``tcoctl validate`` document: ``cases`` (one record each) and ``summary``."""
+    if calculator is not None and calculator not in CALCULATORS:
+        raise UsageError(
+            f"--calculator: {calculator!r} is not one of {', '.join(CALCULATORS)}; "
+            "e.g. --calculator inference"
+        )
+    cases = [c for c in load_cases() if calculator in (None, c.calculator)]
+    records = [run_case(case) for case in cases]
+    return {"cases": records, "summary": summarise(records)}
+
+
+def failed(records: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a published or bound case failed, or any case could not run: the exit status
+    of ``tcoctl validate`` (a measurement outside low..high is a statistic, not a failure)."""
+    return any("message" in r or (r["kind"] != "measured" and r["pass"] is False) for r in records)

@@ -1,0 +1,159 @@
+"""``tcoctl validate``: the shipped dataset's summary thresholds (a less accurate change fails
+the build), and how cases are read and scored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run
+from tcoctl.errors import DomainError
+from tcoctl.pipeline import validation
+
+DOCUMENT: dict[str, Any] = run("validate", "--format", "json").json()
+SUMMARY: dict[str, Any] = DOCUMENT["summary"]
+CASES = {case["id"]: case for case in DOCUMENT["cases"]}
+
+
+def test_every_published_case_passes() -> None:
+    """Each published figure is reproduced within the precision its source prints."""
+    failing = {
+        case_id: case.get("message") or f"got {case['got']:.6g}, expected {case['expected']:.6g}"
+        for case_id, case in CASES.items()
+        if case["kind"] == "published" and "skipped" not in case and not case["pass"]
+    }
+    assert failing == {}
+    assert SUMMARY["published"]["count"] >= 12
+
+
+def test_every_case_runs_or_is_skipped_for_a_named_option() -> None:
+    assert [case_id for case_id, case in CASES.items() if "message" in case] == []
+    for case in CASES.values():
+        if "skipped" in case:
+            assert case["skipped"].startswith("needs --")
+
+
+def test_the_summary_counts_what_the_cases_say() -> None:
+    ran = [case for case in CASES.values() if "skipped" not in case]
+    assert SUMMARY["ran"] == len(ran)
+    assert SUMMARY["passing"] == sum(1 for case in ran if case["pass"])
+    assert sum(group["count"] for group in SUMMARY["by_calculator"].values()) == len(ran)
+
+
+def test_one_calculator_runs_alone() -> None:
+    flops = run("validate", "--calculator", "flops", "--format", "json").json()
+    assert {case["calculator"] for case in flops["cases"]} == {"flops"}
+    assert len(flops["cases"]) == SUMMARY["by_calculator"]["flops"]["count"]
+
+
+def test_the_table_names_each_case_and_the_totals() -> None:
+    table = run("validate", "--calculator", "flops", "--format", "table").stdout
+    assert "per calculator" in table and "passing" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--calculator", "nope"], "--calculator: 'nope' is not one of"),
+        (["--format", "csv"], "expected table or json"),
+    ],
+)
+def test_bad_options_say_what_was_expected(args: list[str], message: str) -> None:
+    outcome = run("validate", *args)
+    assert outcome.code == 2 and message in outcome.stderr
+
+
+CASE = """
+[[case]]
+id = "{id}"
+calculator = "flops"
+args = {args}
+result = "total_flop"
+expected = {expected}
+unit = "FLOP"
+kind = "{kind}"
+{extra}
+[case.source]
+title = "t"
+url = "u"
+where = "w"
+quote = "q"
+date = "2025-01-01"
+"""
+
+
+def dataset(tmp_path: Path, *cases: dict[str, Any]) -> list[dict[str, Any]]:
+    """Write ``cases`` to a folder and score them as `tcoctl validate` does."""
+    text = "".join(
+        CASE.format(
+            id=case.get("id", f"case-{i}"),
+            args=case.get("args", '["--params", "7e9", "--tokens", "2e12"]'),
+            expected=case.get("expected", 8.4e22),
+            kind=case.get("kind", "published"),
+            extra=case.get("extra", "tolerance = 0.001"),
+        )
+        for i, case in enumerate(cases)
+    )
+    (tmp_path / "cases.toml").write_text(text, encoding="utf-8")
+    return [validation.run_case(case) for case in validation.load_cases(tmp_path)]
+
+
+def test_a_published_case_passes_only_within_its_tolerance(tmp_path: Path) -> None:
+    """6 x 7e9 x 2e12 = 8.4e22 FLOP: 8.5e22 is 1.2 % off, outside 0.1 %, inside 2 %."""
+    exact, off, loose = dataset(
+        tmp_path,
+        {},
+        {"expected": 8.5e22},
+        {"expected": 8.5e22, "extra": "tolerance = 0.02"},
+    )
+    assert exact["pass"] and exact["error"] == pytest.approx(0.0)
+    assert not off["pass"] and off["error"] == pytest.approx(8.4 / 8.5 - 1)
+    assert loose["pass"]
+
+
+def test_a_bound_must_be_on_the_optimistic_side(tmp_path: Path) -> None:
+    """A roofline FLOP count (not a rate) bounds from below: 8.4e22 <= 9e22 passes."""
+    below, above = dataset(
+        tmp_path,
+        {"kind": "bound", "expected": 9e22, "extra": ""},
+        {"kind": "bound", "expected": 8e22, "extra": ""},
+    )
+    assert below["pass"] and not above["pass"]
+    assert validation.is_rate("token/s") and not validation.is_rate("ms")
+
+
+def test_a_measured_case_passes_inside_low_high(tmp_path: Path) -> None:
+    args = '["--params", "7e9", "--tokens", "1.9e12..2.1e12"]'
+    inside, outside = dataset(
+        tmp_path,
+        {"kind": "measured", "args": args, "expected": 8.7e22, "extra": 'split = "fit"'},
+        {"kind": "measured", "args": args, "expected": 9e22, "extra": 'split = "held-out"'},
+    )
+    assert inside["low"] == pytest.approx(6 * 7e9 * 1.9e12)
+    assert inside["pass"] and not outside["pass"]
+    assert validation.summarise([inside, outside])["measured"]["flops"]["fit"]["inside_range"] == 1
+
+
+def test_a_case_needing_an_option_not_yet_there_is_skipped(tmp_path: Path) -> None:
+    (record,) = dataset(tmp_path, {"extra": 'tolerance = 0.01\nneeds = ["no-such-option"]'})
+    assert record["skipped"] == "needs --no-such-option, which flops lacks"
+    assert validation.summarise([record])["skipped"] == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("", "a published case needs a positive tolerance"),
+        ('tolerance = 0.1\nkind = "x"', "not TOML"),
+    ],
+)
+def test_a_malformed_case_is_named(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(DomainError, match=message):
+        dataset(tmp_path, {"extra": extra})
+
+
+def test_a_case_id_is_unique(tmp_path: Path) -> None:
+    with pytest.raises(DomainError, match="used twice"):
+        dataset(tmp_path, {"id": "same"}, {"id": "same"})
