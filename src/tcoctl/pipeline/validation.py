@@ -133,7 +133,7 @@ def _case(table: Mapping[str, Any], file: str) -> Case:
         kind=kind,
         split=split if kind == "measured" else None,
         tolerance=float(tolerance) if isinstance(tolerance, int | float) else None,
-        needs=tuple(table.get("needs", ())),
+        needs=tuple(needs.split() if isinstance(needs := table.get("needs", ()), str) else needs),
         note=str(table.get("note", "")),
         source={key: str(source[key]) for key in source},
         file=file,
@@ -155,9 +155,11 @@ def keywords(args: Sequence[str]) -> tuple[str | None, dict[str, str]]:
 
 
 def missing_needs(case: Case) -> list[str]:
-    """The options the case needs that its calculator does not have yet."""
-    inputs = CALCULATORS[case.calculator].inputs_by_name
-    return [name for name in case.needs if name not in inputs]
+    """What the case waits for (``needs``: options, results or a default still to come, as a
+    list or a space-separated string) that its calculator does not have yet."""
+    calc = CALCULATORS[case.calculator]
+    present = {*calc.inputs_by_name, *(result.name for result in calc.results)}
+    return [name for name in case.needs if name not in present]
 
 
 def in_unit(item: Mapping[str, Any], key: str, unit: str) -> float:
@@ -195,7 +197,7 @@ def run_case(case: Case) -> dict[str, Any]:
     }
     absent = missing_needs(case)
     if absent:
-        record["skipped"] = f"needs --{', --'.join(absent)}, which {case.calculator} lacks"
+        record["skipped"] = f"needs {', '.join(absent)}, which {case.calculator} lacks"
         return record
     try:
         preset, options = keywords(case.args)
