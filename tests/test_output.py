@@ -250,3 +250,36 @@ def test_value_prints_a_solved_input_a_coded_result_and_says_what_is_missing() -
     assert run("inference", "--value", "bound").stdout == "memory\n"
     missing = run("tco", "--value", "cost_per_million_tokens")
     assert missing.code == 1 and "it needs --tokens-per-second" in missing.stderr
+
+
+def test_machine_output_gives_typed_values_back_as_typed() -> None:
+    """Issue 19 item 15: JSON, CSV and --value write 15 significant digits (DBL_DIG), so a
+    typed 35 % comes back as 0.35 and a sweep's x values as 0.02 .. 0.4, not as float noise
+    (0.35000000000000003, 0.019999999999999997)."""
+    swept = run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:5", "--format", "json").json()[
+        "sweep"
+    ]["x"]
+    assert swept == [0.02, 0.115, 0.21, 0.305, 0.4]
+    line = '{"gpu": "b200", "count": "2e3", "duration": "3 week", "mfu": "35%"}\n'
+    record = run("flops", "--input", "-", "--format", "json", input=line).records()[0]
+    assert record["inputs"]["mfu"]["value"] == 0.35
+    assert record["results"]["total_flop"]["value"] == 2.85768e24
+    rows = list(
+        csv.reader(run("flops", "--input", "-", "--format", "csv", input=line).stdout.splitlines())
+    )
+    assert "0.35" in rows[1] and "0.35000000000000003" not in rows[1]
+    single = run(
+        "flops",
+        "--gpu",
+        "b200",
+        "--count",
+        "2000",
+        "--duration",
+        "3 week",
+        "--mfu",
+        "35%",
+        "--format",
+        "csv",
+    ).stdout
+    assert ",0.35," in single and "0.35000000000000003" not in single
+    assert run("tco", "--value", "cost_per_gpu_hour").stdout == "1.80354088225799\n"

@@ -77,3 +77,13 @@ def test_readme_command_table_lists_every_calculator() -> None:
     text = README.read_text(encoding="utf-8")
     for name in CALCULATORS:
         assert f"| `tcoctl {name}` |" in text, name
+
+
+def test_docs_say_a_batch_runs_in_one_process() -> None:
+    """Issue 19 item 19: batches run in one process (pipeline/batch.py), so no page may say
+    that they spread over the machine's cores."""
+    for page in PAGES:
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        assert "over the machine's cores" not in text, page.name
+    workflows = " ".join((REPO / "docs" / "workflows.md").read_text(encoding="utf-8").split())
+    assert "A batch evaluates every line in one process" in workflows

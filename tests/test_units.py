@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import run
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 
@@ -99,3 +100,21 @@ def test_convert_and_short_units() -> None:
     assert convert(3.6e6, "J", "kWh") == pytest.approx(1.0)
     assert short("USD/h") == "USD/h" and short("FLOP/s") == "FLOP/s" and short("") == ""
     assert short("day") == "day" and short("year") == "yr"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "meant"),
+    [
+        (["tco", "--utilization", "0.9%"], "--utilization 0.9%", "did you mean 0.9 (that is 90 %)"),
+        (["flops", "--preset", "run-1e30", "--mfu", "0.4%"], "--mfu 0.4%", "did you mean 0.4"),
+    ],
+)
+def test_a_fraction_under_one_percent_is_taken_but_questioned(
+    args: list[str], option: str, meant: str
+) -> None:
+    """Issue 19 item 16: 0.9 % is almost surely a typo for 0.9 or 90 %: it runs (the unit
+    says what it is), with a warning that names the option."""
+    outcome = run(*args, "--format", "json")
+    assert outcome.code == 0
+    assert option in outcome.stderr and meant in outcome.stderr
+    assert "under one percent" not in run(*args[:-1], "9%", "--format", "json").stderr

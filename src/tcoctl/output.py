@@ -142,17 +142,45 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
+MACHINE_DIGITS = 15
+"""Significant digits of a number in JSON, CSV and --value: the most a float64 holds
+faithfully (DBL_DIG, C11 5.2.4.2.2), so a typed 0.35 comes back as 0.35, not as the
+0.35000000000000003 that arithmetic in other units leaves."""
+
+
+def faithful(x: float) -> float:
+    """``x`` rounded to MACHINE_DIGITS significant digits (its repr is then what was typed)."""
+    return float(f"{x:.{MACHINE_DIGITS}g}") if math.isfinite(x) else x
+
+
+def machine_text(x: float) -> str:
+    """A number for JSON and CSV: the shortest text of ``x`` to MACHINE_DIGITS digits."""
+    return repr(faithful(x))
+
+
+def _faithful_tree(data: Any) -> Any:
+    """A JSON document with every float made ``faithful``."""
+    if isinstance(data, float):
+        return faithful(data)
+    if isinstance(data, dict):
+        return {key: _faithful_tree(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_faithful_tree(value) for value in data]
+    return data
+
+
 def dumps(data: Any) -> str:
-    """JSON with no NaN or Infinity (a ValueError is a bug upstream, never silent output)."""
-    return json.dumps(data, allow_nan=False)
+    """JSON with no NaN or Infinity (a ValueError is a bug upstream, never silent output),
+    numbers to MACHINE_DIGITS significant digits."""
+    return json.dumps(_faithful_tree(data), allow_nan=False)
 
 
 def csv_rows(report: Report, scenario: str | None = None) -> list[list[str]]:
     rows = []
     for section, items in (("input", report.inputs), ("result", report.results)):
         for row in items:
-            stats = [repr(row.stats[k]) if k in row.stats else "" for k in STAT_KEYS]
-            value = row.value if isinstance(row.value, str) else repr(row.value)
+            stats = [machine_text(row.stats[k]) if k in row.stats else "" for k in STAT_KEYS]
+            value = row.value if isinstance(row.value, str) else machine_text(row.value)
             rows.append(
                 [
                     scenario or report.preset or "",
@@ -247,7 +275,7 @@ VIEW_COLUMNS: dict[str, Callable[[Any], list[str]]] = {
 
 
 def _csv_text(value: Any) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+    return "" if value is None else machine_text(value) if isinstance(value, float) else str(value)
 
 
 def view_rows(view: str, section: Any) -> list[list[str]]:
@@ -514,20 +542,26 @@ def missing_note(missing: dict[str, list[list[str]]]) -> Any:
 
 def json_member(name: str, value: float | str, unit: str, stats: dict[str, float]) -> str:
     """``"name": {"value": .., "unit": .., ...}`` as text, for batch records."""
-    shown = json.dumps(value) if isinstance(value, str) else repr(value)
-    extra = "".join(f', "{key}": {number!r}' for key, number in stats.items())
+    shown = json.dumps(value) if isinstance(value, str) else machine_text(value)
+    extra = "".join(f', "{key}": {machine_text(number)}' for key, number in stats.items())
     return f'"{name}": {{"value": {shown}, "unit": "{unit}"{extra}}}'
 
 
 def numbers_text(values: Any) -> list[str]:
-    """Floats as their shortest round-trip text (as repr), '' where not finite: formatted
-    by orjson in one call, since a batch's time is otherwise mostly this."""
+    """Floats as their shortest text to MACHINE_DIGITS digits, '' where not finite: formatted
+    by orjson in one call, since a batch's time is otherwise mostly this (only a text with
+    more digits than that is formatted again)."""
     import numpy as np  # numpy and orjson load only for batches: start-up
     import orjson
 
     array = np.asarray(values, dtype=float)
     texts = orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
-    return ["" if text == "null" else text for text in texts] if len(array) else []
+    if not len(array):
+        return []
+    return [
+        "" if text == "null" else machine_text(float(text)) if len(text) > 16 else text
+        for text in texts
+    ]
 
 
 def batch_records(
@@ -639,7 +673,7 @@ def write_values(values: Sequence[float | str]) -> None:
         if isinstance(value, str)
         else str(int(value))
         if value.is_integer() and abs(value) < 2**53
-        else repr(value)
+        else machine_text(value)
         for value in values
     ]
     sys.stdout.write("".join(line + "\n" for line in lines))

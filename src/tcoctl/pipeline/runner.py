@@ -96,6 +96,7 @@ def reports_for(
     for index, given in enumerate(scenarios):  # warned once, marked in every scenario
         flags = flag_sets[index // len(labels)]
         mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
+    warn_percent_typos(scenarios[0], warn)
     found = route.evaluate(calc, engine.Table.of(scenarios), names, options, solve, preset, warn)
     summaries = found.summaries
     reports = []
@@ -276,6 +277,21 @@ def check_svg(svg: str | None, option: str, force: bool) -> None:
             f"{option}: {shorten(str(svg))!r} {refusal}: give another file, or add --force "
             "to replace it"
         )
+
+
+def warn_percent_typos(given: Mapping[str, engine.Given], warn: Callable[[str], None]) -> None:
+    """Warn about a fraction typed as less than one percent (``--utilization 0.9%``): almost
+    surely 0.9 or 90 % was meant."""
+    for item in given.values():
+        span, spec = item.span, item.spec
+        if span is None or span.typed is None or spec.unit or spec.maximum != 1.0:
+            continue
+        low, high = span.typed
+        if low[1] in ("%", "percent") and 0 < low[0] < 1 and 0 < high[0] < 1:
+            warn(
+                f"{item.origin} {item.text}: that is {span.low:g}, under one percent; "
+                f"did you mean {low[0]:g} (that is {100 * low[0]:g} %)?"
+            )
 
 
 def mark_kept(
