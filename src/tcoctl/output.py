@@ -149,8 +149,10 @@ faithfully (DBL_DIG, C11 5.2.4.2.2), so a typed 0.35 comes back as 0.35, not as 
 
 
 def faithful(x: float) -> float:
-    """``x`` rounded to MACHINE_DIGITS significant digits (its repr is then what was typed)."""
-    return float(f"{x:.{MACHINE_DIGITS}g}") if math.isfinite(x) else x
+    """``x`` rounded to MACHINE_DIGITS significant digits (its repr is then what was typed);
+    ``x`` itself where rounding would overflow (near the largest float)."""
+    rounded = float(f"{x:.{MACHINE_DIGITS}g}")
+    return rounded if math.isfinite(rounded) else x
 
 
 def machine_text(x: float) -> str:
