@@ -668,13 +668,13 @@ def input_member(given: Any) -> str:
 
 
 def write_values(values: Sequence[float | str]) -> None:
-    """``--value``: one line per scenario, a plain number with every digit (a whole number
-    without decimals), or a name."""
+    """``--value``: one line per scenario, a plain number to MACHINE_DIGITS digits (a whole
+    number without decimals), or a name."""
     lines = [
         value
         if isinstance(value, str)
-        else str(int(value))
-        if value.is_integer() and abs(value) < 2**53
+        else str(int(faithful(value)))
+        if faithful(value).is_integer() and abs(value) < 2**53
         else machine_text(value)
         for value in values
     ]
