@@ -11,6 +11,7 @@ import json
 import os
 import re
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -412,6 +413,72 @@ def test_invalid_utf8_mid_batch_keeps_the_good_lines(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert [json.loads(x)["line"] for x in done.stdout.splitlines()] == [1, 3]
     assert b"line 2: not UTF-8 text" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b'{"count": "\xff\xfe"}', b'{"count": "' + b"1" * 1_100_000 + b'"}'],
+    ids=["utf8", "long"],
+)
+def test_an_unreadable_first_line_fails_alone(bad: bytes, tmp_path: Path) -> None:
+    """Issue 19 item 29: an invalid-UTF-8 or over-long first line ended the whole batch (exit
+    2, no output)."""
+    path = tmp_path / "first.jsonl"
+    path.write_bytes(bad + b"\n" + (FLOPS_LINE % 2000).encode() + (FLOPS_LINE % 3000).encode())
+    done = tcoctl("flops", "--input", str(path))
+    assert done.returncode == 1
+    assert [json.loads(x)["line"] for x in done.stdout.splitlines()] == [2, 3]
+    assert done.stderr.startswith(b"tcoctl: error: line 1: ")
+    assert b"1 of 3 lines failed" in done.stderr
+
+
+def test_records_stream_while_the_input_stays_open() -> None:
+    """Issue 19 item 29: an upstream that sent two lines and stayed open got no output until
+    64 lines or the end of its input arrived."""
+    process = subprocess.Popen([*TCOCTL, "flops", "--input", "-"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(((FLOPS_LINE % 1000) + (FLOPS_LINE % 2000)).encode())
+        process.stdin.flush()  # and the pipe stays open
+        received = b""
+        while received.count(b"\n") < 2:
+            ready, _, _ = select.select([process.stdout], [], [], HANG)
+            assert ready, "no record while the input stayed open"
+            piece = os.read(process.stdout.fileno(), 1 << 16)
+            assert piece, "stdout ended"
+            received += piece
+        assert [json.loads(x)["line"] for x in received.splitlines()] == [1, 2]
+        process.stdin.close()
+        assert process.wait(timeout=HANG) == 0
+    finally:
+        process.kill()
+        process.wait(timeout=HANG)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
+    """Issue 19 item 5: it claimed "every other line was written" when none was, and wrote
+    one line per failure (100,000 lines of stderr)."""
+    done = tcoctl("flops", "--input", "-", stdin=b'{"count": "many"}\n' * 300)
+    assert done.returncode == 1 and done.stdout == b""
+    errors = done.stderr.decode().splitlines()
+    assert len(errors) == 20 + 1 + 1  # the first 20, then a count by message, then the summary
+    assert errors[19].startswith("tcoctl: error: line 20: --count")
+    assert errors[20].startswith("tcoctl: error: 280 more line(s): --count")
+    assert (
+        errors[21]
+        == "tcoctl: error: --input: all 300 line(s) failed (see above); nothing was written"
+    )
+
+
+def test_input_dash_with_stdin_closed_is_a_clear_error() -> None:
+    """Issue 19 item 30: `tcoctl flops --input - <&-` raised AttributeError."""
+    done = tcoctl("flops", "--input", "-", stdin=None, preexec_fn=lambda: os.close(0))
+    assert done.returncode == 2
+    assert done.stderr.startswith(b"tcoctl: error: --input -: standard input is closed")
 
 
 def test_stray_cr_line_numbers_match_awk(tmp_path: Path) -> None:

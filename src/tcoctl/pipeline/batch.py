@@ -15,10 +15,13 @@ import csv
 import gc
 import itertools
 import json
+import os
+import select
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any
 
@@ -48,59 +51,101 @@ Line = tuple[int, str, str]
 """A batch line: its number (as awk's NR), its text, and why it cannot be read ('' if it can)."""
 
 
-def numbered_lines(stream: IO[bytes]) -> Iterator[Line]:
-    """The lines of a byte stream, split on \\n only (so numbers match awk's NR), one
-    trailing CR dropped, each decoded as UTF-8 on its own; at most MAX_LINE bytes each are
-    held in memory."""
-    number = 0
+READ_SIZE = 1 << 16
+"""Bytes asked of the input per read."""
+PAUSE: Line = (0, "", "")
+"""Not a line: the input has no whole line ready (a pipe's writer is still working), so the
+lines read so far go out now instead of waiting for a full chunk."""
+STOPPED = "stopped reading the input"
+MAX_LEADING_PROBLEMS = 1_000
+"""Unreadable lines before the first readable one; then the batch is taken as JSON Lines."""
+
+
+def pieces(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """The bytes of a stream as they arrive, with None before a read that would wait (a pipe
+    with nothing in it yet). A stream without a file descriptor is read as it is."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        while piece := stream.read(READ_SIZE):
+            yield piece
+        return
     while True:
-        raw = stream.readline(MAX_LINE + 2)
-        if not raw:
+        if not select.select([descriptor], [], [], 0)[0]:
+            yield None
+        piece = os.read(descriptor, READ_SIZE)
+        if not piece:
             return
-        number += 1
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
-        elif len(raw) > MAX_LINE:  # too long: skip to the next newline, in bounded pieces
-            skipped = len(raw)
-            while skipped <= MAX_SKIP:
-                part = stream.readline(1 << 20)
-                skipped += len(part)
-                if not part or part.endswith(b"\n"):
-                    break
+        yield piece
+
+
+def numbered_lines(stream: IO[bytes]) -> Iterator[Line]:
+    """The lines of a byte stream as soon as each is whole, split on \\n only (so numbers
+    match awk's NR), one trailing CR dropped, each decoded as UTF-8 on its own; at most
+    MAX_LINE bytes each are held in memory. :data:`PAUSE` marks where the input waits."""
+    number = 0
+    pending = bytearray()
+    skipped = 0  # bytes of an over-long line skipped so far
+    for piece in pieces(stream):
+        if piece is None:
+            yield PAUSE
+            continue
+        pending += piece
+        start = 0
+        while (end := pending.find(b"\n", start)) >= 0:
+            number += 1
+            yield line_of(number, bytes(pending[start:end]), skipped)
+            start, skipped = end + 1, 0
+        del pending[:start]
+        if len(pending) > MAX_LINE + 1:  # too long: skip to the next newline, in pieces
+            skipped += len(pending)
+            pending.clear()
             if skipped > MAX_SKIP:
-                yield number, "", f"longer than {MAX_SKIP:,} bytes: stopped reading the input"
+                yield number + 1, "", f"longer than {MAX_SKIP:,} bytes: {STOPPED}"
                 return
-            yield number, "", f"longer than {MAX_LINE:,} bytes"
-            continue
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        if len(raw) > MAX_LINE:
-            yield number, "", f"longer than {MAX_LINE:,} bytes"
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            yield number, "", f"not UTF-8 text (byte {error.start + 1} of the line)"
-            continue
-        yield number, text.removeprefix("\ufeff") if number == 1 else text, ""
+    if pending or skipped:
+        yield line_of(number + 1, bytes(pending), skipped)
+
+
+def line_of(number: int, raw: bytes, skipped: int) -> Line:
+    """One line, numbered, from its bytes (``skipped``: bytes of it already dropped)."""
+    raw = raw.removesuffix(b"\r")
+    if skipped or len(raw) > MAX_LINE:
+        return number, "", f"longer than {MAX_LINE:,} bytes"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return number, "", f"not UTF-8 text (byte {error.start + 1} of the line)"
+    return number, text.removeprefix("\ufeff") if number == 1 else text, ""
 
 
 def read_lines(
     stream: IO[bytes], known: set[str], example: str = '{"count": 1000} or count,duration'
 ) -> tuple[LineParser, Iterator[Line]]:
-    """How to read a batch's lines, and the lines (numbered, blank ones skipped): JSON Lines
-    when the first line is an object, else CSV whose header names options in ``known``. A
-    file that is neither, or a CSV header naming an option twice, is a UsageError."""
+    """How to read a batch's lines, and the lines (numbered, blank ones skipped, PAUSE kept):
+    JSON Lines when the first readable line is an object, else CSV whose header names options
+    in ``known``; unreadable lines before it (bad UTF-8, too long) are each an error. A file
+    that is neither, or a CSV header naming an option twice, is a UsageError."""
     lines = numbered_lines(stream)
-    first_line = next(lines, None)
+    leading: list[Line] = []
+    first_line = None
+    for line in lines:
+        if line is PAUSE:
+            continue
+        if not line[2]:
+            first_line = line
+            break
+        if line[2].endswith(STOPPED):  # nothing readable at all (/dev/zero)
+            raise UsageError(f"--input: line {line[0]}: {line[2]}")
+        leading.append(line)
+        if len(leading) >= MAX_LEADING_PROBLEMS:
+            break
+    rest = (line for line in lines if line[2] or line[1].strip() or line is PAUSE)
     if first_line is None:
-        return _json_row, iter(())
-    _, first, problem = first_line
-    if problem:
-        raise UsageError(f"--input: line 1: {problem}")
-    rest = (line for line in lines if line[2] or line[1].strip())
+        return _json_row, itertools.chain(leading, rest)
+    first = first_line[1]
     if first.lstrip().startswith("{"):
-        return _json_row, itertools.chain([first_line], rest)
+        return _json_row, itertools.chain(leading, [first_line], rest)
     try:
         header = [field.strip().lower().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
@@ -108,14 +153,15 @@ def read_lines(
     unknown = [field for field in header if field not in known]
     if first.strip() and (not header or unknown):
         raise UsageError(
-            "--input: line 1 is neither a JSON object nor a CSV header of option names"
+            f"--input: line {first_line[0]} is neither a JSON object nor a CSV header of "
+            "option names"
             + (f" (unknown {shorten(unknown[0])!r})" if unknown and header else "")
             + f"; e.g. {example}"
         )
     twice = sorted({field for field in header if header.count(field) > 1})
     if twice:
         raise UsageError(f"--input: the CSV header names {', '.join(twice)} more than once")
-    return partial(_csv_row, header), rest
+    return partial(_csv_row, header), itertools.chain(leading, rest)
 
 
 def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
@@ -172,18 +218,19 @@ def batch(
     fmt: str,
     solve: engine.Solve | None = None,
     only_mine: bool = False,
-) -> int:
+) -> tuple[int, int]:
     """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
     in the output contract (``inputs`` holds the line's own values, ``line`` its number) or
     CSV with value, low and high columns per result; ``only_mine`` collapses the preset's
-    ranges to their midpoints. Returns how many lines failed."""
+    ranges to their midpoints. Returns how many lines were read and how many failed."""
     results = engine.results_of(calc, solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
     names = [spec for spec in calc.inputs if spec.kind == "number"][:2]
     example = f'{{"{names[0].name}": "{names[0].example}"}} or {names[0].name},{names[1].name}'
     parse, lines = read_lines(stream, set(calc.inputs_by_name), example)
     table = Batch(calc, flags, preset, solve, only_mine)
-    failures = read = 0
+    failures = Failures()
+    read = 0
     gc.freeze()  # what exists now needs no more cyclic collection
     for chunk in chunks(lines, BATCH_CHUNK, FIRST_CHUNKS):
         read += len(chunk)
@@ -193,11 +240,45 @@ def batch(
         if text and header:  # the CSV header goes out with the first record, not before
             text, header = header + "\n" + text, ""
         with deferred():
-            output.write_chunk(text, notes, errors)
-        failures += len(errors)
+            output.write_chunk(text, notes, failures.shown(errors))
+    output.write_chunk("", [], failures.tally())
     if not read:
         sys.stderr.write("tcoctl: warning: --input: no scenario lines to read\n")
-    return failures
+    return read, failures.count
+
+
+ERRORS_SHOWN = 20
+"""Failed lines reported one by one; the others are counted by message."""
+MESSAGES_COUNTED = 1_000
+"""Distinct messages counted; the others are counted together."""
+OTHER_MESSAGES = "(other messages)"
+
+
+@dataclass
+class Failures:
+    """A batch's failed lines: the first ERRORS_SHOWN reported as they come, then counted
+    by message, so that a batch whose every line fails does not flood stderr."""
+
+    count: int = 0
+    hidden: Counter[str] = field(default_factory=Counter)
+
+    def shown(self, errors: Sequence[tuple[int, str]]) -> list[str]:
+        """The errors of one chunk to report now, as 'line N: message'; the rest counted."""
+        room = max(0, ERRORS_SHOWN - self.count)
+        self.count += len(errors)
+        for _, message in errors[room:]:
+            counted = message in self.hidden or len(self.hidden) < MESSAGES_COUNTED
+            self.hidden[message if counted else OTHER_MESSAGES] += 1
+        return [f"line {number}: {message}" for number, message in errors[:room]]
+
+    def tally(self) -> list[str]:
+        """The errors not reported one by one: how many lines gave each message, the most
+        frequent first (five of them, then the rest together)."""
+        top = self.hidden.most_common(5)
+        rest = sum(self.hidden.values()) - sum(count for _, count in top)
+        return [f"{count:,} more line(s): {message}" for message, count in top] + (
+            [f"{rest:,} more line(s) with other messages"] if rest else []
+        )
 
 
 @contextmanager
@@ -211,14 +292,20 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def chunks(rows: Iterator[Any], size: int, first: Sequence[int] = ()) -> Iterator[list[Any]]:
-    """Consecutive lists of ``size`` items (the first ones of the ``first`` sizes; the last
-    may be shorter)."""
+def chunks(lines: Iterator[Line], size: int, first: Sequence[int] = ()) -> Iterator[list[Line]]:
+    """Consecutive lists of ``size`` lines (the first ones of the ``first`` sizes), a list
+    ended early where the input pauses (:data:`PAUSE`), so that records go out as soon as
+    their lines are whole."""
     sizes = itertools.chain(first, itertools.repeat(size))
-    while True:
-        chunk = list(itertools.islice(rows, next(sizes)))
-        if not chunk:
-            return
+    chunk: list[Line] = []
+    limit = next(sizes)
+    for line in lines:
+        if line is not PAUSE:
+            chunk.append(line)
+        if chunk and (line is PAUSE or len(chunk) >= limit):
+            yield chunk
+            chunk, limit = [], next(sizes)
+    if chunk:
         yield chunk
 
 
@@ -256,8 +343,11 @@ class Batch:
             self.notes.append(note)
         return chain.without_overridden(self.calc, flowed, self.flags)
 
-    def evaluate(self, lines: Sequence[Line], parse: LineParser, fmt: str) -> tuple[str, list[str]]:
-        """One chunk: its records as text, in line order, and an error per bad line."""
+    def evaluate(
+        self, lines: Sequence[Line], parse: LineParser, fmt: str
+    ) -> tuple[str, list[tuple[int, str]]]:
+        """One chunk: its records as text, in line order, and per bad line its number and
+        what is wrong with it."""
         errors: list[tuple[int, str]] = []
         groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
         for number, line, problem in lines:
@@ -289,7 +379,7 @@ class Batch:
                 self.group(columns, numbers, np.array(members), fmt, records, errors)
         records.sort()
         text = "".join(record + "\n" for _, record in records)
-        return text, [f"line {number}: {message}" for number, message in sorted(errors)]
+        return text, sorted(errors)
 
     def names(self, keys: tuple[str, ...]) -> list[str]:
         """The option names a line's keys stand for (``gpu_price`` or ``gpu-price``)."""

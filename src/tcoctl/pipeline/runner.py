@@ -368,13 +368,18 @@ def run_batch(
         warn_on_stderr(message)
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
     path = options["input"]
+    if path == "-" and sys.stdin is None:  # started with stdin closed (<&-)
+        raise UsageError(
+            "--input -: standard input is closed; pipe scenarios in, e.g. "
+            f"cat scenarios.jsonl | tcoctl {calc.name} --input -, or give a file"
+        )
     try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
         stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
-            failures = batch.batch(
+            read, failures = batch.batch(
                 calc,
                 flags,
                 preset,
@@ -385,8 +390,13 @@ def run_batch(
             )
     except IsADirectoryError:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
+    if failures == read:
+        raise DomainError(f"--input: all {read:,} line(s) failed (see above); nothing was written")
     if failures:
-        raise DomainError(f"{failures} line(s) failed (see above); every other line was written")
+        raise DomainError(
+            f"--input: {failures:,} of {read:,} lines failed (see above); the other "
+            f"{read - failures:,} were written"
+        )
 
 
 BASELINE = "frontier-2024"
