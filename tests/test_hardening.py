@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import tomli
 
 from conftest import results, run
 
@@ -58,6 +60,67 @@ def test_interrupt_exits_130(tmp_path: Path) -> None:
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 130
     assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+
+
+def console_module() -> str:
+    """The module of the ``tcoctl`` console script, from pyproject.toml."""
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    entry: str = tomli.loads(text)["project"]["scripts"]["tcoctl"]
+    return entry.split(":")[0]
+
+
+def test_the_console_script_handles_signals_before_loading_anything_heavy() -> None:
+    """Issue 19 item 30: SIGINT during start-up (the ~0.3 s typer, rich and pint take to
+    load) printed a KeyboardInterrupt traceback and exited -2: the handlers were installed
+    only after those imports."""
+    code = (
+        f"import sys, {console_module()} as console; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'pint', 'numpy'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True)
+    assert done.stdout.strip() == b"[]"
+
+
+def caught_signals(pid: int) -> int:
+    """The mask of signals the process has handlers for (/proc/PID/status SigCgt)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return int(line.split()[1], 16)
+    return 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_interrupt_during_start_up_exits_130_without_a_traceback() -> None:
+    process = subprocess.Popen([*TCOCTL, "compare"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(60_000):  # until tcoctl's own handlers are in place (SIGTERM caught)
+            if (
+                process.poll() is not None
+                or caught_signals(process.pid) >> (signal.SIGTERM - 1) & 1
+            ):
+                break
+            time.sleep(0.001)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr == b"tcoctl: interrupted\n"
+
+
+def limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (150 << 20, 150 << 20))  # like `ulimit -v 150M`
+
+
+def test_out_of_memory_is_one_clear_line() -> None:
+    """Issue 19 item 30: under `ulimit -v 150M` a MemoryError was reported as an internal
+    error, and OpenBLAS printed its own message."""
+    args = ["tco", "--gpu-price", "25000..35000USD", "--samples", "2000000", "-f", "json"]
+    done = subprocess.run([*TCOCTL, *args], capture_output=True, timeout=60, check=False,
+                          preexec_fn=limit_memory)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(b"tcoctl: error: out of memory")
+    assert done.stderr.count(b"\n") == 1 and done.stdout == b""
 
 
 def test_exit_codes_are_documented_in_help() -> None:

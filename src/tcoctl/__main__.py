@@ -1,3 +1,3 @@
-from tcoctl.cli import main
+from tcoctl.console import main
 
 main()

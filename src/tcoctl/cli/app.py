@@ -506,6 +506,12 @@ def main() -> None:
         if error.errno in WRITE_ERRORS:
             leave(f"tcoctl: error: cannot write output: {error.strerror or error}\n", 1)
         leave(f"tcoctl: internal error ({type(error).__name__}: {error}); please report it\n", 1)
+    except MemoryError as error:
+        leave(
+            f"tcoctl: error: out of memory{f' ({error})' if str(error) else ''}: give fewer "
+            "--samples, fewer ranged inputs or a shorter --sweep, or allow more memory\n",
+            1,
+        )
     except Exception as error:  # a bug: one line, not a traceback, and a request to report it
         sys.stderr.write(
             f"tcoctl: internal error ({type(error).__name__}: {error}); please "
