@@ -1056,7 +1056,7 @@ def near_example(spec: Input) -> st.SearchStrategy[str]:
 def option_values(spec: Input) -> st.SearchStrategy[str]:
     """Half plausible (an example, a choice, a known GPU, a near example), half anything."""
     if spec.kind == "choice":
-        plausible = st.sampled_from(spec.choices)
+        plausible = st.sampled_from(spec.choices or (spec.example,))  # a rule: its preset
     elif spec.kind == "gpu":
         plausible = st.sampled_from(GPU_NAMES)
     elif spec.kind == "size":

@@ -116,7 +116,7 @@ ERRORS = [
     (["flops", "--count", "5..1"], "--count"),
     (["flops", "--gpu", "h999"], "--gpu"),
     (["flops", "--precision", "fp16"], "--precision"),
-    (["flops", "--budget", "1e30 FLOP", "--gpu", "h100-sxm"], "--cluster-flops"),  # one suffices
+    (["flops", "--duration", "30 day", "--gpu", "h100-sxm"], "--count"),
     (["h100e", "--count", "10"], "--gpu"),
     (["flops", "--format", "yaml"], "--format"),
     (["flops", "--preset", "gb200"], "--preset"),

@@ -345,7 +345,10 @@ def _stats_text(row: Row, exp: int) -> str:
 
     if row.labels:  # a coded result: which names the ranges reach, no percentiles
         ends = [label_of(row.labels, row.stats[k]) for k in ("low", "high") if k in row.stats]
-        return " .. ".join(ends) if len(set(ends)) > 1 else ""
+        reach = " .. ".join(ends) if len(set(ends)) > 1 else ""
+        if len(row.labels) == 2 and "mean" in row.stats:  # the share of samples coded 1
+            return f"{reach}  P({row.labels[1]}) {row.stats['mean']:.3g}".strip()
+        return reach
     if "low" in row.stats and shown("low") != shown("high"):
         parts.append(f"{shown('low')} .. {shown('high')}")
     if "p05" in row.stats:

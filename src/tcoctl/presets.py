@@ -4,9 +4,12 @@ A preset file holds ``title``, ``kind`` (``scenario`` or ``gpu``), ``description
 table per calculator (``[tco]``, ``[flops]``...; ``[gpu]`` for hardware). Each entry is a
 table with ``value`` (a quantity string as typed on the command line), ``source`` (a seed file
 ``seeds/NAME.txt`` or a document title), ``quote`` (required for a seed, verbatim), ``url``
-(required for a document) and an optional ``note``. A scenario may ``extends = "NAME"``
-another: for each calculator it has a table for (an empty one will do), it inherits that
-preset's figures and overrides those it gives.
+(required for a document), ``as_of`` (the date the source states or was published:
+``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and an optional ``note``. A scenario may
+``extends = "NAME"`` another: for each calculator it has a table for (an empty one will do),
+it inherits that preset's figures and overrides those it gives. A ``rule`` preset holds the
+thresholds of a regulation (``[eccn]``, ``[compute]``), chosen with an option such as
+``--export-rule``.
 
 Built-in presets ship inside the package (``tcoctl/presets``); ``--presets-dir`` and the
 ``TCOCTL_PRESETS`` environment variable (paths separated by ``os.pathsep``) and the user folder
@@ -16,7 +19,9 @@ TOML only; checking units happens on use.
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -29,13 +34,16 @@ from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import excerpt, read_text, reason
 from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
-ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels"}
+ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of"}
 REFERENCE_KEYS = {"from", "result", "variant", "note"}
 """A figure that is another preset's result: ``{ from = "smic-7nm", result = "NAME" }``
 (``variant``: the scenario's label when that preset has several; see tcoctl.chain)."""
 MAX_VARIANTS = 100
 TOP_KEYS = {"title", "kind", "description", "extends"}
-KINDS = {"scenario", "gpu"}
+KINDS = {"scenario", "gpu", "rule"}
+RULE_TABLES = ("eccn", "compute")
+"""The tables a ``kind = "rule"`` preset may hold (tcoctl.specs.base.RULE_FIELDS)."""
+_AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 MAX_PRESET_BYTES = 1_000_000
 MAX_EXTENDS = 8
 
@@ -58,6 +66,8 @@ class Entry:
     note: str | None = None
     labels: tuple[str, ...] = ()
     """Names of the variants when ``value`` is a list (one scenario per element)."""
+    as_of: str | None = None
+    """When the figure was true: the date its source states or was published."""
     reference: tuple[str, str, str] | None = None
     """(preset, result, variant) when the figure is another preset's result."""
 
@@ -176,6 +186,8 @@ def _entry(where: str, raw: object) -> Entry:
         or ((labels and len(labels) != len(values)) or (len(values) > 1 and not labels))
     ):
         raise PresetError(f"{where}: a list value needs 'labels', one string per element")
+    if isinstance(raw.get("as_of"), datetime.date):  # a bare TOML date: 2023-10-25
+        raw = {**raw, "as_of": raw["as_of"].isoformat()[:10]}
     for key in ENTRY_KEYS - {"value", "labels"}:
         if key in raw and not isinstance(raw[key], str):
             raise PresetError(f"{where}: {key} must be a string")
@@ -184,8 +196,13 @@ def _entry(where: str, raw: object) -> Entry:
         raise PresetError(f"{where}: a seed source needs a verbatim 'quote'")
     if not source.startswith("seeds/") and not str(raw.get("url", "")).startswith("http"):
         raise PresetError(f"{where}: a document source needs a 'url'")
+    as_of = raw.get("as_of")
+    if as_of is not None and not _AS_OF.match(as_of):
+        raise PresetError(f"{where}: as_of must be YYYY, YYYY-MM or YYYY-MM-DD, got {as_of!r}")
     value = tuple(str(v) for v in values) if isinstance(raw["value"], list) else str(values[0])
-    return Entry(value, source, raw.get("quote"), raw.get("url"), raw.get("note"), tuple(labels))
+    return Entry(
+        value, source, raw.get("quote"), raw.get("url"), raw.get("note"), tuple(labels), as_of
+    )
 
 
 def _reference(where: str, raw: dict[str, object]) -> Entry:
@@ -223,8 +240,14 @@ def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Pres
     for key in ("title", "description", "extends"):
         if not isinstance(data.get(key, ""), str):
             raise PresetError(f"{path}: {key!r} must be a string")
-    if (kind == "gpu") != (set(data) & allowed == {"gpu"}):
-        raise PresetError(f"{path}: a 'gpu' preset holds one [gpu] table; a scenario holds none")
+    tables = set(data) & allowed
+    if (kind == "gpu") != (tables == {"gpu"}) or (kind == "rule") != (
+        bool(tables) and tables <= set(RULE_TABLES)
+    ):
+        raise PresetError(
+            f"{path}: a 'gpu' preset holds one [gpu] table, a 'rule' preset only "
+            f"{' or '.join(f'[{t}]' for t in RULE_TABLES)} tables; a scenario holds neither"
+        )
     sections = {}
     for section in sorted(set(data) & allowed):
         table = data[section]
@@ -307,7 +330,7 @@ def shadowing() -> list[str]:
 @cache
 def _parse_cached(name: str, path: Path, stamp: tuple[int, int, int, int]) -> Preset:
     """Parse a preset file once per version of it (keyed by path and :func:`file_stamp`)."""
-    return parse_preset(name, path, [*CALCULATORS, "gpu"])
+    return parse_preset(name, path, [*CALCULATORS, "gpu", *RULE_TABLES])
 
 
 def _kind_of(path: Path) -> str:

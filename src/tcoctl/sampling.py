@@ -56,7 +56,8 @@ def percentiles(
     points: Sequence[float] = (5.0, 50.0, 95.0),
     keys: Sequence[str] = ("p05", "p50", "p95"),
 ) -> dict[str, dict[str, Array]]:
-    """Each result's percentiles over ``samples`` Monte Carlo draws, per row."""
+    """Each result's percentiles over ``samples`` Monte Carlo draws, per row, and its
+    ``mean`` (for a 0/1 result, the probability of 1: a run crossing a line)."""
     probe = evaluate(np.full((1, k), 0.5))
     rows = next(iter(probe.values())).shape[0] if probe else 1
     chunk = max(4096, CHUNK_CELLS // max(1, rows))
@@ -64,17 +65,22 @@ def percentiles(
         _, design = next(design_chunks(k, samples, dist, seed, samples))
         out = evaluate(design)
         return {
-            name: dict(zip(keys, np.percentile(values, list(points), axis=-1), strict=True))
+            name: {
+                **dict(zip(keys, np.percentile(values, list(points), axis=-1), strict=True)),
+                "mean": np.mean(values, axis=-1),
+            }
             for name, values in out.items()
         }
     positions = np.asarray(points, dtype=float) / 100 * (samples - 1)  # as np.percentile
     tallies: dict[str, list[_Tally]] = {}
+    sums: dict[str, Array] = {}
     kept_total = 0
     for index, (_, design) in enumerate(design_chunks(k, samples, dist, seed, chunk)):
         out = evaluate(design)
         if index == 0:
             tallies = {name: [_Tally(v, positions, samples) for v in out[name]] for name in out}
         for name, values in out.items():
+            sums[name] = sums.get(name, 0.0) + np.sum(values, axis=-1)
             for tally, row in zip(tallies[name], values, strict=True):
                 kept_total += tally.add(row)
         if kept_total > MAX_KEPT:
@@ -82,12 +88,14 @@ def percentiles(
     found: dict[str, dict[str, Array]] = {}
     for name, row_tallies in tallies.items():
         stats = [t.select(positions) if kept_total <= MAX_KEPT else None for t in row_tallies]
+        mean = sums[name] / samples
         if any(s is None for s in stats):  # a window missed: the exact, memory-hungry way
             values = _exhaustive(evaluate, name, k, samples, dist, seed)
             every = np.percentile(values, list(points), axis=-1)
+            mean = np.mean(values, axis=-1)
         else:
             every = np.array(stats).T
-        found[name] = dict(zip(keys, every, strict=True))
+        found[name] = {**dict(zip(keys, every, strict=True)), "mean": mean}
     return found
 
 

@@ -431,6 +431,13 @@ def presets_list(format: FormatOption = None) -> None:
                 ",".join(presets.commands(preset))
                 if preset.kind == "scenario"
                 else "any (as --gpu)"
+                if preset.kind == "gpu"
+                else ",".join(
+                    f"{calc.name} (as --{spec.name})"
+                    for calc in CALCULATORS.values()
+                    for spec in calc.inputs
+                    if spec.rule in preset.sections
+                )
             )
             records.append(
                 {

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from tcoctl.core.policy import COMPUTE_RELATIONS
 from tcoctl.core.relations import Model, formula, product, total
 from tcoctl.core.tco import EMBODIED_RATE, gpus_of_nodes
 
@@ -98,6 +99,7 @@ RELATIONS = (
     # cost covers what is priced: GPU time alone, or energy alone, when only one price is given
     formula("cost", ["gpu_time_cost"], lambda c: c, "cost = GPU time x price", fallback=True),
     formula("cost", ["energy_cost"], lambda c: c, "cost = energy x electricity", fallback=True),
+    *COMPUTE_RELATIONS,
 )
 
 MODEL = Model(RELATIONS, {"flop_per_param_token": FLOP_PER_PARAM_TOKEN, "load": 1.0, "pue": 1.0})

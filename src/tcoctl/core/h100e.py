@@ -2,7 +2,8 @@
 
 Per chip, ``ratio_<basis> = metric / metric(H100 SXM)`` on dense BF16 FLOP/s (Epoch AI's
 data-centre convention), dense 8-bit FLOP/s (Epoch AI's chip-sales convention,
-https://epoch.ai/data/machine-learning-hardware) or HBM bandwidth (for memory-bound work);
+https://epoch.ai/data/machine-learning-hardware), HBM bandwidth (for memory-bound work) or
+total processing performance (TPP, the export-control metric: tcoctl.core.policy);
 a fleet is ``count x ratio``. ``--basis`` picks which of them is ``h100e``. A capacity figure
 [FLOP/s] converts at the chosen precision; a stated speed-up is ``count x factor``.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tcoctl.core.policy import CHIP_RELATIONS
 from tcoctl.core.relations import Model, Relation, formula, product
 from tcoctl.core.tco import gpus_of_nodes
 
-BASES = ("bf16", "fp8", "bandwidth")
+BASES = ("bf16", "fp8", "bandwidth", "tpp")
 
 
 def ratio(name: str) -> Relation:
@@ -53,6 +55,8 @@ RELATIONS = (
     product("h100e", "count", "factor"),
     product("peak_compute", "count", "gpu_peak"),
     gpus_of_nodes("count"),
+    product("fleet_tpp", "count", "gpu_tpp"),
+    *CHIP_RELATIONS,
 )
 
 MODEL = Model(RELATIONS)

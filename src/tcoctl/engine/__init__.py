@@ -42,6 +42,7 @@ from tcoctl.engine.inputs import (
     preset_ranges_at_midpoint,
     put,
     refusal,
+    rule_figures,
 )
 from tcoctl.engine.messages import NothingComputed, describe, nothing_computed, public_name, shown
 from tcoctl.engine.model import (
@@ -102,6 +103,7 @@ __all__ = [
     "reset_by",
     "resolve",
     "results_of",
+    "rule_figures",
     "run_group",
     "run_rows",
     "run_table",

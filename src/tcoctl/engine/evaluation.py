@@ -23,11 +23,12 @@ from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
 from tcoctl.engine.goalseek import goal_seek
-from tcoctl.engine.inputs import Array, Given, gpu_figures, reference_gpu_figures
+from tcoctl.engine.inputs import Array, Given, gpu_figures, reference_gpu_figures, rule_figures
 from tcoctl.engine.messages import describe, nothing_computed
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
+    SAMPLE_KEYS,
     Solve,
     Summary,
     bounds_for,
@@ -113,6 +114,10 @@ def core_values(
                 -1, 1
             )
         values["gpu_peak"] = values[f"gpu_{precision}"]
+    for spec in calc.inputs:
+        if spec.rule and spec.key in choices:
+            figures = rule_figures(choices[spec.key], spec.rule, f"--{spec.name}")
+            values.update({f"rule_{key}": value for key, value in figures.items()})
     return values
 
 
@@ -486,5 +491,5 @@ def _empty_summary(rows: int, sampled: bool) -> Summary:
     def nan() -> Array:
         return np.full(rows, np.nan)
 
-    percentiles = {key: nan() for key in PERCENTILE_KEYS} if sampled else None
+    percentiles = {key: nan() for key in SAMPLE_KEYS} if sampled else None
     return Summary(nan(), nan(), nan(), percentiles)

@@ -19,7 +19,7 @@ from tcoctl import stepfiles
 from tcoctl.core import relations as rel
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
-from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, Calculator, Input
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, RULE_FIELDS, Calculator, Input
 from tcoctl.stepfiles import read_step_file
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -63,6 +63,9 @@ def has_range(given: Mapping[str, Given]) -> bool:
 def check(spec: Input, text: str, where: str) -> Given:
     """Parse and range-check one value for ``spec``; errors name ``where``."""
     text = str(text)
+    if spec.kind == "choice" and spec.rule:
+        rule_figures(text, spec.rule, where)
+        return Given(spec, text, where)
     if spec.kind == "choice":
         if text not in spec.choices:
             raise UsageError(f"{where}: {shorten(text)!r} is not one of {', '.join(spec.choices)}")
@@ -179,39 +182,58 @@ def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
 def reference_gpu_figures() -> dict[str, float]:
     """The H100-equivalent's figures: the built-in datasheet preset, never a user's preset
     of the same name."""
-    return _figures(builtin(REFERENCE_GPU))
+    return _figures(builtin(REFERENCE_GPU), "gpu", GPU_FIELDS)
 
 
 @lru_cache(maxsize=64)
 def _gpu_figures(name: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
     """Cached per preset folders, so a batch looks each GPU up once."""
-    return _figures(load(name, where, kind="gpu"))
+    preset = load(name, where, kind="gpu")
+    if "bf16" not in preset.sections["gpu"]:
+        raise DomainError(f"preset {name} ({preset.path}): gpu.bf16 is missing")
+    return _figures(preset, "gpu", GPU_FIELDS)
+
+
+def rule_figures(name: str, table: str, where: str) -> dict[str, float]:
+    """A rule preset's ``[table]`` thresholds in core units (each figure required)."""
+    return _rule_figures(name, table, where, tuple(search_dirs()))
+
+
+@lru_cache(maxsize=16)
+def _rule_figures(name: str, table: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
+    preset = load(name, where, kind="rule")
+    if table not in preset.sections:
+        raise UsageError(f"{where}: rule preset {name} has no [{table}] thresholds")
+    figures = _figures(preset, table, RULE_FIELDS[table])
+    lacking = [key for key, value in figures.items() if np.isnan(value)]
+    if lacking:
+        raise DomainError(f"preset {name} ({preset.path}): {table}.{lacking[0]} is missing")
+    return figures
 
 
 @cache
-def _figures(preset: Preset) -> dict[str, float]:
-    name = preset.name
-    table = preset.sections["gpu"]
-    where_file = f"preset {name} ({preset.path})"
-    unknown = set(table) - {spec.name for spec in GPU_FIELDS}
+def _figures(preset: Preset, table_name: str, fields: tuple[Input, ...]) -> dict[str, float]:
+    """The figures of one table of a hardware or rule preset; an absent one is NaN."""
+    table = preset.sections[table_name]
+    where_file = f"preset {preset.name} ({preset.path})"
+    unknown = set(table) - {spec.name for spec in fields}
     if unknown:
-        raise DomainError(f"{where_file}: unknown gpu figure {sorted(unknown)[0]!r}")
-    if "bf16" not in table:
-        raise DomainError(f"{where_file}: gpu.bf16 is missing")
+        raise DomainError(f"{where_file}: unknown {table_name} figure {sorted(unknown)[0]!r}")
     figures = {}
-    for spec in GPU_FIELDS:
+    for spec in fields:
         entry = table.get(spec.name)
+        where = f"{where_file} {table_name}.{spec.name}"
         if entry is None:
             figures[spec.name] = float("nan")
             continue
         if isinstance(entry.value, tuple):
-            raise DomainError(f"{where_file} gpu.{spec.name}: expected one value, not a list")
+            raise DomainError(f"{where}: expected one value, not a list")
         try:
             span = parse_span(entry.value, spec.unit, spec.example)
         except UnitInputError as error:
-            raise DomainError(f"{where_file} gpu.{spec.name}: {error}") from None
+            raise DomainError(f"{where}: {error}") from None
         if span.is_range or span.low <= 0:
-            raise DomainError(f"{where_file} gpu.{spec.name}: expected one positive value")
+            raise DomainError(f"{where}: expected one positive value")
         figures[spec.name] = span.low
     return figures
 

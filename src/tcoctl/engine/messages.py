@@ -85,7 +85,9 @@ def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> 
         computed, given = _in_row(problem.computed, row), _in_row(problem.given, row)
         at = int(np.argmax(np.abs(computed - given) > rel.RELATIVE_TOLERANCE * np.abs(given)))
         others = ", ".join(
-            public_name(calc, n) for n in problem.relation.inputs if not n.startswith("ref_")
+            public_name(calc, n)
+            for n in problem.relation.inputs
+            if not n.startswith(("ref_", "rule_"))
         )
         note = " ".join(public_name(calc, word) for word in problem.relation.note.split(" "))
         return (

@@ -18,6 +18,8 @@ PERCENTILES = (5.0, 50.0, 95.0)
 
 
 PERCENTILE_KEYS = tuple(f"p{p:02.0f}" for p in PERCENTILES)
+SAMPLE_KEYS = (*PERCENTILE_KEYS, "mean")
+"""What Monte Carlo gives each result: its percentiles and its mean (tcoctl.sampling)."""
 
 
 @dataclass(frozen=True)

@@ -473,13 +473,17 @@ def show_preset(name: str, fmt: str | None) -> None:
                 "url": entry.url,
                 "note": entry.note,
                 "from": origin,
+                "as_of": entry.as_of,
             }
         )
 
     if preset.kind == "gpu":
         engine.gpu_figures(name)
-        for key, entry in preset.sections["gpu"].items():
-            record("gpu", key, entry, name)
+    for table in preset.sections if preset.kind == "rule" else []:
+        engine.rule_figures(name, table, "presets show")
+    for table, section in preset.sections.items() if preset.kind != "scenario" else []:
+        for key, entry in section.items():
+            record(table, key, entry, name)
     for command in commands(preset) if preset.kind == "scenario" else []:
         for item in engine.gather(CALCULATORS[command], {}, preset).values():
             if item.entry is not None:
@@ -494,7 +498,8 @@ def show_preset(name: str, fmt: str | None) -> None:
         {
             "figure": f"{f['section']}.{f['name']}",
             "value": str(f["value"]),
-            "source": "\n".join(str(f[k]) for k in ("source", "url", "quote", "note") if f[k]),
+            "source": "\n".join(str(f[k]) for k in ("source", "url", "quote", "note") if f[k])
+            + (f"\nas of {f['as_of']}" if f["as_of"] else ""),
         }
         for f in figures
     ]

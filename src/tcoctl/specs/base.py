@@ -51,6 +51,10 @@ class Input:
     accepts: tuple[str, ...] = ()
     """Results of other calculators, under other names, that feed this option when their
     output flows in (``--input -``; tcoctl.chain): tco's ``gpus`` feeds ``--count``."""
+    rule: str = ""
+    """For a ``choice`` among rule presets (``kind = "rule"``): the table its presets hold
+    (``eccn`` or ``compute``, see RULE_FIELDS); any such preset is a valid value, so that a
+    revised rule is a new preset, not a code change."""
 
     @property
     def key(self) -> str:
@@ -66,7 +70,7 @@ class Input:
         if self.kind == "file":
             return ("steps", "step_yield")
         if self.kind == "choice":
-            return ()
+            return tuple(f"rule_{spec.name}" for spec in RULE_FIELDS.get(self.rule, ()))
         return (self.quantity or self.key,)
 
     @property
@@ -169,8 +173,52 @@ GPU_FIELDS = (
     Input("memory", "HBM capacity.", "80 GB", "B", "GB"),
     Input("bandwidth", "HBM bandwidth.", "3.35 TB/s", "B/s", "TB/s"),
     Input("tdp", "Board power (TDP).", "700 W", "W", "W"),
+    Input(
+        "die_area",
+        "Area of the package's logic dies (the 'applicable die area' of ECCN 3A090).",
+        "814 mm^2",
+        "mm^2",
+        "mm^2",
+    ),
 )
 """The figures a ``kind = "gpu"`` preset holds; all but bf16 may be absent."""
+RULE_FIELDS = {
+    "eccn": (
+        Input("a_tpp", "3A090.a.1: TPP at or above this.", "4800"),
+        Input("a_dense_tpp", "3A090.a.2: TPP at or above this ...", "1600"),
+        Input("a_dense_density", "... with a performance density at or above this.", "5.92"),
+        Input("b_tpp", "3A090.b.1: TPP at or above this ...", "2400"),
+        Input("b_density", "... with a performance density at or above this.", "1.6"),
+        Input("b_dense_tpp", "3A090.b.2: TPP at or above this ...", "1600"),
+        Input("b_dense_density", "... with a performance density at or above this.", "3.2"),
+    ),
+    "compute": (
+        Input(
+            "eu_gpai",
+            "EU indicative criterion for a general-purpose AI model.",
+            "1e23 FLOP",
+            "FLOP",
+            "FLOP",
+        ),
+        Input(
+            "eu_systemic", "EU AI Act presumption of systemic risk.", "1e25 FLOP", "FLOP", "FLOP"
+        ),
+        Input(
+            "eu_modification",
+            "EU: a modification's share of the original compute above "
+            "which the modifier becomes the model's provider.",
+            "1/3",
+            maximum=1.0,
+        ),
+        Input("ca_sb53", "California SB 53 frontier model.", "1e26 FLOP", "FLOP", "FLOP"),
+        Input(
+            "us_eo14110", "US EO 14110 reporting threshold (revoked).", "1e26 FLOP", "FLOP", "FLOP"
+        ),
+    ),
+}
+"""The figures a ``kind = "rule"`` preset holds, by its table: the thresholds of ECCN 3A090
+(TPP and performance density, plain numbers as the regulation writes them) and the compute
+lines of AI laws. Each reaches the relations as ``rule_<name>``."""
 GPU_QUANTITIES = ("gpu_peak", *(f"gpu_{spec.name}" for spec in GPU_FIELDS))
 """What a ``--gpu`` gives the relations: each figure, and the peak at --precision."""
 REFERENCE_GPU = "h100-sxm"
@@ -237,6 +285,9 @@ EMBODIED = Input(
     positive=False,
 )
 """Carbon options shared by flops, tco and inference."""
+
+CROSSING_LABELS = ("below", "above")
+"""The names of a threshold result's values 0 and 1 (tcoctl.core.policy.above)."""
 
 MAX_SAMPLES = 2_000_000
 """Monte Carlo samples one run may draw (memory stays flat; time grows with them)."""

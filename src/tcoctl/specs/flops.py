@@ -7,6 +7,7 @@ from dataclasses import replace
 from tcoctl.specs.base import (
     CARBON_INTENSITY,
     COUNT,
+    CROSSING_LABELS,
     ELECTRICITY,
     EMBODIED,
     GPU,
@@ -34,7 +35,13 @@ FLOPS = Calculator(
     headline=("total_flop", "duration", "gpu_hours", "energy", "cost"),
     sweep_example="mfu=0.3..0.5:20|duration=100 day",
     solve_example="count|duration=90 day",
-    defaults={"precision": "bf16", "flop-per-param-token": "6", "load": "1", "pue": "1"},
+    defaults={
+        "precision": "bf16",
+        "flop-per-param-token": "6",
+        "load": "1",
+        "pue": "1",
+        "compute-rules": "compute-thresholds",
+    },
     inputs=(
         replace(GPU, excludes=("peak",)),
         PRECISION,
@@ -122,6 +129,21 @@ FLOPS = Calculator(
         CARBON_INTENSITY,
         EMBODIED,
         Input("life", "Hardware life, for embodied emissions.", "5 yr", "s", "yr"),
+        Input(
+            "original-flop",
+            "Training compute of the model this run modifies (EU one-third rule).",
+            "3.8e25 FLOP",
+            "FLOP",
+            "FLOP",
+        ),
+        Input(
+            "compute-rules",
+            "Rule preset with the compute lines (EU AI Act, SB 53, ...) the run is held "
+            "against (see `tcoctl presets list`).",
+            "compute-thresholds",
+            kind="choice",
+            rule="compute",
+        ),
     ),
     results=(
         Result("total_flop", "Training compute.", "FLOP", "FLOP", echo=True),
@@ -163,6 +185,26 @@ FLOPS = Calculator(
             "Embodied CO2e of the GPU time: embodied x GPU time / life.",
             "gCO2e",
             "tCO2e",
+        ),
+        *(
+            Result(
+                name,
+                f"Whether total_flop is above {line} (1 or 0 in batch CSV).",
+                labels=CROSSING_LABELS,
+            )
+            for name, line in (
+                ("eu_gpai", "the EU's indicative criterion for a general-purpose AI model"),
+                ("eu_systemic_risk", "the EU AI Act's presumption of systemic risk"),
+                ("ca_sb53_frontier", "California SB 53's frontier-model line"),
+                ("us_eo14110_reporting", "US EO 14110's reporting line (revoked)"),
+            )
+        ),
+        Result("modification_share", "total_flop / --original-flop."),
+        Result(
+            "eu_modification",
+            "Whether the run, as a modification, is above the EU share of the original "
+            "compute that makes its author the provider (1 or 0 in batch CSV).",
+            labels=CROSSING_LABELS,
         ),
     ),
 )
