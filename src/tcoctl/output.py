@@ -684,12 +684,30 @@ def write_values(values: Sequence[float | str]) -> None:
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
+def write_whole(text: str) -> None:
+    """Write ``text`` to stdout and flush, whole even when a signal arrives while a pipe is
+    full: through os.write on the descriptor (retried after a handled signal, PEP 475), since
+    the buffered text layer was seen to drop the tail of a write larger than the pipe's 64 KiB
+    when a signal interrupted it. A stdout without a descriptor (a test's capture) is written
+    as usual."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    data = memoryview(text.encode(encoding, getattr(sys.stdout, "errors", None) or "strict"))
+    while data:
+        data = data[os.write(descriptor, data) :]
+
+
 def write_chunk(text: str, notes: Sequence[str], errors: Sequence[str]) -> None:
     """One chunk of a batch: its warnings, its records (whole lines, one write) and its
     errors, flushed so that a pipeline sees them at once."""
     sys.stderr.write("".join(f"tcoctl: warning: {note}\n" for note in notes))
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_whole(text)
     sys.stderr.write("".join(f"tcoctl: error: {error}\n" for error in errors))
     sys.stderr.flush()
 
