@@ -1,25 +1,23 @@
 """tcoctl: a terminal compute-economics calculator for AI infrastructure.
 
-The Python API (``tcoctl.flops``, ``tcoctl.h100e``, ``tcoctl.inference``, ``tcoctl.supply``,
-``tcoctl.tco``, ``tcoctl.yield_``, ``tcoctl.run``, ``tcoctl.Range``, ``tcoctl.preset_names``)
-is imported on first use, so that ``import tcoctl`` and ``tcoctl --help`` stay light.
+The Python API (one function per calculator: ``tcoctl.flops``, ``tcoctl.tco``,
+``tcoctl.yield_``, ...; ``tcoctl.run``, ``tcoctl.Range``, ``tcoctl.preset_names``) is
+imported on first use, so that ``import tcoctl`` and ``tcoctl --help`` stay light; the
+calculators' names come from the registry (tcoctl.specs, pure data).
 """
 
 from typing import Any
+
+from tcoctl.specs import CALCULATORS
 
 __version__ = "0.1.0"
 __all__ = [
     "Range",
     "Result",
     "TcoctlWarning",
-    "flops",
-    "h100e",
-    "inference",
     "preset_names",
     "run",
-    "supply",
-    "tco",
-    "yield_",
+    *(calc.api_name for calc in CALCULATORS.values()),
 ]
 
 
@@ -29,3 +27,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module 'tcoctl' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -18,8 +18,10 @@ with the command line's messages; warnings are issued as :class:`TcoctlWarning`.
 
 from __future__ import annotations
 
+import html
+import inspect
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ import numpy as np
 from tcoctl import chain, engine
 from tcoctl.engine import Array
 from tcoctl.errors import UsageError, shorten
+from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import preset_files
@@ -114,6 +117,62 @@ class Result(Mapping[str, Any]):
         """Results not computed, with the options that would give them (first scenario)."""
         return dict(self.evaluation.outlines[0].missing)
 
+    def __repr__(self) -> str:
+        """One line: the calculator, how many scenarios, the headline results."""
+        calc, rows = self.evaluation.calc, self.evaluation.rows
+        names = [n for n in (*calc.headline, *self) if n in set(self)][:3]
+        if self.scalar:
+            shown = ", ".join(f"{n}={self._shown(n)}" for n in dict.fromkeys(names))
+        else:
+            shown = f"results {', '.join(dict.fromkeys(names))}, ... (to_pandas() for all)"
+        scenarios = f"{rows:,} scenario{'s' if rows != 1 else ''}"
+        return f"<tcoctl.Result {calc.name}: {scenarios}; {shown}>"
+
+    def _shown(self, name: str, key: str = "value") -> str:
+        """One scenario's value (or low, high) of a result for people, e.g. '1.804 USD/h'."""
+        value = self._column(key, name)
+        if not hasattr(value, "magnitude"):
+            return str(value or "")  # a coded result's name
+        magnitude = float(value.magnitude)
+        return fmt(magnitude, short(self._spec(name).display)) if np.isfinite(magnitude) else ""
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one row per result (value, unit, low, high) for one
+        scenario; the first rows of ``to_pandas()`` for many."""
+        if not self.scalar:
+            frame_html: str = self.to_pandas().head(20).to_html()
+            return frame_html
+        cells = []
+        for name in self:
+            ends = " .. ".join(filter(None, (self._shown(name, k) for k in ("low", "high"))))
+            cells.append(
+                f"<tr><td>{html.escape(name)}</td><td>{html.escape(self._shown(name))}</td>"
+                f"<td>{html.escape(ends)}</td></tr>"
+            )
+        return (
+            f"<table><caption>tcoctl {html.escape(self.evaluation.calc.name)}</caption>"
+            "<tr><th>result</th><th>value</th><th>low .. high</th></tr>"
+            + "".join(cells)
+            + "</table>"
+        )
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame: one row per scenario, a column per result in its display unit
+        (``frame.attrs["units"]``), a coded result by name; NaN where not computed."""
+        try:
+            import pandas as pd  # an optional extra (tcoctl[pandas]), loaded only here
+        except ImportError:
+            raise UsageError("to_pandas: needs pandas; pip install 'tcoctl[pandas]'") from None
+        columns: dict[str, Any] = {}
+        units: dict[str, str] = {}
+        for name in self:
+            values = self[name]
+            units[name] = "" if self._spec(name).labels else short(self._spec(name).display)
+            columns[name] = values if isinstance(values, list) else np.atleast_1d(values.magnitude)
+        frame = pd.DataFrame(columns)
+        frame.attrs["units"] = units
+        return frame
+
     def to_dict(self) -> Any:
         """The command line's JSON document (a list of them for several scenarios)."""
         documents = [to_json(self.evaluation.report(row)) for row in range(self.evaluation.rows)]
@@ -138,6 +197,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
     shared = _shared(preset, options)
     upstream = options.pop("upstream", None)
+    options = {**_scenario_columns(options.pop("scenarios", None)), **options}
     texts, columns, count, is_array = _keywords(calc, options)
 
     def warn(message: str) -> None:
@@ -173,14 +233,29 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     return Result(found, scalar=found.rows == 1 and not is_array)
 
 
+def _scenario_columns(scenarios: Any) -> dict[str, Any]:
+    """A DataFrame's (or a mapping's) columns as keywords: one scenario per row."""
+    if scenarios is None:
+        return {}
+    columns = getattr(scenarios, "columns", None)
+    if columns is None and not isinstance(scenarios, Mapping):
+        raise UsageError("scenarios=: expected a pandas DataFrame or a mapping of columns")
+    names = list(columns) if columns is not None else list(scenarios)
+    if not all(isinstance(name, str) for name in names):
+        raise UsageError("scenarios=: column names must be option names, e.g. 'gpus'")
+    return {name: np.asarray(scenarios[name]) for name in names}
+
+
 def _span(low: Array, high: Array, entry: int) -> Span:
     return Span(float(low[entry]), float(high[entry]))
 
 
 def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """The keywords every calculator shares, checked as the command line checks them."""
-
-    samples, dist = options.pop("samples", 0), options.pop("dist", "uniform")
+    """The keywords every calculator shares, checked as the command line checks them (None
+    is not given, as in the signatures)."""
+    samples = options.pop("samples", None)
+    samples = 0 if samples is None else samples
+    dist = options.pop("dist", None) or "uniform"
     seed, solve, goal = (
         options.pop("seed", None),
         options.pop("solve", None),
@@ -245,6 +320,8 @@ def _keywords(
     lists: dict[str, list[Any]] = {}
     count, is_array = 1, False
     for key, value in options.items():
+        if value is None:
+            continue  # not given: the preset's value or the default applies
         try:
             spec = calc.input(key)
         except KeyError:
@@ -253,9 +330,9 @@ def _keywords(
         where = f"{spec.key}="
         if np.ndim(value) > 1:
             raise UsageError(f"{where}: expected one value or a list of them, got a 2-D array")
-        items = list(value) if np.ndim(value) == 1 else [value]
+        items = _items(value)
         is_array |= np.ndim(value) == 1
-        if not items:
+        if len(items) == 0:
             raise UsageError(f"{where}: an empty list; give at least one value")
         if len(items) != 1 and count not in (1, len(items)):
             raise UsageError(f"{where}: {len(items)} values, but other keywords have {count}")
@@ -275,11 +352,25 @@ def _keywords(
     return [{n: values[i] for n, values in texts.items()} for i in rows], columns, count, is_array
 
 
-def _number_column(spec: Input, items: list[Any]) -> tuple[Array, Array]:
+def _items(value: Any) -> Any:
+    """A keyword's values: a numpy array (or pandas column) as an array, a list as a list,
+    anything else as one value."""
+    if np.ndim(value) != 1:
+        return [value]
+    return np.asarray(value) if hasattr(value, "dtype") else list(value)
+
+
+def _number_column(spec: Input, items: Any) -> tuple[Array, Array]:
     """A number option's values in core units, checked (every value at once when they are
     plain numbers in the option's documented unit); errors name the keyword."""
     where = f"{spec.key}="
-    if all(_is_real(item) for item in items):
+    kind = getattr(items, "dtype", np.dtype(object)).kind
+    if kind in "cb":
+        raise UsageError(
+            f"{where}: expected real numbers, got {'complex' if kind == 'c' else 'bool'} values; "
+            f"e.g. {spec.key}={spec.example.split()[0]}"
+        )
+    if kind in "iuf" or all(_is_real(item) for item in items):
         try:
             magnitude = np.array(items, dtype=float)
         except OverflowError:
@@ -331,247 +422,183 @@ def _text(spec: Input, item: Any) -> str:
     return item
 
 
-def flops(preset: str | None = None, **options: Any) -> Result:
-    """Training compute, GPU time, throughput, energy and cost, in any direction.
+GUIDES: dict[str, tuple[str, str]] = {
+    "flops": (
+        """Training compute, GPU time, throughput, energy and cost, in any direction.""",
+        """Llama 3.1 405B (Meta, "The Llama 3 Herd of Models", arXiv:2407.21783): 405e9 parameters
+on 15.6e12 tokens is 3.8e25 FLOP.
 
-    Parameters
-    ----------
-    preset : str, optional
-        Scenario preset, e.g. ``"run-1e30"`` (used alone only when no option is given).
-    gpu : str
-        Hardware preset, e.g. ``"h100-sxm"``; gives the dense peak at ``precision``.
-    precision : {"bf16", "fp8", "fp4"}, default "bf16"
-    peak : [TFLOP/s] per GPU, instead of ``gpu``.
-    count : [-] GPUs.  duration : [day].  gpu_hours : [h], instead of count and duration.
-    mfu : [-] model FLOP utilisation (Epoch AI: 0.3 for LLMs).
-    budget : [FLOP] training compute to reach.
-    params : [-] parameters (active, for a mixture of experts).  tokens : [token].
-    flop_per_param_token : [-], default 6 (Kaplan et al. 2020, arXiv:2001.08361); 8 with
-        full activation recomputation (Narayanan et al. 2021, arXiv:2104.04473).
-    gpu_throughput, cluster_throughput : [token/s] training throughput.
-    power : [W] all-in IT power per GPU.  load : [-], default 1.  pue : [-], default 1.
-    electricity : [USD/kWh].  price : [USD/h] per GPU-hour.
+>>> import tcoctl
+>>> f"{tcoctl.flops(params=405e9, tokens=15.6e12)['total_flop']:.3g~}"
+'3.79e+25 FLOP'
+>>> r = tcoctl.flops(gpu="h100-sxm", budget="1e30 FLOP", mfu=0.4)
+>>> f"{r['gpu_hours'].to('h'):.4g~}"
+'7.019e+11 h'""",
+    ),
+    "h100e": (
+        """H100-equivalents of a fleet, a capacity figure or a stated speed-up, and per-chip
+ratios.""",
+        """>>> import tcoctl
+>>> round(float(tcoctl.h100e(gpu="b200")["ratio_bf16"].magnitude), 3)
+2.274""",
+    ),
+    "inference": (
+        """Serving a transformer on a roofline: memory, decode step time and its binding bound,
+tokens/s, cost per million output tokens, J/token and emissions; starts from ``preset``
+(default ``llama-3.1-70b`` on 4 H100 SXM, batch 32) and each option overrides one figure.
 
-    Returns
-    -------
-    Result
-        total_flop [FLOP], gpu_hours [h], duration [day], count, mfu, params, tokens,
-        gpu_throughput and cluster_throughput [token/s], h100e_years [year], energy [GWh],
-        facility_power [MW], cost [USD]: every one the inputs determine.
+A decode step takes max(memory_time, compute_time): (active weights + batch x KV bytes
+at the mean context) / (bandwidth x efficiency x GPUs), and 2 x active params x batch /
+(peak x efficiency x GPUs) (kipply, "Transformer Inference Arithmetic",
+https://kipp.ly/transformer-inference-arithmetic/; Austin et al., "How to Scale Your
+Model", https://jax-ml.github.io/scaling-book/inference/; Databricks, "LLM Inference
+Performance Engineering: Best Practices", 2023). Efficiencies default to 1: the results
+are bounds (tokens/s at most, cost and time at least).""",
+        """Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound, 12.18 ms per step.
 
-    Examples
-    --------
-    Llama 3.1 405B (Meta, "The Llama 3 Herd of Models", arXiv:2407.21783): 405e9 parameters
-    on 15.6e12 tokens is 3.8e25 FLOP.
+>>> import tcoctl
+>>> r = tcoctl.inference()
+>>> r["bound"], f"{r['time_per_output_token']:.4g~}"
+('memory', '12.18 ms')
 
-    >>> import tcoctl
-    >>> f"{tcoctl.flops(params=405e9, tokens=15.6e12)['total_flop']:.3g~}"
-    '3.79e+25 FLOP'
-    >>> r = tcoctl.flops(gpu="h100-sxm", budget="1e30 FLOP", mfu=0.4)
-    >>> f"{r['gpu_hours'].to('h'):.4g~}"
-    '7.019e+11 h'
-    """
-    return run("flops", preset, **options)
+The H20 decodes at its bandwidth ratio to the H100 (4.0 / 3.35), not its FLOP ratio:
 
+>>> h20 = tcoctl.inference(gpu="h20", cost_per_gpu_hour="1.80 USD/h")
+>>> h100 = tcoctl.inference(gpu="h100-sxm", cost_per_gpu_hour="1.80 USD/h")
+>>> ratio = h20["tokens_per_second_per_gpu"] / h100["tokens_per_second_per_gpu"]
+>>> round(float(ratio.magnitude), 3)
+1.194""",
+    ),
+    "tco": (
+        """Total cost of ownership of a GPU cluster; starts from ``preset`` (default
+``frontier-2024``) and each option overrides one figure.""",
+        """>>> import tcoctl
+>>> round(float(tcoctl.tco(preset="frontier-2024")["gpu_share"].magnitude), 3)
+0.759
+>>> r = tcoctl.tco(solve="electricity", goal="power_share=0.15")
+>>> f"{r['electricity']:.4g~}"
+'0.2407 USD / kWh'""",
+    ),
+    "yield": (
+        """Die yield: line yield, dies per wafer, defect-limited yield, good dies, cost per good
+die, and the inverses (``yield`` is a Python keyword, hence the underscore).""",
+        """Hennessy & Patterson (5th ed., section 1.6): a 1.5 cm x 1.5 cm die on a 300 mm wafer
+fits 270 dies (formula) and yields 0.40 under Bose-Einstein with D0 = 0.031/cm^2, N =
+13.5.
 
-def h100e(preset: str | None = None, **options: Any) -> Result:
-    """H100-equivalents of a fleet, a capacity figure or a stated speed-up, and per-chip
-    ratios.
+>>> import tcoctl
+>>> r = tcoctl.yield_(die_size="15x15", scribe=0, edge_exclusion=0,
+...                   defect_density=0.031, model="bose-einstein", layers=13.5)
+>>> round(float(r["dies_per_wafer_formula"].magnitude))
+270
+>>> round(float(r["die_yield"].magnitude), 2)
+0.4""",
+    ),
+    "supply": (
+        """Packaged chips, H100e and peak FLOP/s per year from wafer starts, good dies per
+wafer, CoWoS-class packaging and HBM supply; the least constraint binds.""",
+        """TrendForce (Oct 2024): 35,000-40,000 CoWoS wafers a month; at ~29 H100 packages a wafer
+(press) that is 12.2-13.9M H100s a year if nothing else binds.
 
-    Parameters
-    ----------
-    gpu : str, hardware preset.  count : [-] GPUs.
-    basis : {"bf16", "fp8", "bandwidth", "all"}, default "bf16": which ratio is ``h100e``
-        (Epoch AI, https://epoch.ai/data/machine-learning-hardware).
-    capacity : [EFLOP/s] a fleet's compute at ``precision``.  factor : [-] a stated speed-up.
+>>> import tcoctl
+>>> r = tcoctl.supply(interposers_per_month=tcoctl.Range(35000, 40000),
+...                   packages_per_interposer=29, gpu="h100-sxm")
+>>> f"{r.stat('chips_per_year', 'low'):.4g~}", f"{r.stat('chips_per_year', 'high'):.4g~}"
+('1.218e+07', '1.392e+07')
 
-    Returns
-    -------
-    Result
-        h100e, h100e_<basis>, ratio_<basis> [-] per chip, count, peak_compute [EFLOP/s].
+Chained: the yield calculator's good dies per wafer feed supply (one scenario per die
+of the smic-7nm preset).
 
-    Examples
-    --------
-    >>> import tcoctl
-    >>> round(float(tcoctl.h100e(gpu="b200")["ratio_bf16"].magnitude), 3)
-    2.274
-    """
-    return run("h100e", preset, **options)
-
-
-def inference(preset: str | None = None, **options: Any) -> Result:
-    """Serving a transformer on a roofline: memory, decode step time and its binding bound,
-    tokens/s, cost per million output tokens, J/token and emissions; starts from ``preset``
-    (default ``llama-3.1-70b`` on 4 H100 SXM, batch 32) and each option overrides one figure.
-
-    A decode step takes max(memory_time, compute_time): (active weights + batch x KV bytes
-    at the mean context) / (bandwidth x efficiency x GPUs), and 2 x active params x batch /
-    (peak x efficiency x GPUs) (kipply, "Transformer Inference Arithmetic",
-    https://kipp.ly/transformer-inference-arithmetic/; Austin et al., "How to Scale Your
-    Model", https://jax-ml.github.io/scaling-book/inference/; Databricks, "LLM Inference
-    Performance Engineering: Best Practices", 2023). Efficiencies default to 1: the results
-    are bounds (tokens/s at most, cost and time at least).
-
-    Parameters
-    ----------
-    params, active_params : [-] total and active per token (MoE; default params).
-    layers : [-].  kv_heads, head_dim : [-], or kv_dim : [-] values per token per layer
-        (2 x kv_heads x head_dim; MLA latent 576 for DeepSeek-V3), or kv_cache_per_token [KiB].
-    weight_bytes, kv_bytes : [B] per value, default 2 (fp8 1, fp4 0.5).
-    gpu : str, hardware preset.  precision : {"bf16", "fp8", "fp4"}, default "bf16".
-    memory [GB], bandwidth [TB/s], peak [TFLOP/s] : per GPU, instead of the gpu's.
-    gpus_per_replica : [-] tensor parallel, default 1.  batch : [-] concurrent sequences.
-    prompt_tokens, output_tokens, context : [token].
-    bandwidth_efficiency, compute_efficiency : [-] default 1.  memory_overhead : [-] 0.1.
-    cost_per_gpu_hour : [USD/h].  power : [W] all-in per GPU (default TDP x 1.82).
-    pue : [-], default 1.  electricity : [USD/kWh].  carbon_intensity : [gCO2e/kWh].
-    embodied : [kgCO2e] per GPU.  life : [yr].  reference_price : [USD/Mtoken].
-
-    Returns
-    -------
-    Result
-        tokens_per_second_per_gpu and tokens_per_second [token/s], cost_per_million_tokens
-        [USD/Mtoken], energy_per_token [J/token], time_per_output_token, memory_time,
-        compute_time, prefill_time [ms], bound ("memory" or "compute"), bound_ratio, fits
-        ("yes" or "no"), weight_memory, kv_cache_per_sequence, memory_needed,
-        memory_available, memory_headroom [GB], kv_cache_per_token [KiB], max_batch,
-        price_to_cost, emissions and embodied per million tokens [kgCO2e/Mtoken].
-
-    Examples
-    --------
-    Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound, 12.18 ms per step.
-
-    >>> import tcoctl
-    >>> r = tcoctl.inference()
-    >>> r["bound"], f"{r['time_per_output_token']:.4g~}"
-    ('memory', '12.18 ms')
-
-    The H20 decodes at its bandwidth ratio to the H100 (4.0 / 3.35), not its FLOP ratio:
-
-    >>> h20 = tcoctl.inference(gpu="h20", cost_per_gpu_hour="1.80 USD/h")
-    >>> h100 = tcoctl.inference(gpu="h100-sxm", cost_per_gpu_hour="1.80 USD/h")
-    >>> ratio = h20["tokens_per_second_per_gpu"] / h100["tokens_per_second_per_gpu"]
-    >>> round(float(ratio.magnitude), 3)
-    1.194
-    """
-    return run("inference", preset, **options)
+>>> dies = tcoctl.yield_(preset="smic-7nm")
+>>> r = tcoctl.supply(upstream=dies, wafers_per_month=45000, gpu="ascend-910b")
+>>> [f"{x:.4g}" for x in r.stat("chips_per_year", "high").magnitude]
+['4.32e+07', '4.32e+07']""",
+    ),
+}
+"""Per calculator: what the API function does, with its sources, and its examples
+(doctest runs them); the parameters and results come from the spec."""
 
 
-def tco(preset: str | None = None, **options: Any) -> Result:
-    """Total cost of ownership of a GPU cluster; starts from ``preset`` (default
-    ``frontier-2024``) and each option overrides one figure.
-
-    Parameters
-    ----------
-    gpus : [-].  site_power : [MW], instead of gpus.  gpu : str, hardware preset.
-    gpu_price : [USD] server capex per GPU.  network_cost : [USD] per GPU.
-    facility_cost : [USD/kW] of IT power.  facility_life : [yr].  life : [yr].
-    power : [W] all-in per GPU.  load : [-].  pue : [-].  electricity : [USD/kWh].
-    rate : [-] cost of capital per year (capital recovery factor: Grant, Ireson and
-        Leavenworth, "Principles of Engineering Economy").
-    utilization : [-].  other_opex : [USD/yr] per GPU.  tokens_per_second : [token/s].
-
-    Returns
-    -------
-    Result
-        <item>_annual [USD/yr] and <item>_share for servers, network, facility, power,
-        other_opex; gpu_share, total_annual_cost, total_cost, cost_per_gpu_hour [USD/h],
-        cost_per_million_tokens, power figures and annual_energy.
-
-    Examples
-    --------
-    >>> import tcoctl
-    >>> round(float(tcoctl.tco(preset="frontier-2024")["gpu_share"].magnitude), 3)
-    0.759
-    >>> r = tcoctl.tco(solve="electricity", goal="power_share=0.15")
-    >>> f"{r['electricity']:.4g~}"
-    '0.2407 USD / kWh'
-    """
-    return run("tco", preset, **options)
+SHARED_PARAMETERS = """\
+samples : int, optional
+    Monte Carlo samples over the ranges (0 to 2,000,000); gives p05, p50, p95 (``stat``).
+dist : {"uniform", "triangular"}, optional
+    How samples are drawn within each range, default "uniform".
+seed : int, optional
+    Random seed for ``samples``.
+solve : str, optional
+    An input to goal-seek, e.g. "electricity"; with ``goal``.
+goal : str, optional
+    The result to reach, ``"RESULT=VALUE"``, e.g. "power_share=0.15".
+upstream : Result or JSON documents, optional
+    Another run whose results feed the inputs of the same name (one scenario per document).
+scenarios : pandas.DataFrame or mapping of columns, optional
+    One scenario per row, a column per option (as keywords); keywords given too apply to
+    every row."""
 
 
-def yield_(preset: str | None = None, **options: Any) -> Result:
-    """Die yield: line yield, dies per wafer, defect-limited yield, good dies, cost per good
-    die, and the inverses (``yield`` is a Python keyword, hence the underscore).
-
-    Parameters
-    ----------
-    steps : [-].  step_yield, target_yield, line_yield : [-].
-    die_size : str ``"WxH"`` [mm].  die_width, die_height : [mm].  die_area : [mm^2].
-    wafer_diameter : [mm], default 300.  edge_exclusion, scribe, notch : [mm].
-    defect_density : [1/cm^2] D0.  die_yield : [-], gives D0.
-    model : {"poisson", "murphy", "rectangular", "moore", "seeds", "negative-binomial",
-        "bose-einstein"}, default "poisson" (Hennessy & Patterson, "Computer Architecture:
-        A Quantitative Approach", section 1.6; SemiAnalysis die-yield calculator).
-    alpha : [-] negative-binomial clustering.  layers : [-] Bose-Einstein N (real).
-    wafer_yield : [-].  wafer_cost : [USD].  good_dies : [-] observed good dies per wafer.
-
-    Examples
-    --------
-    Hennessy & Patterson (5th ed., section 1.6): a 1.5 cm x 1.5 cm die on a 300 mm wafer
-    fits 270 dies (formula) and yields 0.40 under Bose-Einstein with D0 = 0.031/cm^2, N =
-    13.5.
-
-    >>> import tcoctl
-    >>> r = tcoctl.yield_(die_size="15x15", scribe=0, edge_exclusion=0,
-    ...                   defect_density=0.031, model="bose-einstein", layers=13.5)
-    >>> round(float(r["dies_per_wafer_formula"].magnitude))
-    270
-    >>> round(float(r["die_yield"].magnitude), 2)
-    0.4
-    """
-    return run("yield", preset, **options)
+def parameter_doc(calc: Calculator, spec: Input) -> str:
+    """One option's numpydoc entry: its kind and unit, what it is, its default."""
+    if spec.kind == "choice":
+        kind = "{" + ", ".join(f'"{c}"' for c in spec.choices) + "}"
+    elif spec.kind in ("gpu", "size", "file"):
+        kind = "str"
+    else:
+        kind = f"float, array, str or Range [{short(spec.display) or '-'}]"
+    default = calc.defaults.get(spec.name)
+    more = f" Default {default}." if default is not None else ""
+    return f"{spec.key} : {kind}, optional\n    {spec.help}{more} E.g. {spec.example!r}."
 
 
-def supply(preset: str | None = None, **options: Any) -> Result:
-    """Packaged chips, H100e and peak FLOP/s per year from wafer starts, good dies per
-    wafer, CoWoS-class packaging and HBM supply; the least constraint binds.
+def docstring(calc: Calculator) -> str:
+    """The API function's numpydoc docstring: the guide, every option (from the spec), the
+    shared keywords, every result with its unit, and the examples."""
+    intro, examples = GUIDES.get(calc.name, (calc.help, ""))
+    preset = f"preset : str, optional\n    Scenario preset, default {calc.default_preset!r}" + (
+        " (each option overrides one figure)." if calc.preset_is_base else " (alone)."
+    )
+    parameters = "\n".join(
+        [preset, *(parameter_doc(calc, spec) for spec in calc.inputs), SHARED_PARAMETERS]
+    )
+    results = "\n".join(f"    {r.name} [{short(r.display) or '-'}]: {r.help}" for r in calc.results)
+    text = (
+        f"{intro}\n\nParameters\n----------\n{parameters}\n\nReturns\n-------\nResult\n"
+        f"    Every result the inputs determine:\n{results}\n"
+    )
+    return text + (f"\nExamples\n--------\n{examples}\n" if examples else "")
 
-    Parameters
-    ----------
-    preset : str, optional
-        Scenario preset, e.g. ``"smic-7nm"`` (used alone only when no option is given).
-    wafers_per_month : [1/month] wafer starts.  wafer_share : [-], default 1.
-    good_dies_per_wafer : [-]; or die_size ``"WxH"`` [mm] / die_area [mm^2] with
-        defect_density [1/cm^2] and model, or die_yield [-], as in :func:`yield_`.
-    dies_per_package : [-], default 1 (B200: 2).
-    interposers_per_month : [1/month] CoWoS-class interposer wafers.
-    packages_per_interposer : [-].  packaging_yield : [-], default 1.
-    hbm_stacks_per_month : [1/month].  hbm_stacks_per_package : [-].
-    months : [month] of output counted, default 12.
-    chips_per_year : [-] a stated supply (imports) instead of capacities.
-    gpu : str, hardware preset.  basis : {"bf16", "fp8", "bandwidth"}, default "bf16".
-    precision : {"bf16", "fp8", "fp4"}, default "bf16".
-    upstream : Result, e.g. of :func:`yield_`: its results feed inputs of the same name.
 
-    Returns
-    -------
-    Result
-        h100e_per_year, chips_per_year, binding (0 dies, 1 packaging, 2 hbm; its name is
-        ``to_dict()["results"]["binding"]["label"]``), peak_added_per_year [EFLOP/s],
-        chips_from_dies, chips_from_packaging, chips_from_hbm, h100e_per_chip, and the good
-        dies per wafer when computed from a die size.
+SHARED_KEYWORDS = ("samples", "dist", "seed", "solve", "goal", "upstream", "scenarios")
 
-    Examples
-    --------
-    TrendForce (Oct 2024): 35,000-40,000 CoWoS wafers a month; at ~29 H100 packages a wafer
-    (press) that is 12.2-13.9M H100s a year if nothing else binds.
 
-    >>> import tcoctl
-    >>> r = tcoctl.supply(interposers_per_month=tcoctl.Range(35000, 40000),
-    ...                   packages_per_interposer=29, gpu="h100-sxm")
-    >>> f"{r.stat('chips_per_year', 'low'):.4g~}", f"{r.stat('chips_per_year', 'high'):.4g~}"
-    ('1.218e+07', '1.392e+07')
+def signature(calc: Calculator) -> inspect.Signature:
+    """A keyword-only signature with every option of ``calc`` and the shared keywords
+    (``None``: not given, so the preset or default applies)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    return inspect.Signature(
+        [
+            inspect.Parameter("preset", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None),
+            *(inspect.Parameter(spec.key, keyword, default=None) for spec in calc.inputs),
+            *(inspect.Parameter(name, keyword, default=None) for name in SHARED_KEYWORDS),
+        ],
+        return_annotation=Result,
+    )
 
-    Chained: the yield calculator's good dies per wafer feed supply (one scenario per die
-    of the smic-7nm preset).
 
-    >>> dies = tcoctl.yield_(preset="smic-7nm")
-    >>> r = tcoctl.supply(upstream=dies, wafers_per_month=45000, gpu="ascend-910b")
-    >>> [f"{x:.4g}" for x in r.stat("chips_per_year", "high").magnitude]
-    ['4.32e+07', '4.32e+07']
-    """
-    return run("supply", preset, **options)
+def calculator_function(calc: Calculator) -> Callable[..., Result]:
+    """The API function of one calculator, e.g. ``tcoctl.tco``, with its spec's signature
+    and docstring."""
+
+    def function(preset: str | None = None, **options: Any) -> Result:
+        return run(calc.name, preset, **options)
+
+    function.__name__ = function.__qualname__ = calc.api_name
+    function.__doc__ = docstring(calc)
+    function.__signature__ = signature(calc)  # type: ignore[attr-defined]
+    return function
+
+
+globals().update({calc.api_name: calculator_function(calc) for calc in CALCULATORS.values()})
 
 
 def preset_names() -> list[str]:

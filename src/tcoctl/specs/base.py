@@ -5,6 +5,7 @@ or pint so that ``--help`` stays fast."""
 
 from __future__ import annotations
 
+import keyword
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -145,6 +146,12 @@ class Calculator:
     def input(self, name: str) -> Input:
         """The input called ``name`` (option spelling or keyword); KeyError if none."""
         return self.inputs_by_name[name]
+
+    @property
+    def api_name(self) -> str:
+        """The Python API function's name: the command's, with an underscore after a Python
+        keyword (``yield_``)."""
+        return f"{self.name}_" if keyword.iskeyword(self.name) else self.name
 
     @cached_property
     def inputs_by_name(self) -> dict[str, Input]:

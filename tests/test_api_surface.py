@@ -1,0 +1,97 @@
+"""The Python API for notebooks: every calculator is a function of the package with a
+keyword-only signature and a docstring entry for every option (both from the registry, so a
+new calculator gets them by itself), errors that name keywords, a short repr, an HTML table,
+pandas in and out, and odd inputs refused with a typed error naming the keyword."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tcoctl
+from tcoctl.errors import UsageError
+from tcoctl.specs import CALCULATORS, Calculator
+
+CALCS = list(CALCULATORS.values())
+
+
+@pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)
+def test_every_calculator_is_a_function_of_the_package(calc: Calculator) -> None:
+    assert calc.api_name in dir(tcoctl)
+    assert callable(getattr(tcoctl, calc.api_name))
+
+
+@pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)
+def test_the_signature_lists_every_option(calc: Calculator) -> None:
+    parameters = inspect.signature(getattr(tcoctl, calc.api_name)).parameters
+    for spec in calc.inputs:
+        assert parameters[spec.key].kind is inspect.Parameter.KEYWORD_ONLY, spec.key
+    assert {"samples", "solve", "goal", "upstream", "scenarios"} <= set(parameters)
+
+
+@pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)
+def test_the_docstring_has_every_option_and_result(calc: Calculator) -> None:
+    doc = getattr(tcoctl, calc.api_name).__doc__
+    for spec in calc.inputs:
+        assert re.search(rf"^{spec.key} : ", doc, re.MULTILINE), spec.key
+    for result in calc.results:
+        assert re.search(rf"^    {result.name} \[", doc, re.MULTILINE), result.name
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"gpus": -1}, "gpus=: -1.0 is out of range"),
+        ({"gpus": 10**400}, "gpus=: a number too large for a float"),
+        ({"gpus": np.ones((2, 2))}, "gpus=: expected one value or a list of them, got a 2-D"),
+        ({"gpus": 1 + 2j}, "gpus=: expected a number"),
+        ({"gpus": np.array([1j, 2j])}, "gpus=: expected real numbers, got complex"),
+        ({"electricity": "5 kg"}, "electricity=: '5 kg' is a mass"),
+    ],
+)
+def test_errors_name_the_keyword(keywords: dict[str, Any], message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)) as raised:
+        tcoctl.tco(**keywords)
+    assert "--" not in str(raised.value)
+
+
+def test_a_million_scenarios_just_work() -> None:
+    """A 1e6-element array runs in one call, within memory (eight bytes a value)."""
+    params = np.linspace(1e9, 1e12, 1_000_000)
+    total = tcoctl.flops(params=params, tokens=2e12)["total_flop"].magnitude
+    assert total.shape == (1_000_000,)
+    assert total[-1] == pytest.approx(6 * 1e12 * 2e12)
+
+
+def test_repr_is_short_and_html_is_a_table() -> None:
+    one = tcoctl.tco()
+    assert len(repr(one)) < 200 and "cost_per_gpu_hour=1.804 USD/h" in repr(one)
+    many = tcoctl.tco(gpus=list(range(1000, 101000, 1000)))
+    assert len(repr(many)) < 200 and "100 scenarios" in repr(many)
+    assert "<table" in one._repr_html_() and "cost_per_gpu_hour" in one._repr_html_()
+    assert "<table" in many._repr_html_()
+
+
+def test_pandas_in_and_out() -> None:
+    """A DataFrame of scenarios gives what the same columns as keywords give, and
+    to_pandas() holds each result in its display unit (coded results by name)."""
+    frame = pd.DataFrame({"gpus": [1000, 5000, 20000], "electricity": [0.05, 0.08, 0.12]})
+    through_frame = tcoctl.tco(scenarios=frame).to_pandas()
+    through_keywords = tcoctl.tco(gpus=frame["gpus"], electricity=frame["electricity"])
+    assert list(through_frame["gpus"]) == [1000, 5000, 20000]
+    np.testing.assert_array_equal(
+        through_frame["cost_per_gpu_hour"], through_keywords["cost_per_gpu_hour"].magnitude
+    )
+    assert through_frame.attrs["units"]["cost_per_gpu_hour"] == "USD/h"
+    supply = tcoctl.supply(preset="smic-7nm", wafers_per_month=[1000, 50000]).to_pandas()
+    assert list(supply["binding"]) == ["dies", "hbm"]
+
+
+def test_a_percentile_needs_samples() -> None:
+    with pytest.raises(UsageError, match="samples="):
+        tcoctl.tco().stat("cost_per_gpu_hour", "p05")
