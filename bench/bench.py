@@ -8,6 +8,9 @@ run, printed as a ratio. Run from an installed tcoctl: ``python bench/bench.py``
   scalars doing the same arithmetic (timed on a few thousand, scaled per sample).
 - batch: a 100,000-line JSON Lines file end to end, against the 3 s budget.
 - memory: peak RSS of a batch of ``--rows`` lines against one of 100,000 (bounded: ~1).
+- Python API (issue 16), on one core: cold ``import tcoctl`` and a first call against the
+  startup reference; a warm scalar call against 1 ms; a 100,000-scenario array call beyond
+  the first call against 0.5 s (both budgets scaled by this machine's speed).
 """
 
 from __future__ import annotations
@@ -151,6 +154,21 @@ def main() -> None:
     row("1e6 MC samples (tco), issue 13", mc - single, 0.25 * scale, "s", "beyond startup")
     row("1e6 MC samples: peak memory", mc_rss, 150.0, "MB", "flat as samples grow")
     one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    cold = wall([*one_core, sys.executable, "-c", f"{API_SETUP}; one()"])
+    row("API: cold import tcoctl + first call", cold, baseline, "s", "ref: numpy, pint + registry")
+    timings = json.loads(
+        subprocess.run(
+            [*one_core, sys.executable, "-c", API_TIMINGS], check=True, capture_output=True
+        ).stdout
+    )
+    row("API: warm scalar call, 1 core", timings["scalar"] * 1e3, 1.0 * scale, "ms", "tco(gpus=)")
+    row(
+        "API: 100,000-scenario array call, 1 core",
+        timings["array"],
+        0.5 * scale,
+        "s",
+        "beyond the first call; one engine call",
+    )
     with tempfile.TemporaryDirectory() as folder:
         tco_batch = Path(folder) / "tco.jsonl"
         write_tco_batch(tco_batch, 100_000)
@@ -196,6 +214,29 @@ def in_process_sweep(points: int) -> float:
     planner.sweep(calc, [given], plan)
     return time.process_time() - start
 
+
+API_SETUP = (
+    "import numpy as np, tcoctl; "
+    "one = lambda: tcoctl.tco(gpus=1000)['cost_per_gpu_hour']; "
+    "params = np.linspace(1e9, 1e11, 100_000); "
+    "many = lambda: tcoctl.flops(params=params, tokens=2e12, gpu='h100-sxm', mfu=0.4, "
+    "count=1000)['duration']"
+)
+API_TIMINGS = f"""
+import json, time
+{API_SETUP.replace("; ", chr(10))}
+one(); many()
+start = time.perf_counter()
+for _ in range(200):
+    one()
+scalar = (time.perf_counter() - start) / 200
+runs = []
+for _ in range(3):
+    start = time.perf_counter()
+    many()
+    runs.append(time.perf_counter() - start)
+print(json.dumps({{"scalar": scalar, "array": min(runs)}}))
+"""
 
 REFERENCE_SECONDS = 0.269
 """``import numpy, pint; pint.UnitRegistry()`` on the 2-core machine the budgets were set on."""

@@ -5,13 +5,13 @@ and the summaries (centre, range ends, percentiles) results come back as."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
 from tcoctl.core import MODELS
 from tcoctl.core import relations as rel
-from tcoctl.engine.inputs import Array, Given, checked_span
+from tcoctl.engine.inputs import Array, checked_span
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, Calculator, Input, Result
 
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -112,9 +112,9 @@ def display_unit(calc: Calculator, quantity: str) -> tuple[str, str]:
     return "", ""
 
 
-def known_quantities(calc: Calculator, given: Mapping[str, Given]) -> frozenset[str]:
-    """The core quantities a scenario gives, with the H100 reference figures."""
+def known_quantities(given: Iterable[Input]) -> frozenset[str]:
+    """The core quantities the options ``given`` give, with the H100 reference figures."""
     names = {"ref_peak", *(f"ref_{spec.name}" for spec in GPU_FIELDS)}
-    for item in given.values():
-        names.update(item.spec.sets)
+    for spec in given:
+        names.update(spec.sets)
     return frozenset(names)

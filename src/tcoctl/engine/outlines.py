@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
-from tcoctl.specs import Calculator
+from tcoctl.specs import CALCULATORS, Calculator
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,25 @@ class Outline:
 
 def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = None) -> Outline:
     """Symbolic: which results these inputs determine, what would give the others, and what
-    goes unused (cached plans; no numbers are computed)."""
+    goes unused (no numbers are computed; cached by what it depends on: which inputs are
+    given, the choices, which inputs are options, and the goal-seek)."""
+    shape = tuple(
+        (name, item.text if item.spec.kind == "choice" else "", item.origin.startswith("--"))
+        for name, item in given.items()
+    )
+    return _outline(calc.name, shape, solve)
+
+
+@lru_cache(maxsize=1024)
+def _outline(
+    command: str, shape: tuple[tuple[str, str, bool], ...], solve: Solve | None
+) -> Outline:
+    calc = CALCULATORS[command]
     model = model_for(calc)
-    choices = tuple(sorted((g.spec.key, g.text) for g in given.values() if g.spec.kind == "choice"))
-    known = set(known_quantities(calc, given))
+    given = {name: calc.input(name) for name, _, _ in shape}
+    flagged = {name for name, _, option in shape if option}
+    choices = tuple(sorted((given[name].key, text) for name, text, _ in shape if text))
+    known = set(known_quantities(given.values()))
     if solve is not None:
         known.add(solve.unknown.core)
     plan = model.plan(known, choices)
@@ -49,11 +65,11 @@ def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = 
     used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
     unused = tuple(
         name
-        for name, item in given.items()
-        if item.spec.kind != "choice"
-        and item.origin.startswith("--")
-        and not used & set(item.spec.sets)
-        and (solve is None or item.spec is not solve.unknown)
+        for name, spec in given.items()
+        if spec.kind != "choice"
+        and name in flagged
+        and not used & set(spec.sets)
+        and (solve is None or spec != solve.unknown)
     )
     defaults = tuple(
         spec.name
