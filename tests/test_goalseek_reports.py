@@ -58,3 +58,61 @@ def test_the_api_reports_the_target(command: str, unknown: str, goal: str) -> No
         result = tcoctl.run(command, solve=unknown.replace("-", "_"), goal=goal)
         values = np.atleast_1d(result[target].magnitude)
     assert np.allclose(values, wanted, rtol=1e-6, atol=0), values
+
+
+# --- issue 19 item 27: goal-seek correctness ---------------------------------------------
+
+DIES = ("yield", "--die-area", "100", "--defect-density", "0.1")
+
+
+@pytest.mark.parametrize(
+    ("unknown", "goal", "sides"),
+    [("die-area", 101, "from 100 to 102"), ("wafer-diameter", 601, "from 600 to 602")],
+)
+def test_a_step_function_names_the_nearest_values_instead_of_a_wrong_success(
+    unknown: str, goal: int, sides: str
+) -> None:
+    """dies_per_wafer is a whole count: 101 dies is on no wafer of 300 mm (it was reported
+    as a success at 100 dies)."""
+    args = [a for a in DIES if unknown != "die-area" or a not in ("--die-area", "100")]
+    outcome = run(*args, "--solve", unknown, "--for", f"dies_per_wafer={goal}", "-f", "json")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert f"no value of {unknown} gives dies_per_wafer = {goal}: it steps over" in outcome.stderr
+    assert sides in outcome.stderr
+
+
+@pytest.mark.parametrize("goal", [590, 600, 602, 604])
+def test_a_count_the_step_function_takes_is_reached_exactly(goal: int) -> None:
+    """At a step the root lies on its edge: the side that gives the goal is the answer
+    (600 = the upper side of the step from 594; 590 inside a plateau)."""
+    outcome = run(*DIES, "--solve", "wafer-diameter", "--for", f"dies_per_wafer={goal}",
+                  "-f", "json")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["dies_per_wafer"]["value"] == goal
+
+
+def test_a_limit_is_not_reached() -> None:
+    """power_share tends to 1 as electricity grows; it "succeeded" at 2.5e16 USD/kWh."""
+    outcome = run("tco", "--solve", "electricity", "--for", "power_share=1", "-f", "json")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "no value of electricity gives power_share = 1: it only tends" in outcome.stderr
+
+
+def test_an_input_given_and_solved_for_is_refused() -> None:
+    goal = ("--solve", "electricity", "--for", "power_share=0.15")
+    outcome = run("tco", "--electricity", "0.1 USD/kWh", *goal, "-f", "json")
+    assert outcome.code == 2
+    assert "electricity is given, and --solve electricity would set it" in outcome.stderr
+    with pytest.raises(tcoctl.errors.UsageError, match="electricity is given"):
+        tcoctl.tco(electricity=0.1, solve="electricity", goal="power_share=0.15")
+    batch = run("tco", *goal, "--input", "-", "-f", "json",
+                input='{"electricity": "0.1 USD/kWh"}\n{"gpus": 1000}\n')  # fmt: skip
+    assert [record["line"] for record in batch.records()] == [2]
+    assert "line 1: electricity is given" in batch.stderr
+
+
+def test_solving_for_the_swept_input_is_refused() -> None:
+    outcome = run("tco", "--solve", "electricity", "--for", "power_share=0.15",
+                  "--sweep", "electricity=0.05..0.1")  # fmt: skip
+    assert outcome.code == 2
+    assert "--sweep electricity: --solve electricity sets it" in outcome.stderr

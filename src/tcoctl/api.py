@@ -203,8 +203,8 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     def warn(message: str) -> None:
         warnings.warn(message, TcoctlWarning, stacklevel=4)
 
-    solve = planner.parse_solve(calc, shared["solve"], shared["for"])
     named = {**dict.fromkeys(columns, ""), **(texts[0] if texts else {})}
+    solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
     chosen = runner.choose_preset(calc, shared["preset"], named)
     labels = engine.variants(calc, chosen)
     flows = _flows(calc, upstream, warn)

@@ -162,7 +162,10 @@ def core_call(
     if solve is None:
         plan = model.plan(values, chosen)
     else:
-        plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures, warnings)
+        try:  # the search may reach a die count the core refuses (more than 20,000 rows)
+            plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures, warnings)
+        except ModeError as error:
+            raise UsageError(f"--solve {solve.unknown.name}: {error}") from None
     reported = reported_results(calc, plan, solve)
     used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
     if gpus is not None and "gpu_peak" in used:

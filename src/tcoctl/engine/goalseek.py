@@ -4,7 +4,7 @@ relations invert, else by bracketed root finding."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -84,9 +84,70 @@ def goal_seek(
             top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
             text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
         failures[row] = DomainError(text)
+    with np.errstate(all="ignore"):
+        values[unknown] = reached(calc, miss, root, solve, high, failures)
     if solve.unknown.whole:
         return rounded_up(calc, model, values, chosen, choices, solve, notes)
     return forward
+
+
+STEP_TOLERANCE = 1e-6
+"""A found root whose result misses the goal by more than this (relative) is where the result
+jumps over the goal (a whole count, such as dies per wafer), not where it reaches it."""
+FLAT_TOLERANCE = 1e-9
+"""A result that moves by less than this (relative to the goal) over half a decade of the
+unknown either side of a root only tends to the goal there (a share tending to 1)."""
+
+
+def reached(
+    calc: Calculator,
+    miss: Callable[[Array], Array],
+    root: Array,
+    solve: Solve,
+    high: float,
+    failures: list[TcoctlError | None],
+) -> Array:
+    """The roots, checked: where the result steps at a root, the side of the step that
+    gives the goal; rows where neither side does fail, naming the values either side (the
+    nearest achievable), as do rows where the result only tends to the goal as a limit
+    (bisection and float rounding would otherwise report success)."""
+    found = np.isfinite(root)
+    if not found.any():
+        return root
+    spec, target = solve.unknown, solve.target.core
+    x = np.where(found, root, 1.0)
+    scale = abs(solve.value) or 1.0
+    below = np.abs(miss(np.maximum(x / 10**0.5, spec.minimum)))
+    above = np.abs(miss(np.minimum(x * 10**0.5, high)))
+    limit = found & (below <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
+    misses = [miss(side) for side in sides]
+    hits = [np.abs(m) <= STEP_TOLERANCE * scale for m in misses]
+    chosen = np.select(  # at a step, a point just inside the side that gives the goal
+        [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
+    )
+    goal = shown(calc, target, solve.value)
+    for row in range(root.shape[0]):
+        wrong = found[row] & (limit[row] | np.isnan(chosen[row]))
+        if failures[row] is not None or not wrong.any():
+            continue
+        point = int(np.flatnonzero(wrong)[0])
+        where = f"{spec.name} = {shown(calc, spec.core, float(x[row, point]))}"
+        if limit[row, point]:
+            text = (
+                f"no value of {spec.name} gives {solve.target.name} = {goal}: it only tends "
+                f"to that value (at {where} it is there to float precision, but no finite "
+                f"{spec.name} reaches it); ask for a value short of it"
+            )
+        else:
+            either = sorted(float(misses[k][row, point]) + solve.value for k in (0, 2))
+            text = (
+                f"no value of {spec.name} gives {solve.target.name} = {goal}: it steps over "
+                f"that value at {where}, from {shown(calc, target, either[0])} to "
+                f"{shown(calc, target, either[1])}, the nearest values it takes"
+            )
+        failures[row] = DomainError(text)
+    return np.where(found & ~np.isnan(chosen), chosen, root)  # a failed row keeps its x
 
 
 def rounded_up(

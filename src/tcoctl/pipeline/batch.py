@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from tcoctl import chain, engine, output
 from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
+from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
@@ -391,6 +392,7 @@ class Batch:
         if unknown:
             raise UsageError(f"unknown option {shorten(unknown[0])!r}")
         engine.check_alternatives(self.calc, names)
+        check_solved_not_given(self.solve, names)
         return [self.calc.input(name).name for name in names]
 
     def column(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -86,8 +86,16 @@ def parse_mark(
     return result, level.low
 
 
-def parse_solve(calc: Calculator, name: str | None, goal: str | None) -> engine.Solve | None:
-    """``--solve INPUT --for RESULT=VALUE``: the goal-seek, or None without --solve."""
+def parse_solve(
+    calc: Calculator,
+    name: str | None,
+    goal: str | None,
+    given: Collection[str] = (),
+    sweep: str | None = None,
+) -> engine.Solve | None:
+    """``--solve INPUT --for RESULT=VALUE``: the goal-seek, or None without --solve. The
+    input solved for may not also be among the options ``given``, nor be what ``sweep``
+    (the --sweep text) varies: one of the two values would be silently dropped."""
     example = (
         f"--solve {calc.solve_example.split('|')[0]} --for '{calc.solve_example.split('|')[1]}'"
     )
@@ -109,7 +117,18 @@ def parse_solve(calc: Calculator, name: str | None, goal: str | None) -> engine.
     result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1])
     if result.core == spec.core:
         raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
-    return engine.Solve(spec, result, value)
+    solve = engine.Solve(spec, result, value)
+    check_solved_not_given(solve, given)
+    if sweep is not None and parse_sweep(calc, sweep).spec.key == spec.key:
+        raise UsageError(f"--sweep {spec.name}: --solve {spec.name} sets it; sweep another input")
+    return solve
+
+
+def check_solved_not_given(solve: engine.Solve | None, given: Collection[str]) -> None:
+    """Refuse a value for the input a goal-seek solves for (it would be dropped)."""
+    name = solve.unknown.name if solve is not None else None
+    if name is not None and name in {option.replace("_", "-") for option in given}:
+        raise UsageError(f"{name} is given, and --solve {name} would set it: give one of them")
 
 
 def sweep(

@@ -46,11 +46,13 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     fmt = options.get("format") or output.default_format()
     calc = with_units(calc, options.get("unit") or [])
     if options.get("input"):
-        solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
+        solve = planner.parse_solve(calc, options.get("solve"), options.get("for"), flags)
         run_batch(calc, flags, options, fmt, solve)
         return
     check_options(calc, options, fmt)
-    solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
+    solve = planner.parse_solve(
+        calc, options.get("solve"), options.get("for"), flags, options.get("sweep")
+    )
     value = parse_value(calc, options["value"], solve) if options.get("value") else None
     reports = reports_for(calc, [flags], options, warn_on_stderr)
     if value is not None:
@@ -78,7 +80,9 @@ def reports_for(
     """The reports of one run: a report per set of options and preset variant, all
     evaluated together (the route), warnings passed to ``warn``; then the views asked for
     (tornado, sweep, explain, map)."""
-    solve = planner.parse_solve(calc, options.get("solve"), options.get("for"))
+    solve = planner.parse_solve(
+        calc, options.get("solve"), options.get("for"), flag_sets[0], options.get("sweep")
+    )
     target = target_result(calc, options)
     for message in shadowing():
         warn(message)
