@@ -155,3 +155,39 @@ def test_modification_rule() -> None:
     assert over["eu_modification"]["label"] == "above"
     assert under["eu_modification"]["label"] == "below"
     assert over["modification_share"]["value"] == pytest.approx(1.3 / 3.8)
+
+
+def test_every_preset_figure_is_dated() -> None:
+    """Issue 18: every figure carries as_of (the date its source states or was published);
+    a figure that is another preset's result takes that preset's dates instead."""
+    from tcoctl import presets
+
+    undated = [
+        f"{name} {table}.{key}"
+        for name in presets.preset_files()
+        for table, section in presets.load(name).sections.items()
+        for key, entry in section.items()
+        if entry.reference is None and not entry.as_of
+    ]
+    assert undated == []
+
+
+def test_audit_flags_old_prices_and_never_hardware() -> None:
+    """A price is stale 12 months after its as_of (CSET's 2020 wafer price is, by 2026); a
+    hardware figure (the H100 datasheet, 2022) never is. Exit 1 when any figure is stale."""
+    later = run("presets", "audit", "--today", "2026-12-03", "--all", "--format", "json")
+    assert later.code == 1
+    found = {(f["preset"], f["figure"]): f for f in later.json()["figures"]}
+    assert found[("h100-die", "yield.wafer-cost")]["stale"] is True
+    assert found[("h100-sxm", "gpu.bf16")]["kind"] == "hardware"
+    assert found[("h100-sxm", "gpu.bf16")]["stale"] is False
+    early = run("presets", "audit", "--today", "2021-06-30", "--format", "json")
+    assert early.code == 0 and early.json()["stale"] == 0
+
+
+def test_a_dated_figure_is_read_at_the_end_of_its_period() -> None:
+    from tcoctl.provenance import period_end
+
+    assert str(period_end("2024")) == "2024-12-31"
+    assert str(period_end("2024-02")) == "2024-02-29"
+    assert str(period_end("2023-10-25")) == "2023-10-25"

@@ -719,17 +719,20 @@ def write_records(
     header: dict[str, Any] | None = None,
     table_records: list[dict[str, str]] | None = None,
     out: TextIO | None = None,
+    fields: Sequence[str] = (),
 ) -> None:
     """Write a listing (presets, preset figures): JSON ``{schema_version, **header, key:
     records}``, CSV with one line per record, or a rich table with one row per record (of
-    ``table_records``, a narrower view for terminals, when given)."""
+    ``table_records``, a narrower view for terminals, when given); ``fields`` name the columns
+    when there may be no records."""
     out = out or sys.stdout
     fmt_name = fmt_name or default_format()
     if fmt_name == "json":
         out.write(dumps({"schema_version": SCHEMA_VERSION, **(header or {}), key: records}))
         out.write("\n")
     elif fmt_name == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        names = list(records[0]) if records else list(fields)
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in r.items()} for r in records)
     else:
@@ -738,7 +741,7 @@ def write_records(
 
         title = " — ".join(str(v) for v in (header or {}).values() if v) or key
         rows = table_records or records
-        table = Table(*rows[0], title=escape(title), show_lines=True)
+        table = Table(*(rows[0] if rows else fields), title=escape(title), show_lines=True)
         for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
         make_console(out).print(table)

@@ -18,7 +18,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer p
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
-from tcoctl.errors import ExitCode, TcoctlError
+from tcoctl.errors import ExitCode, TcoctlError, UsageError
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -471,6 +471,51 @@ def presets_show(
 
     with reported_errors():
         runner.show_preset(name, format)
+
+
+@presets_app.command("audit")
+def presets_audit(
+    today: Annotated[
+        str | None,
+        typer.Option(
+            help="Date to measure ages from, YYYY-MM-DD (default: today).", metavar="DATE"
+        ),
+    ] = None,
+    all_figures: Annotated[
+        bool, typer.Option("--all", help="List every dated figure, not only the stale ones.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """Figures older than their kind's staleness budget (prices: 12 months; hardware
+    specifications and other figures: never stale); exit 1 when any is stale."""
+    import dataclasses
+    import datetime
+
+    from tcoctl import output, provenance
+
+    with reported_errors():
+        try:
+            day = datetime.date.fromisoformat(today) if today else datetime.date.today()
+        except ValueError:
+            raise UsageError(
+                f"--today: expected a date YYYY-MM-DD, e.g. '2026-12-03'; got {today!r}"
+            ) from None
+        found = provenance.audit(day)
+        stale = [item for item in found if item.stale]
+        shown = found if all_figures else stale
+        records = [dataclasses.asdict(item) for item in shown]
+        output.write_records(
+            "figures",
+            records,
+            format,
+            {"today": day.isoformat(), "stale": len(stale)},
+            fields=[field.name for field in dataclasses.fields(provenance.Figure)],
+        )
+        if stale:
+            typer.echo(
+                f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months", err=True
+            )
+            raise typer.Exit(int(ExitCode.DOMAIN))
 
 
 @app.command("schema")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl import engine, output
+from tcoctl import engine, output, provenance
 from tcoctl.engine import Array
 from tcoctl.errors import DomainError, TcoctlError, UsageError
 from tcoctl.presets import Preset
@@ -151,6 +151,10 @@ class Evaluation:
         )
         if outline.missing:
             report.extra["missing"] = outline.missing
+        used = [(g.spec, g.text, g.entry) for k, g in given.items() if k not in outline.unused]
+        as_of = provenance.given_as_of(used)
+        if as_of is not None:  # the oldest date among the preset figures this run used
+            report.extra["as_of"] = as_of
         if calc.shares:
             from tcoctl.charts import share_bars  # charts load rich: only for shares
 

@@ -1,0 +1,105 @@
+"""Dated figures: how old each preset figure is, and which are stale.
+
+Every preset figure carries ``as_of``, the date its source states or was published (``YYYY``,
+``YYYY-MM`` or ``YYYY-MM-DD``). A figure is read as true at the *end* of the period it names
+("2024" is 31 December 2024), so a figure called stale is certainly older than its budget.
+Staleness budgets by kind: a price (any figure whose unit holds USD) is stale after 12 months;
+hardware specifications and every other figure (a model's shape, a rule's threshold, a die
+area) never go stale. ``tcoctl presets audit`` lists the stale figures and exits 1 if any.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tcoctl.presets import Entry, Preset, load, preset_files
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, RULE_FIELDS, Input
+
+STALE_AFTER_DAYS = {"price": 365}
+"""Days after its as_of date that a figure of each kind is stale; kinds absent never are."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    preset: str
+    figure: str
+    value: str
+    as_of: str
+    kind: str
+    age_days: int
+    stale: bool
+
+
+def period_end(as_of: str) -> datetime.date:
+    """The last day of the period an as_of string names (2024-02 is 29 February 2024)."""
+    parts = [int(part) for part in as_of.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, day)
+
+
+def kind_of(table: str, key: str) -> str:
+    """``price`` when the figure's unit holds money, else ``hardware`` for a GPU figure and
+    ``other`` for the rest."""
+    fields = {"gpu": GPU_FIELDS, **RULE_FIELDS}
+    if table in fields:
+        unit = next((spec.unit for spec in fields[table] if spec.name == key), "")
+    else:
+        spec = CALCULATORS[table].inputs_by_name.get(key)
+        unit = spec.unit if spec is not None else ""
+    if "USD" in unit:
+        return "price"
+    return "hardware" if table == "gpu" else "other"
+
+
+def figures(preset: Preset, today: datetime.date) -> list[Figure]:
+    """The dated figures of one preset file (references to other presets' results have no
+    date of their own and are skipped)."""
+    found = []
+    for table, section in preset.sections.items():
+        for key, entry in section.items():
+            if entry.reference is not None or entry.as_of is None:
+                continue
+            kind = kind_of(table, key)
+            age = (today - period_end(entry.as_of)).days
+            budget = STALE_AFTER_DAYS.get(kind)
+            found.append(
+                Figure(
+                    preset.name,
+                    f"{table}.{key}",
+                    str(entry.value),
+                    entry.as_of,
+                    kind,
+                    age,
+                    budget is not None and age > budget,
+                )
+            )
+    return found
+
+
+def audit(today: datetime.date) -> list[Figure]:
+    """Every dated figure of every preset, oldest first."""
+    found = [item for name in preset_files() for item in figures(load(name), today)]
+    return sorted(found, key=lambda item: (-item.age_days, item.preset, item.figure))
+
+
+def oldest(entries: list[Entry]) -> str | None:
+    """The oldest as_of among ``entries`` (None if none is dated)."""
+    dated = [entry.as_of for entry in entries if entry.as_of]
+    return min(dated, key=period_end) if dated else None
+
+
+def given_as_of(given: Iterable[tuple[Input, str, Entry | None]]) -> str | None:
+    """The oldest as_of among a run's inputs: (option, value, preset entry) each; a --gpu
+    brings its hardware preset's figures, a rule option its rule preset's thresholds."""
+    entries = []
+    for spec, text, entry in given:
+        if entry is not None:
+            entries.append(entry)
+        if spec.kind == "gpu" or spec.rule:
+            preset = load(text, kind="gpu" if spec.kind == "gpu" else "rule")
+            entries += preset.sections["gpu" if spec.kind == "gpu" else spec.rule].values()
+    return oldest(entries)
