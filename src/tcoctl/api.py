@@ -13,7 +13,8 @@ list of any of these, which runs one scenario per element in a single call.
 Results read like a mapping of quantities in their display units; ``low``, ``high`` and
 ``percentiles`` hold the spread of ranges and Monte Carlo samples; ``to_dict()`` is exactly
 the command line's JSON document. Errors are :class:`tcoctl.errors.TcoctlError` subclasses
-with the command line's messages; warnings are issued as :class:`TcoctlWarning`.
+whose messages name keywords (``gpus=``) where the command line names flags; warnings are
+issued as :class:`TcoctlWarning`.
 """
 
 from __future__ import annotations
