@@ -139,3 +139,68 @@ def test_nodes_times_gpus_per_node_wherever_a_gpu_count_is_an_input() -> None:
     assert h100e["h100e"]["value"] == pytest.approx(24_576)
     clash = run("tco", "--nodes", "3072", "--gpus", "24576")
     assert clash.code == 2 and "are alternatives" in clash.stderr
+
+
+DEEPSEEK_DAY = (
+    "inference", "--nodes", "226.75", "--gpus-per-node", "8", "--cost-per-gpu-hour", "2 USD/h",
+    "--input-rate", "608e9 token/day", "--cache-hit", str(342 / 608),
+    "--cached-input-price", "0.14 USD/Mtoken", "--input-price", "0.55 USD/Mtoken",
+    "--output-rate", "168e9 token/day",
+)  # fmt: skip
+
+
+def test_deepseek_published_day_of_revenue_and_margin() -> None:
+    """DeepSeek-AI, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview"
+    (2025-03-01), https://github.com/deepseek-ai/open-infra-index/blob/main/
+    202502OpenSourceWeek/day_6_one_more_thing_deepseekV3R1_inference_system_overview.md:
+    "an average occupancy of 226.75 nodes (each node contains 8 H800 GPUs). Assuming the
+    leasing cost of one H800 GPU is $2 per hour, the total daily cost amounts to $87,072";
+    "Total input tokens: 608B, of which 342B tokens (56.3%) hit the on-disk KV cache";
+    "Total output tokens: 168B"; "the total daily revenue would be $562,027, with a cost
+    profit margin of 545%"; "R1 Pricing: $0.14/M input tokens (cache hit), $0.55/M input
+    tokens (cache miss), $2.19/M output tokens". (The token counts are rounded to 1B, so
+    revenue matches to 0.02 %.)"""
+    found = results(*DEEPSEEK_DAY, "--price", "2.19 USD/Mtoken")
+    assert found["cost_per_day"]["value"] == pytest.approx(87_072, rel=1e-12)
+    assert found["revenue_per_day"]["value"] == pytest.approx(562_027, rel=2e-4)
+    assert found["cost_profit_margin"]["value"] == pytest.approx(5.45, abs=0.01)
+    assert found["margin"]["value"] == pytest.approx(1 - 87_072 / 562_027, abs=1e-3)
+    solved = results(*DEEPSEEK_DAY, "--solve", "price", "--for", "cost_profit_margin=5.45")
+    assert solved["price"]["value"] == pytest.approx(2.19, rel=0.01)
+
+
+def test_price_for_a_margin_and_a_blended_mix() -> None:
+    """A 3:1 input:output mix is priced (3 x input + output) / 4: Epoch AI, "LLM inference
+    prices have fallen rapidly but unequally across tasks" (data insight, 2025,
+    https://epoch.ai/data-insights/llm-inference-price-trends), following Artificial
+    Analysis' methodology: "All prices were a 3:1 weighted average of input and output token
+    prices." --solve price for a 50 % gross margin charges twice an output token's cost."""
+    mix = results("inference", "--input-output-ratio", "3", "--input-price", "0.55 USD/Mtoken",
+                  "--price", "2.19 USD/Mtoken")  # fmt: skip
+    assert mix["blended_price"]["value"] == pytest.approx((3 * 0.55 + 2.19) / 4)
+    cost = mix["blended_cost"]["value"]
+    assert cost == pytest.approx((3 * mix["cost_per_million_input_tokens"]["value"]
+                                  + mix["cost_per_million_tokens"]["value"]) / 4)  # fmt: skip
+    solved = results("inference", "--solve", "price", "--for", "margin=0.5")
+    assert solved["price"]["value"] == pytest.approx(2 * solved["cost_per_million_tokens"]["value"])
+
+
+def test_arithmetic_intensity_of_the_gpu_and_of_decode() -> None:
+    """Austin et al., "How to Scale Your Model" (2025), chapter "All About Rooflines",
+    https://jax-ml.github.io/scaling-book/roofline/: the TPU v5e's critical intensity is
+    "1.97e14 / 8.2e11" = 240 FLOP/byte, and a bf16 matmul with a small batch B has an
+    arithmetic intensity of about B, so decode below B = 240 is bandwidth-bound."""
+    gpu = results("inference", "--peak", "197 TFLOP/s", "--bandwidth", "820 GB/s")
+    assert gpu["ridge_point"]["value"] == pytest.approx(1.97e14 / 8.2e11)
+    short = ("--prompt-tokens", "1", "--output-tokens", "1", "--gpus-per-replica", "4")
+    for batch in (1, 64, 200):
+        found = results("inference", "--batch", str(batch), *short)
+        assert found["arithmetic_intensity"]["value"] == pytest.approx(batch, rel=0.01)
+
+
+def test_kv_cache_tokens_that_fit() -> None:
+    """Llama 3.1 70B on four H100s: 4 x 80 GB x 0.9 usable less 141.1 GB of BF16 weights,
+    at 2 x 80 x 8 x 128 x 2 = 327,680 B per token (the IETF draft's KV formula, see
+    test_inference), holds 448,283 tokens of KV cache."""
+    found = results("inference")
+    assert found["kv_token_capacity"]["value"] == (4 * 80e9 * 0.9 - 70553706496 * 2) // 327_680

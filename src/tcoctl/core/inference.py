@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.relations import Finding, Model, by_row, formula, product, total
-from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP
+from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP, gpus_of_nodes
 
 
 def _same(value: Any) -> Any:
@@ -92,6 +92,12 @@ FITS = formula(
 )
 MEMORY_FROM_GPU = formula("memory", ["gpu_memory"], _same, "memory = the GPU's HBM", fallback=True)
 """What fits in HBM, shared by the calculators that ask (inference, memory)."""
+
+
+def _mix(ratio: Any, input_value: Any, output_value: Any) -> Any:
+    """The mean over a mix of ``ratio`` input tokens per output token: (r x input + output) /
+    (r + 1), for prices or costs per token [USD/token]."""
+    return np.divide(np.add(np.multiply(ratio, input_value), output_value), np.add(ratio, 1.0))
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
@@ -182,6 +188,62 @@ RELATIONS = (
     product("emissions_per_token", "energy_per_token", "carbon_intensity"),
     EMBODIED_RATE,
     product("embodied_rate", "embodied_per_token", "gpu_throughput"),
+    # arithmetic intensity: the GPU's ridge point and the decode step's FLOP per byte
+    formula("ridge_point", ["peak", "bandwidth"], np.divide, "ridge_point = peak / bandwidth"),
+    product("flop_per_step", "arithmetic_intensity", "bytes_per_step"),
+    formula(
+        "kv_token_capacity",
+        ["memory_available", "weight_memory", "kv_bytes_per_token"],
+        largest_batch,
+        "kv_token_capacity = floor((memory_available - weight_memory) / kv_bytes_per_token)",
+    ),
+    # token economics: input tokens, a price mix, margin, and a fleet's day
+    product("gpu_cost_rate", "cost_per_token", "gpu_throughput"),
+    product("gpu_cost_rate", "input_cost_per_token", "input_gpu_throughput"),
+    formula(
+        "input_price_paid",
+        ["cache_hit", "cached_input_price", "input_price"],
+        lambda hit, cached, fresh: np.add(
+            np.multiply(hit, cached), np.multiply(np.subtract(1.0, hit), fresh)
+        ),
+        "input_price_paid = cache_hit x cached_input_price + (1 - cache_hit) x input_price",
+    ),
+    product("input_rate", "input_output_ratio", "output_rate"),
+    formula(
+        "blended_price",
+        ["input_output_ratio", "input_price_paid", "price"],
+        _mix,
+        "blended_price = (ratio x input price + price) / (ratio + 1)",
+    ),
+    total("token_rate", "input_rate", "output_rate"),
+    product("revenue_rate", "blended_price", "token_rate"),
+    product("fleet_cost_rate", "fleet_gpus", "cost_per_gpu_time"),
+    product("fleet_cost_rate", "blended_cost", "token_rate"),
+    formula(  # price over cost as the output, so that a fallback's price or cost feeds it
+        "price_to_blended_cost",
+        ["blended_price", "blended_cost"],
+        np.divide,
+        "price_to_blended_cost = blended_price / blended_cost",
+        inverses={
+            "blended_price": np.multiply,
+            "blended_cost": lambda ratio, price: np.divide(price, ratio),
+        },
+    ),
+    formula(
+        "margin",
+        ["price_to_blended_cost"],
+        lambda ratio: np.subtract(1.0, np.divide(1.0, ratio)),
+        "margin = 1 - blended_cost / blended_price (gross margin)",
+        inverses={"price_to_blended_cost": lambda margin: np.divide(1.0, np.subtract(1.0, margin))},
+    ),
+    formula(
+        "cost_profit_margin",
+        ["price_to_blended_cost"],
+        lambda ratio: np.subtract(ratio, 1.0),
+        "cost_profit_margin = blended_price / blended_cost - 1 (profit over cost)",
+        inverses={"price_to_blended_cost": lambda markup: np.add(markup, 1.0)},
+    ),
+    gpus_of_nodes("fleet_gpus"),
     # fill-ins: the --gpu's figures, dense active parameters, priced parts of the cost
     MEMORY_FROM_GPU,
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
@@ -204,6 +266,23 @@ RELATIONS = (
         "mean_context = context_tokens (a context length alone: every step reads all of it)",
         fallback=True,
     ),
+    formula(
+        "input_gpu_throughput",
+        ["prompt_tokens", "prefill_time", "gpus_per_replica"],
+        lambda prompt, time, gpus: np.divide(prompt, np.multiply(time, gpus)),
+        "input_gpu_throughput = prompt_tokens / (prefill_time x gpus_per_replica)",
+        fallback=True,
+    ),
+    formula("input_price_paid", ["input_price"], _same, "no cache hits", fallback=True),
+    formula(
+        "blended_cost",
+        ["input_output_ratio", "input_cost_per_token", "cost_per_token"],
+        _mix,
+        "blended_cost = (ratio x input cost + cost) / (ratio + 1), at the roofline",
+        fallback=True,
+    ),
+    formula("blended_cost", ["cost_per_token"], _same, "output tokens only", fallback=True),
+    formula("blended_price", ["price"], _same, "output tokens only", fallback=True),
     formula("cost_per_token", ["gpu_cost_per_token"], _same, "cost = GPU time", fallback=True),
     formula("cost_per_token", ["energy_cost_per_token"], _same, "cost = energy", fallback=True),
 )

@@ -9,6 +9,8 @@ from tcoctl.specs.base import (
     ELECTRICITY,
     EMBODIED,
     GPU,
+    GPUS_PER_NODE,
+    NODES,
     PRECISION,
     PUE,
     Calculator,
@@ -20,6 +22,139 @@ MODEL_FIGURES = ("layers", "kv-heads", "head-dim", "kv-dim", "kv-cache-per-token
 """A model's figures besides --params: a new --params with these from the preset warns."""
 FITTED = ("gpus-per-replica",)
 """What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
+
+PRICE_PER_MTOKEN = ("USD/token", "USD/Mtoken")
+DAILY_TOKENS = ("token/s", "Gtoken/day")
+TOKEN_ECONOMICS = (
+    Input(
+        "price",
+        "Price charged per million output tokens (with --input-price and a mix, the output "
+        "side of it).",
+        "2.19 USD/Mtoken",
+        *PRICE_PER_MTOKEN,
+    ),
+    Input("input-price", "Price per million input tokens.", "0.55 USD/Mtoken", *PRICE_PER_MTOKEN),
+    Input(
+        "cached-input-price",
+        "Price per million input tokens that hit a prompt cache.",
+        "0.14 USD/Mtoken",
+        *PRICE_PER_MTOKEN,
+        positive=False,
+    ),
+    Input(
+        "cache-hit",
+        "Fraction of input tokens billed at --cached-input-price.",
+        "56.3 %",
+        maximum=1.0,
+        positive=False,
+    ),
+    Input(
+        "input-output-ratio",
+        "Input tokens per output token in the mix priced (3 for 3:1; default: output only).",
+        "3",
+        positive=False,
+    ),
+    Input(
+        "input-throughput",
+        "Input (prefill) tokens per second per GPU, measured, instead of the roofline's.",
+        "9200 token/s",
+        "token/s",
+        "token/s",
+        bare=True,
+        quantity="input_gpu_throughput",
+    ),
+    Input(
+        "input-rate",
+        "Input tokens a fleet serves (DeepSeek: 608e9 token/day).",
+        "608e9 token/day",
+        *DAILY_TOKENS,
+    ),
+    Input(
+        "output-rate",
+        "Output tokens a fleet serves (DeepSeek: 168e9 token/day).",
+        "168e9 token/day",
+        *DAILY_TOKENS,
+    ),
+    Input(
+        "fleet-gpus",
+        "GPUs serving, a mean over the day (DeepSeek: 226.75 nodes x 8).",
+        "1814",
+        excludes=("nodes",),
+    ),
+    replace(
+        NODES, whole=False, excludes=("fleet-gpus",), help=NODES.help + " A mean may be fractional."
+    ),
+    GPUS_PER_NODE,
+)
+"""Prices, a mix of input and output tokens, and a fleet's day: revenue and margin."""
+INTENSITY_RESULTS = (
+    Result(
+        "ridge_point",
+        "The GPU's arithmetic intensity at its roofline's ridge: peak / bandwidth.",
+        "FLOP/B",
+        "FLOP/B",
+    ),
+    Result(
+        "arithmetic_intensity",
+        "The decode step's FLOP per byte read: flop_per_step / bytes_per_step (below the "
+        "ridge point: memory-bound).",
+        "FLOP/B",
+        "FLOP/B",
+    ),
+    Result(
+        "kv_token_capacity",
+        "KV-cache tokens that fit beside the weights in the replica's usable memory.",
+        "token",
+        "token",
+    ),
+)
+TOKEN_ECONOMICS_RESULTS = (
+    Result(
+        "input_tokens_per_second_per_gpu",
+        "Input (prefill) tokens per second per GPU: the prompt over the prefill time.",
+        "token/s",
+        "token/s",
+        "input_gpu_throughput",
+    ),
+    Result(
+        "cost_per_million_input_tokens",
+        "Cost per million input tokens: the GPU's cost rate over its prefill throughput.",
+        *PRICE_PER_MTOKEN,
+        "input_cost_per_token",
+    ),
+    Result(
+        "blended_price",
+        "Price per million tokens of the mix: (ratio x input price + price) / (ratio + 1).",
+        *PRICE_PER_MTOKEN,
+    ),
+    Result(
+        "blended_cost",
+        "Cost per million tokens of the mix: a fleet's cost over its tokens, else the "
+        "roofline's (ratio x input cost + output cost) / (ratio + 1).",
+        *PRICE_PER_MTOKEN,
+    ),
+    Result("margin", "Gross margin: 1 - blended_cost / blended_price."),
+    Result(
+        "cost_profit_margin",
+        'Profit over cost: blended_price / blended_cost - 1 (DeepSeek\'s "cost profit margin").',
+    ),
+    Result(
+        "revenue_per_day",
+        "Revenue: blended price x tokens served.",
+        "USD/s",
+        "USD/day",
+        "revenue_rate",
+    ),
+    Result(
+        "cost_per_day",
+        "The fleet's cost: GPUs x cost per GPU-hour (or blended cost x tokens).",
+        "USD/s",
+        "USD/day",
+        "fleet_cost_rate",
+    ),
+    Result("fleet_gpus", "GPUs serving: the fleet's cost over the cost per GPU."),
+    Result("input_output_ratio", "Input tokens per output token."),
+)
 
 INFERENCE = Calculator(
     name="inference",
@@ -200,6 +335,7 @@ INFERENCE = Calculator(
             "USD/token",
             "USD/Mtoken",
         ),
+        *TOKEN_ECONOMICS,
     ),
     results=(
         Result(
@@ -316,5 +452,7 @@ INFERENCE = Calculator(
             "kgCO2e/Mtoken",
             "embodied_per_token",
         ),
+        *INTENSITY_RESULTS,
+        *TOKEN_ECONOMICS_RESULTS,
     ),
 )
