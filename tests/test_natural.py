@@ -204,3 +204,45 @@ def test_kv_cache_tokens_that_fit() -> None:
     test_inference), holds 448,283 tokens of KV cache."""
     found = results("inference")
     assert found["kv_token_capacity"]["value"] == (4 * 80e9 * 0.9 - 70553706496 * 2) // 327_680
+
+
+def test_a_rate_written_as_the_paper_states_it() -> None:
+    """DeepSeek-AI, "DeepSeek-V3 Technical Report" (arXiv:2412.19437), section 1: "During
+    the pre-training stage, training DeepSeek-V3 on each trillion tokens requires only 180K
+    H800 GPU hours, i.e., 3.7 days on our cluster with 2048 H800 GPUs. Consequently, our
+    pre-training stage is completed in less than two months and costs 2664K GPU hours"
+    (14.8T tokens)."""
+    rate = ("--gpu-throughput", "1e12 token/(180e3 h)", "--count", "2048")
+    day = results("flops", *rate, "--tokens", "1e12")
+    assert day["duration"]["value"] == pytest.approx(3.7, abs=0.05)
+    whole = results("flops", *rate, "--tokens", "14.8e12")
+    assert whole["gpu_hours"]["value"] == pytest.approx(2664e3)
+    same = results("flops", "--cluster-throughput", "4e6 token/(10 s)", "--tokens", "4e11")
+    assert same["duration"]["value"] == pytest.approx(1e6 / 86400)
+
+
+@pytest.mark.parametrize(
+    "text", ["1 token/(0 s)", "9**9**9 token/(1 s)", "1e12 token/(180e3 h^9)", "1e12 W/(1 h)",
+             "1e300 token/(1e-300 s)", "1e12 token/(180e3 h" + " h" * 200 + ")"],
+)  # fmt: skip
+def test_a_bad_rate_is_one_line_naming_the_option(text: str) -> None:
+    outcome = run("flops", "--gpu-throughput", text, "--count", "8", "--tokens", "1e12")
+    assert outcome.code == 2 and "--gpu-throughput" in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1
+
+
+def test_co2e_in_pounds() -> None:
+    """Strubell, Ganesh and McCallum, "Energy and Policy Considerations for Deep Learning in
+    NLP" (ACL 2019, arXiv:1906.02243), report CO2e in pounds ("Table 3: Estimated cost of
+    training a model in terms of CO2 emissions (lbs) and cloud compute cost (USD)"), at the
+    U.S. average of 0.954 lbs per kWh; their neural architecture search, "626,155 lbs CO2e
+    = 284 metric tons" (Luccioni et al. 2025, restating it). A pound is 453.59237 g."""
+    megawatt_hour = ("--count", "1", "--duration", "1000 h", "--power", "1 kW")
+    found = results("flops", *megawatt_hour, "--carbon-intensity", "0.954 lb/kWh",
+                    "--unit", "emissions=lb")  # fmt: skip
+    assert found["emissions"] == {"value": pytest.approx(954), "unit": "lbCO2e"}
+    search = results("flops", *megawatt_hour, "--carbon-intensity", "626155 lb/MWh")
+    assert search["emissions"]["value"] == pytest.approx(284, abs=0.05)  # tCO2e
+    kg = results("flops", *megawatt_hour, "--carbon-intensity", "0.4 kg/kWh", "--unit",
+                 "emissions=kg")  # fmt: skip
+    assert kg["emissions"] == {"value": pytest.approx(400), "unit": "kgCO2e"}

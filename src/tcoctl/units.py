@@ -3,8 +3,9 @@ to the numpy core's fixed units (SI and USD), and convert core results back for 
 
 pint is imported lazily and built once from the trimmed definitions in ``units.txt``. User
 text never reaches pint's expression evaluator: a strict grammar (a number, an optional
-``..`` range end, and a unit made of names, ``*``, ``/`` and one-digit powers) is checked
-first, so ``9**9**9 W`` is rejected instead of being computed for ever.
+``..`` range end, and a unit made of names, ``*``, ``/`` and one-digit powers; or a rate
+``AMOUNT UNIT/(NUMBER UNIT)``) is checked first, so ``9**9**9 W`` is rejected instead of
+being computed for ever.
 """
 
 from __future__ import annotations
@@ -30,14 +31,20 @@ _QUANTITY = re.compile(
     re.ASCII,
 )
 
+_PER = re.compile(
+    rf"^\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?\s*/\s*\(\s*(?P<den>{_NUM})\s*(?P<den_unit>{_UNIT})"
+    rf"\s*\)\s*$",
+    re.ASCII,
+)
+"""A rate as papers state it: an amount over (a number and a unit), ``1e12 token/(180e3 h)``."""
 _SQUARED = re.compile(r"(?<![A-Za-zµ])((?:[mcµun])?m|in)([23])\b")
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 SIMPLE_UNIT = re.compile(r"[A-Za-z%]+(?:/[A-Za-z]+)?", re.ASCII)
 """A unit the fast paths take as it is (``day``, ``kW``, ``USD/kWh``); others go through
 the full grammar."""
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
-_MASS = re.compile(r"(?<![A-Za-zµ])([kMG]?g|[kM]?t)(?![A-Za-zµ0-9])")
-"""A plain mass unit (g, kg, t, Mt), read as CO2e where an option takes emissions."""
+_MASS = re.compile(r"(?<![A-Za-zµ])([kMG]?g|[kM]?t|lbs?)(?![A-Za-zµ0-9])")
+"""A plain mass unit (g, kg, t, Mt, lb), read as CO2e where an option takes emissions."""
 
 DIMENSION_NAMES = (
     ("", "a plain number"),
@@ -162,14 +169,17 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     simple = _simple(text, core_unit, bare_unit)
     if simple is not None:
         return simple
-    text = _SQUARED.sub(r"\1^\2", text.replace("²", "2").replace("³", "3"))  # mm2, cm², m3
-    if "CO2e" in core_unit:  # '0.4 kg/kWh' given for emissions means kgCO2e/kWh
-        text = _MASS.sub(r"\1CO2e", text)
+    text = as_emissions(
+        _SQUARED.sub(r"\1^\2", text.replace("²", "2").replace("³", "3")), core_unit
+    )  # mm2, cm², m3
     if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
         value = float(text)
         if not math.isfinite(value):
             raise UnitInputError(f"{text} is not a finite number")
         return Span(value, value, ((value, ""), (value, "")))
+    per = _PER.match(text)
+    if per is not None:
+        return _rate(per, text, core_unit, example)
     dollars = _DOLLAR.match(text) is not None
     match = _QUANTITY.match(_DOLLAR.sub(r"\1", text) if dollars else text)
     if not match:
@@ -202,6 +212,29 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if low > high:
         raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
     return Span(low, high, (typed[0], typed[1]))
+
+
+def _rate(per: re.Match[str], text: str, core_unit: str, example: str) -> Span:
+    """``AMOUNT UNIT/(NUMBER UNIT)`` as one quantity: AMOUNT / NUMBER in UNIT/(UNIT)."""
+    numerator = float(per["num"].replace("_", ""))
+    denominator = float(per["den"].replace("_", ""))
+    if denominator == 0 or not math.isfinite(numerator / denominator):
+        raise UnitInputError(f"{text!r} divides by zero or overflows; e.g. '{example}'")
+    source = f"({(per['unit'] or '1').strip()})/({per['den_unit'].strip()})"
+    scale = factor(source, core_unit)
+    if isinstance(scale, str):
+        raise UnitInputError(f"{text!r} {scale}; e.g. '{example}'")
+    magnitude = numerator / denominator
+    value = magnitude * scale
+    if not math.isfinite(value):
+        raise UnitInputError(f"{text!r} overflows a float")
+    return Span(value, value, ((magnitude, source), (magnitude, source)))
+
+
+def as_emissions(text: str, core_unit: str) -> str:
+    """Where ``core_unit`` is an emission, a plain mass in ``text`` reads as CO2e: '0.4
+    kg/kWh' is kgCO2e/kWh, '192 lb' is lbCO2e."""
+    return _MASS.sub(r"\1CO2e", text) if "CO2e" in core_unit else text
 
 
 def _simple(text: str, core_unit: str, bare_unit: str | None) -> Span | None:

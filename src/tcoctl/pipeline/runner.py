@@ -24,7 +24,7 @@ from tcoctl.presets import (
     skipped_folders,
 )
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
-from tcoctl.units import UnitInputError, convert, parse_span
+from tcoctl.units import UnitInputError, as_emissions, convert, parse_span
 
 
 def choose_preset(
@@ -182,7 +182,7 @@ def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
     except UnitInputError as error:
         reason = str(error).split("; e.g.")[0].replace("'1 ", "'", 1)
         raise UsageError(f"{option}: {result.name} in {reason}; e.g. {option} {example}") from None
-    return unit.strip().replace("%", "percent").replace("$", "USD")
+    return as_emissions(unit.strip().replace("%", "percent").replace("$", "USD"), result.unit)
 
 
 def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
