@@ -72,6 +72,8 @@ class Report:
     """Results the table view shows first (the calculator's answer)."""
     bars: tuple[str, ...] = ()
     """Results (shares of a whole) drawn as a bar beside their value in the table view."""
+    tucked: tuple[str, ...] = ()
+    """Results the table view leaves out (details of a run with no option); JSON keeps them."""
 
 
 def make_console(out: TextIO, record: bool = False) -> Any:
@@ -410,15 +412,17 @@ def render_tables(
         title = escape(
             f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
         )
-        console.print(_rows_table(f"[bold]{title}[/]", ordered(report), report.bars, False))
+        shown = [row for row in ordered(report) if row.name not in report.tucked]
+        console.print(_rows_table(f"[bold]{title}[/]", shown, report.bars, False))
         hint = "" if sources else " (citations: --sources)"
         console.print(_rows_table(f"inputs{hint}", report.inputs, (), True))
         if sources:
             cited = [row for row in report.inputs if row.source and row.source != row.origin]
             for row in cited:
                 console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
-        if report.extra.get("missing"):
-            console.print(missing_note(report.extra["missing"]))
+        more = len(shown) < len(report.results)
+        if report.extra.get("missing") or more:
+            console.print(missing_note(report.extra.get("missing", {}), more))
         for visual in map(charts_rich, report.visuals):
             if visual is not None:
                 console.print(visual)
@@ -533,14 +537,19 @@ def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
     return f"[bold yellow]{text}[/]" if bold else text  # numbers only: no markup to escape
 
 
-def missing_note(missing: dict[str, list[list[str]]]) -> Any:
-    """The table view's note on results not computed and the options that would give them."""
+def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> Any:
+    """The table view's note on results not computed and the options that would give them,
+    and on details left out (``tucked``)."""
     from rich.text import Text  # rich loads only for tables: JSON and CSV runs start faster
 
+    if not missing:
+        return Text("more results (details) in --format json", style="dim")
     name, groups = next(iter(missing.items()))
     ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
     text = f"not computed: {name}" + (f" (needs {ways})" if ways else "")
-    if len(missing) > 1:
+    if tucked:
+        text += "; more in --format json"
+    elif len(missing) > 1:
         text += f" +{len(missing) - 1} more in --format json"
     return Text(text, style="dim")
 

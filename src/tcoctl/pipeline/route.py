@@ -148,6 +148,7 @@ class Evaluation:
             result_rows(calc, self.summaries, row, bool(self.ranged[row]), solve),
             headline=((solve.unknown.key,) if solve else ()) + calc.headline,
             bars=tuple(name for name, _ in calc.shares),
+            tucked=tucked_results(calc, given),
         )
         if outline.missing:
             report.extra["missing"] = outline.missing
@@ -161,6 +162,13 @@ class Evaluation:
             shares = [(label, float(self.summaries[key].value[row])) for key, label in calc.shares]
             report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
         return report
+
+
+def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:
+    """The details a table leaves out: all of them in a run with no option, none otherwise."""
+    if any(item.origin.startswith("--") for item in given.values()):
+        return ()
+    return tuple(result.name for result in calc.results if result.detail)
 
 
 def evaluate(

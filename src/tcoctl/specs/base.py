@@ -96,6 +96,9 @@ class Result:
     hint: str = ""
     echo: bool = False
     """Reported even when it is an input given as it is (not only when derived)."""
+    detail: bool = False
+    """A detail the table of a run with no option leaves out, to keep the overview on one
+    screen (the ridge point); JSON, CSV and any run with an option show it."""
     labels: tuple[str, ...] = ()
     """For a coded result (supply's binding constraint, inference's decode bound): the name
     of each whole value 0, 1, ...; tables show the name, JSON adds it as ``label`` beside the

@@ -93,6 +93,7 @@ INTENSITY_RESULTS = (
         "The GPU's arithmetic intensity at its roofline's ridge: peak / bandwidth.",
         "FLOP/B",
         "FLOP/B",
+        detail=True,
     ),
     Result(
         "arithmetic_intensity",
@@ -100,12 +101,14 @@ INTENSITY_RESULTS = (
         "ridge point: memory-bound).",
         "FLOP/B",
         "FLOP/B",
+        detail=True,
     ),
     Result(
         "kv_token_capacity",
         "KV-cache tokens that fit beside the weights in the replica's usable memory.",
         "token",
         "token",
+        detail=True,
     ),
 )
 TOKEN_ECONOMICS_RESULTS = (
@@ -115,12 +118,14 @@ TOKEN_ECONOMICS_RESULTS = (
         "token/s",
         "token/s",
         "input_gpu_throughput",
+        detail=True,
     ),
     Result(
         "cost_per_million_input_tokens",
         "Cost per million input tokens: the GPU's cost rate over its prefill throughput.",
         *PRICE_PER_MTOKEN,
         "input_cost_per_token",
+        detail=True,
     ),
     Result(
         "blended_price",
