@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -118,3 +120,26 @@ def test_a_fraction_under_one_percent_is_taken_but_questioned(
     assert outcome.code == 0
     assert option in outcome.stderr and meant in outcome.stderr
     assert "under one percent" not in run(*args[:-1], "9%", "--format", "json").stderr
+
+
+def test_pint_never_sees_a_unit_longer_than_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19 item 28: a 100 kB unit in a batch line (or an upstream document) went to pint
+    before the 200-character check and took 73 s to be refused."""
+    from tcoctl import units
+
+    registry = units.registry()
+    seen: list[int] = []
+    parse = registry.parse_units
+
+    def spy(text: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(len(text))
+        return parse(text, *args, **kwargs)
+
+    monkeypatch.setattr(registry, "parse_units", spy)
+    long_unit = "h" * 100_000
+    lines = f'{{"electricity": "0.1 {long_unit}"}}\n{{"gpus": 1000}}\n'
+    outcome = run("tco", "--input", "-", input=lines)
+    assert outcome.code == 1
+    assert "line 1: " in outcome.stderr and "at most 200" in outcome.stderr
+    assert [record["line"] for record in outcome.records()] == [2]
+    assert max(seen, default=0) <= units.MAX_TEXT

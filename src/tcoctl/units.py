@@ -257,10 +257,17 @@ def _simple(text: str, core_unit: str, bare_unit: str | None) -> Span | None:
     return Span(value * scale, value * scale, ((value, source), (value, source)))
 
 
-@cache
 def factor(unit_text: str, core_unit: str) -> float | str:
     """The factor that turns a magnitude in ``unit_text`` into ``core_unit``, or the reason
-    it cannot (an unknown unit, a wrong dimension). '' means a plain number."""
+    it cannot (an unknown unit, a wrong dimension, a text too long: pint never sees more
+    than MAX_TEXT characters, which it could take minutes to parse). '' is a plain number."""
+    if len(unit_text) > MAX_TEXT:
+        return f"has a unit {len(unit_text):,} characters long (at most {MAX_TEXT})"
+    return _factor(unit_text, core_unit)
+
+
+@cache
+def _factor(unit_text: str, core_unit: str) -> float | str:
     if not unit_text and not core_unit:
         return 1.0
     ureg = registry()
