@@ -872,5 +872,5 @@ def write_validation(
     console.print(measured)
     console.print(
         f"{summary['ran']} cases run, {summary['passing']} passing, {summary['skipped']} skipped "
-        "(an option they need does not exist yet)"
+        "(waiting for an option, result or default still to come)"
     )

@@ -15,6 +15,10 @@ parameter per sequence (compute-bound time); the step takes the longer of the tw
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
 - compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
 
+Served throughput counts the prefill of the batch's prompts (2 x active_params x batch x
+prompt FLOP at the achieved compute) beside the output x decode steps, as throughput
+benchmarks do; without a prompt length it is decode alone (batch / step_time).
+
 with ``kv_bytes_per_token = layers x kv_dim x kv_bytes``, ``kv_dim = 2 x kv_heads x head_dim``
 for multi-head and grouped-query attention (a key and a value per KV head), or the latent
 width for multi-head latent attention (DeepSeek-V3: 512 + 64 = 576, no factor 2), and the
@@ -107,6 +111,14 @@ def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
     return np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth))
 
 
+def _served_step(prefill: Any, output: Any, step: Any) -> Any:
+    """Time per decode step with the prefill of the batch's prompts [s] spread over the
+    ``output`` tokens [token] each sequence decodes: step [s] + prefill / output. Throughput
+    benchmarks (TensorRT-LLM's, MLPerf's) count output tokens over the whole run, prefill
+    included."""
+    return np.add(step, np.divide(prefill, output))
+
+
 RELATIONS = (
     # the model: weights and KV cache
     product("weight_memory", "params", "weight_bytes"),
@@ -155,7 +167,12 @@ RELATIONS = (
         lambda ratio: _flag(np.greater(ratio, 1.0), ratio),
         "bound = compute if compute_time > memory_time, else memory",
     ),
-    product("batch", "replica_throughput", "step_time", note="replica_throughput = batch / step"),
+    product(
+        "batch",
+        "replica_throughput",
+        "served_step_time",
+        note="replica_throughput = batch / served_step_time",
+    ),
     product("replica_throughput", "gpu_throughput", "gpus_per_replica"),
     # the roofline: the same step at the full bandwidth and peak (efficiencies 1), a bound
     product("peak_bandwidth", "bandwidth", "gpus_per_replica"),
@@ -168,15 +185,28 @@ RELATIONS = (
         np.maximum,
         "step_time_bound = max(memory_time_bound, compute_time_bound)",
     ),
-    product("batch", "replica_throughput_bound", "step_time_bound"),
-    product("replica_throughput_bound", "gpu_throughput_bound", "gpus_per_replica"),
-    # prefill of one prompt
+    # prefill of one prompt, and of the batch's prompts
     product("prefill_flop", "active_params", "prompt_tokens", constant=2.0),
     formula(
         "prefill_time",
         ["prefill_flop", "achieved_compute", "active_weight_memory", "achieved_bandwidth"],
         _prefill,
         "prefill_time = max(prefill_flop / achieved_compute, weights / achieved_bandwidth)",
+    ),
+    product("batch_prefill_flop", "prefill_flop", "batch"),
+    formula(
+        "batch_prefill_time",
+        ["batch_prefill_flop", "achieved_compute", "active_weight_memory", "achieved_bandwidth"],
+        _prefill,
+        "batch_prefill_time = max(batch x prefill_flop / achieved_compute, weights / "
+        "achieved_bandwidth)",
+    ),
+    # served throughput: each sequence's prompt is prefilled, then its output decoded
+    formula(
+        "served_step_time",
+        ["batch_prefill_time", "output_tokens", "step_time"],
+        _served_step,
+        "served_step_time = step_time + batch_prefill_time / output_tokens",
     ),
     # money, energy, emissions per token
     product("cost_per_gpu_time", "gpu_cost_per_token", "gpu_throughput"),
@@ -250,6 +280,13 @@ RELATIONS = (
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
+    formula(
+        "served_step_time",
+        ["step_time"],
+        _same,
+        "served_step_time = step_time (no prompt given: decode alone)",
+        fallback=True,
+    ),
     product("usable_memory_per_gpu", "memory", "usable_fraction"),
     formula(
         "gpus_per_replica",

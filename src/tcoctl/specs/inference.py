@@ -180,8 +180,8 @@ INFERENCE = Calculator(
         "bound",
         "fits",
     ),
-    sweep_example="batch=1..256:20|cost_per_million_tokens=1 USD/Mtoken",
-    solve_example="batch|cost_per_million_tokens=1 USD/Mtoken",
+    sweep_example="batch=1..256:20|cost_per_million_tokens=10 USD/Mtoken",
+    solve_example="batch|cost_per_million_tokens=10 USD/Mtoken",
     defaults={
         "precision": "bf16",
         "weight-bytes": "2",
@@ -294,13 +294,15 @@ INFERENCE = Calculator(
         ),
         Input(
             "bandwidth-efficiency",
-            "Achieved fraction of HBM bandwidth (MBU; default 1, the roofline).",
+            "Achieved fraction of HBM bandwidth (MBU; default: the range fitted on measurements, "
+            "preset serving-fit; 1 for the roofline).",
             "0.8",
             maximum=1.0,
         ),
         Input(
             "compute-efficiency",
-            "Achieved fraction of the dense peak (default 1, the roofline).",
+            "Achieved fraction of the dense peak (default: the fitted range, as "
+            "--bandwidth-efficiency; 1 for the roofline).",
             "0.5",
             maximum=1.0,
         ),
@@ -389,13 +391,6 @@ INFERENCE = Calculator(
             "s",
             "ms",
             "step_time_bound",
-        ),
-        Result(
-            "tokens_per_second_per_gpu_bound",
-            "The roofline's tokens/s per GPU (full bandwidth and peak): an upper bound.",
-            "token/s",
-            "token/s",
-            "gpu_throughput_bound",
         ),
         Result(
             "tokens_per_second",
