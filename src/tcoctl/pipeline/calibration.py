@@ -85,6 +85,7 @@ def preset_text(found: Fit, date: str) -> str:
             f'value = "{value}"\n'
             'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
             'url = "https://github.com/mlcommons/inference_results_v4.1"\n'
+            f'as_of = "{date}"\n'
             f'note = "{note}"\n'
         )
     return (
