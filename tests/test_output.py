@@ -283,3 +283,18 @@ def test_machine_output_gives_typed_values_back_as_typed() -> None:
     ).stdout
     assert ",0.35," in single and "0.35000000000000003" not in single
     assert run("tco", "--value", "cost_per_gpu_hour").stdout == "1.80354088225799\n"
+
+
+def test_monte_carlo_rows_stay_on_one_line_at_80_columns() -> None:
+    """Issue 19 item 9: with --samples each result is one line at 80 columns (it was three:
+    '1.124 .. 2.249  p05' / '1.381 p50 1.627 p95' / '1.903'), no longer than the same run
+    without samples, and a result that does not vary prints no percentiles."""
+    args = ["tco", "--gpu-price", "25000..35000USD", "--electricity", "0.05..0.15USD/kWh"]
+    sampled = table(*args, "--samples", "100000", "--seed", "1")
+    assert len(sampled) <= len(table(*args))
+    assert max(map(len, sampled)) <= 80
+    row = next(line for line in sampled if line.startswith("cost_per_gpu_hour "))
+    assert row.split()[-6:] == ["1.124", "..", "2.249", "1.381", "..", "1.903"]
+    constant = next(line for line in sampled if line.startswith("other_opex_annual "))
+    assert constant.split() == ["other_opex_annual", "42", "M", "USD/yr"]
+    assert not any("p50" in line.split() for line in sampled)

@@ -338,24 +338,27 @@ def offline_svg_format() -> str:
     return re.sub(r"<!--.*?-->\s*", "", text)
 
 
-def _stats_text(row: Row, exp: int) -> str:
-    """low .. high and percentiles, on the scale of the row's value."""
-    parts = []
+def _stats_text(row: Row, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
+    """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the row's
+    value; '' where both ends read the same (a result that does not vary)."""
 
     def shown(key: str) -> str:
         return fmt_parts(row.stats[key], row.unit, exp)[0]
 
     if row.labels:  # a coded result: which names the ranges reach, no percentiles
-        ends = [label_of(row.labels, row.stats[k]) for k in ("low", "high") if k in row.stats]
-        reach = " .. ".join(ends) if len(set(ends)) > 1 else ""
-        if len(row.labels) == 2 and "mean" in row.stats:  # the share of samples coded 1
-            return f"{reach}  P({row.labels[1]}) {row.stats['mean']:.3g}".strip()
-        return reach
-    if "low" in row.stats and shown("low") != shown("high"):
-        parts.append(f"{shown('low')} .. {shown('high')}")
-    if "p05" in row.stats:
-        parts.append(f"p05 {shown('p05')} p50 {shown('p50')} p95 {shown('p95')}")
-    return "  ".join(parts)
+        if keys == PERCENTILE_SPAN:  # the share of samples coded 1, where there are two codes
+            shares = len(row.labels) == 2 and "mean" in row.stats
+            return f"P({row.labels[1]}) {row.stats['mean']:.3g}" if shares else ""
+        ends = [label_of(row.labels, row.stats[k]) for k in keys if k in row.stats]
+        return " .. ".join(ends) if len(set(ends)) > 1 else ""
+    low, high = keys
+    if low in row.stats and shown(low) != shown(high):
+        return f"{shown(low)} .. {shown(high)}"
+    return ""
+
+
+PERCENTILE_SPAN = ("p05", "p95")
+"""The Monte Carlo columns of a table: the 5th to the 95th percentile (p50 is in JSON)."""
 
 
 def ordered(report: Report) -> list[Row]:
@@ -379,12 +382,15 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     table.add_column("result" if not origin else "input", style="bold")
     table.add_column("value", justify="right")
     table.add_column("unit")
-    ranged = any(row.stats for row in rows)
+    ranged = any("low" in row.stats for row in rows)
+    sampled = any("p05" in row.stats for row in rows)
     if ranged:
-        table.add_column("low .. high" if not any("p05" in r.stats for r in rows) else "spread")
+        table.add_column("low .. high", no_wrap=True)
+    if sampled:  # the percentiles take the place of the share bars: a row stays one line
+        table.add_column("p05 .. p95", no_wrap=True)
     if origin:
         table.add_column("from")
-    elif any(row.name in bars for row in rows):
+    elif not sampled and any(row.name in bars for row in rows):
         table.add_column("share", style="cyan")
     for row in rows:
         exp, _ = scale_for(row.value, row.unit) if isinstance(row.value, float) else (0, "")
@@ -392,9 +398,11 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
         if row.labels and isinstance(row.value, float):
             value = label_of(row.labels, row.value)
         cells = [row.name, value, unit, *([_stats_text(row, exp)] if ranged else [])]
+        if sampled:
+            cells.append(_stats_text(row, exp, PERCENTILE_SPAN))
         if origin:
             cells.append(row.origin)
-        elif row.name in bars and isinstance(row.value, float):
+        elif not sampled and row.name in bars and isinstance(row.value, float):
             cells.append(bar(row.value, 20))
         table.add_row(*map(escape, cells))
     return table
