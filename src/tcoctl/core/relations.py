@@ -43,6 +43,7 @@ Choices = tuple[tuple[str, str], ...]
 RELATIVE_TOLERANCE = 1e-6
 """Two routes to one quantity agree when they differ by less than this, relatively."""
 MAX_SUGGESTED = 3
+MAX_SUGGEST_GROUPS = 2_000  # groups tried at one size, so a large model's suggestions stay fast
 """At most this many extra inputs are searched when naming what would give a result."""
 
 
@@ -261,7 +262,14 @@ def _suggest(
     wanted: str,
     candidates: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> list[tuple[str, ...]]:
+    already = _plan(model, given, choices, frozenset()).known
+    candidates = tuple(c for c in candidates if not set(c[1]) <= already)  # adds nothing new
+    everything = frozenset(q for _, gives in candidates for q in gives)
+    if wanted not in _plan(model, given | everything, choices, frozenset()).known:
+        return []  # no group of candidates gives it: skip the combinatorial search
     for size in range(1, MAX_SUGGESTED + 1):
+        if math.comb(len(candidates), size) > MAX_SUGGEST_GROUPS:
+            break  # too many groups to try at this size: the answer is "other inputs"
         found = []
         for group in itertools.combinations(candidates, size):
             extra = frozenset(q for _, gives in group for q in gives)
