@@ -64,6 +64,14 @@ def test_a_loop_over_gpus_flags_the_kept_price_in_json() -> None:
     assert served["cost-per-gpu-hour"]["from"] == "preset serving-h100 (anchor replaced)"
 
 
+def test_the_presets_own_gpu_typed_again_replaces_no_anchor() -> None:
+    """frontier-2024 is an H100 SXM cluster: `--gpu h100-sxm` names its own anchor, so its
+    price is not flagged and nothing is said (the probe found it flagged)."""
+    outcome = run("tco", "--gpu", "h100-sxm", "--format", "json")
+    assert outcome.stderr == ""
+    assert "from" not in outcome.json()["inputs"]["gpu-price"]  # not marked: its own preset
+
+
 MEGATRON = ("--flop-per-param-token", "8", "--gpu", "a100-sxm", "--gpus-per-node", "8")
 
 

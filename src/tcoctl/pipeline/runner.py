@@ -315,6 +315,8 @@ def mark_kept(
     )
     said_reset: set[str] = set()
     for name in flags:
+        if name in before and before[name].text.strip().lower() == flags[name].strip().lower():
+            continue  # the preset's own anchor, typed again: nothing it tied to it changes
         spec = calc.input(name)
         reset = [
             other
