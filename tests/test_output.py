@@ -37,8 +37,7 @@ def test_default_run_shows_its_answer_first_and_fits_a_screen(command: str) -> N
     first = next(name for name in CALCULATORS[command].headline if any(
         line.startswith(name + " ") for line in lines))  # fmt: skip
     assert any(line.startswith(first + " ") for line in lines[:15])
-    # 43: inference shows its roofline bound (time_per_output_token_bound) beside the estimate
-    assert len(lines) <= 43 and max(map(len, lines)) <= 80
+    assert len(lines) <= 42 and max(map(len, lines)) <= 80
     assert "“" not in "\n".join(lines)  # citations only with --sources
 
 

@@ -413,7 +413,11 @@ INFERENCE = Calculator(
             "GPUs per replica when not given: the fewest, a power of two, whose usable HBM "
             "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
         ),
-        Result("bound_ratio", "compute_time / memory_time: above 1 the step is compute-bound."),
+        Result(
+            "bound_ratio",
+            "compute_time / memory_time: above 1 the step is compute-bound.",
+            detail=True,
+        ),
         Result(
             "prefill_time",
             "Prefill of one prompt, a lower bound on time to first token.",
