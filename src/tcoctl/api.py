@@ -65,7 +65,7 @@ class Result(Mapping[str, Any]):
     def _spec(self, name: str) -> Result_:
         results = engine.results_of(self.evaluation.calc, self.evaluation.solve)
         spec = next((r for r in results if r.name == name), None)
-        summary = self.evaluation.summaries.get(name)
+        summary = None if spec is None else self.evaluation.summaries.get(spec.core)
         if spec is None or summary is None or not np.isfinite(summary.value).any():
             ways = self.missing.get(name)
             needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
@@ -75,7 +75,7 @@ class Result(Mapping[str, Any]):
 
     def _column(self, key: str, name: str) -> Any:
         spec = self._spec(name)
-        summary = self.evaluation.summaries[name]
+        summary = self.evaluation.summaries[spec.core]
         values: Array | None = summary.value
         if key in ("low", "high"):
             found = getattr(summary, key)
@@ -99,7 +99,7 @@ class Result(Mapping[str, Any]):
     def __iter__(self) -> Iterator[str]:
         summaries = self.evaluation.summaries
         for spec in engine.results_of(self.evaluation.calc, self.evaluation.solve):
-            summary = summaries.get(spec.name)
+            summary = summaries.get(spec.core)
             if summary is not None and np.isfinite(route.in_display(spec, summary.value)).any():
                 yield spec.name
 
@@ -204,7 +204,8 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     def warn(message: str) -> None:
         warnings.warn(message, TcoctlWarning, stacklevel=4)
 
-    named = {**dict.fromkeys(columns, ""), **(texts[0] if texts else {})}
+    column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
+    named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
     chosen = runner.choose_preset(calc, shared["preset"], named)
     labels = engine.variants(calc, chosen)
@@ -216,14 +217,17 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
         for entry in range(count if per_entry else 1):
             flags = {**chain.without_overridden(calc, flowed, named), **texts[entry]}
             checked = {
-                name: [engine.Given(calc.input(name), "", f"--{name}", _span(low, high, entry))]
-                for name, (low, high) in columns.items()
+                name: [engine.Given(calc.input(name), "", f"--{name}", _span(*columns[q], entry))]
+                for name, q in column_names.items()
             }
             for variant, label in enumerate(labels):
                 given = engine.gather(calc, flags, chosen, variant, checked)
                 if solve is not None:
                     given.pop(solve.unknown.name, None)
-                shown = {**flags, **{n: repr(float(c[0][entry])) for n, c in columns.items()}}
+                shown = {
+                    **flags,
+                    **{n: repr(float(columns[q][0][entry])) for n, q in column_names.items()},
+                }
                 runner.mark_kept(calc, shown, chosen, given, warn if not bases else lambda _: None)
                 bases.append(given)
                 names.append(label)
@@ -317,7 +321,7 @@ def _keywords(
 ) -> tuple[list[dict[str, str]], dict[str, tuple[Array, Array]], int, bool]:
     """The options as the engine takes them: texts (choices, hardware, sizes: one dict per
     scenario where they differ, else one), number columns ((low, high) in core units, by
-    option name), the number of scenarios, and whether any keyword was an array."""
+    core quantity), the number of scenarios, and whether any keyword was an array."""
     lists: dict[str, list[Any]] = {}
     count, is_array = 1, False
     for key, value in options.items():
@@ -345,7 +349,7 @@ def _keywords(
         spec = calc.input(name)
         if spec.kind == "number":
             low, high = _number_column(spec, items)
-            columns[name] = (np.broadcast_to(low, count), np.broadcast_to(high, count))
+            columns[spec.core] = (np.broadcast_to(low, count), np.broadcast_to(high, count))
         else:
             texts[name] = [_text(spec, item) for item in items] * (count if len(items) == 1 else 1)
     varying = any(len(set(values)) > 1 for values in texts.values())

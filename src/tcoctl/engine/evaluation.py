@@ -34,6 +34,7 @@ from tcoctl.engine.model import (
     bounds_for,
     model_for,
     reported_results,
+    results_of,
 )
 from tcoctl.errors import DomainError, TcoctlError, UsageError
 from tcoctl.specs import GPU_FIELDS, Calculator
@@ -84,18 +85,19 @@ def core_values(
     design: Array,
 ) -> dict[str, Any]:
     """The core's known quantities before solving: each number input at its ``design``
-    points (rows x points, in core units), the reference GPU's and each row's GPU's figures."""
+    points (rows x points, in core units, by core quantity), the reference GPU's and each
+    row's GPU's figures."""
     rows = row_count(numbers, gpus)
     ranged = ranged_keys(numbers)
     values: dict[str, Any] = {}
-    for key, (low, high) in numbers.items():
+    for quantity, (low, high) in numbers.items():
         low2, high2 = (np.asarray(a, dtype=float).reshape(-1, 1) for a in (low, high))
         constant = low2.strides[0] == 0 and high2.strides[0] == 0  # broadcast: no need to look
         if rows > 1 and (constant or (np.all(low2 == low2[0]) and np.all(high2 == high2[0]))):
             low2, high2 = low2[:1], high2[:1]  # the same in every row: computed once
-        if key in ranged:
-            low2 = low2 + (high2 - low2) * design[:, ranged.index(key)]
-        values[calc.input(key).core] = low2
+        if quantity in ranged:
+            low2 = low2 + (high2 - low2) * design[:, ranged.index(quantity)]
+        values[quantity] = low2
     precision = choices.get("precision", "bf16")
     reference = reference_gpu_figures()
     for spec in GPU_FIELDS:
@@ -145,10 +147,12 @@ def core_call(
 ) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
     """Solve the calculator's relations once on every row x design point.
 
-    ``numbers`` maps an input's key to its (low, high) arrays over rows, in core units;
+    ``numbers`` maps an input's core quantity to its (low, high) arrays over rows, in core
+    units;
     ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
     ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
-    Returns each result as a (rows, points) array, the number of rows, and per row the reason
+    Returns each result as a (rows, points) array by core quantity, the number of rows, and
+    per row the reason
     it has no answer (None where it has one) and its warnings.
     """
     rows = row_count(numbers, gpus)
@@ -190,7 +194,7 @@ def core_call(
             elif failures[at] is None:
                 failures[at] = DomainError(describe(calc, problem, at))
     out = {
-        result.name: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
+        result.core: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
         for result in reported
     }
     return out, rows, failures, warnings
@@ -206,9 +210,10 @@ def evaluate(
     seed: int | None = None,
     solve: Solve | None = None,
 ) -> tuple[dict[str, Summary], list[TcoctlError | None], dict[int, list[str]]]:
-    """Centre value and range extremes (over a grid that includes every corner) from one core
-    call, and with ``samples`` Monte Carlo percentiles from a second, so that the first does
-    not depend on how many samples are drawn. Also returns, per row, why it has no answer
+    """Centre value and range extremes (over a grid that includes every corner) of each
+    result, by core quantity, from one core call, and with ``samples`` Monte Carlo
+    percentiles from a second, so that the first does not depend on how many samples are
+    drawn. Also returns, per row, why it has no answer
     (None where it has one) and its warnings."""
     ranged = ranged_keys(numbers)
     rows = row_count(numbers, gpus)
@@ -285,10 +290,10 @@ def tornado(
     target: str,
     solve: Solve | None = None,
 ) -> list[tuple[float, list[tuple[str, float, float]]]]:
-    """How far each ranged input alone moves ``target``, per scenario: the centre value and,
-    per input ranged in that scenario, the result at its low and high end with every other
-    input at its midpoint; widest first. One core call on 2k + 1 design points for each
-    group of scenarios that give the same inputs."""
+    """How far each ranged input alone moves result ``target`` (its name), per scenario:
+    the centre value and, per input ranged in that scenario, the result at its low and high
+    end with every other input at its midpoint; widest first. One core call on 2k + 1
+    design points for each group of scenarios that give the same inputs."""
     found: list[tuple[float, list[tuple[str, float, float]]]] = [(0.0, [])] * len(rows)
     for members in groups(rows):
         numbers, gpus, choices = stacked_columns([rows[i] for i in members])
@@ -303,16 +308,20 @@ def tornado(
         error = next((reason for reason in failed if reason is not None), None)
         if error is not None:
             raise error
-        if target not in out:
-            known = ", ".join(out)
+        computed = {r.name: r.core for r in results_of(calc, solve) if r.core in out}
+        if target not in computed:
+            known = ", ".join(computed)
             raise UsageError(f"--target: {target!r} is not computed here; one of {known}")
-        names = {g.spec.key: g.spec.name for g in rows[members[0]].values()}
         for position, index in enumerate(members):
-            values = out[target][position]
+            values = out[computed[target]][position]
             bars = [
-                (names[key], float(values[1 + 2 * j]), float(values[2 + 2 * j]))
-                for j, key in enumerate(ranged)
-                if numbers[key][0][position] != numbers[key][1][position]
+                (
+                    calc.number_inputs[quantity].name,
+                    float(values[1 + 2 * j]),
+                    float(values[2 + 2 * j]),
+                )
+                for j, quantity in enumerate(ranged)
+                if numbers[quantity][0][position] != numbers[quantity][1][position]
             ]
             bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
             found[index] = (float(values[0]), bars)
@@ -374,7 +383,8 @@ def stacked_columns(
     rows: Sequence[Mapping[str, Given]], repeat: int = 1
 ) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
     """Scenarios that give the same inputs and choices as the core's columns, each row
-    repeated ``repeat`` times: (low, high) per number, the GPU per row, and the choices."""
+    repeated ``repeat`` times: (low, high) per number by core quantity, the GPU per row, and
+    the choices."""
     first = rows[0]
 
     def column(values: list[float]) -> Array:
@@ -383,7 +393,7 @@ def stacked_columns(
         return np.repeat(values, repeat)
 
     numbers = {
-        g.spec.key: (
+        g.spec.core: (
             column([row[name].span.low for row in rows]),  # type: ignore[union-attr]
             column([row[name].span.high for row in rows]),  # type: ignore[union-attr]
         )
@@ -399,7 +409,7 @@ def stacked_columns(
 class Table:
     """Scenarios as a table: each row is a template (``bases``: checked inputs, from a
     preset, options and defaults) whose number inputs named in ``columns`` take that row's
-    entry of the columns ((low, high) arrays in core units, by option name). Row ``r`` is
+    entry of the columns ((low, high) arrays in core units, by core quantity). Row ``r`` is
     template ``base_of[r]`` with entry ``column_of[r]``; templates that give the same inputs
     and choices go through one core call together."""
 
@@ -441,10 +451,10 @@ def run_table(
     """Evaluate many scenarios: rows whose templates share their choices and the set of
     inputs they give go through one core call together.
 
-    Returns summaries over all rows (NaN where a row has no finite value of a result: not
-    determined by its inputs, or a figure its hardware preset lacks) and the rows that
-    failed, with the reason (contradicting inputs, a value out of range, no solution, or no
-    result at all), and the warnings of each row that has any.
+    Returns summaries over all rows by core quantity (NaN where a row has no finite value
+    of a result: not determined by its inputs, or a figure its hardware preset lacks) and
+    the rows that failed, with the reason (contradicting inputs, a value out of range, no
+    solution, or no result at all), and the warnings of each row that has any.
     """
     merged: dict[str, Summary] = {}
     failed: dict[int, TcoctlError] = {}
@@ -463,9 +473,9 @@ def run_table(
             for key, (low, high) in numbers.items()
         }
         entries = where if table.column_of is None else table.column_of[where]
-        for name, (low, high) in table.columns.items():
-            if name in bases[0]:
-                numbers[calc.input(name).key] = (low[entries], high[entries])
+        for quantity, (low, high) in table.columns.items():
+            if calc.number_inputs[quantity].name in bases[0]:
+                numbers[quantity] = (low[entries], high[entries])
         if gpus is not None:
             gpus = gpus[of_row]
         out, failures, warnings = run_group(

@@ -194,7 +194,7 @@ def _result_of(calc: Calculator, preset: Preset, result: str, variant: str) -> s
     if 0 in failed:
         raise DomainError(f"{calc.name}: {failed[0]}")
     spec = calc.result(result)
-    summary = summaries.get(result)
+    summary = summaries.get(spec.core)
     if summary is None or not math.isfinite(float(summary.value[0])):
         raise DomainError(f"{calc.name} does not compute {result} from its figures")
 

@@ -413,7 +413,7 @@ class Batch:
             return Column(
                 texts,
                 self.first(name, texts),
-                {spec.key: (low, low)},
+                {spec.core: (low, low)},
                 {},
                 member_texts(spec.name, shown, unit),
             )
@@ -436,7 +436,7 @@ class Batch:
             if given.span is None:
                 labels[given.spec.key] = [v.text if v else "" for v in values]
             else:
-                spans[given.spec.key] = (
+                spans[given.spec.core] = (
                     np.array([v.span.low if v else np.nan for v in values]),  # type: ignore[union-attr]
                     np.array([v.span.high if v else np.nan for v in values]),  # type: ignore[union-attr]
                 )
@@ -515,10 +515,10 @@ class Batch:
                     if key in labels
                     else np.full(count, given.text)
                 )
-            elif key in spans:
-                values[key] = (spans[key][0][members], spans[key][1][members])
+            elif (quantity := given.spec.core) in spans:
+                values[quantity] = (spans[quantity][0][members], spans[quantity][1][members])
             elif given.span is not None:
-                values[key] = (np.full(count, given.span.low), np.full(count, given.span.high))
+                values[quantity] = (np.full(count, given.span.low), np.full(count, given.span.high))
         summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
         self.note_warnings({numbers[members[p]]: found for p, found in warned.items()})
         ranged = np.zeros(count, dtype=bool)
@@ -527,7 +527,7 @@ class Batch:
         results = engine.results_of(calc, self.solve)
         table = np.full((count, 3 * len(results)), np.nan)
         for j, result in enumerate(results):
-            summary = summaries.get(result.name)
+            summary = summaries.get(result.core)
             if summary is not None:
                 table[:, 3 * j] = convert(summary.value, result.unit, result.display)
                 if summary.low is not None and summary.high is not None:
@@ -556,8 +556,8 @@ class Batch:
 @dataclass(frozen=True)
 class Column:
     """One option over a group of lines: its texts, the checked values of one of them (what
-    the option sets and replaces), its numbers as arrays by key (NaN on refused lines), its
-    names (a GPU, a choice) as texts, and its JSON echo per line."""
+    the option sets and replaces), its numbers as arrays by core quantity (NaN on refused
+    lines), its names (a GPU, a choice) as texts, and its JSON echo per line."""
 
     texts: list[str]
     given: list[engine.Given]

@@ -164,7 +164,7 @@ def sweep(
             [scenarios[i] for i in members], plan.points
         )
         swept = np.tile(xs, len(members))
-        numbers[plan.spec.key] = (swept, swept)
+        numbers[plan.spec.core] = (swept, swept)
         summaries, failures, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
         undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):
@@ -217,9 +217,9 @@ def refine_crossing(
     for _ in range(REFINEMENTS):
         inner = Sweep(plan.spec, Span(low, high), REFINE_POINTS)
         xs, (summaries,) = sweep(calc, [given], inner, solve)
-        if result.name not in summaries:
+        if result.core not in summaries:
             break
-        found = crossings(xs, summaries[result.name].value, level)
+        found = crossings(xs, summaries[result.core].value, level)
         if not found:
             break
         x = min(found, key=lambda candidate: abs(candidate - x))
@@ -245,9 +245,9 @@ def sweep_section(
     x_display = convert(xs, plan.spec.unit, plan.spec.display)
     columns: dict[str, Any] = {}
     for result in calc.results:
-        if result.name not in summaries:
+        if result.core not in summaries:
             continue
-        summary = summaries[result.name]
+        summary = summaries[result.core]
         column = {
             "unit": short(result.display),
             "value": finite_or_null(convert(summary.value, result.unit, result.display)),

@@ -83,7 +83,7 @@ def result_rows(
     """Results of one scenario in display units; low/high only if the scenario has ranges."""
     rows = []
     for spec in engine.results_of(calc, solve):
-        summary = summaries.get(spec.name)
+        summary = summaries.get(spec.core)
         if summary is None or not np.isfinite(summary.value[row]):
             continue  # not computed for this scenario
         value = float(in_display(spec, float(summary.value[row])))
@@ -104,7 +104,7 @@ def result_rows(
 @dataclass(frozen=True)
 class Evaluation:
     """A table of scenarios evaluated: results in core units over rows (``summaries``, by
-    result name), what each template determines (``outlines``), and which rows give a
+    core quantity), what each template determines (``outlines``), and which rows give a
     range. Display units come from ``in_display``."""
 
     calc: Calculator
@@ -125,7 +125,8 @@ class Evaluation:
         table = self.table
         given = dict(table.bases[int(table.base_of[row])])
         entry = row if table.column_of is None else int(table.column_of[row])
-        for name, (low, high) in table.columns.items():
+        for quantity, (low, high) in table.columns.items():
+            name = self.calc.number_inputs[quantity].name
             if name in given:
                 span = Span(float(low[entry]), float(high[entry]))
                 given[name] = engine.Given(given[name].spec, "", given[name].origin, span)
@@ -159,7 +160,10 @@ class Evaluation:
         if calc.shares:
             from tcoctl.charts import share_bars  # charts load rich: only for shares
 
-            shares = [(label, float(self.summaries[key].value[row])) for key, label in calc.shares]
+            shares = [
+                (label, float(self.summaries[calc.result(name).core].value[row]))
+                for name, label in calc.shares
+            ]
             report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
         return report
 
@@ -215,10 +219,8 @@ def evaluate(
         lost = [
             name
             for name in outline.reported
-            if name not in summaries
-            or not np.isfinite(in_display(calc_result(calc, name, solve), summaries[name].value))[
-                rows
-            ].all()
+            if (spec := calc_result(calc, name, solve)).core not in summaries
+            or not np.isfinite(in_display(spec, summaries[spec.core].value))[rows].all()
         ]
         if lost:
             warn(

@@ -113,7 +113,7 @@ def reports_for(
         xs, sweeps = planner.sweep(calc, scenarios, sweep, solve)
     for row, given in enumerate(scenarios):
         inputs = central_inputs(calc, given)
-        results = {key: float(summary.value[row]) for key, summary in summaries.items()}
+        results = {quantity: float(s.value[row]) for quantity, s in summaries.items()}
         report = found.report(row)
         if tornados:
             section, chart = tornados[row]
@@ -122,8 +122,8 @@ def reports_for(
         if options.get("sweep"):
             swept = sweeps[row]
             chosen = mark[0] if mark else target
-            if chosen.name not in swept and not options.get("target"):
-                chosen = next(r for r in calc.results if r.name in swept)  # default not computed
+            if chosen.core not in swept and not options.get("target"):
+                chosen = next(r for r in calc.results if r.core in swept)  # default not computed
 
             def refine(x: float, given: Mapping[str, engine.Given] = given) -> float:
                 assert mark is not None
@@ -145,13 +145,13 @@ def reports_for(
 
 
 def central_inputs(calc: Calculator, given: Mapping[str, engine.Given]) -> dict[str, float]:
-    """Each number input's central value in core units, defaults included, by key."""
+    """Each number input's central value in core units, defaults included, by core quantity."""
     inputs = {
-        spec.key: engine.default_given(calc.name, name, text).span.mid  # type: ignore[union-attr]
+        spec.core: engine.default_given(calc.name, name, text).span.mid  # type: ignore[union-attr]
         for name, text in calc.defaults.items()
         if (spec := calc.input(name)).kind == "number"
     }
-    inputs.update({g.spec.key: g.span.mid for g in given.values() if g.span is not None})
+    inputs.update({g.spec.core: g.span.mid for g in given.values() if g.span is not None})
     return inputs
 
 

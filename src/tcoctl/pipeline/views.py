@@ -1,7 +1,6 @@
 """Views a calculator may offer beside its results, in an explicit registry: ``--map`` (a
 drawing of the scenario; ``--explain``, which every calculator has, is tcoctl.pipeline.explain).
-Each takes the central inputs and results in core units, keyed by option key and result
-name."""
+Each takes the central inputs and results in core units, keyed by core quantity."""
 
 from __future__ import annotations
 
