@@ -254,3 +254,29 @@ def test_co2e_in_pounds() -> None:
     kg = results("flops", *megawatt_hour, "--carbon-intensity", "0.4 kg/kWh", "--unit",
                  "emissions=kg")  # fmt: skip
     assert kg["emissions"] == {"value": pytest.approx(400), "unit": "kgCO2e"}
+
+
+EPOCH_GIGAWATT = (
+    "tco", "--gpus", "1e6", "--power", "1 kW", "--load", "1", "--pue", "1",
+    "--gpu-price", "38000 USD", "--network-cost", "0 USD", "--facility-cost", "0 USD/kW",
+    "--other-opex", "300 USD/yr",
+)  # fmt: skip
+
+
+def test_opex_as_a_share_of_capex() -> None:
+    """Epoch AI, "Servers account for 60% of the total cost of ownership of a one-gigawatt AI
+    data center" (data insight, 2026-05-14), https://epoch.ai/data-insights/
+    ai-datacenter-cost-breakdown: "A typical one-gigawatt AI data center requires $38 billion
+    in up-front capital expenditure (CapEx) and $0.9 billion in annual operating expenses
+    (OpEx)"; "even energy, the largest OpEx category, costs only $0.6 billion per year". As a
+    reader types the totals for 1 GW of IT (10^6 GPUs of 1 kW): $38,000 of capex each, $0.3 B
+    of other opex, and the electricity price that makes 1 GW for a year cost $0.6 B. Opex is
+    0.9 / 38 = 2.4 % of capex a year; --solve finds that price back from the share."""
+    energy_price = 0.6e9 / (1e9 * 365.25 * 24 / 1e3)  # USD/kWh: $0.6 B for 1 GW-year
+    found = results(*EPOCH_GIGAWATT, "--electricity", f"{energy_price} USD/kWh")
+    assert found["capex"]["value"] == pytest.approx(38e9)
+    assert found["annual_opex"]["value"] == pytest.approx(0.9e9)
+    assert found["opex_share_of_capex"]["value"] == pytest.approx(0.024, abs=0.0005)
+    solved = results(*EPOCH_GIGAWATT, "--solve", "electricity", "--for",
+                     f"opex_share_of_capex={0.9 / 38}")  # fmt: skip
+    assert solved["electricity"]["value"] == pytest.approx(energy_price)

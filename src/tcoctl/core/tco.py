@@ -21,6 +21,11 @@ References
 - Energy = IT power x load x PUE x hours (The Green Grid, "PUE: a comprehensive examination of
   the metric", White Paper 49, 2012); cost per GPU-hour and per token as in Epoch AI's
   training-cost-trends and SemiAnalysis's TCO models.
+- Opex as a share of capex: one year's operating cost (electricity and other opex) over the
+  up-front capital (servers, network, data centre), as Epoch AI states a data centre's
+  economics ("$38 billion in up-front capital expenditure (CapEx) and $0.9 billion in annual
+  operating expenses (OpEx)", "Servers account for 60% of the total cost of ownership of a
+  one-gigawatt AI data center", 2026, https://epoch.ai/data-insights/ai-datacenter-cost-breakdown).
 - All-in server power when only a GPU's TDP is known: NVIDIA DGX H100 draws 10.2 kW for eight
   700 W GPUs, 1.82 x TDP per GPU (NVIDIA DGX H100 datasheet).
 """
@@ -90,6 +95,13 @@ def salvage_factor(rate: Any, life: Any, residual: Any) -> Array:
     )
 
 
+def capital(gpus: Any, gpu_price: Any, network_cost: Any, it_power: Any, facility: Any) -> Any:
+    """Up-front capital [USD]: gpus x (gpu_price + network_cost) + it_power x facility_cost."""
+    return np.add(
+        np.multiply(gpus, np.add(gpu_price, network_cost)), np.multiply(it_power, facility)
+    )
+
+
 def share(item: str) -> Any:
     """``<item>_share = <item>_cost_rate / total_cost_rate``."""
     return product(f"{item}_cost_rate", f"{item}_share", "total_cost_rate")
@@ -127,6 +139,20 @@ RELATIONS = (
     *(share(item) for item in LINE_ITEMS),
     total("gpu_share", "servers_share", "network_share"),
     product("total_cost", "total_cost_rate", "life"),
+    formula(
+        "capex",
+        ["gpus", "gpu_price", "network_cost", "it_power", "facility_cost"],
+        capital,
+        "capex = gpus x (gpu_price + network_cost) + it_power x facility_cost",
+    ),
+    total("opex_rate", "power_cost_rate", "other_opex_cost_rate"),
+    product(
+        "opex_rate",
+        "opex_share_of_capex",
+        "capex",
+        constant=1 / YEAR_S,
+        note="opex_share_of_capex = opex_rate x 1 year / capex",
+    ),
     product(
         "total_cost_rate",
         "cost_per_gpu_time",

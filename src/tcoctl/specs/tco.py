@@ -141,6 +141,26 @@ TCO = Calculator(
         Result("total_annual_cost", "Total annual cost.", "USD/s", "USD/yr", "total_cost_rate"),
         Result("total_cost", "Total cost over the server life.", "USD", "USD"),
         Result(
+            "capex",
+            "Up-front capital: GPU servers and network per GPU, and the data centre per kW.",
+            "USD",
+            "USD",
+            detail=True,
+        ),
+        Result(
+            "annual_opex",
+            "Operating cost per year: electricity and other opex.",
+            "USD/s",
+            "USD/yr",
+            "opex_rate",
+            detail=True,
+        ),
+        Result(
+            "opex_share_of_capex",
+            "One year's opex as a share of capex (annual_opex / capex).",
+            detail=True,
+        ),
+        Result(
             "cost_per_gpu_hour", "Cost per useful GPU-hour.", "USD/s", "USD/h", "cost_per_gpu_time"
         ),
         Result(
