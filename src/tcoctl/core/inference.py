@@ -15,6 +15,13 @@ parameter per sequence (compute-bound time); the step takes the longer of the tw
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
 - compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
 
+Memory: the weights and the KV cache the batch holds must fit in the replica's usable HBM
+(``1 - memory_overhead`` of it). Servers page the KV cache (vLLM's PagedAttention, and
+TensorRT-LLM's paged KV cache likewise): a sequence holds blocks for the tokens it has, not
+its full length reserved in advance, so under continuous batching a sequence holds on
+average its mean context, and the batch ``batch x kv_bytes_per_token x mean_context``,
+the same bytes a decode step reads.
+
 Served throughput counts the prefill of the batch's prompts (2 x active_params x batch x
 prompt FLOP at the achieved compute) beside the output x decode steps, as throughput
 benchmarks do; without a prompt length it is decode alone (batch / step_time).
@@ -42,6 +49,10 @@ References
   https://www.databricks.com/blog/llm-inference-performance-engineering-best-practices:
   time per output token, time to first token, and model bandwidth utilisation (achieved
   bytes per second / peak), which ``bandwidth_efficiency`` is.
+- Kwon et al., "Efficient Memory Management for Large Language Model Serving with
+  PagedAttention" (SOSP 2023, arXiv:2309.06180), abstract: the KV cache "for each request is
+  huge and grows and shrinks dynamically"; vLLM "achieves (1) near-zero waste in KV cache
+  memory".
 - DeepSeek-AI, "DeepSeek-V2" (arXiv:2405.04434), Table 1: the KV cache per token of MHA
   (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements.
 """
@@ -133,22 +144,23 @@ RELATIONS = (
         "mean_context = prompt_tokens + output_tokens / 2",
     ),
     product("kv_cache_per_sequence", "kv_bytes_per_token", "context_tokens"),
-    # the replica: memory
+    # the replica: memory (paged KV cache: a sequence holds the tokens it has, on average
+    # over its life the mean context, not its full length reserved; Kwon et al. 2023)
     USABLE_FRACTION,
     product("memory_available", "memory", "gpus_per_replica", "usable_fraction"),
-    product("kv_cache_batch", "batch", "kv_cache_per_sequence"),
+    product("kv_cache_held_per_sequence", "kv_bytes_per_token", "mean_context"),
+    product("kv_cache_batch", "batch", "kv_cache_held_per_sequence"),
     total("memory_needed", "weight_memory", "kv_cache_batch"),
     total("memory_available", "memory_needed", "memory_headroom"),
     FITS,
     formula(
         "max_batch",
-        ["memory_available", "weight_memory", "kv_cache_per_sequence"],
+        ["memory_available", "weight_memory", "kv_cache_held_per_sequence"],
         largest_batch,
-        "max_batch = floor((memory_available - weight_memory) / kv_cache_per_sequence)",
+        "max_batch = floor((memory_available - weight_memory) / kv_cache_held_per_sequence)",
     ),
-    # a decode step
-    product("kv_read_per_step", "batch", "kv_bytes_per_token", "mean_context"),
-    total("bytes_per_step", "active_weight_memory", "kv_read_per_step"),
+    # a decode step: the weights and the KV cache the batch holds are read once
+    total("bytes_per_step", "active_weight_memory", "kv_cache_batch"),
     product("achieved_bandwidth", "bandwidth", "bandwidth_efficiency", "gpus_per_replica"),
     product("bytes_per_step", "memory_time", "achieved_bandwidth"),
     product("flop_per_step", "active_params", "batch", constant=2.0),

@@ -433,12 +433,21 @@ INFERENCE = Calculator(
             "kv_bytes_per_token",
         ),
         Result("kv_cache_per_sequence", "KV cache of one sequence at its full context.", "B", "GB"),
-        Result("memory_needed", "Weights + batch x KV cache per sequence.", "B", "GB"),
+        Result(
+            "memory_needed",
+            "Weights + the batch's KV cache, paged: batch x KV cache per token x mean context.",
+            "B",
+            "GB",
+        ),
         Result("memory_available", "HBM x GPUs per replica x (1 - memory overhead).", "B", "GB"),
         Result(
             "memory_headroom", "memory_available - memory_needed (negative: no fit).", "B", "GB"
         ),
-        Result("max_batch", "The largest batch whose KV cache fits beside the weights."),
+        Result(
+            "max_batch",
+            "The largest batch whose paged KV cache (mean context per sequence) fits beside "
+            "the weights.",
+        ),
         Result(
             "price_to_cost", "--reference-price / cost_per_million_tokens: the margin over cost."
         ),
