@@ -83,8 +83,28 @@ def test_a_result_feeds_an_input_of_its_name_with_unit_and_range() -> None:
         },
     }
     options, used, ignored = chain.received(receiver, document)
-    assert options == {"cost-per-gpu-hour": "1.4..2.3 USD/h"}
+    assert options == {"cost-per-gpu-hour": "1.4..1.8..2.3 USD/h"}
     assert used == [("cost_per_gpu_hour", "cost-per-gpu-hour")] and ignored == ["gpus"]
+
+
+def test_a_chained_range_keeps_its_centre() -> None:
+    """Issue 19 item 2: tco's cost per GPU-hour (1.8035 USD/h, range 1.393 .. 2.299) used to
+    arrive as LOW..HIGH, centred at the midpoint 1.846. Its centre now travels with it: the
+    pipe's value is the by-hand run's with the same single cost, and the whole result is the
+    by-hand run's with the range and centre typed (LOW..CENTRE..HIGH)."""
+    upstream = run("tco", "--preset", "frontier-2024", "--format", "json").stdout
+    cost = json.loads(upstream)["results"]["cost_per_gpu_hour"]
+    records, _ = piped(upstream, "inference")
+    alone = results("inference", "--cost-per-gpu-hour", f"{cost['value']!r} USD/h")
+    price = records[0]["results"]["cost_per_million_tokens"]
+    assert price["value"] == pytest.approx(alone["cost_per_million_tokens"]["value"], rel=1e-13)
+    typed = f"{cost['low']!r}..{cost['value']!r}..{cost['high']!r} USD/h"
+    assert_same_results(records[0]["results"], results("inference", "--cost-per-gpu-hour", typed))
+    assert records[0]["inputs"]["cost-per-gpu-hour"] == cost
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        api = tcoctl.inference(upstream=json.loads(upstream))
+    assert api["cost_per_million_tokens"].magnitude == pytest.approx(price["value"], rel=1e-13)
 
 
 def test_api_results_chain_like_the_pipe() -> None:

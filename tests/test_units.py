@@ -67,6 +67,8 @@ def test_pf_day_is_8_64e19_flop() -> None:
         ("x" * 100_000, "W", "characters long"),
         ("７００ W", "W", "cannot read"),
         ("1 kW..2", "W", "give the unit after the range"),
+        ("5....10", "", "cannot read"),
+        ("1..3..2 W", "W", "has its centre outside"),
     ],
 )
 def test_bad_text_is_refused_with_a_reason(text: str, unit: str, message: str) -> None:
@@ -87,6 +89,15 @@ def test_range_keeps_order_and_full_precision(low: float, factor: float) -> None
     span = parse_span(f"{low!r}..{high!r} FLOP", "FLOP", "x")
     assert span.low == low and span.high == high
     assert span.low <= span.mid <= span.high
+
+
+def test_a_range_may_carry_its_own_centre() -> None:
+    """LOW..CENTRE..HIGH (a chained result): the centre is the central value, not the
+    midpoint, and shows in another unit as typed."""
+    span = parse_span("1.2..1.3..1.7 kW", "W", "x")
+    assert (span.low, span.mid, span.high) == pytest.approx((1200.0, 1300.0, 1700.0))
+    assert span.to("kW").mid == pytest.approx(1.3)
+    assert parse_span("1.2..1.7 kW", "W", "x").mid == pytest.approx(1450.0)
 
 
 @given(st.text(max_size=60))

@@ -217,7 +217,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
         for entry in range(count if per_entry else 1):
             flags = {**chain.without_overridden(calc, flowed, named), **texts[entry]}
             checked = {
-                name: [engine.Given(calc.input(name), "", f"--{name}", _span(*columns[q], entry))]
+                name: [engine.Given(calc.input(name), "", f"--{name}", _span(columns[q], entry))]
                 for name, q in column_names.items()
             }
             for variant, label in enumerate(labels):
@@ -251,8 +251,10 @@ def _scenario_columns(scenarios: Any) -> dict[str, Any]:
     return {name: np.asarray(scenarios[name]) for name in names}
 
 
-def _span(low: Array, high: Array, entry: int) -> Span:
-    return Span(float(low[entry]), float(high[entry]))
+def _span(bounds: engine.Bounds, entry: int) -> Span:
+    low, high, centre = bounds
+    mid = None if centre is None or np.isnan(centre[entry]) else float(centre[entry])
+    return Span(float(low[entry]), float(high[entry]), centre=mid)
 
 
 def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -318,10 +320,10 @@ def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
 
 def _keywords(
     calc: Calculator, options: Mapping[str, Any]
-) -> tuple[list[dict[str, str]], dict[str, tuple[Array, Array]], int, bool]:
+) -> tuple[list[dict[str, str]], dict[str, engine.Bounds], int, bool]:
     """The options as the engine takes them: texts (choices, hardware, sizes: one dict per
-    scenario where they differ, else one), number columns ((low, high) in core units, by
-    core quantity), the number of scenarios, and whether any keyword was an array."""
+    scenario where they differ, else one), number columns (Bounds in core units, by core
+    quantity), the number of scenarios, and whether any keyword was an array."""
     lists: dict[str, list[Any]] = {}
     count, is_array = 1, False
     for key, value in options.items():
@@ -343,13 +345,17 @@ def _keywords(
             raise UsageError(f"{where}: {len(items)} values, but other keywords have {count}")
         count = max(count, len(items))
         lists[spec.name] = items
-    columns: dict[str, tuple[Array, Array]] = {}
+    columns: dict[str, engine.Bounds] = {}
     texts: dict[str, list[str]] = {}
     for name, items in lists.items():
         spec = calc.input(name)
         if spec.kind == "number":
-            low, high = _number_column(spec, items)
-            columns[spec.core] = (np.broadcast_to(low, count), np.broadcast_to(high, count))
+            low, high, centre = _number_column(spec, items)
+            columns[spec.core] = engine.Bounds(
+                np.broadcast_to(low, count),
+                np.broadcast_to(high, count),
+                None if centre is None else np.broadcast_to(centre, count),
+            )
         else:
             texts[name] = [_text(spec, item) for item in items] * (count if len(items) == 1 else 1)
     varying = any(len(set(values)) > 1 for values in texts.values())
@@ -365,7 +371,7 @@ def _items(value: Any) -> Any:
     return np.asarray(value) if hasattr(value, "dtype") else list(value)
 
 
-def _number_column(spec: Input, items: Any) -> tuple[Array, Array]:
+def _number_column(spec: Input, items: Any) -> engine.Bounds:
     """A number option's values in core units, checked (every value at once when they are
     plain numbers in the option's documented unit); errors name the keyword."""
     where = f"{spec.key}="
@@ -384,15 +390,17 @@ def _number_column(spec: Input, items: Any) -> tuple[Array, Array]:
                 f"e.g. {spec.key}={spec.example.split()[0]}"
             ) from None
         low = high = route.in_core(spec, magnitude)
+        centre = None
     else:
         spans = [_value_span(spec, item) for item in items]
         low, high = np.array([s.low for s in spans]), np.array([s.high for s in spans])
+        centre = engine.centres(spans)
     refused = engine.refusal(spec, low, high)
     if refused is not None:
         at, reason = refused
         shown = route.in_display(spec, low[at])
         raise UsageError(f"{where}: {float(shown)!r} {reason}; e.g. {spec.key}='{spec.example}'")
-    return low, high
+    return engine.Bounds(low, high, centre)
 
 
 def _is_real(item: Any) -> bool:

@@ -3,9 +3,10 @@
 - A tcoctl JSON document (a calculator's output: ``schema_version``, ``command``,
   ``results``) read by ``--input`` or passed as ``upstream=`` in the Python API: each result
   whose name is an input of the receiving calculator (``good_dies_per_wafer`` for
-  ``--good-dies-per-wafer``) becomes that input, in the result's unit, and as ``LOW..HIGH``
-  when the result is a range. The document's own inputs do not flow; options given to the
-  receiving command override what flows in (and drop the alternatives they exclude).
+  ``--good-dies-per-wafer``) becomes that input, in the result's unit, and as
+  ``LOW..VALUE..HIGH`` when the result is a range (its centre travels with it). The
+  document's own inputs do not flow; options given to the receiving command override what
+  flows in (and drop the alternatives they exclude).
 - A preset figure ``{ from = "PRESET", result = "NAME" }`` is that preset's result
   (``tcoctl.engine.scenarios.resolve``).
 """
@@ -39,10 +40,11 @@ def _number(value: Any) -> bool:
 
 
 def quantity_text(value: float, unit: str, low: Any = None, high: Any = None) -> str:
-    """A value as typed on the command line: ``LOW..HIGH unit`` for a range, every digit
-    kept (repr), e.g. ``'50.0..80.0'`` or ``'1.8035 USD/h'``."""
+    """A value as typed on the command line, every digit kept (repr): ``LOW..VALUE..HIGH
+    unit`` for a range, so its centre travels with it (``'1.39..1.80..2.30 USD/h'``, not
+    the midpoint 1.85), or ``'1.8035 USD/h'``."""
     ranged = _number(low) and _number(high) and low != high
-    text = f"{float(low)!r}..{float(high)!r}" if ranged else repr(float(value))
+    text = f"{float(low)!r}..{float(value)!r}..{float(high)!r}" if ranged else repr(float(value))
     return f"{text} {unit}".strip()
 
 

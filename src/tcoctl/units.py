@@ -6,6 +6,9 @@ text never reaches pint's expression evaluator: a strict grammar (a number, an o
 ``..`` range end, and a unit made of names, ``*``, ``/`` and one-digit powers; or a rate
 ``AMOUNT UNIT/(NUMBER UNIT)``) is checked first, so ``9**9**9 W`` is rejected instead of
 being computed for ever.
+
+A range may carry its own centre, ``LOW..CENTRE..HIGH``: a chained result's value with its
+low and high, so the receiving run is centred where the upstream one was, not at the midpoint.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ if TYPE_CHECKING:
     import pint
 
 MAX_TEXT = 200
-_NUM = r"[+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NUM = r"[+-]?(?:\d[\d_]*(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # '5.' but not '5...'
 _NAME = r"[A-Za-z_%µ$][A-Za-z_µ]*(?:CO2eq?)?"  # CO2e: the one unit with a digit
 _FACTOR = rf"{_NAME}(?:\s*(?:\^|\*\*)\s*-?\d)?"
 _UNIT = rf"(?:/\s*)?{_FACTOR}(?:\s*(?:[*/]|\s)\s*{_FACTOR})*"
 _QUANTITY = re.compile(
     rf"^\s*(?P<lo>{_NUM})\s*(?P<lo_unit>{_UNIT})?\s*"
-    rf"(?:\.\.\s*(?P<hi>{_NUM})\s*(?P<hi_unit>{_UNIT})?)?\s*$",
+    rf"(?:\.\.\s*(?:(?P<mid>{_NUM})\s*\.\.\s*)?(?P<hi>{_NUM})\s*(?P<hi_unit>{_UNIT})?)?\s*$",
     re.ASCII,
 )
 
@@ -80,28 +83,37 @@ class UnitInputError(ValueError):
 
 @dataclass(frozen=True)
 class Span:
-    """A parsed quantity in core units; ``low == high`` unless the text gave ``LOW..HIGH``."""
+    """A parsed quantity in core units; ``low == high`` unless the text gave ``LOW..HIGH``.
+    ``centre`` is a range's own centre (``LOW..CENTRE..HIGH``), None for its midpoint."""
 
     low: float
     high: float
     typed: tuple[tuple[float, str], tuple[float, str]] | None = field(default=None, compare=False)
     """What was typed: (magnitude, unit) of each end, to show it again in another unit."""
+    centre: float | None = None
+    typed_centre: float | None = field(default=None, compare=False)
+    """The centre's magnitude as typed (in the unit of the high end)."""
 
     @property
     def mid(self) -> float:
+        """The central value: the range's own centre, else its midpoint."""
+        if self.centre is not None:
+            return self.centre
         return 0.5 * self.low + 0.5 * self.high  # no overflow near the largest float
 
     def to(self, unit: str) -> Span:
         """The typed quantity in ``unit`` (one multiplication per end, so '26 mm' stays 26)."""
         if self.typed is None:
             raise ValueError("this span was not typed")
-        ends = []
-        for magnitude, source in self.typed:
+        scales = []
+        for _, source in self.typed:
             scale = factor(source, unit)
             if isinstance(scale, str):
                 raise ValueError(f"{source!r} {scale}")
-            ends.append(magnitude * scale)
-        return Span(ends[0], ends[1], self.typed)
+            scales.append(scale)
+        (low, _), (high, _) = self.typed
+        centre = None if self.typed_centre is None else self.typed_centre * scales[1]
+        return Span(low * scales[0], high * scales[1], self.typed, centre, self.typed_centre)
 
     @property
     def is_range(self) -> bool:
@@ -196,7 +208,10 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
         )
     values = []
     typed = []
-    for number, own_unit in ((match["lo"], lo_unit), (match["hi"] or match["lo"], unit_text)):
+    numbers = [(match["lo"], lo_unit), (match["hi"] or match["lo"], unit_text)]
+    if match["mid"] is not None:
+        numbers.append((match["mid"], unit_text))
+    for number, own_unit in numbers:
         magnitude = float(number.replace("_", ""))
         if not math.isfinite(magnitude):
             raise UnitInputError(f"{number} is not a finite number")
@@ -206,11 +221,15 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
             raise UnitInputError(f"{text!r} {scale}; e.g. '{example}'")
         values.append(magnitude * scale)
         typed.append((magnitude, source))
-    low, high = values
-    if not (math.isfinite(low) and math.isfinite(high)):
+    low, high, *centre = values
+    if not all(math.isfinite(value) for value in values):
         raise UnitInputError(f"{text!r} overflows a float")
     if low > high:
         raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
+    if centre and not low <= centre[0] <= high:
+        raise UnitInputError(f"range {text!r} has its centre outside; write LOW..CENTRE..HIGH")
+    if centre and low < high:
+        return Span(low, high, (typed[0], typed[1]), centre[0], typed[2][0])
     return Span(low, high, (typed[0], typed[1]))
 
 

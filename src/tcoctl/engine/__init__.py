@@ -30,7 +30,9 @@ from tcoctl.engine.evaluation import (
 from tcoctl.engine.goalseek import goal_seek
 from tcoctl.engine.inputs import (
     Array,
+    Bounds,
     Given,
+    centres,
     check,
     check_alternatives,
     checked_span,
@@ -64,6 +66,7 @@ __all__ = [
     "PERCENTILES",
     "PERCENTILE_KEYS",
     "Array",
+    "Bounds",
     "Given",
     "NothingComputed",
     "Outline",
@@ -72,6 +75,7 @@ __all__ = [
     "Table",
     "bounds_for",
     "central_known",
+    "centres",
     "check",
     "check_alternatives",
     "checked_span",

@@ -2,9 +2,11 @@
 once over every range end, Monte Carlo sample, sweep point or batch row.
 
 Design: every numeric input is a pair of arrays ``low, high`` over rows (one row for a single
-run, one per sweep point or batch line). The ranged inputs span a unit box; a design matrix
-``T`` (points x ranged inputs, values in [0, 1]) places points in it: the centre first, then a
-grid that includes every corner, then Monte Carlo samples. The core sees arrays of shape
+run, one per sweep point or batch line), with the centre where a range has its own
+(``Bounds``). The ranged inputs span a unit box; a design matrix ``T`` (points x ranged
+inputs, values in [0, 1]) places points in it: the centre first, then a grid that includes
+every corner, then Monte Carlo samples. 0.5 is the centre: a range with its own centre maps
+[0, 0.5] onto LOW..CENTRE and [0.5, 1] onto CENTRE..HIGH. The core sees arrays of shape
 (rows, points) and broadcasts; ``low``/``high`` are the extremes over the grid: exact where a
 result is monotone in each input (nearly every result here) and approximate otherwise (shares
 over a very wide --rate range, die counts, which step with the die size).
@@ -23,7 +25,15 @@ from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
 from tcoctl.engine.goalseek import goal_seek
-from tcoctl.engine.inputs import Array, Given, gpu_figures, reference_gpu_figures, rule_figures
+from tcoctl.engine.inputs import (
+    Array,
+    Bounds,
+    Given,
+    centres,
+    gpu_figures,
+    reference_gpu_figures,
+    rule_figures,
+)
 from tcoctl.engine.messages import describe, nothing_computed
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
@@ -49,7 +59,7 @@ CELLS = 2_000_000
 """Rows x design points per core call; larger evaluations go in blocks of rows."""
 
 
-def row_count(numbers: Mapping[str, tuple[Array, Array]], gpus: NDArray[np.str_] | None) -> int:
+def row_count(numbers: Mapping[str, Bounds], gpus: NDArray[np.str_] | None) -> int:
     """How many rows (scenarios) columns of inputs hold."""
     if numbers:
         return len(next(iter(numbers.values()))[0])
@@ -72,14 +82,27 @@ def grid_design(k: int, rows: int = 1) -> Array:
     return np.vstack([np.full((1, k), 0.5), grid])
 
 
-def ranged_keys(numbers: Mapping[str, tuple[Array, Array]]) -> list[str]:
+def ranged_keys(numbers: Mapping[str, Bounds]) -> list[str]:
     """The inputs whose low and high differ in some row: the axes of a design."""
-    return [key for key, (low, high) in numbers.items() if np.any(low != high)]
+    return [key for key, bounds in numbers.items() if np.any(bounds.low != bounds.high)]
+
+
+def placed(low: Array, high: Array, centre: Array | None, at: Array) -> Array:
+    """Values at design coordinates ``at`` (0 low, 0.5 the centre, 1 high): linear from low
+    to high, or through a range's own centre where ``centre`` gives one (not NaN)."""
+    linear = low + (high - low) * at
+    if centre is None:
+        return linear
+    with np.errstate(invalid="ignore"):
+        through = np.where(
+            at <= 0.5, low + (centre - low) * (2 * at), centre + (high - centre) * (2 * at - 1)
+        )
+    return np.where(np.isnan(centre), linear, through)
 
 
 def core_values(
     calc: Calculator,
-    numbers: Mapping[str, tuple[Array, Array]],
+    numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     design: Array,
@@ -90,13 +113,18 @@ def core_values(
     rows = row_count(numbers, gpus)
     ranged = ranged_keys(numbers)
     values: dict[str, Any] = {}
-    for quantity, (low, high) in numbers.items():
+    for quantity, (low, high, centre) in numbers.items():
         low2, high2 = (np.asarray(a, dtype=float).reshape(-1, 1) for a in (low, high))
+        centre2 = None if centre is None else np.asarray(centre, dtype=float).reshape(-1, 1)
         constant = low2.strides[0] == 0 and high2.strides[0] == 0  # broadcast: no need to look
-        if rows > 1 and (constant or (np.all(low2 == low2[0]) and np.all(high2 == high2[0]))):
+        if (
+            rows > 1
+            and centre2 is None
+            and (constant or (np.all(low2 == low2[0]) and np.all(high2 == high2[0])))
+        ):
             low2, high2 = low2[:1], high2[:1]  # the same in every row: computed once
         if quantity in ranged:
-            low2 = low2 + (high2 - low2) * design[:, ranged.index(quantity)]
+            low2 = placed(low2, high2, centre2, design[:, ranged.index(quantity)])
         values[quantity] = low2
     precision = choices.get("precision", "bf16")
     reference = reference_gpu_figures()
@@ -139,7 +167,7 @@ def central_known(
 
 def core_call(
     calc: Calculator,
-    numbers: Mapping[str, tuple[Array, Array]],
+    numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     design: Array,
@@ -147,8 +175,7 @@ def core_call(
 ) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
     """Solve the calculator's relations once on every row x design point.
 
-    ``numbers`` maps an input's core quantity to its (low, high) arrays over rows, in core
-    units;
+    ``numbers`` maps an input's core quantity to its Bounds over rows, in core units;
     ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
     ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
     Returns each result as a (rows, points) array by core quantity, the number of rows, and
@@ -202,7 +229,7 @@ def core_call(
 
 def evaluate(
     calc: Calculator,
-    numbers: Mapping[str, tuple[Array, Array]],
+    numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     samples: int = 0,
@@ -226,7 +253,7 @@ def evaluate(
         here = slice(start, start + block)
         out, _, failed, warned = core_call(
             calc,
-            {key: (low[here], high[here]) for key, (low, high) in numbers.items()},
+            {key: bounds.take(here) for key, bounds in numbers.items()},
             gpus[here] if gpus is not None else None,
             choices,
             grid,
@@ -321,7 +348,7 @@ def tornado(
                     float(values[2 + 2 * j]),
                 )
                 for j, quantity in enumerate(ranged)
-                if numbers[quantity][0][position] != numbers[quantity][1][position]
+                if numbers[quantity].low[position] != numbers[quantity].high[position]
             ]
             bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
             found[index] = (float(values[0]), bars)
@@ -339,7 +366,7 @@ def finite(summary: Summary) -> NDArray[np.bool_]:
 
 def run_group(
     calc: Calculator,
-    numbers: Mapping[str, tuple[Array, Array]],
+    numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
     samples: int = 0,
@@ -381,10 +408,10 @@ def groups(rows: Sequence[Mapping[str, Given]]) -> list[list[int]]:
 
 def stacked_columns(
     rows: Sequence[Mapping[str, Given]], repeat: int = 1
-) -> tuple[dict[str, tuple[Array, Array]], NDArray[np.str_] | None, dict[str, str]]:
+) -> tuple[dict[str, Bounds], NDArray[np.str_] | None, dict[str, str]]:
     """Scenarios that give the same inputs and choices as the core's columns, each row
-    repeated ``repeat`` times: (low, high) per number by core quantity, the GPU per row, and
-    the choices."""
+    repeated ``repeat`` times: Bounds per number by core quantity, the GPU per row, and the
+    choices."""
     first = rows[0]
 
     def column(values: list[float]) -> Array:
@@ -392,14 +419,16 @@ def stacked_columns(
             return np.broadcast_to(np.float64(values[0]), (repeat,))
         return np.repeat(values, repeat)
 
-    numbers = {
-        g.spec.core: (
-            column([row[name].span.low for row in rows]),  # type: ignore[union-attr]
-            column([row[name].span.high for row in rows]),  # type: ignore[union-attr]
-        )
-        for name, g in first.items()
-        if g.span is not None
-    }
+    numbers = {}
+    for name, g in first.items():
+        if g.span is not None:
+            spans = [row[name].span for row in rows]
+            centre = centres(spans)
+            numbers[g.spec.core] = Bounds(
+                column([span.low for span in spans]),  # type: ignore[union-attr]
+                column([span.high for span in spans]),  # type: ignore[union-attr]
+                None if centre is None else column(list(centre)),
+            )
     gpus = np.repeat([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
     choices = {g.spec.key: g.text for g in first.values() if g.spec.kind == "choice"}
     return numbers, gpus, choices
@@ -409,13 +438,13 @@ def stacked_columns(
 class Table:
     """Scenarios as a table: each row is a template (``bases``: checked inputs, from a
     preset, options and defaults) whose number inputs named in ``columns`` take that row's
-    entry of the columns ((low, high) arrays in core units, by core quantity). Row ``r`` is
+    entry of the columns (Bounds in core units, by core quantity). Row ``r`` is
     template ``base_of[r]`` with entry ``column_of[r]``; templates that give the same inputs
     and choices go through one core call together."""
 
     bases: Sequence[Mapping[str, Given]]
     base_of: NDArray[np.intp]
-    columns: Mapping[str, tuple[Array, Array]] = field(default_factory=dict)
+    columns: Mapping[str, Bounds] = field(default_factory=dict)
     column_of: NDArray[np.intp] | None = None
 
     @classmethod
@@ -467,15 +496,13 @@ def run_table(
         numbers, gpus, choices = stacked_columns(bases)
         of_row = position[table.base_of[where]]
         numbers = {
-            key: (np.asarray(low)[of_row], np.asarray(high)[of_row])
-            if len(bases) > 1
-            else (np.broadcast_to(low[0], len(where)), np.broadcast_to(high[0], len(where)))
-            for key, (low, high) in numbers.items()
+            key: bounds.take(of_row) if len(bases) > 1 else bounds.first(len(where))
+            for key, bounds in numbers.items()
         }
         entries = where if table.column_of is None else table.column_of[where]
-        for quantity, (low, high) in table.columns.items():
+        for quantity, bounds in table.columns.items():
             if calc.number_inputs[quantity].name in bases[0]:
-                numbers[quantity] = (low[entries], high[entries])
+                numbers[quantity] = bounds.take(entries)
         if gpus is not None:
             gpus = gpus[of_row]
         out, failures, warnings = run_group(

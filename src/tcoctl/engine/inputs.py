@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +26,36 @@ from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 Array = NDArray[np.float64]
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
+
+
+class Bounds(NamedTuple):
+    """One number input over rows, in core units: each row's range ends, and where a range
+    has its own centre (``LOW..CENTRE..HIGH``, a chained result) that centre (NaN in the
+    other rows: their midpoint); None where no row has one."""
+
+    low: Array
+    high: Array
+    centre: Array | None = None
+
+    def take(self, rows: Any) -> Bounds:
+        """The rows ``rows`` (an index array or a slice)."""
+        centre = None if self.centre is None else np.asarray(self.centre)[rows]
+        return Bounds(np.asarray(self.low)[rows], np.asarray(self.high)[rows], centre)
+
+    def first(self, count: int) -> Bounds:
+        """The first row as ``count`` rows (a broadcast view, not a copy)."""
+        centre = None if self.centre is None else np.broadcast_to(self.centre[0], count)
+        return Bounds(
+            np.broadcast_to(self.low[0], count), np.broadcast_to(self.high[0], count), centre
+        )
+
+
+def centres(spans: Sequence[Span | None]) -> Array | None:
+    """The centres of a column of spans (NaN: the midpoint; a missing span too), or None if
+    no span has one of its own."""
+    if all(span is None or span.centre is None for span in spans):
+        return None
+    return np.array([np.nan if s is None or s.centre is None else s.centre for s in spans])
 
 
 _LEADING_NUMBER = re.compile(r"^\s*[-+0-9.eE_]*[0-9.](?:\s*\.\.\s*[-+0-9.eE_]*[0-9.])?")
@@ -48,9 +79,11 @@ class Given:
         spec = self.spec
         if self.span.typed is not None:
             shown = self.span.to(spec.display)
-        else:  # computed, not typed (a step file's summary)
-            low, high = convert(np.array([self.span.low, self.span.high]), spec.unit, spec.display)
-            shown = Span(float(low), float(high))
+        else:  # computed, not typed (a step file's summary, an API column)
+            low, high, mid = convert(
+                np.array([self.span.low, self.span.high, self.span.mid]), spec.unit, spec.display
+            )
+            shown = Span(float(low), float(high), centre=None if self.span.centre is None else mid)
         stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
         return shown.mid, short(spec.display), stats
 

@@ -413,7 +413,7 @@ class Batch:
             return Column(
                 texts,
                 self.first(name, texts),
-                {spec.core: (low, low)},
+                {spec.core: engine.Bounds(low, low)},
                 {},
                 member_texts(spec.name, shown, unit),
             )
@@ -429,16 +429,18 @@ class Batch:
         )
         if template is None:
             return Column(texts, [], {}, {}, [])
-        spans: dict[str, tuple[Array, Array]] = {}
+        spans: dict[str, engine.Bounds] = {}
         labels: dict[str, list[str]] = {}
         for k, given in enumerate(template):
             values = [None if t in refused else checked[t][k] for t in texts]  # type: ignore[index]
             if given.span is None:
                 labels[given.spec.key] = [v.text if v else "" for v in values]
             else:
-                spans[given.spec.core] = (
-                    np.array([v.span.low if v else np.nan for v in values]),  # type: ignore[union-attr]
-                    np.array([v.span.high if v else np.nan for v in values]),  # type: ignore[union-attr]
+                line_spans = [v.span if v else None for v in values]
+                spans[given.spec.core] = engine.Bounds(
+                    np.array([s.low if s else np.nan for s in line_spans]),
+                    np.array([s.high if s else np.nan for s in line_spans]),
+                    engine.centres(line_spans),
                 )
         echo = [self.echo(name, t, checked[t]) if t not in refused else "" for t in texts]  # type: ignore[arg-type]
         return Column(texts, template, spans, labels, echo)
@@ -502,7 +504,7 @@ class Batch:
             shared.pop(self.solve.unknown.name, None)
         spans = {key: value for c in columns for key, value in c.spans.items()}
         labels = {key: value for c in columns for key, value in c.labels.items()}
-        values: dict[str, tuple[Array, Array]] = {}
+        values: dict[str, engine.Bounds] = {}
         gpus = None
         choices: dict[str, str] = {}
         for given in shared.values():
@@ -516,13 +518,17 @@ class Batch:
                     else np.full(count, given.text)
                 )
             elif (quantity := given.spec.core) in spans:
-                values[quantity] = (spans[quantity][0][members], spans[quantity][1][members])
+                values[quantity] = spans[quantity].take(members)
             elif given.span is not None:
-                values[quantity] = (np.full(count, given.span.low), np.full(count, given.span.high))
+                values[quantity] = engine.Bounds(
+                    np.full(count, given.span.low),
+                    np.full(count, given.span.high),
+                    engine.centres([given.span] * count),
+                )
         summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
         self.note_warnings({numbers[members[p]]: found for p, found in warned.items()})
         ranged = np.zeros(count, dtype=bool)
-        for low, high in values.values():
+        for low, high, _ in values.values():
             ranged |= low != high
         results = engine.results_of(calc, self.solve)
         table = np.full((count, 3 * len(results)), np.nan)
@@ -561,7 +567,7 @@ class Column:
 
     texts: list[str]
     given: list[engine.Given]
-    spans: dict[str, tuple[Array, Array]]
+    spans: dict[str, engine.Bounds]
     labels: dict[str, list[str]]
     echo: list[str]
 

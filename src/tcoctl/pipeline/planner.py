@@ -164,7 +164,7 @@ def sweep(
             [scenarios[i] for i in members], plan.points
         )
         swept = np.tile(xs, len(members))
-        numbers[plan.spec.core] = (swept, swept)
+        numbers[plan.spec.core] = engine.Bounds(swept, swept)
         summaries, failures, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
         undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):

@@ -125,10 +125,11 @@ class Evaluation:
         table = self.table
         given = dict(table.bases[int(table.base_of[row])])
         entry = row if table.column_of is None else int(table.column_of[row])
-        for quantity, (low, high) in table.columns.items():
+        for quantity, (low, high, centre) in table.columns.items():
             name = self.calc.number_inputs[quantity].name
             if name in given:
-                span = Span(float(low[entry]), float(high[entry]))
+                mid = None if centre is None or np.isnan(centre[entry]) else float(centre[entry])
+                span = Span(float(low[entry]), float(high[entry]), centre=mid)
                 given[name] = engine.Given(given[name].spec, "", given[name].origin, span)
         return given
 
@@ -201,7 +202,7 @@ def evaluate(
         if engine.has_range(given):
             ranged[table.base_of == index] = True
     entries = np.arange(table.rows) if table.column_of is None else table.column_of
-    for low, high in table.columns.values():
+    for low, high, _ in table.columns.values():
         ranged |= (low != high)[entries]
     first_failed = min(failed, default=table.rows)
     for base, given in enumerate(table.bases):
