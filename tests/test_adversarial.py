@@ -184,7 +184,7 @@ INVALID_NUMBERS: dict[str, str] = {
     "newline": "1\n2",
     "huge-text": "x" * LONG,
     "huge-number": "9" * LONG,
-    "double-range": "1..2..3",
+    "triple-range": "1..2..3..4",  # 1..2..3 is a range with its centre
     "open-range": "1..",
     "only-dots": "..",
     "hex": "0x10",
