@@ -148,7 +148,28 @@ def test_compare_aligns_each_basis_with_its_ratio() -> None:
         app, ["compare", "frontier-2025", "china-h20", "--format", "table"]
     )
     row = next(line for line in outcome.stdout.splitlines() if "h100e_bf16" in line)
-    assert "1.011 M" in row and "×0.148" in row
+    assert row.split()[1:] == ["M", "1.011", "0.1496", "×0.148"]
+
+
+def test_compare_puts_every_scenario_side_by_side_in_a_screenful() -> None:
+    """Issue 19 item 10: at 80 columns the seeds' comparison was 700 lines of tables that
+    paired the first scenario with one other, led by servers_annual, names cut, and a
+    second ``x .. x`` line under every result without a range."""
+    lines = table("compare")
+    assert len(lines) <= 300 and max(map(len, lines)) <= 80
+    assert not any(line.startswith("scenarios ") for line in lines)  # one group each
+    tco = lines[lines.index("tcoctl tco: 5 scenarios side by side") :]
+    header = " ".join(tco[1:4])
+    for scenario in ("frontier-2024", "frontier-2025", "openai-tata [now]", "site-1gw"):
+        assert scenario in header
+    assert tco[5].startswith("cost_per_gpu_hour")  # the headline first
+    names = {name for spec in CALCULATORS.values() for name in (r.name for r in spec.results)}
+    shown = {word for line in lines for word in line.split()}
+    assert {"packages-per-interposer", "time_per_output_token_bound"} <= shown
+    assert not [word for word in shown if word.endswith("…")]
+    assert names & shown >= {"cost_per_gpu_hour", "h100e_per_year", "implied_step_yield"}
+    spans = [re.findall(r"(\S+) \.\. (\S+)", line) for line in lines]
+    assert all(low != high for found in spans for low, high in found)
 
 
 def assert_offline(svg: str) -> None:

@@ -338,7 +338,7 @@ def offline_svg_format() -> str:
     return re.sub(r"<!--.*?-->\s*", "", text)
 
 
-def _stats_text(row: Row, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
+def stats_text(row: Row, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
     """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the row's
     value; '' where both ends read the same (a result that does not vary)."""
 
@@ -397,9 +397,9 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
         value, unit = fmt_parts(row.value, row.unit, exp)
         if row.labels and isinstance(row.value, float):
             value = label_of(row.labels, row.value)
-        cells = [row.name, value, unit, *([_stats_text(row, exp)] if ranged else [])]
+        cells = [row.name, value, unit, *([stats_text(row, exp)] if ranged else [])]
         if sampled:
-            cells.append(_stats_text(row, exp, PERCENTILE_SPAN))
+            cells.append(stats_text(row, exp, PERCENTILE_SPAN))
         if origin:
             cells.append(row.origin)
         elif not sampled and row.name in bars and isinstance(row.value, float):
@@ -446,72 +446,17 @@ def charts_rich(visual: Any) -> Any:
     return render() if callable(render) else visual
 
 
-HIGHLIGHTS = 3
-"""Cells per comparison table whose ratio to the first column is largest, highlighted."""
-
-
 def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
-    """One table per command: a row per input and result, a column per scenario; each cell
-    after the first shows its ratio to the first column, the largest ratios highlighted.
-    Scenarios that do not fit the width go to further tables, each led by the first."""
+    """One comparison per command (tcoctl.sidebyside): a column per scenario, a row per
+    result and input."""
+    from tcoctl.sidebyside import layout  # loads rich: only for compare's tables
 
     console = make_console(out, record=svg is not None)
-    per_table = max(1, (console.width - NAME_WIDTH) // COLUMN_WIDTH - 1)
     for command in dict.fromkeys(report.command for report in reports):
-        group = [report for report in reports if report.command == command]
-        for start in range(1, max(len(group), 2), per_table):
-            console.print(side_by_side([group[0], *group[start : start + per_table]], len(group)))
+        for line in layout([r for r in reports if r.command == command], console.width):
+            console.print(line, soft_wrap=True)
     if svg:
         save_svg(console, svg)
-
-
-NAME_WIDTH = 30
-COLUMN_WIDTH = 22
-
-
-def side_by_side(group: list[Report], total: int) -> Any:
-    """The table of one command's scenarios (the first is the reference for ratios)."""
-    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
-    from rich.table import Table
-
-    plural = "s" if total > 1 else ""
-    table = Table(
-        title=f"tcoctl {group[0].command}: {total} scenario{plural} side by side",
-        title_justify="left",
-        caption="×: ratio to the first column; largest differences in bold",
-    )
-    table.add_column("name", style="bold")
-    table.add_column("unit")
-    for report in group:
-        table.add_column(escape(report.preset or ""), justify="right")
-    for section in ("results", "inputs"):  # the answers first, as in a single run
-        rows = (ordered(r) if section == "results" else r.inputs for r in group)
-        names = list(dict.fromkeys(row.name for found in rows for row in found))
-        cells = []
-        for name in names:
-            found = [find_row(r, section, name) for r in group]
-            unit = next((row.unit for row in found if row is not None), "")
-            cells.append((name, unit, found))
-        ratios = sorted(
-            (abs(math.log(row.value / first.value)), (i, j))
-            for i, (_, _, found) in enumerate(cells)
-            for j, row in enumerate(found)
-            if j
-            and (first := found[0]) is not None
-            and row is not None
-            and isinstance(row.value, float)
-            and isinstance(first.value, float)
-            and row.value > 0
-            and first.value > 0
-            and row.value != first.value
-        )
-        bold = {where for _, where in ratios[-HIGHLIGHTS:]}
-        for i, (name, unit, found) in enumerate(cells):
-            texts = [_cell(row, found[0], j, (i, j) in bold) for j, row in enumerate(found)]
-            table.add_row(escape(name), escape(unit), *texts)
-        if section == "results":
-            table.add_section()
-    return table
 
 
 def find_row(report: Report, section: str, name: str) -> Row | None:
@@ -524,25 +469,6 @@ def find_row(report: Report, section: str, name: str) -> Row | None:
         base = name.removesuffix(f"_{basis}")
         found = next((row for row in rows if base != name and row.name == base), None)
     return found
-
-
-def _cell(row: Row | None, first: Row | None, column: int, bold: bool) -> str:
-    if row is None:
-        return ""
-    if row.labels and isinstance(row.value, float):
-        return label_of(row.labels, row.value)
-    text = fmt(row.value)
-    if (
-        column
-        and first is not None
-        and isinstance(row.value, float)
-        and isinstance(first.value, float)
-        and first.value
-    ):
-        text += f" ×{row.value / first.value:.3g}"
-    if "low" in row.stats:
-        text += f"\n[dim]{fmt(row.stats['low'])} .. {fmt(row.stats['high'])}[/]"
-    return f"[bold yellow]{text}[/]" if bold else text  # numbers only: no markup to escape
 
 
 def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> Any:

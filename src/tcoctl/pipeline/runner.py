@@ -436,6 +436,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
                     label,
                     route.input_rows(calc, given),
                     route.result_rows(calc, summaries, row, engine.has_range(given)),
+                    headline=calc.headline,
+                    tucked=route.tucked_results(calc, given),
                 )
             )
     output.write(reports, fmt or output.default_format(), side_by_side=True, screen=svg)
