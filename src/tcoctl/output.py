@@ -55,6 +55,25 @@ class Row:
     labels: tuple[str, ...] = ()
     """Names of a coded result's values (Result.labels): shown instead of the number."""
 
+    def spread(self, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
+        """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the
+        value (``exp``, a power of ten); '' where both ends read the same (a result that
+        does not vary)."""
+
+        def shown(key: str) -> str:
+            return fmt_parts(self.stats[key], self.unit, exp)[0]
+
+        if self.labels:  # a coded result: which names the ranges reach, no percentiles
+            if keys == PERCENTILE_SPAN:  # the share of samples coded 1, where there are two
+                shares = len(self.labels) == 2 and "mean" in self.stats
+                return f"P({self.labels[1]}) {self.stats['mean']:.3g}" if shares else ""
+            ends = [label_of(self.labels, self.stats[k]) for k in keys if k in self.stats]
+            return " .. ".join(ends) if len(set(ends)) > 1 else ""
+        low, high = keys
+        if low in self.stats and shown(low) != shown(high):
+            return f"{shown(low)} .. {shown(high)}"
+        return ""
+
 
 @dataclass
 class Report:
@@ -74,6 +93,23 @@ class Report:
     """Results (shares of a whole) drawn as a bar beside their value in the table view."""
     tucked: tuple[str, ...] = ()
     """Results the table view leaves out (details of a run with no option); JSON keeps them."""
+
+    def ordered(self) -> list[Row]:
+        """The results, headline first (in the calculator's order of importance), then the
+        rest."""
+        rank = {name: i for i, name in enumerate(self.headline)}
+        return sorted(self.results, key=lambda row: rank.get(row.name, len(rank)))
+
+    def find(self, section: str, name: str) -> Row | None:
+        """The row called ``name``; for a result ``R_BASIS`` (h100e_bf16) of a scenario whose
+        ``basis`` input is BASIS, its result ``R``: each basis gets one aligned row."""
+        rows: list[Row] = getattr(self, section)
+        found = next((row for row in rows if row.name == name), None)
+        basis = next((row.value for row in self.inputs if row.name == "basis"), None)
+        if found is None and section == "results" and isinstance(basis, str):
+            base = name.removesuffix(f"_{basis}")
+            found = next((row for row in rows if base != name and row.name == base), None)
+        return found
 
 
 def make_console(out: TextIO, record: bool = False) -> Any:
@@ -338,33 +374,8 @@ def offline_svg_format() -> str:
     return re.sub(r"<!--.*?-->\s*", "", text)
 
 
-def stats_text(row: Row, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
-    """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the row's
-    value; '' where both ends read the same (a result that does not vary)."""
-
-    def shown(key: str) -> str:
-        return fmt_parts(row.stats[key], row.unit, exp)[0]
-
-    if row.labels:  # a coded result: which names the ranges reach, no percentiles
-        if keys == PERCENTILE_SPAN:  # the share of samples coded 1, where there are two codes
-            shares = len(row.labels) == 2 and "mean" in row.stats
-            return f"P({row.labels[1]}) {row.stats['mean']:.3g}" if shares else ""
-        ends = [label_of(row.labels, row.stats[k]) for k in keys if k in row.stats]
-        return " .. ".join(ends) if len(set(ends)) > 1 else ""
-    low, high = keys
-    if low in row.stats and shown(low) != shown(high):
-        return f"{shown(low)} .. {shown(high)}"
-    return ""
-
-
 PERCENTILE_SPAN = ("p05", "p95")
 """The Monte Carlo columns of a table: the 5th to the 95th percentile (p50 is in JSON)."""
-
-
-def ordered(report: Report) -> list[Row]:
-    """The results, headline first (in the calculator's order of importance), then the rest."""
-    rank = {name: i for i, name in enumerate(report.headline)}
-    return sorted(report.results, key=lambda row: rank.get(row.name, len(rank)))
 
 
 def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool) -> Any:
@@ -397,9 +408,9 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
         value, unit = fmt_parts(row.value, row.unit, exp)
         if row.labels and isinstance(row.value, float):
             value = label_of(row.labels, row.value)
-        cells = [row.name, value, unit, *([stats_text(row, exp)] if ranged else [])]
+        cells = [row.name, value, unit, *([row.spread(exp)] if ranged else [])]
         if sampled:
-            cells.append(stats_text(row, exp, PERCENTILE_SPAN))
+            cells.append(row.spread(exp, PERCENTILE_SPAN))
         if origin:
             cells.append(row.origin)
         elif not sampled and row.name in bars and isinstance(row.value, float):
@@ -420,7 +431,7 @@ def render_tables(
         title = escape(
             f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
         )
-        shown = [row for row in ordered(report) if row.name not in report.tucked]
+        shown = [row for row in report.ordered() if row.name not in report.tucked]
         console.print(_rows_table(f"[bold]{title}[/]", shown, report.bars, False))
         hint = "" if sources else " (citations: --sources)"
         console.print(_rows_table(f"inputs{hint}", report.inputs, (), True))
@@ -457,18 +468,6 @@ def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = No
             console.print(line, soft_wrap=True)
     if svg:
         save_svg(console, svg)
-
-
-def find_row(report: Report, section: str, name: str) -> Row | None:
-    """The row called ``name``; for a result ``R_BASIS`` (h100e_bf16) of a scenario whose
-    ``basis`` input is BASIS, its result ``R``: each basis gets one aligned row."""
-    rows: list[Row] = getattr(report, section)
-    found = next((row for row in rows if row.name == name), None)
-    basis = next((row.value for row in report.inputs if row.name == "basis"), None)
-    if found is None and section == "results" and isinstance(basis, str):
-        base = name.removesuffix(f"_{basis}")
-        found = next((row for row in rows if base != name and row.name == base), None)
-    return found
 
 
 def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> Any:

@@ -16,13 +16,16 @@ import itertools
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from tcoctl.errors import printable
 from tcoctl.notation import fmt_parts, scale_for
-from tcoctl.output import Report, Row, find_row, ordered, stats_text
 from tcoctl.specs import label_of
+
+if TYPE_CHECKING:
+    from tcoctl.output import Report, Row
 
 GAP = 2
 """Spaces between columns."""
@@ -83,7 +86,7 @@ def scenario_lines(group: list[Report], section: str) -> list[Line]:
     or per input, each on the scale its largest value takes in a single run."""
     if section == "results":
         found_rows = (
-            [row for row in ordered(report) if row.name not in report.tucked] for report in group
+            [row for row in report.ordered() if row.name not in report.tucked] for report in group
         )
     else:
         found_rows = (report.inputs for report in group)
@@ -91,7 +94,7 @@ def scenario_lines(group: list[Report], section: str) -> list[Line]:
     headline = set(group[0].headline) if section == "results" else set()
     lines = []
     for name in names:
-        found = [find_row(report, section, name) for report in group]
+        found = [report.find(section, name) for report in group]
         unit = next((row.unit for row in found if row is not None), "")
         numbers = [
             abs(row.value)
@@ -109,7 +112,7 @@ def _cell(row: Row | None, first: Row | None, exp: int) -> Cell | None:
     if row is None:
         return None
     if row.labels and isinstance(row.value, float):
-        return Cell(label_of(row.labels, row.value), stats_text(row, exp))
+        return Cell(label_of(row.labels, row.value), row.spread(exp))
     if isinstance(row.value, str):
         return Cell(printable(row.value), "")
     value = fmt_parts(row.value, row.unit, exp)[0]
@@ -122,7 +125,7 @@ def _cell(row: Row | None, first: Row | None, exp: int) -> Cell | None:
         and value != fmt_parts(first.value, first.unit, exp)[0]
     ):
         ratio = row.value / first.value
-    return Cell(value, stats_text(row, exp), ratio)
+    return Cell(value, row.spread(exp), ratio)
 
 
 def _highlight(lines: list[Line]) -> None:
@@ -152,7 +155,7 @@ def _item(row: Row) -> str:
         value = label_of(row.labels, row.value)
     else:
         value = fmt_parts(row.value, unit, exp)[0]
-    spread = stats_text(row, exp)
+    spread = row.spread(exp)
     text = " ".join(filter(None, (row.name, value, unit))) + (f" ({spread})" if spread else "")
     return printable(text).replace(" ", NBSP)
 
@@ -194,7 +197,7 @@ def layout(reports: list[Report], width: int) -> list[Text]:
     lines, form = min(fitting or layouts[-1:], key=lambda item: len(item[0]))
     out += lines
     if same:
-        found = [find_row(group[0], "results", line.name) for line in same]
+        found = [group[0].find("results", line.name) for line in same]
         items = "; ".join(_item(row) for row in found if row is not None)
         out += _paragraph(f"results alike in every scenario: {items}", width)
     out += _inputs(group, labels, width)
@@ -210,8 +213,7 @@ def _inputs(group: list[Report], labels: list[str], width: int) -> list[Text]:
     names = list(dict.fromkeys(row.name for report in group for row in report.inputs))
     items = {
         name: [
-            None if row is None else _item(row)
-            for row in (find_row(r, "inputs", name) for r in group)
+            None if row is None else _item(row) for row in (r.find("inputs", name) for r in group)
         ]
         for name in names
     }
