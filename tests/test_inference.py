@@ -4,6 +4,8 @@ the batch, and the memory a batch needs."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import core, results, run
 
@@ -131,6 +133,37 @@ def test_mixture_of_experts_reads_and_computes_its_active_parameters() -> None:
     assert out["weight_memory"]["value"] == pytest.approx(671)  # GB in FP8
     flop = 2 * 37e9 * 32
     assert out["compute_time"]["value"] == pytest.approx(flop / (1979e12 * 16) * 1e3)
+
+
+def test_a_batch_reads_the_experts_its_tokens_touch() -> None:
+    """Oncescu et al. (Together AI), "Opportunistic Expert Activation: Batch-Aware Expert
+    Routing for Faster Decode Without Retraining", section 2: "each token activates k = 8
+    experts out of N = 128 total ones (as is the case for Qwen3). For a batch size of 16
+    tokens ... the expected number of activated experts is 82" (footnote: "N(1 - (1 -
+    k/N)^B)"; Huang et al., MoESD, arXiv:2505.19645, Eq. 8)."""
+    touched = one("experts_touched", "--experts", "128", "--experts-per-token", "8",
+                  "--batch", "16")  # fmt: skip
+    assert touched == pytest.approx(82, abs=0.5)  # the paper prints 2 s.f.
+
+
+@given(
+    experts=st.integers(2, 512),
+    share=st.floats(0.001, 1.0),
+    batch=st.floats(1.0, 4096.0),
+)
+def test_a_decode_step_reads_between_the_active_and_all_parameters(
+    experts: int, share: float, batch: float
+) -> None:
+    """One token reads its k experts alone; a batch reads more, never more than every
+    expert: active <= decode params <= params, equal to active at batch 1."""
+    per_token = max(1, min(experts - 1, round(share * experts)))
+    params, active = 100e9, 20e9
+    out = core("inference", params=params, active_params=active, experts=experts,
+               experts_per_token=per_token, batch=batch)  # fmt: skip
+    assert active * (1 - 1e-9) <= out["decode_params"] <= params * (1 + 1e-9)
+    at_one = core("inference", params=params, active_params=active, experts=experts,
+                  experts_per_token=per_token, batch=1)  # fmt: skip
+    assert at_one["decode_params"] == pytest.approx(active)
 
 
 def test_a_context_length_alone_is_read_in_full_every_step() -> None:

@@ -29,9 +29,14 @@ benchmarks do; without a prompt length it is decode alone (batch / step_time).
 with ``kv_bytes_per_token = layers x kv_dim x kv_bytes``, ``kv_dim = 2 x kv_heads x head_dim``
 for multi-head and grouped-query attention (a key and a value per KV head), or the latent
 width for multi-head latent attention (DeepSeek-V3: 512 + 64 = 576, no factor 2), and the
-mean context of a decode step ``prompt + output / 2``. A mixture of experts reads only the
-active experts' weights per token; at batch > 1 different tokens touch different experts, so
-for MoE the memory time is a lower bound. The 2N FLOP rule leaves out attention's own FLOP
+mean context of a decode step ``prompt + output / 2``. A mixture of experts computes with the
+active parameters per token, but a decode step reads every expert its batch touches: of
+``experts`` routed experts per layer, ``experts_per_token`` per token, a batch of B tokens
+routed uniformly touches experts x (1 - (1 - experts_per_token / experts) ^ B) per layer
+(Huang et al. 2025, MoESD, Eq. 8). One expert's parameters over all layers are (params -
+active_params) / (experts - experts_per_token), and the step reads active_params plus the
+touched experts beyond the token's own. Without ``experts``, only the active parameters. The
+2N FLOP rule leaves out attention's own FLOP
 (about 2 x layers x context x kv width per token), small while the context is short beside
 the model width. Prefill of one prompt is bound below by 2 x active_params x prompt FLOP at
 the achieved compute, and by one read of the weights: a lower bound on time to first token.
@@ -49,6 +54,9 @@ References
   https://www.databricks.com/blog/llm-inference-performance-engineering-best-practices:
   time per output token, time to first token, and model bandwidth utilisation (achieved
   bytes per second / peak), which ``bandwidth_efficiency`` is.
+- Huang et al., "MoESD: Unveil Speculative Decoding's Potential for Accelerating Sparse
+  MoE" (arXiv:2505.19645), Eq. 8: "N(t) = E (1 - ((E - K)/E)^t)" activated experts for t
+  tokens, E experts, K per token; "Our derivation assumes uniformly activated experts".
 - Kwon et al., "Efficient Memory Management for Large Language Model Serving with
   PagedAttention" (SOSP 2023, arXiv:2309.06180), abstract: the KV cache "for each request is
   huge and grows and shrinks dynamically"; vLLM "achieves (1) near-zero waste in KV cache
@@ -115,6 +123,13 @@ def _mix(ratio: Any, input_value: Any, output_value: Any) -> Any:
     return np.divide(np.add(np.multiply(ratio, input_value), output_value), np.add(ratio, 1.0))
 
 
+def experts_touched(experts: Any, per_token: Any, batch: Any) -> Any:
+    """Experts per layer [-] a decode step of ``batch`` tokens reads, routed uniformly:
+    E x (1 - (1 - K / E) ^ B) (Huang et al. 2025, MoESD, arXiv:2505.19645, Eq. 8)."""
+    share = np.clip(np.divide(per_token, experts), 0.0, 1.0)
+    return np.multiply(experts, 1.0 - np.power(1.0 - share, batch))
+
+
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
     """Prefill time [s], a lower bound on time to first token: the longer of the prompt's
     FLOP [FLOP] at the achieved compute [FLOP/s] and one read of the weights [B] at the
@@ -159,8 +174,32 @@ RELATIONS = (
         largest_batch,
         "max_batch = floor((memory_available - weight_memory) / kv_cache_held_per_sequence)",
     ),
-    # a decode step: the weights and the KV cache the batch holds are read once
-    total("bytes_per_step", "active_weight_memory", "kv_cache_batch"),
+    # a decode step: the weights it uses (every expert the batch touches) and the KV cache
+    # the batch holds are read once
+    formula(
+        "experts_touched",
+        ["experts", "experts_per_token", "batch"],
+        experts_touched,
+        "experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ batch)",
+    ),
+    formula(
+        "expert_params",
+        ["params", "active_params", "experts", "experts_per_token"],
+        lambda total, active, experts, per_token: np.divide(
+            np.subtract(total, active), np.maximum(np.subtract(experts, per_token), 1.0)
+        ),
+        "expert_params = (params - active_params) / (experts - experts_per_token)",
+    ),
+    formula(
+        "decode_params",
+        ["active_params", "expert_params", "experts_touched", "experts_per_token"],
+        lambda active, expert, touched, per_token: np.add(
+            active, np.multiply(np.subtract(touched, per_token), expert)
+        ),
+        "decode_params = active_params + (experts_touched - experts_per_token) x expert_params",
+    ),
+    product("decode_weight_memory", "decode_params", "weight_bytes"),
+    total("bytes_per_step", "decode_weight_memory", "kv_cache_batch"),
     product("achieved_bandwidth", "bandwidth", "bandwidth_efficiency", "gpus_per_replica"),
     product("bytes_per_step", "memory_time", "achieved_bandwidth"),
     product("flop_per_step", "active_params", "batch", constant=2.0),
@@ -292,6 +331,13 @@ RELATIONS = (
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
+    formula(
+        "decode_params",
+        ["active_params"],
+        _same,
+        "decode_params = active_params (dense, or no --experts given)",
+        fallback=True,
+    ),
     formula(
         "served_step_time",
         ["step_time"],

@@ -18,7 +18,16 @@ from tcoctl.specs.base import (
     Result,
 )
 
-MODEL_FIGURES = ("layers", "kv-heads", "head-dim", "kv-dim", "kv-cache-per-token", "active-params")
+MODEL_FIGURES = (
+    "layers",
+    "kv-heads",
+    "head-dim",
+    "kv-dim",
+    "kv-cache-per-token",
+    "active-params",
+    "experts",
+    "experts-per-token",
+)
 """A model's figures besides --params: a new --params with these from the preset warns."""
 FITTED = ("gpus-per-replica",)
 """What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
@@ -204,6 +213,14 @@ INFERENCE = Calculator(
             "Parameters active per token (a mixture of experts; default --params).",
             "37e9",
         ),
+        Input(
+            "experts",
+            "Routed experts per MoE layer (with --experts-per-token: a decode step reads the "
+            "experts its batch touches, not only the active parameters).",
+            "256",
+            whole=True,
+        ),
+        Input("experts-per-token", "Routed experts each token uses (top-k).", "8", whole=True),
         Input("layers", "Transformer layers.", "80", whole=True),
         Input(
             "kv-heads",
@@ -412,6 +429,12 @@ INFERENCE = Calculator(
             "gpus_per_replica",
             "GPUs per replica when not given: the fewest, a power of two, whose usable HBM "
             "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
+        ),
+        Result(
+            "experts_touched",
+            "Routed experts per layer a decode step reads: experts x (1 - (1 - "
+            "experts_per_token / experts) ^ batch), routing uniform.",
+            detail=True,
         ),
         Result(
             "bound_ratio",
