@@ -431,12 +431,6 @@ INFERENCE = Calculator(
             "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
         ),
         Result(
-            "experts_touched",
-            "Routed experts per layer a decode step reads: experts x (1 - (1 - "
-            "experts_per_token / experts) ^ batch), routing uniform.",
-            detail=True,
-        ),
-        Result(
             "bound_ratio",
             "compute_time / memory_time: above 1 the step is compute-bound.",
             detail=True,
@@ -490,5 +484,11 @@ INFERENCE = Calculator(
         ),
         *INTENSITY_RESULTS,
         *TOKEN_ECONOMICS_RESULTS,
+        Result(
+            "experts_touched",
+            "Routed experts per layer a decode step reads: experts x (1 - (1 - "
+            "experts_per_token / experts) ^ batch), routing uniform.",
+            detail=True,
+        ),
     ),
 )
