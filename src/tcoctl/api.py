@@ -197,6 +197,8 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     if calc is None:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
     shared = _shared(preset, options)
+    code = options.pop("currency", None)
+    calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
     options = {**_scenario_columns(options.pop("scenarios", None)), **options}
     texts, columns, count, is_array = _keywords(calc, options)
@@ -548,6 +550,9 @@ solve : str, optional
     An input to goal-seek, e.g. "electricity"; with ``goal``.
 goal : str, optional
     The result to reach, ``"RESULT=VALUE"``, e.g. "power_share=0.15".
+currency : str, optional
+    Money results in this currency ("EUR", "GBP", "CNY", "INR", "JPY"; default "USD"), at
+    the dated rates of preset exchange-rates (``to_dict()["exchange_rates"]``).
 upstream : Result or JSON documents, optional
     Another run whose results feed the inputs of the same name (one scenario per document).
 scenarios : pandas.DataFrame or mapping of columns, optional
@@ -586,7 +591,9 @@ def docstring(calc: Calculator) -> str:
     return text + (f"\nExamples\n--------\n{examples}\n" if examples else "")
 
 
-SHARED_KEYWORDS = ("samples", "dist", "seed", "solve", "goal", "upstream", "scenarios")
+SHARED_KEYWORDS = (
+    "samples", "dist", "seed", "solve", "goal", "currency", "upstream", "scenarios",
+)  # fmt: skip
 
 
 def signature(calc: Calculator) -> inspect.Signature:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from tcoctl.specs import CURRENCIES
+
 SIGNIFICANT = 4
 """Significant figures of a number in a table (inputs are rarely known better)."""
 SCALE_FROM = 1e4
@@ -19,13 +21,15 @@ WORDS = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
 COUNT_WORDS = ((12, "tn"), (9, "bn"), (6, "M"), (3, "k"))
 """Scales of plain numbers: 758.3 k, 70.55 bn (not "B", which a table also shows for bytes)."""
 PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
+MONEY = ("USD", *CURRENCIES)
+"""Units of money, which take k/M/B words (1.42 B EUR/yr)."""
 """Units that take an SI prefix in a table when they have none (1e30 FLOP -> 1 QFLOP)."""
 
 
 def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
     """The scales a number in ``unit`` may take, and how they join the unit."""
     head = unit.split("/")[0]
-    if unit.startswith("USD"):
+    if head in MONEY:
         return tuple((exp, f"{word} {unit}") for exp, word in WORDS)
     if not unit and not value.is_integer():
         return COUNT_WORDS

@@ -439,6 +439,8 @@ def render_tables(
             cited = [row for row in report.inputs if row.source and row.source != row.origin]
             for row in cited:
                 console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
+        for rate in report.extra.get("exchange_rates", []):
+            console.print(escape(rate_line(rate)))
         more = len(shown) < len(report.results)
         if report.extra.get("missing") or more:
             console.print(missing_note(report.extra.get("missing", {}), more))
@@ -449,6 +451,14 @@ def render_tables(
             console.print(escape(line))
     if svg:
         save_svg(console, svg)
+
+
+def rate_line(rate: dict[str, Any]) -> str:
+    """An exchange rate a run used, for the table view (its source is in the JSON)."""
+    return (
+        f"exchange rate: 1 {rate['currency']} = {rate['usd_per_unit']:.6g} USD, as of "
+        f"{rate['as_of']} (preset {rate['preset']})"
+    )
 
 
 def charts_rich(visual: Any) -> Any:

@@ -40,9 +40,11 @@ REFERENCE_KEYS = {"from", "result", "variant", "note"}
 (``variant``: the scenario's label when that preset has several; see tcoctl.chain)."""
 MAX_VARIANTS = 100
 TOP_KEYS = {"title", "kind", "description", "extends"}
-KINDS = {"scenario", "gpu", "rule"}
+KINDS = {"scenario", "gpu", "rule", "rates"}
 RULE_TABLES = ("eccn", "compute")
 """The tables a ``kind = "rule"`` preset may hold (tcoctl.specs.base.RULE_FIELDS)."""
+RATES_TABLE = "fx"
+"""The one table of a ``kind = "rates"`` preset: exchange rates by currency code."""
 _AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 MAX_PRESET_BYTES = 1_000_000
 MAX_EXTENDS = 8
@@ -241,12 +243,15 @@ def parse_preset(name: str, path: Path, sections_allowed: Iterable[str]) -> Pres
         if not isinstance(data.get(key, ""), str):
             raise PresetError(f"{path}: {key!r} must be a string")
     tables = set(data) & allowed
-    if (kind == "gpu") != (tables == {"gpu"}) or (kind == "rule") != (
-        bool(tables) and tables <= set(RULE_TABLES)
+    if (
+        (kind == "gpu") != (tables == {"gpu"})
+        or (kind == "rule") != (bool(tables) and tables <= set(RULE_TABLES))
+        or (kind == "rates") != (tables == {RATES_TABLE})
     ):
         raise PresetError(
             f"{path}: a 'gpu' preset holds one [gpu] table, a 'rule' preset only "
-            f"{' or '.join(f'[{t}]' for t in RULE_TABLES)} tables; a scenario holds neither"
+            f"{' or '.join(f'[{t}]' for t in RULE_TABLES)} tables, a 'rates' preset one "
+            f"[{RATES_TABLE}] table; a scenario holds none of them"
         )
     sections = {}
     for section in sorted(set(data) & allowed):
@@ -330,7 +335,7 @@ def shadowing() -> list[str]:
 @cache
 def _parse_cached(name: str, path: Path, stamp: tuple[int, int, int, int]) -> Preset:
     """Parse a preset file once per version of it (keyed by path and :func:`file_stamp`)."""
-    return parse_preset(name, path, [*CALCULATORS, "gpu", *RULE_TABLES])
+    return parse_preset(name, path, [*CALCULATORS, "gpu", *RULE_TABLES, RATES_TABLE])
 
 
 def _kind_of(path: Path) -> str:

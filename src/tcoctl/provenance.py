@@ -3,7 +3,8 @@
 Every preset figure carries ``as_of``, the date its source states or was published (``YYYY``,
 ``YYYY-MM`` or ``YYYY-MM-DD``). A figure is read as true at the *end* of the period it names
 ("2024" is 31 December 2024), so a figure called stale is certainly older than its budget.
-Staleness budgets by kind: a price (any figure whose unit holds USD) is stale after 12 months;
+Staleness budgets by kind: a price (any figure whose unit holds USD, and an exchange rate) is
+stale after 12 months;
 hardware specifications and every other figure (a model's shape, a rule's threshold, a die
 area) never go stale. ``tcoctl presets audit`` lists the stale figures and exits 1 if any.
 """
@@ -15,7 +16,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tcoctl.presets import Entry, Preset, load, preset_files
+from tcoctl.presets import RATES_TABLE, Entry, Preset, load, preset_files
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, RULE_FIELDS, Input
 
 STALE_AFTER_DAYS = {"price": 365}
@@ -42,8 +43,10 @@ def period_end(as_of: str) -> datetime.date:
 
 
 def kind_of(table: str, key: str) -> str:
-    """``price`` when the figure's unit holds money, else ``hardware`` for a GPU figure and
-    ``other`` for the rest."""
+    """``price`` when the figure's unit holds money or is an exchange rate, else ``hardware``
+    for a GPU figure and ``other`` for the rest."""
+    if table == RATES_TABLE:
+        return "price"
     fields = {"gpu": GPU_FIELDS, **RULE_FIELDS}
     if table in fields:
         unit = next((spec.unit for spec in fields[table] if spec.name == key), "")
@@ -92,10 +95,13 @@ def oldest(entries: list[Entry]) -> str | None:
     return min(dated, key=period_end) if dated else None
 
 
-def given_as_of(given: Iterable[tuple[Input, str, Entry | None]]) -> str | None:
+def given_as_of(
+    given: Iterable[tuple[Input, str, Entry | None]], rates: Iterable[Entry] = ()
+) -> str | None:
     """The oldest as_of among a run's inputs: (option, value, preset entry) each; a --gpu
-    brings its hardware preset's figures, a rule option its rule preset's thresholds."""
-    entries = []
+    brings its hardware preset's figures, a rule option its rule preset's thresholds; and
+    among the exchange rates it used (``rates``)."""
+    entries = list(rates)
     for spec, text, entry in given:
         if entry is not None:
             entries.append(entry)

@@ -20,6 +20,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from tcoctl.presets import Entry, Preset, PresetError, load
+from tcoctl.specs import CURRENCIES
+
 if TYPE_CHECKING:
     import pint
 
@@ -48,6 +51,22 @@ the full grammar."""
 _DOLLAR = re.compile(r"(^\s*|\.\.\s*)\$")
 _MASS = re.compile(r"(?<![A-Za-zµ])([kMG]?g|[kM]?t|lbs?)(?![A-Za-zµ0-9])")
 """A plain mass unit (g, kg, t, Mt, lb), read as CO2e where an option takes emissions."""
+
+_US_CENT = re.compile(r"\bUS ?(?=cents?\b)")
+"""'12 US cent/kWh' is '12 cent/kWh' (and '12¢/kWh' too: ¢ is spelled out)."""
+RATES_PRESET = "exchange-rates"
+"""The preset of kind ``rates`` whose ``[fx]`` table defines each currency's unit."""
+_RATE = re.compile(rf"^\s*(?P<number>{_NUM})\s*(?P<per>/)?\s*USD\s*$", re.ASCII)
+"""An exchange rate as central banks print it: US dollars per unit (``1.0817 USD``) or
+units per US dollar (``7.0809 /USD``)."""
+CURRENCY_NAMES = {
+    "EUR": ("euro", "eur"),
+    "GBP": ("gbp",),
+    "CNY": ("yuan", "RMB", "renminbi", "cny"),
+    "INR": ("rupee", "inr"),
+    "JPY": ("yen", "jpy"),
+}
+"""Other spellings of each currency a user may type (pint also takes plurals: euros)."""
 
 DIMENSION_NAMES = (
     ("", "a plain number"),
@@ -127,7 +146,47 @@ def registry() -> pint.UnitRegistry[Any]:
 
     path = resources.files("tcoctl") / "units.txt"
     with resources.as_file(path) as definitions:
-        return pint.UnitRegistry(str(definitions), autoconvert_offset_to_baseunit=True)
+        ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
+            str(definitions), autoconvert_offset_to_baseunit=True
+        )
+    for code, (usd, _) in exchange_rates().items():
+        ureg.define(f"{code} = {usd!r} * USD = _ = {' = '.join(CURRENCY_NAMES[code])}")
+    return ureg
+
+
+@cache
+def exchange_rates() -> dict[str, tuple[float, Entry]]:
+    """Each currency's worth in US dollars with its figure, from the ``exchange-rates``
+    preset (a user's preset of that name takes the built-in's place); a currency the preset
+    leaves out is an unknown unit."""
+    return rates_of(load(RATES_PRESET, "exchange rates", kind="rates"))
+
+
+def rates_of(preset: Preset) -> dict[str, tuple[float, Entry]]:
+    """A ``rates`` preset's currencies: US dollars per unit, with the figure it came from."""
+    rates = {}
+    for code, entry in preset.sections["fx"].items():
+        where = f"{preset.path}: fx.{code}"
+        if code not in CURRENCIES:
+            raise PresetError(f"{where}: no such currency; expected one of {', '.join(CURRENCIES)}")
+        match = _RATE.match(entry.value) if isinstance(entry.value, str) else None
+        number = float(match["number"].replace("_", "")) if match else 0.0
+        if match is None or not 0 < number < math.inf:
+            raise PresetError(
+                f"{where}: expected US dollars per {code} or {code} per US dollar, "
+                "e.g. '1.0817 USD' or '7.0809 /USD'"
+            )
+        rates[code] = (1 / number if match["per"] else number, entry)
+    return rates
+
+
+@cache
+def currencies_in(unit_text: str) -> list[str]:
+    """The currencies other than USD that a (checked) unit text names: 'EUR/kWh' -> [EUR]."""
+    if not unit_text:
+        return []
+    names = re.findall(r"[A-Za-z]+", str(_unit(unit_text)))
+    return [code for code in CURRENCIES if code in names]
 
 
 def _unit(text: str) -> Any:
@@ -178,6 +237,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+    text = _US_CENT.sub("", text).replace("¢", " cent")
     simple = _simple(text, core_unit, bare_unit)
     if simple is not None:
         return simple

@@ -20,7 +20,7 @@ from tcoctl import __version__, streams
 from tcoctl.cli import completion
 from tcoctl.errors import ExitCode, TcoctlError, UsageError
 from tcoctl.signals import Interrupted, install
-from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator
+from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success, 1 domain error (bad preset, impossible scenario, failed batch "
@@ -221,6 +221,20 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             autocompletion=completion.results_of(calc, "="),
             help=f"Show a result in another unit (repeatable), e.g. '{calc.unit_example}'.",
         ),
+        *(
+            [
+                _text(
+                    "currency",
+                    "--currency",
+                    metavar="CODE",
+                    autocompletion=completion.choices(("USD", *CURRENCIES)),
+                    help="Show money results in this currency, at the dated rate of preset "
+                    f"exchange-rates: USD, {', '.join(CURRENCIES)}. E.g. 'EUR'.",
+                )
+            ]
+            if calc.has_money
+            else []
+        ),
         _switch(
             "only_my_ranges",
             "--only-my-ranges",
@@ -331,6 +345,7 @@ SHARED = (
     "sources",
     "value",
     "unit",
+    "currency",
     "only_my_ranges",
     "explain",
     "map",

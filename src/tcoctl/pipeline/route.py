@@ -7,8 +7,8 @@ display units."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,9 +17,9 @@ from numpy.typing import NDArray
 from tcoctl import engine, output, provenance
 from tcoctl.engine import Array
 from tcoctl.errors import DomainError, TcoctlError, UsageError
-from tcoctl.presets import Preset
-from tcoctl.specs import Calculator, Input, Result
-from tcoctl.units import Span, convert, short
+from tcoctl.presets import Entry, Preset
+from tcoctl.specs import CURRENCIES, Calculator, Input, Result
+from tcoctl.units import RATES_PRESET, Span, convert, currencies_in, exchange_rates, short
 
 
 def in_display(spec: Result | Input, values: Any) -> Array:
@@ -53,8 +53,8 @@ def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[outp
     rows = []
     for spec in calc.inputs:
         if spec.name in given:
-            value, unit, stats = given[spec.name].display()
             item = given[spec.name]
+            value, unit, stats = replace(item, spec=spec).display()  # in calc's display unit
             origin = "flag" if item.origin.startswith("--") else item.origin
             rows.append(output.Row(spec.name, value, unit, stats, source_text(item), origin))
     return rows
@@ -155,9 +155,22 @@ class Evaluation:
         if outline.missing:
             report.extra["missing"] = outline.missing
         used = [(g.spec, g.text, g.entry) for k, g in given.items() if k not in outline.unused]
-        as_of = provenance.given_as_of(used)
+        rates = rates_used(calc, [g for k, g in given.items() if k not in outline.unused])
+        as_of = provenance.given_as_of(used, [entry for _, _, entry in rates])
         if as_of is not None:  # the oldest date among the preset figures this run used
             report.extra["as_of"] = as_of
+        if rates:
+            report.extra["exchange_rates"] = [
+                {
+                    "currency": code,
+                    "usd_per_unit": usd,
+                    "units_per_usd": 1 / usd,
+                    "as_of": entry.as_of,
+                    "preset": RATES_PRESET,
+                    "source": f"{entry.source} {entry.url}",
+                }
+                for code, usd, entry in rates
+            ]
         if calc.shares:
             from tcoctl.charts import share_bars  # charts load rich: only for shares
 
@@ -167,6 +180,16 @@ class Evaluation:
             ]
             report.visuals.append(share_bars("where the money goes (share of annual cost)", shares))
         return report
+
+
+def rates_used(calc: Calculator, given: Iterable[engine.Given]) -> list[tuple[str, float, Entry]]:
+    """The exchange rates a run uses: of the currencies its results are shown in and those
+    its inputs were typed in, each (code, US dollars per unit, its preset figure)."""
+    units = [spec.display for spec in calc.results]
+    units += [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
+    codes = {code for unit in units for code in currencies_in(unit)}
+    rates = exchange_rates()
+    return [(code, *rates[code]) for code in CURRENCIES if code in codes]
 
 
 def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -24,7 +25,14 @@ from tcoctl.presets import (
     skipped_folders,
 )
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
-from tcoctl.units import UnitInputError, as_emissions, convert, parse_span
+from tcoctl.units import (
+    UnitInputError,
+    as_emissions,
+    convert,
+    exchange_rates,
+    parse_span,
+    rates_of,
+)
 
 
 def choose_preset(
@@ -44,6 +52,7 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     format, svg, explain, map, seed, samples, dist, tornado, target, sweep, mark, input,
     solve and for."""
     fmt = options.get("format") or output.default_format()
+    calc = in_currency(calc, options.get("currency"))
     calc = with_units(calc, options.get("unit") or [])
     if options.get("input"):
         solve = planner.parse_solve(calc, options.get("solve"), options.get("for"), flags)
@@ -183,6 +192,34 @@ def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
         reason = str(error).split("; e.g.")[0].replace("'1 ", "'", 1)
         raise UsageError(f"{option}: {result.name} in {reason}; e.g. {option} {example}") from None
     return as_emissions(unit.strip().replace("%", "percent").replace("$", "USD"), result.unit)
+
+
+MONEY = re.compile(r"\bUSD\b")
+
+
+def in_currency(
+    calc: Calculator,
+    code: object,
+    option: str = "--currency",
+    example: str = "--currency EUR",
+    inputs: bool = True,
+) -> Calculator:
+    """``calc`` with every money result (and money input, if ``inputs``) shown in currency
+    ``code`` (USD or one of the exchange-rates preset's currencies, any case); a UsageError
+    naming ``option`` if none. The API keeps its inputs in USD: there a plain number is read
+    in an input's display unit."""
+    if code is None:
+        return calc
+    known = ("USD", *exchange_rates())
+    chosen = code.strip().upper() if isinstance(code, str) else ""
+    if chosen not in known:
+        raise UsageError(
+            f"{option}: no exchange rate for {shorten(str(code))!r}; expected a currency code, "
+            f"one of {', '.join(known)} (rates: preset exchange-rates), e.g. {example}"
+        )
+    results = tuple(replace(r, display=MONEY.sub(chosen, r.display)) for r in calc.results)
+    shown = tuple(replace(i, display=MONEY.sub(chosen, i.display)) for i in calc.inputs)
+    return replace(calc, results=results, inputs=shown if inputs else calc.inputs)
 
 
 def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
@@ -487,6 +524,8 @@ def show_preset(name: str, fmt: str | None) -> None:
 
     if preset.kind == "gpu":
         engine.gpu_figures(name)
+    if preset.kind == "rates":
+        rates_of(preset)
     for table in preset.sections if preset.kind == "rule" else []:
         engine.rule_figures(name, table, "presets show")
     for table, section in preset.sections.items() if preset.kind != "scenario" else []:

@@ -5,6 +5,7 @@ explicit registry. Pure data, importable without numpy or pint so that ``--help`
 from __future__ import annotations
 
 from tcoctl.specs.base import (
+    CURRENCIES,
     DISTRIBUTIONS,
     GPU_FIELDS,
     GPU_QUANTITIES,
@@ -30,6 +31,7 @@ CALCULATORS: dict[str, Calculator] = {
 
 __all__ = [
     "CALCULATORS",
+    "CURRENCIES",
     "DISTRIBUTIONS",
     "GPU_FIELDS",
     "GPU_QUANTITIES",

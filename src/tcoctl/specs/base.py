@@ -170,6 +170,11 @@ class Calculator:
                 return spec
         raise KeyError(name)
 
+    @property
+    def has_money(self) -> bool:
+        """Whether a result is an amount of money (so --currency applies)."""
+        return any("USD" in spec.unit for spec in self.results)
+
     @cached_property
     def number_inputs(self) -> dict[str, Input]:
         """Number options by the core quantity they set."""
@@ -231,6 +236,9 @@ RULE_FIELDS = {
 lines of AI laws. Each reaches the relations as ``rule_<name>``."""
 GPU_QUANTITIES = ("gpu_peak", *(f"gpu_{spec.name}" for spec in GPU_FIELDS))
 """What a ``--gpu`` gives the relations: each figure, and the peak at --precision."""
+CURRENCIES = ("EUR", "GBP", "CNY", "INR", "JPY")
+"""Currencies other than the core's USD, each a unit whose worth in USD is a dated rate of
+the ``exchange-rates`` preset (tcoctl.units)."""
 REFERENCE_GPU = "h100-sxm"
 """The H100-equivalent: its figures are the ``ref_*`` quantities of every calculator."""
 

@@ -1,0 +1,129 @@
+"""Money in other currencies: inputs typed in EUR, GBP, CNY, INR, JPY or cents, results shown
+with --currency, each currency a pint unit whose worth in USD is a dated rate of the preset
+exchange-rates (the Federal Reserve's G.5A annual averages for 2023, release of 1 February
+2024, https://www.federalreserve.gov/releases/g5a/20240201/: EURO 1.0817 and POUND 1.2440 US
+dollars per unit; YUAN 7.0809, RUPEE 82.5708, YEN 140.5001 per US dollar)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tcoctl
+from conftest import run
+from tcoctl.errors import UsageError
+from tcoctl.units import parse_span
+
+G5A_2023 = {
+    "EUR": 1.0817, "GBP": 1.2440, "CNY": 1 / 7.0809, "INR": 1 / 82.5708, "JPY": 1 / 140.5001,
+}  # fmt: skip
+"""US dollars per unit, as G.5A prints them (per US dollar for the yuan, rupee and yen)."""
+KWH = 3.6e6
+
+
+@pytest.mark.parametrize(
+    ("typed", "usd_per_kwh"),
+    [
+        ("0.6 CNY/kWh", 0.6 / 7.0809),
+        ("0.6 yuan/kWh", 0.6 / 7.0809),
+        ("0.25 EUR/kWh", 0.25 * 1.0817),
+        ("0.25 euros/kWh", 0.25 * 1.0817),
+        ("0.2 GBP/kWh", 0.2 * 1.2440),
+        ("7 INR/kWh", 7 / 82.5708),
+        ("30 JPY/kWh", 30 / 140.5001),
+        ("12 cents/kWh", 0.12),
+        ("12 US cent/kWh", 0.12),
+        ("12¢/kWh", 0.12),
+        ("0.2..0.3 EUR/kWh", 0.25 * 1.0817),
+    ],
+)
+def test_a_price_typed_in_another_currency_is_its_worth_in_usd(
+    typed: str, usd_per_kwh: float
+) -> None:
+    span = parse_span(typed, "USD/J", "0.08 USD/kWh")
+    assert span.mid * KWH == pytest.approx(usd_per_kwh, rel=1e-12)
+
+
+def test_tco_in_eur_prints_eur_with_the_rate_and_its_date() -> None:
+    """Issue 18: `tcoctl tco --currency EUR` prints EUR with the rate and its date."""
+    outcome = run("tco", "--currency", "EUR", "--format", "table")
+    assert outcome.code == 0, outcome.stderr
+    assert "EUR/h" in outcome.stdout and "B EUR/yr" in outcome.stdout
+    assert "exchange rate: 1 EUR = 1.0817 USD, as of 2023 (preset exchange-rates)" in (
+        " ".join(outcome.stdout.split())
+    )
+    document = run("tco", "--currency", "EUR", "--format", "json").json()
+    (rate,) = document["exchange_rates"]
+    assert rate["currency"] == "EUR" and rate["usd_per_unit"] == 1.0817
+    assert rate["as_of"] == "2023" and "g5a/20240201" in rate["source"]
+
+
+def test_an_input_in_yuan_is_accepted_and_its_rate_shown() -> None:
+    """Issue 18: `--electricity "0.6 CNY/kWh"` is accepted (it was an unknown unit)."""
+    outcome = run("tco", "--electricity", "0.6 CNY/kWh", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    document = outcome.json()
+    assert document["inputs"]["electricity"]["value"] == pytest.approx(0.6 / 7.0809)
+    assert [r["currency"] for r in document["exchange_rates"]] == ["CNY"]
+    assert document["results"]["cost_per_gpu_hour"]["unit"] == "USD/h"
+
+
+def test_json_units_in_another_currency_parse_back_as_input() -> None:
+    """Every money result printed in INR reads back, as typed, to its value in USD."""
+    inr = run("tco", "--currency", "INR", "--format", "json").json()["results"]
+    usd = run("tco", "--format", "json").json()["results"]
+    money = [name for name, item in usd.items() if "USD" in item["unit"]]
+    assert len(money) >= 8
+    for name in money:
+        item = inr[name]
+        assert "INR" in item["unit"]
+        typed = parse_span(f"{item['value']!r} {item['unit']}", usd[name]["unit"], "1 USD")
+        assert typed.low == pytest.approx(usd[name]["value"], rel=1e-12), name
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    code=st.sampled_from(sorted(G5A_2023)),
+    usd_per_kwh=st.floats(0.01, 0.5),
+    gpu_price=st.floats(5e3, 5e4),
+)
+def test_running_in_a_currency_is_running_in_usd_and_converting(
+    code: str, usd_per_kwh: float, gpu_price: float
+) -> None:
+    """Inputs typed in a currency and results shown in it agree, to rounding, with the same
+    run in USD converted at the same rate (money is one pint dimension)."""
+    per_unit = G5A_2023[code]
+    local = tcoctl.tco(
+        electricity=f"{usd_per_kwh / per_unit!r} {code}/kWh",
+        gpu_price=f"{gpu_price / per_unit!r} {code}",
+        currency=code,
+    )
+    dollars = tcoctl.tco(electricity=usd_per_kwh, gpu_price=gpu_price)
+    for name in ("cost_per_gpu_hour", "total_annual_cost", "total_cost"):
+        assert local[name].magnitude * per_unit == pytest.approx(
+            dollars[name].magnitude, rel=1e-9
+        ), name
+        assert str(local[name].units).startswith(code)
+
+
+def test_a_bad_currency_code_is_one_line_naming_the_option() -> None:
+    outcome = run("tco", "--currency", "EURO")
+    assert outcome.code == 2
+    line = outcome.stderr.strip()
+    assert "\n" not in line and "--currency" in line
+    assert "expected a currency code" in line and "e.g. --currency EUR" in line
+    with pytest.raises(UsageError, match=r"currency: .* e\.g\. currency='EUR'"):
+        tcoctl.tco(currency=3)
+
+
+def test_exchange_rates_are_prices_audited_like_any_other() -> None:
+    """A 2023 annual average is stale by December 2026 (12 months for prices), not in
+    mid-2024."""
+    later = run("presets", "audit", "--today", "2026-12-03", "--all", "--format", "json")
+    found = {(f["preset"], f["figure"]): f for f in later.json()["figures"]}
+    assert found[("exchange-rates", "fx.CNY")]["kind"] == "price"
+    assert found[("exchange-rates", "fx.CNY")]["stale"] is True
+    early = run("presets", "audit", "--today", "2024-06-30", "--all", "--format", "json")
+    found = {(f["preset"], f["figure"]): f for f in early.json()["figures"]}
+    assert found[("exchange-rates", "fx.EUR")]["stale"] is False
