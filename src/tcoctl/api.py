@@ -236,7 +236,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
     templates = (flow * (count if per_entry else 1) + (entry if per_entry else 0)) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
-    found = route.evaluate(calc, table, names, shared, solve, chosen, warn)
+    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
     return Result(found, scalar=found.rows == 1 and not is_array)
 
 

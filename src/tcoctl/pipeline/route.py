@@ -205,12 +205,12 @@ def evaluate(
     names: Sequence[str],
     options: Mapping[str, Any],
     solve: engine.Solve | None,
-    preset: Preset | None,
+    presets: Sequence[Preset | None],
     warn: Callable[[str], None],
 ) -> Evaluation:
     """Evaluate a table in one engine call per group of templates that give the same
     inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
-    its error (worded with its template's label)."""
+    its error (worded with its template's label and preset, one per template)."""
     summaries, failed, warned = engine.run_table(
         calc,
         table,
@@ -235,16 +235,19 @@ def evaluate(
             for warning in warned[row]:
                 warn(f"{label}{warning}")
         if first_failed in rows:
-            raise scenario_error(calc, preset, failed[first_failed], label)
+            raise scenario_error(calc, presets[base], failed[first_failed], label)
         outline = engine.outline(calc, given, solve)
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}--{option} is used by no result computed here")
-        lost = [
+        lost = [  # a coded result has no code where none applies (binding, no constraint)
             name
             for name in outline.reported
-            if (spec := calc_result(calc, name, solve)).core not in summaries
-            or not np.isfinite(in_display(spec, summaries[spec.core].value))[rows].all()
+            if not (spec := calc_result(calc, name, solve)).labels
+            and (
+                spec.core not in summaries
+                or not np.isfinite(in_display(spec, summaries[spec.core].value))[rows].all()
+            )
         ]
         if lost:
             warn(

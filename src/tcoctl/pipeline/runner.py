@@ -110,7 +110,8 @@ def reports_for(
         flags = flag_sets[index // len(labels)]
         mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
     warn_percent_typos(scenarios[0], warn)
-    found = route.evaluate(calc, engine.Table.of(scenarios), names, options, solve, preset, warn)
+    table = engine.Table.of(scenarios)
+    found = route.evaluate(calc, table, names, options, solve, [preset] * len(scenarios), warn)
     summaries = found.summaries
     reports = []
     tornados = (
@@ -453,30 +454,21 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
     for message in shadowing():
         warn_on_stderr(message)
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
-    by_calc: dict[str, list[tuple[str, dict[str, engine.Given]]]] = {}
+    by_calc: dict[str, list[tuple[str, Preset, dict[str, engine.Given]]]] = {}
     for name in names:
         preset = load(name, "compare", kind="scenario")
         for command in commands(preset):
             calc = CALCULATORS[command]
             for i, label in enumerate(engine.variants(calc, preset)):
-                by_calc.setdefault(command, []).append((label, engine.gather(calc, {}, preset, i)))
+                scenario = (label, preset, engine.gather(calc, {}, preset, i))
+                by_calc.setdefault(command, []).append(scenario)
     reports = []
     for command, items in by_calc.items():
+        labels, presets, scenarios = zip(*items, strict=True)
         calc = CALCULATORS[command]
-        summaries, failed, _ = engine.run_rows(calc, [given for _, given in items])
-        for row, (label, given) in enumerate(items):
-            if row in failed:
-                raise DomainError(f"{label}: {failed[row]}")
-            reports.append(
-                output.Report(
-                    command,
-                    label,
-                    route.input_rows(calc, given),
-                    route.result_rows(calc, summaries, row, engine.has_range(given)),
-                    headline=calc.headline,
-                    tucked=route.tucked_results(calc, given),
-                )
-            )
+        table = engine.Table.of(scenarios)
+        found = route.evaluate(calc, table, labels, {}, None, presets, warn_on_stderr)
+        reports += [found.report(row) for row in range(found.rows)]
     output.write(reports, fmt or output.default_format(), side_by_side=True, screen=svg)
 
 
