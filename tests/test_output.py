@@ -143,6 +143,16 @@ def test_tornado_labels_each_end_where_its_bar_is() -> None:
     assert "USD/h" in left and "(low)" in right
 
 
+def test_a_sweep_mark_and_a_tornado_print_their_answer_first() -> None:
+    """Issue 19 item 11: the crossing and the tornado bars came after the whole default
+    table (about 90 lines down); they are what was asked."""
+    crossing = table("tco", "--sweep", "electricity=0.02..0.4:5", "--mark", "power_share=0.1")
+    assert crossing[0].startswith("power_share crosses 0.1 at electricity = ")
+    bars = table("tco", "--tornado")
+    assert bars[0].startswith("what moves cost_per_gpu_hour")
+    assert bars.index(next(line for line in bars if line.startswith("tcoctl tco"))) > 5
+
+
 def test_compare_aligns_each_basis_with_its_ratio() -> None:
     outcome = CliRunner(env={"COLUMNS": "120"}).invoke(
         app, ["compare", "frontier-2025", "china-h20", "--format", "table"]

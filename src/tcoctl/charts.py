@@ -244,7 +244,8 @@ def sweep_views(
     marks: Sequence[float],
     message: str,
 ) -> list[Any]:
-    """A sweep's chart, a table of up to TABLE_ROWS of its points, and where it crosses."""
+    """Where a sweep crosses its mark (the answer, first), its chart and a table of up to
+    TABLE_ROWS of its points."""
     chart = LineChart(
         f"{y_label} against {x_label}", tuple(xs), tuple(ys), x_label, y_label, tuple(marks)
     )
@@ -253,7 +254,7 @@ def sweep_views(
     for i in range(0, len(ys), step):
         y = ys[i]
         table.add_row(fmt(xs[i]), "undefined" if y is None or y != y else fmt(y))
-    return [chart, table, *([message] if message else [])]
+    return [*([message] if message else []), chart, table]
 
 
 WAFER_GLYPHS = {0: ("  ", ""), 1: ("░░", "grey50"), 2: ("██", "green"), 3: ("xx", "red")}

@@ -87,6 +87,9 @@ class Report:
     """More JSON sections (sweep points, tornado bars, explanation), in order."""
     visuals: list[Any] = field(default_factory=list)
     """Charts (tcoctl.charts) or rich renderables shown after the tables in table format."""
+    answer: list[Any] = field(default_factory=list)
+    """What the run's options asked for (a tornado; a sweep, where it crosses its mark
+    first), shown before the tables in table format."""
     headline: tuple[str, ...] = ()
     """Results the table view shows first (the calculator's answer)."""
     bars: tuple[str, ...] = ()
@@ -291,7 +294,9 @@ def write_charts(reports: list[Report], path: str) -> None:
     """Every chart of the reports in one SVG file; an unwritable path is a usage error."""
     from tcoctl.charts import svg_document  # charts load rich: only for --svg
 
-    charts = [v for report in reports for v in report.visuals if hasattr(v, "svg")]
+    charts = [
+        v for report in reports for v in (*report.answer, *report.visuals) if hasattr(v, "svg")
+    ]
     if not charts:
         raise UsageError("--svg: this run draws no chart; add --tornado or --sweep")
     write_file(path, svg_document(charts), "--svg")
@@ -422,8 +427,9 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
 def render_tables(
     reports: list[Report], out: TextIO, svg: str | None = None, sources: bool = False
 ) -> None:
-    """Each scenario's results (headline first), then its inputs with where each came from,
-    then its charts; ``sources`` adds every input's full citation."""
+    """Each scenario's answer to its options (a tornado, a sweep and its crossing), its
+    results (headline first), then its inputs with where each came from, then its charts;
+    ``sources`` adds every input's full citation."""
     from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
 
     console = make_console(out, record=svg is not None)
@@ -431,6 +437,8 @@ def render_tables(
         title = escape(
             f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
         )
+        for visual in map(charts_rich, report.answer):
+            console.print(visual)
         shown = [row for row in report.ordered() if row.name not in report.tucked]
         console.print(_rows_table(f"[bold]{title}[/]", shown, report.bars, False))
         hint = "" if sources else " (citations: --sources)"

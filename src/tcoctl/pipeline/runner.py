@@ -128,7 +128,7 @@ def reports_for(
         if tornados:
             section, chart = tornados[row]
             report.extra["tornado"] = section
-            report.visuals.append(chart)
+            report.answer.append(chart)
         if options.get("sweep"):
             swept = sweeps[row]
             chosen = mark[0] if mark else target
@@ -143,7 +143,7 @@ def reports_for(
                 calc, sweep, xs, swept, chosen, mark, refine if mark else None
             )
             report.extra["sweep"] = section
-            report.visuals.extend(visuals)
+            report.answer.extend(visuals)
         if options.get("explain"):
             report.extra["explain"] = explain.lines(calc, *engine.central_known(calc, given))
         if options.get("map"):
