@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, run
+from tcoctl import output
 from tcoctl.errors import DomainError
 from tcoctl.pipeline import calibration, validation
 
@@ -53,6 +54,23 @@ def test_one_calculator_runs_alone() -> None:
 def test_the_table_names_each_case_and_the_totals() -> None:
     table = run("validate", "--calculator", "flops", "--format", "table").stdout
     assert "per calculator" in table and "passing" in table
+
+
+def test_piped_at_80_columns_every_case_id_is_whole() -> None:
+    """Issue 19 item 4: piped, the table cut case ids to ``mlperf-…`` at 80 columns; an id
+    is what one greps for. Longer ids than the figures leave room for get a line of their
+    own; at 200 columns each case is one line."""
+    narrow = output.case_lines(DOCUMENT["cases"], 80)
+    heads = {line.split()[0]: line for line in narrow[2::2]}
+    assert set(heads) == set(CASES)
+    assert max(map(len, narrow[1::2])) <= 80  # the figures
+    assert all(len(line) <= 80 for case_id, line in heads.items() if len(case_id) < 60)
+    wide = output.case_lines(DOCUMENT["cases"], 200)
+    assert len(wide) == len(CASES) + 1 and all(line.split()[0] in CASES for line in wide[1:])
+    table = run("validate", "--calculator", "flops", "--format", "table").stdout
+    assert (
+        "…" not in table and "mlperf-inf-v4.1-llama2-70b-h200-x8-maxq-offline-system-power" in table
+    )
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
-from tcoctl.notation import fmt, fmt_parts, scale_for
+from tcoctl.notation import fmt_parts, scale_for
 from tcoctl.specs import label_of
 from tcoctl.units import short
 
@@ -717,7 +717,8 @@ def _percent(value: float | None, sign: bool = False) -> str:
 
 
 def _plain_table(title: str, columns: Sequence[str], left: int) -> Any:
-    """A borderless table titled ``title`` whose first ``left`` columns align left."""
+    """A borderless table titled ``title`` whose first ``left`` columns align left and
+    are never cut (names)."""
     from rich import box
     from rich.table import Table
 
@@ -725,8 +726,56 @@ def _plain_table(title: str, columns: Sequence[str], left: int) -> Any:
         title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
     )
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i < left else "right")
+        table.add_column(column, justify="left" if i < left else "right", no_wrap=i < left)
     return table
+
+
+CASE_COLUMNS = ("pass", "unit", "expected", "got", "low .. high", "error", "roofline")
+CASE_LEFT = 2
+"""Of CASE_COLUMNS, how many align left (the rest are numbers)."""
+
+
+def case_lines(cases: Sequence[dict[str, Any]], width: int) -> list[str]:
+    """``tcoctl validate``'s cases as aligned lines: the id and its kind (published, or the
+    split of a measurement), then its verdict, unit (scaled to the expected value),
+    expected, got, low .. high, its error and the roofline bound's. An id is never cut:
+    where ids and figures do not fit one line, each id has a line of its own above its
+    figures."""
+    rows = [list(CASE_COLUMNS)]
+    for case in cases:
+        exp, unit = scale_for(case["expected"], case["unit"])
+
+        def shown(value: float | None, unit: str = case["unit"], exp: int = exp) -> str:
+            return "" if value is None else fmt_parts(value, unit, exp)[0]
+
+        ranged = case["low"] is not None and case["low"] != case["high"]
+        rows.append(
+            [
+                _verdict(case),
+                unit,
+                shown(case["expected"]),
+                shown(case["got"]),
+                f"{shown(case['low'])} .. {shown(case['high'])}" if ranged else "",
+                _percent(case["error"], sign=True),
+                _percent(case.get("roofline_error"), sign=True),
+            ]
+        )
+    widths = [max(len(row[k]) for row in rows) for k in range(len(CASE_COLUMNS))]
+    figures = [
+        "  ".join(
+            cell.ljust(w) if k < CASE_LEFT else cell.rjust(w)
+            for k, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    names = [("case", "kind"), *((printable(c["id"]), c["split"] or c["kind"]) for c in cases)]
+    kind = max(len(k) for _, k in names)
+    lead = max(len(name) for name, _ in names) + 2 + kind
+    if lead + 2 + max(map(len, figures)) <= width:
+        heads = [f"{name.ljust(lead - kind - 2)}  {k.ljust(kind)}" for name, k in names]
+        return [f"{head}  {line}".rstrip() for head, line in zip(heads, figures, strict=True)]
+    pairs = zip((f"{name}  ({k})" for name, k in names), figures, strict=True)
+    return [line for pair in pairs for line in pair]
 
 
 def _verdict(case: dict[str, Any]) -> str:
@@ -750,32 +799,11 @@ def write_validation(
     from rich.markup import escape
 
     console = make_console(out)
-    columns: tuple[str, ...] = (
-        "case",
-        "kind",
-        "pass",
-        "expected",
-        "got",
-        "low .. high",
-        "error",
-        "roofline",
+    console.print(
+        "[bold]tcoctl validate[/] — each case (kind: published, or the split of a measurement)"
     )
-    cases = _plain_table("[bold]tcoctl validate[/] — each case", columns, 3)
-    for case in document["cases"]:
-        unit = case["unit"]
-        ranged = case["low"] is not None and case["low"] != case["high"]
-        cells = [
-            case["id"],
-            case["kind"] + (f" ({case['split']})" if case["split"] else ""),
-            _verdict(case),
-            fmt(case["expected"], unit),
-            "" if case["got"] is None else fmt(case["got"], unit),
-            f"{fmt(case['low'], unit)} .. {fmt(case['high'], unit)}" if ranged else "",
-            _percent(case["error"], sign=True),
-            _percent(case.get("roofline_error"), sign=True),
-        ]
-        cases.add_row(*map(escape, cells))
-    console.print(cases)
+    for line in case_lines(document["cases"], console.width):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
     summary = document["summary"]
     columns = ("group", "cases", "passing", "mean |error|", "max |error|")
     totals = _plain_table(
@@ -801,9 +829,9 @@ def write_validation(
         "cases",
         "mean |error|",
         "max |error|",
-        "inside low..high",
-        "roofline mean |error|",
-        "roofline max |error|",
+        "inside range",
+        "bound mean |error|",
+        "bound max |error|",
     )
     title = "[bold]measurements[/]: the default estimate, and the roofline bound (efficiencies 1)"
     measured = _plain_table(title, columns, 2)
