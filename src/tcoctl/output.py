@@ -805,7 +805,7 @@ def write_validation(
     for line in case_lines(document["cases"], console.width):
         console.print(line, soft_wrap=True, markup=False, highlight=False)
     summary = document["summary"]
-    columns = ("group", "cases", "passing", "mean |error|", "max |error|")
+    columns: tuple[str, ...] = ("group", "cases", "passing", "mean |error|", "max |error|")
     totals = _plain_table(
         "[bold]per calculator and kind[/] (error: |got - expected| / expected)", columns, 1
     )
