@@ -219,3 +219,15 @@ def test_a_replica_that_does_not_fit_is_warned_about() -> None:
     assert outcome.code == 0
     assert outcome.json()["results"]["fits"]["label"] == "no"
     assert "do not fit in memory" in outcome.stderr
+
+
+def test_a_chip_without_a_tdp_serves_and_names_what_its_energy_needs() -> None:
+    """tpu-v6e's preset has no TDP: the serving results stand, and the warning names the
+    missing figure and --power instead of blaming the largest float (issue 19 item 6)."""
+    outcome = run("inference", "--gpu", "tpu-v6e", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert "cost_per_million_tokens" in outcome.json()["results"]
+    assert "tpu-v6e has no tdp figure (Board power (TDP)): energy_per_token needs it" in (
+        outcome.stderr
+    )
+    assert "give --power" in outcome.stderr

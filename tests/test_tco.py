@@ -198,6 +198,23 @@ def test_gpu_option_sets_power_and_warns_about_the_kept_price() -> None:
     assert "--gpu-price" in outcome.stderr and "warning" in outcome.stderr
 
 
+def test_power_overrides_the_gpus_as_the_help_says() -> None:
+    """Issue 19 item 6: --power with --gpu is not refused as an alternative; --power wins
+    over TDP x 1.82, in either order, and a chip preset without a TDP (tpu-v5p) works once
+    --power is given. Without it, the error names the missing figure and --power."""
+    for args in (("--gpu", "h100-sxm", "--power", "1.2kW"), ("--power", "1.2kW", "--gpu", "b200")):
+        outcome = run("tco", *args, "--format", "json")
+        assert outcome.code == 0, outcome.stderr
+        assert outcome.json()["results"]["power_per_gpu"]["value"] == pytest.approx(1200)
+    tpu = results("tco", "--gpu", "tpu-v5p", "--power", "1 kW")
+    assert tpu["power_per_gpu"]["value"] == pytest.approx(1000)
+    assert math.isfinite(tpu["cost_per_gpu_hour"]["value"])
+    lacking = run("tco", "--gpu", "tpu-v5p")
+    assert lacking.code == 2
+    assert "tpu-v5p has no tdp figure" in lacking.stderr and "give --power" in lacking.stderr
+    assert "largest float" not in lacking.stderr
+
+
 def test_rate_is_a_fraction() -> None:
     outcome = run("tco", "--rate", "11")
     assert outcome.code == 2 and "write 40 % or 0.4" in outcome.stderr

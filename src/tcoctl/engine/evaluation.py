@@ -47,7 +47,7 @@ from tcoctl.engine.model import (
     results_of,
 )
 from tcoctl.errors import DomainError, TcoctlError, UsageError
-from tcoctl.specs import GPU_FIELDS, Calculator
+from tcoctl.specs import GPU_FIELDS, Calculator, Result
 
 GRID_BUDGET = 4096
 
@@ -205,6 +205,8 @@ def core_call(
             failures[row] = UsageError(
                 f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
             )
+    if gpus is not None:
+        lacking_figures(calc, plan, values, gpus, reported, failures, warnings)
     try:
         known, problems = rel.evaluate(
             plan, values, choices, model.defaults, bounds_for(calc), rows, model.checks
@@ -225,6 +227,43 @@ def core_call(
         for result in reported
     }
     return out, rows, failures, warnings
+
+
+def lacking_figures(
+    calc: Calculator,
+    plan: rel.Plan,
+    values: Mapping[str, Any],
+    gpus: NDArray[np.str_],
+    reported: Sequence[Result],
+    failures: list[TcoctlError | None],
+    warnings: dict[int, list[str]],
+) -> None:
+    """Rows whose hardware preset lacks a figure (a TDP, an HBM size) that results need: the
+    option that stands in for it named, as the row's error where every headline result
+    computed needs it (tco's cost per GPU-hour and a TPU without a TDP: nothing of the answer
+    is left), else as a warning naming the results left without a value."""
+    for spec in GPU_FIELDS:
+        quantity = f"gpu_{spec.name}"
+        needing = [r for r in reported if quantity in plan.depends.get(r.core, ())]
+        if not needing or quantity not in values:
+            continue
+        lacking = np.broadcast_to(np.isnan(values[quantity]).ravel(), (len(failures),))
+        stand_ins = [
+            f"--{calc.number_inputs[step.target].name}"
+            for step in plan.steps
+            if quantity in step.relation.inputs and step.target in calc.number_inputs
+        ]
+        give = f"give {' or '.join(stand_ins)}" if stand_ins else "use another --gpu"
+        headline = [name for name in calc.headline if any(r.name == name for r in reported)]
+        fatal = bool(headline) and all(any(r.name == name for r in needing) for name in headline)
+        for row in np.flatnonzero(lacking).tolist():
+            figure = f"{gpus[row]} has no {spec.name} figure ({spec.help.rstrip('.')})"
+            if fatal and failures[row] is None:
+                failures[row] = UsageError(f"{figure}, which {headline[0]} needs: {give}")
+            elif not fatal:
+                names = ", ".join(r.name for r in needing)
+                verb = "needs" if len(needing) == 1 else "need"
+                warnings.setdefault(row, []).append(f"{figure}: {names} {verb} it; {give}")
 
 
 def evaluate(

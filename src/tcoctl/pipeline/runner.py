@@ -372,7 +372,7 @@ def mark_kept(
         ]
         said = [
             f"--{other} re-derived, not kept from {before[other].origin}: "
-            + calc.result(other.replace("-", "_")).help.rstrip(".")
+            + next(r for r in calc.results if r.core == calc.input(other).core).help.rstrip(".")
             for other in reset
         ]
         if kept:

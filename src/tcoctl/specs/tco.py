@@ -58,8 +58,8 @@ TCO = Calculator(
             "DGX H100 ratio) unless --power is given; --gpu-price stays yours to set.",
             "h100-sxm",
             kind="gpu",
-            excludes=("power",),
             keeps=("gpu-price", "network-cost"),
+            resets=("power",),
         ),
         Input(
             "gpu-price",
