@@ -27,17 +27,37 @@ def piped(upstream: str, *args: str) -> tuple[list[dict[str, Any]], str]:
 
 def test_yield_pipes_into_supply_as_the_single_call_does() -> None:
     """smic-7nm has two dies: two documents, two scenarios, each the same as passing the
-    good dies (50..80) by hand."""
+    good dies (50..65..80) by hand. A piped supply starts from the default supply preset, as
+    a plain `tcoctl supply` does, so its packaging and HBM limits apply (issue 19 item 4:
+    the pipe gave 10.09 M H100e with dies binding, `supply` alone 986.5 k with HBM)."""
     upstream = run("yield", "--preset", "smic-7nm", "--format", "json").stdout
     records, stderr = piped(upstream, "supply", *PIPE)
-    by_hand = results("supply", "--good-dies-per-wafer", "50..80", *PIPE)
+    good = ("--good-dies-per-wafer", "50..65..80")
+    by_hand = results("supply", "--preset", "smic-7nm", *good, *PIPE)
     assert [r["line"] for r in records] == [1, 2]
     for record in records:
+        assert record["preset"] == "smic-7nm"
+        assert record["results"]["binding"]["label"] == "hbm"
         assert_same_results(record["results"], by_hand)
         assert list(record["inputs"]) == ["good-dies-per-wafer"]  # upstream inputs stay out
     assert stderr.count("warning") == 1  # one warning for both documents
     assert "good_dies_per_wafer -> --good-dies-per-wafer" in stderr
     assert "ignored (no input of that name): dies_per_wafer" in stderr
+
+
+def test_a_yield_result_from_options_feeds_supply() -> None:
+    """Issue 19 item 3: a yield run from options sends good dies per wafer with the die
+    yield and die area it came from; in supply these are alternatives, and the run used to
+    be refused. They agree (one engine computed them), so the good dies flow and stand for
+    the other two, as the note says: the pipe equals passing the good dies by hand."""
+    upstream = run("yield", "--die-size", "26x25.6", "--defect-density", "0.3/cm^2", "-f", "json")
+    good = upstream.json()["results"]["good_dies_per_wafer"]["value"]
+    args = ("supply", "--wafers-per-month", "30000", "--gpu", "ascend-910b")
+    records, stderr = piped(upstream.stdout, *args)
+    by_hand = results(*args, "--preset", "smic-7nm", "--good-dies-per-wafer", repr(good))
+    assert_same_results(records[0]["results"], by_hand)
+    assert "good_dies_per_wafer -> --good-dies-per-wafer;" in stderr
+    assert "not used, the results above stand for them: die_yield, die_area" in stderr
 
 
 def test_options_on_the_command_line_override_what_flows_in() -> None:
@@ -114,7 +134,10 @@ def test_api_results_chain_like_the_pipe() -> None:
         chained = tcoctl.supply(upstream=dies, wafers_per_month="30000..50000", gpu="ascend-910b")
     assert sum("upstream: yield's results feed supply" in str(w.message) for w in caught) == 1
     by_hand = tcoctl.supply(
-        good_dies_per_wafer=tcoctl.Range(50, 80), wafers_per_month="30000..50000", gpu="ascend-910b"
+        preset="smic-7nm",
+        good_dies_per_wafer="50..65..80",
+        wafers_per_month="30000..50000",
+        gpu="ascend-910b",
     )
     for document in chained.to_dict():
         assert_same_results(document["results"], by_hand.to_dict()["results"])
@@ -123,7 +146,12 @@ def test_api_results_chain_like_the_pipe() -> None:
         overridden = tcoctl.supply(
             upstream=dies, good_dies_per_wafer=40, wafers_per_month=1000, gpu="h20"
         )
-    assert list(overridden["chips_per_year"].magnitude) == pytest.approx([480_000, 480_000])
+        alone = tcoctl.supply(
+            preset="smic-7nm", good_dies_per_wafer=40, wafers_per_month=1000, gpu="h20"
+        )
+    assert list(overridden["chips_per_year"].magnitude) == pytest.approx(
+        [alone["chips_per_year"].magnitude] * 2, rel=1e-13
+    )
 
 
 def test_api_refuses_an_upstream_that_is_not_a_result() -> None:

@@ -209,7 +209,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
-    chosen = runner.choose_preset(calc, shared["preset"], named)
+    chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
     labels = engine.variants(calc, chosen)
     flows = _flows(calc, upstream, warn)
     per_entry = len(texts) > 1  # texts that differ by scenario: a template per scenario

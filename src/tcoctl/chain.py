@@ -84,11 +84,25 @@ def without_overridden(
     given = [calc.input(name) for name in flags]
     taken = {n for spec in given for n in (spec.name, *spec.excludes, *spec.parts)}
     names = {spec.name for spec in given}
-    return {
+    kept = {
         name: text
         for name, text in flowed.items()
         if name not in taken and not set(calc.input(name).excludes) & names
     }
+    return {name: text for name, text in kept.items() if name not in superseded(calc, kept)}
+
+
+def superseded(calc: Calculator, flowed: Mapping[str, str]) -> list[str]:
+    """Flowed options that another flowed option stands for: one document's figures agree
+    (its engine computed them together), and where they are alternatives here the one that
+    excludes the most of them flows (yield's good dies per wafer, not the die area and die
+    yield it came from, whose die shape the area alone does not give)."""
+    ranked = sorted(flowed, key=lambda name: -len(set(calc.input(name).excludes) & set(flowed)))
+    dropped: list[str] = []
+    for name in ranked:
+        if name not in dropped:
+            dropped += [other for other in calc.input(name).excludes if other in flowed]
+    return [name for name in flowed if name in dropped]
 
 
 def flow_note(
@@ -96,8 +110,15 @@ def flow_note(
 ) -> str:
     """The one warning about a document that flowed in: what fed which option, and what
     matched nothing."""
-    fed = ", ".join(f"{result} -> --{option}" for result, option in used) or "nothing"
+    stood_for = superseded(calc, dict.fromkeys([option for _, option in used], ""))
+    fed = (
+        ", ".join(f"{result} -> --{option}" for result, option in used if option not in stood_for)
+        or "nothing"
+    )
     text = f"--input: {command}'s results feed {calc.name}: {fed}"
+    if stood_for:
+        dropped = ", ".join(result for result, option in used if option in stood_for)
+        text += f"; not used, the results above stand for them: {dropped}"
     if ignored:
         text += f"; ignored (no input of that name): {', '.join(ignored)}"
     return text

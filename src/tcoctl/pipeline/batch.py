@@ -33,7 +33,7 @@ from tcoctl import chain, engine, output
 from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.pipeline.planner import check_solved_not_given
-from tcoctl.presets import Preset
+from tcoctl.presets import Preset, load
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
 from tcoctl.units import SIMPLE_UNIT, convert, factor, short
@@ -325,14 +325,32 @@ class Batch:
         self.calc, self.solve = calc, solve
         self.preset = preset.name if preset else None
         self.shared = engine.gather(calc, flags, preset)  # the shared options are valid
+        self.only_mine = only_mine
         if only_mine:
             self.shared = engine.preset_ranges_at_midpoint(self.shared)
+        self.piped: tuple[str | None, dict[str, engine.Given]] | None = (
+            (self.preset, self.shared) if preset is not None or not calc.piped_preset else None
+        )
+        """What a line from an upstream document starts from (the preset's name, the shared
+        inputs): the run's preset, or where it has none and the calculator says so
+        (``piped_preset``) its default preset, as a plain run does (a piped supply keeps its
+        packaging and HBM limits)."""
         self.checked: dict[tuple[str, str], list[engine.Given] | TcoctlError] = {}
         self.members: dict[tuple[str, str], str] = {}
         self.flags = dict(flags)
         self.notes: list[str] = []
         """Warnings to write with the next chunk (one per kind of document flowing in)."""
         self.noted: set[str] = set()
+
+    def piped_base(self) -> tuple[str | None, dict[str, engine.Given]]:
+        """The preset name and shared inputs lines from upstream documents start from."""
+        if self.piped is None:
+            preset = load(self.calc.default_preset, kind="scenario")
+            shared = engine.gather(self.calc, self.flags, preset)
+            if self.only_mine:
+                shared = engine.preset_ranges_at_midpoint(shared)
+            self.piped = (preset.name, shared)
+        return self.piped
 
     def received(self, document: chain.Upstream) -> dict[str, str]:
         """A tcoctl document's results as this line's options, minus what the command line
@@ -350,17 +368,19 @@ class Batch:
         """One chunk: its records as text, in line order, and per bad line its number and
         what is wrong with it."""
         errors: list[tuple[int, str]] = []
-        groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
+        groups: dict[tuple[bool, tuple[str, ...]], list[tuple[int, dict[str, str]]]] = {}
         for number, line, problem in lines:
             fields = problem or parse(line)
+            piped = isinstance(fields, chain.Upstream)
             if isinstance(fields, chain.Upstream):
                 fields = self.received(fields)
             if isinstance(fields, str):
                 errors.append((number, fields))
             else:
-                groups.setdefault(tuple(fields), []).append((number, fields))
+                groups.setdefault((piped, tuple(fields)), []).append((number, fields))
         records: list[tuple[int, str]] = []
-        for keys, rows in groups.items():
+        for (piped, keys), rows in groups.items():
+            base = self.piped_base() if piped else (self.preset, self.shared)
             try:
                 names = self.names(keys)
             except TcoctlError as error:
@@ -377,7 +397,7 @@ class Batch:
             for i in np.flatnonzero(good).tolist():
                 split.setdefault(tuple(c.texts[i] for c in chosen), []).append(i)
             for members in split.values():
-                self.group(columns, numbers, np.array(members), fmt, records, errors)
+                self.group(base, columns, numbers, np.array(members), fmt, records, errors)
         records.sort()
         text = "".join(record + "\n" for _, record in records)
         return text, sorted(errors)
@@ -487,6 +507,7 @@ class Batch:
 
     def group(
         self,
+        base: tuple[str | None, Mapping[str, engine.Given]],
         columns: list[Column],
         numbers: list[int],
         members: NDArray[np.intp],
@@ -494,9 +515,10 @@ class Batch:
         records: list[tuple[int, str]],
         errors: list[tuple[int, str]],
     ) -> None:
-        """Lines that give the same options and choices: one engine call on their columns."""
+        """Lines that give the same options and choices: one engine call on their columns,
+        over ``base`` (the preset's name and the shared inputs they start from)."""
         calc, count = self.calc, len(members)
-        shared = dict(self.shared)
+        preset, shared = base[0], dict(base[1])
         for column in columns:
             for given in column.given:  # a line's option drops the shared value it replaces
                 engine.put(shared, given)
@@ -554,7 +576,7 @@ class Batch:
             inputs = [", ".join(c.echo[indices[p]] for c in columns) for p in good]
         lines = [numbers[indices[p]] for p in good]
         texts = output.batch_records(
-            calc.name, self.preset, fmt, lines, inputs, results, table[good], ranged[good]
+            calc.name, preset, fmt, lines, inputs, results, table[good], ranged[good]
         )
         records += zip(lines, texts, strict=True)
 

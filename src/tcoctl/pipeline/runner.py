@@ -36,13 +36,19 @@ from tcoctl.units import (
 
 
 def choose_preset(
-    calc: Calculator, name: str | None, flags: Mapping[str, str], batch: bool = False
+    calc: Calculator,
+    name: str | None,
+    flags: Mapping[str, str],
+    batch: bool = False,
+    piped: bool = False,
 ) -> Preset | None:
-    """The named preset; else the calculator's default when it is a base, or when nothing
-    else gives inputs (no option, and no batch lines)."""
+    """The named preset; else the calculator's default when it is a base, when an upstream
+    result flows in and the calculator says so (``piped_preset``: a chained supply answers
+    the plain run's question), or when nothing else gives inputs (no option, and no batch
+    lines)."""
     if name is not None:
         return load(name, kind="scenario")
-    if calc.preset_is_base or not (flags or batch):
+    if calc.preset_is_base or (piped and calc.piped_preset) or not (flags or batch):
         return load(calc.default_preset)
     return None
 

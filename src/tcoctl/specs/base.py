@@ -126,6 +126,10 @@ class Calculator:
     unit_example: str
     """An example --unit, ``RESULT=UNIT``."""
     preset_is_base: bool = False
+    piped_preset: bool = False
+    """A result flowing in from another calculator (a pipe, ``upstream=``) layers over the
+    default preset, as a plain run does: supply's preset holds the packaging and HBM limits
+    that a die figure from ``yield`` does not replace."""
     defaults: dict[str, str] = field(default_factory=dict)
     """Values used when neither preset nor flag gives one, as typed on the command line: a
     choice always; a number only when the relations need it and nothing else gives it."""

@@ -36,6 +36,7 @@ SUPPLY = Calculator(
     "each constraint allows (dies from wafers, CoWoS-class packaging, HBM stacks), which one "
     "binds, and what the chips are worth in H100-equivalents (--basis) and peak FLOP/s.",
     default_preset="smic-7nm",
+    piped_preset=True,
     summary="chip supply",
     unit_example="peak_added_per_year=ZFLOP/s",
     complete_example=(
