@@ -527,12 +527,15 @@ wafer, CoWoS-class packaging and HBM supply; the least constraint binds.""",
 ('1.218e+07', '1.392e+07')
 
 Chained: the yield calculator's good dies per wafer feed supply (one scenario per die
-of the smic-7nm preset).
+of the smic-7nm preset); a chained supply starts from its default preset, as a plain run
+does, so HBM still binds.
 
 >>> dies = tcoctl.yield_(preset="smic-7nm")
 >>> r = tcoctl.supply(upstream=dies, wafers_per_month=45000, gpu="ascend-910b")
 >>> [f"{x:.4g}" for x in r.stat("chips_per_year", "high").magnitude]
-['4.32e+07', '4.32e+07']""",
+['3.25e+06', '3.25e+06']
+>>> r["binding"]
+['hbm', 'hbm']""",
     ),
 }
 """Per calculator: what the API function does, with its sources, and its examples
