@@ -127,3 +127,20 @@ def test_exchange_rates_are_prices_audited_like_any_other() -> None:
     early = run("presets", "audit", "--today", "2024-06-30", "--all", "--format", "json")
     found = {(f["preset"], f["figure"]): f for f in early.json()["figures"]}
     assert found[("exchange-rates", "fx.EUR")]["stale"] is False
+
+
+def test_each_result_carries_the_oldest_date_of_what_it_used() -> None:
+    """A price typed in rupees dates the cost by the 2023 rate; results that use no dated
+    figure carry none; each compute line carries its own rule's date (AI Act OJ 12.7.2024,
+    EO 14110 of 30 October 2023: preset compute-thresholds) and the run the oldest."""
+    outcome = run(
+        "flops", "--params", "7e9", "--tokens", "2e12", "--gpu-throughput",
+        "1e12 token/(180e3 h)", "--price", "150 INR/h", "--format", "json",
+    )  # fmt: skip
+    document = outcome.json()
+    found = document["results"]
+    assert found["cost"]["as_of"] == "2023"
+    assert "as_of" not in found["total_flop"] and "as_of" not in found["gpu_hours"]
+    assert found["eu_systemic_risk"]["as_of"] == "2024-07-12"
+    assert found["us_eo14110_reporting"]["as_of"] == "2023-10-30"
+    assert document["as_of"] == "2023-10-30"  # ends before 2023 does

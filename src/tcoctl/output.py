@@ -54,6 +54,8 @@ class Row:
     """Where an input came from: ``flag``, ``preset NAME`` or ``default``."""
     labels: tuple[str, ...] = ()
     """Names of a coded result's values (Result.labels): shown instead of the number."""
+    as_of: str | None = None
+    """A result's: the oldest as_of among the preset figures and exchange rates it used."""
 
     def spread(self, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
         """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the
@@ -169,6 +171,8 @@ def _row_json(row: Row) -> dict[str, Any]:
     if row.labels and isinstance(row.value, float):
         item["label"] = label_of(row.labels, row.value)
     item.update(row.stats)
+    if row.as_of is not None:
+        item["as_of"] = row.as_of
     return item
 
 

@@ -96,16 +96,33 @@ def oldest(entries: list[Entry]) -> str | None:
 
 
 def given_as_of(
-    given: Iterable[tuple[Input, str, Entry | None]], rates: Iterable[Entry] = ()
+    given: Iterable[tuple[Input, str, Entry | None]],
+    rates: Iterable[Entry] = (),
+    uses: frozenset[str] | None = None,
 ) -> str | None:
     """The oldest as_of among a run's inputs: (option, value, preset entry) each; a --gpu
-    brings its hardware preset's figures, a rule option its rule preset's thresholds; and
+    brings its hardware preset's figures, a rule option its rule preset's thresholds (with
+    ``uses``, the core quantities a result depends on, only the figures giving one of them:
+    ``gpu_<name>``, ``rule_<name>``; the peak at --precision counts every precision's); and
     among the exchange rates it used (``rates``)."""
     entries = list(rates)
     for spec, text, entry in given:
         if entry is not None:
             entries.append(entry)
         if spec.kind == "gpu" or spec.rule:
-            preset = load(text, kind="gpu" if spec.kind == "gpu" else "rule")
-            entries += preset.sections["gpu" if spec.kind == "gpu" else spec.rule].values()
+            table = "gpu" if spec.kind == "gpu" else spec.rule
+            figures = load(text, kind="gpu" if spec.kind == "gpu" else "rule").sections[table]
+            entries += [
+                figure
+                for name, figure in figures.items()
+                if uses is None
+                or f"{PREFIX[table]}{name}" in uses
+                or (name in PEAKS and "gpu_peak" in uses)
+            ]
     return oldest(entries)
+
+
+PREFIX = {"gpu": "gpu_", "eccn": "rule_", "compute": "rule_"}
+"""How the relations name a hardware or rule preset's figure (tcoctl.specs.Input.sets)."""
+PEAKS = ("bf16", "fp8", "fp4")
+"""The figures the peak at --precision may be (gpu_peak)."""

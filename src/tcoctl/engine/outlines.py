@@ -23,6 +23,8 @@ class Outline:
     missing: dict[str, list[list[str]]]
     unused: tuple[str, ...]
     reported: tuple[str, ...]
+    uses: dict[str, frozenset[str]]
+    """For each reported result, the core quantities it depends on (for its as_of)."""
 
 
 def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = None) -> Outline:
@@ -76,4 +78,5 @@ def _outline(
         for spec in calc.inputs
         if spec.kind == "number" and spec.core in plan.defaults_used and spec.core in used
     )
-    return Outline(defaults, missing, unused, tuple(r.name for r in results))
+    uses = {r.name: frozenset(plan.depends[r.core]) for r in results}
+    return Outline(defaults, missing, unused, tuple(r.name for r in results), uses)

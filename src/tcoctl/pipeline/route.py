@@ -7,7 +7,7 @@ display units."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -154,11 +154,15 @@ class Evaluation:
         )
         if outline.missing:
             report.extra["missing"] = outline.missing
-        used = [(g.spec, g.text, g.entry) for k, g in given.items() if k not in outline.unused]
-        rates = rates_used(calc, [g for k, g in given.items() if k not in outline.unused])
-        as_of = provenance.given_as_of(used, [entry for _, _, entry in rates])
-        if as_of is not None:  # the oldest date among the preset figures this run used
-            report.extra["as_of"] = as_of
+        for result in report.results:  # the oldest date among the figures each one used
+            uses = outline.uses.get(result.name, frozenset())
+            inputs = [g for g in given.values() if uses & set(g.spec.sets)]
+            result.as_of = dating([result.unit], inputs, uses)[0]
+        dates = [result.as_of for result in report.results if result.as_of]
+        if dates:
+            report.extra["as_of"] = min(dates, key=provenance.period_end)
+        items = [g for k, g in given.items() if k not in outline.unused]
+        rates = dating([spec.display for spec in calc.results], items)[1]
         if rates:
             report.extra["exchange_rates"] = [
                 {
@@ -182,14 +186,18 @@ class Evaluation:
         return report
 
 
-def rates_used(calc: Calculator, given: Iterable[engine.Given]) -> list[tuple[str, float, Entry]]:
-    """The exchange rates a run uses: of the currencies its results are shown in and those
-    its inputs were typed in, each (code, US dollars per unit, its preset figure)."""
-    units = [spec.display for spec in calc.results]
-    units += [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
-    codes = {code for unit in units for code in currencies_in(unit)}
-    rates = exchange_rates()
-    return [(code, *rates[code]) for code in CURRENCIES if code in codes]
+def dating(
+    units: Sequence[str], given: Sequence[engine.Given], uses: frozenset[str] | None = None
+) -> tuple[str | None, list[tuple[str, float, Entry]]]:
+    """The oldest as_of among the preset figures of ``given`` (of a hardware or rule preset,
+    only those giving a quantity in ``uses``, if given) and the exchange rates they use: of
+    the currencies in ``units`` (results shown) and those the inputs were typed in; with
+    those rates, each (code, US dollars per unit, its preset figure)."""
+    typed = [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
+    codes = {code for unit in [*units, *typed] for code in currencies_in(unit)}
+    rates = [(code, *exchange_rates()[code]) for code in CURRENCIES if code in codes]
+    used = [(g.spec, g.text, g.entry) for g in given]
+    return provenance.given_as_of(used, [entry for _, _, entry in rates], uses), rates
 
 
 def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:
