@@ -67,6 +67,8 @@ def test_an_input_in_yuan_is_accepted_and_its_rate_shown() -> None:
     assert document["inputs"]["electricity"]["value"] == pytest.approx(0.6 / 7.0809)
     assert [r["currency"] for r in document["exchange_rates"]] == ["CNY"]
     assert document["results"]["cost_per_gpu_hour"]["unit"] == "USD/h"
+    api = tcoctl.tco(electricity="0.6 CNY/kWh").to_dict()  # a column: the API's own path
+    assert [r["currency"] for r in api["exchange_rates"]] == ["CNY"]
 
 
 def test_json_units_in_another_currency_parse_back_as_input() -> None:

@@ -23,7 +23,7 @@ import html
 import inspect
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import preset_files
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
-from tcoctl.units import Span, convert, registry, short
+from tcoctl.units import Span, convert, currencies_in, registry, short
 
 
 class TcoctlWarning(UserWarning):
@@ -237,7 +237,25 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     templates = (flow * (count if per_entry else 1) + (entry if per_entry else 0)) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
     found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
+    found = replace(found, currencies=_currencies(calc, options))
     return Result(found, scalar=found.rows == 1 and not is_array)
+
+
+def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The currencies other than USD each number keyword given as text was typed in
+    (already checked: parsing again costs a cached lookup per unit)."""
+    found = {}
+    for key, value in options.items():
+        spec = calc.input(key)
+        texts = (
+            [item for item in _items(value) if isinstance(item, str)] if value is not None else []
+        )
+        if spec.kind != "number" or not texts:
+            continue
+        spans = [engine.checked_span(spec, text, f"{spec.key}=") for text in set(texts)]
+        units = {unit for span in spans if span.typed for _, unit in span.typed}
+        found[spec.name] = tuple(sorted({c for unit in units for c in currencies_in(unit)}))
+    return found
 
 
 def _scenario_columns(scenarios: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ display units."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -115,6 +115,9 @@ class Evaluation:
     summaries: Mapping[str, engine.Summary]
     outlines: Sequence[engine.Outline]
     ranged: NDArray[np.bool_]
+    currencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Currencies other than USD that column inputs were typed in, by option name (the API's
+    texts: a column keeps numbers, not what was typed), for the exchange rates shown."""
 
     @property
     def rows(self) -> int:
@@ -132,6 +135,10 @@ class Evaluation:
                 span = Span(float(low[entry]), float(high[entry]), centre=mid)
                 given[name] = engine.Given(given[name].spec, "", given[name].origin, span)
         return given
+
+    def typed_in(self, given: Sequence[engine.Given]) -> list[str]:
+        """The currencies the column inputs among ``given`` were typed in."""
+        return [code for g in given for code in self.currencies.get(g.spec.name, ())]
 
     def report(self, row: int) -> output.Report:
         """One row as a report: inputs (with the defaults the relations used), results in
@@ -157,12 +164,12 @@ class Evaluation:
         for result in report.results:  # the oldest date among the figures each one used
             uses = outline.uses.get(result.name, frozenset())
             inputs = [g for g in given.values() if uses & set(g.spec.sets)]
-            result.as_of = dating([result.unit], inputs, uses)[0]
+            result.as_of = dating([result.unit, *self.typed_in(inputs)], inputs, uses)[0]
         dates = [result.as_of for result in report.results if result.as_of]
         if dates:
             report.extra["as_of"] = min(dates, key=provenance.period_end)
         items = [g for k, g in given.items() if k not in outline.unused]
-        rates = dating([spec.display for spec in calc.results], items)[1]
+        rates = dating([*(spec.display for spec in calc.results), *self.typed_in(items)], items)[1]
         if rates:
             report.extra["exchange_rates"] = [
                 {
