@@ -4,6 +4,7 @@ and one-line errors with exit code 2."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -34,7 +35,9 @@ def check_contract(data: dict[str, Any], command: str) -> None:
     assert data["schema_version"] == 1 and data["command"] == command
     assert data["results"] and data["preset"].startswith(CALCULATORS[command].default_preset)
     for item in [*data["inputs"].values(), *data["results"].values()]:
-        assert set(item) <= {"value", "unit", "label", "low", "high", "p05", "p50", "p95"}
+        allowed = {"value", "unit", "label", "low", "high", "p05", "p50", "p95", "as_of"}
+        assert set(item) <= allowed
+        assert re.fullmatch(r"\d{4}(-\d\d){0,2}", item.get("as_of", "2024"))  # a result's date
         assert isinstance(item.get("label", ""), str)  # a coded result's name; value a number
         if "low" in item and isinstance(item["value"], float):
             assert item["low"] <= item["value"] * (1 + 1e-12) + 1e-300
