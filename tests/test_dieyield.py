@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from tcoctl.core.dieyield import (
     line_yield,
     required_step_yield,
     whole_dies,
+    yield_with_spares,
 )
 
 CM = 1e-2
@@ -238,3 +240,16 @@ def test_a_yield_beyond_the_inverse_reach_is_not_a_clamped_defect_density() -> N
     assert "defect_density: no finite value" in outcome.stderr
     inside = results("yield", "--die-area", "100 mm^2", "--die-yield", "0.5", "--model", "seeds")
     assert inside["defect_density"]["value"] == pytest.approx(1.0)  # 1/(1 + 1 x 1) = 0.5
+
+
+@given(st.floats(0.5, 1.0), st.integers(1, 300), st.integers(0, 30))
+def test_spare_core_yield_is_the_binomial_tail(core: float, cores: int, spares: int) -> None:
+    """The log-space sum equals the plain binomial sum, and lies between no spares and 1."""
+    needed = max(cores - spares, 0)
+    plain = sum(
+        math.comb(cores, f) * (1 - core) ** f * core ** (cores - f)
+        for f in range(cores - needed + 1)
+    )
+    got = float(yield_with_spares(core, cores, needed))
+    assert got == pytest.approx(min(plain, 1.0), rel=1e-9, abs=1e-300)
+    assert core**cores * (1 - 1e-9) <= got <= 1.0

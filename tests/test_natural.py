@@ -280,3 +280,85 @@ def test_opex_as_a_share_of_capex() -> None:
     solved = results(*EPOCH_GIGAWATT, "--solve", "electricity", "--for",
                      f"opex_share_of_capex={0.9 / 38}")  # fmt: skip
     assert solved["electricity"]["value"] == pytest.approx(energy_price)
+
+
+def test_textbook_dies_per_wafer_and_good_dies_from_it() -> None:
+    """Hennessy & Patterson, "Computer Architecture: A Quantitative Approach" (5th/6th ed.,
+    section 1.6; the figures as tests/test_dieyield.py cites them): a 300 mm wafer holds 270
+    dies 1.5 cm on a side by pi (d/2)^2 / A - pi d / sqrt(2 A), on the whole wafer and the
+    bare die; at D0 = 0.047/cm^2 and N = 12 the die yield is 0.30, so good dies come from
+    that count: 269.7 x 0.2993. The same formula on the usable wafer and the die pitch (the
+    default 3 mm edge and 0.1 mm scribe) gives fewer; a stated count replaces both."""
+    die = ("yield", "--die-size", "15x15", "--wafer-diameter", "300", "--defect-density",
+           "0.047", "--model", "bose-einstein", "--layers", "12")  # fmt: skip
+    textbook = results(*die, "--dies-per-wafer-method", "textbook")
+    assert textbook["dies_per_wafer"]["value"] == pytest.approx(270, abs=0.5)
+    assert textbook["good_dies_per_wafer"]["value"] == pytest.approx(
+        textbook["dies_per_wafer"]["value"] * textbook["die_yield"]["value"]
+    )
+    usable = results(*die, "--dies-per-wafer-method", "formula")
+    assert usable["dies_per_wafer"]["value"] == usable["dies_per_wafer_formula"]["value"] < 270
+    counted = results(*die)
+    assert counted["dies_per_wafer"]["value"] == int(counted["dies_per_wafer"]["value"])
+    stated = results(*die, "--dies-per-wafer", "270")
+    assert stated["good_dies_per_wafer"]["value"] == pytest.approx(270 * 0.2993, rel=1e-3)
+
+
+def test_a_die_count_gives_the_wafers_needed() -> None:
+    """Center for Strategic and International Studies, quoted by Tom's Hardware ("Huawei
+    reportedly acquired two million Ascend 910 AI chips from TSMC last year through shell
+    companies", 2025, https://www.tomshardware.com/tech-industry/artificial-intelligence/
+    huawei-reportedly-acquired-two-million-ascend-910-ai-chips-from-tsmc-last-year-through-
+    shell-companies): "government officials told CSIS that TSMC manufactured more than 2
+    million Ascend 910B logic dies". The question a reader asks of it: how many wafers is
+    that at a stated count and yield. Wafers x good dies per wafer = dies, both ways."""
+    found = results("yield", "--dies", "2e6", "--dies-per-wafer", "60", "--die-yield", "50 %")
+    assert found["wafers"]["value"] == pytest.approx(2e6 / 30)
+    back = results("yield", "--wafers", f"{2e6 / 30}", "--dies-per-wafer", "60",
+                   "--die-yield", "50 %")  # fmt: skip
+    assert back["dies"]["value"] == pytest.approx(2e6)
+    clash = run("yield", "--dies", "2e6", "--wafers", "10", "--dies-per-wafer", "60")
+    assert clash.code == 2 and "are alternatives" in clash.stderr
+
+
+def test_yield_with_spare_cores() -> None:
+    """MIT 6.780J "Control of Manufacturing Processes" (Spring 2008, MIT OpenCourseWare),
+    assignment 5 solutions, part 2 (copy at https://studylib.net/doc/13612327/): "(a) If
+    yield of individual amplifiers is 99.5%, the yield of a memory block with 256 amplifiers
+    each of which must function is (0.995)^256 = 27.7%"; "(c) If the memory block can be
+    reconfigured to function with 25 or fewer defective amplifiers, the yield is now:
+    sum_{k=0}^{25} C(256,k) (0.995)^(256-k) (0.005)^k ... ≈ 1". With 231 of 256 needed the
+    binomial sum is 1 to within 1e-15; with 255 needed it is the first two terms."""
+    block = ("yield", "--cores", "256", "--core-yield", "99.5 %")
+    assert results(*block, "--cores-needed", "256")["yield_with_spares"]["value"] == (
+        pytest.approx(0.277, abs=5e-4)
+    )
+    assert results(*block, "--cores-needed", "231")["yield_with_spares"]["value"] == (
+        pytest.approx(1, abs=1e-12)
+    )
+    one_spare = 0.995**256 + 256 * 0.005 * 0.995**255
+    assert results(*block, "--cores-needed", "255")["yield_with_spares"]["value"] == (
+        pytest.approx(one_spare, rel=1e-12)
+    )
+    too_many = run(*block, "--cores-needed", "300")
+    assert too_many.code == 1 and "cores_needed is more than cores" in too_many.stderr
+
+
+def test_spare_cores_shape_good_dies_and_match_poisson_without_spares() -> None:
+    """Under Poisson the yield of a die is the product of its parts' yields, so 144 cores
+    all needed give exactly the whole die's yield; 12 spares (an H100-like 132 of 144, as
+    Cerebras describes it: "Nvidia's H100 GPU ... includes 144 small cores (SMs) but
+    commercial products feature only 132 active SMs", https://cerebras.ai/blog/
+    100x-defect-tolerance-how-cerebras-solved-the-yield-problem) raise it, and good dies
+    use it."""
+    die = ("yield", "--die-area", "814", "--defect-density", "0.1", "--cores", "144",
+           "--core-area", "4")  # fmt: skip
+    none_spare = results(*die, "--cores-needed", "144")
+    assert none_spare["yield_with_spares"]["value"] == pytest.approx(
+        none_spare["die_yield"]["value"], rel=1e-12
+    )
+    spare = results(*die, "--cores-needed", "132")
+    assert spare["yield_with_spares"]["value"] > 1.5 * spare["die_yield"]["value"]
+    assert spare["good_dies_per_wafer"]["value"] == pytest.approx(
+        spare["dies_per_wafer"]["value"] * spare["yield_with_spares"]["value"]
+    )

@@ -16,6 +16,10 @@ References
   SemiAnalysis's die-yield calculator (github.com/Semianalysis/
   die-yield-calculator-wp, src/config/yieldModels.ts).
 - Compounded line yield Y = p^n over n equal steps.
+- Spare cores: a die with M identical cores works when at least N of them are good; with
+  independent cores of yield y that is the binomial tail sum_{k=N}^{M} C(M,k) y^k (1-y)^(M-k),
+  times the yield of the area outside the cores (I. Koren and C. M. Krishna, "Fault-Tolerant
+  Systems", ch. 2; MIT 6.780J Spring 2008, assignment 5 solutions: "(0.995)^256 = 27.7%").
 """
 
 from __future__ import annotations
@@ -188,6 +192,44 @@ def _best_count(
     return best
 
 
+MAX_SPARE_TERMS = 20_000_000
+"""Binomial terms (scenarios x failed cores counted) one spare-core yield may sum."""
+
+
+def yield_with_spares(core_yield: Value, cores: Value, needed: Value, rest: Value = 1.0) -> Array:
+    """Yield [-] of a die that works with at least ``needed`` of its ``cores`` good, each core
+    good with probability ``core_yield`` independently, times ``rest`` (the yield of the area
+    outside the cores): rest x sum_{f=0}^{M-N} C(M,f) q^f (1-q)^(M-f), q = 1 - core_yield.
+
+    The sum runs in logs over the failed cores f, up to M - N or to 40 standard deviations
+    past the mean failures (the terms beyond add nothing at float64 precision). NaN where
+    needed > cores.
+    """
+    y, m, n = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(core_yield, cores, needed))
+    q = 1.0 - y
+    spares = m - n
+    reach = m * q + 40.0 * np.sqrt(m * q * y) + 40.0
+    terms = int(np.max(np.minimum(spares, reach), initial=0.0)) + 1
+    if terms * max(1, y.size) > MAX_SPARE_TERMS:
+        raise ModeError(
+            f"the spare-core yield would sum more than {MAX_SPARE_TERMS:,} terms: use fewer "
+            "cores or fewer range corners or samples"
+        )
+    f = np.arange(terms, dtype=float)
+    m_, q_ = m[..., None], q[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log C(M, f) as a running sum of log((M - j) / (j + 1)), j < f
+        steps = np.log(np.maximum(m_ - f[:-1], 0.0)) - np.log(f[:-1] + 1.0)
+        log_choose = np.concatenate([np.zeros((*m.shape, 1)), np.cumsum(steps, axis=-1)], -1)
+        failed = np.where(f == 0, 0.0, f * np.log(q_))
+        good = np.where(m_ - f == 0, 0.0, (m_ - f) * np.log1p(-q_))
+        log_terms = np.where(f <= spares[..., None], log_choose + failed + good, -np.inf)
+        top = np.max(log_terms, axis=-1, keepdims=True)
+        total = np.exp(top[..., 0]) * np.sum(np.exp(log_terms - top), axis=-1)
+    tail = np.where(spares < 0, np.nan, np.minimum(total, 1.0))
+    return np.asarray(np.multiply(tail, rest), dtype=float)
+
+
 def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = None) -> Array:
     """Defect-limited die yield [-] for ``defects`` = lambda = A x D0 [-] under ``model``.
 
@@ -318,6 +360,17 @@ def _model_relations(models: tuple[str, ...], extra: tuple[str, ...]) -> tuple[R
             when=when,
             choices=("model",),
         ),
+        *(
+            formula(
+                f"{part}_yield",
+                [f"{part}_area", "defect_density", *extra],
+                forward,
+                f"{part}_yield = Y_model({part}_area x defect_density)",
+                when=when,
+                choices=("model",),
+            )
+            for part in ("core", "rest")
+        ),
         formula(
             "implied_defect_density",
             ["implied_yield", "die_area", *extra],
@@ -339,6 +392,17 @@ def _usable_formula(
     return dies_per_wafer_formula(
         usable, np.multiply(np.add(width, scribe), np.add(height, scribe))
     )
+
+
+def _textbook_formula(diameter: Value, area: Value) -> Array:
+    """The dies-per-wafer formula as the textbook applies it [-]: on the whole wafer diameter
+    [m] and the bare die area [m^2], no edge exclusion and no scribe (Hennessy & Patterson)."""
+    return dies_per_wafer_formula(diameter, area)
+
+
+def _rest_area(die_area: Value, cores: Value, core_area: Value) -> Array:
+    """Die area outside the cores [m^2]: die_area - cores x core_area."""
+    return np.asarray(np.subtract(die_area, np.multiply(cores, core_area)), dtype=float)
 
 
 def _implied_step_yield(good: Value, dies: Value, wafer: Value, steps: Value) -> Array:
@@ -382,16 +446,43 @@ RELATIONS = (
         fallback=True,
     ),
     formula(
-        "dies_per_wafer",
-        ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe", "notch"],
-        dies_per_wafer,
-        "dies_per_wafer = whole dies counted on the best grid",
-    ),
-    formula(
         "dies_per_wafer_formula",
         ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe"],
         _usable_formula,
         "dies_per_wafer_formula = pi (d/2)^2 / S - pi d / sqrt(2 S)",
+    ),
+    # The count good dies use, unless --dies-per-wafer states one: by --dies-per-wafer-method
+    # (the whole-die count when the method is not chosen, as supply uses it)
+    formula(
+        "dies_per_wafer",
+        ["dies_per_wafer_formula"],
+        _identity,
+        "dies_per_wafer = dies_per_wafer_formula (--dies-per-wafer-method formula)",
+        when=("dies_per_wafer_method", ("formula",)),
+        fallback=True,
+    ),
+    formula(
+        "dies_per_wafer",
+        ["wafer_diameter", "die_area"],
+        _textbook_formula,
+        "dies_per_wafer = pi (d/2)^2 / A - pi d / sqrt(2 A), whole wafer, bare die "
+        "(--dies-per-wafer-method textbook)",
+        when=("dies_per_wafer_method", ("textbook",)),
+        fallback=True,
+    ),
+    formula(
+        "dies_per_wafer",
+        ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe", "notch"],
+        dies_per_wafer,
+        "dies_per_wafer = whole dies counted on the best grid",
+        fallback=True,
+    ),
+    product("dies", "wafers", "good_dies_per_wafer"),
+    formula(
+        "rest_area",
+        ["die_area", "cores", "core_area"],
+        _rest_area,
+        "rest_area = die_area - cores x core_area",
     ),
     *_model_relations(PLAIN_MODELS, ()),
     *_model_relations(("negative-binomial",), ("alpha",)),
@@ -410,15 +501,24 @@ RELATIONS = (
         "line_factor = line_yield",
         inverses={"line_yield": _identity},
     ),
+    formula("rest_factor", ["rest_yield"], _identity, "rest_factor = rest_yield"),
+    formula("rest_factor", [], _one, "no die area around the cores: 1", fallback=True),
     formula(
-        "die_factor",
-        ["die_yield"],
-        _identity,
-        "die_factor = die_yield",
-        inverses={"die_yield": _identity},
+        "yield_with_spares",
+        ["core_yield", "cores", "cores_needed", "rest_factor"],
+        yield_with_spares,
+        "yield_with_spares = rest_yield x P(at least cores_needed of cores good)",
     ),
     formula("wafer_factor", [], _one, "no wafer yield given: 1", fallback=True),
     formula("line_factor", [], _one, "no line yield given: 1", fallback=True),
+    formula(
+        "die_factor",
+        ["yield_with_spares"],
+        _identity,
+        "die_factor = yield_with_spares (spare cores given)",
+        fallback=True,
+    ),
+    formula("die_factor", ["die_yield"], _identity, "die_factor = die_yield", fallback=True),
     formula(
         "die_factor",
         ["implied_yield"],
@@ -475,6 +575,22 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
         unfit = per_row(np.asarray(values["dies_per_wafer"]) == 0) & ~no_wafer
         if unfit.any():
             found.append(Finding("the die does not fit on the usable wafer", unfit, fatal=True))
+    found.extend(_spare_checks(values, rows))
+    return found
+
+
+def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """Spare cores that cannot be: more cores needed than there are, or cores larger than
+    the die."""
+    found = []
+    if "cores" in values and "cores_needed" in values:
+        short = by_row(np.greater(values["cores_needed"], values["cores"]), rows)
+        if short.any():
+            found.append(Finding("cores_needed is more than cores", short, fatal=True))
+    if "rest_area" in values:
+        over = by_row(np.asarray(values["rest_area"]) < 0, rows)
+        if over.any():
+            found.append(Finding("cores x core_area exceeds die_area", over, fatal=True))
     return found
 
 

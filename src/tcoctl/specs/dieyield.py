@@ -105,6 +105,23 @@ YIELD = Calculator(
             excludes=("die-width", "die-height"),
         ),
         length("wafer-diameter", "Wafer diameter, in mm unless a unit is given.", "300 mm"),
+        Input(
+            "dies-per-wafer",
+            "A stated count of dies per wafer (a textbook's, a foundry's): good dies use it "
+            "instead of a count from the die size.",
+            "270",
+            positive=False,  # a die that does not fit counts 0: the check names it
+        ),
+        Input(
+            "dies-per-wafer-method",
+            "How good dies count the dies per wafer: count (whole dies on the best grid, the "
+            "default), formula (pi (d/2)^2 / S - pi d / sqrt(2 S) on the usable wafer and the "
+            "die pitch) or textbook (the same formula on the whole wafer and the bare die, no "
+            "edge exclusion or scribe, as Hennessy & Patterson apply it).",
+            "textbook",
+            kind="choice",
+            choices=("count", "formula", "textbook"),
+        ),
         length("edge-exclusion", "Unusable ring at the wafer edge.", "3 mm", positive=False),
         length("scribe", "Scribe street between dies.", "0.1 mm", positive=False),
         length(
@@ -139,6 +156,41 @@ YIELD = Calculator(
         Input("wafer-cost", "Price of a processed wafer.", "16988 USD", "USD", "USD"),
         Input("good-dies", "Observed good dies per wafer: gives the implied yields.", "50..80"),
         Input(
+            "dies",
+            "Good dies wanted in total (a die count, e.g. 2e6): gives the wafers needed.",
+            "2e6",
+            excludes=("wafers",),
+        ),
+        Input(
+            "wafers",
+            "Wafers started: gives the good dies they yield.",
+            "1000",
+            excludes=("dies",),
+        ),
+        Input("cores", "Identical cores on the die, spares included (144 SMs).", "144", whole=True),
+        Input(
+            "cores-needed",
+            "Cores that must work for the die to be good (132 SMs enabled): with --cores, the "
+            "yield with spare cores.",
+            "132",
+            whole=True,
+        ),
+        Input(
+            "core-yield",
+            "Yield of one core, a fraction or % (or give --core-area and the defect density).",
+            "99.5 %",
+            maximum=1.0,
+        ),
+        Input(
+            "core-area",
+            "Area of one core, in mm^2 unless a unit is given: its yield under --model, and "
+            "the rest of the die's.",
+            "6 mm^2",
+            "m^2",
+            "mm^2",
+            bare=True,
+        ),
+        Input(
             "line-yield",
             "Compounded line yield, instead of --steps and --step-yield.",
             "0.9",
@@ -151,13 +203,25 @@ YIELD = Calculator(
     results=(
         Result("line_yield", "Compounded line yield, step_yield ^ steps."),
         Result("required_step_yield", "Per-step yield needed for --target-yield."),
-        Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
+        Result(
+            "dies_per_wafer",
+            "Dies per wafer good dies use: whole dies on the usable wafer counted die by die, "
+            "or by --dies-per-wafer-method.",
+        ),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
         Result("die_yield", "Defect-limited die yield under --model."),
         Result("defect_density", "Defect density D0.", "1/m^2", "1/cm^2"),
         Result("die_area", "Die area.", "m^2", "mm^2"),
         Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
         Result("cost_per_good_die", "Wafer cost / good dies.", "USD", "USD"),
+        Result("wafers", "Wafers needed for --dies good dies."),
+        Result("dies", "Good dies from --wafers wafers."),
+        Result("core_yield", "Yield of one core under --model (core area x defect density)."),
+        Result(
+            "yield_with_spares",
+            "Die yield with spare cores: at least --cores-needed of --cores good (binomial "
+            "sum over the core yield), times the yield of the rest of the die; good dies use it.",
+        ),
         Result(
             "implied_yield",
             "Good dies / (dies per wafer x known yields).",
