@@ -346,11 +346,12 @@ def test_yield_with_spare_cores() -> None:
 
 def test_spare_cores_shape_good_dies_and_match_poisson_without_spares() -> None:
     """Under Poisson the yield of a die is the product of its parts' yields, so 144 cores
-    all needed give exactly the whole die's yield; 12 spares (an H100-like 132 of 144, as
-    Cerebras describes it: "Nvidia's H100 GPU ... includes 144 small cores (SMs) but
-    commercial products feature only 132 active SMs", https://cerebras.ai/blog/
-    100x-defect-tolerance-how-cerebras-solved-the-yield-problem) raise it, and good dies
-    use it."""
+    all needed give exactly the whole die's yield; 12 spares raise it, and good dies use it.
+    The H100-like 132 of 144 as Simon Willison summarises Cerebras's "100x Defect Tolerance:
+    How Cerebras Solved the Yield Problem" (2025-01-16, https://simonwillison.net/2025/Jan/16/
+    cerebras-yield-problem/): "Modern GPUs are deliberately designed with redundant cores:
+    the H100 needs 132 but the wafer contains 144, so up to 12 can be defective without the
+    chip failing." (The 4 mm^2 core and 0.1/cm^2 are this test's, not the source's.)"""
     die = ("yield", "--die-area", "814", "--defect-density", "0.1", "--cores", "144",
            "--core-area", "4")  # fmt: skip
     none_spare = results(*die, "--cores-needed", "144")
