@@ -37,7 +37,7 @@ from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import preset_files
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
-from tcoctl.units import Span, convert, currencies_in, registry, short
+from tcoctl.units import Span, convert, currencies_in, registry, short, unit_of
 
 
 class TcoctlWarning(UserWarning):
@@ -91,7 +91,7 @@ class Result(Mapping[str, Any]):
             names = [label_of(spec.labels, float(v)) if np.isfinite(v) else None for v in shown]
             return names[0] if self.scalar else names
         magnitude = float(shown[0]) if self.scalar else np.array(shown)
-        return registry().Quantity(magnitude, short(spec.display))
+        return registry().Quantity(magnitude, unit_of(short(spec.display)))
 
     def __getitem__(self, name: str) -> Any:
         return self._column("value", name)

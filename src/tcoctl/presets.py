@@ -96,7 +96,13 @@ def builtin_dir() -> Path:
 
 def user_dir() -> Path:
     """The user's own presets: ``$XDG_CONFIG_HOME/tcoctl/presets`` (``~/.config/...``)."""
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return _user_dir(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@cache
+def _user_dir(config_home: str | None, home: str | None) -> Path:
+    """Cached by the variables it reads (a warm API call looks it up twice)."""
+    config = config_home or str(Path.home() / ".config")
     return Path(config) / "tcoctl" / "presets"
 
 
@@ -104,8 +110,8 @@ def search_dirs() -> list[Path]:
     """User folders first (``--presets-dir``, then ``TCOCTL_PRESETS``, then the user folder
     if it exists), built-ins last."""
     env = [Path(p) for p in os.environ.get("TCOCTL_PRESETS", "").split(os.pathsep) if p]
-    user = [user_dir()] if user_dir().is_dir() else []
-    return [*extra_dirs, *env, *user, builtin_dir()]
+    user = user_dir()
+    return [*extra_dirs, *env, *([user] if user.is_dir() else []), builtin_dir()]
 
 
 def origin(path: Path) -> str:
@@ -317,8 +323,13 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
 def builtin(name: str) -> Preset:
     """The built-in preset ``name`` itself, whatever the user's folders hold under that name
     (the H100-equivalent is defined against the datasheet H100)."""
-    path = builtin_dir() / f"{name}.toml"
+    path = _builtin_path(name)
     return _parse_cached(name, path, file_stamp(path))
+
+
+@cache
+def _builtin_path(name: str) -> Path:
+    return builtin_dir() / f"{name}.toml"
 
 
 def shadowing() -> list[str]:

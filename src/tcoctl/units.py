@@ -375,6 +375,13 @@ def convert(values: Any, from_unit: str, to_unit: str) -> Any:
 
 
 @cache
+def unit_of(text: str) -> Any:
+    """The pint Unit a short unit text names, e.g. 'USD/h' (cached: the API makes a Quantity
+    per result it is asked for)."""
+    return registry().Unit(text)
+
+
+@cache
 def short(unit: str) -> str:
     """A unit string in pint's short form, as the JSON contract prints it (``'' `` if none)."""
     return f"{registry().parse_units(unit):~C}".replace("**", "^") if unit else ""

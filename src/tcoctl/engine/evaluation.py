@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,17 +75,25 @@ def grid_design(k: int, rows: int = 1) -> Array:
     results monotone in each input."""
     if k > MAX_RANGED:
         raise UsageError(f"at most {MAX_RANGED} inputs may be ranges at once (got {k})")
+    return _grid(k, max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if rows == 1 and k else 2)
+
+
+@lru_cache(maxsize=64)
+def _grid(k: int, per_axis: int) -> Array:
+    """The design of ``grid_design`` (cached, read-only: a warm call builds none)."""
     if k == 0:
-        return np.full((1, 0), 0.5)
-    per_axis = max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if rows == 1 else 2
-    axes = np.meshgrid(*[np.linspace(0.0, 1.0, per_axis)] * k, indexing="ij")
-    grid = np.stack([a.ravel() for a in axes], axis=1)
-    return np.vstack([np.full((1, k), 0.5), grid])
+        design = np.full((1, 0), 0.5)
+    else:
+        axes = np.meshgrid(*[np.linspace(0.0, 1.0, per_axis)] * k, indexing="ij")
+        grid = np.stack([a.ravel() for a in axes], axis=1)
+        design = np.vstack([np.full((1, k), 0.5), grid])
+    design.flags.writeable = False
+    return design
 
 
 def ranged_keys(numbers: Mapping[str, Bounds]) -> list[str]:
     """The inputs whose low and high differ in some row: the axes of a design."""
-    return [key for key, bounds in numbers.items() if np.any(bounds.low != bounds.high)]
+    return [key for key, (low, high, _) in numbers.items() if (low != high).any()]
 
 
 def placed(low: Array, high: Array, centre: Array | None, at: Array) -> Array:
@@ -222,10 +231,7 @@ def core_call(
                 warnings.setdefault(at, []).append(describe(calc, problem, at))
             elif failures[at] is None:
                 failures[at] = DomainError(describe(calc, problem, at))
-    out = {
-        result.core: np.broadcast_to(np.asarray(known[result.core], dtype=float), shape)
-        for result in reported
-    }
+    out = {result.core: _shaped(known[result.core], shape) for result in reported}
     return out, rows, failures, warnings
 
 
@@ -266,6 +272,12 @@ def lacking_figures(
                 warnings.setdefault(row, []).append(f"{figure}: {names} {verb} it; {give}")
 
 
+def _shaped(values: Any, shape: tuple[int, int]) -> Array:
+    """Values as a (rows, points) array: broadcast (a view) unless already that shape."""
+    found = np.asarray(values, dtype=float)
+    return found if found.shape == shape else np.broadcast_to(found, shape)
+
+
 def evaluate(
     calc: Calculator,
     numbers: Mapping[str, Bounds],
@@ -300,15 +312,7 @@ def evaluate(
         )
         failures += failed
         warnings.update({start + row: found for row, found in warned.items()})
-        parts.append(
-            {
-                name: Summary(
-                    full[:, 0],  # a view: constant results stay one broadcast value
-                    *((full.min(axis=1), full.max(axis=1)) if ranged else (None, None)),
-                )
-                for name, full in out.items()
-            }
-        )
+        parts.append({name: _summary(full, bool(ranged)) for name, full in out.items()})
     summaries = (
         parts[0]
         if len(parts) == 1
@@ -330,6 +334,18 @@ def evaluate(
             percentiles = found[name]
             summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
     return summaries, failures, warnings
+
+
+def _summary(full: Array, ranged: bool) -> Summary:
+    """A result over (rows, points) as its centre (the first point) and, with ranges, its
+    least and greatest value per row; a result the same at every point (a broadcast view)
+    is its own range ends."""
+    centre = full[:, 0]  # a view: constant results stay one broadcast value
+    if not ranged:
+        return Summary(centre)
+    if full.strides[1] == 0:
+        return Summary(centre, centre, centre)
+    return Summary(centre, full.min(axis=1), full.max(axis=1))
 
 
 def _concatenate(summaries: Sequence[Summary]) -> Summary:
@@ -454,9 +470,9 @@ def stacked_columns(
     first = rows[0]
 
     def column(values: list[float]) -> Array:
-        if len(values) == 1:  # one scenario: a broadcast view, not a copy per point
+        if len(values) == 1 and repeat > 1:  # one scenario: a broadcast view, not a copy
             return np.broadcast_to(np.float64(values[0]), (repeat,))
-        return np.repeat(values, repeat)
+        return np.repeat(values, repeat) if repeat > 1 else np.array(values)
 
     numbers = {}
     for name, g in first.items():
@@ -551,8 +567,12 @@ def run_table(
             failed[int(where[at])] = error
         for at, found in warnings.items():
             warned[int(where[at])] = found
+        whole = len(where) == table.rows  # one group holds every row, in order
         for name, summary in out.items():
             ok = finite(summary)
+            if whole and ok.all():  # nothing to mask: the group's summary as it is
+                merged[name] = _with_ends(summary, table.rows)
+                continue
             target = merged.setdefault(name, _empty_summary(table.rows, samples > 0))
             rows = where[ok]
             target.value[rows] = summary.value[ok]
@@ -562,6 +582,13 @@ def run_table(
             for label, values in (summary.percentiles or {}).items():
                 target.percentiles[label][rows] = values[ok]  # type: ignore[index]
     return merged, failed, warned
+
+
+def _with_ends(summary: Summary, rows: int) -> Summary:
+    """A summary with low/high as arrays: NaN (not a range) where it has none."""
+    if summary.low is not None and summary.high is not None:
+        return summary
+    return Summary(summary.value, np.full(rows, np.nan), np.full(rows, np.nan), summary.percentiles)
 
 
 def _empty_summary(rows: int, sampled: bool) -> Summary:

@@ -255,15 +255,7 @@ def evaluate(
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}--{option} is used by no result computed here")
-        lost = [  # a coded result has no code where none applies (binding, no constraint)
-            name
-            for name in outline.reported
-            if not (spec := calc_result(calc, name, solve)).labels
-            and (
-                spec.core not in summaries
-                or not np.isfinite(in_display(spec, summaries[spec.core].value))[rows].all()
-            )
-        ]
+        lost = lost_results(calc, outline.reported, summaries, rows, solve)
         if lost:
             warn(
                 f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
@@ -272,9 +264,27 @@ def evaluate(
     return Evaluation(calc, table, names, solve, summaries, outlines, ranged)
 
 
-def calc_result(calc: Calculator, name: str, solve: engine.Solve | None) -> Result:
-    """The result called ``name`` (a goal-seek's unknown among them)."""
-    return next(r for r in engine.results_of(calc, solve) if r.name == name)
+def lost_results(
+    calc: Calculator,
+    names: Sequence[str],
+    summaries: Mapping[str, engine.Summary],
+    rows: NDArray[np.intp],
+    solve: engine.Solve | None,
+) -> list[str]:
+    """The results ``names`` with no finite value in the display unit in some of ``rows``;
+    a coded result has no code where none applies (binding, with no constraint given)."""
+    specs = {spec.name: spec for spec in engine.results_of(calc, solve)}
+    lost = []
+    with np.errstate(over="ignore"):
+        for name in names:
+            spec = specs[name]
+            summary = summaries.get(spec.core)
+            if not spec.labels and (
+                summary is None
+                or not np.isfinite(convert(summary.value[rows], spec.unit, spec.display)).all()
+            ):
+                lost.append(name)
+    return lost
 
 
 def scenario_error(
