@@ -209,23 +209,26 @@ def layout(reports: list[Report], width: int) -> list[Text]:
 
 
 def _inputs(group: list[Report], labels: list[str], width: int) -> list[Text]:
-    """The inputs that differ, a paragraph per scenario, then those alike in every one."""
+    """The inputs that differ, a paragraph per scenario, then those alike in every scenario
+    that has them (two at least, or the one there is)."""
     names = list(dict.fromkeys(row.name for report in group for row in report.inputs))
-    items = {
-        name: [
+    alike: list[list[str | None]] = []
+    own: list[list[str | None]] = []
+    for name in names:
+        texts = [
             None if row is None else _item(row) for row in (r.find("inputs", name) for r in group)
         ]
-        for name in names
-    }
-    alike = [text for text, *rest in items.values() if text is not None and set(rest) <= {text}]
+        given = set(texts) - {None}
+        shared = len(given) == 1 and len(texts) - texts.count(None) >= min(2, len(texts))
+        (alike if shared else own).append(texts)
     out = []
-    if len(group) > 1 and len(alike) < len(items):
-        for j, label in enumerate(labels):
-            own = [text for texts in items.values() if (text := texts[j]) and text not in alike]
-            out += _paragraph(f"inputs of {label}: {'; '.join(own) or '-'}", width, "  ")
+    for j, label in enumerate(labels if own else []):
+        items = "; ".join(text for texts in own if (text := texts[j])) or "-"
+        out += _paragraph(f"inputs of {label}: {items}", width, "  ")
     if alike:
-        title = "inputs alike in every scenario" if len(group) > 1 else "inputs"
-        out += _paragraph(f"{title}: {'; '.join(alike)}", width)
+        title = "inputs alike where given" if len(group) > 1 else "inputs"
+        items = "; ".join(text for texts in alike for text in set(texts) - {None} if text)
+        out += _paragraph(f"{title}: {items}", width)
     return out
 
 
