@@ -77,21 +77,53 @@ def test_numbers_keep_their_figures(value: float) -> None:
 @pytest.mark.parametrize(
     ("value", "unit", "shown"),
     [
-        (1e30, "FLOP", "1 QFLOP"),
-        (1e27, "FLOP", "1 RFLOP"),
+        (1e30, "FLOP", "1e30 FLOP"),
+        (8.4e22, "FLOP", "8.4e22 FLOP"),
+        (1e18, "FLOP", "1 EFLOP"),
         (989.4e12, "FLOP/s", "989.4 TFLOP/s"),
-        (1_422_885_544.0, "USD/yr", "1.423 B USD/yr"),
+        (350_000.0, "PFLOP/s", "350 EFLOP/s"),
+        (54_000.0, "EFLOP/s", "5.4e22 FLOP/s"),
+        (718_100.0, "GWh", "718.1 TWh"),
+        (1_422_885_544.0, "USD/yr", "1.423 bn USD/yr"),
         (33_750.0, "USD", "33.75 k USD"),
         (6_600.0, "USD", "6,600 USD"),
         (0.99992976, "", "0.999930"),
         (100_000.0, "", "100,000"),
+        (2.5e9, "", "2.5 bn"),
         (41999999.99999999, "USD", "42 M USD"),
-        (7.02e11, "h", "7.02e11 h"),
+        (7.02e11, "h", "702 bn h"),
+        (9.151e7, "yr", "91.51 M yr"),
+        (33_070.4, "day", "33,070 day"),
+        (1.017e6, "1/month", "1.017 M/month"),
         (1.234e-5, "", "1.234e-5"),
     ],
 )
 def test_fmt_examples(value: float, unit: str, shown: str) -> None:
+    """Issue 19 item 12: one rule (docs/units-and-ranges.md): prefixes k to E, the words
+    k, M, bn, tn before any other unit, scientific beyond (1e26 FLOP, not 100 YFLOP)."""
     assert fmt(value, unit) == shown
+
+
+def test_tables_use_e_notation_only_beyond_the_prefixes() -> None:
+    """Issue 19 item 12: ``gpu_hours 7.019e7 h`` and ``energy 718,100 GWh .. 1.009e6`` sat
+    beside SI prefixes; now a default table writes e-notation only for a FLOP count."""
+    for command in ("flops", "tco", "supply", "inference", "h100e"):
+        numbers = [word for line in table(command) for word in line.split()]
+        scientific = [w for w in numbers if re.fullmatch(r"-?\d[\d.]*e-?\d+", w)]
+        after = [numbers[numbers.index(w) + 1] for w in scientific]
+        assert set(after) <= {"FLOP"}, (command, scientific)
+    lines = table("flops")
+    assert any(line.split()[:3] == ["total_flop", "1e30", "FLOP"] for line in lines)
+
+
+def test_notation_sci_writes_large_numbers_in_scientific_notation() -> None:
+    outcome = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["--notation", "sci", "tco", "--format", "table"]
+    )
+    row = next(line for line in outcome.stdout.splitlines() if "total_annual_cost" in line)
+    assert row.split()[1:4] == ["1.423e9", "USD/yr", "1.099e9"]
+    refused = CliRunner().invoke(app, ["--notation", "eng", "tco"])
+    assert refused.exit_code == 2 and "expected si or sci" in refused.stderr
 
 
 def test_displayed_step_yield_compounds_to_the_target() -> None:

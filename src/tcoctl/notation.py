@@ -1,62 +1,104 @@
-"""Numbers for people: significant figures, thousands separators, SI prefixes and k/M/B
-words. Tables and charts only: JSON and CSV keep every digit."""
+"""Numbers for people: significant figures, thousands separators, SI prefixes and scale
+words. Tables and charts only: JSON and CSV keep every digit.
+
+The rule (docs/units-and-ranges.md), ``--notation si``, the default: a number below 10,000
+is written out (4 significant figures); from 10,000 it takes a scale, so that it reads
+1 to 999, and the scale goes into the unit:
+
+- units with SI prefixes (W, Wh, J, B, FLOP, FLOP/s, token, and prefixed forms of them such
+  as GWh or PFLOP/s) take the prefixes in everyday use, k to E (exa, 1e18): 718.1 TWh,
+  350 EFLOP/s;
+- money, plain counts and every other unit take the words k, M, bn, tn before the unit:
+  1.423 bn USD/yr, 758.3 k, 317.5 bn h (counts and units other than money only from a
+  million, so 100,000 GPUs and 33,070 days stay as they are);
+- beyond the last prefix or word, and below 0.001, a number is written in scientific
+  notation in the unit without a prefix: 1e30 FLOP (as compute budgets and thresholds are
+  written), 5.4e22 FLOP/s.
+
+``--notation sci`` writes every number of 10,000 or more in scientific notation in its
+display unit (whole numbers below a million stay as they are): 1.423e9 USD/yr."""
 
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 
 from tcoctl.specs import CURRENCIES
 
 SIGNIFICANT = 4
 """Significant figures of a number in a table (inputs are rarely known better)."""
 SCALE_FROM = 1e4
-"""Magnitude from which a number takes a prefix or a k/M/B word."""
-SI_PREFIXES = (
-    (30, "Q"), (27, "R"), (24, "Y"), (21, "Z"), (18, "E"), (15, "P"),
-    (12, "T"), (9, "G"), (6, "M"), (3, "k"),
-)  # fmt: skip
-"""SI prefixes up to quetta (BIPM, 27th CGPM 2022: ronna R = 1e27, quetta Q = 1e30)."""
-WORDS = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
-"""Scales of money: 1.42 B USD/yr."""
-COUNT_WORDS = ((12, "tn"), (9, "bn"), (6, "M"), (3, "k"))
-"""Scales of plain numbers: 758.3 k, 70.55 bn (not "B", which a table also shows for bytes)."""
+"""Magnitude from which a number takes a prefix or a scale word."""
+WORDS_FROM = 1e6
+"""Magnitude from which a whole count, or a number in a unit other than money, takes a
+scale word (100,000 GPUs, 33,070 days stay as they are)."""
+SI_PREFIXES = ((18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k"))
+"""The SI prefixes a table uses, up to exa: beyond, scientific notation (1e30 FLOP)."""
+PREFIX_EXPONENTS = {"k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18, "Z": 21, "Y": 24}
+"""Prefixes a display unit may already carry (GWh, PFLOP/s), by power of ten."""
+WORDS = ((12, "tn"), (9, "bn"), (6, "M"), (3, "k"))
+"""Scale words, before the unit: 1.42 bn USD/yr, 70.55 bn, 317.5 bn h (never "B", the
+symbol of the byte, which pint would read in "B USD")."""
 PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
+"""Units that take an SI prefix in a table (718,100 GWh -> 718.1 TWh)."""
 MONEY = ("USD", *CURRENCIES)
-"""Units of money, which take k/M/B words (1.42 B EUR/yr)."""
-"""Units that take an SI prefix in a table when they have none (1e30 FLOP -> 1 QFLOP)."""
+"""Units of money, which take scale words from 10,000 (36.25 k USD)."""
+NOTATIONS = ("si", "sci")
+notation: ContextVar[str] = ContextVar("notation", default="si")
+"""The notation tables use: ``si`` (prefixes and words) or ``sci`` (scientific); set by
+``tcoctl --notation`` for the run."""
+
+
+def _prefixed(unit: str) -> tuple[int, str] | None:
+    """A unit that takes SI prefixes as (the power of ten of its prefix, the unit without
+    it): 'GWh' -> (9, 'Wh'), 'W' -> (0, 'W'); None for any other unit."""
+    head, slash, tail = unit.partition("/")
+    if head in PREFIXABLE:
+        return 0, unit
+    if head[:1] in PREFIX_EXPONENTS and head[1:] in PREFIXABLE:
+        return PREFIX_EXPONENTS[head[0]], head[1:] + slash + tail
+    return None
 
 
 def _scales(value: float, unit: str) -> tuple[tuple[int, str], ...]:
-    """The scales a number in ``unit`` may take, and how they join the unit."""
-    head = unit.split("/")[0]
-    if head in MONEY:
-        return tuple((exp, f"{word} {unit}") for exp, word in WORDS)
-    if not unit and not value.is_integer():
-        return COUNT_WORDS
-    if head in PREFIXABLE:
-        return tuple((exp, prefix + unit) for exp, prefix in SI_PREFIXES)
-    if not unit and abs(value) >= 1e6:  # a large whole count: 12 M, not 12,000,000
-        return COUNT_WORDS
-    if unit.startswith("1/") and abs(value) >= 1e6:  # a count rate: 1.2 M/month
-        return tuple((exp, f"{word}{unit[1:]}") for exp, word in COUNT_WORDS)
-    return ()
+    """The scales a number in ``unit`` may take, largest first, as (power of ten to divide
+    by, unit text); a negative power is the unit without its prefix (scientific)."""
+    prefixed = _prefixed(unit)
+    if prefixed is not None:
+        own, base = prefixed
+        return tuple((exp - own, prefix + base) for exp, prefix in SI_PREFIXES if exp > own)
+    words = tuple((exp, f"{word} {unit}".rstrip()) for exp, word in WORDS)
+    if unit.split("/")[0] in MONEY or (not unit and not value.is_integer()):
+        return words
+    if unit.startswith("1/"):  # a count rate: 1.2 M/month
+        words = tuple((exp, f"{word}{unit[1:]}") for exp, word in WORDS)
+    return words if abs(value) >= WORDS_FROM else ()
+
+
+def _beyond(unit: str) -> tuple[int, str]:
+    """The scale of a number beyond the last prefix or word: scientific, in the unit
+    without a prefix (1e30 FLOP, 5.4e22 FLOP/s)."""
+    prefixed = _prefixed(unit)
+    return (-prefixed[0], prefixed[1]) if prefixed else (0, unit)
 
 
 def scale_for(value: float, unit: str) -> tuple[int, str]:
     """The power of ten a table divides ``value`` by, and the unit text that goes with it
     (0 and ``unit`` itself when the number stays as it is)."""
-    if not math.isfinite(value) or abs(value) < SCALE_FROM:
+    if not math.isfinite(value) or abs(value) < SCALE_FROM or notation.get() == "sci":
         return 0, unit
     rounded = abs(float(f"{value:.{SIGNIFICANT - 1}e}"))
-    for exp, text in _scales(value, unit):
-        if rounded >= 10.0**exp:
-            return (exp, text) if rounded < 10.0 ** (exp + 3) else (0, unit)  # beyond: 5e35
-    return 0, unit
+    scales = _scales(value, unit)
+    top = scales[0][0] if scales else 0 if _prefixed(unit) else None  # None: no scale at all
+    if top is not None and rounded >= 10.0 ** (top + 3):
+        return _beyond(unit)
+    return next(((exp, text) for exp, text in scales if rounded >= 10.0**exp), (0, unit))
 
 
 def number(x: float, near_one: bool = True) -> str:
     """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
-    numbers below a million exactly; e-notation outside 1e-3..1e6. A value near 1 keeps the
+    numbers below a million exactly; e-notation outside 1e-3..1e6 (1e4 with ``--notation
+    sci``). A value near 1 keeps the
     digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
     it stay right: 0.999930^1500 = 0.900."""
     if x == 0 or not math.isfinite(x):
@@ -65,7 +107,8 @@ def number(x: float, near_one: bool = True) -> str:
         return f"{x:,.0f}"
     rounded = float(f"{x:.{SIGNIFICANT - 1}e}")
     magnitude = abs(rounded)
-    if not 1e-3 <= magnitude < 1e6:
+    largest = SCALE_FROM if notation.get() == "sci" else 1e6
+    if not 1e-3 <= magnitude < largest:
         mantissa, exponent = f"{x:.{SIGNIFICANT - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     decimals = SIGNIFICANT - 1 - math.floor(math.log10(magnitude))
@@ -84,14 +127,16 @@ def fmt_parts(value: float | str, unit: str = "", exp: int | None = None) -> tup
         return value, unit
     if exp is None:
         exp, shown = scale_for(value, unit)
+    elif exp < 0:
+        shown = _beyond(unit)[1]
     else:
         shown = dict(_scales(value, unit)).get(exp, unit) if exp else unit
     return number(value / 10.0**exp, near_one=False) if exp else number(value), shown
 
 
 def fmt(value: float | str, unit: str = "") -> str:
-    """A value for people: ``fmt(1e30, "FLOP")`` is '1 QFLOP', ``fmt(1.4229e9, "USD/yr")``
-    '1.423 B USD/yr', ``fmt(0.99992976)`` '0.999930'. Tables only: JSON and CSV keep every
+    """A value for people: ``fmt(1e30, "FLOP")`` is '1e30 FLOP', ``fmt(1.4229e9, "USD/yr")``
+    '1.423 bn USD/yr', ``fmt(0.99992976)`` '0.999930'. Tables only: JSON and CSV keep every
     digit."""
     text, shown = fmt_parts(value, unit)
     return f"{text} {shown}".rstrip()

@@ -399,9 +399,9 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     table = Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
     )
-    table.add_column("result" if not origin else "input", style="bold")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
+    table.add_column("result" if not origin else "input", style="bold", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)  # names and numbers never cut
+    table.add_column("unit", no_wrap=True)
     ranged = any("low" in row.stats for row in rows)
     sampled = any("p05" in row.stats for row in rows)
     if ranged:
@@ -684,11 +684,13 @@ def write_records(
     table_records: list[dict[str, str]] | None = None,
     out: TextIO | None = None,
     fields: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> None:
     """Write a listing (presets, preset figures): JSON ``{schema_version, **header, key:
     records}``, CSV with one line per record, or a rich table with one row per record (of
-    ``table_records``, a narrower view for terminals, when given); ``fields`` name the columns
-    when there may be no records."""
+    ``table_records``, a narrower view for terminals, when given) and then ``notes``, each
+    on a line of its own, never wrapped or cut (the URLs the table refers to); ``fields``
+    name the columns when there may be no records."""
     out = out or sys.stdout
     fmt_name = fmt_name or default_format()
     if fmt_name == "json":
@@ -708,7 +710,10 @@ def write_records(
         table = Table(*(rows[0] if rows else fields), title=escape(title), show_lines=True)
         for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
-        make_console(out).print(table)
+        console = make_console(out)
+        console.print(table)
+        for note in notes:
+            console.print(note, soft_wrap=True, markup=False, highlight=False)
 
 
 def default_format() -> str:

@@ -1,7 +1,7 @@
 """The table view of ``tcoctl compare``: one command's scenarios in columns, a result or
 input per row, laid out to the terminal's width as plain lines.
 
-Each row has one scale (its unit reads ``B USD/yr`` as in a single run, every scenario's
+Each row has one scale (its unit reads ``bn USD/yr`` as in a single run, every scenario's
 number on that scale); ``low .. high`` goes on a line under the value only where the two
 ends differ. Where the width allows, a cell after the first adds its ratio to the first
 scenario. Names are never cut: a unit that does not fit beside its name goes under it, a

@@ -78,15 +78,31 @@ def main_options(
             "and ~/.config/tcoctl/presets ($XDG_CONFIG_HOME).",
         ),
     ] = None,
+    notation: Annotated[
+        str,
+        typer.Option(
+            "--notation",
+            metavar="si|sci",
+            help="How tables write large numbers: si (default) with SI prefixes up to E and "
+            "the words k, M, bn, tn (1.423 bn USD/yr, 718.1 TWh), scientific beyond (1e30 "
+            "FLOP); sci in scientific notation (1.423e9 USD/yr). JSON and CSV keep every digit.",
+        ),
+    ] = "si",
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    from tcoctl import presets  # here, not at the top: --help stays fast
+    from tcoctl import notation as numbers  # here, not at the top: --help stays fast
+    from tcoctl import presets
 
     if any(not folder for folder in presets_dir or []):
         raise typer.BadParameter("must not be empty", param_hint="--presets-dir")
+    if notation not in numbers.NOTATIONS:
+        raise typer.BadParameter(
+            f"expected si or sci, e.g. --notation sci; got {notation!r}", param_hint="--notation"
+        )
+    numbers.notation.set(notation)
     presets.extra_dirs[:] = [Path(folder) for folder in presets_dir or []]
 
 

@@ -539,13 +539,19 @@ def show_preset(name: str, fmt: str | None) -> None:
         "kind": preset.kind,
         "description": preset.description,
     }
+    urls = list(dict.fromkeys(str(f["url"]) for f in figures if f["url"]))  # under the table
     compact = [
         {
             "figure": f"{f['section']}.{f['name']}",
             "value": str(f["value"]),
-            "source": "\n".join(str(f[k]) for k in ("source", "url", "quote", "note") if f[k])
+            "source": "\n".join(
+                f"[{urls.index(str(f['url'])) + 1}]" if k == "url" else str(f[k])
+                for k in ("source", "url", "quote", "note")
+                if f[k]
+            )
             + (f"\nas of {f['as_of']}" if f["as_of"] else ""),
         }
         for f in figures
     ]
-    output.write_records("figures", figures, fmt, header, compact)
+    notes = [f"[{n}] {url}" for n, url in enumerate(urls, start=1)]
+    output.write_records("figures", figures, fmt, header, compact, notes=notes)
