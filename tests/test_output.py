@@ -41,6 +41,15 @@ def test_default_run_shows_its_answer_first_and_fits_a_screen(command: str) -> N
     assert "“" not in "\n".join(lines)  # citations only with --sources
 
 
+def test_run_tables_never_cut_a_name_at_80_columns() -> None:
+    """Issue 19 item 12: input names (``hbm-stacks-per-mon…``) and names as values
+    (``compute-threshol…``) were cut, so they could not be copied back as options."""
+    supply, flops = "\n".join(table("supply")), "\n".join(table("flops"))
+    assert "hbm-stacks-per-month " in supply and "hbm-stacks-per-package " in supply
+    assert " compute-thresholds " in flops
+    assert "…" not in supply + flops
+
+
 def test_sources_show_the_citations() -> None:
     text = "\n".join(table("yield", "--sources"))
     assert "“Even with 98-99% success" in text

@@ -157,3 +157,18 @@ def test_a_user_h100_sxm_warns_and_leaves_the_h100e_reference_alone(tmp_path: Pa
     assert "preset h100-sxm: " in mine.stderr and "place of the built-in preset" in mine.stderr
     listed = run("--presets-dir", str(tmp_path), "presets", "list", "-f", "json")
     assert "place of the built-in preset" in listed.stderr
+
+
+def test_presets_show_prints_every_url_whole_at_80_columns() -> None:
+    """Issue 19 item 12: the source column cut URLs to ``https://resources.nvidia.com/en-us-
+    tensor-c…``; the table now refers to each URL by number and lists it whole below."""
+    from typer.testing import CliRunner
+
+    from tcoctl.cli import app
+
+    outcome = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["presets", "show", "h100-sxm", "--format", "table"]
+    )
+    url = "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet"
+    assert f"[1] {url}" in outcome.stdout.splitlines()
+    assert "…" not in outcome.stdout
