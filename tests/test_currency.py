@@ -49,7 +49,7 @@ def test_tco_in_eur_prints_eur_with_the_rate_and_its_date() -> None:
     """Issue 18: `tcoctl tco --currency EUR` prints EUR with the rate and its date."""
     outcome = run("tco", "--currency", "EUR", "--format", "table")
     assert outcome.code == 0, outcome.stderr
-    assert "EUR/h" in outcome.stdout and "B EUR/yr" in outcome.stdout
+    assert "EUR/h" in outcome.stdout and "bn EUR/yr" in outcome.stdout
     assert "exchange rate: 1 EUR = 1.0817 USD, as of 2023 (preset exchange-rates)" in (
         " ".join(outcome.stdout.split())
     )
