@@ -191,3 +191,11 @@ def test_a_dated_figure_is_read_at_the_end_of_its_period() -> None:
     assert str(period_end("2024")) == "2024-12-31"
     assert str(period_end("2024-02")) == "2024-02-29"
     assert str(period_end("2023-10-25")) == "2023-10-25"
+
+
+def test_a_chip_without_fp4_has_its_tpp_and_no_warning() -> None:
+    """TPP is the highest of 2 x MAC/s x bit length over the precisions a chip has (CSET's
+    reading of 88 FR 73458): the H100, with no FP4, is not short of a figure for it."""
+    outcome = run("h100e", "--gpu", "h100-sxm", "--format", "json")
+    assert outcome.code == 0 and outcome.stderr == ""
+    assert outcome.json()["results"]["tpp"]["value"] == pytest.approx(15832)

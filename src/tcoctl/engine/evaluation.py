@@ -214,14 +214,17 @@ def core_call(
             failures[row] = UsageError(
                 f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
             )
-    if gpus is not None:
-        lacking_figures(calc, plan, values, gpus, reported, failures, warnings)
     try:
         known, problems = rel.evaluate(
             plan, values, choices, model.defaults, bounds_for(calc), rows, model.checks
         )
     except ModeError as error:
         raise UsageError(str(error)) from None
+    if gpus is not None:
+        results = {
+            r.core: np.broadcast_to(known[r.core], shape) for r in reported if r.core in known
+        }
+        lacking_figures(calc, plan, values, gpus, reported, results, failures, warnings)
     derived = any(step.target == r.core for step in plan.steps for r in reported)
     if not problems and not derived and solve is None:
         raise nothing_computed(calc, frozenset(values), chosen)
@@ -241,13 +244,16 @@ def lacking_figures(
     values: Mapping[str, Any],
     gpus: NDArray[np.str_],
     reported: Sequence[Result],
+    results: Mapping[str, Array],
     failures: list[TcoctlError | None],
     warnings: dict[int, list[str]],
 ) -> None:
     """Rows whose hardware preset lacks a figure (a TDP, an HBM size) that results need: the
     option that stands in for it named, as the row's error where every headline result
     computed needs it (tco's cost per GPU-hour and a TPU without a TDP: nothing of the answer
-    is left), else as a warning naming the results left without a value."""
+    is left), else as a warning naming the results left without a value. ``results``
+    (rows x points, by core quantity) tells which went without: a result that does without
+    the figure (TPP, the highest over the precisions a chip has) is not named."""
     for spec in GPU_FIELDS:
         quantity = f"gpu_{spec.name}"
         needing = [r for r in reported if quantity in plan.depends.get(r.core, ())]
@@ -263,12 +269,19 @@ def lacking_figures(
         headline = [name for name in calc.headline if any(r.name == name for r in reported)]
         fatal = bool(headline) and all(any(r.name == name for r in needing) for name in headline)
         for row in np.flatnonzero(lacking).tolist():
+            without = [
+                r
+                for r in needing
+                if r.core not in results or not np.isfinite(results[r.core][row]).all()
+            ]
+            if not without:
+                continue
             figure = f"{gpus[row]} has no {spec.name} figure ({spec.help.rstrip('.')})"
             if fatal and failures[row] is None:
                 failures[row] = UsageError(f"{figure}, which {headline[0]} needs: {give}")
             elif not fatal:
-                names = ", ".join(r.name for r in needing)
-                verb = "needs" if len(needing) == 1 else "need"
+                names = ", ".join(r.name for r in without)
+                verb = "needs" if len(without) == 1 else "need"
                 warnings.setdefault(row, []).append(f"{figure}: {names} {verb} it; {give}")
 
 
