@@ -146,6 +146,12 @@ def test_a_batch_reads_the_experts_its_tokens_touch() -> None:
     assert touched == pytest.approx(82, abs=0.5)  # the paper prints 2 s.f.
 
 
+def test_more_experts_per_token_than_experts_is_refused() -> None:
+    outcome = run("inference", "--experts", "8", "--experts-per-token", "9")
+    assert outcome.code != 0 and "Traceback" not in outcome.stderr
+    assert "experts_per_token is more than experts" in outcome.stderr
+
+
 @given(
     experts=st.integers(2, 512),
     share=st.floats(0.001, 1.0),

@@ -397,10 +397,20 @@ def not_fitting(values: Mapping[str, Any], rows: int, message: str) -> list[Find
     return [Finding(message, rows_short)] if rows_short.any() else []
 
 
+def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """No answer where a token uses more experts than a layer has."""
+    if "experts" not in values or "experts_per_token" not in values:
+        return []
+    over = by_row(np.greater(values["experts_per_token"], values["experts"]), rows)
+    message = "experts_per_token is more than experts: a token uses at most every expert"
+    return [Finding(message, over, fatal=True)] if over.any() else []
+
+
 def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
-    """A warning on rows where the weights and KV cache do not fit: their speed and cost
-    are what the replica would do if they did."""
-    return not_fitting(
+    """No answer where a token uses more experts than there are; a warning on rows where
+    the weights and KV cache do not fit: their speed and cost are what the replica would do
+    if they did."""
+    return more_experts_used_than_held(values, rows) + not_fitting(
         values,
         rows,
         "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
