@@ -43,6 +43,29 @@ def test_the_docstring_has_every_option_and_result(calc: Calculator) -> None:
         assert re.search(rf"^    {result.name} \[", doc, re.MULTILINE), result.name
 
 
+CITED = {
+    "flops": "Kaplan et al.",  # C = 6 N D
+    "h100e": "epoch.ai/data/machine-learning-hardware",
+    "tco": "Capital recovery factor",
+    "inference": "Transformer Inference Arithmetic",
+    "yield": "Hennessy and D. A. Patterson",
+    "supply": "epoch.ai/data/machine-learning-hardware",
+    "memory": "Korthikanti et al.",
+}
+"""One source each calculator's docstring must cite (its core module's References)."""
+
+
+@pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)
+def test_the_docstring_cites_the_sources_of_its_formulas(calc: Calculator) -> None:
+    doc = getattr(tcoctl, calc.api_name).__doc__
+    _, found, rest = doc.partition("\nReferences\n----------\n")
+    assert found, "no References section"
+    references = rest.split("\n\n")[0]
+    assert references.startswith("- "), references[:80]
+    assert CITED.get(calc.name, "") in references
+    assert "Examples" not in doc or doc.index("References") < doc.index("Examples")
+
+
 @pytest.mark.parametrize(
     ("keywords", "message"),
     [

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl import chain, engine
+from tcoctl.core import MODELS
 from tcoctl.engine import Array
 from tcoctl.errors import UsageError, shorten
 from tcoctl.notation import fmt
@@ -596,7 +597,8 @@ def parameter_doc(calc: Calculator, spec: Input) -> str:
 
 def docstring(calc: Calculator) -> str:
     """The API function's numpydoc docstring: the guide, every option (from the spec), the
-    shared keywords, every result with its unit, and the examples."""
+    shared keywords, every result with its unit, the sources of its relations (the core
+    module's References) and the examples."""
     intro, examples = GUIDES.get(calc.name, (calc.help, ""))
     preset = f"preset : str, optional\n    Scenario preset, default {calc.default_preset!r}" + (
         " (each option overrides one figure)." if calc.preset_is_base else " (alone)."
@@ -608,6 +610,7 @@ def docstring(calc: Calculator) -> str:
     text = (
         f"{intro}\n\nParameters\n----------\n{parameters}\n\nReturns\n-------\nResult\n"
         f"    Every result the inputs determine:\n{results}\n"
+        f"\nReferences\n----------\n{MODELS[calc.name].references}\n"
     )
     return text + (f"\nExamples\n--------\n{examples}\n" if examples else "")
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product
+from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product, references
 from tcoctl.specs import YIELD_MODELS
 
 Array = NDArray[np.float64]
@@ -594,4 +594,4 @@ def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     return found
 
 
-MODEL = Model(RELATIONS, checks=checks)
+MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))

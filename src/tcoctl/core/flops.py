@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.policy import COMPUTE_RELATIONS
-from tcoctl.core.relations import Model, formula, product, total
+from tcoctl.core.relations import Model, formula, product, references, total
 from tcoctl.core.tco import EMBODIED_RATE, gpus_of_nodes
 
 FLOP_PER_PARAM_TOKEN = 6.0
@@ -102,4 +102,8 @@ RELATIONS = (
     *COMPUTE_RELATIONS,
 )
 
-MODEL = Model(RELATIONS, {"flop_per_param_token": FLOP_PER_PARAM_TOKEN, "load": 1.0, "pue": 1.0})
+MODEL = Model(
+    RELATIONS,
+    {"flop_per_param_token": FLOP_PER_PARAM_TOKEN, "load": 1.0, "pue": 1.0},
+    references=references(__doc__),
+)

@@ -6,6 +6,14 @@ https://epoch.ai/data/machine-learning-hardware), HBM bandwidth (for memory-boun
 total processing performance (TPP, the export-control metric: tcoctl.core.policy);
 a fleet is ``count x ratio``. ``--basis`` picks which of them is ``h100e``. A capacity figure
 [FLOP/s] converts at the chosen precision; a stated speed-up is ``count x factor``.
+
+References
+----------
+- Epoch AI, "Data on Machine Learning Hardware",
+  https://epoch.ai/data/machine-learning-hardware: H100-equivalents on dense BF16 FLOP/s
+  (the data-centre convention) and on dense 8-bit FLOP/s (the chip-sales convention).
+- Total processing performance, TPP = 2 x MacTOPS x bit length (US ECCN 3A090, 88 FR 73458,
+  25 October 2023, technical note), as in tcoctl.core.policy.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcoctl.core.policy import CHIP_RELATIONS
-from tcoctl.core.relations import Model, Relation, formula, product
+from tcoctl.core.relations import Model, Relation, formula, product, references
 from tcoctl.core.tco import gpus_of_nodes
 
 BASES = ("bf16", "fp8", "bandwidth", "tpp")
@@ -59,4 +67,4 @@ RELATIONS = (
     *CHIP_RELATIONS,
 )
 
-MODEL = Model(RELATIONS)
+MODEL = Model(RELATIONS, references=references(__doc__))

@@ -72,7 +72,7 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl.core.relations import Finding, Model, by_row, formula, product, total
+from tcoctl.core.relations import Finding, Model, by_row, formula, product, references, total
 from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP, gpus_of_nodes
 
 
@@ -418,4 +418,4 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     )
 
 
-MODEL = Model(RELATIONS, checks=checks)
+MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.inference import FITS, MEMORY_FROM_GPU, USABLE_FRACTION, largest_batch, not_fitting
-from tcoctl.core.relations import Finding, Model, formula, product, total
+from tcoctl.core.relations import Finding, Model, formula, product, references, total
 
 ZERO_STAGES = {"optimizer_memory": 1, "gradient_memory": 2, "weight_memory": 3}
 """The ZeRO-DP stage from which each model state is partitioned over the data-parallel
@@ -150,4 +150,4 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     )
 
 
-MODEL = Model(RELATIONS, checks=checks)
+MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))

@@ -173,6 +173,9 @@ class Model:
     defaults: Mapping[str, float] = field(default_factory=dict)
     checks: Callable[[Mapping[str, Any], int], list[Finding]] | None = None
     """Warnings and row failures the relations cannot express (a die beyond the reticle)."""
+    references: str = ""
+    """The sources of the relations: the entries of the References section of the core
+    module's docstring (``references(__doc__)``), which the API's docstrings show."""
 
     def plan(
         self, known: Iterable[str], choices: Choices = (), exclude: Iterable[str] = ()
@@ -192,6 +195,12 @@ class Model:
         would make ``wanted`` computable: every group of the smallest size that works, up to
         MAX_SUGGESTED candidates at once."""
         return _suggest(self, known, choices, wanted, candidates)
+
+
+def references(doc: str | None) -> str:
+    """The entries of a docstring's numpydoc References section, its last ('' if none)."""
+    _, found, entries = (doc or "").partition("References\n----------\n")
+    return entries.strip() if found else ""
 
 
 @lru_cache(maxsize=4096)

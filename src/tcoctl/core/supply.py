@@ -25,6 +25,14 @@ default 12: the same as a year).
 H100-equivalence per chip is the ratio of the chip's figure to the H100 SXM's on the chosen
 basis (dense BF16 or FP8 FLOP/s, or HBM bandwidth), as in tcoctl.core.h100e (Epoch AI,
 https://epoch.ai/data/machine-learning-hardware).
+
+References
+----------
+- Epoch AI, "Data on Machine Learning Hardware",
+  https://epoch.ai/data/machine-learning-hardware: H100-equivalents per chip (tcoctl.core.h100e).
+- Dies per wafer and defect-limited yield: J. L. Hennessy and D. A. Patterson, "Computer
+  Architecture: A Quantitative Approach", 5th/6th ed., section 1.6, and the yield models of
+  tcoctl.core.dieyield.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from numpy.typing import NDArray
 
 from tcoctl.core import dieyield, h100e
 from tcoctl.core.dieyield import ModeError
-from tcoctl.core.relations import Finding, Model, Relation, formula, product
+from tcoctl.core.relations import Finding, Model, Relation, formula, product, references
 from tcoctl.core.tco import YEAR_S
 
 Array = NDArray[np.float64]
@@ -146,4 +154,4 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     return dieyield.checks(values, rows)
 
 
-MODEL = Model(RELATIONS, checks=checks)
+MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))

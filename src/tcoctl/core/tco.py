@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.relations import Model, Relation, formula, product, total
+from tcoctl.core.relations import Model, Relation, formula, product, references, total
 
 Array = NDArray[np.float64]
 YEAR_S = 365.25 * 86400.0
@@ -175,4 +175,4 @@ RELATIONS = (
     POWER_FROM_TDP,
 )
 
-MODEL = Model(RELATIONS)
+MODEL = Model(RELATIONS, references=references(__doc__))
