@@ -397,7 +397,12 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     from tcoctl.charts import bar  # charts load rich: only for tables
 
     table = Table(
-        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,  # two spaces between columns: a Monte Carlo row fits 80
     )
     table.add_column("result" if not origin else "input", style="bold", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)  # names and numbers never cut
