@@ -474,6 +474,15 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
     )
 
 
+def test_a_batch_with_one_good_line_says_so_in_words() -> None:
+    """Its summary read "the other 1 were written"."""
+    lines = b'{"count": "many"}\n' * 3 + b'{"gpu": "h100-sxm", "count": 8, "duration": "1 day"}\n'
+    done = tcoctl("flops", "--input", "-", stdin=lines)
+    assert done.returncode == 1 and len(done.stdout.splitlines()) == 1
+    last = done.stderr.decode().splitlines()[-1]
+    assert last.endswith("3 of 4 lines failed (see above); the other line was written")
+
+
 def test_input_dash_with_stdin_closed_is_a_clear_error() -> None:
     """Issue 19 item 30: `tcoctl flops --input - <&-` raised AttributeError."""
     done = tcoctl("flops", "--input", "-", stdin=None, preexec_fn=lambda: os.close(0))

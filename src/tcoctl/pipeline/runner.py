@@ -443,9 +443,10 @@ def run_batch(
     if failures == read:
         raise DomainError(f"--input: all {read:,} line(s) failed (see above); nothing was written")
     if failures:
+        written = read - failures
+        others = "the other line was" if written == 1 else f"the other {written:,} were"
         raise DomainError(
-            f"--input: {failures:,} of {read:,} lines failed (see above); the other "
-            f"{read - failures:,} were written"
+            f"--input: {failures:,} of {read:,} lines failed (see above); {others} written"
         )
 
 
