@@ -192,6 +192,29 @@ def test_counts_are_whole() -> None:
     )
 
 
+def test_a_range_of_a_count_counts_whole() -> None:
+    """Issue 19 item 8: --gpus 5..10 centred on 7.5 GPUs; a count's range is now evaluated
+    at whole counts, its centre the midpoint rounded half up (8), as --gpus 8 gives."""
+    ranged = results("tco", "--gpus", "5..10")
+    assert ranged["gpus"]["value"] == 8.0
+    assert ranged["total_annual_cost"]["value"] == pytest.approx(
+        results("tco", "--gpus", "8")["total_annual_cost"]["value"], rel=1e-13
+    )
+    assert "cannot read" in run("tco", "--gpus", "5....10").stderr  # not "runs backwards"
+
+
+def test_an_option_given_twice_is_refused() -> None:
+    """Issue 19 item 7: click kept the last of two --sweep (or --gpus) options silently."""
+    outcome = run("tco", "--sweep", "electricity=0.02..0.4:5", "--sweep", "gpus=1..3:3")
+    assert outcome.code == 2
+    assert "--sweep is given twice ('electricity=0.02..0.4:5', then 'gpus=1..3:3')" in (
+        outcome.stderr
+    )
+    assert "--gpus is given twice" in run("tco", "--gpus=1", "--gpus", "2").stderr
+    units = ("--unit", "cost_per_gpu_hour=USD/day", "--unit", "total_annual_cost=USD/day")
+    assert run("tco", *units, "--value", "cost_per_gpu_hour").code == 0  # --unit repeats
+
+
 def test_default_preset_hint_when_options_drop_it() -> None:
     outcome = run("flops", "--electricity", "0.05USD/kWh")
     assert outcome.code == 2 and "add --preset run-1e30" in outcome.stderr

@@ -26,9 +26,10 @@ def product_of_uniforms_cdf(z: float) -> float:
 
 
 def test_monte_carlo_percentiles_converge_to_the_analytic_ones() -> None:
-    out = results(
-        "h100e", "--count", "1..2", "--factor", "1..2", "--samples", "1000000", "--seed", "7"
-    )["h100e"]
+    """total_flop = 1 x params x tokens, each U(1, 2) (two continuous inputs: a count such
+    as --count is sampled at whole counts)."""
+    args = ("--params", "1..2", "--tokens", "1..2", "--flop-per-param-token", "1")
+    out = results("flops", *args, "--samples", "1000000", "--seed", "7")["total_flop"]
     for key, p in (("p05", 0.05), ("p50", 0.50), ("p95", 0.95)):
         assert out[key] == pytest.approx(solve(product_of_uniforms_cdf, p, 1, 4), abs=0.005)
     assert out["low"] == pytest.approx(1.0) and out["high"] == pytest.approx(4.0)
@@ -91,6 +92,31 @@ def test_sweep_errors() -> None:
     assert run("tco", "--sweep", "electricity=0.1").code == 2
     assert run("tco", "--mark", "power_share=0.15").code == 2
     assert run("tco", "--sweep", "gpus=1..10:1").code == 2
+
+
+def test_a_sweep_table_reaches_the_end_and_says_what_it_shows() -> None:
+    """Issue 19 item 7: 50 points showed 25 rows ending at 0.3922, not 0.40, unsaid."""
+    table = run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:50", "--format", "table")
+    rows = [line for line in table.stdout.splitlines() if line.startswith("│ 0")]
+    assert rows[-1].split()[1] == "0.4"
+    assert f"sweep: {len(rows)} of 50 points (every 2nd and the last)" in table.stdout
+    short = run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:30", "--format", "table")
+    assert "of 30 points" not in short.stdout
+    assert len([line for line in short.stdout.splitlines() if line.startswith("│ 0")]) == 30
+
+
+def test_a_sweep_over_a_count_steps_by_whole_numbers() -> None:
+    """Issue 19 item 8: a sweep over gpus gave 5.5 GPUs."""
+    assert json.loads(run("tco", "--sweep", "gpus=5..10", "-f", "json").stdout)["sweep"]["x"] == [
+        5.0,
+        6.0,
+        7.0,
+        8.0,
+        9.0,
+        10.0,
+    ]
+    refused = run("tco", "--sweep", "gpus=5..10:4")
+    assert refused.code == 2 and "step by 1.66667; give :2 or :6" in refused.stderr
 
 
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:

@@ -245,16 +245,26 @@ def sweep_views(
     message: str,
 ) -> list[Any]:
     """Where a sweep crosses its mark (the answer, first), its chart and a table of up to
-    TABLE_ROWS of its points."""
+    TABLE_ROWS of its points (every n-th, and always the last; the title says so)."""
     chart = LineChart(
         f"{y_label} against {x_label}", tuple(xs), tuple(ys), x_label, y_label, tuple(marks)
     )
-    table = Table(x_label, y_label, title="sweep", title_justify="left")
-    step = -(-len(ys) // TABLE_ROWS)
-    for i in range(0, len(ys), step):
+    step = -(-(len(ys) - 1) // (TABLE_ROWS - 1)) if len(ys) > TABLE_ROWS else 1
+    shown = [*range(0, len(ys) - 1, step), len(ys) - 1]
+    title = "sweep"
+    if step > 1:
+        title += f": {len(shown)} of {len(ys)} points (every {ordinal(step)} and the last)"
+    table = Table(x_label, y_label, title=title, title_justify="left")
+    for i in shown:
         y = ys[i]
         table.add_row(fmt(xs[i]), "undefined" if y is None or y != y else fmt(y))
     return [*([message] if message else []), chart, table]
+
+
+def ordinal(n: int) -> str:
+    """2nd, 3rd, 11th, 21st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 WAFER_GLYPHS = {0: ("  ", ""), 1: ("░░", "grey50"), 2: ("██", "green"), 3: ("xx", "red")}

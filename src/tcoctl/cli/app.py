@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
@@ -376,8 +379,39 @@ SHARED = (
     "solve",
     "for_",
 )
+
+
+class OptionsOnce(TyperCommand):
+    """A calculator command whose single-valued options may be given once: click keeps the
+    last of two (``--sweep a --sweep b`` ran b alone, without a word)."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        single = {
+            name
+            for param in self.params
+            if isinstance(param, TyperOption) and not param.multiple and not param.is_flag
+            for name in param.opts
+        }
+        seen: dict[str, str] = {}
+        tokens = args[: args.index("--")] if "--" in args else args
+        for at, token in enumerate(tokens):
+            name, equals, value = token.partition("=")
+            if name not in single:
+                continue
+            value = value if equals else (tokens[at + 1] if at + 1 < len(tokens) else "")
+            if name in seen:
+                raise ClickUsageError(
+                    f"{name} is given twice ({seen[name]!r}, then {value!r}): give it once",
+                    ctx,
+                )
+            seen[name] = value
+        return super().parse_args(ctx, args)
+
+
 for _calc in CALCULATORS.values():
-    app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP)(command_for(_calc))
+    app.command(_calc.name, help=_calc.help + "\n\n" + EXIT_CODES_HELP, cls=OptionsOnce)(
+        command_for(_calc)
+    )
 
 
 @app.command("validate")

@@ -134,6 +134,8 @@ def core_values(
             low2, high2 = low2[:1], high2[:1]  # the same in every row: computed once
         if quantity in ranged:
             low2 = placed(low2, high2, centre2, design[:, ranged.index(quantity)])
+            if calc.number_inputs[quantity].whole:  # a count: 5..10 GPUs centre on 8, not 7.5
+                low2 = np.floor(low2 + 0.5)
         values[quantity] = low2
     precision = choices.get("precision", "bf16")
     reference = reference_gpu_figures()

@@ -87,7 +87,8 @@ class Given:
             )
             shown = Span(float(low), float(high), centre=None if self.span.centre is None else mid)
         stats = {"low": shown.low, "high": shown.high} if shown.is_range else {}
-        return shown.mid, short(spec.display), stats
+        mid = float(math.floor(shown.mid + 0.5)) if spec.whole else shown.mid  # as counted
+        return mid, short(spec.display), stats
 
 
 def has_range(given: Mapping[str, Given]) -> bool:

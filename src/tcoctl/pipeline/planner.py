@@ -59,7 +59,26 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     points = int(match["n"]) if match["n"] else DEFAULT_SWEEP_POINTS
     if not 2 <= points <= MAX_SWEEP_POINTS:
         raise UsageError(f"--sweep: between 2 and {MAX_SWEEP_POINTS} points, got {points}")
+    if spec.whole:
+        points = whole_points(spec, span, points, given=match["n"] is not None)
     return Sweep(spec, span, points)
+
+
+def whole_points(spec: Input, span: Span, points: int, given: bool) -> int:
+    """Points for a sweep over a count (GPUs): the most, up to ``points``, that step by a
+    whole number from LOW to HIGH; a count that was asked for and steps by a fraction is
+    refused, naming one that fits."""
+    width = round(span.high - span.low)
+    fits = next(n for n in range(min(points, width + 1), 1, -1) if width % (n - 1) == 0)
+    if given and fits != points:
+        most = min(width + 1, MAX_SWEEP_POINTS)
+        above = next((n for n in range(points, most + 1) if width % (n - 1) == 0), None)
+        instead = f":{fits}" + (f" or :{above}" if above else "")
+        raise UsageError(
+            f"--sweep {spec.name}: a count steps by whole numbers, and {points} points from "
+            f"{span.low:g} to {span.high:g} step by {width / (points - 1):g}; give {instead}"
+        )
+    return fits
 
 
 def parse_mark(
