@@ -184,6 +184,24 @@ def test_map_and_reticle() -> None:
     assert wide.code == 0 and "reticle" in wide.stderr
 
 
+def test_an_area_alone_claims_no_shape_at_the_reticle() -> None:
+    """Issue 19 item 13: --die-area 814 (an H100, 26 x 31.3 mm) was taken as a 28.5 mm
+    square and warned beyond the 26 x 33 mm field. An area alone warns only beyond the
+    field's 858 mm^2; a width alone only beyond its long side, 33 mm."""
+    for args in (("--die-area", "814"), ("--die-width", "30")):
+        quiet = run("yield", *args, "--defect-density", "0.1", "-f", "json")
+        assert quiet.code == 0 and "reticle" not in quiet.stderr, args
+    for args in (("--die-area", "900"), ("--die-width", "34"), ("--die-size", "28.5x28.5")):
+        assert "reticle" in run("yield", *args, "--defect-density", "0.1", "-f", "json").stderr
+
+
+def test_a_target_yield_alone_asks_for_the_steps() -> None:
+    """Issue 19 item 13: --target-yield alone asked for a die size; what it lacks is
+    --steps (required_step_yield = target_yield ^ (1 / steps))."""
+    outcome = run("yield", "--target-yield", "50%")
+    assert outcome.code == 2 and "required_step_yield needs --steps" in outcome.stderr
+
+
 def test_cost_per_good_die_by_hand() -> None:
     out = results(
         "yield",

@@ -239,3 +239,13 @@ def test_goal_seek_says_why_it_cannot() -> None:
     assert "own_to_rent is not computed with these inputs; it needs --rent-price" in (
         unreachable.stderr
     )
+
+
+def test_an_input_that_only_checks_another_is_not_called_unused() -> None:
+    """Issue 19 item 13 (docs/solving.md's own example): --count and --duration check the
+    given --gpu-hours (gpu_hours = count x duration); they are used, not 'used by no
+    result'."""
+    args = ("--count", "10", "--duration", "1 day", "--gpu-hours", "240 h", "--price", "2 USD/h")
+    outcome = run("flops", *args, "--format", "json")
+    assert outcome.code == 0 and "used by no result" not in outcome.stderr
+    assert "used by no result" in run("flops", *args, "--electricity", "0.1 USD/kWh").stderr

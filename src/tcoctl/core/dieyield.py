@@ -542,9 +542,11 @@ RETICLE_M = (26e-3, 33e-3)
 """Maximum exposure field of current scanners, 26 x 33 mm (ASML NXT/NXE specifications)."""
 
 
-def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """Row by row: no usable wafer and a die that does not fit are failures; a die beyond the
-    reticle field is a warning."""
+    reticle field is a warning: its given width or height beyond 26 x 33 mm, or its area
+    beyond the field's. A die given by its area alone is assumed square only to count it,
+    not to judge its shape (an 814 mm^2 H100 is 26 x 31.3 mm and fits)."""
     found = []
 
     def per_row(mask: Any) -> NDArray[np.bool_]:
@@ -563,7 +565,14 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     if "die_width" in values and "dies_per_wafer" in values:
         width, height = values["die_width"], values["die_height"]
         short, long = np.minimum(width, height), np.maximum(width, height)
-        beyond = per_row((short > RETICLE_M[0] * (1 + 1e-9)) | (long > RETICLE_M[1] * (1 + 1e-9)))
+        field = (1 + 1e-9) * RETICLE_M[0] * RETICLE_M[1]
+        if "die_width" in assumed:  # a square from the area: only the area says anything
+            beyond = per_row(np.multiply(width, height) > field)
+        elif "die_height" in assumed:  # a width alone: it may be the long side
+            beyond = per_row(np.asarray(width) > RETICLE_M[1] * (1 + 1e-9))
+        else:
+            edge = (short > RETICLE_M[0] * (1 + 1e-9)) | (long > RETICLE_M[1] * (1 + 1e-9))
+            beyond = per_row(edge)
         if beyond.any():
             found.append(
                 Finding(

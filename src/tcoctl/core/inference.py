@@ -406,7 +406,7 @@ def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Fi
     return [Finding(message, over, fatal=True)] if over.any() else []
 
 
-def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """No answer where a token uses more experts than there are; a warning on rows where
     the weights and KV cache do not fit: their speed and cost are what the replica would do
     if they did."""

@@ -139,7 +139,7 @@ RELATIONS = (
 )
 
 
-def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """A warning on rows where the model states and activations do not fit."""
     return not_fitting(
         values,

@@ -171,8 +171,10 @@ class Model:
 
     relations: tuple[Relation, ...]
     defaults: Mapping[str, float] = field(default_factory=dict)
-    checks: Callable[[Mapping[str, Any], int], list[Finding]] | None = None
-    """Warnings and row failures the relations cannot express (a die beyond the reticle)."""
+    checks: Callable[[Mapping[str, Any], int, frozenset[str]], list[Finding]] | None = None
+    """Warnings and row failures the relations cannot express (a die beyond the reticle),
+    from the known quantities, the number of rows and the quantities only assumed (filled by
+    a fallback relation: a square die from its area)."""
     references: str = ""
     """The sources of the relations: the entries of the References section of the core
     module's docstring (``references(__doc__)``), which the API's docstrings show."""
@@ -332,7 +334,7 @@ def evaluate(
     defaults: Mapping[str, float],
     bounds: Mapping[str, tuple[float, float, bool]] | None = None,
     rows: int = 1,
-    model_checks: Callable[[Mapping[str, Any], int], list[Finding]] | None = None,
+    model_checks: Callable[[Mapping[str, Any], int, frozenset[str]], list[Finding]] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Run a plan over arrays whose first axis is the row: every known quantity, and the
     problems found (contradictions, computed values out of ``bounds``: name -> (low, high,
@@ -363,7 +365,8 @@ def evaluate(
                         OutOfBounds(step.target, value, low, high, by_row(beyond, rows))
                     )
         if model_checks is not None:
-            problems.extend(model_checks(known, rows))
+            assumed = frozenset(step.target for step in plan.steps if step.relation.fallback)
+            problems.extend(model_checks(known, rows, assumed))
     return known, problems
 
 

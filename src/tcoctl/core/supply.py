@@ -142,7 +142,7 @@ NO_CAPACITY = (
 )
 
 
-def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """The die checks of tcoctl.core.dieyield (a die beyond the reticle, no usable wafer),
     and a capacity: with no constraint and no stated supply nothing can be computed."""
     limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
@@ -151,7 +151,7 @@ def checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
         and np.isnan(np.asarray(values["chips_per_year"], dtype=float)).all()
     ):
         raise ModeError(NO_CAPACITY)
-    return dieyield.checks(values, rows)
+    return dieyield.checks(values, rows, assumed)
 
 
 MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))

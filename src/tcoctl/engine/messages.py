@@ -29,8 +29,11 @@ def nothing_computed(
     result: Result | None = None,
 ) -> TcoctlError:
     """The error for inputs that determine no result (or not ``result``, a goal-seek's
-    target): what would give it, the headline result by default."""
-    result = result or calc.result(calc.target)
+    target): what would give it; by default the first result a relation computes from a
+    given input (--target-yield leads to required_step_yield, which needs --steps), else the
+    headline result."""
+    goal = result is not None and result.name != calc.target
+    result = result or nearest_result(calc, known)
     wanted = result.core
     options = tuple(
         (spec.name, spec.sets)
@@ -45,11 +48,24 @@ def nothing_computed(
         if found
         else "more inputs (see --help)"
     )
-    if result.name != calc.target:
+    if goal:
         return NothingComputed(f"{result.name} is not computed with these inputs; it needs {hint}")
     return NothingComputed(
-        f"these inputs determine no result of {calc.name}; {calc.target} needs {hint}"
+        f"these inputs determine no result of {calc.name}; {result.name} needs {hint}"
     )
+
+
+def nearest_result(calc: Calculator, known: frozenset[str]) -> Result:
+    """The first result (headline first) that a relation computes from a given input (not
+    the H100 reference's figures or a rule's thresholds, which every run knows); else the
+    target."""
+    given = {quantity for quantity in known if not quantity.startswith(("ref_", "rule_"))}
+    relations = model_for(calc).relations
+    ordered = sorted(calc.results, key=lambda r: r.name not in calc.headline)
+    for result in ordered:
+        if any(r.out == result.core and set(r.inputs) & given for r in relations):
+            return result
+    return calc.result(calc.target)
 
 
 def shown(calc: Calculator, quantity: str, value: float) -> str:

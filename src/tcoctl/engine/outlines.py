@@ -65,6 +65,7 @@ def _outline(
     results = reported_results(calc, plan, solve)
     reported = [r.core for r in results]
     used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
+    used |= {name for relation in plan.checks for name in relation.names}  # checked: used
     unused = tuple(
         name
         for name, spec in given.items()
