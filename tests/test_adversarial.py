@@ -465,7 +465,7 @@ def shared_cases() -> Iterator[Any]:
                 }.items()
             ),
             *(
-                (f"mark={label}", ["--sweep", f"{number}=1..2:3", "--mark", value], "--mark")
+                (f"mark={label}", ["--sweep", f"{number}=1..3:3", "--mark", value], "--mark")
                 for label, value in {
                     "empty": "",
                     "unknown-result": "nope=1",
