@@ -56,16 +56,21 @@ def nothing_computed(
 
 
 def nearest_result(calc: Calculator, known: frozenset[str]) -> Result:
-    """The first result (headline first) that a relation computes from a given input (not
-    the H100 reference's figures or a rule's thresholds, which every run knows); else the
-    target."""
+    """The target, where the given inputs touch it (it is one of them, or a relation
+    computes it from one); else the first result (headline first) that a relation computes
+    from a given input (not the H100 reference's figures or a rule's thresholds, which every
+    run knows); else the target."""
     given = {quantity for quantity in known if not quantity.startswith(("ref_", "rule_"))}
     relations = model_for(calc).relations
+
+    def touched(result: Result) -> bool:
+        return any(r.out == result.core and set(r.inputs) & given for r in relations)
+
+    target = calc.result(calc.target)
+    if target.core in given or touched(target):
+        return target
     ordered = sorted(calc.results, key=lambda r: r.name not in calc.headline)
-    for result in ordered:
-        if any(r.out == result.core and set(r.inputs) & given for r in relations):
-            return result
-    return calc.result(calc.target)
+    return next((result for result in ordered if touched(result)), target)
 
 
 def shown(calc: Calculator, quantity: str, value: float) -> str:
