@@ -13,12 +13,16 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import REPO, results, run
 from tcoctl.cli import app
 from tcoctl.notation import fmt, number
+from tcoctl.output import machine_text, numbers_text
 from tcoctl.specs import CALCULATORS
 
 
@@ -371,3 +375,26 @@ def test_monte_carlo_rows_stay_on_one_line_at_80_columns() -> None:
     constant = next(line for line in sampled if line.startswith("other_opex_annual "))
     assert constant.split() == ["other_opex_annual", "42", "M", "USD/yr"]
     assert not any("p50" in line.split() for line in sampled)
+
+
+@given(
+    st.lists(
+        st.floats(allow_nan=True, allow_infinity=True)
+        | st.floats(1e-4, 1e15)
+        | st.integers(1, 10**15).map(lambda n: n / 10 ** (n % 19))  # halves and short decimals
+        | st.sampled_from([0.125, 2.5, 0.00012345678901234567, 999999999999999.9, 1e15, 1e-4]),
+        max_size=50,
+    )
+)
+def test_batch_numbers_are_the_machine_texts(values: list[float]) -> None:
+    """The array formatting of batch records gives each number machine_text's value, and
+    its very text where repr and orjson write alike (1e-4 to 1e15); '' where not finite."""
+    texts = numbers_text(np.array(values, dtype=float))
+    assert len(texts) == len(values)
+    for value, text in zip(values, texts, strict=True):
+        if not math.isfinite(value):
+            assert text == ""
+            continue
+        assert float(text) == float(machine_text(value)), value
+        if 1e-4 <= abs(value) < 1e15:
+            assert text == machine_text(value), value
