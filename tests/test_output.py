@@ -130,6 +130,21 @@ def test_tables_use_e_notation_only_beyond_the_prefixes() -> None:
     assert any(line.split()[:3] == ["total_flop", "1e30", "FLOP"] for line in lines)
 
 
+def test_the_api_sets_the_notation_per_context() -> None:
+    """The Python API's repr follows ``tcoctl.notation.notation``, a ContextVar: a thread or
+    task that asks for ``sci`` leaves the others on the default."""
+    import contextvars
+
+    from tcoctl import notation
+
+    def scientific() -> str:
+        notation.notation.set("sci")
+        return fmt(1.4229e9, "USD/yr")
+
+    assert contextvars.copy_context().run(scientific) == "1.423e9 USD/yr"
+    assert fmt(1.4229e9, "USD/yr") == "1.423 bn USD/yr"
+
+
 def test_notation_sci_writes_large_numbers_in_scientific_notation() -> None:
     outcome = CliRunner(env={"COLUMNS": "80"}).invoke(
         app, ["--notation", "sci", "tco", "--format", "table"]
