@@ -4,6 +4,7 @@ shell completion."""
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import math
 import os
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import REPO, results, run
+from tcoctl import notation
 from tcoctl.cli import app
 from tcoctl.notation import fmt, number
 from tcoctl.output import machine_text, numbers_text
@@ -133,9 +135,6 @@ def test_tables_use_e_notation_only_beyond_the_prefixes() -> None:
 def test_the_api_sets_the_notation_per_context() -> None:
     """The Python API's repr follows ``tcoctl.notation.notation``, a ContextVar: a thread or
     task that asks for ``sci`` leaves the others on the default."""
-    import contextvars
-
-    from tcoctl import notation
 
     def scientific() -> str:
         notation.notation.set("sci")

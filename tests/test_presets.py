@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import SEEDS, run
 from tcoctl import presets
+from tcoctl.cli import app
 from tcoctl.specs import CALCULATORS
 
 BUILTIN = sorted(presets.preset_files())
@@ -162,10 +164,6 @@ def test_a_user_h100_sxm_warns_and_leaves_the_h100e_reference_alone(tmp_path: Pa
 def test_presets_show_prints_every_url_whole_at_80_columns() -> None:
     """Issue 19 item 12: the source column cut URLs to ``https://resources.nvidia.com/en-us-
     tensor-c…``; the table now refers to each URL by number and lists it whole below."""
-    from typer.testing import CliRunner
-
-    from tcoctl.cli import app
-
     outcome = CliRunner(env={"COLUMNS": "80"}).invoke(
         app, ["presets", "show", "h100-sxm", "--format", "table"]
     )
