@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -154,3 +155,49 @@ def test_pint_never_sees_a_unit_longer_than_the_cap(monkeypatch: pytest.MonkeyPa
     assert "line 1: " in outcome.stderr and "at most 200" in outcome.stderr
     assert [record["line"] for record in outcome.records()] == [2]
     assert max(seen, default=0) <= units.MAX_TEXT
+
+
+PRINTED_MAGNITUDES = (0.5, 1.5, 12_345.0, 33_070.0, 5.5e7, 1.423e9, 2.2e13, 7.1e22)
+
+
+def printed_quantities() -> list[tuple[str, str, str, str]]:
+    """Every unit a result or number input of a calculator prints in (JSON's short unit),
+    with its core unit: (where, printed unit, core unit, bare unit)."""
+    from tcoctl.specs import CALCULATORS
+
+    found = {}
+    for calc in CALCULATORS.values():
+        for spec in (*calc.results, *(s for s in calc.inputs if s.kind == "number")):
+            if getattr(spec, "labels", None):
+                continue  # a coded result (binding: hbm) prints a name, not a quantity
+            bare = spec.display if getattr(spec, "bare", False) else None
+            found[(short(spec.display), spec.unit)] = (f"{calc.name} {spec.name}", bare)
+    return [(where, shown, core, bare) for (shown, core), (where, bare) in found.items()]
+
+
+@pytest.mark.parametrize(("where", "shown", "core_unit", "bare"), printed_quantities())
+def test_every_printed_quantity_reads_back(
+    where: str, shown: str, core_unit: str, bare: str | None
+) -> None:
+    """Issue 19 item 14: what tables and JSON print is accepted as input ('50000 1/month',
+    '30k USD', '1.423 bn USD/yr', '33,070 day'): JSON's value and unit exactly, a table's
+    number and scaled unit to its four significant figures."""
+    from tcoctl.notation import fmt_parts
+
+    for value in PRINTED_MAGNITUDES:
+        expected = convert(value, shown, core_unit) if shown else value
+        as_json = parse_span(f"{value!r} {shown}".strip(), core_unit, "x", bare)
+        assert as_json.low == pytest.approx(expected, rel=1e-12), (where, shown)
+        text = " ".join(part for part in fmt_parts(value, shown) if part)
+        as_table = parse_span(text, core_unit, "x", bare)
+        assert as_table.low == pytest.approx(expected, rel=5e-4), (where, text)
+
+
+def test_a_display_unit_reads_as_typed() -> None:
+    """--unit defect_density=1/cm^2 and =/cm^2 (a garbled message, then an internal pint
+    error) both show defect densities per cm^2."""
+    for unit in ("1/cm^2", "/cm^2"):
+        outcome = run("yield", "--preset", "smic-7nm", "--unit", f"implied_defect_density={unit}")
+        assert outcome.code == 0, outcome.stderr
+        record = json.loads(outcome.stdout.splitlines()[0])  # smic-7nm: two dies
+        assert record["results"]["implied_defect_density"]["unit"] == "1/cm^2"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -237,7 +238,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     """
     if len(text) > MAX_TEXT:
         raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
-    text = _US_CENT.sub("", text).replace("¢", " cent")
+    text = as_printed(_US_CENT.sub("", text).replace("¢", " cent"))
     simple = _simple(text, core_unit, bare_unit)
     if simple is not None:
         return simple
@@ -291,6 +292,35 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if centre and low < high:
         return Span(low, high, (typed[0], typed[1]), centre[0], typed[2][0])
     return Span(low, high, (typed[0], typed[1]))
+
+
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d,])")
+"""A number with thousands separators, as tables print it (33,070)."""
+_WORD = re.compile(rf"^(?P<num>\s*{_NUM})\s*(?P<word>tn|bn|M|k)(?=\s|/|$)")
+"""A number and a scale word, as tables print money and large counts (1.423 bn USD/yr,
+36.25 k USD, 1.2 M/month)."""
+_ONE_OVER = re.compile(r"(?<=\s)1\s*/\s*(?=[A-Za-z_%µ$])")
+"""A rate's unit as JSON prints it, 1/month, after a number: the same as /month."""
+WORD_EXPONENTS = {"k": 3, "M": 6, "bn": 9, "tn": 12}
+
+
+def as_printed(text: str) -> str:
+    """What tables and JSON print, read back: thousands separators dropped, scale words
+    multiplied out, '1/month' as '/month' ('1.423 bn USD/yr' is 1.423e9 USD/yr, '50000
+    1/month' is 50000 /month)."""
+    if "," in text:
+        text = _GROUPED.sub(lambda m: m[0].replace(",", ""), text)
+    if any(word in text for word in WORD_EXPONENTS):  # each end of a range on its own
+        text = "..".join(
+            _WORD.sub(lambda m: repr(_scaled(m["num"], m["word"])), part)
+            for part in text.split("..")
+        )
+    return _ONE_OVER.sub("/", text) if "/" in text else text
+
+
+def _scaled(number: str, word: str) -> float:
+    """The number times its word, rounded once (1.1 k is 1100, not 1100.0000000000002)."""
+    return float(Decimal(number.strip().replace("_", "")).scaleb(WORD_EXPONENTS[word]))
 
 
 def _rate(per: re.Match[str], text: str, core_unit: str, example: str) -> Span:

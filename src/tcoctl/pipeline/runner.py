@@ -198,7 +198,8 @@ def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
     except UnitInputError as error:
         reason = str(error).split("; e.g.")[0].replace("'1 ", "'", 1)
         raise UsageError(f"{option}: {result.name} in {reason}; e.g. {option} {example}") from None
-    return as_emissions(unit.strip().replace("%", "percent").replace("$", "USD"), result.unit)
+    unit = unit.strip().replace("%", "percent").replace("$", "USD")
+    return as_emissions(f"1{unit}" if unit.startswith("/") else unit, result.unit)  # /cm^2
 
 
 MONEY = re.compile(r"\bUSD\b")
