@@ -160,18 +160,21 @@ def test_pint_never_sees_a_unit_longer_than_the_cap(monkeypatch: pytest.MonkeyPa
 PRINTED_MAGNITUDES = (0.5, 1.5, 12_345.0, 33_070.0, 5.5e7, 1.423e9, 2.2e13, 7.1e22)
 
 
-def printed_quantities() -> list[tuple[str, str, str, str]]:
+def printed_quantities() -> list[tuple[str, str, str, str | None]]:
     """Every unit a result or number input of a calculator prints in (JSON's short unit),
     with its core unit: (where, printed unit, core unit, bare unit)."""
     from tcoctl.specs import CALCULATORS
 
-    found = {}
+    found: dict[tuple[str, str], tuple[str, str | None]] = {}
     for calc in CALCULATORS.values():
-        for spec in (*calc.results, *(s for s in calc.inputs if s.kind == "number")):
-            if getattr(spec, "labels", None):
-                continue  # a coded result (binding: hbm) prints a name, not a quantity
-            bare = spec.display if getattr(spec, "bare", False) else None
-            found[(short(spec.display), spec.unit)] = (f"{calc.name} {spec.name}", bare)
+        for result in calc.results:
+            if not result.labels:  # a coded result (binding: hbm) prints a name
+                where = f"{calc.name} {result.name}"
+                found[(short(result.display), result.unit)] = (where, None)
+        for spec in calc.inputs:
+            if spec.kind == "number":
+                bare = spec.display if spec.bare else None
+                found[(short(spec.display), spec.unit)] = (f"{calc.name} --{spec.name}", bare)
     return [(where, shown, core, bare) for (shown, core), (where, bare) in found.items()]
 
 
