@@ -145,7 +145,7 @@ def core_values(
     if gpus is not None:
         names, index = (
             (gpus[:1], np.zeros(rows, dtype=np.intp))
-            if np.all(gpus == gpus[0])
+            if gpus.strides[0] == 0 or np.all(gpus == gpus[0])  # broadcast: one GPU
             else np.unique(gpus, return_inverse=True)
         )
         tables = [gpu_figures(str(name)) for name in names]
@@ -499,9 +499,16 @@ def stacked_columns(
                 column([span.high for span in spans]),  # type: ignore[union-attr]
                 None if centre is None else column(list(centre)),
             )
-    gpus = np.repeat([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
+    gpus = column_of_texts([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
     choices = {g.spec.key: g.text for g in first.values() if g.spec.kind == "choice"}
     return numbers, gpus, choices
+
+
+def column_of_texts(texts: list[str], repeat: int) -> NDArray[np.str_]:
+    """Texts each repeated ``repeat`` times: one text is a broadcast view, not a copy."""
+    if len(texts) == 1:
+        return np.broadcast_to(np.array(texts), (repeat,))
+    return np.repeat(texts, repeat)
 
 
 @dataclass(frozen=True)

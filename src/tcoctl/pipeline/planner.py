@@ -188,10 +188,15 @@ def sweep(
         undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):
             part = slice(position * plan.points, (position + 1) * plan.points)
+            gaps = undefined[part]
             found[index] = {
                 name: engine.Summary(
                     *(
-                        None if a is None else np.where(undefined[part], np.nan, a[part])
+                        None
+                        if a is None
+                        else np.where(gaps, np.nan, a[part])
+                        if gaps.any()
+                        else a[part]
                         for a in (s.value, s.low, s.high)
                     )  # type: ignore[arg-type]
                 )
