@@ -49,16 +49,24 @@ def test_no_color_and_machine_formats_are_plain() -> None:
         assert b"\x1b[" not in done.stdout
 
 
-def test_interrupt_exits_130(tmp_path: Path) -> None:
-    lines = tmp_path / "runs.jsonl"
-    line = '{"gpu": "h100-sxm", "count": 1000, "duration": "9 day", "mfu": 0.4}\n'
-    lines.write_text(line * 400_000, encoding="utf-8")
+def test_interrupt_exits_130() -> None:
+    """SIGINT to a running batch exits 130 without a traceback. The batch reads a stdin that
+    stays open, so it is still running when the signal arrives however fast the machine is
+    (a file of 400,000 lines could be finished before a fixed sleep ran out)."""
+    line = b'{"gpu": "h100-sxm", "count": 1000, "duration": "9 day", "mfu": 0.4}\n'
     process = subprocess.Popen(
-        [*TCOCTL, "flops", "--input", str(lines)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*TCOCTL, "flops", "--input", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(line)
+    process.stdin.flush()
+    assert process.stdout.readline().startswith(b"{")
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 130
+    process.stdin.close()
     assert process.stderr is not None and b"Traceback" not in process.stderr.read()
 
 
