@@ -4,10 +4,11 @@ the batch, and the memory a batch needs."""
 from __future__ import annotations
 
 import pytest
+import tomli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import core, results, run
+from conftest import REPO, core, results, run
 
 H100_BW, H20_BW = 3.35e12, 4.0e12
 H100_BF16, H20_BF16 = 989.4e12, 148e12
@@ -237,3 +238,34 @@ def test_a_chip_without_a_tdp_serves_and_names_what_its_energy_needs() -> None:
         outcome.stderr
     )
     assert "give --power" in outcome.stderr
+
+
+def test_the_default_efficiencies_are_the_gpu_familys_fit() -> None:
+    """presets/serving-fit.toml holds one fitted range per GPU (per = "gpu"); a GPU of no
+    fitted family takes the pooled fit, and its JSON says so in ``from``."""
+    preset = tomli.loads((REPO / "presets" / "serving-fit.toml").read_text(encoding="utf-8"))
+    entry = preset["inference"]["bandwidth-efficiency"]
+    for gpu in ("a100-sxm", "mi300x", "tpu-v5p"):
+        item = run("inference", "--gpu", gpu, "--format", "json").json()["inputs"][
+            "bandwidth-efficiency"
+        ]
+        label = gpu if gpu in entry["labels"] else "*"
+        low, high = entry["value"][entry["labels"].index(label)].split("..")
+        assert (item["low"], item["high"]) == (float(low), float(high))
+        assert ("from" in item) == (label == "*")
+
+
+def test_given_efficiencies_give_the_roofline_on_several_gpus() -> None:
+    """A given efficiency is the replica's own: the fitted parallel efficiency is dropped,
+    so efficiencies of 1 reproduce the roofline at 4 GPUs per replica."""
+    out = results("inference", "--gpus-per-replica", "4", *ROOFLINE)
+    assert out["time_per_output_token"]["value"] == out["time_per_output_token_bound"]["value"]
+
+
+def test_each_doubling_of_gpus_keeps_the_parallel_efficiency() -> None:
+    """parallel_factor = parallel_efficiency ^ log2(gpus): 4 GPUs at 0.5 per doubling keep a
+    quarter of their rate, so the memory-bound step takes 4 times the roofline's."""
+    out = core("inference", params=8e9, weight_bytes=2, batch=1, kv_bytes_per_token=0,
+               context_tokens=1, bandwidth=1e12, peak=1e15, bandwidth_efficiency=1,
+               compute_efficiency=1, gpus_per_replica=4, parallel_efficiency=0.5)  # fmt: skip
+    assert out["step_time"] == pytest.approx(4 * 16e9 / 4e12)

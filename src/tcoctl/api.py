@@ -490,14 +490,14 @@ Performance Engineering: Best Practices", 2023). Served tokens/s counts the pref
 the batch's prompts. Efficiencies default to a range fitted on published measurements
 (preset serving-fit, docs/validation.md); time_per_output_token_bound is the roofline.""",
         """Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound; the roofline's step is
-12.18 ms, the estimate (efficiencies fitted on measurements) about twice that.
+12.18 ms, the estimate (efficiencies fitted on measurements) over three times that.
 
 >>> import tcoctl
 >>> r = tcoctl.inference()
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('25.87 ms', '84.02 ms')
+('40.42 ms', '96.14 ms')
 
 On the same four GPUs the H20 decodes at its bandwidth ratio to the H100 (4.0 / 3.35),
 not its FLOP ratio:

@@ -10,8 +10,9 @@ JSON contract (schema_version 1), one object per scenario::
 
 ``low``/``high`` appear only for ranges, percentiles only with ``--samples``; units are pint's
 short form and '' for fractions and counts; ``from`` appears only on an input a preset tied
-to an option that replaced it (the preset's GPU price after ``--gpu``). Keys keep their
-order; later versions only add.
+to an option that replaced it (the preset's GPU price after ``--gpu``), and on a preset
+figure fitted per GPU taken from the pooled fit, the GPU having no fit of its own
+(``"preset serving-fit [fit: pooled]"``). Keys keep their order; later versions only add.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from tcoctl.units import short
 SCHEMA_VERSION = 1
 STAT_KEYS = ("low", "high", "p05", "p50", "p95")
 ANCHOR_REPLACED = "(anchor replaced)"
+FITTED = "[fit: "
+"""Opens the mark of a per-GPU preset figure taken for a GPU the preset has no figure of
+its own for: ``preset serving-fit [fit: pooled]``."""
 """Ends the origin of a preset value kept after an option replaced what the preset tied it
 to (--gpu, and the preset's GPU price): JSON then names it under ``from``."""
 
@@ -166,7 +170,7 @@ def csv_cell(value: Any) -> Any:
 
 def _row_json(row: Row) -> dict[str, Any]:
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
-    if row.origin.endswith(ANCHOR_REPLACED):
+    if row.origin.endswith(ANCHOR_REPLACED) or FITTED in row.origin:
         item["from"] = row.origin
     if row.labels and isinstance(row.value, float):
         item["label"] = label_of(row.labels, row.value)

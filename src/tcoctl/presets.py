@@ -34,7 +34,9 @@ from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import excerpt, read_text, reason
 from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
-ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of"}
+ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of", "per"}
+ANY_GPU = "*"
+"""The label of a per-GPU figure's value for every GPU its labels do not name."""
 REFERENCE_KEYS = {"from", "result", "variant", "note"}
 """A figure that is another preset's result: ``{ from = "smic-7nm", result = "NAME" }``
 (``variant``: the scenario's label when that preset has several; see tcoctl.chain)."""
@@ -72,6 +74,9 @@ class Entry:
     """When the figure was true: the date its source states or was published."""
     reference: tuple[str, str, str] | None = None
     """(preset, result, variant) when the figure is another preset's result."""
+    per: str | None = None
+    """``"gpu"``: the list value holds one figure per GPU preset named in ``labels`` (``*``:
+    any other GPU); the run's ``--gpu`` picks one (tcoctl.engine.scenarios), no variants."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,9 +212,22 @@ def _entry(where: str, raw: object) -> Entry:
     as_of = raw.get("as_of")
     if as_of is not None and not _AS_OF.match(as_of):
         raise PresetError(f"{where}: as_of must be YYYY, YYYY-MM or YYYY-MM-DD, got {as_of!r}")
+    per = raw.get("per")
+    if per is not None and (per != "gpu" or ANY_GPU not in labels):
+        raise PresetError(
+            f'{where}: per must be "gpu", with a list value whose labels name GPU presets '
+            f"and {ANY_GPU!r} (any other GPU)"
+        )
     value = tuple(str(v) for v in values) if isinstance(raw["value"], list) else str(values[0])
     return Entry(
-        value, source, raw.get("quote"), raw.get("url"), raw.get("note"), tuple(labels), as_of
+        value,
+        source,
+        raw.get("quote"),
+        raw.get("url"),
+        raw.get("note"),
+        tuple(labels),
+        as_of,
+        per=per,
     )
 
 

@@ -15,6 +15,11 @@ parameter per sequence (compute-bound time); the step takes the longer of the tw
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
 - compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
 
+A replica of several GPUs also loses time to tensor-parallel communication (an all-reduce per
+layer, Shoeybi et al. 2019, Megatron-LM): each doubling of ``gpus_per_replica`` keeps
+``parallel_efficiency`` of the per-GPU rate, a factor parallel_efficiency ^ log2(gpus) on the
+achieved bandwidth and compute (1 unless given; the fitted defaults set it).
+
 Memory: the weights and the KV cache the batch holds must fit in the replica's usable HBM
 (``1 - memory_overhead`` of it). Servers page the KV cache (vLLM's PagedAttention, and
 TensorRT-LLM's paged KV cache likewise): a sequence holds blocks for the tokens it has, not
@@ -61,6 +66,9 @@ References
   PagedAttention" (SOSP 2023, arXiv:2309.06180), abstract: the KV cache "for each request is
   huge and grows and shrinks dynamically"; vLLM "achieves (1) near-zero waste in KV cache
   memory".
+- Shoeybi et al., "Megatron-LM: Training Multi-Billion Parameter Language Models Using
+  Model Parallelism" (arXiv:1909.08053): tensor parallelism splits each layer's matrices
+  across GPUs with all-reduces of the activations in every layer.
 - DeepSeek-AI, "DeepSeek-V2" (arXiv:2405.04434), Table 1: the KV cache per token of MHA
   (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements.
 """
@@ -200,10 +208,24 @@ RELATIONS = (
     ),
     product("decode_weight_memory", "decode_params", "weight_bytes"),
     total("bytes_per_step", "decode_weight_memory", "kv_cache_batch"),
-    product("achieved_bandwidth", "bandwidth", "bandwidth_efficiency", "gpus_per_replica"),
+    formula(
+        "parallel_factor",
+        ["parallel_efficiency", "gpus_per_replica"],
+        lambda kept, gpus: np.power(kept, np.log2(gpus)),
+        "parallel_factor = parallel_efficiency ^ log2(gpus_per_replica)",
+    ),
+    product(
+        "achieved_bandwidth",
+        "bandwidth",
+        "bandwidth_efficiency",
+        "gpus_per_replica",
+        "parallel_factor",
+    ),
     product("bytes_per_step", "memory_time", "achieved_bandwidth"),
     product("flop_per_step", "active_params", "batch", constant=2.0),
-    product("achieved_compute", "peak", "compute_efficiency", "gpus_per_replica"),
+    product(
+        "achieved_compute", "peak", "compute_efficiency", "gpus_per_replica", "parallel_factor"
+    ),
     product("flop_per_step", "compute_time", "achieved_compute"),
     formula(
         "step_time",

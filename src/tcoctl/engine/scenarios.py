@@ -22,7 +22,8 @@ from tcoctl.engine.inputs import (
     put,
 )
 from tcoctl.errors import DomainError, UsageError
-from tcoctl.presets import Preset, chain, commands, load
+from tcoctl.output import FITTED
+from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, short
 
@@ -34,7 +35,7 @@ def variants(calc: Calculator, preset: Preset | None) -> list[str]:
     labels: tuple[str, ...] | None = None
     for layer in chain(preset):
         for key, entry in layer.sections.get(calc.name, {}).items():
-            if isinstance(entry.value, tuple):
+            if isinstance(entry.value, tuple) and entry.per is None:
                 if labels is not None and len(entry.value) != len(labels):
                     raise DomainError(
                         f"{layer.path}: {calc.name}.{key}: lists of one preset must be equally long"
@@ -66,10 +67,27 @@ def gather(
             put(given, item)
     for other in reset_by(calc, {**flags, **dict.fromkeys(checked, "")}, given):
         given.pop(other)
+    gpu = given.get("gpu")
+    for name, item in list(given.items()):
+        if item.entry is not None and item.entry.per == "gpu":
+            given[name] = for_gpu(calc, item, gpu.text if gpu is not None else None)
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":
             given[name] = default_given(calc.name, name, default)
     return given
+
+
+def for_gpu(calc: Calculator, item: Given, gpu: str | None) -> Given:
+    """A per-GPU preset figure (``per = "gpu"``) for the run's GPU: its own element when the
+    labels name it, else the ``*`` element, the origin then saying so: ``preset serving-fit
+    [fit: pooled]``."""
+    entry = item.entry
+    assert entry is not None and isinstance(entry.value, tuple)
+    found = gpu is not None and gpu in entry.labels
+    index = entry.labels.index(gpu if found else ANY_GPU)
+    origin = item.origin if found else f"{item.origin} {FITTED}pooled]"
+    (checked,) = expand(calc, item.spec, entry.value[index], origin)
+    return Given(item.spec, checked.text, origin, checked.span, entry)
 
 
 def reset_by(calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Given]) -> list[str]:
@@ -115,6 +133,8 @@ def _preset_layer(command: str, preset: Preset, variant: int) -> dict[str, Given
             value = entry.value
             if entry.reference is not None:  # another preset's result, run on its own
                 value = resolve(entry.reference, layer.name, where)
+            if entry.per is not None:  # per GPU: gather picks the run's GPU's element
+                value = value[entry.labels.index(ANY_GPU)]
             if isinstance(value, tuple):
                 if variant >= len(value):
                     raise DomainError(f"{where}: lists of one preset must be equally long")

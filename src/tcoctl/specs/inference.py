@@ -32,6 +32,10 @@ MODEL_FIGURES = (
 FITTED = ("gpus-per-replica",)
 """What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
 
+FITTED_WITH_EFFICIENCIES = ("parallel-efficiency",)
+"""Fitted together with the default efficiencies: a given efficiency is the replica's own,
+so it drops the preset's parallel efficiency (then 1)."""
+
 PRICE_PER_MTOKEN = ("USD/token", "USD/Mtoken")
 DAILY_TOKENS = ("token/s", "Gtoken/day")
 TOKEN_ECONOMICS = (
@@ -197,6 +201,7 @@ INFERENCE = Calculator(
         "kv-bytes": "2",
         "bandwidth-efficiency": "1",
         "compute-efficiency": "1",
+        "parallel-efficiency": "1",
         "memory-overhead": "0.1",
         "pue": "1",
     },
@@ -311,16 +316,26 @@ INFERENCE = Calculator(
         ),
         Input(
             "bandwidth-efficiency",
-            "Achieved fraction of HBM bandwidth (MBU; default: the range fitted on measurements, "
-            "preset serving-fit; 1 for the roofline).",
+            "Achieved fraction of HBM bandwidth (MBU; default: the range fitted on measurements "
+            "for the --gpu's family, preset serving-fit; 1 for the roofline).",
             "0.8",
             maximum=1.0,
+            resets=FITTED_WITH_EFFICIENCIES,
         ),
         Input(
             "compute-efficiency",
             "Achieved fraction of the dense peak (default: the fitted range, as "
             "--bandwidth-efficiency; 1 for the roofline).",
             "0.5",
+            maximum=1.0,
+            resets=FITTED_WITH_EFFICIENCIES,
+        ),
+        Input(
+            "parallel-efficiency",
+            "Fraction of each GPU's achieved rate kept per doubling of GPUs per replica "
+            "(tensor-parallel communication; default: fitted with the efficiencies, preset "
+            "serving-fit; 1 when the efficiencies are given).",
+            "0.9",
             maximum=1.0,
         ),
         Input(
@@ -431,6 +446,12 @@ INFERENCE = Calculator(
             "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
         ),
         Result(
+            "parallel_efficiency",
+            "Fraction of each GPU's rate kept per doubling of GPUs per replica: 1 when the "
+            "efficiencies are given, which are the replica's own.",
+            detail=True,
+        ),
+        Result(
             "bound_ratio",
             "compute_time / memory_time: above 1 the step is compute-bound.",
             detail=True,
@@ -456,7 +477,13 @@ INFERENCE = Calculator(
             "B",
             "GB",
         ),
-        Result("memory_available", "HBM x GPUs per replica x (1 - memory overhead).", "B", "GB"),
+        Result(
+            "memory_available",
+            "HBM x GPUs per replica x (1 - memory overhead).",
+            "B",
+            "GB",
+            detail=True,
+        ),
         Result(
             "memory_headroom", "memory_available - memory_needed (negative: no fit).", "B", "GB"
         ),
