@@ -119,6 +119,18 @@ def test_a_sweep_over_a_count_steps_by_whole_numbers() -> None:
     assert refused.code == 2 and "step by 1.66667; give :2 or :6" in refused.stderr
 
 
+@pytest.mark.parametrize("command", ["yield", "supply"])
+def test_a_sweep_that_would_count_dies_for_minutes_is_refused(command: str) -> None:
+    """Issue 19 item 28: `yield --sweep die-area=1..800:20000` ran 128 s with no output
+    (tiny dies are expensive to count), supply too. The sweep's whole die-count work has a
+    budget, estimated before counting; a sweep within it runs."""
+    outcome = run(command, "--sweep", "die-area=1..800:20000", "--format", "json")
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert "--sweep die-area: counting whole dies at 20,000 points" in outcome.stderr
+    assert "more than the 2e+08 a sweep may take" in outcome.stderr
+    assert run(command, "--sweep", "die-area=100..800:25", "--format", "json").code == 0
+
+
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
     rows: list[dict[str, str | int | float]] = [
         {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},

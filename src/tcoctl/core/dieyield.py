@@ -118,6 +118,22 @@ def candidate_offsets(
     return -width / 2 + frac_x * pitch_x, -height / 2 + frac_y * pitch_y
 
 
+def offset_steps(points: int, rows: Array) -> Array:
+    """Grid offsets per axis a die count tries for one scenario of ``points`` design points
+    and ``rows`` die rows across: OFFSET_STEPS, fewer where that would pass CELL_BUDGET."""
+    return np.minimum(OFFSET_STEPS, np.sqrt(CELL_BUDGET / (points * rows))).astype(int)
+
+
+def count_work(usable_diameter: Value, pitch: Value, points: int = 1) -> Array:
+    """Row evaluations [-] one die count takes per scenario (dies_per_wafer's budget rule):
+    points x rows x offsets^2, with rows = usable diameter / pitch + 4 (lengths in [m];
+    beyond MAX_ROWS rows the count is refused, so it takes none)."""
+    across = np.divide(usable_diameter, pitch)
+    rows = np.ceil(np.where(np.isfinite(across), across, 0.0)) + 4
+    steps = offset_steps(points, rows)
+    return np.where(across > MAX_ROWS, 0.0, points * rows * steps.astype(float) ** 2)
+
+
 def dies_per_wafer(
     wafer_diameter: Value,
     edge_exclusion: Value,
@@ -146,7 +162,7 @@ def dies_per_wafer(
     across = (2 * full[0] / full[2]).reshape(scenarios, -1)
     too_many = np.any(across > MAX_ROWS, axis=1)
     rows = np.ceil(np.max(np.where(np.isfinite(across), across, 0.0), axis=1, initial=0.0)) + 4
-    steps = np.minimum(OFFSET_STEPS, np.sqrt(CELL_BUDGET / (points * rows))).astype(int)
+    steps = offset_steps(points, rows)
     steps[too_many] = 0
     if not np.any(steps >= 4):
         if np.any(too_many):
