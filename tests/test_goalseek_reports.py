@@ -116,3 +116,21 @@ def test_solving_for_the_swept_input_is_refused() -> None:
                   "--sweep", "electricity=0.05..0.1")  # fmt: skip
     assert outcome.code == 2
     assert "--sweep electricity: --solve electricity sets it" in outcome.stderr
+
+
+@pytest.mark.parametrize("goal", ["1.8 USD/h", "2 USD/h"])
+def test_a_goal_out_of_reach_at_some_range_ends_is_answered_at_the_centre(goal: str) -> None:
+    """The preset's ranges (gpu-price, rate, life, ...) put cost_per_gpu_hour = 2 USD/h out
+    of reach at some ends (electricity would be negative there): the run answers at the
+    central values, as --only-my-ranges does, with one warning naming such an end (it
+    failed with "electricity comes out at -0.00249742 USD/kWh")."""
+    ask = ("tco", "--solve", "electricity", "--for", f"cost_per_gpu_hour={goal}", "-f", "json")
+    outcome, centre = run(*ask), run(*ask, "--only-my-ranges")
+    assert outcome.code == 0 and centre.code == 0, outcome.stderr
+    found = outcome.json()["results"]
+    assert found["electricity"]["value"] == centre.json()["results"]["electricity"]["value"]
+    assert 0 <= found["electricity"]["low"] < found["electricity"]["value"]
+    assert found["cost_per_gpu_hour"]["low"] == found["cost_per_gpu_hour"]["high"]
+    assert outcome.stderr.count("\n") == 1
+    assert f"cost_per_gpu_hour = {goal} is out of reach at " in outcome.stderr
+    assert "electricity would have to be -" in outcome.stderr

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
-from tcoctl.engine.goalseek import goal_seek
+from tcoctl.engine.goalseek import goal_seek, unreached_ends
 from tcoctl.engine.inputs import (
     Array,
     Bounds,
@@ -230,6 +230,11 @@ def core_call(
     derived = any(step.target == r.core for step in plan.steps for r in reported)
     if not problems and not derived and solve is None:
         raise nothing_computed(calc, frozenset(values), chosen)
+    unreached = np.zeros(shape, dtype=bool)
+    if solve is not None:
+        problems, unreached = unreached_ends(
+            calc, solve, problems, design, ranged_keys(numbers), shape, warnings
+        )
     for problem in problems:
         for at in np.flatnonzero(problem.rows).tolist():
             if isinstance(problem, rel.Finding) and not problem.fatal:
@@ -237,6 +242,8 @@ def core_call(
             elif failures[at] is None:
                 failures[at] = DomainError(describe(calc, problem, at))
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
+    if unreached.any():  # out of reach there: each row's centre stands in, for low..high
+        out = {name: np.where(unreached, full[:, :1], full) for name, full in out.items()}
     return out, rows, failures, warnings
 
 
