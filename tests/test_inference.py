@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, core, results, run
+from tcoctl.core.inference import experts_touched
 
 H100_BW, H20_BW = 3.35e12, 4.0e12
 H100_BF16, H20_BF16 = 989.4e12, 148e12
@@ -145,6 +146,22 @@ def test_a_batch_reads_the_experts_its_tokens_touch() -> None:
     touched = one("experts_touched", "--experts", "128", "--experts-per-token", "8",
                   "--batch", "16")  # fmt: skip
     assert touched == pytest.approx(82, abs=0.5)  # the paper prints 2 s.f.
+
+
+@given(
+    experts=st.floats(1.0, 1e15),
+    share=st.floats(0.0, 1.0),
+    batch=st.floats(1.0, 1e6),
+)
+def test_experts_touched_lies_between_one_token_and_its_limits(
+    experts: float, share: float, batch: float
+) -> None:
+    """A batch touches at least one token's k experts and never more than every expert or
+    k per token, k x B, rounding included (at E = 1e12, k = 8, B = 32 the naive form gave
+    256.0014)."""
+    per_token = max(1.0, share * experts)
+    touched = float(experts_touched(experts, per_token, batch))
+    assert per_token * (1 - 1e-12) <= touched <= min(experts, per_token * batch)
 
 
 def test_more_experts_per_token_than_experts_is_refused() -> None:

@@ -133,9 +133,12 @@ def _mix(ratio: Any, input_value: Any, output_value: Any) -> Any:
 
 def experts_touched(experts: Any, per_token: Any, batch: Any) -> Any:
     """Experts per layer [-] a decode step of ``batch`` tokens reads, routed uniformly:
-    E x (1 - (1 - K / E) ^ B) (Huang et al. 2025, MoESD, arXiv:2505.19645, Eq. 8)."""
+    E x (1 - (1 - K / E) ^ B) (Huang et al. 2025, MoESD, arXiv:2505.19645, Eq. 8), computed
+    as -E x expm1(B x log1p(-K / E)) so a small K / E does not round it past K x B."""
     share = np.clip(np.divide(per_token, experts), 0.0, 1.0)
-    return np.multiply(experts, 1.0 - np.power(1.0 - share, batch))
+    with np.errstate(divide="ignore"):  # log1p(-1) = -inf: every expert is touched
+        log_untouched = np.log1p(-share)
+    return np.negative(np.multiply(experts, np.expm1(np.multiply(batch, log_untouched))))
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
