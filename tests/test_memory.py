@@ -220,3 +220,13 @@ def test_a_whole_solution_is_not_rounded_past_itself() -> None:
     assert outcome.code == 0, outcome.stderr
     assert outcome.json()["results"]["data_parallel"]["value"] == 64
     assert "rounded up" not in outcome.stderr
+
+
+def test_tensor_parallelism_must_split_the_heads_whole() -> None:
+    """The probe's --tensor-parallel 7 with GPT-3's 96 heads ran; each tensor-parallel GPU
+    holds whole heads (Megatron-LM), so 7 is refused naming both, 4 and 8 run."""
+    outcome = run("memory", "--tensor-parallel", "7")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "tensor_parallel does not divide heads" in outcome.stderr
+    for ways in ("4", "8"):
+        assert run("memory", "--tensor-parallel", ways, "--format", "json").code == 0

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.inference import FITS, MEMORY_FROM_GPU, USABLE_FRACTION, largest_batch, not_fitting
-from tcoctl.core.relations import Finding, Model, formula, product, references, total
+from tcoctl.core.relations import Finding, Model, by_row, formula, product, references, total
 
 ZERO_STAGES = {"optimizer_memory": 1, "gradient_memory": 2, "weight_memory": 3}
 """The ZeRO-DP stage from which each model state is partitioned over the data-parallel
@@ -139,9 +139,22 @@ RELATIONS = (
 )
 
 
+def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """No answer where tensor parallelism does not divide the attention heads: Megatron-LM's
+    tensor parallelism computes each attention head on one GPU (Shoeybi et al. 2019,
+    Megatron-LM, section 3), so each of the t GPUs holds heads / t whole heads."""
+    if "heads" not in values or "tensor_parallel" not in values:
+        return []
+    split = np.divide(values["heads"], values["tensor_parallel"])
+    broken = by_row(split != np.floor(split), rows)
+    message = "tensor_parallel does not divide heads: each GPU holds whole attention heads"
+    return [Finding(message, broken, fatal=True)] if broken.any() else []
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """A warning on rows where the model states and activations do not fit."""
-    return not_fitting(
+    """No answer where tensor parallelism splits an attention head; a warning on rows where
+    the model states and activations do not fit."""
+    return heads_split_whole(values, rows) + not_fitting(
         values,
         rows,
         "the model states and activations do not fit in memory (fits: no): add "
