@@ -69,7 +69,8 @@ def test_the_docstring_cites_the_sources_of_its_formulas(calc: Calculator) -> No
 @pytest.mark.parametrize(
     ("keywords", "message"),
     [
-        ({"gpus": -1}, "gpus=: -1.0 is out of range"),
+        ({"gpus": -1}, "gpus=: -1 is out of range"),
+        ({"electricity": -1.0}, "electricity=: -1 is out of range"),  # not -0.9999999999999999
         ({"gpus": 10**400}, "gpus=: a number too large for a float"),
         ({"gpus": np.ones((2, 2))}, "gpus=: expected one value or a list of them, got a 2-D"),
         ({"gpus": 1 + 2j}, "gpus=: expected a number"),

@@ -94,6 +94,23 @@ def test_sweep_errors() -> None:
     assert run("tco", "--sweep", "gpus=1..10:1").code == 2
 
 
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        ("1e9", "between 2 and 20000 points, got 1000000000"),
+        ("-3", "between 2 and 20000 points, got -3"),
+        ("1.5", "the number of points after ':' is a whole number from 2 to 20000, got '1.5'"),
+    ],
+)
+def test_a_sweeps_point_count_is_named_however_it_is_written(count: str, message: str) -> None:
+    """It was read as part of the range ("cannot read ... as a quantity")."""
+    outcome = run("tco", "--sweep", f"electricity=0.02..0.40USD/kWh:{count}")
+    assert outcome.code == 2
+    assert outcome.stderr == f"tcoctl: error: --sweep: {message}" + (
+        "; e.g. 'electricity=0.02..0.40USD/kWh:50'\n" if "'" in message else "\n"
+    )
+
+
 def test_a_sweep_table_reaches_the_end_and_says_what_it_shows() -> None:
     """Issue 19 item 7: 50 points showed 25 rows ending at 0.3922, not 0.40, unsaid."""
     table = run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:50", "--format", "table")

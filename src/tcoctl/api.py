@@ -420,7 +420,7 @@ def _number_column(spec: Input, items: Any) -> engine.Bounds:
     if refused is not None:
         at, reason = refused
         shown = route.in_display(spec, low[at])
-        raise UsageError(f"{where}: {float(shown)!r} {reason}; e.g. {spec.key}='{spec.example}'")
+        raise UsageError(f"{where}: {float(shown):.15g} {reason}; e.g. {spec.key}='{spec.example}'")
     return engine.Bounds(low, high, centre)
 
 

@@ -22,7 +22,7 @@ MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
-_SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>\d+))?\s*$")
+_SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
 _MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
 
 
@@ -33,6 +33,21 @@ class Sweep:
     spec: Input
     span: Span
     points: int
+
+
+def sweep_points(text: str, example: str) -> int:
+    """A sweep's point count as written after the colon: digits, or a whole number in any
+    notation (1e9, -3), so that a count out of bounds is named as the count."""
+    try:
+        count = float(text)
+    except ValueError:
+        count = math.nan
+    if not (math.isfinite(count) and count == round(count)):
+        raise UsageError(
+            f"--sweep: the number of points after ':' is a whole number from 2 to "
+            f"{MAX_SWEEP_POINTS}, got {shorten(text)!r}; e.g. {example!r}"
+        )
+    return int(count)
 
 
 def parse_sweep(calc: Calculator, text: str) -> Sweep:
@@ -57,7 +72,11 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     assert span is not None
     if not span.is_range:
         raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}")
-    points = int(match["n"]) if match["n"] else DEFAULT_SWEEP_POINTS
+    points = (
+        sweep_points(match["n"], calc.sweep_example.split("|")[0])
+        if match["n"]
+        else DEFAULT_SWEEP_POINTS
+    )
     if not 2 <= points <= MAX_SWEEP_POINTS:
         raise UsageError(f"--sweep: between 2 and {MAX_SWEEP_POINTS} points, got {points}")
     if spec.whole:
