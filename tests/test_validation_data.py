@@ -25,8 +25,9 @@ FILES = sorted(FOLDER.glob("*.toml"))
 KINDS = {"published", "measured", "bound"}
 SPLITS = {"fit", "held-out"}
 SOURCE_FIELDS = ("title", "url", "where", "quote", "date")
-# options every calculator takes besides its inputs (tcoctl COMMAND --help)
-COMMON_OPTIONS = {"--preset", "-p"}
+# options every calculator takes besides its inputs (tcoctl COMMAND --help), as the runner
+# passes them on (tcoctl.pipeline.validation.ARGUMENT_KEYWORDS)
+COMMON_OPTIONS = {"--preset", "-p", "--solve", "--for"}
 
 
 def _cases(path: Path) -> list[dict[str, Any]]:
@@ -79,11 +80,14 @@ def test_case_is_complete(name: str, case: dict[str, Any]) -> None:
     calculator = CALCULATORS[case["calculator"]]
     unknown = {arg for arg in args if arg.startswith("-")} - _options(calculator.name) - waits_for
     assert not unknown, f"options {sorted(unknown)} are not tcoctl {calculator.name}'s"
-    results = {result.name: result for result in calculator.results}
+    results = {result.name: result.unit for result in calculator.results}
+    if "--solve" in args:  # goal-seek: the solved input is reported among the results
+        solved = args[args.index("--solve") + 1]
+        results[solved.replace("-", "_")] = calculator.inputs_by_name[solved.replace("-", "_")].unit
     if case["result"] in waits_for:
         return
     assert case["result"] in results, f"{calculator.name} has no result {case['result']}"
-    scale = factor(case["unit"], results[case["result"]].unit)
+    scale = factor(case["unit"], results[case["result"]])
     assert not isinstance(scale, str), f"unit {case['unit']!r} {scale}"
 
 
