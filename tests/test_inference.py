@@ -167,7 +167,7 @@ def test_experts_touched_lies_between_one_token_and_its_limits(
 def test_more_experts_per_token_than_experts_is_refused() -> None:
     outcome = run("inference", "--experts", "8", "--experts-per-token", "9")
     assert outcome.code != 0 and "Traceback" not in outcome.stderr
-    assert "experts_per_token is more than experts" in outcome.stderr
+    assert "--experts-per-token is more than --experts" in outcome.stderr
 
 
 @given(

@@ -341,7 +341,7 @@ def test_yield_with_spare_cores() -> None:
         pytest.approx(one_spare, rel=1e-12)
     )
     too_many = run(*block, "--cores-needed", "300")
-    assert too_many.code == 1 and "cores_needed is more than cores" in too_many.stderr
+    assert too_many.code == 1 and "--cores-needed is more than --cores" in too_many.stderr
 
 
 def test_spare_cores_shape_good_dies_and_match_poisson_without_spares() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -31,7 +32,7 @@ import numpy as np
 from tcoctl import chain, engine
 from tcoctl.core import MODELS
 from tcoctl.engine import Array
-from tcoctl.errors import UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
@@ -237,9 +238,18 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
     templates = (flow * (count if per_entry else 1) + (entry if per_entry else 0)) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
-    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
+    try:
+        found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
+    except DomainError as error:  # a scenario's reason words inputs as options: as keywords
+        raise DomainError(as_keywords(calc, str(error))) from None
     found = replace(found, currencies=_currencies(calc, options))
     return Result(found, scalar=found.rows == 1 and not is_array)
+
+
+def as_keywords(calc: Calculator, text: str) -> str:
+    """A message's options (--cores-needed) as the keywords that set them (cores_needed)."""
+    keys = {spec.name: spec.key for spec in calc.inputs}
+    return re.sub(r"--([a-z][a-z0-9-]*)", lambda flag: keys.get(flag[1], flag[0]), text)
 
 
 def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -611,7 +611,9 @@ def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     if "cores" in values and "cores_needed" in values:
         short = by_row(np.greater(values["cores_needed"], values["cores"]), rows)
         if short.any():
-            found.append(Finding("cores_needed is more than cores", short, fatal=True))
+            found.append(
+                Finding("cores_needed is more than cores", short, True, ("cores_needed", "cores"))
+            )
     if "rest_area" in values:
         over = by_row(np.asarray(values["rest_area"]) < 0, rows)
         if over.any():

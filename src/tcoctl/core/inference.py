@@ -428,7 +428,8 @@ def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Fi
         return []
     over = by_row(np.greater(values["experts_per_token"], values["experts"]), rows)
     message = "experts_per_token is more than experts: a token uses at most every expert"
-    return [Finding(message, over, fatal=True)] if over.any() else []
+    named = ("experts_per_token", "experts")
+    return [Finding(message, over, True, named)] if over.any() else []
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:

@@ -317,11 +317,13 @@ class OutOfBounds:
 @dataclass(frozen=True)
 class Finding:
     """A model's own check on some rows: a warning, or (``fatal``) a reason the rows have no
-    answer. The message names quantities."""
+    answer. The message names quantities; those in ``quantities`` are words the engine
+    words as the options that set them."""
 
     message: str
     rows: NDArray[np.bool_]
     fatal: bool = False
+    quantities: tuple[str, ...] = ()
 
 
 Problem = Contradiction | OutOfBounds | Finding

@@ -3,6 +3,7 @@ naming quantities, and what inputs would give a result not computed."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,12 @@ def shown(calc: Calculator, quantity: str, value: float) -> str:
     return f"{float(convert(value, unit, display)):.6g} {short(display)}".rstrip()
 
 
+def option_of(calc: Calculator, quantity: str) -> str:
+    """The option that sets a core quantity (--cores-needed for cores_needed), else its name."""
+    spec = calc.number_inputs.get(quantity)
+    return f"--{spec.name}" if spec is not None else quantity
+
+
 def public_name(calc: Calculator, quantity: str) -> str:
     """The name a user knows a core quantity by: its result's (gpu_hours for gpu_time), else
     its option's, else its own."""
@@ -99,7 +106,11 @@ def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> 
     """A problem's message for one of its rows (by default the first), in display units,
     naming quantities."""
     if isinstance(problem, rel.Finding):
-        return problem.message
+        return re.sub(
+            r"\w+",
+            lambda word: option_of(calc, word[0]) if word[0] in problem.quantities else word[0],
+            problem.message,
+        )
     if row is None:
         row = int(np.flatnonzero(problem.rows)[0])
     if isinstance(problem, rel.Contradiction):
