@@ -185,6 +185,14 @@ def test_audit_flags_old_prices_and_never_hardware() -> None:
     assert early.code == 0 and early.json()["stale"] == 0
 
 
+def test_audit_prints_a_figure_with_variants_as_a_json_list() -> None:
+    """gpt4-prices' reference price has two variants (then, now): a list, not tuple text."""
+    found = run("presets", "audit", "--today", "2026-12-03", "--all", "--format", "json")
+    figures = {(f["preset"], f["figure"]): f for f in found.json()["figures"]}
+    price = figures[("gpt4-prices", "inference.reference-price")]["value"]
+    assert price == ["120 USD/Mtoken", "10 USD/Mtoken"]
+
+
 def test_a_dated_figure_is_read_at_the_end_of_its_period() -> None:
     from tcoctl.provenance import period_end
 

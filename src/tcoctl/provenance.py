@@ -27,7 +27,8 @@ STALE_AFTER_DAYS = {"price": 365}
 class Figure:
     preset: str
     figure: str
-    value: str
+    value: str | list[str]
+    """The preset's value: a list for a preset with variants (one per scenario)."""
     as_of: str
     kind: str
     age_days: int
@@ -73,7 +74,7 @@ def figures(preset: Preset, today: datetime.date) -> list[Figure]:
                 Figure(
                     preset.name,
                     f"{table}.{key}",
-                    str(entry.value),
+                    entry.value if isinstance(entry.value, str) else list(entry.value),
                     entry.as_of,
                     kind,
                     age,
