@@ -282,13 +282,15 @@ def limit_file_size_quietly() -> None:
     [
         ["tco", "--sweep", "electricity=0.02..0.4:5", "--format", "json"],
         ["flops", "--input", "-", "--format", "json"],
+        ["compare", "--format", "json"],
     ],
 )
 def test_a_file_size_limit_is_an_error_not_a_truncated_file(
     args: list[str], tmp_path: Path
 ) -> None:
     """Issue 19 item 20: `(ulimit -f 1; tcoctl ... > out.json)` wrote 1,024 bytes of broken
-    JSON with exit 0 (Python's buffered writer drops the rest of a short write)."""
+    JSON with exit 0 (Python's buffered writer drops the rest of a short write). The probe
+    then found the file ending mid-line: it is cut back to its last whole line."""
     out = tmp_path / "out.json"
     with out.open("wb") as handle:
         done = subprocess.run([*TCOCTL, *args], input=(FLOPS_LINE % 1000).encode() * 40,
@@ -297,6 +299,7 @@ def test_a_file_size_limit_is_an_error_not_a_truncated_file(
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(b"tcoctl: error: cannot write output: File too large")
     assert out.stat().st_size <= 1024
+    assert out.read_bytes().endswith(b"\n") or out.read_bytes() == b""
 
 
 def test_svg_on_a_full_disk_keeps_the_old_file(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
 from tcoctl.notation import fmt_parts, scale_for
 from tcoctl.specs import label_of
+from tcoctl.streams import write_all
 from tcoctl.units import short
 
 SCHEMA_VERSION = 1
@@ -695,9 +696,7 @@ def write_whole(text: str) -> None:
         return
     sys.stdout.flush()
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    data = memoryview(text.encode(encoding, getattr(sys.stdout, "errors", None) or "strict"))
-    while data:
-        data = data[os.write(descriptor, data) :]
+    write_all(descriptor, text.encode(encoding, getattr(sys.stdout, "errors", None) or "strict"))
 
 
 def write_chunk(text: str, notes: Sequence[str], errors: Sequence[str]) -> None:

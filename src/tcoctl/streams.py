@@ -4,7 +4,8 @@ CPython's buffered writer drops the rest of a write that the system cut short: u
 file-size limit (``ulimit -f``) or on a nearly full disk, the first bytes are written, the
 remainder is never retried, and the run ends with exit 0 and a truncated file.
 :func:`install` puts :class:`WholeWrites` under ``sys.stdout``: it writes every byte or
-raises the OSError (EFBIG, ENOSPC) that the console script reports as "cannot write output".
+raises the OSError (EFBIG, ENOSPC) that the console script reports as "cannot write output",
+after cutting a regular file back to its last whole line, so a full disk leaves no torn line.
 When a signal held by :func:`tcoctl.signals.deferred` (a batch writing a chunk) cuts a write
 short, as it does when the reader of a pipe is stalled, only the line under way is
 completed before the signal takes effect, so the output stays a prefix of whole lines.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 from typing import TYPE_CHECKING
 
@@ -24,12 +26,34 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer as Buffer
 
 
-def write_all(descriptor: int, data: Buffer) -> None:
-    """Write every byte of ``data``; an OSError (a full disk) is raised, never swallowed."""
+def write_all(descriptor: int, data: Buffer, torn: int = 0) -> int:
+    """Write every byte of ``data`` after ``torn`` bytes of an unfinished line, and return
+    the bytes of the line then unfinished. An OSError (a full disk) is raised, never
+    swallowed, once :func:`cut_back` has taken the torn line off a regular file."""
     view = memoryview(data).cast("B")
     done = 0
     while done < len(view):
-        done += os.write(descriptor, view[done:])
+        try:
+            written = os.write(descriptor, view[done:])
+        except OSError:
+            cut_back(descriptor, torn)
+            raise
+        torn = unfinished(view[done : done + written], torn)
+        done += written
+    return torn
+
+
+def unfinished(written: memoryview, torn: int) -> int:
+    """The bytes of the unfinished line after ``written`` follows ``torn`` such bytes."""
+    newline = bytes(written).rfind(b"\n")
+    return torn + len(written) if newline < 0 else len(written) - newline - 1
+
+
+def cut_back(descriptor: int, torn: int) -> None:
+    """Take the last ``torn`` bytes (a line cut short) off a regular file; a pipe or a
+    terminal cannot take back what it was given."""
+    if torn and stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.ftruncate(descriptor, os.lseek(descriptor, 0, os.SEEK_CUR) - torn)
 
 
 class WholeWrites(io.RawIOBase):
@@ -38,7 +62,7 @@ class WholeWrites(io.RawIOBase):
     def __init__(self, descriptor: int) -> None:
         super().__init__()
         self.descriptor = descriptor
-        self.at_line_start = True
+        self.torn = 0  # bytes written since the last line break
 
     def writable(self) -> bool:
         return True
@@ -54,14 +78,18 @@ class WholeWrites(io.RawIOBase):
         done = 0
         while done < len(view):
             if signals.held():  # end the line under way, then let the signal act
-                if not self.at_line_start:
+                if self.torn:
                     rest = bytes(view[done:])
-                    write_all(self.descriptor, rest[: rest.find(b"\n") + 1 or len(rest)])
+                    line_end = rest[: rest.find(b"\n") + 1 or len(rest)]
+                    self.torn = write_all(self.descriptor, line_end, self.torn)
                 signals.act()
-            written = os.write(self.descriptor, view[done:])
-            if written:
-                done += written
-                self.at_line_start = view[done - 1] == ord("\n")
+            try:
+                written = os.write(self.descriptor, view[done:])
+            except OSError:
+                cut_back(self.descriptor, self.torn)
+                raise
+            self.torn = unfinished(view[done : done + written], self.torn)
+            done += written
         return len(view)
 
 
