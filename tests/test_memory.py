@@ -230,3 +230,16 @@ def test_tensor_parallelism_must_split_the_heads_whole() -> None:
     assert "tensor_parallel does not divide heads" in outcome.stderr
     for ways in ("4", "8"):
         assert run("memory", "--tensor-parallel", ways, "--format", "json").code == 0
+
+
+def test_a_new_params_names_the_shape_it_keeps_from_the_preset() -> None:
+    """The probe found `memory --params 7e9` keeping the GPT-3 preset's 96 layers, 12,288
+    hidden and 96 heads without a word (issue 17 §4: a preset's anchor replaced must not
+    carry its tied figures along unnoticed)."""
+    outcome = run("memory", "--params", "7e9", "-f", "json")
+    assert outcome.code == 0
+    assert "--layers, --hidden, --heads still from preset memory-gpt3-175b" in outcome.stderr
+    assert outcome.json()["inputs"]["layers"]["from"].endswith("(anchor replaced)")
+    typed_shape = run("memory", "--params", "7e9", "--layers", "32", "--hidden", "4096",
+                      "--heads", "32", "-f", "json")  # fmt: skip
+    assert "still from preset" not in typed_shape.stderr
