@@ -170,3 +170,19 @@ def test_presets_show_prints_every_url_whole_at_80_columns() -> None:
     url = "https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet"
     assert f"[1] {url}" in outcome.stdout.splitlines()
     assert "…" not in outcome.stdout
+
+
+def test_the_docs_gpu_preset_example_works_as_written(tmp_path: Path) -> None:
+    """Issue 19 item 18: a custom GPU took three tries, because docs/presets.md showed only a
+    scenario. Its `kind = "gpu"` example, saved as my-accel.toml, must run as the docs say
+    (505.4 H100e for 1,000 chips of 500 TFLOP/s against the H100's 989.4)."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "presets.md").read_text("utf-8")
+    example = next(block for block in docs.split("```toml\n")[1:] if 'kind = "gpu"' in block)
+    (tmp_path / "my-accel.toml").write_text(example.split("```")[0], encoding="utf-8")
+    args = ("--presets-dir", str(tmp_path), "h100e", "--gpu", "my-accel", "--count", "1000")
+    outcome = run(*args, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["h100e"]["value"] == pytest.approx(1000 * 500 / 989.4)
+    assert "505.4" in docs
+    served = run("--presets-dir", str(tmp_path), "inference", "--gpu", "my-accel", "-f", "json")
+    assert served.code == 0, served.stderr
