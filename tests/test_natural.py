@@ -304,6 +304,25 @@ def test_textbook_dies_per_wafer_and_good_dies_from_it() -> None:
     assert stated["good_dies_per_wafer"]["value"] == pytest.approx(270 * 0.2993, rel=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--dies-per-wafer", "600.5"), "--dies-per-wafer: '600.5' is not a whole number"),
+        (
+            ("--dies-per-wafer", "600", "--dies-per-wafer-method", "formula"),
+            "--dies-per-wafer and --dies-per-wafer-method are alternatives: give one",
+        ),
+    ],
+)
+def test_a_stated_dies_per_wafer_is_a_whole_count_that_no_method_recounts(
+    extra: tuple[str, ...], message: str
+) -> None:
+    """The probe found --dies-per-wafer 600.5 accepted and a --dies-per-wafer-method beside
+    a stated count silently ignored."""
+    outcome = run("yield", "--die-area", "100mm^2", "--defect-density", "0.1/cm^2", *extra)
+    assert outcome.code == 2 and message in outcome.stderr
+
+
 def test_a_die_count_gives_the_wafers_needed() -> None:
     """Center for Strategic and International Studies, quoted by Tom's Hardware ("Huawei
     reportedly acquired two million Ascend 910 AI chips from TSMC last year through shell

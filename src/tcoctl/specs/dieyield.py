@@ -111,6 +111,8 @@ YIELD = Calculator(
             "instead of a count from the die size.",
             "270",
             positive=False,  # a die that does not fit counts 0: the check names it
+            whole=True,
+            excludes=("dies-per-wafer-method",),
         ),
         Input(
             "dies-per-wafer-method",
