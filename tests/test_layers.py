@@ -1,5 +1,6 @@
 """The import graph of src/tcoctl has no circles: every module imports only modules below
-it. Imports inside functions count (they run too); ``if TYPE_CHECKING:`` blocks do not."""
+it. Imports inside functions count (they run too), and so do ``if TYPE_CHECKING:`` blocks:
+a type named from a module above is a layer pointing up all the same."""
 
 from __future__ import annotations
 
@@ -16,22 +17,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """Every import statement that runs, at any depth, outside ``if TYPE_CHECKING:``."""
-    found: list[ast.Import | ast.ImportFrom] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
-            for statement in node.orelse:
-                visit(statement)
-            return
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            found.append(node)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return found
+def all_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement, at any depth (in functions and ``if TYPE_CHECKING:`` too)."""
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -42,7 +30,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in files.items():
         edges: set[str] = set()
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in all_imports(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 edges.update(alias.name for alias in node.names if alias.name in files)
                 continue

@@ -25,7 +25,7 @@ from tcoctl.notation import fmt_parts, scale_for
 from tcoctl.specs import label_of
 
 if TYPE_CHECKING:
-    from tcoctl.output import Report, Row
+    from tcoctl.report import Report, Row
 
 GAP = 2
 """Spaces between columns."""

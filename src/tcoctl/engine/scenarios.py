@@ -22,8 +22,8 @@ from tcoctl.engine.inputs import (
     put,
 )
 from tcoctl.errors import DomainError, UsageError
-from tcoctl.output import FITTED
 from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
+from tcoctl.report import FITTED
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, short
 

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl import engine, output, provenance
+from tcoctl import engine, provenance
 from tcoctl.engine import Array
 from tcoctl.errors import DomainError, TcoctlError, UsageError
 from tcoctl.presets import Entry, Preset
+from tcoctl.report import Report, Row
 from tcoctl.specs import CURRENCIES, Calculator, Input, Result
 from tcoctl.units import RATES_PRESET, Span, convert, currencies_in, exchange_rates, short
 
@@ -49,14 +50,14 @@ def source_text(given: engine.Given) -> str:
     return f"{text} ({entry.note})" if entry.note else text
 
 
-def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[output.Row]:
+def input_rows(calc: Calculator, given: Mapping[str, engine.Given]) -> list[Row]:
     rows = []
     for spec in calc.inputs:
         if spec.name in given:
             item = given[spec.name]
             value, unit, stats = replace(item, spec=spec).display()  # in calc's display unit
             origin = "flag" if item.origin.startswith("--") else item.origin
-            rows.append(output.Row(spec.name, value, unit, stats, source_text(item), origin))
+            rows.append(Row(spec.name, value, unit, stats, source_text(item), origin))
     return rows
 
 
@@ -79,7 +80,7 @@ def result_rows(
     row: int,
     ranged: bool,
     solve: engine.Solve | None = None,
-) -> list[output.Row]:
+) -> list[Row]:
     """Results of one scenario in display units; low/high only if the scenario has ranges."""
     rows = []
     for spec in engine.results_of(calc, solve):
@@ -90,7 +91,7 @@ def result_rows(
         if not np.isfinite(value):
             continue  # overflows in the display unit
         rows.append(
-            output.Row(
+            Row(
                 spec.name,
                 value,
                 short(spec.display),
@@ -140,7 +141,7 @@ class Evaluation:
         """The currencies the column inputs among ``given`` were typed in."""
         return [code for g in given for code in self.currencies.get(g.spec.name, ())]
 
-    def report(self, row: int) -> output.Report:
+    def report(self, row: int) -> Report:
         """One row as a report: inputs (with the defaults the relations used), results in
         display units, what is missing, and the calculator's own charts."""
         calc, solve = self.calc, self.solve
@@ -150,7 +151,7 @@ class Evaluation:
         for option in outline.defaults:
             shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
         name = self.names[int(self.table.base_of[row])]
-        report = output.Report(
+        report = Report(
             calc.name,
             name or None,
             input_rows(calc, shown),

@@ -24,6 +24,7 @@ from tcoctl.presets import (
     shadowing,
     skipped_folders,
 )
+from tcoctl.report import ANCHOR_REPLACED, Report
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
 from tcoctl.units import (
     UnitInputError,
@@ -91,7 +92,7 @@ def reports_for(
     flag_sets: Sequence[Mapping[str, str]],
     options: Mapping[str, Any],
     warn: Callable[[str], None],
-) -> list[output.Report]:
+) -> list[Report]:
     """The reports of one run: a report per set of options and preset variant, all
     evaluated together (the route), warnings passed to ``warn``; then the views asked for
     (tornado, sweep, explain, map)."""
@@ -259,7 +260,7 @@ def parse_value(
     return result, checked_unit(result, unit, "--value", example)
 
 
-def write_values(chosen: tuple[Result, str], reports: Sequence[output.Report]) -> None:
+def write_values(chosen: tuple[Result, str], reports: Sequence[Report]) -> None:
     """One line per scenario: the result's value as a plain number, every digit kept (a
     coded result's name, such as the binding constraint)."""
     result, unit = chosen
@@ -375,7 +376,7 @@ def mark_kept(
             if other not in flags
             and other in given
             and given[other].entry is not None
-            and not given[other].origin.endswith(output.ANCHOR_REPLACED)
+            and not given[other].origin.endswith(ANCHOR_REPLACED)
         ]
         said = [
             f"--{other} re-derived, not kept from {before[other].origin}: "
@@ -388,7 +389,7 @@ def mark_kept(
                 "give them too if they differ"
             )
         for other in kept:
-            marked = f"{given[other].origin} {output.ANCHOR_REPLACED}"
+            marked = f"{given[other].origin} {ANCHOR_REPLACED}"
             given[other] = replace(given[other], origin=marked)
         if said:
             warn(f"--{name} {flags[name]}: {'; '.join(said)}")
