@@ -170,6 +170,29 @@ def test_more_experts_per_token_than_experts_is_refused() -> None:
     assert "--experts-per-token is more than --experts" in outcome.stderr
 
 
+def test_experts_on_a_dense_model_are_named_as_changing_nothing() -> None:
+    """Dubey et al., "The Llama 3 Herd of Models" (2024), https://arxiv.org/abs/2407.21783,
+    section 1: "we opt for a standard dense Transformer model architecture (Vaswani et al.,
+    2017) with minor adaptations, rather than for a mixture-of-experts model". The default
+    preset is Llama 3.1 70B: --experts on it changes no figure, and one line says why; with
+    active parameters fewer than the total it reads the touched experts and says nothing."""
+    moe = ("--experts", "8", "--experts-per-token", "2")
+    plain = run("inference", "--format", "json")
+    dense = run("inference", *moe, "--format", "json")
+    assert dense.code == 0
+    said = [line for line in dense.stderr.splitlines() if "--experts" in line]
+    assert said == [
+        "tcoctl: warning: llama-3.1-70b: --experts changes nothing: the model is dense "
+        "(--active-params equals --params, every token uses every parameter); give "
+        "--active-params for an MoE model"
+    ]
+    speed = "tokens_per_second_per_gpu"
+    assert dense.json()["results"][speed] == plain.json()["results"][speed]
+    sparse = run("inference", *moe, "--active-params", "20e9", "--format", "json")
+    assert "--experts" not in sparse.stderr
+    assert sparse.json()["results"][speed]["value"] > plain.json()["results"][speed]["value"]
+
+
 @given(
     experts=st.integers(2, 512),
     share=st.floats(0.001, 1.0),

@@ -177,6 +177,27 @@ def test_deepseek_published_day_of_revenue_and_margin() -> None:
     assert solved["price"]["value"] == pytest.approx(2.19, rel=0.01)
 
 
+def test_cost_per_million_input_tokens_from_a_stated_prefill_throughput() -> None:
+    """The same DeepSeek-AI overview: "Each H800 node delivers an average throughput of
+    ~73.7k tokens/s input (including cache hits) during prefilling", nodes of "8 H800 GPUs",
+    and "Assuming the leasing cost of one H800 GPU is $2 per hour". The source prices no
+    input token itself; its figures give 8 x $2 an hour over 73.7k x 3,600 tokens an hour:
+    $16 / 265.32 M = $0.0603 per million input tokens, under a tenth of the $0.55 it charges
+    for a cache miss. The cost moves inversely with the throughput and directly with the
+    price (an invariant, checked at half and twice each)."""
+    per_gpu = 73.7e3 / 8
+    stated = ("inference", "--cost-per-gpu-hour", "2 USD/h")
+    found = results(*stated, "--input-throughput", f"{per_gpu} token/s")
+    cost = found["cost_per_million_input_tokens"]
+    assert cost["value"] == pytest.approx(16 / (73.7e3 * 3600 / 1e6), rel=1e-12)
+    assert cost["value"] == pytest.approx(0.0603, abs=5e-5) and cost["unit"] == "USD/Mtoken"
+    half_speed = results(*stated, "--input-throughput", f"{per_gpu / 2} token/s")
+    assert half_speed["cost_per_million_input_tokens"]["value"] == pytest.approx(2 * cost["value"])
+    dearer = results("inference", "--cost-per-gpu-hour", "4 USD/h",
+                     "--input-throughput", f"{per_gpu} token/s")  # fmt: skip
+    assert dearer["cost_per_million_input_tokens"]["value"] == pytest.approx(2 * cost["value"])
+
+
 def test_price_for_a_margin_and_a_blended_mix() -> None:
     """A 3:1 input:output mix is priced (3 x input + output) / 4: Epoch AI, "LLM inference
     prices have fallen rapidly but unequally across tasks" (data insight, 2025,

@@ -432,15 +432,34 @@ def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Fi
     return [Finding(message, over, True, named)] if over.any() else []
 
 
+def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A warning where experts are given but every parameter is active (params equal to
+    active_params, or no active_params given): no expert lies outside the active ones, so
+    the experts change nothing a decode step reads."""
+    if "experts_touched" not in values or "active_params" not in values:
+        return []
+    dense = by_row(np.greater_equal(values["active_params"], values["params"]), rows)
+    message = (
+        "experts changes nothing: the model is dense (active_params equals params, every "
+        "token uses every parameter); give active_params for an MoE model"
+    )
+    named = ("experts", "active_params", "params")
+    return [Finding(message, dense, quantities=named)] if dense.any() else []
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """No answer where a token uses more experts than there are; a warning on rows where
-    the weights and KV cache do not fit: their speed and cost are what the replica would do
-    if they did."""
-    return more_experts_used_than_held(values, rows) + not_fitting(
-        values,
-        rows,
-        "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
-        "what a replica would do if they did; add gpus-per-replica or lower the batch",
+    """No answer where a token uses more experts than there are; warnings where experts are
+    given to a dense model, and on rows where the weights and KV cache do not fit: their
+    speed and cost are what the replica would do if they did."""
+    return (
+        more_experts_used_than_held(values, rows)
+        + experts_on_a_dense_model(values, rows)
+        + not_fitting(
+            values,
+            rows,
+            "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are "
+            "what a replica would do if they did; add gpus-per-replica or lower the batch",
+        )
     )
 
 
