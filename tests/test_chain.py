@@ -60,6 +60,42 @@ def test_a_yield_result_from_options_feeds_supply() -> None:
     assert "not used, the results above stand for them: die_yield, die_area" in stderr
 
 
+@pytest.mark.parametrize(
+    ("edited", "value", "computed"),
+    [("die_yield", 0.5, "41"), ("good_dies_per_wafer", 40.0, "11.1331")],
+)
+def test_a_hand_edited_yield_document_whose_figures_disagree_is_refused(
+    edited: str, value: float, computed: str
+) -> None:
+    """Issue 19 item 3: good dies per wafer flow and stand for the die yield, which is safe
+    only while the document's own figures agree (82 dies x 0.13577 = 11.133 good dies).
+    Edited so they do not, the line is refused naming both, not run on one of them; the
+    API refuses it the same way."""
+    upstream = run("yield", "--die-size", "26x25.6", "--defect-density", "0.3/cm^2", "-f", "json")
+    document = upstream.json()
+    document["results"][edited]["value"] = value
+    outcome = run("supply", "--wafers-per-month", "30000", "--gpu", "ascend-910b",
+                  "--input", "-", input=json.dumps(document))  # fmt: skip
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "yield's results disagree: good_dies_per_wafer is" in outcome.stderr
+    assert f"die_yield and dies_per_wafer give {computed} " in outcome.stderr
+    with pytest.raises(tcoctl.errors.UsageError, match="upstream: yield's results disagree"):
+        tcoctl.supply(upstream=document, wafers_per_month=30000, gpu="ascend-910b")
+
+
+def test_a_yield_with_spare_cores_sends_its_good_dies_not_its_plain_die_yield() -> None:
+    """Good dies per wafer and a die yield exclude each other in supply alike; the good dies
+    flow (supply lists them first), since with spare cores they count dies the plain die
+    yield would call bad (93 x 0.732 = 68.07, not 93 x 0.549)."""
+    upstream = run("yield", "--die-area", "600", "--defect-density", "0.1", "--cores", "144",
+                   "--cores-needed", "132", "--core-area", "2", "-f", "json")  # fmt: skip
+    records, stderr = piped(upstream.stdout, "supply", *PIPE)
+    good = upstream.json()["results"]["good_dies_per_wafer"]["value"]
+    assert good == pytest.approx(93 * 0.731981528228313)
+    assert records[0]["inputs"]["good-dies-per-wafer"]["value"] == good
+    assert "stand for them: die_yield;" in stderr
+
+
 def test_options_on_the_command_line_override_what_flows_in() -> None:
     upstream = run("yield", "--die-size", "10x10", "--defect-density", "0.1", "-f", "json").stdout
     flowed = results("yield", "--die-size", "10x10", "--defect-density", "0.1")

@@ -66,6 +66,27 @@ def test_h100e_basis_all_shows_h20_disagreement() -> None:
     assert out["h100e_bandwidth"]["value"] == pytest.approx(1e6 * 4.0 / 3.35)
 
 
+def test_h100e_basis_all_points_to_one_basis() -> None:
+    """Issue 19 item 13: --basis all leaves h100e out because no single basis is chosen; the
+    hint names the bases (it said 'needs --capacity or --factor'), in JSON as choice=value."""
+    outcome = run("h100e", "--gpu", "gb200", "--count", "300000", "--basis", "all",
+                  "--format", "table")  # fmt: skip
+    assert "h100e (needs one --basis: bf16, fp8, bandwidth or tpp)" in outcome.stdout
+    missing = run("h100e", "--gpu", "gb200", "--count", "300000", "--basis", "all",
+                  "--format", "json").json()["missing"]  # fmt: skip
+    assert missing["h100e"] == [["basis=bf16"], ["basis=fp8"], ["basis=bandwidth"], ["basis=tpp"]]
+
+
+def test_a_precision_the_chip_lacks_names_only_options_the_command_has() -> None:
+    """Issue 19 item 13: h100e has no --peak, so its hint offers only --precision; flops's
+    --peak stands instead of --gpu, and says so."""
+    h100e = run("h100e", "--gpu", "h20", "--precision", "fp4", "--count", "10")
+    assert h100e.code == 2 and h100e.stderr.rstrip().endswith("give another --precision")
+    flops = run("flops", "--gpu", "h20", "--precision", "fp4", "--count", "10",
+                "--duration", "1 day", "--mfu", "0.4")  # fmt: skip
+    assert flops.code == 2 and "give another --precision or a --peak instead" in flops.stderr
+
+
 def test_h100e_factor_and_capacity() -> None:
     assert results("h100e", "--count", "300000..500000", "--factor", "2..3")["h100e"][
         "high"
@@ -146,6 +167,17 @@ def test_a_basis_without_a_figure_is_left_out() -> None:
     out = results("h100e", "--gpu", "a100-sxm", "--count", "10", "--basis", "all")
     assert "h100e_fp8" not in out
     assert out["h100e_bf16"]["value"] == pytest.approx(10 * 312 / 989.4)
+
+
+def test_a_result_without_the_chips_figure_is_not_blamed_on_floats() -> None:
+    """The probe: h100e --gpu a100-sxm warned that ratio_fp8 had "no finite value ... past
+    the largest float"; the A100 has no FP8 figure, and the one warning says that plainly."""
+    outcome = run("h100e", "--gpu", "a100-sxm", "--format", "json")
+    assert outcome.code == 0 and "ratio_fp8" not in outcome.json()["results"]
+    assert outcome.stderr == (
+        "tcoctl: warning: a100-sxm has no fp8 figure (Dense FP8 peak): ratio_fp8 needs it and "
+        "has no value; use another --gpu\n"
+    )
 
 
 def test_help_imports_neither_numpy_nor_pint() -> None:

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tcoctl
 from conftest import core, results, run
+from tcoctl.errors import UsageError
 
 GB = 1e9
 STAGES = ("0", "1", "2", "3")
@@ -243,3 +245,15 @@ def test_a_new_params_names_the_shape_it_keeps_from_the_preset() -> None:
     typed_shape = run("memory", "--params", "7e9", "--layers", "32", "--hidden", "4096",
                       "--heads", "32", "-f", "json")  # fmt: skip
     assert "still from preset" not in typed_shape.stderr
+
+
+@pytest.mark.parametrize("text", [":", "x"])
+def test_a_zero_stage_that_is_no_number_says_what_a_stage_is(text: str) -> None:
+    """The probe's zero_stage=':' said "cannot read ':' as a quantity": a stage is a whole
+    number from 0 to 3, and the message says so, with the keyword and an example."""
+    expected = f"cannot read {text!r} as a number: expected a whole number at least 0 and at most 3"
+    with pytest.raises(UsageError) as raised:
+        tcoctl.memory(zero_stage=text)
+    assert str(raised.value) == f"zero_stage=: {expected}; e.g. '3'"
+    outcome = run("memory", "--zero-stage", text)
+    assert outcome.code == 2 and f"--zero-stage: {expected}; e.g. '3'" in outcome.stderr

@@ -213,7 +213,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
     chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
     labels = engine.variants(calc, chosen)
-    flows = _flows(calc, upstream, warn)
+    flows = _flows(calc, upstream, warn, named)
     per_entry = len(texts) > 1  # texts that differ by scenario: a template per scenario
     bases: list[dict[str, engine.Given]] = []
     names: list[str] = []
@@ -325,9 +325,13 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
+def _flows(
+    calc: Calculator, upstream: Any, warn: Any, named: Mapping[str, str]
+) -> list[dict[str, str]]:
     """The options each upstream document gives (one dict per document; ``[{}]`` without
-    one), with one warning per kind of document saying what fed what."""
+    one), with one warning per kind of document saying what fed what; a document whose
+    figures disagree where one stands for another (not overridden by ``named``) is
+    refused."""
     if upstream is None:
         return [{}]
     found = upstream.to_dict() if isinstance(upstream, Result) else upstream
@@ -339,6 +343,10 @@ def _flows(calc: Calculator, upstream: Any, warn: Any) -> list[dict[str, str]]:
     flows, notes = [], []
     for document in found:
         flowed, used, ignored = chain.received(calc, document)
+        kept = chain.without_overridden(calc, flowed, named)
+        problem = engine.disagreement(calc, document, used, list(kept))
+        if problem is not None:
+            raise UsageError(problem.replace("--input: ", "upstream: "))
         note = chain.flow_note(calc, document["command"], used, ignored).replace(
             "--input: ", "upstream: "
         )

@@ -35,7 +35,8 @@ def is_document(data: Any) -> bool:
     )
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool): a JSON number a document can carry."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -43,7 +44,7 @@ def quantity_text(value: float, unit: str, low: Any = None, high: Any = None) ->
     """A value as typed on the command line, every digit kept (repr): ``LOW..VALUE..HIGH
     unit`` for a range, so its centre travels with it (``'1.39..1.80..2.30 USD/h'``, not
     the midpoint 1.85), or ``'1.8035 USD/h'``."""
-    ranged = _number(low) and _number(high) and low != high
+    ranged = is_number(low) and is_number(high) and low != high
     text = f"{float(low)!r}..{float(value)!r}..{float(high)!r}" if ranged else repr(float(value))
     return f"{text} {unit}".strip()
 
@@ -66,7 +67,7 @@ def received(
         if spec is None or spec.kind != "number" or not isinstance(item, dict):
             ignored.append(str(name))
             continue
-        if not _number(item.get("value")) or not isinstance(item.get("unit", ""), str):
+        if not is_number(item.get("value")) or not isinstance(item.get("unit", ""), str):
             ignored.append(str(name))
             continue
         options[spec.name] = quantity_text(
@@ -96,8 +97,14 @@ def superseded(calc: Calculator, flowed: Mapping[str, str]) -> list[str]:
     """Flowed options that another flowed option stands for: one document's figures agree
     (its engine computed them together), and where they are alternatives here the one that
     excludes the most of them flows (yield's good dies per wafer, not the die area and die
-    yield it came from, whose die shape the area alone does not give)."""
-    ranked = sorted(flowed, key=lambda name: -len(set(calc.input(name).excludes) & set(flowed)))
+    yield it came from, whose die shape the area alone does not give); of two that exclude
+    as many, the one ``calc`` lists first (good dies per wafer before a die yield, which
+    leaves spare cores out)."""
+    order = [spec.name for spec in calc.inputs]
+    ranked = sorted(
+        flowed,
+        key=lambda name: (-len(set(calc.input(name).excludes) & set(flowed)), order.index(name)),
+    )
     dropped: list[str] = []
     for name in ranked:
         if name not in dropped:

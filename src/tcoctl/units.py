@@ -101,6 +101,10 @@ class UnitInputError(ValueError):
     """A quantity the user typed (or a preset holds) that cannot be used; the message says why."""
 
 
+class Unreadable(UnitInputError):
+    """Text that reads as no number or quantity at all (':', 'x')."""
+
+
 @dataclass(frozen=True)
 class Span:
     """A parsed quantity in core units; ``low == high`` unless the text gave ``LOW..HIGH``.
@@ -256,7 +260,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     dollars = _DOLLAR.match(text) is not None
     match = _QUANTITY.match(_DOLLAR.sub(r"\1", text) if dollars else text)
     if not match:
-        raise UnitInputError(f"cannot read {text!r} as a quantity; write e.g. '{example}'")
+        raise Unreadable(f"cannot read {text!r} as a quantity; write e.g. '{example}'")
     lo_unit, hi_unit = match["lo_unit"], match["hi_unit"]
     if dollars:  # "$2/h" is "2 USD/h"
         lo_unit, hi_unit = f"USD{lo_unit or ''}", hi_unit and f"USD{hi_unit}"

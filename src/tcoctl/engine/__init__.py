@@ -7,7 +7,8 @@ only those above it in this list):
 - ``goalseek``: the input that makes a result equal a target;
 - ``evaluation``: the numpy core run once over rows x range corners x samples;
 - ``outlines``: what a scenario's inputs determine, symbolically;
-- ``scenarios``: a scenario's inputs from presets (and their references), flags, defaults.
+- ``scenarios``: a scenario's inputs from presets (and their references), flags, defaults;
+- ``upstream``: a piped document's figures checked against its own calculator.
 
 The names below are the engine's interface to the pipeline and the API.
 """
@@ -61,6 +62,7 @@ from tcoctl.engine.model import (
 )
 from tcoctl.engine.outlines import Outline, outline
 from tcoctl.engine.scenarios import gather, preset_layer, reset_by, resolve, variants
+from tcoctl.engine.upstream import disagreement
 
 __all__ = [
     "PERCENTILES",
@@ -83,6 +85,7 @@ __all__ = [
     "default_given",
     "describe",
     "describe_range",
+    "disagreement",
     "display_unit",
     "evaluate",
     "expand",

@@ -212,9 +212,11 @@ def core_call(
     used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
     if gpus is not None and "gpu_peak" in used:
         lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
+        peak = calc.inputs_by_name.get("peak")  # h100e has no --peak to stand in
+        instead = "" if peak is None else " or a --peak" + " instead" * ("gpu" in peak.excludes)
         for row in np.flatnonzero(lacking):
             failures[row] = UsageError(
-                f"{gpus[row]} has no {precision} figure: give another --precision or a --peak"
+                f"{gpus[row]} has no {precision} figure: give another --precision{instead}"
             )
     try:
         known, problems = rel.evaluate(
@@ -290,8 +292,8 @@ def lacking_figures(
                 failures[row] = UsageError(f"{figure}, which {headline[0]} needs: {give}")
             elif not fatal:
                 names = ", ".join(r.name for r in without)
-                verb = "needs" if len(without) == 1 else "need"
-                warnings.setdefault(row, []).append(f"{figure}: {names} {verb} it; {give}")
+                verb = "needs it and has" if len(without) == 1 else "need it and have"
+                warnings.setdefault(row, []).append(f"{figure}: {names} {verb} no value; {give}")
 
 
 def _shaped(values: Any, shape: tuple[int, int]) -> Array:

@@ -22,7 +22,7 @@ from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
 from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, RULE_FIELDS, Calculator, Input
 from tcoctl.stepfiles import read_step_file
-from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+from tcoctl.units import Span, UnitInputError, Unreadable, convert, parse_span, short
 
 Array = NDArray[np.float64]
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
@@ -117,6 +117,15 @@ def checked_span(spec: Input, text: str, where: str) -> Span:
     """The parsed, range-checked value (cached: batch files repeat their values)."""
     try:
         span = parse_span(text, spec.unit, spec.example, spec.display if spec.bare else None)
+    except Unreadable as error:
+        if spec.unit or spec.bare:
+            raise UsageError(f"{where}: {error}") from error
+        number = "a whole number" if spec.whole else "a number"  # a count, a stage, a fraction
+        expected = describe_range(spec).removeprefix("a value ").removeprefix("a fraction ")
+        raise UsageError(
+            f"{where}: cannot read {shorten(text)!r} as a number: expected {number} {expected}; "
+            f"e.g. '{spec.example}'"
+        ) from error
     except UnitInputError as error:
         raise UsageError(f"{where}: {error}") from error
     refused = refusal(spec, np.array([span.low]), np.array([span.high]))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tcoctl.core.relations import Choices
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
@@ -61,7 +62,8 @@ def _outline(
         if result.core not in plan.known and not result.core.startswith("ref_"):
             others = tuple(option for option in options if result.core not in option[1])
             found = model.suggest(frozenset(known), choices, result.core, others)
-            missing[result.name] = [list(group) for group in found[:MAX_WAYS]]
+            ways = [*_switches(calc, frozenset(known), choices, result.core), *found]
+            missing[result.name] = [list(group) for group in ways[:MAX_WAYS]]
     results = reported_results(calc, plan, solve)
     reported = [r.core for r in results]
     used = set().union(*(plan.depends[q] - {q} for q in reported)) if reported else set()
@@ -81,3 +83,24 @@ def _outline(
     )
     uses = {r.name: frozenset(plan.depends[r.core]) for r in results}
     return Outline(defaults, missing, unused, tuple(r.name for r in results), uses)
+
+
+def _switches(
+    calc: Calculator, known: frozenset[str], choices: Choices, wanted: str
+) -> list[tuple[str]]:
+    """Other values of a given choice that alone would give ``wanted``, as ``name=value``,
+    where relations restricted to that choice give it but none under the value chosen
+    (``--basis all`` leaves h100e to a single --basis: ``basis=bf16``)."""
+    model = model_for(calc)
+    chosen = dict(choices)
+    ways: list[tuple[str]] = []
+    for key, value in chosen.items():
+        restricted = [r for r in model.relations if r.out == wanted and r.when and r.when[0] == key]
+        if not restricted or any(r.active(chosen) for r in restricted):
+            continue
+        spec = calc.input(key)
+        for other in spec.choices:
+            switched = tuple(sorted({**chosen, key: other}.items()))
+            if other != value and wanted in model.plan(known, switched).known:
+                ways.append((f"{spec.name}={other}",))
+    return ways

@@ -352,15 +352,20 @@ class Batch:
             self.piped = (preset.name, shared)
         return self.piped
 
-    def received(self, document: chain.Upstream) -> dict[str, str]:
+    def received(self, document: chain.Upstream) -> dict[str, str] | str:
         """A tcoctl document's results as this line's options, minus what the command line
-        overrides; the first document of each kind adds a warning saying what fed what."""
+        overrides, or why the line fails (figures that disagree); the first document of
+        each kind adds a warning saying what fed what."""
         flowed, used, ignored = chain.received(self.calc, document)
+        kept = chain.without_overridden(self.calc, flowed, self.flags)
+        problem = engine.disagreement(self.calc, document, used, list(kept))
+        if problem is not None:
+            return problem
         note = chain.flow_note(self.calc, str(document["command"]), used, ignored)
         if note not in self.noted and len(self.noted) < 100:
             self.noted.add(note)
             self.notes.append(note)
-        return chain.without_overridden(self.calc, flowed, self.flags)
+        return kept
 
     def evaluate(
         self, lines: Sequence[Line], parse: LineParser, fmt: str

@@ -7,7 +7,8 @@ display units."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -257,6 +258,7 @@ def evaluate(
         for option in outline.unused:
             warn(f"{label}--{option} is used by no result computed here")
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
+        lost = [name for name in lost if not lacks_a_figure(given, outline.uses.get(name, ()))]
         if lost:
             warn(
                 f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
@@ -286,6 +288,18 @@ def lost_results(
             ):
                 lost.append(name)
     return lost
+
+
+def lacks_a_figure(given: Mapping[str, engine.Given], uses: Iterable[str]) -> bool:
+    """Whether a result uses a figure the scenario's --gpu lacks (an A100's FP8): the
+    engine's warning names that figure, so the result needs no word about floats."""
+    gpu = given.get("gpu")
+    figures = engine.gpu_figures(gpu.text) if gpu is not None else {}
+    return any(
+        math.isnan(figures.get(quantity.removeprefix("gpu_"), 0.0))
+        for quantity in uses
+        if quantity.startswith("gpu_")
+    )
 
 
 def scenario_error(
