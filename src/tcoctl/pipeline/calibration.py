@@ -21,6 +21,9 @@ conformal_spread) and at most 0.9 (the low end stays above 0). Efficiencies are 
 Held-out cases are never read (the split is filtered before any value is).
 ``python -m tcoctl.pipeline.calibration [FOLDER] [DATE]`` rewrites FOLDER/serving-fit.toml
 from the dataset; a test fails when the stored file differs from a fresh fit.
+``python -m tcoctl.pipeline.calibration --leave-one-out`` prints the yardstick a change of
+the model or the fit is judged by, on the fit split alone: each fit case's error against the
+whole fit redone without it, and the share inside that fit's low..high (leave_one_out).
 """
 
 from __future__ import annotations
@@ -159,25 +162,32 @@ def conformal_spread(scales: np.ndarray, families: Sequence[Sequence[int]]) -> f
     return sorted(misses)[rank - 1] if misses else 0.0
 
 
-def fit(cases: Sequence[Case]) -> Calibration:
-    """Each family's fit (``*``: the pooled fit of every fit case) and the parallel
-    efficiency that leaves the least sum of |log error|, from the fit split only."""
-    chosen = fit_cases(cases)  # the split is chosen before any expected value is read
-    if not chosen:
-        raise ValueError("no measured inference cases in the fit split")
-    implied = [implied_log_scales(case) for case in chosen]
-    doublings = np.log2([gpus for _, gpus in implied])
-    groups = {ANY_GPU: list(range(len(chosen)))}
+@dataclass(frozen=True)
+class _GroupFit:
+    """A group's fit in the terms of the grid: the ratio's index, the log scale and the
+    relative spread."""
+
+    ratio: int
+    log_scale: float
+    spread: float
+
+
+def _fit_implied(
+    scales: np.ndarray, doublings: np.ndarray, families: Sequence[str | None]
+) -> tuple[float, dict[str, _GroupFit], dict[str, list[int]]]:
+    """(loss per doubling, each group's fit, each group's cases) from the cases' implied log
+    scales (cases x ratios), doublings of GPUs per replica and families (None: none); the
+    loss is the one of LOSSES that leaves the families' least sum of |log error|."""
+    groups = {ANY_GPU: list(range(len(scales)))}
     for name in FAMILIES:
-        members = [i for i, case in enumerate(chosen) if family_of(gpu_of(case)) == name]
+        members = [i for i, family in enumerate(families) if family == name]
         if members:
             groups[name] = members
 
     def scaled(loss: float) -> np.ndarray:
         # a replica of g GPUs keeps (1 - loss) ^ log2(g): its cases imply a higher
         # single-GPU scale
-        scales = np.array([s for s, _ in implied]) - np.log1p(-loss) * doublings[:, None]
-        return np.asarray(scales, dtype=float)
+        return np.asarray(scales - np.log1p(-loss) * doublings[:, None], dtype=float)
 
     by_loss = {
         loss: {name: _fit_one(scaled(loss)[members]) for name, members in groups.items()}
@@ -187,19 +197,89 @@ def fit(cases: Sequence[Case]) -> Calibration:
         LOSSES,
         key=lambda x: sum(found[3] for name, found in by_loss[x].items() if name != ANY_GPU),
     )
-    found = by_loss[loss]
     floor = conformal_spread(scaled(loss), [m for n, m in groups.items() if n != ANY_GPU])
-    bandwidth, compute = efficiency_pairs()
-    fits = {}
-    for name, (best, log_scale, miss, _) in found.items():
-        scale = float(np.exp(log_scale))
-        fits[name] = Fit(
-            bandwidth[best] * scale,
-            compute[best] * scale,
+    fits = {
+        name: _GroupFit(
+            best,
+            log_scale,
             min(max(float(np.max(np.abs(np.expm1(miss)))), floor), MAX_SPREAD),
+        )
+        for name, (best, log_scale, miss, _) in by_loss[loss].items()
+    }
+    return loss, fits, groups
+
+
+def _implied(chosen: Sequence[Case]) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """The chosen cases' implied log scales (cases x ratios), doublings of GPUs per replica
+    and families."""
+    implied = [implied_log_scales(case) for case in chosen]
+    scales = np.array([s for s, _ in implied])
+    doublings = np.log2([gpus for _, gpus in implied])
+    return scales, doublings, [family_of(gpu_of(case)) for case in chosen]
+
+
+def fit(cases: Sequence[Case]) -> Calibration:
+    """Each family's fit (``*``: the pooled fit of every fit case) and the parallel
+    efficiency that leaves the least sum of |log error|, from the fit split only."""
+    chosen = fit_cases(cases)  # the split is chosen before any expected value is read
+    if not chosen:
+        raise ValueError("no measured inference cases in the fit split")
+    loss, found, groups = _fit_implied(*_implied(chosen))
+    bandwidth, compute = efficiency_pairs()
+    fits = {
+        name: Fit(
+            bandwidth[group.ratio] * math.exp(group.log_scale),
+            compute[group.ratio] * math.exp(group.log_scale),
+            group.spread,
             tuple(chosen[i].id for i in groups[name]),
         )
+        for name, group in found.items()
+    }
     return Calibration(fits, round(1 - loss, 3))
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """Each fit case's error against the fit of the other fit cases, and whether its
+    measurement lies inside that fit's low..high."""
+
+    errors: dict[str, float]
+    inside: dict[str, bool]
+
+    @property
+    def mean_abs_error(self) -> float:
+        return float(np.mean(np.abs(list(self.errors.values()))))
+
+    @property
+    def inside_range(self) -> float:
+        return float(np.mean(list(self.inside.values())))
+
+    def text(self) -> str:
+        """One line, as docs/validation.md quotes it."""
+        return (
+            f"fit split, leave-one-out: {len(self.errors)} cases, mean |error| "
+            f"{100 * self.mean_abs_error:.1f} %, inside low..high {100 * self.inside_range:.0f} %"
+        )
+
+
+def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
+    """The fit's yardstick on the fit split alone: each fit case estimated by the whole fit
+    (ratio, scale, range, parallel efficiency) redone without it, in the grid's terms (the
+    estimate at the fitted scale s meets the case at its implied scale s_i: error s / s_i - 1
+    for a rate, s_i / s - 1 for a time). Inside low..high: s_i within s x (1 - spread) and s
+    x min(1 + spread, 1 / s), the efficiencies being capped at 1."""
+    chosen = fit_cases(cases)
+    scales, doublings, families = _implied(chosen)
+    errors, inside = {}, {}
+    for i, case in enumerate(chosen):
+        rest = [j for j in range(len(chosen)) if j != i]
+        loss, found, _ = _fit_implied(scales[rest], doublings[rest], [families[j] for j in rest])
+        group = found.get(families[i] or ANY_GPU, found[ANY_GPU])
+        miss = scales[i, group.ratio] - math.log1p(-loss) * doublings[i] - group.log_scale
+        errors[case.id] = math.expm1(-miss if is_rate(case.unit) else miss)
+        high = min(math.log1p(group.spread), -group.log_scale)
+        inside[case.id] = bool(math.log1p(-group.spread) <= miss <= high)
+    return LeaveOneOut(errors, inside)
 
 
 def preset_text(calibration: Calibration, date: str) -> str:
@@ -275,4 +355,7 @@ def main(folder: str = "presets", date: str = "") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:] == ["--leave-one-out"]:
+        print(leave_one_out(load_cases()).text())
+    else:
+        main(*sys.argv[1:])
