@@ -99,6 +99,41 @@ def test_published_hbm_stockpile_becomes_910c_packages() -> None:
     assert out["chips_per_year"]["value"] == pytest.approx(1.625e6)
 
 
+@pytest.mark.parametrize("months", ["1", "12", "18"])
+def test_a_die_count_gives_chips_and_h100e_without_wafers(months: str) -> None:
+    """Center for Strategic and International Studies, quoted by Tom's Hardware ("Huawei
+    reportedly acquired two million Ascend 910 AI chips from TSMC last year through shell
+    companies", 2025, https://www.tomshardware.com/tech-industry/artificial-intelligence/
+    huawei-reportedly-acquired-two-million-ascend-910-ai-chips-from-tsmc-last-year-through-
+    shell-companies): "government officials told CSIS that TSMC manufactured more than 2
+    million Ascend 910B logic dies and that all of these are now with Huawei. If true, this
+    is enough dies to make 1 million Ascend 910C units." CSIS's arithmetic is two dies per
+    910C; Tom's Hardware disputes that premise ("Contrary to the report, the Ascend 910C has
+    only one compute chiplet"), which makes the same dies 2 million chips. Either way the
+    count over --months is the dies over dies per package, whatever the months; the H100e
+    are the chips at the ascend-910c preset's 780 of the H100's 989.4 TFLOP/s."""
+    csis = results("supply", "--dies", "2e6", "--dies-per-package", "2", "--gpu",
+                   "ascend-910c", "--months", months)  # fmt: skip
+    assert csis["chips_in_period"]["value"] == pytest.approx(1e6, rel=1e-12)
+    assert csis["h100e_in_period"]["value"] == pytest.approx(1e6 * 780 / 989.4, rel=1e-12)
+    assert csis["chips_per_year"]["value"] == pytest.approx(1e6 * 12 / float(months))
+    assert csis["binding"]["label"] == "dies"
+    one_chiplet = results("supply", "--dies", "2e6", "--gpu", "ascend-910c",
+                          "--months", months)  # fmt: skip
+    assert one_chiplet["chips_in_period"]["value"] == pytest.approx(2e6, rel=1e-12)
+
+
+def test_a_die_count_is_an_alternative_to_wafers_and_the_wafers_give_it() -> None:
+    """Wafers x good dies per wafer over the months are the dies, both ways: 1,000 wafers a
+    month of 50 good dies for 12 months are 600,000 dies."""
+    wafers = results("supply", "--wafers-per-month", "1000", "--good-dies-per-wafer", "50")
+    assert wafers["dies"]["value"] == pytest.approx(600_000)
+    dies = results("supply", "--dies", "600000")
+    assert dies["chips_in_period"]["value"] == pytest.approx(wafers["chips_in_period"]["value"])
+    clash = run("supply", "--dies", "2e6", "--wafers-per-month", "1000")
+    assert clash.code == 2 and "are alternatives" in clash.stderr
+
+
 def test_solve_wafers_for_a_million_h100e_by_root_finding() -> None:
     """A minimum has no closed-form inverse: bracketed root finding gives the wafers at which
     the dies give 1e6 / 0.3234 910Bs: 1e6 / (320/989.4) / 12 / 65 = 3,964 a month."""

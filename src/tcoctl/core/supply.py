@@ -7,7 +7,8 @@ three constraints each give a rate of chips,
 - dies: wafer starts x share x good dies per wafer / compute dies per package; good dies
   per wafer are given, or come from the die size, defect density and yield model through the
   relations of tcoctl.core.dieyield (whole dies counted on the wafer, then the defect-limited
-  yield);
+  yield); or a stated count of good compute dies over the period (``dies``, e.g. "2 million
+  Ascend 910B logic dies"), their rate ``dies / period``;
 - packaging: interposer wafers (CoWoS-class) x packages per interposer wafer x packaging
   yield;
 - HBM: stacks / stacks per package.
@@ -108,6 +109,7 @@ RELATIONS = (
     product("good_dies_per_wafer", "dies_per_wafer", "die_yield"),
     product("die_rate", "wafer_rate", "wafer_share", "good_dies_per_wafer"),
     product("die_rate", "chip_rate_from_dies", "dies_per_package"),
+    product("dies", "die_rate", "period"),
     product(
         "chip_rate_from_packaging", "interposer_rate", "packages_per_interposer", "packaging_yield"
     ),
@@ -137,7 +139,7 @@ RELATIONS = (
 
 NO_CAPACITY = (
     "supply needs a capacity: wafers_per_month with good_dies_per_wafer (or a die size "
-    "and defect_density), interposers_per_month with packages_per_interposer, "
+    "and defect_density), a count of dies, interposers_per_month with packages_per_interposer, "
     "hbm_stacks_per_month with hbm_stacks_per_package, or a stated chips_per_year"
 )
 

@@ -110,6 +110,13 @@ SUPPLY = Calculator(
                 "notch",
             )
         ),
+        Input(
+            "dies",
+            "Good compute dies made over --months (a stated count, e.g. 2e6), instead of "
+            "wafer starts and good dies per wafer.",
+            "2e6",
+            excludes=("wafers-per-month", DIRECT, *DIE_INPUTS),
+        ),
         Input("dies-per-package", "Compute dies per packaged chip (B200: 2).", "2", whole=True),
         per_month(
             "interposers-per-month",
@@ -178,5 +185,6 @@ SUPPLY = Calculator(
         Result("die_yield", "Defect-limited die yield under --model."),
         Result("chips_in_period", "Packaged chips over --months (12: a year's)."),
         Result("h100e_in_period", "H100-equivalents of the chips over --months."),
+        Result("dies", "Good compute dies the wafers give over --months."),
     ),
 )
