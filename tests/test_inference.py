@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import tomli
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import REPO, core, results, run
@@ -153,6 +153,7 @@ def test_a_batch_reads_the_experts_its_tokens_touch() -> None:
     share=st.floats(0.0, 1.0),
     batch=st.floats(1.0, 1e6),
 )
+@example(experts=9.0, share=1.08984375 / 9.0, batch=1.0)  # rounded past K x B before
 def test_experts_touched_lies_between_one_token_and_its_limits(
     experts: float, share: float, batch: float
 ) -> None:

@@ -134,11 +134,14 @@ def _mix(ratio: Any, input_value: Any, output_value: Any) -> Any:
 def experts_touched(experts: Any, per_token: Any, batch: Any) -> Any:
     """Experts per layer [-] a decode step of ``batch`` tokens reads, routed uniformly:
     E x (1 - (1 - K / E) ^ B) (Huang et al. 2025, MoESD, arXiv:2505.19645, Eq. 8), computed
-    as -E x expm1(B x log1p(-K / E)) so a small K / E does not round it past K x B."""
+    as -E x expm1(B x log1p(-K / E)) so a small K / E does not round it past K x B, and
+    held to at most K x B, which the last bit of rounding can pass (E = 9, K = 1.0898, B = 1
+    gave K x (1 + 2e-16))."""
     share = np.clip(np.divide(per_token, experts), 0.0, 1.0)
     with np.errstate(divide="ignore"):  # log1p(-1) = -inf: every expert is touched
         log_untouched = np.log1p(-share)
-    return np.negative(np.multiply(experts, np.expm1(np.multiply(batch, log_untouched))))
+    touched = np.negative(np.multiply(experts, np.expm1(np.multiply(batch, log_untouched))))
+    return np.minimum(touched, np.multiply(per_token, batch))
 
 
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
