@@ -93,7 +93,9 @@ def _grid(k: int, per_axis: int) -> Array:
 
 def ranged_keys(numbers: Mapping[str, Bounds]) -> list[str]:
     """The inputs whose low and high differ in some row: the axes of a design."""
-    return [key for key, (low, high, _) in numbers.items() if (low != high).any()]
+    return [
+        key for key, (low, high, _) in numbers.items() if low is not high and (low != high).any()
+    ]
 
 
 def placed(low: Array, high: Array, centre: Array | None, at: Array) -> Array:
@@ -123,7 +125,8 @@ def core_values(
     ranged = ranged_keys(numbers)
     values: dict[str, Any] = {}
     for quantity, (low, high, centre) in numbers.items():
-        low2, high2 = (np.asarray(a, dtype=float).reshape(-1, 1) for a in (low, high))
+        low2 = np.asarray(low, dtype=float).reshape(-1, 1)
+        high2 = low2 if high is low else np.asarray(high, dtype=float).reshape(-1, 1)
         centre2 = None if centre is None else np.asarray(centre, dtype=float).reshape(-1, 1)
         constant = low2.strides[0] == 0 and high2.strides[0] == 0  # broadcast: no need to look
         if (
@@ -209,8 +212,7 @@ def core_call(
         except ModeError as error:
             raise UsageError(f"--solve {solve.unknown.name}: {error}") from None
     reported = reported_results(calc, plan, solve)
-    used = set().union(*(plan.depends.get(r.core, ()) for r in reported))
-    if gpus is not None and "gpu_peak" in used:
+    if gpus is not None and any("gpu_peak" in plan.depends.get(r.core, ()) for r in reported):
         lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
         peak = calc.inputs_by_name.get("peak")  # h100e has no --peak to stand in
         instead = "" if peak is None else " or a --peak" + " instead" * ("gpu" in peak.excludes)
@@ -225,14 +227,11 @@ def core_call(
     except ModeError as error:
         raise UsageError(str(error)) from None
     if gpus is not None:
-        results = {
-            r.core: np.broadcast_to(known[r.core], shape) for r in reported if r.core in known
-        }
-        lacking_figures(calc, plan, values, gpus, reported, results, failures, warnings)
-    derived = any(step.target == r.core for step in plan.steps for r in reported)
-    if not problems and not derived and solve is None:
+        lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
+    targets = {step.target for step in plan.steps}
+    if not problems and solve is None and not any(r.core in targets for r in reported):
         raise nothing_computed(calc, frozenset(values), chosen)
-    unreached = np.zeros(shape, dtype=bool)
+    unreached = None
     if solve is not None:
         problems, unreached = unreached_ends(
             calc, solve, problems, design, ranged_keys(numbers), shape, warnings
@@ -244,7 +243,9 @@ def core_call(
             elif failures[at] is None:
                 failures[at] = DomainError(describe(calc, problem, at))
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
-    if unreached.any():  # out of reach there: each row's centre stands in, for low..high
+    if (
+        unreached is not None and unreached.any()
+    ):  # out of reach there: each row's centre stands in, for low..high
         out = {name: np.where(unreached, full[:, :1], full) for name, full in out.items()}
     return out, rows, failures, warnings
 
@@ -255,7 +256,7 @@ def lacking_figures(
     values: Mapping[str, Any],
     gpus: NDArray[np.str_],
     reported: Sequence[Result],
-    results: Mapping[str, Array],
+    known: Mapping[str, Any],
     failures: list[TcoctlError | None],
     warnings: dict[int, list[str]],
 ) -> None:
@@ -267,8 +268,10 @@ def lacking_figures(
     the figure (TPP, the highest over the precisions a chip has) is not named."""
     for spec in GPU_FIELDS:
         quantity = f"gpu_{spec.name}"
+        if quantity not in values or not np.isnan(values[quantity]).any():
+            continue
         needing = [r for r in reported if quantity in plan.depends.get(r.core, ())]
-        if not needing or quantity not in values:
+        if not needing:
             continue
         lacking = np.broadcast_to(np.isnan(values[quantity]).ravel(), (len(failures),))
         stand_ins = [
@@ -283,7 +286,7 @@ def lacking_figures(
             without = [
                 r
                 for r in needing
-                if r.core not in results or not np.isfinite(results[r.core][row]).all()
+                if r.core not in known or not np.isfinite(_row_of(known[r.core], row)).all()
             ]
             if not without:
                 continue
@@ -294,6 +297,12 @@ def lacking_figures(
                 names = ", ".join(r.name for r in without)
                 verb = "needs it and has" if len(without) == 1 else "need it and have"
                 warnings.setdefault(row, []).append(f"{figure}: {names} {verb} no value; {give}")
+
+
+def _row_of(values: Any, row: int) -> Any:
+    """Row ``row`` of values whose first axis is the row (or that broadcast over rows)."""
+    found = np.asarray(values, dtype=float)
+    return found if found.ndim == 0 or len(found) == 1 else found[row]
 
 
 def _shaped(values: Any, shape: tuple[int, int]) -> Array:
@@ -328,7 +337,9 @@ def evaluate(
         here = slice(start, start + block)
         out, _, failed, warned = core_call(
             calc,
-            {key: bounds.take(here) for key, bounds in numbers.items()},
+            {key: bounds.take(here) for key, bounds in numbers.items()}
+            if block < rows
+            else numbers,
             gpus[here] if gpus is not None else None,
             choices,
             grid,
@@ -434,15 +445,6 @@ def tornado(
     return found
 
 
-def finite(summary: Summary) -> NDArray[np.bool_]:
-    """Rows where a result (value, range ends, percentiles) is finite throughout."""
-    ok = np.isfinite(summary.value)
-    for part in (summary.low, summary.high, *(summary.percentiles or {}).values()):
-        if part is not None:
-            ok &= np.isfinite(part)
-    return ok
-
-
 def run_group(
     calc: Calculator,
     numbers: Mapping[str, Bounds],
@@ -461,9 +463,8 @@ def run_group(
         out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
     except UsageError as error:
         return {}, dict.fromkeys(range(rows), error), {}
-    any_finite = np.zeros(rows, dtype=bool)
-    for summary in out.values():
-        any_finite |= finite(summary)
+    finite = [summary.finite for summary in out.values()]
+    any_finite = np.any(finite, axis=0) if finite else np.zeros(rows, dtype=bool)
     failed: dict[int, TcoctlError] = {}
     for position, reason in enumerate(reasons):
         if reason is not None:
@@ -503,9 +504,11 @@ def stacked_columns(
         if g.span is not None:
             spans = [row[name].span for row in rows]
             centre = centres(spans)
+            low = column([span.low for span in spans])  # type: ignore[union-attr]
+            ranged = any(span.is_range for span in spans)  # type: ignore[union-attr]
             numbers[g.spec.core] = Bounds(
-                column([span.low for span in spans]),  # type: ignore[union-attr]
-                column([span.high for span in spans]),  # type: ignore[union-attr]
+                low,
+                column([span.high for span in spans]) if ranged else low,  # type: ignore[union-attr]
                 None if centre is None else column(list(centre)),
             )
     gpus = column_of_texts([row["gpu"].text for row in rows], repeat) if "gpu" in first else None
@@ -574,6 +577,7 @@ def run_table(
     merged: dict[str, Summary] = {}
     failed: dict[int, TcoctlError] = {}
     warned: dict[int, list[str]] = {}
+    no_range: Array | None = None
     for members in groups(table.bases):
         bases = [table.bases[i] for i in members]
         position = np.full(len(table.bases), -1, dtype=np.intp)
@@ -600,9 +604,12 @@ def run_table(
             warned[int(where[at])] = found
         whole = len(where) == table.rows  # one group holds every row, in order
         for name, summary in out.items():
-            ok = finite(summary)
+            ok = summary.finite
             if whole and ok.all():  # nothing to mask: the group's summary as it is
-                merged[name] = _with_ends(summary, table.rows)
+                if summary.low is None or summary.high is None:
+                    no_range = no_range if no_range is not None else _no_range(table.rows)
+                    summary = Summary(summary.value, no_range, no_range, summary.percentiles)
+                merged[name] = summary
                 continue
             target = merged.setdefault(name, _empty_summary(table.rows, samples > 0))
             rows = where[ok]
@@ -615,11 +622,12 @@ def run_table(
     return merged, failed, warned
 
 
-def _with_ends(summary: Summary, rows: int) -> Summary:
-    """A summary with low/high as arrays: NaN (not a range) where it has none."""
-    if summary.low is not None and summary.high is not None:
-        return summary
-    return Summary(summary.value, np.full(rows, np.nan), np.full(rows, np.nan), summary.percentiles)
+def _no_range(rows: int) -> Array:
+    """NaN low/high over ``rows`` (not a range), read-only: every result without a range
+    shares it."""
+    nan = np.full(rows, np.nan)
+    nan.flags.writeable = False
+    return nan
 
 
 def _empty_summary(rows: int, sampled: bool) -> Summary:

@@ -45,7 +45,7 @@ class Bounds(NamedTuple):
     def first(self, count: int) -> Bounds:
         """The first row as ``count`` rows (a broadcast view, not a copy)."""
         if count == 1:
-            return self.take(slice(0, 1))
+            return self if len(self.low) == 1 else self.take(slice(0, 1))
         centre = None if self.centre is None else np.broadcast_to(self.centre[0], count)
         return Bounds(
             np.broadcast_to(self.low[0], count), np.broadcast_to(self.high[0], count), centre

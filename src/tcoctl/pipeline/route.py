@@ -277,17 +277,19 @@ def lost_results(
     """The results ``names`` with no finite value in the display unit in some of ``rows``;
     a coded result has no code where none applies (binding, with no constraint given)."""
     specs = {spec.name: spec for spec in engine.results_of(calc, solve)}
-    lost = []
-    with np.errstate(over="ignore"):
-        for name in names:
-            spec = specs[name]
-            summary = summaries.get(spec.core)
-            if not spec.labels and (
-                summary is None
-                or not np.isfinite(convert(summary.value[rows], spec.unit, spec.display)).all()
-            ):
-                lost.append(name)
-    return lost
+    numbers = [specs[name] for name in names if not specs[name].labels]
+    found = [spec for spec in numbers if spec.core in summaries]
+    if not found:
+        return [spec.name for spec in numbers]
+    every = len(rows) == len(summaries[found[0].core].value)  # all rows: no need to pick
+    values = np.stack(
+        [summaries[s.core].value if every else summaries[s.core].value[rows] for s in found]
+    )
+    to_display = np.array([convert(1.0, s.unit, s.display) for s in found])
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(values * to_display[:, None]).all(axis=1)
+    kept = {spec.name for spec, ok in zip(found, finite.tolist(), strict=True) if ok}
+    return [spec.name for spec in numbers if spec.name not in kept]
 
 
 def lacks_a_figure(given: Mapping[str, engine.Given], uses: Iterable[str]) -> bool:
