@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,8 @@ import pytest
 import tcoctl
 from conftest import core, results, run
 from tcoctl import api
+from tcoctl import core as core_registry
+from tcoctl import specs as specs_registry
 from tcoctl.core import MODELS
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES
 
@@ -32,6 +35,19 @@ def test_every_option_and_result_names_a_quantity_of_the_relations() -> None:
             assert gives <= names, (name, spec.name)
         for result in calc.results:
             assert result.core in names, (name, result.name)
+
+
+def test_a_calculator_is_one_line_in_each_registry() -> None:
+    """The README's recipe: a new calculator adds one line to tcoctl.specs.REGISTRY and one
+    to tcoctl.core.REGISTRY, and nothing else in either file names it."""
+    assert list(core_registry.REGISTRY) == list(CALCULATORS)
+    files = {r.__file__: r.REGISTRY for r in (specs_registry, core_registry)}
+    for path, entries in files.items():
+        lines = Path(str(path)).read_text(encoding="utf-8").splitlines()
+        for entry in entries.values() if isinstance(entries, dict) else entries:
+            module = entry.partition(".")[0]
+            naming = [line for line in lines if re.search(rf"\b{module}\b", line)]
+            assert len(naming) == 1, (path, module, naming)
 
 
 def test_a_partial_question_answers_and_says_what_else_it_could() -> None:

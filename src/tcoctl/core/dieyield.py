@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product, references
-from tcoctl.specs import YIELD_MODELS
+from tcoctl.specs.dieyield import YIELD_MODELS
 
 Array = NDArray[np.float64]
 Value = Any  # float or ndarray (or None where optional); numpy broadcasts both

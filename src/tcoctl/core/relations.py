@@ -361,6 +361,8 @@ def evaluate(
             if bounds and step.target in bounds:
                 low, high, exclusive = bounds[step.target]
                 value = np.asarray(known[step.target], dtype=float)
+                if within(value, low, high, exclusive):
+                    continue  # the common case, from two reductions
                 beyond = outside(value, low, high, exclusive)
                 if np.any(beyond):
                     problems.append(
@@ -381,6 +383,15 @@ def outside(value: Any, low: float, high: float, exclusive: bool) -> NDArray[np.
         (value > high * (1 + 1e-12)) | (value < low) | (exclusive & (value <= low))
     )
     return beyond
+
+
+def within(value: Array, low: float, high: float, exclusive: bool) -> bool:
+    """Whether every value lies inside its valid range (as ``outside`` has it), from the
+    least and greatest alone; False also where any is NaN (``outside`` then looks)."""
+    if value.size == 0:
+        return True
+    least, greatest = float(value.min()), float(value.max())
+    return (least > low if exclusive else least >= low) and greatest <= high * (1 + 1e-12)
 
 
 def by_row(mask: Any, rows: int) -> NDArray[np.bool_]:
