@@ -16,6 +16,7 @@ from tcoctl.core.dieyield import (
     defects_for_yield,
     die_map,
     die_yield,
+    dies_by_area,
     dies_per_wafer,
     dies_per_wafer_formula,
     line_yield,
@@ -117,6 +118,38 @@ def test_exact_count_beats_formula_for_small_dies(width_mm: float, aspect: float
     exact = dies_per_wafer(0.3, 0.003, width_mm / 1e3, height_mm / 1e3, 1e-4)
     formula = dies_per_wafer_formula(0.294, (width_mm + 0.1) * (height_mm + 0.1) / 1e6)
     assert exact == np.floor(exact) and exact >= formula
+
+
+@given(st.floats(2, 30), st.floats(1.0, 3.0), st.floats(0, 0.2))
+def test_no_count_exceeds_the_area_bound(width_mm: float, aspect: float, scribe_mm: float) -> None:
+    """The bound a stated --dies-per-wafer is held to (usable area / pitch area, and the
+    bare area for a die known by its area alone) is never below a real count."""
+    width, height, scribe = width_mm / 1e3, width_mm * aspect / 1e3, scribe_mm / 1e3
+    count = dies_per_wafer(0.3, 0.003, width, height, scribe)
+    values = {"wafer_diameter": 0.3, "edge_exclusion": 0.003, "die_width": width,
+              "die_height": height, "scribe": scribe, "die_area": width * height}  # fmt: skip
+    assert count <= dies_by_area(values, square=False) <= dies_by_area(values, square=True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dies-per-wafer", "1e9", "--die-size", "26x25.6"],
+         "--dies-per-wafer 1,000,000,000 is more than the usable wafer holds: at most 101 dies"),
+        (["--dies-per-wafer", "80..200", "--die-size", "26x25.6"], "--dies-per-wafer 200 is more"),
+        (["--dies-per-wafer", "1e9", "--die-area", "100"], "at most 678 dies by area"),
+        (["--dies-per-wafer", "0", "--die-size", "26x25.6"], "--dies-per-wafer is 0: no die"),
+        (["--dies-per-wafer", "0"], "--dies-per-wafer is 0: no die is made"),
+    ],
+)  # fmt: skip
+def test_a_stated_dies_per_wafer_that_cannot_be_is_refused(args: list[str], message: str) -> None:
+    """The probe: --dies-per-wafer 1e9 ran unchecked and 0 blamed the die. A 26.1 x 25.7 mm
+    pitch fits at most floor(pi 147^2 / 670.77) = 101 on a 300 mm wafer's usable area
+    (3 mm edge); 100 mm^2 of die alone, floor(pi 147^2 / 100) = 678."""
+    outcome = run("yield", *args, "--defect-density", "0.1")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert message in outcome.stderr and "the die does not fit" not in outcome.stderr
+    assert run("yield", "--dies-per-wafer", "82", "--die-size", "26x25.6", "-f", "json").code == 0
 
 
 def test_line_yield_and_inverse() -> None:
@@ -271,3 +304,20 @@ def test_spare_core_yield_is_the_binomial_tail(core: float, cores: int, spares: 
     got = float(yield_with_spares(core, cores, needed))
     assert got == pytest.approx(min(plain, 1.0), rel=1e-9, abs=1e-300)
     assert core**cores * (1 - 1e-9) <= got <= 1.0
+
+
+def test_spare_cores_over_a_range_answer_where_enough_cores_exist() -> None:
+    """The probe: --cores 100..200 with --cores-needed 132 failed the whole run. As with a
+    goal-seek whose goal is out of reach at some range points, the centre (150 cores)
+    answers, the points with fewer cores than needed have no value and are left out of
+    low..high, and one warning says so; a centre with too few cores still fails."""
+    args = ("yield", "--cores-needed", "132", "--core-yield", "0.95")
+    outcome = run(*args, "--cores", "100..200", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    spares = outcome.json()["results"]["yield_with_spares"]
+    alone = results(*args, "--cores", "150")["yield_with_spares"]["value"]
+    assert spares["value"] == alone and spares["low"] >= alone and spares["high"] <= 1
+    assert "--cores-needed is more than --cores at 2 of 6 points of the input ranges, e.g. " \
+        "with --cores at its low side: no value there" in outcome.stderr  # fmt: skip
+    failed = run(*args, "--cores", "100..140")
+    assert failed.code == 1 and failed.stderr.endswith("--cores-needed is more than --cores\n")

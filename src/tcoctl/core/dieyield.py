@@ -597,10 +597,64 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
                     beyond,
                 )
             )
-        unfit = per_row(np.asarray(values["dies_per_wafer"]) == 0) & ~no_wafer
-        if unfit.any():
-            found.append(Finding("the die does not fit on the usable wafer", unfit, fatal=True))
+        if "dies_per_wafer" in assumed:  # counted from the die: 0 means it does not fit
+            unfit = per_row(np.asarray(values["dies_per_wafer"]) == 0) & ~no_wafer
+            if unfit.any():
+                found.append(Finding("the die does not fit on the usable wafer", unfit, True))
+    if "dies_per_wafer" in values and "dies_per_wafer" not in assumed:  # a stated count
+        found.extend(_stated_count_checks(values, rows, assumed, no_wafer))
     found.extend(_spare_checks(values, rows))
+    return found
+
+
+def dies_by_area(values: Mapping[str, Any], square: bool) -> Array:
+    """The most dies the usable wafer can hold by area [-]: floor(pi r^2 / S), r = diameter /
+    2 - edge_exclusion, S the die's pitch area (width + scribe) x (height + scribe), or its
+    bare area where only the area is known (its shape unknown, the bound holds for any)."""
+    radius = np.maximum(values["wafer_diameter"] / 2 - np.asarray(values["edge_exclusion"]), 0)
+    if square:
+        pitch = np.asarray(values["die_area"], dtype=float)
+    else:
+        scribe = values["scribe"]
+        pitch = np.multiply(
+            np.add(values["die_width"], scribe), np.add(values["die_height"], scribe)
+        )
+    return np.asarray(np.floor(np.pi * radius**2 / pitch * (1 + 1e-12)), dtype=float)
+
+
+def _stated_count_checks(
+    values: Mapping[str, Any], rows: int, assumed: frozenset[str], no_wafer: NDArray[np.bool_]
+) -> list[Finding]:
+    """A stated dies_per_wafer that cannot be: 0 (no die made), or, with a die size, more
+    than the usable wafer holds by area (dies_by_area), naming both numbers (one finding per
+    pair of them)."""
+    stated = np.asarray(values["dies_per_wafer"], dtype=float)
+    found = []
+    zero = by_row(stated == 0, rows) & ~no_wafer
+    if zero.any():
+        message = "dies_per_wafer is 0: no die is made (give a count above 0)"
+        found.append(Finding(message, zero, True, ("dies_per_wafer",)))
+    if "die_width" not in values:
+        return found
+    square = "die_width" in assumed
+    counts, most = np.broadcast_arrays(
+        np.atleast_1d(stated), np.atleast_1d(dies_by_area(values, square))
+    )
+    counts, most = counts.reshape(counts.shape[0], -1), most.reshape(most.shape[0], -1)
+    over = counts > most
+    pairs: dict[tuple[float, float], list[int]] = {}  # (stated, bound) at each row's worst
+    for row in np.flatnonzero(over.any(axis=1)).tolist():
+        at = int(np.argmax(np.where(over[row], counts[row] - most[row], -np.inf)))
+        pairs.setdefault((float(counts[row, at]), float(most[row, at])), []).append(row)
+    shape = "die_area" if square else "((die_width + scribe) x (die_height + scribe))"
+    for (count, bound), members in pairs.items():
+        mask = np.zeros(over.shape[0], dtype=bool)
+        mask[members] = True
+        message = (
+            f"dies_per_wafer {count:,.0f} is more than the usable wafer holds: at most "
+            f"{bound:,.0f} dies by area (pi (wafer_diameter / 2 - edge_exclusion)^2 / {shape})"
+        )
+        found.append(Finding(message, by_row(mask, rows), True, ("dies_per_wafer",)))
     return found
 
 
@@ -609,11 +663,11 @@ def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     the die."""
     found = []
     if "cores" in values and "cores_needed" in values:
-        short = by_row(np.greater(values["cores_needed"], values["cores"]), rows)
+        points = np.greater(values["cores_needed"], values["cores"])
+        short = by_row(points, rows)
         if short.any():
-            found.append(
-                Finding("cores_needed is more than cores", short, True, ("cores_needed", "cores"))
-            )
+            names = ("cores_needed", "cores")
+            found.append(Finding("cores_needed is more than cores", short, True, names, points))
     if "rest_area" in values:
         over = by_row(np.asarray(values["rest_area"]) < 0, rows)
         if over.any():

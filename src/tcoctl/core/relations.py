@@ -324,6 +324,10 @@ class Finding:
     rows: NDArray[np.bool_]
     fatal: bool = False
     quantities: tuple[str, ...] = ()
+    points: NDArray[np.bool_] | None = None
+    """Where the check is element by element: the elements (rows x range points,
+    broadcastable) it applies to, so that a row whose range ends fail but whose centre does
+    not may keep its answer."""
 
 
 Problem = Contradiction | OutOfBounds | Finding

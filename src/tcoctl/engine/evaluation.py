@@ -15,7 +15,7 @@ over a very wide --rate range, die counts, which step with the die size).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,17 +25,18 @@ from numpy.typing import NDArray
 from tcoctl import sampling
 from tcoctl.core import relations as rel
 from tcoctl.core.dieyield import ModeError
-from tcoctl.engine.goalseek import goal_seek, unreached_ends
+from tcoctl.engine.goalseek import goal_seek
 from tcoctl.engine.inputs import (
     Array,
     Bounds,
     Given,
     centres,
+    describe_range,
     gpu_figures,
     reference_gpu_figures,
     rule_figures,
 )
-from tcoctl.engine.messages import describe, nothing_computed
+from tcoctl.engine.messages import describe, nothing_computed, range_ends, shown
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
@@ -232,8 +233,8 @@ def core_call(
     if not problems and solve is None and not any(r.core in targets for r in reported):
         raise nothing_computed(calc, frozenset(values), chosen)
     unreached = None
-    if solve is not None:
-        problems, unreached = unreached_ends(
+    if problems:  # some may fail only at some range points
+        problems, unreached = failing_ends(
             calc, solve, problems, design, ranged_keys(numbers), shape, warnings
         )
     for problem in problems:
@@ -248,6 +249,74 @@ def core_call(
     ):  # out of reach there: each row's centre stands in, for low..high
         out = {name: np.where(unreached, full[:, :1], full) for name, full in out.items()}
     return out, rows, failures, warnings
+
+
+def failing_ends(
+    calc: Calculator,
+    solve: Solve | None,
+    problems: list[rel.Problem],
+    design: Array,
+    ranged: list[str],
+    shape: tuple[int, int],
+    warnings: dict[int, list[str]],
+) -> tuple[list[rel.Problem], NDArray[np.bool_] | None]:
+    """A run over input ranges answers at the centre: where a row has no answer only at some
+    range points (a goal-seek's goal out of reach there, the solved unknown leaving its
+    valid range; a fatal check such as --cores 100..200 with --cores-needed 132), the row
+    keeps its answer, one warning names how many points and the range ends nearest the
+    centre that fail, and the mask returned (rows x points; None if none) marks those
+    points, which the low..high leave out. Rows whose centre fails keep the problem. Only
+    on a design whose first point is the centre (not Monte Carlo draws)."""
+    if not ranged or not np.all(design[0] == 0.5):
+        return problems, None
+    mask = np.zeros(shape, dtype=bool)
+    kept: list[rel.Problem] = []
+    for problem in problems:
+        failing = _failing_points(problem, solve, shape)
+        if failing is None:
+            kept.append(problem)
+            continue
+        ends = failing & ~failing[:, :1]
+        mask |= ends
+        kept.append(replace(problem, rows=problem.rows & failing[:, 0]))
+        for row in np.flatnonzero(ends.any(axis=1)).tolist():
+            points = np.flatnonzero(ends[row])
+            point, where = range_ends(calc, ranged, design, points)
+            at = f"at {points.size} of {shape[1]} points of the input ranges, e.g. with {where}"
+            if isinstance(problem, rel.OutOfBounds) and solve is not None:
+                spec = solve.unknown
+                value = np.broadcast_to(np.asarray(problem.value, dtype=float), shape)
+                text = (
+                    f"{solve.target.name} = {shown(calc, solve.target.core, solve.value)} is "
+                    f"out of reach {at}: {spec.name} would have to be "
+                    f"{shown(calc, spec.core, float(value[row, point]))} (it must be "
+                    f"{describe_range(spec).removeprefix('a value ')}); its low..high leave "
+                    "those points out"
+                )
+            else:
+                text = (
+                    f"{describe(calc, problem)} {at}: no value there, and low..high leave "
+                    "those points out (narrow the ranges to where it holds)"
+                )
+            warnings.setdefault(row, []).append(text)
+    return kept, mask
+
+
+def _failing_points(
+    problem: rel.Problem, solve: Solve | None, shape: tuple[int, int]
+) -> NDArray[np.bool_] | None:
+    """The elements (rows x points) where a problem leaves no answer, if it says so per
+    element: the solved unknown out of its range, or a fatal check with its points."""
+    if isinstance(problem, rel.Finding) and problem.fatal and problem.points is not None:
+        return np.broadcast_to(np.asarray(problem.points, dtype=bool), shape)
+    if (
+        isinstance(problem, rel.OutOfBounds)
+        and solve is not None
+        and problem.quantity == solve.unknown.core
+    ):
+        value = np.broadcast_to(np.asarray(problem.value, dtype=float), shape)
+        return rel.outside(value, problem.low, problem.high, solve.unknown.positive)
+    return None
 
 
 def lacking_figures(

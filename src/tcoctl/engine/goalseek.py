@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
@@ -202,51 +200,3 @@ def capped(
         if name
         else ""
     )
-
-
-def unreached_ends(
-    calc: Calculator,
-    solve: Solve,
-    problems: list[rel.Problem],
-    design: Array,
-    ranged: list[str],
-    shape: tuple[int, int],
-    warnings: dict[int, list[str]],
-) -> tuple[list[rel.Problem], NDArray[np.bool_]]:
-    """A goal-seek over input ranges answers at the centre: where the solved unknown leaves
-    its valid range only at some range points (the goal is out of reach there), the row
-    keeps its answer, one warning names the range ends nearest the centre that do it, and
-    the mask returned (rows x points) marks those points, which the low..high leave out.
-    Rows whose centre is out of reach keep the problem. Only on a design whose first point
-    is the centre (not Monte Carlo draws)."""
-    mask = np.zeros(shape, dtype=bool)
-    if not ranged or not np.all(design[0] == 0.5):
-        return problems, mask
-    spec, kept = solve.unknown, []
-    for problem in problems:
-        if not (isinstance(problem, rel.OutOfBounds) and problem.quantity == spec.core):
-            kept.append(problem)
-            continue
-        value = np.broadcast_to(np.asarray(problem.value, dtype=float), shape)
-        beyond = rel.outside(value, problem.low, problem.high, spec.positive)
-        mask = beyond & ~beyond[:, :1]
-        kept.append(replace(problem, rows=problem.rows & beyond[:, 0]))
-        for row in np.flatnonzero(mask.any(axis=1)).tolist():
-            points = np.flatnonzero(mask[row])
-            point = int(points[np.argmin(np.abs(design[points] - 0.5).sum(axis=1))])
-            ends = " and ".join(
-                f"--{calc.number_inputs[key].name} at its "
-                + ("low" if at < 0.5 else "high")
-                + (" end" if at in (0.0, 1.0) else " side")
-                for key, at in zip(ranged, design[point].tolist(), strict=True)
-                if at != 0.5
-            )
-            warnings.setdefault(row, []).append(
-                f"{solve.target.name} = {shown(calc, solve.target.core, solve.value)} is out "
-                f"of reach at {points.size} of {shape[1]} points of the input ranges, e.g. "
-                f"with {ends}: {spec.name} would have to be "
-                f"{shown(calc, spec.core, float(value[row, point]))} (it must be "
-                f"{describe_range(spec).removeprefix('a value ')}); its low..high leave "
-                "those points out"
-            )
-    return kept, mask

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array
@@ -139,4 +140,20 @@ def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> 
     name = public_name(calc, problem.quantity)
     return f"{name} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
         f": {hint}" if hint else ""
+    )
+
+
+def range_ends(
+    calc: Calculator, ranged: list[str], design: Array, points: NDArray[np.intp]
+) -> tuple[int, str]:
+    """Of some design ``points``, the one nearest the centre and where it lies among the
+    input ranges, for people: '--cores at its low end' (a design places each ranged input
+    between its low, 0, and high, 1)."""
+    point = int(points[np.argmin(np.abs(design[points] - 0.5).sum(axis=1))])
+    return point, " and ".join(
+        f"--{calc.number_inputs[key].name} at its "
+        + ("low" if place < 0.5 else "high")
+        + (" end" if place in (0.0, 1.0) else " side")
+        for key, place in zip(ranged, design[point].tolist(), strict=True)
+        if place != 0.5
     )

@@ -108,7 +108,8 @@ YIELD = Calculator(
         Input(
             "dies-per-wafer",
             "A stated count of dies per wafer (a textbook's, a foundry's): good dies use it "
-            "instead of a count from the die size.",
+            "instead of a count from the die size; with a die size, at most what the usable "
+            "wafer holds by area.",
             "270",
             positive=False,  # a die that does not fit counts 0: the check names it
             whole=True,
