@@ -108,6 +108,25 @@ def test_cluster_flops_and_mfu_from_the_achieved_rate() -> None:
     assert back["mfu"]["value"] == pytest.approx(0.52, abs=0.005)
 
 
+def test_a_source_that_counts_a_peta_as_1024_tera_is_inconsistent() -> None:
+    """DoNews on Huawei's Atlas 900 launch (2019-09-18, https://ctoutiao.com/2304242.html),
+    restating Huawei: the cluster "由数千颗昇腾910 AI处理器互联构成" (thousands of Ascend
+    910s), "其总算力达到256P~1024P FLOPS @FP16"; "集群规模为1024颗昇腾910 AI处理器" (the one
+    deployed holds 1,024); each chip "单芯片提供...算力(256TFLOPS@FP16)". The source is
+    inconsistent with itself: 1,024 chips of 256 TFLOP/s are 262,144 TFLOP/s, 262.1 PFLOP/s;
+    its 256P divides by 1,024, not 1,000. tcoctl keeps SI prefixes and says 262.1: the 256P
+    is what the source's own chips would need 1,000 of, and its 1024P needs 4,000 (the
+    "thousands"), not 4,096."""
+    atlas = results("flops", "--achieved", "256 TFLOP/s", "--count", "1024")
+    assert atlas["cluster_flops"]["value"] == pytest.approx(262.144, rel=1e-12)
+    assert atlas["cluster_flops"]["value"] != pytest.approx(256, rel=0.01)  # the source's 256P
+    assert atlas["cluster_flops"]["value"] * 1000 / 1024 == pytest.approx(256)  # its ÷ 1024
+    for stated, chips in (("256", 1000), ("1024", 4000)):
+        back = results("flops", "--cluster-flops", f"{stated} PFLOP/s", "--achieved",
+                       "256 TFLOP/s")  # fmt: skip
+        assert back["count"]["value"] == pytest.approx(chips)
+
+
 @pytest.mark.parametrize(
     ("budget", "params", "tokens"),
     [("1.21e20", 1e9, 20.2e9), ("1.23e22", 10e9, 205.1e9), ("1.27e26", 1e12, 21.2e12)],
