@@ -194,6 +194,10 @@ def test_deepseek_published_day_of_revenue_and_margin() -> None:
     assert found["margin"]["value"] == pytest.approx(1 - 87_072 / 562_027, abs=1e-3)
     solved = results(*DEEPSEEK_DAY, "--solve", "price", "--for", "cost_profit_margin=5.45")
     assert solved["price"]["value"] == pytest.approx(2.19, rel=0.01)
+    day = [arg for arg in DEEPSEEK_DAY if arg not in ("--input-price", "0.55 USD/Mtoken")]
+    input_price = results(*day, "--price", "2.19 USD/Mtoken", "--solve", "input-price",
+                          "--for", "revenue_per_day=562027")  # fmt: skip
+    assert input_price["input_price"]["value"] == pytest.approx(0.55, rel=1e-3)
 
 
 def test_cost_per_million_input_tokens_from_a_stated_prefill_throughput() -> None:
