@@ -7,7 +7,9 @@ options of random commands checks the same invariants.
 The cases are generated from tcoctl.specs.CALCULATORS. Values in the ``INVALID`` tables are
 wrong for every option they are given to, so the exit code must be non-zero; ``SUSPICIOUS``
 values are legitimate for some options (``--rate 0``, ``--network-cost 0 USD``), so for them
-only the general invariants are checked.
+only the general invariants are checked. One test runs all the values of one option and
+names every value that failed (8,800 test items of one run each cost more in pytest's
+bookkeeping than in the runs themselves).
 
 Each case runs in-process. Unlike conftest.run, ``invoke`` keeps what reached stdout when an
 exception escapes the CLI, and turns the exception into the traceback a user would see on
@@ -20,7 +22,7 @@ import itertools
 import json
 import re
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -357,20 +359,37 @@ def in_context(calc: Calculator, spec: Input) -> list[str]:
 # --- generated cases ----------------------------------------------------------------------
 
 
-def number_cases(table: dict[str, str]) -> Iterator[Any]:
+def option_cases(*kinds: str) -> Iterator[Any]:
+    """Each option of these kinds of every calculator; one case runs all its values."""
     for calc in CALCULATORS.values():
         for spec in calc.inputs:
-            if spec.kind == "number":
-                for label, value in table.items():
-                    yield pytest.param(calc, spec, value, id=f"{calc.name}--{spec.name}={label}")
+            if spec.kind in kinds:
+                yield pytest.param(calc, spec, id=f"{calc.name}--{spec.name}")
 
 
-def name_cases() -> Iterator[Any]:
-    for calc in CALCULATORS.values():
-        for spec in calc.inputs:
-            if spec.kind in ("choice", "gpu"):
-                for label, value in names_for(spec).items():
-                    yield pytest.param(calc, spec, value, id=f"{calc.name}--{spec.name}={label}")
+def each_value(values: dict[str, str], case: Callable[[str], object]) -> None:
+    """Run ``case`` on every value, then fail once naming each value that failed with its
+    report: a failure hides none of the values after it."""
+    failures = []
+    for label, value in values.items():
+        try:
+            case(value)
+        except pytest.fail.Exception as failure:
+            failures.append(f"{label}:{failure.msg}")
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
+
+
+def usage_error(calc: Calculator, spec: Input, scratch: Path) -> Callable[[str], Outcome]:
+    """A case: ``tcoctl CALC --SPEC VALUE`` must be a usage error (exit 2) naming the option."""
+    flag = f"--{spec.name}"
+    return lambda value: run_case(
+        [calc.name, flag, value, "--format", "json"],
+        scratch,
+        must_fail=True,
+        codes=(2,),
+        mentions=[flag],
+    )
 
 
 def shared_cases() -> Iterator[Any]:
@@ -740,28 +759,25 @@ def warm() -> Iterator[None]:
 # --- tests: values of every calculator option ---------------------------------------------
 
 
-@pytest.mark.parametrize(("calc", "spec", "value"), list(number_cases(INVALID_NUMBERS)))
-def test_invalid_number_is_a_usage_error(
-    calc: Calculator, spec: Input, value: str, scratch: Path
-) -> None:
-    args = [calc.name, f"--{spec.name}", value, "--format", "json"]
-    run_case(args, scratch, must_fail=True, codes=(2,), mentions=[f"--{spec.name}"])
+@pytest.mark.parametrize(("calc", "spec"), list(option_cases("number")))
+def test_invalid_number_is_a_usage_error(calc: Calculator, spec: Input, scratch: Path) -> None:
+    each_value(INVALID_NUMBERS, usage_error(calc, spec, scratch))
 
 
-@pytest.mark.parametrize(("calc", "spec", "value"), list(number_cases(SUSPICIOUS_NUMBERS)))
+@pytest.mark.parametrize(("calc", "spec"), list(option_cases("number")))
 def test_suspicious_number_keeps_the_invariants(
-    calc: Calculator, spec: Input, value: str, scratch: Path
+    calc: Calculator, spec: Input, scratch: Path
 ) -> None:
-    args = [calc.name, *in_context(calc, spec), f"--{spec.name}", value, "--format", "json"]
-    run_case(args, scratch)
+    context = [calc.name, *in_context(calc, spec)]
+    each_value(
+        SUSPICIOUS_NUMBERS,
+        lambda value: run_case([*context, f"--{spec.name}", value, "--format", "json"], scratch),
+    )
 
 
-@pytest.mark.parametrize(("calc", "spec", "value"), list(name_cases()))
-def test_invalid_name_is_a_usage_error(
-    calc: Calculator, spec: Input, value: str, scratch: Path
-) -> None:
-    args = [calc.name, f"--{spec.name}", value, "--format", "json"]
-    run_case(args, scratch, must_fail=True, codes=(2,), mentions=[f"--{spec.name}"])
+@pytest.mark.parametrize(("calc", "spec"), list(option_cases("choice", "gpu")))
+def test_invalid_name_is_a_usage_error(calc: Calculator, spec: Input, scratch: Path) -> None:
+    each_value(names_for(spec), usage_error(calc, spec, scratch))
 
 
 @pytest.mark.parametrize("value", INVALID_SIZES.values(), ids=INVALID_SIZES.keys())
