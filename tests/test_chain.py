@@ -318,3 +318,22 @@ def test_a_400_deep_chain_of_references_is_a_clear_error(tmp_path: Path) -> None
     assert outcome.code == 1 and outcome.stdout == ""
     assert "refer to others more than 16 deep (link400 -> link399 -> ... -> " in outcome.stderr
     assert len(outcome.stderr) < 400
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_csv_output_piped_into_another_calculator_says_to_pipe_json(batch: bool) -> None:
+    """The probe: tcoctl's own CSV piped into --input was refused as 'neither a JSON object
+    nor a CSV header of option names (unknown 'scenario')'. It carries results, not options:
+    one line says to pipe JSON instead (a run's CSV and a batch's alike)."""
+    args = ("yield", "--defect-density", "0.3/cm^2", "--format", "csv")
+    if batch:
+        upstream = run(*args, "--input", "-", input='{"die-size": "26x25.6"}\n').stdout
+    else:
+        upstream = run(*args, "--die-size", "26x25.6").stdout
+    outcome = run("supply", "--input", "-", "--gpu", "ascend-910b", input=upstream)
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr == (
+        "tcoctl: error: --input: this is tcoctl's CSV output, which does not feed another "
+        "calculator; pipe --format json (JSON Lines from a batch) instead, e.g. tcoctl yield "
+        "--preset smic-7nm --format json | tcoctl supply --input -\n"
+    )

@@ -146,3 +146,29 @@ def test_each_result_carries_the_oldest_date_of_what_it_used() -> None:
     assert found["eu_systemic_risk"]["as_of"] == "2024-07-12"
     assert found["us_eo14110_reporting"]["as_of"] == "2023-10-30"
     assert document["as_of"] == "2023-10-30"  # ends before 2023 does
+
+
+def test_a_currency_alone_changes_how_results_show_not_which_rows() -> None:
+    """The probe: tco --currency EUR left out capex and annual_opex, which an input option
+    shows. Details show once an option sets an input (docs/serving.md); --currency only
+    changes how money is shown, so its table has the same rows as the plain run's."""
+
+    def rows(*args: str) -> list[str]:
+        table = run("tco", *args, "--format", "table").stdout.split("inputs (citations")[0]
+        return [line.split()[0] for line in table.splitlines()[3:] if line.strip()]
+
+    plain, in_euros = rows(), rows("--currency", "EUR")
+    assert in_euros == plain and "capex" not in plain
+    assert "capex" in rows("--gpus", "100000")
+
+
+def test_a_centred_range_and_mixed_currencies_convert_each_number() -> None:
+    """The probe's "25000..30000..40000 EUR" and "25k EUR..40k USD": each number converts
+    at its own currency's rate (1 EUR = 1.0817 USD, Federal Reserve G.5A 2023), and a given
+    centre travels with the range."""
+    centred = tcoctl.tco(gpu_price="25000..30000..40000 EUR").to_dict()["inputs"]["gpu-price"]
+    assert (centred["low"], centred["value"], centred["high"]) == pytest.approx(
+        (25000 * 1.0817, 30000 * 1.0817, 40000 * 1.0817)
+    )
+    mixed = tcoctl.tco(gpu_price="25k EUR..40k USD").to_dict()["inputs"]["gpu-price"]
+    assert (mixed["low"], mixed["high"]) == pytest.approx((25000 * 1.0817, 40000))

@@ -226,10 +226,14 @@ def test_a_whole_solution_is_not_rounded_past_itself() -> None:
 
 def test_tensor_parallelism_must_split_the_heads_whole() -> None:
     """The probe's --tensor-parallel 7 with GPT-3's 96 heads ran; each tensor-parallel GPU
-    holds whole heads (Megatron-LM), so 7 is refused naming both, 4 and 8 run."""
+    holds whole heads (Megatron-LM), so 7 is refused, 4 and 8 run. It is how the option was
+    given: a usage error (exit 2) naming --tensor-parallel and the values that would do."""
     outcome = run("memory", "--tensor-parallel", "7")
-    assert outcome.code == 1 and outcome.stdout == ""
-    assert "tensor_parallel does not divide heads" in outcome.stderr
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr.endswith(
+        "--tensor-parallel does not divide the 96 heads: each GPU holds whole attention heads; "
+        "give a divisor of 96 (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 96), e.g. 8\n"
+    )
     for ways in ("4", "8"):
         assert run("memory", "--tensor-parallel", ways, "--format", "json").code == 0
 

@@ -145,10 +145,21 @@ def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
     Megatron-LM, section 3), so each of the t GPUs holds heads / t whole heads."""
     if "heads" not in values or "tensor_parallel" not in values:
         return []
-    split = np.divide(values["heads"], values["tensor_parallel"])
-    broken = by_row(split != np.floor(split), rows)
-    message = "tensor_parallel does not divide heads: each GPU holds whole attention heads"
-    return [Finding(message, broken, fatal=True)] if broken.any() else []
+    heads, ways = np.broadcast_arrays(
+        np.atleast_1d(values["heads"]), np.atleast_1d(values["tensor_parallel"])
+    )
+    points = np.divide(heads, ways) != np.floor(np.divide(heads, ways))
+    found = []
+    for count in np.unique(heads[points]).tolist():  # one finding per head count
+        fits = [str(d) for d in range(1, int(count) + 1) if count % d == 0]
+        message = (
+            f"tensor_parallel does not divide the {count:g} heads: each GPU holds whole "
+            f"attention heads; give a divisor of {count:g} ({', '.join(fits)}), e.g. "
+            f"{max(d for d in map(int, fits) if d <= 8)}"
+        )
+        mine = points & (heads == count)
+        found.append(Finding(message, by_row(mine, rows), True, ("tensor_parallel",), mine, True))
+    return found
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:

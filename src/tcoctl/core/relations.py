@@ -328,6 +328,9 @@ class Finding:
     """Where the check is element by element: the elements (rows x range points,
     broadcastable) it applies to, so that a row whose range ends fail but whose centre does
     not may keep its answer."""
+    usage: bool = False
+    """A fatal finding about how an option was given (a tensor-parallel degree that does not
+    divide the heads), not about the world the inputs describe: a usage error (exit 2)."""
 
 
 Problem = Contradiction | OutOfBounds | Finding

@@ -242,7 +242,8 @@ def core_call(
             if isinstance(problem, rel.Finding) and not problem.fatal:
                 warnings.setdefault(at, []).append(describe(calc, problem, at))
             elif failures[at] is None:
-                failures[at] = DomainError(describe(calc, problem, at))
+                usage = isinstance(problem, rel.Finding) and problem.usage
+                failures[at] = (UsageError if usage else DomainError)(describe(calc, problem, at))
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
     if (
         unreached is not None and unreached.any()

@@ -152,6 +152,12 @@ def read_lines(
     except (csv.Error, StopIteration):
         header = []
     unknown = [field for field in header if field not in known]
+    if header[:3] == output.CSV_HEADER[:3] or header[:2] == ["line", "input"]:
+        raise UsageError(
+            "--input: this is tcoctl's CSV output, which does not feed another calculator; "
+            "pipe --format json (JSON Lines from a batch) instead, e.g. tcoctl yield "
+            "--preset smic-7nm --format json | tcoctl supply --input -"
+        )
     if first.strip() and (not header or unknown):
         raise UsageError(
             f"--input: line {first_line[0]} is neither a JSON object nor a CSV header of "

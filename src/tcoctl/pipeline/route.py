@@ -210,7 +210,8 @@ def dating(
 
 
 def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:
-    """The details a table leaves out: all of them in a run with no option, none otherwise."""
+    """The details a table leaves out: all of them in a run with no option that sets an
+    input, none otherwise (--currency, --unit and the like only change how results show)."""
     if any(item.origin.startswith("--") for item in given.values()):
         return ()
     return tuple(result.name for result in calc.results if result.detail)
