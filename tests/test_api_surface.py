@@ -117,6 +117,19 @@ def test_pandas_in_and_out() -> None:
     assert list(supply["binding"]) == ["dies", "hbm"]
 
 
+@pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)
+def test_one_scenario_to_pandas_is_one_row(calc: Calculator) -> None:
+    """Every calculator's default run gives a frame of a row per scenario (one for a single
+    scenario), a coded result by name (the probe found supply(), flops() and others raising
+    AttributeError on a single scenario's name)."""
+    result = getattr(tcoctl, calc.api_name)()
+    frame = result.to_pandas()
+    assert len(frame) == result.evaluation.rows and list(frame.columns) == list(result)
+    for coded in [r.name for r in calc.results if r.labels and r.name in frame]:
+        names = result[coded] if isinstance(result[coded], list) else [result[coded]]
+        assert list(frame[coded]) == names and all(isinstance(n, str) for n in names)
+
+
 def test_a_percentile_needs_samples() -> None:
     with pytest.raises(UsageError, match="samples="):
         tcoctl.tco().stat("cost_per_gpu_hour", "p05")

@@ -292,6 +292,22 @@ def test_batch_csv_keeps_low_and_high() -> None:
     assert float(row[at]) < float(row[at + 1])
 
 
+def test_csv_names_a_coded_result_as_json_and_the_table_do() -> None:
+    """The binding constraint is a name in CSV too, in a run and in a batch (the probe found
+    a bare 0.0 where JSON says "label": "dies")."""
+    one = list(csv.reader(run("supply", "--preset", "smic-7nm", "--wafers-per-month",
+                              "1000..50000", "--format", "csv").stdout.splitlines()))  # fmt: skip
+    header = one[0]
+    binding = next(row for row in one if row[3] == "binding")
+    assert [binding[header.index(k)] for k in ("value", "low", "high")] == ["hbm", "dies", "hbm"]
+    lines = '{"wafers_per_month": 1000}\n{"wafers_per_month": "1000..50000"}\n'
+    batch = list(csv.reader(run("supply", "--preset", "smic-7nm", "--input", "-",
+                                "--format", "csv", input=lines).stdout.splitlines()))  # fmt: skip
+    at = batch[0].index("binding")
+    assert [row[at : at + 3] for row in batch[1:]] == [["dies"] * 3, ["hbm", "dies", "hbm"]]
+    assert all(len(row) == len(batch[0]) for row in batch)
+
+
 def test_only_my_ranges_keeps_the_users_spread() -> None:
     mine = results("tco", "--only-my-ranges", "--electricity", "0.05..0.1 USD/kWh")
     assert mine["servers_annual"]["low"] == mine["servers_annual"]["high"]

@@ -171,7 +171,12 @@ class Result(Mapping[str, Any]):
         for name in self:
             values = self[name]
             units[name] = "" if self._spec(name).labels else short(self._spec(name).display)
-            columns[name] = values if isinstance(values, list) else np.atleast_1d(values.magnitude)
+            if isinstance(values, str):  # one scenario's coded result, by name
+                columns[name] = [values]
+            else:
+                columns[name] = (
+                    values if isinstance(values, list) else np.atleast_1d(values.magnitude)
+                )
         frame = pd.DataFrame(columns)
         frame.attrs["units"] = units
         return frame

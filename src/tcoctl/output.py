@@ -150,6 +150,11 @@ def csv_rows(report: Report, scenario: str | None = None) -> list[list[str]]:
         for row in items:
             stats = [machine_text(row.stats[k]) if k in row.stats else "" for k in STAT_KEYS]
             value = row.value if isinstance(row.value, str) else machine_text(row.value)
+            if row.labels:  # a coded result by name, as in the table and JSON's "label"
+                value = label_of(row.labels, float(row.value))
+                stats = [
+                    label_of(row.labels, row.stats[k]) if k in row.stats else "" for k in STAT_KEYS
+                ]
             rows.append(
                 [
                     scenario or report.preset or "",
@@ -508,8 +513,9 @@ def batch_records(
     spread = present & np.asarray(ranged)[:, None] & np.isfinite(values[:, 1::3])
     spread &= np.isfinite(values[:, 2::3])
     count = len(results)
-    named = [j for j, result in enumerate(results) if result.labels and fmt != "csv"]
-    cases = np.nan_to_num(values[:, [3 * j for j in named]]).astype(np.uint8)
+    named = [j for j, result in enumerate(results) if result.labels]
+    cases = np.nan_to_num(values[:, [3 * j + k for j in named for k in (0, 1, 2)]])
+    cases = cases.astype(np.uint8)
     flags = np.hstack([present, spread])
     packed = np.ascontiguousarray(np.hstack([np.packbits(flags, axis=1), cases]))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # one key per shape
@@ -518,10 +524,10 @@ def batch_records(
     for shape_index, line in enumerate(first.tolist()):
         rows = np.flatnonzero(which.ravel() == shape_index)
         has, wide = flags[line, :count], flags[line, count:]
-        case = dict(zip(named, cases[line].tolist(), strict=True))
-        columns = [
-            3 * j + k for j in range(count) if has[j] for k in ((0, 1, 2) if wide[j] else (0,))
-        ]
+        codes = cases[line].tolist()
+        case = {j: tuple(codes[3 * n : 3 * n + 3]) for n, j in enumerate(named)}
+        written = [j for j in range(count) if has[j] and not (fmt == "csv" and j in case)]
+        columns = [3 * j + k for j in written for k in ((0, 1, 2) if wide[j] else (0,))]
         template = _results_template(results, has, wide, fmt == "csv", case)
         width = len(columns)
         texts = numbers_text(values[rows][:, np.array(columns, dtype=np.intp)].ravel())
@@ -540,22 +546,31 @@ def batch_records(
 
 
 def _results_template(
-    results: Sequence[Any], has: Any, wide: Any, csv_cells: bool, cases: dict[int, int]
+    results: Sequence[Any],
+    has: Any,
+    wide: Any,
+    csv_cells: bool,
+    cases: dict[int, tuple[int, int, int]],
 ) -> str:
     """A %-template for one shape of results: a JSON member per present result (with low
     and high where ``wide``; a coded result, such as the binding constraint, with its
-    ``label``), or three CSV cells per result (empty where absent)."""
+    ``label``), or three CSV cells per result (empty where absent; a coded result's by
+    name). ``cases`` holds each coded result's value, low and high codes."""
     parts = []
     for j, (result, present, spread) in enumerate(zip(results, has, wide, strict=True)):
         if csv_cells:
-            parts.append(("%s,%s,%s" if spread else "%s,,") if present else ",,")
+            cells = ["%s", "%s", "%s"] if spread else ["%s", "", ""]
+            if j in cases:
+                names = [label_of(result.labels, float(code)) for code in cases[j]]
+                cells = [name if cell else "" for name, cell in zip(names, cells, strict=True)]
+            parts.append(",".join(cells) if present else ",,")
             continue
         if not present:
             continue
         unit = short(result.display).replace("%", "%%")
         label = ""
         if j in cases:
-            name = json.dumps(label_of(result.labels, float(cases[j])))
+            name = json.dumps(label_of(result.labels, float(cases[j][0])))
             label = f', "label": {name}'.replace("%", "%%")
         extra = ', "low": %s, "high": %s' if spread else ""
         parts.append(f'"{result.name}": {{"value": %s, "unit": "{unit}"{label}{extra}}}')
