@@ -17,6 +17,10 @@ to (--gpu, and the preset's GPU price): JSON then names it under ``from``."""
 FITTED = "[fit: "
 """Opens the mark of a per-GPU preset figure taken for a GPU the preset has no figure of
 its own for: ``preset serving-fit [fit: pooled]``."""
+DEFAULTED = "(default)"
+"""Ends the origin of a figure from a calculator's preset of fitted defaults, used because no
+preset, option or relation gave its quantity: ``preset training-fit (default)``; JSON names
+it under ``from``."""
 PERCENTILE_SPAN = ("p05", "p95")
 """The Monte Carlo columns of a table: the 5th to the 95th percentile (p50 is in JSON)."""
 

@@ -60,7 +60,14 @@ from tcoctl.engine.model import (
     results_of,
 )
 from tcoctl.engine.outlines import Outline, outline
-from tcoctl.engine.scenarios import gather, preset_layer, reset_by, resolve, variants
+from tcoctl.engine.scenarios import (
+    gather,
+    preset_layer,
+    reset_by,
+    resolve,
+    variants,
+    without_given_defaults,
+)
 from tcoctl.engine.upstream import disagreement
 
 __all__ = [
@@ -116,4 +123,5 @@ __all__ = [
     "stacked_columns",
     "tornado",
     "variants",
+    "without_given_defaults",
 ]

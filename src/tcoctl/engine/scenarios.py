@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -21,10 +22,11 @@ from tcoctl.engine.inputs import (
     preset_step_file,
     put,
 )
+from tcoctl.engine.model import known_quantities, model_for
 from tcoctl.errors import DomainError, UsageError
 from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
-from tcoctl.report import FITTED
-from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.report import DEFAULTED, FITTED
+from tcoctl.specs import CALCULATORS, GPU_QUANTITIES, Calculator
 from tcoctl.units import convert, short
 
 
@@ -53,10 +55,13 @@ def gather(
     variant: int = 0,
     checked: Mapping[str, Sequence[Given]] | None = None,
 ) -> dict[str, Given]:
-    """The checked inputs of one run: the preset's figures (element ``variant`` of its list
-    values), overridden by flags (as typed) and ``checked`` options (values checked already,
-    e.g. the API's numbers), then the calculator's defaults for what is still missing."""
-    given = dict(preset_layer(calc.name, preset, variant)) if preset is not None else {}
+    """The checked inputs of one run: the calculator's fitted defaults, the preset's figures
+    (element ``variant`` of its list values), overridden by flags (as typed) and ``checked``
+    options (values checked already, e.g. the API's numbers), then the calculator's defaults
+    for what is still missing; a fitted default that the other inputs give is dropped."""
+    given = fitted_layer(calc)
+    if preset is not None:
+        given.update(preset_layer(calc.name, preset, variant))
     checked = checked or {}
     check_alternatives(calc, [*flags, *checked])
     for name, text in flags.items():
@@ -74,7 +79,43 @@ def gather(
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":
             given[name] = default_given(calc.name, name, default)
-    return given
+    return without_given_defaults(calc, given)
+
+
+def fitted_layer(calc: Calculator) -> dict[str, Given]:
+    """The figures of the calculator's preset of fitted defaults (``Calculator.fitted``),
+    their origins marked DEFAULTED: ``preset training-fit (default)``."""
+    if not calc.fitted:
+        return {}
+    layer = preset_layer(calc.name, load(calc.fitted, kind="scenario"), 0)
+    return {
+        name: replace(item, origin=f"{item.origin} {DEFAULTED}") for name, item in layer.items()
+    }
+
+
+def without_given_defaults(calc: Calculator, given: Mapping[str, Given]) -> dict[str, Given]:
+    """``given`` without the fitted defaults that the other inputs make needless: those whose
+    quantity the relations derive from them (a default MFU gives way to --achieved,
+    --gpu-hours, --duration with the compute, ...), and those that carry no input beyond the
+    hardware to a result (--gpu alone is no training run)."""
+    defaulted = {name for name, item in given.items() if DEFAULTED in item.origin}
+    if not defaulted:
+        return dict(given)
+    others = [item for name, item in given.items() if name not in defaulted]
+    choices = tuple(
+        sorted((item.spec.key, item.text) for item in others if item.spec.kind == "choice")
+    )
+    model = model_for(calc)
+    derived = model.plan(known_quantities(item.spec for item in others), choices).known
+    plan = model.plan(known_quantities(item.spec for item in given.values()), choices)
+    hardware = {*known_quantities(()), *GPU_QUANTITIES, "peak", *model.defaults}
+    carried = [plan.depends[step.target] - hardware for step in plan.steps]
+
+    def needed(item: Given) -> bool:
+        sets = set(item.spec.sets)
+        return not sets <= derived and any(sets & found and found - sets for found in carried)
+
+    return {name: item for name, item in given.items() if name not in defaulted or needed(item)}
 
 
 def for_gpu(calc: Calculator, item: Given, gpu: str | None) -> Given:

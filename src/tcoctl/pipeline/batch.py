@@ -533,6 +533,7 @@ class Batch:
         for column in columns:
             for given in column.given:  # a line's option drops the shared value it replaces
                 engine.put(shared, given)
+        shared = engine.without_given_defaults(calc, shared)
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)
         spans = {key: value for c in columns for key, value in c.spans.items()}

@@ -126,6 +126,10 @@ class Calculator:
     unit_example: str
     """An example --unit, ``RESULT=UNIT``."""
     preset_is_base: bool = False
+    fitted: str = ""
+    """A preset of defaults fitted on measurements (flops: training-fit) beneath every run:
+    each of its figures applies where no preset, option or relation gives its quantity, and
+    its origin says so (report.DEFAULTED)."""
     piped_preset: bool = False
     """A result flowing in from another calculator (a pipe, ``upstream=``) layers over the
     default preset, as a plain run does: supply's preset holds the packaging and HBM limits

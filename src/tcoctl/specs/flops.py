@@ -28,6 +28,7 @@ FLOPS = Calculator(
     "direction the inputs allow: 6 x params x tokens, GPUs x time x peak x MFU, a --budget "
     "with two of count, duration and MFU, or --solve for any input.",
     default_preset="run-1e30",
+    fitted="training-fit",
     summary="FLOP budgets",
     unit_example="duration=yr",
     complete_example=("--gpu", "h100-sxm", "--count", "8", "--duration", "30 day", "--mfu", "0.4"),

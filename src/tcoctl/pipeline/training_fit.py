@@ -1,0 +1,221 @@
+"""Training calibration: the default MFU of ``tcoctl flops`` (preset ``training-fit``), per
+GPU family, from the measured training GPU time of the validation dataset's ``fit`` split
+and the steady-state MFUs that training reports publish.
+
+What the default is. A model card's GPU time is all the GPU time a model took: restarts,
+checkpoints, evaluations and stragglers included. The utilisation it implies,
+total_flop / (GPU time x peak), is an *effective* utilisation, below the steady-state MFU a
+report gives for its best configuration (Llama 3 405B: 38-43 %; 34.6 % over the card's
+GPU hours). The default answers a planner's GPU time, so its centre is the effective one;
+its range reaches up to the published steady state, a run with no overhead.
+
+Method. Each fit case (a GPU time: ``gpu_hours``) runs once through the API with that GPU
+time given, and the engine's MFU is the utilisation it implies. Per GPU family
+(calibration.FAMILIES): the centre is the median of its cases' utilisations. Two to four
+runs per family are too few to set a family's own spread, so the spread is pooled: the
+least and greatest ratio of a fit case's utilisation to its family's centre, over every
+family. The range is the centre times those ratios, its high end raised to the highest
+published steady-state MFU of the family (PUBLISHED) where that is higher. GPUs of no
+family with fit cases take the pooled fit (``*``): the median of every case, the ratios to
+it, and the highest published MFU of any hardware. Held-out cases are never read (the
+split is filtered before any value is).
+
+``python -m tcoctl.pipeline.training_fit [FOLDER] [DATE]`` rewrites
+FOLDER/training-fit.toml; a test fails when the stored file differs from a fresh fit.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tcoctl import api
+from tcoctl.pipeline.calibration import FAMILIES, family_of, gpu_of
+from tcoctl.pipeline.validation import Case, keywords, load_cases
+from tcoctl.presets import ANY_GPU
+
+PRESET = "training-fit"
+CALCULATOR = "flops"
+TIMES = ("gpu_hours",)
+"""The results a training case measures that the MFU sets alone (GPU time)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """A steady-state MFU a training report publishes: the top of its hardware's range."""
+
+    family: str
+    """A calibration.FAMILIES name, or ``*`` where the hardware has no family here."""
+    mfu: float
+    source: str
+    url: str
+    quote: str
+    date: str
+
+
+PUBLISHED = (
+    Published(
+        "hopper",
+        0.43,
+        "Llama Team, AI @ Meta, The Llama 3 Herd of Models, Table 4 (BF16 MFU of the three "
+        "stages of Llama 3 405B pre-training on 8,192 and 16,384 H100s: 43 %, 41 %, 38 %; "
+        "read in copies of the table: G. Lockwood's notes of the SC'24 talk, "
+        "glennklockwood.com/garden/llama-3.1, '8,192 | 8 | 1 | 16 | 16M | 430')",
+        "https://arxiv.org/abs/2407.21783",
+        "38%–43% BF16 model FLOPs utilization (380–430 TFLOP/s per GPU)",
+        "2024-07-23",
+    ),
+    Published(
+        "ampere",
+        0.52,
+        "Jared Casper (NVIDIA), Efficient Large-Scale Language Model Training on GPU Clusters "
+        "Using Megatron-LM (Narayanan et al. 2021, arXiv:2104.04473), @Scale talk abstract; "
+        "the count includes activation recomputation, so it is an upper end for MFU",
+        "https://atscaleconference.com/videos/efficient-large-scale-language-model-training-"
+        "on-gpu-clusters-using-megatron-lm-jared-casper/",
+        "Our approach allows us to perform training iterations on a model with 1 trillion "
+        "parameters at 502 petaFLOP/s on 3072 GPUs (per-GPU throughput of 52% of theoretical "
+        "peak).",
+        "2022-05-18",
+    ),
+    Published(
+        ANY_GPU,
+        0.552,
+        "Jiang et al., MegaScale: Scaling Large Language Model Training to More Than 10,000 "
+        "GPUs (arXiv:2402.15627), abstract (the abstract does not name the GPU, so the figure "
+        "tops only the pooled range)",
+        "https://huggingface.co/papers/2402.15627",
+        "MegaScale achieves 55.2% Model FLOPs Utilization (MFU) when training a 175B LLM model "
+        "on 12,288 GPUs",
+        "2024-02-23",
+    ),
+    Published(
+        ANY_GPU,
+        0.462,
+        "Chowdhery et al., PaLM: Scaling Language Modeling with Pathways (arXiv:2204.02311), "
+        "section 1 (6,144 TPU v4 chips; read in SemiAnalysis's and others' quotations)",
+        "https://arxiv.org/abs/2204.02311",
+        "46.2% model FLOPs utilization (57.8% hardware FLOPs utilization)",
+        "2022-04-19",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One family's default MFU: its range ends and centre, and the cases behind it."""
+
+    low: float
+    centre: float
+    high: float
+    cases: tuple[str, ...]
+
+    def text(self) -> str:
+        """The preset value ``LOW..CENTRE..HIGH``."""
+        return f"{self.low:.3f}..{self.centre:.3f}..{self.high:.3f}"
+
+
+def fit_cases(cases: Sequence[Case]) -> list[Case]:
+    """The cases the fit may read: measured training GPU times of the ``fit`` split only."""
+    return [
+        c
+        for c in cases
+        if c.kind == "measured"
+        and c.split == "fit"
+        and c.calculator == CALCULATOR
+        and c.result in TIMES
+    ]
+
+
+def implied_mfu(case: Case) -> float:
+    """The utilisation a measured GPU time implies, from one API call with it given."""
+    preset, options = keywords(case.args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = api.run(
+            case.calculator, preset, **options, gpu_hours=f"{case.expected} {case.unit}"
+        ).to_dict()
+    return float(found["results"]["mfu"]["value"])
+
+
+def fit(cases: Sequence[Case]) -> dict[str, Fit]:
+    """Each family's default MFU (``*``: pooled over every fit case), from the fit split."""
+    chosen = fit_cases(cases)  # the split is chosen before any expected value is read
+    if not chosen:
+        raise ValueError("no measured training cases in the fit split")
+    utilisation = {case.id: implied_mfu(case) for case in chosen}
+    groups = {
+        name: [c.id for c in chosen if family_of(gpu_of(c)) == name]
+        for name in FAMILIES
+        if any(family_of(gpu_of(c)) == name for c in chosen)
+    }
+    centres = {name: statistics.median(utilisation[i] for i in ids) for name, ids in groups.items()}
+    ratios = [utilisation[i] / centres[name] for name, ids in groups.items() for i in ids]
+    pooled = statistics.median(utilisation.values())
+    pooled_ratios = [u / pooled for u in utilisation.values()]
+    fits = {}
+    for name, centre, spread, ids in (
+        *((n, centres[n], ratios, tuple(groups[n])) for n in groups),
+        (ANY_GPU, pooled, pooled_ratios, tuple(utilisation)),
+    ):
+        top = max(p.mfu for p in PUBLISHED if name == ANY_GPU or p.family == name)
+        fits[name] = Fit(centre * min(spread), centre, max(centre * max(spread), top), ids)
+    return fits
+
+
+def preset_text(fits: dict[str, Fit], date: str) -> str:
+    """presets/training-fit.toml: the default MFU per GPU and where it came from."""
+    per_gpu = {gpu: fits[name] for name in FAMILIES if name in fits for gpu in FAMILIES[name]}
+    per_gpu[ANY_GPU] = fits[ANY_GPU]
+    families = "; ".join(
+        f"{name} ({', '.join(FAMILIES.get(name, ('every other GPU',)))}): {found.text()} "
+        f"from {', '.join(found.cases)}"
+        for name, found in fits.items()
+    )
+    published = "; ".join(
+        f"{p.family}: {p.mfu:g}, {p.source}, {p.url}, '{p.quote}' ({p.date})" for p in PUBLISHED
+    )
+    note = (
+        f"fitted {date} (tcoctl.pipeline.training_fit) on the measured training GPU times of the "
+        "fit split (src/tcoctl/validation/training_runs.toml): an effective utilisation, "
+        "total_flop / (GPU time x BF16 dense peak), overheads included. LOW..CENTRE..HIGH per "
+        "family: the centre is the median of its runs; the ends are the centre times the least "
+        "and greatest ratio of any fit run to its family's centre, the high end raised to the "
+        f"highest published steady-state MFU of the family. {families}. Published steady-state "
+        f"MFUs: {published}"
+    ).replace('"', "'")
+    values = ", ".join(f'"{found.text()}"' for found in per_gpu.values())
+    labels = ", ".join(f'"{gpu}"' for gpu in per_gpu)
+    return (
+        'title = "Training MFU fitted on measured runs (tcoctl validate, fit split)"\n'
+        'kind = "scenario"\n'
+        'description = "The default MFU of tcoctl flops, per GPU family, where no --mfu, '
+        "--achieved, GPU time or other input gives one: the effective utilisation of published "
+        "training runs' whole GPU time (model cards), up to the steady-state MFU that training "
+        'reports publish."\n\n'
+        "[flops.mfu]\n"
+        f"value = [{values}]\n"
+        f"labels = [{labels}]\n"
+        'per = "gpu"\n'
+        'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
+        'url = "https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md"\n'
+        f'as_of = "{date}"\n'
+        f'note = "{note}"\n'
+    )
+
+
+def main(folder: str = "presets", date: str = "") -> None:
+    """Fit on the shipped dataset and write ``folder``/training-fit.toml."""
+    import datetime  # only when writing
+
+    stamp = date or datetime.date.today().isoformat()
+    text = preset_text(fit(load_cases()), stamp)
+    (Path(folder) / f"{PRESET}.toml").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

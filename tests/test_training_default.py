@@ -1,0 +1,126 @@
+"""flops' default MFU (preset training-fit): fitted on measured training GPU time, ranged
+up to the steady-state MFUs that training reports publish, used only where nothing else
+gives an MFU, and marked where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from conftest import REPO, run
+from tcoctl.pipeline import training_fit, validation
+from tcoctl.presets import ANY_GPU, load
+
+RANGES = {
+    label: tuple(float(x) for x in text.split(".."))
+    for label, text in zip(
+        load("training-fit").sections["flops"]["mfu"].labels,
+        load("training-fit").sections["flops"]["mfu"].value,
+        strict=True,
+    )
+}
+TRAINING = {
+    case.id
+    for case in validation.load_cases()
+    if case.calculator == "flops" and case.result == "gpu_hours"
+}
+
+
+def flops(*args: str) -> dict[str, Any]:
+    found: dict[str, Any] = run("flops", *args, "--format", "json").json()
+    return found
+
+
+def test_the_stored_fit_is_a_fresh_fit_of_the_fit_split() -> None:
+    """presets/training-fit.toml is what the fit gives today (rerun `python -m
+    tcoctl.pipeline.training_fit presets DATE` after changing the dataset or the model)."""
+    stored = (REPO / "presets" / "training-fit.toml").read_text(encoding="utf-8")
+    date = stored.split('as_of = "', 1)[1].split('"', 1)[0]
+    fits = training_fit.fit(validation.load_cases())
+    assert training_fit.preset_text(fits, date) == stored
+
+
+def test_the_fit_never_reads_held_out_values() -> None:
+    cases = validation.load_cases()
+    moved = [
+        replace(case, expected=case.expected * 100) if case.split == "held-out" else case
+        for case in cases
+    ]
+    assert training_fit.fit(moved) == training_fit.fit(cases)
+
+
+@pytest.mark.parametrize("published", training_fit.PUBLISHED, ids=lambda p: f"{p.mfu}")
+def test_the_range_holds_the_published_steady_state_mfus(
+    published: training_fit.Published,
+) -> None:
+    """Llama 3 405B, 38-43 % BF16 MFU on 8,192-16,384 H100s (arXiv:2407.21783, Table 4);
+    Megatron-LM, 52 % of peak on 3,072 A100s (arXiv:2104.04473); MegaScale, 55.2 % MFU on
+    12,288 GPUs (arXiv:2402.15627); PaLM, 46.2 % on 6,144 TPU v4 chips (arXiv:2204.02311):
+    each lies inside the default range of its hardware (the pooled range for any)."""
+    from tcoctl.pipeline.calibration import FAMILIES
+
+    gpus = FAMILIES.get(published.family, (ANY_GPU,))
+    for gpu in (*gpus, ANY_GPU):
+        low, _, high = RANGES[gpu]
+        assert low <= published.mfu <= high, gpu
+    if published.family == "hopper":  # the whole published span, 38 % to 43 %
+        assert RANGES["h100-sxm"][0] <= 0.38
+
+
+def test_the_nine_measured_training_runs_run_and_are_scored() -> None:
+    """Llama 2 7B/13B/70B, Llama 3 8B/70B, Llama 3.1 8B/70B/405B and DeepSeek-V3: the model
+    cards' GPU hours, estimated at the default MFU, each inside its low..high."""
+    records = {r["id"]: r for r in validation.validate("flops")["cases"] if r["id"] in TRAINING}
+    assert len(records) == 9
+    for record in records.values():
+        assert "skipped" not in record and "message" not in record, record["id"]
+        assert record["low"] <= record["got"] <= record["high"]
+        assert record["pass"] is (record["low"] <= record["expected"] <= record["high"])
+
+
+def test_the_default_answers_gpu_hours_with_a_range_and_says_so() -> None:
+    """`flops --params 70e9 --tokens 2e12 --gpu a100-sxm` answers GPU hours: 6 x 70e9 x 2e12
+    FLOP at the A100's 312 TFLOP/s BF16 peak times the A100's default MFU (its low, centre
+    and high give the high, centre and low GPU hours)."""
+    found = flops("--params", "70e9", "--tokens", "2e12", "--gpu", "a100-sxm")
+    mfu = found["inputs"]["mfu"]
+    assert mfu["from"] == "preset training-fit (default)"
+    low, centre, high = RANGES["a100-sxm"]
+    assert (mfu["value"], mfu["low"], mfu["high"]) == (centre, low, high)
+    hours = found["results"]["gpu_hours"]
+    ideal = 6 * 70e9 * 2e12 / 312e12 / 3600
+    assert hours["value"] == pytest.approx(ideal / centre)
+    assert hours["low"] == pytest.approx(ideal / high)
+    assert hours["high"] == pytest.approx(ideal / low)
+
+
+def test_a_gpu_of_no_family_takes_the_pooled_default_marked_so() -> None:
+    mfu = flops("--params", "7e9", "--tokens", "1e12", "--peak", "500 TFLOP/s")["inputs"]["mfu"]
+    assert mfu["from"] == "preset training-fit (default) [fit: pooled]"
+    assert mfu["value"] == RANGES[ANY_GPU][1]
+
+
+@pytest.mark.parametrize(
+    ("given", "mfu"),
+    [
+        (("--mfu", "0.4"), 0.4),
+        (("--achieved", "156 TFLOP/s"), 0.5),
+        (("--gpu-hours", "1e6 h"), 6 * 70e9 * 2e12 / (1e6 * 3600 * 312e12)),
+    ],
+)
+def test_a_given_or_derived_mfu_overrides_the_default(given: tuple[str, ...], mfu: float) -> None:
+    found = flops("--params", "70e9", "--tokens", "2e12", "--gpu", "a100-sxm", *given)
+    assert "from" not in found["inputs"].get("mfu", {})
+    assert found["results"]["mfu"]["value"] == pytest.approx(mfu)
+    assert "low" not in found["results"]["gpu_hours"]
+
+
+def test_the_default_is_left_out_where_it_carries_nothing_but_the_hardware() -> None:
+    """An energy question without a GPU uses no MFU, and shows none; --gpu alone (or with
+    an unused --duration) is no training run, so the default does not make it one."""
+    found = flops("--count", "1", "--duration", "1000 h", "--power", "1 kW")
+    assert "mfu" not in found["inputs"] and "low" not in found["results"]["energy"]
+    assert run("flops", "--gpu", "h100-sxm").code == 2
+    assert run("flops", "--gpu", "h100-sxm", "--duration", "30 day").code == 2
