@@ -44,10 +44,7 @@ def test_the_stored_fit_is_a_fresh_fit_of_the_fit_split() -> None:
 
 def test_the_fit_never_reads_held_out_values() -> None:
     cases = validation.load_cases()
-    moved = [
-        replace(case, expected=case.expected * 100) if case.split == "held-out" else case
-        for case in cases
-    ]
+    moved = [replace(c, expected=c.expected * 100) if c.split == "held-out" else c for c in cases]
     assert training_fit.fit(moved) == training_fit.fit(cases)
 
 

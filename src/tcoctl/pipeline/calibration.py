@@ -79,15 +79,18 @@ class Fit:
         return f"{low:.3f}..{high:.3f}"
 
 
-def fit_cases(cases: Sequence[Case]) -> list[Case]:
-    """The cases the fit may read: measured serving speeds of the ``fit`` split only."""
+def fit_cases(
+    cases: Sequence[Case], calculator: str = CALCULATOR, results: Sequence[str] = SPEEDS
+) -> list[Case]:
+    """The cases a fit may read: measurements of the ``fit`` split only, of ``results`` of
+    ``calculator`` (by default the serving speeds)."""
     return [
         c
         for c in cases
         if c.kind == "measured"
         and c.split == "fit"
-        and c.calculator == CALCULATOR
-        and c.result in SPEEDS
+        and c.calculator == calculator
+        and c.result in results
     ]
 
 

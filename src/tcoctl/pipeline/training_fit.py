@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tcoctl import api
-from tcoctl.pipeline.calibration import FAMILIES, family_of, gpu_of
+from tcoctl.pipeline.calibration import FAMILIES, family_of, fit_cases, gpu_of
 from tcoctl.pipeline.validation import Case, keywords, load_cases
 from tcoctl.presets import ANY_GPU
 
@@ -119,18 +119,6 @@ class Fit:
         return f"{self.low:.3f}..{self.centre:.3f}..{self.high:.3f}"
 
 
-def fit_cases(cases: Sequence[Case]) -> list[Case]:
-    """The cases the fit may read: measured training GPU times of the ``fit`` split only."""
-    return [
-        c
-        for c in cases
-        if c.kind == "measured"
-        and c.split == "fit"
-        and c.calculator == CALCULATOR
-        and c.result in TIMES
-    ]
-
-
 def implied_mfu(case: Case) -> float:
     """The utilisation a measured GPU time implies, from one API call with it given."""
     preset, options = keywords(case.args)
@@ -144,7 +132,7 @@ def implied_mfu(case: Case) -> float:
 
 def fit(cases: Sequence[Case]) -> dict[str, Fit]:
     """Each family's default MFU (``*``: pooled over every fit case), from the fit split."""
-    chosen = fit_cases(cases)  # the split is chosen before any expected value is read
+    chosen = fit_cases(cases, CALCULATOR, TIMES)  # the split is chosen before any value is read
     if not chosen:
         raise ValueError("no measured training cases in the fit split")
     utilisation = {case.id: implied_mfu(case) for case in chosen}
