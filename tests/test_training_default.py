@@ -1,6 +1,7 @@
-"""flops' default MFU (preset training-fit): fitted on measured training GPU time, ranged
-up to the steady-state MFUs that training reports publish, used only where nothing else
-gives an MFU, and marked where it came from."""
+"""flops' defaults fitted on measurements (preset training-fit): the MFU, from measured
+training GPU time, ranged up to the steady-state MFUs that training reports publish; the
+draw fraction that sets a --gpu's power without --power, from measured server draw. Each is
+used only where nothing else gives it, and marked where it came from."""
 
 from __future__ import annotations
 
@@ -24,8 +25,13 @@ RANGES = {
 TRAINING = {
     case.id
     for case in validation.load_cases()
-    if case.calculator == "flops" and case.result == "gpu_hours"
+    if case.calculator == "flops"
+    and case.result in ("gpu_hours", "facility_power")
+    and case.kind == "measured"
 }
+DRAW = tuple(
+    float(x) for x in str(load("training-fit").sections["flops"]["draw-fraction"].value).split("..")
+)
 
 
 def flops(*args: str) -> dict[str, Any]:
@@ -48,7 +54,7 @@ def test_the_fit_never_reads_held_out_values() -> None:
     assert training_fit.fit(moved) == training_fit.fit(cases)
 
 
-@pytest.mark.parametrize("published", training_fit.PUBLISHED, ids=lambda p: f"{p.mfu}")
+@pytest.mark.parametrize("published", training_fit.PUBLISHED, ids=lambda p: f"{p.value}")
 def test_the_range_holds_the_published_steady_state_mfus(
     published: training_fit.Published,
 ) -> None:
@@ -61,16 +67,17 @@ def test_the_range_holds_the_published_steady_state_mfus(
     gpus = FAMILIES.get(published.family, (ANY_GPU,))
     for gpu in (*gpus, ANY_GPU):
         low, _, high = RANGES[gpu]
-        assert low <= published.mfu <= high, gpu
+        assert low <= published.value <= high, gpu
     if published.family == "hopper":  # the whole published span, 38 % to 43 %
         assert RANGES["h100-sxm"][0] <= 0.38
 
 
-def test_the_nine_measured_training_runs_run_and_are_scored() -> None:
+def test_the_measured_training_runs_and_server_draws_run_and_are_scored() -> None:
     """Llama 2 7B/13B/70B, Llama 3 8B/70B, Llama 3.1 8B/70B/405B and DeepSeek-V3: the model
-    cards' GPU hours, estimated at the default MFU, each inside its low..high."""
+    cards' GPU hours, estimated at the default MFU; and an 8 x H200 server's measured draw in
+    MLPerf Inference v4.1 (offline and server), at the default draw fraction."""
     records = {r["id"]: r for r in validation.validate("flops")["cases"] if r["id"] in TRAINING}
-    assert len(records) == 9
+    assert len(records) == 11
     for record in records.values():
         assert "skipped" not in record and "message" not in record, record["id"]
         assert record["low"] <= record["got"] <= record["high"]
@@ -111,7 +118,8 @@ def test_a_given_or_derived_mfu_overrides_the_default(given: tuple[str, ...], mf
     found = flops("--params", "70e9", "--tokens", "2e12", "--gpu", "a100-sxm", *given)
     assert "from" not in found["inputs"].get("mfu", {})
     assert found["results"]["mfu"]["value"] == pytest.approx(mfu)
-    assert "low" not in found["results"]["gpu_hours"]
+    hours = found["results"]["gpu_hours"]  # no range from the MFU
+    assert hours.get("low", hours["value"]) == hours.get("high", hours["value"]) == hours["value"]
 
 
 def test_the_default_is_left_out_where_it_carries_nothing_but_the_hardware() -> None:
@@ -121,3 +129,29 @@ def test_the_default_is_left_out_where_it_carries_nothing_but_the_hardware() -> 
     assert "mfu" not in found["inputs"] and "low" not in found["results"]["energy"]
     assert run("flops", "--gpu", "h100-sxm").code == 2
     assert run("flops", "--gpu", "h100-sxm", "--duration", "30 day").code == 2
+
+
+@pytest.mark.parametrize("published", training_fit.PUBLISHED_DRAW, ids=lambda p: f"{p.value}")
+def test_the_draw_range_holds_the_published_measurements(
+    published: training_fit.Published,
+) -> None:
+    """Newkirk et al. 2025 (arXiv:2506.14551): training "at only 76% of the 10.2 kW TDP
+    rating"; Latif et al. 2024 (arXiv:2412.08602): at most "approximately 8.4 kW" of it."""
+    assert DRAW[0] <= published.value <= DRAW[2]
+
+
+def test_a_gpu_without_power_draws_its_measured_fraction_of_tdp_x_1_82() -> None:
+    """8 H100s at 700 W TDP: the rated 10.2 kW of a DGX H100 (1.82 x TDP per GPU) times the
+    default draw fraction; a given --power replaces it, and the fraction is then not shown."""
+    found = flops("--gpu", "h100-sxm", "--count", "8", "--pue", "1")
+    fraction = found["inputs"]["draw-fraction"]
+    assert fraction["from"] == "preset training-fit (default)"
+    power = found["results"]["facility_power"]
+    assert power["value"] * 1e6 == pytest.approx(10_200 * DRAW[1])
+    assert (power["low"] * 1e6, power["high"] * 1e6) == (
+        pytest.approx(10_200 * DRAW[0]),
+        pytest.approx(10_200 * DRAW[2]),
+    )
+    given = flops("--gpu", "h100-sxm", "--count", "8", "--pue", "1", "--power", "1 kW")
+    assert "draw-fraction" not in given["inputs"]
+    assert given["results"]["facility_power"]["value"] == pytest.approx(0.008)  # MW

@@ -23,6 +23,14 @@ References
   2021, Table 1: "163" teraFLOP/s per GPU, "52%" of peak, "502.0" petaFLOP/s aggregate).
 - MFU from throughput: achieved FLOP/s = k x N x tokens/s (Chowdhery et al., "PaLM", 2022,
   https://arxiv.org/abs/2204.02311, appendix B).
+- Power per GPU when only a GPU's TDP is known: its measured average draw, a fraction of the
+  rated all-in power TDP x 1.82 (the DGX H100's 10.2 kW for eight 700 W GPUs): Newkirk et
+  al., "Empirically-Calibrated H100 Node Power Models for Reducing Uncertainty in AI
+  Training Energy Estimation" (2025), https://arxiv.org/abs/2506.14551: "even
+  computationally intensive workloads operate at only 76% of the 10.2 kW TDP rating";
+  Latif et al., "Empirical Measurements of AI Training Power Demand on a GPU-Accelerated
+  Node" (2024), https://arxiv.org/abs/2412.08602: "The maximum observed power draw was
+  approximately 8.4 kW, 18% lower than the manufacturer-rated 10.2 kW".
 - Operational emissions = facility energy x grid carbon intensity [gCO2e/J]; embodied
   emissions amortised straight-line over the hardware life, per GPU-second used (Patterson
   et al., "Carbon Emissions and Large Neural Network Training", 2021,
@@ -38,7 +46,7 @@ import numpy as np
 
 from tcoctl.core.policy import COMPUTE_RELATIONS
 from tcoctl.core.relations import Model, formula, product, references, total
-from tcoctl.core.tco import EMBODIED_RATE, gpus_of_nodes
+from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP, EMBODIED_RATE, gpus_of_nodes
 
 FLOP_PER_PARAM_TOKEN = 6.0
 """Training FLOP per parameter per token without recomputation (Kaplan et al. 2020)."""
@@ -81,6 +89,14 @@ RELATIONS = (
         lambda peak: peak,
         "peak = the GPU's dense peak at the precision",
         inverses={"gpu_peak": lambda peak: peak},
+    ),
+    formula(
+        "power",
+        ["gpu_tdp", "draw_fraction"],
+        lambda tdp, fraction: np.multiply(np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP), fraction),
+        "power = TDP x 1.82 x draw_fraction (the measured average draw of the rated all-in "
+        "power; DGX H100: 10.2 kW for 8 x 700 W)",
+        fallback=True,
     ),
     # stated alternatives: the cluster's rate, nodes, the compute-optimal split
     product("cluster_flops", "achieved_flops", "count"),

@@ -1,6 +1,7 @@
-"""Training calibration: the default MFU of ``tcoctl flops`` (preset ``training-fit``), per
-GPU family, from the measured training GPU time of the validation dataset's ``fit`` split
-and the steady-state MFUs that training reports publish.
+"""Training calibration: the defaults of ``tcoctl flops`` fitted on measurements (preset
+``training-fit``): the MFU, per GPU family, from the measured training GPU time of the
+validation dataset's ``fit`` split and the steady-state MFUs that training reports publish;
+and the draw fraction, a busy server's measured average draw over its rated all-in power.
 
 What the default is. A model card's GPU time is all the GPU time a model took: restarts,
 checkpoints, evaluations and stragglers included. The utilisation it implies,
@@ -20,6 +21,12 @@ family with fit cases take the pooled fit (``*``): the median of every case, the
 it, and the highest published MFU of any hardware. Held-out cases are never read (the
 split is filtered before any value is).
 
+The draw fraction. With no --power, flops takes a GPU's power as TDP x 1.82 (the DGX H100's
+rated 10.2 kW for eight 700 W GPUs) times the draw fraction. Each fit case (a measured
+server draw: ``facility_power``) runs once at a fraction of 1; measured / model is the
+fraction it implies. With the published measurements (PUBLISHED_DRAW), the range is their
+least..median..greatest.
+
 ``python -m tcoctl.pipeline.training_fit [FOLDER] [DATE]`` rewrites
 FOLDER/training-fit.toml; a test fails when the stored file differs from a fresh fit.
 """
@@ -30,27 +37,30 @@ import statistics
 import sys
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tcoctl import api
 from tcoctl.pipeline.calibration import FAMILIES, family_of, fit_cases, gpu_of
-from tcoctl.pipeline.validation import Case, keywords, load_cases
+from tcoctl.pipeline.validation import Case, in_unit, keywords, load_cases
 from tcoctl.presets import ANY_GPU
 
 PRESET = "training-fit"
 CALCULATOR = "flops"
 TIMES = ("gpu_hours",)
 """The results a training case measures that the MFU sets alone (GPU time)."""
+DRAWS = ("facility_power",)
+"""The results a power case measures that the draw fraction sets alone (a server's draw)."""
 
 
 @dataclass(frozen=True)
 class Published:
-    """A steady-state MFU a training report publishes: the top of its hardware's range."""
+    """A figure a report publishes: a steady-state MFU (the top of its hardware's range), or a
+    measured draw over the rated power."""
 
     family: str
     """A calibration.FAMILIES name, or ``*`` where the hardware has no family here."""
-    mfu: float
+    value: float
     source: str
     url: str
     quote: str
@@ -105,6 +115,32 @@ PUBLISHED = (
 )
 
 
+PUBLISHED_DRAW = (
+    Published(
+        "hopper",
+        0.76,
+        "Newkirk et al., Empirically-Calibrated H100 Node Power Models for Reducing Uncertainty "
+        "in AI Training Energy Estimation (arXiv:2506.14551), abstract: the average draw of "
+        "8-GPU H100 nodes training, measured at Brookhaven National Laboratory",
+        "https://arxiv.org/abs/2506.14551",
+        "Our analysis reveals that even computationally intensive workloads operate at only 76% "
+        "of the 10.2 kW TDP rating.",
+        "2025-06-17",
+    ),
+    Published(
+        "hopper",
+        8.4 / 10.2,
+        "Latif et al., Empirical Measurements of AI Training Power Demand on a GPU-Accelerated "
+        "Node (arXiv:2412.08602), abstract: the highest draw of an 8-GPU H100 HGX node training "
+        "ResNet and Llama2-13b, 8.4 kW of the rated 10.2 kW",
+        "https://arxiv.org/abs/2412.08602",
+        "The maximum observed power draw was approximately 8.4 kW, 18% lower than the "
+        "manufacturer-rated 10.2 kW, even with GPUs near full utilization.",
+        "2024-12-11",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Fit:
     """One family's default MFU: its range ends and centre, and the cases behind it."""
@@ -119,18 +155,47 @@ class Fit:
         return f"{self.low:.3f}..{self.centre:.3f}..{self.high:.3f}"
 
 
-def implied_mfu(case: Case) -> float:
-    """The utilisation a measured GPU time implies, from one API call with it given."""
+@dataclass(frozen=True)
+class TrainingFit:
+    """The fitted defaults: the MFU per family (``*``: pooled) and the draw fraction."""
+
+    mfu: dict[str, Fit]
+    draw: Fit
+
+
+def result_of(case: Case, result: str, **given: str) -> float:
+    """One result of a case in the case's unit, run through the API with ``given`` added."""
     preset, options = keywords(case.args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        found = api.run(
-            case.calculator, preset, **options, gpu_hours=f"{case.expected} {case.unit}"
-        ).to_dict()
-    return float(found["results"]["mfu"]["value"])
+        found = api.run(case.calculator, preset, **options, **given).to_dict()
+    return in_unit(found["results"][result], "value", case.unit)
 
 
-def fit(cases: Sequence[Case]) -> dict[str, Fit]:
+def implied_mfu(case: Case) -> float:
+    """The utilisation a measured GPU time implies: the engine's MFU with it given."""
+    return result_of(replace(case, unit=""), "mfu", gpu_hours=f"{case.expected} {case.unit}")
+
+
+def implied_draw(case: Case) -> float:
+    """The draw fraction a measured server draw implies: measured / model at a fraction of 1."""
+    return case.expected / result_of(case, case.result, draw_fraction="1")
+
+
+def fit(cases: Sequence[Case]) -> TrainingFit:
+    """The MFU and draw-fraction defaults, from the fit split only."""
+    draws = [implied_draw(c) for c in fit_cases(cases, CALCULATOR, DRAWS)]
+    draws += [p.value for p in PUBLISHED_DRAW]
+    draw = Fit(
+        min(draws),
+        statistics.median(draws),
+        max(draws),
+        tuple(c.id for c in fit_cases(cases, CALCULATOR, DRAWS)),
+    )
+    return TrainingFit(fit_mfu(cases), draw)
+
+
+def fit_mfu(cases: Sequence[Case]) -> dict[str, Fit]:
     """Each family's default MFU (``*``: pooled over every fit case), from the fit split."""
     chosen = fit_cases(cases, CALCULATOR, TIMES)  # the split is chosen before any value is read
     if not chosen:
@@ -150,23 +215,35 @@ def fit(cases: Sequence[Case]) -> dict[str, Fit]:
         *((n, centres[n], ratios, tuple(groups[n])) for n in groups),
         (ANY_GPU, pooled, pooled_ratios, tuple(utilisation)),
     ):
-        top = max(p.mfu for p in PUBLISHED if name == ANY_GPU or p.family == name)
+        top = max(p.value for p in PUBLISHED if name == ANY_GPU or p.family == name)
         fits[name] = Fit(centre * min(spread), centre, max(centre * max(spread), top), ids)
     return fits
 
 
-def preset_text(fits: dict[str, Fit], date: str) -> str:
-    """presets/training-fit.toml: the default MFU per GPU and where it came from."""
+def preset_text(found: TrainingFit, date: str) -> str:
+    """presets/training-fit.toml: the default MFU per GPU, the draw fraction, and where they
+    came from."""
+    fits = found.mfu
     per_gpu = {gpu: fits[name] for name in FAMILIES if name in fits for gpu in FAMILIES[name]}
     per_gpu[ANY_GPU] = fits[ANY_GPU]
     families = "; ".join(
-        f"{name} ({', '.join(FAMILIES.get(name, ('every other GPU',)))}): {found.text()} "
-        f"from {', '.join(found.cases)}"
-        for name, found in fits.items()
+        f"{name} ({', '.join(FAMILIES.get(name, ('every other GPU',)))}): {fit.text()} "
+        f"from {', '.join(fit.cases)}"
+        for name, fit in fits.items()
     )
     published = "; ".join(
-        f"{p.family}: {p.mfu:g}, {p.source}, {p.url}, '{p.quote}' ({p.date})" for p in PUBLISHED
+        f"{p.family}: {p.value:g}, {p.source}, {p.url}, '{p.quote}' ({p.date})" for p in PUBLISHED
     )
+    measured = "; ".join(
+        f"{p.value:.3f}, {p.source}, {p.url}, '{p.quote}' ({p.date})" for p in PUBLISHED_DRAW
+    )
+    draw_note = (
+        f"fitted {date} (tcoctl.pipeline.training_fit): a busy server's average draw over its "
+        "rated all-in power (TDP x 1.82, the DGX H100 ratio), LOW..CENTRE..HIGH the least, "
+        "median and greatest of the fit split's measured server draws "
+        f"({', '.join(found.draw.cases)}: MLPerf Inference v4.1, 8 x H200, MaxQ, GPUs capped "
+        f"at 500 W) and the published measurements: {measured}. All are Hopper servers"
+    ).replace('"', "'")
     note = (
         f"fitted {date} (tcoctl.pipeline.training_fit) on the measured training GPU times of the "
         "fit split (src/tcoctl/validation/training_runs.toml): an effective utilisation, "
@@ -176,15 +253,16 @@ def preset_text(fits: dict[str, Fit], date: str) -> str:
         f"highest published steady-state MFU of the family. {families}. Published steady-state "
         f"MFUs: {published}"
     ).replace('"', "'")
-    values = ", ".join(f'"{found.text()}"' for found in per_gpu.values())
+    values = ", ".join(f'"{fit.text()}"' for fit in per_gpu.values())
     labels = ", ".join(f'"{gpu}"' for gpu in per_gpu)
     return (
         'title = "Training MFU fitted on measured runs (tcoctl validate, fit split)"\n'
         'kind = "scenario"\n'
-        'description = "The default MFU of tcoctl flops, per GPU family, where no --mfu, '
-        "--achieved, GPU time or other input gives one: the effective utilisation of published "
-        "training runs' whole GPU time (model cards), up to the steady-state MFU that training "
-        'reports publish."\n\n'
+        'description = "The defaults of tcoctl flops fitted on measurements, used where no '
+        "option or relation gives them: the MFU, per GPU family (the effective utilisation of "
+        "published training runs' whole GPU time, up to the steady-state MFU that training "
+        "reports publish), and the draw fraction that sets a --gpu's power when --power is "
+        'not given (measured average draw over TDP x 1.82)."\n\n'
         "[flops.mfu]\n"
         f"value = [{values}]\n"
         f"labels = [{labels}]\n"
@@ -192,7 +270,13 @@ def preset_text(fits: dict[str, Fit], date: str) -> str:
         'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
         'url = "https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md"\n'
         f'as_of = "{date}"\n'
-        f'note = "{note}"\n'
+        f'note = "{note}"\n\n'
+        "[flops.draw-fraction]\n"
+        f'value = "{found.draw.text()}"\n'
+        'source = "tcoctl validation dataset, fit split; Newkirk et al. 2025; Latif et al. 2024"\n'
+        'url = "https://arxiv.org/abs/2506.14551"\n'
+        f'as_of = "{date}"\n'
+        f'note = "{draw_note}"\n'
     )
 
 

@@ -123,6 +123,14 @@ FLOPS = Calculator(
             bare=True,
         ),
         replace(POWER, example="1.7 kW"),
+        Input(
+            "draw-fraction",
+            "Average draw as a fraction of the --gpu's rated all-in power (TDP x 1.82, the DGX "
+            "H100 ratio): sets --power when it is not given (default: measured, preset "
+            "training-fit).",
+            "0.76",
+            maximum=1.0,
+        ),
         PUE,
         replace(LOAD, help="Average draw as a fraction of --power (default 1)."),
         ELECTRICITY,
@@ -206,6 +214,14 @@ FLOPS = Calculator(
             "Whether the run, as a modification, is above the EU share of the original "
             "compute that makes its author the provider (1 or 0 in batch CSV).",
             labels=CROSSING_LABELS,
+        ),
+        Result(
+            "power_per_gpu",
+            "All-in IT power per GPU: --power, or the --gpu's TDP x 1.82 x --draw-fraction.",
+            "W",
+            "W",
+            "power",
+            echo=True,
         ),
     ),
 )
