@@ -155,3 +155,15 @@ def test_a_gpu_without_power_draws_its_measured_fraction_of_tdp_x_1_82() -> None
     given = flops("--gpu", "h100-sxm", "--count", "8", "--pue", "1", "--power", "1 kW")
     assert "draw-fraction" not in given["inputs"]
     assert given["results"]["facility_power"]["value"] == pytest.approx(0.008)  # MW
+
+
+def test_a_batch_line_takes_its_own_gpus_default_as_a_single_run_does() -> None:
+    lines = "".join(
+        f'{{"gpu": "{gpu}", "params": "70e9", "tokens": "2e12"}}\n' for gpu in ("a100-sxm", "b200")
+    )
+    records = run("flops", "--input", "-", "--format", "json", input=lines).records()
+    for record, gpu in zip(records, ("a100-sxm", "b200"), strict=True):
+        alone = flops("--gpu", gpu, "--params", "70e9", "--tokens", "2e12")["results"]
+        assert record["results"]["gpu_hours"] == {
+            key: alone["gpu_hours"][key] for key in ("value", "unit", "low", "high")
+        }

@@ -61,6 +61,7 @@ from tcoctl.engine.model import (
 )
 from tcoctl.engine.outlines import Outline, outline
 from tcoctl.engine.scenarios import (
+    for_gpu,
     gather,
     preset_layer,
     reset_by,
@@ -95,6 +96,7 @@ __all__ = [
     "display_unit",
     "evaluate",
     "expand",
+    "for_gpu",
     "gather",
     "goal_seek",
     "gpu_figures",

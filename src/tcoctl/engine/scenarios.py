@@ -54,11 +54,13 @@ def gather(
     preset: Preset | None,
     variant: int = 0,
     checked: Mapping[str, Sequence[Given]] | None = None,
+    lines: bool = False,
 ) -> dict[str, Given]:
     """The checked inputs of one run: the calculator's fitted defaults, the preset's figures
     (element ``variant`` of its list values), overridden by flags (as typed) and ``checked``
     options (values checked already, e.g. the API's numbers), then the calculator's defaults
-    for what is still missing; a fitted default that the other inputs give is dropped."""
+    for what is still missing; a fitted default that the other inputs give is dropped, unless
+    batch ``lines`` are still to add their inputs (the batch drops it per line)."""
     given = fitted_layer(calc)
     if preset is not None:
         given.update(preset_layer(calc.name, preset, variant))
@@ -79,7 +81,7 @@ def gather(
     for name, default in calc.defaults.items():
         if name not in given and calc.input(name).kind == "choice":
             given[name] = default_given(calc.name, name, default)
-    return without_given_defaults(calc, given)
+    return given if lines else without_given_defaults(calc, given)
 
 
 def fitted_layer(calc: Calculator) -> dict[str, Given]:

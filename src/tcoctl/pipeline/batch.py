@@ -34,6 +34,7 @@ from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
+from tcoctl.report import DEFAULTED
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
 from tcoctl.units import SIMPLE_UNIT, convert, factor, short
@@ -330,7 +331,7 @@ class Batch:
     ) -> None:
         self.calc, self.solve = calc, solve
         self.preset = preset.name if preset else None
-        self.shared = engine.gather(calc, flags, preset)  # the shared options are valid
+        self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
         if only_mine:
             self.shared = engine.preset_ranges_at_midpoint(self.shared)
@@ -352,7 +353,7 @@ class Batch:
         """The preset name and shared inputs lines from upstream documents start from."""
         if self.piped is None:
             preset = load(self.calc.default_preset, kind="scenario")
-            shared = engine.gather(self.calc, self.flags, preset)
+            shared = engine.gather(self.calc, self.flags, preset, lines=True)
             if self.only_mine:
                 shared = engine.preset_ranges_at_midpoint(shared)
             self.piped = (preset.name, shared)
@@ -516,6 +517,28 @@ class Batch:
                 self.members[(name, text)] = found
         return found
 
+    def defaults_per_gpu(
+        self,
+        shared: Mapping[str, engine.Given],
+        labels: Mapping[str, Sequence[str]],
+        members: NDArray[np.intp],
+    ) -> dict[str, engine.Bounds]:
+        """The fitted defaults fitted per GPU (flops' MFU) for each line's own --gpu, as a
+        single run picks them (engine.for_gpu); none where the lines give no --gpu."""
+        if "gpu" not in labels:
+            return {}
+        found = {}
+        for item in shared.values():
+            if DEFAULTED in item.origin and item.entry is not None and item.entry.per == "gpu":
+                picked = [engine.for_gpu(self.calc, item, gpu).span for gpu in labels["gpu"]]
+                spans = [picked[i] for i in members.tolist()]
+                found[item.spec.core] = engine.Bounds(
+                    np.array([span.low if span else np.nan for span in spans]),
+                    np.array([span.high if span else np.nan for span in spans]),
+                    engine.centres(spans),
+                )
+        return found
+
     def group(
         self,
         base: tuple[str | None, Mapping[str, engine.Given]],
@@ -538,10 +561,12 @@ class Batch:
             shared.pop(self.solve.unknown.name, None)
         spans = {key: value for c in columns for key, value in c.spans.items()}
         labels = {key: value for c in columns for key, value in c.labels.items()}
-        values: dict[str, engine.Bounds] = {}
+        values = self.defaults_per_gpu(shared, labels, members)
         gpus = None
         choices: dict[str, str] = {}
         for given in shared.values():
+            if given.spec.core in values:
+                continue
             key = given.spec.key
             if given.spec.kind == "choice":
                 choices[key] = labels[key][members[0]] if key in labels else given.text

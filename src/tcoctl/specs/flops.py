@@ -221,7 +221,6 @@ FLOPS = Calculator(
             "W",
             "W",
             "power",
-            echo=True,
         ),
     ),
 )
