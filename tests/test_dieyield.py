@@ -138,8 +138,6 @@ def test_no_count_exceeds_the_area_bound(width_mm: float, aspect: float, scribe_
          "--dies-per-wafer 1,000,000,000 is more than the usable wafer holds: at most 101 dies"),
         (["--dies-per-wafer", "80..200", "--die-size", "26x25.6"], "--dies-per-wafer 200 is more"),
         (["--dies-per-wafer", "1e9", "--die-area", "100"], "at most 678 dies by area"),
-        (["--dies-per-wafer", "0", "--die-size", "26x25.6"], "--dies-per-wafer is 0: no die"),
-        (["--dies-per-wafer", "0"], "--dies-per-wafer is 0: no die is made"),
     ],
 )  # fmt: skip
 def test_a_stated_dies_per_wafer_that_cannot_be_is_refused(args: list[str], message: str) -> None:
@@ -150,6 +148,17 @@ def test_a_stated_dies_per_wafer_that_cannot_be_is_refused(args: list[str], mess
     assert outcome.code == 1 and outcome.stdout == ""
     assert message in outcome.stderr and "the die does not fit" not in outcome.stderr
     assert run("yield", "--dies-per-wafer", "82", "--die-size", "26x25.6", "-f", "json").code == 0
+
+
+@pytest.mark.parametrize("count", ["0", "-3"])
+def test_a_dies_per_wafer_of_0_or_less_is_out_of_range(count: str) -> None:
+    """The probe: 0 gave an infinite implied yield (exit 1) while -3 was out of range; one
+    rule now refuses both, above 0."""
+    outcome = run("yield", "--dies-per-wafer", count, "--good-dies", "50")
+    assert outcome.code == 2 and outcome.stderr == (
+        f"tcoctl: error: --dies-per-wafer: '{count}' is out of range: expected a value above 0;"
+        " e.g. '270'\n"
+    )
 
 
 def test_line_yield_and_inverse() -> None:

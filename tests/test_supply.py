@@ -178,8 +178,15 @@ def test_a_stated_supply_needs_no_capacity() -> None:
         (["--wafers-per-month", "-5", "--good-dies-per-wafer", "5"], "--wafers-per-month"),
         (["--hbm-stacks-per-month", "5 W"], "--hbm-stacks-per-month"),
         (["--packaging-yield", "1.5"], "--packaging-yield"),
+        # the probe: a stated supply beside a capacity ran as a contradiction in chip_rate
+        (["--dies", "2e6", "--chips-per-year", "1e6"],
+         "--dies and --chips-per-year are alternatives: give one"),
+        (["--wafers-per-month", "1e3", "--good-dies-per-wafer", "50", "--chips-per-year", "1e6"],
+         "--chips-per-year and --wafers-per-month are alternatives: give one"),
+        # the probe: a fractional die count was taken silently
+        (["--dies", "2.5"], "--dies: '2.5' is not a whole number"),
     ],
-)
+)  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
     outcome = run("supply", *args)
     assert outcome.code == 2 and message in outcome.stderr

@@ -111,7 +111,6 @@ YIELD = Calculator(
             "instead of a count from the die size; with a die size, at most what the usable "
             "wafer holds by area.",
             "270",
-            positive=False,  # a die that does not fit counts 0: the check names it
             whole=True,
             excludes=("dies-per-wafer-method",),
         ),
@@ -210,6 +209,7 @@ YIELD = Calculator(
             "dies_per_wafer",
             "Dies per wafer good dies use: whole dies on the usable wafer counted die by die, "
             "or by --dies-per-wafer-method.",
+            hint="the die does not fit on the usable wafer",
         ),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
         Result("die_yield", "Defect-limited die yield under --model."),

@@ -9,6 +9,8 @@ from tcoctl.specs.base import GPU, PRECISION, Calculator, Input, Result
 from tcoctl.specs.dieyield import YIELD
 
 DIRECT = "good-dies-per-wafer"
+CAPACITIES = ("wafers-per-month", "dies", "interposers-per-month", "hbm-stacks-per-month")
+"""The capacities a stated --chips-per-year stands instead of."""
 DIE_INPUTS = ("die-size", "die-width", "die-height", "die-area", "defect-density", "die-yield")
 """Inputs that compute good dies per wafer: setting one drops a given --good-dies-per-wafer
 (and the other way round)."""
@@ -115,7 +117,8 @@ SUPPLY = Calculator(
             "Good compute dies made over --months (a stated count, e.g. 2e6), instead of "
             "wafer starts and good dies per wafer.",
             "2e6",
-            excludes=("wafers-per-month", DIRECT, *DIE_INPUTS),
+            whole=True,
+            excludes=("wafers-per-month", DIRECT, *DIE_INPUTS, "chips-per-year"),
         ),
         Input("dies-per-package", "Compute dies per packaged chip (B200: 2).", "2", whole=True),
         per_month(
@@ -144,6 +147,7 @@ SUPPLY = Calculator(
             "chips-per-year",
             "A stated supply (imports, shipments), instead of capacities.",
             "1000000",
+            excludes=CAPACITIES,
         ),
         GPU,
         Input(
