@@ -245,6 +245,33 @@ def test_api_arrays_are_one_engine_call() -> None:
         assert days[row] == pytest.approx(alone.to("day").magnitude, rel=1e-12)
 
 
+def test_api_texts_that_differ_by_scenario_build_one_template_each() -> None:
+    """A text keyword that differs by scenario (a GPU per row) builds one template per
+    distinct text, not one per row, and the numbers still run as one engine call; each row
+    gives what it gives alone."""
+    from unittest import mock
+
+    from tcoctl import engine
+    from tcoctl.engine import evaluation
+
+    gpus = ["h100-sxm", "a100-sxm", "h100-sxm", "b200", "a100-sxm"]
+    count = [1000, 2000, 3000, 4000, 5000]
+    with (
+        mock.patch.object(evaluation, "core_call", wraps=evaluation.core_call) as calls,
+        mock.patch.object(engine, "gather", wraps=engine.gather) as templates,
+    ):
+        result = tcoctl.tco(gpu=gpus, gpus=count)
+    assert calls.call_count == 1 and templates.call_count == 3
+    costs = result["cost_per_gpu_hour"].magnitude
+    low, high = (result.stat("cost_per_gpu_hour", k).magnitude for k in ("low", "high"))
+    for row, (gpu, n) in enumerate(zip(gpus, count, strict=True)):
+        alone = tcoctl.tco(gpu=gpu, gpus=n)
+        assert costs[row] == alone["cost_per_gpu_hour"].magnitude
+        assert low[row] == pytest.approx(alone.stat("cost_per_gpu_hour", "low").magnitude)
+        assert high[row] == pytest.approx(alone.stat("cost_per_gpu_hour", "high").magnitude)
+        assert result.to_dict()[row]["inputs"]["gpu"]["value"] == gpu
+
+
 def test_goal_seek_says_why_it_cannot() -> None:
     """The cost per GPU-hour does not change with the GPU count (every item scales with it),
     and own_to_rent needs a rent price before anything can reach it."""

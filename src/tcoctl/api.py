@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tcoctl import chain, engine
 from tcoctl.core import MODELS
@@ -208,7 +209,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
     options = {**_scenario_columns(options.pop("scenarios", None)), **options}
-    texts, columns, count, is_array = _keywords(calc, options)
+    texts, text_of, columns, count, is_array = _keywords(calc, options)
 
     def warn(message: str) -> None:
         warnings.warn(message, TcoctlWarning, stacklevel=4)
@@ -219,12 +220,12 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
     labels = engine.variants(calc, chosen)
     flows = _flows(calc, upstream, warn, named)
-    per_entry = len(texts) > 1  # texts that differ by scenario: a template per scenario
+    firsts = np.unique(text_of, return_index=True)[1].tolist()  # each set of texts' first row
     bases: list[dict[str, engine.Given]] = []
     names: list[str] = []
     for flowed in flows:
-        for entry in range(count if per_entry else 1):
-            flags = {**chain.without_overridden(calc, flowed, named), **texts[entry]}
+        for entry, text in zip(firsts, texts, strict=True):  # a template per set of texts
+            flags = {**chain.without_overridden(calc, flowed, named), **text}
             checked = {
                 name: [engine.Given(calc.input(name), "", f"--{name}", _span(columns[q], entry))]
                 for name, q in column_names.items()
@@ -241,7 +242,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
                 bases.append(given)
                 names.append(label)
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
-    templates = (flow * (count if per_entry else 1) + (entry if per_entry else 0)) * len(labels)
+    templates = (flow * len(texts) + text_of[entry]) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
     try:
         found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
@@ -263,10 +264,10 @@ def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple
     found = {}
     for key, value in options.items():
         spec = calc.input(key)
-        texts = (
-            [item for item in _items(value) if isinstance(item, str)] if value is not None else []
-        )
-        if spec.kind != "number" or not texts:
+        if spec.kind != "number" or getattr(value, "dtype", np.dtype(object)).kind in "iufb":
+            continue  # not a number option, or plain numbers
+        texts = [item for item in _items(value) if isinstance(item, str)]
+        if not texts:
             continue
         spans = [engine.checked_span(spec, text, f"{spec.key}=") for text in set(texts)]
         units = {unit for span in spans if span.typed for _, unit in span.typed}
@@ -364,10 +365,12 @@ def _flows(
 
 def _keywords(
     calc: Calculator, options: Mapping[str, Any]
-) -> tuple[list[dict[str, str]], dict[str, engine.Bounds], int, bool]:
+) -> tuple[list[dict[str, str]], NDArray[np.intp], dict[str, engine.Bounds], int, bool]:
     """The options as the engine takes them: texts (choices, hardware, sizes: one dict per
-    scenario where they differ, else one), number columns (Bounds in core units, by core
-    quantity), the number of scenarios, and whether any keyword was an array."""
+    distinct set of them, so that scenarios giving the same texts share one template and
+    their numbers stay columns of one engine call) and which set each scenario gives,
+    number columns (Bounds in core units, by core quantity), the number of scenarios, and
+    whether any keyword was an array."""
     lists: dict[str, list[Any]] = {}
     count, is_array = 1, False
     for key, value in options.items():
@@ -390,7 +393,7 @@ def _keywords(
         count = max(count, len(items))
         lists[spec.name] = items
     columns: dict[str, engine.Bounds] = {}
-    texts: dict[str, list[str]] = {}
+    texts: dict[str, NDArray[np.str_]] = {}
     for name, items in lists.items():
         spec = calc.input(name)
         if spec.kind == "number":
@@ -401,10 +404,14 @@ def _keywords(
                 None if centre is None else np.broadcast_to(centre, count),
             )
         else:
-            texts[name] = [_text(spec, item) for item in items] * (count if len(items) == 1 else 1)
-    varying = any(len(set(values)) > 1 for values in texts.values())
-    rows = range(count) if varying else range(1)
-    return [{n: values[i] for n, values in texts.items()} for i in rows], columns, count, is_array
+            texts[name] = np.broadcast_to(_texts(spec, items), count)
+    if not any((values != values[0]).any() for values in texts.values()):
+        first = {name: str(values[0]) for name, values in texts.items()}
+        return [first], np.zeros(count, dtype=np.intp), columns, count, is_array
+    rows = list(zip(*(values.tolist() for values in texts.values()), strict=True))
+    sets, text_of = engine.factorize(rows)
+    distinct = [dict(zip(texts, row, strict=True)) for row in sets]
+    return distinct, text_of, columns, count, is_array
 
 
 def _items(value: Any) -> Any:
@@ -472,11 +479,14 @@ def _value_span(spec: Input, item: Any) -> Span:
     )
 
 
-def _text(spec: Input, item: Any) -> str:
-    """A choice, hardware preset, size or step file: text as the command line takes it."""
-    if not isinstance(item, str):
+def _texts(spec: Input, items: Any) -> NDArray[np.str_]:
+    """A choice, hardware preset, size or step file per scenario: text as the command line
+    takes it (an array of texts is taken whole; anything else item by item)."""
+    if getattr(items, "dtype", np.dtype(object)).kind != "U" and not all(
+        isinstance(item, str) for item in items
+    ):
         raise UsageError(f"{spec.key}=: expected text, e.g. {spec.key}='{spec.example}'")
-    return item
+    return np.asarray(items, dtype=str)
 
 
 GUIDES: dict[str, tuple[str, str]] = {
