@@ -310,3 +310,14 @@ def test_each_doubling_of_gpus_keeps_the_parallel_efficiency() -> None:
                context_tokens=1, bandwidth=1e12, peak=1e15, bandwidth_efficiency=1,
                compute_efficiency=1, gpus_per_replica=4, parallel_efficiency=0.5)  # fmt: skip
     assert out["step_time"] == pytest.approx(4 * 16e9 / 4e12)
+
+
+def test_a_margin_above_1_is_refused_by_name() -> None:
+    """The probe: --for margin=1.5 blamed the memory bound; a gross margin 1 - cost / price
+    is below 1 at any price."""
+    model = ("--params", "70e9", "--layers", "80", "--kv-heads", "8", "--head-dim", "128")
+    outcome = run("inference", *model, "--solve", "price", "--for", "margin=1.5")
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr.endswith(
+        "tcoctl: error: --for: margin cannot exceed 1 (100 %); got '1.5'\n"
+    )

@@ -477,6 +477,17 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
     )
 
 
+@pytest.mark.parametrize("lines", ["", "\n \n"])
+def test_a_batch_of_no_lines_is_one_usage_line(lines: str) -> None:
+    """The probe: empty input warned "no scenario lines to read" and then failed with "all 0
+    line(s) failed (see above)", exit 1."""
+    outcome = run("supply", "--input", "-", input=lines)
+    assert (outcome.code, outcome.stdout) == (2, "")
+    assert outcome.stderr == (
+        "tcoctl: error: --input: no scenario lines in standard input; e.g. one JSON object a line\n"
+    )
+
+
 def test_a_batch_with_one_good_line_says_so_in_words() -> None:
     """Its summary read "the other 1 were written"."""
     lines = b'{"count": "many"}\n' * 3 + b'{"gpu": "h100-sxm", "count": 8, "duration": "1 day"}\n'

@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import select
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -250,8 +249,6 @@ def batch(
         with deferred():
             output.write_chunk(text, notes, failures.shown(errors))
     output.write_chunk("", [], failures.tally())
-    if not read:
-        sys.stderr.write("tcoctl: warning: --input: no scenario lines to read\n")
     return read, failures.count
 
 

@@ -122,6 +122,12 @@ def parse_mark(
         raise UsageError(f"{option}: {error}") from None
     if level.is_range:
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")
+    if result.maximum is not None and level.low > result.maximum:
+        percent = " (100 %)" if result.maximum == 1.0 and not result.unit else ""
+        raise UsageError(
+            f"{option}: {result.name} cannot exceed {result.maximum:g}{percent}; "
+            f"got {shorten(match['level'])!r}"
+        )
     return result, level.low
 
 

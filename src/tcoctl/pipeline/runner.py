@@ -442,6 +442,9 @@ def run_batch(
             )
     except IsADirectoryError:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
+    if not read:
+        source = "standard input" if path == "-" else repr(shorten(path))
+        raise UsageError(f"--input: no scenario lines in {source}; e.g. one JSON object a line")
     if failures == read:
         raise DomainError(f"--input: all {read:,} line(s) failed (see above); nothing was written")
     if failures:

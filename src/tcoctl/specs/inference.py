@@ -151,7 +151,7 @@ TOKEN_ECONOMICS_RESULTS = (
         "roofline's (ratio x input cost + output cost) / (ratio + 1).",
         *PRICE_PER_MTOKEN,
     ),
-    Result("margin", "Gross margin: 1 - blended_cost / blended_price."),
+    Result("margin", "Gross margin: 1 - blended_cost / blended_price.", maximum=1.0),
     Result(
         "cost_profit_margin",
         'Profit over cost: blended_price / blended_cost - 1 (DeepSeek\'s "cost profit margin").',
