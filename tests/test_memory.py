@@ -231,11 +231,19 @@ def test_tensor_parallelism_must_split_the_heads_whole() -> None:
     outcome = run("memory", "--tensor-parallel", "7")
     assert outcome.code == 2 and outcome.stdout == ""
     assert outcome.stderr.endswith(
-        "--tensor-parallel does not divide the 96 heads: each GPU holds whole attention heads; "
-        "give a divisor of 96 (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 96), e.g. 8\n"
+        "--tensor-parallel 7 does not divide the 96 heads (each GPU holds whole attention "
+        "heads; e.g. 8, or another divisor of 96: 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 96)\n"
     )
     for ways in ("4", "8"):
         assert run("memory", "--tensor-parallel", ways, "--format", "json").code == 0
+
+
+def test_a_tensor_parallel_range_names_the_degree_that_splits_heads() -> None:
+    """The probe: 6..8 (6 and 8 divide 96, the centre 7 does not) said only "does not divide
+    the 96 heads ... e.g. 8", and the range suffix ran on after "e.g. 8"."""
+    outcome = run("memory", "--tensor-parallel", "6..8")
+    assert outcome.code == 2
+    assert "--tensor-parallel 7 does not divide the 96 heads (each GPU" in outcome.stderr
 
 
 def test_a_new_params_names_the_shape_it_keeps_from_the_preset() -> None:

@@ -152,12 +152,15 @@ def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
     found = []
     for count in np.unique(heads[points]).tolist():  # one finding per head count
         fits = [str(d) for d in range(1, int(count) + 1) if count % d == 0]
-        message = (
-            f"tensor_parallel does not divide the {count:g} heads: each GPU holds whole "
-            f"attention heads; give a divisor of {count:g} ({', '.join(fits)}), e.g. "
-            f"{max(d for d in map(int, fits) if d <= 8)}"
-        )
         mine = points & (heads == count)
+        failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
+        verb = "does" if len(failing) == 1 else "do"
+        example = max(d for d in map(int, fits) if d <= 8)
+        message = (
+            f"tensor_parallel {', '.join(failing)} {verb} not divide the {count:g} heads "
+            f"(each GPU holds whole attention heads; e.g. {example}, or another divisor of "
+            f"{count:g}: {', '.join(fits)})"
+        )
         found.append(Finding(message, by_row(mine, rows), True, ("tensor_parallel",), mine, True))
     return found
 
