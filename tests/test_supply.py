@@ -199,3 +199,14 @@ def test_ranges_show_where_the_binding_constraint_changes() -> None:
     assert {out["binding"]["low"], out["binding"]["high"]} == {0, 1}
     table = run("supply", "--preset", "leading-edge-2028", "--format", "table").stdout
     assert "dies .. packaging" in table
+
+
+def test_solving_the_months_of_a_die_count_says_the_count_does_not_depend_on_them() -> None:
+    """The probe: --dies with --solve months said "supply needs a capacity ... a count of
+    dies" though the dies were given; the chips from a count of dies are the same over any
+    months."""
+    outcome = run("supply", "--dies", "2e6", "--gpu", "ascend-910c", "--solve", "months",
+                  "--for", "h100e_in_period=1e6")  # fmt: skip
+    assert outcome.code in (1, 2) and outcome.stdout == ""
+    assert "h100e_in_period and chips_in_period do not depend on months when dies are given" \
+        in outcome.stderr and "needs a capacity" not in outcome.stderr  # fmt: skip

@@ -148,6 +148,11 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     """The die checks of tcoctl.core.dieyield (a die beyond the reticle, no usable wafer),
     and a capacity: with no constraint and no stated supply nothing can be computed."""
     limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
+    if "dies" in values and np.isnan(np.asarray(values["period"], dtype=float)).all():
+        raise ModeError(  # a goal-seek of the months found none: dies give the same chips
+            "h100e_in_period and chips_in_period do not depend on months when dies are given "
+            "(dies are a count over months): give wafers_per_month instead"
+        )
     if "chips_per_year" not in values or (
         all(np.isinf(limit).all() for limit in limits)
         and np.isnan(np.asarray(values["chips_per_year"], dtype=float)).all()
