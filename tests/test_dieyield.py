@@ -330,3 +330,12 @@ def test_spare_cores_over_a_range_answer_where_enough_cores_exist() -> None:
         "with --cores at its low side: no value there" in outcome.stderr  # fmt: skip
     failed = run(*args, "--cores", "100..140")
     assert failed.code == 1 and failed.stderr.endswith("--cores-needed is more than --cores\n")
+
+
+def test_a_die_yield_goal_above_one_is_refused() -> None:
+    """A yield is at most 1: solving for a defect density that gives 1.2 was answered with
+    0 /cm^2 and exit 0 (the fix-up probe)."""
+    outcome = run("yield", "--die-size", "20x20", "--solve", "defect-density",
+                  "--for", "die_yield=1.2")  # fmt: skip
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr == "tcoctl: error: --for: die_yield cannot exceed 1 (100 %); got '1.2'\n"

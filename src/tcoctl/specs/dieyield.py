@@ -212,7 +212,7 @@ YIELD = Calculator(
             hint="the die does not fit on the usable wafer",
         ),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
-        Result("die_yield", "Defect-limited die yield under --model."),
+        Result("die_yield", "Defect-limited die yield under --model.", maximum=1.0),
         Result("defect_density", "Defect density D0.", "1/m^2", "1/cm^2"),
         Result("die_area", "Die area.", "m^2", "mm^2"),
         Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
