@@ -3,6 +3,8 @@ answer unnoticed (§4). Each test cites the published case it reproduces."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import results, run
@@ -50,8 +52,9 @@ def test_gpus_per_replica_rule_is_the_fewest_that_hold_the_batch() -> None:
 
 def test_a_loop_over_gpus_flags_the_kept_price_in_json() -> None:
     """frontier-2024's GPU price is an H100 server's (SemiAnalysis, cited in the preset): with
-    another --gpu it is marked where a script reads it, not only on stderr."""
-    for gpu in ("a100-sxm", "h20", "b200"):
+    a --gpu whose preset cites no price it is marked where a script reads it, not only on
+    stderr; the network cost is marked for every other GPU."""
+    for gpu in ("b200", "h200"):
         outcome = run("tco", "--gpu", gpu, "--format", "json")
         inputs = outcome.json()["inputs"]
         assert inputs["gpu-price"]["from"] == "preset frontier-2024 (anchor replaced)"
@@ -426,3 +429,59 @@ def test_spare_cores_shape_good_dies_and_match_poisson_without_spares() -> None:
     assert spare["good_dies_per_wafer"]["value"] == pytest.approx(
         spare["dies_per_wafer"]["value"] * spare["yield_with_spares"]["value"]
     )
+
+
+def test_a_loop_over_gpus_takes_each_gpus_cited_price() -> None:
+    """Issue 17 §4: a loop over --gpu must not print one price for every chip. A GPU preset's
+    cited server price per GPU replaces the scenario's H100 price: the A100's an 8 x A100
+    80GB server's price / 8 (Epoch AI, Hardware prices.csv: 18,548.75 USD), the H20's a
+    Reuters-reported 1.4 million yuan per 8-GPU server / 8 = 175,000 CNY. The same preset
+    typed again (h100-sxm) moves nothing: its price is frontier-2024's own."""
+    costs = {}
+    for gpu in ("h100-sxm", "a100-sxm", "h20"):
+        outcome = run("tco", "--gpu", gpu, "--value", "cost_per_gpu_hour")
+        costs[gpu] = float(outcome.stdout)
+        assert "--gpu-price" not in outcome.stderr
+    assert costs["h100-sxm"] == float(run("tco", "--value", "cost_per_gpu_hour").stdout)
+    assert len(set(costs.values())) == 3
+    assert costs["a100-sxm"] < costs["h20"] < costs["h100-sxm"]  # server prices in that order
+    inputs = run("tco", "--gpu", "a100-sxm", "--format", "json").json()["inputs"]
+    assert inputs["gpu-price"] == {
+        "value": 18548.75,
+        "unit": "USD",
+        "from": "preset a100-sxm (gpu.price)",
+    }
+    h20 = run("tco", "--gpu", "h20", "--format", "json").json()["inputs"]["gpu-price"]
+    assert h20["from"] == "preset h20 (gpu.price)"
+    assert h20["value"] == pytest.approx(175_000 / 7.0809)  # the exchange-rates preset's 2023 yuan
+
+
+def test_an_explicit_gpu_price_beats_the_gpu_presets() -> None:
+    """--gpu-price always wins over the --gpu's cited price, and is not marked; solved for,
+    the price is the answer, not the preset's."""
+    own = run("tco", "--gpu", "a100-sxm", "--gpu-price", "30000 USD", "--format", "json")
+    assert own.json()["inputs"]["gpu-price"] == {"value": 30000.0, "unit": "USD"}
+    solve = ("--solve", "gpu-price", "--for", "cost_per_gpu_hour=1.5")
+    solved = results("tco", "--gpu", "a100-sxm", *solve)
+    assert solved["cost_per_gpu_hour"]["value"] == pytest.approx(1.5)
+    assert solved["gpu_price"]["value"] > 18548.75  # $1.07/h at the preset's price
+
+
+def test_a_gpu_presets_price_that_is_no_money_is_named(tmp_path: Path) -> None:
+    """A GPU preset of one's own may cite a price, a range in any currency; a price in the
+    wrong kind of unit fails in one line naming the preset's figure."""
+    figure = '[gpu.{}]\nvalue = "{}"\nsource = "Our sheet"\nurl = "https://example.com/a"\n'
+    preset = tmp_path / "my-accel.toml"
+    head = 'title = "Ours"\nkind = "gpu"\n' + figure.format("bf16", "500 TFLOP/s")
+    head += figure.format("tdp", "600 W")
+    preset.write_text(head + figure.format("price", "20 kW"), encoding="utf-8")
+    wrong = run("--presets-dir", str(tmp_path), "tco", "--gpu", "my-accel")
+    assert wrong.code == 1
+    assert "my-accel.toml) gpu.price: '20 kW' is a power, expected an amount of money" in (
+        wrong.stderr
+    )
+    preset.write_text(head + figure.format("price", "20000..30000 EUR"), encoding="utf-8")
+    price = run("--presets-dir", str(tmp_path), "tco", "--gpu", "my-accel", "--format", "json")
+    taken = price.json()["inputs"]["gpu-price"]
+    assert taken["from"] == "preset my-accel (gpu.price)"
+    assert taken["low"] < taken["high"]

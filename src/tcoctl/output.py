@@ -10,7 +10,9 @@ JSON contract (schema_version 1), one object per scenario::
 
 ``low``/``high`` appear only for ranges, percentiles only with ``--samples``; units are pint's
 short form and '' for fractions and counts; ``from`` appears only on an input a preset tied
-to an option that replaced it (the preset's GPU price after ``--gpu``), and on a preset
+to an option that replaced it (the preset's network cost after ``--gpu``; its GPU price when
+the GPU's preset cites none), on a price the ``--gpu``'s hardware preset gave
+(``"preset a100-sxm (gpu.price)"``), and on a preset
 figure fitted per GPU taken from the pooled fit, the GPU having no fit of its own
 (``"preset serving-fit [fit: pooled]"``), and on a fitted default used because nothing else
 gave its quantity (``"preset training-fit (default)"``). Keys keep their order; later
@@ -32,7 +34,15 @@ from typing import Any, TextIO
 from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
 from tcoctl.notation import fmt_parts, scale_for
-from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, FITTED, PERCENTILE_SPAN, Report, Row
+from tcoctl.report import (
+    ANCHOR_REPLACED,
+    DEFAULTED,
+    FITTED,
+    GPU_PRICE_MARK,
+    PERCENTILE_SPAN,
+    Report,
+    Row,
+)
 from tcoctl.specs import label_of
 from tcoctl.streams import write_all
 from tcoctl.units import short
@@ -90,7 +100,8 @@ def csv_cell(value: Any) -> Any:
 
 def _row_json(row: Row) -> dict[str, Any]:
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
-    if row.origin.endswith(ANCHOR_REPLACED) or FITTED in row.origin or DEFAULTED in row.origin:
+    marked = row.origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
+    if marked or FITTED in row.origin or DEFAULTED in row.origin:
         item["from"] = row.origin
     if row.labels and isinstance(row.value, float):
         item["label"] = label_of(row.labels, row.value)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tcoctl.presets import RATES_TABLE, Entry, Preset, load, preset_files
-from tcoctl.specs import CALCULATORS, GPU_FIELDS, RULE_FIELDS, Input
+from tcoctl.specs import CALCULATORS, GPU_FIELDS, GPU_PRICE, RULE_FIELDS, Input
 
 STALE_AFTER_DAYS = {"price": 365}
 """Days after its as_of date that a figure of each kind is stale; kinds absent never are."""
@@ -48,7 +48,7 @@ def kind_of(table: str, key: str) -> str:
     for a GPU figure and ``other`` for the rest."""
     if table == RATES_TABLE:
         return "price"
-    fields = {"gpu": GPU_FIELDS, **RULE_FIELDS}
+    fields = {"gpu": (*GPU_FIELDS, GPU_PRICE), **RULE_FIELDS}
     if table in fields:
         unit = next((spec.unit for spec in fields[table] if spec.name == key), "")
     else:

@@ -14,6 +14,9 @@ from tcoctl.specs import label_of
 ANCHOR_REPLACED = "(anchor replaced)"
 """Ends the origin of a preset value kept after an option replaced what the preset tied it
 to (--gpu, and the preset's GPU price): JSON then names it under ``from``."""
+GPU_PRICE_MARK = "(gpu.price)"
+"""Marks a price a ``--gpu``'s hardware preset gave in place of the scenario's:
+``preset a100-sxm (gpu.price)``."""
 FITTED = "[fit: "
 """Opens the mark of a per-GPU preset figure taken for a GPU the preset has no figure of
 its own for: ``preset serving-fit [fit: pooled]``."""

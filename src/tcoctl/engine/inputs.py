@@ -20,7 +20,16 @@ from tcoctl import stepfiles
 from tcoctl.core import relations as rel
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
-from tcoctl.specs import CALCULATORS, GPU_FIELDS, REFERENCE_GPU, RULE_FIELDS, Calculator, Input
+from tcoctl.report import GPU_PRICE_MARK
+from tcoctl.specs import (
+    CALCULATORS,
+    GPU_FIELDS,
+    GPU_PRICE,
+    REFERENCE_GPU,
+    RULE_FIELDS,
+    Calculator,
+    Input,
+)
 from tcoctl.stepfiles import read_step_file
 from tcoctl.units import Span, UnitInputError, Unreadable, convert, parse_span, short
 
@@ -239,6 +248,23 @@ def _gpu_figures(name: str, where: str, folders: tuple[Path, ...]) -> dict[str, 
     return _figures(preset, "gpu", GPU_FIELDS)
 
 
+def gpu_price(calc: Calculator, name: str, where: str = "--gpu") -> Given | None:
+    """A hardware preset's cited price (``gpu.price``) as ``calc``'s --gpu-price, from that
+    preset; None if it holds no price."""
+    preset = load(name, where, kind="gpu")
+    entry = preset.sections["gpu"].get(GPU_PRICE.name)
+    if entry is None:
+        return None
+    where_file = f"preset {name} ({preset.path}) gpu.price"
+    if not isinstance(entry.value, str):
+        raise DomainError(f"{where_file}: expected one value, not a list")
+    try:
+        item = check(calc.input("gpu-price"), entry.value, where_file)
+    except UsageError as error:
+        raise DomainError(str(error)) from None
+    return Given(item.spec, item.text, f"preset {name} {GPU_PRICE_MARK}", item.span, entry)
+
+
 def rule_figures(name: str, table: str, where: str) -> dict[str, float]:
     """A rule preset's ``[table]`` thresholds in core units (each figure required)."""
     return _rule_figures(name, table, where, tuple(search_dirs()))
@@ -261,7 +287,8 @@ def _figures(preset: Preset, table_name: str, fields: tuple[Input, ...]) -> dict
     """The figures of one table of a hardware or rule preset; an absent one is NaN."""
     table = preset.sections[table_name]
     where_file = f"preset {preset.name} ({preset.path})"
-    unknown = set(table) - {spec.name for spec in fields}
+    others = {GPU_PRICE.name} if table_name == "gpu" else set()  # read by gpu_price
+    unknown = set(table) - {spec.name for spec in fields} - others
     if unknown:
         raise DomainError(f"{where_file}: unknown {table_name} figure {sorted(unknown)[0]!r}")
     figures = {}

@@ -24,7 +24,7 @@ from tcoctl.presets import (
     shadowing,
     skipped_folders,
 )
-from tcoctl.report import ANCHOR_REPLACED, Report
+from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK, Report
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
 from tcoctl.units import (
     UnitInputError,
@@ -352,8 +352,9 @@ def mark_kept(
     warn: Callable[[str], None],
 ) -> None:
     """Name, in one warning per option, the preset values an option replaced the anchor of:
-    those re-derived (--params and gpus-per-replica), and those kept (--gpu and its price),
-    which are marked ``(anchor replaced)`` where they came from, for the table and JSON."""
+    those re-derived (--params and gpus-per-replica), and those kept (--gpu and its network
+    cost), which are marked ``(anchor replaced)`` where they came from, for the table and JSON.
+    A --gpu whose hardware preset cites a price gives --gpu-price from that preset instead."""
     before = (
         engine.preset_layer(calc.name, preset, 0)
         if preset is not None and calc.name in commands(preset)
@@ -370,13 +371,17 @@ def mark_kept(
             if other not in said_reset and other not in flags
         ]
         said_reset.update(reset)
+        if spec.kind == "gpu" and "gpu-price" in spec.keeps and "gpu-price" not in flags:
+            priced = engine.gpu_price(calc, flags[name], f"--{name}")
+            if priced is not None and "gpu-price" in given:  # absent when --solve finds it
+                given["gpu-price"] = priced
         kept = [
             other
             for other in spec.keeps
             if other not in flags
             and other in given
             and given[other].entry is not None
-            and not given[other].origin.endswith(ANCHOR_REPLACED)
+            and not given[other].origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
         ]
         said = [
             f"--{other} re-derived, not kept from {before[other].origin}: "

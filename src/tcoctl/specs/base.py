@@ -205,6 +205,17 @@ GPU_FIELDS = (
     ),
 )
 """The figures a ``kind = "gpu"`` preset holds; all but bf16 may be absent."""
+GPU_PRICE = Input(
+    "price",
+    "GPU server capex per GPU (the GPU plus its share of the host), as tco's --gpu-price: "
+    "tco takes it when --gpu names this GPU and no --gpu-price is given.",
+    "33750 USD",
+    "USD",
+    "USD",
+)
+"""The one figure of a ``kind = "gpu"`` preset that is no hardware figure: it never reaches the
+relations as ``gpu_price``; it stands in for the price of a scenario whose GPU --gpu replaced
+(tcoctl.engine.gpu_price), and may be a range."""
 RULE_FIELDS = {
     "eccn": (
         Input("a_tpp", "3A090.a.1: TPP at or above this.", "4800"),

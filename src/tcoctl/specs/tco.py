@@ -55,7 +55,8 @@ TCO = Calculator(
         Input(
             "gpu",
             "Hardware preset. Given as an option, it also sets --power to its TDP x 1.82 (the "
-            "DGX H100 ratio) unless --power is given; --gpu-price stays yours to set.",
+            "DGX H100 ratio) unless --power is given, and --gpu-price to the preset's cited "
+            "price if it has one (else the scenario's is kept) unless --gpu-price is given.",
             "h100-sxm",
             kind="gpu",
             keeps=("gpu-price", "network-cost"),
