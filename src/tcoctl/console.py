@@ -17,12 +17,13 @@ from tcoctl.signals import Interrupted, install
 def main() -> None:
     """Handle signals, then load and run the command line."""
     install()
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    try:
+    try:  # from the first instruction after install(): a signal anywhere ends cleanly
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from tcoctl.cli.app import main as run  # after install(): start-up can be interrupted
+
+        run()
     except (KeyboardInterrupt, Interrupted) as stop:
         with contextlib.suppress(Exception):
             sys.stderr.write("tcoctl: interrupted\n")
             sys.stderr.flush()
         os._exit(getattr(stop, "code", 130))
-    run()
