@@ -530,7 +530,7 @@ the batch's prompts. Efficiencies default to a range fitted on published measure
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('40.42 ms', '96.14 ms')
+('38.88 ms', '96.38 ms')
 
 On the same four GPUs the H20 decodes at its bandwidth ratio to the H100 (4.0 / 3.35),
 not its FLOP ratio:
