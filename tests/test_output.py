@@ -218,7 +218,7 @@ def test_compare_aligns_each_basis_with_its_ratio() -> None:
         app, ["compare", "frontier-2025", "china-h20", "--format", "table"]
     )
     row = next(line for line in outcome.stdout.splitlines() if "h100e_bf16" in line)
-    assert row.split()[1:] == ["M", "1.011", "0.1496", "×0.148"]
+    assert row.split("  ", 1)[1].split() == ["M", "1.011", "0.1496", "×0.148"]
 
 
 def test_compare_puts_every_scenario_side_by_side_in_a_screenful() -> None:
@@ -226,7 +226,7 @@ def test_compare_puts_every_scenario_side_by_side_in_a_screenful() -> None:
     paired the first scenario with one other, led by servers_annual, names cut, and a
     second ``x .. x`` line under every result without a range."""
     lines = table("compare")
-    assert len(lines) <= 300 and max(map(len, lines)) <= 80
+    assert len(lines) <= 290 and max(map(len, lines)) <= 80  # 300 with a margin for growth
     assert not any(line.startswith("scenarios ") for line in lines)  # one group each
     tco = lines[lines.index("tcoctl tco: 5 scenarios side by side") :]
     header = " ".join(tco[1:4])
@@ -240,6 +240,21 @@ def test_compare_puts_every_scenario_side_by_side_in_a_screenful() -> None:
     assert names & shown >= {"cost_per_gpu_hour", "h100e_per_year", "implied_step_yield"}
     spans = [re.findall(r"(\S+) \.\. (\S+)", line) for line in lines]
     assert all(low != high for found in spans for low, high in found)
+
+
+def test_compare_says_why_a_cell_is_empty_and_names_results_that_repeat_another() -> None:
+    """Issue 19 item 10: china-h20 (--basis all) has no h100e, and its cell was blank with
+    no word why; results equal in every scenario (h100e_fp8 and h100e_tpp) took a row
+    each."""
+    lines = table("compare", "frontier-2024", "china-h20", "india-2026")
+    assert next(line for line in lines if line.startswith("h100e ")).split()[1:3] == [
+        "100,000",
+        "–",
+    ]
+    note = " ".join(lines[: lines.index("tcoctl tco: 1 scenario side by side")])
+    assert "–: not given by that scenario's inputs (h100e of china-h20 needs one --basis:" in note
+    assert any(line.startswith("h100e_fp8 = h100e_tpp ") for line in lines)
+    assert not any(line.startswith("h100e_tpp") for line in lines)
 
 
 def assert_offline(svg: str) -> None:

@@ -42,6 +42,7 @@ from tcoctl.report import (
     PERCENTILE_SPAN,
     Report,
     Row,
+    needs_text,
 )
 from tcoctl.specs import label_of
 from tcoctl.streams import write_all
@@ -441,12 +442,7 @@ def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> A
     if not missing:
         return Text("more results (details) in --format json", style="dim")
     name, groups = next(iter(missing.items()))
-    switches = [group[0].split("=", 1) for group in groups if "=" in group[0]]
-    if switches:  # another value of a choice given (--basis all: one basis gives h100e)
-        *values, last = [value for _, value in switches]
-        ways = f"one --{switches[0][0]}: " + (f"{', '.join(values)} or {last}" if values else last)
-    else:
-        ways = " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])
+    ways = needs_text(groups)
     text = f"not computed: {name}" + (f" (needs {ways})" if ways else "")
     if tucked:
         text += "; more in --format json"

@@ -103,3 +103,15 @@ class Report:
             base = name.removesuffix(f"_{basis}")
             found = next((row for row in rows if base != name and row.name == base), None)
         return found
+
+
+def needs_text(groups: list[list[str]]) -> str:
+    """What would give a result not computed, from the groups of options a run lists under
+    ``missing``: ``one --basis: bf16, fp8 or tpp`` where each group is another value of one
+    choice (--basis all: one basis gives h100e), else the first two groups of options
+    (``--gpu --count or --gpu --factor``)."""
+    switches = [group[0].split("=", 1) for group in groups if "=" in group[0]]
+    if switches:
+        *values, last = [value for _, value in switches]
+        return f"one --{switches[0][0]}: " + (f"{', '.join(values)} or {last}" if values else last)
+    return " or ".join(" ".join(f"--{o}" for o in group) for group in groups[:2])

@@ -6,9 +6,11 @@ number on that scale); ``low .. high`` goes on a line under the value only where
 ends differ. Where the width allows, a cell after the first adds its ratio to the first
 scenario. Names are never cut: a unit that does not fit beside its name goes under it, a
 name that does not fit goes on a line of its own. Results (after the headline) and inputs
-alike in every scenario are listed once, after the table. Of the layouts that fit the
-width (ratios or not, ranges on one line or two, the scenarios in one group or more), the
-one with the fewest lines is printed."""
+alike in every scenario are listed once, after the table; results that read the same in
+every scenario share a row (``ratio_bf16 = ratio_fp8``). A result a scenario's inputs do
+not give reads NOT_COMPUTED, and the note after the table says what it needs. Of the
+layouts that fit the width (ratios or not, ranges on one line or two, the scenarios in one
+group or more), the one with the fewest lines is printed."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from rich.text import Text
 
 from tcoctl.errors import printable
 from tcoctl.notation import fmt_parts, scale_for
+from tcoctl.report import needs_text
 from tcoctl.specs import label_of
 
 if TYPE_CHECKING:
@@ -33,6 +36,8 @@ NAME_MIN = 12
 """The narrowest name column: below it, every name goes on a line of its own."""
 HIGHLIGHTS = 3
 """Cells per section whose ratio to the first column is largest, shown in bold."""
+NOT_COMPUTED = "–"
+"""The cell of a result a scenario's inputs do not give (its report lists it as missing)."""
 
 
 @dataclass(frozen=True)
@@ -102,15 +107,22 @@ def scenario_lines(group: list[Report], section: str) -> list[Line]:
             if row is not None and isinstance(row.value, float) and math.isfinite(row.value)
         ]
         exp, shown_unit = scale_for(max(numbers), unit) if numbers else (0, unit)
-        cells = [_cell(row, found[0], exp) for row in found]
+        cells = [
+            _cell(row, found[0], exp) if row is not None else _absent(report, name)
+            for row, report in zip(found, group, strict=True)
+        ]
         lines.append(Line(printable(name), printable(shown_unit), cells, name in headline))
     _highlight(lines)
     return lines
 
 
-def _cell(row: Row | None, first: Row | None, exp: int) -> Cell | None:
-    if row is None:
-        return None
+def _absent(report: Report, name: str) -> Cell | None:
+    """A result ``report`` does not have: NOT_COMPUTED where its inputs do not give it (the
+    run lists it as missing), else nothing (a row another calculator's scenario has)."""
+    return Cell(NOT_COMPUTED, "") if name in report.extra.get("missing", {}) else None
+
+
+def _cell(row: Row, first: Row | None, exp: int) -> Cell:
     if row.labels and isinstance(row.value, float):
         return Cell(label_of(row.labels, row.value), row.spread(exp))
     if isinstance(row.value, str):
@@ -185,11 +197,22 @@ def layout(reports: list[Report], width: int) -> list[Text]:
     results = scenario_lines(group, "results")
     many = len(group) > 1
     same = [line for line in results if many and _alike(line)]
+    shown = [line for line in results if line not in same]
+    shown = _merge_twins(shown) if many else shown
     count = len(reports)
     out = [Text(f"tcoctl {group[0].command}: {count} scenario{'s' * (count > 1)} side by side")]
     out[0].stylize("bold")
     layouts = [
-        (_groups([line for line in results if line not in same], labels, width, count, form), form)
+        (
+            _groups(
+                shown,
+                labels,
+                width,
+                count,
+                form,
+            ),
+            form,
+        )
         for form in (Form(True, False), Form(False, False), Form(False, True))
         for count in range(1, len(group) + 1)
     ]
@@ -204,8 +227,36 @@ def layout(reports: list[Report], width: int) -> list[Text]:
     first = labels[0] or "the first"
     notes = [f"×: ratio to {first}, the largest in bold" if many and form.ratios else ""]
     notes.append(f"in bold: the largest differences from {first}" if many and not notes[0] else "")
+    notes.append(_not_computed(results, group))
     notes.append("more results (details) in --format json" if any(r.tucked for r in group) else "")
     return out + _paragraph("; ".join(filter(None, notes)), width)
+
+
+def _merge_twins(lines: list[Line]) -> list[Line]:
+    """The lines, each result whose unit and every cell read as an earlier result's folded
+    into that one's row, named ``earlier = later``."""
+    merged: dict[tuple[object, ...], Line] = {}
+    out = []
+    for line in lines:
+        key = (line.unit, *(None if c is None else (c.value, c.spread) for c in line.cells))
+        if key in merged:
+            merged[key].name += f" = {line.name}"
+            continue
+        merged.setdefault(key, line)
+        out.append(line)
+    return out
+
+
+def _not_computed(lines: list[Line], group: list[Report]) -> str:
+    """The note on NOT_COMPUTED cells, with what the first of them needs."""
+    for line in lines:
+        for cell, report in zip(line.cells, group, strict=True):
+            if cell is not None and cell.value == NOT_COMPUTED:
+                scenario = printable(report.preset or "the scenario")
+                ways = needs_text(report.extra["missing"][line.name])
+                needs = f"{line.name} of {scenario} needs {ways}"
+                return f"{NOT_COMPUTED}: not given by that scenario's inputs ({needs})"
+    return ""
 
 
 def _inputs(group: list[Report], labels: list[str], width: int) -> list[Text]:
@@ -242,7 +293,7 @@ def _groups(
         part = [
             Line(line.name, line.unit, line.cells[start:stop])
             for line in results
-            if any(line.cells[start:stop])
+            if any(c is not None and c.value != NOT_COMPUTED for c in line.cells[start:stop])
         ]
         if count > 1:
             out.append(Text(f"scenarios {start + 1} to {stop} of {len(labels)}", style="bold"))
