@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from conftest import results, run
 from tcoctl.core.dieyield import (
+    MODEL,
     MODELS,
+    count_work,
     defects_for_yield,
     die_map,
     die_yield,
@@ -24,6 +26,7 @@ from tcoctl.core.dieyield import (
     whole_dies,
     yield_with_spares,
 )
+from tcoctl.core.relations import costly_work
 
 CM = 1e-2
 
@@ -159,6 +162,28 @@ def test_a_dies_per_wafer_of_0_or_less_is_out_of_range(count: str) -> None:
         f"tcoctl: error: --dies-per-wafer: '{count}' is out of range: expected a value above 0;"
         " e.g. '270'\n"
     )
+
+
+def test_only_the_whole_die_count_declares_its_work() -> None:
+    """A sweep's work budget (tcoctl.pipeline.planner.check_sweep_work) asks each planned
+    relation for its own work: the count of whole dies declares count_work's rule at the
+    scenario's figures (usable diameter 300 - 2 x 3 mm, pitch 10 + 0.1 mm); the textbook
+    formula, a few array operations, declares none."""
+    known = {
+        "wafer_diameter": 0.3,
+        "edge_exclusion": 0.003,
+        "die_width": 0.01,
+        "die_height": 0.01,
+        "scribe": 1e-4,
+        "notch": 0.0,
+    }
+    [(work, rows)] = costly_work(MODEL.plan(known), known, 3)
+    assert (work.doing, work.cheaper) == ("counting whole dies", "larger dies")
+    assert rows == count_work(0.294, 0.0101, 3) > 0
+    area = {"wafer_diameter": 0.3, "die_area": 1e-4}
+    textbook = MODEL.plan(area, (("dies_per_wafer_method", "textbook"),))
+    assert "dies_per_wafer" in {step.target for step in textbook.steps}
+    assert costly_work(textbook, area, 3) == []
 
 
 def test_line_yield_and_inverse() -> None:

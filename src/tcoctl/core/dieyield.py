@@ -30,7 +30,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product, references
+from tcoctl.core.relations import (
+    Finding,
+    Model,
+    Relation,
+    Work,
+    by_row,
+    formula,
+    product,
+    references,
+)
 from tcoctl.specs.dieyield import YIELD_MODELS
 
 Array = NDArray[np.float64]
@@ -132,6 +141,13 @@ def count_work(usable_diameter: Value, pitch: Value, points: int = 1) -> Array:
     rows = np.ceil(np.where(np.isfinite(across), across, 0.0)) + 4
     steps = offset_steps(points, rows)
     return np.where(across > MAX_ROWS, 0.0, points * rows * steps.astype(float) ** 2)
+
+
+def count_work_of(known: Mapping[str, float], points: int) -> float:
+    """Row evaluations [-] dies_per_wafer takes for one scenario of ``points`` design points,
+    from the ``known`` quantities (floats, core units; the rows run across the die's width)."""
+    usable = known["wafer_diameter"] - 2 * known["edge_exclusion"]
+    return float(count_work(usable, known["die_width"] + known["scribe"], points))
 
 
 def dies_per_wafer(
@@ -492,6 +508,7 @@ RELATIONS = (
         dies_per_wafer,
         "dies_per_wafer = whole dies counted on the best grid",
         fallback=True,
+        work=Work("counting whole dies", "larger dies", count_work_of),
     ),
     product("dies", "wafers", "good_dies_per_wafer"),
     formula(

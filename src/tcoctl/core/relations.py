@@ -47,6 +47,19 @@ MAX_SUGGEST_GROUPS = 2_000  # groups tried at one size, so a large model's sugge
 """At most this many extra inputs are searched when naming what would give a result."""
 
 
+@dataclass(frozen=True)
+class Work:
+    """What a costly relation does (a whole-die count), how much, and what makes it cheaper:
+    ``rows(known, points)`` is the row evaluations [-] its ``forward`` takes for one scenario
+    of ``points`` design points, from the quantities known (floats, core units)."""
+
+    doing: str
+    """e.g. 'counting whole dies' (for the message refusing too much of it)."""
+    cheaper: str
+    """e.g. 'larger dies': the inputs at which it costs less."""
+    rows: Callable[[Mapping[str, float], int], float]
+
+
 @dataclass(frozen=True, eq=False)
 class Relation:
     """``out = forward(*inputs)``; ``inverses[name](out, *other inputs in order)`` gives an
@@ -67,6 +80,9 @@ class Relation:
     """'x' for a product (times ``constant``), '+' for a sum, '' for any other formula: how
     ``--explain`` substitutes the numbers."""
     constant: float = 1.0
+    work: Work | None = None
+    """Set where ``forward`` costs more than a few array operations per row (a die count),
+    so that a planner can refuse a sweep that would run for minutes; None: cheap."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -197,6 +213,17 @@ class Model:
         would make ``wanted`` computable: every group of the smallest size that works, up to
         MAX_SUGGESTED candidates at once."""
         return _suggest(self, known, choices, wanted, candidates)
+
+
+def costly_work(plan: Plan, known: Mapping[str, float], points: int) -> list[tuple[Work, float]]:
+    """The costly steps of ``plan`` (relations with a ``work``) for one scenario of ``points``
+    design points at the ``known`` quantities (floats, core units): each one's Work and row
+    evaluations [-]."""
+    return [
+        (work, float(work.rows(known, points)))
+        for step in plan.steps
+        if (work := step.relation.work) is not None
+    ]
 
 
 def references(doc: str | None) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl import engine, notation
-from tcoctl.core import dieyield
+from tcoctl.core import relations as rel
 from tcoctl.errors import UsageError, shorten
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
@@ -200,7 +200,7 @@ def sweep(
         )
     xs = np.linspace(plan.span.low, plan.span.high, plan.points)
     point = engine.Given(plan.spec, "sweep", "--sweep", plan.span)
-    check_die_count_work(calc, rows, plan, xs, 2**ranged + 1)
+    check_sweep_work(calc, rows, plan, xs, 2**ranged + 1)
     scenarios = [dict(given) for given in rows]
     for given in scenarios:
         engine.put(given, point)  # the swept input replaces its alternatives (site-power)
@@ -232,40 +232,39 @@ def sweep(
     return xs, found
 
 
-SWEEP_CELL_BUDGET = 200_000_000
-"""Row evaluations the die counts of one sweep may take in all (about ten seconds; one die
-count alone may take dieyield.CELL_BUDGET). Tiny dies are expensive to count: a sweep over
-die sizes from 1 mm^2 at 20,000 points would run for minutes."""
+SWEEP_WORK_BUDGET = 200_000_000
+"""Row evaluations the costly relations of one sweep (those with a ``work``, such as a
+whole-die count) may take in all: about ten seconds. Tiny dies are expensive to count: a
+sweep over die sizes from 1 mm^2 at 20,000 points would run for minutes."""
 WORK_SAMPLES = 9
-"""Sweep points at which a sweep's die-count work is estimated."""
+"""Sweep points at which a sweep's costly work is estimated."""
 
 
-def check_die_count_work(
+def check_sweep_work(
     calc: Calculator,
     rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
     xs: Any,
     corners: int,
 ) -> None:
-    """Refuse a sweep whose whole-die counts would pass SWEEP_CELL_BUDGET: their work is
-    estimated at WORK_SAMPLES points of the sweep (each scenario at its centre, the count's
-    own budget rule for ``corners`` design points) and scaled to all of them."""
-    work = 0.0
+    """Refuse a sweep whose costly relations would pass SWEEP_WORK_BUDGET: their work is
+    estimated at WORK_SAMPLES points of the sweep (each scenario at its centre, each
+    relation's own ``work`` for ``corners`` design points) and scaled to all of them."""
+    total = 0.0
+    costly: dict[str, str] = {}  # what is costly -> what makes it cheaper
     for given in rows:
         for x in np.linspace(xs[0], xs[-1], min(WORK_SAMPLES, len(xs))):
             at = dict(given)
             engine.put(at, engine.Given(plan.spec, "sweep", "--sweep", Span(float(x), float(x))))
-            planned, known = engine.central_known(calc, at)
-            if not any(step.target == "dies_per_wafer" for step in planned.steps):
-                return  # this calculator counts no dies here
-            usable = known["wafer_diameter"] - 2 * known.get("edge_exclusion", 0.0)
-            pitch = known["die_width"] + known.get("scribe", 0.0)
-            work += float(dieyield.count_work(usable, pitch, corners)) * len(xs) / WORK_SAMPLES
-    if work > SWEEP_CELL_BUDGET:
+            for work, evaluations in rel.costly_work(*engine.central_known(calc, at), corners):
+                costly[work.doing] = work.cheaper
+                total += evaluations * len(xs) / WORK_SAMPLES
+    if total > SWEEP_WORK_BUDGET:
         raise UsageError(
-            f"--sweep {plan.spec.name}: counting whole dies at {len(xs):,} points x "
-            f"{len(rows)} scenario(s) takes about {work:.2g} row evaluations, more than the "
-            f"{SWEEP_CELL_BUDGET:.0e} a sweep may take: use fewer points or larger dies"
+            f"--sweep {plan.spec.name}: {' and '.join(costly)} at {len(xs):,} points x "
+            f"{len(rows)} scenario(s) takes about {total:.2g} row evaluations, more than the "
+            f"{SWEEP_WORK_BUDGET:.0e} a sweep may take: use fewer points or "
+            f"{' and '.join(costly.values())}"
         )
 
 
