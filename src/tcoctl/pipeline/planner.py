@@ -215,17 +215,12 @@ def sweep(
         undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):
             part = slice(position * plan.points, (position + 1) * plan.points)
-            gaps = undefined[part]
+            gaps = undefined[part]  # NaN where the result is not defined at that point
             found[index] = {
                 name: engine.Summary(
-                    *(
-                        None
-                        if a is None
-                        else np.where(gaps, np.nan, a[part])
-                        if gaps.any()
-                        else a[part]
-                        for a in (s.value, s.low, s.high)
-                    )  # type: ignore[arg-type]
+                    np.where(gaps, np.nan, s.value[part]),
+                    None if s.low is None else np.where(gaps, np.nan, s.low[part]),
+                    None if s.high is None else np.where(gaps, np.nan, s.high[part]),
                 )
                 for name, s in summaries.items()
             }
