@@ -81,6 +81,47 @@ def test_the_import_graph_has_no_circles() -> None:
     assert find_cycle(graph) == [], " -> ".join(find_cycle(graph))
 
 
+FRONT_ENDS = ("tcoctl.__main__", "tcoctl.api", "tcoctl.console", "tcoctl.cli")
+"""The top floor, with the package itself (it loads the API): the Python API and the
+command line."""
+
+
+def is_front_end(module: str) -> bool:
+    return module == "tcoctl" or any(
+        module == top or module.startswith(f"{top}.") for top in FRONT_ENDS
+    )
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import of a front end (api, cli, console, the package) by a module below them
+    (core, specs, engine, pipeline, output, ...), as 'module -> front end'."""
+    return sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if not is_front_end(module)
+        for target in targets
+        if is_front_end(target)
+    )
+
+
+def test_no_floor_below_the_front_ends_imports_them() -> None:
+    """core/, engine/, pipeline/ and the modules beside them serve the API and the command
+    line and never reach up into them (the README's layer table): pipeline/validation once
+    ran its cases through tcoctl.api, a floor above it."""
+    graph = import_graph()
+    assert "tcoctl.engine" in graph["tcoctl.pipeline.runner"]  # it sees edges
+    assert upward_imports(graph) == []
+
+
+def test_an_upward_import_is_found() -> None:
+    """The check can fail: a made-up pipeline module importing the API and the CLI."""
+    graph = {"tcoctl.pipeline.x": {"tcoctl.api", "tcoctl.cli.app", "tcoctl.engine"}}
+    assert upward_imports(graph) == [
+        "tcoctl.pipeline.x -> tcoctl.api",
+        "tcoctl.pipeline.x -> tcoctl.cli.app",
+    ]
+
+
 def test_a_circle_is_found() -> None:
     """The check can fail: a made-up graph with a circle through three modules."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}

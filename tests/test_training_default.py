@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, run
-from tcoctl.pipeline import training_fit, validation
+from tcoctl.pipeline import calibration, training_fit, validation
 from tcoctl.presets import ANY_GPU, load
 
 RANGES = {
@@ -62,9 +62,7 @@ def test_the_range_holds_the_published_steady_state_mfus(
     Megatron-LM, 52 % of peak on 3,072 A100s (arXiv:2104.04473); MegaScale, 55.2 % MFU on
     12,288 GPUs (arXiv:2402.15627); PaLM, 46.2 % on 6,144 TPU v4 chips (arXiv:2204.02311):
     each lies inside the default range of its hardware (the pooled range for any)."""
-    from tcoctl.pipeline.calibration import FAMILIES
-
-    gpus = FAMILIES.get(published.family, (ANY_GPU,))
+    gpus = calibration.FAMILIES.get(published.family, (ANY_GPU,))
     for gpu in (*gpus, ANY_GPU):
         low, _, high = RANGES[gpu]
         assert low <= published.value <= high, gpu

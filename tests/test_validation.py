@@ -213,7 +213,7 @@ def test_held_out_serving_error_meets_the_issue_target() -> None:
 
 @pytest.fixture(scope="module")
 def fitted() -> calibration.Calibration:
-    """The fit of the shipped dataset, made once (42 cases through the API)."""
+    """The fit of the shipped dataset, made once (the fit split's measured serving cases)."""
     return calibration.fit(validation.load_cases())
 
 

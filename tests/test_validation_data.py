@@ -26,7 +26,7 @@ KINDS = {"published", "measured", "bound"}
 SPLITS = {"fit", "held-out"}
 SOURCE_FIELDS = ("title", "url", "where", "quote", "date")
 # options every calculator takes besides its inputs (tcoctl COMMAND --help), as the runner
-# passes them on (tcoctl.pipeline.validation.ARGUMENT_KEYWORDS)
+# passes them on (tcoctl.pipeline.validation.SHARED_OPTIONS)
 COMMON_OPTIONS = {"--preset", "-p", "--solve", "--for"}
 
 

@@ -5,10 +5,10 @@ measurements.
 Method. Scaling both efficiencies by ``s`` scales every time of the serving model (decode
 step, prefill) by 1 / s and every rate by s: the step is max(bytes / (bandwidth eb), FLOP /
 (peak ec)). So a family's fit is a ratio r = ec / eb and a scale. For each ratio on a grid
-(1/8 to 8), each measured case runs once through the API at (eb, ec) = (1, r), or (1 / r, 1)
-above 1, and implies the scale s_i at which it is met exactly (measured / model for a rate,
-model / measured for a time). The family's scale is the median of its cases' s_i (it
-minimises the sum of |log error|), and its ratio the grid point with the least sum (of
+(1/8 to 8), each measured case runs once (validation.documents) at (eb, ec) = (1, r), or
+(1 / r, 1) above 1, and implies the scale s_i at which it is met exactly (measured / model
+for a rate, model / measured for a time). The family's scale is the median of its cases'
+s_i (it minimises the sum of |log error|), and its ratio the grid point with the least sum (of
 ratios within 1 % per case of it, the nearest to 1). A replica of g GPUs keeps
 ``parallel_efficiency ^ log2(g)`` of a GPU's rate (tensor-parallel communication): the
 fitted fraction, pooled over the families, is the one of a grid (1 to 0.6) that leaves the
@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import math
 import sys
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from tcoctl import api
-from tcoctl.pipeline.validation import Case, in_unit, is_rate, keywords, load_cases
+from tcoctl.pipeline.validation import Case, documents, in_unit, is_rate, load_cases
 from tcoctl.presets import ANY_GPU
 
 PRESET = "serving-fit"
@@ -101,19 +99,16 @@ def efficiency_pairs() -> tuple[list[float], list[float]]:
 
 def implied_log_scales(case: Case) -> tuple[np.ndarray, float]:
     """log s_i for each ratio of the grid: the scale of (eb, ec) at which the model meets the
-    measurement, from one API call over the grid; and the case's GPUs per replica."""
-    preset, options = keywords(case.args)
-    bandwidth, compute = efficiency_pairs()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        documents = api.run(
-            case.calculator,
-            preset,
-            **{**options, "bandwidth_efficiency": bandwidth, "compute_efficiency": compute},
-        ).to_dict()
-    model = np.array([in_unit(d["results"][case.result], "value", case.unit) for d in documents])
+    measurement, from one run over the grid (a scenario per ratio); and the case's GPUs per
+    replica."""
+    grid = [
+        {"bandwidth-efficiency": repr(bandwidth), "compute-efficiency": repr(compute)}
+        for bandwidth, compute in zip(*efficiency_pairs(), strict=True)
+    ]
+    found = documents(case.calculator, case.args, grid)
+    model = np.array([in_unit(d["results"][case.result], "value", case.unit) for d in found])
     ratio = case.expected / model
-    first = documents[0]  # given, or derived by the model's rule
+    first = found[0]  # given, or derived by the model's rule
     gpus = float(
         first["inputs"].get("gpus-per-replica", first["results"].get("gpus_per_replica"))["value"]
     )

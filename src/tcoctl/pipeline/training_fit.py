@@ -10,8 +10,8 @@ report gives for its best configuration (Llama 3 405B: 38-43 %; 34.6 % over the 
 GPU hours). The default answers a planner's GPU time, so its centre is the effective one;
 its range reaches up to the published steady state, a run with no overhead.
 
-Method. Each fit case (a GPU time: ``gpu_hours``) runs once through the API with that GPU
-time given, and the engine's MFU is the utilisation it implies. Per GPU family
+Method. Each fit case (a GPU time: ``gpu_hours``) runs once with that GPU time given
+(``--gpu-hours``), and the engine's MFU is the utilisation it implies. Per GPU family
 (calibration.FAMILIES): the centre is the median of its cases' utilisations. Two to four
 runs per family are too few to set a family's own spread, so the spread is pooled: the
 least and greatest ratio of a fit case's utilisation to its family's centre, over every
@@ -35,14 +35,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tcoctl import api
 from tcoctl.pipeline.calibration import FAMILIES, family_of, fit_cases, gpu_of
-from tcoctl.pipeline.validation import Case, in_unit, keywords, load_cases
+from tcoctl.pipeline.validation import Case, documents, in_unit, load_cases
 from tcoctl.presets import ANY_GPU
 
 PRESET = "training-fit"
@@ -163,23 +161,21 @@ class TrainingFit:
     draw: Fit
 
 
-def result_of(case: Case, result: str, **given: str) -> float:
-    """One result of a case in the case's unit, run through the API with ``given`` added."""
-    preset, options = keywords(case.args)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        found = api.run(case.calculator, preset, **options, **given).to_dict()
+def result_of(case: Case, result: str, added: Mapping[str, str]) -> float:
+    """One result of a case in the case's unit, its arguments run with the options ``added``
+    (by name, as text)."""
+    found = documents(case.calculator, case.args, [added])[0]
     return in_unit(found["results"][result], "value", case.unit)
 
 
 def implied_mfu(case: Case) -> float:
     """The utilisation a measured GPU time implies: the engine's MFU with it given."""
-    return result_of(replace(case, unit=""), "mfu", gpu_hours=f"{case.expected} {case.unit}")
+    return result_of(replace(case, unit=""), "mfu", {"gpu-hours": f"{case.expected} {case.unit}"})
 
 
 def implied_draw(case: Case) -> float:
     """The draw fraction a measured server draw implies: measured / model at a fraction of 1."""
-    return case.expected / result_of(case, case.result, draw_fraction="1")
+    return case.expected / result_of(case, case.result, {"draw-fraction": "1"})
 
 
 def fit(cases: Sequence[Case]) -> TrainingFit:

@@ -1,9 +1,10 @@
-"""``tcoctl validate``: every case of the validation dataset run through the Python API.
+"""``tcoctl validate``: every case of the validation dataset run as the command line runs it.
 
 The dataset is ``tcoctl/validation/*.toml`` (shipped with the package), one ``[[case]]``
 table per published figure, measurement or roofline bound, each with the command-line
 arguments a user would type (docs/validation.md describes the format). Each case runs once
-through :func:`tcoctl.api.run`, the engine a user calls, and is scored by its kind:
+through the route the command line takes with those arguments (``runner.reports_for``, the
+route the Python API shares), and is scored by its kind:
 
 - ``published``: the source's own arithmetic; passes when |error| <= the case's tolerance;
 - ``measured``: a measurement tcoctl estimates; passes when the measurement lies inside the
@@ -18,7 +19,6 @@ error = (got - expected) / expected.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -27,17 +27,18 @@ from typing import Any
 
 import tomli
 
-from tcoctl import api
+from tcoctl import output
 from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.pipeline import runner
 from tcoctl.specs import CALCULATORS
 from tcoctl.units import factor, registry
 
 KINDS = ("published", "measured", "bound")
 SPLITS = ("fit", "held-out")
 SOURCE_FIELDS = ("title", "url", "where", "quote", "date")
-ARGUMENT_KEYWORDS = {"--preset": "preset", "--solve": "solve", "--for": "goal"}
-"""Shared options a case may give besides the calculator's inputs, as API keywords."""
-ROOFLINE = {"bandwidth_efficiency": "1", "compute_efficiency": "1"}
+SHARED_OPTIONS = {"--preset": "preset", "--solve": "solve", "--for": "for"}
+"""Options a case may give besides the calculator's inputs, as the runner names them."""
+ROOFLINE = {"bandwidth-efficiency": "1", "compute-efficiency": "1"}
 """The options that turn an estimate into its roofline bound."""
 
 
@@ -140,18 +141,31 @@ def _case(table: Mapping[str, Any], file: str) -> Case:
     )
 
 
-def keywords(args: Sequence[str]) -> tuple[str | None, dict[str, str]]:
-    """Command-line arguments ``--name value ...`` as (preset, API keywords)."""
+def options_of(args: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Command-line arguments ``--name value ...`` as (the shared options: preset, solve,
+    for; the calculator's options by name, e.g. 'gpus-per-replica')."""
     if len(args) % 2 or not all(arg.startswith("--") for arg in args[::2]):
         raise DomainError(f"expected '--option value' pairs; got {' '.join(args)!r}")
-    preset = None
-    found: dict[str, str] = {}
+    shared: dict[str, str] = {}
+    flags: dict[str, str] = {}
     for flag, value in zip(args[::2], args[1::2], strict=True):
-        if flag == "--preset":
-            preset = value
+        if flag in SHARED_OPTIONS:
+            shared[SHARED_OPTIONS[flag]] = value
         else:
-            found[ARGUMENT_KEYWORDS.get(flag, flag[2:].replace("-", "_"))] = value
-    return preset, found
+            flags[flag[2:]] = value
+    return shared, flags
+
+
+def documents(
+    calculator: str, args: Sequence[str], added: Sequence[Mapping[str, str]] = ({},)
+) -> list[dict[str, Any]]:
+    """The JSON documents of ``tcoctl CALCULATOR ARGS``, one scenario per item of ``added``
+    (more options by name, as text), evaluated together through the command line's route;
+    its warnings are dropped (a case's figures are what is compared)."""
+    shared, flags = options_of(args)
+    flag_sets = [{**flags, **more} for more in added]
+    reports = runner.reports_for(CALCULATORS[calculator], flag_sets, shared, lambda _: None)
+    return [output.to_json(report) for report in reports]
 
 
 def missing_needs(case: Case) -> list[str]:
@@ -200,9 +214,8 @@ def run_case(case: Case) -> dict[str, Any]:
         record["skipped"] = f"needs {', '.join(absent)}, which {case.calculator} lacks"
         return record
     try:
-        preset, options = keywords(case.args)
-        got, low, high = result_of(case, preset, options)
-        roofline = roofline_of(case, preset, options) if case.kind == "measured" else None
+        got, low, high = result_of(case)
+        roofline = roofline_of(case) if case.kind == "measured" else None
     except TcoctlError as problem:
         record["pass"] = False
         record["message"] = str(problem)
@@ -222,13 +235,10 @@ def run_case(case: Case) -> dict[str, Any]:
     return record
 
 
-def result_of(
-    case: Case, preset: str | None, options: Mapping[str, str]
-) -> tuple[float, float, float]:
-    """The case's result (value, low, high in the case's unit) from one API call."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        document = api.run(case.calculator, preset, **options).to_dict()
+def result_of(case: Case, added: Mapping[str, str] | None = None) -> tuple[float, float, float]:
+    """The case's result (value, low, high in the case's unit) from one run of its
+    arguments, with the options ``added`` (by name, as text)."""
+    document = documents(case.calculator, case.args, [added or {}])[0]
     item = document["results"].get(case.result)
     if item is None:
         found = ", ".join(document["results"])
@@ -237,15 +247,13 @@ def result_of(
     return value, low, high
 
 
-def roofline_of(
-    case: Case, preset: str | None, options: Mapping[str, str]
-) -> tuple[float, float, float] | None:
+def roofline_of(case: Case) -> tuple[float, float, float] | None:
     """The case's result on the roofline, ``--bandwidth-efficiency 1 --compute-efficiency
     1`` (calculators with those inputs only): the bound beside a measurement's estimate."""
     inputs = CALCULATORS[case.calculator].inputs_by_name
     if not all(name in inputs for name in ROOFLINE):
         return None
-    return result_of(case, preset, {**options, **ROOFLINE})
+    return result_of(case, ROOFLINE)
 
 
 def _errors(records: Iterable[Mapping[str, Any]], key: str = "error") -> dict[str, Any]:
