@@ -6,6 +6,7 @@ at the value asked for, with nothing on stderr and no warning."""
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -134,3 +135,35 @@ def test_a_goal_out_of_reach_at_some_range_ends_is_answered_at_the_centre(goal: 
     assert outcome.stderr.count("\n") == 1
     assert f"cost_per_gpu_hour = {goal} is out of reach at " in outcome.stderr
     assert "electricity would have to be -" in outcome.stderr
+
+
+def test_a_goal_out_of_reach_at_some_samples_is_answered_over_the_others() -> None:
+    """Issue 19: with --samples, one draw whose goal was out of reach (electricity negative
+    there) failed the whole run (exit 1). The draws that reach it are reported, and one
+    warning counts the others with an example; the run exits 0, as when the goal is out of
+    reach at some range ends."""
+    goal = ("--solve", "electricity", "--for", "cost_per_gpu_hour=2 USD/h")
+    outcome = run("tco", *goal, "--samples", "2000", "--seed", "3", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    note = outcome.stderr.splitlines()[-1]
+    found = re.search(r"out of reach at ([\d,]+) of 2,000 Monte Carlo samples, e\.g\. ", note)
+    kept = re.search(r"p05, p50 and p95 are over the other ([\d,]+)$", note)
+    assert found and kept, note
+    assert int(found[1].replace(",", "")) + int(kept[1].replace(",", "")) == 2000
+    assert "electricity would have to be -" in note
+    results = outcome.json()["results"]
+    assert results["electricity"]["p05"] > 0
+    assert results["cost_per_gpu_hour"]["p05"] == results["cost_per_gpu_hour"]["p95"] == 2
+
+
+def test_a_check_failing_at_some_samples_leaves_them_out() -> None:
+    """A fatal check that holds only over part of the ranges (fewer cores than needed below
+    132) leaves those draws out as a goal out of reach does."""
+    outcome = run(
+        "yield", "--cores", "100..200", "--cores-needed", "132", "--core-yield", "99%",
+        "--samples", "1000", "--seed", "1", "-f", "json",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert "--cores-needed is more than --cores at " in outcome.stderr
+    assert "of 1,000 Monte Carlo samples; p05, p50 and p95 are over the other " in outcome.stderr
+    assert outcome.json()["results"]["yield_with_spares"]["p05"] > 0

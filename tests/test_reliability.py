@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import resource
@@ -680,12 +681,34 @@ def test_sweep_chart_skips_undefined_points() -> None:
 def test_monte_carlo_percentiles_are_exact() -> None:
     from tcoctl import sampling
 
-    def evaluate(design: np.ndarray[Any, Any]) -> dict[str, np.ndarray[Any, Any]]:
+    def evaluate(design: np.ndarray[Any, Any]) -> tuple[dict[str, Any], None]:
         x = design[:, 0]
-        return {"y": np.stack([x**3, 2 * x, np.ones_like(x)])}
+        return {"y": np.stack([x**3, 2 * x, np.ones_like(x)])}, None
 
-    found = sampling.percentiles(evaluate, 1, 500_000, "uniform", 7)
+    found, counted = sampling.percentiles(evaluate, 1, 500_000, "uniform", 7)
+    assert counted.tolist() == [500_000] * 3
     design = np.random.default_rng(7).random((500_000, 1))
-    expected = np.percentile(evaluate(design)["y"], [5, 50, 95], axis=-1)
+    expected = np.percentile(evaluate(design)[0]["y"], [5, 50, 95], axis=-1)
     for key, row in zip(("p05", "p50", "p95"), expected, strict=True):
         assert np.array_equal(found["y"][key], row)
+
+
+@pytest.mark.parametrize("samples", [1_000, 300_000])  # one chunk, and many
+def test_monte_carlo_percentiles_leave_out_draws_without_an_answer(samples: int) -> None:
+    """Draws a run leaves out (a goal out of reach there) count for nothing: each row's
+    percentiles and mean equal numpy's over the draws kept, and the count is theirs."""
+    from tcoctl import sampling
+
+    def evaluate(design: np.ndarray[Any, Any]) -> tuple[dict[str, Any], Any]:
+        x = design[:, 0]
+        return {"y": np.stack([x**2, x])}, np.stack([x < 0.3, x > 0.9])
+
+    found, counted = sampling.percentiles(evaluate, 1, samples, "uniform", 11)
+    design = np.random.default_rng(11).random((samples, 1))
+    values, left_out = evaluate(design)
+    for row in range(2):
+        kept = values["y"][row][~left_out[row]]
+        assert counted[row] == kept.size < samples
+        expected = np.percentile(kept, [5, 50, 95])
+        assert [found["y"][key][row] for key in ("p05", "p50", "p95")] == expected.tolist()
+        assert math.isclose(found["y"]["mean"][row], kept.mean(), rel_tol=1e-12)

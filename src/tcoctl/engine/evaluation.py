@@ -55,6 +55,16 @@ GRID_BUDGET = 4096
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """Monte Carlo draws (rows x points) without an answer, which the percentiles leave out
+    (a goal-seek's goal out of reach there, a fatal check failing there), and per row why,
+    at the first of them: what failed, and an example (or '')."""
+
+    points: NDArray[np.bool_]
+    reasons: dict[int, tuple[str, str]]
+
+
 MAX_RANGED = 16
 
 
@@ -195,15 +205,16 @@ def core_call(
     choices: Mapping[str, str],
     design: Array,
     solve: Solve | None = None,
-) -> tuple[dict[str, Array], int, list[TcoctlError | None], dict[int, list[str]]]:
+) -> tuple[dict[str, Array], LeftOut | None, list[TcoctlError | None], dict[int, list[str]]]:
     """Solve the calculator's relations once on every row x design point.
 
     ``numbers`` maps an input's core quantity to its Bounds over rows, in core units;
     ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
     ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
-    Returns each result as a (rows, points) array by core quantity, the number of rows, and
-    per row the reason
-    it has no answer (None where it has one) and its warnings.
+    Returns each result as a (rows, points) array by core quantity, the Monte Carlo draws
+    left out (NaN in the results; None on a design whose first point is the centre, or
+    where none is), and per row the reason it has no answer (None where it has one) and its
+    warnings.
     """
     rows = row_count(numbers, gpus)
     values = core_values(calc, numbers, gpus, choices, design)
@@ -240,9 +251,9 @@ def core_call(
     targets = {step.target for step in plan.steps}
     if not problems and solve is None and not any(r.core in targets for r in reported):
         raise nothing_computed(calc, frozenset(values), chosen)
-    unreached = None
+    unreached, reasons = None, dict[int, tuple[str, str]]()
     if problems:  # some may fail only at some range points
-        problems, unreached = failing_ends(
+        problems, unreached, reasons = failing_ends(
             calc, solve, problems, design, ranged_keys(numbers), shape, warnings
         )
     for problem in problems:
@@ -253,11 +264,19 @@ def core_call(
                 usage = isinstance(problem, rel.Finding) and problem.usage
                 failures[at] = (UsageError if usage else DomainError)(describe(calc, problem, at))
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
-    if (
-        unreached is not None and unreached.any()
-    ):  # out of reach there: each row's centre stands in, for low..high
+    if unreached is None or not unreached.any():
+        return out, None, failures, warnings
+    if centred(design):  # out of reach there: each row's centre stands in, for low..high
         out = {name: np.where(unreached, full[:, :1], full) for name, full in out.items()}
-    return out, rows, failures, warnings
+        return out, None, failures, warnings
+    out = {name: np.where(unreached, np.nan, full) for name, full in out.items()}
+    return out, LeftOut(unreached, reasons), failures, warnings
+
+
+def centred(design: Array) -> bool:
+    """Whether a design's first point is the centre (a grid over the ranges, not Monte
+    Carlo draws)."""
+    return bool(np.all(design[0] == 0.5))
 
 
 def failing_ends(
@@ -268,22 +287,31 @@ def failing_ends(
     ranged: list[str],
     shape: tuple[int, int],
     warnings: dict[int, list[str]],
-) -> tuple[list[rel.Problem], NDArray[np.bool_] | None]:
+) -> tuple[list[rel.Problem], NDArray[np.bool_] | None, dict[int, tuple[str, str]]]:
     """A run over input ranges answers at the centre: where a row has no answer only at some
     range points (a goal-seek's goal out of reach there, the solved unknown leaving its
     valid range; a fatal check such as --cores 100..200 with --cores-needed 132), the row
     keeps its answer, one warning names how many points and the range ends nearest the
     centre that fail, and the mask returned (rows x points; None if none) marks those
-    points, which the low..high leave out. Rows whose centre fails keep the problem. Only
-    on a design whose first point is the centre (not Monte Carlo draws)."""
-    if not ranged or not np.all(design[0] == 0.5):
-        return problems, None
+    points, which the low..high leave out. Rows whose centre fails keep the problem. On
+    Monte Carlo draws (a design whose first point is not the centre) the mask marks every
+    draw without an answer, and no row keeps the problem: the caller counts the draws over
+    all chunks, with the reasons returned (per row, the first)."""
+    reasons: dict[int, tuple[str, str]] = {}
+    if not ranged:
+        return problems, None, reasons
     mask = np.zeros(shape, dtype=bool)
     kept: list[rel.Problem] = []
     for problem in problems:
         failing = _failing_points(problem, solve, shape)
         if failing is None:
             kept.append(problem)
+            continue
+        if not centred(design):
+            mask |= failing
+            for row in np.flatnonzero(failing.any(axis=1)).tolist():
+                point = int(np.argmax(failing[row]))
+                reasons.setdefault(row, _unreachable(calc, solve, problem, shape, row, point))
             continue
         ends = failing & ~failing[:, :1]
         mask |= ends
@@ -292,23 +320,39 @@ def failing_ends(
             points = np.flatnonzero(ends[row])
             point, where = range_ends(calc, ranged, design, points)
             at = f"at {points.size} of {shape[1]} points of the input ranges, e.g. with {where}"
-            if isinstance(problem, rel.OutOfBounds) and solve is not None:
-                spec = solve.unknown
-                value = np.broadcast_to(np.asarray(problem.value, dtype=float), shape)
-                text = (
-                    f"{solve.target.name} = {shown(calc, solve.target.core, solve.value)} is "
-                    f"out of reach {at}: {spec.name} would have to be "
-                    f"{shown(calc, spec.core, float(value[row, point]))} (it must be "
-                    f"{describe_range(spec).removeprefix('a value ')}); its low..high leave "
-                    "those points out"
-                )
+            head, example = _unreachable(calc, solve, problem, shape, row, point)
+            if example:
+                text = f"{head} {at}: {example}; its low..high leave those points out"
             else:
                 text = (
-                    f"{describe(calc, problem)} {at}: no value there, and low..high leave "
+                    f"{head} {at}: no value there, and low..high leave "
                     "those points out (narrow the ranges to where it holds)"
                 )
             warnings.setdefault(row, []).append(text)
-    return kept, mask
+    return kept, mask, reasons
+
+
+def _unreachable(
+    calc: Calculator,
+    solve: Solve | None,
+    problem: rel.Problem,
+    shape: tuple[int, int],
+    row: int,
+    point: int,
+) -> tuple[str, str]:
+    """Why a design point has no answer, as what failed and an example at that point (where
+    the solved input would have to be): ('power_share = 0.15 is out of reach', 'gpu-price
+    would have to be -256 USD (it must be above 0)'); for a fatal check, its description and
+    ''."""
+    if not (isinstance(problem, rel.OutOfBounds) and solve is not None):
+        return describe(calc, problem), ""
+    spec = solve.unknown
+    value = float(np.broadcast_to(np.asarray(problem.value, dtype=float), shape)[row, point])
+    return (
+        f"{solve.target.name} = {shown(calc, solve.target.core, solve.value)} is out of reach",
+        f"{spec.name} would have to be {shown(calc, spec.core, value)} (it must be "
+        f"{describe_range(spec).removeprefix('a value ')})",
+    )
 
 
 def _failing_points(
@@ -433,20 +477,44 @@ def evaluate(
     )
     if samples:
         sampled: list[TcoctlError | None] = [None] * rows
+        why: dict[int, tuple[str, str]] = {}
 
-        def draw(design: Array) -> dict[str, Array]:
-            out, _, reasons, _ = core_call(calc, numbers, gpus, choices, design, solve)
+        def draw(design: Array) -> tuple[dict[str, Array], sampling.LeftOut]:
+            out, left_out, reasons, _ = core_call(calc, numbers, gpus, choices, design, solve)
             sampled[:] = [mine or theirs for mine, theirs in zip(sampled, reasons, strict=True)]
-            return out
+            if left_out is None:
+                return out, None
+            for row, reason in left_out.reasons.items():
+                why.setdefault(row, reason)
+            return out, left_out.points
 
-        found = sampling.percentiles(  # in chunks: memory stays flat, percentiles exact
+        found, counted = sampling.percentiles(  # in chunks: memory stays flat, exact
             draw, *(len(ranged), samples, dist, seed, PERCENTILES, PERCENTILE_KEYS)
         )
         failures = [mine or theirs for mine, theirs in zip(failures, sampled, strict=True)]
+        for row in np.flatnonzero(counted < samples).tolist():
+            if failures[row] is None:
+                failures[row] = left_out_note(why[row], samples, int(counted[row]), warnings, row)
         for name, summary in summaries.items():
             percentiles = found[name]
             summaries[name] = Summary(summary.value, summary.low, summary.high, percentiles)
     return summaries, failures, warnings
+
+
+def left_out_note(
+    reason: tuple[str, str], samples: int, counted: int, warnings: dict[int, list[str]], row: int
+) -> TcoctlError | None:
+    """Monte Carlo draws without an answer: a warning with their count and an example where
+    others have one (the percentiles are over those), else the row's error."""
+    head, example = reason
+    example = f", e.g. {example}" if example else ""
+    if not counted:
+        return DomainError(f"{head} at every one of the {samples:,} Monte Carlo samples{example}")
+    warnings.setdefault(row, []).append(
+        f"{head} at {samples - counted:,} of {samples:,} Monte Carlo samples{example}; "
+        f"p05, p50 and p95 are over the other {counted:,}"
+    )
+    return None
 
 
 def _summary(full: Array, ranged: bool) -> Summary:
