@@ -14,6 +14,7 @@ from conftest import results, run
 from tcoctl.core.dieyield import (
     MODEL,
     MODELS,
+    candidate_offsets,
     count_work,
     defects_for_yield,
     die_map,
@@ -83,6 +84,25 @@ def test_semianalysis_calculator_counts() -> None:
     assert whole_dies(0.05, 1e-3, 1e-3, 1e-3, 1e-3, 0.0, 0.0, 0.0) == 7644
     assert dies_per_wafer(0.1, 0.0, 0.01, 0.01, 0.0) >= 60
     assert dies_per_wafer(0.1, 0.0, 1e-3, 1e-3, 0.0) >= 7644
+
+
+@pytest.mark.parametrize("steps", [4, 5, 0])
+def test_offset_search_counts_every_pair(steps: int) -> None:
+    """The die count broadcasts x offsets against y offsets (each row's chord worked out
+    once per y offset): each count equals its offset pair's counted alone, the die-centred
+    and street-centred grids are among the pairs (odd searches too), and the count on the
+    wafer is the best pair of the default search (0: OFFSET_STEPS)."""
+    width, height, pitch_x, pitch_y = 0.021, 0.017, 0.0211, 0.0171
+    offset_x, offset_y = candidate_offsets(width, height, pitch_x, pitch_y, steps)
+    pairs = list(zip(*(o.ravel() for o in np.broadcast_arrays(offset_x, offset_y)), strict=True))
+    alone = [whole_dies(0.147, width, height, pitch_x, pitch_y, x, y, 0.0) for x, y in pairs]
+    together = whole_dies(0.147, width, height, pitch_x, pitch_y, offset_x, offset_y, 0.0)
+    assert together.ravel().tolist() == alone
+    for fraction in (0.0, 0.5):
+        centred = (-width / 2 + fraction * pitch_x, -height / 2 + fraction * pitch_y)
+        assert any(pair == pytest.approx(centred) for pair in pairs)
+    if steps == 0:
+        assert dies_per_wafer(0.3, 0.003, width, height, 1e-4) == max(alone)
 
 
 def test_semianalysis_models_at_lambda_0_1() -> None:

@@ -92,7 +92,8 @@ def whole_dies(
     Dies sit at x = offset_x + i pitch_x, y = offset_y + j pitch_y (lower-left corners); a die
     counts when its four corners lie within ``radius`` and its lower edge is above the notch
     band ``-radius + notch``. Each row counts its columns in closed form, so the cost grows
-    with the number of rows, not dies. All arrays broadcast.
+    with the number of rows, not dies. All arrays broadcast: offsets on separate axes
+    (``candidate_offsets``) work out each row's chord once per y offset.
     """
     radius, width, height, pitch_x, pitch_y, offset_x, offset_y, notch = (
         np.asarray(a, dtype=float)[..., None]
@@ -102,29 +103,36 @@ def whole_dies(
     j = np.arange(-(rows // 2) - 1, rows // 2 + 2, dtype=float)
     y0 = offset_y + j * pitch_y
     y_far = np.maximum(np.abs(y0), np.abs(y0 + height))
-    half_chord = np.sqrt(np.maximum(radius**2 - y_far**2, 0.0))
-    first = np.ceil((-half_chord - offset_x) / pitch_x)
-    last = np.floor((half_chord - width - offset_x) / pitch_x)
     fits = (y_far <= radius) & (y0 >= -radius + notch)
-    return np.asarray(np.where(fits, np.maximum(last - first + 1, 0.0), 0.0).sum(axis=-1))
+    # a row that does not fit has no chord (-inf): no column fits in it
+    half_chord = np.where(fits, np.sqrt(np.maximum(radius**2 - y_far**2, 0.0)), -np.inf)
+    # columns from first to last; in place: these (offsets x rows) arrays are the cost
+    first = -half_chord - offset_x
+    first /= pitch_x
+    np.ceil(first, out=first)
+    last = half_chord - width - offset_x
+    last /= pitch_x
+    np.floor(last, out=last)
+    last -= first
+    last += 1
+    return np.asarray(np.maximum(last, 0.0, out=last).sum(axis=-1))
 
 
 def candidate_offsets(
     width: Value, height: Value, pitch_x: Value, pitch_y: Value, steps: int = 0
 ) -> tuple[Array, Array]:
-    """Grid offsets to try [m], on a new trailing axis: a ``steps`` x ``steps`` search within
-    one pitch (OFFSET_STEPS by default), always including the die-centred and street-centred
-    grids."""
-    fractions = np.arange(steps or OFFSET_STEPS) / (steps or OFFSET_STEPS)
-    grid_x, grid_y = np.meshgrid(fractions, fractions, indexing="ij")
+    """Grid offsets to try [m], on two new trailing axes, x offsets along the first and y
+    offsets along the second (so that ``whole_dies`` works out each row's chord once per y
+    offset, not once per offset pair): a ``steps`` x ``steps`` search within one pitch
+    (OFFSET_STEPS by default), always including the die-centred and street-centred grids."""
+    steps = steps or OFFSET_STEPS
+    fractions = np.arange(steps) / steps
     # the die-centred offset (0, 0) is on every grid; the street-centred (1/2, 1/2) on even ones
-    extra = [] if (steps or OFFSET_STEPS) % 2 == 0 else [0.5]
-    frac_x = np.concatenate([grid_x.ravel(), extra])
-    frac_y = np.concatenate([grid_y.ravel(), extra])
+    fractions = fractions if steps % 2 == 0 else np.append(fractions, 0.5)
     width, height, pitch_x, pitch_y = (
-        np.asarray(a, dtype=float)[..., None] for a in (width, height, pitch_x, pitch_y)
+        np.asarray(a, dtype=float)[..., None, None] for a in (width, height, pitch_x, pitch_y)
     )
-    return -width / 2 + frac_x * pitch_x, -height / 2 + frac_y * pitch_y
+    return -width / 2 + fractions[:, None] * pitch_x, -height / 2 + fractions * pitch_y
 
 
 def offset_steps(points: int, rows: Array) -> Array:
@@ -204,23 +212,20 @@ def _best_count(
     notch: Array,
     steps: int,
 ) -> Array:
-    """The best whole-die count over a ``steps`` x ``steps`` offset search, in blocks of
+    """The best whole-die count over a ``steps`` x ``steps`` offset search, in blocks of x
     offsets to bound memory."""
-    points = max(1, radius.size)
-    rows = int(np.ceil(np.max(2 * radius / pitch_y, initial=0.0))) + 4
     offset_x, offset_y = candidate_offsets(die_width, die_height, pitch_x, pitch_y, steps)
+    rows = int(np.ceil(np.max(2 * radius / pitch_y, initial=0.0))) + 4
+    block = max(1, BLOCK_CELLS // (max(1, radius.size) * rows * offset_y.shape[-1]))
     radius, width, height, pitch_x, pitch_y, band = (
-        np.asarray(a, dtype=float)[..., None]
+        np.asarray(a, dtype=float)[..., None, None]
         for a in (radius, die_width, die_height, pitch_x, pitch_y, notch)
     )
-    best = np.zeros(radius.shape[:-1])
-    block = max(1, BLOCK_CELLS // (points * rows))
-    for start in range(0, offset_x.shape[-1], block):  # blocks of offsets bound memory
-        here = slice(start, start + block)
-        counts = whole_dies(
-            radius, width, height, pitch_x, pitch_y, offset_x[..., here], offset_y[..., here], band
-        )
-        best = np.maximum(best, counts.max(axis=-1))
+    best = np.zeros(radius.shape[:-2])
+    for start in range(0, offset_x.shape[-2], block):  # blocks of x offsets bound memory
+        here = offset_x[..., start : start + block, :]
+        counts = whole_dies(radius, width, height, pitch_x, pitch_y, here, offset_y, band)
+        best = np.maximum(best, counts.max(axis=(-2, -1)))
     return best
 
 
@@ -342,11 +347,11 @@ def die_map(
     px, py = die_width + scribe, die_height + scribe
     offsets_x, offsets_y = candidate_offsets(die_width, die_height, px, py)
     counts = whole_dies(radius, die_width, die_height, px, py, offsets_x, offsets_y, notch)
-    best = int(np.argmax(counts))
+    best_x, best_y = np.unravel_index(np.argmax(counts), counts.shape)
     n_x = int(np.ceil(wafer_diameter / px)) + 2
     n_y = int(np.ceil(wafer_diameter / py)) + 2
-    x0 = offsets_x[best] + (np.arange(n_x) - n_x // 2) * px
-    y0 = offsets_y[best] + (np.arange(n_y) - n_y // 2) * py
+    x0 = offsets_x[best_x, 0] + (np.arange(n_x) - n_x // 2) * px
+    y0 = offsets_y[0, best_y] + (np.arange(n_y) - n_y // 2) * py
     xs = np.stack([x0, x0 + die_width])[:, None, None, :]
     ys = np.stack([y0, y0 + die_height])[None, :, :, None]
     corner_r2 = xs**2 + ys**2  # (2, 2, rows, cols)
