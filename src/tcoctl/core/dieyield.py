@@ -302,29 +302,44 @@ def defects_for_yield(
 ) -> Array:
     """Invert die_yield: the lambda [-] that gives yield ``target`` in (0, 1].
 
-    Every model's yield falls monotonically with lambda, so a vectorised bisection on
-    log(lambda) over [1e-12, 1e6] (80 halvings, to float64 precision) solves them all alike;
-    a yield below what lambda = 1e6 gives is NaN (out of reach), never the bracket's end.
+    Five models in closed form, their formulas solved for lambda: Poisson -ln Y, Moore
+    (ln Y)^2, Seeds (1 - Y) / Y, negative binomial a (Y^(-1/a) - 1) and Bose-Einstein
+    Y^(-1/N) - 1 (as expm1, exact for Y near 1). Murphy and rectangular have no closed
+    form: a vectorised bisection on log(lambda) over [1e-12, 1e6] (80 halvings, to float64
+    precision) solves them, as every model's yield falls monotonically with lambda. A yield
+    below what lambda = 1e6 gives is NaN (out of reach), for every model alike.
     """
     target = np.asarray(target, dtype=float)
-    lo = np.full(
-        np.broadcast(
-            target,
-            np.asarray(alpha if alpha is not None else 0.0),
-            np.asarray(layers if layers is not None else 0.0),
-        ).shape,
-        -12.0,
-    )
+    reachable = die_yield(model, 1e6, alpha, layers) <= target  # checks model and parameters
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_yield = np.log(target)
+        if model == "poisson":
+            lam = -log_yield
+        elif model == "moore":
+            lam = log_yield**2
+        elif model == "seeds":
+            lam = (1.0 - target) / target
+        elif model == "negative-binomial":
+            lam = alpha * np.expm1(-log_yield / alpha)
+        elif model == "bose-einstein":
+            lam = np.expm1(-log_yield / layers)
+        else:
+            lam = _bisected(model, target)
+    inside = (target > 0) & (target < 1) & reachable
+    return np.asarray(np.where(target >= 1.0, 0.0, np.where(inside, lam, np.nan)), dtype=float)
+
+
+def _bisected(model: str, target: Array) -> Array:
+    """The lambda [-] in [1e-12, 1e6] where ``model``'s yield (taking no parameter) falls to
+    ``target``, by bisection on log(lambda)."""
+    lo = np.full(target.shape, -12.0)
     hi = np.full_like(lo, 6.0)
     for _ in range(80):
         mid = 0.5 * (lo + hi)
-        above = die_yield(model, 10.0**mid, alpha, layers) > target
+        above = die_yield(model, 10.0**mid) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
-    lam = 10.0 ** (0.5 * (lo + hi))
-    reachable = die_yield(model, 1e6, alpha, layers) <= target  # else beyond the bracket
-    inside = (target > 0) & (target < 1) & reachable
-    return np.asarray(np.where(target >= 1.0, 0.0, np.where(inside, lam, np.nan)), dtype=float)
+    return np.asarray(10.0 ** (0.5 * (lo + hi)), dtype=float)
 
 
 def die_map(
