@@ -34,6 +34,11 @@ class Sweep:
     span: Span
     points: int
 
+    @property
+    def values(self) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """The swept input's values, LOW to HIGH in ``points`` even steps [core units]."""
+        return np.linspace(self.span.low, self.span.high, self.points)
+
 
 def sweep_points(text: str, example: str) -> int:
     """A sweep's point count as written after the colon: digits, or a whole number in any
@@ -181,10 +186,10 @@ def sweep(
     rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
     solve: engine.Solve | None = None,
-) -> tuple[np.ndarray[Any, np.dtype[np.float64]], list[dict[str, engine.Summary]]]:
-    """Every result at each sweep point, per scenario, the other inputs keeping their
-    ranges: one core call per group of scenarios that give the same inputs, a row per
-    scenario and point."""
+) -> list[dict[str, engine.Summary]]:
+    """Every result at each sweep point (``plan.values``), per scenario, the other inputs
+    keeping their ranges: one core call per group of scenarios that give the same inputs, a
+    row per scenario and point."""
     ranged = max(
         sum(
             g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
@@ -198,9 +203,8 @@ def sweep(
             f"range corners exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer "
             "points, or give the other inputs as single values"
         )
-    xs = np.linspace(plan.span.low, plan.span.high, plan.points)
     point = engine.Given(plan.spec, "sweep", "--sweep", plan.span)
-    check_sweep_work(calc, rows, plan, xs, 2**ranged + 1)
+    check_sweep_work(calc, rows, plan, 2**ranged + 1)
     scenarios = [dict(given) for given in rows]
     for given in scenarios:
         engine.put(given, point)  # the swept input replaces its alternatives (site-power)
@@ -209,7 +213,7 @@ def sweep(
         numbers, gpus, choices = engine.stacked_columns(
             [scenarios[i] for i in members], plan.points
         )
-        swept = np.tile(xs, len(members))
+        swept = np.tile(plan.values, len(members))
         numbers[plan.spec.core] = engine.Bounds(swept, swept)
         summaries, failures, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
         undefined = np.array([failure is not None for failure in failures])
@@ -224,7 +228,7 @@ def sweep(
                 )
                 for name, s in summaries.items()
             }
-    return xs, found
+    return found
 
 
 SWEEP_WORK_BUDGET = 200_000_000
@@ -239,7 +243,6 @@ def check_sweep_work(
     calc: Calculator,
     rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
-    xs: Any,
     corners: int,
 ) -> None:
     """Refuse a sweep whose costly relations would pass SWEEP_WORK_BUDGET: their work is
@@ -248,15 +251,15 @@ def check_sweep_work(
     total = 0.0
     costly: dict[str, str] = {}  # what is costly -> what makes it cheaper
     for given in rows:
-        for x in np.linspace(xs[0], xs[-1], min(WORK_SAMPLES, len(xs))):
+        for x in np.linspace(plan.span.low, plan.span.high, min(WORK_SAMPLES, plan.points)):
             at = dict(given)
             engine.put(at, engine.Given(plan.spec, "sweep", "--sweep", Span(float(x), float(x))))
             for work, evaluations in rel.costly_work(*engine.central_known(calc, at), corners):
                 costly[work.doing] = work.cheaper
-                total += evaluations * len(xs) / WORK_SAMPLES
+                total += evaluations * plan.points / WORK_SAMPLES
     if total > SWEEP_WORK_BUDGET:
         raise UsageError(
-            f"--sweep {plan.spec.name}: {' and '.join(costly)} at {len(xs):,} points x "
+            f"--sweep {plan.spec.name}: {' and '.join(costly)} at {plan.points:,} points x "
             f"{len(rows)} scenario(s) takes about {total:.2g} row evaluations, more than the "
             f"{SWEEP_WORK_BUDGET:.0e} a sweep may take: use fewer points or "
             f"{' and '.join(costly.values())}"
@@ -298,10 +301,10 @@ def refine_crossing(
     low, high = max(plan.span.low, x - step), min(plan.span.high, x + step)
     for _ in range(REFINEMENTS):
         inner = Sweep(plan.spec, Span(low, high), REFINE_POINTS)
-        xs, (summaries,) = sweep(calc, [given], inner, solve)
+        (summaries,) = sweep(calc, [given], inner, solve)
         if result.core not in summaries:
             break
-        found = crossings(xs, summaries[result.core].value, level)
+        found = crossings(inner.values, summaries[result.core].value, level)
         if not found:
             break
         x = min(found, key=lambda candidate: abs(candidate - x))
@@ -313,7 +316,6 @@ def refine_crossing(
 def sweep_section(
     calc: Calculator,
     plan: Sweep,
-    xs: np.ndarray[Any, Any],
     summaries: Mapping[str, engine.Summary],
     target: Result,
     mark: tuple[Result, float] | None,
@@ -324,7 +326,7 @@ def sweep_section(
     points into the exact one (core units in, core units out)."""
     from tcoctl.charts import sweep_views  # charts load rich: only for sweeps
 
-    x_display = convert(xs, plan.spec.unit, plan.spec.display)
+    x_display = convert(plan.values, plan.spec.unit, plan.spec.display)
     columns: dict[str, Any] = {}
     for result in calc.results:
         if result.core not in summaries:

@@ -127,7 +127,7 @@ def reports_for(
     if options.get("sweep"):
         sweep = planner.parse_sweep(calc, options["sweep"])
         mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
-        xs, sweeps = planner.sweep(calc, scenarios, sweep, solve)
+        sweeps = planner.sweep(calc, scenarios, sweep, solve)
     for row, given in enumerate(scenarios):
         inputs = central_inputs(calc, given)
         results = {quantity: float(s.value[row]) for quantity, s in summaries.items()}
@@ -147,7 +147,7 @@ def reports_for(
                 return planner.refine_crossing(calc, given, sweep, mark, x, solve)
 
             section, visuals = planner.sweep_section(
-                calc, sweep, xs, swept, chosen, mark, refine if mark else None
+                calc, sweep, swept, chosen, mark, refine if mark else None
             )
             report.extra["sweep"] = section
             report.answer.extend(visuals)
