@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -385,6 +386,30 @@ def sweep_section(
         message,
     )
     return section, visuals
+
+
+def sweep_sections(
+    calc: Calculator,
+    rows: Sequence[Mapping[str, engine.Given]],
+    sweep_text: str,
+    mark_text: str | None,
+    target: Result | None,
+    solve: engine.Solve | None = None,
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Each scenario's sweep as a JSON section (display units) and its chart and table, from
+    the texts of --sweep and --mark. The chart is of --mark's result, else of
+    ``target`` (--target), else of the calculator's own target, or of the first result
+    computed here when --target was not given; each crossing of the mark is refined."""
+    plan = parse_sweep(calc, sweep_text)
+    mark = parse_mark(calc, mark_text) if mark_text else None
+    sections = []
+    for given, swept in zip(rows, sweep(calc, rows, plan, solve), strict=True):
+        chosen = mark[0] if mark else target or calc.result(calc.target)
+        if chosen.core not in swept and target is None:  # the default is not computed here
+            chosen = next(r for r in calc.results if r.core in swept)
+        refine = partial(refine_crossing, calc, given, plan, mark, solve=solve) if mark else None
+        sections.append(sweep_section(calc, plan, swept, chosen, mark, refine))
+    return sections
 
 
 def labelled(name: str, unit: str) -> str:

@@ -124,10 +124,18 @@ def reports_for(
     tornados = (
         planner.tornado_sections(calc, scenarios, target, solve) if options.get("tornado") else []
     )
-    if options.get("sweep"):
-        sweep = planner.parse_sweep(calc, options["sweep"])
-        mark = planner.parse_mark(calc, options["mark"]) if options.get("mark") else None
-        sweeps = planner.sweep(calc, scenarios, sweep, solve)
+    sweeps = (
+        planner.sweep_sections(
+            calc,
+            scenarios,
+            options["sweep"],
+            options.get("mark"),
+            target if options.get("target") else None,
+            solve,
+        )
+        if options.get("sweep")
+        else []
+    )
     for row, given in enumerate(scenarios):
         inputs = central_inputs(calc, given)
         results = {quantity: float(s.value[row]) for quantity, s in summaries.items()}
@@ -136,19 +144,8 @@ def reports_for(
             section, chart = tornados[row]
             report.extra["tornado"] = section
             report.answer.append(chart)
-        if options.get("sweep"):
-            swept = sweeps[row]
-            chosen = mark[0] if mark else target
-            if chosen.core not in swept and not options.get("target"):
-                chosen = next(r for r in calc.results if r.core in swept)  # default not computed
-
-            def refine(x: float, given: Mapping[str, engine.Given] = given) -> float:
-                assert mark is not None
-                return planner.refine_crossing(calc, given, sweep, mark, x, solve)
-
-            section, visuals = planner.sweep_section(
-                calc, sweep, swept, chosen, mark, refine if mark else None
-            )
+        if sweeps:
+            section, visuals = sweeps[row]
             report.extra["sweep"] = section
             report.answer.extend(visuals)
         if options.get("explain"):
