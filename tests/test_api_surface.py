@@ -95,7 +95,7 @@ def test_a_million_scenarios_just_work() -> None:
 
 def test_repr_is_short_and_html_is_a_table() -> None:
     one = tcoctl.tco()
-    assert len(repr(one)) < 200 and "cost_per_gpu_hour=1.804 USD/h" in repr(one)
+    assert len(repr(one)) < 200 and "cost_per_gpu_hour=1.805 USD/h" in repr(one)
     many = tcoctl.tco(gpus=list(range(1000, 101000, 1000)))
     assert len(repr(many)) < 200 and "100 scenarios" in repr(many)
     assert "<table" in one._repr_html_() and "cost_per_gpu_hour" in one._repr_html_()

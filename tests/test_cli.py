@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import results, run
+from tcoctl.report import DEFAULTED
 from tcoctl.specs import CALCULATORS
 
 
@@ -34,6 +35,8 @@ def test_help_names_every_calculator() -> None:
 def check_contract(data: dict[str, Any], command: str) -> None:
     assert data["schema_version"] == 1 and data["command"] == command
     assert data["results"] and data["preset"].startswith(CALCULATORS[command].default_preset)
+    for item in data["inputs"].values():  # only a fitted default says where it came from
+        assert item.pop("from", DEFAULTED).endswith(DEFAULTED)
     for item in [*data["inputs"].values(), *data["results"].values()]:
         allowed = {"value", "unit", "label", "low", "high", "p05", "p50", "p95", "as_of"}
         assert set(item) <= allowed

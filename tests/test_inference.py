@@ -275,8 +275,9 @@ def test_a_chip_without_a_tdp_serves_and_names_what_its_energy_needs() -> None:
     outcome = run("inference", "--gpu", "tpu-v6e", "--format", "json")
     assert outcome.code == 0, outcome.stderr
     assert "cost_per_million_tokens" in outcome.json()["results"]
-    assert "tpu-v6e has no tdp figure (Board power (TDP)): energy_per_token needs it" in (
-        outcome.stderr
+    assert (
+        "tpu-v6e has no tdp figure (Board power (TDP)): energy_per_token, power_per_gpu need it"
+        in (outcome.stderr)
     )
     assert "give --power" in outcome.stderr
 

@@ -286,7 +286,7 @@ def test_each_bad_batch_line_gets_its_own_numbers() -> None:
 
 def test_a_marked_crossing_is_exact_not_interpolated() -> None:
     """Five sweep points are far apart, but the marked crossing is where the model crosses:
-    the same 0.2407 USD/kWh that --solve finds, and the own-or-rent break-even equals tco's
+    the same 0.2375 USD/kWh that --solve finds, and the own-or-rent break-even equals tco's
     own breakeven_utilization."""
     swept = run("tco", "--sweep", "electricity=0.02..0.4:5", "--mark", "power_share=0.15",
                 "--format", "json").json()  # fmt: skip

@@ -135,9 +135,9 @@ def test_ranges_bracket_the_value() -> None:
 
 def test_table_view_leads_with_the_answer_and_draws_the_shares() -> None:
     lines = run("tco", "--format", "table", "--explain").stdout.splitlines()
-    assert lines[3].split()[:3] == ["cost_per_gpu_hour", "1.804", "USD/h"]
+    assert lines[3].split()[:3] == ["cost_per_gpu_hour", "1.805", "USD/h"]
     share = next(line for line in lines if line.startswith("servers_share"))
-    assert share.split()[1] == "0.6417" and "████████████" in share
+    assert share.split()[1] == "0.6412" and "████████████" in share
     text = "\n".join(lines)
     assert "server_crf = (1 - residual) x CRF(rate, life)" in text
     assert "cost_per_gpu_time = total_cost_rate / gpus / utilization" in text

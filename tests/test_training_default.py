@@ -165,3 +165,40 @@ def test_a_batch_line_takes_its_own_gpus_default_as_a_single_run_does() -> None:
         assert record["results"]["gpu_hours"] == {
             key: alone["gpu_hours"][key] for key in ("value", "unit", "low", "high")
         }
+
+
+def test_inference_draws_the_same_measured_fraction_of_tdp_x_1_82() -> None:
+    """Serving energy follows the average draw, not the rating: an H100 (700 W TDP) draws
+    1,275 W x the default fraction (Newkirk et al. 2025: "only 76% of the 10.2 kW TDP
+    rating"), and J/token scales with it; --draw-fraction 1 gives the rating back."""
+    args = ("--gpu", "h100-sxm", "--format", "json")
+    found = run("inference", *args).json()
+    assert found["inputs"]["draw-fraction"]["from"] == "preset training-fit (default)"
+    power = found["results"]["power_per_gpu"]
+    assert (power["low"], power["value"], power["high"]) == tuple(
+        pytest.approx(10_200 / 8 * fraction) for fraction in DRAW
+    )
+    rated = run("inference", *args, "--draw-fraction", "1").json()["results"]
+    assert found["results"]["energy_per_token"]["value"] == pytest.approx(
+        rated["energy_per_token"]["value"] * DRAW[1]
+    )
+    given = run("inference", *args, "--power", "1 kW").json()
+    assert "draw-fraction" not in given["inputs"]
+
+
+def test_tco_bills_energy_at_the_measured_draw_of_its_rated_power() -> None:
+    """tco sizes the facility for the rating (power) and bills the average draw: load is the
+    measured draw fraction unless --load is given. frontier-2024: 100,000 GPUs x 1,275 W x
+    load x PUE over a year (8,766 h)."""
+    found = run("tco", "--pue", "1", "--format", "json").json()
+    assert found["inputs"]["draw-fraction"]["from"] == "preset training-fit (default)"
+    assert "load" not in found["inputs"]
+    assert found["results"]["power_per_gpu"]["value"] == 1275
+    energy = found["results"]["annual_energy"]  # GWh/yr
+    assert energy["value"] == pytest.approx(1e5 * 1275 * DRAW[1] * 8766 / 1e9)
+    assert energy["low"] == pytest.approx(1e5 * 1275 * DRAW[0] * 8766 / 1e9)
+    loaded = run("tco", "--pue", "1", "--load", "0.5", "--format", "json").json()
+    assert loaded["results"]["annual_energy"]["value"] == pytest.approx(
+        1e5 * 1275 * 0.5 * 8766 / 1e9
+    )
+    assert "draw-fraction" not in loaded["inputs"]

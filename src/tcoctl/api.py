@@ -546,10 +546,10 @@ not its FLOP ratio:
 ``frontier-2024``) and each option overrides one figure.""",
         """>>> import tcoctl
 >>> round(float(tcoctl.tco(preset="frontier-2024")["gpu_share"].magnitude), 3)
-0.759
+0.758
 >>> r = tcoctl.tco(solve="electricity", goal="power_share=0.15")
 >>> f"{r['electricity']:.4g~}"
-'0.2407 USD / kWh'""",
+'0.2375 USD / kWh'""",
     ),
     "yield": (
         """Die yield: line yield, dies per wafer, defect-limited yield, good dies, cost per good

@@ -46,7 +46,7 @@ import numpy as np
 
 from tcoctl.core.policy import COMPUTE_RELATIONS
 from tcoctl.core.relations import Model, formula, product, references, total
-from tcoctl.core.tco import DGX_H100_ALL_IN_PER_TDP, EMBODIED_RATE, gpus_of_nodes
+from tcoctl.core.tco import DRAWN_POWER_FROM_TDP, EMBODIED_RATE, gpus_of_nodes
 
 FLOP_PER_PARAM_TOKEN = 6.0
 """Training FLOP per parameter per token without recomputation (Kaplan et al. 2020)."""
@@ -90,14 +90,7 @@ RELATIONS = (
         "peak = the GPU's dense peak at the precision",
         inverses={"gpu_peak": lambda peak: peak},
     ),
-    formula(
-        "power",
-        ["gpu_tdp", "draw_fraction"],
-        lambda tdp, fraction: np.multiply(np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP), fraction),
-        "power = TDP x 1.82 x draw_fraction (the measured average draw of the rated all-in "
-        "power; DGX H100: 10.2 kW for 8 x 700 W)",
-        fallback=True,
-    ),
+    DRAWN_POWER_FROM_TDP,
     # stated alternatives: the cluster's rate, nodes, the compute-optimal split
     product("cluster_flops", "achieved_flops", "count"),
     product("total_flop", "cluster_flops", "duration"),

@@ -69,6 +69,10 @@ References
 - Shoeybi et al., "Megatron-LM: Training Multi-Billion Parameter Language Models Using
   Model Parallelism" (arXiv:1909.08053): tensor parallelism splits each layer's matrices
   across GPUs with all-reduces of the activations in every layer.
+- Power per GPU when only a GPU's TDP is known: the measured average draw, a fraction of
+  the rated all-in TDP x 1.82 (DGX H100: 10.2 kW for eight 700 W GPUs): Newkirk et al.
+  (2025), https://arxiv.org/abs/2506.14551: "even computationally intensive workloads
+  operate at only 76% of the 10.2 kW TDP rating" (tcoctl.core.tco.DRAWN_POWER_FROM_TDP).
 - DeepSeek-AI, "DeepSeek-V2" (arXiv:2405.04434), Table 1: the KV cache per token of MHA
   (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements.
 """
@@ -81,7 +85,7 @@ from typing import Any
 import numpy as np
 
 from tcoctl.core.relations import Finding, Model, by_row, formula, product, references, total
-from tcoctl.core.tco import EMBODIED_RATE, POWER_FROM_TDP, gpus_of_nodes
+from tcoctl.core.tco import DRAWN_POWER_FROM_TDP, EMBODIED_RATE, gpus_of_nodes
 
 
 def _same(value: Any) -> Any:
@@ -357,7 +361,7 @@ RELATIONS = (
     MEMORY_FROM_GPU,
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
-    POWER_FROM_TDP,
+    DRAWN_POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(
         "decode_params",

@@ -26,8 +26,13 @@ References
   economics ("$38 billion in up-front capital expenditure (CapEx) and $0.9 billion in annual
   operating expenses (OpEx)", "Servers account for 60% of the total cost of ownership of a
   one-gigawatt AI data center", 2026, https://epoch.ai/data-insights/ai-datacenter-cost-breakdown).
-- All-in server power when only a GPU's TDP is known: NVIDIA DGX H100 draws 10.2 kW for eight
-  700 W GPUs, 1.82 x TDP per GPU (NVIDIA DGX H100 datasheet).
+- All-in server power when only a GPU's TDP is known: NVIDIA DGX H100 is rated 10.2 kW for
+  eight 700 W GPUs, 1.82 x TDP per GPU (NVIDIA DGX H100 datasheet). A facility is built for
+  that rating (``power``); the energy bill follows the average draw, a measured fraction of
+  it (``load``, or ``draw_fraction``): Newkirk et al., "Empirically-Calibrated H100 Node
+  Power Models for Reducing Uncertainty in AI Training Energy Estimation" (2025),
+  https://arxiv.org/abs/2506.14551: "even computationally intensive workloads operate at
+  only 76% of the 10.2 kW TDP rating".
 """
 
 from __future__ import annotations
@@ -45,14 +50,35 @@ DGX_H100_ALL_IN_PER_TDP = 10_200.0 / 8 / 700.0
 LINE_ITEMS = ("servers", "network", "facility", "power", "other_opex")
 
 
-POWER_FROM_TDP = formula(
+RATED_POWER_FROM_TDP = formula(
     "power",
     ["gpu_tdp"],
     lambda tdp: np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP),
-    "power = TDP x 1.82 (DGX H100: 10.2 kW for 8 x 700 W)",
+    "power = TDP x 1.82, the rated all-in power (fallback: DGX H100, 10.2 kW for 8 x 700 W)",
     fallback=True,
 )
-"""All-in IT power per GPU from a GPU's TDP, when no power is given (tco, inference)."""
+"""Rated all-in IT power per GPU from a GPU's TDP, when no power is given (tco: the power a
+facility is built and its capex counted for)."""
+
+DRAWN_POWER_FROM_TDP = formula(
+    "power",
+    ["gpu_tdp", "draw_fraction"],
+    lambda tdp, fraction: np.multiply(np.multiply(tdp, DGX_H100_ALL_IN_PER_TDP), fraction),
+    "power = TDP x 1.82 x draw_fraction (the measured average draw of the rated all-in "
+    "power; DGX H100: 10.2 kW for 8 x 700 W)",
+    fallback=True,
+)
+"""Average all-in power drawn per GPU from a GPU's TDP, when no power is given (flops,
+inference: the power the energy bill follows)."""
+
+LOAD_FROM_DRAW = formula(
+    "load",
+    ["draw_fraction"],
+    lambda fraction: fraction,
+    "load = draw_fraction (the measured average draw over the rated all-in power)",
+    fallback=True,
+)
+"""tco's average draw over its rated power, when no load is given: the measured fraction."""
 
 
 def gpus_of_nodes(count: str) -> Relation:
@@ -172,7 +198,8 @@ RELATIONS = (
     product("emissions_rate", "energy_rate", "carbon_intensity"),
     EMBODIED_RATE,
     product("embodied_fleet_rate", "embodied_rate", "gpus"),
-    POWER_FROM_TDP,
+    RATED_POWER_FROM_TDP,
+    LOAD_FROM_DRAW,
 )
 
 MODEL = Model(RELATIONS, references=references(__doc__))

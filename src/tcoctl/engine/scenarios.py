@@ -85,13 +85,17 @@ def gather(
 
 
 def fitted_layer(calc: Calculator) -> dict[str, Given]:
-    """The figures of the calculator's preset of fitted defaults (``Calculator.fitted``),
-    their origins marked DEFAULTED: ``preset training-fit (default)``."""
+    """The figures of the calculator's preset of fitted defaults (``Calculator.fitted``, its
+    section ``fitted_section``) that set its inputs, their origins marked DEFAULTED:
+    ``preset training-fit (default)``."""
     if not calc.fitted:
         return {}
-    layer = preset_layer(calc.name, load(calc.fitted, kind="scenario"), 0)
+    section = calc.fitted_section or calc.name
+    layer = preset_layer(section, load(calc.fitted, kind="scenario"), 0)
     return {
-        name: replace(item, origin=f"{item.origin} {DEFAULTED}") for name, item in layer.items()
+        name: replace(item, spec=calc.input(name), origin=f"{item.origin} {DEFAULTED}")
+        for name, item in layer.items()
+        if name in calc.inputs_by_name
     }
 
 

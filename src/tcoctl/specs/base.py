@@ -130,6 +130,9 @@ class Calculator:
     """A preset of defaults fitted on measurements (flops: training-fit) beneath every run:
     each of its figures applies where no preset, option or relation gives its quantity, and
     its origin says so (report.DEFAULTED)."""
+    fitted_section: str = ""
+    """The calculator whose section of ``fitted`` holds the figures (default: this one's);
+    its figures of this calculator's inputs apply (tco and inference: flops' draw fraction)."""
     piped_preset: bool = False
     """A result flowing in from another calculator (a pipe, ``upstream=``) layers over the
     default preset, as a plain run does: supply's preset holds the packaging and HBM limits
@@ -293,6 +296,21 @@ POWER = Input(
     accepts=("power_per_gpu",),
 )
 LOAD = Input("load", "Average draw as a fraction of --power.", "0.75", maximum=1.0)
+DRAW_FRACTION = Input(
+    "draw-fraction",
+    "Average draw as a fraction of the --gpu's rated all-in power (TDP x 1.82, the DGX "
+    "H100 ratio): sets --power when it is not given (default: measured, preset "
+    "training-fit).",
+    "0.76",
+    maximum=1.0,
+)
+POWER_PER_GPU = Result(
+    "power_per_gpu",
+    "Average all-in IT power per GPU: --power, or the --gpu's TDP x 1.82 x --draw-fraction.",
+    "W",
+    "W",
+    "power",
+)
 PUE = Input(
     "pue",
     "Power usage effectiveness, facility / IT energy (>= 1).",

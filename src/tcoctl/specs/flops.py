@@ -8,6 +8,7 @@ from tcoctl.specs.base import (
     CARBON_INTENSITY,
     COUNT,
     CROSSING_LABELS,
+    DRAW_FRACTION,
     ELECTRICITY,
     EMBODIED,
     GPU,
@@ -15,6 +16,7 @@ from tcoctl.specs.base import (
     LOAD,
     NODES,
     POWER,
+    POWER_PER_GPU,
     PRECISION,
     PUE,
     Calculator,
@@ -123,14 +125,7 @@ FLOPS = Calculator(
             bare=True,
         ),
         replace(POWER, example="1.7 kW"),
-        Input(
-            "draw-fraction",
-            "Average draw as a fraction of the --gpu's rated all-in power (TDP x 1.82, the DGX "
-            "H100 ratio): sets --power when it is not given (default: measured, preset "
-            "training-fit).",
-            "0.76",
-            maximum=1.0,
-        ),
+        DRAW_FRACTION,
         PUE,
         replace(LOAD, help="Average draw as a fraction of --power (default 1)."),
         ELECTRICITY,
@@ -215,12 +210,6 @@ FLOPS = Calculator(
             "compute that makes its author the provider (1 or 0 in batch CSV).",
             labels=CROSSING_LABELS,
         ),
-        Result(
-            "power_per_gpu",
-            "All-in IT power per GPU: --power, or the --gpu's TDP x 1.82 x --draw-fraction.",
-            "W",
-            "W",
-            "power",
-        ),
+        POWER_PER_GPU,
     ),
 )

@@ -6,11 +6,13 @@ from dataclasses import replace
 
 from tcoctl.specs.base import (
     CARBON_INTENSITY,
+    DRAW_FRACTION,
     ELECTRICITY,
     EMBODIED,
     GPU,
     GPUS_PER_NODE,
     NODES,
+    POWER_PER_GPU,
     PRECISION,
     PUE,
     Calculator,
@@ -181,6 +183,8 @@ INFERENCE = Calculator(
     "binding one named), tokens/s, time per output token, prefill time, cost per million "
     "output tokens, J/token and emissions.",
     default_preset="llama-3.1-70b",
+    fitted="training-fit",
+    fitted_section="flops",
     summary="serving cost per token",
     unit_example="time_per_output_token=s",
     preset_is_base=True,
@@ -357,11 +361,13 @@ INFERENCE = Calculator(
         ),
         Input(
             "power",
-            "All-in IT power per GPU (default: the --gpu's TDP x 1.82, as DGX H100).",
-            "1.275 kW",
+            "Average all-in IT power drawn per GPU (default: the --gpu's TDP x 1.82 x "
+            "--draw-fraction).",
+            "970 W",
             "W",
             "W",
         ),
+        DRAW_FRACTION,
         PUE,
         ELECTRICITY,
         CARBON_INTENSITY,
@@ -430,6 +436,7 @@ INFERENCE = Calculator(
             "token/s",
             "token/s",
             "replica_throughput",
+            detail=True,
         ),
         Result(
             "memory_time", "Memory-bound step time: bytes read / achieved bandwidth.", "s", "ms"
@@ -470,7 +477,13 @@ INFERENCE = Calculator(
             "KiB",
             "kv_bytes_per_token",
         ),
-        Result("kv_cache_per_sequence", "KV cache of one sequence at its full context.", "B", "GB"),
+        Result(
+            "kv_cache_per_sequence",
+            "KV cache of one sequence at its full context.",
+            "B",
+            "GB",
+            detail=True,
+        ),
         Result(
             "memory_needed",
             "Weights + the batch's KV cache, paged: batch x KV cache per token x mean context.",
@@ -517,5 +530,6 @@ INFERENCE = Calculator(
             "experts_per_token / experts) ^ batch), routing uniform.",
             detail=True,
         ),
+        replace(POWER_PER_GPU, detail=True),
     ),
 )

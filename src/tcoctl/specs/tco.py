@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from tcoctl.specs.base import (
     CARBON_INTENSITY,
+    DRAW_FRACTION,
     ELECTRICITY,
     EMBODIED,
     GPUS_PER_NODE,
@@ -31,6 +32,8 @@ TCO = Calculator(
     help="Total cost of ownership of a GPU cluster: annual cost by line item and share, "
     "cost per GPU-hour and per million tokens, power and energy.",
     default_preset="frontier-2024",
+    fitted="training-fit",
+    fitted_section="flops",
     summary="cluster TCO",
     unit_example="total_annual_cost=MUSD/yr",
     target="cost_per_gpu_hour",
@@ -54,9 +57,10 @@ TCO = Calculator(
         ),
         Input(
             "gpu",
-            "Hardware preset. Given as an option, it also sets --power to its TDP x 1.82 (the "
-            "DGX H100 ratio) unless --power is given, and --gpu-price to the preset's cited "
-            "price if it has one (else the scenario's is kept) unless --gpu-price is given.",
+            "Hardware preset. Given as an option, it also sets --power to its rated TDP x 1.82 "
+            "(the DGX H100 ratio, a fallback) unless --power is given, and --gpu-price to the "
+            "preset's cited price if it has one (else the scenario's is kept) unless --gpu-price "
+            "is given.",
             "h100-sxm",
             kind="gpu",
             keeps=("gpu-price", "network-cost"),
@@ -79,8 +83,17 @@ TCO = Calculator(
             positive=False,
         ),
         Input("facility-life", "Data-centre amortisation life.", "20 yr", "s", "yr"),
-        POWER,
-        LOAD,
+        replace(
+            POWER,
+            help="Rated all-in IT power per GPU (GPU, host share, network): the facility is "
+            "built and its capex counted for it.",
+        ),
+        replace(LOAD, help="Average draw as a fraction of --power (default: --draw-fraction)."),
+        replace(
+            DRAW_FRACTION,
+            help="Average draw as a fraction of the rated all-in power: sets --load when it is "
+            "not given (default: measured, preset training-fit).",
+        ),
         PUE,
         ELECTRICITY,
         Input("life", "Server depreciation life.", "5 yr", "s", "yr"),
@@ -188,7 +201,8 @@ TCO = Calculator(
         ),
         Result(
             "power_per_gpu",
-            "All-in IT power per GPU (--power, or TDP x 1.82).",
+            "Rated all-in IT power per GPU (--power, or the fallback TDP x 1.82, the DGX H100 "
+            "rating).",
             "W",
             "W",
             "power",
