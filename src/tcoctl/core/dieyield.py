@@ -47,6 +47,8 @@ Value = Any  # float or ndarray (or None where optional); numpy broadcasts both
 MODELS = YIELD_MODELS
 OFFSET_STEPS = 24
 """Grid offsets tried per axis by the die count (the die- and street-centred grids among them)."""
+SPLITS = 32
+"""Parts the defect-density search splits its bracket into per round (``_bisected``)."""
 MAX_ROWS = 20_000
 """Die rows across a wafer the die count accepts (a die pitch of 15 um on 300 mm)."""
 CELL_BUDGET = 20_000_000
@@ -331,15 +333,17 @@ def defects_for_yield(
 
 def _bisected(model: str, target: Array) -> Array:
     """The lambda [-] in [1e-12, 1e6] where ``model``'s yield (taking no parameter) falls to
-    ``target``, by bisection on log(lambda)."""
+    ``target``: a search on log(lambda) that splits the bracket into SPLITS parts at once,
+    as many rounds as give the bracket of 80 halvings (float64 precision); the yield falls
+    monotonically, so the points still above the target are the ones to pass."""
     lo = np.full(target.shape, -12.0)
-    hi = np.full_like(lo, 6.0)
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        above = die_yield(model, 10.0**mid) > target
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return np.asarray(10.0 ** (0.5 * (lo + hi)), dtype=float)
+    width = 18.0
+    for _ in range(80 // int(np.log2(SPLITS))):
+        width /= SPLITS
+        points = lo[..., None] + np.arange(1, SPLITS) * width
+        above = die_yield(model, 10.0**points) > target[..., None]
+        lo = lo + above.sum(axis=-1) * width
+    return np.asarray(10.0 ** (lo + width / 2), dtype=float)
 
 
 def die_map(
