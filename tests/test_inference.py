@@ -292,16 +292,35 @@ def test_the_default_efficiencies_are_the_gpu_familys_fit() -> None:
             "bandwidth-efficiency"
         ]
         label = gpu if gpu in entry["labels"] else "*"
-        low, high = entry["value"][entry["labels"].index(label)].split("..")
-        assert (item["low"], item["high"]) == (float(low), float(high))
+        low, centre, high = entry["value"][entry["labels"].index(label)].split("..")
+        assert (item["low"], item["value"], item["high"]) == tuple(
+            float(x) for x in (low, centre, high)
+        )
         assert ("from" in item) == (label == "*")
 
 
 def test_given_efficiencies_give_the_roofline_on_several_gpus() -> None:
-    """A given efficiency is the replica's own: the fitted parallel efficiency is dropped,
-    so efficiencies of 1 reproduce the roofline at 4 GPUs per replica."""
+    """A given efficiency is the replica's own: the fitted parallel efficiency and layer
+    overhead are dropped, so efficiencies of 1 reproduce the roofline at 4 GPUs per replica."""
     out = results("inference", "--gpus-per-replica", "4", *ROOFLINE)
     assert out["time_per_output_token"]["value"] == out["time_per_output_token_bound"]["value"]
+    fitted = results("inference")["time_per_output_token"]["value"]
+    assert fitted > out["time_per_output_token"]["value"]
+
+
+def test_each_forward_pass_adds_the_layer_overhead() -> None:
+    """step_time = max(memory_time, compute_time) + layers x layer_overhead, and a prefill
+    adds one pass's overhead: 8e9 params in 2 bytes at 1 TB/s read in 16 ms; 32 layers of
+    50 us add 1.6 ms to the step and to the prefill (2 x 8e9 x 128 FLOP at 1 PFLOP/s, 2 ms,
+    beside the 16 ms read); the roofline's step keeps none of it."""
+    out = core("inference", params=8e9, weight_bytes=2, batch=1, kv_bytes_per_token=64,
+               bandwidth=1e12, peak=1e15, bandwidth_efficiency=1, compute_efficiency=1,
+               layers=32, layer_overhead=50e-6, prompt_tokens=128,
+               output_tokens=1)  # fmt: skip
+    assert out["pass_overhead"] == pytest.approx(1.6e-3)
+    assert out["step_time"] == pytest.approx(16e-3 + 1.6e-3, rel=1e-5)  # + 8 kB of KV cache
+    assert out["prefill_time"] == pytest.approx(16e-3 + 1.6e-3)
+    assert out["step_time_bound"] == pytest.approx(16e-3, rel=1e-5)
 
 
 def test_each_doubling_of_gpus_keeps_the_parallel_efficiency() -> None:

@@ -15,6 +15,13 @@ parameter per sequence (compute-bound time); the step takes the longer of the tw
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
 - compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
 
+Each forward pass (a decode step, a prefill) also takes a fixed time that neither bandwidth
+nor FLOP/s shortens: ``pass_overhead = layers x layer_overhead``, the kernels launched per
+layer and the runtime's scheduling between steps (0 unless given; the fitted defaults set
+it). Vidur (Agrawal et al. 2024) models a step as its operators' times plus CPU overhead;
+vLLM's profiling found the GPU busy 38 % of a Llama 3 8B H100 run, the rest scheduling and
+the API server (vLLM blog, 2024-09-05).
+
 A replica of several GPUs also loses time to tensor-parallel communication (an all-reduce per
 layer, Shoeybi et al. 2019, Megatron-LM): each doubling of ``gpus_per_replica`` keeps
 ``parallel_efficiency`` of the per-GPU rate, a factor parallel_efficiency ^ log2(gpus) on the
@@ -66,6 +73,15 @@ References
   PagedAttention" (SOSP 2023, arXiv:2309.06180), abstract: the KV cache "for each request is
   huge and grows and shrinks dynamically"; vLLM "achieves (1) near-zero waste in KV cache
   memory".
+- vLLM Team, "vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency Reduction" (2024-09-05),
+  https://blog.vllm.ai/2024/09/05/perf-update.html: "for Llama 3 8B running on 1 H100 GPU:
+  ... 29% of the total execution time is spent on scheduling, including gathering the LLM
+  results from the last step, scheduling the requests to run for the next step, and
+  preparing these requests as inputs for the LLMs. Finally, only 38% of the time was spent
+  on the actual GPU execution for LLMs."
+- Agrawal et al., "Vidur: A Large-Scale Simulation Framework for LLM Inference" (MLSys
+  2024, arXiv:2405.05465), https://github.com/microsoft/vidur: a step's time from its
+  operators (token-level, attention, communication) profiled per layer, plus CPU overhead.
 - Shoeybi et al., "Megatron-LM: Training Multi-Billion Parameter Language Models Using
   Model Parallelism" (arXiv:1909.08053): tensor parallelism splits each layer's matrices
   across GPUs with all-reduces of the activations in every layer.
@@ -148,11 +164,17 @@ def experts_touched(experts: Any, per_token: Any, batch: Any) -> Any:
     return np.minimum(touched, np.multiply(per_token, batch))
 
 
-def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any) -> Any:
-    """Prefill time [s], a lower bound on time to first token: the longer of the prompt's
-    FLOP [FLOP] at the achieved compute [FLOP/s] and one read of the weights [B] at the
-    achieved bandwidth [B/s] (kipply, "Transformer Inference Arithmetic")."""
-    return np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth))
+def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any, overhead: Any) -> Any:
+    """Prefill time [s]: the longer of the prompt's FLOP [FLOP] at the achieved compute
+    [FLOP/s] and one read of the weights [B] at the achieved bandwidth [B/s] (kipply,
+    "Transformer Inference Arithmetic"), plus the forward pass's fixed overhead [s]."""
+    return np.add(np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth)), overhead)
+
+
+def _step(memory_time: Any, compute_time: Any, overhead: Any) -> Any:
+    """Decode step time [s]: max(memory_time, compute_time) [s] plus the forward pass's
+    fixed overhead [s], which neither bandwidth nor FLOP/s shortens."""
+    return np.add(np.maximum(memory_time, compute_time), overhead)
 
 
 def _served_step(prefill: Any, output: Any, step: Any) -> Any:
@@ -237,11 +259,13 @@ RELATIONS = (
         "achieved_compute", "peak", "compute_efficiency", "gpus_per_replica", "parallel_factor"
     ),
     product("flop_per_step", "compute_time", "achieved_compute"),
+    # a forward pass's fixed time: kernel launches and the runtime's scheduling, per layer
+    product("pass_overhead", "layers", "layer_overhead"),
     formula(
         "step_time",
-        ["memory_time", "compute_time"],
-        np.maximum,
-        "step_time = max(memory_time, compute_time)",
+        ["memory_time", "compute_time", "pass_overhead"],
+        _step,
+        "step_time = max(memory_time, compute_time) + pass_overhead",
     ),
     product("compute_time", "bound_ratio", "memory_time", note="bound_ratio = compute / memory"),
     formula(
@@ -272,17 +296,30 @@ RELATIONS = (
     product("prefill_flop", "active_params", "prompt_tokens", constant=2.0),
     formula(
         "prefill_time",
-        ["prefill_flop", "achieved_compute", "active_weight_memory", "achieved_bandwidth"],
+        [
+            "prefill_flop",
+            "achieved_compute",
+            "active_weight_memory",
+            "achieved_bandwidth",
+            "pass_overhead",
+        ],
         _prefill,
-        "prefill_time = max(prefill_flop / achieved_compute, weights / achieved_bandwidth)",
+        "prefill_time = max(prefill_flop / achieved_compute, weights / achieved_bandwidth) "
+        "+ pass_overhead",
     ),
     product("batch_prefill_flop", "prefill_flop", "batch"),
     formula(
         "batch_prefill_time",
-        ["batch_prefill_flop", "achieved_compute", "active_weight_memory", "achieved_bandwidth"],
+        [
+            "batch_prefill_flop",
+            "achieved_compute",
+            "active_weight_memory",
+            "achieved_bandwidth",
+            "pass_overhead",
+        ],
         _prefill,
         "batch_prefill_time = max(batch x prefill_flop / achieved_compute, weights / "
-        "achieved_bandwidth)",
+        "achieved_bandwidth) + pass_overhead",
     ),
     # served throughput: each sequence's prompt is prefilled, then its output decoded
     formula(
@@ -368,6 +405,13 @@ RELATIONS = (
         ["active_params"],
         _same,
         "decode_params = active_params (dense, or no --experts given)",
+        fallback=True,
+    ),
+    formula(
+        "pass_overhead",
+        [],
+        lambda: 0.0,
+        "pass_overhead = 0 (layers unknown: no per-layer overhead counted)",
         fallback=True,
     ),
     formula(

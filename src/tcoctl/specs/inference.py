@@ -34,9 +34,9 @@ MODEL_FIGURES = (
 FITTED = ("gpus-per-replica",)
 """What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
 
-FITTED_WITH_EFFICIENCIES = ("parallel-efficiency",)
+FITTED_WITH_EFFICIENCIES = ("parallel-efficiency", "layer-overhead")
 """Fitted together with the default efficiencies: a given efficiency is the replica's own,
-so it drops the preset's parallel efficiency (then 1)."""
+so it drops the preset's parallel efficiency (then 1) and layer overhead (then 0)."""
 
 PRICE_PER_MTOKEN = ("USD/token", "USD/Mtoken")
 DAILY_TOKENS = ("token/s", "Gtoken/day")
@@ -206,6 +206,7 @@ INFERENCE = Calculator(
         "bandwidth-efficiency": "1",
         "compute-efficiency": "1",
         "parallel-efficiency": "1",
+        "layer-overhead": "0 s",
         "memory-overhead": "0.1",
         "pue": "1",
     },
@@ -343,6 +344,16 @@ INFERENCE = Calculator(
             maximum=1.0,
         ),
         Input(
+            "layer-overhead",
+            "Fixed time per layer of each forward pass, decode step or prefill (kernel "
+            "launches, the runtime's scheduling; default: fitted with the efficiencies, preset "
+            "serving-fit; 0 when the efficiencies are given).",
+            "50 us",
+            "s",
+            "us",
+            positive=False,
+        ),
+        Input(
             "memory-overhead",
             "Fraction of HBM reserved for activations and the runtime (default 0.1: vLLM's "
             "gpu_memory_utilization 0.9).",
@@ -405,8 +416,8 @@ INFERENCE = Calculator(
         ),
         Result(
             "time_per_output_token",
-            "Decode step time, max(memory_time, compute_time): each sequence's time per "
-            "output token.",
+            "Decode step time, max(memory_time, compute_time) + pass_overhead: each "
+            "sequence's time per output token.",
             "s",
             "ms",
             "step_time",
@@ -459,6 +470,21 @@ INFERENCE = Calculator(
             detail=True,
         ),
         Result(
+            "layer_overhead",
+            "Fixed time per layer of a forward pass: 0 when the efficiencies are given, which "
+            "are the replica's own.",
+            "s",
+            "us",
+            detail=True,
+        ),
+        Result(
+            "pass_overhead",
+            "Fixed time of a forward pass: layers x layer overhead.",
+            "s",
+            "ms",
+            detail=True,
+        ),
+        Result(
             "bound_ratio",
             "compute_time / memory_time: above 1 the step is compute-bound.",
             detail=True,
@@ -498,7 +524,11 @@ INFERENCE = Calculator(
             detail=True,
         ),
         Result(
-            "memory_headroom", "memory_available - memory_needed (negative: no fit).", "B", "GB"
+            "memory_headroom",
+            "memory_available - memory_needed (negative: no fit).",
+            "B",
+            "GB",
+            detail=True,
         ),
         Result(
             "max_batch",
