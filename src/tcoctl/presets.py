@@ -22,11 +22,13 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 import tomli
 
@@ -127,15 +129,25 @@ def origin(path: Path) -> str:
     return "user folder" if path.parent == user_dir() else "path"
 
 
-def preset_files() -> dict[str, Path]:
-    """Every preset name with the file that defines it (the first folder wins)."""
+def preset_files() -> Mapping[str, Path]:
+    """Every preset name with the file that defines it (the first folder wins), read-only:
+    the listing is kept while no folder changes (an API call asks several times)."""
     folders = tuple(search_dirs())
-    stamps = tuple(folder.stat().st_mtime_ns if folder.is_dir() else -1 for folder in folders)
-    return dict(_scan(folders, stamps))
+    return _scan(folders, tuple(map(_folder_stamp, folders)))
+
+
+def _folder_stamp(folder: Path) -> int:
+    """A folder's modification time [ns] (a file added or removed changes it), -1 if it is
+    not a folder: one stat."""
+    try:
+        found = os.stat(folder)
+    except (OSError, ValueError):
+        return -1
+    return found.st_mtime_ns if stat.S_ISDIR(found.st_mode) else -1
 
 
 @cache
-def _scan(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[tuple[str, Path], ...]:
+def _scan(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> Mapping[str, Path]:
     """The presets in ``folders`` (cached while no folder changes: ``stamps`` are mtimes)."""
     found: dict[str, Path] = {}
     for folder in reversed(folders):
@@ -151,7 +163,7 @@ def _scan(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[tuple[str
         for name in names:
             if name.endswith(".toml") and len(name) > len(".toml"):
                 found[name[: -len(".toml")]] = folder / name
-    return tuple(sorted(found.items()))
+    return MappingProxyType(dict(sorted(found.items())))
 
 
 _skipped: dict[str, str] = {}
