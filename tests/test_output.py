@@ -57,6 +57,26 @@ def test_run_tables_never_cut_a_name_at_80_columns() -> None:
         assert not [line for line in table(command) if "…" in line], command
 
 
+def test_tables_never_cut_a_number_and_end_no_line_in_spaces() -> None:
+    """Issue 19: a step yield within 1e-15 of 1 was written with 17 decimals and cut at 80
+    columns (``0.99999…``), its name too; at 50 columns rich cut every column. A table
+    rounds a value near 1 to 9 decimals at most (JSON keeps 15 digits) and, where it is
+    still wider than the terminal, prints whole lines the terminal wraps. Rich padded
+    every line with spaces to the table's width."""
+    solve = ("yield", "--steps", "1000..3000", "--target-yield", "99.9999999999%")
+    lines = table(*solve, "--samples", "100", "--seed", "1")
+    assert not [line for line in lines if "…" in line]
+    assert "required_step_yield  1.000000000" in "\n".join(lines)
+    value = run(*solve, "-f", "json").json()["results"]["required_step_yield"]["value"]
+    assert value < 1 and math.isclose(value, 0.999999999999 ** (1 / 2000), rel_tol=1e-15)
+    narrow = CliRunner(env={"COLUMNS": "50", "NO_COLOR": "1"}).invoke(
+        app, ["tco", "--samples", "100", "--format", "table"]
+    )
+    assert "…" not in narrow.stdout and "cost_per_gpu_hour    1.804  USD/h" in narrow.stdout
+    for command in CALCULATORS:
+        assert not [line for line in table(command) if line.endswith(" ")], command
+
+
 def test_sources_show_the_citations() -> None:
     text = "\n".join(table("yield", "--sources"))
     assert "“Even with 98-99% success" in text
@@ -65,11 +85,14 @@ def test_sources_show_the_citations() -> None:
 def significant_figures_kept(value: float) -> bool:
     """The rule: a shown number is within half a unit of its 4th figure (3 for words and
     prefixes may round 999.96 k up to 1 M: still within that), and a value near 1 has its
-    distance from 1 within 1 % of the true distance."""
+    distance from 1 within 1 % of the true distance, down to 1e-8 (nearer, it is rounded
+    to 9 decimals: within 5e-10 of the value)."""
     shown = float(number(value).replace(",", ""))
     if not math.isclose(shown, value, rel_tol=5e-4):
         return False
     distance = abs(value - 1)
+    if 0 < distance < 1e-8:
+        return abs(shown - value) <= 5e-10 and len(number(value)) <= 11
     return not 0 < distance < 1e-2 or math.isclose(abs(shown - 1), distance, rel_tol=1e-2)
 
 
@@ -81,7 +104,7 @@ GRID = (
         for exponent in range(-3, 6)
     ]
     + [1 - 10.0**-k * d for k in range(2, 9) for d in (1, 3.7, 7.024)]
-    + [1 + 2.5e-6]
+    + [1 + 2.5e-6, 1 - 5.6e-16, 1 - 4e-12]
 )
 
 
@@ -167,6 +190,18 @@ def test_value_prints_one_number() -> None:
     years = float(run("flops", "--preset", "run-1e30", "--value", "duration:yr").stdout)
     days = results("flops", "--preset", "run-1e30")["duration"]["value"]
     assert years == pytest.approx(days / 365.25)
+
+
+def test_value_of_a_result_given_as_an_input_prints_the_input() -> None:
+    """Issue 19 (probe): ``supply --dies 2e6 --value dies`` said "dies is not computed for
+    this scenario", while tco --value gpus and flops --value count print the input they were
+    given; now every result given as an input prints it, in the unit asked for."""
+    supply = ("supply", "--dies", "2e6", "--gpu", "h100-sxm")
+    assert float(run(*supply, "--value", "dies").stdout) == 2e6
+    assert float(run("h100e", "--gpu", "h20", "--count", "5000", "--value", "count").stdout) == 5000
+    area = ("yield", "--die-area", "1 cm^2", "--defect-density", "0.1", "--value")
+    assert float(run(*area, "die_area").stdout) == 100
+    assert float(run(*area, "die_area:cm^2").stdout) == 1
 
 
 @pytest.mark.parametrize(

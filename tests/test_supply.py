@@ -173,7 +173,9 @@ def test_a_stated_supply_needs_no_capacity() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--gpu", "h100-sxm", "--months", "12"], "supply needs a capacity: wafers_per_month"),
+        (["--gpu", "h100-sxm", "--months", "12"],
+         "supply needs a capacity: --wafers-per-month with --good-dies-per-wafer (or a die "
+         "size and --defect-density), --dies,"),
         (["--good-dies-per-wafer", "50", "--die-size", "10x10"], "are alternatives: give one"),
         (["--wafers-per-month", "-5", "--good-dies-per-wafer", "5"], "--wafers-per-month"),
         (["--hbm-stacks-per-month", "5 W"], "--hbm-stacks-per-month"),
@@ -204,9 +206,23 @@ def test_ranges_show_where_the_binding_constraint_changes() -> None:
 def test_solving_the_months_of_a_die_count_says_the_count_does_not_depend_on_them() -> None:
     """The probe: --dies with --solve months said "supply needs a capacity ... a count of
     dies" though the dies were given; the chips from a count of dies are the same over any
-    months."""
+    months. The message names options (it said "months", "wafers_per_month")."""
     outcome = run("supply", "--dies", "2e6", "--gpu", "ascend-910c", "--solve", "months",
                   "--for", "h100e_in_period=1e6")  # fmt: skip
-    assert outcome.code in (1, 2) and outcome.stdout == ""
-    assert "h100e_in_period and chips_in_period do not depend on months when dies are given" \
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert "with --dies given, h100e_in_period and chips_in_period do not depend on --months" \
         in outcome.stderr and "needs a capacity" not in outcome.stderr  # fmt: skip
+    assert outcome.stderr.rstrip().endswith(
+        "e.g. --wafers-per-month 30000 --good-dies-per-wafer 50"
+    )
+
+
+def test_a_yield_model_no_result_reads_is_not_shown_as_a_default() -> None:
+    """Issue 19 (probe): with --dies the yield model reads nothing, yet the inputs listed
+    'model poisson (default)'; a default is shown where a result used it, as a number's
+    is. From a die size and a defect density it is used, and shown."""
+    counted = run("supply", "--dies", "2e6", "--gpu", "h100-sxm", "-f", "json").json()
+    assert "model" not in counted["inputs"]
+    sized = ("supply", "--wafers-per-month", "1e4", "--die-size", "26x31", "--defect-density",
+             "0.1", "--gpu", "h100-sxm", "-f", "json")  # fmt: skip
+    assert run(*sized).json()["inputs"]["model"] == {"value": "poisson", "unit": ""}

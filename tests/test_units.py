@@ -58,7 +58,8 @@ def test_pf_day_is_8_64e19_flop() -> None:
         ("9**9**9 W", "W", "cannot read"),
         ("2**999 W", "W", "cannot read"),
         ("W**9**9", "W", "cannot read"),
-        ("5..1", "", "runs backwards"),
+        ("5..1", "", "runs backwards; write LOW..HIGH, e.g. '1..5'"),
+        ("2 kW..1 kW", "W", "runs backwards; write LOW..HIGH, e.g. '1..2 kW'"),
         ("1e400 W", "W", "not a finite number"),
         ("nan", "", "cannot read"),
         ("inf W", "W", "cannot read"),
@@ -69,13 +70,14 @@ def test_pf_day_is_8_64e19_flop() -> None:
         ("７００ W", "W", "cannot read"),
         ("1 kW..2", "W", "give the unit after the range"),
         ("5....10", "", "cannot read"),
-        ("1..3..2 W", "W", "has its centre outside"),
+        ("1..3..2 W", "W", "has its centre outside; write LOW..CENTRE..HIGH, e.g. '1..1.5..2 W'"),
     ],
 )
 def test_bad_text_is_refused_with_a_reason(text: str, unit: str, message: str) -> None:
     with pytest.raises(UnitInputError, match=None) as caught:
         parse_span(text, unit, "700 W")
     assert message in str(caught.value)
+    assert "e.g. '" in str(caught.value)  # every reason shows what to write
 
 
 def test_bare_number_allowed_for_counted_units() -> None:

@@ -27,6 +27,9 @@ from tcoctl.specs import CURRENCIES
 
 SIGNIFICANT = 4
 """Significant figures of a number in a table (inputs are rarely known better)."""
+NEAR_ONE_DECIMALS = 9
+"""The most decimals a value near 1 keeps in a table (1 - 5.6e-16 reads 1.000000000: within
+5e-10 of 1); JSON and CSV keep 15 significant digits."""
 SCALE_FROM = 1e4
 """Magnitude from which a number takes a prefix or a scale word."""
 WORDS_FROM = 1e6
@@ -100,7 +103,7 @@ def number(x: float, near_one: bool = True) -> str:
     numbers below a million exactly; e-notation outside 1e-3..1e6 (1e4 with ``--notation
     sci``). A value near 1 keeps the
     digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
-    it stay right: 0.999930^1500 = 0.900."""
+    it stay right: 0.999930^1500 = 0.900; NEAR_ONE_DECIMALS at most."""
     if x == 0 or not math.isfinite(x):
         return str(x) if x else "0"
     if x.is_integer() and abs(x) < 1e6:
@@ -114,7 +117,7 @@ def number(x: float, near_one: bool = True) -> str:
     decimals = SIGNIFICANT - 1 - math.floor(math.log10(magnitude))
     distance = float(f"{abs(x - 1.0):.2e}")  # 1 - 0.9999 is 1e-4, not 9.99..e-5
     if near_one and 0 < distance < 0.1 and 1 - math.floor(math.log10(distance)) > decimals:
-        return f"{x:,.{1 - math.floor(math.log10(distance))}f}"
+        return f"{x:,.{min(1 - math.floor(math.log10(distance)), NEAR_ONE_DECIMALS)}f}"
     if decimals <= 0:
         return f"{round(x, decimals):,.0f}"
     return f"{x:,.{decimals}f}".rstrip("0").rstrip(".")

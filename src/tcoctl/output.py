@@ -29,7 +29,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
@@ -64,7 +64,26 @@ def make_console(out: TextIO, record: bool = False) -> Any:
         def render_str(self, text: str, *args: Any, **kwargs: Any) -> Any:
             return super().render_str(printable(text), *args, **kwargs)
 
-    return PipeConsole(file=out, record=record, highlight=False, width=fallback_width())
+    trimmed = cast(TextIO, Trimmed(out))  # a stream by its methods (the rest delegated)
+    return PipeConsole(file=trimmed, record=record, highlight=False, width=fallback_width())
+
+
+TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)\n")
+"""Spaces that end a line, before any style codes that close it."""
+
+
+class Trimmed:
+    """A text stream that drops the spaces ending each line written to it (rich pads every
+    table cell to its column's width, the last column too)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(TRAILING_SPACES.sub(r"\1\n", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
 
 
 def fallback_width() -> int | None:
@@ -370,6 +389,20 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     return table
 
 
+def print_whole(console: Any, table: Any) -> None:
+    """``table`` at the console's width, or at its own where that is wider (a terminal wraps
+    the longer lines): rich would cut cells to fit, and names and numbers are never cut."""
+    from rich.measure import Measurement  # rich loads only for tables
+
+    natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
+    width = console.width
+    console.width = max(width, natural)  # print's own width= cannot exceed the console's
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+
+
 def render_tables(
     reports: list[Report], out: TextIO, svg: str | None = None, sources: bool = False
 ) -> None:
@@ -386,9 +419,9 @@ def render_tables(
         for visual in map(charts_rich, report.answer):
             console.print(visual)
         shown = [row for row in report.ordered() if row.name not in report.tucked]
-        console.print(_rows_table(f"[bold]{title}[/]", shown, report.bars, False))
+        print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
         hint = "" if sources else " (citations: --sources)"
-        console.print(_rows_table(f"inputs{hint}", report.inputs, (), True))
+        print_whole(console, _rows_table(f"inputs{hint}", report.inputs, (), True))
         if sources:
             cited = [row for row in report.inputs if row.source and row.source != row.origin]
             for row in cited:

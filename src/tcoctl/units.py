@@ -241,7 +241,9 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     text once (``factor`` is cached), so batches of values parse quickly.
     """
     if len(text) > MAX_TEXT:
-        raise UnitInputError(f"text is {len(text)} characters long (at most {MAX_TEXT})")
+        raise UnitInputError(
+            f"text is {len(text)} characters long (at most {MAX_TEXT}); e.g. '{example}'"
+        )
     text = as_printed(_US_CENT.sub("", text).replace("¢", " cent"))
     simple = _simple(text, core_unit, bare_unit)
     if simple is not None:
@@ -252,7 +254,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if not core_unit and _PLAIN.fullmatch(text):  # fast path: a plain number
         value = float(text)
         if not math.isfinite(value):
-            raise UnitInputError(f"{text} is not a finite number")
+            raise UnitInputError(f"{text} is not a finite number; e.g. '{example}'")
         return Span(value, value, ((value, ""), (value, "")))
     per = _PER.match(text)
     if per is not None:
@@ -279,7 +281,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     for number, own_unit in numbers:
         magnitude = float(number.replace("_", ""))
         if not math.isfinite(magnitude):
-            raise UnitInputError(f"{number} is not a finite number")
+            raise UnitInputError(f"{number} is not a finite number; e.g. '{example}'")
         source = (own_unit or unit_text or bare_unit or "").strip()
         scale = factor(source, core_unit)
         if isinstance(scale, str):
@@ -288,11 +290,16 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
         typed.append((magnitude, source))
     low, high, *centre = values
     if not all(math.isfinite(value) for value in values):
-        raise UnitInputError(f"{text!r} overflows a float")
+        raise UnitInputError(f"{text!r} overflows a float; e.g. '{example}'")
+    unit = f" {unit_text.strip()}" if unit_text else ""
     if low > high:
-        raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH")
+        swapped = f"{match['hi']}..{match['lo']}{unit}"
+        raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH, e.g. '{swapped}'")
     if centre and not low <= centre[0] <= high:
-        raise UnitInputError(f"range {text!r} has its centre outside; write LOW..CENTRE..HIGH")
+        inside = f"{match['lo']}..{(typed[0][0] + typed[1][0]) / 2:g}..{match['hi']}{unit}"
+        raise UnitInputError(
+            f"range {text!r} has its centre outside; write LOW..CENTRE..HIGH, e.g. '{inside}'"
+        )
     if centre and low < high:
         return Span(low, high, (typed[0], typed[1]), centre[0], typed[2][0])
     return Span(low, high, (typed[0], typed[1]))
@@ -340,7 +347,7 @@ def _rate(per: re.Match[str], text: str, core_unit: str, example: str) -> Span:
     magnitude = numerator / denominator
     value = magnitude * scale
     if not math.isfinite(value):
-        raise UnitInputError(f"{text!r} overflows a float")
+        raise UnitInputError(f"{text!r} overflows a float; e.g. '{example}'")
     return Span(value, value, ((magnitude, source), (magnitude, source)))
 
 

@@ -45,7 +45,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tcoctl.core import dieyield, h100e
-from tcoctl.core.dieyield import ModeError
 from tcoctl.core.relations import Finding, Model, Relation, formula, product, references
 from tcoctl.core.tco import YEAR_S
 
@@ -138,26 +137,42 @@ RELATIONS = (
 
 
 NO_CAPACITY = (
-    "supply needs a capacity: wafers_per_month with good_dies_per_wafer (or a die size "
-    "and defect_density), a count of dies, interposers_per_month with packages_per_interposer, "
-    "hbm_stacks_per_month with hbm_stacks_per_package, or a stated chips_per_year"
+    "supply needs a capacity: wafer_rate with good_dies_per_wafer (or a die size and "
+    "defect_density), dies, interposer_rate with packages_per_interposer, hbm_stack_rate "
+    "with hbm_stacks_per_package, or chips_per_year; e.g. chips_per_year 1000000"
 )
+CAPACITY_QUANTITIES = (
+    "wafer_rate",
+    "good_dies_per_wafer",
+    "defect_density",
+    "dies",
+    "interposer_rate",
+    "packages_per_interposer",
+    "hbm_stack_rate",
+    "hbm_stacks_per_package",
+    "chips_per_year",
+)
+MONTHS_OF_DIES = (
+    "with dies given, h100e_in_period and chips_in_period do not depend on period (the count "
+    "is over the whole of it): to solve for period, give wafer_rate and good_dies_per_wafer "
+    "instead, e.g. wafer_rate 30000 good_dies_per_wafer 50"
+)
+"""A goal-seek of the period found none (NaN): dies give the same chips over any period."""
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """The die checks of tcoctl.core.dieyield (a die beyond the reticle, no usable wafer),
     and a capacity: with no constraint and no stated supply nothing can be computed."""
-    limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
+    every_row = np.ones(rows, dtype=bool)
     if "dies" in values and np.isnan(np.asarray(values["period"], dtype=float)).all():
-        raise ModeError(  # a goal-seek of the months found none: dies give the same chips
-            "h100e_in_period and chips_in_period do not depend on months when dies are given "
-            "(dies are a count over months): give wafers_per_month instead"
-        )
+        named = ("dies", "period", "wafer_rate", "good_dies_per_wafer")
+        return [Finding(MONTHS_OF_DIES, every_row, True, named, usage=True)]
+    limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
     if "chips_per_year" not in values or (
         all(np.isinf(limit).all() for limit in limits)
         and np.isnan(np.asarray(values["chips_per_year"], dtype=float)).all()
     ):
-        raise ModeError(NO_CAPACITY)
+        return [Finding(NO_CAPACITY, every_row, True, CAPACITY_QUANTITIES, usage=True)]
     return dieyield.checks(values, rows, assumed)
 
 

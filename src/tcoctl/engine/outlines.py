@@ -3,11 +3,11 @@ defaults used, what would give the results not computed, and the options no resu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tcoctl.core.relations import Choices
+from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
@@ -23,6 +23,9 @@ class Outline:
     defaults: tuple[str, ...]
     missing: dict[str, list[list[str]]]
     unused: tuple[str, ...]
+    unread: tuple[str, ...]
+    """Choices given (by default, too) that relations may read but no reported result's do
+    (supply's yield --model beside a stated --dies)."""
     reported: tuple[str, ...]
     uses: dict[str, frozenset[str]]
     """For each reported result, the core quantities it depends on (for its as_of)."""
@@ -82,7 +85,21 @@ def _outline(
         if spec.kind == "number" and spec.core in plan.defaults_used and spec.core in used
     )
     uses = {r.name: frozenset(plan.depends[r.core]) for r in results}
-    return Outline(defaults, missing, unused, tuple(r.name for r in results), uses)
+    needed = used | set(reported)
+    relations = [step.relation for step in plan.steps if step.target in needed]
+    read = _choices_read([*relations, *plan.checks])
+    unread = tuple(
+        name
+        for name, spec in given.items()
+        if spec.kind == "choice" and spec.key in _choices_read(model.relations) - read
+    )
+    return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses)
+
+
+def _choices_read(relations: Iterable[Relation]) -> set[str]:
+    """The choices relations read: those passed to their functions, and those that select
+    them (a yield model)."""
+    return {key for r in relations for key in (*r.choices, *(r.when or ())[:1])}
 
 
 def _switches(

@@ -148,7 +148,11 @@ class Evaluation:
         calc, solve = self.calc, self.solve
         given = self.given(row)
         outline = self.outlines[int(self.table.base_of[row])]
-        shown = dict(given)
+        shown = {
+            name: item
+            for name, item in given.items()
+            if not (name in outline.unread and item.origin == "default")
+        }
         for option in outline.defaults:
             shown[option] = engine.default_given(calc.name, option, calc.defaults[option])
         name = self.names[int(self.table.base_of[row])]

@@ -72,7 +72,7 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     value = parse_value(calc, options["value"], solve) if options.get("value") else None
     reports = reports_for(calc, [flags], options, warn_on_stderr)
     if value is not None:
-        write_values(value, reports)
+        write_values(calc, value, reports)
         return
     output.write(
         reports,
@@ -257,13 +257,19 @@ def parse_value(
     return result, checked_unit(result, unit, "--value", example)
 
 
-def write_values(chosen: tuple[Result, str], reports: Sequence[Report]) -> None:
+def write_values(calc: Calculator, chosen: tuple[Result, str], reports: Sequence[Report]) -> None:
     """One line per scenario: the result's value as a plain number, every digit kept (a
-    coded result's name, such as the binding constraint)."""
+    coded result's name, such as the binding constraint); where the run was given the
+    result's quantity as an input (supply --dies), that input's value."""
     result, unit = chosen
     values: list[float | str] = []
+    spec = calc.number_inputs.get(result.core)
     for report in reports:
         row = next((r for r in report.results if r.name == result.name), None)
+        given = next((r for r in report.inputs if spec and r.name == spec.name), None)
+        if row is None and given is not None and isinstance(given.value, float):
+            values.append(float(convert(given.value, given.unit, unit)))
+            continue
         if row is None or not isinstance(row.value, float):
             ways = report.extra.get("missing", {}).get(result.name)
             needs = " or ".join(" ".join(f"--{o}" for o in group) for group in ways or [])
