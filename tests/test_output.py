@@ -72,7 +72,8 @@ def test_tables_never_cut_a_number_and_end_no_line_in_spaces() -> None:
     narrow = CliRunner(env={"COLUMNS": "50", "NO_COLOR": "1"}).invoke(
         app, ["tco", "--samples", "100", "--format", "table"]
     )
-    assert "…" not in narrow.stdout and "cost_per_gpu_hour    1.804  USD/h" in narrow.stdout
+    assert "…" not in narrow.stdout
+    assert re.search(r"^cost_per_gpu_hour +\d\.\d+  USD/h ", narrow.stdout, re.MULTILINE)
     for command in CALCULATORS:
         assert not [line for line in table(command) if line.endswith(" ")], command
 

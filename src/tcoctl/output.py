@@ -390,13 +390,19 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
 
 
 def print_whole(console: Any, table: Any) -> None:
-    """``table`` at the console's width, or at its own where that is wider (a terminal wraps
-    the longer lines): rich would cut cells to fit, and names and numbers are never cut."""
+    """``table`` at the console's width, or wider where its no-wrap columns (names, numbers)
+    need it (a terminal wraps the longer lines): rich would cut them to fit. Other columns
+    (an input's origin) wrap."""
     from rich.measure import Measurement  # rich loads only for tables
 
-    natural = Measurement.get(console, console.options.update_width(1 << 16), table).maximum
+    wide = console.options.update_width(1 << 16)
+    for column in table.columns:
+        if column.no_wrap:  # its whole width is its least
+            cells = [column.header, *column.cells]
+            column.min_width = max(Measurement.get(console, wide, c).maximum for c in cells)
+    needed = Measurement.get(console, wide, table).minimum
     width = console.width
-    console.width = max(width, natural)  # print's own width= cannot exceed the console's
+    console.width = max(width, needed)  # print's own width= cannot exceed the console's
     try:
         console.print(table)
     finally:
