@@ -193,6 +193,20 @@ def test_value_prints_one_number() -> None:
     assert years == pytest.approx(days / 365.25)
 
 
+def test_a_unit_with_a_scale_word_as_tables_print_it_is_accepted() -> None:
+    """Issue 19 item 14 (rerun): ``--value total_annual_cost:M USD/yr`` and ``--unit
+    total_annual_cost=bn USD/yr`` (units as tables print them) ended in an internal error
+    (pint: 'M' is not defined); a scale word alone is refused in one line."""
+    per_year = float(run("tco", "--value", "total_annual_cost:USD/yr").stdout)
+    millions = float(run("tco", "--value", "total_annual_cost:M USD/yr").stdout)
+    assert millions == pytest.approx(per_year / 1e6, rel=1e-12)
+    unit = run("tco", "--unit", "total_annual_cost=bn USD/yr", "-f", "json").json()
+    assert unit["results"]["total_annual_cost"]["value"] == pytest.approx(per_year / 1e9)
+    alone = run("h100e", "--value", "h100e:M")
+    assert alone.code == 2 and alone.stderr.startswith("tcoctl: error: --value: 'M' scales")
+    assert alone.stderr.count("\n") == 1 and "e.g. --value h100e" in alone.stderr
+
+
 def test_value_of_a_result_given_as_an_input_prints_the_input() -> None:
     """Issue 19 (probe): ``supply --dies 2e6 --value dies`` said "dies is not computed for
     this scenario", while tco --value gpus and flops --value count print the input they were

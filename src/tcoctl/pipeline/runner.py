@@ -27,6 +27,7 @@ from tcoctl.presets import (
 from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK, Report
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
 from tcoctl.units import (
+    WORD_EXPONENTS,
     UnitInputError,
     as_emissions,
     convert,
@@ -189,8 +190,20 @@ def find_result(
     return found
 
 
+SCALE_PREFIXES = {"k": "k", "M": "M", "bn": "G", "tn": "T"}
+"""The SI prefix of each scale word tables print (tcoctl.units.WORD_EXPONENTS)."""
+
+
 def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
-    """``unit`` if a ``result`` can be shown in it (%, $ spelled out); else a UsageError."""
+    """``unit`` if a ``result`` can be shown in it (%, $ spelled out; a scale word as tables
+    print it becomes its SI prefix: ``M USD/yr`` is ``MUSD/yr``); else a UsageError."""
+    word, _, rest = unit.strip().partition(" ")
+    if word in WORD_EXPONENTS:
+        if not rest.strip():
+            raise UsageError(
+                f"{option}: {word!r} scales a number and is no unit; e.g. {option} {example}"
+            )
+        unit = SCALE_PREFIXES[word] + rest.strip()
     try:
         parse_span(f"1 {unit}", result.unit, "")
     except UnitInputError as error:
