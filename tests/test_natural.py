@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import results, run
+from tcoctl.presets import load, preset_files
 
 DATABRICKS_7B = (
     "inference", "--params", "7e9", "--layers", "32", "--kv-heads", "32", "--head-dim", "128",
@@ -54,7 +55,7 @@ def test_a_loop_over_gpus_flags_the_kept_price_in_json() -> None:
     """frontier-2024's GPU price is an H100 server's (SemiAnalysis, cited in the preset): with
     a --gpu whose preset cites no price it is marked where a script reads it, not only on
     stderr; the network cost is marked for every other GPU."""
-    for gpu in ("b200", "h200"):
+    for gpu in ("gb200", "h800"):
         outcome = run("tco", "--gpu", gpu, "--format", "json")
         inputs = outcome.json()["inputs"]
         assert inputs["gpu-price"]["from"] == "preset frontier-2024 (anchor replaced)"
@@ -454,6 +455,33 @@ def test_a_loop_over_gpus_takes_each_gpus_cited_price() -> None:
     h20 = run("tco", "--gpu", "h20", "--format", "json").json()["inputs"]["gpu-price"]
     assert h20["from"] == "preset h20 (gpu.price)"
     assert h20["value"] == pytest.approx(175_000 / 7.0809)  # the exchange-rates preset's 2023 yuan
+
+
+@pytest.mark.parametrize(
+    ("gpu", "usd"), [("h200", 39_083.38), ("b200", 47_409.13), ("mi300x", 25_733.71)]
+)
+def test_newer_gpus_take_their_cited_server_price(gpu: str, usd: float) -> None:
+    """Epoch AI, training-cost-trends, data/Hardware prices.csv (read 2026-12-03): an 8 x H200
+    HGX "on sale" at 39,083.38 per GPU (archive.ph/TxlLv, 2025-01-31), a DGX B200 at
+    47,409.13 per GPU (Delta Computer, 2024-12-17), eight MI300X on their baseboard at
+    25,733.71 per GPU (Interpro Micro, 2025-02-10)."""
+    outcome = run("tco", "--gpu", gpu, "--format", "json")
+    price = outcome.json()["inputs"]["gpu-price"]
+    assert (price["value"], price["from"]) == (usd, f"preset {gpu} (gpu.price)")
+    assert "--gpu-price" not in outcome.stderr
+
+
+def test_no_gpu_keeps_the_scenarios_price_unmarked() -> None:
+    """Issue 17 §4 over every GPU preset: a --gpu other than the scenario's own takes its
+    preset's cited price, or keeps the H100's marked '(anchor replaced)' in JSON and named
+    in the warning; never the H100's price silently."""
+    names = [name for name in preset_files() if load(name).kind == "gpu"]
+    for gpu in (name for name in names if name != "h100-sxm"):  # a --power: TPUs give no TDP
+        outcome = run("tco", "--gpu", gpu, "--power", "1 kW", "--format", "json")
+        taken = outcome.json()["inputs"]["gpu-price"]["from"]
+        if taken != f"preset {gpu} (gpu.price)":
+            assert taken == "preset frontier-2024 (anchor replaced)", gpu
+            assert "--gpu-price" in outcome.stderr, gpu
 
 
 def test_an_explicit_gpu_price_beats_the_gpu_presets() -> None:

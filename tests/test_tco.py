@@ -188,12 +188,13 @@ def test_where_the_claim_flips() -> None:
 
 
 def test_gpu_option_sets_power_and_warns_about_the_kept_price() -> None:
-    """--gpu b200 over the H100 preset: power becomes the B200's 1,000 W TDP x 10.2/8/0.7
-    (the DGX H100 all-in ratio), and the run warns that the price is still the H100's."""
-    outcome = run("tco", "--gpu", "b200", "--format", "json")
+    """--gpu gb200 over the H100 preset: power becomes the GB200's 1,200 W TDP x 10.2/8/0.7
+    (the DGX H100 all-in ratio), and the run warns that the price is still the H100's (the
+    gb200 preset cites none)."""
+    outcome = run("tco", "--gpu", "gb200", "--format", "json")
     assert outcome.code == 0
     assert outcome.json()["results"]["power_per_gpu"]["value"] == pytest.approx(
-        1000 * 10_200 / 8 / 700
+        1200 * 10_200 / 8 / 700
     )
     assert "--gpu-price" in outcome.stderr and "warning" in outcome.stderr
 
