@@ -258,3 +258,31 @@ def test_default_preset_hint_when_options_drop_it() -> None:
 def test_presets_show_table_fits_a_terminal() -> None:
     outcome = run("presets", "show", "frontier-2024", "--format", "table")
     assert outcome.code == 0 and "tco.gpu-price" in outcome.stdout
+
+
+def test_a_value_left_unquoted_or_missing_gets_its_fix() -> None:
+    """Click's own usage errors name no example; the two a newcomer meets first get one (the
+    new-user trial typed ``--budget 1e25 FLOPS`` unquoted, and ``--gpus`` with no value)."""
+    cases = {
+        ("flops", "--budget", "1e25", "FLOPS"): "--budget: a value with a space goes in quotes, "
+        "e.g. --budget '1e25 FLOPS'",
+        ("tco", "--gpus"): "--gpus: expected a value after it; e.g. --gpus '100000'",
+    }
+    for args, line in cases.items():
+        done = subprocess.run(
+            [sys.executable, "-c", "from tcoctl.console import main; main()", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith(f"tcoctl: error: {line}") and done.stderr.count("\n") == 1
+
+
+def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
+    outcome = run("tco", "--gpu", "h100")
+    assert outcome.code == 2
+    assert (
+        "no gpu preset 'h100' (did you mean 'h100-pcie' or 'h100-sxm'?); known:" in outcome.stderr
+    )
+    assert "did you mean" not in run("tco", "--gpu", "zzz").stderr

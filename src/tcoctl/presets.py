@@ -20,6 +20,7 @@ TOML only; checking units happens on use.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import re
 import stat
@@ -341,12 +342,16 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
     files = preset_files()
     preset = _parse_cached(name, files[name], file_stamp(files[name])) if name in files else None
     if preset is None or (kind is not None and preset.kind != kind):
-        known = ", ".join(n for n in files if kind is None or _kind_of(files[n]) == kind)
+        names = [n for n in files if kind is None or _kind_of(files[n]) == kind]
         label = f"{kind} preset" if kind else "preset"
+        near = [n for n in names if n.startswith(name)] or difflib.get_close_matches(name, names)
+        hint = f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
-        raise UsageError(f"{option}: no {label} {shorten(name)!r}; known: {known}{note}")
+        raise UsageError(
+            f"{option}: no {label} {shorten(name)!r}{hint}; known: {', '.join(names)}{note}"
+        )
     return preset
 
 

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -607,10 +608,7 @@ def main() -> None:
         sys.stdout.write(error.format_message() + "\n")
         sys.exit(int(ExitCode.OK))
     except ClickException as error:
-        message = error.format_message()
-        if "No such option: --presets-dir" in message:
-            message += " (--presets-dir goes before the command)"
-        sys.stderr.write(f"tcoctl: error: {message}\n")
+        sys.stderr.write(f"tcoctl: error: {hinted(error.format_message(), sys.argv[1:])}\n")
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, Interrupted) as stop:
         code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
@@ -636,6 +634,25 @@ def main() -> None:
         )
         sys.exit(int(ExitCode.DOMAIN))
     sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+
+
+def hinted(message: str, argv: list[str]) -> str:
+    """Click's usage message, with what to type where click gives no example: an unquoted
+    value with a space (``--budget 1e25 FLOP``), an option left without its value."""
+    if "No such option: --presets-dir" in message:
+        return message + " (--presets-dir goes before the command)"
+    extra = re.search(r"unexpected extra argument\S* \(([^)\s]+)", message)
+    at = argv.index(extra.group(1)) if extra and extra.group(1) in argv else 0
+    if at >= 2 and argv[at - 2].startswith("--"):
+        flag, value = argv[at - 2], f"{argv[at - 1]} {argv[at]}"
+        return f"{flag}: a value with a space goes in quotes, e.g. {flag} '{value}' ({message})"
+    bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
+    examples = [
+        i.example for c in CALCULATORS.values() for i in c.inputs if bare and i.name == bare[1][2:]
+    ]
+    if bare and examples:
+        return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
+    return message
 
 
 WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS, errno.EDQUOT}
