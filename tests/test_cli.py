@@ -286,3 +286,14 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
         "no gpu preset 'h100' (did you mean 'h100-pcie' or 'h100-sxm'?); known:" in outcome.stderr
     )
     assert "did you mean" not in run("tco", "--gpu", "zzz").stderr
+
+
+@pytest.mark.parametrize("command", sorted(CALCULATORS))
+def test_an_empty_value_is_refused_with_an_example(command: str) -> None:
+    """An option given '' names itself and shows a value to type (the probe's
+    ``validate --calculator ''`` said only 'must not be empty')."""
+    options = ("--preset", "--solve", "--for", "--value", "--sweep", "--mark", "--target", "--svg")
+    for option in options:
+        outcome = run(command, option, "")
+        assert outcome.code == 2 and f"must not be empty; e.g. {option} " in outcome.stderr, option
+    assert "e.g. --calculator inference" in run("validate", "--calculator", "").stderr

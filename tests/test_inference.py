@@ -341,3 +341,14 @@ def test_a_margin_above_1_is_refused_by_name() -> None:
     assert outcome.stderr.endswith(
         "tcoctl: error: --for: margin cannot exceed 1 (100 %); got '1.5'\n"
     )
+
+
+def test_a_layer_overhead_beyond_a_second_is_refused_by_name() -> None:
+    """The probe's '1e308 s' ran and blamed input_tokens_per_second_per_gpu; a second per
+    layer per pass is beyond any runtime, so the option itself is refused with its unit."""
+    outcome = run("inference", "--layer-overhead", "2 s")
+    assert outcome.code == 2
+    assert (
+        "--layer-overhead: '2 s' is out of range: expected a value at least 0 s and at most 1 s"
+        in outcome.stderr
+    )

@@ -118,10 +118,19 @@ def check_dist(value: str) -> str:
     return value
 
 
-def non_empty(value: str | None) -> str | None:
-    if value == "":
+def non_empty(param: typer.CallbackParam, value: str | None) -> str | None:
+    """Refuse an empty value, with the example the option's help gives (``e.g. ...``, or
+    its default)."""
+    if value != "":
+        return value
+    help_text = (param.help or "") if isinstance(param, TyperOption) else ""
+    found = re.search(r"e\.g\. (.+?)\.?$|\(default: ([\w.-]+)", " ".join(help_text.split()))
+    if found is None:
         raise typer.BadParameter("must not be empty")
-    return value
+    given = found[1] or found[2]
+    flag = param.opts[0]
+    example = given if given.startswith(flag) else f"{flag} {given}"
+    raise typer.BadParameter(f"must not be empty; e.g. {example}")
 
 
 def check_format(value: str | None) -> str | None:
@@ -212,14 +221,16 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--svg",
             metavar="FILE",
             callback=non_empty,
-            help="Also save the chart (share bars, --tornado, --sweep, --map) as an SVG file.",
+            help="Also save the chart (share bars, --tornado, --sweep, --map) as an SVG file, "
+            "e.g. chart.svg.",
         ),
         _text(
             "svg_screen",
             "--svg-screen",
             metavar="FILE",
             callback=non_empty,
-            help="Also save the whole table view as an SVG file (offline: no web fonts).",
+            help="Also save the whole table view as an SVG file (offline: no web fonts), "
+            "e.g. view.svg.",
         ),
         _switch("sources", "--sources", "Show the full citation of every input."),
         _switch("force", "--force", FORCE_HELP),

@@ -167,7 +167,8 @@ def describe_range(spec: Input) -> str:
         return f"a value {low}"
     if spec.maximum == 1.0 and not spec.unit:
         return f"a fraction {low} and at most 1 (write 40 % or 0.4)"
-    return f"a value {low} and at most {spec.maximum:g}"
+    unit = f" {spec.unit}" if spec.unit else ""  # the core unit both bounds are in
+    return f"a value {low}{unit} and at most {spec.maximum:g}{unit}"
 
 
 def check_alternatives(calc: Calculator, names: Sequence[str]) -> None:

@@ -352,6 +352,7 @@ INFERENCE = Calculator(
             "s",
             "us",
             positive=False,
+            maximum=1.0,  # a second per layer per pass: beyond any runtime, a typo in the unit
         ),
         Input(
             "memory-overhead",
