@@ -247,6 +247,7 @@ def test_api_arrays_are_one_engine_call() -> None:
         assert days[row] == pytest.approx(alone.to("day").magnitude, rel=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:--gpu .* re-derived, not kept from preset")  # alone runs
 def test_api_texts_that_differ_by_scenario_build_one_template_each() -> None:
     """A text keyword that differs by scenario (a GPU per row) builds one template per
     distinct text, not one per row, and the numbers still run as one engine call; each row
