@@ -133,6 +133,20 @@ def test_inverse_round_trips_and_yield_falls(model: str, lam: float) -> None:
     assert defects_for_yield(model, y, alpha=3.0, layers=8) == pytest.approx(lam, rel=1e-9)
 
 
+@pytest.mark.parametrize("model", ["murphy", "rectangular"])
+@given(shortfall=st.floats(1e-15, 1e-6))
+def test_searched_inverse_reaches_yields_next_to_one(model: str, shortfall: float) -> None:
+    """A yield just under 1 (the probe's 0.99999999999999) gets its lambda ~ 1 - Y, as
+    Poisson's -ln Y does: these models' yields are 1 - lambda + O(lambda^2) near 0; the
+    search once started at lambda = 1e-12 and answered 1e-12 for all of them."""
+    target = 1.0 - shortfall
+    lam = float(defects_for_yield(model, target))
+    poisson = float(defects_for_yield("poisson", target))
+    assert lam == pytest.approx(poisson, rel=0.05)
+    # the round trip holds to the yield formula's own rounding (a few ulps of 1)
+    assert abs(float(die_yield(model, lam)) - target) <= 4 * np.finfo(float).eps
+
+
 @given(st.floats(2, 30), st.floats(1.0, 1.5))
 def test_exact_count_beats_formula_for_small_dies(width_mm: float, aspect: float) -> None:
     """The formula's edge term assumes square dies; for squarish ones the exact count is whole

@@ -49,6 +49,9 @@ OFFSET_STEPS = 24
 """Grid offsets tried per axis by the die count (the die- and street-centred grids among them)."""
 SPLITS = 32
 """Parts the defect-density search splits its bracket into per round (``_bisected``)."""
+LOG_LAMBDA_LOW = -20.0
+"""log10 of the least lambda the defect-density search tries: below ~1.1e-16 every yield
+model rounds to 1 in float64, so the lambda of any yield under 1 lies above it."""
 MAX_ROWS = 20_000
 """Die rows across a wafer the die count accepts (a die pitch of 15 um on 300 mm)."""
 CELL_BUDGET = 20_000_000
@@ -307,9 +310,10 @@ def defects_for_yield(
     Five models in closed form, their formulas solved for lambda: Poisson -ln Y, Moore
     (ln Y)^2, Seeds (1 - Y) / Y, negative binomial a (Y^(-1/a) - 1) and Bose-Einstein
     Y^(-1/N) - 1 (as expm1, exact for Y near 1). Murphy and rectangular have no closed
-    form: a vectorised bisection on log(lambda) over [1e-12, 1e6] (80 halvings, to float64
-    precision) solves them, as every model's yield falls monotonically with lambda. A yield
-    below what lambda = 1e6 gives is NaN (out of reach), for every model alike.
+    form: a vectorised bisection on log(lambda) over [1e-20, 1e6] (below 1e-16 every yield
+    rounds to 1, so any yield under 1 has its lambda inside) solves them to float64
+    precision, as every model's yield falls monotonically with lambda. A yield below what
+    lambda = 1e6 gives is NaN (out of reach), for every model alike.
     """
     target = np.asarray(target, dtype=float)
     reachable = die_yield(model, 1e6, alpha, layers) <= target  # checks model and parameters
@@ -332,12 +336,13 @@ def defects_for_yield(
 
 
 def _bisected(model: str, target: Array) -> Array:
-    """The lambda [-] in [1e-12, 1e6] where ``model``'s yield (taking no parameter) falls to
-    ``target``: a search on log(lambda) that splits the bracket into SPLITS parts at once,
-    as many rounds as give the bracket of 80 halvings (float64 precision); the yield falls
-    monotonically, so the points still above the target are the ones to pass."""
-    lo = np.full(target.shape, -12.0)
-    width = 18.0
+    """The lambda [-] in [10^LOG_LAMBDA_LOW, 1e6] where ``model``'s yield (taking no
+    parameter) falls to ``target``: a search on log(lambda) that splits the bracket into
+    SPLITS parts at once, as many rounds as give the bracket of 80 halvings (float64
+    precision); the yield falls monotonically, so the points still above the target are the
+    ones to pass."""
+    lo = np.full(target.shape, LOG_LAMBDA_LOW)
+    width = 6.0 - LOG_LAMBDA_LOW
     for _ in range(80 // int(np.log2(SPLITS))):
         width /= SPLITS
         points = lo[..., None] + np.arange(1, SPLITS) * width
