@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tcoctl
 from conftest import results, run
 from tcoctl.core.dieyield import (
     MODEL,
@@ -28,6 +29,7 @@ from tcoctl.core.dieyield import (
     yield_with_spares,
 )
 from tcoctl.core.relations import costly_work
+from tcoctl.errors import DomainError, UsageError
 
 CM = 1e-2
 
@@ -351,12 +353,12 @@ def test_a_model_parameter_left_out_is_named() -> None:
 
 def test_a_yield_beyond_the_inverse_reach_is_not_a_clamped_defect_density() -> None:
     """Seeds' yield 1/(1 + A D0) = 1e-7 on 1 cm^2 needs D0 ~ 1e7/cm^2, beyond the inverse's
-    bracket (lambda <= 1e6): no D0 is reported (with a warning), never the bracket's end."""
+    bracket (lambda <= 1e6): the run fails naming that cap, never reports the bracket's end
+    (it once printed the other results and a warning about floats, exit 0)."""
     outcome = run("yield", "--die-area", "100 mm^2", "--die-yield", "1e-7", "--model", "seeds",
                   "--format", "json")  # fmt: skip
-    assert outcome.code == 0
-    assert "defect_density" not in outcome.json()["results"]
-    assert "defect_density: no finite value" in outcome.stderr
+    assert outcome.code == 1
+    assert "1e6 defects per die" in outcome.stderr and not outcome.stdout
     inside = results("yield", "--die-area", "100 mm^2", "--die-yield", "0.5", "--model", "seeds")
     assert inside["defect_density"]["value"] == pytest.approx(1.0)  # 1/(1 + 1 x 1) = 0.5
 
@@ -398,3 +400,30 @@ def test_a_die_yield_goal_above_one_is_refused() -> None:
                   "--for", "die_yield=1.2")  # fmt: skip
     assert outcome.code == 2 and outcome.stdout == ""
     assert outcome.stderr == "tcoctl: error: --for: die_yield cannot exceed 1 (100 %); got '1.2'\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "goal", "code", "words"),
+    [
+        ("murphy", "0", 2, "above 0"),
+        ("murphy", "1e-20", 1, "1e6 defects per die"),
+        ("rectangular", "1e-10", 1, "1e6 defects per die"),
+        ("seeds", "1e-10", 1, "1e6 defects per die"),
+    ],
+)
+def test_defect_density_goal_without_an_answer_fails(
+    model: str, goal: str, code: int, words: str
+) -> None:
+    """A defect-density goal-seek with no answer fails with one line naming why (it printed
+    a table without defect_density and exited 0)."""
+    outcome = run(
+        "yield", "--die-area", "100mm^2", "--model", model,
+        "--solve", "defect-density", "--for", f"die_yield={goal}", "--format", "table",
+    )  # fmt: skip
+    assert outcome.code == code
+    assert words in outcome.stderr and len(outcome.stderr.strip().splitlines()) == 1
+    error = UsageError if code == 2 else DomainError
+    with pytest.raises(error, match=words):
+        tcoctl.yield_(
+            die_area="100mm^2", model=model, solve="defect-density", goal=f"die_yield={goal}"
+        )

@@ -650,6 +650,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     if "dies_per_wafer" in values and "dies_per_wafer" not in assumed:  # a stated count
         found.extend(_stated_count_checks(values, rows, assumed, no_wafer))
     found.extend(_spare_checks(values, rows))
+    found.extend(_unsolved_density_checks(values, rows))
     return found
 
 
@@ -701,6 +702,29 @@ def _stated_count_checks(
             f"{bound:,.0f} dies by area (pi (wafer_diameter / 2 - edge_exclusion)^2 / {shape})"
         )
         found.append(Finding(message, by_row(mask, rows), True, ("dies_per_wafer",)))
+    return found
+
+
+def _unsolved_density_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A die_yield with no defect density to give it (solved for, so NaN): 0 or less is no
+    goal (a usage error), and a yield below what lambda = die_area x defect_density = 1e6
+    gives is beyond the search's cap (defects_for_yield)."""
+    if "defect_density" not in values or "die_yield" not in values:
+        return []
+    target = np.asarray(values["die_yield"], dtype=float)
+    unsolved = np.isnan(np.asarray(values["defect_density"], dtype=float))
+    found = []
+    for points, message, usage in (
+        (unsolved & (target <= 0), "die_yield must be above 0 as a goal (e.g. 0.5)", True),
+        (
+            unsolved & (target > 0),
+            "die_yield is out of reach under --model: it would take more than 1e6 defects "
+            "per die (die_area x defect_density, the most the defect density solve tries)",
+            False,
+        ),
+    ):
+        if np.any(points):
+            found.append(Finding(message, by_row(points, rows), True, (), points, usage))
     return found
 
 
