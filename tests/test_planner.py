@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,6 +164,56 @@ def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
     for row, record in zip(rows, records, strict=True):
         args = [arg for key, value in row.items() for arg in (f"--{key}", str(value))]
         assert_same_results(record["results"], results("flops", *args))
+
+
+def same_to_15_digits(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Equal keys, units and numbers to 15 significant digits (a result's as_of aside)."""
+    assert got.keys() == expected.keys()
+    for name, item in expected.items():
+        shown = {k: f"{v:.15g}" if isinstance(v, float) else v for k, v in item.items()}
+        found = {k: f"{v:.15g}" if isinstance(v, float) else v for k, v in got[name].items()}
+        shown.pop("as_of", None)
+        assert found == shown, name
+
+
+REDERIVING_LINES = [
+    *({"gpu": gpu} for gpu in ("a100-sxm", "b200", "mi300x", "gb200")),
+    {"gpus": "1000", "gpu": "b200"},
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "lines", "shared"),
+    [
+        ("tco", REDERIVING_LINES, []),
+        ("tco", [{"gpus": "1000"}], ["--gpu", "a100-sxm"]),
+        (
+            "inference",
+            [*REDERIVING_LINES[:4], {"bandwidth-efficiency": "1", "compute-efficiency": "1"}],
+            [],
+        ),
+    ],
+)
+def test_a_batch_line_re_derives_what_its_single_run_does(
+    command: str, lines: list[dict[str, str]], shared: list[str]
+) -> None:
+    """A line's --gpu takes its preset's cited price and power, and resets the figures its
+    preset tied to the old GPU (GPUs per replica, efficiencies), as the single run does: the
+    same numbers, the same marked inputs, each single run's warnings once."""
+    text = "".join(json.dumps(line) + "\n" for line in [*lines, *lines])
+    outcome = run(command, "--input", "-", *shared, "--format", "json", input=text)
+    assert outcome.code == 0, outcome.stderr
+    records = outcome.records()
+    for record, line in zip(records, [*lines, *lines], strict=True):
+        args = [*shared, *(arg for key, value in line.items() for arg in (f"--{key}", value))]
+        single = run(command, *args, "--format", "json")
+        assert single.code == 0, single.stderr
+        same_to_15_digits(record["results"], single.json()["results"])
+        marked = {k: v for k, v in single.json()["inputs"].items() if "from" in v}
+        marked = {k: v for k, v in marked.items() if "(default)" not in v["from"]}
+        assert {k: record["inputs"][k] for k in marked} == marked
+        for warning in single.stderr.splitlines():
+            assert outcome.stderr.count(warning) == 1, warning
 
 
 def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_batch_records_follow_the_schema() -> None:
 
 
 def test_inference_batch_records_name_the_bound() -> None:
-    lines = '{"batch": 1}\n{"batch": 4096, "gpu": "h20"}\n'
+    lines = '{"batch": 1}\n{"batch": 4096, "gpu": "h20", "gpus-per-replica": 4}\n'
     records = run("inference", "--input", "-", input=lines).records()
     assert [r["results"]["bound"]["label"] for r in records] == ["memory", "compute"]
     assert [r["results"]["bound"]["value"] for r in records] == [0.0, 1.0]

@@ -238,7 +238,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
                     **flags,
                     **{n: repr(float(columns[q][0][entry])) for n, q in column_names.items()},
                 }
-                runner.mark_kept(calc, shown, chosen, given, warn if not bases else lambda _: None)
+                engine.mark_kept(calc, shown, chosen, given, warn if not bases else lambda _: None)
                 bases.append(given)
                 names.append(label)
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))

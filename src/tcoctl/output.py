@@ -490,11 +490,14 @@ def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> A
     return Text(text, style="dim")
 
 
-def json_member(name: str, value: float | str, unit: str, stats: dict[str, float]) -> str:
-    """``"name": {"value": .., "unit": .., ...}`` as text, for batch records."""
+def json_member(
+    name: str, value: float | str, unit: str, stats: dict[str, float], origin: str = ""
+) -> str:
+    """``"name": {"value": .., "unit": .., ["from": ..,] ...}`` as text, for batch records."""
     shown = json.dumps(value) if isinstance(value, str) else machine_text(value)
     extra = "".join(f', "{key}": {machine_text(number)}' for key, number in stats.items())
-    return f'"{name}": {{"value": {shown}, "unit": "{unit}"{extra}}}'
+    marked = f', "from": {json.dumps(origin)}' if origin else ""
+    return f'"{name}": {{"value": {shown}, "unit": "{unit}"{marked}{extra}}}'
 
 
 def numbers_text(values: Any) -> list[str]:
@@ -643,10 +646,11 @@ def short_unit(unit: str) -> str:
     return str(short(unit))
 
 
-def input_member(given: Any) -> str:
-    """An input's JSON member, for batch records (which cache it per option text)."""
+def input_member(given: Any, origin: str = "") -> str:
+    """An input's JSON member, for batch records (which cache it per option text); with
+    ``origin``, where it came from."""
     value, unit, stats = given.display()
-    return json_member(given.spec.name, value, unit, stats)
+    return json_member(given.spec.name, value, unit, stats, origin)
 
 
 def write_values(values: Sequence[float | str]) -> None:

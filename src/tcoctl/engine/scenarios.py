@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -19,13 +19,14 @@ from tcoctl.engine.inputs import (
     check_alternatives,
     default_given,
     expand,
+    gpu_price,
     preset_step_file,
     put,
 )
 from tcoctl.engine.model import known_quantities, model_for
 from tcoctl.errors import DomainError, UsageError
 from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
-from tcoctl.report import DEFAULTED, FITTED
+from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, FITTED, GPU_PRICE_MARK
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES, Calculator
 from tcoctl.units import convert, short
 
@@ -72,16 +73,78 @@ def gather(
     for items in checked.values():
         for item in items:
             put(given, item)
-    for other in reset_by(calc, {**flags, **dict.fromkeys(checked, "")}, given):
+    rederive(calc, given, [*flags, *checked])
+    for name, default in calc.defaults.items():
+        if name not in given and calc.input(name).kind == "choice":
+            given[name] = default_given(calc.name, name, default)
+    return given if lines else without_given_defaults(calc, given)
+
+
+def rederive(calc: Calculator, given: dict[str, Given], names: Sequence[str]) -> None:
+    """Drop the preset values that options ``names`` replace the anchor of (reset_by), and
+    pick each per-GPU preset figure for the run's GPU (for_gpu), as a run given them does."""
+    for other in reset_by(calc, dict.fromkeys(names, ""), given):
         given.pop(other)
     gpu = given.get("gpu")
     for name, item in list(given.items()):
         if item.entry is not None and item.entry.per == "gpu":
             given[name] = for_gpu(calc, item, gpu.text if gpu is not None else None)
-    for name, default in calc.defaults.items():
-        if name not in given and calc.input(name).kind == "choice":
-            given[name] = default_given(calc.name, name, default)
-    return given if lines else without_given_defaults(calc, given)
+
+
+def mark_kept(
+    calc: Calculator,
+    flags: Mapping[str, str],
+    preset: Preset | None,
+    given: dict[str, Given],
+    warn: Callable[[str], None],
+) -> None:
+    """Name, in one warning per option, the preset values an option replaced the anchor of:
+    those re-derived (--params and gpus-per-replica), and those kept (--gpu and its network
+    cost), which are marked ``(anchor replaced)`` where they came from, for the table and JSON.
+    A --gpu whose hardware preset cites a price gives --gpu-price from that preset instead."""
+    before = (
+        preset_layer(calc.name, preset, 0)
+        if preset is not None and calc.name in commands(preset)
+        else {}
+    )
+    said_reset: set[str] = set()
+    for name in flags:
+        if name in before and before[name].text.strip().lower() == flags[name].strip().lower():
+            continue  # the preset's own anchor, typed again: nothing it tied to it changes
+        spec = calc.input(name)
+        reset = [
+            other
+            for other in reset_by(calc, {name: flags[name]}, before)
+            if other not in said_reset and other not in flags
+        ]
+        said_reset.update(reset)
+        if spec.kind == "gpu" and "gpu-price" in spec.keeps and "gpu-price" not in flags:
+            priced = gpu_price(calc, flags[name], f"--{name}")
+            if priced is not None and "gpu-price" in given:  # absent when --solve finds it
+                given["gpu-price"] = priced
+        kept = [
+            other
+            for other in spec.keeps
+            if other not in flags
+            and other in given
+            and given[other].entry is not None
+            and not given[other].origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
+        ]
+        said = [
+            f"--{other} re-derived, not kept from {before[other].origin}: "
+            + next(r for r in calc.results if r.core == calc.input(other).core).help.rstrip(".")
+            for other in reset
+        ]
+        if kept:
+            said.append(
+                f"{', '.join('--' + k for k in kept)} still from {given[kept[0]].origin}; "
+                "give them too if they differ"
+            )
+        for other in kept:
+            marked = f"{given[other].origin} {ANCHOR_REPLACED}"
+            given[other] = replace(given[other], origin=marked)
+        if said:
+            warn(f"--{name} {flags[name]}: {'; '.join(said)}")
 
 
 def fitted_layer(calc: Calculator) -> dict[str, Given]:

@@ -33,12 +33,15 @@ from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
-from tcoctl.report import DEFAULTED
+from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, GPU_PRICE_MARK
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
 from tcoctl.units import SIMPLE_UNIT, convert, factor, short
 
 BATCH_CHUNK = 5_000
+SPLIT_KINDS = ("choice", "gpu")
+"""Kinds of option whose lines go to groups of one value each: a choice picks the relations,
+and a GPU its price and the figures its preset ties to it (engine.mark_kept)."""
 CACHED_TEXTS = 200_000
 """Distinct (option, text) pairs whose checked values and JSON members are kept."""
 LineParser = Callable[[str], "dict[str, str] | chain.Upstream | str"]
@@ -227,7 +230,8 @@ def batch(
     only_mine: bool = False,
 ) -> tuple[int, int]:
     """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
-    in the output contract (``inputs`` holds the line's own values, ``line`` its number) or
+    in the output contract (``inputs`` holds the line's own values and those a
+    single run marks kept or replaced, ``line`` its number) or
     CSV with value, low and high columns per result; ``only_mine`` collapses the preset's
     ranges to their midpoints. Returns how many lines were read and how many failed."""
     results = engine.results_of(calc, solve)
@@ -327,12 +331,12 @@ class Batch:
         only_mine: bool = False,
     ) -> None:
         self.calc, self.solve = calc, solve
-        self.preset = preset.name if preset else None
+        self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
         if only_mine:
             self.shared = engine.preset_ranges_at_midpoint(self.shared)
-        self.piped: tuple[str | None, dict[str, engine.Given]] | None = (
+        self.piped: tuple[Preset | None, dict[str, engine.Given]] | None = (
             (self.preset, self.shared) if preset is not None or not calc.piped_preset else None
         )
         """What a line from an upstream document starts from (the preset's name, the shared
@@ -346,14 +350,14 @@ class Batch:
         """Warnings to write with the next chunk (one per kind of document flowing in)."""
         self.noted: set[str] = set()
 
-    def piped_base(self) -> tuple[str | None, dict[str, engine.Given]]:
+    def piped_base(self) -> tuple[Preset | None, dict[str, engine.Given]]:
         """The preset name and shared inputs lines from upstream documents start from."""
         if self.piped is None:
             preset = load(self.calc.default_preset, kind="scenario")
             shared = engine.gather(self.calc, self.flags, preset, lines=True)
             if self.only_mine:
                 shared = engine.preset_ranges_at_midpoint(shared)
-            self.piped = (preset.name, shared)
+            self.piped = (preset, shared)
         return self.piped
 
     def received(self, document: chain.Upstream) -> dict[str, str] | str:
@@ -401,7 +405,7 @@ class Batch:
                 self.column(name, [fields[key] for _, fields in rows], numbers, good, errors)
                 for key, name in zip(keys, names, strict=True)
             ]
-            chosen = [c for c in columns if c.given and c.given[0].spec.kind == "choice"]
+            chosen = [c for c in columns if c.given and c.given[0].spec.kind in SPLIT_KINDS]
             split: dict[tuple[str, ...], list[int]] = {}
             for i in np.flatnonzero(good).tolist():
                 split.setdefault(tuple(c.texts[i] for c in chosen), []).append(i)
@@ -474,6 +478,17 @@ class Batch:
         echo = [self.echo(name, t, checked[t]) if t not in refused else "" for t in texts]  # type: ignore[arg-type]
         return Column(texts, template, spans, labels, echo)
 
+    def template(self, column: Column, line: int) -> list[engine.Given]:
+        """What a column sets for a group: a choice's or a GPU's value on the group's line
+        ``line`` (all its lines give that one), else the checked values of the column's
+        first text (numbers come from its arrays)."""
+        spec = column.given[0].spec
+        return (
+            self.first(spec.name, [column.texts[line]])
+            if spec.kind in SPLIT_KINDS
+            else column.given
+        )
+
     def first(self, name: str, texts: list[str]) -> list[engine.Given]:
         """The checked values of a column's first text: what the option replaces."""
         found = self.check(name, texts[0])
@@ -491,6 +506,12 @@ class Batch:
             if len(self.checked) < CACHED_TEXTS:
                 self.checked[(name, text)] = found
         return found
+
+    def note_once(self, message: str) -> None:
+        """A warning a single run would print, noted once for the whole batch."""
+        if message not in self.noted and len(self.noted) < 100:
+            self.noted.add(message)
+            self.notes.append(message)
 
     def note_warnings(self, warned: Mapping[int, list[str]]) -> None:
         """The model's warnings (a die beyond the reticle) as notes: one per message, with
@@ -538,7 +559,7 @@ class Batch:
 
     def group(
         self,
-        base: tuple[str | None, Mapping[str, engine.Given]],
+        base: tuple[Preset | None, Mapping[str, engine.Given]],
         columns: list[Column],
         numbers: list[int],
         members: NDArray[np.intp],
@@ -546,16 +567,28 @@ class Batch:
         records: list[tuple[int, str]],
         errors: list[tuple[int, str]],
     ) -> None:
-        """Lines that give the same options and choices: one engine call on their columns,
-        over ``base`` (the preset's name and the shared inputs they start from)."""
+        """Lines that give the same options, choices and GPU: one engine call on their
+        columns, over ``base`` (the preset and the shared inputs they start from). What a
+        single run re-derives from its options (engine.rederive, engine.mark_kept: a --gpu's
+        cited price, the figures --gpu or an efficiency resets) is re-derived once for the
+        group, its warnings noted once, its marked inputs echoed in each record."""
         calc, count = self.calc, len(members)
         preset, shared = base[0], dict(base[1])
+        first = members[0]
         for column in columns:
-            for given in column.given:  # a line's option drops the shared value it replaces
+            for given in self.template(column, first):  # it drops the shared value it replaces
                 engine.put(shared, given)
+        flags = {**self.flags, **{c.given[0].spec.name: c.texts[first] for c in columns}}
+        engine.rederive(calc, shared, list(flags))
         shared = engine.without_given_defaults(calc, shared)
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)
+        engine.mark_kept(calc, flags, preset, shared, self.note_once)
+        marked = [
+            output.input_member(given, given.origin)
+            for given in shared.values()
+            if given.origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
+        ]
         spans = {key: value for c in columns for key, value in c.spans.items()}
         labels = {key: value for c in columns for key, value in c.labels.items()}
         values = self.defaults_per_gpu(shared, labels, members)
@@ -607,10 +640,17 @@ class Batch:
                 for p in good
             ]
         else:
-            inputs = [", ".join(c.echo[indices[p]] for c in columns) for p in good]
+            inputs = [", ".join([*(c.echo[indices[p]] for c in columns), *marked]) for p in good]
         lines = [numbers[indices[p]] for p in good]
         texts = output.batch_records(
-            calc.name, preset, fmt, lines, inputs, results, table[good], ranged[good]
+            calc.name,
+            preset.name if preset else None,
+            fmt,
+            lines,
+            inputs,
+            results,
+            table[good],
+            ranged[good],
         )
         records += zip(lines, texts, strict=True)
 

@@ -24,7 +24,7 @@ from tcoctl.presets import (
     shadowing,
     skipped_folders,
 )
-from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK, Report
+from tcoctl.report import Report
 from tcoctl.specs import CALCULATORS, Calculator, Result, label_of
 from tcoctl.units import (
     WORD_EXPONENTS,
@@ -116,7 +116,7 @@ def reports_for(
         scenarios = [engine.preset_ranges_at_midpoint(given) for given in scenarios]
     for index, given in enumerate(scenarios):  # warned once, marked in every scenario
         flags = flag_sets[index // len(labels)]
-        mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
+        engine.mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
     warn_percent_typos(scenarios[0], warn)
     table = engine.Table.of(scenarios)
     found = route.evaluate(calc, table, names, options, solve, [preset] * len(scenarios), warn)
@@ -358,62 +358,6 @@ def warn_percent_typos(given: Mapping[str, engine.Given], warn: Callable[[str], 
                 f"{item.origin} {item.text}: that is {span.low:g}, under one percent; "
                 f"did you mean {low[0]:g} (that is {100 * low[0]:g} %)?"
             )
-
-
-def mark_kept(
-    calc: Calculator,
-    flags: Mapping[str, str],
-    preset: Preset | None,
-    given: dict[str, engine.Given],
-    warn: Callable[[str], None],
-) -> None:
-    """Name, in one warning per option, the preset values an option replaced the anchor of:
-    those re-derived (--params and gpus-per-replica), and those kept (--gpu and its network
-    cost), which are marked ``(anchor replaced)`` where they came from, for the table and JSON.
-    A --gpu whose hardware preset cites a price gives --gpu-price from that preset instead."""
-    before = (
-        engine.preset_layer(calc.name, preset, 0)
-        if preset is not None and calc.name in commands(preset)
-        else {}
-    )
-    said_reset: set[str] = set()
-    for name in flags:
-        if name in before and before[name].text.strip().lower() == flags[name].strip().lower():
-            continue  # the preset's own anchor, typed again: nothing it tied to it changes
-        spec = calc.input(name)
-        reset = [
-            other
-            for other in engine.reset_by(calc, {name: flags[name]}, before)
-            if other not in said_reset and other not in flags
-        ]
-        said_reset.update(reset)
-        if spec.kind == "gpu" and "gpu-price" in spec.keeps and "gpu-price" not in flags:
-            priced = engine.gpu_price(calc, flags[name], f"--{name}")
-            if priced is not None and "gpu-price" in given:  # absent when --solve finds it
-                given["gpu-price"] = priced
-        kept = [
-            other
-            for other in spec.keeps
-            if other not in flags
-            and other in given
-            and given[other].entry is not None
-            and not given[other].origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
-        ]
-        said = [
-            f"--{other} re-derived, not kept from {before[other].origin}: "
-            + next(r for r in calc.results if r.core == calc.input(other).core).help.rstrip(".")
-            for other in reset
-        ]
-        if kept:
-            said.append(
-                f"{', '.join('--' + k for k in kept)} still from {given[kept[0]].origin}; "
-                "give them too if they differ"
-            )
-        for other in kept:
-            marked = f"{given[other].origin} {ANCHOR_REPLACED}"
-            given[other] = replace(given[other], origin=marked)
-        if said:
-            warn(f"--{name} {flags[name]}: {'; '.join(said)}")
 
 
 def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
