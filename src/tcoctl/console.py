@@ -16,8 +16,8 @@ from tcoctl.signals import Interrupted, install
 
 def main() -> None:
     """Handle signals, then load and run the command line."""
-    install()
-    try:  # from the first instruction after install(): a signal anywhere ends cleanly
+    try:  # install() too: a signal between its first handler and its return ends cleanly
+        install()
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from tcoctl.cli.app import main as run  # after install(): start-up can be interrupted
 
