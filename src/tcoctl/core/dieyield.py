@@ -171,13 +171,15 @@ def dies_per_wafer(
     scribe: Value,
     notch: Value = 0.0,
 ) -> Array:
-    """Count of whole dies [-] on a grid of pitch (die + scribe), at the best offset found.
+    """Count of whole dies [-] on a grid of pitch (die + scribe), at the best offset tried.
 
     Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
     flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion (none
     left: 0 dies). The offset search narrows from OFFSET_STEPS per axis when many scenarios
     are counted at once, so that the work stays within CELL_BUDGET row evaluations; it runs
-    in blocks of offsets to bound memory.
+    in blocks of offsets to bound memory. The best of the offsets tried is not always the
+    best placement: a finer search finds more dies for some sizes (300 mm wafer, no edge
+    exclusion or scribe: 252 vs 256 for 250 mm^2, 3,409 vs 3,410 for 20 mm^2; up to ~2 %).
     """
     radius = np.maximum(np.subtract(np.divide(wafer_diameter, 2), edge_exclusion), 0.0)
     pitch_x, pitch_y = np.add(die_width, scribe), np.add(die_height, scribe)
@@ -535,7 +537,7 @@ RELATIONS = (
         "dies_per_wafer",
         ["wafer_diameter", "edge_exclusion", "die_width", "die_height", "scribe", "notch"],
         dies_per_wafer,
-        "dies_per_wafer = whole dies counted on the best grid",
+        "dies_per_wafer = whole dies on the best of the grid offsets tried",
         fallback=True,
         work=Work("counting whole dies", "larger dies", count_work_of),
     ),

@@ -116,7 +116,8 @@ YIELD = Calculator(
         ),
         Input(
             "dies-per-wafer-method",
-            "How good dies count the dies per wafer: count (whole dies on the best grid, the "
+            "How good dies count the dies per wafer: count (whole dies on the best of the "
+            "24 x 24 grid offsets tried, which can miss up to ~2 % of the best placement; the "
             "default), formula (pi (d/2)^2 / S - pi d / sqrt(2 S) on the usable wafer and the "
             "die pitch) or textbook (the same formula on the whole wafer and the bare die, no "
             "edge exclusion or scribe, as Hennessy & Patterson apply it).",
