@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tcoctl.pipeline.fit_arguments import parse
 from tcoctl.pipeline.validation import Case, documents, in_unit, is_rate, load_cases
 from tcoctl.presets import ANY_GPU
 
@@ -438,7 +439,8 @@ def main(folder: str = "presets", date: str = "") -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--leave-one-out"]:
+    arguments = parse(PRESET, sys.argv[1:], leave_one_out=True)
+    if arguments.leave_one_out:
         print(leave_one_out(load_cases()).text())
     else:
-        main(*sys.argv[1:])
+        main(arguments.folder, arguments.date or "")

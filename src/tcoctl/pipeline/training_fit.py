@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tcoctl.pipeline.calibration import FAMILIES, family_of, fit_cases, gpu_of
+from tcoctl.pipeline.fit_arguments import parse
 from tcoctl.pipeline.validation import Case, documents, in_unit, load_cases
 from tcoctl.presets import ANY_GPU
 
@@ -286,4 +287,5 @@ def main(folder: str = "presets", date: str = "") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    arguments = parse(PRESET, sys.argv[1:])
+    main(arguments.folder, arguments.date or "")

@@ -1,0 +1,36 @@
+"""The fitting modules' arguments are refused before any fit runs (the probe: --help and
+--bogus ran the whole fit, then a traceback on '--help/serving-fit.toml')."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tcoctl.pipeline.fit_arguments import parse
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["no-such-folder"], "folder 'no-such-folder' does not exist"),
+        (["presets", "2025-13-01"], "expected a date YYYY-MM-DD"),
+    ],
+)
+def test_bad_arguments_exit_2_naming_them(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse("serving-fit", argv, leave_one_out=True)
+    assert exited.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_help_and_good_arguments(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse("training-fit", ["--help"])
+    assert exited.value.code == 0 and "training-fit.toml" in capsys.readouterr().out
+    given = parse("serving-fit", [str(tmp_path), "2025-06-30"])
+    assert (given.folder, given.date) == (str(tmp_path), "2025-06-30")
+    assert parse("serving-fit", ["--leave-one-out"], leave_one_out=True).leave_one_out
