@@ -33,7 +33,7 @@ from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
-from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, GPU_PRICE_MARK
+from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input
 from tcoctl.units import SIMPLE_UNIT, convert, factor, short
@@ -535,28 +535,6 @@ class Batch:
                 self.members[(name, text)] = found
         return found
 
-    def defaults_per_gpu(
-        self,
-        shared: Mapping[str, engine.Given],
-        labels: Mapping[str, Sequence[str]],
-        members: NDArray[np.intp],
-    ) -> dict[str, engine.Bounds]:
-        """The fitted defaults fitted per GPU (flops' MFU) for each line's own --gpu, as a
-        single run picks them (engine.for_gpu); none where the lines give no --gpu."""
-        if "gpu" not in labels:
-            return {}
-        found = {}
-        for item in shared.values():
-            if DEFAULTED in item.origin and item.entry is not None and item.entry.per == "gpu":
-                picked = [engine.for_gpu(self.calc, item, gpu).span for gpu in labels["gpu"]]
-                spans = [picked[i] for i in members.tolist()]
-                found[item.spec.core] = engine.Bounds(
-                    np.array([span.low if span else np.nan for span in spans]),
-                    np.array([span.high if span else np.nan for span in spans]),
-                    engine.centres(spans),
-                )
-        return found
-
     def group(
         self,
         base: tuple[Preset | None, Mapping[str, engine.Given]],
@@ -591,21 +569,15 @@ class Batch:
         ]
         spans = {key: value for c in columns for key, value in c.spans.items()}
         labels = {key: value for c in columns for key, value in c.labels.items()}
-        values = self.defaults_per_gpu(shared, labels, members)
+        values: dict[str, engine.Bounds] = {}
         gpus = None
         choices: dict[str, str] = {}
         for given in shared.values():
-            if given.spec.core in values:
-                continue
             key = given.spec.key
             if given.spec.kind == "choice":
-                choices[key] = labels[key][members[0]] if key in labels else given.text
-            elif given.spec.kind == "gpu":
-                gpus = (
-                    np.array(labels[key], dtype=str)[members]
-                    if key in labels
-                    else np.full(count, given.text)
-                )
+                choices[key] = labels[key][first] if key in labels else given.text
+            elif given.spec.kind == "gpu":  # one GPU per group (SPLIT_KINDS)
+                gpus = np.full(count, labels[key][first] if key in labels else given.text)
             elif (quantity := given.spec.core) in spans:
                 values[quantity] = spans[quantity].take(members)
             elif given.span is not None:
