@@ -203,16 +203,7 @@ def layout(reports: list[Report], width: int) -> list[Text]:
     out = [Text(f"tcoctl {group[0].command}: {count} scenario{'s' * (count > 1)} side by side")]
     out[0].stylize("bold")
     layouts = [
-        (
-            _groups(
-                shown,
-                labels,
-                width,
-                count,
-                form,
-            ),
-            form,
-        )
+        (_groups(shown, labels, width, count, form), form)
         for form in (Form(True, False), Form(False, False), Form(False, True))
         for count in range(1, len(group) + 1)
     ]

@@ -12,6 +12,7 @@ from typing import Any
 from tcoctl import engine, output
 from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.files import replace_refusal
+from tcoctl.notation import SI_PREFIXES
 from tcoctl.pipeline import explain, planner, route, views
 from tcoctl.presets import (
     Entry,
@@ -190,10 +191,6 @@ def find_result(
     return found
 
 
-SCALE_PREFIXES = {"k": "k", "M": "M", "bn": "G", "tn": "T"}
-"""The SI prefix of each scale word tables print (tcoctl.units.WORD_EXPONENTS)."""
-
-
 def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
     """``unit`` if a ``result`` can be shown in it (%, $ spelled out; a scale word as tables
     print it becomes its SI prefix: ``M USD/yr`` is ``MUSD/yr``); else a UsageError."""
@@ -203,7 +200,7 @@ def checked_unit(result: Result, unit: str, option: str, example: str) -> str:
             raise UsageError(
                 f"{option}: {word!r} scales a number and is no unit; e.g. {option} {example}"
             )
-        unit = SCALE_PREFIXES[word] + rest.strip()
+        unit = dict(SI_PREFIXES)[WORD_EXPONENTS[word]] + rest.strip()
     try:
         parse_span(f"1 {unit}", result.unit, "")
     except UnitInputError as error:
