@@ -429,13 +429,10 @@ def preset_text(calibration: Calibration, date: str) -> str:
     )
 
 
-def main(folder: str = "presets", date: str = "") -> None:
-    """Fit on the shipped dataset and write ``folder``/serving-fit.toml."""
-    import datetime  # only when writing
-
-    found = fit(load_cases())
-    stamp = date or datetime.date.today().isoformat()
-    (Path(folder) / f"{PRESET}.toml").write_text(preset_text(found, stamp), encoding="utf-8")
+def main(folder: str, date: str) -> None:
+    """Fit on the shipped dataset and write ``folder``/serving-fit.toml, stamped ``date``."""
+    text = preset_text(fit(load_cases()), date)
+    (Path(folder) / f"{PRESET}.toml").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
@@ -443,4 +440,4 @@ if __name__ == "__main__":
     if arguments.leave_one_out:
         print(leave_one_out(load_cases()).text())
     else:
-        main(arguments.folder, arguments.date or "")
+        main(arguments.folder, arguments.date)

@@ -22,7 +22,7 @@ def _date(text: str) -> str:
 
 def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argparse.Namespace:
     """The folder to write ``preset``.toml into (default presets, which must exist) and the
-    date to stamp it with (default today); with ``leave_one_out``, that flag too."""
+    date to stamp it with (default today's); with ``leave_one_out``, that flag too."""
     parser = argparse.ArgumentParser(
         description=f"Fit on the shipped dataset and write FOLDER/{preset}.toml."
     )
@@ -32,7 +32,7 @@ def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argp
     parser.add_argument(
         "date",
         nargs="?",
-        default=None,
+        default=datetime.date.today().isoformat(),
         type=_date,
         help="date stamped on the preset, YYYY-MM-DD (default: today)",
     )

@@ -181,14 +181,9 @@ def implied_draw(case: Case) -> float:
 
 def fit(cases: Sequence[Case]) -> TrainingFit:
     """The MFU and draw-fraction defaults, from the fit split only."""
-    draws = [implied_draw(c) for c in fit_cases(cases, CALCULATOR, DRAWS)]
-    draws += [p.value for p in PUBLISHED_DRAW]
-    draw = Fit(
-        min(draws),
-        statistics.median(draws),
-        max(draws),
-        tuple(c.id for c in fit_cases(cases, CALCULATOR, DRAWS)),
-    )
+    measured = fit_cases(cases, CALCULATOR, DRAWS)
+    draws = [implied_draw(c) for c in measured] + [p.value for p in PUBLISHED_DRAW]
+    draw = Fit(min(draws), statistics.median(draws), max(draws), tuple(c.id for c in measured))
     return TrainingFit(fit_mfu(cases), draw)
 
 
@@ -277,15 +272,12 @@ def preset_text(found: TrainingFit, date: str) -> str:
     )
 
 
-def main(folder: str = "presets", date: str = "") -> None:
-    """Fit on the shipped dataset and write ``folder``/training-fit.toml."""
-    import datetime  # only when writing
-
-    stamp = date or datetime.date.today().isoformat()
-    text = preset_text(fit(load_cases()), stamp)
+def main(folder: str, date: str) -> None:
+    """Fit on the shipped dataset and write ``folder``/training-fit.toml, stamped ``date``."""
+    text = preset_text(fit(load_cases()), date)
     (Path(folder) / f"{PRESET}.toml").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
     arguments = parse(PRESET, sys.argv[1:])
-    main(arguments.folder, arguments.date or "")
+    main(arguments.folder, arguments.date)
