@@ -756,7 +756,7 @@ def _plain_table(title: str, columns: Sequence[str], left: int) -> Any:
     return table
 
 
-CASE_COLUMNS = ("pass", "unit", "expected", "got", "low .. high", "error", "roofline")
+CASE_COLUMNS = ("pass", "unit", "expected", "got", "low .. high", "error", "uncal.")
 CASE_LEFT = 2
 """Of CASE_COLUMNS, how many align left (the rest are numbers)."""
 
@@ -764,7 +764,8 @@ CASE_LEFT = 2
 def case_lines(cases: Sequence[dict[str, Any]], width: int) -> list[str]:
     """``tcoctl validate``'s cases as aligned lines: the id and its kind (published, or the
     split of a measurement), then its verdict, unit (scaled to the expected value),
-    expected, got, low .. high, its error and the roofline bound's. An id is never cut:
+    expected, got, low .. high, its error and the uncalibrated baseline's (``uncal.``:
+    inference's roofline, flops at MFU 1 and draw fraction 1). An id is never cut:
     where ids and figures do not fit one line, each id has a line of its own above its
     figures."""
     rows = [list(CASE_COLUMNS)]
@@ -783,7 +784,7 @@ def case_lines(cases: Sequence[dict[str, Any]], width: int) -> list[str]:
                 shown(case["got"]),
                 f"{shown(case['low'])} .. {shown(case['high'])}" if ranged else "",
                 _percent(case["error"], sign=True),
-                _percent(case.get("roofline_error"), sign=True),
+                _percent(case.get("uncalibrated_error"), sign=True),
             ]
         )
     widths = [max(len(row[k]) for row in rows) for k in range(len(CASE_COLUMNS))]
@@ -816,8 +817,8 @@ def write_validation(
     document: dict[str, Any], fmt_name: str | None, out: TextIO | None = None
 ) -> None:
     """``tcoctl validate``: JSON ``{schema_version, cases, summary}``, or tables: each case
-    (its error, and for a measurement the roofline bound's beside it), then per calculator
-    and, for measurements, per split."""
+    (its error, and for a measurement the uncalibrated baseline's beside it), then per
+    calculator and, for measurements, per split."""
     out = out or sys.stdout
     if (fmt_name or default_format()) == "json":
         out.write(dumps({"schema_version": SCHEMA_VERSION, **document}) + "\n")
@@ -856,10 +857,14 @@ def write_validation(
         "mean |error|",
         "max |error|",
         "inside range",
-        "bound mean |error|",
-        "bound max |error|",
+        "uncal. mean |error|",
+        "uncal. max |error|",
     )
-    title = "[bold]measurements[/]: the default estimate, and the roofline bound (efficiencies 1)"
+    baselines = "; ".join(f"{name} {words}" for name, words in summary["uncalibrated"].items())
+    title = (
+        "[bold]measurements[/]: the default estimate, and the uncalibrated baseline (uncal.; "
+        f"inference's is its roofline bound): {escape(baselines)}"
+    )
     measured = _plain_table(title, columns, 2)
     for name, splits in summary["measured"].items():
         for split, group in splits.items():
@@ -871,8 +876,8 @@ def write_validation(
                 _percent(group["mean_abs_error"]),
                 _percent(group["max_abs_error"]),
                 "" if inside is None else f"{100 * inside:.0f} %",
-                _percent(group["roofline_mean_abs_error"]),
-                _percent(group["roofline_max_abs_error"]),
+                _percent(group["uncalibrated_mean_abs_error"]),
+                _percent(group["uncalibrated_max_abs_error"]),
             )
     console.print(measured)
     console.print(

@@ -8,8 +8,9 @@ route the Python API shares), and is scored by its kind:
 
 - ``published``: the source's own arithmetic; passes when |error| <= the case's tolerance;
 - ``measured``: a measurement tcoctl estimates; passes when the measurement lies inside the
-  estimate's low..high; the roofline bound's error (the same case at efficiencies 1) is
-  reported beside the estimate's;
+  estimate's low..high; the uncalibrated baseline's error (the same case with the fitted
+  defaults replaced by the values they replaced, ``UNCALIBRATED``) is reported beside the
+  estimate's;
 - ``bound``: a roofline result must lie on the optimistic side of the measurement (a time or
   cost at most the measured one, a rate at least it).
 
@@ -38,8 +39,20 @@ SPLITS = ("fit", "held-out")
 SOURCE_FIELDS = ("title", "url", "where", "quote", "date")
 SHARED_OPTIONS = {"--preset": "preset", "--solve": "solve", "--for": "for"}
 """Options a case may give besides the calculator's inputs, as the runner names them."""
-ROOFLINE = {"bandwidth-efficiency": "1", "compute-efficiency": "1"}
-"""The options that turn an estimate into its roofline bound."""
+UNCALIBRATED: dict[str, dict[str, str]] = {
+    "inference": {"bandwidth-efficiency": "1", "compute-efficiency": "1"},
+    "flops": {"mfu": "1", "draw-fraction": "1"},
+}
+"""Per calculator, the options that turn its calibrated estimate into the uncalibrated
+baseline: inference's roofline (full bandwidth and peak, the default before the serving fit);
+flops at MFU 1 (the peak FLOP/s, a lower bound on GPU time: there was no default MFU before
+the training fit) and draw fraction 1 (the rated TDP x 1.82, the power default before the
+measured draw fraction)."""
+UNCALIBRATED_WORDS = {
+    name: " ".join(f"--{flag} {value}" for flag, value in options.items())
+    for name, options in UNCALIBRATED.items()
+}
+"""The same options as a user types them (the summary's ``uncalibrated``)."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +228,7 @@ def run_case(case: Case) -> dict[str, Any]:
         return record
     try:
         got, low, high = result_of(case)
-        roofline = roofline_of(case) if case.kind == "measured" else None
+        baseline = uncalibrated_of(case) if case.kind == "measured" else None
     except TcoctlError as problem:
         record["pass"] = False
         record["message"] = str(problem)
@@ -229,9 +242,12 @@ def run_case(case: Case) -> dict[str, Any]:
         record["pass"] = got >= case.expected if is_rate(case.unit) else got <= case.expected
     else:
         record["pass"] = low <= case.expected <= high
-        if roofline is not None:
-            record["roofline"] = roofline[0]
-            record["roofline_error"] = (roofline[0] - case.expected) / case.expected
+        if baseline is not None:
+            record["uncalibrated"] = baseline
+            record["uncalibrated_error"] = (baseline - case.expected) / case.expected
+            if case.calculator == "inference":  # the key of before, kept (JSON is additive)
+                record["roofline"] = record["uncalibrated"]
+                record["roofline_error"] = record["uncalibrated_error"]
     return record
 
 
@@ -247,13 +263,11 @@ def result_of(case: Case, added: Mapping[str, str] | None = None) -> tuple[float
     return value, low, high
 
 
-def roofline_of(case: Case) -> tuple[float, float, float] | None:
-    """The case's result on the roofline, ``--bandwidth-efficiency 1 --compute-efficiency
-    1`` (calculators with those inputs only): the bound beside a measurement's estimate."""
-    inputs = CALCULATORS[case.calculator].inputs_by_name
-    if not all(name in inputs for name in ROOFLINE):
-        return None
-    return result_of(case, ROOFLINE)
+def uncalibrated_of(case: Case) -> float | None:
+    """The case's result with its calculator's ``UNCALIBRATED`` options (None for a calculator
+    without a baseline): the value beside a measurement's calibrated estimate."""
+    options = UNCALIBRATED.get(case.calculator)
+    return None if options is None else result_of(case, options)[0]
 
 
 def _errors(records: Iterable[Mapping[str, Any]], key: str = "error") -> dict[str, Any]:
@@ -276,7 +290,8 @@ def _tally(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts, passes and errors: overall, per calculator, per kind, and for measurements
-    per calculator and split with the roofline's error beside the estimate's."""
+    per calculator and split with the uncalibrated baseline's error beside the estimate's
+    (``uncalibrated``: its options per calculator; inference's is also under ``roofline``)."""
     ran = [r for r in records if "skipped" not in r]
     by_calculator = {
         name: _tally([r for r in ran if r["calculator"] == name])
@@ -292,12 +307,15 @@ def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             group = [r for r in ran if r["kind"] == "measured" and r["calculator"] == name]
             group = [r for r in group if r["split"] == split]
             roofline = _errors(group, "roofline_error")
+            baseline = _errors(group, "uncalibrated_error")
             measured[name][split] = {
                 "count": len(group),
                 **_errors(group),
                 "inside_range": sum(1 for r in group if r["pass"]) / len(group) if group else None,
                 "roofline_mean_abs_error": roofline["mean_abs_error"],
                 "roofline_max_abs_error": roofline["max_abs_error"],
+                "uncalibrated_mean_abs_error": baseline["mean_abs_error"],
+                "uncalibrated_max_abs_error": baseline["max_abs_error"],
             }
     return {
         "cases": len(records),
@@ -307,6 +325,9 @@ def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "by_calculator": by_calculator,
         **by_kind,
         "measured": measured,
+        "uncalibrated": {
+            name: UNCALIBRATED_WORDS[name] for name in measured if name in UNCALIBRATED
+        },
     }
 
 
