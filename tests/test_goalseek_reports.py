@@ -167,3 +167,50 @@ def test_a_check_failing_at_some_samples_leaves_them_out() -> None:
     assert "--cores-needed is more than --cores at " in outcome.stderr
     assert "of 1,000 Monte Carlo samples; p05, p50 and p95 are over the other " in outcome.stderr
     assert outcome.json()["results"]["yield_with_spares"]["p05"] > 0
+
+
+def test_a_root_missing_at_some_range_ends_is_answered_at_the_centre() -> None:
+    """The hostile probe: with the serving preset's efficiency ranges, no layer overhead
+    gives 50 ms per output token where the bandwidth efficiency is low (the weights alone
+    take 81 ms there), and the whole run failed. As in closed form, the run answers at the
+    centre, with one warning naming the ends left out and why."""
+    ask = ("inference", "--solve", "layer-overhead", "--for", "time_per_output_token=50ms")
+    outcome, centre = run(*ask, "-f", "json"), run(*ask, "--only-my-ranges", "-f", "json")
+    assert outcome.code == 0 and centre.code == 0, outcome.stderr
+    found, alone = outcome.json()["results"], centre.json()["results"]
+    assert found["layer_overhead"]["value"] == alone["layer_overhead"]["value"]
+    assert 0 < found["layer_overhead"]["low"] < found["layer_overhead"]["value"]
+    assert found["time_per_output_token"]["low"] == found["time_per_output_token"]["high"] == 50
+    assert outcome.stderr.count("\n") == 1
+    assert "time_per_output_token = 50 ms is out of reach at " in outcome.stderr
+    assert "e.g. with --bandwidth-efficiency at its low end: no value of layer-overhead" in (
+        outcome.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (("inference", "--solve", "layer-overhead", "--for", "time_per_output_token=20ms"),
+         "ask for a value in that span, e.g. --for 'time_per_output_token=36 ms'"),
+        (("tco", "--solve", "electricity", "--for", "power_share=1"),
+         "ask for a value short of it, e.g. --for 'power_share=0.99'"),
+        (("yield", "--defect-density", "0.1", "--solve", "die-area", "--for",
+          "dies_per_wafer=101"), "ask for one of them, e.g. --for 'dies_per_wafer=100'"),
+        (("tco", "--solve", "gpus", "--for", "cost_per_gpu_hour=2"),
+         "solve for another input, e.g. --solve gpu-price"),
+    ],
+)  # fmt: skip
+def test_a_goal_out_of_reach_at_the_centre_gives_an_example(
+    args: tuple[str, ...], example: str
+) -> None:
+    """Every error names what was expected and an example: a goal out of reach suggests
+    one that is reached (the weights alone take 32.6 ms per token at the central bandwidth
+    efficiency, so 20 ms is out of reach; 36 ms is a tenth in from that end), and the
+    example asked for succeeds."""
+    outcome = run(*args)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1
+    assert outcome.stderr.rstrip().endswith(example), outcome.stderr
+    if "--for" in example:
+        goal = example.rpartition("--for ")[2].strip("'")
+        assert run(*args[:-1], goal, "--only-my-ranges").code == 0

@@ -36,7 +36,7 @@ from tcoctl.engine.inputs import (
     reference_gpu_figures,
     rule_figures,
 )
-from tcoctl.engine.messages import describe, nothing_computed, range_ends, shown
+from tcoctl.engine.messages import OutOfReach, describe, nothing_computed, range_ends, shown
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
@@ -224,13 +224,15 @@ def core_call(
     shape = (rows, len(design))
     failures: list[TcoctlError | None] = [None] * rows
     warnings: dict[int, list[str]] = {}
+    unreachable: list[rel.Problem] = []
     if solve is None:
         plan = model.plan(values, chosen)
     else:
         try:  # the search may reach a die count the core refuses (more than 20,000 rows)
-            plan = goal_seek(calc, model, values, chosen, choices, solve, shape, failures, warnings)
+            plan, out_of_reach = goal_seek(calc, values, choices, solve, shape, warnings)
         except ModeError as error:
             raise UsageError(f"--solve {solve.unknown.name}: {error}") from None
+        unreachable.extend(out_of_reach)
     reported = reported_results(calc, plan, solve)
     if gpus is not None and any("gpu_peak" in plan.depends.get(r.core, ()) for r in reported):
         lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
@@ -241,11 +243,12 @@ def core_call(
                 f"{gpus[row]} has no {precision} figure: give another --precision{instead}"
             )
     try:
-        known, problems = rel.evaluate(
+        known, found = rel.evaluate(
             plan, values, choices, model.defaults, bounds_for(calc), rows, model.checks
         )
     except ModeError as error:
         raise UsageError(str(error)) from None
+    problems = [*unreachable, *found]  # a goal out of reach explains the rest
     if gpus is not None:
         lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
     targets = {step.target for step in plan.steps}
@@ -344,6 +347,8 @@ def _unreachable(
     the solved input would have to be): ('power_share = 0.15 is out of reach', 'gpu-price
     would have to be -256 USD (it must be above 0)'); for a fatal check, its description and
     ''."""
+    if isinstance(problem, OutOfReach):
+        return problem.message, problem.says(row, point)[0]
     if not (isinstance(problem, rel.OutOfBounds) and solve is not None):
         return describe(calc, problem), ""
     spec = solve.unknown

@@ -5,45 +5,48 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
-from tcoctl.engine.messages import _in_row, nothing_computed, shown
+from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
 from tcoctl.engine.model import Solve, model_for
-from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.errors import UsageError
 from tcoctl.specs import Calculator, label_of
 
 
 def goal_seek(
     calc: Calculator,
-    model: rel.Model,
     values: dict[str, Any],
-    chosen: rel.Choices,
     choices: Mapping[str, str],
     solve: Solve,
     shape: tuple[int, int],
-    failures: list[TcoctlError | None],
     notes: dict[int, list[str]],
-) -> rel.Plan:
+) -> tuple[rel.Plan, list[OutOfReach]]:
     """Make ``values`` hold the unknown that gives the target, and return the plan that
-    evaluates the rest: a closed form where the relations invert, else bracketed root
-    finding over the unknown's valid range (rows with no root fail with a reason). A whole
-    count (GPUs, layers) is rounded up to the next whole number, and ``notes`` says so per
-    row: the target is then what that count gives."""
+    evaluates the rest and where the goal is out of reach: a closed form where the relations
+    invert, else bracketed root finding over the unknown's valid range (elements with no
+    root are NaN, and the problems returned say why, so that a run over input ranges may
+    answer at its centre when only range ends fail). A whole count (GPUs, layers) is rounded
+    up to the next whole number, and ``notes`` says so per row: the target is then what
+    that count gives."""
+    model = model_for(calc)
+    chosen = tuple(sorted(choices.items()))
     unknown, target = solve.unknown.core, solve.target.core
     values.pop(unknown, None)
     values[target] = solve.value
     plan = model.plan(values, chosen, exclude=[unknown])
     if unknown in plan.known and target in plan.depends[unknown]:
         if not solve.unknown.whole:
-            return plan
+            return plan, []
         known, _ = rel.evaluate(plan, values, choices, model.defaults)
         del values[target]
         values[unknown] = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
-        return rounded_up(calc, model, values, chosen, choices, solve, notes)
+        return rounded_up(calc, values, choices, solve, notes), []
     del values[target]
     forward = model.plan([*values, unknown], chosen)
     if target not in forward.known:
@@ -65,30 +68,82 @@ def goal_seek(
         root, first, last = rel.find_root(
             miss, shape, start or 1.0, spec.minimum, high, not spec.positive
         )
-    values[unknown] = root
-    bad = np.isnan(root).reshape(shape[0], -1).any(axis=1)
-    for row in np.flatnonzero(bad).tolist():
-        at = np.isnan(root[row])
-        span = sorted(float(v) + solve.value for v in (first[row][at][0], last[row][at][0]))
-        text = (
-            f"no value of {spec.name} ({describe_range(spec).removeprefix('a value ')}) gives "
-            f"{solve.target.name} = {shown(calc, target, solve.value)}: over that range it "
-            f"runs from {shown(calc, target, span[0])} to {shown(calc, target, span[1])}"
-        )
-        if math.isclose(span[0], span[1], rel_tol=1e-9):
-            text = (
-                f"{solve.target.name} does not change with {spec.name} here: it stays at "
-                f"{shown(calc, target, span[0])}"
-            )
-        if span[1] < solve.value:
-            top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
-            text += capped(calc, forward, {**values, unknown: np.full(shape, top)}, choices, row)
-        failures[row] = DomainError(text)
+    top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
+    caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
+    spans = np.stack([first, last], axis=-1) + solve.value
+    unreached = out_of_reach(
+        calc, solve, np.isnan(root), spans, caps, other_input(calc, forward, solve)
+    )
     with np.errstate(all="ignore"):
-        values[unknown] = reached(calc, miss, root, solve, high, failures)
+        values[unknown], stepped = reached(calc, miss, root, solve, high)
     if solve.unknown.whole:
-        return rounded_up(calc, model, values, chosen, choices, solve, notes)
-    return forward
+        return rounded_up(calc, values, choices, solve, notes), [*unreached, *stepped]
+    return forward, [*unreached, *stepped]
+
+
+def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
+    """An input other than the solved one that the target depends on, to solve for
+    instead ('' if none)."""
+    depends = plan.depends.get(solve.target.core, ())
+    return next(
+        (
+            spec.name
+            for spec in calc.inputs
+            if spec.name != solve.unknown.name and set(spec.sets) & set(depends)
+        ),
+        "",
+    )
+
+
+def out_of_reach(
+    calc: Calculator,
+    solve: Solve,
+    points: NDArray[np.bool_],
+    spans: Array,
+    caps: Callable[[int, int], str],
+    other: str,
+) -> list[OutOfReach]:
+    """Where no value of the unknown over its valid range gives the goal (``points``), with
+    the least and greatest values the target takes over that range there (``spans``, rows
+    x points x 2), and what caps it (``caps``, supply's binding constraint at the top of
+    the range)."""
+    spec, target = solve.unknown, solve.target
+    goal = shown(calc, target.core, solve.value)
+    valid = describe_range(spec).removeprefix("a value ")
+
+    def says(row: int, point: int) -> tuple[str, str]:
+        low, high = sorted(spans[row, point].tolist())
+        if math.isclose(low, high, rel_tol=1e-9):
+            instead = f"solve for another input, e.g. --solve {other}" if other else ""
+            return (
+                f"{target.name} does not change with {spec.name} here: it stays at "
+                f"{shown(calc, target.core, low)}",
+                instead,
+            )
+        reason = (
+            f"no value of {spec.name} ({valid}) gives {target.name} = {goal}: over that "
+            f"range it runs from {shown(calc, target.core, low)} to "
+            f"{shown(calc, target.core, high)}"
+        )
+        if not math.isfinite(low + high):
+            return reason, ""
+        if high < solve.value:
+            reason += caps(row, point)
+        example = shown(calc, target.core, inside(low, high, solve.value))
+        return reason, f"ask for a value in that span, e.g. --for '{target.name}={example}'"
+
+    message = f"{target.name} = {goal} is out of reach"
+    rows = np.asarray(points.any(axis=1), dtype=bool)
+    return [OutOfReach(message, rows, fatal=True, points=points, says=says)] if rows.any() else []
+
+
+def inside(low: float, high: float, goal: float) -> float:
+    """A goal to ask for instead of ``goal``, which lies outside [low, high]: a tenth in
+    from the nearer end, to two significant figures where that stays inside."""
+    end, inward = (low, 1.0) if goal < low else (high, -1.0)
+    value = end + inward * min(0.1 * (abs(end) or high - low), (high - low) / 2)
+    rounded = float(f"{value:.2g}")
+    return rounded if low < rounded < high else value
 
 
 STEP_TOLERANCE = 1e-6
@@ -97,6 +152,8 @@ jumps over the goal (a whole count, such as dies per wafer), not where it reache
 FLAT_TOLERANCE = 1e-9
 """A result that moves by less than this (relative to the goal) over half a decade of the
 unknown either side of a root only tends to the goal there (a share tending to 1)."""
+SHORT_OF_LIMIT = 0.01
+"""A goal the result only tends to is suggested this much (relative) short of it."""
 
 
 def reached(
@@ -105,56 +162,62 @@ def reached(
     root: Array,
     solve: Solve,
     high: float,
-    failures: list[TcoctlError | None],
-) -> Array:
+) -> tuple[Array, list[OutOfReach]]:
     """The roots, checked: where the result steps at a root, the side of the step that
-    gives the goal; rows where neither side does fail, naming the values either side (the
-    nearest achievable), as do rows where the result only tends to the goal as a limit
-    (bisection and float rounding would otherwise report success)."""
+    gives the goal; elements where neither side does are out of reach (the problem names
+    the values either side, the nearest achievable), as are elements where the result only
+    tends to the goal as a limit (bisection and float rounding would otherwise report
+    success)."""
     found = np.isfinite(root)
     if not found.any():
-        return root
+        return root, []
     spec, target = solve.unknown, solve.target.core
     x = np.where(found, root, 1.0)
     scale = abs(solve.value) or 1.0
-    below = np.abs(miss(np.maximum(x / 10**0.5, spec.minimum)))
+    below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
-    limit = found & (below <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    limit = found & (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
     misses = [miss(side) for side in sides]
     hits = [np.abs(m) <= STEP_TOLERANCE * scale for m in misses]
     chosen = np.select(  # at a step, a point just inside the side that gives the goal
         [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
     )
+    wrong = found & (limit | np.isnan(chosen))
     goal = shown(calc, target, solve.value)
-    for row in range(root.shape[0]):
-        wrong = found[row] & (limit[row] | np.isnan(chosen[row]))
-        if failures[row] is not None or not wrong.any():
-            continue
-        point = int(np.flatnonzero(wrong)[0])
+
+    def says(row: int, point: int) -> tuple[str, str]:
         where = f"{spec.name} = {shown(calc, spec.core, float(x[row, point]))}"
         if limit[row, point]:
-            text = (
+            short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * scale
+            return (
                 f"no value of {spec.name} gives {solve.target.name} = {goal}: it only tends "
                 f"to that value (at {where} it is there to float precision, but no finite "
-                f"{spec.name} reaches it); ask for a value short of it"
+                f"{spec.name} reaches it)",
+                "ask for a value short of it, e.g. "
+                f"--for '{solve.target.name}={shown(calc, target, short)}'",
             )
-        else:
-            either = sorted(float(misses[k][row, point]) + solve.value for k in (0, 2))
-            text = (
-                f"no value of {spec.name} gives {solve.target.name} = {goal}: it steps over "
-                f"that value at {where}, from {shown(calc, target, either[0])} to "
-                f"{shown(calc, target, either[1])}, the nearest values it takes"
-            )
-        failures[row] = DomainError(text)
-    return np.where(found & ~np.isnan(chosen), chosen, root)  # a failed row keeps its x
+        either = sorted(float(misses[k][row, point]) + solve.value for k in (0, 2))
+        nearest = [shown(calc, target, value) for value in either]
+        return (
+            f"no value of {spec.name} gives {solve.target.name} = {goal}: it steps over "
+            f"that value at {where}, from {nearest[0]} to {nearest[1]}, the nearest values "
+            "it takes",
+            f"ask for one of them, e.g. --for '{solve.target.name}={nearest[0]}'",
+        )
+
+    message = f"{solve.target.name} = {goal} is out of reach"
+    rows = wrong.any(axis=1)
+    problems = (
+        [OutOfReach(message, rows, fatal=True, points=wrong, says=says)] if rows.any() else []
+    )
+    return np.where(found & ~np.isnan(chosen), chosen, root), problems  # failed: keeps x
 
 
 def rounded_up(
     calc: Calculator,
-    model: rel.Model,
     values: dict[str, Any],
-    chosen: rel.Choices,
     choices: Mapping[str, str],
     solve: Solve,
     notes: dict[int, list[str]],
@@ -166,7 +229,8 @@ def rounded_up(
     exact = np.asarray(values[unknown], dtype=float)
     whole = np.ceil(exact * (1 - 1e-9))
     values[unknown] = whole
-    forward = model.plan(values, chosen)
+    model = model_for(calc)
+    forward = model.plan(values, tuple(sorted(choices.items())))
     known, _ = rel.evaluate(forward, values, choices, model.defaults)
     reached = np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
     for row in range(exact.shape[0]):
@@ -180,23 +244,33 @@ def rounded_up(
     return forward
 
 
-def capped(
-    calc: Calculator,
-    plan: rel.Plan,
-    values: Mapping[str, Any],
-    choices: Mapping[str, str],
-    row: int,
-) -> str:
-    """Why a result stops short of a goal: the coded result (supply's binding constraint)
-    at the top of the unknown's range, e.g. '; at the top of that range binding is hbm'."""
+def capping(
+    calc: Calculator, plan: rel.Plan, values: Mapping[str, Any], choices: Mapping[str, str]
+) -> Callable[[int, int], str]:
+    """Why a result stops short of a goal, per element: the coded result (supply's binding
+    constraint) at the top of the unknown's range, e.g. '; at the top of that range
+    binding is hbm: that constraint caps it' (evaluated once, when first asked)."""
     coded = next((r for r in calc.results if r.labels and r.core in plan.known), None)
-    if coded is None:
-        return ""
-    with np.errstate(all="ignore"):
-        known, _ = rel.evaluate(plan, values, choices, model_for(calc).defaults)
-    name = label_of(coded.labels, float(_in_row(known[coded.core], row)[0]))
-    return (
-        f"; at the top of that range {coded.name} is {name}: that constraint caps it"
-        if name
-        else ""
-    )
+
+    @cache
+    def codes() -> Array:
+        if coded is None:
+            return np.empty((0, 0))
+        with np.errstate(all="ignore"):
+            known, _ = rel.evaluate(plan, values, choices, model_for(calc).defaults)
+        return np.atleast_2d(np.asarray(known[coded.core], dtype=float))
+
+    def caps(row: int, point: int) -> str:
+        if coded is None:
+            return ""
+        found = codes()
+        name = label_of(
+            coded.labels, float(found[min(row, len(found) - 1), point % found.shape[1]])
+        )
+        return (
+            f"; at the top of that range {coded.name} is {name}: that constraint caps it"
+            if name
+            else ""
+        )
+
+    return caps

@@ -4,6 +4,8 @@ naming quantities, and what inputs would give a result not computed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,17 @@ from tcoctl.units import convert, short
 
 MAX_WAYS = 4
 """At most this many alternative sets of options are named for a result not computed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutOfReach(rel.Finding):
+    """A goal-seek's goal reached at no value of its unknown, at some elements (``points``,
+    rows x range points): ``message`` says that the goal is out of reach, and
+    ``says(row, point)`` why there and what to ask for instead ('no value of die-area gives
+    dies_per_wafer = 101: it steps over that value ...', "ask for one of them, e.g. --for
+    'dies_per_wafer=100'")."""
+
+    says: Callable[[int, int], tuple[str, str]]
 
 
 class NothingComputed(UsageError):
@@ -106,6 +119,10 @@ def _in_row(values: Any, row: int) -> Array:
 def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> str:
     """A problem's message for one of its rows (by default the first), in display units,
     naming quantities."""
+    if isinstance(problem, OutOfReach):
+        row = int(np.flatnonzero(problem.rows)[0]) if row is None else row
+        assert problem.points is not None  # an OutOfReach always says where
+        return "; ".join(filter(None, problem.says(row, int(np.argmax(problem.points[row])))))
     if isinstance(problem, rel.Finding):
         return re.sub(
             r"\w+",
