@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import assert_same_results, results, run
+from tcoctl.specs import CALCULATORS
 
 
 def solve(cdf: Callable[[float], float], target: float, lo: float, hi: float) -> float:
@@ -166,13 +167,56 @@ def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
         assert_same_results(record["results"], results("flops", *args))
 
 
+@pytest.mark.parametrize("command", list(CALCULATORS))
+def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) -> None:
+    """Batch records and single runs write each input and result through one member writer
+    (tcoctl.output.member): over each calculator's default preset, a line with no options
+    and a line giving one of the preset's numbers as an option have exactly the results
+    (value, unit, label, low/high, as_of) and the record's as_of of the single runs with
+    the same options (the first scenario of a preset with several, which is what a batch
+    line starts from), and echo the inputs as the single run shows them."""
+    calc = CALCULATORS[command]
+    preset = ["--preset", calc.default_preset]
+    plain = run(command, *preset, "--format", "json").records()[0]
+    name, item = next(
+        (name, item)
+        for name, item in plain["inputs"].items()
+        if calc.input(name).kind == "number" and "from" not in item
+    )
+    text = f"{item['value']} {item['unit']}".strip()
+    given = run(command, *preset, f"--{name}", text, "--format", "json")
+    assert given.code == 0, given.stderr
+    lines = "{}\n" + json.dumps({name: text}) + "\n"
+    batch = run(command, *preset, "--input", "-", "--format", "json", input=lines)
+    assert batch.code == 0, batch.stderr
+    for record, single in zip(batch.records(), [plain, given.records()[0]], strict=True):
+        assert record["results"] == single["results"]
+        assert record.get("as_of") == single.get("as_of")
+        assert record["inputs"] == {key: single["inputs"][key] for key in record["inputs"]}
+    assert name in batch.records()[1]["inputs"]
+
+
+def test_each_batch_line_is_dated_by_the_exchange_rates_of_its_own_currency() -> None:
+    """A price typed in euros brings the dated EUR rate into the cost's as_of, in a batch
+    line as in its single run; the USD lines beside it, in the same batch, stay undated."""
+    shared = ["--count", "1000", "--duration", "30 day"]
+    prices = ["2 USD/h", "2 EUR/h", "2 USD/h", "2 GBP/h"]
+    lines = "".join(json.dumps({"price": price}) + "\n" for price in prices)
+    batch = run("flops", *shared, "--input", "-", "--format", "json", input=lines)
+    assert batch.code == 0, batch.stderr
+    for record, price in zip(batch.records(), prices, strict=True):
+        single = run("flops", *shared, "--price", price, "--format", "json").json()
+        assert record["results"] == single["results"]
+        assert record.get("as_of") == single.get("as_of")
+        assert ("as_of" in record) == (not price.endswith("USD/h")), price
+
+
 def same_to_15_digits(got: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Equal keys, units and numbers to 15 significant digits (a result's as_of aside)."""
+    """Equal keys, units, dates and numbers to 15 significant digits."""
     assert got.keys() == expected.keys()
     for name, item in expected.items():
         shown = {k: f"{v:.15g}" if isinstance(v, float) else v for k, v in item.items()}
         found = {k: f"{v:.15g}" if isinstance(v, float) else v for k, v in got[name].items()}
-        shown.pop("as_of", None)
         assert found == shown, name
 
 

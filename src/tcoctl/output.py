@@ -29,11 +29,13 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO, cast
 
 from tcoctl.errors import DomainError, UsageError, printable, shorten
 from tcoctl.files import write_atomic
 from tcoctl.notation import fmt_parts, scale_for
+from tcoctl.provenance import period_end
 from tcoctl.report import (
     ANCHOR_REPLACED,
     DEFAULTED,
@@ -118,17 +120,46 @@ def csv_cell(value: Any) -> Any:
     )
 
 
-def _row_json(row: Row) -> dict[str, Any]:
+SLOT = "\x00"
+"""A value a batch template leaves open (``member_template`` writes it ``%s``)."""
+
+
+def shows_origin(origin: str) -> bool:
+    """Whether JSON names where an input came from (``from``): a preset figure an option
+    replaced the anchor of, a price a --gpu's hardware preset gave, a per-GPU figure from
+    the pooled fit, a fitted default."""
+    marked = origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
+    return marked or FITTED in origin or DEFAULTED in origin
+
+
+def member(row: Row, label: str | None = None) -> dict[str, Any]:
+    """The one JSON object of an input or a result, in the contract's order: value, unit,
+    ``from`` (``shows_origin``), ``label`` (a coded result's name for its value), low/high
+    and percentiles, ``as_of``. Single runs and batch records are both written from it."""
     item: dict[str, Any] = {"value": row.value, "unit": row.unit}
-    marked = row.origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
-    if marked or FITTED in row.origin or DEFAULTED in row.origin:
+    if shows_origin(row.origin):
         item["from"] = row.origin
-    if row.labels and isinstance(row.value, float):
-        item["label"] = label_of(row.labels, row.value)
+    if label is not None:
+        item["label"] = label
     item.update(row.stats)
     if row.as_of is not None:
         item["as_of"] = row.as_of
     return item
+
+
+def row_label(row: Row) -> str | None:
+    """A coded result's name for its value (supply's binding: hbm), None for others."""
+    return label_of(row.labels, row.value) if row.labels and isinstance(row.value, float) else None
+
+
+def member_text(row: Row, label: str | None = None) -> str:
+    """``"name": {..}``: the row's ``member`` as text, as ``dumps`` writes it."""
+    return f"{json.dumps(row.name)}: {dumps(member(row, label))}"
+
+
+def member_template(row: Row, label: str | None = None) -> str:
+    """``member_text`` as a %-template: each SLOT value is ``%s``, any other % doubled."""
+    return member_text(row, label).replace("%", "%%").replace(json.dumps(SLOT), "%s")
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -136,8 +167,8 @@ def to_json(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "command": report.command,
         "preset": report.preset,
-        "inputs": {row.name: _row_json(row) for row in report.inputs},
-        "results": {row.name: _row_json(row) for row in report.results},
+        "inputs": {row.name: member(row, row_label(row)) for row in report.inputs},
+        "results": {row.name: member(row, row_label(row)) for row in report.results},
         **report.extra,
     }
 
@@ -490,16 +521,6 @@ def missing_note(missing: dict[str, list[list[str]]], tucked: bool = False) -> A
     return Text(text, style="dim")
 
 
-def json_member(
-    name: str, value: float | str, unit: str, stats: dict[str, float], origin: str = ""
-) -> str:
-    """``"name": {"value": .., "unit": .., ["from": ..,] ...}`` as text, for batch records."""
-    shown = json.dumps(value) if isinstance(value, str) else machine_text(value)
-    extra = "".join(f', "{key}": {machine_text(number)}' for key, number in stats.items())
-    marked = f', "from": {json.dumps(origin)}' if origin else ""
-    return f'"{name}": {{"value": {shown}, "unit": "{unit}"{marked}{extra}}}'
-
-
 def numbers_text(values: Any) -> list[str]:
     """Floats as their shortest text to MACHINE_DIGITS digits (the number ``machine_text``
     gives), '' where not finite, formatted by orjson in one call, since a batch's time is
@@ -541,91 +562,115 @@ def _orjson_texts(array: Any) -> list[str]:
     return str(orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY).decode())[1:-1].split(",")
 
 
-def batch_records(
-    command: str,
-    preset: str | None,
-    fmt: str,
-    lines: list[int],
-    inputs: list[str],
-    results: Sequence[Any],
-    values: Any,
-    ranged: Any,
-) -> list[str]:
+@dataclass(frozen=True)
+class BatchForm:
+    """What the records of a group of batch lines share: the command and its preset, the
+    format (``json`` or ``csv``), the results reported (specs with ``name``, ``display``
+    and ``labels``) and each result's as_of (None where undated; () for none)."""
+
+    command: str
+    preset: str | None
+    fmt: str
+    results: Sequence[Any]
+    as_of: Sequence[str | None] = ()
+
+
+def batch_records(form: BatchForm, lines: list[int], inputs: list[str], values: Any) -> list[str]:
     """The records of a group of batch lines, as text: JSON Lines in the output contract
     (``inputs`` are each line's JSON members), or CSV rows (``inputs`` are each line's
     options as JSON). ``values`` is (lines, 3 x results): each result's value, low and high
     in its display unit, NaN where absent; a non-finite value leaves the result out, and
-    low/high show only on ``ranged`` lines. Lines that share which results they have are
+    low/high show where both are finite. Lines that share which results they have are
     formatted with one template each, their numbers by orjson in one call."""
     import numpy as np  # loads only for batches: start-up
 
     values = np.asarray(values, dtype=float)
     present = np.isfinite(values[:, 0::3])
-    spread = present & np.asarray(ranged)[:, None] & np.isfinite(values[:, 1::3])
-    spread &= np.isfinite(values[:, 2::3])
-    count = len(results)
-    named = [j for j, result in enumerate(results) if result.labels]
+    spread = present & np.isfinite(values[:, 1::3]) & np.isfinite(values[:, 2::3])
+    count = len(form.results)
+    named = [j for j, result in enumerate(form.results) if result.labels]
     cases = np.nan_to_num(values[:, [3 * j + k for j in named for k in (0, 1, 2)]])
     cases = cases.astype(np.uint8)
     flags = np.hstack([present, spread])
     packed = np.ascontiguousarray(np.hstack([np.packbits(flags, axis=1), cases]))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # one key per shape
     _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    head = (
+        f'{{"schema_version": {SCHEMA_VERSION}, "command": "{form.command}", "preset": '
+        f'{json.dumps(form.preset)}, "line": '
+    )
     records = [""] * len(lines)
     for shape_index, line in enumerate(first.tolist()):
         rows = np.flatnonzero(which.ravel() == shape_index)
-        has, wide = flags[line, :count], flags[line, count:]
         codes = cases[line].tolist()
-        case = {j: tuple(codes[3 * n : 3 * n + 3]) for n, j in enumerate(named)}
-        written = [j for j in range(count) if has[j] and not (fmt == "csv" and j in case)]
-        columns = [3 * j + k for j in written for k in ((0, 1, 2) if wide[j] else (0,))]
-        template = _results_template(results, has, wide, fmt == "csv", case)
+        shape = Shape(
+            flags[line, :count].tolist(),
+            flags[line, count:].tolist(),
+            {j: tuple(codes[3 * n : 3 * n + 3]) for n, j in enumerate(named)},
+        )
+        if form.fmt == "csv":
+            template, columns = _csv_template(form, shape), shape.columns(csv_cells=True)
+        else:
+            template, columns = _json_template(form, shape), shape.columns(csv_cells=False)
         width = len(columns)
         texts = numbers_text(values[rows][:, np.array(columns, dtype=np.intp)].ravel())
         for n, row in enumerate(rows.tolist()):
             body = template % tuple(texts[n * width : (n + 1) * width])
-            if fmt == "csv":
+            if form.fmt == "csv":
                 quoted = inputs[row].replace('"', '""')
                 records[row] = f'{lines[row]},"{quoted}",{body}'
             else:
-                records[row] = (
-                    f'{{"schema_version": {SCHEMA_VERSION}, "command": "{command}", "preset": '
-                    f'{json.dumps(preset)}, "line": {lines[row]}, "inputs": {{{inputs[row]}}}, '
-                    f'"results": {{{body}}}}}'
-                )
+                records[row] = f'{head}{lines[row]}, "inputs": {{{inputs[row]}}}, {body}'
     return records
 
 
-def _results_template(
-    results: Sequence[Any],
-    has: Any,
-    wide: Any,
-    csv_cells: bool,
-    cases: dict[int, tuple[int, int, int]],
-) -> str:
-    """A %-template for one shape of results: a JSON member per present result (with low
-    and high where ``wide``; a coded result, such as the binding constraint, with its
-    ``label``), or three CSV cells per result (empty where absent; a coded result's by
-    name). ``cases`` holds each coded result's value, low and high codes."""
+@dataclass(frozen=True)
+class Shape:
+    """Which results a batch line has (``has``), which with low and high (``wide``), and
+    each coded result's value, low and high codes (``cases``, by result index)."""
+
+    has: list[bool]
+    wide: list[bool]
+    cases: dict[int, tuple[int, int, int]]
+
+    def columns(self, csv_cells: bool) -> list[int]:
+        """The columns of the values table a template's %s take: value, low and high of
+        each result present (value alone where not ``wide``); CSV names a coded result."""
+        written = [
+            j for j, has in enumerate(self.has) if has and not (csv_cells and j in self.cases)
+        ]
+        return [3 * j + k for j in written for k in ((0, 1, 2) if self.wide[j] else (0,))]
+
+
+def _json_template(form: BatchForm, shape: Shape) -> str:
+    """A %-template for one shape of results: ``"results": {..}`` with the ``member`` of
+    each present result (a coded result with its ``label``), then the record's ``as_of``,
+    the oldest of theirs, as a single run has it."""
+    parts, dates = [], []
+    for j, result in enumerate(form.results):
+        if not shape.has[j]:
+            continue
+        as_of = form.as_of[j] if form.as_of else None
+        label = label_of(result.labels, float(shape.cases[j][0])) if j in shape.cases else None
+        stats = {"low": SLOT, "high": SLOT} if shape.wide[j] else {}
+        row = Row(result.name, SLOT, short_unit(result.display), stats, as_of=as_of)  # type: ignore[arg-type]
+        parts.append(member_template(row, label))
+        dates += [as_of] if as_of else []
+    oldest = f', "as_of": {json.dumps(min(dates, key=period_end))}' if dates else ""
+    return f'"results": {{{", ".join(parts)}}}{oldest}}}'
+
+
+def _csv_template(form: BatchForm, shape: Shape) -> str:
+    """A %-template for one shape of results: three CSV cells per result (empty where
+    absent, low and high empty where not ``wide``; a coded result's by name)."""
     parts = []
-    for j, (result, present, spread) in enumerate(zip(results, has, wide, strict=True)):
-        if csv_cells:
-            cells = ["%s", "%s", "%s"] if spread else ["%s", "", ""]
-            if j in cases:
-                names = [label_of(result.labels, float(code)) for code in cases[j]]
-                cells = [name if cell else "" for name, cell in zip(names, cells, strict=True)]
-            parts.append(",".join(cells) if present else ",,")
-            continue
-        if not present:
-            continue
-        unit = short(result.display).replace("%", "%%")
-        label = ""
-        if j in cases:
-            name = json.dumps(label_of(result.labels, float(cases[j][0])))
-            label = f', "label": {name}'.replace("%", "%%")
-        extra = ', "low": %s, "high": %s' if spread else ""
-        parts.append(f'"{result.name}": {{"value": %s, "unit": "{unit}"{label}{extra}}}')
-    return ("," if csv_cells else ", ").join(parts)
+    for j, result in enumerate(form.results):
+        cells = ["%s", "%s", "%s"] if shape.wide[j] else ["%s", "", ""]
+        if j in shape.cases:
+            names = [label_of(result.labels, float(code)) for code in shape.cases[j]]
+            cells = [name if cell else "" for name, cell in zip(names, cells, strict=True)]
+        parts.append(",".join(cells) if shape.has[j] else ",,")
+    return ",".join(parts)
 
 
 def batch_csv_header(results: Any) -> str:
@@ -650,7 +695,7 @@ def input_member(given: Any, origin: str = "") -> str:
     """An input's JSON member, for batch records (which cache it per option text); with
     ``origin``, where it came from."""
     value, unit, stats = given.display()
-    return json_member(given.spec.name, value, unit, stats, origin)
+    return member_text(Row(given.spec.name, value, unit, stats, origin=origin))
 
 
 def write_values(values: Sequence[float | str]) -> None:

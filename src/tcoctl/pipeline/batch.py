@@ -31,12 +31,13 @@ from numpy.typing import NDArray
 from tcoctl import chain, engine, output
 from tcoctl.engine import Array
 from tcoctl.errors import TcoctlError, UsageError, shorten
+from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
-from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK
+from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK, Row
 from tcoctl.signals import deferred
-from tcoctl.specs import Calculator, Input
-from tcoctl.units import SIMPLE_UNIT, convert, factor, short
+from tcoctl.specs import Calculator, Input, Result
+from tcoctl.units import SIMPLE_UNIT, convert, currencies_in, factor, short
 
 BATCH_CHUNK = 5_000
 SPLIT_KINDS = ("choice", "gpu")
@@ -405,12 +406,10 @@ class Batch:
                 self.column(name, [fields[key] for _, fields in rows], numbers, good, errors)
                 for key, name in zip(keys, names, strict=True)
             ]
-            chosen = [c for c in columns if c.given and c.given[0].spec.kind in SPLIT_KINDS]
-            split: dict[tuple[str, ...], list[int]] = {}
-            for i in np.flatnonzero(good).tolist():
-                split.setdefault(tuple(c.texts[i] for c in chosen), []).append(i)
-            for members in split.values():
-                self.group(base, columns, numbers, np.array(members), fmt, records, errors)
+            for members in split(columns, good):
+                done, failed = self.group(base, columns, numbers, np.array(members), fmt)
+                records += done
+                errors += failed
         records.sort()
         text = "".join(record + "\n" for _, record in records)
         return text, sorted(errors)
@@ -443,12 +442,16 @@ class Batch:
         fast = numeric_column(spec, texts) if spec.kind == "number" else None
         if fast is not None:
             low, shown, unit = fast
+            units = [text.partition(" ")[2] for text in texts]
+            codes = {u: tuple(sorted(currencies_in(u))) for u in dict.fromkeys(units)}
             return Column(
+                name,
                 texts,
                 self.first(name, texts),
                 {spec.core: engine.Bounds(low, low)},
                 {},
                 member_texts(spec.name, shown, unit),
+                [codes[u] for u in units],
             )
         checked = {text: self.check(name, text) for text in dict.fromkeys(texts)}
         refused = {t: item for t, item in checked.items() if isinstance(item, TcoctlError)}
@@ -461,7 +464,7 @@ class Batch:
             (item for item in checked.values() if not isinstance(item, TcoctlError)), None
         )
         if template is None:
-            return Column(texts, [], {}, {}, [])
+            return Column(name, texts, [], {}, {}, [], [])
         spans: dict[str, engine.Bounds] = {}
         labels: dict[str, list[str]] = {}
         for k, given in enumerate(template):
@@ -476,18 +479,12 @@ class Batch:
                     engine.centres(line_spans),
                 )
         echo = [self.echo(name, t, checked[t]) if t not in refused else "" for t in texts]  # type: ignore[arg-type]
-        return Column(texts, template, spans, labels, echo)
-
-    def template(self, column: Column, line: int) -> list[engine.Given]:
-        """What a column sets for a group: a choice's or a GPU's value on the group's line
-        ``line`` (all its lines give that one), else the checked values of the column's
-        first text (numbers come from its arrays)."""
-        spec = column.given[0].spec
-        return (
-            self.first(spec.name, [column.texts[line]])
-            if spec.kind in SPLIT_KINDS
-            else column.given
-        )
+        codes = {
+            text: tuple(sorted(route.typed_currencies(item)))
+            for text, item in checked.items()
+            if not isinstance(item, TcoctlError)
+        }
+        return Column(name, texts, template, spans, labels, echo, [codes.get(t, ()) for t in texts])
 
     def first(self, name: str, texts: list[str]) -> list[engine.Given]:
         """The checked values of a column's first text: what the option replaces."""
@@ -542,89 +539,128 @@ class Batch:
         numbers: list[int],
         members: NDArray[np.intp],
         fmt: str,
-        records: list[tuple[int, str]],
-        errors: list[tuple[int, str]],
-    ) -> None:
-        """Lines that give the same options, choices and GPU: one engine call on their
-        columns, over ``base`` (the preset and the shared inputs they start from). What a
-        single run re-derives from its options (engine.rederive, engine.mark_kept: a --gpu's
-        cited price, the figures --gpu or an efficiency resets) is re-derived once for the
-        group, its warnings noted once, its marked inputs echoed in each record."""
-        calc, count = self.calc, len(members)
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Lines ``members`` of ``columns`` (whose line numbers are ``numbers``) that give
+        the same options, choices, GPU and currencies: one engine call on their columns,
+        over ``base`` (the preset and the shared inputs they start from). Returns their
+        records and, per failed line, its number and error."""
+        calc, indices = self.calc, members.tolist()
+        preset, shared, marked = self.rederived(base, columns, indices[0])
+        values, gpus, choices = engine_inputs(shared, columns, members)
+        summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
+        self.note_warnings({numbers[indices[p]]: found for p, found in warned.items()})
+        results = engine.results_of(calc, self.solve)
+        kept = [p for p in range(len(indices)) if p not in failed]
+        table = display_table(results, summaries, values, len(indices))[kept]
+        good = [indices[p] for p in kept]
+        if fmt == "csv":
+            names = [c.given[0].spec.name for c in columns]
+            texts = [dict(zip(names, (c.texts[i] for c in columns), strict=True)) for i in good]
+            inputs = [json.dumps(line) for line in texts]
+            dates: list[str | None] = []
+        else:
+            inputs = [", ".join([*(c.echo[i] for c in columns), *marked]) for i in good]
+            outline = engine.outline(calc, shared, self.solve)
+            dates = [route.result_as_of(r.name, short(r.display), shared, outline) for r in results]
+        form = output.BatchForm(calc.name, preset.name if preset else None, fmt, results, dates)
+        lines = [numbers[i] for i in good]
+        records = list(zip(lines, output.batch_records(form, lines, inputs, table), strict=True))
+        return records, [(numbers[indices[p]], str(error)) for p, error in failed.items()]
+
+    def rederived(
+        self,
+        base: tuple[Preset | None, Mapping[str, engine.Given]],
+        columns: list[Column],
+        line: int,
+    ) -> tuple[Preset | None, dict[str, engine.Given], list[str]]:
+        """A group's preset and inputs: ``base`` with what its columns give on line ``line``
+        (which stands for the group's lines), re-derived once as a single run's
+        (engine.rederive, engine.mark_kept: a --gpu's cited price, the figures --gpu or an
+        efficiency resets; their warnings noted once); and the JSON members of the inputs
+        that marks, which each record echoes."""
         preset, shared = base[0], dict(base[1])
-        first = members[0]
         for column in columns:
-            for given in self.template(column, first):  # it drops the shared value it replaces
-                engine.put(shared, given)
-        flags = {**self.flags, **{c.given[0].spec.name: c.texts[first] for c in columns}}
-        engine.rederive(calc, shared, list(flags))
-        shared = engine.without_given_defaults(calc, shared)
+            for given in self.first(column.name, [column.texts[line]]):
+                engine.put(shared, given)  # it drops the shared value it replaces
+        flags = {**self.flags, **{c.given[0].spec.name: c.texts[line] for c in columns}}
+        engine.rederive(self.calc, shared, list(flags))
+        shared = engine.without_given_defaults(self.calc, shared)
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)
-        engine.mark_kept(calc, flags, preset, shared, self.note_once)
+        engine.mark_kept(self.calc, flags, preset, shared, self.note_once)
         marked = [
             output.input_member(given, given.origin)
             for given in shared.values()
             if given.origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
         ]
-        spans = {key: value for c in columns for key, value in c.spans.items()}
-        labels = {key: value for c in columns for key, value in c.labels.items()}
-        values: dict[str, engine.Bounds] = {}
-        gpus = None
-        choices: dict[str, str] = {}
-        for given in shared.values():
-            key = given.spec.key
-            if given.spec.kind == "choice":
-                choices[key] = labels[key][first] if key in labels else given.text
-            elif given.spec.kind == "gpu":  # one GPU per group (SPLIT_KINDS)
-                gpus = np.full(count, labels[key][first] if key in labels else given.text)
-            elif (quantity := given.spec.core) in spans:
-                values[quantity] = spans[quantity].take(members)
-            elif given.span is not None:
-                values[quantity] = engine.Bounds(
-                    np.full(count, given.span.low),
-                    np.full(count, given.span.high),
-                    engine.centres([given.span] * count),
-                )
-        summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
-        self.note_warnings({numbers[members[p]]: found for p, found in warned.items()})
-        ranged = np.zeros(count, dtype=bool)
-        for low, high, _ in values.values():
-            ranged |= low != high
-        results = engine.results_of(calc, self.solve)
-        table = np.full((count, 3 * len(results)), np.nan)
-        for j, result in enumerate(results):
-            summary = summaries.get(result.core)
-            if summary is not None:
-                table[:, 3 * j] = convert(summary.value, result.unit, result.display)
-                if summary.low is not None and summary.high is not None:
-                    table[:, 3 * j + 1] = convert(summary.low, result.unit, result.display)
-                    table[:, 3 * j + 2] = convert(summary.high, result.unit, result.display)
-        if failed:
-            table[list(failed)] = np.nan
-        indices = members.tolist()
-        good = [p for p in range(count) if p not in failed]
-        errors += [(numbers[indices[p]], str(error)) for p, error in failed.items()]
-        if fmt == "csv":
-            names = [c.given[0].spec.name for c in columns]
-            inputs = [
-                json.dumps({n: c.texts[indices[p]] for n, c in zip(names, columns, strict=True)})
-                for p in good
-            ]
-        else:
-            inputs = [", ".join([*(c.echo[indices[p]] for c in columns), *marked]) for p in good]
-        lines = [numbers[indices[p]] for p in good]
-        texts = output.batch_records(
-            calc.name,
-            preset.name if preset else None,
-            fmt,
-            lines,
-            inputs,
-            results,
-            table[good],
-            ranged[good],
-        )
-        records += zip(lines, texts, strict=True)
+        return preset, shared, marked
+
+
+def split(columns: Sequence[Column], good: NDArray[np.bool_]) -> list[list[int]]:
+    """The ``good`` lines of a group of columns, in groups of one engine call each: lines
+    that give the same choices and GPU (SPLIT_KINDS) and type the same currencies (whose
+    exchange rates date the results)."""
+    keys: list[Sequence[Any]] = [
+        c.texts for c in columns if c.given and c.given[0].spec.kind in SPLIT_KINDS
+    ]
+    keys += [c.currencies for c in columns if any(c.currencies)]
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for i in np.flatnonzero(good).tolist():
+        found.setdefault(tuple(key[i] for key in keys), []).append(i)
+    return list(found.values())
+
+
+def engine_inputs(
+    shared: Mapping[str, engine.Given], columns: Sequence[Column], members: NDArray[np.intp]
+) -> tuple[dict[str, engine.Bounds], NDArray[np.str_] | None, dict[str, str]]:
+    """What one engine call over lines ``members`` takes: each number as arrays (a
+    column's, or the shared value repeated), the lines' GPU and the choices."""
+    count, first = len(members), int(members[0])
+    spans = {key: value for c in columns for key, value in c.spans.items()}
+    labels = {key: value for c in columns for key, value in c.labels.items()}
+    values: dict[str, engine.Bounds] = {}
+    gpus = None
+    choices: dict[str, str] = {}
+    for given in shared.values():
+        key = given.spec.key
+        if given.spec.kind == "choice":
+            choices[key] = labels[key][first] if key in labels else given.text
+        elif given.spec.kind == "gpu":  # one GPU per group (SPLIT_KINDS)
+            gpus = np.full(count, labels[key][first] if key in labels else given.text)
+        elif (quantity := given.spec.core) in spans:
+            values[quantity] = spans[quantity].take(members)
+        elif given.span is not None:
+            values[quantity] = engine.Bounds(
+                np.full(count, given.span.low),
+                np.full(count, given.span.high),
+                engine.centres([given.span] * count),
+            )
+    return values, gpus, choices
+
+
+def display_table(
+    results: Sequence[Result],
+    summaries: Mapping[str, engine.Summary],
+    values: Mapping[str, engine.Bounds],
+    count: int,
+) -> NDArray[np.float64]:
+    """Each result's value, low and high in its display unit over ``count`` lines (three
+    columns per result), NaN where absent; low and high only on lines whose ``values``
+    give a range."""
+    ranged = np.zeros(count, dtype=bool)
+    for low, high, _ in values.values():
+        ranged |= low != high
+    table = np.full((count, 3 * len(results)), np.nan)
+    for j, result in enumerate(results):
+        summary = summaries.get(result.core)
+        if summary is not None:
+            table[:, 3 * j] = convert(summary.value, result.unit, result.display)
+            if summary.low is not None and summary.high is not None:
+                table[ranged, 3 * j + 1] = convert(summary.low, result.unit, result.display)[ranged]
+                table[ranged, 3 * j + 2] = convert(summary.high, result.unit, result.display)[
+                    ranged
+                ]
+    return table
 
 
 @dataclass(frozen=True)
@@ -633,11 +669,15 @@ class Column:
     the option sets and replaces), its numbers as arrays by core quantity (NaN on refused
     lines), its names (a GPU, a choice) as texts, and its JSON echo per line."""
 
+    name: str
+    """The option (``die-size``, whose values set die-width and die-height)."""
     texts: list[str]
     given: list[engine.Given]
     spans: dict[str, engine.Bounds]
     labels: dict[str, list[str]]
     echo: list[str]
+    currencies: list[tuple[str, ...]]
+    """The currencies other than USD each line's text was typed in."""
 
 
 def numeric_column(spec: Input, texts: list[str]) -> tuple[Array, Array, str] | None:
@@ -677,6 +717,7 @@ def numeric_column(spec: Input, texts: list[str]) -> tuple[Array, Array, str] | 
 
 
 def member_texts(name: str, shown: Array, unit: str) -> list[str]:
-    """Each line's JSON member echoing a number input."""
-    head, tail = f'"{name}": {{"value": ', f', "unit": "{unit}"}}'
-    return [f"{head}{text}{tail}" for text in output.numbers_text(shown)]
+    """Each line's JSON member echoing a number input (output.member's, written once as a
+    template)."""
+    template = output.member_template(Row(name, output.SLOT, unit))
+    return [template % text for text in output.numbers_text(shown)]

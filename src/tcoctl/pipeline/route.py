@@ -167,10 +167,8 @@ class Evaluation:
         )
         if outline.missing:
             report.extra["missing"] = outline.missing
-        for result in report.results:  # the oldest date among the figures each one used
-            uses = outline.uses.get(result.name, frozenset())
-            inputs = [g for g in given.values() if uses & set(g.spec.sets)]
-            result.as_of = dating([result.unit, *self.typed_in(inputs)], inputs, uses)[0]
+        for result in report.results:
+            result.as_of = result_as_of(result.name, result.unit, given, outline, self.typed_in)
         dates = [result.as_of for result in report.results if result.as_of]
         if dates:
             report.extra["as_of"] = min(dates, key=provenance.period_end)
@@ -199,6 +197,22 @@ class Evaluation:
         return report
 
 
+def result_as_of(
+    name: str,
+    unit: str,
+    given: Mapping[str, engine.Given],
+    outline: engine.Outline,
+    typed_in: Callable[[Sequence[engine.Given]], list[str]] = lambda inputs: [],
+) -> str | None:
+    """The oldest date among the figures result ``name`` (shown in ``unit``) used: the
+    preset figures of the inputs it depends on (``outline.uses``) and the exchange rates of
+    its currency and of those inputs' typed currencies (``typed_in``: of columns, which keep
+    no text)."""
+    uses = outline.uses.get(name, frozenset())
+    inputs = [g for g in given.values() if uses & set(g.spec.sets)]
+    return dating([unit, *typed_in(inputs)], inputs, uses)[0]
+
+
 def dating(
     units: Sequence[str], given: Sequence[engine.Given], uses: frozenset[str] | None = None
 ) -> tuple[str | None, list[tuple[str, float, Entry]]]:
@@ -206,11 +220,16 @@ def dating(
     only those giving a quantity in ``uses``, if given) and the exchange rates they use: of
     the currencies in ``units`` (results shown) and those the inputs were typed in; with
     those rates, each (code, US dollars per unit, its preset figure)."""
-    typed = [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
-    codes = {code for unit in [*units, *typed] for code in currencies_in(unit)}
+    codes = {code for unit in units for code in currencies_in(unit)} | typed_currencies(given)
     rates = [(code, *exchange_rates()[code]) for code in CURRENCIES if code in codes]
     used = [(g.spec, g.text, g.entry) for g in given]
     return provenance.given_as_of(used, [entry for _, _, entry in rates], uses), rates
+
+
+def typed_currencies(given: Iterable[engine.Given]) -> set[str]:
+    """The currencies other than USD that inputs were typed in ('20000 EUR')."""
+    typed = [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
+    return {code for unit in typed for code in currencies_in(unit)}
 
 
 def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:
