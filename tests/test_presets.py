@@ -142,6 +142,22 @@ def test_user_folder_adds_presets(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "mine" in [p["name"] for p in listing]
 
 
+def test_one_run_reads_each_preset_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within presets.one_version (one API call), a preset is read once: an edit made while
+    the run goes on is not half-seen by its later stages; the next run reads it again."""
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    with presets.one_version():
+        first = presets.load("mine")
+        path.write_text(GOOD.replace('value = "10"', 'value = "20.5"'), encoding="utf-8")
+        assert presets.load("mine") is first
+        assert presets.chain(first) == [first]
+    edited = presets.load("mine")
+    assert edited.sections["h100e"]["count"].value == "20.5"
+    assert first.sections["h100e"]["count"].value == "10"
+
+
 def test_unknown_preset_lists_known_ones() -> None:
     outcome = run("tco" if "tco" in CALCULATORS else "flops", "--preset", "nope")
     assert outcome.code == 2

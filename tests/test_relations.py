@@ -12,9 +12,12 @@ import sys
 import warnings
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tcoctl
 from conftest import core, results, run
@@ -22,6 +25,7 @@ from tcoctl import api
 from tcoctl import core as core_registry
 from tcoctl import specs as specs_registry
 from tcoctl.core import MODELS
+from tcoctl.engine import evaluation
 from tcoctl.output import faithful
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES
 
@@ -295,3 +299,39 @@ def test_an_input_that_only_checks_another_is_not_called_unused() -> None:
     outcome = run("flops", *args, "--format", "json")
     assert outcome.code == 0 and "used by no result" not in outcome.stderr
     assert "used by no result" in run("flops", *args, "--electricity", "0.1 USD/kWh").stderr
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -1.5, 2.0, math.inf, -math.inf, math.nan]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 40),
+)
+def test_stacked_summaries_match_one_result_at_a_time(
+    cells: list[tuple[float, bool]], rows: int, points: int, budget: int
+) -> None:
+    """summaries_of and finite_rows stack small results into one numpy call (runs of at
+    most STACKED_CELLS elements, here as small as one result): each result's centre, least,
+    greatest and finiteness are what it alone gives, NaN and infinities included, and a
+    result constant over the points (a broadcast view) is its own range ends."""
+    out: dict[str, Any] = {}
+    for index, (value, constant) in enumerate(cells):
+        grid = np.arange(rows * points, dtype=float).reshape(rows, points) + index
+        grid[(index + 1) % rows, index % points] = value
+        out[f"r{index}"] = np.broadcast_to(grid[:, :1], (rows, points)) if constant else grid
+    with mock.patch.object(evaluation, "STACKED_CELLS", budget):
+        summaries = evaluation.summaries_of(out, ranged=True)
+        finite = evaluation.finite_rows(summaries)
+    for name, full in out.items():
+        summary = summaries[name]
+        np.testing.assert_array_equal(summary.value, full[:, 0])
+        np.testing.assert_array_equal(summary.low, full.min(axis=1))
+        np.testing.assert_array_equal(summary.high, full.max(axis=1))
+        np.testing.assert_array_equal(finite[name], np.isfinite(full).all(axis=1))

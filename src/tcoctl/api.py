@@ -37,7 +37,7 @@ from tcoctl.errors import DomainError, UsageError, shorten
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
-from tcoctl.presets import preset_files
+from tcoctl.presets import one_version, preset_files
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
 from tcoctl.units import Span, convert, currencies_in, registry, short, unit_of
@@ -201,6 +201,11 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     engine call however long the arrays; texts (with units, ranges) are parsed as the command
     line parses them.
     """
+    with one_version():  # one version of each preset for the whole call, read once
+        return _run(command, preset, options)
+
+
+def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     calc = CALCULATORS.get(command)
     if calc is None:
         raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
@@ -212,7 +217,7 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     texts, text_of, columns, count, is_array = _keywords(calc, options)
 
     def warn(message: str) -> None:
-        warnings.warn(message, TcoctlWarning, stacklevel=4)
+        warnings.warn(message, TcoctlWarning, stacklevel=5)
 
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
@@ -220,7 +225,8 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
     labels = engine.variants(calc, chosen)
     flows = _flows(calc, upstream, warn, named)
-    firsts = np.unique(text_of, return_index=True)[1].tolist()  # each set of texts' first row
+    # each set of texts' first row (one set: the first)
+    firsts = [0] if len(texts) == 1 else np.unique(text_of, return_index=True)[1].tolist()
     bases: list[dict[str, engine.Given]] = []
     names: list[str] = []
     for flowed in flows:

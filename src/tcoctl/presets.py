@@ -24,8 +24,10 @@ import difflib
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -116,10 +118,16 @@ def _user_dir(config_home: str | None, home: str | None) -> Path:
 
 def search_dirs() -> list[Path]:
     """User folders first (``--presets-dir``, then ``TCOCTL_PRESETS``, then the user folder
-    if it exists), built-ins last."""
+    if it exists), built-ins last; within ``one_version``, as first found."""
+    held = _held.get()
+    if held is not None and held.dirs is not None:
+        return list(held.dirs)
     env = [Path(p) for p in os.environ.get("TCOCTL_PRESETS", "").split(os.pathsep) if p]
     user = user_dir()
-    return [*extra_dirs, *env, *([user] if user.is_dir() else []), builtin_dir()]
+    found = [*extra_dirs, *env, *([user] if user.is_dir() else []), builtin_dir()]
+    if held is not None:
+        held.dirs = tuple(found)
+    return found
 
 
 def origin(path: Path) -> str:
@@ -133,8 +141,14 @@ def origin(path: Path) -> str:
 def preset_files() -> Mapping[str, Path]:
     """Every preset name with the file that defines it (the first folder wins), read-only:
     the listing is kept while no folder changes (an API call asks several times)."""
+    held = _held.get()
+    if held is not None and held.files is not None:
+        return held.files
     folders = tuple(search_dirs())
-    return _scan(folders, tuple(map(_folder_stamp, folders)))
+    files = _scan(folders, tuple(map(_folder_stamp, folders)))
+    if held is not None:
+        held.files = files
+    return files
 
 
 def _folder_stamp(folder: Path) -> int:
@@ -337,8 +351,40 @@ def commands(preset: Preset) -> list[str]:
     return sorted(preset.sections)
 
 
+@dataclass
+class _Read:
+    """What one run has read of the presets (``one_version``)."""
+
+    presets: dict[tuple[str, str | None], Preset] = field(default_factory=dict)
+    files: Mapping[str, Path] | None = None
+    dirs: tuple[Path, ...] | None = None
+
+
+_held: ContextVar[_Read | None] = ContextVar("held", default=None)
+"""What this run has read so far (None outside ``one_version``)."""
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Within it, the preset folders are listed once and each preset is read once: one run
+    sees one version of each preset file, and its stages (variants, figures, the ``extends``
+    chain) look up no file again."""
+    if _held.get() is not None:  # nested in a run already holding its presets
+        yield
+        return
+    token = _held.set(_Read())
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:
-    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones."""
+    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones.
+    Within ``one_version``, the version first loaded."""
+    held = _held.get()
+    if held is not None and (name, kind) in held.presets:
+        return held.presets[name, kind]
     files = preset_files()
     preset = _parse_cached(name, files[name], file_stamp(files[name])) if name in files else None
     if preset is None or (kind is not None and preset.kind != kind):
@@ -352,6 +398,8 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
         raise UsageError(
             f"{option}: no {label} {shorten(name)!r}{hint}; known: {', '.join(names)}{note}"
         )
+    if held is not None:
+        held.presets[name, kind] = preset
     return preset
 
 

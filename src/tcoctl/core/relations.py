@@ -96,9 +96,9 @@ class Relation:
 
     def evaluate(self, target: str, values: Mapping[str, Any], choices: Mapping[str, str]) -> Any:
         """The value of ``target`` (the output or an invertible input) from the others."""
-        keywords = {c: choices[c] for c in self.choices}
+        keywords = {c: choices[c] for c in self.choices} if self.choices else {}
         if target == self.out:
-            return self.forward(*(values[n] for n in self.inputs), **keywords)
+            return self.forward(*[values[n] for n in self.inputs], **keywords)
         others = [values[n] for n in self.inputs if n != target]
         return self.inverses[target](values[self.out], *others, **keywords)
 

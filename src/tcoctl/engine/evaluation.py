@@ -474,7 +474,7 @@ def evaluate(
         )
         failures += failed
         warnings.update({start + row: found for row, found in warned.items()})
-        parts.append({name: _summary(full, bool(ranged)) for name, full in out.items()})
+        parts.append(summaries_of(out, bool(ranged)))
     summaries = (
         parts[0]
         if len(parts) == 1
@@ -522,16 +522,65 @@ def left_out_note(
     return None
 
 
-def _summary(full: Array, ranged: bool) -> Summary:
-    """A result over (rows, points) as its centre (the first point) and, with ranges, its
-    least and greatest value per row; a result the same at every point (a broadcast view)
-    is its own range ends."""
-    centre = full[:, 0]  # a view: constant results stay one broadcast value
+STACKED_CELLS = 65_536
+"""Elements of small arrays stacked for one numpy operation over all of them (on small
+arrays the cost of each call outweighs the arithmetic; larger ones go one by one)."""
+
+
+def stacked(sizes: Sequence[int]) -> list[slice]:
+    """Consecutive runs of items whose sizes add up to at most STACKED_CELLS (a larger item
+    alone), for one numpy operation per run."""
+    runs: list[slice] = []
+    start, held = 0, 0
+    for index, size in enumerate(sizes):
+        if index > start and held + size > STACKED_CELLS:
+            runs.append(slice(start, index))
+            start, held = index, 0
+        held += size
+    if start < len(sizes):
+        runs.append(slice(start, len(sizes)))
+    return runs
+
+
+def summaries_of(out: Mapping[str, Array], ranged: bool) -> dict[str, Summary]:
+    """Each result over (rows, points) as its centre (the first point) and, with ranges, its
+    least and greatest value per row, small results stacked for one reduction; a result the
+    same at every point (a broadcast view) is its own range ends."""
+    centres = {name: full[:, 0] for name, full in out.items()}  # views: constants stay
     if not ranged:
-        return Summary(centre)
-    if full.strides[1] == 0:
-        return Summary(centre, centre, centre)
-    return Summary(centre, full.min(axis=1), full.max(axis=1))
+        return {name: Summary(centre) for name, centre in centres.items()}
+    ends: dict[str, tuple[Array, Array]] = {}
+    varying = [name for name, full in out.items() if full.strides[1] != 0]
+    for run in stacked([out[name].size for name in varying]):
+        names = varying[run]
+        both = np.concatenate([out[name] for name in names]) if len(names) > 1 else out[names[0]]
+        shape = (len(names), out[names[0]].shape[0])
+        low, high = both.min(axis=1).reshape(shape), both.max(axis=1).reshape(shape)
+        ends.update((name, (low[index], high[index])) for index, name in enumerate(names))
+    return {
+        name: Summary(centre, *ends.get(name, (centre, centre))) for name, centre in centres.items()
+    }
+
+
+def finite_rows(summaries: Mapping[str, Summary]) -> dict[str, NDArray[np.bool_]]:
+    """Per result, the rows where it (value, range ends, percentiles) is finite throughout:
+    small results stacked for one isfinite per part over them all."""
+    names = list(summaries)
+    found: dict[str, NDArray[np.bool_]] = {}
+    for run in stacked([summaries[name].value.size for name in names]):
+        group = [summaries[name] for name in names[run]]
+        keys = dict.fromkeys(key for s in group for key in s.percentiles or {})
+        parts = [
+            [s.value for s in group],
+            [s.value if s.low is None else s.low for s in group],
+            [s.value if s.high is None else s.high for s in group],
+            *([(s.percentiles or {}).get(key, s.value) for s in group] for key in keys),
+        ]
+        ok = np.isfinite(np.concatenate(parts[0]))
+        for part in parts[1:]:
+            ok &= np.isfinite(np.concatenate(part))
+        found.update(zip(names[run], ok.reshape(len(group), group[0].value.size), strict=True))
+    return found
 
 
 def _concatenate(summaries: Sequence[Summary]) -> Summary:
@@ -614,7 +663,7 @@ def run_group(
         out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
     except UsageError as error:
         return {}, dict.fromkeys(range(rows), error), {}
-    finite = [summary.finite for summary in out.values()]
+    finite = list(finite_rows(out).values())
     any_finite = np.any(finite, axis=0) if finite else np.zeros(rows, dtype=bool)
     failed: dict[int, TcoctlError] = {}
     for position, reason in enumerate(reasons):
@@ -754,8 +803,9 @@ def run_table(
         for at, found in warnings.items():
             warned[int(where[at])] = found
         whole = len(where) == table.rows  # one group holds every row, in order
+        finite = finite_rows(out)
         for name, summary in out.items():
-            ok = summary.finite
+            ok = finite[name]
             if whole and ok.all():  # nothing to mask: the group's summary as it is
                 if summary.low is None or summary.high is None:
                     no_range = no_range if no_range is not None else _no_range(table.rows)

@@ -7,10 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
-
-import numpy as np
-from numpy.typing import NDArray
+from functools import cache
 
 from tcoctl.core import MODELS
 from tcoctl.core import relations as rel
@@ -33,16 +30,6 @@ class Summary:
     low: Array | None = None
     high: Array | None = None
     percentiles: dict[str, Array] | None = None
-
-    @cached_property
-    def finite(self) -> NDArray[np.bool_]:
-        """Rows where the result (value, range ends, percentiles) is finite throughout
-        (computed once: the engine, the route and the API each ask)."""
-        ok = np.isfinite(self.value)
-        for part in (self.low, self.high, *(self.percentiles or {}).values()):
-            if part is not None and part is not self.value:  # a result with no range: its own
-                ok &= np.isfinite(part)
-        return ok
 
 
 @dataclass(frozen=True)

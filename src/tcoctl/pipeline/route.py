@@ -306,9 +306,9 @@ def lost_results(
     if not found:
         return [spec.name for spec in numbers]
     every = len(rows) == len(summaries[found[0].core].value)  # all rows: no need to pick
-    values = np.stack(
+    values = np.concatenate(
         [summaries[s.core].value if every else summaries[s.core].value[rows] for s in found]
-    )
+    ).reshape(len(found), len(rows))
     to_display = np.array([convert(1.0, s.unit, s.display) for s in found])
     with np.errstate(over="ignore", invalid="ignore"):
         finite = np.isfinite(values * to_display[:, None]).all(axis=1)

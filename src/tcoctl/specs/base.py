@@ -57,13 +57,14 @@ class Input:
     (``eccn`` or ``compute``, see RULE_FIELDS); any such preset is a valid value, so that a
     revised rule is a new preset, not a code change."""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.name.replace("-", "_")
 
-    @property
+    @cached_property
     def sets(self) -> tuple[str, ...]:
-        """The core quantities this option gives."""
+        """The core quantities this option gives (each spec's worked out once: the engine
+        asks many times a run)."""
         if self.kind == "gpu":
             return GPU_QUANTITIES
         if self.kind == "size":
@@ -74,7 +75,7 @@ class Input:
             return tuple(f"rule_{spec.name}" for spec in RULE_FIELDS.get(self.rule, ()))
         return (self.quantity or self.key,)
 
-    @property
+    @cached_property
     def core(self) -> str:
         """The core quantity of a number option."""
         return self.quantity or self.key
@@ -104,7 +105,7 @@ class Result:
     of each whole value 0, 1, ...; tables show the name, JSON adds it as ``label`` beside the
     numeric value, and the Python API gives the name."""
 
-    @property
+    @cached_property
     def core(self) -> str:
         return self.quantity or self.name
 
