@@ -29,7 +29,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO, cast
 
 from tcoctl.errors import DomainError, UsageError, printable, shorten
@@ -236,53 +236,66 @@ def csv_rows(report: Report, scenario: str | None = None) -> list[list[str]]:
 CSV_HEADER = ["scenario", "command", "section", "name", "value", "unit", *STAT_KEYS]
 
 
-def write(
-    reports: list[Report],
-    fmt_name: str,
-    svg: str | None = None,
-    side_by_side: bool = False,
-    out: TextIO | None = None,
-    sources: bool = False,
-    screen: str | None = None,
-) -> None:
-    """Write reports to ``out`` (stdout) as ``table``, ``json`` (JSON Lines for several) or
-    ``csv`` (with --sweep, --tornado, --explain or --map: that view's own tidy table). ``svg``
-    saves the charts as an SVG file, ``screen`` the table view. ``side_by_side`` puts the
-    scenarios of each command in columns of one table (tcoctl compare); ``sources`` adds
-    the inputs' citations to the table view."""
-    out = out or sys.stdout
-    if svg:  # files first: if one cannot be written, nothing has gone to stdout yet
-        write_charts(reports, svg)
-        if svg == "-":  # the SVG is the output
+@dataclass(frozen=True)
+class Layout:
+    """How a run's reports go out: ``fmt`` ``table``, ``json`` or ``csv``; in a table view,
+    each command's scenarios in columns of one table (``side_by_side``, tcoctl compare) and
+    the inputs' citations (``sources``); and the files saved first: the charts as SVG
+    (``svg``) and the table view as SVG (``screen``), either of which ``-`` writes to
+    stdout instead of the rest."""
+
+    fmt: str
+    side_by_side: bool = False
+    sources: bool = False
+    svg: str | None = None
+    screen: str | None = None
+
+
+def write(reports: list[Report], layout: Layout) -> None:
+    """Write reports to stdout as ``layout`` says: a table view, JSON (JSON Lines for
+    several) or CSV (with --sweep, --tornado, --explain or --map: that view's own tidy
+    table)."""
+    if layout.svg:  # files first: if one cannot be written, nothing has gone to stdout yet
+        write_charts(reports, layout.svg)
+        if layout.svg == "-":  # the SVG is the output
             return
-    if screen:
-        if side_by_side:
-            render_side_by_side(reports, io.StringIO(), screen)
-        else:
-            render_tables(reports, io.StringIO(), screen, sources)
-        if screen == "-":
+    if layout.screen:
+        render(reports, io.StringIO(), layout, layout.screen)
+        if layout.screen == "-":
             return
-    if fmt_name == "json":
+    if layout.fmt == "json":
         for report in reports:
-            out.write(dumps(to_json(report)) + "\n")
-    elif fmt_name == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        view = next((key for key in VIEW_COLUMNS for r in reports if key in r.extra), None)
-        if view is not None:
-            writer.writerow(["scenario", *VIEW_COLUMNS[view](reports[0].extra[view])])
-            for report in reports:
-                writer.writerows(
-                    map(csv_cell, [report.preset or "", *cells])
-                    for cells in view_rows(view, report.extra[view])
-                )
-            return
+            sys.stdout.write(dumps(to_json(report)) + "\n")
+    elif layout.fmt == "csv":
+        write_csv(reports, sys.stdout)
+    else:
+        render(reports, sys.stdout, layout)
+
+
+def render(reports: list[Report], out: TextIO, layout: Layout, svg: str | None = None) -> None:
+    """The table view of ``reports`` (side by side, or each report's tables), saved as SVG
+    to ``svg`` if given."""
+    if layout.side_by_side:
+        render_side_by_side(reports, out, svg)
+    else:
+        render_tables(reports, out, svg, layout.sources)
+
+
+def write_csv(reports: list[Report], out: TextIO) -> None:
+    """Reports as CSV: a row per input and result, or the tidy rows of the view they have."""
+    writer = csv.writer(out, lineterminator="\n")
+    view = next((key for key in VIEW_COLUMNS for r in reports if key in r.extra), None)
+    if view is None:
         writer.writerow(CSV_HEADER)
         for report in reports:
             writer.writerows([map(csv_cell, row) for row in csv_rows(report)])
-    elif side_by_side:
-        render_side_by_side(reports, out)
-    else:
-        render_tables(reports, out, sources=sources)
+        return
+    writer.writerow(["scenario", *VIEW_COLUMNS[view](reports[0].extra[view])])
+    for report in reports:
+        writer.writerows(
+            map(csv_cell, [report.preset or "", *cells])
+            for cells in view_rows(view, report.extra[view])
+        )
 
 
 def write_charts(reports: list[Report], path: str) -> None:
@@ -738,25 +751,29 @@ def write_chunk(text: str, notes: Sequence[str], errors: Sequence[str]) -> None:
     sys.stderr.flush()
 
 
-def write_records(
-    key: str,
-    records: list[dict[str, Any]],
-    fmt_name: str | None,
-    header: dict[str, Any] | None = None,
-    table_records: list[dict[str, str]] | None = None,
-    out: TextIO | None = None,
-    fields: Sequence[str] = (),
-    notes: Sequence[str] = (),
-) -> None:
-    """Write a listing (presets, preset figures): JSON ``{schema_version, **header, key:
-    records}``, CSV with one line per record, or a rich table with one row per record (of
-    ``table_records``, a narrower view for terminals, when given) and then ``notes``, each
-    on a line of its own, never wrapped or cut (the URLs the table refers to); ``fields``
-    name the columns when there may be no records."""
-    out = out or sys.stdout
+@dataclass(frozen=True)
+class Listing:
+    """A listing (presets, preset figures): ``records`` under ``key``, after the ``header``
+    keys; for a table, a narrower view of the records (``table_records``) and ``notes``
+    printed after it; ``fields`` name the columns when there may be no records."""
+
+    key: str
+    records: list[dict[str, Any]]
+    header: dict[str, Any] = field(default_factory=dict)
+    table_records: list[dict[str, str]] | None = None
+    fields: Sequence[str] = ()
+    notes: Sequence[str] = ()
+
+
+def write_records(listing: Listing, fmt_name: str | None) -> None:
+    """Write a listing to stdout: JSON ``{schema_version, **header, key: records}``, CSV
+    with one line per record, or a rich table with one row per record (of
+    ``table_records``, when given) and then the ``notes``, each on a line of its own, never
+    wrapped or cut (the URLs the table refers to)."""
+    out, records, fields = sys.stdout, listing.records, listing.fields
     fmt_name = fmt_name or default_format()
     if fmt_name == "json":
-        out.write(dumps({"schema_version": SCHEMA_VERSION, **(header or {}), key: records}))
+        out.write(dumps({"schema_version": SCHEMA_VERSION, **listing.header, listing.key: records}))
         out.write("\n")
     elif fmt_name == "csv":
         names = list(records[0]) if records else list(fields)
@@ -767,14 +784,14 @@ def write_records(
         from rich.markup import escape
         from rich.table import Table
 
-        title = " — ".join(str(v) for v in (header or {}).values() if v) or key
-        rows = table_records or records
+        title = " — ".join(str(v) for v in listing.header.values() if v) or listing.key
+        rows = listing.table_records or records
         table = Table(*(rows[0] if rows else fields), title=escape(title), show_lines=True)
         for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
         console = make_console(out)
         console.print(table)
-        for note in notes:
+        for note in listing.notes:
             console.print(note, soft_wrap=True, markup=False, highlight=False)
 
 

@@ -526,7 +526,7 @@ def presets_list(format: FormatOption = None) -> None:
                     "file": "built-in" if path.parent == presets.builtin_dir() else str(path),
                 }
             )
-        output.write_records("presets", records, format)
+        output.write_records(output.Listing("presets", records), format)
     for message in [*presets.skipped_folders(), *broken]:
         typer.echo(f"tcoctl: warning: skipped {message}", err=True)
     for message in presets.shadowing():
@@ -581,13 +581,9 @@ def presets_audit(
         stale = [item for item in found if item.stale]
         shown = found if all_figures else stale
         records = [dataclasses.asdict(item) for item in shown]
-        output.write_records(
-            "figures",
-            records,
-            format,
-            {"today": day.isoformat(), "stale": len(stale)},
-            fields=[field.name for field in dataclasses.fields(provenance.Figure)],
-        )
+        header = {"today": day.isoformat(), "stale": len(stale)}
+        fields = [field.name for field in dataclasses.fields(provenance.Figure)]
+        output.write_records(output.Listing("figures", records, header, fields=fields), format)
         if stale:
             typer.echo(
                 f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months", err=True

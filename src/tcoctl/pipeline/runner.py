@@ -76,13 +76,13 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     if value is not None:
         write_values(calc, value, reports)
         return
-    output.write(
-        reports,
+    layout = output.Layout(
         fmt,
-        options.get("svg"),
         sources=bool(options.get("sources")),
+        svg=options.get("svg"),
         screen=options.get("svg_screen"),
     )
+    output.write(reports, layout)
 
 
 def warn_on_stderr(message: str) -> None:
@@ -443,7 +443,8 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
         table = engine.Table.of(scenarios)
         found = route.evaluate(calc, table, labels, {}, None, presets, warn_on_stderr)
         reports += [found.report(row) for row in range(found.rows)]
-    output.write(reports, fmt or output.default_format(), side_by_side=True, screen=svg)
+    layout = output.Layout(fmt or output.default_format(), side_by_side=True, screen=svg)
+    output.write(reports, layout)
 
 
 def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
@@ -522,4 +523,4 @@ def show_preset(name: str, fmt: str | None) -> None:
         for f in figures
     ]
     notes = [f"[{n}] {url}" for n, url in enumerate(urls, start=1)]
-    output.write_records("figures", figures, fmt, header, compact, notes=notes)
+    output.write_records(output.Listing("figures", figures, header, compact, notes=notes), fmt)
