@@ -141,3 +141,18 @@ def test_a_scenarios_reason_names_keywords_where_the_command_line_names_options(
     with pytest.raises(DomainError, match=r"yield: cores_needed is more than cores$"):
         tcoctl.yield_(cores=150, cores_needed=160, core_yield=0.98)
     assert "--" not in as_keywords(CALCULATORS["yield"], "--cores-needed is more than --cores")
+
+
+def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does() -> None:
+    """Issue 17 section 4 (preset values never silently shape an answer): tcoctl.tco(gpu="b200")
+    warns that the preset's network cost, tied to its H100, is kept; the same GPU in an
+    array of GPUs kept it without a word. Each GPU's warning is given once, however many rows
+    or templates share it."""
+    with pytest.warns(tcoctl.TcoctlWarning) as alone:
+        tcoctl.tco(gpu="b200")
+    with pytest.warns(tcoctl.TcoctlWarning) as rows:
+        result = tcoctl.tco(gpu=["h100-sxm", "b200", "b200"], electricity=[0.1, 0.1, 0.2])
+    said = [str(w.message) for w in rows if "still from preset" in str(w.message)]
+    assert said == [str(w.message) for w in alone if "still from preset" in str(w.message)]
+    assert said[0].startswith("--gpu b200: ") and "--network-cost still from preset" in said[0]
+    assert result.to_dict()[1]["inputs"]["network-cost"]["from"].endswith("(anchor replaced)")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import results, run
+from tcoctl.cli.app import hinted
 from tcoctl.report import DEFAULTED
 from tcoctl.specs import CALCULATORS
 
@@ -297,3 +298,49 @@ def test_an_empty_value_is_refused_with_an_example(command: str) -> None:
         outcome = run(command, option, "")
         assert outcome.code == 2 and f"must not be empty; e.g. {option} " in outcome.stderr, option
     assert "e.g. --calculator inference" in run("validate", "--calculator", "").stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("--samples", "abc"), "Invalid value for '--samples': expected a whole number from 0 "
+         "to 2,000,000, e.g. --samples 10000; got 'abc'"),
+        (("--samples", "-5"), "e.g. --samples 10000; got '-5'"),
+        (("--samples", "3000000"), "e.g. --samples 10000; got '3000000'"),
+        (("--seed", "1.5"), "Invalid value for '--seed': expected a whole number from 0 to "
+         "4,294,967,295, e.g. --seed 1; got '1.5'"),
+    ],
+)  # fmt: skip
+def test_samples_and_seed_refuse_a_bad_count_with_an_example(
+    args: tuple[str, ...], line: str
+) -> None:
+    """The probe: click's own words for --samples and --seed named no example ("'abc' is not
+    a valid int range")."""
+    outcome = run("tco", *args)
+    assert outcome.code == 2 and line in outcome.stderr
+
+
+def test_a_shared_option_left_without_its_value_gets_the_example_its_help_gives() -> None:
+    """--samples, --seed, --dist, --input, --currency (...) at the end of the line: click's
+    "Option '--samples' requires an argument" named no example."""
+    cases = {
+        "--samples": "--samples 10000",
+        "--seed": "--seed 1",
+        "--dist": "--dist triangular",
+        "--input": "--input runs.jsonl",
+        "--currency": "--currency 'EUR'",
+        "--sweep": "--sweep 'electricity=0.02..0.40USD/kWh:50'",
+    }
+    for flag, example in cases.items():
+        message = hinted(
+            f"Option '{flag}' requires an argument.", ["--notation", "si", "tco", flag]
+        )
+        assert message == f"{flag}: expected a value after it; e.g. {example}"
+    done = subprocess.run(
+        [sys.executable, "-c", "from tcoctl.console import main; main()", "tco", "--seed", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "e.g. --seed 1; got 'x'" in done.stderr

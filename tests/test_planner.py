@@ -403,3 +403,33 @@ def test_a_batch_keeps_the_models_warnings() -> None:
     outcome = run("yield", "--input", "-", input=lines)
     assert outcome.code == 0 and len(outcome.records()) == 3
     assert "warning: lines 2, 4: the die exceeds the 26 x 33 mm reticle" in outcome.stderr
+
+
+def test_a_sweep_says_why_points_are_blank_and_charts_a_result_that_moves() -> None:
+    """The hostile probe: past 675 mm^2 the whole dies (78 at 700 mm^2) are fewer than the
+    preset's 80 good dies at the high end of its range, so those points have no answer;
+    they were blank without a word, and the chart plotted the given good dies, a constant.
+    One warning per scenario names the points and the reason, the JSON lists them, and the
+    chart is of the first headline result that moves (dies per wafer)."""
+    args = ("yield", "--preset", "smic-7nm", "--sweep", "die-area=600..800:9")
+    outcome = run(*args, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    warnings = outcome.stderr.splitlines()
+    assert len(warnings) == 2  # one per scenario of the preset (Kirin 9000S, Ascend 910B)
+    assert (
+        "--sweep: no answer at 5 of 9 points, die-area = 700, 725, 750, 775, 800 mm^2"
+        in (warnings[0])
+    )
+    assert "e.g. at 700 mm^2: implied_step_yield comes out at" in warnings[0]
+    section = outcome.records()[0]["sweep"]
+    assert [gap["x"] for gap in section["undefined"]] == [700, 725, 750, 775, 800]
+    assert (
+        "the good dies are more than the whole dies that fit" in section["undefined"][0]["reason"]
+    )
+    assert section["results"]["dies_per_wafer"]["value"][5:] == [None] * 4
+    table = " ".join(run(*args, "-f", "table").stdout.split())
+    assert (
+        "good_dies_per_wafer stays at 65 over this die-area sweep: the chart is of "
+        + ("dies_per_wafer dies_per_wafer against die-area")
+        in table
+    )

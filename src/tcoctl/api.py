@@ -216,8 +216,12 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     options = {**_scenario_columns(options.pop("scenarios", None)), **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
 
-    def warn(message: str) -> None:
-        warnings.warn(message, TcoctlWarning, stacklevel=5)
+    said: set[str] = set()
+
+    def warn(message: str) -> None:  # once each: templates may share a message
+        if message not in said:
+            said.add(message)
+            warnings.warn(message, TcoctlWarning, stacklevel=5)
 
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
@@ -244,7 +248,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
                     **flags,
                     **{n: repr(float(columns[q][0][entry])) for n, q in column_names.items()},
                 }
-                engine.mark_kept(calc, shown, chosen, given, warn if not bases else lambda _: None)
+                engine.mark_kept(calc, shown, chosen, given, warn)  # each GPU's own warning
                 bases.append(given)
                 names.append(label)
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))

@@ -18,6 +18,7 @@ import typer
 from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
 from typer._click.exceptions import UsageError as ClickUsageError
+from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
@@ -123,14 +124,44 @@ def non_empty(param: typer.CallbackParam, value: str | None) -> str | None:
     its default)."""
     if value != "":
         return value
+    example = help_example(param)
+    raise typer.BadParameter(
+        f"must not be empty; e.g. {example}" if example else "must not be empty"
+    )
+
+
+def help_example(param: Any) -> str:
+    """The example an option's help gives (``e.g. ...``, or its default), as typed after
+    the option (``--dist triangular``); '' if none."""
     help_text = (param.help or "") if isinstance(param, TyperOption) else ""
-    found = re.search(r"e\.g\. (.+?)\.?$|\(default: ([\w.-]+)", " ".join(help_text.split()))
+    found = re.search(r"(?i:e\.g\.) (.+?)\.?$|\(default: ([\w.-]+)", " ".join(help_text.split()))
     if found is None:
-        raise typer.BadParameter("must not be empty")
+        return ""
     given = found[1] or found[2]
     flag = param.opts[0]
-    example = given if given.startswith(flag) else f"{flag} {given}"
-    raise typer.BadParameter(f"must not be empty; e.g. {example}")
+    return given if given.startswith(flag) else f"{flag} {given}"
+
+
+class WholeNumber(ParamType):
+    """A whole number from 0 to ``most``; anything else is refused in one line with an
+    example (click's own words were "'abc' is not a valid int range", with none)."""
+
+    name = "integer"
+
+    def __init__(self, most: int, example: int) -> None:
+        self.most, self.example = most, example
+
+    def convert(self, value: Any, param: Any, ctx: Context | None) -> int:
+        text = str(value).strip().replace(",", "").replace("_", "")
+        if text.isdigit() and int(text) <= self.most:
+            return int(text)
+        flag = param.opts[0] if param is not None else "the option"
+        self.fail(
+            f"expected a whole number from 0 to {self.most:,}, e.g. {flag} {self.example}; "
+            f"got {value!r}",
+            param,
+            ctx,
+        )
 
 
 def check_format(value: str | None) -> str | None:
@@ -277,10 +308,9 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             0,
             int,
             "--samples",
-            min=0,
-            max=MAX_SAMPLES,
+            click_type=WholeNumber(MAX_SAMPLES, 10_000),
             metavar="N",
-            help="Monte Carlo: draw N samples from the ranges and report p05/p50/p95.",
+            help="Monte Carlo: draw N samples from the ranges and report p05/p50/p95, e.g. 10000.",
         ),
         _param(
             "dist",
@@ -289,17 +319,17 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--dist",
             callback=check_dist,
             metavar="DIST",
-            help="Distribution of each range for --samples: uniform or triangular.",
+            help="Distribution of each range for --samples: uniform or triangular, "
+            "e.g. triangular.",
         ),
         _param(
             "seed",
             None,
             int | None,
             "--seed",
-            min=0,
-            max=2**32 - 1,
+            click_type=WholeNumber(2**32 - 1, 1),
             metavar="N",
-            help="Random seed for --samples (and --map).",
+            help="Random seed for --samples (and --map), e.g. 1.",
         ),
         _switch(
             "tornado",
@@ -352,7 +382,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             metavar="FILE",
             callback=non_empty,
             help="Batch: scenarios as JSON Lines or CSV with option names as fields "
-            "('-' reads stdin); writes one record per line.",
+            "('-' reads stdin); writes one record per line, e.g. runs.jsonl.",
         ),
     ]
     if calc.drawing:
@@ -659,7 +689,17 @@ def hinted(message: str, argv: list[str]) -> str:
     ]
     if bare and examples:
         return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
-    return message
+    shared = option_example(argv, bare[1]) if bare else ""
+    return f"{bare[1]}: expected a value after it; e.g. {shared}" if bare and shared else message
+
+
+def option_example(argv: list[str], flag: str) -> str:
+    """The example the help of option ``flag`` of the command in ``argv`` gives ('' if
+    none): what to type after a shared option left without its value (--samples)."""
+    commands: dict[str, Any] = getattr(typer.main.get_command(app), "commands", {})
+    command = next((commands[word] for word in argv if word in commands), None)
+    params = command.params if command is not None else []
+    return next((help_example(p) for p in params if flag in getattr(p, "opts", ())), "")
 
 
 WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS, errno.EDQUOT}

@@ -187,10 +187,10 @@ def sweep(
     rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
     solve: engine.Solve | None = None,
-) -> list[dict[str, engine.Summary]]:
+) -> list[tuple[dict[str, engine.Summary], dict[int, str]]]:
     """Every result at each sweep point (``plan.values``), per scenario, the other inputs
-    keeping their ranges: one core call per group of scenarios that give the same inputs, a
-    row per scenario and point."""
+    keeping their ranges, and why there is none at some points (by point): one core call
+    per group of scenarios that give the same inputs, a row per scenario and point."""
     ranged = max(
         sum(
             g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
@@ -209,7 +209,7 @@ def sweep(
     scenarios = [dict(given) for given in rows]
     for given in scenarios:
         engine.put(given, point)  # the swept input replaces its alternatives (site-power)
-    found: list[dict[str, engine.Summary]] = [{}] * len(rows)
+    found: list[tuple[dict[str, engine.Summary], dict[int, str]]] = [({}, {})] * len(rows)
     for members in engine.groups(scenarios):
         numbers, gpus, choices = engine.stacked_columns(
             [scenarios[i] for i in members], plan.points
@@ -221,14 +221,21 @@ def sweep(
         for position, index in enumerate(members):
             part = slice(position * plan.points, (position + 1) * plan.points)
             gaps = undefined[part]  # NaN where the result is not defined at that point
-            found[index] = {
-                name: engine.Summary(
-                    np.where(gaps, np.nan, s.value[part]),
-                    None if s.low is None else np.where(gaps, np.nan, s.low[part]),
-                    None if s.high is None else np.where(gaps, np.nan, s.high[part]),
-                )
-                for name, s in summaries.items()
-            }
+            found[index] = (
+                {
+                    name: engine.Summary(
+                        np.where(gaps, np.nan, s.value[part]),
+                        None if s.low is None else np.where(gaps, np.nan, s.low[part]),
+                        None if s.high is None else np.where(gaps, np.nan, s.high[part]),
+                    )
+                    for name, s in summaries.items()
+                },
+                {
+                    point: str(failure)
+                    for point, failure in enumerate(failures[part])
+                    if failure is not None
+                },
+            )
     return found
 
 
@@ -302,7 +309,7 @@ def refine_crossing(
     low, high = max(plan.span.low, x - step), min(plan.span.high, x + step)
     for _ in range(REFINEMENTS):
         inner = Sweep(plan.spec, Span(low, high), REFINE_POINTS)
-        (summaries,) = sweep(calc, [given], inner, solve)
+        ((summaries, _),) = sweep(calc, [given], inner, solve)
         if result.core not in summaries:
             break
         found = crossings(inner.values, summaries[result.core].value, level)
@@ -398,18 +405,70 @@ def sweep_sections(
 ) -> list[tuple[dict[str, Any], list[Any]]]:
     """Each scenario's sweep as a JSON section (display units) and its chart and table, from
     the texts of --sweep and --mark. The chart is of --mark's result, else of
-    ``target`` (--target), else of the calculator's own target, or of the first result
-    computed here when --target was not given; each crossing of the mark is refined."""
+    ``target`` (--target), else of the calculator's own target where it is computed here
+    and moves over the sweep, else of the first result (headline first) that does (yield's
+    good dies, given, would plot a constant), the chart saying so; each crossing of
+    the mark is refined. Points without an answer are listed in the section's
+    ``undefined``, each with its reason."""
     plan = parse_sweep(calc, sweep_text)
     mark = parse_mark(calc, mark_text) if mark_text else None
     sections = []
-    for given, swept in zip(rows, sweep(calc, rows, plan, solve), strict=True):
+    for given, (swept, gaps) in zip(rows, sweep(calc, rows, plan, solve), strict=True):
         chosen = mark[0] if mark else target or calc.result(calc.target)
-        if chosen.core not in swept and target is None:  # the default is not computed here
-            chosen = next(r for r in calc.results if r.core in swept)
+        note = ""
+        if not mark and target is None:
+            chosen, note = moving_result(calc, plan, swept)
         refine = partial(refine_crossing, calc, given, plan, mark, solve=solve) if mark else None
-        sections.append(sweep_section(calc, plan, swept, chosen, mark, refine))
+        section, visuals = sweep_section(calc, plan, swept, chosen, mark, refine)
+        visuals = [*([note] if note else []), *visuals]
+        if gaps:
+            x = section["x"]
+            section["undefined"] = [{"x": x[i], "reason": gaps[i]} for i in sorted(gaps)]
+        sections.append((section, visuals))
     return sections
+
+
+def moving_result(
+    calc: Calculator, plan: Sweep, swept: Mapping[str, engine.Summary]
+) -> tuple[Result, str]:
+    """The result a sweep charts by default: the calculator's target where it is computed
+    and moves over the sweep (``plan``), else the first result (headline first) that does,
+    with a note saying why the target is not charted ('' where it is)."""
+    ordered = sorted(calc.results, key=lambda r: r.name not in calc.headline)
+    computed = [r for r in ordered if r.core in swept]
+    target = calc.result(calc.target)
+    if target.core not in swept:
+        return computed[0], ""
+    finite = [s.value[np.isfinite(s.value)] for s in (swept[r.core] for r in computed)]
+    moving = [r for r, values in zip(computed, finite, strict=True) if len(set(values)) > 1]
+    stays = finite[computed.index(target)]
+    if target in moving or stays.size < 2 or not moving:
+        return target, ""
+    level = notation.fmt(float(convert(stays[0], target.unit, target.display)))
+    return moving[0], (
+        f"{target.name} stays at {level} over this {plan.spec.name} sweep: the chart is of "
+        f"{moving[0].name}"
+    )
+
+
+MAX_NAMED_POINTS = 5
+"""A sweep's points without an answer are named up to this many (then the first few and
+the last)."""
+
+
+def undefined_note(section: Mapping[str, Any]) -> str:
+    """The warning for a sweep's points without an answer (its section's ``undefined``):
+    which, how many, and the first one's reason."""
+    gaps = section["undefined"]
+    xs = [notation.fmt(gap["x"]) for gap in gaps]
+    if len(xs) > MAX_NAMED_POINTS:
+        xs = [*xs[: MAX_NAMED_POINTS - 2], "...", xs[-1]]
+    unit = f" {section['unit']}" if section["unit"] else ""
+    return (
+        f"--sweep: no answer at {len(gaps)} of {len(section['x'])} points, "
+        f"{section['input']} = {', '.join(xs)}{unit} (left blank), e.g. at "
+        f"{notation.fmt(gaps[0]['x'])}{unit}: {gaps[0]['reason']}"
+    )
 
 
 def labelled(name: str, unit: str) -> str:

@@ -148,6 +148,8 @@ def reports_for(
             report.answer.append(chart)
         if sweeps:
             section, visuals = sweeps[row]
+            if "undefined" in section:
+                warn(f"{names[row]}: " * bool(names[row]) + planner.undefined_note(section))
             report.extra["sweep"] = section
             report.answer.extend(visuals)
         if options.get("explain"):
