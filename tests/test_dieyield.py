@@ -427,3 +427,20 @@ def test_defect_density_goal_without_an_answer_fails(
         tcoctl.yield_(
             die_area="100mm^2", model=model, solve="defect-density", goal=f"die_yield={goal}"
         )
+
+
+def test_an_implied_yield_no_defect_density_gives_says_why() -> None:
+    """The probe: 50 good dies of 616 (8.1 %) under a negative binomial with alpha 0.1,
+    which never falls below (1 + 1e6 / 0.1)^-0.1 = 0.2: implied_defect_density was blank
+    with only "no finite value (... or past the largest float)". One warning names it and
+    why; the other results stand."""
+    assert die_yield("negative-binomial", 1e6, alpha=0.1) == pytest.approx((1 + 1e7) ** -0.1)
+    outcome = run("yield", "--die-area", "100", "--good-dies", "50", "--model",
+                  "negative-binomial", "--alpha", "0.1", "-f", "json")  # fmt: skip
+    assert outcome.code == 0
+    assert outcome.stderr.startswith(
+        "tcoctl: warning: implied_defect_density has no value: implied_yield is below what "
+        "the yield model reaches at 1e6 defects per die"
+    )
+    assert outcome.stderr.count("\n") == 1
+    assert outcome.json()["results"]["implied_yield"]["value"] == pytest.approx(50 / 616)

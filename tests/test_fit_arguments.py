@@ -21,10 +21,15 @@ from tcoctl.pipeline.fit_arguments import parse
 def test_bad_arguments_exit_2_naming_them(
     argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """One line, as the command line's errors are, with an example (argparse printed its
+    usage, then the error: two lines)."""
     with pytest.raises(SystemExit) as exited:
         parse("serving-fit", argv, leave_one_out=True)
     assert exited.value.code == 2
-    assert words in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert said.startswith("python -m tcoctl.pipeline.calibration: error: ") and words in said
+    assert said.endswith("; e.g. python -m tcoctl.pipeline.calibration presets 2025-06-30\n")
+    assert said.count("\n") == 1
 
 
 def test_help_and_good_arguments(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

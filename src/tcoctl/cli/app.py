@@ -23,7 +23,7 @@ from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
-from tcoctl.errors import ExitCode, TcoctlError, UsageError
+from tcoctl.errors import ExitCode, TcoctlError, UsageError, shorten
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -153,12 +153,12 @@ class WholeNumber(ParamType):
 
     def convert(self, value: Any, param: Any, ctx: Context | None) -> int:
         text = str(value).strip().replace(",", "").replace("_", "")
-        if text.isdigit() and int(text) <= self.most:
+        if text.isdigit() and len(text) <= len(str(self.most)) and int(text) <= self.most:
             return int(text)
         flag = param.opts[0] if param is not None else "the option"
         self.fail(
             f"expected a whole number from 0 to {self.most:,}, e.g. {flag} {self.example}; "
-            f"got {value!r}",
+            f"got {shorten(str(value))!r}",
             param,
             ctx,
         )

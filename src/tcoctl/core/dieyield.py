@@ -653,6 +653,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
         found.extend(_stated_count_checks(values, rows, assumed, no_wafer))
     found.extend(_spare_checks(values, rows))
     found.extend(_unsolved_density_checks(values, rows))
+    found.extend(_implied_density_checks(values, rows))
     return found
 
 
@@ -728,6 +729,24 @@ def _unsolved_density_checks(values: Mapping[str, Any], rows: int) -> list[Findi
         if np.any(points):
             found.append(Finding(message, by_row(points, rows), True, (), points, usage))
     return found
+
+
+def _implied_density_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """An implied yield that no defect density gives under the model (a warning: the other
+    results stand): less than what lambda = die_area x defect_density = 1e6 gives
+    (defects_for_yield; a negative binomial with alpha 0.1 never falls below 0.2)."""
+    if "implied_defect_density" not in values or "implied_yield" not in values:
+        return []
+    implied = np.asarray(values["implied_yield"], dtype=float)
+    points = np.isnan(np.asarray(values["implied_defect_density"], dtype=float)) & (implied > 0)
+    if not np.any(points):
+        return []
+    message = (
+        "implied_defect_density has no value: implied_yield is below what the yield model "
+        "reaches at 1e6 defects per die (die_area x defect_density, the most the search "
+        "tries); try another --model"
+    )
+    return [Finding(message, by_row(points, rows))]
 
 
 def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:

@@ -7,6 +7,13 @@ import argparse
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
+
+MODULES = {
+    "serving-fit": "tcoctl.pipeline.calibration",
+    "training-fit": "tcoctl.pipeline.training_fit",
+}
+"""The module that fits each preset, for its usage line."""
 
 
 def _date(text: str) -> str:
@@ -14,17 +21,24 @@ def _date(text: str) -> str:
     try:
         datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date YYYY-MM-DD, e.g. 2025-06-30; got {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD; got {text!r}") from None
     return text
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line with an example, as the command line's
+    are (argparse prints its usage, then the error: two lines)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; e.g. {self.prog} presets 2025-06-30\n")
 
 
 def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argparse.Namespace:
     """The folder to write ``preset``.toml into (default presets, which must exist) and the
     date to stamp it with (default today's); with ``leave_one_out``, that flag too."""
-    parser = argparse.ArgumentParser(
-        description=f"Fit on the shipped dataset and write FOLDER/{preset}.toml."
+    parser = OneLineParser(
+        prog=f"python -m {MODULES[preset]}",
+        description=f"Fit on the shipped dataset and write FOLDER/{preset}.toml.",
     )
     parser.add_argument(
         "folder", nargs="?", default="presets", help="folder to write into (default: presets)"
@@ -44,7 +58,5 @@ def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argp
         )
     args = parser.parse_args(list(argv))
     if not getattr(args, "leave_one_out", False) and not Path(args.folder).is_dir():
-        parser.error(
-            f"folder {args.folder!r} does not exist: give an existing folder, e.g. presets"
-        )
+        parser.error(f"folder {args.folder!r} does not exist: give an existing folder")
     return args

@@ -272,9 +272,9 @@ def evaluate(
     for base, given in enumerate(table.bases):
         rows = np.flatnonzero(table.base_of == base)
         label = f"{names[base]}: " if names[base] else ""
-        for row in sorted(set(warned) & set(rows.tolist())):
-            for warning in warned[row]:
-                warn(f"{label}{warning}")
+        said = [w for row in sorted(set(warned) & set(rows.tolist())) for w in warned[row]]
+        for warning in said:
+            warn(f"{label}{warning}")
         if first_failed in rows:
             raise scenario_error(calc, presets[base], failed[first_failed], label)
         outline = engine.outline(calc, given, solve)
@@ -282,7 +282,12 @@ def evaluate(
         for option in outline.unused:
             warn(f"{label}--{option} is used by no result computed here")
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
-        lost = [name for name in lost if not lacks_a_figure(given, outline.uses.get(name, ()))]
+        lost = [
+            name
+            for name in lost
+            if not lacks_a_figure(given, outline.uses.get(name, ()))
+            and not any(warning.startswith(f"{name} ") for warning in said)  # said why
+        ]
         if lost:
             warn(
                 f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
