@@ -299,6 +299,27 @@ def test_the_default_efficiencies_are_the_gpu_familys_fit() -> None:
         assert ("from" in item) == (label == "*")
 
 
+def test_a_fitted_figure_picked_again_for_a_fitted_gpu_drops_the_pooled_mark() -> None:
+    """A batch line's GPU re-picks the per-GPU fitted figures of the run's (engine.rederive
+    once in gather, again per group): gaudi3 (no fitted family) takes the pooled fit, marked
+    so; an h100-sxm line then took the Hopper fit but kept '[fit: pooled]'."""
+    from tcoctl import engine
+    from tcoctl.pipeline.runner import choose_preset
+    from tcoctl.specs import CALCULATORS
+
+    calc = CALCULATORS["inference"]
+    given = engine.gather(calc, {"gpu": "gaudi3"}, choose_preset(calc, None, {}), lines=True)
+    assert given["bandwidth-efficiency"].origin == "preset serving-fit [fit: pooled]"
+    for item in engine.expand(calc, calc.input("gpu"), "h100-sxm", "--gpu"):
+        engine.put(given, item)
+    engine.rederive(calc, given, ["gpu"])
+    preset = tomli.loads((REPO / "presets" / "serving-fit.toml").read_text(encoding="utf-8"))
+    entry = preset["inference"]["bandwidth-efficiency"]
+    hopper = entry["value"][entry["labels"].index("h100-sxm")]
+    picked = given["bandwidth-efficiency"]
+    assert (picked.text, picked.origin) == (hopper, "preset serving-fit")
+
+
 def test_given_efficiencies_give_the_roofline_on_several_gpus() -> None:
     """A given efficiency is the replica's own: the fitted parallel efficiency and layer
     overhead are dropped, so efficiencies of 1 reproduce the roofline at 4 GPUs per replica."""

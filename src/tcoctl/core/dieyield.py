@@ -40,13 +40,11 @@ from tcoctl.core.relations import (
     product,
     references,
 )
-from tcoctl.specs.dieyield import YIELD_MODELS
+from tcoctl.specs.dieyield import OFFSET_STEPS, YIELD_MODELS
 
 Array = NDArray[np.float64]
 Value = Any  # float or ndarray (or None where optional); numpy broadcasts both
 MODELS = YIELD_MODELS
-OFFSET_STEPS = 24
-"""Grid offsets tried per axis by the die count (the die- and street-centred grids among them)."""
 SPLITS = 32
 """Parts the defect-density search splits its bracket into per round (``_bisected``)."""
 LOG_LAMBDA_LOW = -20.0

@@ -190,12 +190,13 @@ def without_given_defaults(calc: Calculator, given: Mapping[str, Given]) -> dict
 def for_gpu(calc: Calculator, item: Given, gpu: str | None) -> Given:
     """A per-GPU preset figure (``per = "gpu"``) for the run's GPU: its own element when the
     labels name it, else the ``*`` element, the origin then saying so: ``preset serving-fit
-    [fit: pooled]``."""
+    [fit: pooled]`` (a figure picked again for another GPU drops an earlier pick's mark)."""
     entry = item.entry
     assert entry is not None and isinstance(entry.value, tuple)
     found = gpu is not None and gpu in entry.labels
     index = entry.labels.index(gpu if found else ANY_GPU)
-    origin = item.origin if found else f"{item.origin} {FITTED}pooled]"
+    pooled = f" {FITTED}pooled]"
+    origin = item.origin.removesuffix(pooled) + ("" if found else pooled)
     (checked,) = expand(calc, item.spec, entry.value[index], origin)
     return Given(item.spec, checked.text, origin, checked.span, entry)
 

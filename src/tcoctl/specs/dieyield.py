@@ -16,6 +16,9 @@ YIELD_MODELS = (
     "bose-einstein",
 )
 """The defect-limited yield models of tcoctl.core.dieyield (named as in the README)."""
+OFFSET_STEPS = 24
+"""Grid offsets tried per axis by the die count of tcoctl.core.dieyield (the die- and
+street-centred grids among them)."""
 
 
 def length(name: str, help: str, example: str, **settings: Any) -> Input:
@@ -117,7 +120,8 @@ YIELD = Calculator(
         Input(
             "dies-per-wafer-method",
             "How good dies count the dies per wafer: count (whole dies on the best of the "
-            "24 x 24 grid offsets tried, which can miss up to ~2 % of the best placement; the "
+            f"{OFFSET_STEPS} x {OFFSET_STEPS} grid offsets tried, which can miss up to ~2 % of "
+            "the best placement; the "
             "default), formula (pi (d/2)^2 / S - pi d / sqrt(2 S) on the usable wafer and the "
             "die pitch) or textbook (the same formula on the whole wafer and the bare die, no "
             "edge exclusion or scribe, as Hennessy & Patterson apply it).",
