@@ -134,6 +134,20 @@ def test_a_die_count_is_an_alternative_to_wafers_and_the_wafers_give_it() -> Non
     assert clash.code == 2 and "are alternatives" in clash.stderr
 
 
+def test_fewer_dies_than_one_package_is_an_error_naming_both_options() -> None:
+    """One compute die where a chip holds two (a B200) makes no chip: it used to answer half
+    a chip, silently. Two dies make one; a range whose low end is short keeps its answer
+    where it holds, with a warning."""
+    short = run("supply", "--dies", "1", "--dies-per-package", "2")
+    assert short.code == 2
+    assert "--dies is fewer than --dies-per-package" in short.stderr
+    assert "e.g. --dies 2e6 --dies-per-package 2" in short.stderr
+    one = results("supply", "--dies", "2", "--dies-per-package", "2")
+    assert one["chips_in_period"]["value"] == pytest.approx(1)
+    ranged = run("supply", "--dies", "1..4", "--dies-per-package", "2")
+    assert ranged.code == 0 and "--dies is fewer than --dies-per-package" in ranged.stderr
+
+
 def test_solve_wafers_for_a_million_h100e_by_root_finding() -> None:
     """A minimum has no closed-form inverse: bracketed root finding gives the wafers at which
     the dies give 1e6 / 0.3234 910Bs: 1e6 / (320/989.4) / 12 / 65 = 3,964 a month."""

@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tcoctl.core import dieyield, h100e
-from tcoctl.core.relations import Finding, Model, Relation, formula, product, references
+from tcoctl.core.relations import Finding, Model, Relation, by_row, formula, product, references
 from tcoctl.core.tco import YEAR_S
 
 Array = NDArray[np.float64]
@@ -158,15 +158,29 @@ MONTHS_OF_DIES = (
     "instead, e.g. wafer_rate 30000 good_dies_per_wafer 50"
 )
 """A goal-seek of the period found none (NaN): dies give the same chips over any period."""
+FEWER_DIES_THAN_A_PACKAGE = (
+    "dies is fewer than dies_per_package: not enough for one packaged chip (dies counts each "
+    "good compute die, dies_per_package those one chip holds, e.g. a B200's 2); give dies at "
+    "least dies_per_package, e.g. dies 2e6 dies_per_package 2"
+)
+"""A stated die count below one package: its chips_in_period would be a fraction of a chip."""
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """The die checks of tcoctl.core.dieyield (a die beyond the reticle, no usable wafer),
-    and a capacity: with no constraint and no stated supply nothing can be computed."""
+    a stated die count of at least one package, and a capacity: with no constraint and no
+    stated supply nothing can be computed."""
     every_row = np.ones(rows, dtype=bool)
     if "dies" in values and np.isnan(np.asarray(values["period"], dtype=float)).all():
         named = ("dies", "period", "wafer_rate", "good_dies_per_wafer")
         return [Finding(MONTHS_OF_DIES, every_row, True, named, usage=True)]
+    if "dies" in values and "wafer_rate" not in values:  # a stated count (it excludes wafers)
+        short = np.less(values["dies"], values["dies_per_package"])
+        if short.any():
+            named = ("dies", "dies_per_package")
+            return [
+                Finding(FEWER_DIES_THAN_A_PACKAGE, by_row(short, rows), True, named, short, True)
+            ]
     limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
     if "chips_per_year" not in values or (
         all(np.isinf(limit).all() for limit in limits)
