@@ -70,12 +70,15 @@ PUBLISHED = (
     Published(
         "hopper",
         0.43,
-        "Llama Team, AI @ Meta, The Llama 3 Herd of Models, Table 4 (BF16 MFU of the three "
-        "stages of Llama 3 405B pre-training on 8,192 and 16,384 H100s: 43 %, 41 %, 38 %; "
-        "read in copies of the table: G. Lockwood's notes of the SC'24 talk, "
-        "glennklockwood.com/garden/llama-3.1, '8,192 | 8 | 1 | 16 | 16M | 430')",
+        "Llama Team, AI @ Meta, The Llama 3 Herd of Models (arXiv:2407.21783), section 3.3.2, "
+        "GPU utilization, and Table 4, 'Scaling configurations and MFU for each stage of "
+        "Llama 3 405B pre-training': BF16 MFU 43 % on 8,192 H100s ('8,192 | 8 | 1 | 16 | 64 | "
+        "8,192 | 32 | 16M | 430 | 43%'), 41 % and 38 % on 16,384; read in the paper's text "
+        "(its arXiv HTML, as extracted in a public repository's copy)",
         "https://arxiv.org/abs/2407.21783",
-        "38%–43% BF16 model FLOPs utilization (380–430 TFLOP/s per GPU)",
+        "Through careful tuning of the parallelism configuration, hardware, and software, we "
+        "achieve an overall BF16 Model FLOPs Utilization (MFU; Chowdhery et al. (2023)) of "
+        "38-43% for the configurations shown in Table 4.",
         "2024-07-23",
     ),
     Published(
@@ -106,10 +109,14 @@ PUBLISHED = (
         ANY_GPU,
         0.462,
         "Chowdhery et al., PaLM: Scaling Language Modeling with Pathways (arXiv:2204.02311), "
-        "section 1 (6,144 TPU v4 chips; read in SemiAnalysis's and others' quotations)",
+        "section 4.1, Training Efficiency, and Table 3, model FLOPs utilization of PaLM and "
+        "prior large models ('PaLM 540B 6144 TPU v4 46.2%'); read in arXiv's ar5iv HTML of the "
+        "paper (https://ar5iv.labs.arxiv.org/html/2204.02311)",
         "https://arxiv.org/abs/2204.02311",
-        "46.2% model FLOPs utilization (57.8% hardware FLOPs utilization)",
-        "2022-04-19",
+        "The MFU of PaLM 540B is 45.7% without self-attention or 46.2% with it. Our "
+        "analytically computed hardware FLOPs utilization, which includes rematerialization "
+        "FLOPs, is 57.8%.",
+        "2022-04",
     ),
 )
 
