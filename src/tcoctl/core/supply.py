@@ -177,9 +177,9 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     if "dies" in values and "wafer_rate" not in values:  # a stated count (it excludes wafers)
         short = np.less(values["dies"], values["dies_per_package"])
         if short.any():
-            named = ("dies", "dies_per_package")
+            pair = ("dies", "dies_per_package")
             return [
-                Finding(FEWER_DIES_THAN_A_PACKAGE, by_row(short, rows), True, named, short, True)
+                Finding(FEWER_DIES_THAN_A_PACKAGE, by_row(short, rows), True, pair, short, True)
             ]
     limits = [np.asarray(values[f"{name}_limit"], dtype=float) for name in LIMITS]
     if "chips_per_year" not in values or (
