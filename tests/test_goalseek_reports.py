@@ -192,7 +192,7 @@ def test_a_root_missing_at_some_range_ends_is_answered_at_the_centre() -> None:
     ("args", "example"),
     [
         (("inference", "--solve", "layer-overhead", "--for", "time_per_output_token=20ms"),
-         "ask for a value in that span, e.g. --for 'time_per_output_token=36 ms'"),
+         "ask for a value in that span, e.g. --for 'time_per_output_token=35 ms'"),
         (("tco", "--solve", "electricity", "--for", "power_share=1"),
          "ask for a value short of it, e.g. --for 'power_share=0.99'"),
         (("yield", "--defect-density", "0.1", "--solve", "die-area", "--for",
@@ -205,8 +205,8 @@ def test_a_goal_out_of_reach_at_the_centre_gives_an_example(
     args: tuple[str, ...], example: str
 ) -> None:
     """Every error names what was expected and an example: a goal out of reach suggests
-    one that is reached (the weights alone take 32.6 ms per token at the central bandwidth
-    efficiency, so 20 ms is out of reach; 36 ms is a tenth in from that end), and the
+    one that is reached (the weights alone take 32.0 ms per token at the central bandwidth
+    efficiency, so 20 ms is out of reach; 35 ms is a tenth in from that end), and the
     example asked for succeeds."""
     outcome = run(*args)
     assert outcome.code == 1 and outcome.stderr.count("\n") == 1
