@@ -143,6 +143,22 @@ def test_a_scenarios_reason_names_keywords_where_the_command_line_names_options(
     assert "--" not in as_keywords(CALCULATORS["yield"], "--cores-needed is more than --cores")
 
 
+def test_goal_seek_errors_name_the_solve_and_goal_keywords_not_the_flags() -> None:
+    """Issue 16 (the API words errors with keywords): a goal-seek's reasons and examples
+    said --for '...' and --solve through the API too."""
+    with pytest.raises(DomainError, match=r"e\.g\. goal='gpus_per_replica=2'$"):
+        tcoctl.inference(solve="batch", goal="gpus_per_replica=3")
+    with pytest.raises(UsageError, match=r"^goal goes with solve, e\.g\. solve='batch', goal='"):
+        tcoctl.inference(goal="tokens_per_second_per_gpu=1")
+    with pytest.raises(UsageError, match=r"^solve needs goal='RESULT=VALUE', e\.g\. solve="):
+        tcoctl.inference(solve="batch")
+    with pytest.raises(UsageError, match=r"solve='batch' would set it"):
+        tcoctl.inference(solve="batch", batch=1, goal="tokens_per_second_per_gpu=100")
+    assert as_keywords(CALCULATORS["yield"], "with --cores 100..200 and --cores-needed 132") == (
+        "with cores='100..200' and cores_needed=132"
+    )
+
+
 def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does() -> None:
     """Issue 17 section 4 (preset values never silently shape an answer): tcoctl.tco(gpu="b200")
     warns that the preset's network cost, tied to its H100, is kept; the same GPU in an
@@ -154,5 +170,5 @@ def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does()
         result = tcoctl.tco(gpu=["h100-sxm", "b200", "b200"], electricity=[0.1, 0.1, 0.2])
     said = [str(w.message) for w in rows if "still from preset" in str(w.message)]
     assert said == [str(w.message) for w in alone if "still from preset" in str(w.message)]
-    assert said[0].startswith("--gpu b200: ") and "--network-cost still from preset" in said[0]
+    assert said[0].startswith("gpu='b200': ") and "network_cost still from preset" in said[0]
     assert result.to_dict()[1]["inputs"]["network-cost"]["from"].endswith("(anchor replaced)")

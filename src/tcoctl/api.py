@@ -202,7 +202,12 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
     line parses them.
     """
     with one_version():  # one version of each preset for the whole call, read once
-        return _run(command, preset, options)
+        try:
+            return _run(command, preset, options)
+        except (UsageError, DomainError) as error:  # the engine words options as flags
+            if command not in CALCULATORS:
+                raise
+            raise type(error)(as_keywords(CALCULATORS[command], str(error))) from None
 
 
 def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
@@ -221,7 +226,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     def warn(message: str) -> None:  # once each: templates may share a message
         if message not in said:
             said.add(message)
-            warnings.warn(message, TcoctlWarning, stacklevel=5)
+            warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=5)
 
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
@@ -254,18 +259,44 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
     templates = (flow * len(texts) + text_of[entry]) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
-    try:
-        found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
-    except DomainError as error:  # a scenario's reason words inputs as options: as keywords
-        raise DomainError(as_keywords(calc, str(error))) from None
+    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
     found = replace(found, currencies=_currencies(calc, options))
     return Result(found, scalar=found.rows == 1 and not is_array)
 
 
+# an option in a message, with its value if any: 'text', RESULT=VALUE, a number, a word
+_OPTION = (
+    r"--([a-z][a-z0-9-]*)(?: ('[^']*'|[^\s',;:]+=[^\s',;:]*|[0-9][^\s',;:]*|[a-z][a-z0-9-]*))?"
+)
+_NUMBER = r"[0-9]+(\.[0-9]*)?(e[+-]?[0-9]+)?"
+
+
 def as_keywords(calc: Calculator, text: str) -> str:
-    """A message's options (--cores-needed) as the keywords that set them (cores_needed)."""
+    """A message's options (--cores-needed) as the keywords that set them (cores_needed),
+    with their values (--solve batch --for 'x=1' as solve='batch', goal='x=1'; --gpu b200
+    as gpu='b200')."""
     keys = {spec.name: spec.key for spec in calc.inputs}
-    return re.sub(r"--([a-z][a-z0-9-]*)", lambda flag: keys.get(flag[1], flag[0]), text)
+    keys |= {**{name: name for name in SHARED_KEYWORDS}, "for": "goal", "input": "upstream"}
+    worded = {spec.name for spec in calc.inputs if spec.kind != "number"}  # --gpu b200
+
+    def keyword(option: re.Match[str]) -> str:
+        flag, value = option[1], option[2]
+        key = keys.get(flag)
+        if key is None or value is None:
+            return option[0] if key is None else key
+        if key == "solve" and value in keys:  # the input solved for
+            value = repr(keys[value])
+        elif flag in worded and value[0].isalpha():
+            value = repr(value)
+        elif not value.startswith("'") and not re.fullmatch(_NUMBER, value):
+            return f"{key}={value!r}" if "=" in value or value[0].isdigit() else f"{key} {value}"
+        return f"{key}={value}"
+
+    def options(run: re.Match[str]) -> str:  # --solve batch --for 'x=1': solve=..., goal=...
+        words = [keyword(option) for option in re.finditer(_OPTION, run[0])]
+        return "".join(word + (", " if "=" in word else " ") for word in words[:-1]) + words[-1]
+
+    return re.sub(f"{_OPTION}(?: {_OPTION})*", options, text)
 
 
 def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
