@@ -174,7 +174,8 @@ def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) 
     and a line giving one of the preset's numbers as an option have exactly the results
     (value, unit, label, low/high, as_of) and the record's as_of of the single runs with
     the same options (the first scenario of a preset with several, which is what a batch
-    line starts from), and echo the inputs as the single run shows them."""
+    line starts from), and echo the inputs as the single run shows them, each input whose
+    origin the single run names (a GPU's pooled fit, a fitted default) among them."""
     calc = CALCULATORS[command]
     preset = ["--preset", calc.default_preset]
     plain = run(command, *preset, "--format", "json").records()[0]
@@ -186,13 +187,19 @@ def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) 
     text = f"{item['value']} {item['unit']}".strip()
     given = run(command, *preset, f"--{name}", text, "--format", "json")
     assert given.code == 0, given.stderr
-    lines = "{}\n" + json.dumps({name: text}) + "\n"
+    rows, singles = [{}, {name: text}], [plain, given.records()[0]]
+    if any(spec.name == "gpu" for spec in calc.inputs):  # gaudi3: no per-GPU fit of its own
+        rows.append({"gpu": "gaudi3"})
+        singles.append(run(command, *preset, "--gpu", "gaudi3", "--format", "json").records()[0])
+    lines = "".join(json.dumps(row) + "\n" for row in rows)
     batch = run(command, *preset, "--input", "-", "--format", "json", input=lines)
     assert batch.code == 0, batch.stderr
-    for record, single in zip(batch.records(), [plain, given.records()[0]], strict=True):
+    for record, single in zip(batch.records(), singles, strict=True):
         assert record["results"] == single["results"]
         assert record.get("as_of") == single.get("as_of")
         assert record["inputs"] == {key: single["inputs"][key] for key in record["inputs"]}
+        origins = {key for key, member in single["inputs"].items() if "from" in member}
+        assert origins <= record["inputs"].keys()  # '[fit: pooled]' was left out
     assert name in batch.records()[1]["inputs"]
 
 

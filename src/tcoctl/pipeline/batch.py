@@ -34,7 +34,7 @@ from tcoctl.errors import TcoctlError, UsageError, shorten
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
-from tcoctl.report import ANCHOR_REPLACED, GPU_PRICE_MARK, Row
+from tcoctl.report import Row
 from tcoctl.signals import deferred
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import SIMPLE_UNIT, convert, currencies_in, factor, short
@@ -591,7 +591,7 @@ class Batch:
         marked = [
             output.input_member(given, given.origin)
             for given in shared.values()
-            if given.origin.endswith((ANCHOR_REPLACED, GPU_PRICE_MARK))
+            if output.shows_origin(given.origin)
         ]
         return preset, shared, marked
 
