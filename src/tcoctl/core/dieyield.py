@@ -24,6 +24,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -185,10 +186,10 @@ def dies_per_wafer(
     shape = np.broadcast(radius, pitch_x, pitch_y, die_width, die_height, notch).shape
     # The work budget is per scenario (the first axis: a batch line, a sweep point), so
     # one scenario's count never depends on, or fails because of, another's.
-    full = [np.broadcast_to(np.asarray(a, dtype=float), shape).reshape(-1, *shape[1:])
+    full = [_filled(a, shape).reshape(-1, *shape[1:])
             for a in (radius, pitch_x, pitch_y, die_width, die_height, notch)]  # fmt: skip
     scenarios = full[0].shape[0]
-    points = max(1, int(np.prod(shape[1:]))) if shape else 1
+    points = max(1, math.prod(shape[1:])) if shape else 1
     across = (2 * full[0] / full[2]).reshape(scenarios, -1)
     too_many = np.any(across > MAX_ROWS, axis=1)
     rows = np.ceil(np.max(np.where(np.isfinite(across), across, 0.0), axis=1, initial=0.0)) + 4
@@ -207,6 +208,14 @@ def dies_per_wafer(
         radius_, pitch_x_, pitch_y_, width_, height_, notch_ = (a[chosen] for a in full)
         best[chosen] = _best_count(radius_, pitch_x_, pitch_y_, width_, height_, notch_, int(step))
     return np.asarray(best.reshape(shape), dtype=float)
+
+
+def _filled(value: Value, shape: tuple[int, ...]) -> Array:
+    """``value`` broadcast to ``shape`` as a new float array (a copy costs less than a
+    broadcast view at the few scenarios of one run, and little beside a count at many)."""
+    found = np.empty(shape)
+    found[...] = value
+    return found
 
 
 def _best_count(
