@@ -326,7 +326,7 @@ def test_stacked_summaries_match_one_result_at_a_time(
         grid = np.arange(rows * points, dtype=float).reshape(rows, points) + index
         grid[(index + 1) % rows, index % points] = value
         out[f"r{index}"] = np.broadcast_to(grid[:, :1], (rows, points)) if constant else grid
-    with mock.patch.object(evaluation, "STACKED_CELLS", budget):
+    with mock.patch.object(core_registry.relations, "STACKED_CELLS", budget):
         summaries = evaluation.summaries_of(out, ranged=True)
         finite = evaluation.finite_rows(summaries)
     for name, full in out.items():
@@ -335,3 +335,22 @@ def test_stacked_summaries_match_one_result_at_a_time(
         np.testing.assert_array_equal(summary.low, full.min(axis=1))
         np.testing.assert_array_equal(summary.high, full.max(axis=1))
         np.testing.assert_array_equal(finite[name], np.isfinite(full).all(axis=1))
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.0, -1.5, 2.0, 1e300, math.inf, -math.inf, math.nan])),
+        max_size=8,
+    ),
+    st.integers(1, 12),
+)
+def test_joined_extremes_match_each_array_alone(arrays: list[list[float]], budget: int) -> None:
+    """relations.extremes joins small arrays for one reduction (runs of at most
+    STACKED_CELLS elements): each array's least and greatest are its own, NaN where it holds
+    one, and inf, -inf for an empty one (inside any range, as the bounds check has it)."""
+    values = [np.array(items, dtype=float) for items in arrays]
+    with mock.patch.object(core_registry.relations, "STACKED_CELLS", budget):
+        found = core_registry.relations.extremes(values)
+    for value, (least, greatest) in zip(values, found, strict=True):
+        expected = (value.min(), value.max()) if value.size else (math.inf, -math.inf)
+        np.testing.assert_array_equal([least, greatest], expected)

@@ -356,6 +356,7 @@ class _Read:
     """What one run has read of the presets (``one_version``)."""
 
     presets: dict[tuple[str, str | None], Preset] = field(default_factory=dict)
+    builtins: dict[str, Preset] = field(default_factory=dict)
     files: Mapping[str, Path] | None = None
     dirs: tuple[Path, ...] | None = None
 
@@ -405,9 +406,16 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
 
 def builtin(name: str) -> Preset:
     """The built-in preset ``name`` itself, whatever the user's folders hold under that name
-    (the H100-equivalent is defined against the datasheet H100)."""
+    (the H100-equivalent is defined against the datasheet H100); within ``one_version``,
+    the version first read."""
+    held = _held.get()
+    if held is not None and name in held.builtins:
+        return held.builtins[name]
     path = _builtin_path(name)
-    return _parse_cached(name, path, file_stamp(path))
+    preset = _parse_cached(name, path, file_stamp(path))
+    if held is not None:
+        held.builtins[name] = preset
+    return preset
 
 
 @cache

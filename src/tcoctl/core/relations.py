@@ -391,17 +391,16 @@ def evaluate(
                 problems.append(
                     Contradiction(relation, relation.out, computed, given, by_row(bad, rows))
                 )
-        for step in plan.steps:
-            if bounds and step.target in bounds:
-                low, high, exclusive = bounds[step.target]
-                value = np.asarray(known[step.target], dtype=float)
-                if within(value, low, high, exclusive):
-                    continue  # the common case, from two reductions
-                beyond = outside(value, low, high, exclusive)
-                if np.any(beyond):
-                    problems.append(
-                        OutOfBounds(step.target, value, low, high, by_row(beyond, rows))
-                    )
+        bounded = {s.target: bounds[s.target] for s in plan.steps if bounds and s.target in bounds}
+        reached = [np.asarray(known[name], dtype=float) for name in bounded]
+        for (name, (low, high, exclusive)), value, (least, greatest) in zip(
+            bounded.items(), reached, extremes(reached), strict=True
+        ):
+            if (least > low if exclusive else least >= low) and greatest <= high * (1 + 1e-12):
+                continue  # every value inside (as ``outside`` has it); NaN: ``outside`` looks
+            beyond = outside(value, low, high, exclusive)
+            if np.any(beyond):
+                problems.append(OutOfBounds(name, value, low, high, by_row(beyond, rows)))
         if model_checks is not None:
             assumed = frozenset(step.target for step in plan.steps if step.relation.fallback)
             problems.extend(model_checks(known, rows, assumed))
@@ -419,13 +418,40 @@ def outside(value: Any, low: float, high: float, exclusive: bool) -> NDArray[np.
     return beyond
 
 
-def within(value: Array, low: float, high: float, exclusive: bool) -> bool:
-    """Whether every value lies inside its valid range (as ``outside`` has it), from the
-    least and greatest alone; False also where any is NaN (``outside`` then looks)."""
-    if value.size == 0:
-        return True
-    least, greatest = float(value.min()), float(value.max())
-    return (least > low if exclusive else least >= low) and greatest <= high * (1 + 1e-12)
+STACKED_CELLS = 65_536
+"""Elements of small arrays joined for one numpy operation over all of them (on small
+arrays the cost of each call outweighs the arithmetic; larger ones go one by one)."""
+
+
+def stacked(sizes: Sequence[int]) -> list[slice]:
+    """Consecutive runs of items whose sizes add up to at most STACKED_CELLS (a larger item
+    alone), for one numpy operation per run."""
+    runs: list[slice] = []
+    start, held = 0, 0
+    for index, size in enumerate(sizes):
+        if index > start and held + size > STACKED_CELLS:
+            runs.append(slice(start, index))
+            start, held = index, 0
+        held += size
+    if start < len(sizes):
+        runs.append(slice(start, len(sizes)))
+    return runs
+
+
+def extremes(values: Sequence[Array]) -> list[tuple[float, float]]:
+    """The least and greatest of each array (NaN where it holds one; inf, -inf where it is
+    empty), small arrays joined for one reduction each (``stacked``)."""
+    found = [(math.inf, -math.inf)] * len(values)
+    filled = [index for index, value in enumerate(values) if value.size]
+    for run in stacked([values[index].size for index in filled]):
+        chosen = filled[run]
+        joined = np.concatenate([values[index].ravel() for index in chosen])
+        starts = np.cumsum([0, *(values[index].size for index in chosen[:-1])])
+        least = np.minimum.reduceat(joined, starts).tolist()
+        greatest = np.maximum.reduceat(joined, starts).tolist()
+        for index, pair in zip(chosen, zip(least, greatest, strict=True), strict=True):
+            found[index] = pair
+    return found
 
 
 def by_row(mask: Any, rows: int) -> NDArray[np.bool_]:

@@ -522,26 +522,6 @@ def left_out_note(
     return None
 
 
-STACKED_CELLS = 65_536
-"""Elements of small arrays stacked for one numpy operation over all of them (on small
-arrays the cost of each call outweighs the arithmetic; larger ones go one by one)."""
-
-
-def stacked(sizes: Sequence[int]) -> list[slice]:
-    """Consecutive runs of items whose sizes add up to at most STACKED_CELLS (a larger item
-    alone), for one numpy operation per run."""
-    runs: list[slice] = []
-    start, held = 0, 0
-    for index, size in enumerate(sizes):
-        if index > start and held + size > STACKED_CELLS:
-            runs.append(slice(start, index))
-            start, held = index, 0
-        held += size
-    if start < len(sizes):
-        runs.append(slice(start, len(sizes)))
-    return runs
-
-
 def summaries_of(out: Mapping[str, Array], ranged: bool) -> dict[str, Summary]:
     """Each result over (rows, points) as its centre (the first point) and, with ranges, its
     least and greatest value per row, small results stacked for one reduction; a result the
@@ -551,7 +531,7 @@ def summaries_of(out: Mapping[str, Array], ranged: bool) -> dict[str, Summary]:
         return {name: Summary(centre) for name, centre in centres.items()}
     ends: dict[str, tuple[Array, Array]] = {}
     varying = [name for name, full in out.items() if full.strides[1] != 0]
-    for run in stacked([out[name].size for name in varying]):
+    for run in rel.stacked([out[name].size for name in varying]):
         names = varying[run]
         both = np.concatenate([out[name] for name in names]) if len(names) > 1 else out[names[0]]
         shape = (len(names), out[names[0]].shape[0])
@@ -567,7 +547,7 @@ def finite_rows(summaries: Mapping[str, Summary]) -> dict[str, NDArray[np.bool_]
     small results stacked for one isfinite per part over them all."""
     names = list(summaries)
     found: dict[str, NDArray[np.bool_]] = {}
-    for run in stacked([summaries[name].value.size for name in names]):
+    for run in rel.stacked([summaries[name].value.size for name in names]):
         group = [summaries[name] for name in names[run]]
         keys = dict.fromkeys(key for s in group for key in s.percentiles or {})
         parts = [
