@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import json
 import math
 import os
 import re
@@ -355,6 +356,16 @@ def test_batch_csv_keeps_low_and_high() -> None:
     header, row = list(csv.reader(lines))
     at = header.index("power_annual low")
     assert float(row[at]) < float(row[at + 1])
+
+
+def test_batch_csv_echoes_each_line_s_options_as_given() -> None:
+    """The input cell of a batch CSV row is the line's options under their own names: a
+    die size under --die-size (it was filed under die-width, one of the two it sets)."""
+    text = "die-size,wafer-cost\n10x12 mm,10000 USD\n"
+    outcome = run("yield", "--input", "-", "--format", "csv", input=text)
+    assert outcome.code == 0, outcome.stderr
+    _, row = list(csv.reader(outcome.stdout.splitlines()))
+    assert json.loads(row[1]) == {"die-size": "10x12 mm", "wafer-cost": "10000 USD"}
 
 
 def test_csv_names_a_coded_result_as_json_and_the_table_do() -> None:

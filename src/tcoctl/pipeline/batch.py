@@ -554,9 +554,7 @@ class Batch:
         table = display_table(results, summaries, values, len(indices))[kept]
         good = [indices[p] for p in kept]
         if fmt == "csv":
-            names = [c.given[0].spec.name for c in columns]
-            texts = [dict(zip(names, (c.texts[i] for c in columns), strict=True)) for i in good]
-            inputs = [json.dumps(line) for line in texts]
+            inputs = [json.dumps({c.name: c.texts[i] for c in columns}) for i in good]
             dates: list[str | None] = []
         else:
             inputs = [", ".join([*(c.echo[i] for c in columns), *marked]) for i in good]
@@ -582,7 +580,7 @@ class Batch:
         for column in columns:
             for given in self.first(column.name, [column.texts[line]]):
                 engine.put(shared, given)  # it drops the shared value it replaces
-        flags = {**self.flags, **{c.given[0].spec.name: c.texts[line] for c in columns}}
+        flags = {**self.flags, **{c.name: c.texts[line] for c in columns}}
         engine.rederive(self.calc, shared, list(flags))
         shared = engine.without_given_defaults(self.calc, shared)
         if self.solve is not None:
