@@ -27,6 +27,7 @@ from tcoctl import specs as specs_registry
 from tcoctl.core import MODELS
 from tcoctl.engine import evaluation
 from tcoctl.output import faithful
+from tcoctl.pipeline import views
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES
 
 
@@ -40,6 +41,15 @@ def test_every_option_and_result_names_a_quantity_of_the_relations() -> None:
             assert gives <= names, (name, spec.name)
         for result in calc.results:
             assert result.core in names, (name, result.name)
+
+
+def test_a_calculator_offers_map_where_its_model_declares_a_drawing() -> None:
+    """--map is a hook: the spec offers it (Calculator.drawing), the model declares what it
+    draws (core.relations.Drawing); tcoctl.pipeline.views names no calculator."""
+    for name, calc in CALCULATORS.items():
+        assert calc.drawing == (MODELS[name].drawing is not None), name
+    text = Path(str(views.__file__)).read_text(encoding="utf-8")
+    assert not [name for name in CALCULATORS if f'"{name}"' in text]
 
 
 def test_a_calculator_is_one_line_in_each_registry() -> None:

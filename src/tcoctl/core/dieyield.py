@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tcoctl.core.relations import (
+    Drawing,
     Finding,
     Model,
     Relation,
@@ -398,6 +399,38 @@ def die_map(
     keep_cols = np.flatnonzero(state.any(axis=0))
     state = state[keep_rows[0] : keep_rows[-1] + 1, keep_cols[0] : keep_cols[-1] + 1]
     return state[::-1], int(inside.sum())
+
+
+def wafer_cells(
+    inputs: Mapping[str, float], results: Mapping[str, float], seed: int
+) -> tuple[NDArray[np.int8], dict[str, int]] | None:
+    """``--map``'s drawing of one scenario: its wafer's dies (die_map) and their counts,
+    from the central inputs and results: a die of die_width x die_height (die_height
+    defaulting to die_width) or a square die of die_area, at its die_yield (all good where
+    none is known); None without a die."""
+    if "die_width" in inputs:
+        width, height = inputs["die_width"], inputs.get("die_height", inputs["die_width"])
+    elif "die_area" in inputs:
+        width = height = math.sqrt(inputs["die_area"])
+    else:
+        return None
+    state, whole = die_map(
+        inputs["wafer_diameter"],
+        inputs["edge_exclusion"],
+        width,
+        height,
+        inputs["scribe"],
+        inputs["notch"],
+        results.get("die_yield", 1.0),
+        seed,
+    )
+    counts = {
+        "good": int((state == 2).sum()),
+        "defective": int((state == 3).sum()),
+        "edge": int((state == 1).sum()),
+        "whole_dies": whole,
+    }
+    return state, counts
 
 
 def _identity(value: Value) -> Value:
@@ -774,4 +807,9 @@ def _spare_checks(values: Mapping[str, Any], rows: int) -> list[Finding]:
     return found
 
 
-MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))
+MODEL = Model(
+    RELATIONS,
+    checks=checks,
+    references=references(__doc__),
+    drawing=Drawing(wafer_cells, needs=("die_width", "die_area")),
+)

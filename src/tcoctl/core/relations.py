@@ -60,6 +60,20 @@ class Work:
     rows: Callable[[Mapping[str, float], int], float]
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A picture of one scenario that ``--map`` shows beside its results (a wafer's dies):
+    ``cells(inputs, results, seed)`` gives a grid of cell states (0 none, 1 edge, 2 good,
+    3 lost to a defect) and its counts, from the central inputs and results (floats, core
+    units), or None where the inputs give none of the quantities it ``needs``."""
+
+    cells: Callable[
+        [Mapping[str, float], Mapping[str, float], int],
+        tuple[NDArray[np.int8], dict[str, int]] | None,
+    ]
+    needs: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Relation:
     """``out = forward(*inputs)``; ``inverses[name](out, *other inputs in order)`` gives an
@@ -194,6 +208,8 @@ class Model:
     references: str = ""
     """The sources of the relations: the entries of the References section of the core
     module's docstring (``references(__doc__)``), which the API's docstrings show."""
+    drawing: Drawing | None = None
+    """What ``--map`` draws, for a calculator whose spec offers it (Calculator.drawing)."""
 
     def plan(
         self, known: Iterable[str], choices: Choices = (), exclude: Iterable[str] = ()

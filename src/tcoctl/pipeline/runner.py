@@ -155,7 +155,7 @@ def reports_for(
         if options.get("explain"):
             report.extra["explain"] = explain.lines(calc, *engine.central_known(calc, given))
         if options.get("map"):
-            drawing, counts = views.drawings()[calc.name](inputs, results, options.get("seed") or 0)
+            drawing, counts = views.drawing(calc, inputs, results, options.get("seed") or 0)
             report.visuals.append(drawing)
             report.extra["map"] = counts
         reports.append(report)

@@ -1,55 +1,32 @@
-"""Views a calculator may offer beside its results, in an explicit registry: ``--map`` (a
-drawing of the scenario; ``--explain``, which every calculator has, is tcoctl.pipeline.explain).
-Each takes the central inputs and results in core units, keyed by core quantity."""
+"""``--map``: the drawing of one scenario a calculator's model declares (core.relations
+.Drawing, as a relation declares its Work), offered where the spec says so
+(Calculator.drawing); ``--explain``, which every calculator has, is tcoctl.pipeline.explain.
+The drawing takes the central inputs and results in core units, keyed by core quantity."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from tcoctl.core.dieyield import die_map
+from tcoctl.core import MODELS
 from tcoctl.errors import UsageError
+from tcoctl.specs import Calculator
 
 
-def die_mm(inputs: Mapping[str, float]) -> tuple[float, float] | None:
-    """Die width and height in mm from the central inputs (a square die for --die-area)."""
-    if "die_width" in inputs:
-        return 1e3 * inputs["die_width"], 1e3 * inputs.get("die_height", inputs["die_width"])
-    if "die_area" in inputs:
-        side = 1e3 * math.sqrt(inputs["die_area"])
-        return side, side
-    return None
-
-
-def wafer_drawing(
-    inputs: Mapping[str, float], results: Mapping[str, float], seed: int
+def drawing(
+    calc: Calculator, inputs: Mapping[str, float], results: Mapping[str, float], seed: int
 ) -> tuple[Any, dict[str, Any]]:
-    """The wafer map (a rich renderable) and its counts for JSON."""
+    """The scenario's drawing (a rich renderable) and its counts for JSON; a usage error
+    naming the options that would give it what it needs."""
     from tcoctl.charts import wafer_map  # charts load rich: only for --map
 
-    size = die_mm(inputs)
-    if size is None:
-        raise UsageError("--map needs a die: --die-size, --die-width/--die-height or --die-area")
-    state, whole = die_map(
-        inputs["wafer_diameter"],
-        inputs["edge_exclusion"],
-        size[0] / 1e3,
-        size[1] / 1e3,
-        inputs["scribe"],
-        inputs["notch"],
-        results.get("die_yield", 1.0),
-        seed,
-    )
-    counts = {
-        "good": int((state == 2).sum()),
-        "defective": int((state == 3).sum()),
-        "edge": int((state == 1).sum()),
-        "whole_dies": whole,
-    }
+    declared = MODELS[calc.name].drawing
+    if declared is None:
+        raise UsageError(f"--map: {calc.name} draws no map")
+    found = declared.cells(inputs, results, seed)
+    if found is None:
+        options = [f"--{spec.name}" for spec in calc.inputs if set(spec.sets) & set(declared.needs)]
+        ways = f"{', '.join(options[:-1])} or {options[-1]}" if len(options) > 1 else options[0]
+        raise UsageError(f"--map needs {' or '.join(declared.needs)}: give {ways}")
+    state, counts = found
     return wafer_map(state, counts, seed), counts
-
-
-def drawings() -> dict[str, Callable[..., tuple[Any, dict[str, Any]]]]:
-    """``--map`` by calculator."""
-    return {"yield": wafer_drawing}
