@@ -172,3 +172,13 @@ def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does()
     assert said == [str(w.message) for w in alone if "still from preset" in str(w.message)]
     assert said[0].startswith("gpu='b200': ") and "network_cost still from preset" in said[0]
     assert result.to_dict()[1]["inputs"]["network-cost"]["from"].endswith("(anchor replaced)")
+
+
+def test_warnings_name_the_callers_line_not_the_package() -> None:
+    """A warning points at the notebook or script line that made the call (it named
+    tcoctl/api.py, the depth it was raised at differing between single runs and arrays)."""
+    with pytest.warns(tcoctl.TcoctlWarning) as single:
+        tcoctl.tco(gpu="b200")
+    with pytest.warns(tcoctl.TcoctlWarning) as rows:
+        tcoctl.tco(gpu=["b200", "h100-sxm"])
+    assert {(w.filename, w.lineno > 0) for w in [*single, *rows]} == {(__file__, True)}

@@ -289,6 +289,23 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
     assert "did you mean" not in run("tco", "--gpu", "zzz").stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--solve", "electricty", "--for", "power_share=0.15"], "'electricity'"),
+        (["--solve", "electricity", "--for", "power_shar=0.15"], "'power_share'"),
+        (["--value", "cost_per_gpu_hr"], "'cost_per_gpu_hour'"),
+        (["--sweep", "electricty=0.1..0.2"], "'electricity'"),
+    ],
+)
+def test_a_mistyped_input_or_result_name_suggests_the_near_ones(args: list[str], hint: str) -> None:
+    """As for options and presets: the names --solve, --for, --value and --sweep take get a
+    'did you mean' (they listed every name only)."""
+    outcome = run("tco", *args)
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1
+    assert f"(did you mean {hint}" in outcome.stderr
+
+
 @pytest.mark.parametrize("command", sorted(CALCULATORS))
 def test_an_empty_value_is_refused_with_an_example(command: str) -> None:
     """An option given '' names itself and shows a value to type (the probe's

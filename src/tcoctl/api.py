@@ -22,9 +22,11 @@ from __future__ import annotations
 import html
 import inspect
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -188,6 +190,19 @@ class Result(Mapping[str, Any]):
         return documents[0] if self.scalar else documents
 
 
+PACKAGE_FOLDER = str(Path(__file__).parent)
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside the tcoctl package, counted from the
+    function that calls ``warnings.warn``, so a warning names the user's line whatever the
+    depth it was raised at."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(PACKAGE_FOLDER):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
 def run(command: str, preset: str | None = None, **options: Any) -> Result:
     """Run calculator ``command`` with options given as keywords (see the module docstring).
 
@@ -226,7 +241,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     def warn(message: str) -> None:  # once each: templates may share a message
         if message not in said:
             said.add(message)
-            warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=5)
+            warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
 
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -35,6 +37,15 @@ class DomainError(TcoctlError):
 def shorten(text: str, limit: int = 40) -> str:
     """Text to echo in a message: long input is cut, not repeated in full."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def did_you_mean(name: str, names: Sequence[str]) -> str:
+    """A hint for a mistyped name: the known names it begins, else the closest by
+    ``difflib`` (at most three), as `` (did you mean 'x'?)``; empty when none is near."""
+    near = [n for n in names if name and n.startswith(name)] or difflib.get_close_matches(
+        name, names
+    )
+    return f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
 
 
 def printable(text: str, keep: str = "\n") -> str:

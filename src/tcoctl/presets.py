@@ -20,7 +20,6 @@ TOML only; checking units happens on use.
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 import re
 import stat
@@ -35,7 +34,7 @@ from types import MappingProxyType
 
 import tomli
 
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, did_you_mean, shorten
 from tcoctl.files import excerpt, read_text, reason
 from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
@@ -391,8 +390,7 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
     if preset is None or (kind is not None and preset.kind != kind):
         names = [n for n in files if kind is None or _kind_of(files[n]) == kind]
         label = f"{kind} preset" if kind else "preset"
-        near = [n for n in names if n.startswith(name)] or difflib.get_close_matches(name, names)
-        hint = f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
+        hint = did_you_mean(name, names)
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""

@@ -15,7 +15,7 @@ import numpy as np
 
 from tcoctl import engine, notation
 from tcoctl.core import relations as rel
-from tcoctl.errors import UsageError, shorten
+from tcoctl.errors import UsageError, did_you_mean, shorten
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -67,9 +67,11 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     try:
         spec = calc.input(match["name"])
     except KeyError:
-        names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
+        names = [s.name for s in calc.inputs if s.kind == "number"]
+        hint = did_you_mean(match["name"], names)
         raise UsageError(
-            f"--sweep: {calc.name} has no input {shorten(match['name'])!r}; one of {names}"
+            f"--sweep: {calc.name} has no input {shorten(match['name'])!r}{hint}; "
+            f"one of {', '.join(names)}"
         ) from None
     if spec.kind != "number":
         raise UsageError(f"--sweep: {spec.name} is not a number")
@@ -117,10 +119,11 @@ def parse_mark(
     if match:
         result = next((r for r in calc.results if r.name == match["name"]), None)
     if match is None or result is None:
-        names = ", ".join(r.name for r in calc.results)
+        names = [r.name for r in calc.results]
+        hint = did_you_mean(match["name"], names) if match else ""
         raise UsageError(
-            f"{option}: expected RESULT=VALUE with RESULT one of {names}, "
-            f"e.g. '{example}'; got {shorten(text)!r}"
+            f"{option}: expected RESULT=VALUE with RESULT one of {', '.join(names)}, "
+            f"e.g. '{example}'; got {shorten(text)!r}{hint}"
         )
     try:
         level = parse_span(match["level"], result.unit, example, result.display or None)
@@ -161,9 +164,10 @@ def parse_solve(
     except KeyError:
         spec = None
     if spec is None or spec.kind != "number":
-        names = ", ".join(s.name for s in calc.inputs if s.kind == "number")
+        names = [s.name for s in calc.inputs if s.kind == "number"]
         raise UsageError(
-            f"--solve: {calc.name} has no number input {shorten(name)!r}; one of {names}"
+            f"--solve: {calc.name} has no number input {shorten(name)!r}"
+            f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}"
         )
     result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1])
     if result.core == spec.core:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tcoctl import engine, output
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, did_you_mean, shorten
 from tcoctl.files import replace_refusal
 from tcoctl.notation import SI_PREFIXES
 from tcoctl.pipeline import explain, planner, route, views
@@ -185,9 +185,10 @@ def find_result(
     results = engine.results_of(calc, solve)
     found = next((result for result in results if result.name == name), None)
     if found is None:
-        names = ", ".join(r.name for r in results)
+        known = [r.name for r in results]
         raise UsageError(
-            f"{option}: {calc.name} has no result {shorten(name)!r}; expected one of {names}; "
+            f"{option}: {calc.name} has no result {shorten(name)!r}{did_you_mean(name, known)}; "
+            f"expected one of {', '.join(known)}; "
             f"e.g. {option} {example}"
         )
     return found
