@@ -3,6 +3,9 @@ the build), and how cases are read and scored."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -73,11 +76,30 @@ def test_piped_at_80_columns_every_case_id_is_whole() -> None:
     )
 
 
+def test_csv_has_a_row_per_case_as_its_json_has_it() -> None:
+    """``--format csv`` (offered by --help, refused before): one row per case, the JSON's
+    values written as machine output is (15 significant digits)."""
+    rows = list(csv.DictReader(io.StringIO(run("validate", "--calculator", "flops",
+                                                "--format", "csv").stdout)))  # fmt: skip
+    cases = json.loads(run("validate", "--calculator", "flops", "--format", "json").stdout)
+    assert [row["id"] for row in rows] == [case["id"] for case in cases["cases"]]
+    for row, case in zip(rows, cases["cases"], strict=True):
+        assert row["pass"] == str(case["pass"]) and row["split"] == (case["split"] or "")
+        assert float(row["got"]) == pytest.approx(case["got"], rel=1e-14)
+
+
+def test_a_repeated_calculator_takes_each() -> None:
+    """--calculator given twice runs both calculators' cases (it kept the last silently)."""
+    both = run("validate", "--calculator", "yield", "--calculator", "memory", "--format", "json")
+    found = {case["calculator"] for case in json.loads(both.stdout)["cases"]}
+    assert both.code == 0 and found == {"yield", "memory"}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--calculator", "nope"], "--calculator: 'nope' is not one of"),
-        (["--format", "csv"], "expected table or json"),
+        (["--format", "xml"], "--format"),
     ],
 )
 def test_bad_options_say_what_was_expected(args: list[str], message: str) -> None:

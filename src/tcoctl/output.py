@@ -875,6 +875,13 @@ def _verdict(case: dict[str, Any]) -> str:
     return "yes" if case["pass"] else "NO"
 
 
+VALIDATION_CSV_COLUMNS = (
+    *("id", "calculator", "kind", "split", "result", "unit", "expected", "got", "low"),
+    *("high", "error", "pass", "uncalibrated", "uncalibrated_error"),
+)
+"""The columns of ``tcoctl validate --format csv``: a row per case, as its JSON has them."""
+
+
 def write_validation(
     document: dict[str, Any], fmt_name: str | None, out: TextIO | None = None
 ) -> None:
@@ -882,8 +889,17 @@ def write_validation(
     (its error, and for a measurement the uncalibrated baseline's beside it), then per
     calculator and, for measurements, per split."""
     out = out or sys.stdout
-    if (fmt_name or default_format()) == "json":
+    fmt_name = fmt_name or default_format()
+    if fmt_name == "json":
         out.write(dumps({"schema_version": SCHEMA_VERSION, **document}) + "\n")
+        return
+    if fmt_name == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(VALIDATION_CSV_COLUMNS)
+        for case in document["cases"]:
+            writer.writerow(
+                csv_cell(_csv_text(case.get(column))) for column in VALIDATION_CSV_COLUMNS
+            )
         return
     from rich.markup import escape
 

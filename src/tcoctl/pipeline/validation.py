@@ -331,14 +331,16 @@ def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def validate(calculator: str | None = None) -> dict[str, Any]:
-    """The ``tcoctl validate`` document: ``cases`` (one record each) and ``summary``."""
-    if calculator is not None and calculator not in CALCULATORS:
-        raise UsageError(
-            f"--calculator: {calculator!r} is not one of {', '.join(CALCULATORS)}; "
-            "e.g. --calculator inference"
-        )
-    cases = [c for c in load_cases() if calculator in (None, c.calculator)]
+def validate(*calculators: str) -> dict[str, Any]:
+    """The ``tcoctl validate`` document: ``cases`` (one record each, of the ``calculators``
+    named, or of every one) and ``summary``."""
+    for calculator in calculators:
+        if calculator not in CALCULATORS:
+            raise UsageError(
+                f"--calculator: {calculator!r} is not one of {', '.join(CALCULATORS)}; "
+                "e.g. --calculator inference"
+            )
+    cases = [c for c in load_cases() if not calculators or c.calculator in calculators]
     records = [run_case(case) for case in cases]
     return {"cases": records, "summary": summarise(records)}
 
