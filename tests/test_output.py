@@ -223,7 +223,7 @@ def test_value_of_a_result_given_as_an_input_prints_the_input() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["flops", "--value", "nope"], "--value: flops has no result 'nope'; expected one of"),
+        (["flops", "--value", "zzz"], "--value: flops has no result 'zzz'; expected one of"),
         (["flops", "--value", "duration:kg"], "--value: duration in 'kg' is a mass, expected"),
         (["flops", "--unit", "duration=kg"], "--unit: duration in 'kg' is a mass, expected"),
         (["flops", "--unit", "duration"], "--unit: expected RESULT=UNIT, e.g. --unit"),

@@ -163,7 +163,7 @@ class Evaluation:
             result_rows(calc, self.summaries, row, bool(self.ranged[row]), solve),
             headline=((solve.unknown.key,) if solve else ()) + calc.headline,
             bars=tuple(name for name, _ in calc.shares),
-            tucked=tucked_results(calc, given),
+            tucked=tucked_results(calc, given, solve),
         )
         if outline.missing:
             report.extra["missing"] = outline.missing
@@ -232,10 +232,13 @@ def typed_currencies(given: Iterable[engine.Given]) -> set[str]:
     return {code for unit in typed for code in currencies_in(unit)}
 
 
-def tucked_results(calc: Calculator, given: Mapping[str, engine.Given]) -> tuple[str, ...]:
+def tucked_results(
+    calc: Calculator, given: Mapping[str, engine.Given], solve: engine.Solve | None
+) -> tuple[str, ...]:
     """The details a table leaves out: all of them in a run with no option that sets an
-    input, none otherwise (--currency, --unit and the like only change how results show)."""
-    if any(item.origin.startswith("--") for item in given.values()):
+    input, none otherwise (--currency, --unit and the like only change how results show; a
+    goal-seek sets its unknown, which may be a detail, such as layer_overhead)."""
+    if solve is not None or any(item.origin.startswith("--") for item in given.values()):
         return ()
     return tuple(result.name for result in calc.results if result.detail)
 
