@@ -182,3 +182,14 @@ def test_warnings_name_the_callers_line_not_the_package() -> None:
     with pytest.warns(tcoctl.TcoctlWarning) as rows:
         tcoctl.tco(gpu=["b200", "h100-sxm"])
     assert {(w.filename, w.lineno > 0) for w in [*single, *rows]} == {(__file__, True)}
+
+
+def test_numpy_integers_are_whole_numbers_for_samples_and_seed() -> None:
+    """samples=np.int64(100), seed=np.uint64(5) were refused as not whole numbers (other
+    keywords took numpy integers); they give what Python integers give."""
+    electricity = tcoctl.Range(0.05, 0.15, "USD/kWh")
+    numpy_ints = tcoctl.tco(electricity=electricity, samples=np.int64(100), seed=np.uint64(5))
+    python_ints = tcoctl.tco(electricity=electricity, samples=100, seed=5)
+    assert numpy_ints.stat("power_share", "p95") == python_ints.stat("power_share", "p95")
+    with pytest.raises(UsageError, match=r"samples: expected a whole number .* got 2\.5"):
+        tcoctl.tco(samples=2.5)

@@ -11,16 +11,17 @@ list of any of these, which runs one scenario per element in a single call.
 <Quantity(8.4e+22, 'FLOP')>
 
 Results read like a mapping of quantities in their display units; ``low``, ``high`` and
-``percentiles`` hold the spread of ranges and Monte Carlo samples; ``to_dict()`` is exactly
-the command line's JSON document. Errors are :class:`tcoctl.errors.TcoctlError` subclasses
-whose messages name keywords (``gpus=``) where the command line names flags; warnings are
-issued as :class:`TcoctlWarning`.
+``percentiles`` hold the spread of ranges and Monte Carlo samples; ``to_dict()`` is the
+command line's JSON document (floats unrounded). Errors are
+:class:`tcoctl.errors.TcoctlError` subclasses whose messages name keywords (``gpus=``)
+where the command line names flags; warnings are issued as :class:`TcoctlWarning`.
 """
 
 from __future__ import annotations
 
 import html
 import inspect
+import numbers
 import re
 import sys
 import warnings
@@ -350,6 +351,11 @@ def _span(bounds: engine.Bounds, entry: int) -> Span:
     return Span(float(low[entry]), float(high[entry]), centre=mid)
 
 
+def _whole(value: Any) -> bool:
+    """Whether ``value`` is a whole number: a Python or numpy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
     """The keywords every calculator shares, checked as the command line checks them (None
     is not given, as in the signatures)."""
@@ -363,14 +369,19 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
     )
     if preset is not None and not isinstance(preset, str):
         raise UsageError(f"preset: expected a preset name, e.g. 'frontier-2024'; got {preset!r}")
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
-        raise UsageError(f"samples: expected a whole number from 0 to {MAX_SAMPLES:,}, e.g. 10000")
+    if not _whole(samples) or not 0 <= samples <= MAX_SAMPLES:
+        raise UsageError(
+            f"samples: expected a whole number from 0 to {MAX_SAMPLES:,}, e.g. 10000; "
+            f"got {shorten(repr(samples))}"
+        )
+    samples = int(samples)
     if dist not in DISTRIBUTIONS:
         raise UsageError(f"dist: expected one of {', '.join(DISTRIBUTIONS)}, e.g. 'triangular'")
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32
-    ):
-        raise UsageError("seed: expected a whole number from 0 to 2**32 - 1, e.g. 1")
+    if seed is not None and (not _whole(seed) or not 0 <= seed < 2**32):
+        raise UsageError(
+            f"seed: expected a whole number from 0 to 2**32 - 1, e.g. 1; got {shorten(repr(seed))}"
+        )
+    seed = None if seed is None else int(seed)
     for name, value, example in (
         ("solve", solve, "electricity"),
         ("goal", goal, "power_share=0.15"),
