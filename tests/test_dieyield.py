@@ -387,8 +387,8 @@ def test_spare_cores_over_a_range_answer_where_enough_cores_exist() -> None:
     spares = outcome.json()["results"]["yield_with_spares"]
     alone = results(*args, "--cores", "150")["yield_with_spares"]["value"]
     assert spares["value"] == alone and spares["low"] >= alone and spares["high"] <= 1
-    assert "--cores-needed is more than --cores at 2 of 6 points of the input ranges, e.g. " \
-        "with --cores at its low side: no value there" in outcome.stderr  # fmt: skip
+    assert "--cores-needed is more than --cores; so no value at 2 of 6 points of the input " \
+        "ranges (with --cores at its low side)" in outcome.stderr  # fmt: skip
     failed = run(*args, "--cores", "100..140")
     assert failed.code == 1 and failed.stderr.endswith("--cores-needed is more than --cores\n")
 

@@ -326,10 +326,11 @@ def failing_ends(
             head, example = _unreachable(calc, solve, problem, shape, row, point)
             if example:
                 text = f"{head} {at}: {example}; its low..high leave those points out"
-            else:
+            else:  # the head may end with its own example: the points follow it
                 text = (
-                    f"{head} {at}: no value there, and low..high leave "
-                    "those points out (narrow the ranges to where it holds)"
+                    f"{head}; so no value at {points.size} of {shape[1]} points of the input "
+                    f"ranges (with {where}), and low..high leave those points out (narrow "
+                    "the ranges to where it holds)"
                 )
             warnings.setdefault(row, []).append(text)
     return kept, mask, reasons
