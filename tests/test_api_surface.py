@@ -193,3 +193,26 @@ def test_numpy_integers_are_whole_numbers_for_samples_and_seed() -> None:
     assert numpy_ints.stat("power_share", "p95") == python_ints.stat("power_share", "p95")
     with pytest.raises(UsageError, match=r"samples: expected a whole number .* got 2\.5"):
         tcoctl.tco(samples=2.5)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "items", "solve", "goal"),
+    [
+        ("output_tokens", [128, 128], "batch", "time_per_output_token=60ms"),
+        ("gpu", ["gaudi3", "h100-sxm"], "layer_overhead", "time_per_output_token=50ms"),
+    ],
+)
+def test_each_element_of_a_goal_seek_array_is_its_own_single_call(
+    keyword: str, items: list[Any], solve: str, goal: str
+) -> None:
+    """The hostile probe: an array with a goal-seek out of reach at some range points got the
+    corners only (17 points, not 626), so its low..high were narrower than each element's
+    own call (batch low 185.2 = its value, not 67.98; h100-sxm's layer_overhead low 224.8 µs,
+    not 52.34 µs). Each element now equals its single call: value, low, high, warnings."""
+    with pytest.warns(tcoctl.TcoctlWarning) as together:
+        rows = tcoctl.inference(**{keyword: items}, solve=solve, goal=goal).to_dict()
+    for item, row in zip(items, rows, strict=True):
+        with pytest.warns(tcoctl.TcoctlWarning) as alone:
+            single = tcoctl.inference(**{keyword: item}, solve=solve, goal=goal).to_dict()
+        assert row == single
+        assert {str(w.message) for w in alone} <= {str(w.message) for w in together}

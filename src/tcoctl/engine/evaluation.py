@@ -79,15 +79,18 @@ def row_count(numbers: Mapping[str, Bounds], gpus: NDArray[np.str_] | None) -> i
     return len(gpus) if gpus is not None else 1
 
 
-def grid_design(k: int, rows: int = 1) -> Array:
+def grid_design(k: int, rows: int = 1, seeking: bool = False) -> Array:
     """Centre point, then a full grid over [0, 1]^k including every corner, (points, k).
 
     One scenario gets up to GRID_BUDGET points (5 per axis at most), which also catches most
     of an interior extreme; many rows (sweeps, batches) get the corners only, exact for
-    results monotone in each input."""
+    results monotone in each input. A goal-seek (``seeking``) gives every row the full grid:
+    where the goal is out of reach at some corners, the extremes lie inside the ranges, at
+    the edge of where it is reached, so each row then matches its own single run."""
     if k > MAX_RANGED:
         raise UsageError(f"at most {MAX_RANGED} inputs may be ranges at once (got {k})")
-    return _grid(k, max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if rows == 1 and k else 2)
+    full = (rows == 1 or seeking) and k
+    return _grid(k, max(2, min(5, int(GRID_BUDGET ** (1.0 / k)))) if full else 2)
 
 
 @lru_cache(maxsize=64)
@@ -456,7 +459,7 @@ def evaluate(
     (None where it has one) and its warnings."""
     ranged = ranged_keys(numbers)
     rows = row_count(numbers, gpus)
-    grid = grid_design(len(ranged), rows)
+    grid = grid_design(len(ranged), rows, solve is not None)
     block = max(1, CELLS // len(grid))
     parts: list[dict[str, Summary]] = []
     failures: list[TcoctlError | None] = []

@@ -21,7 +21,7 @@ from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
 MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
-"""Sweep points x range corners one sweep may evaluate (a few seconds at most)."""
+"""Sweep points x range points one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
 _MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
@@ -202,14 +202,15 @@ def sweep(
         )
         for given in rows
     )
-    if plan.points * len(rows) * (2**ranged + 1) > MAX_SWEEP_EVALUATIONS:
+    design = len(engine.grid_design(ranged, plan.points * len(rows), solve is not None))
+    if plan.points * len(rows) * design > MAX_SWEEP_EVALUATIONS:
         raise UsageError(
-            f"--sweep: {plan.points:,} points x {len(rows)} scenario(s) x {2**ranged + 1} "
-            f"range corners exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer "
+            f"--sweep: {plan.points:,} points x {len(rows)} scenario(s) x {design} "
+            f"range points exceeds {MAX_SWEEP_EVALUATIONS:,} evaluations: use fewer "
             "points, or give the other inputs as single values"
         )
     point = engine.Given(plan.spec, "sweep", "--sweep", plan.span)
-    check_sweep_work(calc, rows, plan, 2**ranged + 1)
+    check_sweep_work(calc, rows, plan, design)
     scenarios = [dict(given) for given in rows]
     for given in scenarios:
         engine.put(given, point)  # the swept input replaces its alternatives (site-power)
