@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import tcoctl
 from conftest import results, run
+from tcoctl.core.constants import OFFSET_STEPS
 from tcoctl.core.dieyield import (
     MODEL,
     MODELS,
@@ -449,9 +450,7 @@ def test_an_implied_yield_no_defect_density_gives_says_why() -> None:
 def test_the_count_methods_help_names_the_search_the_count_makes() -> None:
     """The help of --dies-per-wafer-method spelled '24 x 24' by hand: it now reads the one
     constant the die count searches with."""
-    from tcoctl.specs.dieyield import OFFSET_STEPS as steps
-
     offset_x, offset_y = candidate_offsets(0.01, 0.01, 0.0101, 0.0101)  # the default search
-    assert offset_x.shape[-2] == offset_y.shape[-1] == steps
+    assert offset_x.shape[-2] == offset_y.shape[-1] == OFFSET_STEPS
     help_text = tcoctl.specs.CALCULATORS["yield"].input("dies-per-wafer-method").help
-    assert f"the best of the {steps} x {steps} grid offsets tried" in help_text
+    assert f"the best of the {OFFSET_STEPS} x {OFFSET_STEPS} grid offsets tried" in help_text

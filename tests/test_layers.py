@@ -5,6 +5,7 @@ a type named from a module above is a layer pointing up all the same."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import tcoctl
@@ -126,3 +127,46 @@ def test_a_circle_is_found() -> None:
     """The check can fail: a made-up graph with a circle through three modules."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
+
+
+def outside_imports(package: Path, prefix: str) -> list[str]:
+    """Each import, at any depth, of a module outside the standard library, numpy and the
+    package's own ``prefix`` (tcoctl.core) by a module under ``package``, as 'file: module'
+    (relative imports stay inside and pass)."""
+    allowed = {*sys.stdlib_module_names, "numpy", "__future__"}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in all_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            found += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.split(".")[0] not in allowed
+                and name != prefix
+                and not name.startswith(f"{prefix}.")
+            ]
+    return found
+
+
+def test_the_core_imports_only_itself_numpy_and_the_standard_library() -> None:
+    """core/ is the bottom floor: numpy relations in fixed units; it once reached up into
+    specs/ for the yield models' names (now tcoctl.core.constants, which the specs read)."""
+    assert outside_imports(PACKAGE / "core", "tcoctl.core") == []
+
+
+def test_an_import_out_of_the_core_is_found(tmp_path: Path) -> None:
+    """The check can fail: a made-up core module importing specs, pint and itself."""
+    (tmp_path / "model.py").write_text(
+        "import math\nimport numpy as np\nimport pint\nfrom tcoctl.core import relations\n"
+        "from tcoctl.specs.dieyield import YIELD_MODELS\nfrom . import sibling\n"
+        "def f() -> None:\n    from tcoctl import units\n",
+        encoding="utf-8",
+    )
+    assert outside_imports(tmp_path, "tcoctl.core") == [
+        "model.py: pint",
+        "model.py: tcoctl.specs.dieyield",
+        "model.py: tcoctl",
+    ]

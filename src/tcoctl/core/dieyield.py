@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tcoctl.core.constants import OFFSET_STEPS, YIELD_MODELS
 from tcoctl.core.relations import (
     Drawing,
     Finding,
@@ -42,7 +43,6 @@ from tcoctl.core.relations import (
     product,
     references,
 )
-from tcoctl.specs.dieyield import OFFSET_STEPS, YIELD_MODELS
 
 Array = NDArray[np.float64]
 Value = Any  # float or ndarray (or None where optional); numpy broadcasts both

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tcoctl.core.constants import OFFSET_STEPS, YIELD_MODELS
 from tcoctl.specs.base import Calculator, Input, Result
-
-YIELD_MODELS = (
-    "poisson",
-    "murphy",
-    "rectangular",
-    "moore",
-    "seeds",
-    "negative-binomial",
-    "bose-einstein",
-)
-"""The defect-limited yield models of tcoctl.core.dieyield (named as in the README)."""
-OFFSET_STEPS = 24
-"""Grid offsets tried per axis by the die count of tcoctl.core.dieyield (the die- and
-street-centred grids among them)."""
 
 
 def length(name: str, help: str, example: str, **settings: Any) -> Input:
