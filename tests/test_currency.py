@@ -6,6 +6,8 @@ dollars per unit; YUAN 7.0809, RUPEE 82.5708, YEN 140.5001 per US dollar)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -172,3 +174,20 @@ def test_a_centred_range_and_mixed_currencies_convert_each_number() -> None:
     )
     mixed = tcoctl.tco(gpu_price="25k EUR..40k USD").to_dict()["inputs"]["gpu-price"]
     assert (mixed["low"], mixed["high"]) == pytest.approx((25000 * 1.0817, 40000))
+
+
+@pytest.mark.parametrize("command", ["tco", "inference"])
+def test_a_batch_in_a_currency_echoes_its_inputs_as_the_single_run_does(command: str) -> None:
+    """The probe: a batch with --currency EUR converted its results but echoed the preset's
+    money inputs a line's --gpu leaves in place (network cost, a price the GPU's preset does
+    not cite: '(anchor replaced)') in USD. Each record's inputs equal its single run's, in
+    euros."""
+    lines = [{}, {"gpu": "gaudi3"}, {"gpu": "b200"}]
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    batch = run(command, "--currency", "EUR", "--input", "-", "--format", "json", input=text)
+    assert batch.code == 0, batch.stderr
+    for record, line in zip(batch.records(), lines, strict=True):
+        args = [arg for key, value in line.items() for arg in (f"--{key}", value)]
+        single = run(command, *args, "--currency", "EUR", "--format", "json").json()
+        assert record["inputs"] == {key: single["inputs"][key] for key in record["inputs"]}
+        assert "USD" not in json.dumps(record), line

@@ -20,7 +20,7 @@ import select
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import IO, Any
 
@@ -586,8 +586,8 @@ class Batch:
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)
         engine.mark_kept(self.calc, flags, preset, shared, self.note_once)
-        marked = [
-            output.input_member(given, given.origin)
+        marked = [  # in the run's display units (--currency), as the single run shows them
+            output.input_member(replace(given, spec=self.calc.input(given.spec.name)), given.origin)
             for given in shared.values()
             if output.shows_origin(given.origin)
         ]
