@@ -361,3 +361,15 @@ def test_a_shared_option_left_without_its_value_gets_the_example_its_help_gives(
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "e.g. --seed 1; got 'x'" in done.stderr
+
+
+def test_a_failing_run_prints_its_error_alone() -> None:
+    """The hostile probe: a run's warnings (a percent typo, a GPU's re-derived power) came
+    before the error of a run that then failed, so the one line that mattered came last of
+    several. A failing single run prints its error alone; a run that answers keeps them."""
+    goal = ("--solve", "electricity", "--for", "cost_per_gpu_hour=1")
+    for args in (("--utilization", "0.9%", *goal), ("--gpu", "b200", *goal)):
+        outcome = run("tco", *args)
+        lines = outcome.stderr.splitlines()
+        assert outcome.code == 1 and len(lines) == 1 and lines[0].startswith("tcoctl: error: ")
+    assert "warning: --utilization 0.9%" in run("tco", "--utilization", "0.9%").stderr

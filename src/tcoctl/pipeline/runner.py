@@ -72,7 +72,10 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
         calc, options.get("solve"), options.get("for"), flags, options.get("sweep")
     )
     value = parse_value(calc, options["value"], solve) if options.get("value") else None
-    reports = reports_for(calc, [flags], options, warn_on_stderr)
+    said: list[str] = []  # written once the run has an answer: a failure is its one line
+    reports = reports_for(calc, [flags], options, said.append)
+    for message in said:
+        warn_on_stderr(message)
     if value is not None:
         write_values(calc, value, reports)
         return
