@@ -216,3 +216,35 @@ def test_each_element_of_a_goal_seek_array_is_its_own_single_call(
             single = tcoctl.inference(**{keyword: item}, solve=solve, goal=goal).to_dict()
         assert row == single
         assert {str(w.message) for w in alone} <= {str(w.message) for w in together}
+
+
+SEEK = {"solve": "electricity", "goal": "cost_per_gpu_hour=1.5"}
+"""Out of reach at a GPU price of 30,000 USD (electricity would be negative), not 20,000."""
+
+
+@pytest.mark.parametrize(
+    ("keywords", "error", "message"),
+    [
+        ({"gpus": np.array([8, -1, 16])}, UsageError, "gpus[1] = -1: out of range: expected "),
+        ({"gpus": [8, 1.5, 16]}, UsageError, "gpus[1] = 1.5: not a whole number; e.g. "),
+        ({"electricity": ["0.1 USD/kWh", "abc"]}, UsageError, "electricity[1]: cannot read 'abc'"),
+        (
+            {"gpu_price": np.array([20000, 30000]), **SEEK},
+            DomainError,
+            "frontier-2024: gpu_price[1] = 30000: tco: ",
+        ),
+        (
+            {"gpu_price": [20000, 30000], "gpus": [1000, 2000], **SEEK},
+            DomainError,
+            "frontier-2024: gpu_price[1] = 30000, gpus[1] = 2000: tco: ",
+        ),
+    ],
+)
+def test_an_array_names_the_element_that_fails(
+    keywords: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    """The hostile probe: tcoctl.tco(gpus=np.array([8, -1, 16])) said 'gpus=: -1 is out of
+    range', and a goal out of reach at one element of an array named no element at all:
+    the error names the keyword, the element's index and its value."""
+    with pytest.raises(error, match=re.escape(message)):
+        tcoctl.tco(**keywords)

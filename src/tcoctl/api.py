@@ -275,7 +275,13 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     flow, entry, variant = (axis.ravel() for axis in np.indices((len(flows), count, len(labels))))
     templates = (flow * len(texts) + text_of[entry]) * len(labels)
     table = engine.Table(bases, templates + variant, columns, entry)
-    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn)
+    arrays = {key: _items(value) for key, value in options.items() if np.ndim(value) == 1}
+
+    def element(entry: int) -> str:  # the failing scenario's values: 'gpus[1] = -1: '
+        named = [f"{key}[{entry}] = {_echo(items[entry])}" for key, items in arrays.items()]
+        return ", ".join(named) + ": " if named else ""
+
+    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn, element)
     found = replace(found, currencies=_currencies(calc, options))
     return Result(found, scalar=found.rows == 1 and not is_array)
 
@@ -510,15 +516,26 @@ def _number_column(spec: Input, items: Any) -> engine.Bounds:
         low = high = route.in_core(spec, magnitude)
         centre = None
     else:
-        spans = [_value_span(spec, item) for item in items]
+        names = [f"{spec.key}[{i}]" if len(items) > 1 else where for i in range(len(items))]
+        spans = [_value_span(spec, item, name) for item, name in zip(items, names, strict=True)]
         low, high = np.array([s.low for s in spans]), np.array([s.high for s in spans])
         centre = engine.centres(spans)
     refused = engine.refusal(spec, low, high)
     if refused is not None:
         at, reason = refused
-        shown = route.in_display(spec, low[at])
-        raise UsageError(f"{where}: {float(shown):.15g} {reason}; e.g. {spec.key}='{spec.example}'")
+        shown = f"{float(route.in_display(spec, low[at])):.15g}"
+        said = (  # an array names the element: 'gpus[1] = -1: out of range: ...'
+            f"{spec.key}[{at}] = {shown}: {reason.removeprefix('is ')}"
+            if len(low) > 1
+            else f"{where}: {shown} {reason}"
+        )
+        raise UsageError(f"{said}; e.g. {spec.key}='{spec.example}'")
     return engine.Bounds(low, high, centre)
+
+
+def _echo(item: Any) -> str:
+    """One element of a keyword's array for a message: '-1', "'75..80 %'"."""
+    return shorten(repr(item) if isinstance(item, str) else str(item))
 
 
 def _is_real(item: Any) -> bool:
@@ -528,9 +545,9 @@ def _is_real(item: Any) -> bool:
     )
 
 
-def _value_span(spec: Input, item: Any) -> Span:
-    """One value that is not a plain number: a text, a Range or a Quantity."""
-    where = f"{spec.key}="
+def _value_span(spec: Input, item: Any, where: str) -> Span:
+    """One value that is not a plain number: a text, a Range or a Quantity (``where``
+    names it in errors: 'gpus=', or 'gpus[1]' in an array)."""
     if isinstance(item, Range):
         low, high = (
             float(convert(v, item.unit or spec.display, spec.unit)) for v in (item.low, item.high)

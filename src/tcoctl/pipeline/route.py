@@ -251,10 +251,12 @@ def evaluate(
     solve: engine.Solve | None,
     presets: Sequence[Preset | None],
     warn: Callable[[str], None],
+    element: Callable[[int], str] | None = None,
 ) -> Evaluation:
     """Evaluate a table in one engine call per group of templates that give the same
     inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
-    its error (worded with its template's label and preset, one per template)."""
+    its error (worded with its template's label and preset, one per template, and with
+    ``element`` naming its entry of the columns: the API's 'gpus[1] = -1: ')."""
     summaries, failed, warned = engine.run_table(
         calc,
         table,
@@ -279,7 +281,8 @@ def evaluate(
         for warning in said:
             warn(f"{label}{warning}")
         if first_failed in rows:
-            raise scenario_error(calc, presets[base], failed[first_failed], label)
+            at = "" if element is None else element(int(entries[first_failed]))
+            raise scenario_error(calc, presets[base], failed[first_failed], label + at)
         outline = engine.outline(calc, given, solve)
         outlines.append(outline)
         for option in outline.unused:
