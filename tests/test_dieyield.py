@@ -454,3 +454,20 @@ def test_the_count_methods_help_names_the_search_the_count_makes() -> None:
     assert offset_x.shape[-2] == offset_y.shape[-1] == OFFSET_STEPS
     help_text = tcoctl.specs.CALCULATORS["yield"].input("dies-per-wafer-method").help
     assert f"the best of the {OFFSET_STEPS} x {OFFSET_STEPS} grid offsets tried" in help_text
+
+
+def test_good_dies_above_the_whole_dies_at_a_range_end_answer_the_rest() -> None:
+    """The hostile probe: --good-dies 50..100 on a 665 mm^2 die, of which 82 fit whole,
+    failed the whole run (implied_yield above 1 at the high end). As for a goal out of reach
+    at some range ends, the run answers at the centre (75 good dies), one warning names the
+    ends left out, and low..high leave them out; a centre above the whole dies still fails."""
+    outcome = run("yield", "--die-area", "665", "--good-dies", "50..100", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    found = outcome.json()["results"]
+    assert found["implied_yield"]["value"] == pytest.approx(75 / 82)
+    assert found["implied_yield"]["high"] <= 1
+    [warning] = outcome.stderr.splitlines()
+    assert "implied_yield comes out at" in warning and "--good-dies at its high side" in warning
+    assert "the good dies are more than the whole dies that fit" in warning
+    beyond = run("yield", "--die-area", "665", "--good-dies", "90..100", "-f", "json")
+    assert beyond.code == 1 and "implied_yield comes out at" in beyond.stderr

@@ -227,3 +227,25 @@ def test_the_answer_leads_the_table_when_it_is_a_detail(unknown: str) -> None:
     ).stdout  # fmt: skip
     rows = [line.split()[0] for line in table.splitlines() if line[:1].isalpha()]
     assert rows[rows.index("result") + 1] == unknown.replace("-", "_")
+
+
+def test_a_goal_out_of_reach_at_the_centre_names_the_goal_and_what_is_reached() -> None:
+    """The hostile probe: cost_per_gpu_hour = 1 USD/h, out of reach at every Monte Carlo
+    draw (and at the centre), failed with 'electricity comes out at -0.555629 USD/kWh, not
+    above its minimum 0', naming neither the goal nor what can be reached. A closed form
+    now words it as root finding does: one line, the span the goal lies outside (at
+    electricity 0, 1.70292 USD/h: tco --electricity '0 USD/kWh' --only-my-ranges), where
+    the input would have to be, and a goal to ask for instead."""
+    goal = ("tco", "--solve", "electricity", "--for", "cost_per_gpu_hour=1 USD/h")
+    for draws in ((), ("--samples", "200", "--seed", "1")):
+        outcome = run(*goal, *draws)
+        assert outcome.code == 1 and outcome.stdout == ""
+        [line] = outcome.stderr.splitlines()
+        assert line.startswith(
+            "tcoctl: error: frontier-2024: tco: no value of electricity (at least 0) gives "
+            "cost_per_gpu_hour = 1 USD/h: over that range it runs from 1.70292 USD/h to "
+        )
+        assert line.endswith(
+            "(electricity would have to be -0.555629 USD/kWh); ask for a value in that span, "
+            "e.g. --for 'cost_per_gpu_hour=1.872 USD/h'"
+        )

@@ -72,6 +72,23 @@ def test_tornado_ranks_the_input_that_moves_the_result_most() -> None:
     assert tornado["target"] == "duration" and tornado["unit"] == "day"
 
 
+def test_a_tornado_end_where_the_goal_is_out_of_reach_says_so() -> None:
+    """The hostile probe: with --solve over the serving preset's ranges, no layer overhead
+    gives 50 ms per output token where the bandwidth efficiency is low (the weights alone
+    take 80.5 ms there); that end of the bar was drawn at the centre, 6.132 USD/Mtoken, as
+    if the input moved nothing there. It is null in JSON, says 'out of reach' in the chart,
+    and its bar ranks first (the input alone puts the goal out of reach)."""
+    args = ("inference", "--solve", "layer-overhead", "--for", "time_per_output_token=50ms")
+    tornado = run(*args, "--tornado", "-f", "json").json()["tornado"]
+    bandwidth = tornado["bars"][0]
+    assert bandwidth["input"] == "bandwidth-efficiency"
+    assert bandwidth["at_low"] is None and bandwidth["swing"] is None
+    assert bandwidth["at_high"] > tornado["centre"]
+    assert all(None not in bar.values() for bar in tornado["bars"][1:])
+    chart = run(*args, "--tornado", "-f", "table").stdout.split("tcoctl inference")[0]
+    assert chart.count("out of reach") == 1 and chart.index("out of reach") < chart.index("6.138")
+
+
 def test_sweep_marks_where_power_passes_15_percent() -> None:
     outcome = run(
         "tco",
@@ -413,30 +430,45 @@ def test_a_batch_keeps_the_models_warnings() -> None:
 
 
 def test_a_sweep_says_why_points_are_blank_and_charts_a_result_that_moves() -> None:
-    """The hostile probe: past 675 mm^2 the whole dies (78 at 700 mm^2) are fewer than the
-    preset's 80 good dies at the high end of its range, so those points have no answer;
-    they were blank without a word, and the chart plotted the given good dies, a constant.
-    One warning per scenario names the points and the reason, the JSON lists them, and the
-    chart is of the first headline result that moves (dies per wafer)."""
-    args = ("yield", "--preset", "smic-7nm", "--sweep", "die-area=600..800:9")
+    """The hostile probe: past 825 mm^2 the whole dies are fewer than the preset's 65 good
+    dies (its centre), so those points have no answer; they were blank without a word, and
+    the chart plotted the given good dies, a constant. One warning per scenario names the
+    points and the reason, the JSON lists them, and the chart is of the first headline
+    result that moves (dies per wafer). From 700 mm^2 only the range's high end (80) is more
+    than the whole dies: those points answer at the centre, as a single run does."""
+    args = ("yield", "--preset", "smic-7nm", "--sweep", "die-area=700..900:9")
     outcome = run(*args, "-f", "json")
     assert outcome.code == 0, outcome.stderr
     warnings = outcome.stderr.splitlines()
     assert len(warnings) == 2  # one per scenario of the preset (Kirin 9000S, Ascend 910B)
-    assert (
-        "--sweep: no answer at 5 of 9 points, die-area = 700, 725, 750, 775, 800 mm^2"
-        in (warnings[0])
-    )
-    assert "e.g. at 700 mm^2: implied_step_yield comes out at" in warnings[0]
+    assert "--sweep: no answer at 3 of 9 points, die-area = 850, 875, 900 mm^2" in warnings[0]
+    assert "e.g. at 850 mm^2: implied_step_yield comes out at" in warnings[0]
     section = outcome.records()[0]["sweep"]
-    assert [gap["x"] for gap in section["undefined"]] == [700, 725, 750, 775, 800]
+    assert [gap["x"] for gap in section["undefined"]] == [850, 875, 900]
     assert (
         "the good dies are more than the whole dies that fit" in section["undefined"][0]["reason"]
     )
-    assert section["results"]["dies_per_wafer"]["value"][5:] == [None] * 4
+    assert section["results"]["dies_per_wafer"]["value"][6:] == [None] * 3
+    assert None not in section["results"]["implied_yield"]["value"][:6]
     table = " ".join(run(*args, "-f", "table").stdout.split())
     assert (
         "good_dies_per_wafer stays at 65 over this die-area sweep: the chart is of "
         + ("dies_per_wafer dies_per_wafer against die-area")
         in table
     )
+
+
+def test_a_sweep_with_no_point_answered_fails_in_one_line() -> None:
+    """The hostile probe: a sweep whose every point had no answer (100 good dies wanted
+    where at most 96 whole dies of 700 mm^2 fit) exited 0 with an empty chart. It fails
+    with one line that says so and why; a sweep with some points answered still warns."""
+    args = ("yield", "--good-dies", "100", "--die-area", "100", "--steps", "1000")
+    outcome = run(*args, "--sweep", "die-area=700..800:3", "-f", "json")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert outcome.stderr == (
+        "tcoctl: error: --sweep: no point of the sweep has an answer (die-area = 700, 750, "
+        "800 mm^2), e.g. at 700 mm^2: implied_step_yield comes out at 1.00025, above its "
+        "maximum 1: the good dies are more than the whole dies that fit\n"
+    )
+    some = run(*args, "--sweep", "die-area=400..800:3", "-f", "json")
+    assert some.code == 0 and "--sweep: no answer at 2 of 3 points" in some.stderr

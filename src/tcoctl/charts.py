@@ -4,6 +4,7 @@ written here (no fonts, scripts or links to load: it opens offline)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,23 +95,38 @@ def share_bars(title: str, shares: Sequence[tuple[str, float]]) -> ShareBars:
 @dataclass(frozen=True)
 class Tornado:
     """How far each input alone moves a result from ``centre``, widest first. Each bar is
-    (input, result at the input's low end, result at its high end); the label beside each
-    half of a bar names the end of the input that put the result there."""
+    (input, result at the input's low end, result at its high end), NaN at an end without
+    an answer, which the label beside it calls ``missing`` ('out of reach') and no bar
+    reaches; the label beside each half of a bar names the end of the input that put the
+    result there."""
 
     title: str
     centre: float
     bars: tuple[tuple[str, float, float], ...]
     unit: str
+    missing: str = "no answer"
 
     def sides(self, at_low: float, at_high: float) -> tuple[tuple[float, str], tuple[float, str]]:
         """(value, end) below the centre and above it: an input that lowers the result
-        puts its high end on the left."""
+        puts its high end on the left; an end without an answer goes opposite the other."""
         low_side, high_side = (at_low, "low"), (at_high, "high")
-        return (low_side, high_side) if at_low <= at_high else (high_side, low_side)
+        if math.isnan(at_low) or math.isnan(at_high):  # a comparison with NaN is False
+            swap = at_low > self.centre or at_high < self.centre
+        else:
+            swap = at_low > at_high
+        return (high_side, low_side) if swap else (low_side, high_side)
 
     def spread(self) -> float:
-        values = [v for _, lo, hi in self.bars for v in (lo, hi)]
+        values = [v for _, lo, hi in self.bars for v in (lo, hi) if not math.isnan(v)]
         return max((abs(v - self.centre) for v in values), default=0.0) or 1.0
+
+    def fraction(self, distance: float) -> float:
+        """A half bar's length, a fraction of the widest (none to an end without an answer)."""
+        return 0.0 if math.isnan(distance) else distance / self.spread()
+
+    def label(self, value: float, end: str) -> str:
+        """What a half bar's end reads: '1.91 USD/h (low)', 'out of reach (high)'."""
+        return f"{self.missing if math.isnan(value) else fmt(value, self.unit)} ({end})"
 
     def rich(self) -> Table:
         table = Table(title=self.title, title_justify="left", box=None)
@@ -124,10 +140,10 @@ class Tornado:
             (below, end_below), (above, end_above) = self.sides(at_low, at_high)
             table.add_row(
                 name,
-                f"{fmt(below, self.unit)} ({end_below})",
-                bar((self.centre - below) / self.spread(), half)[::-1].rjust(half),
-                bar((above - self.centre) / self.spread(), half),
-                f"{fmt(above, self.unit)} ({end_above})",
+                self.label(below, end_below),
+                bar(self.fraction(self.centre - below), half)[::-1].rjust(half),
+                bar(self.fraction(above - self.centre), half),
+                self.label(above, end_above),
             )
         return table
 
@@ -139,22 +155,26 @@ class Tornado:
         for i, (name, at_low, at_high) in enumerate(self.bars):
             y = 36 + i * ROW
             (below, end_below), (above, end_above) = self.sides(at_low, at_high)
-            left = half * (self.centre - below) / self.spread()
-            right = half * (above - self.centre) / self.spread()
+            left = half * self.fraction(self.centre - below)
+            right = half * self.fraction(above - self.centre)
             body += [
                 _text(10, y + 14, name),
                 _rect(mid - left, y + 2, left, ROW - 6, "#c0504d"),
                 _rect(mid, y + 2, right, ROW - 6, "#4f9a4f"),
-                _text(mid - left - 4, y + 14, f"{fmt(below, self.unit)} ({end_below})", "end"),
-                _text(mid + right + 4, y + 14, f"{fmt(above, self.unit)} ({end_above})"),
+                _text(mid - left - 4, y + 14, self.label(below, end_below), "end"),
+                _text(mid + right + 4, y + 14, self.label(above, end_above)),
             ]
         return _svg(48 + ROW * len(self.bars), self.title, body)
 
 
 def tornado(
-    title: str, centre: float, bars: Sequence[tuple[str, float, float]], unit: str
+    title: str,
+    centre: float,
+    bars: Sequence[tuple[str, float, float]],
+    unit: str,
+    missing: str = "no answer",
 ) -> Tornado:
-    return Tornado(title, centre, tuple(bars), unit)
+    return Tornado(title, centre, tuple(bars), unit, missing)
 
 
 @dataclass(frozen=True)

@@ -348,13 +348,16 @@ class Contradiction:
 
 @dataclass(frozen=True)
 class OutOfBounds:
-    """Rows where a computed ``quantity`` falls outside its valid range [low, high]."""
+    """Rows where a computed ``quantity`` falls outside its valid range [low, high], and the
+    elements (rows x range points) where it does, so that a row whose range ends fail but
+    whose centre does not may keep its answer."""
 
     quantity: str
     value: Array
     low: float
     high: float
     rows: NDArray[np.bool_]
+    points: NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -416,7 +419,7 @@ def evaluate(
                 continue  # every value inside (as ``outside`` has it); NaN: ``outside`` looks
             beyond = outside(value, low, high, exclusive)
             if np.any(beyond):
-                problems.append(OutOfBounds(name, value, low, high, by_row(beyond, rows)))
+                problems.append(OutOfBounds(name, value, low, high, by_row(beyond, rows), beyond))
         if model_checks is not None:
             assumed = frozenset(step.target for step in plan.steps if step.relation.fallback)
             problems.extend(model_checks(known, rows, assumed))

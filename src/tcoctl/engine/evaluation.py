@@ -31,12 +31,11 @@ from tcoctl.engine.inputs import (
     Bounds,
     Given,
     centres,
-    describe_range,
     gpu_figures,
     reference_gpu_figures,
     rule_figures,
 )
-from tcoctl.engine.messages import OutOfReach, describe, nothing_computed, range_ends, shown
+from tcoctl.engine.messages import OutOfReach, describe, nothing_computed, range_ends
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
@@ -214,9 +213,10 @@ def core_call(
     ``numbers`` maps an input's core quantity to its Bounds over rows, in core units;
     ``gpus`` holds a hardware preset name per row; ``choices`` the categorical options;
     ``design`` (points x ranged inputs, in [0, 1]) places each point between low and high.
-    Returns each result as a (rows, points) array by core quantity, the Monte Carlo draws
-    left out (NaN in the results; None on a design whose first point is the centre, or
-    where none is), and per row the reason it has no answer (None where it has one) and its
+    Returns each result as a (rows, points) array by core quantity, the design points
+    without an answer (None where none is: Monte Carlo draws, NaN in the results; on a
+    design whose first point is the centre, range points where each row's centre stands in,
+    for low..high), and per row the reason it has no answer (None where it has one) and its
     warnings.
     """
     rows = row_count(numbers, gpus)
@@ -260,7 +260,7 @@ def core_call(
     unreached, reasons = None, dict[int, tuple[str, str]]()
     if problems:  # some may fail only at some range points
         problems, unreached, reasons = failing_ends(
-            calc, solve, problems, design, ranged_keys(numbers), shape, warnings
+            calc, problems, design, ranged_keys(numbers), shape, warnings
         )
     for problem in problems:
         for at in np.flatnonzero(problem.rows).tolist():
@@ -272,10 +272,11 @@ def core_call(
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
     if unreached is None or not unreached.any():
         return out, None, failures, warnings
-    if centred(design):  # out of reach there: each row's centre stands in, for low..high
-        out = {name: np.where(unreached, full[:, :1], full) for name, full in out.items()}
-        return out, None, failures, warnings
-    out = {name: np.where(unreached, np.nan, full) for name, full in out.items()}
+    centre = centred(design)  # each row's centre stands in, for low..high; else NaN
+    out = {
+        name: np.where(unreached, full[:, :1] if centre else np.nan, full)
+        for name, full in out.items()
+    }
     return out, LeftOut(unreached, reasons), failures, warnings
 
 
@@ -287,7 +288,6 @@ def centred(design: Array) -> bool:
 
 def failing_ends(
     calc: Calculator,
-    solve: Solve | None,
     problems: list[rel.Problem],
     design: Array,
     ranged: list[str],
@@ -295,21 +295,23 @@ def failing_ends(
     warnings: dict[int, list[str]],
 ) -> tuple[list[rel.Problem], NDArray[np.bool_] | None, dict[int, tuple[str, str]]]:
     """A run over input ranges answers at the centre: where a row has no answer only at some
-    range points (a goal-seek's goal out of reach there, the solved unknown leaving its
-    valid range; a fatal check such as --cores 100..200 with --cores-needed 132), the row
+    range points (a goal-seek's goal out of reach there, a value leaving its valid range:
+    a yield above 1; a fatal check such as --cores 100..200 with --cores-needed 132), the row
     keeps its answer, one warning names how many points and the range ends nearest the
-    centre that fail, and the mask returned (rows x points; None if none) marks those
-    points, which the low..high leave out. Rows whose centre fails keep the problem. On
-    Monte Carlo draws (a design whose first point is not the centre) the mask marks every
-    draw without an answer, and no row keeps the problem: the caller counts the draws over
-    all chunks, with the reasons returned (per row, the first)."""
+    centre that fail (none for points an earlier problem named: implied_yield and
+    implied_step_yield above 1 at the same ends), and the mask returned (rows x points;
+    None if none) marks those points, which the low..high leave out. Rows whose centre
+    fails keep the problem. On Monte Carlo draws (a design whose first point is not the
+    centre) the mask marks every draw without an answer, and no row keeps the problem: the
+    caller counts the draws over all chunks, with the reasons returned (per row, the
+    first)."""
     reasons: dict[int, tuple[str, str]] = {}
     if not ranged:
         return problems, None, reasons
     mask = np.zeros(shape, dtype=bool)
     kept: list[rel.Problem] = []
     for problem in problems:
-        failing = _failing_points(problem, solve, shape)
+        failing = _failing_points(problem, shape)
         if failing is None:
             kept.append(problem)
             continue
@@ -317,16 +319,17 @@ def failing_ends(
             mask |= failing
             for row in np.flatnonzero(failing.any(axis=1)).tolist():
                 point = int(np.argmax(failing[row]))
-                reasons.setdefault(row, _unreachable(calc, solve, problem, shape, row, point))
+                reasons.setdefault(row, _unreachable(problem, calc, row, point))
             continue
         ends = failing & ~failing[:, :1]
+        fresh = (ends & ~mask).any(axis=1)  # points no earlier problem has named
         mask |= ends
         kept.append(replace(problem, rows=problem.rows & failing[:, 0]))
-        for row in np.flatnonzero(ends.any(axis=1)).tolist():
+        for row in np.flatnonzero(fresh).tolist():
             points = np.flatnonzero(ends[row])
             point, where = range_ends(calc, ranged, design, points)
             at = f"at {points.size} of {shape[1]} points of the input ranges, e.g. with {where}"
-            head, example = _unreachable(calc, solve, problem, shape, row, point)
+            head, example = _unreachable(problem, calc, row, point)
             if example:
                 text = f"{head} {at}: {example}; its low..high leave those points out"
             else:  # the head may end with its own example: the points follow it
@@ -339,45 +342,23 @@ def failing_ends(
     return kept, mask, reasons
 
 
-def _unreachable(
-    calc: Calculator,
-    solve: Solve | None,
-    problem: rel.Problem,
-    shape: tuple[int, int],
-    row: int,
-    point: int,
-) -> tuple[str, str]:
-    """Why a design point has no answer, as what failed and an example at that point (where
-    the solved input would have to be): ('power_share = 0.15 is out of reach', 'gpu-price
-    would have to be -256 USD (it must be above 0)'); for a fatal check, its description and
-    ''."""
+def _unreachable(problem: rel.Problem, calc: Calculator, row: int, point: int) -> tuple[str, str]:
+    """Why a design point has no answer, as what failed and why there: ('power_share = 0.15
+    is out of reach', 'no value of electricity ... gives ...'); for a value out of its range
+    or a fatal check, its description and ''."""
     if isinstance(problem, OutOfReach):
         return problem.message, problem.says(row, point)[0]
-    if not (isinstance(problem, rel.OutOfBounds) and solve is not None):
-        return describe(calc, problem), ""
-    spec = solve.unknown
-    value = float(np.broadcast_to(np.asarray(problem.value, dtype=float), shape)[row, point])
-    return (
-        f"{solve.target.name} = {shown(calc, solve.target.core, solve.value)} is out of reach",
-        f"{spec.name} would have to be {shown(calc, spec.core, value)} (it must be "
-        f"{describe_range(spec).removeprefix('a value ')})",
-    )
+    return describe(calc, problem), ""
 
 
-def _failing_points(
-    problem: rel.Problem, solve: Solve | None, shape: tuple[int, int]
-) -> NDArray[np.bool_] | None:
+def _failing_points(problem: rel.Problem, shape: tuple[int, int]) -> NDArray[np.bool_] | None:
     """The elements (rows x points) where a problem leaves no answer, if it says so per
-    element: the solved unknown out of its range, or a fatal check with its points."""
+    element: a value out of its range (a goal-seek's unknown, a yield above 1), or a fatal
+    check with its points."""
     if isinstance(problem, rel.Finding) and problem.fatal and problem.points is not None:
         return np.broadcast_to(np.asarray(problem.points, dtype=bool), shape)
-    if (
-        isinstance(problem, rel.OutOfBounds)
-        and solve is not None
-        and problem.quantity == solve.unknown.core
-    ):
-        value = np.broadcast_to(np.asarray(problem.value, dtype=float), shape)
-        return rel.outside(value, problem.low, problem.high, solve.unknown.positive)
+    if isinstance(problem, rel.OutOfBounds):
+        return np.broadcast_to(problem.points, shape)
     return None
 
 
@@ -593,8 +574,9 @@ def tornado(
 ) -> list[tuple[float, list[tuple[str, float, float]]]]:
     """How far each ranged input alone moves result ``target`` (its name), per scenario:
     the centre value and, per input ranged in that scenario, the result at its low and high
-    end with every other input at its midpoint; widest first. One core call on 2k + 1
-    design points for each group of scenarios that give the same inputs."""
+    end with every other input at its midpoint (NaN where it has no answer: a goal out of
+    reach there); widest first, an end without an answer widest of all. One core call on
+    2k + 1 design points for each group of scenarios that give the same inputs."""
     found: list[tuple[float, list[tuple[str, float, float]]]] = [(0.0, [])] * len(rows)
     for members in groups(rows):
         numbers, gpus, choices = stacked_columns([rows[i] for i in members])
@@ -605,16 +587,21 @@ def tornado(
         design = np.full((2 * k + 1, k), 0.5)
         for j in range(k):
             design[1 + 2 * j, j], design[2 + 2 * j, j] = 0.0, 1.0
-        out, _, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
+        out, left_out, failed, _ = core_call(calc, numbers, gpus, choices, design, solve)
         error = next((reason for reason in failed if reason is not None), None)
         if error is not None:
             raise error
+        unanswered = (  # the ends where the goal is out of reach
+            np.zeros((len(members), len(design)), dtype=bool)
+            if left_out is None
+            else left_out.points
+        )
         computed = {r.name: r.core for r in results_of(calc, solve) if r.core in out}
         if target not in computed:
             known = ", ".join(computed)
             raise UsageError(f"--target: {target!r} is not computed here; one of {known}")
         for position, index in enumerate(members):
-            values = out[computed[target]][position]
+            values = np.where(unanswered[position], np.nan, out[computed[target]][position])
             bars = [
                 (
                     calc.number_inputs[quantity].name,
@@ -624,7 +611,7 @@ def tornado(
                 for j, quantity in enumerate(ranged)
                 if numbers[quantity].low[position] != numbers[quantity].high[position]
             ]
-            bars.sort(key=lambda bar: -abs(bar[2] - bar[1]))
+            bars.sort(key=lambda bar: -np.nan_to_num(abs(bar[2] - bar[1]), nan=np.inf))
             found[index] = (float(values[0]), bars)
     return found
 

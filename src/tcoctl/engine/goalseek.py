@@ -40,13 +40,21 @@ def goal_seek(
     values.pop(unknown, None)
     values[target] = solve.value
     plan = model.plan(values, chosen, exclude=[unknown])
+    spec = solve.unknown
+    start = checked_span(spec, spec.example, "example").low
+    high = math.inf if spec.maximum is None else spec.maximum
+    top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
     if unknown in plan.known and target in plan.depends[unknown]:
-        if not solve.unknown.whole:
-            return plan, []
-        known, _ = rel.evaluate(plan, values, choices, model.defaults)
+        with np.errstate(all="ignore"):
+            known, _ = rel.evaluate(plan, values, choices, model.defaults)
+        needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
+        given = {name: value for name, value in values.items() if name != target}
+        unreached = beyond_bounds(calc, given, choices, solve, needed, (spec.minimum, top))
+        if not spec.whole:
+            return plan, unreached
         del values[target]
-        values[unknown] = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
-        return rounded_up(calc, values, choices, solve, notes), []
+        values[unknown] = needed
+        return rounded_up(calc, values, choices, solve, notes), unreached
     del values[target]
     forward = model.plan([*values, unknown], chosen)
     if target not in forward.known:
@@ -61,14 +69,10 @@ def goal_seek(
         known, _ = rel.evaluate(forward, {**values, unknown: x}, choices, model.defaults)
         return np.asarray(known[target], dtype=float) - solve.value
 
-    spec = solve.unknown
-    start = checked_span(spec, spec.example, "example").low
-    high = math.inf if spec.maximum is None else spec.maximum
     with np.errstate(all="ignore"):
         root, first, last = rel.find_root(
             miss, shape, start or 1.0, spec.minimum, high, not spec.positive
         )
-    top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
     spans = np.stack([first, last], axis=-1) + solve.value
     unreached = out_of_reach(
@@ -79,6 +83,40 @@ def goal_seek(
     if solve.unknown.whole:
         return rounded_up(calc, values, choices, solve, notes), [*unreached, *stepped]
     return forward, [*unreached, *stepped]
+
+
+def beyond_bounds(
+    calc: Calculator,
+    values: dict[str, Any],
+    choices: Mapping[str, str],
+    solve: Solve,
+    needed: Array,
+    ends: tuple[float, float],
+) -> list[OutOfReach]:
+    """Where a closed form puts the unknown outside its valid range (``needed``, rows x
+    points), the goal is out of reach: the problem names the value it would need and what
+    the target runs from and to over the range's ``ends`` (the lowest valid value and the
+    top of a root finder's scan), as root finding does."""
+    spec = solve.unknown
+    high = math.inf if spec.maximum is None else spec.maximum
+    outside = rel.outside(needed, spec.minimum, high, spec.positive)
+    if not outside.any():
+        return []
+    model = model_for(calc)
+    forward = model.plan([*values, spec.core], tuple(sorted(choices.items())))
+
+    def at(x: float) -> Array:  # the target with the unknown at x
+        known, _ = rel.evaluate(
+            forward, {**values, spec.core: np.full(needed.shape, x)}, choices, model.defaults
+        )
+        return np.broadcast_to(np.asarray(known[solve.target.core], dtype=float), needed.shape)
+
+    with np.errstate(all="ignore"):
+        spans = np.stack([at(x) for x in ends], axis=-1)
+    caps = capping(calc, forward, {**values, spec.core: np.full(needed.shape, ends[1])}, choices)
+    return out_of_reach(
+        calc, solve, outside, spans, caps, other_input(calc, forward, solve), needed
+    )
 
 
 def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
@@ -102,11 +140,12 @@ def out_of_reach(
     spans: Array,
     caps: Callable[[int, int], str],
     other: str,
+    needed: Array | None = None,
 ) -> list[OutOfReach]:
     """Where no value of the unknown over its valid range gives the goal (``points``), with
     the least and greatest values the target takes over that range there (``spans``, rows
-    x points x 2), and what caps it (``caps``, supply's binding constraint at the top of
-    the range)."""
+    x points x 2), what caps it (``caps``, supply's binding constraint at the top of
+    the range), and the value a closed form says it would need (``needed``)."""
     spec, target = solve.unknown, solve.target
     goal = shown(calc, target.core, solve.value)
     valid = describe_range(spec).removeprefix("a value ")
@@ -125,6 +164,9 @@ def out_of_reach(
             f"range it runs from {shown(calc, target.core, low)} to "
             f"{shown(calc, target.core, high)}"
         )
+        if needed is not None:
+            value = shown(calc, spec.core, float(needed[row, point]))
+            reason += f" ({spec.name} would have to be {value})"
         if not math.isfinite(low + high):
             return reason, ""
         if high < solve.value:

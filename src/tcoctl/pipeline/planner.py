@@ -462,18 +462,21 @@ the last)."""
 
 
 def undefined_note(section: Mapping[str, Any]) -> str:
-    """The warning for a sweep's points without an answer (its section's ``undefined``):
-    which, how many, and the first one's reason."""
+    """What to say of a sweep's points without an answer (its section's ``undefined``):
+    which, how many, and the first one's reason; a warning where other points have one,
+    the run's error where none has."""
     gaps = section["undefined"]
     xs = [notation.fmt(gap["x"]) for gap in gaps]
     if len(xs) > MAX_NAMED_POINTS:
         xs = [*xs[: MAX_NAMED_POINTS - 2], "...", xs[-1]]
     unit = f" {section['unit']}" if section["unit"] else ""
-    return (
-        f"--sweep: no answer at {len(gaps)} of {len(section['x'])} points, "
-        f"{section['input']} = {', '.join(xs)}{unit} (left blank), e.g. at "
-        f"{notation.fmt(gaps[0]['x'])}{unit}: {gaps[0]['reason']}"
+    points = f"{section['input']} = {', '.join(xs)}{unit}"
+    which = (
+        f"no point of the sweep has an answer ({points})"
+        if len(gaps) == len(section["x"])
+        else f"no answer at {len(gaps)} of {len(section['x'])} points, {points} (left blank)"
     )
+    return f"--sweep: {which}, e.g. at {notation.fmt(gaps[0]['x'])}{unit}: {gaps[0]['reason']}"
 
 
 def labelled(name: str, unit: str) -> str:
@@ -488,22 +491,27 @@ def tornado_sections(
     solve: engine.Solve | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
     """The tornado of each scenario as JSON (display units) and as a chart."""
+    missing = "out of reach" if solve is not None else "no answer"
     return [
-        tornado_section(target, centre, bars)
+        tornado_section(target, centre, bars, missing)
         for centre, bars in engine.tornado(calc, rows, target.name, solve)
     ]
 
 
 def tornado_section(
-    target: Result, centre: float, bars: list[tuple[str, float, float]]
+    target: Result, centre: float, bars: list[tuple[str, float, float]], missing: str
 ) -> tuple[dict[str, Any], Any]:
-    """One scenario's tornado as JSON (display units) and as a chart."""
+    """One scenario's tornado as JSON (display units; null at an end without an answer, and
+    then its swing) and as a chart, whose labels call such an end ``missing``."""
     from tcoctl.charts import tornado as tornado_chart  # charts load rich: only here
 
     unit = short(target.display)
 
     def shown(value: float) -> float:
         return float(convert(value, target.unit, target.display))
+
+    def nullable(value: float) -> float | None:
+        return None if math.isnan(value) else value
 
     section = {
         "target": target.name,
@@ -512,9 +520,9 @@ def tornado_section(
         "bars": [
             {
                 "input": name,
-                "at_low": shown(lo),
-                "at_high": shown(hi),
-                "swing": abs(shown(hi) - shown(lo)),
+                "at_low": nullable(shown(lo)),
+                "at_high": nullable(shown(hi)),
+                "swing": nullable(abs(shown(hi) - shown(lo))),
             }
             for name, lo, hi in bars
         ],
@@ -526,5 +534,6 @@ def tornado_section(
         shown(centre),
         [(name, shown(lo), shown(hi)) for name, lo, hi in bars],
         unit,
+        missing,
     )
     return section, chart

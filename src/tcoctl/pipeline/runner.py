@@ -152,7 +152,10 @@ def reports_for(
         if sweeps:
             section, visuals = sweeps[row]
             if "undefined" in section:
-                warn(f"{names[row]}: " * bool(names[row]) + planner.undefined_note(section))
+                note = f"{names[row]}: " * bool(names[row]) + planner.undefined_note(section)
+                if len(section["undefined"]) == len(section["x"]):
+                    raise DomainError(note)
+                warn(note)
             report.extra["sweep"] = section
             report.answer.extend(visuals)
         if options.get("explain"):
