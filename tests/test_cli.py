@@ -10,9 +10,11 @@ import sys
 from typing import Any
 
 import pytest
+from typer._click.exceptions import BadParameter
+from typer.testing import CliRunner
 
 from conftest import results, run
-from tcoctl.cli.app import hinted
+from tcoctl.cli.app import app, hinted, worded
 from tcoctl.report import DEFAULTED
 from tcoctl.specs import CALCULATORS
 
@@ -317,15 +319,23 @@ def test_an_empty_value_is_refused_with_an_example(command: str) -> None:
     assert "e.g. --calculator inference" in run("validate", "--calculator", "").stderr
 
 
+def refused(*args: str) -> str:
+    """The one line ``tcoctl ARGS`` refuses a bad option value with (after 'tcoctl: error: '),
+    as tcoctl.cli.app.main words click's errors."""
+    found = CliRunner().invoke(app, list(args), standalone_mode=False).exception
+    assert isinstance(found, BadParameter), found
+    return worded(found)
+
+
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (("--samples", "abc"), "Invalid value for '--samples': expected a whole number from 0 "
-         "to 2,000,000, e.g. --samples 10000; got 'abc'"),
+        (("--samples", "abc"), "--samples: expected a whole number from 0 to 2,000,000, e.g. "
+         "--samples 10000; got 'abc'"),
         (("--samples", "-5"), "e.g. --samples 10000; got '-5'"),
         (("--samples", "3000000"), "e.g. --samples 10000; got '3000000'"),
-        (("--seed", "1.5"), "Invalid value for '--seed': expected a whole number from 0 to "
-         "4,294,967,295, e.g. --seed 1; got '1.5'"),
+        (("--seed", "1.5"), "--seed: expected a whole number from 0 to 4,294,967,295, e.g. "
+         "--seed 1; got '1.5'"),
     ],
 )  # fmt: skip
 def test_samples_and_seed_refuse_a_bad_count_with_an_example(
@@ -333,8 +343,65 @@ def test_samples_and_seed_refuse_a_bad_count_with_an_example(
 ) -> None:
     """The probe: click's own words for --samples and --seed named no example ("'abc' is not
     a valid int range")."""
-    outcome = run("tco", *args)
-    assert outcome.code == 2 and line in outcome.stderr
+    assert line in refused("tco", *args)
+
+
+CLI_CHOICES = [
+    *(((*command, "--format", "xml"), "--format json") for command in [
+        *([name] for name in CALCULATORS), ["validate"], ["compare"], ["presets", "list"],
+        ["presets", "show", "frontier-2024"], ["presets", "audit"],
+    ]),
+    *(((name, "--dist", "normal"), "--dist triangular") for name in CALCULATORS),
+    (("--notation", "eng", "tco"), "--notation sci"),
+]  # fmt: skip
+
+
+def test_an_empty_presets_dir_names_an_example() -> None:
+    assert (
+        refused("--presets-dir", "", "tco")
+        == "--presets-dir: must not be empty; e.g. --presets-dir ./presets"
+    )
+
+
+@pytest.mark.parametrize(("args", "example"), CLI_CHOICES)
+def test_a_value_outside_a_shared_options_choices_is_one_line_in_tcoctls_words(
+    args: tuple[str, ...], example: str
+) -> None:
+    """The probe: `--format xml` got click's words ("Invalid value for '--format' / '-f':
+    ...", not naming the value). Every option with choices says, as tcoctl's own option
+    errors do: the option, the value, the choices and an example."""
+    flag, value = example.split()[0], args[args.index(example.split()[0]) + 1]
+    line = refused(*args)
+    assert re.fullmatch(rf"{flag}: '{value}' is not one of [a-z, ]+; e\.g\. {example}", line)
+
+
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [(c.name, f"--{i.name}") for c in CALCULATORS.values() for i in c.inputs if i.choices],
+)
+def test_a_value_outside_a_calculator_options_choices_names_an_example(
+    command: str, flag: str
+) -> None:
+    """--basis, --precision, --recompute, --model ... named the choices, no example."""
+    spec = CALCULATORS[command].input(flag[2:])
+    outcome = run(command, flag, "bogus")
+    assert outcome.code == 2 and outcome.stderr == (
+        f"tcoctl: error: {flag}: 'bogus' is not one of {', '.join(spec.choices)}; "
+        f"e.g. '{spec.example}'\n"
+    )
+
+
+def test_the_console_writes_a_bad_choice_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from tcoctl.console import main; main()", "tco", "-f", "xml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "tcoctl: error: --format: 'xml' is not one of table, json, csv; e.g. --format json\n"
+    )
 
 
 def test_a_shared_option_left_without_its_value_gets_the_example_its_help_gives() -> None:

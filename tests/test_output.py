@@ -176,7 +176,7 @@ def test_notation_sci_writes_large_numbers_in_scientific_notation() -> None:
     row = next(line for line in outcome.stdout.splitlines() if "total_annual_cost" in line)
     assert row.split()[1:4] == ["1.424e9", "USD/yr", "1.084e9"]
     refused = CliRunner().invoke(app, ["--notation", "eng", "tco"])
-    assert refused.exit_code == 2 and "expected si or sci" in refused.stderr
+    assert refused.exit_code == 2 and "'eng' is not one of si, sci" in refused.stderr
 
 
 def test_displayed_step_yield_compounds_to_the_target() -> None:

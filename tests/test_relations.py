@@ -226,7 +226,7 @@ def test_api_docstring_examples() -> None:
     [
         ({"samples": 10**9}, "samples: expected a whole number from 0 to 2,000,000"),
         ({"samples": "many"}, "samples: expected a whole number"),
-        ({"dist": "normal"}, "dist: expected one of uniform, triangular"),
+        ({"dist": "normal"}, "dist: 'normal' is not one of uniform, triangular; e.g. dist="),
         ({"seed": "x"}, "seed: expected a whole number"),
         ({"solve": 5}, "solve: expected text"),
         ({"gpus": []}, "gpus=: an empty list"),

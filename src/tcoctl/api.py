@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from tcoctl import chain, engine
 from tcoctl.core import MODELS
 from tcoctl.engine import Array
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, not_one_of, shorten
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
@@ -382,7 +382,7 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
         )
     samples = int(samples)
     if dist not in DISTRIBUTIONS:
-        raise UsageError(f"dist: expected one of {', '.join(DISTRIBUTIONS)}, e.g. 'triangular'")
+        raise UsageError("dist: " + not_one_of(str(dist), DISTRIBUTIONS, "dist='triangular'"))
     if seed is not None and (not _whole(seed) or not 0 <= seed < 2**32):
         raise UsageError(
             f"seed: expected a whole number from 0 to 2**32 - 1, e.g. 1; got {shorten(repr(seed))}"

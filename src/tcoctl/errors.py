@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
 
@@ -37,6 +37,11 @@ class DomainError(TcoctlError):
 def shorten(text: str, limit: int = 40) -> str:
     """Text to echo in a message: long input is cut, not repeated in full."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
+    """How a value outside its choices is refused: the value, the choices, an example."""
+    return f"{shorten(text)!r} is not one of {', '.join(choices)}; e.g. {example}"
 
 
 def did_you_mean(name: str, names: Sequence[str]) -> str:

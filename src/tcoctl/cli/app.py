@@ -16,14 +16,18 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
-from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer pinned <1
+from typer._click.exceptions import (  # typer pinned <1
+    BadParameter,
+    ClickException,
+    NoArgsIsHelpError,
+)
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
-from tcoctl.errors import ExitCode, TcoctlError, UsageError, shorten
+from tcoctl.errors import ExitCode, TcoctlError, UsageError, not_one_of, shorten
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -102,21 +106,26 @@ def main_options(
     from tcoctl import presets
 
     if any(not folder for folder in presets_dir or []):
-        raise typer.BadParameter("must not be empty", param_hint="--presets-dir")
+        raise typer.BadParameter(
+            "must not be empty; e.g. --presets-dir ./presets", param_hint="--presets-dir"
+        )
     if notation not in numbers.NOTATIONS:
         raise typer.BadParameter(
-            f"expected si or sci, e.g. --notation sci; got {notation!r}", param_hint="--notation"
+            not_one_of(notation, numbers.NOTATIONS, "--notation sci"), param_hint="--notation"
         )
     numbers.notation.set(notation)
     presets.extra_dirs[:] = [Path(folder) for folder in presets_dir or []]
 
 
-def check_dist(value: str) -> str:
-    if value not in DISTRIBUTIONS:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(DISTRIBUTIONS)}, e.g. --dist triangular"
-        )
-    return value
+def one_of(choices: tuple[str, ...], example: str) -> Callable[[str | None], str | None]:
+    """A callback refusing a value not among ``choices``, with ``example``."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(not_one_of(value, choices, example))
+        return value
+
+    return check
 
 
 def non_empty(param: typer.CallbackParam, value: str | None) -> str | None:
@@ -164,18 +173,12 @@ class WholeNumber(ParamType):
         )
 
 
-def check_format(value: str | None) -> str | None:
-    if value is not None and value not in FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, e.g. --format json")
-    return value
-
-
 FormatOption = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
-        callback=check_format,
+        callback=one_of(FORMATS, "--format json"),
         metavar="FORMAT",
         help="table, json or csv (default: table on a terminal, json in a pipe).",
     ),
@@ -317,7 +320,7 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "uniform",
             str,
             "--dist",
-            callback=check_dist,
+            callback=one_of(DISTRIBUTIONS, "--dist triangular"),
             metavar="DIST",
             help="Distribution of each range for --samples: uniform or triangular, "
             "e.g. triangular.",
@@ -640,7 +643,7 @@ def main() -> None:
         sys.stdout.write(error.format_message() + "\n")
         sys.exit(int(ExitCode.OK))
     except ClickException as error:
-        sys.stderr.write(f"tcoctl: error: {hinted(error.format_message(), sys.argv[1:])}\n")
+        sys.stderr.write(f"tcoctl: error: {hinted(worded(error), sys.argv[1:])}\n")
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, Interrupted) as stop:
         code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
@@ -666,6 +669,15 @@ def main() -> None:
         )
         sys.exit(int(ExitCode.DOMAIN))
     sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+
+
+def worded(error: ClickException) -> str:
+    """Click's message, a bad value's as tcoctl words every option error: '--format: ...'
+    (click's words were "Invalid value for '--format' / '-f': ...")."""
+    if isinstance(error, BadParameter) and (error.param is not None or error.param_hint):
+        flag = error.param.opts[0] if error.param is not None else error.param_hint
+        return f"{flag}: {error.message}"
+    return error.format_message()
 
 
 def hinted(message: str, argv: list[str]) -> str:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
-from tcoctl.errors import DomainError, UsageError, shorten
+from tcoctl.errors import DomainError, UsageError, not_one_of, shorten
 from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
 from tcoctl.report import GPU_PRICE_MARK
 from tcoctl.specs import (
@@ -113,7 +113,7 @@ def check(spec: Input, text: str, where: str) -> Given:
         return Given(spec, text, where)
     if spec.kind == "choice":
         if text not in spec.choices:
-            raise UsageError(f"{where}: {shorten(text)!r} is not one of {', '.join(spec.choices)}")
+            raise UsageError(f"{where}: {not_one_of(text, spec.choices, repr(spec.example))}")
         return Given(spec, text, where)
     if spec.kind == "gpu":
         gpu_figures(text, where)

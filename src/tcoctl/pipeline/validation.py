@@ -29,7 +29,7 @@ from typing import Any
 import tomli
 
 from tcoctl import output
-from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.errors import DomainError, TcoctlError, UsageError, not_one_of
 from tcoctl.pipeline import runner
 from tcoctl.specs import CALCULATORS
 from tcoctl.units import factor, registry
@@ -337,8 +337,7 @@ def validate(*calculators: str) -> dict[str, Any]:
     for calculator in calculators:
         if calculator not in CALCULATORS:
             raise UsageError(
-                f"--calculator: {calculator!r} is not one of {', '.join(CALCULATORS)}; "
-                "e.g. --calculator inference"
+                f"--calculator: {not_one_of(calculator, CALCULATORS, '--calculator inference')}"
             )
     cases = [c for c in load_cases() if not calculators or c.calculator in calculators]
     records = [run_case(case) for case in cases]
