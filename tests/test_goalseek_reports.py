@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tcoctl
-from conftest import run
+from conftest import results, run
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, parse_span
 
@@ -249,3 +249,29 @@ def test_a_goal_out_of_reach_at_the_centre_names_the_goal_and_what_is_reached() 
             "(electricity would have to be -0.555629 USD/kWh); ask for a value in that span, "
             "e.g. --for 'cost_per_gpu_hour=1.872 USD/h'"
         )
+
+
+def test_a_whole_count_held_over_a_stretch_is_answered_at_the_step() -> None:
+    """Issue 19 item 27, from the probe's batch 4.18: re-derived at each batch, GPUs per
+    replica is a step function (2 up to batch 4.17968, then 4, then 8 from 212.254). Asking
+    for 2 was refused ('it only tends to that value', at batch 3.2e-39: the scan landed on
+    the flat stretch and took it for an asymptote), and 4 and 8 were answered at whatever
+    scan point hit the stretch (batch 10.12, 320). Each is now answered at the step the scan
+    meets first, a batch that gives the goal when given back; a goal between two counts
+    names the nearest either side."""
+    ask = ("inference", "--gpu", "h100-sxm", "--only-my-ranges")
+    steps = {}
+    for count in (2, 4, 8):
+        outcome = run(*ask, "--solve", "batch", "--for", f"gpus_per_replica={count}", "-f", "json")
+        assert outcome.code == 0, outcome.stderr
+        batch = outcome.json()["results"]["batch"]["value"]
+        again = results(*ask, "--batch", repr(batch))
+        assert again["gpus_per_replica"]["value"] == count
+        steps[count] = batch
+    assert steps[2] == pytest.approx(4.17968, rel=1e-5) == steps[4] and steps[2] < steps[4]
+    assert steps[8] == pytest.approx(212.254, rel=1e-5)
+    between = run(*ask, "--solve", "batch", "--for", "gpus_per_replica=3")
+    assert between.code == 1
+    assert "it steps over that value at batch = 4.17968, from 2 to 4, the nearest" in (
+        between.stderr
+    )
