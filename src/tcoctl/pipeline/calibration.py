@@ -16,10 +16,11 @@ the least sum (of ratios within 1 % per case of it, the nearest to 1). A replica
 keeps ``parallel_efficiency ^ log2(g)`` of a GPU's rate (tensor-parallel communication): the
 fitted fraction, pooled over the families, is the one of a grid (1 to 0.6) that leaves the
 least sum, and the overhead the one of its grid that leaves the least sum with its best
-fraction. The range is the fitted pair times 1 -/+ d, d the split-conformal miss that
-COVERAGE of new cases stay within (each fit case against its family fitted without it; see
-conformal_spread), at most 0.9 (the low end stays above 0); the overhead is one value.
-Efficiencies are capped at 1. GPUs outside the families with fit cases get the pooled fit
+fraction. The range is the fitted pair divided and multiplied by k, log k the
+split-conformal miss |log s_i / s| that COVERAGE of new cases stay within (each fit case
+against its family fitted without it; see conformal_factor): a rate's errors are ratios, so
+the band is symmetric in log terms. The overhead is one value. Efficiencies are capped at
+1. GPUs outside the families with fit cases get the pooled fit
 of every case.
 
 Held-out cases are never read (the split is filtered before any value is).
@@ -27,7 +28,8 @@ Held-out cases are never read (the split is filtered before any value is).
 from the dataset; a test fails when the stored file differs from a fresh fit.
 ``python -m tcoctl.pipeline.calibration --leave-one-out`` prints the yardstick a change of
 the model or the fit is judged by, on the fit split alone: each fit case's error against the
-whole fit redone without it, and the share inside that fit's low..high (leave_one_out).
+whole fit redone without it, and the share inside that fit's low..high as the command
+computes it (leave_one_out).
 """
 
 from __future__ import annotations
@@ -57,11 +59,9 @@ FAMILIES = {
 """GPU families: one architecture, and in the dataset one runtime each (TensorRT-LLM on
 NVIDIA, vLLM on AMD); each GPU preset named gets its family's fit."""
 COVERAGE = 0.95
-"""The conformal level of the range. Chosen on the fit split's leave-one-out alone, to hold
-about 90 % of the cases each left out (issue 17 asks >= 80 % inside low..high): 0.95 held
-88 %, 0.9 84 %, 0.97 90 % at a spread of 0.87 (efficiencies 0.1..1)."""
-MAX_SPREAD = 0.9
-"""The widest relative spread: a range's low end stays above 0 (at least 10 % of the fit)."""
+"""The conformal level of the range. On the fit split's leave-one-out (each case's low..high
+as the command computes it) 0.95 holds 96 % of the cases, 0.9 88 %, 0.8 79 %: the ranges
+hold about the share they claim."""
 TIE = 0.01
 LOSSES = tuple(float(x) for x in np.round(np.arange(0.0, 0.41, 0.02), 2))
 """Fraction of a GPU's rate lost per doubling of GPUs per replica: the grid searched."""
@@ -76,17 +76,19 @@ counts as leaving that share (the implied scale stays finite, and large: a poor 
 
 @dataclass(frozen=True)
 class Fit:
-    """One family's fitted efficiencies (central values) and relative spread, and its cases."""
+    """One family's fitted efficiencies (central values), the factor k of its range, and its
+    cases."""
 
     bandwidth: float
     compute: float
-    spread: float
+    factor: float
     cases: tuple[str, ...]
 
     def range_text(self, central: float) -> str:
-        """``central`` x (1 -/+ spread), capped at 1, as a preset range ``LOW..CENTRE..HIGH``
-        (the centre stated: a high end capped at 1 would move a midpoint off the fit)."""
-        low, high = central * (1 - self.spread), min(1.0, central * (1 + self.spread))
+        """``central`` / factor .. ``central`` x factor, capped at 1, as a preset range
+        ``LOW..CENTRE..HIGH`` (the centre stated: a high end capped at 1 would move a
+        midpoint off the fit)."""
+        low, high = central / self.factor, min(1.0, central * self.factor)
         return f"{low:.3f}..{central:.3f}..{high:.3f}"
 
 
@@ -190,30 +192,31 @@ def _fit_one(scales: np.ndarray) -> tuple[int, float, np.ndarray, float]:
     return best, float(centre[best]), scales[:, best] - centre[best], float(cost[best])
 
 
-def conformal_spread(scales: np.ndarray, families: Sequence[Sequence[int]]) -> float:
-    """The relative miss that COVERAGE of held-out cases stay within, from the fit split
-    alone (split-conformal prediction, Lei et al. 2018, "Distribution-Free Predictive
-    Inference for Regression", JASA 113(523)): each case's |s_i / s - 1| against its
-    family fitted without it, and of the n misses the ceil((n + 1) COVERAGE)-th smallest."""
+def conformal_factor(scales: np.ndarray, families: Sequence[Sequence[int]]) -> float:
+    """The factor k that COVERAGE of held-out cases stay within (s / k <= s_i <= s x k), from
+    the fit split alone (split-conformal prediction, Lei et al. 2018, "Distribution-Free
+    Predictive Inference for Regression", JASA 113(523)): each case's |log(s_i / s)| against
+    its family fitted without it (the families' misses pooled), and of the n misses the
+    ceil((n + 1) COVERAGE)-th smallest, exponentiated."""
     misses = []
     for members in families:
         for case in members:
             others = [i for i in members if i != case]
             if others:
                 best, log_scale, _, _ = _fit_one(scales[others])
-                misses.append(abs(float(np.expm1(scales[case, best] - log_scale))))
+                misses.append(abs(float(scales[case, best] - log_scale)))
     rank = min(len(misses), math.ceil((len(misses) + 1) * COVERAGE))
-    return sorted(misses)[rank - 1] if misses else 0.0
+    return math.exp(sorted(misses)[rank - 1]) if misses else 1.0
 
 
 @dataclass(frozen=True)
 class _GroupFit:
     """A group's fit in the terms of the grid: the ratio's index, the log scale and the
-    relative spread."""
+    range's factor."""
 
     ratio: int
     log_scale: float
-    spread: float
+    factor: float
 
 
 @dataclass(frozen=True)
@@ -269,14 +272,10 @@ def _fit_implied(
         return sum(found[3] for name, found in by_loss[loss].items() if name != ANY_GPU)
 
     loss = min(LOSSES, key=cost)
-    floor = conformal_spread(scaled(loss), [m for n, m in groups.items() if n != ANY_GPU])
+    factor = conformal_factor(scaled(loss), [m for n, m in groups.items() if n != ANY_GPU])
     fits = {
-        name: _GroupFit(
-            best,
-            log_scale,
-            min(floor, MAX_SPREAD),
-        )
-        for name, (best, log_scale, miss, _) in by_loss[loss].items()
+        name: _GroupFit(best, log_scale, factor)
+        for name, (best, log_scale, _, _) in by_loss[loss].items()
     }
     return _Found(overhead, loss, fits, groups, cost(loss))
 
@@ -298,7 +297,7 @@ def fit(cases: Sequence[Case]) -> Calibration:
         name: Fit(
             bandwidth[group.ratio] * math.exp(group.log_scale),
             compute[group.ratio] * math.exp(group.log_scale),
-            group.spread,
+            group.factor,
             tuple(chosen[i].id for i in found.members[name]),
         )
         for name, group in found.groups.items()
@@ -330,13 +329,32 @@ class LeaveOneOut:
         )
 
 
+def range_ends(case: Case, found: _Found, group: _GroupFit, gpus: float) -> list[float]:
+    """The case's result (in its unit) at both ends of a fit's range, run as the command runs
+    its defaults: each efficiency divided and multiplied by the factor (capped at 1), times
+    the parallel factor, with the layer overhead."""
+    bandwidth, compute = (e[group.ratio] * math.exp(group.log_scale) for e in efficiency_pairs())
+    kept = (1 - found.loss) ** math.log2(gpus)
+    ends = [
+        {
+            "bandwidth-efficiency": repr(min(1.0, bandwidth * k) * kept),
+            "compute-efficiency": repr(min(1.0, compute * k) * kept),
+            "layer-overhead": f"{found.overhead!r} s",
+        }
+        for k in (1 / group.factor, group.factor)
+    ]
+    found_ends = documents(case.calculator, case.args, ends)
+    return [in_unit(d["results"][case.result], "value", case.unit) for d in found_ends]
+
+
 def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
     """The fit's yardstick on the fit split alone: each fit case estimated by the whole fit
     (overhead, ratio, scale, range, parallel efficiency) redone without it, in the grid's
     terms: the estimate's time is model / (s x parallel factor) + overhead x per_overhead
     (Measured.time), its error against the measured time (a rate's, inverted). Inside
-    low..high: s_i, the scale at which the case is met at that overhead, within s x (1 -
-    spread) and s x min(1 + spread, 1 / s), the efficiencies being capped at 1."""
+    low..high: the measurement between the case's results at that fit's range's ends, run
+    as the command runs them (range_ends: an efficiency capped at 1 leaves the other free
+    to rise)."""
     chosen = fit_cases(cases)
     measured, families = _measured(chosen)
     errors, inside = {}, {}
@@ -348,9 +366,8 @@ def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
         log_scale = group.log_scale + log_factor
         ratio = measured[i].time(group.ratio, log_scale, found.overhead) / measured[i].measured
         errors[case.id] = 1 / ratio - 1 if is_rate(case.unit) else ratio - 1
-        miss = measured[i].log_scales(found.overhead)[group.ratio] - log_scale
-        high = min(math.log1p(group.spread), -group.log_scale)
-        inside[case.id] = bool(math.log1p(-group.spread) <= miss <= high)
+        low, high = sorted(range_ends(case, found, group, measured[i].gpus))
+        inside[case.id] = low <= case.expected <= high
     return LeaveOneOut(errors, inside)
 
 
@@ -362,7 +379,7 @@ def preset_text(calibration: Calibration, date: str) -> str:
     per_gpu[ANY_GPU] = fits[ANY_GPU]
     families = "; ".join(
         f"{name} ({', '.join(FAMILIES.get(name, ('every other GPU',)))}): bandwidth "
-        f"{found.bandwidth:.3f}, compute {found.compute:.3f}, spread {found.spread:.3f}, "
+        f"{found.bandwidth:.3f}, compute {found.compute:.3f}, range factor {found.factor:.3f}, "
         f"{len(found.cases)} cases" + (f" ({', '.join(found.cases)})" if name != ANY_GPU else "")
         for name, found in fits.items()
     )
@@ -372,8 +389,8 @@ def preset_text(calibration: Calibration, date: str) -> str:
         "dataset, one runtime: TensorRT-LLM on NVIDIA, vLLM on AMD; '*' is the pooled fit of "
         f"every case, for GPUs of no family). {families}. Method: tcoctl.pipeline.calibration "
         "(the ratio compute / bandwidth and the median scale that meet the family's cases, the "
-        f"range 1 -/+ the split-conformal {100 * COVERAGE:.0f} % miss of the cases each left "
-        "out of its family's fit, with the layer overhead); python -m tcoctl.pipeline.calibration "
+        f"range the fit / k .. the fit x k, log k the split-conformal {100 * COVERAGE:.0f} % "
+        "|log miss| of the cases each left out of its family's fit, with the layer overhead); python -m tcoctl.pipeline.calibration "
         "rewrites this file"
     )
     quoted = ", ".join(f'"{label}"' for label in labels)
