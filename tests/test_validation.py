@@ -213,14 +213,10 @@ def test_a_case_id_is_unique(tmp_path: Path) -> None:
 HELD_OUT = SUMMARY["measured"]["inference"]["held-out"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17's 80 % is missed by one case (43 of 54, 79.6 %) since the MLPerf v5.1 "
-    "cases joined the fit (docs/validation.md, new measured cases)",
-)
 def test_held_out_serving_measurements_fall_inside_the_estimates_range() -> None:
-    """The fitted efficiencies' spread is honest: at least 80 % of the held-out measured
-    serving cases lie inside low..high (issue 17's target)."""
+    """The fitted efficiencies' range is honest: at least 80 % of the held-out measured
+    serving cases lie inside low..high (issue 17's target; 44 of 54, 81.5 %, since the range
+    became the fit / k .. x k, docs/validation.md)."""
     assert HELD_OUT["count"] >= 20
     assert HELD_OUT["inside_range"] >= 0.8
 
@@ -290,15 +286,16 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say(
     left_out: calibration.LeaveOneOut,
 ) -> None:
     """Each fit case against the fit redone without it (held-out cases are not read): the
-    yardstick docs/validation.md quotes, and a floor under the fit's coverage (issue 17's
-    80 % inside low..high; its error's floor is the next test)."""
+    yardstick docs/validation.md quotes, and a floor under the fit's coverage: the range is
+    the 95 % conformal band, which holds 96 % of the cases left out (55 of 57), so a range
+    that holds under 90 % fails (its error's floor is the next test)."""
     cases = validation.load_cases()
     found = left_out
     assert list(found.errors) == [case.id for case in calibration.fit_cases(cases)]
     assert found.text() in (REPO / "docs" / "validation.md").read_text(encoding="utf-8")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"leave-one-out: {100 * found.mean_abs_error:.1f} %" in " ".join(readme.split())
-    assert found.inside_range >= 0.8
+    assert found.inside_range >= 0.9
 
 
 def test_leave_one_out_error_stays_under_its_floor(left_out: calibration.LeaveOneOut) -> None:

@@ -614,7 +614,7 @@ the batch's prompts. Efficiencies default to a range fitted on published measure
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('39.21 ms', '87.73 ms')
+('39.21 ms', '63.64 ms')
 
 On the same four GPUs the H20 reads at its bandwidth ratio to the H100 (4.0 / 3.35 =
 1.194), not its FLOP ratio; the fitted fixed time of each pass (80 layers x 90 us) is the

@@ -343,8 +343,8 @@ def range_ends(case: Case, found: _Found, group: _GroupFit, gpus: float) -> list
         }
         for k in (1 / group.factor, group.factor)
     ]
-    found_ends = documents(case.calculator, case.args, ends)
-    return [in_unit(d["results"][case.result], "value", case.unit) for d in found_ends]
+    runs = documents(case.calculator, case.args, ends)
+    return [in_unit(run["results"][case.result], "value", case.unit) for run in runs]
 
 
 def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
@@ -390,8 +390,8 @@ def preset_text(calibration: Calibration, date: str) -> str:
         f"every case, for GPUs of no family). {families}. Method: tcoctl.pipeline.calibration "
         "(the ratio compute / bandwidth and the median scale that meet the family's cases, the "
         f"range the fit / k .. the fit x k, log k the split-conformal {100 * COVERAGE:.0f} % "
-        "|log miss| of the cases each left out of its family's fit, with the layer overhead); python -m tcoctl.pipeline.calibration "
-        "rewrites this file"
+        "|log miss| of the cases each left out of its family's fit, with the layer overhead); "
+        "python -m tcoctl.pipeline.calibration rewrites this file"
     )
     quoted = ", ".join(f'"{label}"' for label in labels)
     entries = []
