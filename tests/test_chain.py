@@ -13,7 +13,7 @@ import pytest
 
 import tcoctl
 from conftest import assert_same_results, results, run
-from tcoctl import chain
+from tcoctl import chain, presets
 from tcoctl.specs import Calculator, Input, Result
 
 PIPE = ("--wafers-per-month", "30000..50000", "--gpu", "ascend-910b")
@@ -309,6 +309,24 @@ def test_the_api_reads_an_edited_preset_and_what_refers_to_it(
     (tmp_path / "link0.toml").write_text(OWN_GPUS.format(gpus=2000), encoding="utf-8")
     assert float(tcoctl.tco(preset="link0")["gpus"].magnitude) == 2000
     assert float(tcoctl.tco(preset="link1")["gpus"].magnitude) == 2000
+
+
+def test_the_api_reads_an_edited_gpu_preset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hardware preset edited between calls gives its new figures: they were kept per
+    preset folder, so a notebook's second call still used the old bandwidth."""
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    datasheet = (presets.builtin_dir() / "h100-sxm.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "my-gpu.toml"
+    mine.write_text(datasheet, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before = float(tcoctl.inference(gpu="my-gpu")["ridge_point"].magnitude)
+        assert "3.35 TB/s" in datasheet
+        mine.write_text(datasheet.replace("3.35 TB/s", "1 TB/s"), encoding="utf-8")
+        after = float(tcoctl.inference(gpu="my-gpu")["ridge_point"].magnitude)
+    assert after == pytest.approx(before * 3.35)
 
 
 def test_a_400_deep_chain_of_references_is_a_clear_error(tmp_path: Path) -> None:

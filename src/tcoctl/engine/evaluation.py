@@ -115,14 +115,14 @@ def ranged_keys(numbers: Mapping[str, Bounds]) -> list[str]:
 def placed(low: Array, high: Array, centre: Array | None, at: Array) -> Array:
     """Values at design coordinates ``at`` (0 low, 0.5 the centre, 1 high): linear from low
     to high, or through a range's own centre where ``centre`` gives one (not NaN)."""
-    linear = low + (high - low) * at
-    if centre is None:
-        return linear
+    if centre is None or np.isnan(centre).all():
+        return low + (high - low) * at
+    unset, twice = np.isnan(centre), 2 * at
     with np.errstate(invalid="ignore"):
         through = np.where(
-            at <= 0.5, low + (centre - low) * (2 * at), centre + (high - centre) * (2 * at - 1)
+            at <= 0.5, low + (centre - low) * twice, centre + (high - centre) * (twice - 1)
         )
-    return np.where(np.isnan(centre), linear, through)
+    return np.where(unset, low + (high - low) * at, through) if unset.any() else through
 
 
 def core_values(
@@ -418,9 +418,17 @@ def _row_of(values: Any, row: int) -> Any:
 
 
 def _shaped(values: Any, shape: tuple[int, int]) -> Array:
-    """Values as a (rows, points) array: broadcast (a view) unless already that shape."""
+    """Values as a (rows, points) array: broadcast (a read-only view) unless already that
+    shape; one number repeats through a view made directly (``np.broadcast_to``'s checks
+    cost more than a scalar call's arithmetic)."""
     found = np.asarray(values, dtype=float)
-    return found if found.shape == shape else np.broadcast_to(found, shape)
+    if found.shape == shape:
+        return found
+    if found.size != 1:
+        return np.broadcast_to(found, shape)
+    view = np.ndarray(shape, float, found, 0, (0, 0))
+    view.flags.writeable = False
+    return view
 
 
 def evaluate(
@@ -625,17 +633,20 @@ def run_group(
     dist: str = "uniform",
     seed: int | None = None,
     solve: Solve | None = None,
-) -> tuple[dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]]]:
+) -> tuple[
+    dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]], dict[str, NDArray[np.bool_]]
+]:
     """Evaluate rows that give the same inputs and choices, as columns: summaries over the
     rows, the rows that failed with the reason (contradicting inputs, a value out of range,
-    no solution, or no finite result at all), and each row's warnings."""
+    no solution, or no finite result at all), each row's warnings, and per result the rows
+    where it is finite (``finite_rows``)."""
     rows = row_count(numbers, gpus)
     try:
         out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
     except UsageError as error:
-        return {}, dict.fromkeys(range(rows), error), {}
-    finite = list(finite_rows(out).values())
-    any_finite = np.any(finite, axis=0) if finite else np.zeros(rows, dtype=bool)
+        return {}, dict.fromkeys(range(rows), error), {}, {}
+    finite = finite_rows(out)
+    any_finite = np.any(list(finite.values()), axis=0) if finite else np.zeros(rows, dtype=bool)
     failed: dict[int, TcoctlError] = {}
     for position, reason in enumerate(reasons):
         if reason is not None:
@@ -644,7 +655,7 @@ def run_group(
             failed[position] = DomainError(
                 "no result is finite for these inputs (an overflow, or a zero divisor)"
             )
-    return out, failed, warnings
+    return out, failed, warnings, finite
 
 
 def groups(rows: Sequence[Mapping[str, Given]]) -> list[list[int]]:
@@ -766,7 +777,7 @@ def run_table(
                 numbers[quantity] = bounds.take(entries)
         if gpus is not None:
             gpus = gpus[of_row]
-        out, failures, warnings = run_group(
+        out, failures, warnings, finite = run_group(
             calc, numbers, gpus, choices, samples, dist, seed, solve
         )
         for at, error in failures.items():
@@ -774,7 +785,6 @@ def run_table(
         for at, found in warnings.items():
             warned[int(where[at])] = found
         whole = len(where) == table.rows  # one group holds every row, in order
-        finite = finite_rows(out)
         for name, summary in out.items():
             ok = finite[name]
             if whole and ok.all():  # nothing to mask: the group's summary as it is

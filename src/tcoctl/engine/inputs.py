@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
 from tcoctl.errors import DomainError, UsageError, not_one_of, shorten
-from tcoctl.presets import Entry, Preset, builtin, load, search_dirs
+from tcoctl.presets import Entry, Preset, builtin, load
 from tcoctl.report import GPU_PRICE_MARK
 from tcoctl.specs import (
     CALCULATORS,
@@ -231,22 +231,21 @@ def preset_step_file(path: str, preset_path: str, where: str) -> str:
 
 def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
     """A hardware preset's figures in core units; an absent figure is NaN."""
-    return _gpu_figures(name, where, tuple(search_dirs()))
+    return _gpu_figures(load(name, where, kind="gpu"))
 
 
 def reference_gpu_figures() -> dict[str, float]:
     """The H100-equivalent's figures: the built-in datasheet preset, never a user's preset
     of the same name."""
-    return _figures(builtin(REFERENCE_GPU), "gpu", GPU_FIELDS)
+    return _figures(builtin(REFERENCE_GPU), "gpu")
 
 
 @lru_cache(maxsize=64)
-def _gpu_figures(name: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
-    """Cached per preset folders, so a batch looks each GPU up once."""
-    preset = load(name, where, kind="gpu")
+def _gpu_figures(preset: Preset) -> dict[str, float]:
+    """Cached per version of the preset's file (``load`` reads an edited file again)."""
     if "bf16" not in preset.sections["gpu"]:
-        raise DomainError(f"preset {name} ({preset.path}): gpu.bf16 is missing")
-    return _figures(preset, "gpu", GPU_FIELDS)
+        raise DomainError(f"preset {preset.name} ({preset.path}): gpu.bf16 is missing")
+    return _figures(preset, "gpu")
 
 
 def gpu_price(calc: Calculator, name: str, where: str = "--gpu") -> Given | None:
@@ -268,24 +267,26 @@ def gpu_price(calc: Calculator, name: str, where: str = "--gpu") -> Given | None
 
 def rule_figures(name: str, table: str, where: str) -> dict[str, float]:
     """A rule preset's ``[table]`` thresholds in core units (each figure required)."""
-    return _rule_figures(name, table, where, tuple(search_dirs()))
+    return _rule_figures(load(name, where, kind="rule"), table, where)
 
 
 @lru_cache(maxsize=16)
-def _rule_figures(name: str, table: str, where: str, folders: tuple[Path, ...]) -> dict[str, float]:
-    preset = load(name, where, kind="rule")
+def _rule_figures(preset: Preset, table: str, where: str) -> dict[str, float]:
+    """Cached per version of the preset's file, as ``_gpu_figures``."""
     if table not in preset.sections:
-        raise UsageError(f"{where}: rule preset {name} has no [{table}] thresholds")
-    figures = _figures(preset, table, RULE_FIELDS[table])
+        raise UsageError(f"{where}: rule preset {preset.name} has no [{table}] thresholds")
+    figures = _figures(preset, table)
     lacking = [key for key, value in figures.items() if np.isnan(value)]
     if lacking:
-        raise DomainError(f"preset {name} ({preset.path}): {table}.{lacking[0]} is missing")
+        raise DomainError(f"preset {preset.name} ({preset.path}): {table}.{lacking[0]} is missing")
     return figures
 
 
-@cache
-def _figures(preset: Preset, table_name: str, fields: tuple[Input, ...]) -> dict[str, float]:
-    """The figures of one table of a hardware or rule preset; an absent one is NaN."""
+@lru_cache(maxsize=64)
+def _figures(preset: Preset, table_name: str) -> dict[str, float]:
+    """The figures of one table of a hardware or rule preset (``gpu``: GPU_FIELDS, else
+    RULE_FIELDS); an absent one is NaN."""
+    fields = GPU_FIELDS if table_name == "gpu" else RULE_FIELDS[table_name]
     table = preset.sections[table_name]
     where_file = f"preset {preset.name} ({preset.path})"
     others = {GPU_PRICE.name} if table_name == "gpu" else set()  # read by gpu_price

@@ -167,24 +167,39 @@ def without_given_defaults(calc: Calculator, given: Mapping[str, Given]) -> dict
     quantity the relations derive from them (a default MFU gives way to --achieved,
     --gpu-hours, --duration with the compute, ...), and those that carry no input beyond the
     hardware to a result (--gpu alone is no training run)."""
-    defaulted = {name for name, item in given.items() if DEFAULTED in item.origin}
-    if not defaulted:
-        return dict(given)
-    others = [item for name, item in given.items() if name not in defaulted]
-    choices = tuple(
-        sorted((item.spec.key, item.text) for item in others if item.spec.kind == "choice")
+    shape = tuple(
+        (name, item.spec.sets, DEFAULTED in item.origin, item.spec.key, item.text)
+        if item.spec.kind == "choice"
+        else (name, item.spec.sets, DEFAULTED in item.origin, "", "")
+        for name, item in given.items()
     )
-    model = model_for(calc)
-    derived = model.plan(known_quantities(item.spec for item in others), choices).known
-    plan = model.plan(known_quantities(item.spec for item in given.values()), choices)
-    hardware = {*known_quantities(()), *GPU_QUANTITIES, "peak", *model.defaults}
+    needless = _needless(calc.name, shape)
+    return {name: item for name, item in given.items() if name not in needless}
+
+
+@lru_cache(maxsize=1024)
+def _needless(
+    command: str, given: tuple[tuple[str, tuple[str, ...], bool, str, str], ...]
+) -> frozenset[str]:
+    """The fitted defaults ``without_given_defaults`` drops, from each given input's name,
+    quantities, whether it is a fitted default, and its choice (key, text) if it is one
+    (cached: a warm API call works it out once)."""
+    defaulted = {name for name, _, fitted, _, _ in given if fitted}
+    if not defaulted:
+        return frozenset()
+    others = [item for item in given if item[0] not in defaulted]
+    choices = tuple(sorted((key, text) for _, _, _, key, text in others if key))
+    model = model_for(CALCULATORS[command])
+    reference = known_quantities(())
+    derived = model.plan(reference.union(*(item[1] for item in others)), choices).known
+    plan = model.plan(reference.union(*(item[1] for item in given)), choices)
+    hardware = {*reference, *GPU_QUANTITIES, "peak", *model.defaults}
     carried = [plan.depends[step.target] - hardware for step in plan.steps]
 
-    def needed(item: Given) -> bool:
-        sets = set(item.spec.sets)
+    def needed(sets: set[str]) -> bool:
         return not sets <= derived and any(sets & found and found - sets for found in carried)
 
-    return {name: item for name, item in given.items() if name not in defaulted or needed(item)}
+    return frozenset(name for name, sets, fitted, _, _ in given if fitted and not needed(set(sets)))
 
 
 def for_gpu(calc: Calculator, item: Given, gpu: str | None) -> Given:

@@ -547,7 +547,9 @@ class Batch:
         calc, indices = self.calc, members.tolist()
         preset, shared, marked = self.rederived(base, columns, indices[0])
         values, gpus, choices = engine_inputs(shared, columns, members)
-        summaries, failed, warned = engine.run_group(calc, values, gpus, choices, solve=self.solve)
+        summaries, failed, warned, _ = engine.run_group(
+            calc, values, gpus, choices, solve=self.solve
+        )
         self.note_warnings({numbers[indices[p]]: found for p, found in warned.items()})
         results = engine.results_of(calc, self.solve)
         kept = [p for p in range(len(indices)) if p not in failed]
