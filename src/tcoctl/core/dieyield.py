@@ -120,7 +120,9 @@ def whole_dies(
     np.floor(last, out=last)
     last -= first
     last += 1
-    return np.asarray(np.maximum(last, 0.0, out=last).sum(axis=-1))
+    # summed as a product with ones: whole numbers add up exactly in any order, and numpy's
+    # sum over a short last axis costs several times more
+    return np.asarray(np.maximum(last, 0.0, out=last) @ np.ones(last.shape[-1]))
 
 
 def candidate_offsets(
@@ -204,7 +206,7 @@ def dies_per_wafer(
             "range corners or samples: use fewer samples or a narrower range of die sizes"
         )
     best = np.full((scenarios, *shape[1:]), np.nan)
-    for step in np.unique(steps[steps >= 4]):  # scenarios too costly alone stay NaN (failed)
+    for step in sorted(set(steps[steps >= 4].tolist())):  # too costly alone: NaN (failed)
         chosen = steps == step
         radius_, pitch_x_, pitch_y_, width_, height_, notch_ = (a[chosen] for a in full)
         best[chosen] = _best_count(radius_, pitch_x_, pitch_y_, width_, height_, notch_, int(step))
@@ -288,28 +290,33 @@ def die_yield(model: str, defects: Value, alpha: Value = None, layers: Value = N
 
     Murphy and rectangular use expm1 so that lambda -> 0 gives 1 (the limit).
     """
-    lam = np.asarray(defects, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if model == "poisson":
-            y = np.exp(-lam)
-        elif model == "murphy":
-            y = np.where(lam > 0, (-np.expm1(-lam) / lam) ** 2, 1.0)
-        elif model == "rectangular":
-            y = np.where(lam > 0, -np.expm1(-2 * lam) / (2 * lam), 1.0)
-        elif model == "moore":
-            y = np.exp(-np.sqrt(lam))
-        elif model == "seeds":
-            y = 1.0 / (1.0 + lam)
-        elif model == "negative-binomial":
-            if alpha is None:
-                raise ModeError("the negative-binomial model needs alpha (clustering)")
-            y = np.power(1.0 + lam / alpha, -np.asarray(alpha, dtype=float))
-        elif model == "bose-einstein":
-            if layers is None:
-                raise ModeError("the Bose-Einstein model needs layers (critical layers)")
-            y = np.power(1.0 + lam, -np.asarray(layers, dtype=float))
-        else:
-            raise ModeError(f"unknown yield model {model!r}; one of {', '.join(MODELS)}")
+        return _model_yield(model, np.asarray(defects, dtype=float), alpha, layers)
+
+
+def _model_yield(model: str, lam: Array, alpha: Value, layers: Value) -> Array:
+    """``die_yield`` of lambda as floats, in the caller's ``np.errstate`` (the defect-density
+    search calls it 16 times at once)."""
+    if model == "poisson":
+        y = np.exp(-lam)
+    elif model == "murphy":
+        y = np.where(lam > 0, (-np.expm1(-lam) / lam) ** 2, 1.0)
+    elif model == "rectangular":
+        y = np.where(lam > 0, -np.expm1(-2 * lam) / (2 * lam), 1.0)
+    elif model == "moore":
+        y = np.exp(-np.sqrt(lam))
+    elif model == "seeds":
+        y = 1.0 / (1.0 + lam)
+    elif model == "negative-binomial":
+        if alpha is None:
+            raise ModeError("the negative-binomial model needs alpha (clustering)")
+        y = np.power(1.0 + lam / alpha, -np.asarray(alpha, dtype=float))
+    elif model == "bose-einstein":
+        if layers is None:
+            raise ModeError("the Bose-Einstein model needs layers (critical layers)")
+        y = np.power(1.0 + lam, -np.asarray(layers, dtype=float))
+    else:
+        raise ModeError(f"unknown yield model {model!r}; one of {', '.join(MODELS)}")
     return np.asarray(y, dtype=float)
 
 
@@ -354,11 +361,12 @@ def _bisected(model: str, target: Array) -> Array:
     ones to pass."""
     lo = np.full(target.shape, LOG_LAMBDA_LOW)
     width = 6.0 - LOG_LAMBDA_LOW
-    for _ in range(80 // int(np.log2(SPLITS))):
-        width /= SPLITS
-        points = lo[..., None] + np.arange(1, SPLITS) * width
-        above = die_yield(model, 10.0**points) > target[..., None]
-        lo = lo + above.sum(axis=-1) * width
+    parts, goal = np.arange(1, SPLITS), target[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(80 // int(np.log2(SPLITS))):
+            width /= SPLITS
+            above = _model_yield(model, 10.0 ** (lo[..., None] + parts * width), None, None) > goal
+            lo = lo + above.sum(axis=-1) * width
     return np.asarray(10.0 ** (lo + width / 2), dtype=float)
 
 

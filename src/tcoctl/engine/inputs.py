@@ -147,10 +147,14 @@ def refusal(spec: Input, low: Array, high: Array) -> tuple[int, str] | None:
     """The first of a column of values (core units) that ``spec`` refuses, and why: not
     finite, out of range, or not whole. The one check of given values, one or a million."""
     maximum = math.inf if spec.maximum is None else spec.maximum
-    infinite = ~(np.isfinite(low) & np.isfinite(high))
-    outside = rel.outside(low, spec.minimum, maximum, spec.positive)
-    outside |= rel.outside(high, spec.minimum, maximum, spec.positive)
-    broken = ~((low == np.round(low)) & (high == np.round(high))) if spec.whole else infinite
+    ends = [low] if high is low else [low, high]  # plain numbers: checked once
+    infinite = ~np.logical_and.reduce([np.isfinite(end) for end in ends])
+    outside = np.logical_or.reduce(
+        [rel.outside(end, spec.minimum, maximum, spec.positive) for end in ends]
+    )
+    broken = (
+        ~np.logical_and.reduce([end == np.round(end) for end in ends]) if spec.whole else infinite
+    )
     for bad, reason in (
         (infinite, "is not a finite number"),
         (outside, f"is out of range: expected {describe_range(spec)}"),
