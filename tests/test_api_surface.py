@@ -85,6 +85,32 @@ def test_errors_name_the_keyword(keywords: dict[str, Any], message: str) -> None
     assert "--" not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "keywords",
+    [
+        {"gpus": -1},
+        {"gpus": "abc"},
+        {"gpus": 10**400},
+        {"electricity": "5 kg"},
+        {"gpu": "nope"},
+        {"preset": "nope"},
+        {"samples": -1},
+        {"dist": "normal"},
+        {"seed": "x"},
+        {"currency": "XYZ"},
+        {"colour": "red"},
+    ],
+)
+def test_a_bad_keyword_is_a_value_error_as_numpy_and_pandas_users_expect(
+    keywords: dict[str, Any],
+) -> None:
+    """`except ValueError` catches a bad keyword's UsageError (it did not: TcoctlError
+    derived from Exception alone); a usage error is still a TcoctlError with its exit code."""
+    with pytest.raises(ValueError) as raised:
+        tcoctl.tco(**keywords)
+    assert isinstance(raised.value, UsageError) and raised.value.code == 2
+
+
 def test_a_million_scenarios_just_work() -> None:
     """A 1e6-element array runs in one call, within memory (eight bytes a value)."""
     params = np.linspace(1e9, 1e12, 1_000_000)

@@ -14,7 +14,8 @@ Results read like a mapping of quantities in their display units; ``low``, ``hig
 ``percentiles`` hold the spread of ranges and Monte Carlo samples; ``to_dict()`` is the
 command line's JSON document (floats unrounded). Errors are
 :class:`tcoctl.errors.TcoctlError` subclasses whose messages name keywords (``gpus=``)
-where the command line names flags; warnings are issued as :class:`TcoctlWarning`.
+where the command line names flags; a bad keyword's :class:`tcoctl.errors.UsageError` is also a
+``ValueError``. Warnings are issued as :class:`TcoctlWarning`.
 """
 
 from __future__ import annotations

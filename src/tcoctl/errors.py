@@ -22,8 +22,10 @@ class TcoctlError(Exception):
     code = ExitCode.DOMAIN
 
 
-class UsageError(TcoctlError):
-    """Something the user typed: a wrong unit, a value out of range, a missing option."""
+class UsageError(TcoctlError, ValueError):
+    """Something the user typed: a wrong unit, a value out of range, a missing option. A
+    ValueError too, so that API users catch a bad keyword as numpy and pandas users do (no
+    ``except ValueError`` inside tcoctl wraps code that raises it)."""
 
     code = ExitCode.USAGE
 
