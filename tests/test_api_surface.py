@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -208,6 +209,19 @@ def test_warnings_name_the_callers_line_not_the_package() -> None:
     with pytest.warns(tcoctl.TcoctlWarning) as rows:
         tcoctl.tco(gpu=["b200", "h100-sxm"])
     assert {(w.filename, w.lineno > 0) for w in [*single, *rows]} == {(__file__, True)}
+
+
+def test_a_seed_without_samples_warns_at_the_callers_line() -> None:
+    """seed= without samples= changed nothing, silently; it warns as the command line does,
+    naming the keywords, at the line that made the call."""
+    with pytest.warns(tcoctl.TcoctlWarning, match="seed=3 does nothing without samples") as said:
+        tcoctl.tco(seed=3)
+    assert [(w.filename, str(w.message)) for w in said] == [
+        (__file__, "seed=3 does nothing without samples; e.g. samples=10000, seed=3")
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", tcoctl.TcoctlWarning)
+        tcoctl.tco(samples=100, seed=3)
 
 
 def test_numpy_integers_are_whole_numbers_for_samples_and_seed() -> None:

@@ -45,6 +45,22 @@ def test_samples_are_seeded_and_triangular_is_narrower() -> None:
     assert tri["p95"] - tri["p05"] < first["p95"] - first["p05"]
 
 
+def test_a_seed_without_samples_is_named_in_a_warning() -> None:
+    """The probe: --seed without --samples was ignored silently. It warns, in one line
+    naming both with an example, and the run goes on; with --samples (or yield's --map,
+    which draws its defects with it) it is used, and nothing is said. A batch, which takes
+    no --samples, refuses it with the other options it cannot use."""
+    outcome = run("tco", "--seed", "3", "--format", "json")
+    assert outcome.code == 0 and outcome.stderr == (
+        "tcoctl: warning: --seed 3 does nothing without --samples; e.g. --samples 10000 "
+        "--seed 3\n"
+    )
+    assert "--seed" not in run("tco", "--samples", "100", "--seed", "3", "-f", "json").stderr
+    assert "--seed" not in run("yield", "--map", "--seed", "3", "-f", "json").stderr
+    batch = run("tco", "--seed", "3", "--input", "-", input='{"gpus": 10}\n')
+    assert batch.code == 2 and "drop --seed" in batch.stderr
+
+
 def test_tornado_ranks_the_input_that_moves_the_result_most() -> None:
     """duration = budget / (count x peak x mfu): halving the count doubles the duration,
     while mfu moves only 3 %, so count ranks first; each bar is exact."""
@@ -282,6 +298,22 @@ def test_a_batch_line_re_derives_what_its_single_run_does(
         assert {k: record["inputs"][k] for k in marked} == marked
         for warning in single.stderr.splitlines():
             assert outcome.stderr.count(warning) == 1, warning
+
+
+def test_a_batch_warns_of_an_option_no_result_uses_as_its_single_run_does() -> None:
+    """The probe: a single run warns that --mfu (given where the cost comes from GPU-hours
+    and a price) or a line's --electricity is used by no result; a batch said nothing. It
+    says what the single run says, once for the whole batch."""
+    line = {"gpu-hours": "1e6 h", "price": "2 USD/h", "electricity": "0.1 USD/kWh"}
+    lines = "".join(json.dumps(item) + "\n" for item in [line, line, line])
+    batch = run("flops", "--mfu", "0.4", "--input", "-", "--format", "json", input=lines)
+    args = [arg for key, value in line.items() for arg in (f"--{key}", value)]
+    single = run("flops", "--mfu", "0.4", *args, "--format", "json")
+    assert single.code == 0 and batch.code == 0
+    warnings = single.stderr.splitlines()
+    assert {"--mfu", "--electricity"} <= {w.split()[2] for w in warnings}
+    for warning in warnings:
+        assert batch.stderr.count(warning) == 1, warning
 
 
 def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:

@@ -555,12 +555,14 @@ class Batch:
         kept = [p for p in range(len(indices)) if p not in failed]
         table = display_table(results, summaries, values, len(indices))[kept]
         good = [indices[p] for p in kept]
+        outline = engine.outline(calc, shared, self.solve)
+        for option in outline.unused:
+            self.note_once(route.unused_note(option))
         if fmt == "csv":
             inputs = [json.dumps({c.name: c.texts[i] for c in columns}) for i in good]
             dates: list[str | None] = []
         else:
             inputs = [", ".join([*(c.echo[i] for c in columns), *marked]) for i in good]
-            outline = engine.outline(calc, shared, self.solve)
             dates = [route.result_as_of(r.name, short(r.display), shared, outline) for r in results]
         form = output.BatchForm(calc.name, preset.name if preset else None, fmt, results, dates)
         lines = [numbers[i] for i in good]

@@ -286,7 +286,7 @@ def evaluate(
         outline = engine.outline(calc, given, solve)
         outlines.append(outline)
         for option in outline.unused:
-            warn(f"{label}--{option} is used by no result computed here")
+            warn(f"{label}{unused_note(option)}")
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
         lost = [
             name
@@ -300,6 +300,11 @@ def evaluate(
                 "reach of its formula, or past the largest float)"
             )
     return Evaluation(calc, table, names, solve, summaries, outlines, ranged)
+
+
+def unused_note(option: str) -> str:
+    """The warning about an option no result uses, in single runs and batches alike."""
+    return f"--{option} is used by no result computed here"
 
 
 def lost_results(
