@@ -52,8 +52,7 @@ def test_a_seed_without_samples_is_named_in_a_warning() -> None:
     no --samples, refuses it with the other options it cannot use."""
     outcome = run("tco", "--seed", "3", "--format", "json")
     assert outcome.code == 0 and outcome.stderr == (
-        "tcoctl: warning: --seed 3 does nothing without --samples; e.g. --samples 10000 "
-        "--seed 3\n"
+        "tcoctl: warning: --seed 3 does nothing without --samples; e.g. --samples 10000 --seed 3\n"
     )
     assert "--seed" not in run("tco", "--samples", "100", "--seed", "3", "-f", "json").stderr
     assert "--seed" not in run("yield", "--map", "--seed", "3", "-f", "json").stderr

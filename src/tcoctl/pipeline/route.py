@@ -257,6 +257,9 @@ def evaluate(
     inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
     its error (worded with its template's label and preset, one per template, and with
     ``element`` naming its entry of the columns: the API's 'gpus[1] = -1: ')."""
+    seed = options.get("seed")
+    if seed is not None and not options.get("samples") and not options.get("map"):
+        warn(f"--seed {seed} does nothing without --samples; e.g. --samples 10000 --seed {seed}")
     summaries, failed, warned = engine.run_table(
         calc,
         table,

@@ -383,6 +383,8 @@ def run_batch(
 
     names = (*VIEWS, "mark", "target", "samples", "svg", "svg_screen", "value", "sources")
     extras = [f"--{name.replace('_', '-')}" for name in names if options.get(name)]
+    if options.get("seed") is not None:  # 0 is a seed too
+        extras.append("--seed")
     if options.get("format") == "table":
         extras.append("--format table (batches write json or csv)")
     if extras:
