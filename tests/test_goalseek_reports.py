@@ -99,6 +99,16 @@ def test_a_limit_is_not_reached() -> None:
     assert "no value of electricity gives power_share = 1: it only tends" in outcome.stderr
 
 
+def test_a_goal_at_an_allowed_end_of_the_range_is_reached_there() -> None:
+    """power_share = 0 at electricity 0, which is allowed ('at least 0'): it was refused as
+    'it only tends to that value (at electricity = 2.1684e-61 USD/kWh ...)'."""
+    outcome = run("tco", "--solve", "electricity", "--for", "power_share=0",
+                  "--only-my-ranges", "-f", "json")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    found = outcome.json()["results"]
+    assert found["electricity"]["value"] == 0 and found["power_share"]["value"] == 0
+
+
 def test_an_input_given_and_solved_for_is_refused() -> None:
     goal = ("--solve", "electricity", "--for", "power_share=0.15")
     outcome = run("tco", "--electricity", "0.1 USD/kWh", *goal, "-f", "json")
@@ -199,6 +209,8 @@ def test_a_root_missing_at_some_range_ends_is_answered_at_the_centre() -> None:
           "dies_per_wafer=101"), "ask for one of them, e.g. --for 'dies_per_wafer=100'"),
         (("tco", "--solve", "gpus", "--for", "cost_per_gpu_hour=2"),
          "solve for another input, e.g. --solve gpu-price"),
+        (("inference", "--gpu", "h100-sxm", "--only-my-ranges", "--solve", "batch", "--for",
+          "gpus_per_replica=1"), "ask for a value in that span, e.g. --for 'gpus_per_replica=2'"),
     ],
 )  # fmt: skip
 def test_a_goal_out_of_reach_at_the_centre_gives_an_example(
@@ -206,7 +218,8 @@ def test_a_goal_out_of_reach_at_the_centre_gives_an_example(
 ) -> None:
     """Every error names what was expected and an example: a goal out of reach suggests
     one that is reached (the weights alone take 32.0 ms per token at the central bandwidth
-    efficiency, so 20 ms is out of reach; 35 ms is a tenth in from that end), and the
+    efficiency, so 20 ms is out of reach; 35 ms is a tenth in from that end; a whole count
+    suggests a count it takes: GPUs per replica runs from 2, and 2.2 was suggested), and the
     example asked for succeeds."""
     outcome = run(*args)
     assert outcome.code == 1 and outcome.stderr.count("\n") == 1
@@ -256,20 +269,25 @@ def test_a_whole_count_held_over_a_stretch_is_answered_at_the_step() -> None:
     replica is a step function (2 up to batch 4.17968, then 4, then 8 from 212.254). Asking
     for 2 was refused ('it only tends to that value', at batch 3.2e-39: the scan landed on
     the flat stretch and took it for an asymptote), and 4 and 8 were answered at whatever
-    scan point hit the stretch (batch 10.12, 320). Each is now answered at the step the scan
-    meets first, a batch that gives the goal when given back; a goal between two counts
-    names the nearest either side."""
+    scan point hit the stretch (batch 10.12, 320). Each is now answered just inside the
+    step the scan meets first, with the fewest figures that still give the goal: the edge
+    itself (4.17968) printed 4.18 in the table, which gives 4, not 2 (212.254 gave 4 for 8;
+    the table's 628.4 gave 8 for 16). The table's value and the JSON's, given back, give
+    the goal; a goal between two counts names the nearest either side."""
     ask = ("inference", "--gpu", "h100-sxm", "--only-my-ranges")
     steps = {}
-    for count in (2, 4, 8):
-        outcome = run(*ask, "--solve", "batch", "--for", f"gpus_per_replica={count}", "-f", "json")
+    for count in (2, 4, 8, 16):
+        goal = ("--solve", "batch", "--for", f"gpus_per_replica={count}")
+        outcome = run(*ask, *goal, "-f", "json")
         assert outcome.code == 0, outcome.stderr
         batch = outcome.json()["results"]["batch"]["value"]
-        again = results(*ask, "--batch", repr(batch))
-        assert again["gpus_per_replica"]["value"] == count
+        table = re.search(r"^batch +(\S+)$", run(*ask, *goal, "-f", "table").stdout, re.M)
+        assert table is not None
+        for printed in (repr(batch), table[1]):
+            again = results(*ask, "--batch", printed)
+            assert again["gpus_per_replica"]["value"] == count, printed
         steps[count] = batch
-    assert steps[2] == pytest.approx(4.17968, rel=1e-5) == steps[4] and steps[2] < steps[4]
-    assert steps[8] == pytest.approx(212.254, rel=1e-5)
+    assert steps == {2: 4.179, 4: 4.18, 8: 212.3, 16: 628.5}
     between = run(*ask, "--solve", "batch", "--for", "gpus_per_replica=3")
     assert between.code == 1
     assert "it steps over that value at batch = 4.17968, from 2 to 4, the nearest" in (

@@ -74,7 +74,7 @@ def goal_seek(
 
     with np.errstate(all="ignore"):
         root, first, last = search(miss)
-        root = plateau_edge(miss, root, search)
+        root = plateau_edge(miss, root, search, (spec.minimum, high))
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
     spans = np.stack([first, last], axis=-1) + solve.value
     unreached = out_of_reach(
@@ -147,10 +147,13 @@ def out_of_reach(
     """Where no value of the unknown over its valid range gives the goal (``points``), with
     the least and greatest values the target takes over that range there (``spans``, rows
     x points x 2), what caps it (``caps``, supply's binding constraint at the top of
-    the range), and the value a closed form says it would need (``needed``)."""
+    the range), and the value a closed form says it would need (``needed``). The goal
+    suggested instead is inside that span, or for a whole count (GPUs per replica, which
+    steps 2, 4, 8) the nearer end's value, which the result takes."""
     spec, target = solve.unknown, solve.target
     goal = shown(calc, target.core, solve.value)
     valid = describe_range(spec).removeprefix("a value ")
+    whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
     def says(row: int, point: int) -> tuple[str, str]:
         low, high = sorted(spans[row, point].tolist())
@@ -173,7 +176,8 @@ def out_of_reach(
             return reason, ""
         if high < solve.value:
             reason += caps(row, point)
-        example = shown(calc, target.core, inside(low, high, solve.value))
+        nearer = low if solve.value < low else high  # a value taken, at an end of the range
+        example = shown(calc, target.core, nearer if whole else inside(low, high, solve.value))
         return reason, f"ask for a value in that span, e.g. --for '{target.name}={example}'"
 
     message = f"{target.name} = {goal} is out of reach"
@@ -194,18 +198,50 @@ def plateau_edge(
     miss: Callable[[Array], Array],
     root: Array,
     search: Callable[[Callable[[Array], Array]], tuple[Array, Array, Array]],
+    bounds: tuple[float, float],
 ) -> Array:
     """Where the result equals the goal over a stretch around a root (a whole count, such
-    as GPUs per replica over the batch), the edge of the stretch the scan meets first,
-    not whichever point of it the scan landed on: for gpus_per_replica = 2, batch 4.17968
-    (every smaller batch gives 2 too), not 3.2e-39; for 4, the same step, from above, not
-    10.1193."""
+    as GPUs per replica over the batch), a value just inside the stretch's edge the scan
+    meets first, not whichever point of it the scan landed on: for gpus_per_replica = 2,
+    batch 4.179 (every smaller batch gives 2 too; the edge is 4.17968), not 3.2e-39; for 4,
+    the same step, from above (4.18), not 10.1193. A root at an end of the input's range
+    (``bounds``, reached only where that end is allowed) is the answer as it is."""
     x = np.where(np.isfinite(root), root, 1.0)
-    flat = np.isfinite(root) & (miss(x * (1 - 1e-9)) == 0) & (miss(x * (1 + 1e-9)) == 0)
+    inner = (x != bounds[0]) & (x != bounds[1])
+    flat = np.isfinite(root) & inner & (miss(x * (1 - 1e-9)) == 0) & (miss(x * (1 + 1e-9)) == 0)
     if not flat.any():
         return root
     edge, _, _ = search(lambda y: np.where(miss(y) == 0, -1.0, 1.0))
-    return np.where(flat & np.isfinite(edge), edge, root)
+    flat &= np.isfinite(edge)
+    return np.where(flat, fewest_digits_inside(miss, np.where(flat, edge, 1.0), bounds), root)
+
+
+def fewest_digits_inside(
+    miss: Callable[[Array], Array], edge: Array, bounds: tuple[float, float]
+) -> Array:
+    """A value inside the stretch that begins at ``edge`` (where ``miss`` is 0) with the
+    fewest significant figures, from the 4 a table shows up to 15, so that the answer
+    gives the goal as printed, not only at the edge's last digit: batch 4.179, not
+    4.17968 (4.18 printed, which gives 4 GPUs per replica, not 2). Where none does, the
+    edge."""
+    inward = np.where(miss(edge * (1 - 1e-9)) == 0, -1.0, 1.0)
+    exponent = np.floor(np.log10(np.where(edge != 0, np.abs(edge), 1.0)))
+    answer = edge.copy()
+    pending = np.ones(edge.shape, dtype=bool)
+    for digits in range(4, 16):
+        places = digits - 1 - exponent  # decimal places of the last figure kept
+        scale = 10.0 ** np.abs(places)  # exact up to 1e22: divide by it, not times 10^-k
+        kept = np.where(
+            places >= 0,
+            np.where(inward < 0, np.floor(edge * scale), np.ceil(edge * scale)) / scale,
+            np.where(inward < 0, np.floor(edge / scale), np.ceil(edge / scale)) * scale,
+        )
+        good = pending & (kept >= bounds[0]) & (kept <= bounds[1]) & (miss(kept) == 0)
+        answer = np.where(good, kept, answer)
+        pending &= ~good
+        if not pending.any():
+            break
+    return answer
 
 
 STEP_TOLERANCE = 1e-6
@@ -238,7 +274,9 @@ def reached(
     scale = abs(solve.value) or 1.0
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
-    limit = found & (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
+    flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    limit = found & ~bound & flat
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
     misses = [miss(side) for side in sides]
