@@ -268,6 +268,7 @@ SEEK = {"solve": "electricity", "goal": "cost_per_gpu_hour=1.5"}
         ({"gpus": np.array([8, -1, 16])}, UsageError, "gpus[1] = -1: out of range: expected "),
         ({"gpus": [8, 1.5, 16]}, UsageError, "gpus[1] = 1.5: not a whole number; e.g. "),
         ({"electricity": ["0.1 USD/kWh", "abc"]}, UsageError, "electricity[1]: cannot read 'abc'"),
+        ({"gpus": np.array(["8", "x"])}, UsageError, "gpus[1]: cannot read 'x' as a number"),
         (
             {"gpu_price": np.array([20000, 30000]), **SEEK},
             DomainError,
@@ -285,6 +286,7 @@ def test_an_array_names_the_element_that_fails(
 ) -> None:
     """The hostile probe: tcoctl.tco(gpus=np.array([8, -1, 16])) said 'gpus=: -1 is out of
     range', and a goal out of reach at one element of an array named no element at all:
-    the error names the keyword, the element's index and its value."""
+    the error names the keyword, the element's index and its value (a numpy string as 'x',
+    not np.str_('x'))."""
     with pytest.raises(error, match=re.escape(message)):
         tcoctl.tco(**keywords)

@@ -337,6 +337,7 @@ def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:
     errors = [line for line in outcome.stderr.splitlines() if ": line " in line]
     messages = dict(line.split(": ", 3)[2:] for line in errors)
     assert messages["line 2"].startswith("not JSON")
+    assert messages["line 2"].endswith('; e.g. {"gpus": "100000"}')  # a good line
     assert messages["line 3"].startswith("--electricity:") and "a mass" in messages["line 3"]
     assert messages["line 4"] == "unknown option 'colour'"
     assert messages["line 6"] == "expected a JSON object of option names and values"

@@ -37,7 +37,9 @@ class DomainError(TcoctlError):
 
 
 def shorten(text: str, limit: int = 40) -> str:
-    """Text to echo in a message: long input is cut, not repeated in full."""
+    """Text to echo in a message: long input is cut, not repeated in full (a numpy string
+    as a plain one, so that its repr reads 'x', not np.str_('x'))."""
+    text = str(text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 

@@ -146,11 +146,12 @@ def read_lines(
         if len(leading) >= MAX_LEADING_PROBLEMS:
             break
     rest = (line for line in lines if line[2] or line[1].strip() or line is PAUSE)
+    json_row = partial(_json_row, example.split(" or ")[0])
     if first_line is None:
-        return _json_row, itertools.chain(leading, rest)
+        return json_row, itertools.chain(leading, rest)
     first = first_line[1]
     if first.lstrip().startswith("{"):
-        return _json_row, itertools.chain(leading, [first_line], rest)
+        return json_row, itertools.chain(leading, [first_line], rest)
     try:
         header = [field.strip().lower().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
@@ -198,10 +199,11 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _json_row(line: str) -> dict[str, str] | chain.Upstream | str:
-    """A JSON line's fields as texts, or why it cannot be used. orjson reads it; where the
-    line holds more '":' than the object has keys (a duplicate key, or '":' inside a
-    string) the standard parser reads it again and names any duplicate."""
+def _json_row(example: str, line: str) -> dict[str, str] | chain.Upstream | str:
+    """A JSON line's fields as texts, or why it cannot be used, with an ``example`` of a
+    good line where it is not JSON. orjson reads it; where the line holds more '":' than
+    the object has keys (a duplicate key, or '":' inside a string) the standard parser
+    reads it again and names any duplicate."""
     try:
         data = orjson.loads(line)
         if isinstance(data, dict) and line.count('":') > len(data):
@@ -209,9 +211,9 @@ def _json_row(line: str) -> dict[str, str] | chain.Upstream | str:
     except _DuplicateKey as error:
         return f"duplicate key {error}"
     except orjson.JSONDecodeError as error:
-        return f"not JSON: {str(error).split(':')[0]}"
+        return f"not JSON: {str(error).split(':')[0]}; e.g. {example}"
     except (json.JSONDecodeError, RecursionError, ValueError):
-        return "not JSON tcoctl can read (nested too deep, or a number too long)"
+        return f"not JSON tcoctl can read (nested too deep, or a number too long); e.g. {example}"
     if chain.is_document(data):  # a tcoctl output document: its results flow in
         return chain.Upstream(data)
     if not isinstance(data, dict):
