@@ -350,6 +350,21 @@ def test_map_csv_has_a_row_per_count() -> None:
     ]  # fmt: skip
 
 
+def test_sweep_csv_names_each_column_once_and_keeps_the_solved_input() -> None:
+    """A probe found `gpus` twice in a gpus sweep's header (the swept input and tco's echo
+    of it) and no column for a goal-seek's solved input."""
+    solve = ("tco", "--solve", "electricity", "--for", "power_share=0.15")
+    sweep = ("--sweep", "gpus=8..16:3", "--only-my-ranges", "--format", "csv")
+    lines = run(*solve, *sweep).stdout.splitlines()
+    header, *rows = list(csv.reader(lines))
+    assert len(header) == len(set(header)) and header[1] == "gpus" and len(rows) == 3
+    solved = results(*solve)
+    at = header.index("electricity [USD/kWh]")
+    assert [float(row[at]) for row in rows] == pytest.approx(
+        [solved["electricity"]["value"]] * 3, rel=1e-12
+    )
+
+
 def test_batch_csv_keeps_low_and_high() -> None:
     lines = run("tco", "--input", "-", "--format", "csv",
                 input='{"electricity": "0.05..0.1 USD/kWh"}\n').stdout.splitlines()  # fmt: skip

@@ -121,6 +121,21 @@ def test_sweep_marks_where_power_passes_15_percent() -> None:
     assert at == pytest.approx(0.15, abs=2e-3)
 
 
+def test_a_sweep_over_a_goal_seek_carries_the_solved_input() -> None:
+    """A probe found the solved electricity left out of every sweep row: each point must
+    carry it (display unit), as the run without --sweep gives it at that point, and the
+    table charts it."""
+    solve = ("tco", "--solve", "electricity", "--for", "power_share=0.15", "--only-my-ranges")
+    sweep = run(*solve, "--sweep", "pue=1.1..1.5:3", "-f", "json").json()["sweep"]
+    solved = sweep["results"]["electricity"]
+    assert solved["unit"] == "USD/kWh" and len(set(solved["value"])) == 3
+    for pue, value in zip(sweep["x"], solved["value"], strict=True):
+        alone = results(*solve, "--pue", str(pue))["electricity"]["value"]
+        assert value == pytest.approx(alone, rel=1e-12)
+    table = run(*solve, "--sweep", "pue=1.1..1.5:3", "-f", "table").stdout
+    assert "electricity [USD/kWh] against pue" in table
+
+
 def test_sweep_errors() -> None:
     assert run("tco", "--sweep", "colour=1..2").code == 2
     assert run("tco", "--sweep", "electricity=0.1").code == 2

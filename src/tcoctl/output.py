@@ -310,9 +310,15 @@ def write_charts(reports: list[Report], path: str) -> None:
     write_file(path, svg_document(charts), "--svg")
 
 
+def _sweep_results(section: dict[str, Any]) -> dict[str, Any]:
+    """A sweep's result columns for CSV: without a result echoing the swept input (tco's
+    gpus), which the first column already holds, so that no column name repeats."""
+    return {k: v for k, v in section["results"].items() if k != section["input"]}
+
+
 def _sweep_columns(section: dict[str, Any]) -> list[str]:
     columns = [f"{section['input']} [{section['unit']}]".replace(" []", "")]
-    for name, column in section["results"].items():
+    for name, column in _sweep_results(section).items():
         columns.append(f"{name} [{column['unit']}]".replace(" []", ""))
         columns += [f"{name} {key}" for key in ("low", "high") if key in column]
     return columns
@@ -337,7 +343,7 @@ def view_rows(view: str, section: Any) -> list[list[str]]:
         rows = []
         for i, x in enumerate(section["x"]):
             cells = [_csv_text(x)]
-            for column in section["results"].values():
+            for column in _sweep_results(section).values():
                 cells += [_csv_text(column[k][i]) for k in ("value", "low", "high") if k in column]
             rows.append(cells)
         return rows

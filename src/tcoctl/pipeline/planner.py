@@ -333,15 +333,17 @@ def sweep_section(
     target: Result,
     mark: tuple[Result, float] | None,
     refine: Callable[[float], float] | None = None,
+    solve: engine.Solve | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
-    """The sweep as a JSON section (columns of numbers, display units) and its chart and
-    table for the table view; ``refine`` turns each crossing found between two sweep
-    points into the exact one (core units in, core units out)."""
+    """The sweep as a JSON section (columns of numbers, display units; a goal-seek's solved
+    input among them) and its chart and table for the table view; ``refine`` turns each
+    crossing found between two sweep points into the exact one (core units in, core units
+    out)."""
     from tcoctl.charts import sweep_views  # charts load rich: only for sweeps
 
     x_display = convert(plan.values, plan.spec.unit, plan.spec.display)
     columns: dict[str, Any] = {}
-    for result in calc.results:
+    for result in engine.results_of(calc, solve):
         if result.core not in summaries:
             continue
         summary = summaries[result.core]
@@ -422,15 +424,23 @@ def sweep_sections(
         chosen = mark[0] if mark else target or calc.result(calc.target)
         note = ""
         if not mark and target is None:
-            chosen, note = moving_result(calc, plan, swept)
+            chosen, note = solved_result(calc, solve) or moving_result(calc, plan, swept)
         refine = partial(refine_crossing, calc, given, plan, mark, solve=solve) if mark else None
-        section, visuals = sweep_section(calc, plan, swept, chosen, mark, refine)
+        section, visuals = sweep_section(calc, plan, swept, chosen, mark, refine, solve)
         visuals = [*([note] if note else []), *visuals]
         if gaps:
             x = section["x"]
             section["undefined"] = [{"x": x[i], "reason": gaps[i]} for i in sorted(gaps)]
         sections.append((section, visuals))
     return sections
+
+
+def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:
+    """What a goal-seek's sweep charts by default: its solved input, the answer at each
+    point (None without a goal-seek)."""
+    if solve is None:
+        return None
+    return next(r for r in engine.results_of(calc, solve) if r.core == solve.unknown.core), ""
 
 
 def moving_result(
