@@ -113,13 +113,21 @@ def test_an_input_given_and_solved_for_is_refused() -> None:
     goal = ("--solve", "electricity", "--for", "power_share=0.15")
     outcome = run("tco", "--electricity", "0.1 USD/kWh", *goal, "-f", "json")
     assert outcome.code == 2
-    assert "electricity is given, and --solve electricity would set it" in outcome.stderr
-    with pytest.raises(tcoctl.errors.UsageError, match="electricity is given"):
-        tcoctl.tco(electricity=0.1, solve="electricity", goal="power_share=0.15")
+    assert (
+        "--electricity '0.1 USD/kWh' is given, and --solve electricity would set it: give one "
+        "of them, e.g. --electricity '0.08 USD/kWh' without --solve, or --solve electricity "
+        "without --electricity"
+    ) in outcome.stderr  # it said 'electricity is given', naming no option, no example
+    with pytest.raises(
+        tcoctl.errors.UsageError,
+        match=re.escape("gpu_price is given, and solve='gpu_price' would set it: give one of "
+                        "them, e.g. gpu_price='33750 USD' without solve"),
+    ):  # fmt: skip
+        tcoctl.tco(gpu_price=30000, solve="gpu_price", goal="cost_per_gpu_hour=2")
     batch = run("tco", *goal, "--input", "-", "-f", "json",
                 input='{"electricity": "0.1 USD/kWh"}\n{"gpus": 1000}\n')  # fmt: skip
     assert [record["line"] for record in batch.records()] == [2]
-    assert "line 1: electricity is given" in batch.stderr
+    assert "line 1: --electricity is given" in batch.stderr
 
 
 def test_solving_for_the_swept_input_is_refused() -> None:

@@ -179,11 +179,29 @@ def parse_solve(
     return solve
 
 
-def check_solved_not_given(solve: engine.Solve | None, given: Collection[str]) -> None:
-    """Refuse a value for the input a goal-seek solves for (it would be dropped)."""
-    name = solve.unknown.name if solve is not None else None
-    if name is not None and name in {option.replace("_", "-") for option in given}:
-        raise UsageError(f"{name} is given, and --solve {name} would set it: give one of them")
+def check_solved_not_given(
+    solve: engine.Solve | None, given: Mapping[str, str] | Collection[str]
+) -> None:
+    """Refuse a value for the input a goal-seek solves for (it would be dropped), naming
+    the option with the value given where known (``given`` maps options to their texts),
+    and an example of each way out."""
+    if solve is None:
+        return
+    name = solve.unknown.name
+    option = next((option for option in given if option.replace("_", "-") == name), None)
+    if option is None:
+        return
+    text = given[option] if isinstance(given, Mapping) else ""
+    flag = f"--{name} {quoted(text)}" if text else f"--{name}"
+    raise UsageError(
+        f"{flag} is given, and --solve {name} would set it: give one of them, e.g. --{name} "
+        f"{quoted(solve.unknown.example)} without --solve, or --solve {name} without --{name}"
+    )
+
+
+def quoted(text: str) -> str:
+    """An option's value as typed on a command line: quoted where it holds a space."""
+    return f"'{text}'" if " " in text else text
 
 
 def sweep(
