@@ -142,10 +142,10 @@ def candidate_offsets(
     return -width / 2 + fractions[:, None] * pitch_x, -height / 2 + fractions * pitch_y
 
 
-def offset_steps(points: int, rows: Array) -> Array:
+def offset_steps(points: Value, rows: Array) -> Array:
     """Grid offsets per axis a die count tries for one scenario of ``points`` design points
     and ``rows`` die rows across: OFFSET_STEPS, fewer where that would pass CELL_BUDGET."""
-    return np.minimum(OFFSET_STEPS, np.sqrt(CELL_BUDGET / (points * rows))).astype(int)
+    return np.asarray(np.minimum(OFFSET_STEPS, np.sqrt(CELL_BUDGET / (points * rows))), dtype=int)
 
 
 def count_work(usable_diameter: Value, pitch: Value, points: int = 1) -> Array:
@@ -193,10 +193,14 @@ def dies_per_wafer(
             for a in (radius, pitch_x, pitch_y, die_width, die_height, notch)]  # fmt: skip
     scenarios = full[0].shape[0]
     points = max(1, math.prod(shape[1:])) if shape else 1
+    geometry = np.stack([a.reshape(scenarios, points) for a in full], axis=-1)
+    # a scenario whose points share one geometry (ranges only in inputs the count does not
+    # use, as a goal-seek over a preset with ranged steps gives) is one count, at full steps
+    alike = np.all(geometry == geometry[:, :1], axis=(1, 2))
     across = (2 * full[0] / full[2]).reshape(scenarios, -1)
     too_many = np.any(across > MAX_ROWS, axis=1)
     rows = np.ceil(np.max(np.where(np.isfinite(across), across, 0.0), axis=1, initial=0.0)) + 4
-    steps = offset_steps(points, rows)
+    steps = offset_steps(np.where(alike, 1, points), rows)
     steps[too_many] = 0
     if not np.any(steps >= 4):
         if np.any(too_many):
@@ -205,12 +209,15 @@ def dies_per_wafer(
             "counting whole dies would take too long for this die size and this many "
             "range corners or samples: use fewer samples or a narrower range of die sizes"
         )
-    best = np.full((scenarios, *shape[1:]), np.nan)
+    # each distinct geometry and search is counted once
+    keys = np.column_stack([geometry.reshape(-1, 6), np.repeat(steps, points)])
+    distinct, where = np.unique(keys, axis=0, return_inverse=True)
+    best = np.full(len(distinct), np.nan)
     for step in sorted(set(steps[steps >= 4].tolist())):  # too costly alone: NaN (failed)
-        chosen = steps == step
-        radius_, pitch_x_, pitch_y_, width_, height_, notch_ = (a[chosen] for a in full)
+        chosen = distinct[:, 6] == step
+        radius_, pitch_x_, pitch_y_, width_, height_, notch_ = distinct[chosen, :6].T
         best[chosen] = _best_count(radius_, pitch_x_, pitch_y_, width_, height_, notch_, int(step))
-    return np.asarray(best.reshape(shape), dtype=float)
+    return np.asarray(best[where.reshape(-1)].reshape(shape), dtype=float)
 
 
 def _filled(value: Value, shape: tuple[int, ...]) -> Array:
