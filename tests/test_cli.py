@@ -289,6 +289,9 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
         "no gpu preset 'h100' (did you mean 'h100-pcie' or 'h100-sxm'?); known:" in outcome.stderr
     )
     assert "did you mean" not in run("tco", "--gpu", "zzz").stderr
+    # a typo in a name's first word finds it by that word ('h1000' is far from 'h100-sxm' as
+    # a whole: difflib alone offered 'v100', 'h800' and 'h200')
+    assert "(did you mean 'h100-pcie' or 'h100-sxm'" in run("tco", "--gpu", "h1000").stderr
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,18 @@ def test_the_table_names_each_case_and_the_totals() -> None:
     assert "per calculator" in table and "passing" in table
 
 
+def test_the_table_shows_no_empty_group() -> None:
+    """A calculator with no measured case prints no measurements table, and a kind with no
+    case (no bound case anywhere) no row: they printed headers over nothing."""
+    table = run("validate", "--calculator", "memory", "--format", "table").stdout
+    assert "per calculator" in table and "measurements" not in table
+    rows = [line.split() for line in table.splitlines()]
+    assert ["memory", "4", "4", "0.0", "%", "0.0", "%"] in rows
+    assert not any(row[:1] == ["bound"] for row in rows)
+    flops = run("validate", "--calculator", "flops", "--format", "table").stdout
+    assert "measurements" in flops and "held-out" in flops
+
+
 def test_piped_at_80_columns_every_case_id_is_whole() -> None:
     """Issue 19 item 4: piped, the table cut case ids to ``mlperf-…`` at 80 columns; an id
     is what one greps for. Longer ids than the figures leave room for get a line of their

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
@@ -49,12 +50,27 @@ def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
 
 
 def did_you_mean(name: str, names: Sequence[str]) -> str:
-    """A hint for a mistyped name: the known names it begins, else the closest by
-    ``difflib`` (at most three), as `` (did you mean 'x'?)``; empty when none is near."""
-    near = [n for n in names if name and n.startswith(name)] or difflib.get_close_matches(
-        name, names
-    )
+    """A hint for a mistyped name: the known names it begins, else the closest (at most
+    three, by ``difflib``'s ratio against the whole name or its first word, so that 'h1000'
+    finds 'h100-sxm'), as `` (did you mean 'x'?)``; empty when none is near."""
+    near = [n for n in names if name and n.startswith(name)] or _closest(name, names)
     return f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
+
+
+def _closest(name: str, names: Sequence[str], cutoff: float = 0.6) -> list[str]:
+    """The names nearest ``name``, best first: each scored by the better of its whole
+    text and its first word (before '-' or '_'), as ``difflib.get_close_matches`` scores."""
+    matcher = difflib.SequenceMatcher(b=name)
+
+    def score(known: str) -> float:
+        ratios = []
+        for text in {known, re.split(r"[-_]", known)[0]}:
+            matcher.set_seq1(text)
+            ratios.append(matcher.ratio())
+        return max(ratios)
+
+    scored = sorted(((score(known), known) for known in names), key=lambda pair: -pair[0])
+    return [known for ratio, known in scored if ratio >= cutoff]
 
 
 def printable(text: str, keep: str = "\n") -> str:

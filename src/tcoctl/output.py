@@ -926,6 +926,8 @@ def write_validation(
         "bound": summary["bound"],
     }
     for name, group in groups.items():
+        if not group["count"]:
+            continue  # a kind with no case here (no bound case; no published one of a calculator)
         totals.add_row(
             escape(name),
             str(group["count"]),
@@ -934,6 +936,18 @@ def write_validation(
             _percent(group["max_abs_error"]),
         )
     console.print(totals)
+    if summary["measured"]:
+        _measured_table(console, summary)
+    console.print(
+        f"{summary['ran']} cases run, {summary['passing']} passing, {summary['skipped']} skipped "
+        "(waiting for an option, result or default still to come)"
+    )
+
+
+def _measured_table(console: Any, summary: dict[str, Any]) -> None:
+    """validate's measurements per calculator and split, the uncalibrated baseline beside."""
+    from rich.markup import escape
+
     columns = (
         "calculator",
         "split",
@@ -964,7 +978,3 @@ def write_validation(
                 _percent(group["uncalibrated_max_abs_error"]),
             )
     console.print(measured)
-    console.print(
-        f"{summary['ran']} cases run, {summary['passing']} passing, {summary['skipped']} skipped "
-        "(waiting for an option, result or default still to come)"
-    )
