@@ -109,6 +109,20 @@ def test_a_goal_at_an_allowed_end_of_the_range_is_reached_there() -> None:
     assert found["electricity"]["value"] == 0 and found["power_share"]["value"] == 0
 
 
+@pytest.mark.parametrize("option", ["--for", "--mark"])
+def test_a_goal_outside_its_results_valid_range_is_refused_as_typed(option: str) -> None:
+    """A die count of 0 is no count a die has (dies_per_wafer is above 0): the goal was run,
+    and refused as 'dies_per_wafer comes out at 0, not above its minimum 0: the die does
+    not fit on the usable wafer', naming no option and giving no example."""
+    args = ["--solve", "wafer-diameter"] if option == "--for" else ["--sweep", "die-area=1..9:3"]
+    outcome = run("yield", *args, option, "dies_per_wafer=0")
+    assert (outcome.code, outcome.stdout) == (2, "")
+    assert outcome.stderr == (
+        f"tcoctl: error: {option}: dies_per_wafer must be above 0; got '0', "
+        "e.g. 'dies_per_wafer=270'\n"
+    )
+
+
 def test_an_input_given_and_solved_for_is_refused() -> None:
     goal = ("--solve", "electricity", "--for", "power_share=0.15")
     outcome = run("tco", "--electricity", "0.1 USD/kWh", *goal, "-f", "json")

@@ -137,6 +137,13 @@ def parse_mark(
             f"{option}: {result.name} cannot exceed {result.maximum:g}{percent}; "
             f"got {shorten(match['level'])!r}"
         )
+    low, _, exclusive = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
+    if level.low < low or (exclusive and level.low <= low):
+        spec = next(s for s in calc.inputs if s.core == result.core)  # a bound comes of one
+        raise UsageError(
+            f"{option}: {result.name} {'must be above' if exclusive else 'cannot be below'} "
+            f"{low:g}; got {shorten(match['level'])!r}, e.g. '{result.name}={spec.example}'"
+        )
     return result, level.low
 
 
