@@ -787,7 +787,7 @@ def write_records(listing: Listing, fmt_name: str | None) -> None:
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in r.items()} for r in records)
     else:
-        from rich.markup import escape
+        from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
         from rich.table import Table
 
         title = " — ".join(str(v) for v in listing.header.values() if v) or listing.key
@@ -813,7 +813,7 @@ def _percent(value: float | None, sign: bool = False) -> str:
 def _plain_table(title: str, columns: Sequence[str], left: int) -> Any:
     """A borderless table titled ``title`` whose first ``left`` columns align left and
     are never cut (names)."""
-    from rich import box
+    from rich import box  # rich loads only for tables: JSON and CSV runs start faster
     from rich.table import Table
 
     table = Table(
@@ -907,7 +907,7 @@ def write_validation(
                 csv_cell(_csv_text(case.get(column))) for column in VALIDATION_CSV_COLUMNS
             )
         return
-    from rich.markup import escape
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
 
     console = make_console(out)
     console.print(
@@ -946,7 +946,7 @@ def write_validation(
 
 def _measured_table(console: Any, summary: dict[str, Any]) -> None:
     """validate's measurements per calculator and split, the uncalibrated baseline beside."""
-    from rich.markup import escape
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
 
     columns = (
         "calculator",

@@ -4,6 +4,8 @@ spec (tcoctl.specs); numpy and pint are imported inside commands, never at impor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import errno
 import inspect
 import os
@@ -476,7 +478,7 @@ def validate(
     docs/validation.md) through the calculators and print each case's error, then per
     calculator and, for measurements, the roofline's error beside the estimate's. Exit 1 if
     a published or bound case fails or a case cannot run."""
-    from tcoctl import output
+    from tcoctl import output  # loads numpy: --help and other commands start faster without
     from tcoctl.pipeline import validation
 
     with reported_errors():
@@ -593,10 +595,7 @@ def presets_audit(
 ) -> None:
     """Figures older than their kind's staleness budget (prices: 12 months; hardware
     specifications and other figures: never stale); exit 1 when any is stale."""
-    import dataclasses
-    import datetime
-
-    from tcoctl import output, provenance
+    from tcoctl import output, provenance  # loads numpy: --help starts faster without
 
     with reported_errors():
         try:
