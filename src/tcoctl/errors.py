@@ -57,20 +57,22 @@ def did_you_mean(name: str, names: Sequence[str]) -> str:
     return f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
 
 
-def _closest(name: str, names: Sequence[str], cutoff: float = 0.6) -> list[str]:
-    """The names nearest ``name``, best first: each scored by the better of its whole
-    text and its first word (before '-' or '_'), as ``difflib.get_close_matches`` scores."""
+def _closest(name: str, names: Sequence[str]) -> list[str]:
+    """The names nearest ``name``, best first: each scored by ``difflib``'s ratio against
+    its whole text (at least 0.6, as ``difflib.get_close_matches``) or its first word
+    (before '-' or '_'; at least 0.75, so that a short word does not match by chance:
+    'nope' is 0.6 from 'openai')."""
     matcher = difflib.SequenceMatcher(b=name)
 
     def score(known: str) -> float:
-        ratios = []
-        for text in {known, re.split(r"[-_]", known)[0]}:
+        scores = []
+        for text, cutoff in ((known, 0.6), (re.split(r"[-_]", known)[0], 0.75)):
             matcher.set_seq1(text)
-            ratios.append(matcher.ratio())
-        return max(ratios)
+            scores.append(matcher.ratio() if matcher.ratio() >= cutoff else 0.0)
+        return max(scores)
 
     scored = sorted(((score(known), known) for known in names), key=lambda pair: -pair[0])
-    return [known for ratio, known in scored if ratio >= cutoff]
+    return [known for ratio, known in scored if ratio > 0]
 
 
 def printable(text: str, keep: str = "\n") -> str:
