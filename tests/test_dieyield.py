@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import tcoctl
 from conftest import results, run
+from tcoctl.core import dieyield
 from tcoctl.core.constants import OFFSET_STEPS
 from tcoctl.core.dieyield import (
     MODEL,
@@ -483,3 +484,19 @@ def test_good_dies_above_the_whole_dies_at_a_range_end_answer_the_rest() -> None
     assert "the good dies are more than the whole dies that fit" in warning
     beyond = run("yield", "--die-area", "665", "--good-dies", "90..100", "-f", "json")
     assert beyond.code == 1 and "implied_yield comes out at" in beyond.stderr
+
+
+def test_a_remembered_die_count_is_the_count_and_stays_so() -> None:
+    """A count kept for later calls with the same inputs (warm API calls) is what counting
+    gives, a caller changing the array it got back changes no later answer, and the store
+    stays bounded."""
+    inputs = (0.3, 0.003, np.array([[0.026], [0.012]]), np.array([[0.0256], [0.01]]), 1e-4)
+    first = dies_per_wafer(*inputs)
+    first[...] = -1.0
+    again = dies_per_wafer(*inputs)
+    assert np.array_equal(again, dieyield._counted(*map(np.asarray, (*inputs, 0.0))))
+    assert again.tolist() == [[dies_per_wafer(0.3, 0.003, 0.026, 0.0256, 1e-4).item()],
+                              [dies_per_wafer(0.3, 0.003, 0.012, 0.01, 1e-4).item()]]  # fmt: skip
+    for width in np.linspace(0.01, 0.02, dieyield.REMEMBERED_CALLS + 5):
+        dies_per_wafer(0.3, 0.003, width, 0.01, 1e-4)
+    assert len(dieyield._COUNTS) <= dieyield.REMEMBERED_CALLS

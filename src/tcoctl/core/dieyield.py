@@ -173,7 +173,8 @@ def dies_per_wafer(
     scribe: Value,
     notch: Value = 0.0,
 ) -> Array:
-    """Count of whole dies [-] on a grid of pitch (die + scribe), at the best offset tried.
+    """Count of whole dies [-] on a grid of pitch (die + scribe), at the best offset tried
+    (a count of few values is kept for a later call with the same ones: REMEMBERED_VALUES).
 
     Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
     flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion (none
@@ -184,6 +185,39 @@ def dies_per_wafer(
     square dies, no edge exclusion or scribe: 169 vs 173 for 360 mm^2, 3,409 vs 3,410 for
     20 mm^2; at most 2.3 % over 40 sizes from 20 to 800 mm^2).
     """
+    lengths = (wafer_diameter, edge_exclusion, die_width, die_height, scribe, notch)
+    given = [np.asarray(a, dtype=float) for a in lengths]
+    remembered = sum(a.size for a in given) <= REMEMBERED_VALUES
+    key = tuple((a.shape, a.tobytes()) for a in given) if remembered else ()
+    found = _COUNTS.get(key) if remembered else None  # one lookup: another thread may clear
+    if found is not None:
+        return found.copy()
+    counts = _counted(*given)
+    if remembered:
+        if len(_COUNTS) >= REMEMBERED_CALLS:
+            _COUNTS.clear()
+        _COUNTS[key] = counts.copy()
+    return counts
+
+
+REMEMBERED_VALUES = 20_000
+"""Input values (all six arrays) up to which a die count is kept for later calls with the
+same inputs: a single run's few geometries, repeated by an API call in a loop or a notebook
+cell run again, are counted once per process."""
+REMEMBERED_CALLS = 256
+"""Die counts kept at most (the store starts again empty when full)."""
+_COUNTS: dict[tuple[tuple[tuple[int, ...], bytes], ...], Array] = {}
+
+
+def _counted(
+    wafer_diameter: Array,
+    edge_exclusion: Array,
+    die_width: Array,
+    die_height: Array,
+    scribe: Array,
+    notch: Array,
+) -> Array:
+    """``dies_per_wafer``'s count, worked out (lengths in [m])."""
     radius = np.maximum(np.subtract(np.divide(wafer_diameter, 2), edge_exclusion), 0.0)
     pitch_x, pitch_y = np.add(die_width, scribe), np.add(die_height, scribe)
     shape = np.broadcast(radius, pitch_x, pitch_y, die_width, die_height, notch).shape
