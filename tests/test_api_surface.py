@@ -186,6 +186,42 @@ def test_goal_seek_errors_name_the_solve_and_goal_keywords_not_the_flags() -> No
     )
 
 
+def test_keywords_are_worded_exactly_never_from_an_english_word() -> None:
+    """Issue 16: the translator read the word after an option as its value, so 'give
+    another --precision or a --peak' came out as precision='or' (and --gpu whose as
+    gpu='whose'); a word is a value only where it is one of the option's values."""
+    with pytest.raises(UsageError, match=r"give another precision or a peak instead$"):
+        tcoctl.flops(gpu="v100", precision="fp8", params=1e9, tokens=1e9)
+    flops, yield_ = CALCULATORS["flops"], CALCULATORS["yield"]
+    assert as_keywords(flops, "--gpu whose --gpu h100-sxm --precision fp8 --tornado x") == (
+        "gpu whose gpu='h100-sxm', precision='fp8' --tornado x"
+    )
+    assert as_keywords(yield_, "--model beside --model poisson --die-size 15x15.") == (
+        "model beside model='poisson', die_size='15x15'."
+    )
+
+
+def test_hyphenated_quantities_and_the_preset_are_named_as_keywords() -> None:
+    """Issue 16: 'no value of layer-overhead' and '--preset: no scenario preset' reached
+    API users in the command line's words; they read layer_overhead and preset=."""
+    with pytest.raises(DomainError, match=r"no value of layer_overhead \(at least 0 s"):
+        tcoctl.inference(solve="layer_overhead", goal="cost_per_million_tokens=0.0001")
+    with pytest.raises(UsageError, match=r"^preset=: no scenario preset 'nope'; known: "):
+        tcoctl.tco(preset="nope")
+    with pytest.raises(UsageError, match=r"^gpu=: no gpu preset 'nope'; known: "):
+        tcoctl.tco(gpu="nope")
+
+
+def test_an_unknown_keyword_offers_the_nearest() -> None:
+    """Issue 16: tcoctl.tco(gpu_prize=1) listed every keyword but did not say which was
+    meant, as the command line does for a mistyped name."""
+    with pytest.raises(
+        UsageError,
+        match=r"^tco: no keyword gpu_prize= \(did you mean 'gpu_price'\?\); one of gpus, ",
+    ):
+        tcoctl.tco(gpu_prize=1)
+
+
 def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does() -> None:
     """Issue 17 section 4 (preset values never silently shape an answer): tcoctl.tco(gpu="b200")
     warns that the preset's network cost, tied to its H100, is kept; the same GPU in an

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from tcoctl import chain, engine
 from tcoctl.core import MODELS
 from tcoctl.engine import Array
-from tcoctl.errors import DomainError, UsageError, not_one_of, shorten
+from tcoctl.errors import DomainError, UsageError, as_keyword, did_you_mean, not_one_of, shorten
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
@@ -287,39 +287,82 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     return Result(found, scalar=found.rows == 1 and not is_array)
 
 
-# an option in a message, with its value if any: 'text', RESULT=VALUE, a number, a word
-_OPTION = (
-    r"--([a-z][a-z0-9-]*)(?: ('[^']*'|[^\s',;:]+=[^\s',;:]*|[0-9][^\s',;:]*|[a-z][a-z0-9-]*))?"
-)
-_NUMBER = r"[0-9]+(\.[0-9]*)?(e[+-]?[0-9]+)?"
+# an option in a message (--gpu-price), a colon if it is the message's subject, and the
+# token after it, which may be its value: 'text', or up to a space or , ; : ( ) and not
+# ending in a full stop
+_OPTION = re.compile(r"--([a-z][a-z0-9-]*)(:)?(?: ('[^']*'|[^\s',;:()]*[^\s',;:().]))?")
+_NUMBER = r"-?[0-9]+(\.[0-9]*)?(e[+-]?[0-9]+)?"
+FLAG_KEYWORDS = {"for": "goal", "input": "upstream"}
+"""Shared options whose keyword is not their flag's name (--for is goal=)."""
 
 
 def as_keywords(calc: Calculator, text: str) -> str:
     """A message's options (--cores-needed) as the keywords that set them (cores_needed),
     with their values (--solve batch --for 'x=1' as solve='batch', goal='x=1'; --gpu b200
-    as gpu='b200')."""
-    keys = {spec.name: spec.key for spec in calc.inputs}
-    keys |= {**{name: name for name in SHARED_KEYWORDS}, "for": "goal", "input": "upstream"}
-    worded = {spec.name for spec in calc.inputs if spec.kind != "number"}  # --gpu b200
+    as gpu='b200'; --preset: as preset=:), and the hyphenated names of options written
+    bare (no value of layer-overhead) as keywords. Exact: only options of ``calc`` and the
+    shared ones are worded, and a word after one only as its value when it is a value of
+    that option (a choice, a preset's name, a number), so '--precision or a --peak' reads
+    'precision or a peak'. Options only the command line has (--tornado) stay flags."""
+    known = {spec.name for spec in calc.inputs} | {*SHARED_KEYWORDS, *FLAG_KEYWORDS, "preset"}
+    pieces: list[str] = []
+    done = 0  # where the text not yet worded starts
+    for option in _OPTION.finditer(text):
+        flag, subject, token = option[1], option[2], option[3]
+        if flag not in known:
+            continue
+        key = FLAG_KEYWORDS.get(flag, flag)
+        value = None if token is None or subject else _option_value(calc, flag, token)
+        if subject:
+            word = as_keyword(key, "") + ":"
+        elif value is None:
+            word = as_keyword(key)
+        else:
+            word = as_keyword(key, *value)
+        between = text[done : option.start()]
+        if between == " " and pieces and "=" in pieces[-1]:  # a run: solve='x', goal='y=1'
+            between = ", "
+        pieces += [_bare_names(calc, between), word]
+        done = option.end(2 if subject else 3 if value is not None else 1)
+    return "".join([*pieces, _bare_names(calc, text[done:])])
 
-    def keyword(option: re.Match[str]) -> str:
-        flag, value = option[1], option[2]
-        key = keys.get(flag)
-        if key is None or value is None:
-            return option[0] if key is None else key
-        if key == "solve" and value in keys:  # the input solved for
-            value = repr(keys[value])
-        elif flag in worded and value[0].isalpha():
-            value = repr(value)
-        elif not value.startswith("'") and not re.fullmatch(_NUMBER, value):
-            return f"{key}={value!r}" if "=" in value or value[0].isdigit() else f"{key} {value}"
-        return f"{key}={value}"
 
-    def options(run: re.Match[str]) -> str:  # --solve batch --for 'x=1': solve=..., goal=...
-        words = [keyword(option) for option in re.finditer(_OPTION, run[0])]
-        return "".join(word + (", " if "=" in word else " ") for word in words[:-1]) + words[-1]
+def _option_value(calc: Calculator, flag: str, token: str) -> tuple[str, bool] | None:
+    """The value ``token`` gives option ``flag`` in a message, as (its text, whether to quote
+    it), or None where it is not one of its values but the next word of the sentence."""
+    number = re.fullmatch(_NUMBER, token) is not None
+    if token.startswith("'"):  # quoted as the command line takes it: --for 'x=1'
+        return token, False
+    spec = calc.inputs_by_name.get(flag)
+    if flag == "solve" and token in calc.inputs_by_name:  # the input solved for
+        return calc.inputs_by_name[token].key, True
+    if flag == "for" and "=" in token:
+        return token, True
+    if flag in ("samples", "seed") and number:
+        return token, False
+    if flag == "dist" and token in DISTRIBUTIONS:
+        return token, True
+    if flag == "currency" and re.fullmatch("[A-Z]{3}", token):
+        return token, True
+    if flag == "preset" or (spec is not None and spec.kind == "gpu"):
+        return (token, True) if token in preset_files() else None
+    if spec is None or spec.kind == "file":
+        return None
+    if spec.kind == "choice":
+        return (token, True) if token in spec.choices else None
+    if number and spec.kind == "number":
+        return token, False
+    return (token, True) if token[0].isdigit() else None  # a range, a size: '100..200'
 
-    return re.sub(f"{_OPTION}(?: {_OPTION})*", options, text)
+
+def _bare_names(calc: Calculator, text: str) -> str:
+    """Text with each hyphenated option name written bare (no value of layer-overhead) as
+    its keyword; only whole names, not inside quotes or longer names."""
+    names = sorted((spec.name for spec in calc.inputs if "-" in spec.name), key=len, reverse=True)
+    if not names:
+        return text
+    pattern = rf"(?<![\w'.-])({'|'.join(map(re.escape, names))})(?![\w'.-])"
+    return re.sub(pattern, lambda name: as_keyword(name[1]), text)
 
 
 def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -453,8 +496,11 @@ def _keywords(
         try:
             spec = calc.input(key)
         except KeyError:
-            names = ", ".join(s.key for s in calc.inputs)
-            raise UsageError(f"{calc.name}: no keyword {key}=; one of {names}") from None
+            keys = [s.key for s in calc.inputs]
+            hint = did_you_mean(key, keys)
+            raise UsageError(
+                f"{calc.name}: no keyword {shorten(key)}={hint}; one of {', '.join(keys)}"
+            ) from None
         where = f"{spec.key}="
         if np.ndim(value) > 1:
             raise UsageError(f"{where}: expected one value or a list of them, got a 2-D array")

@@ -49,6 +49,22 @@ def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
     return f"{shorten(text)!r} is not one of {', '.join(choices)}; e.g. {example}"
 
 
+def as_flag(name: str) -> str:
+    """An option as the command line names it: ``--gpu-price`` for ``gpu-price`` (the
+    option's name in its spec)."""
+    return f"--{name}"
+
+
+def as_keyword(name: str, value: str | None = None, text: bool = False) -> str:
+    """An option as the Python API names it: ``gpu_price`` for ``gpu-price``; with a value,
+    ``gpu_price=30000``, or a text value quoted, ``gpu='b200'``; ``gpu_price=`` for an empty
+    value (a message's subject: ``gpu_price=: ...``)."""
+    key = name.replace("-", "_")
+    if value is None:
+        return key
+    return f"{key}={value!r}" if text else f"{key}={value}"
+
+
 def did_you_mean(name: str, names: Sequence[str]) -> str:
     """A hint for a mistyped name: the known names it begins, else the closest (at most
     three, by ``difflib``'s ratio against the whole name or its first word, so that 'h1000'

@@ -47,7 +47,7 @@ from tcoctl.engine.model import (
     reported_results,
     results_of,
 )
-from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.errors import DomainError, TcoctlError, UsageError, as_flag
 from tcoctl.specs import GPU_FIELDS, Calculator, Result
 
 GRID_BUDGET = 4096
@@ -174,7 +174,7 @@ def core_values(
         values["gpu_peak"] = values[f"gpu_{precision}"]
     for spec in calc.inputs:
         if spec.rule and spec.key in choices:
-            figures = rule_figures(choices[spec.key], spec.rule, f"--{spec.name}")
+            figures = rule_figures(choices[spec.key], spec.rule, as_flag(spec.name))
             values.update({f"rule_{key}": value for key, value in figures.items()})
     return values
 
@@ -387,7 +387,7 @@ def lacking_figures(
             continue
         lacking = np.broadcast_to(np.isnan(values[quantity]).ravel(), (len(failures),))
         stand_ins = [
-            f"--{calc.number_inputs[step.target].name}"
+            as_flag(calc.number_inputs[step.target].name)
             for step in plan.steps
             if quantity in step.relation.inputs and step.target in calc.number_inputs
         ]

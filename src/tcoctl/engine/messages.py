@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array
 from tcoctl.engine.model import display_unit, model_for
-from tcoctl.errors import TcoctlError, UsageError
+from tcoctl.errors import TcoctlError, UsageError, as_flag
 from tcoctl.specs import Calculator, Result
 from tcoctl.units import convert, short
 
@@ -59,7 +59,7 @@ def nothing_computed(
     )
     found = model_for(calc).suggest(known, choices, wanted, options)
     hint = (
-        " or ".join("--" + " --".join(group) for group in found[:MAX_WAYS])
+        " or ".join(" ".join(map(as_flag, group)) for group in found[:MAX_WAYS])
         if found
         else "more inputs (see --help)"
     )
@@ -97,7 +97,7 @@ def shown(calc: Calculator, quantity: str, value: float) -> str:
 def option_of(calc: Calculator, quantity: str) -> str:
     """The option that sets a core quantity (--cores-needed for cores_needed), else its name."""
     spec = calc.number_inputs.get(quantity)
-    return f"--{spec.name}" if spec is not None else quantity
+    return as_flag(spec.name) if spec is not None else quantity
 
 
 def public_name(calc: Calculator, quantity: str) -> str:
@@ -168,7 +168,8 @@ def range_ends(
     between its low, 0, and high, 1)."""
     point = int(points[np.argmin(np.abs(design[points] - 0.5).sum(axis=1))])
     return point, " and ".join(
-        f"--{calc.number_inputs[key].name} at its "
+        as_flag(calc.number_inputs[key].name)
+        + " at its "
         + ("low" if place < 0.5 else "high")
         + (" end" if place in (0.0, 1.0) else " side")
         for key, place in zip(ranged, design[point].tolist(), strict=True)

@@ -24,7 +24,7 @@ from tcoctl.engine.inputs import (
     put,
 )
 from tcoctl.engine.model import known_quantities, model_for
-from tcoctl.errors import DomainError, UsageError
+from tcoctl.errors import DomainError, UsageError, as_flag
 from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
 from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, FITTED, GPU_PRICE_MARK
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES, Calculator
@@ -68,7 +68,7 @@ def gather(
     checked = checked or {}
     check_alternatives(calc, [*flags, *checked])
     for name, text in flags.items():
-        for item in expand(calc, calc.input(name), text, f"--{name}"):
+        for item in expand(calc, calc.input(name), text, as_flag(name)):
             put(given, item)
     for items in checked.values():
         for item in items:
@@ -119,7 +119,7 @@ def mark_kept(
         ]
         said_reset.update(reset)
         if spec.kind == "gpu" and "gpu-price" in spec.keeps and "gpu-price" not in flags:
-            priced = gpu_price(calc, flags[name], f"--{name}")
+            priced = gpu_price(calc, flags[name], as_flag(name))
             if priced is not None and "gpu-price" in given:  # absent when --solve finds it
                 given["gpu-price"] = priced
         kept = [

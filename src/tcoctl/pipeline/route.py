@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from tcoctl import engine, provenance
 from tcoctl.engine import Array
-from tcoctl.errors import DomainError, TcoctlError, UsageError
+from tcoctl.errors import DomainError, TcoctlError, UsageError, as_flag
 from tcoctl.presets import Entry, Preset
 from tcoctl.report import Report, Row
 from tcoctl.specs import CURRENCIES, Calculator, Input, Result
@@ -307,7 +307,7 @@ def evaluate(
 
 def unused_note(option: str) -> str:
     """The warning about an option no result uses, in single runs and batches alike."""
-    return f"--{option} is used by no result computed here"
+    return f"{as_flag(option)} is used by no result computed here"
 
 
 def lost_results(
