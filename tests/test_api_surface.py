@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -201,25 +202,34 @@ def test_keywords_are_worded_exactly_never_from_an_english_word() -> None:
     )
 
 
-def test_hyphenated_quantities_and_the_preset_are_named_as_keywords() -> None:
+@pytest.mark.parametrize(
+    ("function", "keywords", "error", "said"),
+    [
+        (
+            tcoctl.inference,
+            {"solve": "layer_overhead", "goal": "cost_per_million_tokens=0.0001"},
+            DomainError,
+            r"no value of layer_overhead \(at least 0 s",
+        ),
+        (tcoctl.tco, {"preset": "nope"}, UsageError, r"^preset=: no scenario preset 'nope'; "),
+        (tcoctl.tco, {"gpu": "nope"}, UsageError, r"^gpu=: no gpu preset 'nope'; known: "),
+        (
+            tcoctl.tco,
+            {"gpu_prize": 1},
+            UsageError,
+            r"^tco: no keyword gpu_prize= \(did you mean 'gpu_price'\?\); one of gpus, ",
+        ),
+    ],
+)
+def test_api_errors_name_keywords_and_offer_the_nearest(
+    function: Callable[..., Any], keywords: dict[str, Any], error: type[Exception], said: str
+) -> None:
     """Issue 16: 'no value of layer-overhead' and '--preset: no scenario preset' reached
-    API users in the command line's words; they read layer_overhead and preset=."""
-    with pytest.raises(DomainError, match=r"no value of layer_overhead \(at least 0 s"):
-        tcoctl.inference(solve="layer_overhead", goal="cost_per_million_tokens=0.0001")
-    with pytest.raises(UsageError, match=r"^preset=: no scenario preset 'nope'; known: "):
-        tcoctl.tco(preset="nope")
-    with pytest.raises(UsageError, match=r"^gpu=: no gpu preset 'nope'; known: "):
-        tcoctl.tco(gpu="nope")
-
-
-def test_an_unknown_keyword_offers_the_nearest() -> None:
-    """Issue 16: tcoctl.tco(gpu_prize=1) listed every keyword but did not say which was
-    meant, as the command line does for a mistyped name."""
-    with pytest.raises(
-        UsageError,
-        match=r"^tco: no keyword gpu_prize= \(did you mean 'gpu_price'\?\); one of gpus, ",
-    ):
-        tcoctl.tco(gpu_prize=1)
+    API users in the command line's words (they read layer_overhead and preset=), and
+    tcoctl.tco(gpu_prize=1) listed every keyword without saying which was meant, as the
+    command line does for a mistyped name."""
+    with pytest.raises(error, match=said):
+        function(**keywords)
 
 
 def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does() -> None:
