@@ -465,35 +465,40 @@ def render_tables(
     """Each scenario's answer to its options (a tornado, a sweep and its crossing), its
     results (headline first), then its inputs with where each came from, then its charts;
     ``sources`` adds every input's full citation."""
-    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
-
     console = make_console(out, record=svg is not None)
     for report in reports:
-        title = escape(
-            f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
-        )
-        for visual in map(charts_rich, report.answer):
-            console.print(visual)
-        shown = [row for row in report.ordered() if row.name not in report.tucked]
-        print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
-        hint = "" if sources else " (citations: --sources)"
-        print_whole(console, _rows_table(f"inputs{hint}", report.inputs, (), True))
-        if sources:
-            cited = [row for row in report.inputs if row.source and row.source != row.origin]
-            for row in cited:
-                console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
-        for rate in report.extra.get("exchange_rates", []):
-            console.print(escape(rate_line(rate)))
-        more = len(shown) < len(report.results)
-        if report.extra.get("missing") or more:
-            console.print(missing_note(report.extra.get("missing", {}), more))
-        for visual in map(charts_rich, report.visuals):
-            if visual is not None:
-                console.print(visual)
-        for line in report.extra.get("explain", []):
-            console.print(escape(line))
+        _render_report(console, report, sources)
     if svg:
         save_svg(console, svg)
+
+
+def _render_report(console: Any, report: Report, sources: bool) -> None:
+    """One scenario's tables (``render_tables``) on ``console``."""
+    from rich.markup import escape  # rich loads only for tables: JSON and CSV runs start faster
+
+    title = escape(
+        f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
+    )
+    for visual in map(charts_rich, report.answer):
+        console.print(visual)
+    shown = [row for row in report.ordered() if row.name not in report.tucked]
+    print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
+    hint = "" if sources else " (citations: --sources)"
+    print_whole(console, _rows_table(f"inputs{hint}", report.inputs, (), True))
+    if sources:
+        cited = [row for row in report.inputs if row.source and row.source != row.origin]
+        for row in cited:
+            console.print(f"[bold]{escape(row.name)}[/]: {escape(row.source)}")
+    for rate in report.extra.get("exchange_rates", []):
+        console.print(escape(rate_line(rate)))
+    more = len(shown) < len(report.results)
+    if report.extra.get("missing") or more:
+        console.print(missing_note(report.extra.get("missing", {}), more))
+    for visual in map(charts_rich, report.visuals):
+        if visual is not None:
+            console.print(visual)
+    for line in report.extra.get("explain", []):
+        console.print(escape(line))
 
 
 def rate_line(rate: dict[str, Any]) -> str:

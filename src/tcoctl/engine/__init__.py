@@ -14,6 +14,7 @@ The names below are the engine's interface to the pipeline and the API.
 """
 
 from tcoctl.engine.evaluation import (
+    RunOptions,
     Table,
     central_known,
     core_call,
@@ -83,6 +84,7 @@ __all__ = [
     "Given",
     "NothingComputed",
     "Outline",
+    "RunOptions",
     "Solve",
     "Summary",
     "Table",

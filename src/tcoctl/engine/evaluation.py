@@ -431,21 +431,34 @@ def _shaped(values: Any, shape: tuple[int, int]) -> Array:
     return view
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run is asked beyond its inputs: Monte Carlo ``samples`` (how many, drawn by
+    ``dist`` from ``seed``) and a goal-seek (``solve``)."""
+
+    samples: int = 0
+    dist: str = "uniform"
+    seed: int | None = None
+    solve: Solve | None = None
+
+
+NO_OPTIONS = RunOptions()
+"""A run without samples or a goal-seek."""
+
+
 def evaluate(
     calc: Calculator,
     numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
-    samples: int = 0,
-    dist: str = "uniform",
-    seed: int | None = None,
-    solve: Solve | None = None,
+    options: RunOptions = NO_OPTIONS,
 ) -> tuple[dict[str, Summary], list[TcoctlError | None], dict[int, list[str]]]:
     """Centre value and range extremes (over a grid that includes every corner) of each
     result, by core quantity, from one core call, and with ``samples`` Monte Carlo
     percentiles from a second, so that the first does not depend on how many samples are
     drawn. Also returns, per row, why it has no answer
     (None where it has one) and its warnings."""
+    samples, dist, seed, solve = options.samples, options.dist, options.seed, options.solve
     ranged = ranged_keys(numbers)
     rows = row_count(numbers, gpus)
     grid = grid_design(len(ranged), rows, solve is not None)
@@ -629,10 +642,7 @@ def run_group(
     numbers: Mapping[str, Bounds],
     gpus: NDArray[np.str_] | None,
     choices: Mapping[str, str],
-    samples: int = 0,
-    dist: str = "uniform",
-    seed: int | None = None,
-    solve: Solve | None = None,
+    options: RunOptions = NO_OPTIONS,
 ) -> tuple[
     dict[str, Summary], dict[int, TcoctlError], dict[int, list[str]], dict[str, NDArray[np.bool_]]
 ]:
@@ -642,7 +652,7 @@ def run_group(
     where it is finite (``finite_rows``)."""
     rows = row_count(numbers, gpus)
     try:
-        out, reasons, warnings = evaluate(calc, numbers, gpus, choices, samples, dist, seed, solve)
+        out, reasons, warnings = evaluate(calc, numbers, gpus, choices, options)
     except UsageError as error:
         return {}, dict.fromkeys(range(rows), error), {}, {}
     finite = finite_rows(out)
@@ -778,7 +788,7 @@ def run_table(
         if gpus is not None:
             gpus = gpus[of_row]
         out, failures, warnings, finite = run_group(
-            calc, numbers, gpus, choices, samples, dist, seed, solve
+            calc, numbers, gpus, choices, RunOptions(samples, dist, seed, solve)
         )
         for at, error in failures.items():
             failed[int(where[at])] = error

@@ -223,26 +223,33 @@ def _json_row(example: str, line: str) -> dict[str, str] | chain.Upstream | str:
     return {str(key): str(value) for key, value in data.items()}
 
 
-def batch(
-    calc: Calculator,
-    flags: Mapping[str, str],
-    preset: Preset | None,
-    stream: IO[bytes],
-    fmt: str,
-    solve: engine.Solve | None = None,
-    only_mine: bool = False,
-) -> tuple[int, int]:
+@dataclass(frozen=True)
+class BatchRun:
+    """What every line of a batch shares: the calculator, the options given for all lines
+    (``flags``) and the preset, the goal-seek if any, and whether the preset's ranges
+    collapse to their midpoints (``only_mine``: --only-my-ranges)."""
+
+    calc: Calculator
+    flags: Mapping[str, str]
+    preset: Preset | None
+    solve: engine.Solve | None = None
+    only_mine: bool = False
+
+
+def batch(run: BatchRun, stream: IO[bytes], fmt: str) -> tuple[int, int]:
     """Evaluate every scenario of ``stream`` and write one record per good line: JSON Lines
     in the output contract (``inputs`` holds the line's own values and those a
     single run marks kept or replaced, ``line`` its number) or
-    CSV with value, low and high columns per result; ``only_mine`` collapses the preset's
-    ranges to their midpoints. Returns how many lines were read and how many failed."""
-    results = engine.results_of(calc, solve)
+    CSV with value, low and high columns per result; ``run.only_mine`` collapses the
+    preset's ranges to their midpoints. Returns how many lines were read and how many
+    failed."""
+    calc = run.calc
+    results = engine.results_of(calc, run.solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
     names = [spec for spec in calc.inputs if spec.kind == "number"][:2]
     example = f'{{"{names[0].name}": "{names[0].example}"}} or {names[0].name},{names[1].name}'
     parse, lines = read_lines(stream, set(calc.inputs_by_name), example)
-    table = Batch(calc, flags, preset, solve, only_mine)
+    table = Batch(run)
     failures = Failures()
     read = 0
     gc.freeze()  # what exists now needs no more cyclic collection
@@ -325,15 +332,9 @@ class Batch:
     """A batch's shared part (the preset, the shared options and the calculator's choice
     defaults, checked once as engine.gather does) and its caches of checked option texts."""
 
-    def __init__(
-        self,
-        calc: Calculator,
-        flags: Mapping[str, str],
-        preset: Preset | None,
-        solve: engine.Solve | None,
-        only_mine: bool = False,
-    ) -> None:
-        self.calc, self.solve = calc, solve
+    def __init__(self, run: BatchRun) -> None:
+        calc, flags, preset, only_mine = run.calc, run.flags, run.preset, run.only_mine
+        self.calc, self.solve = calc, run.solve
         self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
@@ -550,7 +551,7 @@ class Batch:
         preset, shared, marked = self.rederived(base, columns, indices[0])
         values, gpus, choices = engine_inputs(shared, columns, members)
         summaries, failed, warned, _ = engine.run_group(
-            calc, values, gpus, choices, solve=self.solve
+            calc, values, gpus, choices, engine.RunOptions(solve=self.solve)
         )
         self.note_warnings({numbers[indices[p]]: found for p, found in warned.items()})
         results = engine.results_of(calc, self.solve)

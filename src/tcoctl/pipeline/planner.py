@@ -246,7 +246,9 @@ def sweep(
         )
         swept = np.tile(plan.values, len(members))
         numbers[plan.spec.core] = engine.Bounds(swept, swept)
-        summaries, failures, _ = engine.evaluate(calc, numbers, gpus, choices, solve=solve)
+        summaries, failures, _ = engine.evaluate(
+            calc, numbers, gpus, choices, engine.RunOptions(solve=solve)
+        )
         undefined = np.array([failure is not None for failure in failures])
         for position, index in enumerate(members):
             part = slice(position * plan.points, (position + 1) * plan.points)

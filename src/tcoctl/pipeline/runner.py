@@ -404,15 +404,8 @@ def run_batch(
         raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
     try:
         with stream:
-            read, failures = batch.batch(
-                calc,
-                flags,
-                preset,
-                stream,
-                "json" if fmt == "table" else fmt,
-                solve,
-                bool(options.get("only_my_ranges")),
-            )
+            shared = batch.BatchRun(calc, flags, preset, solve, bool(options.get("only_my_ranges")))
+            read, failures = batch.batch(shared, stream, "json" if fmt == "table" else fmt)
     except IsADirectoryError:
         raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
     if not read:
