@@ -5,6 +5,7 @@ the run reports is the value of a step it shows."""
 from __future__ import annotations
 
 import math
+import operator
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from tcoctl.specs import CALCULATORS
 from tcoctl.units import convert
 
 OPERATOR = re.compile(r" ([x/+-]) ")
+OPERATIONS = {"x": operator.mul, "/": operator.truediv, "+": operator.add, "-": operator.sub}
 PRINTED = 5e-6
 """Half a unit in the sixth significant figure: how far a printed number may be from the
 value it stands for."""
@@ -34,13 +36,8 @@ def checked(line: str) -> tuple[str, float] | None:
     pieces = OPERATOR.split(substituted)
     operands = [number(piece) for piece in pieces[::2]]
     value = operands[0]
-    for operator, operand in zip(pieces[1::2], operands[1:], strict=True):
-        value = {
-            "x": value * operand,
-            "/": value / operand,
-            "+": value + operand,
-            "-": value - operand,
-        }[operator]
+    for sign, operand in zip(pieces[1::2], operands[1:], strict=True):
+        value = OPERATIONS[sign](value, operand)  # only the one shown: a sum may add 0
     scale = max(abs(x) for x in [*operands, value]) if "+" in pieces or "-" in pieces else value
     allowed = PRINTED * len(operands) * abs(scale)
     assert math.isclose(value, number(stated), rel_tol=0, abs_tol=allowed + 1e-300), line

@@ -130,10 +130,12 @@ def test_the_largest_batch_fits_and_one_more_does_not() -> None:
 
 
 def test_mixture_of_experts_reads_and_computes_its_active_parameters() -> None:
-    """DeepSeek-V3: 671B parameters held, 37B active per token (arXiv:2412.19437)."""
+    """DeepSeek-V3: 671B parameters held, 37B active per token (arXiv:2412.19437), and
+    attention's own FLOP at the preset's mean context 2,048 + 128 / 2 = 2,112: 2 x 61 layers
+    x 128 heads x (576 + 512) x 2,112 = 35,883,319,296 per token (MLA, absorbed)."""
     out = results("inference", "--preset", "deepseek-v3", *ROOFLINE)
     assert out["weight_memory"]["value"] == pytest.approx(671)  # GB in FP8
-    flop = 2 * 37e9 * 32
+    flop = (2 * 37e9 + 35_883_319_296) * 32
     assert out["compute_time"]["value"] == pytest.approx(flop / (1979e12 * 16) * 1e3)
 
 
@@ -373,3 +375,65 @@ def test_a_layer_overhead_beyond_a_second_is_refused_by_name() -> None:
         "--layer-overhead: '2 s' is out of range: expected a value at least 0 s and at most 1 s"
         in outcome.stderr
     )
+
+
+def test_expert_parallelism_reads_the_shared_weights_and_its_own_experts_per_gpu() -> None:
+    """Expert parallelism over N = 8 GPUs (DeepSeek-V3 report, arXiv:2412.19437, section 3.4;
+    DeepSeek's inference-system post: "Routed Expert EP144, MLA/Shared Expert DP144"), by
+    hand: 68e9 parameters, 8e9 active, 64 routed experts, 4 per token, 1 B per weight. One
+    expert over all layers is (68e9 - 8e9) / (64 - 4) = 1e9, the non-routed (shared) weights
+    8e9 - 4 x 1e9 = 4e9. A batch of 1,024 touches all 64 experts (64 x (1 - (60/64)^1024)).
+    Each GPU reads its own copy of the shared 4e9 and its 64 / 8 = 8 experts, 8e9: 12e9 B
+    per GPU per step (96e9 per replica), where one GPU holding the whole model reads 68e9;
+    it holds the same 12e9 (replica 68e9 + 7 x 4e9 = 96e9). At 1 TB/s, no KV cache, the
+    memory time is 12e9 / 1e12 = 12 ms. No tensor-parallel factor: 0.8 per doubling leaves
+    the rate whole under EP 8 (8 GPUs, tensor-parallel degree 1), and takes 0.8 with 16 GPUs
+    (EP 8 x TP 2)."""
+    model: dict[str, float] = dict(params=68e9, active_params=8e9, experts=64, experts_per_token=4,
+                 weight_bytes=1, batch=1024, kv_bytes_per_token=0, context_tokens=1,
+                 bandwidth=1e12, peak=1e18, bandwidth_efficiency=1, compute_efficiency=1,
+                 parallel_efficiency=0.8)  # fmt: skip
+    ep = core("inference", None, expert_parallel=8, **model)
+    assert ep["gpus_per_replica"] == 8
+    assert ep["shared_params"] == pytest.approx(4e9)
+    assert ep["decode_weight_memory"] / ep["gpus_per_replica"] == pytest.approx(12e9)
+    assert ep["weight_memory"] / ep["gpus_per_replica"] == pytest.approx(12e9)
+    assert ep["memory_time"] == pytest.approx(0.012)
+    assert ep["parallel_factor"] == 1
+    one_gpu = core("inference", None, gpus_per_replica=1, **model)
+    assert one_gpu["decode_weight_memory"] == pytest.approx(68e9)
+    wider = core("inference", None, expert_parallel=8, gpus_per_replica=16, **model)
+    assert wider["tensor_parallel"] == 2
+    assert wider["parallel_factor"] == pytest.approx(0.8)
+
+
+def test_fewer_gpus_than_the_expert_parallel_degree_is_refused() -> None:
+    """An expert-parallel group of 144 GPUs is one replica of at least 144."""
+    out = run("inference", "--preset", "deepseek-v3", "--expert-parallel", "144",
+              "--gpus-per-replica", "16")  # fmt: skip
+    assert out.code != 0
+    assert "expert_parallel" in out.stderr or "expert-parallel" in out.stderr
+
+
+def test_attention_flop_of_a_gqa_model() -> None:
+    """Llama 3.1 70B (config.json: 80 layers, 64 query heads of 128, 8 KV heads) at a mean
+    context of 2,048 + 128 / 2 = 2,112 tokens: each query head does 128 multiply-adds for
+    the score and 128 for the values per cached token (GQA shares the KV heads, not the
+    work): 2 x 80 x 64 x (2 x 128) x 2,112 = 5,536,481,280 FLOP per output token (Kaplan et
+    al. 2020, Table 1: 2 n_layer n_ctx d_attn), beside 2 x 70e9 for the weights."""
+    out = core("inference", params=70e9, layers=80, heads=64, kv_heads=8, head_dim=128,
+               prompt_tokens=2048, output_tokens=128, batch=4)  # fmt: skip
+    assert out["attention_flop_per_token"] == 5_536_481_280
+    assert out["flop_per_step"] == pytest.approx(4 * (2 * 70e9 + 5_536_481_280))
+    assert core("inference", params=70e9, layers=80, kv_heads=8, head_dim=128,
+                batch=4, context_tokens=2112)["attention_flop_per_token"] == 0  # fmt: skip
+
+
+def test_attention_flop_of_mla_in_its_absorbed_form() -> None:
+    """DeepSeek-V3 (config.json: 61 layers, 128 heads, kv_lora_rank 512 + rope 64 = 576
+    cached) at the 4,989-token mean KV length of DeepSeek's inference post: absorbed, each
+    head scores the 576-wide cache and sums the 512-wide latent, 128 x (576 + 512) = 139,264
+    multiply-adds per cached token per layer: 2 x 61 x 139,264 x 4,989 = 84,764,147,712 FLOP
+    per output token, more than the weights' 2 x 37e9 = 7.4e10."""
+    out = results("inference", "--preset", "deepseek-v3", "--context", "4989")
+    assert out["attention_flop_per_token"]["value"] * 1e9 == pytest.approx(84_764_147_712)

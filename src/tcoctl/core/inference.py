@@ -13,7 +13,8 @@ parameter per sequence (compute-bound time); the step takes the longer of the tw
 
 - memory_time = (active_params x weight_bytes + batch x kv_bytes_per_token x mean_context)
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
-- compute_time = 2 x active_params x batch / (peak x compute_efficiency x gpus_per_replica)
+- compute_time = batch x (2 x active_params + attention_flop_per_token)
+  / (peak x compute_efficiency x gpus_per_replica)
 
 Each forward pass (a decode step, a prefill) also takes a fixed time that neither bandwidth
 nor FLOP/s shortens: ``pass_overhead = layers x layer_overhead``, the kernels launched per
@@ -23,9 +24,39 @@ vLLM's profiling found the GPU busy 38 % of a Llama 3 8B H100 run, the rest sche
 the API server (vLLM blog, 2024-09-05).
 
 A replica of several GPUs also loses time to tensor-parallel communication (an all-reduce per
-layer, Shoeybi et al. 2019, Megatron-LM): each doubling of ``gpus_per_replica`` keeps
-``parallel_efficiency`` of the per-GPU rate, a factor parallel_efficiency ^ log2(gpus) on the
-achieved bandwidth and compute (1 unless given; the fitted defaults set it).
+layer, Shoeybi et al. 2019, Megatron-LM): each doubling of the tensor-parallel degree keeps
+``parallel_efficiency`` of the per-GPU rate, a factor parallel_efficiency ^ log2(tensor_parallel)
+on the achieved bandwidth and compute (1 unless given; the fitted defaults set it), with
+``tensor_parallel = gpus_per_replica / expert_parallel`` (all of them without expert
+parallelism).
+
+Expert parallelism (``expert_parallel`` = N; DeepSeek-V3 report, arXiv:2412.19437, section
+3.4, and DeepSeek's inference-system post, "Decoding Phase [Routed Expert EP144, MLA/Shared
+Expert DP144]"): the routed experts are spread over N GPUs, and attention, the shared expert
+and the dense layers run data-parallel, a copy on each GPU, each with its own sequences. No
+per-layer all-reduce: the tokens are dispatched to their experts' GPUs and combined back,
+which DeepSeek overlaps with computation (dual micro-batches), so no parallel factor is
+counted for EP. A replica is then N GPUs (``gpus_per_replica`` = N unless given; given, the
+rest is tensor parallelism) and a decode step on one GPU reads its copy of the non-routed
+weights (``shared_params = active_params - experts_per_token x expert_params``) and the
+routed experts it holds that the batch touches (all the replica's tokens are routed over
+all its experts): per replica, the step reads N x shared_params + experts_touched x
+expert_params, and holds N x shared_params + (params - shared_params), i.e.
+``replicated_params = (N - 1) x shared_params`` more than one copy. Per GPU that is
+shared_params + (the experts touched) / N, the figure the post's "each GPU processing only a
+small subset of experts (reducing memory access demands)" describes; its 32 redundant experts
+(2 per GPU, not 256 / 144) are left out.
+
+Attention's own FLOP (Kaplan et al. 2020, arXiv:2001.08361, Table 1: 2 n_layer n_ctx d_attn
+per token forward, the score and the value product): per output token, per layer and per
+cached token a query head does ``attention_dim`` multiply-adds, 2 FLOP each:
+``attention_flop_per_token = 2 x layers x heads x attention_dim x mean_context``, with
+``attention_dim = 2 x head_dim`` for multi-head and grouped-query attention (heads counts the
+query heads: GQA shares a KV head, not the work) and ``kv_dim + latent_dim`` for multi-head
+latent attention in its absorbed form (DeepSeek-V2, arXiv:2405.04434, section 2.1.3: W^UK is
+absorbed into the query and W^UV into the output, so each of the 128 query heads scores the
+cached 576-wide latent and rope key and sums the 512-wide latent: 128 x 1,088 multiply-adds
+per cached token per layer). Without ``heads`` they are left out (0).
 
 Memory: the weights and the KV cache the batch holds must fit in the replica's usable HBM
 (``1 - memory_overhead`` of it). Servers page the KV cache (vLLM's PagedAttention, and
@@ -47,10 +78,8 @@ active parameters per token, but a decode step reads every expert its batch touc
 routed uniformly touches experts x (1 - (1 - experts_per_token / experts) ^ B) per layer
 (Huang et al. 2025, MoESD, Eq. 8). One expert's parameters over all layers are (params -
 active_params) / (experts - experts_per_token), and the step reads active_params plus the
-touched experts beyond the token's own. Without ``experts``, only the active parameters. The
-2N FLOP rule leaves out attention's own FLOP
-(about 2 x layers x context x kv width per token), small while the context is short beside
-the model width. Prefill of one prompt is bound below by 2 x active_params x prompt FLOP at
+touched experts beyond the token's own. Without ``experts``, only the active parameters.
+Prefill of one prompt is bound below by 2 x active_params x prompt FLOP at
 the achieved compute, and by one read of the weights: a lower bound on time to first token.
 
 References
@@ -90,7 +119,18 @@ References
   (2025), https://arxiv.org/abs/2506.14551: "even computationally intensive workloads
   operate at only 76% of the 10.2 kW TDP rating" (tcoctl.core.tco.DRAWN_POWER_FROM_TDP).
 - DeepSeek-AI, "DeepSeek-V2" (arXiv:2405.04434), Table 1: the KV cache per token of MHA
-  (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements.
+  (2 n_h d_h l), GQA (2 n_g d_h l) and MLA ((d_c + d_h^R) l) elements; section 2.1.3: "we can
+  absorb W^UK into W^UQ, and W^UV into W^O", so attention runs on the cached latent.
+- DeepSeek-AI, "DeepSeek-V3 Technical Report" (arXiv:2412.19437), section 3.4.2 (decoding):
+  "the attention part employs TP4 with SP, combined with DP80, while the MoE part uses EP320";
+  DeepSeek, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (2025-03-01),
+  https://github.com/deepseek-ai/open-infra-index/blob/main/202502OpenSourceWeek/day_6_one_more_thing_deepseekV3R1_inference_system_overview.md:
+  "Decoding Phase [Routed Expert EP144, MLA/Shared Expert DP144]: Each deployment unit spans
+  18 nodes with 32 redundant routed experts, where each GPU manages 2 routed experts and 1
+  shared expert"; "EP distributes experts across GPUs, with each GPU processing only a small
+  subset of experts (reducing memory access demands)".
+- Kaplan et al., "Scaling Laws for Neural Language Models" (arXiv:2001.08361), Table 1: the
+  forward pass's attention FLOP per token, 2 n_layer n_ctx d_attn, beside 2N.
 """
 
 from __future__ import annotations
@@ -187,7 +227,8 @@ def _served_step(prefill: Any, output: Any, step: Any) -> Any:
 
 RELATIONS = (
     # the model: weights and KV cache
-    product("weight_memory", "params", "weight_bytes"),
+    total("held_params", "params", "replicated_params"),
+    product("weight_memory", "held_params", "weight_bytes"),
     product("active_weight_memory", "active_params", "weight_bytes"),
     product("kv_dim", "kv_heads", "head_dim", constant=2.0),
     product("kv_bytes_per_token", "layers", "kv_dim", "kv_bytes"),
@@ -231,20 +272,38 @@ RELATIONS = (
         "expert_params = (params - active_params) / (experts - experts_per_token)",
     ),
     formula(
+        "shared_params",
+        ["active_params", "expert_params", "experts_per_token"],
+        lambda active, expert, per_token: np.subtract(active, np.multiply(per_token, expert)),
+        "shared_params = active_params - experts_per_token x expert_params",
+    ),
+    formula(
+        "replicated_params",
+        ["expert_parallel", "shared_params"],
+        lambda parallel, shared: np.multiply(np.subtract(parallel, 1.0), shared),
+        "replicated_params = (expert_parallel - 1) x shared_params (a copy per GPU)",
+    ),
+    formula(
         "decode_params",
-        ["active_params", "expert_params", "experts_touched", "experts_per_token"],
-        lambda active, expert, touched, per_token: np.add(
-            active, np.multiply(np.subtract(touched, per_token), expert)
+        ["shared_params", "replicated_params", "expert_params", "experts_touched"],
+        lambda shared, replicated, expert, touched: np.add(
+            np.add(shared, replicated), np.multiply(touched, expert)
         ),
-        "decode_params = active_params + (experts_touched - experts_per_token) x expert_params",
+        "decode_params = shared_params + replicated_params + experts_touched x expert_params",
     ),
     product("decode_weight_memory", "decode_params", "weight_bytes"),
     total("bytes_per_step", "decode_weight_memory", "kv_cache_batch"),
     formula(
+        "tensor_parallel",
+        ["gpus_per_replica", "expert_parallel"],
+        np.divide,
+        "tensor_parallel = gpus_per_replica / expert_parallel",
+    ),
+    formula(
         "parallel_factor",
-        ["parallel_efficiency", "gpus_per_replica"],
-        lambda kept, gpus: np.power(kept, np.log2(gpus)),
-        "parallel_factor = parallel_efficiency ^ log2(gpus_per_replica)",
+        ["parallel_efficiency", "tensor_parallel"],
+        lambda kept, tensor: np.power(kept, np.log2(tensor)),
+        "parallel_factor = parallel_efficiency ^ log2(tensor_parallel)",
     ),
     product(
         "achieved_bandwidth",
@@ -254,7 +313,25 @@ RELATIONS = (
         "parallel_factor",
     ),
     product("bytes_per_step", "memory_time", "achieved_bandwidth"),
-    product("flop_per_step", "active_params", "batch", constant=2.0),
+    formula(
+        "attention_dim",
+        ["head_dim"],
+        lambda head: np.multiply(2.0, head),
+        "attention_dim = 2 x head_dim (MHA, GQA: a key and a value per query head)",
+    ),
+    formula(
+        "attention_dim",
+        ["kv_dim", "latent_dim"],
+        np.add,
+        "attention_dim = kv_dim + latent_dim (MLA, absorbed: score the cached latent and rope "
+        "key, sum the values in the latent)",
+    ),
+    product(
+        "attention_flop_per_token", "layers", "heads", "attention_dim", "mean_context", constant=2.0
+    ),
+    product("weight_flop_per_token", "active_params", constant=2.0),
+    total("flop_per_token", "weight_flop_per_token", "attention_flop_per_token"),
+    product("flop_per_step", "flop_per_token", "batch"),
     product(
         "achieved_compute", "peak", "compute_efficiency", "gpus_per_replica", "parallel_factor"
     ),
@@ -401,10 +478,24 @@ RELATIONS = (
     DRAWN_POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(
-        "decode_params",
+        "replicated_params",
+        [],
+        lambda: 0.0,
+        "replicated_params = 0 (no expert parallelism: one copy of the weights)",
+        fallback=True,
+    ),
+    formula(
+        "shared_params",
         ["active_params"],
         _same,
-        "decode_params = active_params (dense, or no --experts given)",
+        "shared_params = active_params (dense, or no --experts given)",
+        fallback=True,
+    ),
+    formula(
+        "decode_params",
+        ["active_params", "replicated_params"],
+        np.add,
+        "decode_params = active_params + replicated_params (dense, or no --experts given)",
         fallback=True,
     ),
     formula(
@@ -424,12 +515,26 @@ RELATIONS = (
     product("usable_memory_per_gpu", "memory", "usable_fraction"),
     formula(
         "gpus_per_replica",
+        ["expert_parallel"],
+        _same,
+        "gpus_per_replica = expert_parallel (one copy of the model over the EP group)",
+        fallback=True,
+    ),
+    formula(
+        "gpus_per_replica",
         ["memory_needed", "usable_memory_per_gpu"],
         _fewest_gpus,
         "gpus_per_replica = the power of two >= memory_needed / (memory x usable_fraction)",
         fallback=True,
     ),
     formula("gpus_per_replica", [], lambda: 1.0, "gpus_per_replica = 1", fallback=True),
+    formula(
+        "tensor_parallel",
+        ["gpus_per_replica"],
+        _same,
+        "tensor_parallel = gpus_per_replica (no expert parallelism)",
+        fallback=True,
+    ),
     formula(
         "mean_context",
         ["context_tokens"],
@@ -462,6 +567,14 @@ RELATIONS = (
     formula("blended_price", ["price"], _same, "output tokens only", fallback=True),
     formula("cost_per_token", ["gpu_cost_per_token"], _same, "cost = GPU time", fallback=True),
     formula("cost_per_token", ["energy_cost_per_token"], _same, "cost = energy", fallback=True),
+    # last: a fallback with no inputs applies at once, so it must wait for the mean context's
+    formula(
+        "attention_flop_per_token",
+        [],
+        lambda: 0.0,
+        "attention_flop_per_token = 0 (no --heads: attention's own FLOP left out)",
+        fallback=True,
+    ),
 )
 
 
@@ -498,12 +611,28 @@ def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Findi
     return [Finding(message, dense, quantities=named)] if dense.any() else []
 
 
+def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """No answer where a replica has fewer GPUs than its expert-parallel degree (a tensor-
+    parallel degree below 1)."""
+    if "tensor_parallel" not in values:
+        return []
+    short = by_row(np.less(values["tensor_parallel"], 1.0), rows)
+    message = (
+        "gpus_per_replica is fewer than expert_parallel: an expert-parallel group of N GPUs is "
+        "one replica of at least N GPUs (e.g. --expert-parallel 144 alone gives 144)"
+    )
+    named = ("gpus_per_replica", "expert_parallel")
+    return [Finding(message, short, True, named)] if short.any() else []
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """No answer where a token uses more experts than there are; warnings where experts are
-    given to a dense model, and on rows where the weights and KV cache do not fit: their
-    speed and cost are what the replica would do if they did."""
+    """No answer where a token uses more experts than there are, or a replica has fewer GPUs
+    than its expert-parallel degree; warnings where experts are given to a dense model, and on
+    rows where the weights and KV cache do not fit: their speed and cost are what the replica
+    would do if they did."""
     return (
         more_experts_used_than_held(values, rows)
+        + fewer_gpus_than_expert_parallel(values, rows)
         + experts_on_a_dense_model(values, rows)
         + not_fitting(
             values,

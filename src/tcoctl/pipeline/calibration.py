@@ -116,7 +116,8 @@ def efficiency_pairs() -> tuple[list[float], list[float]]:
 class Measured:
     """One fit case in the fit's terms, as a time (a time, or 1 / a rate, in the case's
     unit): the model's at each ratio of the grid at scale 1 with no overhead, what one
-    second of layer overhead adds to it, the measured one; and its GPUs per replica. The
+    second of layer overhead adds to it, the measured one; and its tensor-parallel GPUs
+    (GPUs per replica over the expert-parallel degree). The
     model's time is model / scale + overhead x per_overhead (the overhead adds a fixed
     time to each forward pass, which the efficiencies do not scale)."""
 
@@ -153,10 +154,8 @@ def measure(case: Case) -> Measured:
     found = documents(case.calculator, case.args, grid)
     got = np.array([in_unit(d["results"][case.result], "value", case.unit) for d in found])
     times = 1 / got if is_rate(case.unit) else got
-    first = found[0]  # given, or derived by the model's rule
-    gpus = float(
-        first["inputs"].get("gpus-per-replica", first["results"].get("gpus_per_replica"))["value"]
-    )
+    # the GPUs the tensor-parallel factor counts: GPUs per replica over any expert parallelism
+    gpus = float(found[0]["results"]["tensor_parallel"]["value"])
     measured = 1 / case.expected if is_rate(case.unit) else case.expected
     return Measured(times[:-1], float(times[-1] - times[0]) / reference, measured, gpus)
 

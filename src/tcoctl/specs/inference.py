@@ -29,6 +29,8 @@ MODEL_FIGURES = (
     "active-params",
     "experts",
     "experts-per-token",
+    "heads",
+    "latent-dim",
 )
 """A model's figures besides --params: a new --params with these from the preset warns."""
 FITTED = ("gpus-per-replica",)
@@ -250,6 +252,20 @@ INFERENCE = Calculator(
             excludes=("kv-heads", "head-dim", "kv-cache-per-token"),
         ),
         Input(
+            "heads",
+            "Query (attention) heads, for attention's own FLOP per cached token (GQA: the "
+            "query heads, not --kv-heads; DeepSeek-V3: 128). Without it they are left out.",
+            "128",
+            whole=True,
+        ),
+        Input(
+            "latent-dim",
+            "MLA: the latent the values are read in (kv_lora_rank; DeepSeek-V3: 512), with "
+            "--kv-dim: each head scores kv-dim and sums latent-dim values per cached token.",
+            "512",
+            excludes=("kv-heads", "head-dim"),
+        ),
+        Input(
             "kv-cache-per-token",
             "KV-cache bytes per token, instead of the model's shape.",
             "320 KiB",
@@ -299,7 +315,21 @@ INFERENCE = Calculator(
             "4",
             whole=True,
         ),
-        Input("batch", "Concurrent sequences decoded together (a mean may be fractional).", "32"),
+        Input(
+            "expert-parallel",
+            "Expert parallelism: routed experts spread over N GPUs, attention and the shared "
+            "expert data-parallel, a copy on each (DeepSeek's EP144); a replica of N GPUs, no "
+            "tensor-parallel factor, each GPU reading its own non-routed weights and its experts.",
+            "144",
+            whole=True,
+            resets=FITTED,
+        ),
+        Input(
+            "batch",
+            "Concurrent sequences decoded together by a replica (with --expert-parallel N: "
+            "N x the sequences per GPU; a mean may be fractional).",
+            "32",
+        ),
         Input(
             "prompt-tokens",
             "Prompt (input) tokens per sequence.",
@@ -455,7 +485,8 @@ INFERENCE = Calculator(
         ),
         Result(
             "compute_time",
-            "Compute-bound step time: 2 x active params x batch / achieved FLOP/s.",
+            "Compute-bound step time: batch x (2 x active params + attention FLOP per token) / "
+            "achieved FLOP/s.",
             "s",
             "ms",
         ),
@@ -463,6 +494,21 @@ INFERENCE = Calculator(
             "gpus_per_replica",
             "GPUs per replica when not given: the fewest, a power of two, whose usable HBM "
             "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
+        ),
+        Result(
+            "tensor_parallel",
+            "GPUs per replica over the expert-parallel degree: the GPUs the tensor-parallel "
+            "factor counts.",
+            detail=True,
+        ),
+        Result(
+            "attention_flop_per_token",
+            "Attention's own FLOP per output token: 2 x layers x heads x attention_dim x mean "
+            "context (attention_dim: 2 x head-dim, or MLA's kv-dim + latent-dim); 0 without "
+            "--heads.",
+            "FLOP",
+            "GFLOP",
+            detail=True,
         ),
         Result(
             "parallel_efficiency",
@@ -496,7 +542,13 @@ INFERENCE = Calculator(
             "s",
             "ms",
         ),
-        Result("weight_memory", "Weights: params x weight bytes.", "B", "GB"),
+        Result(
+            "weight_memory",
+            "Weights a replica holds: params x weight bytes (with --expert-parallel N, plus N "
+            "- 1 more copies of the non-routed weights).",
+            "B",
+            "GB",
+        ),
         Result(
             "kv_cache_per_token",
             "KV-cache bytes per token: layers x kv-dim x kv bytes.",
