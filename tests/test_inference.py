@@ -437,3 +437,16 @@ def test_attention_flop_of_mla_in_its_absorbed_form() -> None:
     per output token, more than the weights' 2 x 37e9 = 7.4e10."""
     out = results("inference", "--preset", "deepseek-v3", "--context", "4989")
     assert out["attention_flop_per_token"]["value"] * 1e9 == pytest.approx(84_764_147_712)
+
+
+def test_expert_parallelism_without_experts_is_data_parallelism() -> None:
+    """No routed expert to spread: each of the 8 GPUs holds and reads all 70e9 weights, so a
+    replica holds 8 x 70e9 x 2 B = 1.12e12 B (more than 8 x 80 GB), and a warning says so."""
+    out = core("inference", None, params=70e9, weight_bytes=2, expert_parallel=8, batch=8,
+               kv_bytes_per_token=0, context_tokens=1)  # fmt: skip
+    assert out["weight_memory"] == pytest.approx(8 * 70e9 * 2)
+    assert out["decode_weight_memory"] / out["gpus_per_replica"] == pytest.approx(70e9 * 2)
+    outcome = run("inference", "--expert-parallel", "8", "--format", "json")
+    assert outcome.code == 0
+    assert "data parallelism" in outcome.stderr
+    assert outcome.json()["results"]["fits"]["label"] == "no"

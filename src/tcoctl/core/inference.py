@@ -478,17 +478,18 @@ RELATIONS = (
     DRAWN_POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(
-        "replicated_params",
-        [],
-        lambda: 0.0,
-        "replicated_params = 0 (no expert parallelism: one copy of the weights)",
-        fallback=True,
-    ),
-    formula(
         "shared_params",
         ["active_params"],
         _same,
         "shared_params = active_params (dense, or no --experts given)",
+        fallback=True,
+    ),
+    # after shared_params: with --expert-parallel on a dense model it is (N - 1) copies
+    formula(
+        "replicated_params",
+        [],
+        lambda: 0.0,
+        "replicated_params = 0 (no expert parallelism: one copy of the weights)",
         fallback=True,
     ),
     formula(
@@ -625,14 +626,29 @@ def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> lis
     return [Finding(message, short, True, named)] if short.any() else []
 
 
+def expert_parallel_without_experts(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A warning where --expert-parallel is given without routed experts: every GPU then holds
+    and reads all the active parameters (data parallelism)."""
+    if "expert_parallel" not in values or "experts_touched" in values:
+        return []
+    message = (
+        "expert_parallel without experts: no routed expert to spread, so each GPU holds and "
+        "reads all the active parameters (data parallelism); give experts and "
+        "experts_per_token for an MoE model"
+    )
+    named = ("expert_parallel", "experts", "experts_per_token")
+    return [Finding(message, by_row(True, rows), quantities=named)]
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """No answer where a token uses more experts than there are, or a replica has fewer GPUs
-    than its expert-parallel degree; warnings where experts are given to a dense model, and on
-    rows where the weights and KV cache do not fit: their speed and cost are what the replica
-    would do if they did."""
+    than its expert-parallel degree; warnings where experts are given to a dense model or
+    expert parallelism without experts, and on rows where the weights and KV cache do not fit:
+    their speed and cost are what the replica would do if they did."""
     return (
         more_experts_used_than_held(values, rows)
         + fewer_gpus_than_expert_parallel(values, rows)
+        + expert_parallel_without_experts(values, rows)
         + experts_on_a_dense_model(values, rows)
         + not_fitting(
             values,

@@ -492,8 +492,9 @@ INFERENCE = Calculator(
         ),
         Result(
             "gpus_per_replica",
-            "GPUs per replica when not given: the fewest, a power of two, whose usable HBM "
-            "(memory x (1 - memory overhead)) holds the weights and the batch's KV cache.",
+            "GPUs per replica when not given: --expert-parallel's N, else the fewest, a power "
+            "of two, whose usable HBM (memory x (1 - memory overhead)) holds the weights and "
+            "the batch's KV cache.",
         ),
         Result(
             "tensor_parallel",
