@@ -450,3 +450,15 @@ def test_expert_parallelism_without_experts_is_data_parallelism() -> None:
     assert outcome.code == 0
     assert "data parallelism" in outcome.stderr
     assert outcome.json()["results"]["fits"]["label"] == "no"
+
+
+@pytest.mark.parametrize(("degree", "warned"), [(256, False), (257, True), (1000, True)])
+def test_expert_parallelism_over_more_gpus_than_experts_warns(degree: int, warned: bool) -> None:
+    """DeepSeek-V3 has 256 routed experts: an expert lives whole on a GPU, so EP over more
+    GPUs than 256 would hold a fraction of one on each (the per-GPU bytes fell on with N:
+    2,764 token/s per GPU at EP256, 2,854 at EP1000, with no word)."""
+    outcome = run("inference", "--preset", "deepseek-v3", "--gpu", "h800",
+                  "--expert-parallel", str(degree), "--format", "json")  # fmt: skip
+    assert outcome.code == 0
+    said = "--expert-parallel is more than --experts, so each GPU would hold under one"
+    assert (said in outcome.stderr) is warned

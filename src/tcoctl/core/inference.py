@@ -603,13 +603,18 @@ def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Findi
     the experts change nothing a decode step reads."""
     if "experts_touched" not in values or "active_params" not in values:
         return []
-    dense = by_row(np.greater_equal(values["active_params"], values["params"]), rows)
     message = (
         "experts changes nothing: the model is dense (active_params equals params, every "
         "token uses every parameter); give active_params for an MoE model"
     )
-    named = ("experts", "active_params", "params")
-    return [Finding(message, dense, quantities=named)] if dense.any() else []
+    dense = np.greater_equal(values["active_params"], values["params"])
+    return _warned(dense, rows, message, ("experts", "active_params", "params"))
+
+
+def _warned(points: Any, rows: int, message: str, named: tuple[str, ...]) -> list[Finding]:
+    """A warning ``message`` naming ``named`` on the rows where any of ``points`` holds."""
+    flagged = by_row(points, rows)
+    return [Finding(message, flagged, quantities=named)] if flagged.any() else []
 
 
 def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -640,15 +645,33 @@ def expert_parallel_without_experts(values: Mapping[str, Any], rows: int) -> lis
     return [Finding(message, by_row(True, rows), quantities=named)]
 
 
+def more_gpus_than_experts(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A warning where expert parallelism spreads the routed experts over more GPUs than
+    there are experts: each GPU would then hold a fraction of one, which expert parallelism
+    does not do (an expert lives whole on a GPU; DeepSeek's EP144 holds 256 experts and 32
+    redundant copies, two or more per GPU)."""
+    if "expert_parallel" not in values or "experts" not in values:
+        return []
+    message = (
+        "expert_parallel is more than experts, so each GPU would hold under one routed "
+        "expert and read that fraction of one per step; give an expert_parallel of at most "
+        "experts"
+    )
+    over = np.greater(values["expert_parallel"], values["experts"])
+    return _warned(over, rows, message, ("expert_parallel", "experts"))
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """No answer where a token uses more experts than there are, or a replica has fewer GPUs
-    than its expert-parallel degree; warnings where experts are given to a dense model or
-    expert parallelism without experts, and on rows where the weights and KV cache do not fit:
-    their speed and cost are what the replica would do if they did."""
+    than its expert-parallel degree; warnings where experts are given to a dense model,
+    expert parallelism without experts or over more GPUs than experts, and on rows where the
+    weights and KV cache do not fit: their speed and cost are what the replica would do if
+    they did."""
     return (
         more_experts_used_than_held(values, rows)
         + fewer_gpus_than_expert_parallel(values, rows)
         + expert_parallel_without_experts(values, rows)
+        + more_gpus_than_experts(values, rows)
         + experts_on_a_dense_model(values, rows)
         + not_fitting(
             values,
