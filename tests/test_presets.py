@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import tcoctl
 from conftest import SEEDS, run
 from tcoctl import presets
 from tcoctl.cli import app
@@ -181,6 +182,18 @@ def test_a_user_h100_sxm_warns_and_leaves_the_h100e_reference_alone(tmp_path: Pa
     assert "preset h100-sxm: " in mine.stderr and "place of the built-in preset" in mine.stderr
     listed = run("--presets-dir", str(tmp_path), "presets", "list", "-f", "json")
     assert "place of the built-in preset" in listed.stderr
+
+
+def test_the_api_warns_of_a_user_preset_in_a_built_ins_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 24 in the API: the command line warned, an API call said nothing."""
+    datasheet = (presets.builtin_dir() / "h100-sxm.toml").read_text(encoding="utf-8")
+    (tmp_path / "h100-sxm.toml").write_text(datasheet, encoding="utf-8")
+    monkeypatch.setenv("TCOCTL_PRESETS", str(tmp_path))
+    with pytest.warns(tcoctl.TcoctlWarning, match="h100-sxm.toml takes the place of the built-in"):
+        found = tcoctl.h100e(gpu="b200", count=1)
+    assert found.to_dict()["results"]["h100e"]["value"] == pytest.approx(2.274, rel=1e-3)
 
 
 def test_presets_show_prints_every_url_whole_at_80_columns() -> None:

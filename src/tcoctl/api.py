@@ -41,7 +41,7 @@ from tcoctl.errors import DomainError, UsageError, as_keyword, did_you_mean, not
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
-from tcoctl.presets import one_version, preset_files
+from tcoctl.presets import one_version, preset_files, shadowing
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
 from tcoctl.units import Span, convert, currencies_in, registry, short, unit_of
@@ -245,6 +245,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
             said.add(message)
             warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
 
+    for message in shadowing():
+        warn(message)
     column_names = {calc.number_inputs[quantity].name: quantity for quantity in columns}
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)

@@ -423,13 +423,20 @@ def _builtin_path(name: str) -> Path:
 
 def shadowing() -> list[str]:
     """A warning for each preset file of the user's that takes the place of a built-in
-    preset of the same name."""
-    return [
+    preset of the same name (worked out once per version of the folders, as their listing
+    is: an API call asks every time)."""
+    folders = tuple(search_dirs())
+    return list(_shadowing(folders, tuple(map(_folder_stamp, folders))))
+
+
+@cache
+def _shadowing(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(
         f"preset {name}: {path} takes the place of the built-in preset of that name"
         + (" (H100-equivalents still use the built-in)" if name == REFERENCE_GPU else "")
-        for name, path in preset_files().items()
+        for name, path in _scan(folders, stamps).items()
         if path.parent != builtin_dir() and (builtin_dir() / f"{name}.toml").is_file()
-    ]
+    )
 
 
 @cache
