@@ -252,11 +252,26 @@ def test_a_new_params_names_the_shape_it_keeps_from_the_preset() -> None:
     carry its tied figures along unnoticed)."""
     outcome = run("memory", "--params", "7e9", "-f", "json")
     assert outcome.code == 0
-    assert "--layers, --hidden, --heads still from preset memory-gpt3-175b" in outcome.stderr
-    assert outcome.json()["inputs"]["layers"]["from"].endswith("(anchor replaced)")
+    kept = "--layers, --hidden, --heads, --tensor-parallel, --pipeline-parallel"
+    assert f"{kept} still from preset memory-gpt3-175b" in outcome.stderr
+    for name in ("layers", "tensor-parallel", "pipeline-parallel"):
+        assert outcome.json()["inputs"][name]["from"].endswith("(anchor replaced)")
     typed_shape = run("memory", "--params", "7e9", "--layers", "32", "--hidden", "4096",
-                      "--heads", "32", "-f", "json")  # fmt: skip
+                      "--heads", "32", "--tensor-parallel", "1", "--pipeline-parallel", "1",
+                      "-f", "json")  # fmt: skip
     assert "still from preset" not in typed_shape.stderr
+
+
+def test_a_new_params_names_the_parallel_degrees_the_preset_chose_for_its_model() -> None:
+    """The probe: ZeRO's 7.5B model on 64 GPUs at stage 0 holds 120 GB per GPU (Rajbhandari
+    et al., Figure 1); typed so, the run kept GPT-3's t = 8, p = 8 and answered 1.875 GB
+    of model states, and the warning named only the shape."""
+    outcome = run("memory", "--params", "7.5e9", "--data-parallel", "64", "--zero-stage", "0",
+                  "-f", "json")  # fmt: skip
+    assert "--tensor-parallel, --pipeline-parallel still from preset" in outcome.stderr
+    alone = run("memory", "--params", "7.5e9", "--data-parallel", "64", "--zero-stage", "0",
+                "--tensor-parallel", "1", "--pipeline-parallel", "1", "-f", "json")  # fmt: skip
+    assert alone.json()["results"]["model_state_memory"]["value"] == pytest.approx(120)
 
 
 @pytest.mark.parametrize("text", [":", "x"])

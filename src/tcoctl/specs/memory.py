@@ -49,7 +49,12 @@ MEMORY = Calculator(
         "memory-overhead": "0",
     },
     inputs=(
-        Input("params", "Parameters of the model.", "7.5e9", keeps=("layers", "hidden", "heads")),
+        Input(
+            "params",
+            "Parameters of the model.",
+            "7.5e9",
+            keeps=("layers", "hidden", "heads", "tensor-parallel", "pipeline-parallel"),
+        ),
         Input("layers", "Transformer layers.", "96", whole=True),
         Input("hidden", "Hidden size.", "12288", whole=True),
         Input("heads", "Attention heads.", "96", whole=True),
