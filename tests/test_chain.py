@@ -58,6 +58,12 @@ def test_a_yield_result_from_options_feeds_supply() -> None:
     assert_same_results(records[0]["results"], by_hand)
     assert "good_dies_per_wafer -> --good-dies-per-wafer;" in stderr
     assert "not used, the results above stand for them: die_yield, die_area" in stderr
+    # the preset it starts from is named, so that the by-hand run can be typed (the probe
+    # typed it without --preset: 1.296 M H100e with dies binding against the pipe's 986.5 k)
+    start = "the rest from supply's default preset, as a plain run takes it (by hand: --preset"
+    assert f"{start} smic-7nm;" in stderr
+    _, named = piped(upstream.stdout, *args, "--preset", "smic-7nm")
+    assert "good_dies_per_wafer -> --good-dies-per-wafer;" in named and start not in named
 
 
 @pytest.mark.parametrize(

@@ -252,7 +252,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
     chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
     labels = engine.variants(calc, chosen)
-    flows = _flows(calc, upstream, warn, named)
+    flows = _flows(calc, upstream, warn, named, shared["preset"] is None and calc.piped_preset)
     # each set of texts' first row (one set: the first)
     firsts = [0] if len(texts) == 1 else np.unique(text_of, return_index=True)[1].tolist()
     bases: list[dict[str, engine.Given]] = []
@@ -451,12 +451,12 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _flows(
-    calc: Calculator, upstream: Any, warn: Any, named: Mapping[str, str]
+    calc: Calculator, upstream: Any, warn: Any, named: Mapping[str, str], start: bool
 ) -> list[dict[str, str]]:
     """The options each upstream document gives (one dict per document; ``[{}]`` without
-    one), with one warning per kind of document saying what fed what; a document whose
-    figures disagree where one stands for another (not overridden by ``named``) is
-    refused."""
+    one), with one warning per kind of document saying what fed what (and, where ``start``,
+    that the rest comes from the default preset); a document whose figures disagree where
+    one stands for another (not overridden by ``named``) is refused."""
     if upstream is None:
         return [{}]
     found = upstream.to_dict() if isinstance(upstream, Result) else upstream
@@ -472,7 +472,7 @@ def _flows(
         problem = engine.disagreement(calc, document, used, list(kept))
         if problem is not None:
             raise UsageError(problem.replace("--input: ", "upstream: "))
-        note = chain.flow_note(calc, document["command"], used, ignored).replace(
+        note = chain.flow_note(calc, document["command"], used, ignored, start).replace(
             "--input: ", "upstream: "
         )
         if note not in notes:

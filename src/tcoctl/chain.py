@@ -113,10 +113,16 @@ def superseded(calc: Calculator, flowed: Mapping[str, str]) -> list[str]:
 
 
 def flow_note(
-    calc: Calculator, command: str, used: list[tuple[str, str]], ignored: list[str]
+    calc: Calculator,
+    command: str,
+    used: list[tuple[str, str]],
+    ignored: list[str],
+    piped_preset: bool = False,
 ) -> str:
-    """The one warning about a document that flowed in: what fed which option, and what
-    matched nothing."""
+    """The one warning about a document that flowed in: what fed which option, what matched
+    nothing, and, where the receiver starts from its default preset because a result flowed
+    in (``piped_preset``: no --preset given), that preset: a by-hand run with the same
+    figures takes it only with --preset."""
     stood_for = superseded(calc, dict.fromkeys([option for _, option in used], ""))
     fed = (
         ", ".join(f"{result} -> --{option}" for result, option in used if option not in stood_for)
@@ -128,4 +134,9 @@ def flow_note(
         text += f"; not used, the results above stand for them: {dropped}"
     if ignored:
         text += f"; ignored (no input of that name): {', '.join(ignored)}"
+    if piped_preset:
+        text += (
+            f"; the rest from {calc.name}'s default preset, as a plain run takes it (by hand: "
+            f"--preset {calc.default_preset}; --preset names another)"
+        )
     return text

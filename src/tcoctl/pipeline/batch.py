@@ -373,7 +373,8 @@ class Batch:
         problem = engine.disagreement(self.calc, document, used, list(kept))
         if problem is not None:
             return problem
-        note = chain.flow_note(self.calc, str(document["command"]), used, ignored)
+        start = self.preset is None and self.calc.piped_preset
+        note = chain.flow_note(self.calc, str(document["command"]), used, ignored, start)
         if note not in self.noted and len(self.noted) < 100:
             self.noted.add(note)
             self.notes.append(note)
