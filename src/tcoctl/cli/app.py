@@ -4,6 +4,7 @@ spec (tcoctl.specs); numpy and pint are imported inside commands, never at impor
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import datetime
 import errno
@@ -636,7 +637,7 @@ def main() -> None:
     streams.install()  # every write whole, or an error: never a silently truncated file
     streams_degrade_to_ascii()
     try:
-        code = app(standalone_mode=False)
+        code = only_the_command(app, sys.argv[1:])(standalone_mode=False)
         sys.stdout.flush()
     except NoArgsIsHelpError as error:  # `tcoctl` or `tcoctl presets` alone: the help
         sys.stdout.write(error.format_message() + "\n")
@@ -668,6 +669,19 @@ def main() -> None:
         )
         sys.exit(int(ExitCode.DOMAIN))
     sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+
+
+def only_the_command(whole: typer.Typer, argv: list[str]) -> typer.Typer:
+    """``whole`` with only the command that ``argv`` starts with, when it names one: typer
+    turns every command's options into click's at each start (about 20 ms of a 0.45 s run)
+    and a run uses one command's. Otherwise (no command, options first, ``presets ...``,
+    shell completion) the whole app."""
+    named = [info for info in whole.registered_commands if argv[:1] == [info.name]]
+    if not named:
+        return whole
+    one = copy.copy(whole)
+    one.registered_commands, one.registered_groups = named, []
+    return one
 
 
 def worded(error: ClickException) -> str:

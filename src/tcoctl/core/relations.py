@@ -31,7 +31,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -98,7 +98,7 @@ class Relation:
     """Set where ``forward`` costs more than a few array operations per row (a die count),
     so that a planner can refuse a sweep that would run for minutes; None: cheap."""
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return (self.out, *self.inputs)
 
@@ -260,9 +260,11 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
     steps: list[Step] = []
     used: set[int] = set()
     soft: set[str] = set()  # filled by a fallback: never inverted through
+    pending = main
     while True:
         progressed = False
-        for relation in main:
+        pending = [r for r in pending if not known.issuperset(r.names)]  # others never fire
+        for relation in pending:
             missing = [n for n in relation.names if n not in known]
             if (
                 len(missing) == 1
