@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
@@ -98,7 +97,7 @@ class Preset:
 def builtin_dir() -> Path:
     """The shipped presets: inside the installed package, or the checkout's ``presets/``
     when tcoctl runs from source (an editable install)."""
-    shipped = Path(str(resources.files("tcoctl") / "presets"))
+    shipped = Path(__file__).parent / "presets"  # not importlib.resources: 3-5 ms to import
     checkout = Path(__file__).resolve().parents[2] / "presets"
     return shipped if shipped.is_dir() or not checkout.is_dir() else checkout
 

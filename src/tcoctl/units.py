@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tcoctl.presets import Entry, Preset, PresetError, load
@@ -149,11 +149,10 @@ def registry() -> pint.UnitRegistry[Any]:
     """The application's one pint registry, built on first use from ``units.txt``."""
     import pint  # on first use: pint takes a while to load
 
-    path = resources.files("tcoctl") / "units.txt"
-    with resources.as_file(path) as definitions:
-        ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
-            str(definitions), autoconvert_offset_to_baseunit=True
-        )
+    definitions = Path(__file__).parent / "units.txt"  # not importlib.resources: 3-5 ms
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
+        str(definitions), autoconvert_offset_to_baseunit=True
+    )
     for code, (usd, _) in exchange_rates().items():
         ureg.define(f"{code} = {usd!r} * USD = _ = {' = '.join(CURRENCY_NAMES[code])}")
     return ureg
