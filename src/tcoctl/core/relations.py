@@ -250,17 +250,51 @@ def references(doc: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozenset[str]) -> Plan:
+    derived = _derived(model, given, choices, exclude)
+    known, soft = derived.known, derived.soft
+    depends = {name: frozenset([name]) for name in given | derived.defaults_used}
+    for step in derived.steps:  # in order: each quantity's inputs have theirs already
+        sources = (n for n in step.relation.names if n != step.target)
+        depends[step.target] = frozenset().union(*(depends[n] for n in sources))
+    used = {id(step.relation) for step in derived.steps}
+    chosen = dict(choices)
+    checks = tuple(
+        r
+        for r in model.relations
+        if r.active(chosen)
+        and not r.fallback
+        and id(r) not in used
+        and r.out not in soft
+        and all(n in known for n in r.names)
+    )
+    return Plan(derived.steps, checks, known, derived.defaults_used, depends)
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """What ``_derived`` finds: the steps in order, the quantities known at the end, the
+    defaults used and the quantities filled by a fallback (soft)."""
+
+    steps: tuple[Step, ...]
+    known: frozenset[str]
+    defaults_used: frozenset[str]
+    soft: frozenset[str]
+
+
+@lru_cache(maxsize=4096)
+def _derived(
+    model: Model, given: frozenset[str], choices: Choices, exclude: frozenset[str]
+) -> _Derived:
+    """The steps that given inputs allow (cached apart from the Plan's dependencies and
+    checks, which ``_suggest``'s hundred-odd trial plans do not read)."""
     chosen = dict(choices)
     relations = [r for r in model.relations if r.active(chosen)]
-    main = [r for r in relations if not r.fallback]
+    pending = [r for r in relations if not r.fallback]
     fallbacks = [r for r in relations if r.fallback]
     defaults_used = {name for name in model.defaults if name not in given | exclude}
     known = set(given) | defaults_used  # defaults are inputs nobody typed: checked like them
-    depends: dict[str, frozenset[str]] = {name: frozenset([name]) for name in known}
     steps: list[Step] = []
-    used: set[int] = set()
     soft: set[str] = set()  # filled by a fallback: never inverted through
-    pending = main
     while True:
         progressed = False
         pending = [r for r in pending if not known.issuperset(r.names)]  # others never fire
@@ -271,13 +305,8 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
                 and relation.gives(missing[0])
                 and (missing[0] == relation.out or relation.out not in soft)
             ):
-                target = missing[0]
-                steps.append(Step(relation, target))
-                used.add(id(relation))
-                known.add(target)
-                depends[target] = frozenset().union(
-                    *(depends[n] for n in relation.names if n != target)
-                )
+                steps.append(Step(relation, missing[0]))
+                known.add(missing[0])
                 progressed = True
         if progressed:
             continue
@@ -287,13 +316,7 @@ def _plan(model: Model, given: frozenset[str], choices: Choices, exclude: frozen
         steps.append(Step(filled, filled.out))
         known.add(filled.out)
         soft.add(filled.out)
-        depends[filled.out] = frozenset().union(*(depends[n] for n in filled.inputs))
-    checks = tuple(
-        r
-        for r in main
-        if id(r) not in used and r.out not in soft and all(n in known for n in r.names)
-    )
-    return Plan(tuple(steps), checks, frozenset(known), frozenset(defaults_used), depends)
+    return _Derived(tuple(steps), frozenset(known), frozenset(defaults_used), frozenset(soft))
 
 
 def _fill_one(
@@ -318,10 +341,10 @@ def _suggest(
     wanted: str,
     candidates: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> list[tuple[str, ...]]:
-    already = _plan(model, given, choices, frozenset()).known
+    already = _derived(model, given, choices, frozenset()).known
     candidates = tuple(c for c in candidates if not set(c[1]) <= already)  # adds nothing new
     everything = frozenset(q for _, gives in candidates for q in gives)
-    if wanted not in _plan(model, given | everything, choices, frozenset()).known:
+    if wanted not in _derived(model, given | everything, choices, frozenset()).known:
         return []  # no group of candidates gives it: skip the combinatorial search
     for size in range(1, MAX_SUGGESTED + 1):
         if math.comb(len(candidates), size) > MAX_SUGGEST_GROUPS:
@@ -329,7 +352,7 @@ def _suggest(
         found = []
         for group in itertools.combinations(candidates, size):
             extra = frozenset(q for _, gives in group for q in gives)
-            if wanted in _plan(model, given | extra, choices, frozenset()).known:
+            if wanted in _derived(model, given | extra, choices, frozenset()).known:
                 found.append(tuple(name for name, _ in group))
         if found:
             return found
