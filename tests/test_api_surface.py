@@ -17,6 +17,7 @@ import pytest
 
 import tcoctl
 from tcoctl.api import as_keywords
+from tcoctl.engine import evaluation
 from tcoctl.errors import DomainError, UsageError
 from tcoctl.specs import CALCULATORS, Calculator
 
@@ -119,6 +120,33 @@ def test_a_million_scenarios_just_work() -> None:
     total = tcoctl.flops(params=params, tokens=2e12)["total_flop"].magnitude
     assert total.shape == (1_000_000,)
     assert total[-1] == pytest.approx(6 * 1e12 * 2e12)
+
+
+ARRAY_CALLS: list[Callable[[], tcoctl.Result]] = [
+    lambda: tcoctl.tco(gpus=np.arange(1000, 11000, 1000)),
+    lambda: tcoctl.yield_(die_area=np.linspace(50, 800, 10), defect_density=0.1),
+    lambda: tcoctl.tco(
+        gpus=np.arange(1000, 11000, 1000), solve="utilization", goal="cost_per_gpu_hour=2.5 USD/h"
+    ),
+]
+
+
+@pytest.mark.parametrize("call", ARRAY_CALLS, ids=["tco", "yield", "goal-seek"])
+def test_an_array_split_into_several_core_calls_answers_as_one(
+    call: Callable[[], tcoctl.Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large array is evaluated in pieces of ROWS_PER_CALL rows (a million tco scenarios,
+    each with the preset's range grid, took 10 GB at once): in pieces of 3 rows, every
+    scenario's answer, range and warnings are those of one call."""
+    with warnings.catch_warnings(record=True) as whole_said:
+        warnings.simplefilter("always")
+        whole = call().to_dict()
+    monkeypatch.setattr(evaluation, "ROWS_PER_CALL", 3)
+    with warnings.catch_warnings(record=True) as split_said:
+        warnings.simplefilter("always")
+        split = call().to_dict()
+    assert split == whole
+    assert [str(w.message) for w in split_said] == [str(w.message) for w in whole_said]
 
 
 def test_repr_is_short_and_html_is_a_table() -> None:

@@ -14,7 +14,7 @@ over a very wide --rate range, die counts, which step with the die size).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -770,11 +770,10 @@ def run_table(
     failed: dict[int, TcoctlError] = {}
     warned: dict[int, list[str]] = {}
     no_range: Array | None = None
-    for members in groups(table.bases):
+    for members, where in _calls(table, samples):
         bases = [table.bases[i] for i in members]
         position = np.full(len(table.bases), -1, dtype=np.intp)
         position[members] = np.arange(len(members))
-        where = np.flatnonzero(position[table.base_of] >= 0)
         numbers, gpus, choices = stacked_columns(bases)
         of_row = position[table.base_of[where]]
         numbers = {
@@ -812,6 +811,25 @@ def run_table(
             for label, values in (summary.percentiles or {}).items():
                 target.percentiles[label][rows] = values[ok]  # type: ignore[index]
     return merged, failed, warned
+
+
+ROWS_PER_CALL = 100_000
+"""Rows one core call evaluates at most without samples (each row's range grid makes a row
+cost about 10 kB while it is evaluated: 100,000 rows about 1 GB, a million rows ten calls
+instead of 10 GB at once). With samples a group stays one call, so that its draws do not
+depend on how it is split."""
+
+
+def _calls(table: Table, samples: int) -> Iterator[tuple[list[int], NDArray[np.intp]]]:
+    """The core calls of a table: per group of templates that give the same inputs, its
+    members and its rows, in pieces of at most ROWS_PER_CALL rows without samples."""
+    for members in groups(table.bases):
+        inside = np.zeros(len(table.bases), dtype=bool)
+        inside[members] = True
+        rows = np.flatnonzero(inside[table.base_of])
+        step = len(rows) if samples else ROWS_PER_CALL
+        for start in range(0, len(rows), max(step, 1)):
+            yield members, rows[start : start + step]
 
 
 def _no_range(rows: int) -> Array:
