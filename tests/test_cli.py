@@ -245,9 +245,12 @@ def test_an_option_given_twice_is_refused() -> None:
     """Issue 19 item 7: click kept the last of two --sweep (or --gpus) options silently."""
     outcome = run("tco", "--sweep", "electricity=0.02..0.4:5", "--sweep", "gpus=1..3:3")
     assert outcome.code == 2
-    assert "--sweep is given twice ('electricity=0.02..0.4:5', then 'gpus=1..3:3')" in (
-        outcome.stderr
-    )
+    assert (
+        "--sweep is given twice ('electricity=0.02..0.4:5', then 'gpus=1..3:3'): give it once, "
+        "e.g. --sweep electricity=0.02..0.4:5\n"
+    ) in outcome.stderr
+    priced = run("tco", "--gpu-price", "30 kUSD", "--gpu-price=2")
+    assert priced.stderr.endswith("give it once, e.g. --gpu-price '30 kUSD'\n")
     assert "--gpus is given twice" in run("tco", "--gpus=1", "--gpus", "2").stderr
     units = ("--unit", "cost_per_gpu_hour=USD/day", "--unit", "total_annual_cost=USD/day")
     assert run("tco", *units, "--value", "cost_per_gpu_hour").code == 0  # --unit repeats

@@ -152,11 +152,12 @@ def test_sweep_errors() -> None:
     ],
 )
 def test_a_sweeps_point_count_is_named_however_it_is_written(count: str, message: str) -> None:
-    """It was read as part of the range ("cannot read ... as a quantity")."""
+    """It was read as part of the range ("cannot read ... as a quantity"); each ends with an
+    example (the count out of range gave none: the probe's ':1')."""
     outcome = run("tco", "--sweep", f"electricity=0.02..0.40USD/kWh:{count}")
     assert outcome.code == 2
-    assert outcome.stderr == f"tcoctl: error: --sweep: {message}" + (
-        "; e.g. 'electricity=0.02..0.40USD/kWh:50'\n" if "'" in message else "\n"
+    assert outcome.stderr == (
+        f"tcoctl: error: --sweep: {message}; e.g. 'electricity=0.02..0.40USD/kWh:50'\n"
     )
 
 

@@ -449,7 +449,8 @@ class OptionsOnce(TyperCommand):
             value = value if equals else (tokens[at + 1] if at + 1 < len(tokens) else "")
             if name in seen:
                 raise ClickUsageError(
-                    f"{name} is given twice ({seen[name]!r}, then {value!r}): give it once",
+                    f"{name} is given twice ({seen[name]!r}, then {value!r}): give it once, "
+                    f"e.g. {name} " + (f"'{seen[name]}'" if " " in seen[name] else seen[name]),
                     ctx,
                 )
             seen[name] = value

@@ -86,7 +86,10 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
         else DEFAULT_SWEEP_POINTS
     )
     if not 2 <= points <= MAX_SWEEP_POINTS:
-        raise UsageError(f"--sweep: between 2 and {MAX_SWEEP_POINTS} points, got {points}")
+        raise UsageError(
+            f"--sweep: between 2 and {MAX_SWEEP_POINTS} points, got {points}; e.g. "
+            f"'{calc.sweep_example.split('|')[0]}'"
+        )
     if spec.whole:
         points = whole_points(spec, span, points, given=match["n"] is not None)
     return Sweep(spec, span, points)
