@@ -254,6 +254,11 @@ def test_an_option_given_twice_is_refused() -> None:
     assert "--gpus is given twice" in run("tco", "--gpus=1", "--gpus", "2").stderr
     units = ("--unit", "cost_per_gpu_hour=USD/day", "--unit", "total_annual_cost=USD/day")
     assert run("tco", *units, "--value", "cost_per_gpu_hour").code == 0  # --unit repeats
+    twice = run("tco", "--unit", "cost_per_gpu_hour=USD/s", "--unit", "cost_per_gpu_hour=USD/h")
+    assert twice.code == 2  # for one result it kept the last silently (probe D12)
+    assert "--unit: cost_per_gpu_hour is given a unit twice: give it one, e.g. --unit" in (
+        twice.stderr
+    )
 
 
 def test_default_preset_hint_when_options_drop_it() -> None:

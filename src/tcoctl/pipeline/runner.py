@@ -256,6 +256,11 @@ def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
         result = find_result(calc, name.strip(), "--unit", example)
         if not unit.strip():
             raise UsageError(f"--unit: expected RESULT=UNIT, e.g. --unit {example}")
+        if result.name in chosen:
+            raise UsageError(
+                f"--unit: {result.name} is given a unit twice: give it one, e.g. --unit "
+                f"{result.name}={unit.strip()}"
+            )
         chosen[result.name] = checked_unit(result, unit, "--unit", example)
     if not chosen:
         return calc
