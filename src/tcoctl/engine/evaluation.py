@@ -49,6 +49,7 @@ from tcoctl.engine.model import (
 )
 from tcoctl.errors import DomainError, TcoctlError, UsageError, as_flag
 from tcoctl.specs import GPU_FIELDS, Calculator, Result
+from tcoctl.specs.base import PRECISION
 
 GRID_BUDGET = 4096
 T = TypeVar("T")
@@ -244,6 +245,7 @@ def core_call(
         for row in np.flatnonzero(lacking):
             failures[row] = UsageError(
                 f"{gpus[row]} has no {precision} figure: give another --precision{instead}"
+                f"{_precisions_of(values, int(row), rows, gpus[row])}"
             )
     try:
         known, found = rel.evaluate(
@@ -811,6 +813,17 @@ def run_table(
             for label, values in (summary.percentiles or {}).items():
                 target.percentiles[label][rows] = values[ok]  # type: ignore[index]
     return merged, failed, warned
+
+
+def _precisions_of(values: Mapping[str, Any], row: int, rows: int, gpu: str) -> str:
+    """The --precision choices a row's --gpu has a peak for, as ' (h20 has bf16, fp8)'."""
+    held = [
+        name
+        for name in PRECISION.choices
+        if f"gpu_{name}" in values
+        and np.isfinite(np.broadcast_to(np.asarray(values[f"gpu_{name}"]).ravel(), (rows,))[row])
+    ]
+    return f" ({gpu} has {', '.join(held)})" if held else ""
 
 
 ROWS_PER_CALL = 100_000
