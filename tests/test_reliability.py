@@ -618,6 +618,19 @@ def test_csv_and_stderr_carry_no_raw_control_characters(tmp_path: Path) -> None:
     assert b"tco\\x1b[2J" in done.stderr and b"\x1b" not in done.stderr
 
 
+def test_a_file_name_with_an_escape_is_shown_escaped_not_stripped(tmp_path: Path) -> None:
+    """The probe (D10): a preset file e<ESC>[31mvil.toml was reported as 'skipped
+    .../evil.toml', another (valid) name: click.echo strips escape sequences off a pipe,
+    where everything else on stderr shows them as \\x1b."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "e\x1b[31mvil.toml").write_text('kind = "nope"\n')
+    for args in (["presets", "list"], ["tco", "--preset", "e\x1b[31mvil"]):
+        done = tcoctl("--presets-dir", str(folder), *args, "-f", "json")
+        assert b"e\\x1b[31mvil.toml: 'kind' must be one of" in done.stderr, done.stderr
+        assert b"\x1b" not in done.stderr
+
+
 def test_control_characters_are_escaped_in_tables(tmp_path: Path) -> None:
     folder = tmp_path / "p"
     scenario_preset(folder, "loud", title="red \x1b[31mALERT\x07")

@@ -66,7 +66,7 @@ def reported_errors() -> Iterator[None]:
         yield
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
     except TcoctlError as error:
-        typer.echo(f"tcoctl: error: {error}", err=True)
+        sys.stderr.write(f"tcoctl: error: {error}\n")  # not click.echo: it strips escapes
         raise typer.Exit(int(error.code)) from None
     except BrokenPipeError:  # `tcoctl ... | head -1`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -560,9 +560,9 @@ def presets_list(format: FormatOption = None) -> None:
             )
         output.write_records(output.Listing("presets", records), format)
     for message in [*presets.skipped_folders(), *broken]:
-        typer.echo(f"tcoctl: warning: skipped {message}", err=True)
+        sys.stderr.write(f"tcoctl: warning: skipped {message}\n")
     for message in presets.shadowing():
-        typer.echo(f"tcoctl: warning: {message}", err=True)
+        sys.stderr.write(f"tcoctl: warning: {message}\n")
 
 
 @presets_app.command("show")
@@ -614,9 +614,7 @@ def presets_audit(
         fields = [field.name for field in dataclasses.fields(provenance.Figure)]
         output.write_records(output.Listing("figures", records, header, fields=fields), format)
         if stale:
-            typer.echo(
-                f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months", err=True
-            )
+            sys.stderr.write(f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months\n")
             raise typer.Exit(int(ExitCode.DOMAIN))
 
 
