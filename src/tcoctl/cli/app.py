@@ -59,6 +59,14 @@ presets_app = typer.Typer(
 app.add_typer(presets_app, name="presets")
 
 
+def say(line: str) -> None:
+    """One line on stderr, written now (a full or closed stderr fails here, where it is
+    handled, not at exit), through sys.stderr, which shows escapes as \\x1b: click.echo
+    strips them off a pipe."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Turn tcoctl errors into one line on stderr and their exit code."""
@@ -66,7 +74,7 @@ def reported_errors() -> Iterator[None]:
         yield
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
     except TcoctlError as error:
-        sys.stderr.write(f"tcoctl: error: {error}\n")  # not click.echo: it strips escapes
+        say(f"tcoctl: error: {error}")
         raise typer.Exit(int(error.code)) from None
     except BrokenPipeError:  # `tcoctl ... | head -1`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -560,9 +568,9 @@ def presets_list(format: FormatOption = None) -> None:
             )
         output.write_records(output.Listing("presets", records), format)
     for message in [*presets.skipped_folders(), *broken]:
-        sys.stderr.write(f"tcoctl: warning: skipped {message}\n")
+        say(f"tcoctl: warning: skipped {message}")
     for message in presets.shadowing():
-        sys.stderr.write(f"tcoctl: warning: {message}\n")
+        say(f"tcoctl: warning: {message}")
 
 
 @presets_app.command("show")
@@ -614,7 +622,7 @@ def presets_audit(
         fields = [field.name for field in dataclasses.fields(provenance.Figure)]
         output.write_records(output.Listing("figures", records, header, fields=fields), format)
         if stale:
-            sys.stderr.write(f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months\n")
+            say(f"tcoctl: {len(stale)} stale figure(s): prices older than 12 months")
             raise typer.Exit(int(ExitCode.DOMAIN))
 
 
