@@ -284,3 +284,18 @@ def test_a_zero_stage_that_is_no_number_says_what_a_stage_is(text: str) -> None:
     assert str(raised.value) == f"zero_stage=: {expected}; e.g. '3'"
     outcome = run("memory", "--zero-stage", text)
     assert outcome.code == 2 and f"--zero-stage: {expected}; e.g. '3'" in outcome.stderr
+
+
+def test_an_option_replacing_all_a_presets_scenarios_vary_says_they_are_one() -> None:
+    """The probe: memory-zero-fig1's four scenarios differ only in --zero-stage; with
+    --zero-stage 0 all four answered 120 GB under their labels [P_os], [P_os+g], ... with no
+    word. An option that replaces part of what they vary leaves them apart, and says nothing."""
+    said = "--zero-stage replaces all that preset memory-zero-fig1's 4 scenarios vary"
+    outcome = run("memory", "--preset", "memory-zero-fig1", "--zero-stage", "0", "-f", "json")
+    assert outcome.code == 0 and said in outcome.stderr
+    assert "they are one scenario under 4 labels; drop --zero-stage to compare them" in (
+        outcome.stderr
+    )
+    assert said not in run("memory", "--preset", "memory-zero-fig1", "-f", "json").stderr
+    with pytest.warns(tcoctl.TcoctlWarning, match="zero_stage replaces all that preset"):
+        tcoctl.memory(preset="memory-zero-fig1", zero_stage=0)

@@ -251,7 +251,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     named = {**dict.fromkeys(column_names, ""), **(texts[0] if texts else {})}
     solve = planner.parse_solve(calc, shared["solve"], shared["for"], named)
     chosen = runner.choose_preset(calc, shared["preset"], named, piped=upstream is not None)
-    labels = engine.variants(calc, chosen)
+    labels = engine.variants(calc, chosen, named, warn)
     flows = _flows(calc, upstream, warn, named, shared["preset"] is None and calc.piped_preset)
     # each set of texts' first row (one set: the first)
     firsts = [0] if len(texts) == 1 else np.unique(text_of, return_index=True)[1].tolist()

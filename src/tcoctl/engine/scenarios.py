@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -31,11 +31,19 @@ from tcoctl.specs import CALCULATORS, GPU_QUANTITIES, Calculator
 from tcoctl.units import convert, short
 
 
-def variants(calc: Calculator, preset: Preset | None) -> list[str]:
-    """Names of the scenarios a preset's list values define for ``calc`` (one if none)."""
+def variants(
+    calc: Calculator,
+    preset: Preset | None,
+    flags: Collection[str] = (),
+    warn: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Names of the scenarios a preset's list values define for ``calc`` (one if none);
+    where ``flags`` replace every input the scenarios vary, ``warn`` is told that they are
+    one scenario under several labels."""
     if preset is None:
         return [""]
     labels: tuple[str, ...] | None = None
+    varied: list[str] = []
     for layer in chain(preset):
         for key, entry in layer.sections.get(calc.name, {}).items():
             if isinstance(entry.value, tuple) and entry.per is None:
@@ -44,9 +52,23 @@ def variants(calc: Calculator, preset: Preset | None) -> list[str]:
                         f"{layer.path}: {calc.name}.{key}: lists of one preset must be equally long"
                     )
                 labels = labels or entry.labels
+                varied.append(key)
     if labels is None:
         return [preset.name]
+    replaced = [key for key in dict.fromkeys(varied) if key.replace("-", "_") in _keys(flags)]
+    if warn is not None and len(replaced) == len(set(varied)):
+        options = ", ".join(f"--{key}" for key in replaced)
+        warn(
+            f"{options} replaces all that preset {preset.name}'s {len(labels)} scenarios vary "
+            f"({', '.join(labels)}): they are one scenario under {len(labels)} labels; drop "
+            f"{options} to compare them"
+        )
     return [f"{preset.name} [{label}]" for label in labels]
+
+
+def _keys(flags: Collection[str]) -> set[str]:
+    """Option names as keys (zero_stage for zero-stage), however they were written."""
+    return {flag.replace("-", "_") for flag in flags}
 
 
 def gather(

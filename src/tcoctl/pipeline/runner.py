@@ -108,7 +108,7 @@ def reports_for(
     for message in shadowing():
         warn(message)
     preset = choose_preset(calc, options.get("preset"), flag_sets[0])
-    labels = engine.variants(calc, preset)
+    labels = engine.variants(calc, preset, flag_sets[0], warn)
     names = [label for _ in flag_sets for label in labels]
     scenarios = [
         engine.gather(calc, flags, preset, i) for flags in flag_sets for i in range(len(labels))
