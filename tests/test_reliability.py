@@ -478,6 +478,21 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["yield", "flops", "h100e", "supply"])
+def test_identical_lines_that_give_nothing_all_fail_alike(command: str) -> None:
+    """The probe (D3): of four lines '{}' only line 1 failed and lines 2-4 were written as
+    records with no results; of 7,000 only the first line of each chunk failed."""
+    done = tcoctl(command, "--input", "-", stdin=b"{}\n" * 7_000)
+    assert done.returncode == 1 and done.stdout == b""
+    errors = done.stderr.decode().splitlines()
+    message = errors[0].removeprefix("tcoctl: error: line 1: ")
+    assert errors[:20] == [f"tcoctl: error: line {n}: {message}" for n in range(1, 21)]
+    assert errors[20:] == [
+        f"tcoctl: error: 6,980 more line(s): {message}",
+        "tcoctl: error: --input: all 7,000 line(s) failed (see above); nothing was written",
+    ]
+
+
 @pytest.mark.parametrize("lines", ["", "\n \n"])
 def test_a_batch_of_no_lines_is_one_usage_line(lines: str) -> None:
     """The probe: empty input warned "no scenario lines to read" and then failed with "all 0

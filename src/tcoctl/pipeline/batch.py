@@ -554,6 +554,9 @@ class Batch:
         summaries, failed, warned, _ = engine.run_group(
             calc, values, gpus, choices, engine.RunOptions(solve=self.solve)
         )
+        if not values and gpus is None:  # no column: the engine ran one row for all the lines
+            failed = {p: failed[0] for p in range(len(indices)) if 0 in failed}
+            warned = {p: warned[0] for p in range(len(indices)) if 0 in warned}
         self.note_warnings({numbers[indices[p]]: found for p, found in warned.items()})
         results = engine.results_of(calc, self.solve)
         kept = [p for p in range(len(indices)) if p not in failed]
