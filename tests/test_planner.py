@@ -439,6 +439,21 @@ def test_a_sweep_replaces_the_alternative_and_leaves_failed_points_undefined() -
     assert implied[0] is not None and implied[0] <= 1 and implied[1:] == [None] * 4
 
 
+def test_a_swept_input_counts_as_given() -> None:
+    """The probe (D2): sweeping --die-area with only --defect-density failed 'these inputs
+    determine no result of yield; die_yield needs --die-width or --die-area', and sweeping
+    --count warned that --duration is used by no result."""
+    swept = run("yield", "--sweep", "die-area=1..800:20", "--defect-density", "0.1", "-f", "json")
+    assert swept.code == 0, swept.stderr
+    die_yield = swept.json()["sweep"]["results"]["die_yield"]["value"]
+    assert die_yield[-1] == pytest.approx(math.exp(-0.8))  # 8 cm^2 x 0.1 /cm^2, Poisson
+    assert "die_yield" not in swept.json()["missing"]
+    flops = ["flops", "--gpu", "h100-sxm", "--mfu", "0.4", "--duration", "1day"]
+    counted = run(*flops, "--sweep", "count=1..10:10", "-f", "json")
+    assert counted.code == 0 and "--duration" not in counted.stderr, counted.stderr
+    assert "total_flop" not in counted.json()["missing"]
+
+
 def test_each_bad_batch_line_gets_its_own_numbers() -> None:
     """Two lines in one group, each contradicting itself: each message quotes its own line's
     values (1,000 GPUs x 10 days = 240,000 h; 2,000 x 20 days = 960,000 h)."""

@@ -252,11 +252,15 @@ def evaluate(
     presets: Sequence[Preset | None],
     warn: Callable[[str], None],
     element: Callable[[int], str] | None = None,
+    swept: engine.Given | None = None,
 ) -> Evaluation:
     """Evaluate a table in one engine call per group of templates that give the same
     inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
     its error (worded with its template's label and preset, one per template, and with
-    ``element`` naming its entry of the columns: the API's 'gpus[1] = -1: ')."""
+    ``element`` naming its entry of the columns: the API's 'gpus[1] = -1: '). The input a
+    --sweep varies (``swept``) counts as given in each template's plan where it gives none:
+    inputs it makes used are not unused, results it determines are not missing, and a
+    template that determines nothing without it has no results here, only the sweep's."""
     seed = options.get("seed")
     if seed is not None and not options.get("samples") and not options.get("map"):
         warn(f"--seed {seed} does nothing without --samples; e.g. --samples 10000 --seed {seed}")
@@ -283,10 +287,15 @@ def evaluate(
         said = [w for row in sorted(set(warned) & set(rows.tolist())) for w in warned[row]]
         for warning in said:
             warn(f"{label}{warning}")
-        if first_failed in rows:
+        planned = with_swept(given, swept)
+        outline = engine.outline(calc, planned, solve)
+        if first_failed in rows and not (
+            planned is not given
+            and isinstance(failed[first_failed], engine.NothingComputed)
+            and outline.reported
+        ):
             at = "" if element is None else element(int(entries[first_failed]))
             raise scenario_error(calc, presets[base], failed[first_failed], label + at)
-        outline = engine.outline(calc, given, solve)
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}{unused_note(option)}")
@@ -295,6 +304,7 @@ def evaluate(
             name
             for name in lost
             if not lacks_a_figure(given, outline.uses.get(name, ()))
+            and not (swept and planned is not given and set(swept.spec.sets) & outline.uses[name])
             and not any(warning.startswith(f"{name} ") for warning in said)  # said why
         ]
         if lost:
@@ -303,6 +313,18 @@ def evaluate(
                 "reach of its formula, or past the largest float)"
             )
     return Evaluation(calc, table, names, solve, summaries, outlines, ranged)
+
+
+def with_swept(
+    given: Mapping[str, engine.Given], swept: engine.Given | None
+) -> Mapping[str, engine.Given]:
+    """A template's inputs with the swept input added where neither it nor an alternative
+    to it is given (the sweep gives it); ``given`` itself otherwise."""
+    if swept is None or swept.spec.name in given:
+        return given
+    if any(other in given for other in swept.spec.excludes):
+        return given
+    return {**given, swept.spec.name: swept}
 
 
 def unused_note(option: str) -> str:

@@ -123,7 +123,11 @@ def reports_for(
         engine.mark_kept(calc, flags, preset, given, warn if index == 0 else lambda _: None)
     warn_percent_typos(scenarios[0], warn)
     table = engine.Table.of(scenarios)
-    found = route.evaluate(calc, table, names, options, solve, [preset] * len(scenarios), warn)
+    plan = planner.parse_sweep(calc, options["sweep"]) if options.get("sweep") else None
+    swept = engine.Given(plan.spec, "sweep", "--sweep", plan.span) if plan else None
+    found = route.evaluate(
+        calc, table, names, options, solve, [preset] * len(scenarios), warn, swept=swept
+    )
     summaries = found.summaries
     reports = []
     tornados = (
