@@ -158,6 +158,30 @@ def test_repr_is_short_and_html_is_a_table() -> None:
     assert "<table" in many._repr_html_()
 
 
+@pytest.mark.parametrize(
+    ("function", "keyword", "value", "frame"),
+    [
+        (tcoctl.tco, "gpus", 5, {"gpus": [1000, 2000], "electricity": [0.05, 0.3]}),
+        (tcoctl.yield_, "die_area", 100, {"die_area": [50, 200], "defect_density": [0.1, 0.2]}),
+    ],
+)
+def test_a_keyword_that_is_also_a_scenarios_column_is_refused(
+    function: Callable[..., Any], keyword: str, value: int, frame: dict[str, list[float]]
+) -> None:
+    """The probe (D5): tco(scenarios=frame, gpus=5) ran both rows with gpus=5, silently
+    dropping the frame's gpus column."""
+    name = function.__name__
+    message = (
+        f"{keyword}={value} is given, and scenarios= has a column '{keyword}': give one of "
+        f"them, e.g. tcoctl.{name}(scenarios=frame) for each row's own {keyword}, or "
+        f"tcoctl.{name}(scenarios=frame.drop(columns='{keyword}'), {keyword}={value}) for one "
+        f"{keyword} in every row"
+    )
+    with pytest.raises(UsageError) as raised:
+        function(scenarios=pd.DataFrame(frame), **{keyword: value})
+    assert str(raised.value) == message
+
+
 def test_pandas_in_and_out() -> None:
     """A DataFrame of scenarios gives what the same columns as keywords give, and
     to_pandas() holds each result in its display unit (coded results by name)."""

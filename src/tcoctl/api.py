@@ -235,7 +235,9 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     code = options.pop("currency", None)
     calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
-    options = {**_scenario_columns(options.pop("scenarios", None)), **options}
+    frame = _scenario_columns(options.pop("scenarios", None))
+    _check_not_both(calc, frame, options)
+    options = {**frame, **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
 
     said: set[str] = set()
@@ -395,6 +397,23 @@ def _scenario_columns(scenarios: Any) -> dict[str, Any]:
     if not all(isinstance(name, str) for name in names):
         raise UsageError("scenarios=: column names must be option names, e.g. 'gpus'")
     return {name: np.asarray(scenarios[name]) for name in names}
+
+
+def _check_not_both(calc: Calculator, frame: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+    """Refuse a keyword that is also a scenarios= column: one of the two would be dropped."""
+    columns = {name.replace("-", "_"): name for name in frame}
+    both = next((key for key in options if key.replace("-", "_") in columns), None)
+    if both is None:
+        return
+    column = columns[both.replace("-", "_")]
+    function = f"tcoctl.{calc.api_name}"
+    value = _echo(options[both]) if np.ndim(options[both]) == 0 else "..."
+    raise UsageError(
+        f"{both}={value} is given, and scenarios= has a column {column!r}: give one of them, "
+        f"e.g. {function}(scenarios=frame) for each row's own {column}, or "
+        f"{function}(scenarios=frame.drop(columns={column!r}), {both}={value}) for one "
+        f"{both} in every row"
+    )
 
 
 def _span(bounds: engine.Bounds, entry: int) -> Span:
@@ -746,7 +765,7 @@ upstream : Result or JSON documents, optional
     Another run whose results feed the inputs of the same name (one scenario per document).
 scenarios : pandas.DataFrame or mapping of columns, optional
     One scenario per row, a column per option (as keywords); keywords given too apply to
-    every row."""
+    every row, and may not name a column."""
 
 
 def parameter_doc(calc: Calculator, spec: Input) -> str:
