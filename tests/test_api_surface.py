@@ -324,6 +324,20 @@ def test_a_seed_without_samples_warns_at_the_callers_line() -> None:
         tcoctl.tco(samples=100, seed=3)
 
 
+def test_a_list_may_mix_ranges_and_plain_numbers() -> None:
+    """The probe (D6): gpus=[Range(1000, 2000), 3000] was refused 'gpus[1]: expected a
+    number, a string with a unit, a Range or a Quantity, got int 3000'. A plain number
+    is a range of one value: each element gives what its own call gives."""
+    mixed = tcoctl.tco(gpus=[tcoctl.Range(1000, 2000), 3000])
+    alone = [tcoctl.tco(gpus=tcoctl.Range(1000, 2000)), tcoctl.tco(gpus=3000)]
+    for name in ("total_annual_cost", "cost_per_gpu_hour"):
+        wanted = [one[name].magnitude for one in alone]
+        np.testing.assert_array_equal(mixed[name].magnitude, wanted)
+        for key in ("low", "high"):  # NaN without a range, as in the single call
+            wanted = [one.stat(name, key).magnitude for one in alone]
+            np.testing.assert_array_equal(mixed.stat(name, key).magnitude, wanted)
+
+
 def test_numpy_integers_are_whole_numbers_for_samples_and_seed() -> None:
     """samples=np.int64(100), seed=np.uint64(5) were refused as not whole numbers (other
     keywords took numpy integers); they give what Python integers give."""

@@ -614,8 +614,12 @@ def _is_real(item: Any) -> bool:
 
 
 def _value_span(spec: Input, item: Any, where: str) -> Span:
-    """One value that is not a plain number: a text, a Range or a Quantity (``where``
-    names it in errors: 'gpus=', or 'gpus[1]' in an array)."""
+    """One value of a list that is not all plain numbers: a text, a Range, a Quantity, or a
+    plain number in the option's display unit, a range of one value (``where`` names it in
+    errors: 'gpus=', or 'gpus[1]' in an array)."""
+    if _is_real(item):
+        value = float(route.in_core(spec, item))
+        return Span(value, value)
     if isinstance(item, Range):
         low, high = (
             float(convert(v, item.unit or spec.display, spec.unit)) for v in (item.low, item.high)
