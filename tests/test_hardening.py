@@ -40,6 +40,27 @@ def test_closed_pipe_ends_quietly_for_tables(args: list[str]) -> None:
     assert process.stderr.read() == b""
 
 
+@pytest.mark.parametrize("args", [[], ["--count", "bogus"]])  # exit 0, exit 2
+def test_a_closed_stderr_changes_neither_the_exit_code_nor_the_output(args: list[str]) -> None:
+    """D4: a warning written to a stderr whose reader had gone (`2>&1 | head -1`) made the
+    interpreter's final flush fail, and a whole result exited 120."""
+    command = [*TCOCTL, "tco", "--gpu", "h100-sxm", "--power", "1.2kW", *args]  # warns
+    expected = subprocess.run(command, capture_output=True, timeout=60)
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=writer,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert expected.stderr.startswith(b"tcoctl: ")  # a warning (an error) was written
+    assert (done.returncode, done.stdout) == (expected.returncode, expected.stdout)
+
+
 def test_no_color_and_machine_formats_are_plain() -> None:
     env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "", "TERM": "xterm-256color"}
     for fmt in ("table", "json", "csv"):

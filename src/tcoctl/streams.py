@@ -93,6 +93,22 @@ class WholeWrites(io.RawIOBase):
         return len(view)
 
 
+class QuietWhenClosed(WholeWrites):
+    """Standard error's raw stream: once its reader has gone (``2>&1 | head -1``), the
+    descriptor is pointed at /dev/null and the rest of the messages are dropped, as stdout's
+    are. Otherwise the interpreter's final flush of stderr fails and the run exits 120 after
+    a result that was whole."""
+
+    def write(self, data: Buffer) -> int:
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.descriptor)
+            os.close(devnull)
+            return memoryview(data).nbytes
+
+
 class PrintableText(io.TextIOWrapper):
     """A text stream that shows control characters as ``\\x1b`` (line breaks and tabs
     kept): stderr, whose messages quote preset titles, file names and upstream documents,
@@ -104,9 +120,14 @@ class PrintableText(io.TextIOWrapper):
 
 def install() -> None:
     """Put :class:`WholeWrites` under ``sys.stdout`` and make ``sys.stderr`` a
-    :class:`PrintableText`, keeping their encodings and buffering (a stream without a file
-    descriptor, as under a test runner, is left as it is)."""
-    for name, text in (("stdout", io.TextIOWrapper), ("stderr", PrintableText)):
+    :class:`PrintableText` on :class:`QuietWhenClosed`, keeping their encodings and
+    buffering (a stream without a file descriptor, as under a test runner, is left as it
+    is)."""
+    layers = (
+        ("stdout", io.TextIOWrapper, WholeWrites),
+        ("stderr", PrintableText, QuietWhenClosed),
+    )
+    for name, text, raw in layers:
         old = getattr(sys, name)
         try:
             descriptor = old.fileno()
@@ -114,7 +135,7 @@ def install() -> None:
             continue
         old.flush()
         new = text(
-            io.BufferedWriter(WholeWrites(descriptor)),
+            io.BufferedWriter(raw(descriptor)),
             encoding=old.encoding,
             errors=old.errors,
             line_buffering=bool(getattr(old, "line_buffering", False)),
