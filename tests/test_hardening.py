@@ -137,6 +137,34 @@ def test_interrupt_during_start_up_exits_130_without_a_traceback() -> None:
     assert stderr == b"tcoctl: interrupted\n"
 
 
+INTERRUPT_ON_IMPORT = """
+import os, signal, sys
+class Interrupt:  # a finder that sends SIGINT as the module {module} starts to load
+    def find_spec(self, name, path, target=None):
+        if name == "{module}":
+            os.kill(os.getpid(), signal.SIGINT)
+sys.meta_path.insert(0, Interrupt())
+from {console} import main
+main()
+"""
+
+
+@pytest.mark.parametrize("module", ["tcoctl.specs", "tcoctl.signals", "contextlib", "typer"])
+def test_interrupt_in_the_first_milliseconds_exits_130_without_a_traceback(module: str) -> None:
+    """Item 30's leftover: SIGINT before tcoctl's handlers were installed (tcoctl/__init__.py
+    imported tcoctl.specs, ~50 ms, before the console script ran) printed a KeyboardInterrupt
+    traceback and died of the signal. Sent here as each module of start-up starts to load,
+    with SIGINT at its default, as a shell starts a command."""
+    code = INTERRUPT_ON_IMPORT.format(module=module, console=console_module())
+    done = subprocess.run(
+        [sys.executable, "-c", code, "tco"],
+        capture_output=True,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert (done.returncode, done.stderr) == (130, b"tcoctl: interrupted\n")
+
+
 def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (150 << 20, 150 << 20))  # like `ulimit -v 150M`
 
