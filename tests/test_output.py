@@ -179,6 +179,42 @@ def test_notation_sci_writes_large_numbers_in_scientific_notation() -> None:
     assert refused.exit_code == 2 and "'eng' is not one of si, sci" in refused.stderr
 
 
+def test_the_documented_notation_call_works_after_import_tcoctl_alone() -> None:
+    """D8: docs/python-api.md's ``tcoctl.notation.notation.set("sci")`` was an AttributeError
+    unless ``import tcoctl.notation`` came first; an unknown name was silently accepted."""
+    page = (REPO / "docs" / "python-api.md").read_text(encoding="utf-8")
+    call = re.search(r"`(tcoctl\.notation\.[^`]*)`", page)
+    assert call is not None
+    code = f"import tcoctl; {call[1]}; print(repr(tcoctl.tco()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert "total_annual_cost=1.424e9 USD/yr" in done.stdout.decode(), done.stderr
+    with pytest.raises(ValueError, match=r"notation: 'bogus' is not one of si, sci; e\.g\. "):
+        contextvars.copy_context().run(notation.notation.set, "bogus")
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        ("flops --notation sci", "--notation: ... tcoctl --notation sci flops"),
+        (
+            "flops --duration 3d --notation=sci",
+            "--notation: ... tcoctl --notation=sci flops --duration 3d",
+        ),
+        ("tco --presets-dir", "--presets-dir: ... tcoctl --presets-dir ./presets tco"),
+    ],
+)
+def test_an_option_of_tcoctl_after_the_command_is_shown_before_it(args: str, hint: str) -> None:
+    """D8: `tcoctl flops --notation sci` said "No such option: --notation (Possible options:
+    --duration)", as if flops had an option near it."""
+    command = [sys.executable, "-m", "tcoctl", *args.split()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "tcoctl: error: " + hint.replace("...", "goes before the command, e.g.") + "\n"
+    )
+
+
 def test_displayed_step_yield_compounds_to_the_target() -> None:
     row = next(line for line in table("yield", "--steps", "1500", "--target-yield", "90%")
                if line.startswith("required_step_yield"))  # fmt: skip

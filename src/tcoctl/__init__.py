@@ -27,6 +27,10 @@ def public_names() -> list[str]:
 def __getattr__(name: str) -> "Any":  # quoted: no __future__ import either
     if name == "__all__":
         return public_names()
+    if name == "notation":  # the module, for the documented tcoctl.notation.notation.set("sci")
+        import importlib  # on first use; `from tcoctl import notation` would come back here
+
+        return importlib.import_module("tcoctl.notation")
     if name in public_names():
         from tcoctl import api  # on first use: `import tcoctl` stays light
 

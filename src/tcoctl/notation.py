@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from contextvars import ContextVar
 
+from tcoctl.errors import UsageError, not_one_of
 from tcoctl.specs import CURRENCIES
 
 SIGNIFICANT = 4
@@ -47,9 +48,27 @@ PREFIXABLE = ("FLOP", "W", "J", "Wh", "B", "token")
 MONEY = ("USD", *CURRENCIES)
 """Units of money, which take scale words from 10,000 (36.25 k USD)."""
 NOTATIONS = ("si", "sci")
-notation: ContextVar[str] = ContextVar("notation", default="si")
-"""The notation tables use: ``si`` (prefixes and words) or ``sci`` (scientific); set by
-``tcoctl --notation`` for the run."""
+
+
+class Notation:
+    """The notation tables use: ``si`` (prefixes and words) or ``sci`` (scientific); set by
+    ``tcoctl --notation`` for the run, or ``tcoctl.notation.notation.set("sci")`` in Python,
+    per thread or task (a ContextVar). A name not in NOTATIONS is refused."""
+
+    def __init__(self) -> None:
+        self.choice: ContextVar[str] = ContextVar("notation", default="si")
+
+    def get(self) -> str:
+        return self.choice.get()
+
+    def set(self, name: str) -> None:
+        if name not in NOTATIONS:
+            example = "tcoctl.notation.notation.set('sci')"
+            raise UsageError("notation: " + not_one_of(str(name), NOTATIONS, example))
+        self.choice.set(name)
+
+
+notation = Notation()
 
 
 def _prefixed(unit: str) -> tuple[int, str] | None:

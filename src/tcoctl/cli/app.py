@@ -702,9 +702,11 @@ def worded(error: ClickException) -> str:
 
 def hinted(message: str, argv: list[str]) -> str:
     """Click's usage message, with what to type where click gives no example: an unquoted
-    value with a space (``--budget 1e25 FLOP``), an option left without its value."""
-    if "No such option: --presets-dir" in message:
-        return message + " (--presets-dir goes before the command)"
+    value with a space (``--budget 1e25 FLOP``), an option left without its value, an
+    option of ``tcoctl`` itself given after the command."""
+    misplaced = re.match(r"No such option: (--[\w-]+)", message)
+    if misplaced and misplaced[1] in TCOCTL_OPTIONS:
+        return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
     extra = re.search(r"unexpected extra argument\S* \(([^)\s]+)", message)
     at = argv.index(extra.group(1)) if extra and extra.group(1) in argv else 0
     if at >= 2 and argv[at - 2].startswith("--"):
@@ -718,6 +720,21 @@ def hinted(message: str, argv: list[str]) -> str:
         return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
     shared = option_example(argv, bare[1]) if bare else ""
     return f"{bare[1]}: expected a value after it; e.g. {shared}" if bare and shared else message
+
+
+TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}
+"""Options of ``tcoctl`` itself (before the command), with an example value."""
+
+
+def moved_first(argv: list[str], flag: str) -> str:
+    """The command line ``argv`` with option ``flag`` and its value moved to the front:
+    ``tcoctl --notation sci flops`` for ``tcoctl flops --notation sci``."""
+    at = next(i for i, word in enumerate(argv) if word.split("=")[0] == flag)
+    following = argv[at + 1] if at + 1 < len(argv) else ""
+    apart = "=" not in argv[at] and following[:1] not in ("", "-")  # its value after a space
+    typed = "=" in argv[at] or apart
+    given = argv[at : at + 1 + apart] if typed else [flag, TCOCTL_OPTIONS[flag]]
+    return " ".join(["tcoctl", *given, *argv[:at], *argv[at + 1 + apart :]])
 
 
 def option_example(argv: list[str], flag: str) -> str:
