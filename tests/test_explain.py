@@ -70,3 +70,21 @@ def test_explained_numbers_multiply_out_to_the_reported_results(command: str) ->
                 command,
                 result.name,
             )
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["h100e", "--gpu", "v100"], "ratio_fp8 = gpu_fp8 / ref_fp8 = no figure / 1.979e+15"),
+        (["supply"], "no packaging constraint given: no limit; here packaging_limit = no limit"),
+    ],
+)
+def test_explain_says_what_a_nan_or_an_infinity_means(args: list[str], said: str) -> None:
+    """D11: the arithmetic showed 'nan / 1.979e+15 = nan' (a V100 has no FP8 figure) and
+    'packaging_limit = inf' (no packaging constraint given)."""
+    outcome = run(*args, "--explain", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    explained = outcome.records()[0]["explain"]
+    assert any(line.startswith(said) for line in explained), explained
+    words = {word.strip(",") for line in explained for word in line.split()}
+    assert not words & {"nan", "inf", "-inf"}, explained

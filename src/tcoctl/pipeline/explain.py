@@ -7,6 +7,7 @@ fixed units (SI and USD: seconds, bytes, watts, FLOP), where they multiply out a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from tcoctl.core.relations import Plan, Step
@@ -25,7 +26,20 @@ def _units(calc: Calculator) -> dict[str, str]:
     return found
 
 
+NO_FIGURE = "no figure"
+"""What a NaN stands for: a figure the preset does not give (an FP8 rate for a V100, a die
+area), and so every result computed from it."""
+NO_LIMIT = "no limit"
+"""What an infinity stands for: a constraint not given (supply's packaging_limit)."""
+
+
 def _number(value: float, unit: str) -> str:
+    """A value as the arithmetic shows it: six significant figures and its core unit, or
+    what a NaN or an infinity means, never 'nan' or 'inf'."""
+    if math.isnan(value):
+        return NO_FIGURE
+    if math.isinf(value):
+        return NO_LIMIT if value > 0 else f"-{NO_LIMIT}"
     return f"{value:.6g} {unit}".rstrip()
 
 
