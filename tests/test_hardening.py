@@ -165,6 +165,31 @@ def test_interrupt_in_the_first_milliseconds_exits_130_without_a_traceback(modul
     assert (done.returncode, done.stderr) == (130, b"tcoctl: interrupted\n")
 
 
+INTERRUPT_IN_A_CALLBACK = """
+import os, signal, sys, weakref
+class Interrupt:  # SIGINT while a weakref callback runs, as in importlib's module locks
+    def find_spec(self, name, path, target=None):
+        if name == "tcoctl.specs":
+            thing = type("Thing", (), {{}})()
+            ref = weakref.ref(thing, lambda ref: os.kill(os.getpid(), signal.SIGINT))
+            del thing
+sys.meta_path.insert(0, Interrupt())
+from {console} import main
+main()
+"""
+
+
+def test_an_interrupt_a_callback_swallowed_still_ends_the_run() -> None:
+    """The probe's SIGINT at 0.03 s once landed in importlib's weakref callback: Python
+    printed "Exception ignored ... Interrupted: 2" and the run went on to exit 0."""
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_IN_A_CALLBACK.format(console=console_module()), "tco"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, b"", b"tcoctl: interrupted\n")
+
+
 def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (150 << 20, 150 << 20))  # like `ulimit -v 150M`
 

@@ -11,6 +11,7 @@ starts no worker processes, so signalling its PID alone (or SIGKILL) leaves noth
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -35,9 +36,20 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An :class:`Interrupted` raised where Python cannot raise it (a weakref callback, as
+    importlib's module locks use, or a ``__del__``) is held, to take effect at the next
+    write, not printed as "Exception ignored" and lost: the run went on to exit 0."""
+    if isinstance(unraisable.exc_value, Interrupted):
+        _state["pending"] = _state["pending"] or unraisable.exc_value.signum
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def install() -> None:
     """Handle SIGINT, SIGTERM and SIGHUP (a signal already ignored, as under nohup, stays
-    ignored)."""
+    ignored), and hold a signal that a callback swallowed (:func:`_unraisable`)."""
+    sys.unraisablehook = _unraisable
     for name in HANDLED:
         number = getattr(signal, name, None)
         if number is None:
