@@ -34,7 +34,9 @@ def __getattr__(name: str) -> "Any":  # quoted: no __future__ import either
     if name in public_names():
         from tcoctl import api  # on first use: `import tcoctl` stays light
 
-        return getattr(api, name)
+        found = getattr(api, name)
+        globals()[name] = found  # later uses find it here, without this call
+        return found
     raise AttributeError(f"module 'tcoctl' has no attribute {name!r}")
 
 
