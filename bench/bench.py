@@ -269,7 +269,8 @@ warnings.simplefilter("ignore")
 {API_SETUP.replace("; ", chr(10))}
 one(); many()
 scalar = {{}}
-calls = [calc.api_name + "()" for calc in tcoctl.CALCULATORS.values()]
+from tcoctl.specs import CALCULATORS
+calls = [calc.api_name + "()" for calc in CALCULATORS.values()]
 for call in [*calls, *{EXTRA_SCALAR_CALLS!r}]:
     run = eval("lambda: tcoctl." + call)
     run()
