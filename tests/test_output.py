@@ -179,6 +179,19 @@ def test_notation_sci_writes_large_numbers_in_scientific_notation() -> None:
     assert refused.exit_code == 2 and "'eng' is not one of si, sci" in refused.stderr
 
 
+def test_notation_sci_never_mixes_forms_in_a_row() -> None:
+    """The probe (D9): whole numbers below a million stayed written out, so one row read
+    'cluster_flops 350,000 PFLOP/s 2.25e5 .. 5e5'; the docs say every number of 10,000 or
+    more is scientific."""
+    outcome = CliRunner(env={"COLUMNS": "100"}).invoke(
+        app, ["--notation", "sci", "flops", "--format", "table"]
+    )
+    rows = {line.split()[0]: line.split()[1:] for line in outcome.stdout.splitlines() if line}
+    assert rows["cluster_flops"] == ["3.5e5", "PFLOP/s", "2.25e5", "..", "5e5"]
+    assert rows["count"] == ["4e5", "3e5", "..", "5e5"]
+    assert rows["achieved_flops"] == ["875", "TFLOP/s", "750", "..", "1,000"]
+
+
 def test_the_documented_notation_call_works_after_import_tcoctl_alone() -> None:
     """D8: docs/python-api.md's ``tcoctl.notation.notation.set("sci")`` was an AttributeError
     unless ``import tcoctl.notation`` came first; an unknown name was silently accepted."""

@@ -16,7 +16,8 @@ is written out (4 significant figures); from 10,000 it takes a scale, so that it
   written), 5.4e22 FLOP/s.
 
 ``--notation sci`` writes every number of 10,000 or more in scientific notation in its
-display unit (whole numbers below a million stay as they are): 1.423e9 USD/yr."""
+display unit, whole numbers too, so that a row never mixes the two (350,000 beside 2.25e5):
+1.423e9 USD/yr, 1e5 GPUs."""
 
 from __future__ import annotations
 
@@ -119,17 +120,17 @@ def scale_for(value: float, unit: str) -> tuple[int, str]:
 
 def number(x: float, near_one: bool = True) -> str:
     """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
-    numbers below a million exactly; e-notation outside 1e-3..1e6 (1e4 with ``--notation
-    sci``). A value near 1 keeps the
+    numbers below a million exactly; e-notation outside 1e-3..1e6 (from 1e4 with
+    ``--notation sci``, whole numbers too). A value near 1 keeps the
     digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
     it stay right: 0.999930^1500 = 0.900; NEAR_ONE_DECIMALS at most."""
     if x == 0 or not math.isfinite(x):
         return str(x) if x else "0"
-    if x.is_integer() and abs(x) < 1e6:
+    largest = SCALE_FROM if notation.get() == "sci" else 1e6
+    if x.is_integer() and abs(x) < largest:
         return f"{x:,.0f}"
     rounded = float(f"{x:.{SIGNIFICANT - 1}e}")
     magnitude = abs(rounded)
-    largest = SCALE_FROM if notation.get() == "sci" else 1e6
     if not 1e-3 <= magnitude < largest:
         mantissa, exponent = f"{x:.{SIGNIFICANT - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
