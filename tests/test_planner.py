@@ -452,6 +452,10 @@ def test_a_swept_input_counts_as_given() -> None:
     counted = run(*flops, "--sweep", "count=1..10:10", "-f", "json")
     assert counted.code == 0 and "--duration" not in counted.stderr, counted.stderr
     assert "total_flop" not in counted.json()["missing"]
+    table = run("yield", "--sweep", "die-area=1..800:5", "--defect-density", "0.1", "-f", "table")
+    assert "tcoctl yield: no result at these inputs alone; the sweep above gives them" in (
+        table.stdout
+    )  # the run's own result table was an empty header
 
 
 def test_each_bad_batch_line_gets_its_own_numbers() -> None:

@@ -482,7 +482,11 @@ def _render_report(console: Any, report: Report, sources: bool) -> None:
     for visual in map(charts_rich, report.answer):
         console.print(visual)
     shown = [row for row in report.ordered() if row.name not in report.tucked]
-    print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
+    if shown:
+        print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
+    else:  # a sweep's input may be what alone determines the results: they are above
+        above = "; the sweep above gives them" if report.answer or report.visuals else ""
+        console.print(f"[bold]{title}[/]: no result at these inputs alone{above}")
     hint = "" if sources else " (citations: --sources)"
     print_whole(console, _rows_table(f"inputs{hint}", report.inputs, (), True))
     if sources:
