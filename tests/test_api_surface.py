@@ -195,6 +195,9 @@ def test_pandas_in_and_out() -> None:
     assert through_frame.attrs["units"]["cost_per_gpu_hour"] == "USD/h"
     supply = tcoctl.supply(preset="smic-7nm", wafers_per_month=[1000, 50000]).to_pandas()
     assert list(supply["binding"]) == ["dies", "hbm"]
+    # the frame's index comes back (the probe: it was dropped for 0, 1, 2)
+    named = frame.set_axis(["small", "mid", "large"])
+    assert list(tcoctl.tco(scenarios=named).to_pandas().index) == ["small", "mid", "large"]
 
 
 @pytest.mark.parametrize("calc", CALCS, ids=lambda c: c.name)

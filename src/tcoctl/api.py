@@ -68,6 +68,8 @@ class Result(Mapping[str, Any]):
 
     evaluation: route.Evaluation
     scalar: bool
+    index: Any = None
+    """The scenarios= DataFrame's index, one label per scenario, for ``to_pandas()``."""
 
     def _spec(self, name: str) -> Result_:
         results = engine.results_of(self.evaluation.calc, self.evaluation.solve)
@@ -165,8 +167,9 @@ class Result(Mapping[str, Any]):
         )
 
     def to_pandas(self) -> Any:
-        """A pandas DataFrame: one row per scenario, a column per result in its display unit
-        (``frame.attrs["units"]``), a coded result by name; NaN where not computed."""
+        """A pandas DataFrame: one row per scenario (indexed as the ``scenarios=`` frame
+        was), a column per result in its display unit (``frame.attrs["units"]``), a coded
+        result by name; NaN where not computed."""
         try:
             import pandas as pd  # an optional extra (tcoctl[pandas]), loaded only here
         except ImportError:
@@ -182,7 +185,7 @@ class Result(Mapping[str, Any]):
                 columns[name] = (
                     values if isinstance(values, list) else np.atleast_1d(values.magnitude)
                 )
-        frame = pd.DataFrame(columns)
+        frame = pd.DataFrame(columns, index=self.index)
         frame.attrs["units"] = units
         return frame
 
@@ -235,7 +238,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     code = options.pop("currency", None)
     calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
-    frame = _scenario_columns(options.pop("scenarios", None))
+    scenarios = options.pop("scenarios", None)
+    frame = _scenario_columns(scenarios)
     _check_not_both(calc, frame, options)
     options = {**frame, **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
@@ -288,7 +292,9 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
 
     found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn, element)
     found = replace(found, currencies=_currencies(calc, options))
-    return Result(found, scalar=found.rows == 1 and not is_array)
+    index = getattr(scenarios, "index", None)  # a DataFrame's, where a row is a scenario
+    kept = index if index is not None and len(index) == found.rows else None
+    return Result(found, scalar=found.rows == 1 and not is_array, index=kept)
 
 
 # an option in a message (--gpu-price), a colon if it is the message's subject, and the
