@@ -205,6 +205,30 @@ def test_out_of_memory_is_one_clear_line() -> None:
     assert done.stderr.count(b"\n") == 1 and done.stdout == b""
 
 
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [
+        (ImportError("\n\nIMPORTANT: PLEASE READ THIS\n\nImporting the numpy C-extensions failed."),
+         b"tcoctl: error: cannot load a library it needs: too little memory (ulimit -v) or a "
+         b"broken install; allow more memory or reinstall\n"),
+        (RuntimeError("first\nsecond"),
+         b"tcoctl: internal error (RuntimeError: first second); please report it with the "
+         b"command that caused it\n"),
+    ],
+)  # fmt: skip
+def test_an_unexpected_error_is_one_line(raised: Exception, said: bytes) -> None:
+    """The probe: under `ulimit -v 60M` numpy's import failed with its many-line advice,
+    printed whole inside 'tcoctl: internal error (ImportError: ...)'."""
+    program = (
+        "import importlib, sys\napp = importlib.import_module('tcoctl.cli.app')\n"
+        f"def fail(*args, **keywords):\n    raise {raised!r}\n"
+        "app.only_the_command = lambda whole, argv: fail\n"
+        "sys.argv = ['tcoctl', 'tco']\napp.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=60)
+    assert (done.returncode, done.stderr) == (1, said)
+
+
 def test_exit_codes_are_documented_in_help() -> None:
     text = run("--help").stdout
     assert "0 success, 1 domain error" in text and "2 usage error" in text and "130" in text

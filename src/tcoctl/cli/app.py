@@ -670,8 +670,16 @@ def main() -> None:
             1,
         )
     except Exception as error:  # a bug: one line, not a traceback, and a request to report it
+        said = " ".join(str(error).split())  # one line, whatever the message holds
+        if isinstance(error, ImportError):  # numpy under `ulimit -v 60M`: its long advice
+            which = f" ({error.name})" if error.name else ""
+            leave(
+                f"tcoctl: error: cannot load a library it needs{which}: too little memory "
+                "(ulimit -v) or a broken install; allow more memory or reinstall\n",
+                1,
+            )
         sys.stderr.write(
-            f"tcoctl: internal error ({type(error).__name__}: {error}); please "
+            f"tcoctl: internal error ({type(error).__name__}: {shorten(said, 200)}); please "
             "report it with the command that caused it\n"
         )
         sys.exit(int(ExitCode.DOMAIN))
