@@ -462,3 +462,15 @@ def test_expert_parallelism_over_more_gpus_than_experts_warns(degree: int, warne
     assert outcome.code == 0
     said = "--expert-parallel is more than --experts, so each GPU would hold under one"
     assert (said in outcome.stderr) is warned
+
+
+def test_a_model_input_that_cannot_be_is_refused_not_run() -> None:
+    """The probe: --active-params above --params ran (133.5 token/s), --latent-dim on a GQA
+    model dropped the preset's kv-heads and head-dim (gpus_per_replica 4 -> 1, the weights
+    no longer fitting, without a word), and --latent-dim took a fraction."""
+    over = run("inference", "--params", "47e9", "--active-params", "60e9", "--gpu", "h100-sxm")
+    assert over.code == 1
+    assert "--active-params is more than --params: a token uses at most every" in over.stderr
+    latent = run("inference", "--params", "70e9", "--gpu", "h100-sxm", "--latent-dim", "512")
+    assert latent.code == 1 and "latent-dim" in latent.stderr and latent.stdout == ""
+    assert "not a whole number" in run("inference", "--latent-dim", "0.5").stderr

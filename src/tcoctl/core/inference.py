@@ -591,10 +591,18 @@ def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Fi
     """No answer where a token uses more experts than a layer has."""
     if "experts" not in values or "experts_per_token" not in values:
         return []
-    over = by_row(np.greater(values["experts_per_token"], values["experts"]), rows)
+    over = np.greater(values["experts_per_token"], values["experts"])
     message = "experts_per_token is more than experts: a token uses at most every expert"
-    named = ("experts_per_token", "experts")
-    return [Finding(message, over, True, named)] if over.any() else []
+    return _flagged(over, rows, message, ("experts_per_token", "experts"), fatal=True)
+
+
+def more_active_than_held(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """No answer where more parameters are active per token than the model has."""
+    if "active_params" not in values or "params" not in values:
+        return []
+    over = np.greater(values["active_params"], values["params"])
+    message = "active_params is more than params: a token uses at most every parameter"
+    return _flagged(over, rows, message, ("active_params", "params"), fatal=True)
 
 
 def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -608,13 +616,16 @@ def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Findi
         "token uses every parameter); give active_params for an MoE model"
     )
     dense = np.greater_equal(values["active_params"], values["params"])
-    return _warned(dense, rows, message, ("experts", "active_params", "params"))
+    return _flagged(dense, rows, message, ("experts", "active_params", "params"))
 
 
-def _warned(points: Any, rows: int, message: str, named: tuple[str, ...]) -> list[Finding]:
-    """A warning ``message`` naming ``named`` on the rows where any of ``points`` holds."""
+def _flagged(
+    points: Any, rows: int, message: str, named: tuple[str, ...], fatal: bool = False
+) -> list[Finding]:
+    """A finding ``message`` naming ``named`` (a warning, or ``fatal``: no answer) on the
+    rows where any of ``points`` holds."""
     flagged = by_row(points, rows)
-    return [Finding(message, flagged, quantities=named)] if flagged.any() else []
+    return [Finding(message, flagged, fatal, named)] if flagged.any() else []
 
 
 def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -658,17 +669,18 @@ def more_gpus_than_experts(values: Mapping[str, Any], rows: int) -> list[Finding
         "experts"
     )
     over = np.greater(values["expert_parallel"], values["experts"])
-    return _warned(over, rows, message, ("expert_parallel", "experts"))
+    return _flagged(over, rows, message, ("expert_parallel", "experts"))
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """No answer where a token uses more experts than there are, or a replica has fewer GPUs
-    than its expert-parallel degree; warnings where experts are given to a dense model,
-    expert parallelism without experts or over more GPUs than experts, and on rows where the
-    weights and KV cache do not fit: their speed and cost are what the replica would do if
-    they did."""
+    """No answer where a token uses more experts (or parameters) than there are, or a replica
+    has fewer GPUs than its expert-parallel degree; warnings where experts are given to a
+    dense model, expert parallelism without experts or over more GPUs than experts, and on
+    rows where the weights and KV cache do not fit: their speed and cost are what the
+    replica would do if they did."""
     return (
         more_experts_used_than_held(values, rows)
+        + more_active_than_held(values, rows)
         + fewer_gpus_than_expert_parallel(values, rows)
         + expert_parallel_without_experts(values, rows)
         + more_gpus_than_experts(values, rows)

@@ -263,7 +263,7 @@ INFERENCE = Calculator(
             "MLA: the latent the values are read in (kv_lora_rank; DeepSeek-V3: 512), with "
             "--kv-dim: each head scores kv-dim and sums latent-dim values per cached token.",
             "512",
-            excludes=("kv-heads", "head-dim"),
+            whole=True,
         ),
         Input(
             "kv-cache-per-token",
