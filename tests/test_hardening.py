@@ -247,3 +247,22 @@ def test_dies_are_whole_and_expected_good_dies_may_be_fractional() -> None:
     out = results("yield", "--die-size", "10x12", "--defect-density", "0.2")
     assert out["dies_per_wafer"]["value"] == int(out["dies_per_wafer"]["value"])
     assert out["good_dies_per_wafer"]["value"] != int(out["good_dies_per_wafer"]["value"])
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["tco", "--gpu", "h100-sxm", "--power", "1.2kW", "-f", "csv"], 0),
+        (["tco", "--gpus", "x"], 2),
+    ],
+)
+def test_a_run_started_with_stderr_closed_writes_its_output_and_keeps_its_code(
+    args: list[str], code: int
+) -> None:
+    """Probe 2: `2>&-` on a run that warns wrote nothing to stdout and exited 1 (and a usage
+    error exited 1): the first warning failed on a stderr that was None."""
+    done = subprocess.run([*TCOCTL, *args], stdout=subprocess.PIPE, timeout=60,
+                          preexec_fn=lambda: os.close(2))  # fmt: skip
+    assert done.returncode == code
+    if code == 0:
+        assert done.stdout == run(*args).stdout.encode() and done.stdout

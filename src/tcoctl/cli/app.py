@@ -641,6 +641,9 @@ def main() -> None:
     install()
     if sys.stdout is None:  # started with stdout closed (>&-)
         leave("tcoctl: error: cannot write output: standard output is closed\n", 1)
+    if sys.stderr is None:  # started with stderr closed (2>&-): its lines are dropped
+        devnull = os.open(os.devnull, os.O_WRONLY)  # fd 2, the lowest free: streams wraps it
+        sys.stderr = open(devnull, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     streams.install()  # every write whole, or an error: never a silently truncated file
     streams_degrade_to_ascii()
     try:
