@@ -14,6 +14,7 @@ import pytest
 import tcoctl
 from conftest import assert_same_results, results, run
 from tcoctl import chain, presets
+from tcoctl.errors import UsageError
 from tcoctl.specs import Calculator, Input, Result
 
 PIPE = ("--wafers-per-month", "30000..50000", "--gpu", "ascend-910b")
@@ -361,3 +362,16 @@ def test_csv_output_piped_into_another_calculator_says_to_pipe_json(batch: bool)
         "calculator; pipe --format json (JSON Lines from a batch) instead, e.g. tcoctl yield "
         "--preset smic-7nm --format json | tcoctl supply --input -\n"
     )
+
+
+def test_a_sweeps_document_is_refused_as_a_line_not_read_as_an_empty_one() -> None:
+    """Probe 2: `yield --sweep ... -f json | supply --input -` fed 'nothing' (a sweep's
+    results hold only what the run's own inputs give) and wrote the default preset's answer,
+    exit 0: the three swept points were lost without a word."""
+    upstream = run("yield", "--sweep", "die-area=100..800:3", "--defect-density", "0.1",
+                   "-f", "json").stdout  # fmt: skip
+    outcome = run("supply", "--input", "-", input=upstream)
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "a yield --sweep document is a table of points, not one scenario" in outcome.stderr
+    with pytest.raises(UsageError, match="upstream: a yield --sweep document is a table"):
+        tcoctl.supply(upstream=json.loads(upstream))

@@ -494,7 +494,9 @@ def _flows(
     for document in found:
         flowed, used, ignored = chain.received(calc, document)
         kept = chain.without_overridden(calc, flowed, named)
-        problem = engine.disagreement(calc, document, used, list(kept))
+        problem = chain.not_a_scenario(document) or engine.disagreement(
+            calc, document, used, list(kept)
+        )
         if problem is not None:
             raise UsageError(problem.replace("--input: ", "upstream: "))
         note = chain.flow_note(calc, document["command"], used, ignored, start).replace(

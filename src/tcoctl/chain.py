@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from tcoctl.errors import printable
 from tcoctl.specs import Calculator
 
 
@@ -32,6 +33,19 @@ def is_document(data: Any) -> bool:
         and "schema_version" in data
         and isinstance(data.get("command"), str)
         and isinstance(data.get("results"), dict)
+    )
+
+
+def not_a_scenario(document: Mapping[str, Any]) -> str | None:
+    """Why a document cannot feed a line, or None: a --sweep run's document holds a table
+    of points under ``sweep``, and its ``results`` only what the run's own inputs give (often
+    nothing), so read as one scenario it would feed the wrong figures or none."""
+    if "sweep" not in document:
+        return None
+    command = printable(str(document.get("command")))
+    return (
+        f"--input: a {command} --sweep document is a table of points, not one scenario: "
+        f"pipe {command} without --sweep, e.g. one run per value"
     )
 
 

@@ -370,7 +370,9 @@ class Batch:
         each kind adds a warning saying what fed what."""
         flowed, used, ignored = chain.received(self.calc, document)
         kept = chain.without_overridden(self.calc, flowed, self.flags)
-        problem = engine.disagreement(self.calc, document, used, list(kept))
+        problem = chain.not_a_scenario(document) or engine.disagreement(
+            self.calc, document, used, list(kept)
+        )
         if problem is not None:
             return problem
         start = self.preset is None and self.calc.piped_preset
