@@ -529,7 +529,7 @@ def test_a_sweep_with_no_point_answered_fails_in_one_line() -> None:
     """The hostile probe: a sweep whose every point had no answer (100 good dies wanted
     where at most 96 whole dies of 700 mm^2 fit) exited 0 with an empty chart. It fails
     with one line that says so and why; a sweep with some points answered still warns."""
-    args = ("yield", "--good-dies", "100", "--die-area", "100", "--steps", "1000")
+    args = ("yield", "--good-dies", "100", "--steps", "1000")  # --die-area: the sweep's
     outcome = run(*args, "--sweep", "die-area=700..800:3", "-f", "json")
     assert outcome.code == 1 and outcome.stdout == ""
     assert outcome.stderr == (
@@ -539,3 +539,15 @@ def test_a_sweep_with_no_point_answered_fails_in_one_line() -> None:
     )
     some = run(*args, "--sweep", "die-area=400..800:3", "-f", "json")
     assert some.code == 0 and "--sweep: no answer at 2 of 3 points" in some.stderr
+
+
+def test_an_input_given_and_swept_is_refused() -> None:
+    """Probe 2: `tco --sweep gpus=1000..2000:3 --gpus 5` dropped --gpus 5 silently (as
+    --solve with the same input is refused)."""
+    outcome = run("tco", "--sweep", "gpus=1000..2000:3", "--gpus", "5")
+    assert (outcome.code, outcome.stdout) == (2, "")
+    assert outcome.stderr == (
+        "tcoctl: error: --gpus 5 is given, and --sweep gpus varies it: give one of them, e.g. "
+        "--sweep gpus=1000..2000:3 without --gpus, or --gpus 5 without --sweep\n"
+    )
+    assert run("tco", "--sweep", "electricity=0.02..0.4:3", "--gpus", "5", "-f", "csv").code == 0
