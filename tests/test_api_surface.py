@@ -149,6 +149,23 @@ def test_an_array_split_into_several_core_calls_answers_as_one(
     assert [str(w.message) for w in split_said] == [str(w.message) for w in whole_said]
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (tcoctl.Range("x", "y"), "gpu_price=: cannot read 'x..y' as a quantity"),
+        ([tcoctl.Range(20, 30, unit="kg"), 25000], "gpu_price[0]: '20 kg..30 kg' is a mass"),
+        (tcoctl.Range(30000, 20000), "gpu_price=: range '30000 USD..20000 USD' runs backwards"),
+    ],
+)
+def test_a_bad_range_is_a_usage_error_naming_the_keyword(value: Any, message: str) -> None:
+    """Probe 2: a Range of texts or of a wrong unit raised numpy's or pint's bare ValueError
+    ('could not convert string to float'), and a reversed one ran."""
+    with pytest.raises(UsageError, match=re.escape(message)):
+        tcoctl.tco(gpu_price=value)
+    texts = tcoctl.tco(gpu_price=tcoctl.Range("20 kUSD", "30 kUSD")).to_dict()["inputs"]
+    assert (texts["gpu-price"]["low"], texts["gpu-price"]["high"]) == (20000, 30000)
+
+
 def test_repr_is_short_and_html_is_a_table() -> None:
     one = tcoctl.tco()
     assert len(repr(one)) < 200 and "cost_per_gpu_hour=1.805 USD/h" in repr(one)

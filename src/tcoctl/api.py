@@ -44,7 +44,7 @@ from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import one_version, preset_files, shadowing
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
-from tcoctl.units import Span, convert, currencies_in, registry, short, unit_of
+from tcoctl.units import Span, currencies_in, registry, short, unit_of
 
 
 class TcoctlWarning(UserWarning):
@@ -628,11 +628,13 @@ def _value_span(spec: Input, item: Any, where: str) -> Span:
     if _is_real(item):
         value = float(route.in_core(spec, item))
         return Span(value, value)
-    if isinstance(item, Range):
-        low, high = (
-            float(convert(v, item.unit or spec.display, spec.unit)) for v in (item.low, item.high)
-        )
-        return Span(low, high)
+    if isinstance(item, Range):  # read and checked as its text: units, order, bounds
+        unit = item.unit or spec.display
+        ends = [
+            f"{end!r} {unit}".strip() if _is_real(end) else str(end)
+            for end in (item.low, item.high)
+        ]
+        return engine.checked_span(spec, "..".join(ends), where)
     if isinstance(item, str):
         return engine.checked_span(spec, item, where)
     if hasattr(item, "magnitude") and hasattr(item, "units"):
