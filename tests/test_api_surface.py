@@ -166,6 +166,22 @@ def test_a_bad_range_is_a_usage_error_naming_the_keyword(value: Any, message: st
     assert (texts["gpu-price"]["low"], texts["gpu-price"]["high"]) == (20000, 30000)
 
 
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("gpuz", "scenarios=: column 'gpuz' is no option of tco (did you mean 'gpu' or"),
+        ("preset", "scenarios=: a column 'preset' is not taken (one preset per call)"),
+    ],
+)
+def test_a_scenarios_column_that_is_no_option_is_named_as_a_column(
+    column: str, message: str
+) -> None:
+    """Probe 2: a frame's unknown column read 'no keyword gpuz=', and a 'preset' column 'no
+    keyword preset=', though preset= is one."""
+    with pytest.raises(UsageError, match=re.escape(message)):
+        tcoctl.tco(scenarios=pd.DataFrame({column: ["1", "2"]}))
+
+
 def test_repr_is_short_and_html_is_a_table() -> None:
     one = tcoctl.tco()
     assert len(repr(one)) < 200 and "cost_per_gpu_hour=1.805 USD/h" in repr(one)

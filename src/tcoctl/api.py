@@ -240,6 +240,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     upstream = options.pop("upstream", None)
     scenarios = options.pop("scenarios", None)
     frame = _scenario_columns(scenarios)
+    _check_columns(calc, frame)
     _check_not_both(calc, frame, options)
     options = {**frame, **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
@@ -403,6 +404,25 @@ def _scenario_columns(scenarios: Any) -> dict[str, Any]:
     if not all(isinstance(name, str) for name in names):
         raise UsageError("scenarios=: column names must be option names, e.g. 'gpus'")
     return {name: np.asarray(scenarios[name]) for name in names}
+
+
+def _check_columns(calc: Calculator, frame: Mapping[str, Any]) -> None:
+    """Refuse a scenarios= column that names no option of ``calc``, as a column (an unknown
+    keyword's message would name it as a keyword)."""
+    keys = [spec.key for spec in calc.inputs]
+    for name in frame:
+        if name == "preset":
+            raise UsageError(
+                "scenarios=: a column 'preset' is not taken (one preset per call): call once "
+                f"per preset, e.g. tcoctl.{calc.api_name}(preset='...', scenarios=rows)"
+            )
+        try:
+            calc.input(name)
+        except KeyError:
+            raise UsageError(
+                f"scenarios=: column {shorten(name)!r} is no option of {calc.name}"
+                f"{did_you_mean(name, keys)}; columns are options, e.g. {keys[0]!r}"
+            ) from None
 
 
 def _check_not_both(calc: Calculator, frame: Mapping[str, Any], options: Mapping[str, Any]) -> None:
