@@ -159,6 +159,17 @@ def test_one_run_reads_each_preset_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert first.sections["h100e"]["count"].value == "10"
 
 
+def test_a_preset_of_another_kind_says_which_option_takes_it() -> None:
+    """Probe 2: tcoctl.tco(preset='h100-sxm') suggested 'h100-die' and listed the scenarios,
+    where h100-sxm is a GPU preset, taken by --gpu."""
+    gpu = run("tco", "--preset", "h100-sxm")
+    assert gpu.code == 2 and gpu.stderr == (
+        "tcoctl: error: --preset: h100-sxm is a gpu preset, not a scenario preset; give it as "
+        "--gpu h100-sxm\n"
+    )
+    assert "give it as --preset frontier-2024" in run("tco", "--gpu", "frontier-2024").stderr
+
+
 def test_unknown_preset_lists_known_ones() -> None:
     outcome = run("tco" if "tco" in CALCULATORS else "flops", "--preset", "nope")
     assert outcome.code == 2

@@ -386,7 +386,13 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
         return held.presets[name, kind]
     files = preset_files()
     preset = _parse_cached(name, files[name], file_stamp(files[name])) if name in files else None
-    if preset is None or (kind is not None and preset.kind != kind):
+    if preset is not None and kind is not None and preset.kind != kind:
+        flag = {"gpu": "--gpu", "scenario": "--preset"}.get(preset.kind)
+        instead = f"; give it as {flag} {name}" if flag else ""
+        raise UsageError(
+            f"{option}: {name} is a {preset.kind} preset, not a {kind} preset{instead}"
+        )
+    if preset is None:
         names = [n for n in files if kind is None or _kind_of(files[n]) == kind]
         label = f"{kind} preset" if kind else "preset"
         hint = did_you_mean(name, names)
