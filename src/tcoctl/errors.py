@@ -44,6 +44,11 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
+def quoted(text: str) -> str:
+    """An option's value as typed on a command line: quoted where it holds a space."""
+    return f"'{text}'" if " " in text else text
+
+
 def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
     """How a value outside its choices is refused: the value, the choices, an example."""
     return f"{shorten(text)!r} is not one of {', '.join(choices)}; e.g. {example}"
@@ -84,7 +89,8 @@ def _closest(name: str, names: Sequence[str]) -> list[str]:
         scores = []
         for text, cutoff in ((known, 0.6), (re.split(r"[-_]", known)[0], 0.75)):
             matcher.set_seq1(text)
-            scores.append(matcher.ratio() if matcher.ratio() >= cutoff else 0.0)
+            ratio = matcher.ratio()
+            scores.append(ratio if ratio >= cutoff else 0.0)
         return max(scores)
 
     scored = sorted(((score(known), known) for known in names), key=lambda pair: -pair[0])

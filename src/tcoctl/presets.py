@@ -436,6 +436,7 @@ def shadowing() -> list[str]:
 
 @cache
 def _shadowing(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[str, ...]:
+    """:func:`shadowing` for one version of the folders (``stamps``: their mtimes)."""
     return tuple(
         f"preset {name}: {path} takes the place of the built-in preset of that name"
         + (" (H100-equivalents still use the built-in)" if name == REFERENCE_GPU else "")

@@ -103,10 +103,16 @@ class QuietWhenClosed(WholeWrites):
         try:
             return super().write(data)
         except BrokenPipeError:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.descriptor)
-            os.close(devnull)
+            to_devnull(self.descriptor)
             return memoryview(data).nbytes
+
+
+def to_devnull(descriptor: int) -> None:
+    """Point ``descriptor`` at /dev/null: what is still written to a stream whose reader
+    has gone is dropped, and the interpreter's final flush does not fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 class PrintableText(io.TextIOWrapper):

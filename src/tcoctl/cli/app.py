@@ -30,7 +30,7 @@ from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
-from tcoctl.errors import ExitCode, TcoctlError, UsageError, not_one_of, shorten
+from tcoctl.errors import ExitCode, TcoctlError, UsageError, not_one_of, quoted, shorten
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -77,7 +77,7 @@ def reported_errors() -> Iterator[None]:
         say(f"tcoctl: error: {error}")
         raise typer.Exit(int(error.code)) from None
     except BrokenPipeError:  # `tcoctl ... | head -1`: the reader has all it wants
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        streams.to_devnull(sys.stdout.fileno())
         raise typer.Exit(int(ExitCode.OK)) from None
 
 
@@ -458,7 +458,7 @@ class OptionsOnce(TyperCommand):
             if name in seen:
                 raise ClickUsageError(
                     f"{name} is given twice ({seen[name]!r}, then {value!r}): give it once, "
-                    f"e.g. {name} " + (f"'{seen[name]}'" if " " in seen[name] else seen[name]),
+                    f"e.g. {name} {quoted(seen[name])}",
                     ctx,
                 )
             seen[name] = value
@@ -659,8 +659,7 @@ def main() -> None:
         code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
         leave("tcoctl: interrupted\n", code)  # unwritten output is dropped, not torn
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        streams.to_devnull(sys.stdout.fileno())
         sys.exit(int(ExitCode.OK))
     except OSError as error:  # a full disk, a closed stdout
         if error.errno in WRITE_ERRORS:

@@ -55,20 +55,15 @@ def variants(
                 varied.append(key)
     if labels is None:
         return [preset.name]
-    replaced = [key for key in dict.fromkeys(varied) if key.replace("-", "_") in _keys(flags)]
-    if warn is not None and len(replaced) == len(set(varied)):
-        options = ", ".join(f"--{key}" for key in replaced)
+    given = {flag.replace("-", "_") for flag in flags}  # zero-stage or zero_stage alike
+    if warn is not None and all(key.replace("-", "_") in given for key in varied):
+        options = ", ".join(as_flag(key) for key in dict.fromkeys(varied))
         warn(
             f"{options} replaces all that preset {preset.name}'s {len(labels)} scenarios vary "
             f"({', '.join(labels)}): they are one scenario under {len(labels)} labels; drop "
             f"{options} to compare them"
         )
     return [f"{preset.name} [{label}]" for label in labels]
-
-
-def _keys(flags: Collection[str]) -> set[str]:
-    """Option names as keys (zero_stage for zero-stage), however they were written."""
-    return {flag.replace("-", "_") for flag in flags}
 
 
 def gather(

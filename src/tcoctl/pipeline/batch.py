@@ -556,9 +556,9 @@ class Batch:
         summaries, failed, warned, _ = engine.run_group(
             calc, values, gpus, choices, engine.RunOptions(solve=self.solve)
         )
-        if not values and gpus is None:  # no column: the engine ran one row for all the lines
-            failed = {p: failed[0] for p in range(len(indices)) if 0 in failed}
-            warned = {p: warned[0] for p in range(len(indices)) if 0 in warned}
+        if not values and gpus is None:  # no column: the engine's one row is every line's
+            failed = dict.fromkeys(range(len(indices)), failed[0]) if failed else {}
+            warned = dict.fromkeys(range(len(indices)), warned[0]) if warned else {}
         self.note_warnings({numbers[indices[p]]: found for p, found in warned.items()})
         results = engine.results_of(calc, self.solve)
         kept = [p for p in range(len(indices)) if p not in failed]

@@ -15,7 +15,7 @@ import numpy as np
 
 from tcoctl import engine, notation
 from tcoctl.core import relations as rel
-from tcoctl.errors import UsageError, did_you_mean, shorten
+from tcoctl.errors import UsageError, did_you_mean, quoted, shorten
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -209,9 +209,16 @@ def check_solved_not_given(
     )
 
 
-def quoted(text: str) -> str:
-    """An option's value as typed on a command line: quoted where it holds a space."""
-    return f"'{text}'" if " " in text else text
+def check_swept_not_given(sweep: Sweep | None, text: str | None, given: Mapping[str, str]) -> None:
+    """Refuse a value given for the input a --sweep (its ``text``) varies, as
+    :func:`check_solved_not_given` does for --solve: one of the two would be dropped."""
+    if sweep is None or text is None or sweep.spec.name not in given:
+        return
+    name, value = sweep.spec.name, quoted(given[sweep.spec.name])
+    raise UsageError(
+        f"--{name} {value} is given, and --sweep {name} varies it: give one of them, e.g. "
+        f"--sweep {quoted(text)} without --{name}, or --{name} {value} without --sweep"
+    )
 
 
 def sweep(

@@ -124,13 +124,7 @@ def reports_for(
     warn_percent_typos(scenarios[0], warn)
     table = engine.Table.of(scenarios)
     plan = planner.parse_sweep(calc, options["sweep"]) if options.get("sweep") else None
-    if plan is not None and plan.spec.name in flag_sets[0]:  # one of the two would be dropped
-        name, value = plan.spec.name, planner.quoted(flag_sets[0][plan.spec.name])
-        raise UsageError(
-            f"--{name} {value} is given, and --sweep {name} varies it: give one of them, e.g. "
-            f"--sweep {planner.quoted(options['sweep'])} without --{name}, or --{name} {value} "
-            "without --sweep"
-        )
+    planner.check_swept_not_given(plan, options.get("sweep"), flag_sets[0])
     swept = engine.Given(plan.spec, "sweep", "--sweep", plan.span) if plan else None
     found = route.evaluate(
         calc, table, names, options, solve, [preset] * len(scenarios), warn, swept=swept
