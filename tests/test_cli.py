@@ -452,3 +452,24 @@ def test_a_failing_run_prints_its_error_alone() -> None:
         lines = outcome.stderr.splitlines()
         assert outcome.code == 1 and len(lines) == 1 and lines[0].startswith("tcoctl: error: ")
     assert "warning: --utilization 0.9%" in run("tco", "--utilization", "0.9%").stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said", "example"),
+    [
+        (["tcoo"], "no command 'tcoo' (did you mean 'tco'?); one of flops, h100e, inference, ",
+         "tcoctl flops"),
+        (["presets", "lst"], "no command 'lst' (did you mean 'list'?); one of list, show, audit, ",
+         "tcoctl presets list"),
+    ],
+)  # fmt: skip
+def test_an_unknown_command_names_the_commands_and_the_nearest(
+    args: list[str], said: str, example: str
+) -> None:
+    """A new user's trial: click's "No such command 'nosuchcmd'." named none of them."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", *args], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"tcoctl: error: {said}") and done.stderr.count("\n") == 1
+    assert done.stderr.endswith(f"{example}\n")  # after 'python -m' here, as it was run

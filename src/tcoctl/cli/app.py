@@ -30,7 +30,15 @@ from typer.core import TyperCommand, TyperOption
 
 from tcoctl import __version__, streams
 from tcoctl.cli import completion
-from tcoctl.errors import ExitCode, TcoctlError, UsageError, not_one_of, quoted, shorten
+from tcoctl.errors import (
+    ExitCode,
+    TcoctlError,
+    UsageError,
+    did_you_mean,
+    not_one_of,
+    quoted,
+    shorten,
+)
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -707,6 +715,16 @@ def worded(error: ClickException) -> str:
     if isinstance(error, BadParameter) and (error.param is not None or error.param_hint):
         flag = error.param.opts[0] if error.param is not None else error.param_hint
         return f"{flag}: {error.message}"
+    unknown = re.match(r"No such command '(.*)'\.", error.format_message())
+    if unknown:  # click names no command it has
+        ctx: Any = getattr(error, "ctx", None)
+        group: Any = getattr(ctx, "command", None)
+        commands = group.list_commands(ctx) if hasattr(group, "list_commands") else [*CALCULATORS]
+        path = getattr(ctx, "command_path", "tcoctl")
+        return (
+            f"no command {shorten(unknown[1])!r}{did_you_mean(unknown[1], commands)}; one of "
+            f"{', '.join(commands)}, e.g. {path} {commands[0]}"
+        )
     return error.format_message()
 
 
