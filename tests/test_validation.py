@@ -314,8 +314,10 @@ def test_leave_one_out_error_stays_under_its_floor(left_out: calibration.LeaveOn
     """A change to the model or the fit that makes the fit split's leave-one-out worse fails
     here. The floor follows the dataset: it was 14 % over 12.4 % on 51 cases; the 6 MLPerf
     v5.1 fit cases (a mixture of experts, FP4, 405B at 10,000-token prompts) took the same
-    model to 14.5 % on 57, so it is 15.5 %, one point over that (docs/validation.md)."""
-    assert left_out.mean_abs_error <= 0.155
+    model to 14.5 % on 57 (floor 15.5 %); the MLPerf inputs taken from their sources (405B's
+    stated mean prompt, 9,400 tokens; AMD v5.1's FP8 KV cache) took it to 13.9 %, so it is
+    14.9 %, one point over that (docs/validation.md)."""
+    assert left_out.mean_abs_error <= 0.149
 
 
 def test_leave_one_out_judges_each_case_by_the_others(tmp_path: Path) -> None:
