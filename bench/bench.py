@@ -13,7 +13,8 @@ run, printed as a ratio. Run from an installed tcoctl: ``python bench/bench.py``
   startup reference; a warm scalar call of every calculator in the registry on its default
   preset, and ``EXTRA_SCALAR_CALLS`` (CPU time, least of 9 x 100 calls) against 1 ms
   scaled by this machine's speed, then one line saying whether each takes at most 1 ms as
-  measured; a 100,000-scenario array call beyond the first call against 0.5 s (scaled).
+  measured; a 100,000-scenario array call beyond the first call against 0.5 s (scaled);
+  array goal-seeks (``GOAL_SEEKS``, CPU time) against ``SEEK_RATIO`` times that call's.
 """
 
 from __future__ import annotations
@@ -203,6 +204,14 @@ def main() -> None:
         "s",
         "beyond the first call; one engine call",
     )
+    for (rows, solve), seconds in zip(GOAL_SEEKS, timings["seek"].values(), strict=True):
+        row(
+            f"API: {rows:,}-row goal-seek ({solve}), 1 core",
+            seconds,
+            SEEK_RATIO * timings["array"],
+            "s",
+            f"ref: {SEEK_RATIO} x the 100,000-scenario array call",
+        )
     with tempfile.TemporaryDirectory() as folder:
         tco_batch = Path(folder) / "tco.jsonl"
         write_tco_batch(tco_batch, 100_000)
@@ -249,6 +258,13 @@ def in_process_sweep(points: int) -> float:
     return time.process_time() - start
 
 
+GOAL_SEEKS = ((10_000, "utilization"), (200, "rate"))
+"""Array goal-seeks on the default tco preset (5 or 6 inputs given as ranges, each row on
+the full grid of 730 or 3126 range points): rows and the input solved, by its closed form
+(utilization) and by root finding (rate)."""
+SEEK_RATIO = 8
+"""An array goal-seek's budget, in 100,000-scenario array calls of the same run: issue 16's
+~1 s for 10,000 rows on the development machine, where that call takes 0.12 s."""
 EXTRA_SCALAR_CALLS = (
     "tco(gpus=1000)",
     'yield_(die_size="15x15", defect_density=0.031, model="bose-einstein", layers=13.5)',
@@ -261,7 +277,9 @@ API_SETUP = (
     "one = lambda: tcoctl.tco(gpus=1000)['cost_per_gpu_hour']; "
     "params = np.linspace(1e9, 1e11, 100_000); "
     "many = lambda: tcoctl.flops(params=params, tokens=2e12, gpu='h100-sxm', mfu=0.4, "
-    "count=1000)['duration']"
+    "count=1000)['duration']; "
+    "seek = lambda rows, solve: tcoctl.tco(gpus=np.arange(1, rows + 1), solve=solve, "
+    "goal='cost_per_gpu_hour=2.5 USD/h')"
 )
 API_TIMINGS = f"""
 import json, time, warnings
@@ -286,7 +304,13 @@ for _ in range(3):
     start = time.perf_counter()
     many()
     runs.append(time.perf_counter() - start)
-print(json.dumps({{"scalar": scalar, "array": min(runs)}}))
+seeks = {{}}
+for rows, solve in {GOAL_SEEKS!r}:
+    seek(1, solve)
+    start = time.process_time()
+    seek(rows, solve)
+    seeks[solve] = time.process_time() - start
+print(json.dumps({{"scalar": scalar, "array": min(runs), "seek": seeks}}))
 """
 
 REFERENCE_SECONDS = 0.269

@@ -46,7 +46,7 @@ def goal_seek(
     top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
     if unknown in plan.known and target in plan.depends[unknown]:
         with np.errstate(all="ignore"):
-            known, _ = rel.evaluate(plan, values, choices, model.defaults)
+            known, _ = rel.evaluate(rel.only_for(plan, unknown), values, choices, model.defaults)
         needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
         given = {name: value for name, value in values.items() if name != target}
         unreached = beyond_bounds(calc, given, choices, solve, needed, (spec.minimum, top))
@@ -65,8 +65,10 @@ def goal_seek(
             f"{solve.target.name} does not depend on {solve.unknown.name} with these inputs"
         )
 
+    reaching = rel.only_for(forward, target)
+
     def miss(x: Array) -> Array:
-        known, _ = rel.evaluate(forward, {**values, unknown: x}, choices, model.defaults)
+        known, _ = rel.evaluate(reaching, {**values, unknown: x}, choices, model.defaults)
         return np.asarray(known[target], dtype=float) - solve.value
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
