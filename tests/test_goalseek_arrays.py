@@ -21,8 +21,8 @@ from tcoctl.errors import DomainError
 from tcoctl.specs import CALCULATORS
 
 RELATIVE_TOLERANCE = 1e-9
-"""Rows agree to this: the roots are the same, elementwise; a low..high over the corners
-may differ from the full grid's in the last bits of a result constant over the ranges."""
+"""Rows agree to this (the root finder's answers are elementwise, so they agree exactly
+today: the tolerance leaves room for the order of a reduction)."""
 
 ROWS = 200
 COMPARED = 40
@@ -85,14 +85,13 @@ def test_each_row_of_a_goal_seek_array_is_its_own_single_call(
     )
 
 
-def test_rows_out_of_reach_at_some_range_points_take_the_full_grid() -> None:
-    """Time per output token 60 ms: reached at every row's centre, out of reach at some range
-    points for short outputs, whose low..high then lie inside the ranges (the corners alone
-    gave batch low 185.2 where the single call gives 67.98); the others take the corners."""
-    items = np.round(np.exp(np.random.default_rng(16).uniform(math.log(32), math.log(512), ROWS)))
-    compare(
-        tcoctl.inference, "output_tokens", items, solve="batch", goal="time_per_output_token=60ms"
-    )
+def test_rows_out_of_reach_at_some_range_points_are_their_single_calls() -> None:
+    """Time per output token 50 ms on an H100: reached at every row's centre, out of reach at
+    125 of the 626 range points, where the extremes lie inside the ranges, at the edge of
+    where it is reached; the warning names those points."""
+    items = np.round(np.exp(np.random.default_rng(16).uniform(math.log(16), math.log(4096), ROWS)))
+    goal = {"gpu": "h100-sxm", "solve": "layer_overhead", "goal": "time_per_output_token=50ms"}
+    compare(tcoctl.inference, "output_tokens", items, **goal)
 
 
 def test_a_row_out_of_reach_everywhere_fails_as_its_single_call_does() -> None:
