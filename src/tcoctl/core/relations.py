@@ -571,8 +571,8 @@ def find_root(
         previous_x, previous = x, current
         if not np.any(np.isnan(lo)):
             break
-    found = ~np.isnan(lo) & (lo != hi)
-    a, b = np.where(found, lo, 1.0), np.where(found, hi, 2.0)
+    found = ~np.isnan(lo) & (lo != hi)  # a bracket to narrow (elsewhere [1, 1]: none)
+    a, b = np.where(found, lo, 1.0), np.where(found, hi, 1.0)
     ends = narrowed(f, a, b, np.where(found, f_lo, -1.0), np.where(found, f_hi, 1.0))
     root = np.where(found, ends, lo)  # an exact zero of the scan as it is; NaN: none
     return root, first, last
@@ -604,7 +604,7 @@ def narrowed(f: Callable[[Array], Array], a: Array, b: Array, fa: Array, fb: Arr
         width * 2.0 ** -(BISECTIONS + 1),
     )
     steps = np.ceil(np.log2(np.maximum(width / (2 * tolerance), 1.0))) + ITP_SLACK
-    kappa = 0.2 / width
+    kappa = 0.2 / np.where(width > 0, width, 1.0)  # ITP's kappa_1 (kappa_2 = 2, n0 = 1)
     side = np.sign(fa)
     for j in range(int(steps.max())):
         active = tb - ta > 2 * tolerance
