@@ -180,15 +180,23 @@ class Calibration:
     """Fixed time per layer of a forward pass [s]."""
 
 
-def _fit_one(scales: np.ndarray) -> tuple[int, float, np.ndarray, float]:
-    """(ratio index, log scale, each case's log scale minus it, sum of |log error|) for a
-    cases x ratios array; of ratios within 1 % per case of the least sum, the nearest to 1
-    (two cases that bind one resource alone leave the other free)."""
-    centre = np.minimum(np.median(scales, axis=0), 0.0)  # an efficiency is at most 1
-    cost = np.abs(scales - centre).sum(axis=0)
-    near = np.flatnonzero(cost <= cost.min() + TIE * len(scales))
-    best = int(near[np.argmin(np.abs(np.log(np.array(RATIOS)[near])))])
-    return best, float(centre[best]), scales[:, best] - centre[best], float(cost[best])
+def _fit_one(scales: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ratio index, log scale, sum of |log error|) of each fit in an array of cases x ratios,
+    or of a stack of them (leading axes, a fit each: one pass of numpy for all): the scale is
+    the cases' median (at most 1: an efficiency is at most 1); of ratios within 1 % per case of
+    the least sum, the nearest to 1 (two cases that bind one resource alone leave the other
+    free)."""
+    by_ratio = np.swapaxes(scales, -1, -2).copy()  # cases last: numpy's fast partition
+    centre = np.minimum(np.median(by_ratio, axis=-1, overwrite_input=True), 0.0)
+    cost = np.abs(scales - centre[..., None, :]).sum(axis=-2)
+    near = cost <= cost.min(axis=-1, keepdims=True) + TIE * scales.shape[-2]
+    best = np.where(near, np.abs(np.log(np.array(RATIOS))), np.inf).argmin(axis=-1)
+    at_best = best[..., None]
+    return (
+        best,
+        np.take_along_axis(centre, at_best, -1)[..., 0],
+        np.take_along_axis(cost, at_best, -1)[..., 0],
+    )
 
 
 def conformal_factor(scales: np.ndarray, families: Sequence[Sequence[int]]) -> float:
@@ -197,13 +205,12 @@ def conformal_factor(scales: np.ndarray, families: Sequence[Sequence[int]]) -> f
     Predictive Inference for Regression", JASA 113(523)): each case's |log(s_i / s)| against
     its family fitted without it (the families' misses pooled), and of the n misses the
     ceil((n + 1) COVERAGE)-th smallest, exponentiated."""
-    misses = []
+    misses: list[float] = []
     for members in families:
-        for case in members:
-            others = [i for i in members if i != case]
-            if others:
-                best, log_scale, _, _ = _fit_one(scales[others])
-                misses.append(abs(float(scales[case, best] - log_scale)))
+        if len(members) > 1:
+            others = np.array([scales[[i for i in members if i != case]] for case in members])
+            best, log_scale, _ = _fit_one(others)  # each case's family fitted without it
+            misses.extend(np.abs(scales[list(members), best] - log_scale).tolist())
     rank = min(len(misses), math.ceil((len(misses) + 1) * COVERAGE))
     return math.exp(sorted(misses)[rank - 1]) if misses else 1.0
 
@@ -230,53 +237,48 @@ class _Found:
     cost: float
 
 
+def _implied(measured: Sequence[Measured]) -> np.ndarray:
+    """Each case's implied log scales (cases x OVERHEADS x ratios: Measured.log_scales)."""
+    return np.array([[m.log_scales(overhead) for overhead in OVERHEADS] for m in measured])
+
+
 def _fit_measured(measured: Sequence[Measured], families: Sequence[str | None]) -> _Found:
-    """The fit, of every layer overhead of OVERHEADS, that leaves the families' least sum of
-    |log error| (each overhead's best loss and groups: _fit_implied)."""
-    doublings = np.log2([m.gpus for m in measured])
-    return min(
-        (
-            _fit_implied(
-                overhead, np.array([m.log_scales(overhead) for m in measured]), doublings, families
-            )
-            for overhead in OVERHEADS
-        ),
-        key=lambda found: found.cost,
-    )
+    """The fit of the cases (_fit_implied)."""
+    return _fit_implied(_implied(measured), np.log2([m.gpus for m in measured]), families)
 
 
 def _fit_implied(
-    overhead: float, scales: np.ndarray, doublings: np.ndarray, families: Sequence[str | None]
+    implied: np.ndarray, doublings: np.ndarray, families: Sequence[str | None]
 ) -> _Found:
-    """The fit at one layer overhead [s] from the cases' implied log scales at it (cases x
-    ratios), doublings of GPUs per replica and families (None: none); the loss is the one of
-    LOSSES that leaves the families' least sum of |log error|."""
-    groups = {ANY_GPU: list(range(len(scales)))}
+    """The fit from the cases' implied log scales (cases x OVERHEADS x ratios), doublings of
+    GPUs per replica and families (None: none): the layer overhead of OVERHEADS and the loss
+    of LOSSES that leave the families' least sum of |log error| (the first of equals: the
+    least overhead, then loss), each group's fit at them and the range's factor."""
+    groups = {ANY_GPU: list(range(len(implied)))}
     for name in FAMILIES:
         members = [i for i, family in enumerate(families) if family == name]
         if members:
             groups[name] = members
-
-    def scaled(loss: float) -> np.ndarray:
-        # a replica of g GPUs keeps (1 - loss) ^ log2(g): its cases imply a higher
-        # single-GPU scale
-        return np.asarray(scales - np.log1p(-loss) * doublings[:, None], dtype=float)
-
-    by_loss = {
-        loss: {name: _fit_one(scaled(loss)[members]) for name, members in groups.items()}
-        for loss in LOSSES
+    # a replica of g GPUs keeps (1 - loss) ^ log2(g): its cases imply a higher single-GPU
+    # scale; overheads x losses x cases x ratios
+    kept = np.array([np.log1p(-loss) for loss in LOSSES])
+    scaled = implied.transpose(1, 0, 2)[:, None] - (kept[:, None] * doublings)[None, :, :, None]
+    fits = {name: _fit_one(scaled[:, :, m]) for name, m in groups.items() if name != ANY_GPU}
+    costs = sum((found[2] for found in fits.values()), np.zeros(scaled.shape[:2]))
+    losses = costs.argmin(axis=1)  # each overhead's best loss
+    overhead = int(costs[np.arange(len(OVERHEADS)), losses].argmin())
+    loss = int(losses[overhead])
+    at = scaled[overhead, loss]
+    factor = conformal_factor(at, [m for n, m in groups.items() if n != ANY_GPU])
+    pooled, pooled_scale, _ = _fit_one(at)  # every case, at the families' overhead and loss
+    chosen = {
+        ANY_GPU: _GroupFit(int(pooled), float(pooled_scale), factor),
+        **{
+            name: _GroupFit(int(best[overhead, loss]), float(log_scale[overhead, loss]), factor)
+            for name, (best, log_scale, _) in fits.items()
+        },
     }
-
-    def cost(loss: float) -> float:
-        return sum(found[3] for name, found in by_loss[loss].items() if name != ANY_GPU)
-
-    loss = min(LOSSES, key=cost)
-    factor = conformal_factor(scaled(loss), [m for n, m in groups.items() if n != ANY_GPU])
-    fits = {
-        name: _GroupFit(best, log_scale, factor)
-        for name, (best, log_scale, _, _) in by_loss[loss].items()
-    }
-    return _Found(overhead, loss, fits, groups, cost(loss))
+    return _Found(OVERHEADS[overhead], LOSSES[loss], chosen, groups, float(costs[overhead, loss]))
 
 
 def _measured(chosen: Sequence[Case]) -> tuple[list[Measured], list[str | None]]:
@@ -356,10 +358,11 @@ def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
     to rise)."""
     chosen = fit_cases(cases)
     measured, families = _measured(chosen)
+    implied, doublings = _implied(measured), np.log2([m.gpus for m in measured])
     errors, inside = {}, {}
     for i, case in enumerate(chosen):
         rest = [j for j in range(len(chosen)) if j != i]
-        found = _fit_measured([measured[j] for j in rest], [families[j] for j in rest])
+        found = _fit_implied(implied[rest], doublings[rest], [families[j] for j in rest])
         group = found.groups.get(families[i] or ANY_GPU, found.groups[ANY_GPU])
         log_factor = math.log1p(-found.loss) * math.log2(measured[i].gpus)
         log_scale = group.log_scale + log_factor

@@ -31,6 +31,7 @@ import tomli
 from tcoctl import output
 from tcoctl.errors import DomainError, TcoctlError, UsageError, not_one_of
 from tcoctl.pipeline import runner
+from tcoctl.presets import one_version
 from tcoctl.specs import CALCULATORS
 from tcoctl.units import factor, registry
 
@@ -177,7 +178,8 @@ def documents(
     its warnings are dropped (a case's figures are what is compared)."""
     shared, flags = options_of(args)
     flag_sets = [{**flags, **more} for more in added]
-    reports = runner.reports_for(CALCULATORS[calculator], flag_sets, shared, lambda _: None)
+    with one_version():  # one version of each preset for the whole run, read once
+        reports = runner.reports_for(CALCULATORS[calculator], flag_sets, shared, lambda _: None)
     return [output.to_json(report) for report in reports]
 
 
