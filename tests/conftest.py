@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import configuration, settings
 from typer.testing import CliRunner
 
@@ -24,6 +25,15 @@ os.environ["XDG_CONFIG_HOME"] = "/nonexistent/tcoctl-tests"  # never the tester'
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
+FIRST = ("test_validation.py",)
+"""Modules whose fixtures take seconds (the calibration's fits): run first, whole. xdist hands
+tests out in order, so one started near the end kept the other worker idle until it was
+done."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """FIRST's tests first, each module's in its order (its fixtures made once)."""
+    items.sort(key=lambda item: item.path.name not in FIRST)
 
 
 @dataclass

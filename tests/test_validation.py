@@ -17,41 +17,69 @@ from tcoctl import output
 from tcoctl.errors import DomainError
 from tcoctl.pipeline import calibration, validation
 
-DOCUMENT: dict[str, Any] = run("validate", "--format", "json").json()
-SUMMARY: dict[str, Any] = DOCUMENT["summary"]
-CASES = {case["id"]: case for case in DOCUMENT["cases"]}
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    """``tcoctl validate --format json`` of the shipped dataset, run once by a worker that runs
+    a test reading it (at import, every worker ran it while collecting)."""
+    found: dict[str, Any] = run("validate", "--format", "json").json()
+    return found
 
 
-def test_every_published_case_passes() -> None:
+@pytest.fixture(scope="module")
+def summary(document: dict[str, Any]) -> dict[str, Any]:
+    """The document's summary."""
+    found: dict[str, Any] = document["summary"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each case of the document by its id."""
+    return {case["id"]: case for case in document["cases"]}
+
+
+@pytest.fixture(scope="module")
+def held_out(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary of the held-out measured serving cases."""
+    found: dict[str, Any] = summary["measured"]["inference"]["held-out"]
+    return found
+
+
+def test_every_published_case_passes(
+    summary: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> None:
     """Each published figure is reproduced within the precision its source prints."""
     failing = {
         case_id: case.get("message") or f"got {case['got']:.6g}, expected {case['expected']:.6g}"
-        for case_id, case in CASES.items()
+        for case_id, case in by_id.items()
         if case["kind"] == "published" and "skipped" not in case and not case["pass"]
     }
     assert failing == {}
-    assert SUMMARY["published"]["count"] >= 57
+    assert summary["published"]["count"] >= 57
 
 
-def test_every_case_runs_or_is_skipped_for_a_named_option() -> None:
-    assert [case_id for case_id, case in CASES.items() if "message" in case] == []
-    for case in CASES.values():
+def test_every_case_runs_or_is_skipped_for_a_named_option(by_id: dict[str, dict[str, Any]]) -> None:
+    assert [case_id for case_id, case in by_id.items() if "message" in case] == []
+    for case in by_id.values():
         if "skipped" in case:
             assert case["skipped"].startswith("needs ")
 
 
-def test_the_summary_counts_what_the_cases_say() -> None:
-    ran = [case for case in CASES.values() if "skipped" not in case]
-    assert SUMMARY["ran"] == len(ran)
-    assert SUMMARY["passing"] == sum(1 for case in ran if case["pass"])
-    assert sum(group["count"] for group in SUMMARY["by_calculator"].values()) == len(ran)
+def test_the_summary_counts_what_the_cases_say(
+    summary: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> None:
+    ran = [case for case in by_id.values() if "skipped" not in case]
+    assert summary["ran"] == len(ran)
+    assert summary["passing"] == sum(1 for case in ran if case["pass"])
+    assert sum(group["count"] for group in summary["by_calculator"].values()) == len(ran)
 
 
-def test_one_calculator_runs_alone() -> None:
+def test_one_calculator_runs_alone(summary: dict[str, Any]) -> None:
     flops = run("validate", "--calculator", "flops", "--format", "json").json()
     assert {case["calculator"] for case in flops["cases"]} == {"flops"}
     ran = [case for case in flops["cases"] if "skipped" not in case]
-    assert len(ran) == SUMMARY["by_calculator"]["flops"]["count"]
+    assert len(ran) == summary["by_calculator"]["flops"]["count"]
 
 
 def test_the_table_names_each_case_and_the_totals() -> None:
@@ -71,17 +99,19 @@ def test_the_table_shows_no_empty_group() -> None:
     assert "measurements" in flops and "held-out" in flops
 
 
-def test_piped_at_80_columns_every_case_id_is_whole() -> None:
+def test_piped_at_80_columns_every_case_id_is_whole(
+    document: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> None:
     """Issue 19 item 4: piped, the table cut case ids to ``mlperf-…`` at 80 columns; an id
     is what one greps for. Longer ids than the figures leave room for get a line of their
     own; at 200 columns each case is one line."""
-    narrow = output.case_lines(DOCUMENT["cases"], 80)
+    narrow = output.case_lines(document["cases"], 80)
     heads = {line.split()[0]: line for line in narrow[2::2]}
-    assert set(heads) == set(CASES)
+    assert set(heads) == set(by_id)
     assert max(map(len, narrow[1::2])) <= 80  # the figures
     assert all(len(line) <= 80 for case_id, line in heads.items() if len(case_id) < 60)
-    wide = output.case_lines(DOCUMENT["cases"], 200)
-    assert len(wide) == len(CASES) + 1 and all(line.split()[0] in CASES for line in wide[1:])
+    wide = output.case_lines(document["cases"], 200)
+    assert len(wide) == len(by_id) + 1 and all(line.split()[0] in by_id for line in wide[1:])
     table = run("validate", "--calculator", "flops", "--format", "table").stdout
     assert (
         "…" not in table and "mlperf-inf-v4.1-llama2-70b-h200-x8-maxq-offline-system-power" in table
@@ -222,39 +252,42 @@ def test_a_case_id_is_unique(tmp_path: Path) -> None:
         dataset(tmp_path, {"id": "same"}, {"id": "same"})
 
 
-HELD_OUT = SUMMARY["measured"]["inference"]["held-out"]
-
-
-def test_held_out_serving_measurements_fall_inside_the_estimates_range() -> None:
+def test_held_out_serving_measurements_fall_inside_the_estimates_range(
+    held_out: dict[str, Any],
+) -> None:
     """The fitted efficiencies' range is honest: at least 80 % of the held-out measured
     serving cases lie inside low..high (issue 17's target; 44 of 54, 81.5 %, since the range
     became the fit / k .. x k, docs/validation.md)."""
-    assert HELD_OUT["count"] >= 20
-    assert HELD_OUT["inside_range"] >= 0.8
+    assert held_out["count"] >= 20
+    assert held_out["inside_range"] >= 0.8
 
 
-def test_the_calibrated_estimate_beats_the_roofline_on_held_out_cases() -> None:
+def test_the_calibrated_estimate_beats_the_roofline_on_held_out_cases(
+    held_out: dict[str, Any],
+) -> None:
     """The default estimate's mean |error| on held-out measurements is under half the
     roofline's (the uncalibrated default of before)."""
-    assert HELD_OUT["mean_abs_error"] < HELD_OUT["roofline_mean_abs_error"] / 2
+    assert held_out["mean_abs_error"] < held_out["roofline_mean_abs_error"] / 2
 
 
-def test_flops_measurements_show_the_uncalibrated_baseline_beside_the_estimate() -> None:
+def test_flops_measurements_show_the_uncalibrated_baseline_beside_the_estimate(
+    summary: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> None:
     """Issue 17: the uncalibrated error is printed beside the calibrated one; for flops the
     baseline is MFU 1 and draw fraction 1. Llama 2 13B (card: 368,640 A100 GPU hours for 2.0T
     tokens) at MFU 1: 6 x 13e9 x 2e12 FLOP / (312 TFLOP/s, the A100's BF16 peak) = 138,889 h;
     the MLPerf H200 MaxQ system's power at its rating: 8 x 700 W x 1.82 (the DGX H100's
     10.2 kW for eight 700 W GPUs, exactly) = 10,200 W."""
-    assert SUMMARY["uncalibrated"]["flops"] == "--mfu 1 --draw-fraction 1"
-    gpu_hours = CASES["llama-2-13b-pretraining-a100-gpu-hours"]
+    assert summary["uncalibrated"]["flops"] == "--mfu 1 --draw-fraction 1"
+    gpu_hours = by_id["llama-2-13b-pretraining-a100-gpu-hours"]
     assert gpu_hours["uncalibrated"] == pytest.approx(6 * 13e9 * 2e12 / 312e12 / 3600)
     assert gpu_hours["uncalibrated_error"] == pytest.approx(138888.9 / 368640 - 1, rel=1e-6)
-    power = CASES["mlperf-inf-v4.1-llama2-70b-h200-x8-maxq-offline-system-power"]
+    power = by_id["mlperf-inf-v4.1-llama2-70b-h200-x8-maxq-offline-system-power"]
     assert power["uncalibrated"] == pytest.approx(8 * 700 * 10_200 / 8 / 700)
-    for split, group in SUMMARY["measured"]["flops"].items():
+    for split, group in summary["measured"]["flops"].items():
         errors = [
             abs(c["uncalibrated_error"])
-            for c in CASES.values()
+            for c in by_id.values()
             if c["split"] == split and c["calculator"] == "flops"
         ]
         assert group["uncalibrated_mean_abs_error"] == pytest.approx(sum(errors) / len(errors))
@@ -263,15 +296,15 @@ def test_flops_measurements_show_the_uncalibrated_baseline_beside_the_estimate()
     )
 
 
-def test_inference_baseline_is_its_roofline() -> None:
+def test_inference_baseline_is_its_roofline(summary: dict[str, Any]) -> None:
     """Inference's uncalibrated baseline is the roofline, under both keys (JSON is additive)."""
-    held_out = SUMMARY["measured"]["inference"]["held-out"]
+    held_out = summary["measured"]["inference"]["held-out"]
     assert held_out["uncalibrated_mean_abs_error"] == held_out["roofline_mean_abs_error"]
 
 
 @pytest.mark.xfail(strict=True, reason="issue 17's 15 % target is not met (docs/validation.md)")
-def test_held_out_serving_error_meets_the_issue_target() -> None:
-    assert HELD_OUT["mean_abs_error"] <= 0.15
+def test_held_out_serving_error_meets_the_issue_target(held_out: dict[str, Any]) -> None:
+    assert held_out["mean_abs_error"] <= 0.15
 
 
 @pytest.fixture(scope="module")
