@@ -25,10 +25,10 @@ os.environ["XDG_CONFIG_HOME"] = "/nonexistent/tcoctl-tests"  # never the tester'
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-FIRST = ("test_validation.py",)
-"""Modules whose fixtures take seconds (the calibration's fits): run first, whole. xdist hands
-tests out in order, so one started near the end kept the other worker idle until it was
-done."""
+FIRST = ("test_validation.py", "test_units.py")
+"""Modules with a fixture or test of seconds (the calibration's fits, a hypothesis search) that
+came last in file order: run first, whole. xdist hands tests out in order, so one started
+near the end kept the other worker idle until it was done."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
