@@ -27,6 +27,7 @@ References: the approach follows equation-solving calculators such as EES (F-Cha
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -299,36 +300,79 @@ def _derived(
 ) -> _Derived:
     """The steps that given inputs allow (cached apart from the Plan's dependencies and
     checks, which ``_suggest``'s hundred-odd trial plans do not read)."""
-    chosen = dict(choices)
-    relations = [r for r in model.relations if r.active(chosen)]
-    pending = [r for r in relations if not r.fallback]
-    fallbacks = [r for r in relations if r.fallback]
+    pending, fallbacks, holders = _active(model, choices)
     defaults_used = {name for name in model.defaults if name not in given | exclude}
     known = set(given) | defaults_used  # defaults are inputs nobody typed: checked like them
     steps: list[Step] = []
     soft: set[str] = set()  # filled by a fallback: never inverted through
+    # Passes over ``pending`` in order, each relation firing when, as the pass reaches it, one
+    # of its names is unknown and it gives that name (not through a soft output); a pass that
+    # fires none lets one fallback fill. Kept as counts of each relation's unknown names, the
+    # relations with one, and heaps of those that can fire (indices), ahead of the pass or
+    # behind it (for the next), so a pass visits only those.
+    unknown = [len(relation.names) for relation in pending]
+    for name in known:
+        for index in holders.get(name, ()):
+            unknown[index] -= 1
+    ones = {index for index, count in enumerate(unknown) if count == 1}
+
+    def fires(index: int) -> str | None:
+        """The name relation ``index`` (one name unknown) gives now, if it can fire."""
+        relation = pending[index]
+        (name,) = (n for n in relation.names if n not in known)
+        ok = relation.gives(name) and (name == relation.out or relation.out not in soft)
+        return name if ok else None
+
+    def learn(name: str, position: int, ahead: list[int], behind: list[int]) -> None:
+        known.add(name)
+        for index in holders.get(name, ()):
+            unknown[index] -= 1
+            if unknown[index] == 1:
+                ones.add(index)
+                if fires(index) is not None:
+                    heapq.heappush(ahead if index > position else behind, index)
+            elif unknown[index] == 0:
+                ones.discard(index)
+
     while True:
-        progressed = False
-        pending = [r for r in pending if not known.issuperset(r.names)]  # others never fire
-        for relation in pending:
-            missing = [n for n in relation.names if n not in known]
-            if (
-                len(missing) == 1
-                and relation.gives(missing[0])
-                and (missing[0] == relation.out or relation.out not in soft)
-            ):
-                steps.append(Step(relation, missing[0]))
-                known.add(missing[0])
-                progressed = True
-        if progressed:
-            continue
+        ahead = sorted(index for index in ones if fires(index) is not None)
+        behind: list[int] = []
+        while ahead:  # passes while one fires
+            position = -1
+            while ahead:
+                index = heapq.heappop(ahead)
+                if index not in ones:
+                    continue  # all its names known since it could fire
+                gained = fires(index)
+                if gained is None:
+                    continue
+                position = index
+                steps.append(Step(pending[index], gained))
+                learn(gained, position, ahead, behind)
+            ahead, behind = behind, []
         filled = _fill_one(fallbacks, known, exclude)
         if filled is None:
             break
         steps.append(Step(filled, filled.out))
-        known.add(filled.out)
         soft.add(filled.out)
+        learn(filled.out, len(pending), [], [])
     return _Derived(tuple(steps), frozenset(known), frozenset(defaults_used), frozenset(soft))
+
+
+@lru_cache(maxsize=256)
+def _active(
+    model: Model, choices: Choices
+) -> tuple[list[Relation], list[Relation], dict[str, list[int]]]:
+    """The relations these choices make active, apart from the fallbacks, the fallbacks, and
+    for each name the indices of the former it is in (once per time it is named)."""
+    chosen = dict(choices)
+    relations = [r for r in model.relations if r.active(chosen)]
+    pending = [r for r in relations if not r.fallback]
+    holders: dict[str, list[int]] = {}
+    for index, relation in enumerate(pending):
+        for name in relation.names:
+            holders.setdefault(name, []).append(index)
+    return pending, [r for r in relations if r.fallback], holders
 
 
 def _fill_one(
