@@ -242,6 +242,21 @@ def test_a_range_of_a_count_counts_whole() -> None:
     assert "cannot read" in run("tco", "--gpus", "5....10").stderr  # not "runs backwards"
 
 
+def test_a_backwards_range_suggests_a_range_that_runs() -> None:
+    """The hostile probe: --batch 1..0 suggested '0..1', which the range check then refused
+    (a batch is above 0); the swapped range is the example only where it is taken."""
+    refused = run("inference", "--batch", "1..0")
+    assert refused.code == 2
+    assert refused.stderr == (
+        "tcoctl: error: --batch: range '1..0' runs backwards, and '0..1' is out of range: "
+        "expected a value above 0; e.g. '32'\n"
+    )
+    assert run("inference", "--batch", "32").code == 0
+    swapped = run("inference", "--batch", "64..1")
+    assert "runs backwards; write LOW..HIGH, e.g. '1..64'" in swapped.stderr
+    assert run("inference", "--batch", "1..64").code == 0
+
+
 def test_an_option_given_twice_is_refused() -> None:
     """Issue 19 item 7: click kept the last of two --sweep (or --gpus) options silently."""
     outcome = run("tco", "--sweep", "electricity=0.02..0.4:5", "--sweep", "gpus=1..3:3")

@@ -105,6 +105,15 @@ class Unreadable(UnitInputError):
     """Text that reads as no number or quantity at all (':', 'x')."""
 
 
+class Backwards(UnitInputError):
+    """A range written HIGH..LOW; ``swapped`` is it written LOW..HIGH, the example unless the
+    caller, who knows the input's bounds, finds the swapped range refused too."""
+
+    def __init__(self, text: str, swapped: str) -> None:
+        self.text, self.swapped = text, swapped
+        super().__init__(f"range {text!r} runs backwards; write LOW..HIGH, e.g. '{swapped}'")
+
+
 @dataclass(frozen=True)
 class Span:
     """A parsed quantity in core units; ``low == high`` unless the text gave ``LOW..HIGH``.
@@ -292,8 +301,7 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
         raise UnitInputError(f"{text!r} overflows a float; e.g. '{example}'")
     unit = f" {unit_text.strip()}" if unit_text else ""
     if low > high:
-        swapped = f"{match['hi']}..{match['lo']}{unit}"
-        raise UnitInputError(f"range {text!r} runs backwards; write LOW..HIGH, e.g. '{swapped}'")
+        raise Backwards(text, f"{match['hi']}..{match['lo']}{unit}")
     if centre and not low <= centre[0] <= high:
         inside = f"{match['lo']}..{(typed[0][0] + typed[1][0]) / 2:g}..{match['hi']}{unit}"
         raise UnitInputError(

@@ -31,7 +31,15 @@ from tcoctl.specs import (
     Input,
 )
 from tcoctl.stepfiles import read_step_file
-from tcoctl.units import Span, UnitInputError, Unreadable, convert, parse_span, short
+from tcoctl.units import (
+    Backwards,
+    Span,
+    UnitInputError,
+    Unreadable,
+    convert,
+    parse_span,
+    short,
+)
 
 Array = NDArray[np.float64]
 _SIZE = re.compile(r"^\s*(?P<width>[^x×X]+?)\s*[x×X]\s*(?P<height>[^x×X]+?)\s*$")
@@ -135,12 +143,33 @@ def checked_span(spec: Input, text: str, where: str) -> Span:
             f"{where}: cannot read {shorten(text)!r} as a number: expected {number} {expected}; "
             f"e.g. '{spec.example}'"
         ) from error
+    except Backwards as error:
+        raise UsageError(f"{where}: {backwards(spec, error)}") from error
     except UnitInputError as error:
         raise UsageError(f"{where}: {error}") from error
     refused = refusal(spec, np.array([span.low]), np.array([span.high]))
     if refused is not None:
         raise UsageError(f"{where}: {text!r} {refused[1]}; e.g. '{spec.example}'")
     return span
+
+
+def backwards(spec: Input, error: Backwards) -> str:
+    """Why a HIGH..LOW range is refused: its swapped form as the example where ``spec``
+    takes that, else what ``spec`` takes and its own example ('1..0' for a batch of at
+    least 1 is no '0..1')."""
+    try:
+        span = parse_span(
+            error.swapped, spec.unit, spec.example, spec.display if spec.bare else None
+        )
+    except UnitInputError:
+        return f"range {error.text!r} runs backwards; write LOW..HIGH, e.g. '{spec.example}'"
+    refused = refusal(spec, np.array([span.low]), np.array([span.high]))
+    if refused is None:
+        return str(error)
+    return (
+        f"range {error.text!r} runs backwards, and {error.swapped!r} {refused[1]}; "
+        f"e.g. '{spec.example}'"
+    )
 
 
 def refusal(spec: Input, low: Array, high: Array) -> tuple[int, str] | None:
