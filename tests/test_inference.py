@@ -472,5 +472,24 @@ def test_a_model_input_that_cannot_be_is_refused_not_run() -> None:
     assert over.code == 1
     assert "--active-params is more than --params: a token uses at most every" in over.stderr
     latent = run("inference", "--params", "70e9", "--gpu", "h100-sxm", "--latent-dim", "512")
-    assert latent.code == 1 and "latent-dim" in latent.stderr and latent.stdout == ""
+    assert latent.code == 2 and "latent-dim" in latent.stderr and latent.stdout == ""
     assert "not a whole number" in run("inference", "--latent-dim", "0.5").stderr
+
+
+def test_a_latent_on_a_grouped_query_model_says_it_needs_kv_dim() -> None:
+    """The hostile probe: --latent-dim on the GQA default (kv-heads, head-dim) was refused
+    as 'the inputs contradict each other: attention_dim is 256, but kv-dim, latent-dim give
+    2560' (exit 1); it names what is missing, with an example that runs. A GQA shape over
+    the MLA preset replaces its latent as it does its kv-dim."""
+    refused = run("inference", "--latent-dim", "512")
+    assert refused.code == 2
+    assert refused.stderr == (
+        "tcoctl: error: llama-3.1-70b: inference: --latent-dim needs --kv-dim (MLA: the "
+        "latent and rope key cached per token) in place of --kv-heads and --head-dim "
+        "(grouped-query attention has no latent); e.g. --kv-dim 576 --latent-dim 512\n"
+    )
+    assert run("inference", "--kv-dim", "576", "--latent-dim", "512").code == 0
+    gqa = results("inference", "--preset", "deepseek-v3", "--kv-heads", "8", "--head-dim", "128")
+    assert gqa["attention_flop_per_token"]["value"] == pytest.approx(
+        2 * 61 * 128 * 256 * (2048 + 128 / 2) / 1e9, rel=1e-3
+    )

@@ -672,14 +672,32 @@ def more_gpus_than_experts(values: Mapping[str, Any], rows: int) -> list[Finding
     return _flagged(over, rows, message, ("expert_parallel", "experts"))
 
 
+def latent_without_mla(values: Mapping[str, Any], rows: int) -> list[Finding]:
+    """A usage error where latent_dim is given with head_dim: MLA's latent (the values summed
+    per cached token, DeepSeek-V2 arXiv:2405.04434 section 2.1.3) goes with the cached
+    width kv_dim; grouped-query attention (kv_heads x head_dim) has none, and its
+    attention_dim (2 x head_dim) would contradict kv_dim + latent_dim."""
+    if "latent_dim" not in values or "head_dim" not in values:
+        return []
+    message = (
+        "latent_dim needs kv_dim (MLA: the latent and rope key cached per token) in place of "
+        "kv_heads and head_dim (grouped-query attention has no latent); e.g. --kv-dim 576 "
+        "--latent-dim 512"
+    )
+    named = ("latent_dim", "kv_dim", "kv_heads", "head_dim")
+    return [Finding(message, by_row(True, rows), True, named, usage=True)]
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """No answer where a token uses more experts (or parameters) than there are, or a replica
-    has fewer GPUs than its expert-parallel degree; warnings where experts are given to a
+    """No answer where MLA's latent is given with a grouped-query shape, a token uses more
+    experts (or parameters) than there are, or a replica has fewer GPUs than its
+    expert-parallel degree; warnings where experts are given to a
     dense model, expert parallelism without experts or over more GPUs than experts, and on
     rows where the weights and KV cache do not fit: their speed and cost are what the
     replica would do if they did."""
     return (
-        more_experts_used_than_held(values, rows)
+        latent_without_mla(values, rows)
+        + more_experts_used_than_held(values, rows)
         + more_active_than_held(values, rows)
         + fewer_gpus_than_expert_parallel(values, rows)
         + expert_parallel_without_experts(values, rows)

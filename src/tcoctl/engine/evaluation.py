@@ -253,7 +253,8 @@ def core_call(
         )
     except ModeError as error:
         raise UsageError(str(error)) from None
-    problems = [*unreachable, *found]  # a goal out of reach explains the rest
+    usage_first = sorted(found, key=lambda p: not (isinstance(p, rel.Finding) and p.usage))
+    problems = [*unreachable, *usage_first]  # a goal out of reach, a misgiven option: the rest
     if gpus is not None:
         lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
     targets = {step.target for step in plan.steps}

@@ -239,10 +239,13 @@ INFERENCE = Calculator(
             "Key/value heads (grouped-query attention).",
             "8",
             whole=True,
-            excludes=("kv-dim", "kv-cache-per-token"),
+            excludes=("kv-dim", "latent-dim", "kv-cache-per-token"),
         ),
         Input(
-            "head-dim", "Dimension of one head.", "128", excludes=("kv-dim", "kv-cache-per-token")
+            "head-dim",
+            "Dimension of one head.",
+            "128",
+            excludes=("kv-dim", "latent-dim", "kv-cache-per-token"),
         ),
         Input(
             "kv-dim",
