@@ -170,6 +170,33 @@ def test_a_preset_of_another_kind_says_which_option_takes_it() -> None:
     assert "give it as --preset frontier-2024" in run("tco", "--gpu", "frontier-2024").stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("flops", "--gpu", "v100", "--precision", "bf16", "--count", "8", "--duration", "1 day"),
+        ("inference", "--gpu", "v100", "--gpus-per-replica", "8"),
+        ("h100e", "--gpu", "v100"),
+    ],
+)
+def test_v100s_bf16_figure_says_it_is_fp16(args: tuple[str, ...]) -> None:
+    """The hostile probe: --precision bf16 on v100 ran on its bf16 slot, which holds the
+    FP16 peak (V100 has no BF16), without a word; each run using it now says so."""
+    outcome = run(*args, "--format", "json")
+    assert outcome.code == 0
+    assert (
+        "v100 has no BF16: its bf16 figure is its FP16 peak (125 TFLOP/s), which the results use"
+        in outcome.stderr
+    )
+    other = run(*[a if a != "v100" else "a100-sxm" for a in args], "--format", "json")
+    assert other.code == 0 and "no BF16" not in other.stderr
+
+
+def test_v100s_precisions_name_its_fp16() -> None:
+    """Refused --precision fp8 on v100 lists the precisions it has, its bf16 as FP16."""
+    fp8 = run("flops", "--gpu", "v100", "--precision", "fp8", "--count", "8", "--duration", "1d")
+    assert fp8.code == 2 and fp8.stderr.endswith("(v100 has bf16 (FP16))\n")
+
+
 def test_unknown_preset_lists_known_ones() -> None:
     outcome = run("tco" if "tco" in CALCULATORS else "flops", "--preset", "nope")
     assert outcome.code == 2

@@ -37,7 +37,7 @@ from tcoctl.errors import DomainError, UsageError, did_you_mean, shorten
 from tcoctl.files import excerpt, read_text, reason
 from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
-ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of", "per"}
+ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of", "per", "format"}
 ANY_GPU = "*"
 """The label of a per-GPU figure's value for every GPU its labels do not name."""
 REFERENCE_KEYS = {"from", "result", "variant", "note"}
@@ -80,6 +80,9 @@ class Entry:
     per: str | None = None
     """``"gpu"``: the list value holds one figure per GPU preset named in ``labels`` (``*``:
     any other GPU); the run's ``--gpu`` picks one (tcoctl.engine.scenarios), no variants."""
+    format: str | None = None
+    """A hardware peak of another number format than its slot's, named ('FP16': V100 has no
+    BF16, its ``bf16`` slot holds the FP16 peak); runs that use it say so."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,6 +256,7 @@ def _entry(where: str, raw: object) -> Entry:
         tuple(labels),
         as_of,
         per=per,
+        format=raw.get("format"),
     )
 
 

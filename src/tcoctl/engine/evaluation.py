@@ -31,6 +31,7 @@ from tcoctl.engine.inputs import (
     Bounds,
     Given,
     centres,
+    figure_formats,
     gpu_figures,
     reference_gpu_figures,
     rule_figures,
@@ -257,6 +258,7 @@ def core_call(
     problems = [*unreachable, *usage_first]  # a goal out of reach, a misgiven option: the rest
     if gpus is not None:
         lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
+        other_formats(plan, gpus, precision, reported, warnings)
     targets = {step.target for step in plan.steps}
     if not problems and solve is None and not any(r.core in targets for r in reported):
         raise nothing_computed(calc, frozenset(values), chosen)
@@ -412,6 +414,28 @@ def lacking_figures(
                 names = ", ".join(r.name for r in without)
                 verb = "needs it and has" if len(without) == 1 else "need it and have"
                 warnings.setdefault(row, []).append(f"{figure}: {names} {verb} no value; {give}")
+
+
+def other_formats(
+    plan: rel.Plan,
+    gpus: NDArray[np.str_],
+    precision: str,
+    reported: Sequence[Result],
+    warnings: dict[int, list[str]],
+) -> None:
+    """Rows whose hardware preset's peak that results use is of another number format than
+    its slot (V100's bf16 slot holds its FP16 peak): a warning saying which."""
+    used = {quantity for r in reported for quantity in plan.depends.get(r.core, ())}
+    names, index = factorize(gpus.tolist())
+    for at, name in enumerate(names):
+        for slot, (held, figure) in figure_formats(str(name)).items():
+            if f"gpu_{slot}" in used or (slot == precision and "gpu_peak" in used):
+                said = (
+                    f"{name} has no {slot.upper()}: its {slot} figure is its {held} peak "
+                    f"({figure}), which the results use"
+                )
+                for row in np.flatnonzero(index == at).tolist():
+                    warnings.setdefault(row, []).append(said)
 
 
 def _row_of(values: Any, row: int) -> Any:
@@ -817,9 +841,11 @@ def run_table(
 
 
 def _precisions_of(values: Mapping[str, Any], row: int, rows: int, gpu: str) -> str:
-    """The --precision choices a row's --gpu has a peak for, as ' (h20 has bf16, fp8)'."""
+    """The --precision choices a row's --gpu has a peak for, as ' (h20 has bf16, fp8)'
+    (' (v100 has bf16 (FP16))': a peak of another format, named)."""
+    formats = figure_formats(gpu)
     held = [
-        name
+        f"{name} ({formats[name][0]})" if name in formats else name
         for name in PRECISION.choices
         if f"gpu_{name}" in values
         and np.isfinite(np.broadcast_to(np.asarray(values[f"gpu_{name}"]).ravel(), (rows,))[row])

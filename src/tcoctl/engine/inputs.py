@@ -268,6 +268,13 @@ def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
     return _gpu_figures(load(name, where, kind="gpu"))
 
 
+def figure_formats(name: str) -> dict[str, tuple[str, str]]:
+    """A hardware preset's peaks of another number format than their slot, by slot: the
+    format and the figure as the preset gives it (v100: {'bf16': ('FP16', '125 TFLOP/s')})."""
+    table = load(name, "--gpu", kind="gpu").sections["gpu"]
+    return {slot: (e.format, str(e.value)) for slot, e in table.items() if e.format is not None}
+
+
 def reference_gpu_figures() -> dict[str, float]:
     """The H100-equivalent's figures: the built-in datasheet preset, never a user's preset
     of the same name."""
