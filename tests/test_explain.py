@@ -12,7 +12,7 @@ import pytest
 
 from conftest import run
 from tcoctl.specs import CALCULATORS
-from tcoctl.units import convert
+from tcoctl.units import convert, registry
 
 OPERATOR = re.compile(r" ([x/+-]) ")
 OPERATIONS = {"x": operator.mul, "/": operator.truediv, "+": operator.add, "-": operator.sub}
@@ -88,3 +88,41 @@ def test_explain_says_what_a_nan_or_an_infinity_means(args: list[str], said: str
     assert any(line.startswith(said) for line in explained), explained
     words = {word.strip(",") for line in explained for word in line.split()}
     assert not words & {"nan", "inf", "-inf"}, explained
+
+
+COUNTS = re.compile(r"\b(token|FLOP)\b")
+"""Units the core counts as plain numbers (a FLOP per parameter, bytes per token)."""
+DENSITY = "performance_density = "
+"""ECCN 3A090's TPP per mm^2 of die, held as a plain number as the rule states it."""
+
+
+def dimension(piece: str) -> object:
+    """The dimension of a shown '2.5 FLOP/s', token and FLOP as plain numbers."""
+    ureg = registry()
+    unit = COUNTS.sub("1", piece.partition(" ")[2])
+    return ureg.get_dimensionality(ureg.parse_units(unit) if unit else ureg.dimensionless)
+
+
+@pytest.mark.parametrize("command", CALCULATORS)
+def test_every_explained_quantity_has_its_unit(command: str) -> None:
+    """The hostile probe: supply --explain showed 'die_rate = ... = 0.0180622 1/s x 1 x 65
+    = 1.17404', a rate without its unit (and chip_rate, the limits, the GPU's peaks and a
+    year's seconds likewise). Each product, quotient and sum shown has its units multiply
+    out to the unit it states, on the default run and the complete example."""
+    calc = CALCULATORS[command]
+    for args in ((), calc.complete_example):
+        outcome = run(command, *args, "--explain", "--format", "json")
+        assert outcome.code == 0, outcome.stderr
+        for line in outcome.records()[0]["explain"][1:]:
+            if "; here " in line or "no figure" in line or line.startswith(DENSITY):
+                continue
+            _, _, substituted, stated = line.split(" = ")
+            pieces = OPERATOR.split(substituted)
+            dimensions = [dimension(piece) for piece in pieces[::2]]
+            if "+" in pieces or "-" in pieces:
+                assert all(d == dimension(stated) for d in dimensions), line
+                continue
+            value = dimensions[0]
+            for sign, operand in zip(pieces[1::2], dimensions[1:], strict=True):
+                value = value * operand if sign == "x" else value / operand  # type: ignore[operator]
+            assert value == dimension(stated), line

@@ -245,4 +245,4 @@ def test_explain_multiplies_out_to_the_result_with_a_residual() -> None:
     factor = 0.7 * capital_recovery_factor(0.10, 5) + 0.3 * 0.10
     assert doc["results"]["servers_annual"]["value"] == pytest.approx(1000 * 30000 * factor)
     line = next(text for text in doc["explain"] if text.startswith("servers_cost_rate"))
-    assert f"x {factor / (365.25 * 86400):.6g} =" in line  # per second, as the core holds it
+    assert f"x {factor / (365.25 * 86400):.6g} 1/s =" in line  # per second, as the core holds it

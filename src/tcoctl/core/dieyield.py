@@ -861,4 +861,5 @@ MODEL = Model(
     checks=checks,
     references=references(__doc__),
     drawing=Drawing(wafer_cells, needs=("die_width", "die_area")),
+    units={"rest_area": "m^2"},
 )

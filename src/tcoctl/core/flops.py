@@ -115,4 +115,5 @@ MODEL = Model(
     RELATIONS,
     {"flop_per_param_token": FLOP_PER_PARAM_TOKEN, "load": 1.0, "pue": 1.0},
     references=references(__doc__),
+    units={"energy_cost": "USD", "gpu_time_cost": "USD", "embodied_rate": "gCO2e/s"},
 )

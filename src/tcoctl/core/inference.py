@@ -712,4 +712,39 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     )
 
 
-MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))
+MODEL = Model(
+    RELATIONS,
+    checks=checks,
+    references=references(__doc__),
+    units={
+        **dict.fromkeys(
+            (
+                "active_weight_memory",
+                "bytes_per_step",
+                "decode_weight_memory",
+                "kv_cache_batch",
+                "kv_cache_held_per_sequence",
+                "usable_memory_per_gpu",
+            ),
+            "B",
+        ),
+        **dict.fromkeys(("achieved_bandwidth", "peak_bandwidth"), "B/s"),
+        **dict.fromkeys(("achieved_compute", "peak_compute"), "FLOP/s"),
+        **dict.fromkeys(
+            ("batch_prefill_flop", "flop_per_step", "flop_per_token", "prefill_flop"), "FLOP"
+        ),
+        "weight_flop_per_token": "FLOP",
+        **dict.fromkeys(
+            ("batch_prefill_time", "compute_time_bound", "memory_time_bound", "served_step_time"),
+            "s",
+        ),
+        **dict.fromkeys(
+            ("energy_cost_per_token", "gpu_cost_per_token", "input_price_paid"), "USD/token"
+        ),
+        "embodied_rate": "gCO2e/s",
+        "gpu_cost_rate": "USD/s",
+        "mean_context": "token",
+        "power_draw": "W",
+        "token_rate": "token/s",
+    },
+)

@@ -177,4 +177,18 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     )
 
 
-MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))
+MODEL = Model(
+    RELATIONS,
+    checks=checks,
+    references=references(__doc__),
+    units=dict.fromkeys(
+        (
+            "activation_factor",  # bytes per token per hidden unit per layer (34 + 5as/h)
+            "activation_per_sequence",
+            "gradients_per_replica",
+            "optimizer_per_replica",
+            "weights_per_replica",
+        ),
+        "B",
+    ),
+)

@@ -95,6 +95,8 @@ class Relation:
     """'x' for a product (times ``constant``), '+' for a sum, '' for any other formula: how
     ``--explain`` substitutes the numbers."""
     constant: float = 1.0
+    constant_unit: str = ""
+    """The core unit of ``constant`` (a year as seconds: 's'), for ``--explain``."""
     work: Work | None = None
     """Set where ``forward`` costs more than a few array operations per row (a die count),
     so that a planner can refuse a sweep that would run for minutes; None: cheap."""
@@ -118,8 +120,11 @@ class Relation:
         return self.inverses[target](values[self.out], *others, **keywords)
 
 
-def product(out: str, *factors: str, constant: float = 1.0, note: str = "") -> Relation:
-    """``out = constant x factors[0] x factors[1] x ...``, invertible for every factor."""
+def product(
+    out: str, *factors: str, constant: float = 1.0, constant_unit: str = "", note: str = ""
+) -> Relation:
+    """``out = constant x factors[0] x factors[1] x ...``, invertible for every factor;
+    ``constant_unit`` is the constant's core unit (a year: 3.15576e7 's')."""
 
     def forward(*values: Any) -> Any:
         result: Any = constant
@@ -142,6 +147,7 @@ def product(out: str, *factors: str, constant: float = 1.0, note: str = "") -> R
         or f"{out} = {' x '.join(([f'{constant:g}'] if constant != 1 else []) + list(factors))}",
         arithmetic="x",
         constant=constant,
+        constant_unit=constant_unit,
     )
 
 
@@ -211,6 +217,9 @@ class Model:
     module's docstring (``references(__doc__)``), which the API's docstrings show."""
     drawing: Drawing | None = None
     """What ``--map`` draws, for a calculator whose spec offers it (Calculator.drawing)."""
+    units: Mapping[str, str] = field(default_factory=dict)
+    """The core units of the quantities between inputs and results that have one (supply's
+    die_rate: '1/s'), which ``--explain`` shows; the spec gives the inputs' and results'."""
 
     def plan(
         self, known: Iterable[str], choices: Choices = (), exclude: Iterable[str] = ()

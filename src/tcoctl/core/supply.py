@@ -126,8 +126,11 @@ RELATIONS = (
         binding,
         "binding = which constraint gives the least chips (0 dies, 1 packaging, 2 hbm)",
     ),
-    product("chips_per_year", "chip_rate", constant=YEAR_S),
-    *(product(f"chips_from_{name}", f"chip_rate_from_{name}", constant=YEAR_S) for name in LIMITS),
+    product("chips_per_year", "chip_rate", constant=YEAR_S, constant_unit="s"),
+    *(
+        product(f"chips_from_{name}", f"chip_rate_from_{name}", constant=YEAR_S, constant_unit="s")
+        for name in LIMITS
+    ),
     product("chips_in_period", "chip_rate", "period"),
     *(relation for name in h100e.BASES for relation in _basis(name)),
     product("h100e_per_year", "chips_per_year", "h100e_per_chip"),
@@ -190,4 +193,17 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     return dieyield.checks(values, rows, assumed)
 
 
-MODEL = Model(RELATIONS, checks=checks, references=references(__doc__))
+MODEL = Model(
+    RELATIONS,
+    checks=checks,
+    references=references(__doc__),
+    units=dict.fromkeys(
+        (
+            "die_rate",
+            "chip_rate",
+            *(f"chip_rate_from_{name}" for name in LIMITS),
+            *(f"{name}_limit" for name in LIMITS),
+        ),
+        "1/s",
+    ),
+)

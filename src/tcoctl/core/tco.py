@@ -177,6 +177,7 @@ RELATIONS = (
         "opex_share_of_capex",
         "capex",
         constant=1 / YEAR_S,
+        constant_unit="1/s",
         note="opex_share_of_capex = opex_rate x 1 year / capex",
     ),
     product(
@@ -202,4 +203,8 @@ RELATIONS = (
     LOAD_FROM_DRAW,
 )
 
-MODEL = Model(RELATIONS, references=references(__doc__))
+MODEL = Model(
+    RELATIONS,
+    references=references(__doc__),
+    units={"server_crf": "1/s", "facility_crf": "1/s", "embodied_rate": "gCO2e/s"},
+)

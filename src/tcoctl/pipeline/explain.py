@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 
 from tcoctl.core.relations import Plan, Step
-from tcoctl.specs import Calculator
+from tcoctl.engine import model_for
+from tcoctl.specs import GPU_FIELDS, RULE_FIELDS, Calculator
 
 HEADER = (
     "Each step the relations took, in core units (SI and USD: s, B, W, J, FLOP, USD; a year "
@@ -20,9 +21,17 @@ HEADER = (
 
 
 def _units(calc: Calculator) -> dict[str, str]:
-    """The core unit of every quantity the spec names (inputs and results)."""
-    found = {spec.core: spec.unit for spec in calc.inputs if spec.kind == "number"}
+    """The core unit of every quantity: those the spec names (inputs and results), the
+    GPU's and the H100 reference's figures, the rules' thresholds, and those between inputs
+    and results (the model's ``units``; none there: dimensionless)."""
+    found = dict(model_for(calc).units)
+    found.update({spec.core: spec.unit for spec in calc.inputs if spec.kind == "number"})
     found.update({result.core: result.unit for result in calc.results})
+    for spec in GPU_FIELDS:
+        found.update({f"gpu_{spec.name}": spec.unit, f"ref_{spec.name}": spec.unit})
+    found.update(gpu_peak="FLOP/s", ref_peak="FLOP/s")
+    for fields in RULE_FIELDS.values():
+        found.update({f"rule_{spec.name}": spec.unit for spec in fields})
     return found
 
 
@@ -58,7 +67,7 @@ def step_line(step: Step, known: Mapping[str, float], units: Mapping[str, str]) 
             numbers = [shown(name) for name in names]
             if relation.constant != 1:
                 names.insert(0, f"{relation.constant:g}")
-                numbers.insert(0, f"{relation.constant:g}")
+                numbers.insert(0, _number(relation.constant, relation.constant_unit))
             return f"{target} = {operator.join(names)} = {operator.join(numbers)} = {result}"
         inverse = " / " if relation.arithmetic == "x" else " - "
         others = [name for name in relation.inputs if name != target]
@@ -66,7 +75,7 @@ def step_line(step: Step, known: Mapping[str, float], units: Mapping[str, str]) 
         numbers = [shown(name) for name in names]
         if relation.constant != 1:
             names.append(f"{relation.constant:g}")
-            numbers.append(f"{relation.constant:g}")
+            numbers.append(_number(relation.constant, relation.constant_unit))
         return f"{target} = {inverse.join(names)} = {inverse.join(numbers)} = {result}"
     given = ", ".join(f"{name} = {shown(name)}" for name in relation.inputs)
     return f"{relation.note}; here {target} = {result}" + (f" with {given}" if given else "")
