@@ -129,6 +129,9 @@ def test_numbers_keep_their_figures(value: float) -> None:
         (33_750.0, "USD", "33.75 k USD"),
         (6_600.0, "USD", "6,600 USD"),
         (0.99992976, "", "0.999930"),
+        (0.99999929, "ms", "1 ms"),  # a time near 1 keeps 4 figures, not the share rule's
+        (0.99963, "ms", "0.9996 ms"),
+        (1.0000007, "s", "1 s"),
         (100_000.0, "", "100,000"),
         (2.5e9, "", "2.5 bn"),
         (41999999.99999999, "USD", "42 M USD"),
@@ -143,6 +146,13 @@ def test_fmt_examples(value: float, unit: str, shown: str) -> None:
     """Issue 19 item 12: one rule (docs/units-and-ranges.md): prefixes k to E, the words
     k, M, bn, tn before any other unit, scientific beyond (1e26 FLOP, not 100 YFLOP)."""
     assert fmt(value, unit) == shown
+
+
+def test_a_time_near_one_is_shown_to_four_figures() -> None:
+    """The hostile probe: compute_time showed '0.99963 ms' (and 0.99999929 ms), the rule
+    that keeps a yield's or share's distance from 1 applied to a time."""
+    table = run("inference", "--batch", "10.67", "--format", "table").stdout
+    assert re.search(r"^compute_time +0\.9996 +ms ", table, re.MULTILINE), table
 
 
 def test_tables_use_e_notation_only_beyond_the_prefixes() -> None:

@@ -121,9 +121,10 @@ def scale_for(value: float, unit: str) -> tuple[int, str]:
 def number(x: float, near_one: bool = True) -> str:
     """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
     numbers below a million exactly; e-notation outside 1e-3..1e6 (from 1e4 with
-    ``--notation sci``, whole numbers too). A value near 1 keeps the
-    digits where it departs from 1 and one more (0.99992976 -> 0.999930), so that powers of
-    it stay right: 0.999930^1500 = 0.900; NEAR_ONE_DECIMALS at most."""
+    ``--notation sci``, whole numbers too). With ``near_one`` (a plain number: a yield, a
+    share) a value near 1 keeps the digits where it departs from 1 and one more (0.99992976
+    -> 0.999930), so that powers of it stay right: 0.999930^1500 = 0.900;
+    NEAR_ONE_DECIMALS at most."""
     if x == 0 or not math.isfinite(x):
         return str(x) if x else "0"
     largest = SCALE_FROM if notation.get() == "sci" else 1e6
@@ -154,7 +155,8 @@ def fmt_parts(value: float | str, unit: str = "", exp: int | None = None) -> tup
         shown = _beyond(unit)[1]
     else:
         shown = dict(_scales(value, unit)).get(exp, unit) if exp else unit
-    return number(value / 10.0**exp, near_one=False) if exp else number(value), shown
+    near_one = not exp and not shown  # a share or yield, not 0.9996 ms of a time
+    return number(value / 10.0**exp, near_one=near_one), shown
 
 
 def fmt(value: float | str, unit: str = "") -> str:
