@@ -425,8 +425,24 @@ def test_attention_flop_of_a_gqa_model() -> None:
                prompt_tokens=2048, output_tokens=128, batch=4)  # fmt: skip
     assert out["attention_flop_per_token"] == 5_536_481_280
     assert out["flop_per_step"] == pytest.approx(4 * (2 * 70e9 + 5_536_481_280))
-    assert core("inference", params=70e9, layers=80, kv_heads=8, head_dim=128,
-                batch=4, context_tokens=2112)["attention_flop_per_token"] == 0  # fmt: skip
+    without = core("inference", params=70e9, layers=80, kv_heads=8, head_dim=128, batch=4,
+                   prompt_tokens=2048, output_tokens=128)  # fmt: skip
+    assert "attention_flop_per_token" not in without  # not computed without --heads
+    assert without["flop_per_step"] == pytest.approx(4 * 2 * 70e9)
+
+
+def test_attention_flop_without_heads_is_not_computed() -> None:
+    """The hostile probe: without --heads attention_flop_per_token showed 0 GFLOP; it is
+    not computed (JSON's missing names --heads, as for other results), while compute_time
+    still counts the weights' FLOP alone."""
+    outcome = run("inference", "--format", "json")
+    assert outcome.code == 0
+    record = outcome.json()
+    assert "attention_flop_per_token" not in record["results"]
+    assert record["missing"]["attention_flop_per_token"] == [["heads"]]
+    assert record["results"]["compute_time"]["value"] == pytest.approx(2.99794578484454)
+    table = run("inference", "--format", "table").stdout
+    assert "not computed: attention_flop_per_token (needs --heads)" in table
 
 
 def test_attention_flop_of_mla_in_its_absorbed_form() -> None:

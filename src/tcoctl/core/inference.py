@@ -568,12 +568,11 @@ RELATIONS = (
     formula("blended_price", ["price"], _same, "output tokens only", fallback=True),
     formula("cost_per_token", ["gpu_cost_per_token"], _same, "cost = GPU time", fallback=True),
     formula("cost_per_token", ["energy_cost_per_token"], _same, "cost = energy", fallback=True),
-    # last: a fallback with no inputs applies at once, so it must wait for the mean context's
     formula(
-        "attention_flop_per_token",
-        [],
-        lambda: 0.0,
-        "attention_flop_per_token = 0 (no --heads: attention's own FLOP left out)",
+        "flop_per_token",
+        ["weight_flop_per_token"],
+        _same,
+        "flop_per_token = weight_flop_per_token (no --heads: attention's own FLOP left out)",
         fallback=True,
     ),
 )

@@ -508,8 +508,8 @@ INFERENCE = Calculator(
         Result(
             "attention_flop_per_token",
             "Attention's own FLOP per output token: 2 x layers x heads x attention_dim x mean "
-            "context (attention_dim: 2 x head-dim, or MLA's kv-dim + latent-dim); 0 without "
-            "--heads.",
+            "context (attention_dim: 2 x head-dim, or MLA's kv-dim + latent-dim); not computed "
+            "without --heads (the weights' FLOP alone count).",
             "FLOP",
             "GFLOP",
             detail=True,
