@@ -275,6 +275,30 @@ def test_goal_seek_errors_name_the_solve_and_goal_keywords_not_the_flags() -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("keywords", "example"),
+    [
+        ({"heads": "abc"}, "e.g. heads='128'"),
+        ({"heads": -1}, "e.g. heads='128'"),
+        ({"batch": "abc"}, "e.g. batch='32'"),
+        ({"batch": "64..1"}, "e.g. batch='1..64'"),
+        ({"kv_cache_per_token": "abc"}, "e.g. kv_cache_per_token='320 KiB'"),
+        ({"precision": "abc"}, "e.g. precision='bf16'"),
+    ],
+)
+def test_a_keywords_error_ends_in_an_example_of_that_keyword(
+    keywords: dict[str, Any], example: str
+) -> None:
+    """The hostile probe: tcoctl.inference(heads='abc') ended "e.g. '128'" (the command
+    line's words), heads=-1 "e.g. heads='128'"; every keyword's error now ends in the
+    keyword as Python takes it, and that example runs."""
+    with pytest.raises(UsageError) as raised:
+        tcoctl.inference(**keywords)
+    assert str(raised.value).endswith(f" {example}"), raised.value
+    key, _, value = example.removeprefix("e.g. ").partition("=")
+    assert "tokens_per_second_per_gpu" in tcoctl.inference(**{key: value.strip("'")})
+
+
 def test_keywords_are_worded_exactly_never_from_an_english_word() -> None:
     """Issue 16: the translator read the word after an option as its value, so 'give
     another --precision or a --peak' came out as precision='or' (and --gpu whose as

@@ -227,7 +227,23 @@ def run(command: str, preset: str | None = None, **options: Any) -> Result:
         except (UsageError, DomainError) as error:  # the engine words options as flags
             if command not in CALCULATORS:
                 raise
-            raise type(error)(as_keywords(CALCULATORS[command], str(error))) from None
+            calc = CALCULATORS[command]
+            raise type(error)(keyword_example(calc, as_keywords(calc, str(error)))) from None
+
+
+_SUBJECT = re.compile(r"^(?P<key>[a-z][a-z0-9_]*)(?:=|\[\d+\]):")
+_EXAMPLE = re.compile(r"e\.g\. (?P<value>'[^']*')$")
+
+
+def keyword_example(calc: Calculator, text: str) -> str:
+    """A message about one keyword's value with its closing example as that keyword takes
+    it: "heads=: cannot read 'abc' as a number: ...; e.g. heads='128'" (the command line's
+    words end "e.g. '128'"), as a refused number's message does ("heads=: -1 is out of
+    range: ...; e.g. heads='128'")."""
+    subject, example = _SUBJECT.match(text), _EXAMPLE.search(text)
+    if subject is None or example is None or subject["key"] not in calc.inputs_by_name:
+        return text
+    return f"{text[: example.start()]}e.g. {subject['key']}={example['value']}"
 
 
 def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
