@@ -413,7 +413,13 @@ def test_a_die_yield_goal_above_one_is_refused() -> None:
     outcome = run("yield", "--die-size", "20x20", "--solve", "defect-density",
                   "--for", "die_yield=1.2")  # fmt: skip
     assert outcome.code == 2 and outcome.stdout == ""
-    assert outcome.stderr == "tcoctl: error: --for: die_yield cannot exceed 1 (100 %); got '1.2'\n"
+    assert outcome.stderr == (
+        "tcoctl: error: --for: die_yield must be above 0 and at most 1; got '1.2', "
+        "e.g. 'die_yield=0.8'\n"
+    )
+    example = run("yield", "--die-size", "20x20", "--solve", "defect-density",
+                  "--for", "die_yield=0.8")  # fmt: skip
+    assert example.code == 0, example.stderr
 
 
 @pytest.mark.parametrize(

@@ -246,3 +246,21 @@ def test_explain_multiplies_out_to_the_result_with_a_residual() -> None:
     assert doc["results"]["servers_annual"]["value"] == pytest.approx(1000 * 30000 * factor)
     line = next(text for text in doc["explain"] if text.startswith("servers_cost_rate"))
     assert f"x {factor / (365.25 * 86400):.6g} 1/s =" in line  # per second, as the core holds it
+
+
+@pytest.mark.parametrize(
+    ("goal", "option"),
+    [("power_share=1.5", "--for"), ("gpu_share=-0.5", "--for"), ("power_share=2", "--mark")],
+)
+def test_a_share_goal_outside_0_to_1_is_refused_as_typed(goal: str, option: str) -> None:
+    """The hostile probe: --for power_share=1.5 searched, then failed (exit 1, 'no value of
+    electricity gives power_share = 1.5'); a share is refused up front, with an example."""
+    args = ["--solve", "electricity"] if option == "--for" else ["--sweep", "gpus=1..3:3"]
+    outcome = run("tco", *args, option, goal)
+    name, _, level = goal.partition("=")
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr == (
+        f"tcoctl: error: {option}: {name} must be between 0 and 1; got '{level}', "
+        f"e.g. '{name}={'0.15' if name == 'power_share' else '0.5'}'\n"
+    )
+    assert run("tco", "--solve", "electricity", "--for", "power_share=0.15").code == 0

@@ -81,9 +81,15 @@ def _bounds(command: str) -> dict[str, tuple[float, float, bool]]:
         if spec.kind == "number"
     }
     for result in calc.results:
-        if result.maximum is not None:
-            low, _, exclusive = found.get(result.core, (-math.inf, math.inf, False))
-            found[result.core] = (low, result.maximum, exclusive)
+        low, high, exclusive = found.get(result.core, (-math.inf, math.inf, False))
+        if result.minimum is not None:
+            low = max(low, result.minimum)
+        if result.maximum is not None or result.minimum is not None:
+            found[result.core] = (
+                low,
+                high if result.maximum is None else result.maximum,
+                exclusive,
+            )
     return found
 
 

@@ -134,20 +134,28 @@ def parse_mark(
         raise UsageError(f"{option}: {error}") from None
     if level.is_range:
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")
-    if result.maximum is not None and level.low > result.maximum:
-        percent = " (100 %)" if result.maximum == 1.0 and not result.unit else ""
+    low, high, exclusive = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
+    if level.low > high or level.low < low or (exclusive and level.low <= low):
+        above = f"above {low:g}" if exclusive else f"at least {low:g}"
+        if result.unit or (low, high) != (0.0, 1.0):
+            bounds = [above] * (low > -math.inf) + [f"at most {high:g}"] * (high < math.inf)
+            within = " and ".join(bounds)
+        else:  # a share or a yield
+            within = "above 0 and at most 1" if exclusive else "between 0 and 1"
         raise UsageError(
-            f"{option}: {result.name} cannot exceed {result.maximum:g}{percent}; "
-            f"got {shorten(match['level'])!r}"
-        )
-    low, _, exclusive = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
-    if level.low < low or (exclusive and level.low <= low):
-        spec = next(s for s in calc.inputs if s.core == result.core)  # a bound comes of one
-        raise UsageError(
-            f"{option}: {result.name} {'must be above' if exclusive else 'cannot be below'} "
-            f"{low:g}; got {shorten(match['level'])!r}, e.g. '{result.name}={spec.example}'"
+            f"{option}: {result.name} must be {within}; got {shorten(match['level'])!r}, "
+            f"e.g. '{goal_example(calc, result, example)}'"
         )
     return result, level.low
+
+
+def goal_example(calc: Calculator, result: Result, example: str) -> str:
+    """A level of ``result`` to ask for: ``example`` where it is of that result, else the
+    example of the option that gives it, else a share's half."""
+    if example.startswith(f"{result.name}="):
+        return example
+    spec = next((s for s in calc.inputs if s.core == result.core), None)
+    return f"{result.name}={spec.example if spec is not None else '0.5'}"
 
 
 def parse_solve(

@@ -94,6 +94,9 @@ class Result:
     years and the core holds seconds."""
     maximum: float | None = None
     """Largest meaningful value (a yield of 1): rows above it fail with ``hint``."""
+    minimum: float | None = None
+    """Smallest meaningful value (a share's 0): rows below it fail, a goal below it is
+    refused."""
     hint: str = ""
     echo: bool = False
     """Reported even when it is an input given as it is (not only when derived)."""
@@ -108,6 +111,11 @@ class Result:
     @cached_property
     def core(self) -> str:
         return self.quantity or self.name
+
+
+def share(name: str, help: str, hint: str = "") -> Result:
+    """A result that is a share or a yield: from 0 to 1."""
+    return Result(name, help, minimum=0.0, maximum=1.0, hint=hint)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcoctl.core.constants import OFFSET_STEPS, YIELD_MODELS
-from tcoctl.specs.base import Calculator, Input, Result
+from tcoctl.specs.base import Calculator, Input, Result, share
 
 
 def length(name: str, help: str, example: str, **settings: Any) -> Input:
@@ -204,23 +204,22 @@ YIELD = Calculator(
             hint="the die does not fit on the usable wafer",
         ),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
-        Result("die_yield", "Defect-limited die yield under --model.", maximum=1.0),
+        share("die_yield", "Defect-limited die yield under --model."),
         Result("defect_density", "Defect density D0.", "1/m^2", "1/cm^2"),
         Result("die_area", "Die area.", "m^2", "mm^2"),
         Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
         Result("cost_per_good_die", "Wafer cost / good dies.", "USD", "USD"),
         Result("wafers", "Wafers needed for --dies good dies."),
         Result("dies", "Good dies from --wafers wafers."),
-        Result("core_yield", "Yield of one core under --model (core area x defect density)."),
-        Result(
+        share("core_yield", "Yield of one core under --model (core area x defect density)."),
+        share(
             "yield_with_spares",
             "Die yield with spare cores: at least --cores-needed of --cores good (binomial "
             "sum over the core yield), times the yield of the rest of the die; good dies use it.",
         ),
-        Result(
+        share(
             "implied_yield",
             "Good dies / (dies per wafer x known yields).",
-            maximum=1.0,
             hint="the good dies are more than the whole dies that fit",
         ),
         Result(
@@ -229,10 +228,9 @@ YIELD = Calculator(
             "1/m^2",
             "1/cm^2",
         ),
-        Result(
+        share(
             "implied_step_yield",
             "Per-step yield that gives the implied yield.",
-            maximum=1.0,
             hint="the good dies are more than the whole dies that fit",
         ),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tcoctl.specs.base import GPU, PRECISION, Calculator, Input, Result
+from tcoctl.specs.base import GPU, PRECISION, Calculator, Input, Result, share
 from tcoctl.specs.dieyield import YIELD
 
 DIRECT = "good-dies-per-wafer"
@@ -186,7 +186,7 @@ SUPPLY = Calculator(
         Result("h100e_per_chip", "One chip in H100s, on --basis."),
         Result("good_dies_per_wafer", "Good dies per wafer, from the die size and yield."),
         Result("dies_per_wafer", "Whole dies on the usable wafer, counted die by die."),
-        Result("die_yield", "Defect-limited die yield under --model."),
+        share("die_yield", "Defect-limited die yield under --model."),
         Result("chips_in_period", "Packaged chips over --months (12: a year's)."),
         Result("h100e_in_period", "H100-equivalents of the chips over --months."),
         Result("dies", "Good compute dies the wafers give over --months."),

@@ -17,6 +17,7 @@ from tcoctl.specs.base import (
     Calculator,
     Input,
     Result,
+    share,
 )
 
 ITEMS = (
@@ -150,8 +151,8 @@ TCO = Calculator(
             )
             for item, label in ITEMS
         ),
-        *(Result(f"{item}_share", f"Share of annual cost: {label}.") for item, label in ITEMS),
-        Result("gpu_share", "Share of annual cost: GPU hardware (servers and network)."),
+        *(share(f"{item}_share", f"Share of annual cost: {label}.") for item, label in ITEMS),
+        share("gpu_share", "Share of annual cost: GPU hardware (servers and network)."),
         Result("total_annual_cost", "Total annual cost.", "USD/s", "USD/yr", "total_cost_rate"),
         Result("total_cost", "Total cost over the server life.", "USD", "USD"),
         Result(
