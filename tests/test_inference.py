@@ -362,8 +362,9 @@ def test_a_margin_above_1_is_refused_by_name() -> None:
     outcome = run("inference", *model, "--solve", "price", "--for", "margin=1.5")
     assert outcome.code == 2 and outcome.stdout == ""
     assert outcome.stderr.endswith(
-        "tcoctl: error: --for: margin cannot exceed 1 (100 %); got '1.5'\n"
+        "tcoctl: error: --for: margin must be at most 1; got '1.5', e.g. 'margin=0.5'\n"
     )
+    assert run("inference", *model, "--solve", "price", "--for", "margin=0.5").code == 0
 
 
 def test_a_layer_overhead_beyond_a_second_is_refused_by_name() -> None:
@@ -508,4 +509,23 @@ def test_a_latent_on_a_grouped_query_model_says_it_needs_kv_dim() -> None:
     gqa = results("inference", "--preset", "deepseek-v3", "--kv-heads", "8", "--head-dim", "128")
     assert gqa["attention_flop_per_token"]["value"] == pytest.approx(
         2 * 61 * 128 * 256 * (2048 + 128 / 2) / 1e9, rel=1e-3
+    )
+
+
+def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> None:
+    """The hostile probe: --solve gpus-per-replica with --expert-parallel 16 searched below
+    16 and was refused ('--gpus-per-replica is fewer than --expert-parallel'), for a goal
+    that 30 GPUs meet (28.1 ms at 16, 19.3 ms at 32); the search starts at N, and a goal
+    that no replica of N or more GPUs gives says so."""
+    args = ("inference", "--preset", "deepseek-v3", "--expert-parallel", "16")
+    found = run(*args, "--solve", "gpus-per-replica", "--for", "time_per_output_token=20 ms",
+                "--format", "json")  # fmt: skip
+    assert found.code == 0, found.stderr
+    assert found.records()[0]["results"]["gpus_per_replica"]["value"] == 30
+    slow = run(*args, "--solve", "gpus-per-replica", "--for", "time_per_output_token=30 ms")
+    assert slow.code == 1
+    assert slow.stderr.startswith(
+        "tcoctl: error: deepseek-v3: inference: no value of gpus-per-replica (at least "
+        "--expert-parallel) gives time_per_output_token = 30 ms: over that range it runs from "
+        "5.49 ms to 28.1361 ms"
     )

@@ -15,7 +15,7 @@ from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
 from tcoctl.engine.model import Solve, model_for
-from tcoctl.errors import UsageError
+from tcoctl.errors import UsageError, as_flag
 from tcoctl.specs import Calculator, label_of
 
 
@@ -66,9 +66,11 @@ def goal_seek(
         )
 
     reaching = rel.only_for(forward, target)
+    floor = values.get(calc.input(spec.at_least).core) if spec.at_least else None
 
-    def miss(x: Array) -> Array:
-        known, _ = rel.evaluate(reaching, {**values, unknown: x}, choices, model.defaults)
+    def miss(x: Array) -> Array:  # below its floor the unknown stands at the floor
+        at = x if floor is None else np.maximum(x, floor)
+        known, _ = rel.evaluate(reaching, {**values, unknown: at}, choices, model.defaults)
         return np.asarray(known[target], dtype=float) - solve.value
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
@@ -77,10 +79,13 @@ def goal_seek(
     with np.errstate(all="ignore"):
         root, first, last = search(miss)
         root = plateau_edge(miss, root, search, (spec.minimum, high))
+        if floor is not None:
+            root = np.maximum(root, floor)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
     spans = np.stack([first, last], axis=-1) + solve.value
+    valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
     unreached = out_of_reach(
-        calc, solve, np.isnan(root), spans, caps, other_input(calc, forward, solve)
+        calc, solve, np.isnan(root), spans, caps, other_input(calc, forward, solve), valid=valid
     )
     with np.errstate(all="ignore"):
         values[unknown], stepped = reached(calc, miss, root, solve, high)
@@ -145,16 +150,18 @@ def out_of_reach(
     caps: Callable[[int, int], str],
     other: str,
     needed: Array | None = None,
+    valid: str = "",
 ) -> list[OutOfReach]:
     """Where no value of the unknown over its valid range gives the goal (``points``), with
     the least and greatest values the target takes over that range there (``spans``, rows
     x points x 2), what caps it (``caps``, supply's binding constraint at the top of
-    the range), and the value a closed form says it would need (``needed``). The goal
+    the range), and the value a closed form says it would need (``needed``); ``valid``
+    words the range (default: the unknown's own, 'at least 1'). The goal
     suggested instead is inside that span, or for a whole count (GPUs per replica, which
     steps 2, 4, 8) the nearer end's value, which the result takes."""
     spec, target = solve.unknown, solve.target
     goal = shown(calc, target.core, solve.value)
-    valid = describe_range(spec).removeprefix("a value ")
+    valid = (valid or describe_range(spec)).removeprefix("a value ")
     whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
     def says(row: int, point: int) -> tuple[str, str]:

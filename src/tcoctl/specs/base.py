@@ -52,6 +52,9 @@ class Input:
     accepts: tuple[str, ...] = ()
     """Results of other calculators, under other names, that feed this option when their
     output flows in (``--input -``; tcoctl.chain): tco's ``gpus`` feeds ``--count``."""
+    at_least: str = ""
+    """Another number input this one is never below (a replica's GPUs, its expert-parallel
+    degree): a goal-seek for this one searches from that input's value up."""
     rule: str = ""
     """For a ``choice`` among rule presets (``kind = "rule"``): the table its presets hold
     (``eccn`` or ``compute``, see RULE_FIELDS); any such preset is a valid value, so that a

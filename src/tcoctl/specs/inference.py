@@ -317,6 +317,7 @@ INFERENCE = Calculator(
             "of two, whose usable HBM holds the weights and the batch's KV cache).",
             "4",
             whole=True,
+            at_least="expert-parallel",
         ),
         Input(
             "expert-parallel",
