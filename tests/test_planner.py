@@ -507,9 +507,14 @@ def test_a_sweep_says_why_points_are_blank_and_charts_a_result_that_moves() -> N
     outcome = run(*args, "-f", "json")
     assert outcome.code == 0, outcome.stderr
     warnings = outcome.stderr.splitlines()
-    assert len(warnings) == 2  # one per scenario of the preset (Kirin 9000S, Ascend 910B)
-    assert "--sweep: no answer at 3 of 9 points, die-area = 850, 875, 900 mm^2" in warnings[0]
-    assert "e.g. at 850 mm^2: implied_step_yield comes out at" in warnings[0]
+    assert len(warnings) == 4  # two per scenario of the preset (Kirin 9000S, Ascend 910B)
+    assert "--sweep: no answer at 3 of 9 points, die-area = 850, 875, 900 mm^2" in warnings[1]
+    assert "e.g. at 850 mm^2: implied_step_yield comes out at" in warnings[1]
+    # the points answered at the centre say so, as a single run at 700 mm^2 does
+    assert (
+        "--sweep: at die-area = 700, 725, 750 and 3 more mm^2: implied_step_yield" in (warnings[0])
+    )
+    assert "so no value at 2 of 5 points of the input ranges" in warnings[0]
     section = outcome.records()[0]["sweep"]
     assert [gap["x"] for gap in section["undefined"]] == [850, 875, 900]
     assert (
@@ -551,3 +556,18 @@ def test_an_input_given_and_swept_is_refused() -> None:
         "--sweep gpus=1000..2000:3 without --gpus, or --gpus 5 without --sweep\n"
     )
     assert run("tco", "--sweep", "electricity=0.02..0.4:3", "--gpus", "5", "-f", "csv").code == 0
+
+
+def test_a_sweep_names_the_points_a_warning_concerns() -> None:
+    """The hostile probe: a sweep over batches where the weights and KV cache stop fitting
+    said nothing, where a batch file names its lines; the sweep now names its points the
+    same way (one warning per message, the first few points and how many more)."""
+    outcome = run("inference", "--sweep", "batch=1..2000:5", "--format", "json")
+    assert outcome.code == 0
+    assert outcome.stderr == (
+        "tcoctl: warning: llama-3.1-70b: --sweep: at batch = 500.8, 1,000, 1,500 and 1 more: "
+        "the weights and KV cache do not fit in memory (fits: no): tokens/s and cost are what "
+        "a replica would do if they did; add gpus-per-replica or lower the batch\n"
+    )
+    fitting = run("inference", "--sweep", "batch=1..200:5", "--format", "json")
+    assert fitting.code == 0 and fitting.stderr == ""

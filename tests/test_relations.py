@@ -134,7 +134,8 @@ def test_goal_seek_in_closed_form_and_no_solution() -> None:
     out = results("flops", "--preset", "run-1e30", "--gpu", "h100-sxm", "--mfu", "0.4",
                   "--solve", "count", "--for", "duration=90 day")  # fmt: skip
     assert out["count"]["value"] == pytest.approx(1e30 / (989.4e12 * 0.4 * 90 * 86400))
-    outcome = run("tco", "--solve", "electricity", "--for", "power_share=1.5")
+    # below what the cluster costs without electricity (a share above 1 is refused as typed)
+    outcome = run("tco", "--solve", "electricity", "--for", "cost_per_gpu_hour=0.1 USD/h")
     assert outcome.code == 1 and "no value of electricity (at least 0)" in outcome.stderr
 
 

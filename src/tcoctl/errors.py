@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import IntEnum
 
 
@@ -42,6 +42,22 @@ def shorten(text: str, limit: int = 40) -> str:
     as a plain one, so that its repr reads 'x', not np.str_('x'))."""
     text = str(text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def by_message(found: Mapping[int, Sequence[str]], where: Callable[[list[int]], str]) -> list[str]:
+    """Each message of ``found`` (by item: a batch's line, a sweep's point) once, after the
+    items it concerns as ``where`` words them: 'lines 2, 5 and 3 more: ...'."""
+    items: dict[str, list[int]] = {}
+    for item, messages in sorted(found.items()):
+        for message in messages:
+            items.setdefault(message, []).append(item)
+    return [f"{where(concerned)}: {message}" for message, concerned in items.items()]
+
+
+def first_few(names: Sequence[str]) -> str:
+    """The first three of ``names`` and how many more: '2, 5, 9 and 3 more'."""
+    more = f" and {len(names) - 3:,} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
 
 
 def quoted(text: str) -> str:

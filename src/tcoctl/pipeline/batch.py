@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from tcoctl import chain, engine, output
 from tcoctl.engine import Array
-from tcoctl.errors import TcoctlError, UsageError, shorten
+from tcoctl.errors import TcoctlError, UsageError, by_message, first_few, shorten
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
@@ -519,15 +519,9 @@ class Batch:
     def note_warnings(self, warned: Mapping[int, list[str]]) -> None:
         """The model's warnings (a die beyond the reticle) as notes: one per message, with
         the lines it concerns (the first few numbers, and how many)."""
-        lines: dict[str, list[int]] = {}
-        for number, messages in sorted(warned.items()):
-            for message in messages:
-                lines.setdefault(message, []).append(number)
-        for message, numbers in lines.items():
-            shown = ", ".join(map(str, numbers[:3])) + (
-                f" and {len(numbers) - 3:,} more" if len(numbers) > 3 else ""
-            )
-            self.notes.append(f"line{'s' if len(numbers) > 1 else ''} {shown}: {message}")
+        self.notes += by_message(
+            warned, lambda lines: f"line{'s' * (len(lines) > 1)} {first_few(list(map(str, lines)))}"
+        )
 
     def echo(self, name: str, text: str, items: list[engine.Given]) -> str:
         """The JSON members echoing one option text, cached per text."""

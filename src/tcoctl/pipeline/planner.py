@@ -15,7 +15,7 @@ import numpy as np
 
 from tcoctl import engine, notation
 from tcoctl.core import relations as rel
-from tcoctl.errors import UsageError, did_you_mean, quoted, shorten
+from tcoctl.errors import UsageError, by_message, did_you_mean, first_few, quoted, shorten
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Span, UnitInputError, convert, parse_span, short
 
@@ -234,10 +234,11 @@ def sweep(
     rows: Sequence[Mapping[str, engine.Given]],
     plan: Sweep,
     solve: engine.Solve | None = None,
-) -> list[tuple[dict[str, engine.Summary], dict[int, str]]]:
+) -> list[tuple[dict[str, engine.Summary], dict[int, str], dict[int, list[str]]]]:
     """Every result at each sweep point (``plan.values``), per scenario, the other inputs
-    keeping their ranges, and why there is none at some points (by point): one core call
-    per group of scenarios that give the same inputs, a row per scenario and point."""
+    keeping their ranges, why there is none at some points and the warnings at others (by
+    point): one core call per group of scenarios that give the same inputs, a row per
+    scenario and point."""
     ranged = max(
         sum(
             g.span is not None and g.span.is_range and g.spec.key != plan.spec.key
@@ -257,14 +258,15 @@ def sweep(
     scenarios = [dict(given) for given in rows]
     for given in scenarios:
         engine.put(given, point)  # the swept input replaces its alternatives (site-power)
-    found: list[tuple[dict[str, engine.Summary], dict[int, str]]] = [({}, {})] * len(rows)
+    found: list[tuple[dict[str, engine.Summary], dict[int, str], dict[int, list[str]]]]
+    found = [({}, {}, {})] * len(rows)
     for members in engine.groups(scenarios):
         numbers, gpus, choices = engine.stacked_columns(
             [scenarios[i] for i in members], plan.points
         )
         swept = np.tile(plan.values, len(members))
         numbers[plan.spec.core] = engine.Bounds(swept, swept)
-        summaries, failures, _ = engine.evaluate(
+        summaries, failures, warned = engine.evaluate(
             calc, numbers, gpus, choices, engine.RunOptions(solve=solve)
         )
         undefined = np.array([failure is not None for failure in failures])
@@ -284,6 +286,11 @@ def sweep(
                     point: str(failure)
                     for point, failure in enumerate(failures[part])
                     if failure is not None
+                },
+                {
+                    row - part.start: messages
+                    for row, messages in warned.items()
+                    if part.start <= row < part.stop and failures[row] is None
                 },
             )
     return found
@@ -359,7 +366,7 @@ def refine_crossing(
     low, high = max(plan.span.low, x - step), min(plan.span.high, x + step)
     for _ in range(REFINEMENTS):
         inner = Sweep(plan.spec, Span(low, high), REFINE_POINTS)
-        ((summaries, _),) = sweep(calc, [given], inner, solve)
+        ((summaries, _, _),) = sweep(calc, [given], inner, solve)
         if result.core not in summaries:
             break
         found = crossings(inner.values, summaries[result.core].value, level)
@@ -454,18 +461,18 @@ def sweep_sections(
     mark_text: str | None,
     target: Result | None,
     solve: engine.Solve | None = None,
-) -> list[tuple[dict[str, Any], list[Any]]]:
+) -> list[tuple[dict[str, Any], list[Any], list[str]]]:
     """Each scenario's sweep as a JSON section (display units) and its chart and table, from
     the texts of --sweep and --mark. The chart is of --mark's result, else of
     ``target`` (--target), else of the calculator's own target where it is computed here
     and moves over the sweep, else of the first result (headline first) that does (yield's
     good dies, given, would plot a constant), the chart saying so; each crossing of
     the mark is refined. Points without an answer are listed in the section's
-    ``undefined``, each with its reason."""
+    ``undefined``, each with its reason; warnings at points that have one come third."""
     plan = parse_sweep(calc, sweep_text)
     mark = parse_mark(calc, mark_text) if mark_text else None
     sections = []
-    for given, (swept, gaps) in zip(rows, sweep(calc, rows, plan, solve), strict=True):
+    for given, (swept, gaps, warned) in zip(rows, sweep(calc, rows, plan, solve), strict=True):
         chosen = mark[0] if mark else target or calc.result(calc.target)
         note = ""
         if not mark and target is None:
@@ -476,8 +483,20 @@ def sweep_sections(
         if gaps:
             x = section["x"]
             section["undefined"] = [{"x": x[i], "reason": gaps[i]} for i in sorted(gaps)]
-        sections.append((section, visuals))
+        sections.append((section, visuals, warned_points(section, warned)))
     return sections
+
+
+def warned_points(section: Mapping[str, Any], warned: Mapping[int, list[str]]) -> list[str]:
+    """A sweep's warnings, each once with the points it concerns, as a batch's name its
+    lines: '--sweep: at batch = 1,000, 1,500 and 2 more: the weights ... do not fit'."""
+    unit = f" {section['unit']}" if section["unit"] else ""
+
+    def where(points: list[int]) -> str:
+        xs = [notation.fmt(section["x"][point]) for point in points]
+        return f"--sweep: at {section['input']} = {first_few(xs)}{unit}"
+
+    return by_message(warned, where)
 
 
 def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:

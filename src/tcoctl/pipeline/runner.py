@@ -155,7 +155,9 @@ def reports_for(
             report.extra["tornado"] = section
             report.answer.append(chart)
         if sweeps:
-            section, visuals = sweeps[row]
+            section, visuals, warned = sweeps[row]
+            for message in warned:
+                warn(f"{names[row]}: " * bool(names[row]) + message)
             if "undefined" in section:
                 note = f"{names[row]}: " * bool(names[row]) + planner.undefined_note(section)
                 if len(section["undefined"]) == len(section["x"]):
