@@ -281,7 +281,7 @@ def test_a_zero_stage_that_is_no_number_says_what_a_stage_is(text: str) -> None:
     expected = f"cannot read {text!r} as a number: expected a whole number at least 0 and at most 3"
     with pytest.raises(UsageError) as raised:
         tcoctl.memory(zero_stage=text)
-    assert str(raised.value) == f"zero_stage=: {expected}; e.g. '3'"
+    assert str(raised.value) == f"zero_stage=: {expected}; e.g. zero_stage='3'"
     outcome = run("memory", "--zero-stage", text)
     assert outcome.code == 2 and f"--zero-stage: {expected}; e.g. '3'" in outcome.stderr
 
