@@ -435,14 +435,21 @@ def test_attention_flop_of_a_gqa_model() -> None:
 def test_attention_flop_without_heads_is_not_computed() -> None:
     """The hostile probe: without --heads attention_flop_per_token showed 0 GFLOP; it is
     not computed (JSON's missing names --heads, as for other results), while compute_time
-    still counts the weights' FLOP alone."""
-    outcome = run("inference", "--format", "json")
+    still counts the weights' FLOP alone. (The model presets give heads; serving-h100 is the
+    serving context with no model.)"""
+    model = ("--preset", "serving-h100", "--params", "70e9", "--layers", "80")
+    shape = ("--kv-heads", "8", "--head-dim", "128")
+    outcome = run("inference", *model, *shape, "--format", "json")
     assert outcome.code == 0
     record = outcome.json()
     assert "attention_flop_per_token" not in record["results"]
     assert record["missing"]["attention_flop_per_token"] == [["heads"]]
-    assert record["results"]["compute_time"]["value"] == pytest.approx(2.99794578484454)
-    table = run("inference", "--format", "table").stdout
+    heads = run("inference", *model, *shape, "--heads", "64", "--format", "json").json()
+    attention = heads["results"]["attention_flop_per_token"]
+    assert attention["unit"] == "GFLOP" and attention["value"] > 0
+    ratio = heads["results"]["compute_time"]["value"] / record["results"]["compute_time"]["value"]
+    assert ratio == pytest.approx((2 * 70 + attention["value"]) / (2 * 70))
+    table = run("inference", *model, *shape, "--format", "table").stdout
     assert "not computed: attention_flop_per_token (needs --heads)" in table
 
 
