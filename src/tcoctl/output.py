@@ -393,6 +393,16 @@ def offline_svg_format() -> str:
     return re.sub(r"<!--.*?-->\s*", "", text)
 
 
+def table_origin(origin: str) -> str:
+    """An input's origin as a table shows it: a calculator's fitted default reads
+    ``default (training-fit)``, JSON's ``preset training-fit (default)`` turned round, so
+    that a default run's inputs fit 80 columns without a wrapped line."""
+    preset, marked, rest = origin.partition(f" {DEFAULTED}")
+    if not marked or not preset.startswith("preset "):
+        return origin
+    return f"default ({preset.removeprefix('preset ')}){rest}"
+
+
 def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool) -> Any:
     """A borderless table: name, value, unit, low .. high (if any), then a share bar or the
     input's origin."""
@@ -432,7 +442,7 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
         if sampled:
             cells.append(row.spread(exp, PERCENTILE_SPAN))
         if origin:
-            cells.append(row.origin)
+            cells.append(table_origin(row.origin))
         elif not sampled and row.name in bars and isinstance(row.value, float):
             cells.append(bar(row.value, 20))
         table.add_row(*map(escape, cells))
