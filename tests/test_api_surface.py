@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import tcoctl
+from conftest import warning_kinds
 from tcoctl.api import as_keywords
 from tcoctl.engine import evaluation
 from tcoctl.errors import DomainError, UsageError
@@ -429,7 +430,30 @@ def test_each_element_of_a_goal_seek_array_is_its_own_single_call(
         with pytest.warns(tcoctl.TcoctlWarning) as alone:
             single = tcoctl.inference(**{keyword: item}, solve=solve, goal=goal).to_dict()
         assert row == single
-        assert {str(w.message) for w in alone} <= {str(w.message) for w in together}
+        assert warning_kinds(alone) <= warning_kinds(together)
+
+
+def test_an_array_warns_once_per_kind_of_message_naming_its_scenarios() -> None:
+    """The new-user trial: a goal-seek over 2,000 prices per GPU-hour gave 584 warnings, one
+    per scenario (each out-of-reach message has its own figures; about 2,800 for 10,000
+    prices). An array call now warns once per kind of message, naming how many scenarios it
+    concerns and the first few, with the first one's figures, as its single call words them
+    (here 5 warnings -> 2)."""
+    prices = np.random.default_rng(1).uniform(1, 4, 12)
+    seek = {"solve": "batch", "goal": "cost_per_million_tokens=10 USD/Mtoken"}
+    with pytest.warns(tcoctl.TcoctlWarning) as together:
+        tcoctl.inference(cost_per_gpu_hour=prices, **seek)
+    with pytest.warns(tcoctl.TcoctlWarning) as first:
+        tcoctl.inference(cost_per_gpu_hour=float(prices[1]), **seek)
+    reach, memory = (str(w.message).removeprefix("llama-3.1-70b: ") for w in first)
+    assert reach.startswith("cost_per_million_tokens = 10 USD/Mtoken is out of reach at 125 ")
+    assert [str(w.message) for w in together] == [
+        f"llama-3.1-70b: 4 of 12 scenarios (1, 3, 6 and 1 more), figures from the first: {reach}",
+        f"llama-3.1-70b: 2 of 12 scenarios (1, 3): {memory}",
+    ]
+    with pytest.warns(tcoctl.TcoctlWarning) as one:
+        tcoctl.inference(cost_per_gpu_hour=prices[[0, 6]], **seek)
+    assert str(one[0].message).startswith("llama-3.1-70b: scenario 1 of 2: cost_per_million")
 
 
 SEEK = {"solve": "electricity", "goal": "cost_per_gpu_hour=1.5"}

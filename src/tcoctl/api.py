@@ -37,7 +37,15 @@ from numpy.typing import NDArray
 from tcoctl import chain, engine
 from tcoctl.core import MODELS
 from tcoctl.engine import Array
-from tcoctl.errors import DomainError, UsageError, as_keyword, did_you_mean, not_one_of, shorten
+from tcoctl.errors import (
+    DomainError,
+    UsageError,
+    as_keyword,
+    did_you_mean,
+    first_few,
+    not_one_of,
+    shorten,
+)
 from tcoctl.notation import fmt
 from tcoctl.output import to_json
 from tcoctl.pipeline import planner, route, runner
@@ -307,7 +315,22 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
         named = [f"{key}[{entry}] = {_echo(items[entry])}" for key, items in arrays.items()]
         return ", ".join(named) + ": " if named else ""
 
-    found = route.evaluate(calc, table, names, shared, solve, [chosen] * len(bases), warn, element)
+    def concerned(entries: list[int]) -> str:  # '583 of 2,000 scenarios (0, 1, 3 and 580 more)'
+        if len(entries) == 1:
+            return f"scenario {entries[0]} of {count:,}"
+        return f"{len(entries):,} of {count:,} scenarios ({first_few(list(map(str, entries)))})"
+
+    found = route.evaluate(
+        calc,
+        table,
+        names,
+        shared,
+        solve,
+        [chosen] * len(bases),
+        warn,
+        element,
+        scenarios=concerned if is_array else None,
+    )
     found = replace(found, currencies=_currencies(calc, options))
     index = getattr(scenarios, "index", None)  # a DataFrame's, where a row is a scenario
     kept = index if index is not None and len(index) == found.rows else None

@@ -44,14 +44,40 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
-def by_message(found: Mapping[int, Sequence[str]], where: Callable[[list[int]], str]) -> list[str]:
+def by_message(
+    found: Mapping[int, Sequence[str]],
+    where: Callable[[list[int]], str],
+    kind: Callable[[str], str] | None = None,
+) -> list[str]:
     """Each message of ``found`` (by item: a batch's line, a sweep's point) once, after the
-    items it concerns as ``where`` words them: 'lines 2, 5 and 3 more: ...'."""
+    items it concerns as ``where`` words them: 'lines 2, 5 and 3 more: ...'. With ``kind``
+    (e.g. ``without_figures``), messages of one kind count as one, shown as the first item
+    has it, said so where they differ: 'lines 2, 5 and 3 more, figures from the first: ...'."""
     items: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    varied: set[str] = set()
     for item, messages in sorted(found.items()):
         for message in messages:
-            items.setdefault(message, []).append(item)
-    return [f"{where(concerned)}: {message}" for message, concerned in items.items()]
+            key = message if kind is None else kind(message)
+            if shown.setdefault(key, message) != message:
+                varied.add(key)
+            items.setdefault(key, []).append(item)
+    return [
+        f"{where(concerned)}{', figures from the first' * (key in varied)}: {shown[key]}"
+        for key, concerned in items.items()
+    ]
+
+
+_FIGURE = re.compile(r"(?<![\w.-])-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?(?!\w)")
+"""A figure in a message: '125', '-1', '12.0451', '4.69948e+40', '2,000'; not the digits of a
+name ('h100', 'llama-3.1-70b')."""
+
+
+def without_figures(message: str) -> str:
+    """A message's kind: its words with each figure as '#', so that the same warning about
+    scenarios with other numbers ('out of reach at 125 of 626 points ... from 12.0451 USD')
+    is one kind."""
+    return _FIGURE.sub("#", message)
 
 
 def first_few(names: Sequence[str]) -> str:

@@ -17,7 +17,14 @@ from numpy.typing import NDArray
 
 from tcoctl import engine, provenance
 from tcoctl.engine import Array
-from tcoctl.errors import DomainError, TcoctlError, UsageError, as_flag
+from tcoctl.errors import (
+    DomainError,
+    TcoctlError,
+    UsageError,
+    as_flag,
+    by_message,
+    without_figures,
+)
 from tcoctl.presets import Entry, Preset
 from tcoctl.report import Report, Row
 from tcoctl.specs import CURRENCIES, Calculator, Input, Result
@@ -253,6 +260,7 @@ def evaluate(
     warn: Callable[[str], None],
     element: Callable[[int], str] | None = None,
     swept: engine.Given | None = None,
+    scenarios: Callable[[list[int]], str] | None = None,
 ) -> Evaluation:
     """Evaluate a table in one engine call per group of templates that give the same
     inputs; warnings go to ``warn`` (each template's once), and the first failed row raises
@@ -260,7 +268,9 @@ def evaluate(
     ``element`` naming its entry of the columns: the API's 'gpus[1] = -1: '). The input a
     --sweep varies (``swept``) counts as given in each template's plan where it gives none:
     inputs it makes used are not unused, results it determines are not missing, and a
-    template that determines nothing without it has no results here, only the sweep's."""
+    template that determines nothing without it has no results here, only the sweep's.
+    With ``scenarios`` (an API call over arrays: how it names entries of the columns), a
+    template's rows warn once per kind of message, after the entries it concerns."""
     seed = options.get("seed")
     if seed is not None and not options.get("samples") and not options.get("map"):
         warn(f"--seed {seed} does nothing without --samples; e.g. --samples 10000 --seed {seed}")
@@ -284,8 +294,16 @@ def evaluate(
     for base, given in enumerate(table.bases):
         rows = np.flatnonzero(table.base_of == base)
         label = f"{names[base]}: " if names[base] else ""
-        said = [w for row in sorted(set(warned) & set(rows.tolist())) for w in warned[row]]
-        for warning in said:
+        here = [row for row in rows.tolist() if row in warned]
+        said = [warning for row in here for warning in warned[row]]
+        grouped = (
+            said
+            if scenarios is None
+            else by_message(
+                {int(entries[row]): warned[row] for row in here}, scenarios, without_figures
+            )
+        )
+        for warning in grouped:
             warn(f"{label}{warning}")
         planned = with_swept(given, swept)
         outline = engine.outline(calc, planned, solve)
