@@ -15,7 +15,7 @@ import tcoctl
 from conftest import assert_same_results, results, run
 from tcoctl import chain, presets
 from tcoctl.errors import UsageError
-from tcoctl.specs import Calculator, Input, Result
+from tcoctl.specs import CALCULATORS, Calculator, Input, Result
 
 PIPE = ("--wafers-per-month", "30000..50000", "--gpu", "ascend-910b")
 
@@ -116,13 +116,45 @@ def test_options_on_the_command_line_override_what_flows_in() -> None:
     )
 
 
-def test_tco_pipes_gpus_and_power_into_flops() -> None:
+def test_tco_pipes_gpus_power_cost_and_pue_into_flops() -> None:
+    """docs/workflows.md's pipe 'from a TCO to a training run' lost the cost: tco's
+    cost_per_gpu_hour was 'ignored', so flops' cost was null, and its PUE did not flow
+    (facility power 127.5 MW, the IT power). Both now flow: cost 389.9 M USD (296.8 ..
+    498.9 M), facility power 149.8 MW (127.5 MW x 1.175), as the run by hand gives."""
     upstream = run("tco", "--preset", "frontier-2024", "--format", "json").stdout
+    cost = json.loads(upstream)["results"]["cost_per_gpu_hour"]
     args = ("flops", "--gpu", "h100-sxm", "--duration", "90 day", "--mfu", "0.4")
     records, stderr = piped(upstream, *args)
-    by_hand = results(*args, "--count", "100000", "--power", "1275 W")
+    price = f"{cost['low']!r}..{cost['value']!r}..{cost['high']!r} USD/h"
+    by_hand = results(*args, "--count", "100000", "--power", "1275 W", "--price", price,
+                      "--pue", "1.1..1.175..1.25")  # fmt: skip
     assert_same_results(records[0]["results"], by_hand)
-    assert "gpus -> --count, power_per_gpu -> --power" in stderr
+    assert records[0]["results"]["cost"]["value"] == pytest.approx(389.854627867727e6)
+    assert records[0]["results"]["facility_power"]["value"] == pytest.approx(127.5 * 1.175)
+    assert "cost_per_gpu_hour -> --price, gpus -> --count, power_per_gpu -> --power, " in stderr
+    assert "pue -> --pue;" in stderr and "ignored (no input of that name): servers" in stderr
+    assert "cost_per_gpu_hour," not in stderr.split("ignored")[1]
+
+
+def test_only_the_carried_inputs_of_a_document_flow() -> None:
+    """A document's pue input feeds a receiver's --pue (a result of that name wins); its
+    other inputs, and a pue the receiver has no input for, neither flow nor count as
+    ignored."""
+    document: dict[str, Any] = {
+        "schema_version": 1,
+        "command": "tco",
+        "inputs": {"pue": {"value": 1.2, "unit": ""}, "electricity": {"value": 0.1, "unit": ""}},
+        "results": {"gpus": {"value": 10.0, "unit": ""}},
+    }
+    flops, dies = CALCULATORS["flops"], CALCULATORS["yield"]
+    assert chain.received(flops, document) == (
+        {"count": "10.0", "pue": "1.2"},
+        [("gpus", "count"), ("pue", "pue")],
+        [],
+    )
+    assert chain.received(dies, document) == ({}, [], ["gpus"])
+    document["results"]["pue"] = {"value": 1.3, "unit": ""}
+    assert chain.received(flops, document)[0] == {"count": "10.0", "pue": "1.3"}
 
 
 def test_a_result_feeds_an_input_of_its_name_with_unit_and_range() -> None:

@@ -35,17 +35,22 @@ def examples(text: str) -> list[tuple[str, str]]:
 
 
 def execute(command: str, folder: Path) -> str:
-    """Run one example in ``folder``: tcoctl through CliRunner, anything else in a shell."""
-    if not command.startswith("tcoctl "):
+    """Run one example in ``folder``: tcoctl through CliRunner (a pipe of tcoctl commands
+    stage by stage, each one's stdout the next one's stdin), anything else in a shell."""
+    stages = command.split(" | ")
+    if not all(stage.startswith("tcoctl ") for stage in stages):
         subprocess.run(command, shell=True, cwd=folder, check=True)
         return ""
     previous = Path.cwd()
     os.chdir(folder)
+    piped = None
     try:
-        result = CliRunner(env=ENV).invoke(app, shlex.split(command)[1:])
+        for stage in stages:
+            result = CliRunner(env=ENV).invoke(app, shlex.split(stage)[1:], input=piped)
+            assert result.exit_code == 0, (stage, result.stderr)
+            piped = result.stdout
     finally:
         os.chdir(previous)
-    assert result.exit_code == 0, (command, result.stderr)
     return result.stdout
 
 

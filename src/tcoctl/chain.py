@@ -5,8 +5,9 @@
   whose name is an input of the receiving calculator (``good_dies_per_wafer`` for
   ``--good-dies-per-wafer``) becomes that input, in the result's unit, and as
   ``LOW..VALUE..HIGH`` when the result is a range (its centre travels with it). The
-  document's own inputs do not flow; options given to the receiving command override what
-  flows in (and drop the alternatives they exclude).
+  document's own inputs do not flow, but for those in ``CARRIED`` (the site's PUE); options
+  given to the receiving command override what flows in (and drop the alternatives they
+  exclude).
 - A preset figure ``{ from = "PRESET", result = "NAME" }`` is that preset's result
   (``tcoctl.engine.scenarios.resolve``).
 """
@@ -19,6 +20,11 @@ from typing import Any
 
 from tcoctl.errors import printable
 from tcoctl.specs import Calculator
+
+CARRIED = ("pue",)
+"""Inputs of the upstream run that flow as its results do, to an input of the same name: the
+PUE of the site both runs draw power through (a tco's facility is the training run's). Not
+its electricity price: tco's cost_per_gpu_hour, which flows, holds it already."""
 
 
 class Upstream(dict[str, Any]):
@@ -66,14 +72,22 @@ def quantity_text(value: float, unit: str, low: Any = None, high: Any = None) ->
 def received(
     calc: Calculator, document: Mapping[str, Any]
 ) -> tuple[dict[str, str], list[tuple[str, str]], list[str]]:
-    """The options a document's results give ``calc`` (option name -> text), the results
-    used (result, option) and those ignored (no number input of that name)."""
+    """The options a document's results (and its ``CARRIED`` inputs that ``calc`` has, where
+    no result has their name) give ``calc`` (option name -> text), the results used
+    (result, option) and those ignored (no number input of that name)."""
     options: dict[str, str] = {}
     used: list[tuple[str, str]] = []
     ignored: list[str] = []
     names = {alias: spec for spec in calc.inputs for alias in spec.accepts}
     names.update(calc.inputs_by_name)  # a result named as an input wins over an alias
     results = sorted(document["results"].items(), key=lambda item: item[0] not in names)
+    inputs = document.get("inputs")
+    if isinstance(inputs, dict):
+        results += [
+            (name, inputs[name])
+            for name in CARRIED
+            if name in inputs and name in calc.inputs_by_name and name not in document["results"]
+        ]
     for name, item in results:
         spec = names.get(str(name)) or names.get(str(name).replace("_", "-"))
         if spec is not None and spec.name in options:

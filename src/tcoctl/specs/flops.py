@@ -129,7 +129,15 @@ FLOPS = Calculator(
         PUE,
         replace(LOAD, help="Average draw as a fraction of --power (default 1)."),
         ELECTRICITY,
-        Input("price", "Price per GPU-hour, excluding electricity.", "2 USD/h", "USD/s", "USD/h"),
+        Input(
+            "price",
+            "Price per GPU-hour (a rental price, or tco's cost_per_gpu_hour); excluding "
+            "electricity if --electricity is given.",
+            "2 USD/h",
+            "USD/s",
+            "USD/h",
+            accepts=("cost_per_gpu_hour",),
+        ),
         CARBON_INTENSITY,
         EMBODIED,
         Input("life", "Hardware life, for embodied emissions.", "5 yr", "s", "yr"),
