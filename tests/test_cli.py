@@ -292,7 +292,7 @@ def test_a_value_left_unquoted_or_missing_gets_its_fix() -> None:
     new-user trial typed ``--budget 1e25 FLOPS`` unquoted, and ``--gpus`` with no value)."""
     cases = {
         ("flops", "--budget", "1e25", "FLOPS"): "--budget: a value with a space goes in quotes, "
-        "e.g. --budget '1e25 FLOPS'",
+        "e.g. --budget '1e30 FLOP'",  # '1e25 FLOPS' is a rate: the option's own example
         ("tco", "--gpus"): "--gpus: expected a value after it; e.g. --gpus '100000'",
     }
     for args, line in cases.items():
@@ -304,6 +304,28 @@ def test_a_value_left_unquoted_or_missing_gets_its_fix() -> None:
         )
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr.startswith(f"tcoctl: error: {line}") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (("tco", "--electricity", "0.08", "W"), "--electricity '0.08 USD/kWh'"),
+        (("tco", "--power", "700", "kg"), "--power '1.275 kW'"),
+        (
+            ("tco", "--solve", "electricity", "--for", "power_share=0.15", "USD"),
+            "--for 'power_share=0.15'",
+        ),
+        (("flops", "--budget", "1e25", "FLOP"), "--budget '1e25 FLOP'"),
+        (("tco", "--electricity", "0.08", "USD/kWh"), "--electricity '0.08 USD/kWh'"),
+    ],
+)
+def test_a_quoting_hint_gives_a_value_that_runs(args: tuple[str, ...], example: str) -> None:
+    """Two shell words that were one value are shown joined and quoted only where the option
+    takes the joined value; else the option's own example (the trial's '--electricity 0.08 W'
+    was told "e.g. --electricity '0.08 W'", which is a power)."""
+    said = hinted(f"Got unexpected extra argument(s) ({args[-1]})", list(args))
+    assert f"a value with a space goes in quotes, e.g. {example} (" in said
+    assert run(*args[:-2], example.split(" ", 1)[1].strip("'")).code == 0
 
 
 def test_an_unknown_preset_name_suggests_the_near_ones() -> None:

@@ -360,6 +360,16 @@ def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:
     assert messages["line 6"] == "expected a JSON object of option names and values"
 
 
+@pytest.mark.parametrize("command", sorted(CALCULATORS))
+def test_a_batch_s_example_line_runs(command: str) -> None:
+    """The line an unreadable batch is shown runs when fed back (the trial's flops example
+    '{"peak": "989 TFLOP/s"}' determined no result: exit 1)."""
+    refused = run(command, "--input", "-", input="not json\n")
+    assert refused.code == 2 and refused.stderr.count("\n") == 1
+    example = refused.stderr.split("; e.g. ")[1].split(" or ")[0]
+    assert run(command, "--input", "-", input=example + "\n").code == 0
+
+
 def test_batch_csv_in_and_out(tmp_path: Path) -> None:
     path = tmp_path / "runs.csv"
     path.write_text(

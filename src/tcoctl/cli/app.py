@@ -34,6 +34,7 @@ from tcoctl.errors import (
     ExitCode,
     TcoctlError,
     UsageError,
+    as_flag,
     did_you_mean,
     not_one_of,
     quoted,
@@ -739,7 +740,8 @@ def hinted(message: str, argv: list[str]) -> str:
     at = argv.index(extra.group(1)) if extra and extra.group(1) in argv else 0
     if at >= 2 and argv[at - 2].startswith("--"):
         flag, value = argv[at - 2], f"{argv[at - 1]} {argv[at]}"
-        return f"{flag}: a value with a space goes in quotes, e.g. {flag} '{value}' ({message})"
+        example = quoting_example(argv, flag, value)
+        return f"{flag}: a value with a space goes in quotes, e.g. {flag} {example} ({message})"
     bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
     examples = [
         i.example for c in CALCULATORS.values() for i in c.inputs if bare and i.name == bare[1][2:]
@@ -748,6 +750,30 @@ def hinted(message: str, argv: list[str]) -> str:
         return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
     shared = option_example(argv, bare[1]) if bare else ""
     return f"{bare[1]}: expected a value after it; e.g. {shared}" if bare and shared else message
+
+
+def quoting_example(argv: list[str], flag: str, value: str) -> str:
+    """What to type after ``flag`` when ``value`` came as two shell words: ``value``
+    quoted where ``flag`` takes it, else the option's own example ('0.08 W' is a power,
+    no electricity price: '0.08 USD/kWh'). Only a calculator's inputs, --for and --mark
+    are checked; another option's value is quoted as given."""
+    from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
+    from tcoctl.pipeline import planner
+
+    calc = next((CALCULATORS[word] for word in argv if word in CALCULATORS), None)
+    if calc is None:
+        return f"'{value}'"
+    spec = next((s for s in calc.inputs if flag == as_flag(s.name)), None)
+    goals = {"--for": calc.solve_example, "--mark": calc.sweep_example}
+    try:
+        if spec is not None:
+            inputs.check(spec, value, flag)
+        elif flag in goals:
+            planner.parse_mark(calc, value, flag, goals[flag].split("|")[1])
+    except UsageError:
+        own = spec.example if spec is not None else goals[flag].split("|")[1]
+        return f"'{own}'"
+    return f"'{value}'"
 
 
 TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from tcoctl import chain, engine, output
 from tcoctl.engine import Array
-from tcoctl.errors import TcoctlError, UsageError, by_message, first_few, shorten
+from tcoctl.errors import TcoctlError, UsageError, as_flag, by_message, first_few, shorten
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
@@ -246,9 +246,7 @@ def batch(run: BatchRun, stream: IO[bytes], fmt: str) -> tuple[int, int]:
     calc = run.calc
     results = engine.results_of(calc, run.solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
-    names = [spec for spec in calc.inputs if spec.kind == "number"][:2]
-    example = f'{{"{names[0].name}": "{names[0].example}"}} or {names[0].name},{names[1].name}'
-    parse, lines = read_lines(stream, set(calc.inputs_by_name), example)
+    parse, lines = read_lines(stream, set(calc.inputs_by_name), line_example(calc))
     table = Batch(run)
     failures = Failures()
     read = 0
@@ -264,6 +262,19 @@ def batch(run: BatchRun, stream: IO[bytes], fmt: str) -> tuple[int, int]:
             output.write_chunk(text, notes, failures.shown(errors))
     output.write_chunk("", [], failures.tally())
     return read, failures.count
+
+
+def line_example(calc: Calculator) -> str:
+    """A batch line of ``calc`` that runs, as JSON and as a CSV header: its complete
+    example's options where the default preset does not underlie every line (flops:
+    '{"peak": "989 TFLOP/s"}' alone determined no result), else its first number input."""
+    flags = calc.complete_example
+    given = dict(zip(flags[::2], flags[1::2], strict=True))
+    if not given:
+        first = next(spec for spec in calc.inputs if spec.kind == "number")
+        given = {as_flag(first.name): first.example}
+    fields = {flag.removeprefix("--"): value for flag, value in given.items()}
+    return f"{json.dumps(fields)} or {','.join(fields)}"
 
 
 ERRORS_SHOWN = 20
