@@ -328,6 +328,21 @@ def test_a_quoting_hint_gives_a_value_that_runs(args: tuple[str, ...], example: 
     assert run(*args[:-2], example.split(" ", 1)[1].strip("'")).code == 0
 
 
+def test_a_missing_preset_name_is_asked_for_with_an_example() -> None:
+    """``presets show`` without a name said only 'name: ' (exit 2)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", "presets", "show"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr.count("\n")) == (2, "", 1)
+    said = "presets show: expected a preset name (NAME); e.g. python -m tcoctl presets show "
+    assert said in done.stderr
+    example = done.stderr.split("e.g. python -m tcoctl ")[1].split()
+    assert run(*example).code == 0
+
+
 def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
     outcome = run("tco", "--gpu", "h100")
     assert outcome.code == 2

@@ -22,6 +22,7 @@ from typer._click.core import Context
 from typer._click.exceptions import (  # typer pinned <1
     BadParameter,
     ClickException,
+    MissingParameter,
     NoArgsIsHelpError,
 )
 from typer._click.exceptions import UsageError as ClickUsageError
@@ -713,6 +714,10 @@ def only_the_command(whole: typer.Typer, argv: list[str]) -> typer.Typer:
 def worded(error: ClickException) -> str:
     """Click's message, a bad value's as tcoctl words every option error: '--format: ...'
     (click's words were "Invalid value for '--format' / '-f': ...")."""
+    if isinstance(error, MissingParameter) and getattr(error.param, "param_type_name", "") == (
+        "argument"
+    ):
+        return missing_argument(error)
     if isinstance(error, BadParameter) and (error.param is not None or error.param_hint):
         flag = error.param.opts[0] if error.param is not None else error.param_hint
         return f"{flag}: {error.message}"
@@ -727,6 +732,19 @@ def worded(error: ClickException) -> str:
             f"{', '.join(commands)}, e.g. {path} {commands[0]}"
         )
     return error.format_message()
+
+
+def missing_argument(error: MissingParameter) -> str:
+    """A command's argument left out: what it takes and a command line giving its help's
+    example ('tcoctl presets show' said only 'name: '); click's words where the help gives
+    no example."""
+    param: Any = error.param
+    found = re.match(r"(.+?), e\.g\. (\S+?)\.?$", " ".join((param.help or "").split()))
+    if found is None:
+        return error.format_message()
+    path = error.ctx.command_path if error.ctx is not None else "tcoctl"
+    name = param.human_readable_name.upper()
+    return f"{path}: expected a {found[1].lower()} ({name}); e.g. {path} {found[2]}"
 
 
 def hinted(message: str, argv: list[str]) -> str:
