@@ -278,12 +278,40 @@ def test_a_goal_out_of_reach_at_the_centre_names_the_goal_and_what_is_reached() 
         [line] = outcome.stderr.splitlines()
         assert line.startswith(
             "tcoctl: error: frontier-2024: tco: no value of electricity (at least 0) gives "
-            "cost_per_gpu_hour = 1 USD/h: over that range it runs from 1.70292 USD/h to "
+            "cost_per_gpu_hour = 1 USD/h: over that range it runs from 1.70292 USD/h and grows "
+            "without bound "
         )
         assert line.endswith(
             "(electricity would have to be -0.555629 USD/kWh); ask for a value in that span, "
             "e.g. --for 'cost_per_gpu_hour=1.872 USD/h'"
         )
+
+
+@pytest.mark.parametrize(
+    ("args", "extent"),
+    [
+        (
+            ("memory", "--solve", "params", "--for", "memory_headroom=1000GB"),
+            "it falls without bound and never exceeds 69.7323 GB;",
+        ),
+        (
+            ("inference", "--solve", "batch", "--for", "cost_per_million_tokens=1 USD/Mtoken"),
+            "it never falls below 3.26936 USD/Mtoken and grows without bound;",
+        ),
+    ],
+)
+def test_a_span_s_end_at_the_search_s_limit_is_not_quoted_as_a_value(
+    args: tuple[str, ...], extent: str
+) -> None:
+    """The new-user trial: an end of the span where the search stops (the unknown at 10^40
+    times its example), not at an end of its range, was quoted as a value the result takes
+    ('it runs from -1.875e+40 GB to 69.7323 GB'); it now says what the result does there,
+    and the goal suggested is reached."""
+    outcome = run(*args)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1
+    assert f"over that range {extent}" in outcome.stderr and "e+" not in outcome.stderr
+    goal = outcome.stderr.rstrip().rpartition("--for ")[2].strip("'")
+    assert run(*args[:-1], goal).code == 0
 
 
 def test_a_whole_count_held_over_a_stretch_is_answered_at_the_step() -> None:

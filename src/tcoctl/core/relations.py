@@ -595,11 +595,7 @@ def find_root(
     float64 precision. Returns the root (NaN where no sign change lies in the range) and f
     at the lowest and highest candidate, for messages.
     """
-    grid = start * 10.0 ** (np.arange(-2 * SCAN_DECADES, 2 * SCAN_DECADES + 1) / 2.0)
-    grid = grid[(grid > low) & (grid < high)]
-    candidates = [*([low] if low_inclusive and math.isfinite(low) else []), *grid.tolist()]
-    if math.isfinite(high):
-        candidates.append(high)
+    candidates = scan_points(start, low, high, low_inclusive)
     lo = np.full(shape, np.nan)
     hi = np.full(shape, np.nan)
     f_lo = np.full(shape, np.nan)
@@ -629,6 +625,16 @@ def find_root(
     ends = narrowed(f, a, b, np.where(found, f_lo, -1.0), np.where(found, f_hi, 1.0))
     root = np.where(found, ends, lo)  # an exact zero of the scan as it is; NaN: none
     return root, first, last
+
+
+def scan_points(start: float, low: float, high: float, low_inclusive: bool) -> list[float]:
+    """The candidates ``find_root`` scans, ascending: ``low`` where it is allowed, then
+    ``start`` x 10^(k/2) within the range, then ``high`` where finite. A first or last
+    candidate that is not ``low`` or ``high`` is the scan's limit, no end of the range."""
+    grid = start * 10.0 ** (np.arange(-2 * SCAN_DECADES, 2 * SCAN_DECADES + 1) / 2.0)
+    grid = grid[(grid > low) & (grid < high)]
+    candidates = [*([low] if low_inclusive and math.isfinite(low) else []), *grid.tolist()]
+    return [*candidates, high] if math.isfinite(high) else candidates
 
 
 ITP_SLACK = 1

@@ -4,7 +4,7 @@ relations invert, else by bracketed root finding."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -81,11 +81,28 @@ def goal_seek(
         root = plateau_edge(miss, root, search, (spec.minimum, high))
         if floor is not None:
             root = np.maximum(root, floor)
+        points = rel.scan_points(start or 1.0, spec.minimum, high, not spec.positive)
+        kinds = (  # where a root is missing the scan met every point: they evaluate
+            end_kinds(
+                lambda x: np.broadcast_to(miss(np.full(shape, x)), shape) + solve.value,
+                [(points[0], points[1]), (points[-1], points[-2])],
+                # with a floor the lowest point scanned stands at it: a value the target takes
+                (spec.minimum, high) if floor is None else (points[0], high),
+            )
+            if np.isnan(root).any()
+            else np.full((*shape, 2), ATTAINED)
+        )
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
     spans = np.stack([first, last], axis=-1) + solve.value
     valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
     unreached = out_of_reach(
-        calc, solve, np.isnan(root), spans, caps, other_input(calc, forward, solve), valid=valid
+        calc,
+        solve,
+        np.isnan(root),
+        (spans, kinds),
+        caps,
+        other_input(calc, forward, solve),
+        valid=valid,
     )
     with np.errstate(all="ignore"):
         values[unknown], stepped = reached(calc, miss, root, solve, high)
@@ -122,9 +139,59 @@ def beyond_bounds(
 
     with np.errstate(all="ignore"):
         spans = np.stack([at(x) for x in ends], axis=-1)
+        kinds = end_kinds(at, [(ends[0], ends[0]), (ends[1], ends[1] / 10**0.5)], (ends[0], high))
     caps = capping(calc, forward, {**values, spec.core: np.full(needed.shape, ends[1])}, choices)
     return out_of_reach(
-        calc, solve, outside, spans, caps, other_input(calc, forward, solve), needed
+        calc, solve, outside, (spans, kinds), caps, other_input(calc, forward, solve), needed
+    )
+
+
+ATTAINED, LIMIT, UNBOUNDED = 0, 1, 2
+"""What an end of the unknown's scanned range gives the target: the value it takes at an end
+of the input's range; or, at the scan's limit (x 10^-40 or x 10^40, no value an input
+reasonably takes), the value it settles at there (it never passes it), or none (it still
+moves there: it grows or falls without bound)."""
+SETTLED = 1e-6
+"""A target that moves by less than this (relative) over the scan's last half decade has
+settled there."""
+
+
+def end_kinds(
+    at: Callable[[float], Array],
+    ends: Sequence[tuple[float, float]],
+    bounds: tuple[float, float],
+) -> Array:
+    """ATTAINED, LIMIT or UNBOUNDED for the target at each end of a scan (rows x points x 2,
+    as the spans it goes with): ``ends`` are the lowest and highest values of the unknown
+    scanned, each with its neighbour half a decade inward; ``at`` gives the target at a
+    value of the unknown. An end among the input's ``bounds``, or where the target is not
+    finite (the span then comes from a point inside), is ATTAINED."""
+    kinds = []
+    for end, inward in ends:
+        there = at(end)
+        if end in bounds:
+            kinds.append(np.full(there.shape, ATTAINED))
+            continue
+        moved = np.abs(there - at(inward)) > SETTLED * np.abs(there)
+        kinds.append(np.select([~np.isfinite(there), moved], [ATTAINED, UNBOUNDED], LIMIT))
+    return np.stack(kinds, axis=-1)
+
+
+def extent(low: str, high: str, kinds: tuple[int, int]) -> str:
+    """How the target runs over the unknown's range, from its least value ``low`` to its
+    greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT or UNBOUNDED:
+    'runs from 1.70292 USD/h to 9 USD/h', 'runs from 1.70292 USD/h and grows without
+    bound', 'falls without bound and never exceeds 69.7323 GB', 'stays between 0 and
+    986456'."""
+    if kinds == (ATTAINED, ATTAINED):
+        return f"runs from {low} to {high}"
+    if kinds == (LIMIT, LIMIT):
+        return f"stays between {low} and {high}"
+    least = {ATTAINED: f"runs from {low}", LIMIT: f"never falls below {low}"}
+    most = {ATTAINED: f"is at most {high}", LIMIT: f"never exceeds {high}"}
+    return (
+        f"{least.get(kinds[0], 'falls without bound')} and "
+        f"{most.get(kinds[1], 'grows without bound')}"
     )
 
 
@@ -146,26 +213,30 @@ def out_of_reach(
     calc: Calculator,
     solve: Solve,
     points: NDArray[np.bool_],
-    spans: Array,
+    ends: tuple[Array, Array],
     caps: Callable[[int, int], str],
     other: str,
     needed: Array | None = None,
     valid: str = "",
 ) -> list[OutOfReach]:
     """Where no value of the unknown over its valid range gives the goal (``points``), with
-    the least and greatest values the target takes over that range there (``spans``, rows
-    x points x 2), what caps it (``caps``, supply's binding constraint at the top of
-    the range), and the value a closed form says it would need (``needed``); ``valid``
-    words the range (default: the unknown's own, 'at least 1'). The goal
-    suggested instead is inside that span, or for a whole count (GPUs per replica, which
-    steps 2, 4, 8) the nearer end's value, which the result takes."""
+    the values the target takes at the ends of that range there and what each is (``ends``:
+    spans and their kinds, rows x points x 2, from ``end_kinds``), what caps it (``caps``,
+    supply's binding constraint at the top of the range), and the value a closed form says
+    it would need (``needed``); ``valid`` words the range (default: the unknown's own, 'at
+    least 1'). The goal suggested instead is inside that span, or for a whole count (GPUs
+    per replica, which steps 2, 4, 8) the nearer end's value, which the result takes."""
     spec, target = solve.unknown, solve.target
     goal = shown(calc, target.core, solve.value)
     valid = (valid or describe_range(spec)).removeprefix("a value ")
     whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
+    spans, kinds = ends
+
     def says(row: int, point: int) -> tuple[str, str]:
-        low, high = sorted(spans[row, point].tolist())
+        (low, low_kind), (high, high_kind) = sorted(
+            zip(spans[row, point].tolist(), kinds[row, point].tolist(), strict=True)
+        )
         if math.isclose(low, high, rel_tol=1e-9):
             instead = f"solve for another input, e.g. --solve {other}" if other else ""
             return (
@@ -175,8 +246,12 @@ def out_of_reach(
             )
         reason = (
             f"no value of {spec.name} ({valid}) gives {target.name} = {goal}: over that "
-            f"range it runs from {shown(calc, target.core, low)} to "
-            f"{shown(calc, target.core, high)}"
+            "range it "
+            + extent(
+                shown(calc, target.core, low),
+                shown(calc, target.core, high),
+                (int(low_kind), int(high_kind)),
+            )
         )
         if needed is not None:
             value = shown(calc, spec.core, float(needed[row, point]))
