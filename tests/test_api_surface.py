@@ -347,6 +347,30 @@ def test_api_errors_name_keywords_and_offer_the_nearest(
         function(**keywords)
 
 
+def test_a_mistyped_result_or_calculator_gets_the_command_line_s_suggestion() -> None:
+    """The new-user trial: result['cost_per_gpu_hr'] raised a KeyError with no 'did you
+    mean' (the CLI's --value has one), tcoctl.run('tcoo') none either, and .missing named
+    the command line's options ('rent-price') where the API's keyword is rent_price."""
+    result = tcoctl.tco()
+    with pytest.raises(KeyError) as raised:
+        result["cost_per_gpu_hr"]
+    assert str(raised.value).startswith(
+        "cost_per_gpu_hr: no such result (did you mean 'cost_per_gpu_hour'"
+    )
+    assert "cost_per_gpu_hr" not in result and result.get("cost_per_gpu_hr") is None
+    assert "cost_per_gpu_hour" in result
+    assert result.missing["own_to_rent"] == [["rent_price"]]
+    with pytest.raises(KeyError, match=r"^own_to_rent: not computed \(needs rent_price\)"):
+        result["own_to_rent"]
+    assert "own_to_rent" in tcoctl.tco(rent_price="2 USD/h")
+    with pytest.raises(UsageError) as refused:
+        tcoctl.run("tcoo")
+    said = str(refused.value)
+    assert said.startswith("no calculator 'tcoo' (did you mean 'tco'?); one of flops, ")
+    assert said.endswith("e.g. tcoctl.run('tco')")
+    assert tcoctl.run("tco")["cost_per_gpu_hour"].magnitude > 0
+
+
 def test_a_gpu_per_row_warns_about_the_preset_figures_it_keeps_as_one_run_does() -> None:
     """Issue 17 section 4 (preset values never silently shape an answer): tcoctl.tco(gpu="b200")
     warns that the preset's network cost, tied to its H100, is kept; the same GPU in an

@@ -356,7 +356,9 @@ def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:
     assert messages["line 2"].startswith("not JSON")
     assert messages["line 2"].endswith('; e.g. {"gpus": "100000"}')  # a good line
     assert messages["line 3"].startswith("--electricity:") and "a mass" in messages["line 3"]
-    assert messages["line 4"] == "unknown option 'colour'"
+    assert messages["line 4"] == (
+        'unknown option \'colour\'; expected options of tco, e.g. {"gpus": "100000"}'
+    )
     assert messages["line 6"] == "expected a JSON object of option names and values"
 
 
@@ -368,6 +370,37 @@ def test_a_batch_s_example_line_runs(command: str) -> None:
     assert refused.code == 2 and refused.stderr.count("\n") == 1
     example = refused.stderr.split("; e.g. ")[1].split(" or ")[0]
     assert run(command, "--input", "-", input=example + "\n").code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "line", "example"),
+    [
+        (
+            "tco",
+            '{"gpus":1000,"electrcity":"0.1 USD/kWh"}',
+            "unknown option 'electrcity' (did you mean 'electricity'?); expected options of "
+            "tco, e.g. "
+            '{"electricity": "0.08 USD/kWh"}',
+        ),
+        (
+            "flops",
+            '{"electricty": "0.1 USD/kWh"}',
+            "unknown option 'electricty' (did you mean 'electricity'?); expected options of "
+            'flops, e.g. {"gpu": '
+            '"h100-sxm", "count": "8", "duration": "30 day", "mfu": "0.4", "electricity": '
+            '"0.08 USD/kWh"}',
+        ),
+    ],
+)
+def test_a_mistyped_key_of_a_batch_line_gets_the_nearest_and_a_line_that_runs(
+    command: str, line: str, example: str
+) -> None:
+    """The new-user trial: a batch line's 'electrcity' was 'unknown option' with no
+    suggestion and no example; the example, fed back, runs."""
+    outcome = run(command, "--input", "-", input=line + "\n")
+    assert outcome.code == 1
+    assert f"tcoctl: error: line 1: {example}\n" in outcome.stderr
+    assert run(command, "--input", "-", input=example.split("e.g. ")[1] + "\n").code == 0
 
 
 def test_batch_csv_in_and_out(tmp_path: Path) -> None:

@@ -59,6 +59,14 @@ class TcoctlWarning(UserWarning):
     """A warning about a run: an option no result uses, a die beyond the reticle, ..."""
 
 
+class NoResult(KeyError):
+    """``result[name]`` for a result not computed or not known: a KeyError (``in`` and
+    ``get`` work as for a dict) whose text is its message, not the message quoted."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass(frozen=True)
 class Range:
     """A range ``low..high`` in ``unit`` (default: the option's documented unit)."""
@@ -86,8 +94,13 @@ class Result(Mapping[str, Any]):
         if spec is None or summary is None or not np.isfinite(summary.value).any():
             ways = self.missing.get(name)
             needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
-            reason = f"not computed (needs {needs})" if ways is not None else "no such result"
-            raise KeyError(f"{name}: {reason}; results here: {', '.join(self)}")
+            known = [result.name for result in results]
+            reason = (
+                f"not computed (needs {needs})"
+                if ways is not None
+                else f"no such result{did_you_mean(name, known)}"
+            )
+            raise NoResult(f"{name}: {reason}; results here: {', '.join(self)}")
         return spec
 
     def _column(self, key: str, name: str) -> Any:
@@ -132,8 +145,13 @@ class Result(Mapping[str, Any]):
 
     @property
     def missing(self) -> dict[str, list[list[str]]]:
-        """Results not computed, with the options that would give them (first scenario)."""
-        return dict(self.evaluation.outlines[0].missing)
+        """Results not computed, with the keywords that would give them (first scenario):
+        ``{'own_to_rent': [['rent_price']]}``."""
+        ways = self.evaluation.outlines[0].missing
+        return {
+            name: [[as_keyword(option) for option in group] for group in groups]
+            for name, groups in ways.items()
+        }
 
     def __repr__(self) -> str:
         """One line: the calculator, how many scenarios, the headline results."""
@@ -257,7 +275,10 @@ def keyword_example(calc: Calculator, text: str) -> str:
 def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     calc = CALCULATORS.get(command)
     if calc is None:
-        raise UsageError(f"no calculator {command!r}; one of {', '.join(CALCULATORS)}")
+        raise UsageError(
+            f"no calculator {shorten(command)!r}{did_you_mean(command, [*CALCULATORS])}; one of "
+            f"{', '.join(CALCULATORS)}, e.g. tcoctl.run('tco')"
+        )
     shared = _shared(preset, options)
     code = options.pop("currency", None)
     calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)

@@ -113,11 +113,19 @@ def as_keyword(name: str, value: str | None = None, text: bool = False) -> str:
 
 
 def did_you_mean(name: str, names: Sequence[str]) -> str:
-    """A hint for a mistyped name: the known names it begins, else the closest (at most
-    three, by ``difflib``'s ratio against the whole name or its first word, so that 'h1000'
-    finds 'h100-sxm'), as `` (did you mean 'x'?)``; empty when none is near."""
-    near = [n for n in names if name and n.startswith(name)] or _closest(name, names)
-    return f" (did you mean {' or '.join(map(repr, near[:3]))}?)" if near and name else ""
+    """A hint for a mistyped name: ``nearest``'s, as `` (did you mean 'x'?)``; empty when
+    none is near."""
+    near = nearest(name, names)
+    return f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
+
+
+def nearest(name: str, names: Sequence[str]) -> list[str]:
+    """The known names a mistyped ``name`` may stand for, best first: those it begins, else
+    the closest (at most three, by ``difflib``'s ratio against the whole name or its first
+    word, so that 'h1000' finds 'h100-sxm'); none for an empty name."""
+    if not name:
+        return []
+    return ([n for n in names if n.startswith(name)] or _closest(name, names))[:3]
 
 
 def _closest(name: str, names: Sequence[str]) -> list[str]:

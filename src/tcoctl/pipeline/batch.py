@@ -30,7 +30,16 @@ from numpy.typing import NDArray
 
 from tcoctl import chain, engine, output
 from tcoctl.engine import Array
-from tcoctl.errors import TcoctlError, UsageError, as_flag, by_message, first_few, shorten
+from tcoctl.errors import (
+    TcoctlError,
+    UsageError,
+    as_flag,
+    by_message,
+    did_you_mean,
+    first_few,
+    nearest,
+    shorten,
+)
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
 from tcoctl.presets import Preset, load
@@ -265,16 +274,23 @@ def batch(run: BatchRun, stream: IO[bytes], fmt: str) -> tuple[int, int]:
 
 
 def line_example(calc: Calculator) -> str:
-    """A batch line of ``calc`` that runs, as JSON and as a CSV header: its complete
-    example's options where the default preset does not underlie every line (flops:
-    '{"peak": "989 TFLOP/s"}' alone determined no result), else its first number input."""
+    """A batch line of ``calc`` that runs, as JSON and as a CSV header."""
+    fields = line_fields(calc)
+    return f"{json.dumps(fields)} or {','.join(fields)}"
+
+
+def line_fields(calc: Calculator, named: Input | None = None) -> dict[str, str]:
+    """The fields of a batch line of ``calc`` that runs: its complete example's options
+    where the default preset does not underlie every line (flops: '{"peak": "989
+    TFLOP/s"}' alone determined no result), else its first number input; with option
+    ``named`` (and its example) in it."""
     flags = calc.complete_example
     given = dict(zip(flags[::2], flags[1::2], strict=True))
-    if not given:
+    if not given and named is None:
         first = next(spec for spec in calc.inputs if spec.kind == "number")
         given = {as_flag(first.name): first.example}
     fields = {flag.removeprefix("--"): value for flag, value in given.items()}
-    return f"{json.dumps(fields)} or {','.join(fields)}"
+    return fields if named is None else {**fields, named.name: named.example}
 
 
 ERRORS_SHOWN = 20
@@ -439,7 +455,13 @@ class Batch:
             raise UsageError(f"duplicate key {', '.join(map(repr, twice))}")
         unknown = [name for name in names if name not in self.calc.inputs_by_name]
         if unknown:
-            raise UsageError(f"unknown option {shorten(unknown[0])!r}")
+            near = nearest(unknown[0], [spec.name for spec in self.calc.inputs])
+            named = self.calc.input(near[0]) if near else None
+            raise UsageError(
+                f"unknown option {shorten(unknown[0])!r}{did_you_mean(unknown[0], near)}; "
+                f"expected options of {self.calc.name}, e.g. "
+                f"{json.dumps(line_fields(self.calc, named))}"
+            )
         engine.check_alternatives(self.calc, names)
         check_solved_not_given(self.solve, names)
         return [self.calc.input(name).name for name in names]
