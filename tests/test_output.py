@@ -48,6 +48,28 @@ def test_default_run_shows_its_answer_first_and_fits_a_screen(command: str) -> N
     assert "“" not in "\n".join(lines)  # citations only with --sources
 
 
+@pytest.mark.parametrize(
+    ("args", "asked"),
+    [
+        (("inference", "--carbon-intensity", "0.4 kg/kWh"), "emissions_per_million_tokens"),
+        (("inference", "--reference-price", "10 USD/Mtoken"), "price_to_cost"),
+        (("tco", "--rent-price", "2.5 USD/h"), "own_to_rent"),
+    ],
+)
+def test_a_result_an_option_asked_for_follows_the_headline(
+    args: tuple[str, ...], asked: str
+) -> None:
+    """The new-user trial: with --carbon-intensity the one result it adds sat on line 26,
+    after the details. A result that uses an option no headline result uses comes right
+    after the headline; an option the headline uses (--batch) moves nothing."""
+    calc = CALCULATORS[args[0]]
+    names = [line.split()[0] for line in table(*args)[3:] if line.strip()]
+    shown = [name for name in names if name in calc.headline]
+    assert names[len(shown)] == asked, names
+    batch = [line.split()[0] for line in table("inference", "--batch", "64")[3:12]]
+    assert batch[len(CALCULATORS["inference"].headline)] == "time_per_output_token_bound"
+
+
 def test_run_tables_never_cut_a_name_at_80_columns() -> None:
     """Issue 19 item 12: input names (``hbm-stacks-per-mon…``) and names as values
     (``compute-threshol…``) were cut, so they could not be copied back as options."""

@@ -168,7 +168,9 @@ class Evaluation:
             name or None,
             input_rows(calc, shown),
             result_rows(calc, self.summaries, row, bool(self.ranged[row]), solve),
-            headline=((solve.unknown.key,) if solve else ()) + calc.headline,
+            headline=((solve.unknown.key,) if solve else ())
+            + calc.headline
+            + asked_results(calc, given, outline),
             bars=tuple(name for name, _ in calc.shares),
             tucked=tucked_results(calc, given, solve),
         )
@@ -237,6 +239,28 @@ def typed_currencies(given: Iterable[engine.Given]) -> set[str]:
     """The currencies other than USD that inputs were typed in ('20000 EUR')."""
     typed = [unit for g in given if g.span and g.span.typed for _, unit in g.span.typed]
     return {code for unit in typed for code in currencies_in(unit)}
+
+
+def asked_results(
+    calc: Calculator, given: Mapping[str, engine.Given], outline: engine.Outline
+) -> tuple[str, ...]:
+    """The results an option asked for: those that use an input given as an option which no
+    headline result uses (``--carbon-intensity`` gives emissions_per_million_tokens). A table
+    puts them right after the headline, where the question's answer is looked for, not
+    after the details (``--batch``, which the headline uses, moves nothing)."""
+    headline_uses = set().union(*(outline.uses.get(name, set()) for name in calc.headline))
+    asked = {
+        core
+        for item in given.values()
+        if item.origin.startswith("--")
+        for core in item.spec.sets
+        if core not in headline_uses
+    }
+    return tuple(
+        name
+        for name in outline.reported
+        if name not in calc.headline and asked & outline.uses.get(name, set())
+    )
 
 
 def tucked_results(
