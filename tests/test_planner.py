@@ -615,3 +615,28 @@ def test_a_sweep_names_the_points_a_warning_concerns() -> None:
     )
     fitting = run("inference", "--sweep", "batch=1..200:5", "--format", "json")
     assert fitting.code == 0 and fitting.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (("tco", "--solve", "electricity", "--for", "power_share=0.2..0.1"), "power_share=0.15"),
+        (
+            ("tco", "--sweep", "electricity=0.02..0.4USD/kWh", "--mark", "power_share=0.2..0.1"),
+            "power_share=0.15",
+        ),
+        (("tco", "--sweep", "electricity=0.4..0.02USD/kWh"), "electricity=0.02..0.4 USD/kWh"),
+        (("inference", "--sweep", "batch=1..0"), "batch=1..256:20"),
+    ],
+)
+def test_a_backwards_range_in_a_goal_or_sweep_gets_an_example_that_runs(
+    args: tuple[str, ...], example: str
+) -> None:
+    """The hostile probe: --for and --mark take no range, yet a backwards one was answered
+    "e.g. '0.1..0.2'"; a backwards --sweep suggested '0.02..0.4 USD/kWh' with no NAME=, which
+    --sweep refuses. The example given, put in the place of the last argument (the bad
+    one), runs."""
+    refused = run(*args)
+    assert refused.code == 2 and refused.stderr.endswith(f"e.g. '{example}'\n"), refused.stderr
+    again = run(*args[:-1], example, "--format", "json")
+    assert again.code == 0, again.stderr

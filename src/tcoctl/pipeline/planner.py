@@ -17,7 +17,7 @@ from tcoctl import engine, notation
 from tcoctl.core import relations as rel
 from tcoctl.errors import UsageError, by_message, did_you_mean, first_few, quoted, shorten
 from tcoctl.specs import Calculator, Input, Result
-from tcoctl.units import Span, UnitInputError, convert, parse_span, short
+from tcoctl.units import Backwards, Span, UnitInputError, convert, parse_span, short
 
 MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
@@ -76,7 +76,19 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     if spec.kind != "number":
         raise UsageError(f"--sweep: {spec.name} is not a number")
     # A bare sweep range is read in the unit --help shows (the issue's own example omits it).
-    span = engine.check(replace(spec, bare=True), match["range"], f"--sweep {spec.name}").span
+    bare = replace(spec, bare=True)
+    try:
+        span = engine.check(bare, match["range"], f"--sweep {spec.name}").span
+    except UsageError as error:
+        if not isinstance(error.__cause__, Backwards):
+            raise
+        turned = error.__cause__  # its example must keep NAME=, and be a range it takes
+        taken = engine.backwards(bare, turned) == str(turned)
+        example = f"{spec.name}={turned.swapped}" if taken else calc.sweep_example.split("|")[0]
+        raise UsageError(
+            f"--sweep {spec.name}: range {turned.text!r} runs backwards; write "
+            f"NAME=LOW..HIGH, e.g. '{example}'"
+        ) from None
     assert span is not None
     if not span.is_range:
         raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}")
@@ -130,6 +142,8 @@ def parse_mark(
         )
     try:
         level = parse_span(match["level"], result.unit, example, result.display or None)
+    except Backwards:  # a range, and backwards: its swapped form is no example either
+        raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'") from None
     except UnitInputError as error:
         raise UsageError(f"{option}: {error}") from None
     if level.is_range:
