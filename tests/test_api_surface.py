@@ -430,7 +430,9 @@ def test_numpy_integers_are_whole_numbers_for_samples_and_seed() -> None:
     numpy_ints = tcoctl.tco(electricity=electricity, samples=np.int64(100), seed=np.uint64(5))
     python_ints = tcoctl.tco(electricity=electricity, samples=100, seed=5)
     assert numpy_ints.stat("power_share", "p95") == python_ints.stat("power_share", "p95")
-    with pytest.raises(UsageError, match=r"samples: expected a whole number .* got 2\.5"):
+    with pytest.raises(
+        UsageError, match=r"samples=: expected a whole number .* got 2\.5, e\.g\. samples=10000"
+    ):
         tcoctl.tco(samples=2.5)
 
 

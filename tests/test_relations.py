@@ -225,12 +225,16 @@ def test_api_docstring_examples() -> None:
 @pytest.mark.parametrize(
     ("keywords", "message"),
     [
-        ({"samples": 10**9}, "samples: expected a whole number from 0 to 2,000,000"),
-        ({"samples": "many"}, "samples: expected a whole number"),
-        ({"dist": "normal"}, "dist: 'normal' is not one of uniform, triangular; e.g. dist="),
-        ({"seed": "x"}, "seed: expected a whole number"),
-        ({"solve": 5}, "solve: expected text"),
+        ({"samples": 10**9}, "samples=: expected a whole number from 0 to 2,000,000"),
+        ({"samples": "many"}, "samples=: expected a whole number"),
+        ({"dist": "normal"}, "dist=: 'normal' is not one of uniform, triangular; e.g. dist="),
+        ({"seed": "x"}, "seed=: expected a whole number"),
+        ({"solve": 5}, "solve=: expected text; got 5, e.g. solve='electricity'"),
         ({"gpus": []}, "gpus=: an empty list"),
+        ({"solve": "electricity", "goal": "power_share=1.5"}, "e.g. goal='power_share=0.15'"),
+        ({"solve": "electricity", "goal": "x=0.2..0.1"}, "expected RESULT=VALUE"),
+        ({"samples": 2.5}, "got 2.5, e.g. samples=10000"),
+        ({"seed": -1}, "got -1, e.g. seed=1"),
         ({"upstream": 5}, "upstream: expected a tcoctl.api.Result"),
     ],
 )

@@ -265,9 +265,11 @@ def keyword_example(calc: Calculator, text: str) -> str:
     """A message about one keyword's value with its closing example as that keyword takes
     it: "heads=: cannot read 'abc' as a number: ...; e.g. heads='128'" (the command line's
     words end "e.g. '128'"), as a refused number's message does ("heads=: -1 is out of
-    range: ...; e.g. heads='128'")."""
+    range: ...; e.g. heads='128'"); the shared keywords too ("goal=: ...; e.g.
+    goal='power_share=0.15'")."""
     subject, example = _SUBJECT.match(text), _EXAMPLE.search(text)
-    if subject is None or example is None or subject["key"] not in calc.inputs_by_name:
+    keys = {*calc.inputs_by_name, *SHARED_KEYWORDS}
+    if subject is None or example is None or subject["key"] not in keys:
         return text
     return f"{text[: example.start()]}e.g. {subject['key']}={example['value']}"
 
@@ -525,18 +527,22 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
         options.pop("goal", None),
     )
     if preset is not None and not isinstance(preset, str):
-        raise UsageError(f"preset: expected a preset name, e.g. 'frontier-2024'; got {preset!r}")
+        raise UsageError(
+            f"preset=: expected a preset name; got {shorten(repr(preset))}, "
+            "e.g. preset='frontier-2024'"
+        )
     if not _whole(samples) or not 0 <= samples <= MAX_SAMPLES:
         raise UsageError(
-            f"samples: expected a whole number from 0 to {MAX_SAMPLES:,}, e.g. 10000; "
-            f"got {shorten(repr(samples))}"
+            f"samples=: expected a whole number from 0 to {MAX_SAMPLES:,}; got "
+            f"{shorten(repr(samples))}, e.g. samples=10000"
         )
     samples = int(samples)
     if dist not in DISTRIBUTIONS:
-        raise UsageError("dist: " + not_one_of(str(dist), DISTRIBUTIONS, "dist='triangular'"))
+        raise UsageError("dist=: " + not_one_of(str(dist), DISTRIBUTIONS, "dist='triangular'"))
     if seed is not None and (not _whole(seed) or not 0 <= seed < 2**32):
         raise UsageError(
-            f"seed: expected a whole number from 0 to 2**32 - 1, e.g. 1; got {shorten(repr(seed))}"
+            f"seed=: expected a whole number from 0 to 2**32 - 1; got {shorten(repr(seed))}, "
+            "e.g. seed=1"
         )
     seed = None if seed is None else int(seed)
     for name, value, example in (
@@ -544,7 +550,9 @@ def _shared(preset: Any, options: dict[str, Any]) -> dict[str, Any]:
         ("goal", goal, "power_share=0.15"),
     ):
         if value is not None and not isinstance(value, str):
-            raise UsageError(f"{name}: expected text, e.g. {example!r}; got {value!r}")
+            raise UsageError(
+                f"{name}=: expected text; got {shorten(repr(value))}, e.g. {name}={example!r}"
+            )
     return {
         "preset": preset,
         "samples": samples,
@@ -566,10 +574,16 @@ def _flows(
         return [{}]
     found = upstream.to_dict() if isinstance(upstream, Result) else upstream
     if not isinstance(found, Mapping | list | tuple):
-        raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
+        raise UsageError(
+            "upstream: expected a tcoctl.api.Result or tcoctl JSON documents, "
+            "e.g. upstream=tcoctl.tco()"
+        )
     found = [found] if isinstance(found, Mapping) else list(found)
     if not found or not all(chain.is_document(d) for d in found):
-        raise UsageError("upstream: expected a tcoctl.api.Result or tcoctl JSON documents")
+        raise UsageError(
+            "upstream: expected a tcoctl.api.Result or tcoctl JSON documents, "
+            "e.g. upstream=tcoctl.tco()"
+        )
     flows, notes = [], []
     for document in found:
         flowed, used, ignored = chain.received(calc, document)
