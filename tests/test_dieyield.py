@@ -506,3 +506,12 @@ def test_a_remembered_die_count_is_the_count_and_stays_so() -> None:
     for width in np.linspace(0.01, 0.02, dieyield.REMEMBERED_CALLS + 5):
         dies_per_wafer(0.3, 0.003, width, 0.01, 1e-4)
     assert len(dieyield._COUNTS) <= dieyield.REMEMBERED_CALLS
+
+
+def test_a_nan_die_size_counts_nan_beside_the_others() -> None:
+    """A goal-seek's unknown out of reach is NaN: its count is NaN, and the others are
+    counted (it ended in 'ValueError: cannot convert float NaN to integer')."""
+    side = np.array([np.nan, 0.01])
+    counts = dieyield.dies_per_wafer(0.3, 3e-3, side, side, 1e-4)
+    assert np.isnan(counts[0]) and counts[1] == dieyield.dies_per_wafer(0.3, 3e-3, 0.01, 0.01, 1e-4)
+    assert np.isnan(dieyield.dies_per_wafer(0.3, 3e-3, np.nan, np.nan, 1e-4))

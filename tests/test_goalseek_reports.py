@@ -231,6 +231,10 @@ def test_a_root_missing_at_some_range_ends_is_answered_at_the_centre() -> None:
           "dies_per_wafer=101"), "ask for one of them, e.g. --for 'dies_per_wafer=100'"),
         (("tco", "--solve", "gpus", "--for", "cost_per_gpu_hour=2"),
          "solve for another input, e.g. --solve gpu-price"),
+        *[(("yield", "--defect-density", "0.1/cm2", "--solve", "die-area", "--for",
+            f"dies_per_wafer={goal}"),
+           "it stays between 0 and 6.78872e+06; ask for a value in that span, e.g. --for "
+           "'dies_per_wafer=6788716'") for goal in ("1e7", "1e9", "1e300")],
         (("inference", "--gpu", "h100-sxm", "--only-my-ranges", "--solve", "batch", "--for",
           "gpus_per_replica=1"), "ask for a value in that span, e.g. --for 'gpus_per_replica=2'"),
     ],
@@ -242,7 +246,10 @@ def test_a_goal_out_of_reach_at_the_centre_gives_an_example(
     one that is reached (the weights alone take 32.0 ms per token at the central bandwidth
     efficiency, so 20 ms is out of reach; 35 ms is a tenth in from that end; a whole count
     suggests a count it takes: GPUs per replica runs from 2, and 2.2 was suggested), and the
-    example asked for succeeds."""
+    example asked for succeeds. Dies per wafer above the most that fit (6,788,716) ended in
+    'internal error (ValueError: cannot convert float NaN to integer)': the die count met
+    the NaN die area of a goal out of reach; a count is suggested in full (6.78872e+06 is
+    above it), and 1e300 said 'stays at 0' (the span lost beside the goal)."""
     outcome = run(*args)
     assert outcome.code == 1 and outcome.stderr.count("\n") == 1
     assert outcome.stderr.rstrip().endswith(example), outcome.stderr
@@ -342,4 +349,15 @@ def test_a_whole_count_held_over_a_stretch_is_answered_at_the_step() -> None:
     assert between.code == 1
     assert "it steps over that value at batch = 4.17968, from 2 to 4, the nearest" in (
         between.stderr
+    )
+
+
+def test_a_goal_on_a_count_given_as_it_is_names_the_value_it_keeps() -> None:
+    """The hostile probe: good_dies_per_wafer, which the preset gives (good dies 65), ended
+    in 'internal error (ValueError: cannot convert float NaN to integer)' for any goal: the
+    goal-seek found no die area, and the die count met that NaN area."""
+    outcome = run("yield", "--solve", "die-area", "--for", "good_dies_per_wafer=300")
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert "good_dies_per_wafer does not change with die-area here: it stays at 65" in (
+        outcome.stderr
     )

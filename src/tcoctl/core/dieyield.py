@@ -178,9 +178,10 @@ def dies_per_wafer(
 
     Lengths in [m]; ``notch`` is the depth of a band at the wafer's lower edge (notch or
     flat) where no die may sit. The usable radius is diameter / 2 - edge_exclusion (none
-    left: 0 dies). The offset search narrows from OFFSET_STEPS per axis when many scenarios
-    are counted at once, so that the work stays within CELL_BUDGET row evaluations; it runs
-    in blocks of offsets to bound memory. The best of the offsets tried is not always the
+    left: 0 dies); a NaN length (a goal-seek's unknown out of reach) gives a NaN count.
+    The offset search narrows from OFFSET_STEPS per axis when many scenarios are counted at
+    once, so that the work stays within CELL_BUDGET row evaluations; it runs in blocks of
+    offsets to bound memory. The best of the offsets tried is not always the
     best placement: a 160 x 160 offset search finds more dies for some sizes (300 mm wafer,
     square dies, no edge exclusion or scribe: 169 vs 173 for 360 mm^2, 3,409 vs 3,410 for
     20 mm^2; at most 2.3 % over 40 sizes from 20 to 800 mm^2).
@@ -247,8 +248,11 @@ def _counted(
     keys = np.column_stack([geometry.reshape(-1, 6), np.repeat(steps, points)])
     distinct, where = np.unique(keys, axis=0, return_inverse=True)
     best = np.full(len(distinct), np.nan)
+    unknown = np.isnan(distinct[:, :6]).any(axis=1)  # a goal-seek's unknown it found none for
     for step in sorted(set(steps[steps >= 4].tolist())):  # too costly alone: NaN (failed)
-        chosen = distinct[:, 6] == step
+        chosen = (distinct[:, 6] == step) & ~unknown
+        if not chosen.any():
+            continue
         radius_, pitch_x_, pitch_y_, width_, height_, notch_ = distinct[chosen, :6].T
         best[chosen] = _best_count(radius_, pitch_x_, pitch_y_, width_, height_, notch_, int(step))
     return np.asarray(best[where.reshape(-1)].reshape(shape), dtype=float)

@@ -68,10 +68,13 @@ def goal_seek(
     reaching = rel.only_for(forward, target)
     floor = values.get(calc.input(spec.at_least).core) if spec.at_least else None
 
-    def miss(x: Array) -> Array:  # below its floor the unknown stands at the floor
-        at = x if floor is None else np.maximum(x, floor)
-        known, _ = rel.evaluate(reaching, {**values, unknown: at}, choices, model.defaults)
-        return np.asarray(known[target], dtype=float) - solve.value
+    def at(x: Array) -> Array:  # the target; below its floor the unknown stands at the floor
+        floored = x if floor is None else np.maximum(x, floor)
+        known, _ = rel.evaluate(reaching, {**values, unknown: floored}, choices, model.defaults)
+        return np.broadcast_to(np.asarray(known[target], dtype=float), shape)
+
+    def miss(x: Array) -> Array:
+        return at(x) - solve.value
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
         return rel.find_root(f, shape, start or 1.0, spec.minimum, high, not spec.positive)
@@ -84,7 +87,7 @@ def goal_seek(
         points = rel.scan_points(start or 1.0, spec.minimum, high, not spec.positive)
         kinds = (  # where a root is missing the scan met every point: they evaluate
             end_kinds(
-                lambda x: np.broadcast_to(miss(np.full(shape, x)), shape) + solve.value,
+                lambda x: at(np.full(shape, x)),
                 [(points[0], points[1]), (points[-1], points[-2])],
                 # with a floor the lowest point scanned stands at it: a value the target takes
                 (spec.minimum, high) if floor is None else (points[0], high),
@@ -92,8 +95,12 @@ def goal_seek(
             if np.isnan(root).any()
             else np.full((*shape, 2), ATTAINED)
         )
+        spans = np.stack([first, last], axis=-1) + solve.value
+        if np.isnan(root).any():  # the target itself at the scan's ends where finite: the
+            # misses + the goal lose a span far below it (6.8e6 dies - 1e300 + 1e300: 0)
+            ends = np.stack([at(np.full(shape, x)) for x in (points[0], points[-1])], axis=-1)
+            spans = np.where(np.isfinite(ends), ends, spans)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
-    spans = np.stack([first, last], axis=-1) + solve.value
     valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
     unreached = out_of_reach(
         calc,
@@ -261,7 +268,9 @@ def out_of_reach(
         if high < solve.value:
             reason += caps(row, point)
         nearer = low if solve.value < low else high  # a value taken, at an end of the range
-        example = shown(calc, target.core, nearer if whole else inside(low, high, solve.value))
+        example = (  # a count in full: 6788716, not 6.78872e+06 (above the most it takes)
+            f"{nearer:.0f}" if whole else shown(calc, target.core, inside(low, high, solve.value))
+        )
         return reason, f"ask for a value in that span, e.g. --for '{target.name}={example}'"
 
     message = f"{target.name} = {goal} is out of reach"
