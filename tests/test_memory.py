@@ -299,3 +299,29 @@ def test_an_option_replacing_all_a_presets_scenarios_vary_says_they_are_one() ->
     assert said not in run("memory", "--preset", "memory-zero-fig1", "-f", "json").stderr
     with pytest.warns(tcoctl.TcoctlWarning, match="zero_stage replaces all that preset"):
         tcoctl.memory(preset="memory-zero-fig1", zero_stage=0)
+
+
+def test_solving_for_tensor_parallel_answers_a_divisor_of_the_heads() -> None:
+    """The hostile probe: the goal-seek rounded tensor parallelism up to 11 (root 10.8035 for
+    40 GB), then the heads check refused '--tensor-parallel 11', an option never given; it
+    now rounds up to the next divisor of the 96 heads, 12 (36.0118 GB)."""
+    found = results("memory", "--solve", "tensor-parallel", "--for", "memory_per_gpu=40GB")
+    assert found["tensor_parallel"]["value"] == 12
+    assert found["memory_per_gpu"]["value"] == pytest.approx(36.0118, rel=1e-5)
+
+
+def test_a_goal_past_the_most_heads_is_out_of_reach_with_an_example_that_runs() -> None:
+    """1 GB per GPU would need tensor parallelism 432.141, past the 96 heads: it is out of
+    reach (it was '--tensor-parallel 433 does not divide the 96 heads'), and the goal
+    suggested instead is reached."""
+    outcome = run("memory", "--solve", "tensor-parallel", "--for", "memory_per_gpu=1GB")
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert "above the most it may take here, 96, where memory_per_gpu is 4.50147 GB" in (
+        outcome.stderr
+    )
+    goal = outcome.stderr.rstrip().rpartition("--for ")[2].strip("'")
+    assert goal == "memory_per_gpu=4.6 GB"
+    assert (
+        results("memory", "--solve", "tensor-parallel", "--for", goal)["tensor_parallel"]["value"]
+        == 96
+    )

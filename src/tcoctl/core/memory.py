@@ -42,6 +42,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -165,6 +166,32 @@ def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
     return found
 
 
+def next_head_divisor(ways: Any, values: Mapping[str, Any]) -> Any:
+    """The least divisor of the heads at or above each tensor-parallel degree ``ways``, the
+    heads themselves where ``ways`` is above them (each GPU holds whole heads:
+    heads_split_whole); ``ways`` as it is with no heads given, NaN where either is NaN."""
+    if "heads" not in values:
+        return ways
+    heads, wanted = np.broadcast_arrays(
+        np.asarray(values["heads"], dtype=float), np.asarray(ways, dtype=float)
+    )
+    found = np.full(wanted.shape, np.nan)
+    for count, least in set(zip(heads.ravel().tolist(), wanted.ravel().tolist(), strict=True)):
+        found[(heads == count) & (wanted == least)] = least_divisor_from(count, least)
+    return found
+
+
+def least_divisor_from(count: float, least: float) -> float:
+    """The least divisor of a whole ``count`` at or above ``least``, else ``count`` itself
+    (``least`` as it is where ``count`` is not a whole number)."""
+    if not (math.isfinite(count) and count.is_integer() and count >= 1):
+        return least
+    whole = int(count)
+    small = [d for d in range(1, math.isqrt(whole) + 1) if whole % d == 0]
+    divisors = sorted({*small, *(whole // d for d in small)})
+    return float(next((d for d in divisors if d >= least), whole))
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """No answer where tensor parallelism splits an attention head; a warning on rows where
     the model states and activations do not fit."""
@@ -180,6 +207,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
 MODEL = Model(
     RELATIONS,
     checks=checks,
+    allowed_counts={"tensor_parallel": next_head_divisor},
     references=references(__doc__),
     units=dict.fromkeys(
         (

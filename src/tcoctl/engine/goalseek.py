@@ -54,7 +54,8 @@ def goal_seek(
             return plan, unreached
         del values[target]
         values[unknown] = needed
-        return rounded_up(calc, values, choices, solve, notes), unreached
+        plan, capped = rounded_up(calc, values, choices, solve, notes)
+        return plan, [*unreached, *capped]
     del values[target]
     forward = model.plan([*values, unknown], chosen)
     if target not in forward.known:
@@ -114,7 +115,8 @@ def goal_seek(
     with np.errstate(all="ignore"):
         values[unknown], stepped = reached(calc, miss, root, solve, high)
     if solve.unknown.whole:
-        return rounded_up(calc, values, choices, solve, notes), [*unreached, *stepped]
+        plan, capped = rounded_up(calc, values, choices, solve, notes)
+        return plan, [*unreached, *stepped, *capped]
     return forward, [*unreached, *stepped]
 
 
@@ -414,27 +416,54 @@ def rounded_up(
     choices: Mapping[str, str],
     solve: Solve,
     notes: dict[int, list[str]],
-) -> rel.Plan:
+) -> tuple[rel.Plan, list[OutOfReach]]:
     """The plan forward from a whole count: ``values``' solved unknown rounded up (a
-    rounding error of 1e-9 relative is not a unit more), with a note on each row where the
-    central value visibly moved, naming the target's value there."""
+    rounding error of 1e-9 relative is not a unit more) to the next value it may take
+    (Model.allowed_counts: tensor_parallel 10.3 -> 12, a divisor of 96 heads), with a note
+    on each row where the central value visibly moved, naming the target's value there;
+    and where the count would have to pass the greatest it may take, the goal out of reach."""
     unknown, target = solve.unknown.core, solve.target.core
+    model = model_for(calc)
     exact = np.asarray(values[unknown], dtype=float)
     whole = np.ceil(exact * (1 - 1e-9))
+    allowed = model.allowed_counts.get(unknown)
+    if allowed is not None:
+        whole = np.broadcast_to(allowed(whole, {**model.defaults, **values}), exact.shape)
     values[unknown] = whole
-    model = model_for(calc)
+    kind = "a whole number" if allowed is None else "a whole number it may take here"
     forward = model.plan(values, tuple(sorted(choices.items())))
     known, _ = rel.evaluate(forward, values, choices, model.defaults)
     reached = np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
     for row in range(exact.shape[0]):
         before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
-        if before != after:  # a unit more that shows (not 3.71367e+08 to 3.71367e+08)
+        if before != after and whole[row, 0] >= exact[row, 0]:  # not 3.71367e+08 to itself
             notes.setdefault(row, []).append(
-                f"{solve.unknown.name} is a whole number: {before} rounded up to {after}, "
+                f"{solve.unknown.name} is {kind}: {before} rounded up to {after}, "
                 f"where {solve.target.name} is {shown(calc, target, float(reached[row, 0]))} "
                 f"(goal {shown(calc, target, solve.value)})"
             )
-    return forward
+    capped = whole < exact * (1 - 1e-9)
+    goal = shown(calc, target, solve.value)
+
+    def says(row: int, point: int) -> tuple[str, str]:
+        most, there = float(whole[row, point]), float(reached[row, point])
+        away = math.ceil if there > solve.value else math.floor  # a goal it reaches
+        exponent = math.floor(math.log10(abs(there))) - 1 if there else 0
+        example = away(there / 10.0**exponent) * 10.0**exponent
+        return (
+            f"no value {solve.unknown.name} may take gives {solve.target.name} = {goal}: it "
+            f"would have to be {shown(calc, unknown, float(exact[row, point]))}, above the "
+            f"most it may take here, {shown(calc, unknown, most)}, where {solve.target.name} "
+            f"is {shown(calc, target, there)}",
+            f"ask for a value it reaches, e.g. --for '{solve.target.name}="
+            f"{shown(calc, target, example)}'",
+        )
+
+    rows = np.asarray(capped.any(axis=1), dtype=bool)
+    message = f"{solve.target.name} = {goal} is out of reach"
+    return forward, (
+        [OutOfReach(message, rows, fatal=True, points=capped, says=says)] if rows.any() else []
+    )
 
 
 def capping(
