@@ -259,6 +259,22 @@ def only_for(plan: Plan, wanted: str) -> Plan:
     return replace(plan, steps=tuple(reversed(steps)), checks=())
 
 
+def fills_alike(plan: Plan, forward: Plan) -> bool:
+    """Whether ``plan`` (a goal-seek's closed form: the target known, the unknown not)
+    holds where ``forward`` (the plan from the unknown) computes: every fallback it uses is
+    one ``forward`` uses for the same quantity, and it gives no other value to a quantity
+    ``forward`` fills by a fallback. A fallback that fires only because the unknown is not
+    known (inference's flop_per_token = weight_flop_per_token, attention's FLOP needing the
+    unknown layers or head_dim) describes another model, and its answer misses the goal."""
+    filled = {(id(step.relation), step.target) for step in forward.steps if step.relation.fallback}
+    soft = {target for _, target in filled}
+    return all(
+        (id(step.relation), step.target) in filled
+        for step in plan.steps
+        if step.relation.fallback or step.target in soft or step.relation.out in soft
+    )
+
+
 def costly_work(plan: Plan, known: Mapping[str, float], points: int) -> list[tuple[Work, float]]:
     """The costly steps of ``plan`` (relations with a ``work``) for one scenario of ``points``
     design points at the ``known`` quantities (floats, core units): each one's Work and row

@@ -40,11 +40,13 @@ def goal_seek(
     values.pop(unknown, None)
     values[target] = solve.value
     plan = model.plan(values, chosen, exclude=[unknown])
+    forward = model.plan([*(name for name in values if name != target), unknown], chosen)
     spec = solve.unknown
     start = checked_span(spec, spec.example, "example").low
     high = math.inf if spec.maximum is None else spec.maximum
     top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
-    if unknown in plan.known and target in plan.depends[unknown]:
+    closed = unknown in plan.known and target in plan.depends[unknown]
+    if closed and rel.fills_alike(plan, forward):
         with np.errstate(all="ignore"):
             known, _ = rel.evaluate(rel.only_for(plan, unknown), values, choices, model.defaults)
         needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
@@ -57,7 +59,6 @@ def goal_seek(
         plan, capped = rounded_up(calc, values, choices, solve, notes)
         return plan, [*unreached, *capped]
     del values[target]
-    forward = model.plan([*values, unknown], chosen)
     if target not in forward.known:
         missing = nothing_computed(calc, frozenset([*values, unknown]), chosen, solve.target)
         raise UsageError(f"--for: {missing}")
