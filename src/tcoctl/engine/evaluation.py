@@ -254,9 +254,9 @@ def core_call(
         )
     except ModeError as error:
         raise UsageError(str(error)) from None
-    usage = [p for p in found if isinstance(p, rel.Finding) and p.usage]
+    misgiven = [p for p in found if isinstance(p, rel.Finding) and p.usage]
     rest = [p for p in found if not (isinstance(p, rel.Finding) and p.usage)]
-    problems = [*usage, *unreachable, *rest]  # a misgiven option, a goal out of reach, the rest
+    problems = [*misgiven, *unreachable, *rest]  # a misgiven option, a goal out of reach, the rest
     if gpus is not None:
         lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
         other_formats(plan, gpus, precision, reported, warnings)
