@@ -95,18 +95,8 @@ def test_inference_s_solved_layers_and_head_dim_give_the_goal(unknown: str, goal
     assert assert_round_trip("inference", unknown, goal), f"--solve {unknown} --for {goal}"
 
 
-CRASHES = {("memory", "heads")}
-"""Open: memory --solve heads --for 'memory_headroom=0 GB' is an internal error (ValueError:
-cannot convert float NaN to integer, core/memory.py), on main before this test too."""
 SOLVABLE = [
-    pytest.param(
-        calc.name,
-        spec.name,
-        calc.solve_example.split("|")[1],
-        marks=[pytest.mark.xfail(raises=ValueError, strict=True)]
-        if (calc.name, spec.name) in CRASHES
-        else [],
-    )
+    (calc.name, spec.name, calc.solve_example.split("|")[1])
     for calc in CALCULATORS.values()
     if calc.solve_example
     for spec in calc.inputs

@@ -325,3 +325,15 @@ def test_a_goal_past_the_most_heads_is_out_of_reach_with_an_example_that_runs() 
         results("memory", "--solve", "tensor-parallel", "--for", goal)["tensor_parallel"]["value"]
         == 96
     )
+
+
+def test_heads_a_goal_seek_found_none_for_and_huge_head_counts_end_cleanly() -> None:
+    """The hostile probe: memory --solve heads --for 'memory_headroom=0 GB' was an internal
+    error (the heads check took the NaN of a goal-seek with no answer for a head count), and
+    --heads 1000000001 listed its divisors by trying every number up to it (a hang). The
+    message writes the count whole (not '1e+09 heads')."""
+    solved = run("memory", "--solve", "heads", "--for", "memory_headroom=0 GB")
+    assert solved.code in (1, 2) and "internal error" not in solved.stderr, solved.stderr
+    huge = run("memory", "--heads", "1000000001", "--tensor-parallel", "2")
+    assert huge.code == 2 and "does not divide the 1000000001 heads" in huge.stderr
+    assert "e.g. 7, or another divisor of 1000000001: 1, 7, 11, " in huge.stderr

@@ -149,18 +149,20 @@ def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
     heads, ways = np.broadcast_arrays(
         np.atleast_1d(values["heads"]), np.atleast_1d(values["tensor_parallel"])
     )
-    points = np.divide(heads, ways) != np.floor(np.divide(heads, ways))
+    share = np.divide(heads, ways)
+    points = np.isfinite(share) & (share != np.floor(share))  # NaN: a goal-seek found none
     found = []
     for count in np.unique(heads[points]).tolist():  # one finding per head count
-        fits = [str(d) for d in range(1, int(count) + 1) if count % d == 0]
+        fits = divisors(count)
         mine = points & (heads == count)
         failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
         verb = "does" if len(failing) == 1 else "do"
-        example = max(d for d in map(int, fits) if d <= 8)
+        example = max(d for d in fits if d <= 8) if fits else 1
+        listed = ", ".join(map(str, fits[:12])) + (", ..." if len(fits) > 12 else "")
         message = (
-            f"tensor_parallel {', '.join(failing)} {verb} not divide the {count:g} heads "
+            f"tensor_parallel {', '.join(failing)} {verb} not divide the {count:.15g} heads "
             f"(each GPU holds whole attention heads; e.g. {example}, or another divisor of "
-            f"{count:g}: {', '.join(fits)})"
+            f"{count:.15g}: {listed})"
         )
         found.append(Finding(message, by_row(mine, rows), True, ("tensor_parallel",), mine, True))
     return found
@@ -186,10 +188,17 @@ def least_divisor_from(count: float, least: float) -> float:
     (``least`` as it is where ``count`` is not a whole number)."""
     if not (math.isfinite(count) and count.is_integer() and count >= 1):
         return least
+    return float(next((d for d in divisors(count) if d >= least), int(count)))
+
+
+def divisors(count: float) -> list[int]:
+    """The divisors of a whole ``count``, in order (none for a count that is not whole);
+    found up to its square root, so a count of 1e12 heads takes a million steps, not 1e12."""
+    if not (math.isfinite(count) and count.is_integer() and count >= 1):
+        return []
     whole = int(count)
     small = [d for d in range(1, math.isqrt(whole) + 1) if whole % d == 0]
-    divisors = sorted({*small, *(whole // d for d in small)})
-    return float(next((d for d in divisors if d >= least), whole))
+    return sorted({*small, *(whole // d for d in small)})
 
 
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
