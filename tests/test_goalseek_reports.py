@@ -305,6 +305,10 @@ def test_a_goal_out_of_reach_at_the_centre_names_the_goal_and_what_is_reached() 
             ("inference", "--solve", "batch", "--for", "cost_per_million_tokens=1 USD/Mtoken"),
             "it never falls below 3.26936 USD/Mtoken and grows without bound;",
         ),
+        (  # a share falls toward its own least, 0, not without bound
+            ("tco", "--solve", "electricity", "--for", "gpu_share=0.9"),
+            "it falls toward 0 and is at most 0.803589;",
+        ),
     ],
 )
 def test_a_span_s_end_at_the_search_s_limit_is_not_quoted_as_a_value(

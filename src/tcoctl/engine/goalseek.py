@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
-from tcoctl.engine.model import Solve, model_for
+from tcoctl.engine.model import Solve, bounds_for, model_for
 from tcoctl.errors import UsageError, as_flag
 from tcoctl.specs import Calculator, label_of
 
@@ -187,22 +187,26 @@ def end_kinds(
     return np.stack(kinds, axis=-1)
 
 
-def extent(low: str, high: str, kinds: tuple[int, int]) -> str:
+def extent(
+    low: str, high: str, kinds: tuple[int, int], toward: tuple[str | None, str | None]
+) -> str:
     """How the target runs over the unknown's range, from its least value ``low`` to its
     greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT or UNBOUNDED:
     'runs from 1.70292 USD/h to 9 USD/h', 'runs from 1.70292 USD/h and grows without
     bound', 'falls without bound and never exceeds 69.7323 GB', 'stays between 0 and
-    986456'."""
+    986456'; a target with a least or greatest value of its own (``toward``: a share's 0
+    and 1) falls or rises toward it rather than without bound ('falls toward 0 and is at
+    most 0.803589')."""
     if kinds == (ATTAINED, ATTAINED):
         return f"runs from {low} to {high}"
     if kinds == (LIMIT, LIMIT):
         return f"stays between {low} and {high}"
+    floor, ceiling = toward
     least = {ATTAINED: f"runs from {low}", LIMIT: f"never falls below {low}"}
     most = {ATTAINED: f"is at most {high}", LIMIT: f"never exceeds {high}"}
-    return (
-        f"{least.get(kinds[0], 'falls without bound')} and "
-        f"{most.get(kinds[1], 'grows without bound')}"
-    )
+    falls = f"falls toward {floor}" if floor else "falls without bound"
+    rises = f"rises toward {ceiling}" if ceiling else "grows without bound"
+    return f"{least.get(kinds[0], falls)} and {most.get(kinds[1], rises)}"
 
 
 def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
@@ -242,6 +246,10 @@ def out_of_reach(
     whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
     spans, kinds = ends
+    least, most, _ = bounds_for(calc).get(target.core, (-math.inf, math.inf, False))
+    floor, ceiling = (
+        shown(calc, target.core, end) if math.isfinite(end) else None for end in (least, most)
+    )
 
     def says(row: int, point: int) -> tuple[str, str]:
         (low, low_kind), (high, high_kind) = sorted(
@@ -261,6 +269,7 @@ def out_of_reach(
                 shown(calc, target.core, low),
                 shown(calc, target.core, high),
                 (int(low_kind), int(high_kind)),
+                (floor, ceiling),
             )
         )
         if needed is not None:
