@@ -478,6 +478,22 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
     )
 
 
+def test_a_batch_warns_once_per_kind_of_message_whatever_its_figures() -> None:
+    """The new-user trial: lines whose warning differed only in its figures (a goal out of
+    reach at 125, 150 or 200 of 626 range points) each got a warning line; they are one kind,
+    named with the lines it concerns, as the API's arrays are."""
+    lines = "".join(
+        json.dumps({"cost-per-gpu-hour": f"{price:.1f} USD/h"}) + "\n"
+        for price in (3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2)
+    )
+    goal = ("--solve", "batch", "--for", "cost_per_million_tokens=10 USD/Mtoken")
+    done = run("inference", *goal, "--input", "-", input=lines)
+    assert done.code == 0 and len(done.stdout.splitlines()) == 7
+    reach = [line for line in done.stderr.splitlines() if "is out of reach at" in line]
+    assert len(reach) == 1, done.stderr
+    assert reach[0].startswith("tcoctl: warning: lines 2, 3, 4 and 3 more, figures from the first")
+
+
 @pytest.mark.parametrize("command", ["yield", "flops", "h100e", "supply"])
 def test_identical_lines_that_give_nothing_all_fail_alike(command: str) -> None:
     """The probe (D3): of four lines '{}' only line 1 failed and lines 2-4 were written as

@@ -39,6 +39,7 @@ from tcoctl.errors import (
     first_few,
     nearest,
     shorten,
+    without_figures,
 )
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
@@ -550,10 +551,13 @@ class Batch:
             self.notes.append(message)
 
     def note_warnings(self, warned: Mapping[int, list[str]]) -> None:
-        """The model's warnings (a die beyond the reticle) as notes: one per message, with
-        the lines it concerns (the first few numbers, and how many)."""
+        """The model's warnings (a die beyond the reticle) as notes: one per kind of message
+        (messages that differ only in their figures are one kind, as for the API's arrays),
+        with the lines it concerns (the first few numbers, and how many)."""
         self.notes += by_message(
-            warned, lambda lines: f"line{'s' * (len(lines) > 1)} {first_few(list(map(str, lines)))}"
+            warned,
+            lambda lines: f"line{'s' * (len(lines) > 1)} {first_few(list(map(str, lines)))}",
+            without_figures,
         )
 
     def echo(self, name: str, text: str, items: list[engine.Given]) -> str:

@@ -15,7 +15,15 @@ import numpy as np
 
 from tcoctl import engine, notation
 from tcoctl.core import relations as rel
-from tcoctl.errors import UsageError, by_message, did_you_mean, first_few, quoted, shorten
+from tcoctl.errors import (
+    UsageError,
+    by_message,
+    did_you_mean,
+    first_few,
+    quoted,
+    shorten,
+    without_figures,
+)
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Backwards, Span, UnitInputError, convert, parse_span, short
 
@@ -510,7 +518,7 @@ def warned_points(section: Mapping[str, Any], warned: Mapping[int, list[str]]) -
         xs = [notation.fmt(section["x"][point]) for point in points]
         return f"--sweep: at {section['input']} = {first_few(xs)}{unit}"
 
-    return by_message(warned, where)
+    return by_message(warned, where, without_figures)
 
 
 def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:
