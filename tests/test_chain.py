@@ -120,19 +120,27 @@ def test_tco_pipes_gpus_power_cost_and_pue_into_flops() -> None:
     """docs/workflows.md's pipe 'from a TCO to a training run' lost the cost: tco's
     cost_per_gpu_hour was 'ignored', so flops' cost was null, and its PUE did not flow
     (facility power 127.5 MW, the IT power). Both now flow: cost 389.9 M USD (296.8 ..
-    498.9 M), facility power 149.8 MW (127.5 MW x 1.175), as the run by hand gives."""
+    498.9 M), facility power 149.8 MW (127.5 MW x 1.175), as the run by hand gives. tco's
+    power_per_gpu is its rating, drawn at its draw-fraction (0.76): that flows as --load
+    with it, so the energy is 245.9 GWh (the second probe: 323.6 GWh at load 1, 32 % over);
+    a --power given by hand is not the rating and takes no load from upstream."""
     upstream = run("tco", "--preset", "frontier-2024", "--format", "json").stdout
     cost = json.loads(upstream)["results"]["cost_per_gpu_hour"]
     args = ("flops", "--gpu", "h100-sxm", "--duration", "90 day", "--mfu", "0.4")
     records, stderr = piped(upstream, *args)
     price = f"{cost['low']!r}..{cost['value']!r}..{cost['high']!r} USD/h"
     by_hand = results(*args, "--count", "100000", "--power", "1275 W", "--price", price,
-                      "--pue", "1.1..1.175..1.25")  # fmt: skip
+                      "--pue", "1.1..1.175..1.25", "--load", "0.603..0.76..0.824")  # fmt: skip
     assert_same_results(records[0]["results"], by_hand)
     assert records[0]["results"]["cost"]["value"] == pytest.approx(389.854627867727e6)
     assert records[0]["results"]["facility_power"]["value"] == pytest.approx(127.5 * 1.175)
+    energy = 100_000 * 1275 * 0.76 * 1.175 * 90 * 24 / 1e9  # GWh: GPUs x W x load x PUE x h
+    assert records[0]["results"]["energy"]["value"] == pytest.approx(energy)
     assert "cost_per_gpu_hour -> --price, gpus -> --count, power_per_gpu -> --power, " in stderr
-    assert "pue -> --pue;" in stderr and "ignored (no input of that name): servers" in stderr
+    assert "pue -> --pue, draw-fraction -> --load;" in stderr
+    assert "ignored (no input of that name): servers" in stderr
+    by_hand_power, _ = piped(upstream, *args, "--power", "1.4 kW")
+    assert "load" not in by_hand_power[0]["inputs"]
     assert "cost_per_gpu_hour," not in stderr.split("ignored")[1]
 
 

@@ -25,6 +25,11 @@ CARRIED = ("pue",)
 """Inputs of the upstream run that flow as its results do, to an input of the same name: the
 PUE of the site both runs draw power through (a tco's facility is the training run's). Not
 its electricity price: tco's cost_per_gpu_hour, which flows, holds it already."""
+RATED_POWER = ("power_per_gpu", "draw-fraction", "load")
+"""tco's power_per_gpu is a rating, which its draw-fraction turns into the average draw; a
+receiver's --power is drawn at its --load (flops: default 1). So where the rating flows to
+--power, the upstream draw-fraction flows to --load with it (and only with it: a --power
+given by hand is not the rating)."""
 
 
 class Upstream(dict[str, Any]):
@@ -102,6 +107,16 @@ def received(
             item["value"], item.get("unit", ""), item.get("low"), item.get("high")
         )
         used.append((str(name), spec.name))
+    rating, fraction, load = RATED_POWER
+    drawn = inputs.get(fraction) if isinstance(inputs, dict) else None
+    if (
+        (rating, "power") in used
+        and load in calc.inputs_by_name
+        and isinstance(drawn, dict)
+        and is_number(drawn.get("value"))
+    ):
+        options[load] = quantity_text(drawn["value"], "", drawn.get("low"), drawn.get("high"))
+        used.append((fraction, load))
     return options, used, ignored
 
 
@@ -118,6 +133,8 @@ def without_overridden(
         for name, text in flowed.items()
         if name not in taken and not set(calc.input(name).excludes) & names
     }
+    if RATED_POWER[2] in kept and "power" not in kept:  # the draw goes with the rating
+        del kept[RATED_POWER[2]]
     return {name: text for name, text in kept.items() if name not in superseded(calc, kept)}
 
 
