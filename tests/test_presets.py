@@ -259,3 +259,14 @@ def test_the_docs_gpu_preset_example_works_as_written(tmp_path: Path) -> None:
     assert "505.4" in docs
     served = run("--presets-dir", str(tmp_path), "inference", "--gpu", "my-accel", "-f", "json")
     assert served.code == 0, served.stderr
+
+
+def test_a_command_s_presets_dir_does_not_outlive_it(tmp_path: Path) -> None:
+    """A flaky failure: test_one_run_reads_each_preset_once found 'mine' in another test's
+    folder. A command run in this process with --presets-dir left that folder in
+    presets.extra_dirs, searched first by every later API call (a notebook that runs the
+    command line, then the API, would read the wrong presets)."""
+    (tmp_path / "mine.toml").write_text(GOOD, encoding="utf-8")
+    assert run("--presets-dir", str(tmp_path), "presets", "show", "mine").code == 0
+    assert tmp_path not in presets.search_dirs()
+    assert "mine" not in presets.preset_files()

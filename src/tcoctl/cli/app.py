@@ -99,6 +99,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     presets_dir: Annotated[
         list[str] | None,
         typer.Option(
@@ -136,6 +137,7 @@ def main_options(
         )
     numbers.notation.set(notation)
     presets.extra_dirs[:] = [Path(folder) for folder in presets_dir or []]
+    ctx.call_on_close(presets.extra_dirs.clear)  # a later API call in this process sees none
 
 
 def one_of(choices: tuple[str, ...], example: str) -> Callable[[str | None], str | None]:
