@@ -25,7 +25,7 @@ CARRIED = ("pue",)
 """Inputs of the upstream run that flow as its results do, to an input of the same name: the
 PUE of the site both runs draw power through (a tco's facility is the training run's). Not
 its electricity price: tco's cost_per_gpu_hour, which flows, holds it already."""
-RATED_POWER = ("power_per_gpu", "draw-fraction", "load")
+DRAWN_AT = ("draw-fraction", "load")
 """tco's power_per_gpu is a rating, which its draw-fraction turns into the average draw; a
 receiver's --power is drawn at its --load (flops: default 1). So where the rating flows to
 --power, the upstream draw-fraction flows to --load with it (and only with it: a --power
@@ -107,10 +107,10 @@ def received(
             item["value"], item.get("unit", ""), item.get("low"), item.get("high")
         )
         used.append((str(name), spec.name))
-    rating, fraction, load = RATED_POWER
+    fraction, load = DRAWN_AT
     drawn = inputs.get(fraction) if isinstance(inputs, dict) else None
     if (
-        (rating, "power") in used
+        ("power_per_gpu", "power") in used
         and load in calc.inputs_by_name
         and isinstance(drawn, dict)
         and is_number(drawn.get("value"))
@@ -133,8 +133,9 @@ def without_overridden(
         for name, text in flowed.items()
         if name not in taken and not set(calc.input(name).excludes) & names
     }
-    if RATED_POWER[2] in kept and "power" not in kept:  # the draw goes with the rating
-        del kept[RATED_POWER[2]]
+    load = DRAWN_AT[1]
+    if load in kept and "power" not in kept:  # the draw goes with the rating
+        del kept[load]
     return {name: text for name, text in kept.items() if name not in superseded(calc, kept)}
 
 

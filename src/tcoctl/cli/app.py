@@ -778,21 +778,21 @@ def quoting_example(argv: list[str], flag: str, value: str) -> str:
     no electricity price: '0.08 USD/kWh'). Only a calculator's inputs, --for and --mark
     are checked; another option's value is quoted as given."""
     from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
-    from tcoctl.pipeline import planner
+    from tcoctl.pipeline import planner  # loads numpy, as above
 
     calc = next((CALCULATORS[word] for word in argv if word in CALCULATORS), None)
     if calc is None:
         return f"'{value}'"
     spec = next((s for s in calc.inputs if flag == as_flag(s.name)), None)
     goals = {"--for": calc.solve_example, "--mark": calc.sweep_example}
+    goal = goals[flag].split("|")[1] if flag in goals else ""
     try:
         if spec is not None:
             inputs.check(spec, value, flag)
-        elif flag in goals:
-            planner.parse_mark(calc, value, flag, goals[flag].split("|")[1])
+        elif goal:
+            planner.parse_mark(calc, value, flag, goal)
     except UsageError:
-        own = spec.example if spec is not None else goals[flag].split("|")[1]
-        return f"'{own}'"
+        return f"'{spec.example if spec is not None else goal}'"
     return f"'{value}'"
 
 

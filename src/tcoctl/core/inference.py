@@ -582,26 +582,20 @@ def not_fitting(values: Mapping[str, Any], rows: int, message: str) -> list[Find
     """A warning, ``message``, on the rows where ``fits`` is 0."""
     if "fits" not in values:
         return []
-    rows_short = by_row(np.asarray(values["fits"]) == 0, rows)
-    return [Finding(message, rows_short)] if rows_short.any() else []
+    return _flagged(np.asarray(values["fits"]) == 0, rows, message, ())
 
 
-def more_experts_used_than_held(values: Mapping[str, Any], rows: int) -> list[Finding]:
-    """No answer where a token uses more experts than a layer has."""
-    if "experts" not in values or "experts_per_token" not in values:
+def more_used_than_held(
+    values: Mapping[str, Any], rows: int, used: str, held: str, what: str
+) -> list[Finding]:
+    """No answer where a token uses more of ``what`` (``used``) than the model holds
+    (``held``): more experts per token than experts, more active parameters than
+    parameters."""
+    if used not in values or held not in values:
         return []
-    over = np.greater(values["experts_per_token"], values["experts"])
-    message = "experts_per_token is more than experts: a token uses at most every expert"
-    return _flagged(over, rows, message, ("experts_per_token", "experts"), fatal=True)
-
-
-def more_active_than_held(values: Mapping[str, Any], rows: int) -> list[Finding]:
-    """No answer where more parameters are active per token than the model has."""
-    if "active_params" not in values or "params" not in values:
-        return []
-    over = np.greater(values["active_params"], values["params"])
-    message = "active_params is more than params: a token uses at most every parameter"
-    return _flagged(over, rows, message, ("active_params", "params"), fatal=True)
+    over = np.greater(values[used], values[held])
+    message = f"{used} is more than {held}: a token uses at most every {what}"
+    return _flagged(over, rows, message, (used, held), fatal=True)
 
 
 def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -632,13 +626,12 @@ def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> lis
     parallel degree below 1)."""
     if "tensor_parallel" not in values:
         return []
-    short = by_row(np.less(values["tensor_parallel"], 1.0), rows)
     message = (
         "gpus_per_replica is fewer than expert_parallel: an expert-parallel group of N GPUs is "
         "one replica of at least N GPUs (e.g. --expert-parallel 144 alone gives 144)"
     )
     named = ("gpus_per_replica", "expert_parallel")
-    return [Finding(message, short, True, named)] if short.any() else []
+    return _flagged(np.less(values["tensor_parallel"], 1.0), rows, message, named, fatal=True)
 
 
 def expert_parallel_without_experts(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -696,8 +689,8 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     replica would do if they did."""
     return (
         latent_without_mla(values, rows)
-        + more_experts_used_than_held(values, rows)
-        + more_active_than_held(values, rows)
+        + more_used_than_held(values, rows, "experts_per_token", "experts", "expert")
+        + more_used_than_held(values, rows, "active_params", "params", "parameter")
         + fewer_gpus_than_expert_parallel(values, rows)
         + expert_parallel_without_experts(values, rows)
         + more_gpus_than_experts(values, rows)

@@ -34,7 +34,6 @@ from tcoctl.engine.inputs import (
     Array,
     Bounds,
     Given,
-    backwards,
     centres,
     check,
     check_alternatives,
@@ -49,6 +48,7 @@ from tcoctl.engine.inputs import (
     put,
     refusal,
     rule_figures,
+    swapped_refused,
 )
 from tcoctl.engine.messages import NothingComputed, describe, nothing_computed, public_name, shown
 from tcoctl.engine.model import (
@@ -89,7 +89,6 @@ __all__ = [
     "Solve",
     "Summary",
     "Table",
-    "backwards",
     "bounds_for",
     "central_known",
     "centres",
@@ -135,6 +134,7 @@ __all__ = [
     "run_table",
     "shown",
     "stacked_columns",
+    "swapped_refused",
     "tornado",
     "variants",
     "without_given_defaults",

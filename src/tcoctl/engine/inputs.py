@@ -157,19 +157,28 @@ def backwards(spec: Input, error: Backwards) -> str:
     """Why a HIGH..LOW range is refused: its swapped form as the example where ``spec``
     takes that, else what ``spec`` takes and its own example ('1..0' for a batch of at
     least 1 is no '0..1')."""
+    refused = swapped_refused(spec, error)
+    if refused is None:
+        return str(error)
+    if not refused:
+        return f"range {error.text!r} runs backwards; write LOW..HIGH, e.g. '{spec.example}'"
+    return (
+        f"range {error.text!r} runs backwards, and {error.swapped!r} {refused}; "
+        f"e.g. '{spec.example}'"
+    )
+
+
+def swapped_refused(spec: Input, error: Backwards) -> str | None:
+    """Why ``spec`` refuses a backwards range's swapped form ('is out of range: ...'; '' where
+    it cannot be read at all), None where it takes it."""
     try:
         span = parse_span(
             error.swapped, spec.unit, spec.example, spec.display if spec.bare else None
         )
     except UnitInputError:
-        return f"range {error.text!r} runs backwards; write LOW..HIGH, e.g. '{spec.example}'"
+        return ""
     refused = refusal(spec, np.array([span.low]), np.array([span.high]))
-    if refused is None:
-        return str(error)
-    return (
-        f"range {error.text!r} runs backwards, and {error.swapped!r} {refused[1]}; "
-        f"e.g. '{spec.example}'"
-    )
+    return None if refused is None else refused[1]
 
 
 def refusal(spec: Input, low: Array, high: Array) -> tuple[int, str] | None:

@@ -91,7 +91,7 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
         if not isinstance(error.__cause__, Backwards):
             raise
         turned = error.__cause__  # its example must keep NAME=, and be a range it takes
-        taken = engine.backwards(bare, turned) == str(turned)
+        taken = engine.swapped_refused(bare, turned) is None
         example = f"{spec.name}={turned.swapped}" if taken else calc.sweep_example.split("|")[0]
         raise UsageError(
             f"--sweep {spec.name}: range {turned.text!r} runs backwards; write "
