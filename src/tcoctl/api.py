@@ -783,14 +783,14 @@ Performance Engineering: Best Practices", 2023). Served tokens/s counts the pref
 the batch's prompts. Efficiencies default to a range fitted on published measurements
 (preset serving-fit, docs/validation.md); time_per_output_token_bound is the roofline.""",
         """Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound; the roofline's step is
-12.18 ms, the estimate (efficiencies fitted on measurements) over three times that.
+12.18 ms, the estimate (efficiencies fitted on measurements) three times that.
 
 >>> import tcoctl
 >>> r = tcoctl.inference()
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('39.21 ms', '63.64 ms')
+('36.66 ms', '56.38 ms')
 
 On the same four GPUs the H20 reads at its bandwidth ratio to the H100 (4.0 / 3.35 =
 1.194), not its FLOP ratio; the fitted fixed time of each pass (80 layers x 90 us) is the
@@ -800,7 +800,7 @@ same on both, so the step is shorter by less:
 >>> h100 = tcoctl.inference(gpu="h100-sxm", gpus_per_replica=4)
 >>> ratio = h100["time_per_output_token"] / h20["time_per_output_token"]
 >>> round(float(ratio.magnitude), 3)
-1.153""",
+1.15""",
     ),
     "tco": (
         """Total cost of ownership of a GPU cluster; starts from ``preset`` (default

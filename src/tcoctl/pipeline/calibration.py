@@ -19,9 +19,11 @@ least sum, and the overhead the one of its grid that leaves the least sum with i
 fraction. The range is the fitted pair divided and multiplied by k, log k the
 split-conformal miss |log s_i / s| that COVERAGE of new cases stay within (each fit case
 against its family fitted without it; see conformal_factor): a rate's errors are ratios, so
-the band is symmetric in log terms. The overhead is one value. Efficiencies are capped at
-1. GPUs outside the families with fit cases get the pooled fit
-of every case.
+the band is symmetric in log terms. The overhead is one value for every family, its range
+the value multiplied and divided by the same k (the fast end pairs the high efficiencies
+with the low overhead: efficiencies are capped at 1, and where a cap binds, as at cdna3's
+bandwidth centre of 0.98, the overhead alone widens the fast end). GPUs outside the
+families with fit cases get the pooled fit of every case.
 
 Held-out cases are never read (the split is filtered before any value is).
 ``python -m tcoctl.pipeline.calibration [FOLDER] [DATE]`` rewrites FOLDER/serving-fit.toml
@@ -333,14 +335,16 @@ class LeaveOneOut:
 def range_ends(case: Case, found: _Found, group: _GroupFit, gpus: float) -> list[float]:
     """The case's result (in its unit) at both ends of a fit's range, run as the command runs
     its defaults: each efficiency divided and multiplied by the factor (capped at 1), times
-    the parallel factor, with the layer overhead."""
+    the parallel factor, with the layer overhead multiplied and divided by it (a runtime that
+    reaches more of the bandwidth also launches less per layer: where an efficiency's cap
+    binds, the overhead still widens the range)."""
     bandwidth, compute = (e[group.ratio] * math.exp(group.log_scale) for e in efficiency_pairs())
     kept = (1 - found.loss) ** math.log2(gpus)
     ends = [
         {
             "bandwidth-efficiency": repr(min(1.0, bandwidth * k) * kept),
             "compute-efficiency": repr(min(1.0, compute * k) * kept),
-            "layer-overhead": f"{found.overhead!r} s",
+            "layer-overhead": f"{found.overhead / k!r} s",
         }
         for k in (1 / group.factor, group.factor)
     ]
@@ -425,16 +429,19 @@ def preset_text(calibration: Calibration, date: str) -> str:
         "of 0.02), the one that leaves the families' least sum of |log error|; dropped (1) "
         'when --bandwidth-efficiency or --compute-efficiency is given"\n'
     )
+    overhead_us, factor = calibration.layer_overhead * 1e6, fits[ANY_GPU].factor
     entries.append(
         "[inference.layer-overhead]\n"
-        f'value = "{calibration.layer_overhead * 1e6:.0f} us"\n'
+        f'value = "{overhead_us / factor:.1f}..{overhead_us:.0f}..{overhead_us * factor:.1f} us"\n'
         'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
         'url = "https://blog.vllm.ai/2024/09/05/perf-update.html"\n'
         f'as_of = "{date}"\n'
         f'note = "fitted {date} with the efficiencies, on the same cases: the fixed time per '
         "layer of each forward pass (kernel launches, the runtime's scheduling; vLLM's profile "
         "of Llama 3 8B on one H100 found 38 % of the time on the GPU), searched from 0 to 200 "
-        "us in steps of 10, the one that leaves the families' least sum of |log error|; "
+        "us in steps of 10, the one that leaves the families' least sum of |log error|, its "
+        "range the value divided and multiplied by the efficiencies' range factor (the fast "
+        "end of a range has the high efficiencies and the low overhead); "
         'dropped (0) when --bandwidth-efficiency or --compute-efficiency is given"\n'
     )
     return (
