@@ -717,10 +717,11 @@ def heads_split_whole(
     return found
 
 
-def next_head_divisor(ways: Any, values: Mapping[str, Any]) -> Any:
+def next_head_divisor(ways: Any, values: Mapping[str, Any], down: bool = False) -> Any:
     """The least divisor of the heads at or above each tensor-parallel degree ``ways``, the
     heads themselves where ``ways`` is above them (each GPU holds whole heads:
-    heads_split_whole); ``ways`` as it is with no heads given, NaN where either is NaN."""
+    heads_split_whole); with ``down`` the greatest at or below it, 1 where it is below 1;
+    ``ways`` as it is with no heads given, NaN where either is NaN."""
     if "heads" not in values:
         return ways
     heads, wanted = np.broadcast_arrays(
@@ -728,16 +729,19 @@ def next_head_divisor(ways: Any, values: Mapping[str, Any]) -> Any:
     )
     found = np.full(wanted.shape, np.nan)
     for count, least in set(zip(heads.ravel().tolist(), wanted.ravel().tolist(), strict=True)):
-        found[(heads == count) & (wanted == least)] = least_divisor_from(count, least)
+        found[(heads == count) & (wanted == least)] = nearest_divisor(count, least, down)
     return found
 
 
-def least_divisor_from(count: float, least: float) -> float:
-    """The least divisor of a whole ``count`` at or above ``least``, else ``count`` itself
-    (``least`` as it is where ``count`` is not a whole number)."""
+def nearest_divisor(count: float, near: float, down: bool = False) -> float:
+    """The least divisor of a whole ``count`` at or above ``near``, else ``count`` itself;
+    with ``down`` the greatest at or below it, else 1 (``near`` as it is where ``count`` is
+    not a whole number)."""
     if not (math.isfinite(count) and count.is_integer() and count >= 1):
-        return least
-    return float(next((d for d in divisors(count) if d >= least), int(count)))
+        return near
+    if down:
+        return float(next((d for d in reversed(divisors(count)) if d <= near), 1))
+    return float(next((d for d in divisors(count) if d >= near), int(count)))
 
 
 def divisors(count: float) -> list[int]:
