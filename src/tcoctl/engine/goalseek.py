@@ -379,8 +379,13 @@ def reached(
     scale = abs(solve.value) or 1.0
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
-    bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
     flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    allowed_ends = [high, *([spec.minimum] if not spec.positive else [])]
+    for end in filter(math.isfinite, allowed_ends):  # a root beside an end that gives the
+        # goal to float precision (gpu_share's greatest, at electricity 1e-16): the end
+        there = np.abs(miss(np.full(x.shape, end))) <= FLAT_TOLERANCE * scale
+        x = np.where(found & flat & there, end, x)
+    bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
     limit = found & ~bound & flat
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
