@@ -571,3 +571,31 @@ def test_a_tensor_parallel_split_of_the_heads_is_warned_of() -> None:
     assert split.code == 0
     assert "tensor_parallel 3 does not divide the 64 heads (tensor_parallel = " in split.stderr
     assert "does not divide" not in run("inference", "--gpus-per-replica", "4").stderr
+
+
+def test_a_range_whose_end_alone_does_not_fit_says_so() -> None:
+    """Leftover probe, item 6: --batch 16..300 fits at its centre, 158 (fits: yes; at most
+    212 fit), yet the warning said 'the weights and KV cache do not fit in memory'; it now
+    says at how many points of the ranges, not at their centre, and which end. A centre
+    that does not fit (16..900, 458) keeps the plain warning."""
+    end = run("inference", "--batch", "16..300", "--only-my-ranges", "-f", "json")
+    assert end.json()["results"]["fits"]["label"] == "yes"
+    assert (
+        "llama-3.1-70b: at 2 of 6 points of the input ranges, not at their centre (e.g. with "
+        "--batch at its high side): the weights and KV cache do not fit" in end.stderr
+    )
+    centre = run("inference", "--batch", "16..900", "--only-my-ranges", "-f", "json")
+    assert "llama-3.1-70b: the weights and KV cache do not fit" in centre.stderr
+    assert "not at their centre" not in centre.stderr
+
+
+def test_a_check_failing_at_a_range_end_alone_keeps_the_centre_s_answer() -> None:
+    """The fatal checks that share the warnings' mechanism (_flagged) say where they fail
+    too, so a range whose end alone breaks them answers at its centre, as --tensor-parallel
+    does in memory: --experts-per-token 8..300 over 256 experts was an error for the whole
+    run; now 154 answers, and a warning names the high end."""
+    ranged = run("inference", "--preset", "deepseek-v3", "--experts-per-token", "8..300")
+    assert ranged.code == 0, ranged.stderr
+    assert "--experts-per-token is more than --experts" in ranged.stderr
+    assert "with --experts-per-token at its high end" in ranged.stderr
+    assert run("inference", "--preset", "deepseek-v3", "--experts-per-token", "300").code == 1

@@ -617,9 +617,9 @@ def _flagged(
     points: Any, rows: int, message: str, named: tuple[str, ...], fatal: bool = False
 ) -> list[Finding]:
     """A finding ``message`` naming ``named`` (a warning, or ``fatal``: no answer) on the
-    rows where any of ``points`` holds."""
+    rows where any of ``points`` holds, and at those points (Finding.points)."""
     flagged = by_row(points, rows)
-    return [Finding(message, flagged, fatal, named)] if flagged.any() else []
+    return [Finding(message, flagged, fatal, named, np.asarray(points))] if flagged.any() else []
 
 
 def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
