@@ -367,3 +367,56 @@ def test_a_goal_on_a_count_given_as_it_is_names_the_value_it_keeps() -> None:
     assert "good_dies_per_wafer does not change with die-area here: it stays at 65" in (
         outcome.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("goal", "gpus", "note"),
+    [
+        ("total_annual_cost<=14.245e6 USD/yr", 1000, "rounded down to 1000"),
+        ("total_annual_cost>=14.245e6 USD/yr", 1001, "rounded up to 1001"),
+        ("total_annual_cost=14.245e6 USD/yr", 1001, "rounded up to 1001"),
+    ],
+)
+def test_a_whole_count_is_rounded_to_the_side_that_meets_a_limit(
+    goal: str, gpus: int, note: str
+) -> None:
+    """Leftover probe, item 3: a whole count was always rounded up, so a budget of 14.245 M
+    USD a year (1,000.39 GPUs) came back as 1,001 GPUs costing 14.25 M, over it; the 1,000
+    below meet it. A goal written RESULT<=VALUE (or >=) is a limit: the count goes to the
+    side that meets it, and the note says which; RESULT=VALUE is still rounded up."""
+    args = ("--solve", "gpus", "--for", goal, "--only-my-ranges", "--format", "json")
+    outcome = run("tco", *args)
+    assert outcome.code == 0, outcome.stderr
+    out = outcome.json()["results"]
+    assert out["gpus"]["value"] == gpus
+    assert f"gpus is a whole number: 1000.39 {note}, where total_annual_cost is " in outcome.stderr
+    cost = out["total_annual_cost"]["value"]
+    assert cost <= 14.245e6 if "<=" in goal else cost >= 14.245e6
+
+
+def test_a_limit_rounds_a_divisor_down_too() -> None:
+    """A tensor-parallel degree solved for a limit goes to the divisor of the heads below
+    (memory's allowed counts, looked up downward) when only it meets the limit."""
+    goal = ("--solve", "tensor-parallel", "--for", "memory_per_gpu<=40 GB")
+    up = run("memory", "--zero-stage", "1", "--pipeline-parallel", "1", *goal, "-f", "json")
+    assert up.code == 0, up.stderr
+    assert up.json()["results"]["memory_per_gpu"]["value"] <= 40
+    goal = ("--solve", "tensor-parallel", "--for", "memory_per_gpu>=40 GB")
+    least = run("memory", "--zero-stage", "1", "--pipeline-parallel", "1", *goal, "-f", "json")
+    assert least.code == 0, least.stderr
+    assert least.json()["results"]["memory_per_gpu"]["value"] >= 40
+    assert "rounded down" in least.stderr
+
+
+def test_a_goal_at_the_greatest_value_reached_at_an_allowed_end_is_answered() -> None:
+    """Leftover probe, item 4: gpu_share is greatest at electricity 0, an allowed end
+    (0.80358872673733, as --value prints it); asking for exactly that was refused ('it only
+    tends to that value (at electricity = 1.12331e-16 USD/kWh ...)', suggesting 0.811625,
+    beyond reach): the root sat a float's width from the end, over which the share does not
+    move. The end that gives the goal to float precision is the answer."""
+    most = run("tco", "--electricity", "0 USD/kWh", "--value", "gpu_share").stdout.strip()
+    solved = run("tco", "--solve", "electricity", "--for", f"gpu_share={most}", "-f", "json")
+    assert solved.code == 0, solved.stderr
+    assert solved.json()["results"]["electricity"]["value"] == 0
+    beyond = run("tco", "--solve", "electricity", "--for", "gpu_share=0.81")
+    assert beyond.code == 1 and "is at most 0.803589" in beyond.stderr

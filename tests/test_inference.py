@@ -536,3 +536,66 @@ def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> 
         "--expert-parallel) gives time_per_output_token = 30 ms: over that range it never falls "
         "below 5.49 ms and is at most 26.3317 ms"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--kv-heads", "7"), ("--heads", "64", "--kv-heads", "6"), ("--heads", "60")],
+)
+def test_kv_heads_that_do_not_divide_the_heads_are_refused(args: tuple[str, ...]) -> None:
+    """Leftover probe, item 2: --kv-heads 7 on llama-3.1-70b's 64 heads (and --heads 60 under
+    its 8 KV heads) ran and printed a cost (exit 0); grouped-query attention shares each KV
+    head among a whole group of query heads, so it is refused with an example, by memory's
+    divisor rule (heads_split_whole). A range keeps the points where it divides."""
+    refused = run("inference", *args)
+    assert refused.code == 2 and refused.stderr.count("\n") == 1
+    assert "does not divide the " in refused.stderr and "--kv-heads " in refused.stderr
+    assert "e.g. " in refused.stderr
+    assert run("inference", "--kv-heads", "4").code == 0
+    assert run("inference", "--kv-heads", "6..10").code == 0
+
+
+def test_a_solved_kv_heads_takes_a_divisor_of_the_heads() -> None:
+    """A goal-seek of kv-heads rounds to a divisor of the 64 heads (it gave 25, and a high
+    end of 149 KV heads for 64 query heads)."""
+    solved = run("inference", "--solve", "kv-heads", "--for", "cost_per_million_tokens=6")
+    assert "rounded up to 32" in solved.stderr and "does not divide" not in solved.stderr
+
+
+def test_a_tensor_parallel_split_of_the_heads_is_warned_of() -> None:
+    """--gpus-per-replica 3 splits 64 heads into 21.3 a GPU: serving engines refuse it; the
+    roofline still computes it, so a warning names it (memory refuses it; here
+    gpus_per_replica is mostly derived, as a power of two, and a refusal would take its
+    answer away)."""
+    split = run("inference", "--gpus-per-replica", "3")
+    assert split.code == 0
+    assert "tensor_parallel 3 does not divide the 64 heads (tensor_parallel = " in split.stderr
+    assert "does not divide" not in run("inference", "--gpus-per-replica", "4").stderr
+
+
+def test_a_range_whose_end_alone_does_not_fit_says_so() -> None:
+    """Leftover probe, item 6: --batch 16..300 fits at its centre, 158 (fits: yes; at most
+    212 fit), yet the warning said 'the weights and KV cache do not fit in memory'; it now
+    says at how many points of the ranges, not at their centre, and which end. A centre
+    that does not fit (16..900, 458) keeps the plain warning."""
+    end = run("inference", "--batch", "16..300", "--only-my-ranges", "-f", "json")
+    assert end.json()["results"]["fits"]["label"] == "yes"
+    assert (
+        "llama-3.1-70b: at 2 of 6 points of the input ranges, not at their centre (e.g. with "
+        "--batch at its high side): the weights and KV cache do not fit" in end.stderr
+    )
+    centre = run("inference", "--batch", "16..900", "--only-my-ranges", "-f", "json")
+    assert "llama-3.1-70b: the weights and KV cache do not fit" in centre.stderr
+    assert "not at their centre" not in centre.stderr
+
+
+def test_a_check_failing_at_a_range_end_alone_keeps_the_centre_s_answer() -> None:
+    """The fatal checks that share the warnings' mechanism (_flagged) say where they fail
+    too, so a range whose end alone breaks them answers at its centre, as --tensor-parallel
+    does in memory: --experts-per-token 8..300 over 256 experts was an error for the whole
+    run; now 154 answers, and a warning names the high end."""
+    ranged = run("inference", "--preset", "deepseek-v3", "--experts-per-token", "8..300")
+    assert ranged.code == 0, ranged.stderr
+    assert "--experts-per-token is more than --experts" in ranged.stderr
+    assert "with --experts-per-token at its high end" in ranged.stderr
+    assert run("inference", "--preset", "deepseek-v3", "--experts-per-token", "300").code == 1

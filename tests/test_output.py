@@ -345,6 +345,34 @@ def test_a_sweep_mark_and_a_tornado_print_their_answer_first() -> None:
     assert bars.index(next(line for line in bars if line.startswith("tcoctl tco"))) > 5
 
 
+@pytest.mark.parametrize(
+    ("sweep", "labels", "ends"),
+    [
+        ("power=1000..1001:3", ["1,000", "1,000.5", "1,001"], ["1,000", "1,001"]),
+        ("gpus=1000000..1000002", ["1 M", "1.000001 M", "1.000002 M"], ["1 M", "1.000002 M"]),
+    ],
+)
+def test_a_sweep_labels_its_points_so_that_neighbours_read_apart(
+    sweep: str, labels: list[str], ends: list[str]
+) -> None:
+    """Leftover probe, item 1: a sweep's x column had 4 significant figures, so 1000.5 W
+    read '1,000' beside the 1,000 above it, and a 1,000,000..1,000,002 gpus sweep read '1 M'
+    three times (and on both ends of the chart's axis); now each point takes the figures it
+    needs to differ from its neighbour, 4 at least."""
+    lines = table("tco", "--sweep", sweep)
+    rows = [line.split("│")[1].strip() for line in lines if line.startswith("│ ")]
+    assert rows == labels
+    axis = next(i for i, line in enumerate(lines) if "└" in line) + 1
+    assert lines[axis].split() == " ".join(ends).split()
+
+
+def test_telling_apart_keeps_four_figures_when_they_suffice() -> None:
+    """Points 4 figures already tell apart keep 4; equal neighbours need none more."""
+    assert notation.telling_apart([0.02, 0.115, 0.21]) == 4
+    assert notation.telling_apart([1.0, 1.0]) == 4
+    assert notation.telling_apart([1e30, 1.00001e30]) == 6
+
+
 def test_compare_aligns_each_basis_with_its_ratio() -> None:
     outcome = CliRunner(env={"COLUMNS": "120"}).invoke(
         app, ["compare", "frontier-2025", "china-h20", "--format", "table"]

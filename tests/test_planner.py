@@ -360,7 +360,43 @@ def test_bad_rows_are_reported_and_good_rows_survive(tmp_path: Path) -> None:
     assert messages["line 4"] == (
         'unknown option \'colour\'; expected options of tco, e.g. {"gpus": "100000"}'
     )
-    assert messages["line 6"] == "expected a JSON object of option names and values"
+    assert messages["line 6"] == (
+        'expected a JSON object of option names and values, e.g. {"gpus": "100000"}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '{"gpus": null}',
+            '\'gpus\' is null: expected a string or a number, e.g. {"gpus": "100000"}',
+        ),
+        (
+            '{"electricity": true}',
+            "'electricity' is true: expected a string or a number, e.g. "
+            '{"electricity": "0.08 USD/kWh"}',
+        ),
+        (
+            '{"gpus": 8, "gpus": 9}',
+            'duplicate key \'gpus\': expected each option once, e.g. {"gpus": "100000"}',
+        ),
+        (
+            '{"gpu_price": "2 USD/h", "gpu-price": "3 USD/h"}',
+            "duplicate key 'gpu-price' (gpu_price and gpu-price are one option): expected each "
+            'option once, e.g. {"gpu-price": "33750 USD"}',
+        ),
+    ],
+)
+def test_a_batch_line_s_error_names_its_key_and_an_example(line: str, message: str) -> None:
+    """Leftover probe, item 5: '{"gpus": null}' failed with 'values must be strings or
+    numbers' and a duplicate key with "duplicate key 'gpus'": no key named in the first, no
+    example in either. Each names the key, what was expected and a line that runs; the good
+    lines around it are still written."""
+    outcome = run("tco", "--input", "-", input=f'{{"gpus": 8}}\n{line}\n{{"gpus": 16}}\n')
+    assert outcome.code == 1
+    assert [r["line"] for r in outcome.records()] == [1, 3]
+    assert f"tcoctl: error: line 2: {message}\n" in outcome.stderr
 
 
 @pytest.mark.parametrize("command", sorted(CALCULATORS))

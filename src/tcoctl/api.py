@@ -865,7 +865,8 @@ seed : int, optional
 solve : str, optional
     An input to goal-seek, e.g. "electricity"; with ``goal``.
 goal : str, optional
-    The result to reach, ``"RESULT=VALUE"``, e.g. "power_share=0.15".
+    The result to reach, ``"RESULT=VALUE"``, e.g. "power_share=0.15" (``"RESULT<=VALUE"``
+    or ``">="``: a limit, which a whole count is rounded to meet).
 currency : str, optional
     Money results in this currency ("EUR", "GBP", "CNY", "INR", "JPY"; default "USD"), at
     the dated rates of preset exchange-rates (``to_dict()["exchange_rates"]``).

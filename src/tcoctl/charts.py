@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from rich.table import Table
 from rich.text import Text
 
-from tcoctl.notation import fmt
+from tcoctl.notation import fmt, telling_apart
 
 BAR_WIDTH = 40
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -192,6 +192,12 @@ class LineChart:
         """The defined points: y is None (JSON null) or NaN where a result is undefined."""
         return [(x, y) for x, y in zip(self.xs, self.ys, strict=True) if y is not None and y == y]
 
+    def x_ends(self) -> tuple[str, str]:
+        """The x axis's two ends, written so that they read differently when they differ."""
+        ends = (min(self.xs), max(self.xs))
+        figures = telling_apart(ends)
+        return fmt(ends[0], figures=figures), fmt(ends[1], figures=figures)
+
     def rich(self, height: int = 12, width: int = 60) -> Text:
         points = self.points()
         text = Text(f"{self.title}\n", style="bold")
@@ -213,7 +219,8 @@ class LineChart:
             label = fmt(y_hi) if i == 0 else fmt(y_lo) if i == height - 1 else ""
             text.append(f"{label:>12} │" + "".join(cells) + "\n")
         text.append(" " * 13 + "└" + "─" * width + "\n")
-        text.append(f"{'':>13} {fmt(x_lo):<{width // 2}}{fmt(x_hi):>{width - width // 2}}\n")
+        x_first, x_last = self.x_ends()
+        text.append(f"{'':>13} {x_first:<{width // 2}}{x_last:>{width - width // 2}}\n")
         text.append(f"{'':>13} {self.x_label}  (y: {self.y_label})\n")
         return text
 
@@ -240,8 +247,8 @@ class LineChart:
                 f'<polyline points="{path}" fill="none" stroke="#4682b4" stroke-width="2"/>',
                 _text(left - 4, top + 4, fmt(y_hi), "end"),
                 _text(left - 4, top + height, fmt(y_lo), "end"),
-                _text(left, top + height + 16, fmt(x_lo), "middle"),
-                _text(left + width, top + height + 16, fmt(x_hi), "middle"),
+                _text(left, top + height + 16, self.x_ends()[0], "middle"),
+                _text(left + width, top + height + 16, self.x_ends()[1], "middle"),
             ]
             for x in self.marks:
                 px = left + (x - x_lo) / x_span * width
@@ -275,9 +282,10 @@ def sweep_views(
     if step > 1:
         title += f": {len(shown)} of {len(ys)} points (every {ordinal(step)} and the last)"
     table = Table(x_label, y_label, title=title, title_justify="left")
+    figures = telling_apart([xs[i] for i in shown])  # no two rows read alike
     for i in shown:
         y = ys[i]
-        table.add_row(fmt(xs[i]), "undefined" if y is None or y != y else fmt(y))
+        table.add_row(fmt(xs[i], figures=figures), "undefined" if y is None or y != y else fmt(y))
     return [*([message] if message else []), chart, table]
 
 

@@ -22,6 +22,7 @@ display unit, whole numbers too, so that a row never mixes the two (350,000 besi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from contextvars import ContextVar
 
 from tcoctl.errors import UsageError, not_one_of
@@ -29,6 +30,9 @@ from tcoctl.specs import CURRENCIES
 
 SIGNIFICANT = 4
 """Significant figures of a number in a table (inputs are rarely known better)."""
+MOST_FIGURES = 15
+"""The most significant figures a table gives a number that needs more to be told from its
+neighbour (a sweep's points): float64 holds 15 faithfully, as JSON and CSV write them."""
 NEAR_ONE_DECIMALS = 9
 """The most decimals a value near 1 keeps in a table (1 - 5.6e-16 reads 1.000000000: within
 5e-10 of 1); JSON and CSV keep 15 significant digits."""
@@ -105,12 +109,13 @@ def _beyond(unit: str) -> tuple[int, str]:
     return (-prefixed[0], prefixed[1]) if prefixed else (0, unit)
 
 
-def scale_for(value: float, unit: str) -> tuple[int, str]:
+def scale_for(value: float, unit: str, figures: int = SIGNIFICANT) -> tuple[int, str]:
     """The power of ten a table divides ``value`` by, and the unit text that goes with it
-    (0 and ``unit`` itself when the number stays as it is)."""
+    (0 and ``unit`` itself when the number stays as it is), for ``value`` written to
+    ``figures`` significant figures."""
     if not math.isfinite(value) or abs(value) < SCALE_FROM or notation.get() == "sci":
         return 0, unit
-    rounded = abs(float(f"{value:.{SIGNIFICANT - 1}e}"))
+    rounded = abs(float(f"{value:.{figures - 1}e}"))
     scales = _scales(value, unit)
     top = scales[0][0] if scales else 0 if _prefixed(unit) else None  # None: no scale at all
     if top is not None and rounded >= 10.0 ** (top + 3):
@@ -118,24 +123,24 @@ def scale_for(value: float, unit: str) -> tuple[int, str]:
     return next(((exp, text) for exp, text in scales if rounded >= 10.0**exp), (0, unit))
 
 
-def number(x: float, near_one: bool = True) -> str:
-    """A number to SIGNIFICANT figures, thousands separated, trailing zeros dropped; whole
-    numbers below a million exactly; e-notation outside 1e-3..1e6 (from 1e4 with
-    ``--notation sci``, whole numbers too). With ``near_one`` (a plain number: a yield, a
-    share) a value near 1 keeps the digits where it departs from 1 and one more (0.99992976
-    -> 0.999930), so that powers of it stay right: 0.999930^1500 = 0.900;
-    NEAR_ONE_DECIMALS at most."""
+def number(x: float, near_one: bool = True, figures: int = SIGNIFICANT) -> str:
+    """A number to ``figures`` significant figures (SIGNIFICANT unless told), thousands
+    separated, trailing zeros dropped; whole numbers below a million exactly; e-notation
+    outside 1e-3..1e6 (from 1e4 with ``--notation sci``, whole numbers too). With
+    ``near_one`` (a plain number: a yield, a share) a value near 1 keeps the digits where it
+    departs from 1 and one more (0.99992976 -> 0.999930), so that powers of it stay right:
+    0.999930^1500 = 0.900; NEAR_ONE_DECIMALS at most."""
     if x == 0 or not math.isfinite(x):
         return str(x) if x else "0"
     largest = SCALE_FROM if notation.get() == "sci" else 1e6
     if x.is_integer() and abs(x) < largest:
         return f"{x:,.0f}"
-    rounded = float(f"{x:.{SIGNIFICANT - 1}e}")
+    rounded = float(f"{x:.{figures - 1}e}")
     magnitude = abs(rounded)
     if not 1e-3 <= magnitude < largest:
-        mantissa, exponent = f"{x:.{SIGNIFICANT - 1}e}".split("e")
+        mantissa, exponent = f"{x:.{figures - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    decimals = SIGNIFICANT - 1 - math.floor(math.log10(magnitude))
+    decimals = figures - 1 - math.floor(math.log10(magnitude))
     distance = float(f"{abs(x - 1.0):.2e}")  # 1 - 0.9999 is 1e-4, not 9.99..e-5
     if near_one and 0 < distance < 0.1 and 1 - math.floor(math.log10(distance)) > decimals:
         return f"{x:,.{min(1 - math.floor(math.log10(distance)), NEAR_ONE_DECIMALS)}f}"
@@ -144,24 +149,40 @@ def number(x: float, near_one: bool = True) -> str:
     return f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
-def fmt_parts(value: float | str, unit: str = "", exp: int | None = None) -> tuple[str, str]:
+def fmt_parts(
+    value: float | str, unit: str = "", exp: int | None = None, figures: int = SIGNIFICANT
+) -> tuple[str, str]:
     """A value for a table as (number, unit), scaled to a prefix or word (``exp`` forces
-    the scale of another value, e.g. low and high beside the value they bracket)."""
+    the scale of another value, e.g. low and high beside the value they bracket), to
+    ``figures`` significant figures."""
     if isinstance(value, str):
         return value, unit
     if exp is None:
-        exp, shown = scale_for(value, unit)
+        exp, shown = scale_for(value, unit, figures)
     elif exp < 0:
         shown = _beyond(unit)[1]
     else:
         shown = dict(_scales(value, unit)).get(exp, unit) if exp else unit
     near_one = not exp and not shown  # a share or yield, not 0.9996 ms of a time
-    return number(value / 10.0**exp, near_one=near_one), shown
+    return number(value / 10.0**exp, near_one=near_one, figures=figures), shown
 
 
-def fmt(value: float | str, unit: str = "") -> str:
+def fmt(value: float | str, unit: str = "", figures: int = SIGNIFICANT) -> str:
     """A value for people: ``fmt(1e30, "FLOP")`` is '1e30 FLOP', ``fmt(1.4229e9, "USD/yr")``
     '1.423 bn USD/yr', ``fmt(0.99992976)`` '0.999930'. Tables only: JSON and CSV keep every
     digit."""
-    text, shown = fmt_parts(value, unit)
+    text, shown = fmt_parts(value, unit, figures=figures)
     return f"{text} {shown}".rstrip()
+
+
+def telling_apart(values: Sequence[float], unit: str = "") -> int:
+    """The fewest significant figures, SIGNIFICANT at least and MOST_FIGURES at most, at which
+    ``fmt`` writes each of ``values`` differently from the next one when they differ: a
+    sweep's 1000, 1000.5, 1001 W read 1,000, 1,000.5, 1,001 (to 4 figures the middle one
+    read 1,000, as its neighbour did)."""
+    for figures in range(SIGNIFICANT, MOST_FIGURES):
+        texts = [fmt(value, unit, figures) for value in values]
+        pairs = zip(values, values[1:], texts, texts[1:], strict=False)
+        if all(text != after for value, nxt, text, after in pairs if value != nxt):
+            return figures
+    return MOST_FIGURES

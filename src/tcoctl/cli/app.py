@@ -399,7 +399,8 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             "--for",
             metavar="RESULT=VALUE",
             callback=non_empty,
-            help=f"With --solve: the result to reach, e.g. '{calc.solve_example.split('|')[1]}'.",
+            help=f"With --solve: the result to reach, e.g. '{calc.solve_example.split('|')[1]}' "
+            "(RESULT<=VALUE or >=: a limit, which a whole count is rounded to meet).",
         ),
         _text(
             "input",

@@ -135,6 +135,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -616,9 +617,9 @@ def _flagged(
     points: Any, rows: int, message: str, named: tuple[str, ...], fatal: bool = False
 ) -> list[Finding]:
     """A finding ``message`` naming ``named`` (a warning, or ``fatal``: no answer) on the
-    rows where any of ``points`` holds."""
+    rows where any of ``points`` holds, and at those points (Finding.points)."""
     flagged = by_row(points, rows)
-    return [Finding(message, flagged, fatal, named)] if flagged.any() else []
+    return [Finding(message, flagged, fatal, named, np.asarray(points))] if flagged.any() else []
 
 
 def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -680,15 +681,103 @@ def latent_without_mla(values: Mapping[str, Any], rows: int) -> list[Finding]:
     return [Finding(message, by_row(True, rows), True, named, usage=True)]
 
 
+def heads_split_whole(
+    values: Mapping[str, Any],
+    rows: int,
+    part: str,
+    why: str,
+    named: tuple[str, ...],
+    fatal: bool = True,
+) -> list[Finding]:
+    """Where a count ``part`` (tensor_parallel, kv_heads) does not divide the attention
+    heads: no answer and a usage error (``fatal``), or a warning; ``why`` says why it must,
+    ``named`` the quantities the message words as options. Megatron-LM's tensor parallelism
+    computes each attention head on one GPU (Shoeybi et al. 2019, Megatron-LM, section 3), so
+    each of the t GPUs holds heads / t whole heads; grouped-query attention "divides query
+    heads into G groups, each of which shares a single key head and value head" (Ainslie et
+    al. 2023, GQA, arXiv:2305.13245, section 2.2), so the KV heads divide the heads."""
+    if "heads" not in values or part not in values:
+        return []
+    heads, ways = np.broadcast_arrays(np.atleast_1d(values["heads"]), np.atleast_1d(values[part]))
+    share = np.divide(heads, ways)
+    points = np.isfinite(share) & (share != np.floor(share))  # NaN: a goal-seek found none
+    found = []
+    for count in np.unique(heads[points]).tolist():  # one finding per head count
+        fits = divisors(count)
+        mine = points & (heads == count)
+        failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
+        verb = "does" if len(failing) == 1 else "do"
+        example = max(d for d in fits if d <= 8) if fits else 1
+        listed = ", ".join(map(str, fits[:12])) + (", ..." if len(fits) > 12 else "")
+        message = (
+            f"{part} {', '.join(failing)} {verb} not divide the {count:.15g} heads "
+            f"({why}; e.g. {example}, or another divisor of {count:.15g}: {listed})"
+        )
+        found.append(Finding(message, by_row(mine, rows), fatal, named, mine, fatal))
+    return found
+
+
+def next_head_divisor(ways: Any, values: Mapping[str, Any], down: bool = False) -> Any:
+    """The least divisor of the heads at or above each tensor-parallel degree ``ways``, the
+    heads themselves where ``ways`` is above them (each GPU holds whole heads:
+    heads_split_whole); with ``down`` the greatest at or below it, 1 where it is below 1;
+    ``ways`` as it is with no heads given, NaN where either is NaN."""
+    if "heads" not in values:
+        return ways
+    heads, wanted = np.broadcast_arrays(
+        np.asarray(values["heads"], dtype=float), np.asarray(ways, dtype=float)
+    )
+    found = np.full(wanted.shape, np.nan)
+    for count, least in set(zip(heads.ravel().tolist(), wanted.ravel().tolist(), strict=True)):
+        found[(heads == count) & (wanted == least)] = nearest_divisor(count, least, down)
+    return found
+
+
+def nearest_divisor(count: float, near: float, down: bool = False) -> float:
+    """The least divisor of a whole ``count`` at or above ``near``, else ``count`` itself;
+    with ``down`` the greatest at or below it, else 1 (``near`` as it is where ``count`` is
+    not a whole number)."""
+    if not (math.isfinite(count) and count.is_integer() and count >= 1):
+        return near
+    if down:
+        return float(next((d for d in reversed(divisors(count)) if d <= near), 1))
+    return float(next((d for d in divisors(count) if d >= near), int(count)))
+
+
+def divisors(count: float) -> list[int]:
+    """The divisors of a whole ``count``, in order (none for a count that is not whole);
+    found up to its square root, so a count of 1e12 heads takes a million steps, not 1e12."""
+    if not (math.isfinite(count) and count.is_integer() and count >= 1):
+        return []
+    whole = int(count)
+    small = [d for d in range(1, math.isqrt(whole) + 1) if whole % d == 0]
+    return sorted({*small, *(whole // d for d in small)})
+
+
+KV_GROUPS = (
+    "--heads counts the query heads, and grouped-query attention shares each key/value head "
+    "among a whole group of them"
+)
+"""Why kv_heads divides the heads (heads_split_whole)."""
+SPLIT_HEADS = (
+    "tensor_parallel = gpus_per_replica / expert_parallel; each GPU holds whole attention "
+    "heads, so a serving engine refuses this split: the estimate shares them out evenly"
+)
+"""Why a tensor-parallel degree that does not divide the heads is warned of."""
+
+
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
-    """No answer where MLA's latent is given with a grouped-query shape, a token uses more
-    experts (or parameters) than there are, or a replica has fewer GPUs than its
-    expert-parallel degree; warnings where experts are given to a
-    dense model, expert parallelism without experts or over more GPUs than experts, and on
-    rows where the weights and KV cache do not fit: their speed and cost are what the
-    replica would do if they did."""
+    """No answer where MLA's latent is given with a grouped-query shape, the KV heads do not
+    divide the heads, a token uses more experts (or parameters) than there are, or a replica
+    has fewer GPUs than its expert-parallel degree; warnings where the tensor-parallel degree
+    does not divide the heads, experts are given to a dense model, expert parallelism
+    without experts or over more GPUs than experts, and on rows where the weights and KV
+    cache do not fit: their speed and cost are what the replica would do if they did."""
+    split = ("gpus_per_replica", "expert_parallel")
     return (
         latent_without_mla(values, rows)
+        + heads_split_whole(values, rows, "kv_heads", KV_GROUPS, ("kv_heads",))
+        + heads_split_whole(values, rows, "tensor_parallel", SPLIT_HEADS, split, fatal=False)
         + more_used_than_held(values, rows, "experts_per_token", "experts", "expert")
         + more_used_than_held(values, rows, "active_params", "params", "parameter")
         + fewer_gpus_than_expert_parallel(values, rows)
@@ -707,6 +796,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
 MODEL = Model(
     RELATIONS,
     checks=checks,
+    allowed_counts={"kv_heads": next_head_divisor},
     references=references(__doc__),
     units={
         **dict.fromkeys(

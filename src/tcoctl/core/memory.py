@@ -42,14 +42,21 @@ References
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from tcoctl.core.inference import FITS, MEMORY_FROM_GPU, USABLE_FRACTION, largest_batch, not_fitting
-from tcoctl.core.relations import Finding, Model, by_row, formula, product, references, total
+from tcoctl.core.inference import (
+    FITS,
+    MEMORY_FROM_GPU,
+    USABLE_FRACTION,
+    heads_split_whole,
+    largest_batch,
+    next_head_divisor,
+    not_fitting,
+)
+from tcoctl.core.relations import Finding, Model, formula, product, references, total
 
 ZERO_STAGES = {"optimizer_memory": 1, "gradient_memory": 2, "weight_memory": 3}
 """The ZeRO-DP stage from which each model state is partitioned over the data-parallel
@@ -140,71 +147,12 @@ RELATIONS = (
 )
 
 
-def heads_split_whole(values: Mapping[str, Any], rows: int) -> list[Finding]:
-    """No answer where tensor parallelism does not divide the attention heads: Megatron-LM's
-    tensor parallelism computes each attention head on one GPU (Shoeybi et al. 2019,
-    Megatron-LM, section 3), so each of the t GPUs holds heads / t whole heads."""
-    if "heads" not in values or "tensor_parallel" not in values:
-        return []
-    heads, ways = np.broadcast_arrays(
-        np.atleast_1d(values["heads"]), np.atleast_1d(values["tensor_parallel"])
-    )
-    share = np.divide(heads, ways)
-    points = np.isfinite(share) & (share != np.floor(share))  # NaN: a goal-seek found none
-    found = []
-    for count in np.unique(heads[points]).tolist():  # one finding per head count
-        fits = divisors(count)
-        mine = points & (heads == count)
-        failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
-        verb = "does" if len(failing) == 1 else "do"
-        example = max(d for d in fits if d <= 8) if fits else 1
-        listed = ", ".join(map(str, fits[:12])) + (", ..." if len(fits) > 12 else "")
-        message = (
-            f"tensor_parallel {', '.join(failing)} {verb} not divide the {count:.15g} heads "
-            f"(each GPU holds whole attention heads; e.g. {example}, or another divisor of "
-            f"{count:.15g}: {listed})"
-        )
-        found.append(Finding(message, by_row(mine, rows), True, ("tensor_parallel",), mine, True))
-    return found
-
-
-def next_head_divisor(ways: Any, values: Mapping[str, Any]) -> Any:
-    """The least divisor of the heads at or above each tensor-parallel degree ``ways``, the
-    heads themselves where ``ways`` is above them (each GPU holds whole heads:
-    heads_split_whole); ``ways`` as it is with no heads given, NaN where either is NaN."""
-    if "heads" not in values:
-        return ways
-    heads, wanted = np.broadcast_arrays(
-        np.asarray(values["heads"], dtype=float), np.asarray(ways, dtype=float)
-    )
-    found = np.full(wanted.shape, np.nan)
-    for count, least in set(zip(heads.ravel().tolist(), wanted.ravel().tolist(), strict=True)):
-        found[(heads == count) & (wanted == least)] = least_divisor_from(count, least)
-    return found
-
-
-def least_divisor_from(count: float, least: float) -> float:
-    """The least divisor of a whole ``count`` at or above ``least``, else ``count`` itself
-    (``least`` as it is where ``count`` is not a whole number)."""
-    if not (math.isfinite(count) and count.is_integer() and count >= 1):
-        return least
-    return float(next((d for d in divisors(count) if d >= least), int(count)))
-
-
-def divisors(count: float) -> list[int]:
-    """The divisors of a whole ``count``, in order (none for a count that is not whole);
-    found up to its square root, so a count of 1e12 heads takes a million steps, not 1e12."""
-    if not (math.isfinite(count) and count.is_integer() and count >= 1):
-        return []
-    whole = int(count)
-    small = [d for d in range(1, math.isqrt(whole) + 1) if whole % d == 0]
-    return sorted({*small, *(whole // d for d in small)})
-
-
 def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> list[Finding]:
     """No answer where tensor parallelism splits an attention head; a warning on rows where
     the model states and activations do not fit."""
-    return heads_split_whole(values, rows) + not_fitting(
+    whole_heads = "each GPU holds whole attention heads"
+    named = ("tensor_parallel",)
+    return heads_split_whole(values, rows, "tensor_parallel", whole_heads, named) + not_fitting(
         values,
         rows,
         "the model states and activations do not fit in memory (fits: no): add "

@@ -220,12 +220,13 @@ class Model:
     units: Mapping[str, str] = field(default_factory=dict)
     """The core units of the quantities between inputs and results that have one (supply's
     die_rate: '1/s'), which ``--explain`` shows; the spec gives the inputs' and results'."""
-    allowed_counts: Mapping[str, Callable[[NDArray[np.float64], Mapping[str, Any]], Any]] = field(
-        default_factory=dict
+    allowed_counts: Mapping[str, Callable[[NDArray[np.float64], Mapping[str, Any], bool], Any]] = (
+        field(default_factory=dict)
     )
     """For a whole count that takes only some values (tensor_parallel: a divisor of the
     heads), the least allowed value at or above each of some whole values, from the known
-    quantities (the greatest allowed where none is above): what a goal-seek rounds up to."""
+    quantities (the greatest allowed where none is above), or with the flag the greatest at
+    or below: what a goal-seek rounds up (or down, to meet a limit) to."""
 
     def plan(
         self, known: Iterable[str], choices: Choices = (), exclude: Iterable[str] = ()

@@ -271,7 +271,8 @@ def core_call(
     for problem in problems:
         for at in np.flatnonzero(problem.rows).tolist():
             if isinstance(problem, rel.Finding) and not problem.fatal:
-                warnings.setdefault(at, []).append(describe(calc, problem, at))
+                text = warning(calc, problem, at, design, ranged_keys(numbers), shape)
+                warnings.setdefault(at, []).append(text)
             elif failures[at] is None:
                 usage = isinstance(problem, rel.Finding) and problem.usage
                 failures[at] = (UsageError if usage else DomainError)(describe(calc, problem, at))
@@ -284,6 +285,31 @@ def core_call(
         for name, full in out.items()
     }
     return out, LeftOut(unreached, reasons), failures, warnings
+
+
+def warning(
+    calc: Calculator,
+    problem: rel.Finding,
+    row: int,
+    design: Array,
+    ranged: list[str],
+    shape: tuple[int, int],
+) -> str:
+    """A warning for one row; where it holds at some points of the input ranges but not at
+    their centre (a check element by element, Finding.points), it says at how many and the
+    range ends nearest the centre: --batch 16..300 fits at its centre, 158, not at 300."""
+    text = describe(calc, problem, row)
+    if problem.points is None or not ranged or not centred(design):
+        return text
+    holds = np.broadcast_to(np.asarray(problem.points, dtype=bool), shape)[row]
+    if holds[0] or not holds.any():
+        return text
+    points = np.flatnonzero(holds)
+    _, where = range_ends(calc, ranged, design, points)
+    return (
+        f"at {points.size} of {shape[1]} points of the input ranges, not at their centre "
+        f"(e.g. with {where}): {text}"
+    )
 
 
 def centred(design: Array) -> bool:

@@ -32,8 +32,8 @@ def goal_seek(
     invert, else bracketed root finding over the unknown's valid range (elements with no
     root are NaN, and the problems returned say why, so that a run over input ranges may
     answer at its centre when only range ends fail). A whole count (GPUs, layers) is rounded
-    up to the next whole number, and ``notes`` says so per row: the target is then what
-    that count gives."""
+    up to the next whole number (down, for a limit only the count below meets), and
+    ``notes`` says so per row: the target is then what that count gives."""
     model = model_for(calc)
     chosen = tuple(sorted(choices.items()))
     unknown, target = solve.unknown.core, solve.target.core
@@ -56,7 +56,7 @@ def goal_seek(
             return plan, unreached
         del values[target]
         values[unknown] = needed
-        plan, capped = rounded_up(calc, values, choices, solve, notes)
+        plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *capped]
     del values[target]
     if target not in forward.known:
@@ -116,7 +116,7 @@ def goal_seek(
     with np.errstate(all="ignore"):
         values[unknown], stepped = reached(calc, miss, root, solve, high)
     if solve.unknown.whole:
-        plan, capped = rounded_up(calc, values, choices, solve, notes)
+        plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *stepped, *capped]
     return forward, [*unreached, *stepped]
 
@@ -379,8 +379,13 @@ def reached(
     scale = abs(solve.value) or 1.0
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
-    bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
     flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    allowed_ends = [high, *([spec.minimum] if not spec.positive else [])]
+    for end in filter(math.isfinite, allowed_ends):  # a root beside an end that gives the
+        # goal to float precision (gpu_share's greatest, at electricity 1e-16): the end
+        there = np.abs(miss(np.full(x.shape, end))) <= FLAT_TOLERANCE * scale
+        x = np.where(found & flat & there, end, x)
+    bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
     limit = found & ~bound & flat
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
@@ -420,7 +425,7 @@ def reached(
     return np.where(found & ~np.isnan(chosen), chosen, root), problems  # failed: keeps x
 
 
-def rounded_up(
+def rounded_whole(
     calc: Calculator,
     values: dict[str, Any],
     choices: Mapping[str, str],
@@ -429,31 +434,51 @@ def rounded_up(
 ) -> tuple[rel.Plan, list[OutOfReach]]:
     """The plan forward from a whole count: ``values``' solved unknown rounded up (a
     rounding error of 1e-9 relative is not a unit more) to the next value it may take
-    (Model.allowed_counts: tensor_parallel 10.3 -> 12, a divisor of 96 heads), with a note
-    on each row where the central value visibly moved, naming the target's value there;
-    and where the count would have to pass the greatest it may take, the goal out of reach."""
+    (Model.allowed_counts: tensor_parallel 10.3 -> 12, a divisor of 96 heads), or, for a
+    goal that is a limit (Solve.side), down to the one below where only that meets it, with
+    a note on each row where the central value visibly moved, naming the target's value
+    there; and where the count would have to pass the greatest it may take, the goal out of
+    reach."""
     unknown, target = solve.unknown.core, solve.target.core
     model = model_for(calc)
     exact = np.asarray(values[unknown], dtype=float)
-    whole = np.ceil(exact * (1 - 1e-9))
+    known_before = {**model.defaults, **values}
     allowed = model.allowed_counts.get(unknown)
-    if allowed is not None:
-        whole = np.broadcast_to(allowed(whole, {**model.defaults, **values}), exact.shape)
+
+    def nearest(counts: Array, down: bool) -> Array:  # the allowed count at or past them
+        return counts if allowed is None else allowed(counts, known_before, down)
+
+    whole = np.broadcast_to(nearest(np.ceil(exact * (1 - 1e-9)), False), exact.shape)
+    forward = model.plan(values, tuple(sorted(choices.items())))
+
+    def reached_at(counts: Array) -> Array:
+        known, _ = rel.evaluate(forward, {**values, unknown: counts}, choices, model.defaults)
+        return np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
+
+    reached = reached_at(whole)
+    went_down = np.zeros(exact.shape, dtype=bool)
+    if solve.side:
+        below = np.broadcast_to(nearest(np.floor(exact * (1 + 1e-9)), True), exact.shape)
+        spec = solve.unknown
+        may = below > spec.minimum if spec.positive else below >= spec.minimum
+        slack = 1e-9 * abs(solve.value)
+        went_down = may & (solve.side * (reached - solve.value) < -slack)  # above misses
+        whole = np.where(went_down, below, whole)
+        reached = reached_at(whole)
     values[unknown] = whole
     kind = "a whole number" if allowed is None else "a whole number it may take here"
-    forward = model.plan(values, tuple(sorted(choices.items())))
-    known, _ = rel.evaluate(forward, values, choices, model.defaults)
-    reached = np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
+    goal = shown(calc, target, solve.value)
+    limit = {-1: "at most ", 0: "", 1: "at least "}[solve.side]
+    capped = (whole < exact * (1 - 1e-9)) & ~went_down
     for row in range(exact.shape[0]):
         before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
-        if before != after and whole[row, 0] >= exact[row, 0]:  # not 3.71367e+08 to itself
+        if before != after and not capped[row, 0]:  # not 3.71367e+08 to itself
+            way = "down" if went_down[row, 0] else "up"
             notes.setdefault(row, []).append(
-                f"{solve.unknown.name} is {kind}: {before} rounded up to {after}, "
+                f"{solve.unknown.name} is {kind}: {before} rounded {way} to {after}, "
                 f"where {solve.target.name} is {shown(calc, target, float(reached[row, 0]))} "
-                f"(goal {shown(calc, target, solve.value)})"
+                f"(goal {limit}{goal})"
             )
-    capped = whole < exact * (1 - 1e-9)
-    goal = shown(calc, target, solve.value)
 
     def says(row: int, point: int) -> tuple[str, str]:
         most, there = float(whole[row, point]), float(reached[row, point])

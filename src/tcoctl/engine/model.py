@@ -35,11 +35,14 @@ class Summary:
 @dataclass(frozen=True)
 class Solve:
     """Goal-seek: the input ``unknown`` such that result ``target`` equals ``value`` [core
-    units]."""
+    units]; ``side`` -1 where the goal is an upper limit (``RESULT<=VALUE``), +1 a lower one
+    (``RESULT>=VALUE``), 0 a value to reach: a whole count is rounded to the side of the
+    exact answer that meets a limit, and up for a value."""
 
     unknown: Input
     target: Result
     value: float
+    side: int = 0
 
 
 def results_of(calc: Calculator, solve: Solve | None = None) -> tuple[Result, ...]:

@@ -135,12 +135,15 @@ def line_of(number: int, raw: bytes, skipped: int) -> Line:
 
 
 def read_lines(
-    stream: IO[bytes], known: set[str], example: str = '{"count": 1000} or count,duration'
+    stream: IO[bytes],
+    known: Mapping[str, str],
+    example: str = '{"count": 1000} or count,duration',
 ) -> tuple[LineParser, Iterator[Line]]:
     """How to read a batch's lines, and the lines (numbered, blank ones skipped, PAUSE kept):
     JSON Lines when the first readable line is an object, else CSV whose header names options
-    in ``known``; unreadable lines before it (bad UTF-8, too long) are each an error. A file
-    that is neither, or a CSV header naming an option twice, is a UsageError."""
+    in ``known`` (each with an example value, for a line's error); unreadable lines before it
+    (bad UTF-8, too long) are each an error. A file that is neither, or a CSV header naming
+    an option twice, is a UsageError."""
     lines = numbered_lines(stream)
     leading: list[Line] = []
     first_line = None
@@ -156,7 +159,7 @@ def read_lines(
         if len(leading) >= MAX_LEADING_PROBLEMS:
             break
     rest = (line for line in lines if line[2] or line[1].strip() or line is PAUSE)
-    json_row = partial(_json_row, example.split(" or ")[0])
+    json_row = partial(_json_row, example.split(" or ")[0], known)
     if first_line is None:
         return json_row, itertools.chain(leading, rest)
     first = first_line[1]
@@ -201,25 +204,39 @@ class _DuplicateKey(ValueError):
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object, or _DuplicateKey naming the first key given twice."""
     found = dict(pairs)
     if len(found) != len(pairs):
         keys = [key for key, _ in pairs]
-        twice = sorted({key for key in keys if keys.count(key) > 1})
-        raise _DuplicateKey(", ".join(repr(shorten(key)) for key in twice))
+        raise _DuplicateKey(shorten(next(key for key in keys if keys.count(key) > 1)))
     return found
 
 
-def _json_row(example: str, line: str) -> dict[str, str] | chain.Upstream | str:
-    """A JSON line's fields as texts, or why it cannot be used, with an ``example`` of a
-    good line where it is not JSON. orjson reads it; where the line holds more '":' than
-    the object has keys (a duplicate key, or '":' inside a string) the standard parser
-    reads it again and names any duplicate."""
+def _key_example(key: str, known: Mapping[str, str], example: str) -> str:
+    """A good line with option ``key`` at its example value (``example`` for a key that is
+    no option, which the run names as such)."""
+    name = key.replace("_", "-")
+    return json.dumps({key: known[name]}) if name in known else example
+
+
+def _json_row(
+    example: str, known: Mapping[str, str], line: str
+) -> dict[str, str] | chain.Upstream | str:
+    """A JSON line's fields as texts, or why it cannot be used, naming the key, with an
+    ``example`` of a good line (of the key's own value where it is an option in ``known``).
+    orjson reads it; where the line holds more '":' than the object has keys (a duplicate
+    key, or '":' inside a string) the standard parser reads it again and names any
+    duplicate."""
     try:
         data = orjson.loads(line)
         if isinstance(data, dict) and line.count('":') > len(data):
             data = json.loads(line, object_pairs_hook=_unique_pairs)
     except _DuplicateKey as error:
-        return f"duplicate key {error}"
+        key = error.args[0]
+        return (
+            f"duplicate key {key!r}: expected each option once, e.g. "
+            f"{_key_example(key, known, example)}"
+        )
     except orjson.JSONDecodeError as error:
         return f"not JSON: {str(error).split(':')[0]}; e.g. {example}"
     except (json.JSONDecodeError, RecursionError, ValueError):
@@ -227,9 +244,13 @@ def _json_row(example: str, line: str) -> dict[str, str] | chain.Upstream | str:
     if chain.is_document(data):  # a tcoctl output document: its results flow in
         return chain.Upstream(data)
     if not isinstance(data, dict):
-        return "expected a JSON object of option names and values"
-    if any(isinstance(v, (dict, list, bool)) or v is None for v in data.values()):
-        return "values must be strings or numbers"
+        return f"expected a JSON object of option names and values, e.g. {example}"
+    for key, value in data.items():
+        if isinstance(value, (dict, list, bool)) or value is None:
+            return (
+                f"{shorten(key)!r} is {json.dumps(value)[:20]}: expected a string or a number, "
+                f"e.g. {_key_example(key, known, example)}"
+            )
     return {str(key): str(value) for key, value in data.items()}
 
 
@@ -256,7 +277,8 @@ def batch(run: BatchRun, stream: IO[bytes], fmt: str) -> tuple[int, int]:
     calc = run.calc
     results = engine.results_of(calc, run.solve)
     header = output.batch_csv_header(results) if fmt == "csv" else ""
-    parse, lines = read_lines(stream, set(calc.inputs_by_name), line_example(calc))
+    examples = {spec.name: spec.example for spec in calc.inputs}
+    parse, lines = read_lines(stream, examples, line_example(calc))
     table = Batch(run)
     failures = Failures()
     read = 0
@@ -451,9 +473,13 @@ class Batch:
     def names(self, keys: tuple[str, ...]) -> list[str]:
         """The option names a line's keys stand for (``gpu_price`` or ``gpu-price``)."""
         names = [key.replace("_", "-") for key in keys]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise UsageError(f"duplicate key {', '.join(map(repr, twice))}")
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
+            fields = json.dumps({twice: self.calc.input(twice).example})
+            raise UsageError(
+                f"duplicate key {twice!r} ({twice.replace('-', '_')} and {twice} are one "
+                f"option): expected each option once, e.g. {fields}"
+            )
         unknown = [name for name in names if name not in self.calc.inputs_by_name]
         if unknown:
             near = nearest(unknown[0], [spec.name for spec in self.calc.inputs])

@@ -33,6 +33,9 @@ MAX_SWEEP_EVALUATIONS = 4_000_000
 DEFAULT_SWEEP_POINTS = 25
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
 _MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
+_LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_]*\s*)(?P<side>[<>])=")
+"""A goal that is a limit, ``RESULT<=VALUE`` or ``RESULT>=VALUE``."""
+GOAL_SIDES = {"<": -1, ">": 1}
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def parse_solve(
     given: Collection[str] = (),
     sweep: str | None = None,
 ) -> engine.Solve | None:
-    """``--solve INPUT --for RESULT=VALUE``: the goal-seek, or None without --solve. The
+    """``--solve INPUT --for RESULT=VALUE`` (or ``RESULT<=VALUE``, ``RESULT>=VALUE``: a
+    limit, which a whole count is rounded to meet): the goal-seek, or None without --solve. The
     input solved for may not also be among the options ``given``, nor be what ``sweep``
     (the --sweep text) varies: one of the two values would be silently dropped."""
     example = (
@@ -209,10 +213,13 @@ def parse_solve(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}"
         )
-    result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1])
+    limit = _LIMIT.match(goal)
+    side = GOAL_SIDES[limit["side"]] if limit else 0
+    level = _LIMIT.sub(r"\g<name>=", goal)
+    result, value = parse_mark(calc, level, "--for", calc.solve_example.split("|")[1])
     if result.core == spec.core:
         raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
-    solve = engine.Solve(spec, result, value)
+    solve = engine.Solve(spec, result, value, side)
     check_solved_not_given(solve, given)
     if sweep is not None and parse_sweep(calc, sweep).spec.key == spec.key:
         raise UsageError(f"--sweep {spec.name}: --solve {spec.name} sets it; sweep another input")
