@@ -15,7 +15,7 @@ from hypothesis import configuration, settings
 from typer.testing import CliRunner
 
 from tcoctl.cli import app
-from tcoctl.errors import without_figures
+from tcoctl.errors import message_kind
 
 settings.register_profile(  # no deadline (CI may be slow); no .hypothesis/ in the checkout
     "tcoctl", deadline=None, database=None
@@ -26,9 +26,9 @@ configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="tcoctl-hypothesis
 os.environ["XDG_CONFIG_HOME"] = "/nonexistent/tcoctl-tests"  # never the tester's own presets
 
 SCENARIOS = re.compile(r"(?:scenario \d+ of [\d,]+|[\d,]+ of [\d,]+ scenarios \([^)]*\))"
-                       r"(?:, figures from the first)?: ")  # fmt: skip
+                       r"(?:, figures and example from the first)?: ")  # fmt: skip
 """How an API call over arrays names the scenarios a warning concerns: '4 of 12 scenarios
-(1, 3, 6 and 1 more), figures from the first: '."""
+(1, 3, 6 and 1 more), figures and example from the first: '."""
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 FIRST = ("test_validation.py", "test_units.py")
@@ -116,4 +116,4 @@ def core(command: str, choices: dict[str, str] | None = None, **values: Any) -> 
 def warning_kinds(warned: Any) -> set[str]:
     """The kinds of the API's warnings (their words without figures), an array call's with
     the scenarios it names taken out: a single call's are among its array call's."""
-    return {without_figures(SCENARIOS.sub("", str(w.message), count=1)) for w in warned}
+    return {message_kind(SCENARIOS.sub("", str(w.message), count=1)) for w in warned}

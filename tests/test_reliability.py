@@ -492,7 +492,9 @@ def test_a_batch_warns_once_per_kind_of_message_whatever_its_figures() -> None:
     assert done.code == 0 and len(done.stdout.splitlines()) == 7
     reach = [line for line in done.stderr.splitlines() if "is out of reach at" in line]
     assert len(reach) == 1, done.stderr
-    assert reach[0].startswith("tcoctl: warning: lines 2, 3, 4 and 3 more, figures from the first")
+    assert reach[0].startswith(
+        "tcoctl: warning: lines 2, 3, 4 and 3 more, figures and example from the first"
+    )
 
 
 @pytest.mark.parametrize("command", ["yield", "flops", "h100e", "supply"])

@@ -51,8 +51,9 @@ def by_message(
 ) -> list[str]:
     """Each message of ``found`` (by item: a batch's line, a sweep's point) once, after the
     items it concerns as ``where`` words them: 'lines 2, 5 and 3 more: ...'. With ``kind``
-    (e.g. ``without_figures``), messages of one kind count as one, shown as the first item
-    has it, said so where they differ: 'lines 2, 5 and 3 more, figures from the first: ...'."""
+    (e.g. ``message_kind``), messages of one kind count as one, shown as the first item
+    has it, said so where they differ: 'lines 2, 5 and 3 more, figures and example from the
+    first: ...'."""
     items: dict[str, list[int]] = {}
     shown: dict[str, str] = {}
     varied: set[str] = set()
@@ -62,8 +63,9 @@ def by_message(
             if shown.setdefault(key, message) != message:
                 varied.add(key)
             items.setdefault(key, []).append(item)
+    differ = ", figures and example from the first"
     return [
-        f"{where(concerned)}{', figures from the first' * (key in varied)}: {shown[key]}"
+        f"{where(concerned)}{differ * (key in varied)}: {shown[key]}"
         for key, concerned in items.items()
     ]
 
@@ -73,11 +75,19 @@ _FIGURE = re.compile(r"(?<![\w.-])-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?(?!\w)")
 name ('h100', 'llama-3.1-70b')."""
 
 
-def without_figures(message: str) -> str:
-    """A message's kind: its words with each figure as '#', so that the same warning about
-    scenarios with other numbers ('out of reach at 125 of 626 points ... from 12.0451 USD')
-    is one kind."""
-    return _FIGURE.sub("#", message)
+_EXAMPLE_POINT = re.compile(
+    r"e\.g\. with [^:)]*? at its (?:low|high) (?:end|side)(?: and [^:)]*?)*(?=[:)])"
+)
+"""The point of the input ranges a warning names as its example: 'e.g. with
+--bandwidth-efficiency at its low end and --compute-efficiency at its low side'."""
+
+
+def message_kind(message: str) -> str:
+    """A message's kind: its words with each figure as '#' and the point it names as an
+    example as '...', so that the same warning about scenarios with other numbers ('out of
+    reach at 125 of 626 points ... from 12.0451 USD'), shown at another point of their
+    ranges, is one kind."""
+    return _FIGURE.sub("#", _EXAMPLE_POINT.sub("e.g. with ...", message))
 
 
 def first_few(names: Sequence[str]) -> str:

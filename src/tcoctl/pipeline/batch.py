@@ -37,9 +37,9 @@ from tcoctl.errors import (
     by_message,
     did_you_mean,
     first_few,
+    message_kind,
     nearest,
     shorten,
-    without_figures,
 )
 from tcoctl.pipeline import route
 from tcoctl.pipeline.planner import check_solved_not_given
@@ -583,7 +583,7 @@ class Batch:
         self.notes += by_message(
             warned,
             lambda lines: f"line{'s' * (len(lines) > 1)} {first_few(list(map(str, lines)))}",
-            without_figures,
+            message_kind,
         )
 
     def echo(self, name: str, text: str, items: list[engine.Given]) -> str:

@@ -20,9 +20,9 @@ from tcoctl.errors import (
     by_message,
     did_you_mean,
     first_few,
+    message_kind,
     quoted,
     shorten,
-    without_figures,
 )
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Backwards, Span, UnitInputError, convert, parse_span, short
@@ -525,7 +525,7 @@ def warned_points(section: Mapping[str, Any], warned: Mapping[int, list[str]]) -
         xs = [notation.fmt(section["x"][point]) for point in points]
         return f"--sweep: at {section['input']} = {first_few(xs)}{unit}"
 
-    return by_message(warned, where, without_figures)
+    return by_message(warned, where, message_kind)
 
 
 def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:

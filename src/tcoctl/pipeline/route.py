@@ -23,7 +23,7 @@ from tcoctl.errors import (
     UsageError,
     as_flag,
     by_message,
-    without_figures,
+    message_kind,
 )
 from tcoctl.presets import Entry, Preset
 from tcoctl.report import Report, Row
@@ -324,7 +324,7 @@ def evaluate(
             said
             if scenarios is None
             else by_message(
-                {int(entries[row]): warned[row] for row in here}, scenarios, without_figures
+                {int(entries[row]): warned[row] for row in here}, scenarios, message_kind
             )
         )
         for warning in grouped:
