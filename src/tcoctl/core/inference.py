@@ -80,7 +80,10 @@ routed uniformly touches experts x (1 - (1 - experts_per_token / experts) ^ B) p
 active_params) / (experts - experts_per_token), and the step reads active_params plus the
 touched experts beyond the token's own. Without ``experts``, only the active parameters.
 Prefill of one prompt is bound below by 2 x active_params x prompt FLOP at
-the achieved compute, and by one read of the weights: a lower bound on time to first token.
+the achieved compute, and by one read of the weights it uses, every expert its prompt's
+tokens touch (the same formula with B the prompt's tokens, or the batch's for the batch's
+prefill: a 128-token prompt of Mixtral, 8 experts, 2 a token, reads all 8): a lower bound on
+time to first token.
 
 References
 ----------
@@ -205,9 +208,15 @@ def experts_touched(experts: Any, per_token: Any, batch: Any) -> Any:
     return np.minimum(touched, np.multiply(per_token, batch))
 
 
+def _params_read(shared: Any, replicated: Any, expert: Any, touched: Any) -> Any:
+    """Parameters a forward pass reads [-]: the non-routed ones, their copies under expert
+    parallelism, and each routed expert its tokens touch (experts_touched)."""
+    return np.add(np.add(shared, replicated), np.multiply(touched, expert))
+
+
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any, overhead: Any) -> Any:
     """Prefill time [s]: the longer of the prompt's FLOP [FLOP] at the achieved compute
-    [FLOP/s] and one read of the weights [B] at the achieved bandwidth [B/s] (kipply,
+    [FLOP/s] and one read of the weights it uses [B] at the achieved bandwidth [B/s] (kipply,
     "Transformer Inference Arithmetic"), plus the forward pass's fixed overhead [s]."""
     return np.add(np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth)), overhead)
 
@@ -287,12 +296,42 @@ RELATIONS = (
     formula(
         "decode_params",
         ["shared_params", "replicated_params", "expert_params", "experts_touched"],
-        lambda shared, replicated, expert, touched: np.add(
-            np.add(shared, replicated), np.multiply(touched, expert)
-        ),
+        _params_read,
         "decode_params = shared_params + replicated_params + experts_touched x expert_params",
     ),
     product("decode_weight_memory", "decode_params", "weight_bytes"),
+    # a prefill reads the experts its prompt's tokens touch, as a decode step its batch's
+    formula(
+        "prefill_experts_touched",
+        ["experts", "experts_per_token", "prompt_tokens"],
+        experts_touched,
+        "prefill_experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ "
+        "prompt_tokens)",
+    ),
+    product("batch_prompt_tokens", "prompt_tokens", "batch"),
+    formula(
+        "batch_prefill_experts_touched",
+        ["experts", "experts_per_token", "batch_prompt_tokens"],
+        experts_touched,
+        "batch_prefill_experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ "
+        "(batch x prompt_tokens))",
+    ),
+    formula(
+        "prefill_params",
+        ["shared_params", "replicated_params", "expert_params", "prefill_experts_touched"],
+        _params_read,
+        "prefill_params = shared_params + replicated_params + prefill_experts_touched x "
+        "expert_params",
+    ),
+    formula(
+        "batch_prefill_params",
+        ["shared_params", "replicated_params", "expert_params", "batch_prefill_experts_touched"],
+        _params_read,
+        "batch_prefill_params = shared_params + replicated_params + "
+        "batch_prefill_experts_touched x expert_params",
+    ),
+    product("prefill_weight_memory", "prefill_params", "weight_bytes"),
+    product("batch_prefill_weight_memory", "batch_prefill_params", "weight_bytes"),
     total("bytes_per_step", "decode_weight_memory", "kv_cache_batch"),
     formula(
         "tensor_parallel",
@@ -377,13 +416,13 @@ RELATIONS = (
         [
             "prefill_flop",
             "achieved_compute",
-            "active_weight_memory",
+            "prefill_weight_memory",
             "achieved_bandwidth",
             "pass_overhead",
         ],
         _prefill,
-        "prefill_time = max(prefill_flop / achieved_compute, weights / achieved_bandwidth) "
-        "+ pass_overhead",
+        "prefill_time = max(prefill_flop / achieved_compute, prefill_weight_memory / "
+        "achieved_bandwidth) + pass_overhead",
     ),
     product("batch_prefill_flop", "prefill_flop", "batch"),
     formula(
@@ -391,13 +430,13 @@ RELATIONS = (
         [
             "batch_prefill_flop",
             "achieved_compute",
-            "active_weight_memory",
+            "batch_prefill_weight_memory",
             "achieved_bandwidth",
             "pass_overhead",
         ],
         _prefill,
-        "batch_prefill_time = max(batch x prefill_flop / achieved_compute, weights / "
-        "achieved_bandwidth) + pass_overhead",
+        "batch_prefill_time = max(batch x prefill_flop / achieved_compute, "
+        "batch_prefill_weight_memory / achieved_bandwidth) + pass_overhead",
     ),
     # served throughput: each sequence's prompt is prefilled, then its output decoded
     formula(
@@ -498,6 +537,20 @@ RELATIONS = (
         ["active_params", "replicated_params"],
         np.add,
         "decode_params = active_params + replicated_params (dense, or no --experts given)",
+        fallback=True,
+    ),
+    formula(
+        "prefill_params",
+        ["active_params", "replicated_params"],
+        np.add,
+        "prefill_params = active_params + replicated_params (dense, or no --experts given)",
+        fallback=True,
+    ),
+    formula(
+        "batch_prefill_params",
+        ["active_params", "replicated_params"],
+        np.add,
+        "batch_prefill_params = active_params + replicated_params (dense, or no --experts given)",
         fallback=True,
     ),
     formula(
@@ -802,10 +855,12 @@ MODEL = Model(
         **dict.fromkeys(
             (
                 "active_weight_memory",
+                "batch_prefill_weight_memory",
                 "bytes_per_step",
                 "decode_weight_memory",
                 "kv_cache_batch",
                 "kv_cache_held_per_sequence",
+                "prefill_weight_memory",
                 "usable_memory_per_gpu",
             ),
             "B",
@@ -825,6 +880,7 @@ MODEL = Model(
         ),
         "embodied_rate": "gCO2e/s",
         "gpu_cost_rate": "USD/s",
+        "batch_prompt_tokens": "token",
         "mean_context": "token",
         "power_draw": "W",
         "token_rate": "token/s",
