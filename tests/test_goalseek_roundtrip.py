@@ -7,9 +7,11 @@ arithmetic_intensity=25 gave 143 layers, where the intensity is 26.74 FLOP/B."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import run
+from tcoctl.engine.model import model_for
 from tcoctl.specs import CALCULATORS, Input
 from tcoctl.units import convert, parse_span
 
@@ -54,8 +56,9 @@ def assert_round_trip(command: str, unknown: str, goal: str) -> bool:
     """Solve ``unknown`` for ``goal``, give the answer back on the same preset (with the
     inputs the option would reset at the values the solve used), and check the target meets
     the goal to SOLVER_TOLERANCE (a whole count: the goal lies between the target at the
-    answer and one less). False where there is nothing to give back: the goal out of reach
-    (a non-zero exit) or a preset of several scenarios."""
+    answer and at the count below it, one less or the next it may take). False where there
+    is nothing to give back: the goal out of reach (a non-zero exit) or a preset of several
+    scenarios."""
     calc = CALCULATORS[command]
     spec = calc.input(unknown)
     outcome = run(command, "--solve", unknown, "--for", goal, "--format", "json")
@@ -78,12 +81,19 @@ def assert_round_trip(command: str, unknown: str, goal: str) -> bool:
             f"{command} --{unknown} {value!r} {unit}: {target} is {reached}, goal {wanted}"
         )
         return True
-    if value - 1 < spec.minimum or (spec.positive and value - 1 == spec.minimum):
-        return True  # one less is out of the input's range
-    below = target_at(base, spec, value - 1, unit, target)
+    less = value - 1  # the count below: one less, or the next it may take (a multiple of
+    allowed = model_for(calc).allowed_counts.get(spec.core)  # the KV heads for --heads)
+    if allowed is not None:
+        given = document["inputs"]
+        counts = {i.core: given[i.name]["value"] for i in calc.inputs if i.name in given}
+        known = {core: float(v) for core, v in counts.items() if isinstance(v, (int, float))}
+        less = float(allowed(np.array([value - 1.0]), known, True)[0])
+    if less < spec.minimum or (spec.positive and less == spec.minimum) or less == value:
+        return True  # the count below is out of the input's range
+    below = target_at(base, spec, less, unit, target)
     low, high = sorted([below, reached])
     assert low - slack <= float(wanted) <= high + slack, (
-        f"{command} --{unknown} {value:g}: {target} runs from {below} (one less) to "
+        f"{command} --{unknown} {value:g}: {target} runs from {below} (at {less:g}) to "
         f"{reached}, goal {wanted}"
     )
     return True

@@ -480,12 +480,12 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
 
 def test_a_batch_warns_once_per_kind_of_message_whatever_its_figures() -> None:
     """The new-user trial: lines whose warning differed only in its figures (a goal out of
-    reach, with the cost it never falls below, 10.29 to 12.05 USD/Mtoken; the line at 3.8
+    reach, with the cost it never falls below, 10.04 to 11.60 USD/Mtoken; the line at 3.0
     USD/h reaches it everywhere) each got a warning line; they are one kind, named with the
     lines it concerns, as the API's arrays are."""
     lines = "".join(
         json.dumps({"cost-per-gpu-hour": f"{price:.1f} USD/h"}) + "\n"
-        for price in (3.8, 4.1, 4.2, 4.4, 4.5, 4.6, 4.8)
+        for price in (3.0, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7)
     )
     goal = ("--solve", "batch", "--for", "cost_per_million_tokens=10 USD/Mtoken")
     done = run("inference", *goal, "--input", "-", input=lines)

@@ -309,7 +309,7 @@ def test_held_out_serving_error_meets_the_issue_target(held_out: dict[str, Any])
 
 @pytest.fixture(scope="module")
 def fitted() -> calibration.Calibration:
-    """The fit of the shipped dataset, made once (81 cases through the API)."""
+    """The fit of the shipped dataset, made once (111 cases through the API)."""
     return calibration.fit(validation.load_cases())
 
 
@@ -333,8 +333,8 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say(
     """Each fit case against the fit redone without it (held-out cases are not read): the
     yardstick docs/validation.md quotes, and a floor under the fit's coverage: the range is
     the 95 % conformal band, with the layer overhead's range beside it, which holds 95 % of
-    the cases left out (77 of 81; 89 % with the overhead a single value), so a range that
-    holds under 90 % fails (its error's floor is the next test)."""
+    the cases left out (105 of 111; on 81 cases, 89 % with the overhead a single value), so
+    a range that holds under 90 % fails (its error's floor is the next test)."""
     cases = validation.load_cases()
     found = left_out
     assert list(found.errors) == [case.id for case in calibration.fit_cases(cases)]
@@ -351,9 +351,10 @@ def test_leave_one_out_error_stays_under_its_floor(left_out: calibration.LeaveOn
     model to 14.5 % on 57 (floor 15.5 %); the MLPerf inputs taken from their sources (405B's
     stated mean prompt, 9,400 tokens; AMD v5.1's FP8 KV cache) took it to 13.9 % (floor
     14.9 %); the 24 TensorRT-LLM v0.9.0 fit cases (long prompts and outputs at TP 4 and 8)
-    took the same model to 17.2 % on 81, so it is 18.2 %, one point over that
-    (docs/validation.md)."""
-    assert left_out.mean_abs_error <= 0.182
+    took the same model to 17.2 % on 81 (floor 18.2 %); 30 more (Mixtral, Mistral, first
+    tokens) took it to 21.2 % on 111, and MoE prefill reading the experts its tokens touch
+    to 19.1 %, so it is 20.1 %, one point over that (docs/validation.md)."""
+    assert left_out.mean_abs_error <= 0.201
 
 
 def test_leave_one_out_judges_each_case_by_the_others(tmp_path: Path) -> None:

@@ -786,6 +786,17 @@ def next_head_divisor(ways: Any, values: Mapping[str, Any], down: bool = False) 
     return found
 
 
+def next_head_multiple(heads: Any, values: Mapping[str, Any], down: bool = False) -> Any:
+    """The least multiple of the KV heads at or above each count of query ``heads`` (each KV
+    head serves a whole group of them: heads_split_whole); with ``down`` the greatest at or
+    below it, the KV heads themselves at least; ``heads`` as it is with no KV heads given."""
+    if "kv_heads" not in values:
+        return heads
+    groups = np.divide(heads, values["kv_heads"])
+    whole = np.maximum(np.floor(groups * (1 + 1e-9)) if down else np.ceil(groups * (1 - 1e-9)), 1)
+    return np.multiply(whole, values["kv_heads"])
+
+
 def nearest_divisor(count: float, near: float, down: bool = False) -> float:
     """The least divisor of a whole ``count`` at or above ``near``, else ``count`` itself;
     with ``down`` the greatest at or below it, else 1 (``near`` as it is where ``count`` is
@@ -849,7 +860,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
 MODEL = Model(
     RELATIONS,
     checks=checks,
-    allowed_counts={"kv_heads": next_head_divisor},
+    allowed_counts={"heads": next_head_multiple, "kv_heads": next_head_divisor},
     references=references(__doc__),
     units={
         **dict.fromkeys(
