@@ -217,17 +217,23 @@ def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
         assert_same_results(record["results"], results("flops", *args))
 
 
+@pytest.mark.parametrize("mine", [(), ("--only-my-ranges",)])
 @pytest.mark.parametrize("command", list(CALCULATORS))
-def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) -> None:
+def test_a_batch_record_writes_its_members_as_the_single_run_does(
+    command: str, mine: tuple[str, ...]
+) -> None:
     """Batch records and single runs write each input and result through one member writer
     (tcoctl.output.member): over each calculator's default preset, a line with no options
     and a line giving one of the preset's numbers as an option have exactly the results
     (value, unit, label, low/high, as_of) and the record's as_of of the single runs with
     the same options (the first scenario of a preset with several, which is what a batch
     line starts from), and echo the inputs as the single run shows them, each input whose
-    origin the single run names (a GPU's pooled fit, a fitted default) among them."""
+    origin the single run names (a GPU's pooled fit, a fitted default) among them. With
+    --only-my-ranges too: a batch line keeps none of the preset's ranges, per-GPU ones (the
+    serving fit's efficiencies) included, as its single run (they had kept them: 4.89 with
+    low..high 3.13..8.83 USD/Mtoken for inference's default line, none single)."""
     calc = CALCULATORS[command]
-    preset = ["--preset", calc.default_preset]
+    preset = ["--preset", calc.default_preset, *mine]
     plain = run(command, *preset, "--format", "json").records()[0]
     name, item = next(
         (name, item)
@@ -251,6 +257,20 @@ def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) 
         origins = {key for key, member in single["inputs"].items() if "from" in member}
         assert origins <= record["inputs"].keys()  # '[fit: pooled]' was left out
     assert name in batch.records()[1]["inputs"]
+
+
+@pytest.mark.parametrize(
+    "row", [{"batch": "32"}, {"batch": "16..300"}, {"gpu": "a100-sxm", "batch": "8..64"}]
+)
+def test_an_only_my_ranges_batch_line_is_its_single_run(row: dict[str, str]) -> None:
+    """--only-my-ranges in a batch: each line's results are its single run's, the low..high
+    from the line's own ranges alone (a line's per-GPU preset efficiencies had kept their
+    fitted ranges: batch 16..300 gave 1.84..11.96 USD/Mtoken, single 3.19..6.80)."""
+    mine = ("--only-my-ranges", "--format", "json")
+    batch = run("inference", *mine, "--input", "-", input=json.dumps(row) + "\n")
+    assert batch.code == 0, batch.stderr
+    args = [arg for key, value in row.items() for arg in (f"--{key}", value)]
+    assert batch.records()[0]["results"] == results("inference", *args, "--only-my-ranges")
 
 
 def test_each_batch_line_is_dated_by_the_exchange_rates_of_its_own_currency() -> None:

@@ -388,8 +388,6 @@ class Batch:
         self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
-        if only_mine:
-            self.shared = engine.preset_ranges_at_midpoint(self.shared)
         self.piped: tuple[Preset | None, dict[str, engine.Given]] | None = (
             (self.preset, self.shared) if preset is not None or not calc.piped_preset else None
         )
@@ -409,8 +407,6 @@ class Batch:
         if self.piped is None:
             preset = load(self.calc.default_preset, kind="scenario")
             shared = engine.gather(self.calc, self.flags, preset, lines=True)
-            if self.only_mine:
-                shared = engine.preset_ranges_at_midpoint(shared)
             self.piped = (preset, shared)
         return self.piped
 
@@ -645,13 +641,17 @@ class Batch:
         (which stands for the group's lines), re-derived once as a single run's
         (engine.rederive, engine.mark_kept: a --gpu's cited price, the figures --gpu or an
         efficiency resets; their warnings noted once); and the JSON members of the inputs
-        that marks, which each record echoes."""
+        that marks, which each record echoes. Under --only-my-ranges (``only_mine``) the
+        preset's ranges collapse after the re-derivation, which picks each per-GPU figure
+        (``per = "gpu"``) from the preset's entry again, range and all."""
         preset, shared = base[0], dict(base[1])
         for column in columns:
             for given in self.first(column.name, [column.texts[line]]):
                 engine.put(shared, given)  # it drops the shared value it replaces
         flags = {**self.flags, **{c.name: c.texts[line] for c in columns}}
-        engine.rederive(self.calc, shared, list(flags))
+        engine.rederive(self.calc, shared, list(flags))  # re-picks per-GPU preset ranges
+        if self.only_mine:  # so collapse them again, as the single run does after gather
+            shared = engine.preset_ranges_at_midpoint(shared)
         shared = engine.without_given_defaults(self.calc, shared)
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)
