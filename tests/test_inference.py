@@ -575,6 +575,22 @@ def test_kv_heads_that_do_not_divide_the_heads_are_refused(args: tuple[str, ...]
     assert run("inference", "--kv-heads", "6..10").code == 0
 
 
+def test_a_kv_heads_range_that_does_not_divide_names_the_range_and_a_range_that_runs() -> None:
+    """The hostile probe: --kv-heads 4..16 was refused as '--kv-heads 10 does not divide the 64
+    heads' (the centre, a value never typed), with a single 8 as the example; it names the
+    range, says each value it is computed at must divide, and gives a LOW..CENTRE..HIGH of
+    divisors that runs; a batch line the same."""
+    refused = run("inference", "--kv-heads", "4..16")
+    assert refused.code == 2 and refused.stderr.count("\n") == 1
+    assert "--kv-heads 4..16: each value the range is computed at must divide the 64 heads, " \
+        "and 10 does not (" in refused.stderr  # fmt: skip
+    assert "e.g. 4..8..16, or another divisor of 64" in refused.stderr
+    assert run("inference", "--kv-heads", "4..8..16").code == 0
+    line = run("inference", "--input", "-", input='{"kv-heads": "4..16"}\n')
+    assert "line 1: --kv-heads 4..16: each value the range" in line.stderr
+    assert "--kv-heads 7 does not divide the 64 heads" in run("inference", "--kv-heads", "7").stderr
+
+
 def test_a_solved_kv_heads_takes_a_divisor_of_the_heads() -> None:
     """A goal-seek of kv-heads rounds to a divisor of the 64 heads (it gave 25, and a high
     end of 149 KV heads for 64 query heads)."""
