@@ -200,6 +200,21 @@ def test_a_sweep_that_would_count_dies_for_minutes_is_refused(command: str) -> N
     assert run(command, "--sweep", "die-area=100..800:25", "--format", "json").code == 0
 
 
+def test_a_sweep_with_equal_ends_says_so_with_an_example() -> None:
+    """The probe: --sweep electricity=0.08..0.08:3 said 'give a range LOW..HIGH', though it
+    was one, with equal ends; it says that, and shows a sweep that runs."""
+    equal = run("tco", "--sweep", "electricity=0.08..0.08:3")
+    assert equal.code == 2 and equal.stderr == (
+        "tcoctl: error: --sweep electricity: the range '0.08..0.08' has equal ends; give LOW "
+        "below HIGH, e.g. 'electricity=0.02..0.40USD/kWh:50'\n"
+    )
+    assert run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:50").code == 0
+    one = run("tco", "--sweep", "electricity=0.08")
+    assert one.stderr.endswith(
+        "LOW..HIGH for electricity, e.g. 'electricity=0.02..0.40USD/kWh:50'\n"
+    )
+
+
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
     rows: list[dict[str, str | int | float]] = [
         {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},

@@ -330,24 +330,31 @@ class Failures:
 
     count: int = 0
     hidden: Counter[str] = field(default_factory=Counter)
+    first: dict[str, int] = field(default_factory=dict)
+    """The number of the first line counted under each message."""
 
     def shown(self, errors: Sequence[tuple[int, str]]) -> list[str]:
         """The errors of one chunk to report now, as 'line N: message'; the rest counted."""
         room = max(0, ERRORS_SHOWN - self.count)
         self.count += len(errors)
-        for _, message in errors[room:]:
+        for number, message in errors[room:]:
             counted = message in self.hidden or len(self.hidden) < MESSAGES_COUNTED
             self.hidden[message if counted else OTHER_MESSAGES] += 1
+            self.first.setdefault(message if counted else OTHER_MESSAGES, number)
         return [f"line {number}: {message}" for number, message in errors[:room]]
 
     def tally(self) -> list[str]:
         """The errors not reported one by one: how many lines gave each message, the most
-        frequent first (five of them, then the rest together)."""
+        frequent first (five of them, then the rest together); a message of one line
+        names it, as a line reported one by one does."""
         top = self.hidden.most_common(5)
         rest = sum(self.hidden.values()) - sum(count for _, count in top)
-        return [f"{count:,} more line(s): {message}" for message, count in top] + (
-            [f"{rest:,} more line(s) with other messages"] if rest else []
-        )
+        return [
+            f"line {self.first[message]}: {message}"
+            if count == 1
+            else f"{count:,} more line(s): {message}"
+            for message, count in top
+        ] + ([f"{rest:,} more line(s) with other messages"] if rest else [])
 
 
 @contextmanager
@@ -388,6 +395,9 @@ class Batch:
         self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
+        self.example = line_example(calc)
+        """A line that runs, for the errors of lines that cannot be read (too long, not
+        UTF-8), as the other errors of a line show one."""
         self.piped: tuple[Preset | None, dict[str, engine.Given]] | None = (
             (self.preset, self.shared) if preset is not None or not calc.piped_preset else None
         )
@@ -436,7 +446,7 @@ class Batch:
         errors: list[tuple[int, str]] = []
         groups: dict[tuple[bool, tuple[str, ...]], list[tuple[int, dict[str, str]]]] = {}
         for number, line, problem in lines:
-            fields = problem or parse(line)
+            fields = f"{problem}; e.g. {self.example}" if problem else parse(line)
             piped = isinstance(fields, chain.Upstream)
             if isinstance(fields, chain.Upstream):
                 fields = self.received(fields)

@@ -102,7 +102,13 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
         ) from None
     assert span is not None
     if not span.is_range:
-        raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}")
+        example = calc.sweep_example.split("|")[0]
+        if ".." in match["range"]:  # LOW..HIGH typed, with equal ends
+            raise UsageError(
+                f"--sweep {spec.name}: the range {shorten(match['range'])!r} has equal ends; "
+                f"give LOW below HIGH, e.g. '{example}'"
+            )
+        raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}, e.g. '{example}'")
     points = (
         sweep_points(match["n"], calc.sweep_example.split("|")[0])
         if match["n"]
