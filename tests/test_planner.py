@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+import tcoctl.api
 from conftest import assert_same_results, results, run
+from tcoctl.engine.messages import corner_example
 from tcoctl.specs import CALCULATORS
 
 
@@ -286,6 +290,30 @@ def test_an_only_my_ranges_batch_line_is_its_single_run(row: dict[str, str]) -> 
     assert batch.code == 0, batch.stderr
     args = [arg for key, value in row.items() for arg in (f"--{key}", value)]
     assert batch.records()[0]["results"] == results("inference", *args, "--only-my-ranges")
+
+
+def test_a_batch_warning_s_example_names_the_ranges_its_single_run_names() -> None:
+    """The probe: lines evaluated together (corners only) said 'e.g. with --draw-fraction at
+    its low end and --bandwidth-efficiency at its low end and ... --batch at its high end and
+    --pue at its low end' of a memory fit that only --batch decides, where the single run says
+    'e.g. with --batch at its high end'; an API array the same."""
+    lines = "".join(json.dumps({"batch": b}) + "\n" for b in ("16..300", "32", "8..400"))
+    batch = run("inference", "--input", "-", input=lines)
+    single = run("inference", "--batch", "16..300")
+    example = "not at their centre (e.g. with --batch at its high end): the weights"
+    assert example in single.stderr and example in batch.stderr, batch.stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tcoctl.api.run("inference", batch=["16..300", "32", "8..400"])
+    assert "(e.g. with batch at its high end): the weights" in str(caught[0].message)
+
+
+def test_a_corner_example_names_only_the_ranges_the_corners_depend_on() -> None:
+    """Over two ranges A, B: a problem at A or B high is named by one of them; at A and B
+    high by both; at B high alone by B (corners: centre, then (0,0), (0,1), (1,0), (1,1))."""
+    assert corner_example(2, np.array([2, 3, 4])) == (2, [0.5, 1.0])
+    assert corner_example(2, np.array([4])) == (4, [1.0, 1.0])
+    assert corner_example(2, np.array([2, 4])) == (2, [0.5, 1.0])
 
 
 def test_each_batch_line_is_dated_by_the_exchange_rates_of_its_own_currency() -> None:
