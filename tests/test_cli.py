@@ -372,6 +372,28 @@ def test_a_mistyped_input_or_result_name_suggests_the_near_ones(args: list[str],
     assert f"(did you mean {hint}" in outcome.stderr
 
 
+def test_a_result_name_reads_hyphenated_and_a_label_is_a_goal() -> None:
+    """The probe: --value kv-heads (the solved input, spelled as its option) was refused ('did
+    you mean kv_heads'), and --for fits=yes ('cannot read yes as a quantity') though --value
+    fits prints yes. A result's name reads with hyphens in --value, --for and --mark, and a
+    labelled result's label is its code (fits: no 0, yes 1); another word names the labels."""
+    solve = ("inference", "--solve", "kv-heads", "--for", "cost_per_million_tokens=5.5")
+    assert run(*solve, "--value", "kv-heads").stdout == run(*solve, "--value", "kv_heads").stdout
+    hyphens = ("--for", "cost-per-million-tokens=5.5", "--value", "kv-heads")
+    assert run(*solve[:3], *hyphens).stdout == run(*solve, "--value", "kv_heads").stdout
+    fits = ("inference", "--solve", "batch", "--value", "batch", "--for")
+    assert run(*fits, "fits=yes").code == 0
+    assert run(*fits, "fits=yes").stdout == run(*fits, "fits=1").stdout
+    sweep = ("inference", "--sweep", "batch=16..300:3", "--format", "json", "--mark")
+    marked = run(*sweep, "fits=yes").json()["sweep"]["mark"]
+    assert marked == run(*sweep, "fits=1").json()["sweep"]["mark"]
+    other = run(*fits, "fits=maybe")
+    assert other.code == 2 and other.stderr == (
+        "tcoctl: error: --for: fits is no or yes (or its code, 0 to 1); got 'maybe', "
+        "e.g. 'fits=yes'\n"
+    )
+
+
 @pytest.mark.parametrize("command", sorted(CALCULATORS))
 def test_an_empty_value_is_refused_with_an_example(command: str) -> None:
     """An option given '' names itself and shows a value to type (the probe's

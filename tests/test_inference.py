@@ -519,6 +519,26 @@ def test_a_latent_on_a_grouped_query_model_says_it_needs_kv_dim() -> None:
     )
 
 
+def test_a_grouped_query_option_over_the_mla_preset_says_what_it_drops() -> None:
+    """The hostile probe: --kv-heads 8 over deepseek-v3 dropped the preset's MLA cache
+    (--kv-dim 576, --latent-dim 512; kv-heads excludes them) and nearly every result with it,
+    saying only '--kv-heads is used by no result computed here'; with --head-dim 128 the model
+    became grouped-query without a word. A GQA shape still replaces the latent (the
+    anchor-replacement rule: run and say what was not kept), and the run now says so, and
+    what is missing, in a single run as in a batch line."""
+    said = (
+        "tcoctl: warning: --kv-heads 8: --kv-dim 576, --latent-dim 512 dropped, not kept from "
+        "preset deepseek-v3: --kv-heads replaces them"
+    )
+    half = run("inference", "--preset", "deepseek-v3", "--kv-heads", "8")
+    assert half.code == 0 and f"{said}; give --head-dim too\n" in half.stderr
+    whole = run("inference", "--preset", "deepseek-v3", "--kv-heads", "8", "--head-dim", "128")
+    assert whole.code == 0 and f"{said}\n" in whole.stderr
+    assert whole.stderr.count("dropped, not kept") == 1  # once for the two options
+    line = run("inference", "--preset", "deepseek-v3", "--input", "-", input='{"kv-heads": 8}\n')
+    assert f"{said}; give --head-dim too\n" in line.stderr
+
+
 def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> None:
     """The hostile probe: --solve gpus-per-replica with --expert-parallel 16 searched below
     16 and was refused ('--gpus-per-replica is fewer than --expert-parallel'), for a goal
@@ -553,6 +573,22 @@ def test_kv_heads_that_do_not_divide_the_heads_are_refused(args: tuple[str, ...]
     assert "e.g. " in refused.stderr
     assert run("inference", "--kv-heads", "4").code == 0
     assert run("inference", "--kv-heads", "6..10").code == 0
+
+
+def test_a_kv_heads_range_that_does_not_divide_names_the_range_and_a_range_that_runs() -> None:
+    """The hostile probe: --kv-heads 4..16 was refused as '--kv-heads 10 does not divide the 64
+    heads' (the centre, a value never typed), with a single 8 as the example; it names the
+    range, says each value it is computed at must divide, and gives a LOW..CENTRE..HIGH of
+    divisors that runs; a batch line the same."""
+    refused = run("inference", "--kv-heads", "4..16")
+    assert refused.code == 2 and refused.stderr.count("\n") == 1
+    assert "--kv-heads 4..16: each value the range is computed at must divide the 64 heads, " \
+        "and 10 does not (" in refused.stderr  # fmt: skip
+    assert "e.g. 4..8..16, or another divisor of 64" in refused.stderr
+    assert run("inference", "--kv-heads", "4..8..16").code == 0
+    line = run("inference", "--input", "-", input='{"kv-heads": "4..16"}\n')
+    assert "line 1: --kv-heads 4..16: each value the range" in line.stderr
+    assert "--kv-heads 7 does not divide the 64 heads" in run("inference", "--kv-heads", "7").stderr
 
 
 def test_a_solved_kv_heads_takes_a_divisor_of_the_heads() -> None:

@@ -240,10 +240,14 @@ def test_tensor_parallelism_must_split_the_heads_whole() -> None:
 
 def test_a_tensor_parallel_range_names_the_degree_that_splits_heads() -> None:
     """The probe: 6..8 (6 and 8 divide 96, the centre 7 does not) said only "does not divide
-    the 96 heads ... e.g. 8", and the range suffix ran on after "e.g. 8"."""
+    the 96 heads ... e.g. 8", and the range suffix ran on after "e.g. 8"; it names the range
+    and the degree that fails (was '--tensor-parallel 7 does not divide', 7 never typed)."""
     outcome = run("memory", "--tensor-parallel", "6..8")
     assert outcome.code == 2
-    assert "--tensor-parallel 7 does not divide the 96 heads (each GPU" in outcome.stderr
+    assert (
+        "--tensor-parallel 6..8: each value the range is computed at must divide the 96 heads, "
+        "and 7 does not (each GPU" in outcome.stderr
+    )
 
 
 def test_a_new_params_names_the_shape_it_keeps_from_the_preset() -> None:

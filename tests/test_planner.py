@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+import tcoctl.api
 from conftest import assert_same_results, results, run
+from tcoctl.engine.messages import corner_example
 from tcoctl.specs import CALCULATORS
 
 
@@ -200,6 +204,21 @@ def test_a_sweep_that_would_count_dies_for_minutes_is_refused(command: str) -> N
     assert run(command, "--sweep", "die-area=100..800:25", "--format", "json").code == 0
 
 
+def test_a_sweep_with_equal_ends_says_so_with_an_example() -> None:
+    """The probe: --sweep electricity=0.08..0.08:3 said 'give a range LOW..HIGH', though it
+    was one, with equal ends; it says that, and shows a sweep that runs."""
+    equal = run("tco", "--sweep", "electricity=0.08..0.08:3")
+    assert equal.code == 2 and equal.stderr == (
+        "tcoctl: error: --sweep electricity: the range '0.08..0.08' has equal ends; give LOW "
+        "below HIGH, e.g. 'electricity=0.02..0.40USD/kWh:50'\n"
+    )
+    assert run("tco", "--sweep", "electricity=0.02..0.40USD/kWh:50").code == 0
+    one = run("tco", "--sweep", "electricity=0.08")
+    assert one.stderr.endswith(
+        "LOW..HIGH for electricity, e.g. 'electricity=0.02..0.40USD/kWh:50'\n"
+    )
+
+
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
     rows: list[dict[str, str | int | float]] = [
         {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},
@@ -217,17 +236,23 @@ def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
         assert_same_results(record["results"], results("flops", *args))
 
 
+@pytest.mark.parametrize("mine", [(), ("--only-my-ranges",)])
 @pytest.mark.parametrize("command", list(CALCULATORS))
-def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) -> None:
+def test_a_batch_record_writes_its_members_as_the_single_run_does(
+    command: str, mine: tuple[str, ...]
+) -> None:
     """Batch records and single runs write each input and result through one member writer
     (tcoctl.output.member): over each calculator's default preset, a line with no options
     and a line giving one of the preset's numbers as an option have exactly the results
     (value, unit, label, low/high, as_of) and the record's as_of of the single runs with
     the same options (the first scenario of a preset with several, which is what a batch
     line starts from), and echo the inputs as the single run shows them, each input whose
-    origin the single run names (a GPU's pooled fit, a fitted default) among them."""
+    origin the single run names (a GPU's pooled fit, a fitted default) among them. With
+    --only-my-ranges too: a batch line keeps none of the preset's ranges, per-GPU ones (the
+    serving fit's efficiencies) included, as its single run (they had kept them: 4.89 with
+    low..high 3.13..8.83 USD/Mtoken for inference's default line, none single)."""
     calc = CALCULATORS[command]
-    preset = ["--preset", calc.default_preset]
+    preset = ["--preset", calc.default_preset, *mine]
     plain = run(command, *preset, "--format", "json").records()[0]
     name, item = next(
         (name, item)
@@ -251,6 +276,44 @@ def test_a_batch_record_writes_its_members_as_the_single_run_does(command: str) 
         origins = {key for key, member in single["inputs"].items() if "from" in member}
         assert origins <= record["inputs"].keys()  # '[fit: pooled]' was left out
     assert name in batch.records()[1]["inputs"]
+
+
+@pytest.mark.parametrize(
+    "row", [{"batch": "32"}, {"batch": "16..300"}, {"gpu": "a100-sxm", "batch": "8..64"}]
+)
+def test_an_only_my_ranges_batch_line_is_its_single_run(row: dict[str, str]) -> None:
+    """--only-my-ranges in a batch: each line's results are its single run's, the low..high
+    from the line's own ranges alone (a line's per-GPU preset efficiencies had kept their
+    fitted ranges: batch 16..300 gave 1.84..11.96 USD/Mtoken, single 3.19..6.80)."""
+    mine = ("--only-my-ranges", "--format", "json")
+    batch = run("inference", *mine, "--input", "-", input=json.dumps(row) + "\n")
+    assert batch.code == 0, batch.stderr
+    args = [arg for key, value in row.items() for arg in (f"--{key}", value)]
+    assert batch.records()[0]["results"] == results("inference", *args, "--only-my-ranges")
+
+
+def test_a_batch_warning_s_example_names_the_ranges_its_single_run_names() -> None:
+    """The probe: lines evaluated together (corners only) said 'e.g. with --draw-fraction at
+    its low end and --bandwidth-efficiency at its low end and ... --batch at its high end and
+    --pue at its low end' of a memory fit that only --batch decides, where the single run says
+    'e.g. with --batch at its high end'; an API array the same."""
+    lines = "".join(json.dumps({"batch": b}) + "\n" for b in ("16..300", "32", "8..400"))
+    batch = run("inference", "--input", "-", input=lines)
+    single = run("inference", "--batch", "16..300")
+    example = "not at their centre (e.g. with --batch at its high end): the weights"
+    assert example in single.stderr and example in batch.stderr, batch.stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tcoctl.api.run("inference", batch=["16..300", "32", "8..400"])
+    assert "(e.g. with batch at its high end): the weights" in str(caught[0].message)
+
+
+def test_a_corner_example_names_only_the_ranges_the_corners_depend_on() -> None:
+    """Over two ranges A, B: a problem at A or B high is named by one of them; at A and B
+    high by both; at B high alone by B (corners: centre, then (0,0), (0,1), (1,0), (1,1))."""
+    assert corner_example(2, np.array([2, 3, 4])) == (2, [0.5, 1.0])
+    assert corner_example(2, np.array([4])) == (4, [1.0, 1.0])
+    assert corner_example(2, np.array([2, 4])) == (2, [0.5, 1.0])
 
 
 def test_each_batch_line_is_dated_by_the_exchange_rates_of_its_own_currency() -> None:

@@ -478,6 +478,22 @@ def test_a_batch_whose_every_line_fails_says_so_briefly() -> None:
     )
 
 
+def test_a_batch_names_every_failed_line_it_can_and_shows_a_line_that_runs() -> None:
+    """The probe: after the 20 errors shown one by one, a message left with one line said '1
+    more line(s): ...' without its number, and lines too long or not UTF-8 had no example
+    (every other line error has one); they now say 'line 21: ...' and '...; e.g. {...}'."""
+    bad = b'{"count": "many"}\n' * 21
+    long = b'{"count": "' + b"1" * 1_100_000 + b'"}\n'
+    done = tcoctl("flops", "--input", "-", stdin=bad + b'{"count": "\xff"}\n' + long)
+    errors = done.stderr.decode().splitlines()
+    assert errors[20].startswith("tcoctl: error: line 21: --count: "), errors[20]
+    example = '; e.g. {"gpu": "h100-sxm", "count": "8", "duration": "30 day", "mfu": "0.4"}'
+    assert errors[21].startswith("tcoctl: error: line 22: not UTF-8 text (byte 12 of the line)")
+    assert errors[22].startswith("tcoctl: error: line 23: longer than 1,000,000 bytes")
+    assert example in errors[21] and example in errors[22]
+    assert not any("more line(s)" in error for error in errors)
+
+
 def test_a_batch_warns_once_per_kind_of_message_whatever_its_figures() -> None:
     """The new-user trial: lines whose warning differed only in its figures (a goal out of
     reach, with the cost it never falls below, 10.04 to 11.60 USD/Mtoken; the line at 3.0

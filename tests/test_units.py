@@ -48,6 +48,28 @@ def test_pf_day_is_8_64e19_flop() -> None:
     assert parse_span("3640 PFLOP/s*day", "FLOP", "x").low == pytest.approx(3.14e23, rel=2e-3)
 
 
+@pytest.mark.parametrize("text", ["0", "0.0", "-0", "0e3", "0_0"])
+@pytest.mark.parametrize("unit", ["s", "W", "USD/J", "USD"])
+def test_a_bare_zero_is_zero_in_every_unit(text: str, unit: str) -> None:
+    """The probe: --layer-overhead 0 was refused ("'0' has no unit") though its help says '0
+    when the efficiencies are given': zero of any dimension is the same in every unit; a
+    nonzero plain number still needs its unit (money and energy above all)."""
+    assert (parse_span(text, unit, "700 W").low, parse_span(text, unit, "700 W").high) == (0, 0)
+
+
+def test_a_bare_zero_runs_where_a_unit_was_asked_for() -> None:
+    """--layer-overhead 0 (inference: no per-layer overhead, pass_overhead 0) and
+    --electricity 0 (tco: no power cost) run, in a batch line too."""
+    zero = run("inference", "--layer-overhead", "0", "--format", "json")
+    assert zero.code == 0, zero.stderr
+    assert zero.json()["results"]["pass_overhead"]["value"] == 0
+    free = run("tco", "--electricity", "0", "--format", "json")
+    assert free.code == 0 and free.json()["results"]["power_annual"]["value"] == 0
+    line = run("inference", "--input", "-", "--format", "json", input='{"layer-overhead": 0}\n')
+    assert line.code == 0 and line.records()[0]["results"]["pass_overhead"]["value"] == 0
+    assert "has no unit" in run("tco", "--electricity", "0.08").stderr
+
+
 @pytest.mark.parametrize(
     ("text", "unit", "message"),
     [
@@ -55,6 +77,9 @@ def test_pf_day_is_8_64e19_flop() -> None:
         ("700 W/s", "W", "expected a power (multiply by a time?)"),
         ("5 kg", "W", "is a mass, expected a power"),
         ("700", "W", "has no unit; expected a power"),
+        ("1e-400", "s", "has no unit; expected a time"),  # rounds to 0, is not written 0
+        ("0.08", "USD/J", "has no unit; expected money per energy"),
+        ("0..1", "s", "has no unit; expected a time"),
         ("9**9**9 W", "W", "cannot read"),
         ("2**999 W", "W", "cannot read"),
         ("W**9**9", "W", "cannot read"),

@@ -238,13 +238,18 @@ def _hint(given: Any, expected: Any) -> str:
     return ""
 
 
+_ZERO = re.compile(r"[+-]?[0_]*\.?[0_]*(?:[eE][+-]?\d+)?")
+"""A number written as zero (0, 0.0, -0, 0e3), not one that rounds to it (1e-400)."""
+
+
 def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = None) -> Span:
     """Parse ``"700 W"``, ``"1.2..1.7 kW"`` or ``"0.3..0.45"`` into a Span in ``core_unit``.
 
     Where ``core_unit`` is an emission (gCO2e), a plain mass (g, kg, t, Mt) reads as CO2e:
     the option says what the mass is of, and CO2e stays its own dimension everywhere else.
     A bare number is accepted only when ``core_unit`` is dimensionless or ``bare_unit`` is
-    given (then it is read in that unit: tokens, die sizes in mm). Raises UnitInputError
+    given (then it is read in that unit: tokens, die sizes in mm), or when it is 0, the same
+    in every unit (``--layer-overhead 0``). Raises UnitInputError
     with a one-line reason; the caller adds the option name. pint sees each distinct unit
     text once (``factor`` is cached), so batches of values parse quickly.
     """
@@ -277,6 +282,8 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if lo_unit and hi_unit is None and match["hi"] is not None:
         raise UnitInputError(f"give the unit after the range, e.g. '{example}'")
     unit_text = hi_unit or lo_unit
+    if unit_text is None and match["hi"] is None and _ZERO.fullmatch(match["lo"]):
+        return Span(0.0, 0.0, ((0.0, core_unit), (0.0, core_unit)))  # zero in every unit
     if unit_text is None and core_unit and bare_unit is None:
         raise UnitInputError(
             f"{text!r} has no unit; expected {_expected(core_unit)}, e.g. '{example}'"

@@ -748,26 +748,54 @@ def heads_split_whole(
     computes each attention head on one GPU (Shoeybi et al. 2019, Megatron-LM, section 3), so
     each of the t GPUs holds heads / t whole heads; grouped-query attention "divides query
     heads into G groups, each of which shares a single key head and value head" (Ainslie et
-    al. 2023, GQA, arXiv:2305.13245, section 2.2), so the KV heads divide the heads."""
+    al. 2023, GQA, arXiv:2305.13245, section 2.2), so the KV heads divide the heads. A usage
+    error on a range (computed at its ends, centre and points between) names the range, the
+    points that do not divide, and a LOW..CENTRE..HIGH of divisors within it."""
     if "heads" not in values or part not in values:
         return []
     heads, ways = np.broadcast_arrays(np.atleast_1d(values["heads"]), np.atleast_1d(values[part]))
     share = np.divide(heads, ways)
     points = np.isfinite(share) & (share != np.floor(share))  # NaN: a goal-seek found none
+    each = ways.reshape(len(ways), -1)  # a row's points: its range's ends and centre
+    lows, highs = np.fmin.reduce(each, axis=1), np.fmax.reduce(each, axis=1)
+    ranged = (lows < highs) & fatal
+    shape = (-1, *[1] * (ways.ndim - 1))  # a row mask over the row's points
     found = []
-    for count in np.unique(heads[points]).tolist():  # one finding per head count
+    for count in np.unique(heads[points]).tolist():  # one finding per head count and range
         fits = divisors(count)
-        mine = points & (heads == count)
-        failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
-        verb = "does" if len(failing) == 1 else "do"
-        example = max(d for d in fits if d <= 8) if fits else 1
         listed = ", ".join(map(str, fits[:12])) + (", ..." if len(fits) > 12 else "")
-        message = (
-            f"{part} {', '.join(failing)} {verb} not divide the {count:.15g} heads "
-            f"({why}; e.g. {example}, or another divisor of {count:.15g}: {listed})"
-        )
-        found.append(Finding(message, by_row(mine, rows), fatal, named, mine, fatal))
+        at_count = points & (heads == count)
+        hit = at_count.reshape(len(ways), -1).any(axis=1)
+        spans: list[tuple[float, float] | None] = [None] * bool((hit & ~ranged).any())
+        spans += [tuple(pair) for pair in np.unique(np.c_[lows, highs][hit & ranged], axis=0)]
+        for span in spans:
+            chosen = ~ranged if span is None else (lows == span[0]) & (highs == span[1])
+            mine = at_count & chosen.reshape(shape)
+            failing = [f"{way:g}" for way in np.unique(ways[mine]).tolist()]
+            verb = "does" if len(failing) == 1 else "do"
+            said = f"{part} {', '.join(failing)} {verb} not divide the {count:.15g} heads"
+            example = str(max(d for d in fits if d <= 8) if fits else 1)
+            if span is not None:
+                said = (
+                    f"{part} {span[0]:g}..{span[1]:g}: each value the range is computed at "
+                    f"must divide the {count:.15g} heads, and {', '.join(failing)} {verb} not"
+                )
+                example = range_of_divisors(fits, *span) or example
+            message = (
+                f"{said} ({why}; e.g. {example}, or another divisor of {count:.15g}: {listed})"
+            )
+            found.append(Finding(message, by_row(mine, rows), fatal, named, mine, fatal))
     return found
+
+
+def range_of_divisors(fits: list[int], low: float, high: float) -> str:
+    """A LOW..CENTRE..HIGH of divisors ``fits`` within low..high, for heads_split_whole's
+    example: the smallest, middle and largest of them, '' where fewer than three lie
+    within."""
+    inside = [d for d in fits if low <= d <= high]
+    if len(inside) < 3:
+        return ""
+    return f"{inside[0]}..{inside[len(inside) // 2]}..{inside[-1]}"
 
 
 def next_head_divisor(ways: Any, values: Mapping[str, Any], down: bool = False) -> Any:

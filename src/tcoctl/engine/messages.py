@@ -165,13 +165,37 @@ def range_ends(
 ) -> tuple[int, str]:
     """Of some design ``points``, the one nearest the centre and where it lies among the
     input ranges, for people: '--cores at its low end' (a design places each ranged input
-    between its low, 0, and high, 1)."""
+    between its low, 0, and high, 1). On a corners-only design (many rows: batches, API
+    arrays) every point has every range at an end, so the inputs named are those the
+    points depend on (corner_example), as a single run's grid names them."""
     point = int(points[np.argmin(np.abs(design[points] - 0.5).sum(axis=1))])
+    places = design[point].tolist()
+    if len(ranged) and len(design) == 2 ** len(ranged) + 1 and point != 0:
+        point, places = corner_example(len(ranged), points)
     return point, " and ".join(
         as_flag(calc.number_inputs[key].name)
         + " at its "
         + ("low" if place < 0.5 else "high")
         + (" end" if place in (0.0, 1.0) else " side")
-        for key, place in zip(ranged, design[point].tolist(), strict=True)
+        for key, place in zip(ranged, places, strict=True)
         if place != 0.5
     )
+
+
+def corner_example(k: int, points: NDArray[np.intp]) -> tuple[int, list[float]]:
+    """Of the corners ``points`` of a design over ``k`` ranges (its centre, then the 2^k
+    corners, the first axis varying slowest: evaluation._grid), one and its places, each
+    range at 0 or 1, or 0.5 where every corner of those found holds at both of its ends
+    (each such range dropped in turn while some corner still does): the memory fit that only
+    --batch decides is named with --batch alone, not every range of the call."""
+    holds = np.zeros(2**k, dtype=bool)
+    holds[points - 1] = True
+    cube: NDArray[np.bool_] = holds.reshape((2,) * k)
+    free: list[int] = []
+    for axis in range(k):
+        both: NDArray[np.bool_] = np.all(cube, axis=axis, keepdims=True)
+        if both.any():
+            cube, free = both, [*free, axis]
+    corner = np.argwhere(cube)[0]  # a free range's index is 0: its low end, which holds too
+    point = 1 + int(np.ravel_multi_index(tuple(corner), (2,) * k))
+    return point, [0.5 if axis in free else float(corner[axis]) for axis in range(k)]

@@ -118,7 +118,10 @@ def mark_kept(
     """Name, in one warning per option, the preset values an option replaced the anchor of:
     those re-derived (--params and gpus-per-replica), and those kept (--gpu and its network
     cost), which are marked ``(anchor replaced)`` where they came from, for the table and JSON.
-    A --gpu whose hardware preset cites a price gives --gpu-price from that preset instead."""
+    A --gpu whose hardware preset cites a price gives --gpu-price from that preset instead.
+    An option that drops preset alternatives (``excludes``) not one-for-one (--kv-heads drops
+    MLA's --kv-dim and --latent-dim, which do not exclude it back) names them and the
+    options of its own shape still to give (--head-dim)."""
     before = (
         preset_layer(calc.name, preset, 0)
         if preset is not None and calc.name in commands(preset)
@@ -152,6 +155,23 @@ def mark_kept(
             + next(r for r in calc.results if r.core == calc.input(other).core).help.rstrip(".")
             for other in reset
         ]
+        dropped = [
+            other
+            for other in spec.excludes
+            if other in before and other not in flags and other not in said_reset
+        ]
+        if any(name not in calc.input(other).excludes for other in dropped):  # not one-for-one
+            said_reset.update(dropped)
+            partners = [
+                f"--{other.name}"
+                for other in calc.inputs
+                if other.excludes == spec.excludes and other.name not in (*flags, *given)
+            ]
+            said.append(
+                f"{', '.join(f'--{o} {before[o].text}' for o in dropped)} dropped, not kept "
+                f"from {before[dropped[0]].origin}: --{name} replaces them"
+                + (f"; give {', '.join(partners)} too" if partners else "")
+            )
         if kept:
             said.append(
                 f"{', '.join('--' + k for k in kept)} still from {given[kept[0]].origin}; "

@@ -330,24 +330,31 @@ class Failures:
 
     count: int = 0
     hidden: Counter[str] = field(default_factory=Counter)
+    first: dict[str, int] = field(default_factory=dict)
+    """The number of the first line counted under each message."""
 
     def shown(self, errors: Sequence[tuple[int, str]]) -> list[str]:
         """The errors of one chunk to report now, as 'line N: message'; the rest counted."""
         room = max(0, ERRORS_SHOWN - self.count)
         self.count += len(errors)
-        for _, message in errors[room:]:
+        for number, message in errors[room:]:
             counted = message in self.hidden or len(self.hidden) < MESSAGES_COUNTED
             self.hidden[message if counted else OTHER_MESSAGES] += 1
+            self.first.setdefault(message if counted else OTHER_MESSAGES, number)
         return [f"line {number}: {message}" for number, message in errors[:room]]
 
     def tally(self) -> list[str]:
         """The errors not reported one by one: how many lines gave each message, the most
-        frequent first (five of them, then the rest together)."""
+        frequent first (five of them, then the rest together); a message of one line
+        names it, as a line reported one by one does."""
         top = self.hidden.most_common(5)
         rest = sum(self.hidden.values()) - sum(count for _, count in top)
-        return [f"{count:,} more line(s): {message}" for message, count in top] + (
-            [f"{rest:,} more line(s) with other messages"] if rest else []
-        )
+        return [
+            f"line {self.first[message]}: {message}"
+            if count == 1
+            else f"{count:,} more line(s): {message}"
+            for message, count in top
+        ] + ([f"{rest:,} more line(s) with other messages"] if rest else [])
 
 
 @contextmanager
@@ -388,8 +395,9 @@ class Batch:
         self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
         self.only_mine = only_mine
-        if only_mine:
-            self.shared = engine.preset_ranges_at_midpoint(self.shared)
+        self.example = line_example(calc)
+        """A line that runs, for the errors of lines that cannot be read (too long, not
+        UTF-8), as the other errors of a line show one."""
         self.piped: tuple[Preset | None, dict[str, engine.Given]] | None = (
             (self.preset, self.shared) if preset is not None or not calc.piped_preset else None
         )
@@ -409,8 +417,6 @@ class Batch:
         if self.piped is None:
             preset = load(self.calc.default_preset, kind="scenario")
             shared = engine.gather(self.calc, self.flags, preset, lines=True)
-            if self.only_mine:
-                shared = engine.preset_ranges_at_midpoint(shared)
             self.piped = (preset, shared)
         return self.piped
 
@@ -440,7 +446,7 @@ class Batch:
         errors: list[tuple[int, str]] = []
         groups: dict[tuple[bool, tuple[str, ...]], list[tuple[int, dict[str, str]]]] = {}
         for number, line, problem in lines:
-            fields = problem or parse(line)
+            fields = f"{problem}; e.g. {self.example}" if problem else parse(line)
             piped = isinstance(fields, chain.Upstream)
             if isinstance(fields, chain.Upstream):
                 fields = self.received(fields)
@@ -645,13 +651,17 @@ class Batch:
         (which stands for the group's lines), re-derived once as a single run's
         (engine.rederive, engine.mark_kept: a --gpu's cited price, the figures --gpu or an
         efficiency resets; their warnings noted once); and the JSON members of the inputs
-        that marks, which each record echoes."""
+        that marks, which each record echoes. Under --only-my-ranges (``only_mine``) the
+        preset's ranges collapse after the re-derivation, which picks each per-GPU figure
+        (``per = "gpu"``) from the preset's entry again, range and all."""
         preset, shared = base[0], dict(base[1])
         for column in columns:
             for given in self.first(column.name, [column.texts[line]]):
                 engine.put(shared, given)  # it drops the shared value it replaces
         flags = {**self.flags, **{c.name: c.texts[line] for c in columns}}
-        engine.rederive(self.calc, shared, list(flags))
+        engine.rederive(self.calc, shared, list(flags))  # re-picks per-GPU preset ranges
+        if self.only_mine:  # so collapse them again, as the single run does after gather
+            shared = engine.preset_ranges_at_midpoint(shared)
         shared = engine.without_given_defaults(self.calc, shared)
         if self.solve is not None:
             shared.pop(self.solve.unknown.name, None)

@@ -32,8 +32,8 @@ MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range points one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
-_MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_]*)\s*=\s*(?P<level>.+?)\s*$")
-_LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_]*\s*)(?P<side>[<>])=")
+_MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_-]*)\s*=\s*(?P<level>.+?)\s*$")
+_LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_-]*\s*)(?P<side>[<>])=")
 """A goal that is a limit, ``RESULT<=VALUE`` or ``RESULT>=VALUE``."""
 GOAL_SIDES = {"<": -1, ">": 1}
 
@@ -102,7 +102,13 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
         ) from None
     assert span is not None
     if not span.is_range:
-        raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}")
+        example = calc.sweep_example.split("|")[0]
+        if ".." in match["range"]:  # LOW..HIGH typed, with equal ends
+            raise UsageError(
+                f"--sweep {spec.name}: the range {shorten(match['range'])!r} has equal ends; "
+                f"give LOW below HIGH, e.g. '{example}'"
+            )
+        raise UsageError(f"--sweep: give a range LOW..HIGH for {spec.name}, e.g. '{example}'")
     points = (
         sweep_points(match["n"], calc.sweep_example.split("|")[0])
         if match["n"]
@@ -138,12 +144,15 @@ def whole_points(spec: Input, span: Span, points: int, given: bool) -> int:
 def parse_mark(
     calc: Calculator, text: str, option: str = "--mark", example: str = ""
 ) -> tuple[Result, float]:
-    """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``."""
+    """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``; RESULT as
+    named or hyphenated (``kv-heads``), LEVEL a labelled result's label (``fits=yes``: its
+    code, 1) or a number."""
     example = example or calc.sweep_example.split("|")[1]
     match = _MARK.match(text)
     result = None
     if match:
-        result = next((r for r in calc.results if r.name == match["name"]), None)
+        name = match["name"].replace("-", "_")
+        result = next((r for r in calc.results if r.name == name), None)
     if match is None or result is None:
         names = [r.name for r in calc.results]
         hint = did_you_mean(match["name"], names) if match else ""
@@ -151,11 +160,20 @@ def parse_mark(
             f"{option}: expected RESULT=VALUE with RESULT one of {', '.join(names)}, "
             f"e.g. '{example}'; got {shorten(text)!r}{hint}"
         )
+    labels = [label.lower() for label in result.labels]
+    if match["level"].lower() in labels:
+        return result, float(labels.index(match["level"].lower()))
     try:
         level = parse_span(match["level"], result.unit, example, result.display or None)
     except Backwards:  # a range, and backwards: its swapped form is no example either
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'") from None
     except UnitInputError as error:
+        if labels:
+            raise UsageError(
+                f"{option}: {result.name} is {' or '.join(result.labels)} (or its code, 0 to "
+                f"{len(labels) - 1}); got {shorten(match['level'])!r}, e.g. "
+                f"'{result.name}={result.labels[-1]}'"
+            ) from None
         raise UsageError(f"{option}: {error}") from None
     if level.is_range:
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")

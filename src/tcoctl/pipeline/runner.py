@@ -193,10 +193,10 @@ def find_result(
     example: str,
     solve: engine.Solve | None = None,
 ) -> Result:
-    """The result called ``name`` (a goal-seek's solved input among them); a UsageError
-    naming ``option`` and an example if none."""
+    """The result called ``name``, or its hyphenated spelling (a goal-seek's solved input
+    among them: ``kv-heads``); a UsageError naming ``option`` and an example if none."""
     results = engine.results_of(calc, solve)
-    found = next((result for result in results if result.name == name), None)
+    found = next((result for result in results if result.name == name.replace("-", "_")), None)
     if found is None:
         known = [r.name for r in results]
         raise UsageError(
