@@ -14,6 +14,7 @@ import pytest
 
 import tcoctl
 from conftest import results, run
+from tcoctl.errors import DomainError
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, parse_span
 
@@ -420,3 +421,125 @@ def test_a_goal_at_the_greatest_value_reached_at_an_allowed_end_is_answered() ->
     assert solved.json()["results"]["electricity"]["value"] == 0
     beyond = run("tco", "--solve", "electricity", "--for", "gpu_share=0.81")
     assert beyond.code == 1 and "is at most 0.803589" in beyond.stderr
+
+
+KV_SLOW = (
+    "--only-my-ranges",
+    "--bandwidth-efficiency",
+    "0.48",
+    "--compute-efficiency",
+    "0.615",
+    "--parallel-efficiency",
+    "0.82",
+    "--layer-overhead",
+    "90 us",
+)
+KV_FAST = (
+    "--only-my-ranges",
+    "--bandwidth-efficiency",
+    "0.946",
+    "--compute-efficiency",
+    "0.946",
+    "--layer-overhead",
+    "58.5 us",
+)
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "given", "reason"),
+    [
+        (
+            "memory",
+            "tensor-parallel",
+            "memory_per_gpu<=40GB",
+            ("--micro-batch", "1..3000"),
+            "it would have to be 3091.1, above the most it may take here, 96, where "
+            "memory_per_gpu is 1287.96 GB",
+        ),
+        (
+            "memory",
+            "tensor-parallel",
+            "memory_per_gpu<=1 GB",
+            ("--only-my-ranges",),
+            "above the most it may take here, 96, where memory_per_gpu is 4.50147 GB",
+        ),
+        (
+            "tco",
+            "gpus",
+            "total_annual_cost<=1000 USD/yr",
+            ("--only-my-ranges",),
+            "it would have to be 0.0702275, below the least it may take here, 1, where "
+            "total_annual_cost is 14239.4 USD/yr",
+        ),
+        (
+            "inference",
+            "kv-heads",
+            "cost_per_million_tokens>=5.5 USD/Mtoken",
+            KV_FAST,
+            "above the most it may take here, 64, where cost_per_million_tokens is 3.0701",
+        ),
+        (
+            "inference",
+            "kv-heads",
+            "time_per_output_token<=40 ms",
+            KV_SLOW,
+            "it would have to be 0.270405, below the least it may take here, 1, where "
+            "time_per_output_token is 40.467 ms",
+        ),
+    ],
+)
+def test_a_limit_no_allowed_count_meets_is_refused_as_a_value_is(
+    calc: str, unknown: str, goal: str, given: tuple[str, ...], reason: str
+) -> None:
+    """Hostile probe, item 1: where no count the unknown may take meets a limit, the end
+    count came back as the answer, exit 0 (tensor-parallel 96 at 1,288 GB for 'at most 40
+    GB'; 1 GPU at 14,239 USD/yr for 'at most 1000'; kv-heads 1 at 40.47 ms for 'at most 40
+    ms', with the note '0.270405 rounded down to 1'). Now refused as RESULT=VALUE is: one
+    line, exit 1, naming the limit and a limit that is met, which typed back is answered."""
+    outcome = run(calc, "--solve", unknown, "--for", goal, *given)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    name, side, _ = re.split(r"([<>]=)", goal)
+    assert f"no value {unknown} may take gives {name} {side} " in outcome.stderr
+    assert reason in outcome.stderr
+    suggested = re.search(r"e\.g\. --for '([^']+)'", outcome.stderr)
+    assert suggested is not None and side in suggested[1], outcome.stderr
+    again = results(calc, "--solve", unknown, "--for", suggested[1], *given)
+    limit = float(re.split(r"[<>]=", suggested[1])[1].split()[0])  # in the unit JSON gives
+    value = again[name]["value"]
+    assert value <= limit if side == "<=" else value >= limit
+
+
+def test_a_limit_that_no_count_meets_stays_refused_from_the_api() -> None:
+    with pytest.raises(DomainError, match="may take gives memory_per_gpu <= 1 GB"):
+        tcoctl.memory(solve="tensor_parallel", goal="memory_per_gpu<=1 GB")
+
+
+@pytest.mark.parametrize(
+    ("goal", "end", "limit"),
+    [
+        ("cost_per_million_tokens<=5 USD/Mtoken", "high", 5.0),
+        ("cost_per_million_tokens>=5.5 USD/Mtoken", "low", 5.5),
+        ("time_per_output_token<=40 ms", "high", 40.0),
+    ],
+)
+def test_range_points_no_count_meets_are_left_out_of_low_high(
+    goal: str, end: str, limit: float
+) -> None:
+    """Hostile probe, item 1, over the preset's ranges: low..high of the target broke the
+    limit (cost 4.289..5.043 for 'at most 5'), from points where no kv-heads meets it. Those
+    points are left out, with a warning naming the limit, as for RESULT=VALUE."""
+    outcome = run("inference", "--solve", "kv-heads", "--for", goal, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    name, side, _ = re.split(r"([<>]=)", goal)
+    found = outcome.json()["results"][name]
+    assert found["value"] <= limit if side == "<=" else found["value"] >= limit
+    assert found[end] <= limit if side == "<=" else found[end] >= limit
+    assert "its low..high leave those points out" in outcome.stderr
+
+
+def test_a_count_rounded_up_to_meet_a_limit_says_up() -> None:
+    """0.27 kv-heads goes up to 1, the least it may take, and the note says 'up'."""
+    goal = ("--solve", "kv-heads", "--for", "time_per_output_token>=40 ms")
+    outcome = run("inference", *goal, *KV_SLOW, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert "0.270405 rounded up to 1, where time_per_output_token is 40.467 ms" in outcome.stderr

@@ -14,9 +14,10 @@ from numpy.typing import NDArray
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
-from tcoctl.engine.model import Solve, bounds_for, model_for
+from tcoctl.engine.model import Solve, bounds_for, display_unit, model_for
 from tcoctl.errors import UsageError, as_flag
 from tcoctl.specs import Calculator, label_of
+from tcoctl.units import convert
 
 
 def goal_seek(
@@ -455,25 +456,27 @@ def rounded_whole(
         known, _ = rel.evaluate(forward, {**values, unknown: counts}, choices, model.defaults)
         return np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
 
+    def meets(there: Array) -> NDArray[np.bool_]:  # a limit met, to 1e-9 relative
+        return solve.side * (there - solve.value) >= -1e-9 * abs(solve.value)
+
     reached = reached_at(whole)
-    went_down = np.zeros(exact.shape, dtype=bool)
     if solve.side:
         below = np.broadcast_to(nearest(np.floor(exact * (1 + 1e-9)), True), exact.shape)
         spec = solve.unknown
         may = below > spec.minimum if spec.positive else below >= spec.minimum
-        slack = 1e-9 * abs(solve.value)
-        went_down = may & (solve.side * (reached - solve.value) < -slack)  # above misses
-        whole = np.where(went_down, below, whole)
+        whole = np.where(may & ~meets(reached), below, whole)  # above misses: the one below
         reached = reached_at(whole)
+        capped = ~np.isnan(exact) & ~meets(reached)  # no count it may take meets the limit
+    else:
+        capped = whole < exact * (1 - 1e-9)  # past the greatest count it may take
     values[unknown] = whole
     kind = "a whole number" if allowed is None else "a whole number it may take here"
     goal = shown(calc, target, solve.value)
     limit = {-1: "at most ", 0: "", 1: "at least "}[solve.side]
-    capped = (whole < exact * (1 - 1e-9)) & ~went_down
     for row in range(exact.shape[0]):
         before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
         if before != after and not capped[row, 0]:  # not 3.71367e+08 to itself
-            way = "down" if went_down[row, 0] else "up"
+            way = "up" if whole[row, 0] > exact[row, 0] else "down"
             notes.setdefault(row, []).append(
                 f"{solve.unknown.name} is {kind}: {before} rounded {way} to {after}, "
                 f"where {solve.target.name} is {shown(calc, target, float(reached[row, 0]))} "
@@ -481,24 +484,38 @@ def rounded_whole(
             )
 
     def says(row: int, point: int) -> tuple[str, str]:
-        most, there = float(whole[row, point]), float(reached[row, point])
+        nearest, there = float(whole[row, point]), float(reached[row, point])
         away = math.ceil if there > solve.value else math.floor  # a goal it reaches
-        exponent = math.floor(math.log10(abs(there))) - 1 if there else 0
-        example = away(there / 10.0**exponent) * 10.0**exponent
+        unit, display = display_unit(calc, target)  # two figures as shown: 15000 USD/yr
+        printed = float(convert(there, unit, display))
+        exponent = math.floor(math.log10(abs(printed))) - 1 if printed else 0
+        example = float(convert(away(printed / 10.0**exponent) * 10.0**exponent, display, unit))
+        past = "above the most" if exact[row, point] > nearest else "below the least"
         return (
-            f"no value {solve.unknown.name} may take gives {solve.target.name} = {goal}: it "
-            f"would have to be {shown(calc, unknown, float(exact[row, point]))}, above the "
-            f"most it may take here, {shown(calc, unknown, most)}, where {solve.target.name} "
+            f"no value {solve.unknown.name} may take gives {asked(calc, solve)}: it "
+            f"would have to be {shown(calc, unknown, float(exact[row, point]))}, {past} it "
+            f"may take here, {shown(calc, unknown, nearest)}, where {solve.target.name} "
             f"is {shown(calc, target, there)}",
-            f"ask for a value it reaches, e.g. --for '{solve.target.name}="
+            f"ask for a value it reaches, e.g. --for '{solve.target.name}{OPERATORS[solve.side]}"
             f"{shown(calc, target, example)}'",
         )
 
     rows = np.asarray(capped.any(axis=1), dtype=bool)
-    message = f"{solve.target.name} = {goal} is out of reach"
+    message = f"{asked(calc, solve)} is out of reach"
     return forward, (
         [OutOfReach(message, rows, fatal=True, points=capped, says=says)] if rows.any() else []
     )
+
+
+OPERATORS = {-1: "<=", 0: "=", 1: ">="}
+"""How --for writes a goal of each Solve.side."""
+
+
+def asked(calc: Calculator, solve: Solve) -> str:
+    """The goal as --for writes it, with the value in its display unit: 'memory_per_gpu <=
+    40 GB', 'power_share = 0.15'."""
+    value = shown(calc, solve.target.core, solve.value)
+    return f"{solve.target.name} {OPERATORS[solve.side]} {value}"
 
 
 def capping(
