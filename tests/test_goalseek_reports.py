@@ -543,3 +543,32 @@ def test_a_count_rounded_up_to_meet_a_limit_says_up() -> None:
     outcome = run("inference", *goal, *KV_SLOW, "-f", "json")
     assert outcome.code == 0, outcome.stderr
     assert "0.270405 rounded up to 1, where time_per_output_token is 40.467 ms" in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("goal", "diameter", "dies"), [(">=601", 296.3, 602), ("<=601", 296.2, 600)]
+)
+def test_a_limit_a_step_passes_is_met_on_its_side(goal: str, diameter: float, dies: int) -> None:
+    """Hostile probe, item 2: 'dies_per_wafer>=601' was refused ('it steps over that value
+    at wafer-diameter = 296.204 mm, from 600 to 602'; 'e.g. --for dies_per_wafer=600', which
+    drops the limit), though 602 meets it. The side of the step that meets the limit is the
+    answer, with the fewest figures that meet it as typed back (296.204 prints as 296.2,
+    which gives 600)."""
+    ask = ("yield", "--die-area", "100", "--defect-density", "0.1")
+    out = results(*ask, "--solve", "wafer-diameter", "--for", f"dies_per_wafer{goal}")
+    assert out["wafer_diameter"]["value"] == diameter and out["dies_per_wafer"]["value"] == dies
+    again = results(*ask, "--wafer-diameter", str(diameter))
+    assert again["dies_per_wafer"]["value"] == dies
+
+
+@pytest.mark.parametrize(("goal", "price"), [("<=", 0.2375), (">=", 0.2376)])
+def test_a_limit_is_answered_with_figures_that_meet_it_as_shown(goal: str, price: float) -> None:
+    """A limit holds over a stretch of electricity prices: the answer is the price inside it
+    with the fewest figures from a table's 4, in the unit shown (0.2375 USD/kWh, not the
+    root 0.237545, whose 4 figures 0.2375 would break a lower limit); typed back as shown it
+    meets the limit."""
+    ask = ("tco", "--only-my-ranges")
+    out = results(*ask, "--solve", "electricity", "--for", f"power_share{goal}0.15")
+    assert out["electricity"]["value"] == price
+    share = results(*ask, "--electricity", f"{price} USD/kWh")["power_share"]["value"]
+    assert share <= 0.15 if goal == "<=" else share >= 0.15

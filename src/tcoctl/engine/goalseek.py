@@ -368,7 +368,10 @@ def reached(
     high: float,
 ) -> tuple[Array, list[OutOfReach]]:
     """The roots, checked: where the result steps at a root, the side of the step that
-    gives the goal; elements where neither side does are out of reach (the problem names
+    gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
+    answer is the value inside it with the fewest figures, from a table's 4, that meets it
+    as typed back: wafer-diameter 296.3 mm for dies_per_wafer>=601, not 296.204 shown as
+    296.2, which gives 600); elements where neither side does are out of reach (the problem names
     the values either side, the nearest achievable), as are elements where the result only
     tends to the goal as a limit (bisection and float rounding would otherwise report
     success)."""
@@ -390,11 +393,36 @@ def reached(
     limit = found & ~bound & flat
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
+
+    def meets(m: Array) -> NDArray[np.bool_]:  # the goal reached, or a limit met
+        slack = STEP_TOLERANCE * scale
+        return np.abs(m) <= slack if not solve.side else solve.side * m >= -slack
+
     misses = [miss(side) for side in sides]
-    hits = [np.abs(m) <= STEP_TOLERANCE * scale for m in misses]
+    hits = [meets(m) for m in misses]
     chosen = np.select(  # at a step, a point just inside the side that gives the goal
         [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
     )
+
+    def outside(y: Array) -> Array:  # 0 where a limit is met strictly, as miss at the goal
+        return np.where(solve.side * miss(y) >= 0, 0.0, 1.0)
+
+    if solve.side and not spec.whole:  # a limit holds over a stretch: the fewest figures
+        # inside it, as shown (a whole count is rounded to meet it: rounded_whole)
+        unit, display = display_unit(calc, spec.core)
+
+        def in_core(y: Array) -> Array:  # from the unit a table shows (USD/kWh) to core's
+            return np.asarray(convert(y, display, unit), dtype=float)
+
+        answered = ~np.isnan(chosen)
+        edge, ends = (
+            np.asarray(convert(np.asarray(v), unit, display)) for v in (x, [spec.minimum, high])
+        )
+        digits = fewest_digits_inside(
+            lambda y: outside(in_core(y)), np.where(answered, edge, 1.0), (ends[0], ends[1])
+        )
+        tidy = in_core(digits)
+        chosen = np.where(answered & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
     goal = shown(calc, target, solve.value)
 
