@@ -572,3 +572,68 @@ def test_a_limit_is_answered_with_figures_that_meet_it_as_shown(goal: str, price
     assert out["electricity"]["value"] == price
     share = results(*ask, "--electricity", f"{price} USD/kWh")["power_share"]["value"]
     assert share <= 0.15 if goal == "<=" else share >= 0.15
+
+
+def test_a_limit_every_value_meets_is_answered_at_the_nearest_allowed_end() -> None:
+    """Hostile probe, item 2: 'gpu_share<=0.803589' was refused ('no value of electricity
+    ... gives gpu_share = 0.803589: ... is at most 0.803589'), though every price meets it:
+    the goal is above the greatest share, 0.80358873 at electricity 0. Now answered there,
+    with a note; over the preset's ranges every point meets the limit. A goal no value
+    meets still prints the greatest with the figures that tell it from the goal."""
+    outcome = run("tco", "--solve", "electricity", "--for", "gpu_share<=0.803589", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    out = outcome.json()["results"]
+    assert out["electricity"]["value"] == 0 and out["gpu_share"]["high"] <= 0.803589
+    assert (
+        "every value of electricity (at least 0) meets gpu_share <= 0.803589, the greatest "
+        "gpu_share it takes being 0.8035887: answered at electricity = 0 USD/kWh" in outcome.stderr
+    )
+    refused = run("tco", "--solve", "electricity", "--for", "gpu_share>=0.803589")
+    assert refused.code == 1, refused.stderr
+    assert (
+        "gives gpu_share >= 0.803589: over that range it falls toward 0 and is at most "
+        "0.8035887; ask for a value in that span, e.g. --for 'gpu_share>=0.72'" in refused.stderr
+    )
+    assert results("tco", "--solve", "electricity", "--for", "gpu_share>=0.72")
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "says", "instead"),
+    [
+        (
+            "memory",
+            "params",
+            "memory_headroom<=1000GB",
+            "every value of params (above 0) meets memory_headroom <= 1000 GB, and none it "
+            "may take is nearest the limit: over that range it falls without bound and never "
+            "exceeds 69.7323 GB;",
+            "memory_headroom<=63 GB",
+        ),
+        (
+            "tco",
+            "electricity",
+            "power_share<=1",
+            "every value of electricity meets power_share <= 1, and none is nearest the "
+            "limit: it only tends to it",
+            "power_share<=0.99",
+        ),
+        (
+            "tco",
+            "electricity",
+            "power_share>=1",
+            "no value of electricity gives power_share >= 1: it only tends to that value",
+            "power_share>=0.99",
+        ),
+    ],
+)
+def test_a_limit_with_no_answer_says_so_truthfully(
+    calc: str, unknown: str, goal: str, says: str, instead: str
+) -> None:
+    """A limit every value meets with no value the input may take nearest it (params
+    above 0; electricity only tending to a share of 1) is refused, but not as 'no value
+    gives memory_headroom = 1000 GB': the message says every value meets it, and the limit
+    it suggests is one the result crosses, answered when typed back."""
+    outcome = run(calc, "--solve", unknown, "--for", goal)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
+    assert results(calc, "--solve", unknown, "--for", instead)

@@ -52,11 +52,15 @@ def goal_seek(
             known, _ = rel.evaluate(rel.only_for(plan, unknown), values, choices, model.defaults)
         needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
         given = {name: value for name, value in values.items() if name != target}
-        unreached = beyond_bounds(calc, given, choices, solve, needed, (spec.minimum, top))
-        if not spec.whole:
+        span = (spec.minimum, top)
+        unreached, at_end = beyond_bounds(calc, given, choices, solve, needed, span, notes)
+        answered = ~np.isnan(at_end)
+        if not spec.whole and not answered.any():
             return plan, unreached
         del values[target]
-        values[unknown] = needed
+        values[unknown] = np.where(answered, at_end, needed)
+        if not spec.whole:  # the forward plan fills as the closed form does (fills_alike)
+            return forward, unreached
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *capped]
     del values[target]
@@ -105,6 +109,10 @@ def goal_seek(
             spans = np.where(np.isfinite(ends), ends, spans)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
     valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
+    at_end = met_at_an_end(
+        calc, solve, np.isnan(root), (spans, kinds), (points[0], points[-1]), valid, notes
+    )
+    root = np.where(np.isnan(at_end), root, at_end)
     unreached = out_of_reach(
         calc,
         solve,
@@ -129,16 +137,18 @@ def beyond_bounds(
     solve: Solve,
     needed: Array,
     ends: tuple[float, float],
-) -> list[OutOfReach]:
+    notes: dict[int, list[str]],
+) -> tuple[list[OutOfReach], Array]:
     """Where a closed form puts the unknown outside its valid range (``needed``, rows x
     points), the goal is out of reach: the problem names the value it would need and what
     the target runs from and to over the range's ``ends`` (the lowest valid value and the
-    top of a root finder's scan), as root finding does."""
+    top of a root finder's scan), as root finding does; a limit met everywhere there is
+    answered at an end instead (met_at_an_end: those answers, NaN elsewhere)."""
     spec = solve.unknown
     high = math.inf if spec.maximum is None else spec.maximum
     outside = rel.outside(needed, spec.minimum, high, spec.positive)
     if not outside.any():
-        return []
+        return [], np.full(needed.shape, np.nan)
     model = model_for(calc)
     forward = model.plan([*values, spec.core], tuple(sorted(choices.items())))
 
@@ -152,9 +162,66 @@ def beyond_bounds(
         spans = np.stack([at(x) for x in ends], axis=-1)
         kinds = end_kinds(at, [(ends[0], ends[0]), (ends[1], ends[1] / 10**0.5)], (ends[0], high))
     caps = capping(calc, forward, {**values, spec.core: np.full(needed.shape, ends[1])}, choices)
-    return out_of_reach(
-        calc, solve, outside, (spans, kinds), caps, other_input(calc, forward, solve), needed
+    valid = describe_range(spec)
+    at_end = met_at_an_end(calc, solve, outside, (spans, kinds), ends, valid, notes)
+    other = other_input(calc, forward, solve)
+    missed = outside & np.isnan(at_end)
+    return out_of_reach(calc, solve, missed, (spans, kinds), caps, other, needed), at_end
+
+
+def met_at_an_end(
+    calc: Calculator,
+    solve: Solve,
+    points: NDArray[np.bool_],
+    ends: tuple[Array, Array],
+    unknown_ends: tuple[float, float],
+    valid: str,
+    notes: dict[int, list[str]],
+) -> Array:
+    """Where no value of the unknown gives a limit's value (``points``) yet every value meets
+    the limit (gpu_share<=0.803589, above the most it takes, 0.80358873), the end of the
+    unknown's range where the target is nearest the limit, when that end is a value the
+    unknown may take (electricity 0; not the scan's limit, nor the 0 of an input above 0);
+    NaN elsewhere. ``ends`` are the target's spans and kinds there (as out_of_reach takes
+    them), ``unknown_ends`` the unknown's values at those ends, ``valid`` words its range;
+    a note on each row whose centre is answered so says."""
+    spans, kinds = ends
+    answer = np.full(points.shape, np.nan)
+    if not solve.side:
+        return answer
+    spec = solve.unknown
+    toward = np.argmax(-solve.side * spans, axis=-1)[..., None]  # the end nearest the limit
+    nearest = np.take_along_axis(spans, toward, -1)[..., 0]
+    kind = np.take_along_axis(kinds, toward, -1)[..., 0]
+    x = np.asarray(unknown_ends, dtype=float)[toward[..., 0]]
+    allowed = (x == spec.maximum) | ((x == spec.minimum) & (not spec.positive))
+    met = points & allowed & (kind == ATTAINED) & (solve.side * (nearest - solve.value) >= 0)
+    answer = np.where(met, x, np.nan)
+    most = "greatest" if solve.side < 0 else "least"
+    target = solve.target
+    for row in np.flatnonzero(met[:, 0]):
+        there = apart(calc, target.core, float(nearest[row, 0]), solve.value)
+        notes.setdefault(int(row), []).append(
+            f"every value of {spec.name} ({valid.removeprefix('a value ')}) meets "
+            f"{asked(calc, solve)}, the {most} {target.name} it takes being {there}: "
+            f"answered at {spec.name} = {shown(calc, spec.core, float(x[row, 0]))}, where "
+            f"{target.name} is {most}"
+        )
+    return answer
+
+
+def apart(calc: Calculator, quantity: str, value: float, goal: float) -> str:
+    """``value`` as shown, with as many more figures as it takes to tell it from ``goal``
+    (gpu_share at most 0.80358873 beside a goal of 0.803589, not 0.803589 twice)."""
+    figures = next(
+        (
+            n
+            for n in range(6, 17)
+            if shown(calc, quantity, value, n) != shown(calc, quantity, goal, n)
+        ),
+        6,
     )
+    return shown(calc, quantity, value, figures)
 
 
 ATTAINED, LIMIT, UNBOUNDED = 0, 1, 2
@@ -242,7 +309,6 @@ def out_of_reach(
     least 1'). The goal suggested instead is inside that span, or for a whole count (GPUs
     per replica, which steps 2, 4, 8) the nearer end's value, which the result takes."""
     spec, target = solve.unknown, solve.target
-    goal = shown(calc, target.core, solve.value)
     valid = (valid or describe_range(spec)).removeprefix("a value ")
     whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
@@ -263,12 +329,19 @@ def out_of_reach(
                 f"{shown(calc, target.core, low)}",
                 instead,
             )
+        nearer = low if solve.value < low else high  # a value taken, at an end of the range
+        met = solve.side * (nearer - solve.value) > 0  # by every value, none allowed nearest
         reason = (
-            f"no value of {spec.name} ({valid}) gives {target.name} = {goal}: over that "
-            "range it "
+            (
+                f"every value of {spec.name} ({valid}) meets {asked(calc, solve)}, and none "
+                "it may take is nearest the limit"
+                if met
+                else f"no value of {spec.name} ({valid}) gives {asked(calc, solve)}"
+            )
+            + ": over that range it "
             + extent(
-                shown(calc, target.core, low),
-                shown(calc, target.core, high),
+                apart(calc, target.core, low, solve.value),
+                apart(calc, target.core, high, solve.value),
                 (int(low_kind), int(high_kind)),
                 (floor, ceiling),
             )
@@ -278,15 +351,16 @@ def out_of_reach(
             reason += f" ({spec.name} would have to be {value})"
         if not math.isfinite(low + high):
             return reason, ""
-        if high < solve.value:
+        if high < solve.value and not met:
             reason += caps(row, point)
-        nearer = low if solve.value < low else high  # a value taken, at an end of the range
         example = (  # a count in full: 6788716, not 6.78872e+06 (above the most it takes)
             f"{nearer:.0f}" if whole else shown(calc, target.core, inside(low, high, solve.value))
         )
-        return reason, f"ask for a value in that span, e.g. --for '{target.name}={example}'"
+        wanted = "a limit it crosses" if met else "a value in that span"
+        return reason, f"ask for {wanted}, e.g. --for '{target.name}{operator}{example}'"
 
-    message = f"{target.name} = {goal} is out of reach"
+    operator = OPERATORS[solve.side]
+    message = f"{asked(calc, solve)} is out of reach"
     rows = np.asarray(points.any(axis=1), dtype=bool)
     return [OutOfReach(message, rows, fatal=True, points=points, says=says)] if rows.any() else []
 
@@ -424,29 +498,34 @@ def reached(
         tidy = in_core(digits)
         chosen = np.where(answered & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
-    goal = shown(calc, target, solve.value)
+    name, goal, operator = solve.target.name, asked(calc, solve), OPERATORS[solve.side]
 
     def says(row: int, point: int) -> tuple[str, str]:
         where = f"{spec.name} = {shown(calc, spec.core, float(x[row, point]))}"
         if limit[row, point]:
             short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * scale
+            met = solve.side * side[row, point] > 0  # tends to a limit from the side it meets
             return (
-                f"no value of {spec.name} gives {solve.target.name} = {goal}: it only tends "
-                f"to that value (at {where} it is there to float precision, but no finite "
+                (
+                    f"every value of {spec.name} meets {goal}, and none is nearest the "
+                    "limit: it only tends to it"
+                    if met
+                    else f"no value of {spec.name} gives {goal}: it only tends to that value"
+                )
+                + f" (at {where} it is there to float precision, but no finite "
                 f"{spec.name} reaches it)",
-                "ask for a value short of it, e.g. "
-                f"--for '{solve.target.name}={shown(calc, target, short)}'",
+                f"ask for a {'limit' if met else 'value'} short of it, e.g. "
+                f"--for '{name}{operator}{shown(calc, target, short)}'",
             )
         either = sorted(float(misses[k][row, point]) + solve.value for k in (0, 2))
         nearest = [shown(calc, target, value) for value in either]
         return (
-            f"no value of {spec.name} gives {solve.target.name} = {goal}: it steps over "
-            f"that value at {where}, from {nearest[0]} to {nearest[1]}, the nearest values "
-            "it takes",
-            f"ask for one of them, e.g. --for '{solve.target.name}={nearest[0]}'",
+            f"no value of {spec.name} gives {goal}: it steps over that value at {where}, "
+            f"from {nearest[0]} to {nearest[1]}, the nearest values it takes",
+            f"ask for one of them, e.g. --for '{name}{operator}{nearest[solve.side > 0]}'",
         )
 
-    message = f"{solve.target.name} = {goal} is out of reach"
+    message = f"{goal} is out of reach"
     rows = wrong.any(axis=1)
     problems = (
         [OutOfReach(message, rows, fatal=True, points=wrong, says=says)] if rows.any() else []
