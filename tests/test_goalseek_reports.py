@@ -534,6 +534,7 @@ def test_range_points_no_count_meets_are_left_out_of_low_high(
     found = outcome.json()["results"][name]
     assert found["value"] <= limit if side == "<=" else found["value"] >= limit
     assert found[end] <= limit if side == "<=" else found[end] >= limit
+    assert f"{name} {side} " in outcome.stderr and f"{name} = " not in outcome.stderr
     assert "its low..high leave those points out" in outcome.stderr
 
 
