@@ -638,3 +638,54 @@ def test_a_limit_with_no_answer_says_so_truthfully(
     assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
     assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
     assert results(calc, "--solve", unknown, "--for", instead)
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "says", "instead"),
+    [
+        (
+            "tco",
+            "gpus",
+            "total_annual_cost<=-5",
+            "no value of gpus (at least 1) gives total_annual_cost <= -5 USD/yr: over that "
+            "range it runs from 14239.4 USD/yr and grows without bound;",
+            "total_annual_cost<=15778.8 USD/yr",
+        ),
+        (
+            "supply",
+            "wafers-per-month",
+            "h100e_per_year>=1e6",
+            "no value of wafers-per-month (above 0) gives h100e_per_year >= 1e+06: over that "
+            "range it falls toward 0 and never exceeds 986456;",
+            "h100e_per_year>=890000",
+        ),
+        (
+            "supply",
+            "wafers-per-month",
+            "h100e_per_year=-5",
+            "over that range it falls toward 0 and never exceeds 986456;",
+            "h100e_per_year=99000",
+        ),
+    ],
+)
+def test_an_out_of_reach_span_is_described_truly_and_its_example_works(
+    calc: str, unknown: str, goal: str, says: str, instead: str
+) -> None:
+    """Hostile probe, item 3: 'total_annual_cost<=-5' said the cost 'falls without bound and
+    grows without bound' over gpus above 0 and suggested 1.57788e-31 USD/yr (the cost at
+    1e-35 GPUs), which typed back gave 1 GPU at 14,239 USD/yr: a count's range starts at its
+    least whole number. h100e_per_year, proportional to wafers-per-month above 0, 'falls
+    without bound': it falls toward 0 (and -5 suggested 1.4e-33)."""
+    outcome = run(calc, "--solve", unknown, "--for", goal)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
+    assert results(calc, "--solve", unknown, "--for", instead)
+
+
+def test_a_lower_limit_every_count_meets_is_answered_at_the_least_count() -> None:
+    outcome = run("tco", "--solve", "gpus", "--for", "total_annual_cost>=-5", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["gpus"]["value"] == 1
+    assert "the least total_annual_cost it takes being 14239.4 USD/yr: answered at gpus = 1" in (
+        outcome.stderr
+    )

@@ -16,7 +16,7 @@ from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
 from tcoctl.engine.model import Solve, bounds_for, display_unit, model_for
 from tcoctl.errors import UsageError, as_flag
-from tcoctl.specs import Calculator, label_of
+from tcoctl.specs import Calculator, Input, label_of
 from tcoctl.units import convert
 
 
@@ -46,13 +46,14 @@ def goal_seek(
     start = checked_span(spec, spec.example, "example").low
     high = math.inf if spec.maximum is None else spec.maximum
     top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
+    least, inclusive = lowest(spec)
     closed = unknown in plan.known and target in plan.depends[unknown]
     if closed and rel.fills_alike(plan, forward):
         with np.errstate(all="ignore"):
             known, _ = rel.evaluate(rel.only_for(plan, unknown), values, choices, model.defaults)
         needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
         given = {name: value for name, value in values.items() if name != target}
-        span = (spec.minimum, top)
+        span = (least, top)
         unreached, at_end = beyond_bounds(calc, given, choices, solve, needed, span, notes)
         answered = ~np.isnan(at_end)
         if not spec.whole and not answered.any():
@@ -91,13 +92,13 @@ def goal_seek(
         root = plateau_edge(miss, root, search, (spec.minimum, high))
         if floor is not None:
             root = np.maximum(root, floor)
-        points = rel.scan_points(start or 1.0, spec.minimum, high, not spec.positive)
+        points = rel.scan_points(start or 1.0, least, high, inclusive)
         kinds = (  # where a root is missing the scan met every point: they evaluate
             end_kinds(
                 lambda x: at(np.full(shape, x)),
                 [(points[0], points[1]), (points[-1], points[-2])],
                 # with a floor the lowest point scanned stands at it: a value the target takes
-                (spec.minimum, high) if floor is None else (points[0], high),
+                (least, high) if floor is None else (points[0], high),
             )
             if np.isnan(root).any()
             else np.full((*shape, 2), ATTAINED)
@@ -107,8 +108,9 @@ def goal_seek(
             # misses + the goal lose a span far below it (6.8e6 dies - 1e300 + 1e300: 0)
             ends = np.stack([at(np.full(shape, x)) for x in (points[0], points[-1])], axis=-1)
             spans = np.where(np.isfinite(ends), ends, spans)
+            spans = np.where(kinds == TOWARD_ZERO, 0.0, spans)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
-    valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
+    valid = f"at least {as_flag(spec.at_least)}" if floor is not None else valid_range(spec)
     at_end = met_at_an_end(
         calc, solve, np.isnan(root), (spans, kinds), (points[0], points[-1]), valid, notes
     )
@@ -159,14 +161,33 @@ def beyond_bounds(
         return np.broadcast_to(np.asarray(known[solve.target.core], dtype=float), needed.shape)
 
     with np.errstate(all="ignore"):
-        spans = np.stack([at(x) for x in ends], axis=-1)
         kinds = end_kinds(at, [(ends[0], ends[0]), (ends[1], ends[1] / 10**0.5)], (ends[0], high))
+        spans = np.where(kinds == TOWARD_ZERO, 0.0, np.stack([at(x) for x in ends], axis=-1))
     caps = capping(calc, forward, {**values, spec.core: np.full(needed.shape, ends[1])}, choices)
-    valid = describe_range(spec)
+    valid = valid_range(spec)
     at_end = met_at_an_end(calc, solve, outside, (spans, kinds), ends, valid, notes)
     other = other_input(calc, forward, solve)
     missed = outside & np.isnan(at_end)
-    return out_of_reach(calc, solve, missed, (spans, kinds), caps, other, needed), at_end
+    unreached = out_of_reach(calc, solve, missed, (spans, kinds), caps, other, needed, valid)
+    return unreached, at_end
+
+
+def lowest(spec: Input) -> tuple[float, bool]:
+    """The least value an input may take, and whether it may take that value itself: for a
+    whole count the least whole number (GPUs above 0: 1), else its minimum, taken unless
+    the input must be above it."""
+    if spec.whole:
+        return float(
+            math.floor(spec.minimum) + 1 if spec.positive else math.ceil(spec.minimum)
+        ), True
+    return spec.minimum, not spec.positive
+
+
+def valid_range(spec: Input) -> str:
+    """An input's valid range in words: 'at least 1' for a whole count (lowest), else as
+    describe_range gives it ('above 0')."""
+    least, _ = lowest(spec)
+    return f"at least {least:g}" if spec.whole else describe_range(spec)
 
 
 def met_at_an_end(
@@ -194,7 +215,8 @@ def met_at_an_end(
     nearest = np.take_along_axis(spans, toward, -1)[..., 0]
     kind = np.take_along_axis(kinds, toward, -1)[..., 0]
     x = np.asarray(unknown_ends, dtype=float)[toward[..., 0]]
-    allowed = (x == spec.maximum) | ((x == spec.minimum) & (not spec.positive))
+    least, inclusive = lowest(spec)
+    allowed = (x == spec.maximum) | ((x == least) & inclusive)
     met = points & allowed & (kind == ATTAINED) & (solve.side * (nearest - solve.value) >= 0)
     answer = np.where(met, x, np.nan)
     most = "greatest" if solve.side < 0 else "least"
@@ -224,11 +246,12 @@ def apart(calc: Calculator, quantity: str, value: float, goal: float) -> str:
     return shown(calc, quantity, value, figures)
 
 
-ATTAINED, LIMIT, UNBOUNDED = 0, 1, 2
+ATTAINED, LIMIT, UNBOUNDED, TOWARD_ZERO = 0, 1, 2, 3
 """What an end of the unknown's scanned range gives the target: the value it takes at an end
 of the input's range; or, at the scan's limit (x 10^-40 or x 10^40, no value an input
-reasonably takes), the value it settles at there (it never passes it), or none (it still
-moves there: it grows or falls without bound)."""
+reasonably takes), the value it settles at there (it never passes it), none (it still
+moves there, away from 0: it grows or falls without bound), or 0, which it still moves
+toward there, shrinking (h100e_per_year as wafers-per-month, above 0, falls toward 0)."""
 SETTLED = 1e-6
 """A target that moves by less than this (relative) over the scan's last half decade has
 settled there."""
@@ -239,19 +262,26 @@ def end_kinds(
     ends: Sequence[tuple[float, float]],
     bounds: tuple[float, float],
 ) -> Array:
-    """ATTAINED, LIMIT or UNBOUNDED for the target at each end of a scan (rows x points x 2,
-    as the spans it goes with): ``ends`` are the lowest and highest values of the unknown
-    scanned, each with its neighbour half a decade inward; ``at`` gives the target at a
-    value of the unknown. An end among the input's ``bounds``, or where the target is not
-    finite (the span then comes from a point inside), is ATTAINED."""
+    """ATTAINED, LIMIT, UNBOUNDED or TOWARD_ZERO for the target at each end of a scan (rows x
+    points x 2, as the spans it goes with): ``ends`` are the lowest and highest values of
+    the unknown scanned, each with its neighbour half a decade inward; ``at`` gives the
+    target at a value of the unknown. An end among the input's ``bounds``, or where the
+    target is not finite (the span then comes from a point inside), is ATTAINED; one where
+    the target still moves, shrinking toward 0 (same sign, less in size), is TOWARD_ZERO."""
     kinds = []
     for end, inward in ends:
         there = at(end)
         if end in bounds:
             kinds.append(np.full(there.shape, ATTAINED))
             continue
-        moved = np.abs(there - at(inward)) > SETTLED * np.abs(there)
-        kinds.append(np.select([~np.isfinite(there), moved], [ATTAINED, UNBOUNDED], LIMIT))
+        before = at(inward)
+        moved = np.abs(there - before) > SETTLED * np.abs(there)
+        shrinks = moved & (np.abs(there) < np.abs(before)) & (there * before > 0)
+        kinds.append(
+            np.select(
+                [~np.isfinite(there), shrinks, moved], [ATTAINED, TOWARD_ZERO, UNBOUNDED], LIMIT
+            )
+        )
     return np.stack(kinds, axis=-1)
 
 
@@ -259,7 +289,8 @@ def extent(
     low: str, high: str, kinds: tuple[int, int], toward: tuple[str | None, str | None]
 ) -> str:
     """How the target runs over the unknown's range, from its least value ``low`` to its
-    greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT or UNBOUNDED:
+    greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT, UNBOUNDED or
+    TOWARD_ZERO (its span then 0: 'falls toward 0'):
     'runs from 1.70292 USD/h to 9 USD/h', 'runs from 1.70292 USD/h and grows without
     bound', 'falls without bound and never exceeds 69.7323 GB', 'stays between 0 and
     986456'; a target with a least or greatest value of its own (``toward``: a share's 0
@@ -270,8 +301,16 @@ def extent(
     if kinds == (LIMIT, LIMIT):
         return f"stays between {low} and {high}"
     floor, ceiling = toward
-    least = {ATTAINED: f"runs from {low}", LIMIT: f"never falls below {low}"}
-    most = {ATTAINED: f"is at most {high}", LIMIT: f"never exceeds {high}"}
+    least = {
+        ATTAINED: f"runs from {low}",
+        LIMIT: f"never falls below {low}",
+        TOWARD_ZERO: f"falls toward {low}",
+    }
+    most = {
+        ATTAINED: f"is at most {high}",
+        LIMIT: f"never exceeds {high}",
+        TOWARD_ZERO: f"rises toward {high}",
+    }
     falls = f"falls toward {floor}" if floor else "falls without bound"
     rises = f"rises toward {ceiling}" if ceiling else "grows without bound"
     return f"{least.get(kinds[0], falls)} and {most.get(kinds[1], rises)}"
