@@ -14,7 +14,7 @@ import pytest
 
 import tcoctl
 from conftest import results, run
-from tcoctl.errors import DomainError
+from tcoctl.errors import DomainError, UsageError
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, parse_span
 
@@ -689,3 +689,22 @@ def test_a_lower_limit_every_count_meets_is_answered_at_the_least_count() -> Non
     assert "the least total_annual_cost it takes being 14239.4 USD/yr: answered at gpus = 1" in (
         outcome.stderr
     )
+
+
+@pytest.mark.parametrize("sign", ["<", "!=", "≤", "=<", ">==", "=>", "=="])
+def test_a_misspelt_comparison_in_for_names_the_forms_a_goal_takes(sign: str) -> None:
+    """Hostile probe, item 4: '<', '!=' and '≤' got 'expected RESULT=VALUE ...', with no word
+    of limits; '=<', '>==', '=>' and '==' got "cannot read '<14e6' as a quantity". Each now
+    gets the one syntax line naming --for, the three forms and an example of each."""
+    goal = f"total_annual_cost{sign}14e6"
+    outcome = run("tco", "--solve", "gpus", "--for", goal)
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert outcome.stderr.startswith(
+        "tcoctl: error: --for: expected RESULT=VALUE, RESULT<=VALUE or RESULT>=VALUE with "
+        "RESULT one of "
+    )
+    assert outcome.stderr.endswith(
+        f"e.g. 'power_share=0.15' or 'power_share<=0.15'; got '{goal}'\n"
+    )
+    with pytest.raises(UsageError, match="expected RESULT=VALUE, RESULT<=VALUE or"):
+        tcoctl.tco(solve="gpus", goal=goal)
