@@ -14,6 +14,7 @@ import pytest
 
 import tcoctl
 from conftest import results, run
+from tcoctl.errors import DomainError, UsageError
 from tcoctl.specs import CALCULATORS, Calculator
 from tcoctl.units import convert, parse_span
 
@@ -420,3 +421,290 @@ def test_a_goal_at_the_greatest_value_reached_at_an_allowed_end_is_answered() ->
     assert solved.json()["results"]["electricity"]["value"] == 0
     beyond = run("tco", "--solve", "electricity", "--for", "gpu_share=0.81")
     assert beyond.code == 1 and "is at most 0.803589" in beyond.stderr
+
+
+KV_SLOW = (
+    "--only-my-ranges",
+    "--bandwidth-efficiency",
+    "0.48",
+    "--compute-efficiency",
+    "0.615",
+    "--parallel-efficiency",
+    "0.82",
+    "--layer-overhead",
+    "90 us",
+)
+KV_FAST = (
+    "--only-my-ranges",
+    "--bandwidth-efficiency",
+    "0.946",
+    "--compute-efficiency",
+    "0.946",
+    "--layer-overhead",
+    "58.5 us",
+)
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "given", "reason"),
+    [
+        (
+            "memory",
+            "tensor-parallel",
+            "memory_per_gpu<=40GB",
+            ("--micro-batch", "1..3000"),
+            "it would have to be 3091.1, above the most it may take here, 96, where "
+            "memory_per_gpu is 1287.96 GB",
+        ),
+        (
+            "memory",
+            "tensor-parallel",
+            "memory_per_gpu<=1 GB",
+            ("--only-my-ranges",),
+            "above the most it may take here, 96, where memory_per_gpu is 4.50147 GB",
+        ),
+        (
+            "tco",
+            "gpus",
+            "total_annual_cost<=1000 USD/yr",
+            ("--only-my-ranges",),
+            "it would have to be 0.0702275, below the least it may take here, 1, where "
+            "total_annual_cost is 14239.4 USD/yr",
+        ),
+        (
+            "inference",
+            "kv-heads",
+            "cost_per_million_tokens>=5.5 USD/Mtoken",
+            KV_FAST,
+            "above the most it may take here, 64, where cost_per_million_tokens is 3.0701",
+        ),
+        (
+            "inference",
+            "kv-heads",
+            "time_per_output_token<=40 ms",
+            KV_SLOW,
+            "it would have to be 0.270405, below the least it may take here, 1, where "
+            "time_per_output_token is 40.467 ms",
+        ),
+    ],
+)
+def test_a_limit_no_allowed_count_meets_is_refused_as_a_value_is(
+    calc: str, unknown: str, goal: str, given: tuple[str, ...], reason: str
+) -> None:
+    """Hostile probe, item 1: where no count the unknown may take meets a limit, the end
+    count came back as the answer, exit 0 (tensor-parallel 96 at 1,288 GB for 'at most 40
+    GB'; 1 GPU at 14,239 USD/yr for 'at most 1000'; kv-heads 1 at 40.47 ms for 'at most 40
+    ms', with the note '0.270405 rounded down to 1'). Now refused as RESULT=VALUE is: one
+    line, exit 1, naming the limit and a limit that is met, which typed back is answered."""
+    outcome = run(calc, "--solve", unknown, "--for", goal, *given)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    name, side, _ = re.split(r"([<>]=)", goal)
+    assert f"no value {unknown} may take gives {name} {side} " in outcome.stderr
+    assert reason in outcome.stderr
+    suggested = re.search(r"e\.g\. --for '([^']+)'", outcome.stderr)
+    assert suggested is not None and side in suggested[1], outcome.stderr
+    again = results(calc, "--solve", unknown, "--for", suggested[1], *given)
+    limit = float(re.split(r"[<>]=", suggested[1])[1].split()[0])  # in the unit JSON gives
+    value = again[name]["value"]
+    assert value <= limit if side == "<=" else value >= limit
+
+
+def test_a_limit_that_no_count_meets_stays_refused_from_the_api() -> None:
+    with pytest.raises(DomainError, match="may take gives memory_per_gpu <= 1 GB"):
+        tcoctl.memory(solve="tensor_parallel", goal="memory_per_gpu<=1 GB")
+
+
+@pytest.mark.parametrize(
+    ("goal", "end", "limit"),
+    [
+        ("cost_per_million_tokens<=5 USD/Mtoken", "high", 5.0),
+        ("cost_per_million_tokens>=5.5 USD/Mtoken", "low", 5.5),
+        ("time_per_output_token<=40 ms", "high", 40.0),
+    ],
+)
+def test_range_points_no_count_meets_are_left_out_of_low_high(
+    goal: str, end: str, limit: float
+) -> None:
+    """Hostile probe, item 1, over the preset's ranges: low..high of the target broke the
+    limit (cost 4.289..5.043 for 'at most 5'), from points where no kv-heads meets it. Those
+    points are left out, with a warning naming the limit, as for RESULT=VALUE."""
+    outcome = run("inference", "--solve", "kv-heads", "--for", goal, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    name, side, _ = re.split(r"([<>]=)", goal)
+    found = outcome.json()["results"][name]
+    assert found["value"] <= limit if side == "<=" else found["value"] >= limit
+    assert found[end] <= limit if side == "<=" else found[end] >= limit
+    assert f"{name} {side} " in outcome.stderr and f"{name} = " not in outcome.stderr
+    assert "its low..high leave those points out" in outcome.stderr
+
+
+def test_a_count_rounded_up_to_meet_a_limit_says_up() -> None:
+    """0.27 kv-heads goes up to 1, the least it may take, and the note says 'up'."""
+    goal = ("--solve", "kv-heads", "--for", "time_per_output_token>=40 ms")
+    outcome = run("inference", *goal, *KV_SLOW, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert "0.270405 rounded up to 1, where time_per_output_token is 40.467 ms" in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("goal", "diameter", "dies"), [(">=601", 296.3, 602), ("<=601", 296.2, 600)]
+)
+def test_a_limit_a_step_passes_is_met_on_its_side(goal: str, diameter: float, dies: int) -> None:
+    """Hostile probe, item 2: 'dies_per_wafer>=601' was refused ('it steps over that value
+    at wafer-diameter = 296.204 mm, from 600 to 602'; 'e.g. --for dies_per_wafer=600', which
+    drops the limit), though 602 meets it. The side of the step that meets the limit is the
+    answer, with the fewest figures that meet it as typed back (296.204 prints as 296.2,
+    which gives 600)."""
+    ask = ("yield", "--die-area", "100", "--defect-density", "0.1")
+    out = results(*ask, "--solve", "wafer-diameter", "--for", f"dies_per_wafer{goal}")
+    assert out["wafer_diameter"]["value"] == diameter and out["dies_per_wafer"]["value"] == dies
+    again = results(*ask, "--wafer-diameter", str(diameter))
+    assert again["dies_per_wafer"]["value"] == dies
+
+
+@pytest.mark.parametrize(("goal", "price"), [("<=", 0.2375), (">=", 0.2376)])
+def test_a_limit_is_answered_with_figures_that_meet_it_as_shown(goal: str, price: float) -> None:
+    """A limit holds over a stretch of electricity prices: the answer is the price inside it
+    with the fewest figures from a table's 4, in the unit shown (0.2375 USD/kWh, not the
+    root 0.237545, whose 4 figures 0.2375 would break a lower limit); typed back as shown it
+    meets the limit."""
+    ask = ("tco", "--only-my-ranges")
+    out = results(*ask, "--solve", "electricity", "--for", f"power_share{goal}0.15")
+    assert out["electricity"]["value"] == price
+    share = results(*ask, "--electricity", f"{price} USD/kWh")["power_share"]["value"]
+    assert share <= 0.15 if goal == "<=" else share >= 0.15
+
+
+def test_a_limit_every_value_meets_is_answered_at_the_nearest_allowed_end() -> None:
+    """Hostile probe, item 2: 'gpu_share<=0.803589' was refused ('no value of electricity
+    ... gives gpu_share = 0.803589: ... is at most 0.803589'), though every price meets it:
+    the goal is above the greatest share, 0.80358873 at electricity 0. Now answered there,
+    with a note; over the preset's ranges every point meets the limit. A goal no value
+    meets still prints the greatest with the figures that tell it from the goal."""
+    outcome = run("tco", "--solve", "electricity", "--for", "gpu_share<=0.803589", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    out = outcome.json()["results"]
+    assert out["electricity"]["value"] == 0 and out["gpu_share"]["high"] <= 0.803589
+    assert (
+        "every value of electricity (at least 0) meets gpu_share <= 0.803589, the greatest "
+        "gpu_share it takes being 0.8035887: answered at electricity = 0 USD/kWh" in outcome.stderr
+    )
+    refused = run("tco", "--solve", "electricity", "--for", "gpu_share>=0.803589")
+    assert refused.code == 1, refused.stderr
+    assert (
+        "gives gpu_share >= 0.803589: over that range it falls toward 0 and is at most "
+        "0.8035887; ask for a value in that span, e.g. --for 'gpu_share>=0.72'" in refused.stderr
+    )
+    assert results("tco", "--solve", "electricity", "--for", "gpu_share>=0.72")
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "says", "instead"),
+    [
+        (
+            "memory",
+            "params",
+            "memory_headroom<=1000GB",
+            "every value of params (above 0) meets memory_headroom <= 1000 GB, and none it "
+            "may take is nearest the limit: over that range it falls without bound and never "
+            "exceeds 69.7323 GB;",
+            "memory_headroom<=63 GB",
+        ),
+        (
+            "tco",
+            "electricity",
+            "power_share<=1",
+            "every value of electricity meets power_share <= 1, and none is nearest the "
+            "limit: it only tends to it",
+            "power_share<=0.99",
+        ),
+        (
+            "tco",
+            "electricity",
+            "power_share>=1",
+            "no value of electricity gives power_share >= 1: it only tends to that value",
+            "power_share>=0.99",
+        ),
+    ],
+)
+def test_a_limit_with_no_answer_says_so_truthfully(
+    calc: str, unknown: str, goal: str, says: str, instead: str
+) -> None:
+    """A limit every value meets with no value the input may take nearest it (params
+    above 0; electricity only tending to a share of 1) is refused, but not as 'no value
+    gives memory_headroom = 1000 GB': the message says every value meets it, and the limit
+    it suggests is one the result crosses, answered when typed back."""
+    outcome = run(calc, "--solve", unknown, "--for", goal)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
+    assert results(calc, "--solve", unknown, "--for", instead)
+
+
+@pytest.mark.parametrize(
+    ("calc", "unknown", "goal", "says", "instead"),
+    [
+        (
+            "tco",
+            "gpus",
+            "total_annual_cost<=-5",
+            "no value of gpus (at least 1) gives total_annual_cost <= -5 USD/yr: over that "
+            "range it runs from 14239.4 USD/yr and grows without bound;",
+            "total_annual_cost<=15778.8 USD/yr",
+        ),
+        (
+            "supply",
+            "wafers-per-month",
+            "h100e_per_year>=1e6",
+            "no value of wafers-per-month (above 0) gives h100e_per_year >= 1e+06: over that "
+            "range it falls toward 0 and never exceeds 986456;",
+            "h100e_per_year>=890000",
+        ),
+        (
+            "supply",
+            "wafers-per-month",
+            "h100e_per_year=-5",
+            "over that range it falls toward 0 and never exceeds 986456;",
+            "h100e_per_year=99000",
+        ),
+    ],
+)
+def test_an_out_of_reach_span_is_described_truly_and_its_example_works(
+    calc: str, unknown: str, goal: str, says: str, instead: str
+) -> None:
+    """Hostile probe, item 3: 'total_annual_cost<=-5' said the cost 'falls without bound and
+    grows without bound' over gpus above 0 and suggested 1.57788e-31 USD/yr (the cost at
+    1e-35 GPUs), which typed back gave 1 GPU at 14,239 USD/yr: a count's range starts at its
+    least whole number. h100e_per_year, proportional to wafers-per-month above 0, 'falls
+    without bound': it falls toward 0 (and -5 suggested 1.4e-33)."""
+    outcome = run(calc, "--solve", unknown, "--for", goal)
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
+    assert results(calc, "--solve", unknown, "--for", instead)
+
+
+def test_a_lower_limit_every_count_meets_is_answered_at_the_least_count() -> None:
+    outcome = run("tco", "--solve", "gpus", "--for", "total_annual_cost>=-5", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["gpus"]["value"] == 1
+    assert "the least total_annual_cost it takes being 14239.4 USD/yr: answered at gpus = 1" in (
+        outcome.stderr
+    )
+
+
+@pytest.mark.parametrize("sign", ["<", "!=", "≤", "=<", ">==", "=>", "=="])
+def test_a_misspelt_comparison_in_for_names_the_forms_a_goal_takes(sign: str) -> None:
+    """Hostile probe, item 4: '<', '!=' and '≤' got 'expected RESULT=VALUE ...', with no word
+    of limits; '=<', '>==', '=>' and '==' got "cannot read '<14e6' as a quantity". Each now
+    gets the one syntax line naming --for, the three forms and an example of each."""
+    goal = f"total_annual_cost{sign}14e6"
+    outcome = run("tco", "--solve", "gpus", "--for", goal)
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert outcome.stderr.startswith(
+        "tcoctl: error: --for: expected RESULT=VALUE, RESULT<=VALUE or RESULT>=VALUE with "
+        "RESULT one of "
+    )
+    assert outcome.stderr.endswith(
+        f"e.g. 'power_share=0.15' or 'power_share<=0.15'; got '{goal}'\n"
+    )
+    with pytest.raises(UsageError, match="expected RESULT=VALUE, RESULT<=VALUE or"):
+        tcoctl.tco(solve="gpus", goal=goal)

@@ -791,7 +791,7 @@ def quoting_example(argv: list[str], flag: str, value: str) -> str:
         if spec is not None:
             inputs.check(spec, value, flag)
         elif goal:
-            planner.parse_mark(calc, value, flag, goal)
+            planner.parse_mark(calc, value, flag, goal, flag == "--for")
     except UsageError:
         return f"'{spec.example if spec is not None else goal}'"
     return f"'{value}'"

@@ -14,9 +14,10 @@ from numpy.typing import NDArray
 from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array, checked_span, describe_range
 from tcoctl.engine.messages import OutOfReach, nothing_computed, shown
-from tcoctl.engine.model import Solve, bounds_for, model_for
+from tcoctl.engine.model import Solve, bounds_for, display_unit, model_for
 from tcoctl.errors import UsageError, as_flag
-from tcoctl.specs import Calculator, label_of
+from tcoctl.specs import Calculator, Input, label_of
+from tcoctl.units import convert
 
 
 def goal_seek(
@@ -45,17 +46,22 @@ def goal_seek(
     start = checked_span(spec, spec.example, "example").low
     high = math.inf if spec.maximum is None else spec.maximum
     top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
+    least, inclusive = lowest(spec)
     closed = unknown in plan.known and target in plan.depends[unknown]
     if closed and rel.fills_alike(plan, forward):
         with np.errstate(all="ignore"):
             known, _ = rel.evaluate(rel.only_for(plan, unknown), values, choices, model.defaults)
         needed = np.broadcast_to(np.asarray(known[unknown], dtype=float), shape)
         given = {name: value for name, value in values.items() if name != target}
-        unreached = beyond_bounds(calc, given, choices, solve, needed, (spec.minimum, top))
-        if not spec.whole:
+        span = (least, top)
+        unreached, at_end = beyond_bounds(calc, given, choices, solve, needed, span, notes)
+        answered = ~np.isnan(at_end)
+        if not spec.whole and not answered.any():
             return plan, unreached
         del values[target]
-        values[unknown] = needed
+        values[unknown] = np.where(answered, at_end, needed)
+        if not spec.whole:  # the forward plan fills as the closed form does (fills_alike)
+            return forward, unreached
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *capped]
     del values[target]
@@ -86,13 +92,13 @@ def goal_seek(
         root = plateau_edge(miss, root, search, (spec.minimum, high))
         if floor is not None:
             root = np.maximum(root, floor)
-        points = rel.scan_points(start or 1.0, spec.minimum, high, not spec.positive)
+        points = rel.scan_points(start or 1.0, least, high, inclusive)
         kinds = (  # where a root is missing the scan met every point: they evaluate
             end_kinds(
                 lambda x: at(np.full(shape, x)),
                 [(points[0], points[1]), (points[-1], points[-2])],
                 # with a floor the lowest point scanned stands at it: a value the target takes
-                (spec.minimum, high) if floor is None else (points[0], high),
+                (least, high) if floor is None else (points[0], high),
             )
             if np.isnan(root).any()
             else np.full((*shape, 2), ATTAINED)
@@ -102,8 +108,13 @@ def goal_seek(
             # misses + the goal lose a span far below it (6.8e6 dies - 1e300 + 1e300: 0)
             ends = np.stack([at(np.full(shape, x)) for x in (points[0], points[-1])], axis=-1)
             spans = np.where(np.isfinite(ends), ends, spans)
+            spans = np.where(kinds == TOWARD_ZERO, 0.0, spans)
     caps = capping(calc, forward, {**values, unknown: np.full(shape, top)}, choices)
-    valid = f"at least {as_flag(spec.at_least)}" if floor is not None else describe_range(spec)
+    valid = f"at least {as_flag(spec.at_least)}" if floor is not None else valid_range(spec)
+    at_end = met_at_an_end(
+        calc, solve, np.isnan(root), (spans, kinds), (points[0], points[-1]), valid, notes
+    )
+    root = np.where(np.isnan(at_end), root, at_end)
     unreached = out_of_reach(
         calc,
         solve,
@@ -128,16 +139,18 @@ def beyond_bounds(
     solve: Solve,
     needed: Array,
     ends: tuple[float, float],
-) -> list[OutOfReach]:
+    notes: dict[int, list[str]],
+) -> tuple[list[OutOfReach], Array]:
     """Where a closed form puts the unknown outside its valid range (``needed``, rows x
     points), the goal is out of reach: the problem names the value it would need and what
     the target runs from and to over the range's ``ends`` (the lowest valid value and the
-    top of a root finder's scan), as root finding does."""
+    top of a root finder's scan), as root finding does; a limit met everywhere there is
+    answered at an end instead (met_at_an_end: those answers, NaN elsewhere)."""
     spec = solve.unknown
     high = math.inf if spec.maximum is None else spec.maximum
     outside = rel.outside(needed, spec.minimum, high, spec.positive)
     if not outside.any():
-        return []
+        return [], np.full(needed.shape, np.nan)
     model = model_for(calc)
     forward = model.plan([*values, spec.core], tuple(sorted(choices.items())))
 
@@ -148,19 +161,97 @@ def beyond_bounds(
         return np.broadcast_to(np.asarray(known[solve.target.core], dtype=float), needed.shape)
 
     with np.errstate(all="ignore"):
-        spans = np.stack([at(x) for x in ends], axis=-1)
         kinds = end_kinds(at, [(ends[0], ends[0]), (ends[1], ends[1] / 10**0.5)], (ends[0], high))
+        spans = np.where(kinds == TOWARD_ZERO, 0.0, np.stack([at(x) for x in ends], axis=-1))
     caps = capping(calc, forward, {**values, spec.core: np.full(needed.shape, ends[1])}, choices)
-    return out_of_reach(
-        calc, solve, outside, (spans, kinds), caps, other_input(calc, forward, solve), needed
+    valid = valid_range(spec)
+    at_end = met_at_an_end(calc, solve, outside, (spans, kinds), ends, valid, notes)
+    other = other_input(calc, forward, solve)
+    missed = outside & np.isnan(at_end)
+    unreached = out_of_reach(calc, solve, missed, (spans, kinds), caps, other, needed, valid)
+    return unreached, at_end
+
+
+def lowest(spec: Input) -> tuple[float, bool]:
+    """The least value an input may take, and whether it may take that value itself: for a
+    whole count the least whole number (GPUs above 0: 1), else its minimum, taken unless
+    the input must be above it."""
+    if spec.whole:
+        return float(
+            math.floor(spec.minimum) + 1 if spec.positive else math.ceil(spec.minimum)
+        ), True
+    return spec.minimum, not spec.positive
+
+
+def valid_range(spec: Input) -> str:
+    """An input's valid range in words: 'at least 1' for a whole count (lowest), else as
+    describe_range gives it ('above 0')."""
+    least, _ = lowest(spec)
+    return f"at least {least:g}" if spec.whole else describe_range(spec)
+
+
+def met_at_an_end(
+    calc: Calculator,
+    solve: Solve,
+    points: NDArray[np.bool_],
+    ends: tuple[Array, Array],
+    unknown_ends: tuple[float, float],
+    valid: str,
+    notes: dict[int, list[str]],
+) -> Array:
+    """Where no value of the unknown gives a limit's value (``points``) yet every value meets
+    the limit (gpu_share<=0.803589, above the most it takes, 0.80358873), the end of the
+    unknown's range where the target is nearest the limit, when that end is a value the
+    unknown may take (electricity 0; not the scan's limit, nor the 0 of an input above 0);
+    NaN elsewhere. ``ends`` are the target's spans and kinds there (as out_of_reach takes
+    them), ``unknown_ends`` the unknown's values at those ends, ``valid`` words its range;
+    a note on each row whose centre is answered so says."""
+    spans, kinds = ends
+    answer = np.full(points.shape, np.nan)
+    if not solve.side:
+        return answer
+    spec = solve.unknown
+    toward = np.argmax(-solve.side * spans, axis=-1)[..., None]  # the end nearest the limit
+    nearest = np.take_along_axis(spans, toward, -1)[..., 0]
+    kind = np.take_along_axis(kinds, toward, -1)[..., 0]
+    x = np.asarray(unknown_ends, dtype=float)[toward[..., 0]]
+    least, inclusive = lowest(spec)
+    allowed = (x == spec.maximum) | ((x == least) & inclusive)
+    met = points & allowed & (kind == ATTAINED) & (solve.side * (nearest - solve.value) >= 0)
+    answer = np.where(met, x, np.nan)
+    most = "greatest" if solve.side < 0 else "least"
+    target = solve.target
+    for row in np.flatnonzero(met[:, 0]):
+        there = apart(calc, target.core, float(nearest[row, 0]), solve.value)
+        notes.setdefault(int(row), []).append(
+            f"every value of {spec.name} ({valid.removeprefix('a value ')}) meets "
+            f"{asked(calc, solve)}, the {most} {target.name} it takes being {there}: "
+            f"answered at {spec.name} = {shown(calc, spec.core, float(x[row, 0]))}, where "
+            f"{target.name} is {most}"
+        )
+    return answer
+
+
+def apart(calc: Calculator, quantity: str, value: float, goal: float) -> str:
+    """``value`` as shown, with as many more figures as it takes to tell it from ``goal``
+    (gpu_share at most 0.80358873 beside a goal of 0.803589, not 0.803589 twice)."""
+    figures = next(
+        (
+            n
+            for n in range(6, 17)
+            if shown(calc, quantity, value, n) != shown(calc, quantity, goal, n)
+        ),
+        6,
     )
+    return shown(calc, quantity, value, figures)
 
 
-ATTAINED, LIMIT, UNBOUNDED = 0, 1, 2
+ATTAINED, LIMIT, UNBOUNDED, TOWARD_ZERO = 0, 1, 2, 3
 """What an end of the unknown's scanned range gives the target: the value it takes at an end
 of the input's range; or, at the scan's limit (x 10^-40 or x 10^40, no value an input
-reasonably takes), the value it settles at there (it never passes it), or none (it still
-moves there: it grows or falls without bound)."""
+reasonably takes), the value it settles at there (it never passes it), none (it still
+moves there, away from 0: it grows or falls without bound), or 0, which it still moves
+toward there, shrinking (h100e_per_year as wafers-per-month, above 0, falls toward 0)."""
 SETTLED = 1e-6
 """A target that moves by less than this (relative) over the scan's last half decade has
 settled there."""
@@ -171,19 +262,26 @@ def end_kinds(
     ends: Sequence[tuple[float, float]],
     bounds: tuple[float, float],
 ) -> Array:
-    """ATTAINED, LIMIT or UNBOUNDED for the target at each end of a scan (rows x points x 2,
-    as the spans it goes with): ``ends`` are the lowest and highest values of the unknown
-    scanned, each with its neighbour half a decade inward; ``at`` gives the target at a
-    value of the unknown. An end among the input's ``bounds``, or where the target is not
-    finite (the span then comes from a point inside), is ATTAINED."""
+    """ATTAINED, LIMIT, UNBOUNDED or TOWARD_ZERO for the target at each end of a scan (rows x
+    points x 2, as the spans it goes with): ``ends`` are the lowest and highest values of
+    the unknown scanned, each with its neighbour half a decade inward; ``at`` gives the
+    target at a value of the unknown. An end among the input's ``bounds``, or where the
+    target is not finite (the span then comes from a point inside), is ATTAINED; one where
+    the target still moves, shrinking toward 0 (same sign, less in size), is TOWARD_ZERO."""
     kinds = []
     for end, inward in ends:
         there = at(end)
         if end in bounds:
             kinds.append(np.full(there.shape, ATTAINED))
             continue
-        moved = np.abs(there - at(inward)) > SETTLED * np.abs(there)
-        kinds.append(np.select([~np.isfinite(there), moved], [ATTAINED, UNBOUNDED], LIMIT))
+        before = at(inward)
+        moved = np.abs(there - before) > SETTLED * np.abs(there)
+        shrinks = moved & (np.abs(there) < np.abs(before)) & (there * before > 0)
+        kinds.append(
+            np.select(
+                [~np.isfinite(there), shrinks, moved], [ATTAINED, TOWARD_ZERO, UNBOUNDED], LIMIT
+            )
+        )
     return np.stack(kinds, axis=-1)
 
 
@@ -191,7 +289,8 @@ def extent(
     low: str, high: str, kinds: tuple[int, int], toward: tuple[str | None, str | None]
 ) -> str:
     """How the target runs over the unknown's range, from its least value ``low`` to its
-    greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT or UNBOUNDED:
+    greatest ``high`` (as shown), each of the ``kinds`` ATTAINED, LIMIT, UNBOUNDED or
+    TOWARD_ZERO (its span then 0: 'falls toward 0'):
     'runs from 1.70292 USD/h to 9 USD/h', 'runs from 1.70292 USD/h and grows without
     bound', 'falls without bound and never exceeds 69.7323 GB', 'stays between 0 and
     986456'; a target with a least or greatest value of its own (``toward``: a share's 0
@@ -202,8 +301,16 @@ def extent(
     if kinds == (LIMIT, LIMIT):
         return f"stays between {low} and {high}"
     floor, ceiling = toward
-    least = {ATTAINED: f"runs from {low}", LIMIT: f"never falls below {low}"}
-    most = {ATTAINED: f"is at most {high}", LIMIT: f"never exceeds {high}"}
+    least = {
+        ATTAINED: f"runs from {low}",
+        LIMIT: f"never falls below {low}",
+        TOWARD_ZERO: f"falls toward {low}",
+    }
+    most = {
+        ATTAINED: f"is at most {high}",
+        LIMIT: f"never exceeds {high}",
+        TOWARD_ZERO: f"rises toward {high}",
+    }
     falls = f"falls toward {floor}" if floor else "falls without bound"
     rises = f"rises toward {ceiling}" if ceiling else "grows without bound"
     return f"{least.get(kinds[0], falls)} and {most.get(kinds[1], rises)}"
@@ -241,7 +348,6 @@ def out_of_reach(
     least 1'). The goal suggested instead is inside that span, or for a whole count (GPUs
     per replica, which steps 2, 4, 8) the nearer end's value, which the result takes."""
     spec, target = solve.unknown, solve.target
-    goal = shown(calc, target.core, solve.value)
     valid = (valid or describe_range(spec)).removeprefix("a value ")
     whole = any(given.whole and given.core == target.core for given in calc.inputs)  # a count
 
@@ -262,12 +368,19 @@ def out_of_reach(
                 f"{shown(calc, target.core, low)}",
                 instead,
             )
+        nearer = low if solve.value < low else high  # a value taken, at an end of the range
+        met = solve.side * (nearer - solve.value) > 0  # by every value, none allowed nearest
         reason = (
-            f"no value of {spec.name} ({valid}) gives {target.name} = {goal}: over that "
-            "range it "
+            (
+                f"every value of {spec.name} ({valid}) meets {asked(calc, solve)}, and none "
+                "it may take is nearest the limit"
+                if met
+                else f"no value of {spec.name} ({valid}) gives {asked(calc, solve)}"
+            )
+            + ": over that range it "
             + extent(
-                shown(calc, target.core, low),
-                shown(calc, target.core, high),
+                apart(calc, target.core, low, solve.value),
+                apart(calc, target.core, high, solve.value),
                 (int(low_kind), int(high_kind)),
                 (floor, ceiling),
             )
@@ -277,15 +390,16 @@ def out_of_reach(
             reason += f" ({spec.name} would have to be {value})"
         if not math.isfinite(low + high):
             return reason, ""
-        if high < solve.value:
+        if high < solve.value and not met:
             reason += caps(row, point)
-        nearer = low if solve.value < low else high  # a value taken, at an end of the range
         example = (  # a count in full: 6788716, not 6.78872e+06 (above the most it takes)
             f"{nearer:.0f}" if whole else shown(calc, target.core, inside(low, high, solve.value))
         )
-        return reason, f"ask for a value in that span, e.g. --for '{target.name}={example}'"
+        wanted = "a limit it crosses" if met else "a value in that span"
+        return reason, f"ask for {wanted}, e.g. --for '{target.name}{operator}{example}'"
 
-    message = f"{target.name} = {goal} is out of reach"
+    operator = OPERATORS[solve.side]
+    message = f"{asked(calc, solve)} is out of reach"
     rows = np.asarray(points.any(axis=1), dtype=bool)
     return [OutOfReach(message, rows, fatal=True, points=points, says=says)] if rows.any() else []
 
@@ -367,7 +481,10 @@ def reached(
     high: float,
 ) -> tuple[Array, list[OutOfReach]]:
     """The roots, checked: where the result steps at a root, the side of the step that
-    gives the goal; elements where neither side does are out of reach (the problem names
+    gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
+    answer is the value inside it with the fewest figures, from a table's 4, that meets it
+    as typed back: wafer-diameter 296.3 mm for dies_per_wafer>=601, not 296.204 shown as
+    296.2, which gives 600); elements where neither side does are out of reach (the problem names
     the values either side, the nearest achievable), as are elements where the result only
     tends to the goal as a limit (bisection and float rounding would otherwise report
     success)."""
@@ -389,35 +506,65 @@ def reached(
     limit = found & ~bound & flat
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
+
+    def meets(m: Array) -> NDArray[np.bool_]:  # the goal reached, or a limit met
+        slack = STEP_TOLERANCE * scale
+        return np.abs(m) <= slack if not solve.side else solve.side * m >= -slack
+
     misses = [miss(side) for side in sides]
-    hits = [np.abs(m) <= STEP_TOLERANCE * scale for m in misses]
+    hits = [meets(m) for m in misses]
     chosen = np.select(  # at a step, a point just inside the side that gives the goal
         [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
     )
+
+    def outside(y: Array) -> Array:  # 0 where a limit is met strictly, as miss at the goal
+        return np.where(solve.side * miss(y) >= 0, 0.0, 1.0)
+
+    if solve.side and not spec.whole:  # a limit holds over a stretch: the fewest figures
+        # inside it, as shown (a whole count is rounded to meet it: rounded_whole)
+        unit, display = display_unit(calc, spec.core)
+
+        def in_core(y: Array) -> Array:  # from the unit a table shows (USD/kWh) to core's
+            return np.asarray(convert(y, display, unit), dtype=float)
+
+        answered = ~np.isnan(chosen)
+        edge, ends = (
+            np.asarray(convert(np.asarray(v), unit, display)) for v in (x, [spec.minimum, high])
+        )
+        digits = fewest_digits_inside(
+            lambda y: outside(in_core(y)), np.where(answered, edge, 1.0), (ends[0], ends[1])
+        )
+        tidy = in_core(digits)
+        chosen = np.where(answered & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
-    goal = shown(calc, target, solve.value)
+    name, goal, operator = solve.target.name, asked(calc, solve), OPERATORS[solve.side]
 
     def says(row: int, point: int) -> tuple[str, str]:
         where = f"{spec.name} = {shown(calc, spec.core, float(x[row, point]))}"
         if limit[row, point]:
             short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * scale
+            met = solve.side * side[row, point] > 0  # tends to a limit from the side it meets
             return (
-                f"no value of {spec.name} gives {solve.target.name} = {goal}: it only tends "
-                f"to that value (at {where} it is there to float precision, but no finite "
+                (
+                    f"every value of {spec.name} meets {goal}, and none is nearest the "
+                    "limit: it only tends to it"
+                    if met
+                    else f"no value of {spec.name} gives {goal}: it only tends to that value"
+                )
+                + f" (at {where} it is there to float precision, but no finite "
                 f"{spec.name} reaches it)",
-                "ask for a value short of it, e.g. "
-                f"--for '{solve.target.name}={shown(calc, target, short)}'",
+                f"ask for a {'limit' if met else 'value'} short of it, e.g. "
+                f"--for '{name}{operator}{shown(calc, target, short)}'",
             )
         either = sorted(float(misses[k][row, point]) + solve.value for k in (0, 2))
         nearest = [shown(calc, target, value) for value in either]
         return (
-            f"no value of {spec.name} gives {solve.target.name} = {goal}: it steps over "
-            f"that value at {where}, from {nearest[0]} to {nearest[1]}, the nearest values "
-            "it takes",
-            f"ask for one of them, e.g. --for '{solve.target.name}={nearest[0]}'",
+            f"no value of {spec.name} gives {goal}: it steps over that value at {where}, "
+            f"from {nearest[0]} to {nearest[1]}, the nearest values it takes",
+            f"ask for one of them, e.g. --for '{name}{operator}{nearest[solve.side > 0]}'",
         )
 
-    message = f"{solve.target.name} = {goal} is out of reach"
+    message = f"{goal} is out of reach"
     rows = wrong.any(axis=1)
     problems = (
         [OutOfReach(message, rows, fatal=True, points=wrong, says=says)] if rows.any() else []
@@ -455,25 +602,27 @@ def rounded_whole(
         known, _ = rel.evaluate(forward, {**values, unknown: counts}, choices, model.defaults)
         return np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
 
+    def meets(there: Array) -> NDArray[np.bool_]:  # a limit met, to 1e-9 relative
+        return solve.side * (there - solve.value) >= -1e-9 * abs(solve.value)
+
     reached = reached_at(whole)
-    went_down = np.zeros(exact.shape, dtype=bool)
     if solve.side:
         below = np.broadcast_to(nearest(np.floor(exact * (1 + 1e-9)), True), exact.shape)
         spec = solve.unknown
         may = below > spec.minimum if spec.positive else below >= spec.minimum
-        slack = 1e-9 * abs(solve.value)
-        went_down = may & (solve.side * (reached - solve.value) < -slack)  # above misses
-        whole = np.where(went_down, below, whole)
+        whole = np.where(may & ~meets(reached), below, whole)  # above misses: the one below
         reached = reached_at(whole)
+        capped = ~np.isnan(exact) & ~meets(reached)  # no count it may take meets the limit
+    else:
+        capped = whole < exact * (1 - 1e-9)  # past the greatest count it may take
     values[unknown] = whole
     kind = "a whole number" if allowed is None else "a whole number it may take here"
     goal = shown(calc, target, solve.value)
     limit = {-1: "at most ", 0: "", 1: "at least "}[solve.side]
-    capped = (whole < exact * (1 - 1e-9)) & ~went_down
     for row in range(exact.shape[0]):
         before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
         if before != after and not capped[row, 0]:  # not 3.71367e+08 to itself
-            way = "down" if went_down[row, 0] else "up"
+            way = "up" if whole[row, 0] > exact[row, 0] else "down"
             notes.setdefault(row, []).append(
                 f"{solve.unknown.name} is {kind}: {before} rounded {way} to {after}, "
                 f"where {solve.target.name} is {shown(calc, target, float(reached[row, 0]))} "
@@ -481,24 +630,38 @@ def rounded_whole(
             )
 
     def says(row: int, point: int) -> tuple[str, str]:
-        most, there = float(whole[row, point]), float(reached[row, point])
+        nearest, there = float(whole[row, point]), float(reached[row, point])
         away = math.ceil if there > solve.value else math.floor  # a goal it reaches
-        exponent = math.floor(math.log10(abs(there))) - 1 if there else 0
-        example = away(there / 10.0**exponent) * 10.0**exponent
+        unit, display = display_unit(calc, target)  # two figures as shown: 15000 USD/yr
+        printed = float(convert(there, unit, display))
+        exponent = math.floor(math.log10(abs(printed))) - 1 if printed else 0
+        example = float(convert(away(printed / 10.0**exponent) * 10.0**exponent, display, unit))
+        past = "above the most" if exact[row, point] > nearest else "below the least"
         return (
-            f"no value {solve.unknown.name} may take gives {solve.target.name} = {goal}: it "
-            f"would have to be {shown(calc, unknown, float(exact[row, point]))}, above the "
-            f"most it may take here, {shown(calc, unknown, most)}, where {solve.target.name} "
+            f"no value {solve.unknown.name} may take gives {asked(calc, solve)}: it "
+            f"would have to be {shown(calc, unknown, float(exact[row, point]))}, {past} it "
+            f"may take here, {shown(calc, unknown, nearest)}, where {solve.target.name} "
             f"is {shown(calc, target, there)}",
-            f"ask for a value it reaches, e.g. --for '{solve.target.name}="
+            f"ask for a value it reaches, e.g. --for '{solve.target.name}{OPERATORS[solve.side]}"
             f"{shown(calc, target, example)}'",
         )
 
     rows = np.asarray(capped.any(axis=1), dtype=bool)
-    message = f"{solve.target.name} = {goal} is out of reach"
+    message = f"{asked(calc, solve)} is out of reach"
     return forward, (
         [OutOfReach(message, rows, fatal=True, points=capped, says=says)] if rows.any() else []
     )
+
+
+OPERATORS = {-1: "<=", 0: "=", 1: ">="}
+"""How --for writes a goal of each Solve.side."""
+
+
+def asked(calc: Calculator, solve: Solve) -> str:
+    """The goal as --for writes it, with the value in its display unit: 'memory_per_gpu <=
+    40 GB', 'power_share = 0.15'."""
+    value = shown(calc, solve.target.core, solve.value)
+    return f"{solve.target.name} {OPERATORS[solve.side]} {value}"
 
 
 def capping(

@@ -88,10 +88,10 @@ def nearest_result(calc: Calculator, known: frozenset[str]) -> Result:
     return next((result for result in ordered if touched(result)), target)
 
 
-def shown(calc: Calculator, quantity: str, value: float) -> str:
-    """A value with its display unit, for messages."""
+def shown(calc: Calculator, quantity: str, value: float, figures: int = 6) -> str:
+    """A value with its display unit, for messages, to 6 significant ``figures``."""
     unit, display = display_unit(calc, quantity)
-    return f"{float(convert(value, unit, display)):.6g} {short(display)}".rstrip()
+    return f"{float(convert(value, unit, display)):.{figures}g} {short(display)}".rstrip()
 
 
 def option_of(calc: Calculator, quantity: str) -> str:

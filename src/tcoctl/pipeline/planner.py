@@ -32,7 +32,11 @@ MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range points one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
 _SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
-_MARK = re.compile(r"^\s*(?P<name>[a-z][a-z0-9_-]*)\s*=\s*(?P<level>.+?)\s*$")
+_MARK = re.compile(
+    r"^\s*(?P<name>[a-z][a-z0-9_-]*)\s*(?P<op>[<>]?=)\s*(?P<level>[^<>=!≤≥\s].*?)\s*$"
+)
+"""``RESULT=LEVEL`` (or a limit, ``RESULT<=LEVEL``): a level that starts with another
+comparison sign ('=<14e6', '==14e6') is no quantity, but a misspelt comparison."""
 _LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_-]*\s*)(?P<side>[<>])=")
 """A goal that is a limit, ``RESULT<=VALUE`` or ``RESULT>=VALUE``."""
 GOAL_SIDES = {"<": -1, ">": 1}
@@ -142,13 +146,16 @@ def whole_points(spec: Input, span: Span, points: int, given: bool) -> int:
 
 
 def parse_mark(
-    calc: Calculator, text: str, option: str = "--mark", example: str = ""
+    calc: Calculator, text: str, option: str = "--mark", example: str = "", limits: bool = False
 ) -> tuple[Result, float]:
     """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``; RESULT as
     named or hyphenated (``kv-heads``), LEVEL a labelled result's label (``fits=yes``: its
-    code, 1) or a number."""
+    code, 1) or a number; with ``limits`` also ``RESULT<=LEVEL`` and ``RESULT>=LEVEL`` (a
+    goal-seek's --for)."""
     example = example or calc.sweep_example.split("|")[1]
     match = _MARK.match(text)
+    if match and match["op"] != "=" and not limits:
+        match = None
     result = None
     if match:
         name = match["name"].replace("-", "_")
@@ -156,9 +163,13 @@ def parse_mark(
     if match is None or result is None:
         names = [r.name for r in calc.results]
         hint = did_you_mean(match["name"], names) if match else ""
+        forms, examples = "RESULT=VALUE", f"'{example}'"
+        if limits:
+            forms = "RESULT=VALUE, RESULT<=VALUE or RESULT>=VALUE"
+            examples += f" or '{example.replace('=', '<=', 1)}'"
         raise UsageError(
-            f"{option}: expected RESULT=VALUE with RESULT one of {', '.join(names)}, "
-            f"e.g. '{example}'; got {shorten(text)!r}{hint}"
+            f"{option}: expected {forms} with RESULT one of {', '.join(names)}, "
+            f"e.g. {examples}; got {shorten(text)!r}{hint}"
         )
     labels = [label.lower() for label in result.labels]
     if match["level"].lower() in labels:
@@ -231,10 +242,9 @@ def parse_solve(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}"
         )
+    result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
     limit = _LIMIT.match(goal)
     side = GOAL_SIDES[limit["side"]] if limit else 0
-    level = _LIMIT.sub(r"\g<name>=", goal)
-    result, value = parse_mark(calc, level, "--for", calc.solve_example.split("|")[1])
     if result.core == spec.core:
         raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
     solve = engine.Solve(spec, result, value, side)
