@@ -708,3 +708,16 @@ def test_a_misspelt_comparison_in_for_names_the_forms_a_goal_takes(sign: str) ->
     )
     with pytest.raises(UsageError, match="expected RESULT=VALUE, RESULT<=VALUE or"):
         tcoctl.tco(solve="gpus", goal=goal)
+
+
+def test_a_misspelt_result_in_for_is_suggested_with_the_typed_limit() -> None:
+    """New-user trial, item 1: a misspelt result's example was always 'power_share=0.15';
+    it is now the nearest result with the user's own limit, and the example runs."""
+    outcome = run("tco", "--solve", "gpus", "--for", "total_anual_cost<=14e6 USD/yr")
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert "e.g. 'total_annual_cost<=14e6 USD/yr'; got 'total_anual_cost<=14e6 USD/yr'" in (
+        outcome.stderr
+    )
+    assert "(did you mean 'total_annual_cost' or 'total_cost'?)" in outcome.stderr
+    assert run("tco", "--solve", "gpus", "--for", "total_annual_cost<=14e6 USD/yr").code == 0
+

@@ -21,6 +21,7 @@ from tcoctl.errors import (
     did_you_mean,
     first_few,
     message_kind,
+    nearest,
     quoted,
     shorten,
 )
@@ -162,11 +163,14 @@ def parse_mark(
         result = next((r for r in calc.results if r.name == name), None)
     if match is None or result is None:
         names = [r.name for r in calc.results]
+        near = nearest(match["name"], names) if match else []
         hint = did_you_mean(match["name"], names) if match else ""
         forms, examples = "RESULT=VALUE", f"'{example}'"
         if limits:
             forms = "RESULT=VALUE, RESULT<=VALUE or RESULT>=VALUE"
             examples += f" or '{example.replace('=', '<=', 1)}'"
+        if match and near:  # the nearest result with what the user typed after the name
+            examples = f"'{near[0]}{match['op']}{match['level']}'"
         raise UsageError(
             f"{option}: expected {forms} with RESULT one of {', '.join(names)}, "
             f"e.g. {examples}; got {shorten(text)!r}{hint}"
