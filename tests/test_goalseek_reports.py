@@ -721,3 +721,18 @@ def test_a_misspelt_result_in_for_is_suggested_with_the_typed_limit() -> None:
     assert "(did you mean 'total_annual_cost' or 'total_cost'?)" in outcome.stderr
     assert run("tco", "--solve", "gpus", "--for", "total_annual_cost<=14e6 USD/yr").code == 0
 
+
+def test_a_goal_in_the_wrong_unit_is_shown_in_the_results_unit() -> None:
+    """New-user trial, item 2: '14e6 USD' for total_annual_cost was rightly refused, but its
+    example was 'power_share=0.15'; it is now the result named, in its display unit, with
+    the user's number and limit, on the command line and in the API's goal=."""
+    outcome = run("tco", "--solve", "gpus", "--for", "total_annual_cost<=14e6 USD")
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert outcome.stderr == (
+        "tcoctl: error: --for: '14e6 USD' is an amount of money, expected money per time "
+        "(divide by a time?); e.g. 'total_annual_cost<=14e6 USD/yr'\n"
+    )
+    with pytest.raises(UsageError, match=r"e\.g\. goal='total_annual_cost<=14e6 USD/yr'$"):
+        tcoctl.tco(solve="gpus", goal="total_annual_cost<=14e6 USD")
+    unitless = run("tco", "--solve", "gpus", "--for", "power_share<=14 USD")
+    assert unitless.stderr.endswith("e.g. 'power_share<=0.15'\n"), unitless.stderr

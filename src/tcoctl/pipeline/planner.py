@@ -179,7 +179,8 @@ def parse_mark(
     if match["level"].lower() in labels:
         return result, float(labels.index(match["level"].lower()))
     try:
-        level = parse_span(match["level"], result.unit, example, result.display or None)
+        ours = level_example(calc, result, match["op"], match["level"], example)
+        level = parse_span(match["level"], result.unit, ours, result.display or None)
     except Backwards:  # a range, and backwards: its swapped form is no example either
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'") from None
     except UnitInputError as error:
@@ -214,6 +215,21 @@ def goal_example(calc: Calculator, result: Result, example: str) -> str:
         return example
     spec = next((s for s in calc.inputs if s.core == result.core), None)
     return f"{result.name}={spec.example if spec is not None else '0.5'}"
+
+
+_LEADING_NUMBER = re.compile(r"\s*[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def level_example(calc: Calculator, result: Result, op: str, level: str, example: str) -> str:
+    """A level of ``result`` in its display unit, with the comparison ``op`` and the number
+    the user typed (``total_annual_cost<=14e6 USD/yr`` for ``<=14e6 USD``); a unitless
+    result's is ``goal_example``'s."""
+    unit = result.display or result.unit
+    if not unit:
+        return goal_example(calc, result, example).replace("=", op, 1)
+    number = _LEADING_NUMBER.match(level)
+    typed = number[0].strip() if number and math.isfinite(float(number[0])) else "1"
+    return f"{result.name}{op}{typed} {unit}"
 
 
 def parse_solve(
