@@ -308,6 +308,11 @@ def test_value_of_a_result_given_as_an_input_prints_the_input() -> None:
         (["flops", "--value", "duration:kg"], "--value: duration in 'kg' is a mass, expected"),
         (["flops", "--unit", "duration=kg"], "--unit: duration in 'kg' is a mass, expected"),
         (["flops", "--unit", "duration"], "--unit: expected RESULT=UNIT, e.g. --unit"),
+        (  # new-user trial, item 3: was "tco has no result 'kg'; expected one of ..."
+            ["tco", "--unit", "kg"],
+            "tcoctl: error: --unit: expected RESULT=UNIT, e.g. --unit total_annual_cost=MUSD/yr;"
+            " got 'kg'\n",
+        ),
         (["tco", "--value", "gpus", "--tornado"], "--value prints one number: drop --tornado"),
     ],
 )

@@ -259,7 +259,11 @@ def with_units(calc: Calculator, texts: Sequence[str]) -> Calculator:
     example = calc.unit_example
     chosen = {}
     for text in texts:
-        name, _, unit = text.partition("=")
+        name, sign, unit = text.partition("=")
+        if not sign:  # a bare unit ('kg') is no result name
+            raise UsageError(
+                f"--unit: expected RESULT=UNIT, e.g. --unit {example}; got {shorten(text)!r}"
+            )
         result = find_result(calc, name.strip(), "--unit", example)
         if not unit.strip():
             raise UsageError(f"--unit: expected RESULT=UNIT, e.g. --unit {example}")
