@@ -168,9 +168,17 @@ def test_experts_touched_lies_between_one_token_and_its_limits(
 
 
 def test_more_experts_per_token_than_experts_is_refused() -> None:
-    outcome = run("inference", "--experts", "8", "--experts-per-token", "9")
-    assert outcome.code != 0 and "Traceback" not in outcome.stderr
-    assert "--experts-per-token is more than --experts" in outcome.stderr
+    """New-user trial, item 4: it exited 1 with no example; the user typed both, so it is a
+    usage error (exit 2) with an example that runs, at most the experts given."""
+    outcome = run("inference", "--experts", "8", "--experts-per-token", "16")
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert outcome.stderr == (
+        "tcoctl: error: llama-3.1-70b: inference: --experts-per-token is more than --experts: "
+        "a token uses at most every expert (e.g. --experts-per-token 2)\n"
+    )
+    assert run("inference", "--experts", "8", "--experts-per-token", "2").code == 0
+    one = run("inference", "--experts", "1", "--experts-per-token", "16")
+    assert one.code == 2 and "(e.g. --experts-per-token 1)" in one.stderr
 
 
 def test_experts_on_a_dense_model_are_named_as_changing_nothing() -> None:
@@ -493,7 +501,7 @@ def test_a_model_input_that_cannot_be_is_refused_not_run() -> None:
     model dropped the preset's kv-heads and head-dim (gpus_per_replica 4 -> 1, the weights
     no longer fitting, without a word), and --latent-dim took a fraction."""
     over = run("inference", "--params", "47e9", "--active-params", "60e9", "--gpu", "h100-sxm")
-    assert over.code == 1
+    assert over.code == 2 and "(e.g. --active-params 47000000000)" in over.stderr
     assert "--active-params is more than --params: a token uses at most every" in over.stderr
     latent = run("inference", "--params", "70e9", "--gpu", "h100-sxm", "--latent-dim", "512")
     assert latent.code == 2 and "latent-dim" in latent.stderr and latent.stdout == ""
@@ -634,4 +642,4 @@ def test_a_check_failing_at_a_range_end_alone_keeps_the_centre_s_answer() -> Non
     assert ranged.code == 0, ranged.stderr
     assert "--experts-per-token is more than --experts" in ranged.stderr
     assert "with --experts-per-token at its high end" in ranged.stderr
-    assert run("inference", "--preset", "deepseek-v3", "--experts-per-token", "300").code == 1
+    assert run("inference", "--preset", "deepseek-v3", "--experts-per-token", "300").code == 2

@@ -640,16 +640,28 @@ def not_fitting(values: Mapping[str, Any], rows: int, message: str) -> list[Find
 
 
 def more_used_than_held(
-    values: Mapping[str, Any], rows: int, used: str, held: str, what: str
+    values: Mapping[str, Any],
+    rows: int,
+    used: str,
+    held: str,
+    what: str,
+    typical: float = math.inf,
 ) -> list[Finding]:
-    """No answer where a token uses more of ``what`` (``used``) than the model holds
-    (``held``): more experts per token than experts, more active parameters than
-    parameters."""
+    """No answer, a usage error, where a token uses more of ``what`` (``used``) than the
+    model holds (``held``): more experts per token than experts, more active parameters
+    than parameters. The example is ``typical`` (2 experts per token: Mixtral's 2 of 8,
+    Jiang et al. 2024, arXiv:2401.04088, section 2.1) or, where less, what the model holds."""
     if used not in values or held not in values:
         return []
     over = np.greater(values[used], values[held])
-    message = f"{used} is more than {held}: a token uses at most every {what}"
-    return _flagged(over, rows, message, (used, held), fatal=True)
+    if not over.any():
+        return []
+    most = float(np.broadcast_to(values[held], over.shape)[over].min())
+    message = (
+        f"{used} is more than {held}: a token uses at most every {what} "
+        f"(e.g. {used} {min(typical, most):.15g})"
+    )
+    return _flagged(over, rows, message, (used, held), fatal=True, usage=True)
 
 
 def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -667,12 +679,19 @@ def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Findi
 
 
 def _flagged(
-    points: Any, rows: int, message: str, named: tuple[str, ...], fatal: bool = False
+    points: Any,
+    rows: int,
+    message: str,
+    named: tuple[str, ...],
+    fatal: bool = False,
+    usage: bool = False,
 ) -> list[Finding]:
-    """A finding ``message`` naming ``named`` (a warning, or ``fatal``: no answer) on the
-    rows where any of ``points`` holds, and at those points (Finding.points)."""
+    """A finding ``message`` naming ``named`` (a warning, or ``fatal``: no answer; with
+    ``usage`` a usage error) on the rows where any of ``points`` holds, and at those points
+    (Finding.points)."""
     flagged = by_row(points, rows)
-    return [Finding(message, flagged, fatal, named, np.asarray(points))] if flagged.any() else []
+    found = Finding(message, flagged, fatal, named, np.asarray(points), usage)
+    return [found] if flagged.any() else []
 
 
 def fewer_gpus_than_expert_parallel(values: Mapping[str, Any], rows: int) -> list[Finding]:
@@ -870,7 +889,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
         latent_without_mla(values, rows)
         + heads_split_whole(values, rows, "kv_heads", KV_GROUPS, ("kv_heads",))
         + heads_split_whole(values, rows, "tensor_parallel", SPLIT_HEADS, split, fatal=False)
-        + more_used_than_held(values, rows, "experts_per_token", "experts", "expert")
+        + more_used_than_held(values, rows, "experts_per_token", "experts", "expert", 2)
         + more_used_than_held(values, rows, "active_params", "params", "parameter")
         + fewer_gpus_than_expert_parallel(values, rows)
         + expert_parallel_without_experts(values, rows)
