@@ -555,6 +555,18 @@ def test_input_dash_with_stdin_closed_is_a_clear_error() -> None:
     assert done.stderr.startswith(b"tcoctl: error: --input -: standard input is closed")
 
 
+@pytest.mark.parametrize("where", ["missing.jsonl", "."])
+def test_input_that_cannot_be_read_names_what_it_takes(tmp_path: Path, where: str) -> None:
+    """New-user trial, item 5: --input /nonexistent.jsonl said only "No such file or
+    directory" (a folder: "a folder"), with no example."""
+    outcome = run("tco", "--input", str(tmp_path / where))
+    assert outcome.code == 2 and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert outcome.stderr.startswith("tcoctl: error: --input: cannot read '")  # path shortened
+    assert outcome.stderr.endswith(
+        "; expected a readable file or '-', e.g. '--input lines.jsonl' or '--input -'\n"
+    )
+
+
 def test_stray_cr_line_numbers_match_awk(tmp_path: Path) -> None:
     path = tmp_path / "cr.csv"
     path.write_bytes(b"count,mfu\r\n1000,0.4\r\n20\r00,0.4\n3000,bad\n4000,0.4\r\n")

@@ -417,13 +417,15 @@ def run_batch(
     try:  # bytes: each line is decoded on its own (a bad byte fails one line, not the file)
         stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as error:
-        raise UsageError(f"--input: cannot read {shorten(path)!r}: {error.strerror}") from None
+        raise UsageError(
+            f"--input: cannot read {shorten(path)!r}: {error.strerror}; {READABLE}"
+        ) from None
     try:
         with stream:
             shared = batch.BatchRun(calc, flags, preset, solve, bool(options.get("only_my_ranges")))
             read, failures = batch.batch(shared, stream, "json" if fmt == "table" else fmt)
     except IsADirectoryError:
-        raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder") from None
+        raise UsageError(f"--input: cannot read {shorten(path)!r}: a folder; {READABLE}") from None
     if not read:
         source = "standard input" if path == "-" else repr(shorten(path))
         raise UsageError(f"--input: no scenario lines in {source}; e.g. one JSON object a line")
@@ -436,6 +438,9 @@ def run_batch(
             f"--input: {failures:,} of {read:,} lines failed (see above); {others} written"
         )
 
+
+READABLE = "expected a readable file or '-', e.g. '--input lines.jsonl' or '--input -'"
+"""What --input takes, for a path it cannot read."""
 
 BASELINE = "frontier-2024"
 """The first column of the default comparison, against which the ratios are taken."""
