@@ -105,6 +105,27 @@ def test_bad_text_is_refused_with_a_reason(text: str, unit: str, message: str) -
     assert "e.g. '" in str(caught.value)  # every reason shows what to write
 
 
+@pytest.mark.parametrize(
+    ("typed", "example"),
+    [
+        ("25000..35000", "25000..35000 USD"),
+        ("25000..30000..35000", "25000..30000..35000 USD"),
+        ("35000..25000", "25000..35000 USD"),  # a backwards range's example runs forwards
+        ("25000", "33750 USD"),
+    ],
+)
+def test_a_range_without_a_unit_is_shown_as_a_range(typed: str, example: str) -> None:
+    """New-user trial, item 6: --gpu-price 25000..35000 was shown the single value
+    '33750 USD' (the option's example); a range is shown the range in the example's unit,
+    and that example runs."""
+    outcome = run("tco", "--gpu-price", typed)
+    assert outcome.code == 2 and outcome.stderr == (
+        f"tcoctl: error: --gpu-price: '{typed}' has no unit; expected an amount of money, "
+        f"e.g. '{example}'\n"
+    )
+    assert run("tco", "--gpu-price", example).code == 0
+
+
 def test_bare_number_allowed_for_counted_units() -> None:
     assert parse_span("15.6e12", "token", "x", "token") == Span(15.6e12, 15.6e12)
     span = parse_span("26..33", "m", "x", "mm")

@@ -285,6 +285,12 @@ def parse_span(text: str, core_unit: str, example: str, bare_unit: str | None = 
     if unit_text is None and match["hi"] is None and _ZERO.fullmatch(match["lo"]):
         return Span(0.0, 0.0, ((0.0, core_unit), (0.0, core_unit)))  # zero in every unit
     if unit_text is None and core_unit and bare_unit is None:
+        shown = _QUANTITY.match(example)  # a range's example is the range in the example's unit
+        unit_shown = shown and (shown["hi_unit"] or shown["lo_unit"])
+        if match["hi"] is not None and unit_shown:
+            low, high = (float(match[end].replace("_", "")) for end in ("lo", "hi"))
+            ordered = text.strip() if low <= high else f"{match['hi']}..{match['lo']}"
+            example = f"{ordered} {unit_shown.strip()}"
         raise UnitInputError(
             f"{text!r} has no unit; expected {_expected(core_unit)}, e.g. '{example}'"
         )
