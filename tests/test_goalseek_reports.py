@@ -736,3 +736,44 @@ def test_a_goal_in_the_wrong_unit_is_shown_in_the_results_unit() -> None:
         tcoctl.tco(solve="gpus", goal="total_annual_cost<=14e6 USD")
     unitless = run("tco", "--solve", "gpus", "--for", "power_share<=14 USD")
     assert unitless.stderr.endswith("e.g. 'power_share<=0.15'\n"), unitless.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "unknown", "goal", "given", "count", "label"),
+    [
+        ("memory", "micro-batch", "fits=yes", (), 3, "yes"),
+        ("memory", "layers", "fits=yes", (), 338, "yes"),
+        ("inference", "layers", "fits=yes", (), 530, "yes"),
+        ("inference", "kv-heads", "fits=yes", ("--batch", "400"), 4, "yes"),
+        ("inference", "gpus-per-replica", "fits=no", (), 2, "no"),
+    ],
+)
+def test_a_label_goal_rounds_a_count_to_where_the_result_has_that_label(
+    command: str, unknown: str, goal: str, given: tuple[str, ...], count: int, label: str
+) -> None:
+    """Probe, item 1: a whole count solved for a label was rounded up to where the result had
+    the other one, exit 0 ('micro-batch ... 3.53 rounded up to 4, where fits is 0 (goal 1)'),
+    though fits>=yes gave 3. A label at an end of the codes is the region where the result
+    has it (fits=yes is fits>=1), so the count goes to the side that has it, and the note
+    prints labels, not codes."""
+    outcome = run(command, "--solve", unknown, "--for", goal, *given, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    out = outcome.json()["results"]
+    assert out[unknown.replace("-", "_")]["value"] == count
+    assert out["fits"]["label"] == label
+    assert f"rounded down to {count}, where fits is {label} (goal {label})" in outcome.stderr
+    keywords = {key[2:]: float(value) for key, value in zip(given[::2], given[1::2], strict=True)}
+    api = getattr(tcoctl, command)(solve=unknown.replace("-", "_"), goal=goal, **keywords)
+    assert api["fits"] == label
+
+
+def test_a_label_every_value_gives_says_so_in_labels() -> None:
+    """Probe, item 2: bound=memory over batch was refused as 'it only tends to that value (at
+    batch = 3.2e-39 ...); e.g. --for 'bound=0'', in codes, though every batch gives memory:
+    it says so, in labels, and names the option to give instead."""
+    outcome = run("inference", "--solve", "batch", "--for", "bound=memory", "--only-my-ranges")
+    assert outcome.code == 1 and outcome.stderr == (
+        "tcoctl: error: llama-3.1-70b: inference: bound does not change with batch here: every "
+        "value of batch gives bound = memory; give --batch instead of solving for it, e.g. "
+        "--batch 32\n"
+    )

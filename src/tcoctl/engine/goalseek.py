@@ -398,7 +398,7 @@ def out_of_reach(
         wanted = "a limit it crosses" if met else "a value in that span"
         return reason, f"ask for {wanted}, e.g. --for '{target.name}{operator}{example}'"
 
-    operator = OPERATORS[solve.side]
+    operator = OPERATORS[side_shown(solve)]
     message = f"{asked(calc, solve)} is out of reach"
     rows = np.asarray(points.any(axis=1), dtype=bool)
     return [OutOfReach(message, rows, fatal=True, points=points, says=says)] if rows.any() else []
@@ -497,6 +497,7 @@ def reached(
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
     flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
+    constant = (below == 0) & (above == 0)  # the goal itself either side: it does not change
     allowed_ends = [high, *([spec.minimum] if not spec.positive else [])]
     for end in filter(math.isfinite, allowed_ends):  # a root beside an end that gives the
         # goal to float precision (gpu_share's greatest, at electricity 1e-16): the end
@@ -537,10 +538,17 @@ def reached(
         tidy = in_core(digits)
         chosen = np.where(answered & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
-    name, goal, operator = solve.target.name, asked(calc, solve), OPERATORS[solve.side]
+    name, goal, operator = solve.target.name, asked(calc, solve), OPERATORS[side_shown(solve)]
 
     def says(row: int, point: int) -> tuple[str, str]:
         where = f"{spec.name} = {shown(calc, spec.core, float(x[row, point]))}"
+        if limit[row, point] and constant[row, point]:  # bound = memory at every batch
+            return (
+                f"{name} does not change with {spec.name} here: every value of {spec.name} "
+                f"gives {goal}",
+                f"give {as_flag(spec.name)} instead of solving for it, e.g. "
+                f"{as_flag(spec.name)} {spec.example}",
+            )
         if limit[row, point]:
             short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * scale
             met = solve.side * side[row, point] > 0  # tends to a limit from the side it meets
@@ -618,7 +626,7 @@ def rounded_whole(
     values[unknown] = whole
     kind = "a whole number" if allowed is None else "a whole number it may take here"
     goal = shown(calc, target, solve.value)
-    limit = {-1: "at most ", 0: "", 1: "at least "}[solve.side]
+    limit = {-1: "at most ", 0: "", 1: "at least "}[side_shown(solve)]
     for row in range(exact.shape[0]):
         before, after = (shown(calc, unknown, float(x[row, 0])) for x in (exact, whole))
         if before != after and not capped[row, 0]:  # not 3.71367e+08 to itself
@@ -642,8 +650,8 @@ def rounded_whole(
             f"would have to be {shown(calc, unknown, float(exact[row, point]))}, {past} it "
             f"may take here, {shown(calc, unknown, nearest)}, where {solve.target.name} "
             f"is {shown(calc, target, there)}",
-            f"ask for a value it reaches, e.g. --for '{solve.target.name}{OPERATORS[solve.side]}"
-            f"{shown(calc, target, example)}'",
+            f"ask for a value it reaches, e.g. --for '{solve.target.name}"
+            f"{OPERATORS[side_shown(solve)]}{shown(calc, target, example)}'",
         )
 
     rows = np.asarray(capped.any(axis=1), dtype=bool)
@@ -659,9 +667,17 @@ OPERATORS = {-1: "<=", 0: "=", 1: ">="}
 
 def asked(calc: Calculator, solve: Solve) -> str:
     """The goal as --for writes it, with the value in its display unit: 'memory_per_gpu <=
-    40 GB', 'power_share = 0.15'."""
+    40 GB', 'power_share = 0.15', 'fits = yes'."""
     value = shown(calc, solve.target.core, solve.value)
-    return f"{solve.target.name} {OPERATORS[solve.side]} {value}"
+    return f"{solve.target.name} {OPERATORS[side_shown(solve)]} {value}"
+
+
+def side_shown(solve: Solve) -> int:
+    """The goal's side as the user wrote it: 0 for a label at an end of a labelled result's
+    codes (fits=yes, solved as fits>=1: parse_solve), else Solve.side."""
+    labels = solve.target.labels
+    ends = {0.0: -1, len(labels) - 1.0: 1} if labels else {}
+    return 0 if ends.get(solve.value) == solve.side else solve.side
 
 
 def capping(

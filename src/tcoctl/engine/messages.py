@@ -15,7 +15,7 @@ from tcoctl.core import relations as rel
 from tcoctl.engine.inputs import Array
 from tcoctl.engine.model import display_unit, model_for
 from tcoctl.errors import TcoctlError, UsageError, as_flag
-from tcoctl.specs import Calculator, Result
+from tcoctl.specs import Calculator, Result, label_of
 from tcoctl.units import convert, short
 
 MAX_WAYS = 4
@@ -89,7 +89,11 @@ def nearest_result(calc: Calculator, known: frozenset[str]) -> Result:
 
 
 def shown(calc: Calculator, quantity: str, value: float, figures: int = 6) -> str:
-    """A value with its display unit, for messages, to 6 significant ``figures``."""
+    """A value with its display unit, for messages, to 6 significant ``figures``; a
+    labelled result's code as its label (fits 1 as yes)."""
+    labels = next((r.labels for r in calc.results if r.core == quantity and r.labels), ())
+    if label_of(labels, value):
+        return label_of(labels, value)
     unit, display = display_unit(calc, quantity)
     return f"{float(convert(value, unit, display)):.{figures}g} {short(display)}".rstrip()
 

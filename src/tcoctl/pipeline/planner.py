@@ -265,6 +265,10 @@ def parse_solve(
     result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
     limit = _LIMIT.match(goal)
     side = GOAL_SIDES[limit["side"]] if limit else 0
+    if not side and result.labels and value in (0, len(result.labels) - 1):
+        # a label at an end of the codes is the region where the result has it (fits=yes is
+        # fits>=1), so a whole count is rounded to a value that has it, as for a limit
+        side = 1 if value else -1
     if result.core == spec.core:
         raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
     solve = engine.Solve(spec, result, value, side)
