@@ -469,6 +469,9 @@ jumps over the goal (a whole count, such as dies per wafer), not where it reache
 FLAT_TOLERANCE = 1e-9
 """A result that moves by less than this (relative to the goal) over half a decade of the
 unknown either side of a root only tends to the goal there (a share tending to 1)."""
+COUNT_TOLERANCE = 1e-6
+"""A whole count's rounding error is at most this much of a unit (and 1e-9 relative): a
+count of 171467764.06 GPUs is rounded up to 171467765, not down as 1e-9 of it (0.17) would."""
 SHORT_OF_LIMIT = 0.01
 """A goal the result only tends to is suggested this much (relative) short of it."""
 
@@ -588,12 +591,13 @@ def rounded_whole(
     notes: dict[int, list[str]],
 ) -> tuple[rel.Plan, list[OutOfReach]]:
     """The plan forward from a whole count: ``values``' solved unknown rounded up (a
-    rounding error of 1e-9 relative is not a unit more) to the next value it may take
-    (Model.allowed_counts: tensor_parallel 10.3 -> 12, a divisor of 96 heads), or, for a
-    goal that is a limit (Solve.side), down to the one below where only that meets it, with
-    a note on each row where the central value visibly moved, naming the target's value
-    there; and where the count would have to pass the greatest it may take, the goal out of
-    reach."""
+    rounding error of 1e-9 relative, at most COUNT_TOLERANCE, is not a unit more) to the
+    next value it may take (Model.allowed_counts: tensor_parallel 10.3 -> 12, a divisor of
+    96 heads), or, for a goal that is a limit (Solve.side), down to the one below where only
+    that meets it (to 1e-9 of the goal, at most what the result moves over COUNT_TOLERANCE of
+    a unit), with a note on each row where the central value visibly moved, naming the
+    target's value there; and where the count would have to pass the greatest it may take,
+    the goal out of reach."""
     unknown, target = solve.unknown.core, solve.target.core
     model = model_for(calc)
     exact = np.asarray(values[unknown], dtype=float)
@@ -603,26 +607,30 @@ def rounded_whole(
     def nearest(counts: Array, down: bool) -> Array:  # the allowed count at or past them
         return counts if allowed is None else allowed(counts, known_before, down)
 
-    whole = np.broadcast_to(nearest(np.ceil(exact * (1 - 1e-9)), False), exact.shape)
+    slack = np.minimum(1e-9 * np.abs(exact), COUNT_TOLERANCE)  # rounding error, not a unit
+    whole = np.broadcast_to(nearest(np.ceil(exact - slack), False), exact.shape)
     forward = model.plan(values, tuple(sorted(choices.items())))
 
     def reached_at(counts: Array) -> Array:
         known, _ = rel.evaluate(forward, {**values, unknown: counts}, choices, model.defaults)
         return np.broadcast_to(np.asarray(known[target], dtype=float), exact.shape)
 
-    def meets(there: Array) -> NDArray[np.bool_]:  # a limit met, to 1e-9 relative
-        return solve.side * (there - solve.value) >= -1e-9 * abs(solve.value)
+    def meets(counts: Array, there: Array) -> NDArray[np.bool_]:  # a limit met, to 1e-9
+        # relative, but never by as much as the result moves over COUNT_TOLERANCE of a unit
+        per_unit = np.abs(reached_at(counts + 1) - there)
+        tolerance = np.minimum(1e-9 * abs(solve.value), COUNT_TOLERANCE * per_unit)
+        return solve.side * (there - solve.value) >= -tolerance
 
     reached = reached_at(whole)
     if solve.side:
-        below = np.broadcast_to(nearest(np.floor(exact * (1 + 1e-9)), True), exact.shape)
+        below = np.broadcast_to(nearest(np.floor(exact + slack), True), exact.shape)
         spec = solve.unknown
         may = below > spec.minimum if spec.positive else below >= spec.minimum
-        whole = np.where(may & ~meets(reached), below, whole)  # above misses: the one below
+        whole = np.where(may & ~meets(whole, reached), below, whole)  # above misses: below
         reached = reached_at(whole)
-        capped = ~np.isnan(exact) & ~meets(reached)  # no count it may take meets the limit
+        capped = ~np.isnan(exact) & ~meets(whole, reached)  # no count it may take meets the limit
     else:
-        capped = whole < exact * (1 - 1e-9)  # past the greatest count it may take
+        capped = whole < exact - slack  # past the greatest count it may take
     values[unknown] = whole
     kind = "a whole number" if allowed is None else "a whole number it may take here"
     goal = shown(calc, target, solve.value)
