@@ -341,3 +341,15 @@ def test_heads_a_goal_seek_found_none_for_and_huge_head_counts_end_cleanly() -> 
     huge = run("memory", "--heads", "1000000001", "--tensor-parallel", "2")
     assert huge.code == 2 and "does not divide the 1000000001 heads" in huge.stderr
     assert "e.g. 7, or another divisor of 1000000001: 1, 7, 11, " in huge.stderr
+
+
+@pytest.mark.parametrize("command", ["memory", "inference"])
+def test_weight_bytes_of_0_is_refused_by_every_calculator(command: str) -> None:
+    """Probe, item 5: memory --weight-bytes 0 ran (weight_memory 0 GB) while inference
+    refused it ('expected a value above 0'): a model has weights, so both refuse it."""
+    outcome = run(command, "--weight-bytes", "0")
+    assert outcome.code == 2 and outcome.stderr.startswith(
+        "tcoctl: error: --weight-bytes: '0' is out of range: expected a value above 0; e.g. "
+    )
+    with pytest.raises(UsageError, match="weight_bytes"):
+        getattr(tcoctl, command)(weight_bytes=0)

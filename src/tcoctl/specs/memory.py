@@ -5,8 +5,8 @@ from __future__ import annotations
 from tcoctl.specs.base import GPU, Calculator, Input, Result
 
 
-def _bytes_per_param(name: str, help: str, example: str) -> Input:
-    return Input(name, help, example, "B", "B", bare=True, positive=False)
+def _bytes_per_param(name: str, help: str, example: str, positive: bool = False) -> Input:
+    return Input(name, help, example, "B", "B", bare=True, positive=positive)
 
 
 def _degree(name: str, help: str, example: str) -> Input:
@@ -60,8 +60,8 @@ MEMORY = Calculator(
         Input("heads", "Attention heads.", "96", whole=True),
         Input("sequence", "Sequence length.", "2048", "token", "token", bare=True),
         Input("micro-batch", "Sequences per micro-batch on one GPU (default 1).", "1", whole=True),
-        _bytes_per_param(
-            "weight-bytes", "Bytes per parameter of the 16-bit weights (default 2).", "2"
+        _bytes_per_param(  # above 0, as inference's --weight-bytes: a model has weights
+            "weight-bytes", "Bytes per parameter of the 16-bit weights (default 2).", "2", True
         ),
         _bytes_per_param(
             "gradient-bytes", "Bytes per parameter of the gradients (default 2).", "2"
