@@ -264,3 +264,49 @@ def test_a_share_goal_outside_0_to_1_is_refused_as_typed(goal: str, option: str)
         f"e.g. '{name}={'0.15' if name == 'power_share' else '0.5'}'\n"
     )
     assert run("tco", "--solve", "electricity", "--for", "power_share=0.15").code == 0
+
+
+@pytest.mark.parametrize(
+    ("goal", "result", "share"),
+    [("power_share>=-0.1", "power_share", 0.0), ("gpu_share<=1.5", "gpu_share", 0.8035887)],
+)
+def test_a_share_limit_every_value_meets_is_answered(goal: str, result: str, share: float) -> None:
+    """A share is 0..1, so every value meets power_share>=-0.1 or gpu_share<=1.5: they were
+    refused (exit 2, 'must be between 0 and 1'); they are solved as the limit at the share's
+    end (>=0, <=1), here at electricity 0, where gpu_share is at its greatest."""
+    outcome = run("tco", "--solve", "electricity", "--for", goal)
+    assert outcome.code == 0, outcome.stderr
+    results = outcome.json()["results"]
+    assert results["electricity"]["value"] == 0.0
+    assert results[result]["value"] == pytest.approx(share, abs=1e-6)
+
+
+def test_a_yield_limit_every_value_meets_reports_the_yield_reached() -> None:
+    """die_yield<=1.2 is die_yield<=1: answered at defect density 0, where the yield is 1
+    (not the 1.2 asked for, which no yield is)."""
+    outcome = run("yield", "--die-size", "20x20", "--solve", "defect-density",
+                  "--for", "die_yield<=1.2")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    results = outcome.json()["results"]
+    assert (results["die_yield"]["value"], results["defect_density"]["value"]) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("tco", "--solve", "electricity", "--for", "power_share>=1.5"),
+         "power_share must be between 0 and 1; got '1.5', e.g. 'power_share>=0.15'"),
+        (("tco", "--solve", "electricity", "--for", "power_share<=-0.1"),
+         "power_share must be between 0 and 1; got '-0.1', e.g. 'power_share<=0.15'"),
+        (("yield", "--die-size", "20x20", "--solve", "defect-density", "--for", "die_yield>=-1"),
+         "die_yield must be above 0 and at most 1; got '-1', e.g. 'die_yield>=0.8'"),
+    ],
+)  # fmt: skip
+def test_a_share_limit_no_value_meets_is_refused_in_its_form(
+    args: tuple[str, ...], error: str
+) -> None:
+    """A limit no share meets (and a yield's >= below its open end at 0, which the closed
+    form refuses) is refused, its example a limit of the same side (it was a '=' goal)."""
+    outcome = run(*args)
+    assert outcome.code == 2 and outcome.stdout == ""
+    assert outcome.stderr == f"tcoctl: error: --for: {error}\n"

@@ -152,7 +152,8 @@ def parse_mark(
     """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``; RESULT as
     named or hyphenated (``kv-heads``), LEVEL a labelled result's label (``fits=yes``: its
     code, 1) or a number; with ``limits`` also ``RESULT<=LEVEL`` and ``RESULT>=LEVEL`` (a
-    goal-seek's --for)."""
+    goal-seek's --for; one past the result's bound that every value meets is that bound's,
+    ``power_share<=1.5`` is ``power_share<=1``)."""
     example = example or calc.sweep_example.split("|")[1]
     match = _MARK.match(text)
     if match and match["op"] != "=" and not limits:
@@ -194,6 +195,10 @@ def parse_mark(
     if level.is_range:
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")
     low, high, exclusive = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
+    if match["op"] == "<=" and level.low >= high:  # every value meets it, as it meets the
+        return result, high  # bound: the goal-seek answers that limit (at an end, or why not)
+    if match["op"] == ">=" and level.low <= low and not exclusive:
+        return result, low
     if level.low > high or level.low < low or (exclusive and level.low <= low):
         above = f"above {low:g}" if exclusive else f"at least {low:g}"
         if result.unit or (low, high) != (0.0, 1.0):
@@ -203,7 +208,7 @@ def parse_mark(
             within = "above 0 and at most 1" if exclusive else "between 0 and 1"
         raise UsageError(
             f"{option}: {result.name} must be {within}; got {shorten(match['level'])!r}, "
-            f"e.g. '{goal_example(calc, result, example)}'"
+            f"e.g. '{goal_example(calc, result, example).replace('=', match['op'], 1)}'"
         )
     return result, level.low
 
