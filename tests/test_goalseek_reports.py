@@ -805,3 +805,19 @@ def test_a_large_count_is_rounded_to_the_side_that_meets_a_limit(
     assert out[args[-1].replace("-", "_")]["value"] == count
     value = out[goal]["value"]
     assert value <= limit if side == "<=" else value >= limit
+
+
+def test_a_goal_seeks_tornado_charts_the_solved_input() -> None:
+    """With --solve the tornado ranks what moves the answer: it charted the calculator's
+    target, cost_per_gpu_hour, not the GPUs solved for (which --target could not name)."""
+    args = ("tco", "--solve", "gpus", "--for", "total_annual_cost=1e9 USD/yr", "--tornado")
+    doc = run(*args).json()
+    assert (doc["tornado"]["target"], doc["tornado"]["centre"]) == (
+        "gpus",
+        doc["results"]["gpus"]["value"],
+    )
+    assert doc["tornado"]["bars"][0]["input"] == "rate"
+    chosen = run(*args, "--target", "cost_per_gpu_hour").json()
+    assert chosen["tornado"]["target"] == "cost_per_gpu_hour"
+    solved = ("tco", "--solve", "electricity", "--for", "power_share=0.1", "--tornado")
+    assert run(*solved, "--target", "electricity").json()["tornado"]["target"] == "electricity"

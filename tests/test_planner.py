@@ -97,7 +97,7 @@ def test_a_tornado_end_where_the_goal_is_out_of_reach_says_so() -> None:
     take 41.1 ms there; 50 ms against 56.4 ms before the fit of 2026-12-04 evening); that
     end of the bar was drawn at the centre, as if the input moved nothing there. It is null
     in JSON, says 'out of reach' in the chart, and its bar ranks first (the input alone puts
-    the goal out of reach)."""
+    the goal out of reach). The tornado charts the solved layer overhead."""
     args = ("inference", "--solve", "layer-overhead", "--for", "time_per_output_token=35ms")
     tornado = run(*args, "--tornado", "-f", "json").json()["tornado"]
     bandwidth = tornado["bars"][0]
@@ -106,7 +106,7 @@ def test_a_tornado_end_where_the_goal_is_out_of_reach_says_so() -> None:
     assert bandwidth["at_high"] > tornado["centre"]
     assert all(None not in bar.values() for bar in tornado["bars"][1:])
     chart = run(*args, "--tornado", "-f", "table").stdout.split("tcoctl inference")[0]
-    at_high = f"{bandwidth['at_high']:.4g} USD/Mtoken"
+    at_high = f"{bandwidth['at_high']:.4g} {tornado['unit']}"  # the solved overhead's, µs
     assert chart.count("out of reach") == 1 and chart.index("out of reach") < chart.index(at_high)
 
 

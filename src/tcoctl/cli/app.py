@@ -368,7 +368,8 @@ def command_for(calc: Calculator) -> Callable[..., None]:
             metavar="RESULT",
             callback=non_empty,
             autocompletion=completion.results_of(calc),
-            help=f"Result for --tornado and --sweep charts (default: {calc.target}).",
+            help=f"Result for --tornado and --sweep charts (default: {calc.target}; a --tornado "
+            "with --solve: the input solved for).",
         ),
         _text(
             "sweep",

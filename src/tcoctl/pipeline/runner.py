@@ -104,7 +104,7 @@ def reports_for(
     solve = planner.parse_solve(
         calc, options.get("solve"), options.get("for"), flag_sets[0], options.get("sweep")
     )
-    target = target_result(calc, options)
+    target = target_result(calc, options, solve)
     for message in shadowing():
         warn(message)
     preset = choose_preset(calc, options.get("preset"), flag_sets[0])
@@ -382,9 +382,14 @@ def warn_percent_typos(given: Mapping[str, engine.Given], warn: Callable[[str], 
             )
 
 
-def target_result(calc: Calculator, options: Mapping[str, Any]) -> Result:
-    """The result a tornado or sweep chart is about: --target, else the calculator's own."""
-    return find_result(calc, options.get("target") or calc.target, "--target", calc.target)
+def target_result(
+    calc: Calculator, options: Mapping[str, Any], solve: engine.Solve | None = None
+) -> Result:
+    """The result a tornado or sweep chart is about: --target (a goal-seek's solved input
+    among them), else a goal-seek's solved input (what each range moves is the answer),
+    else the calculator's own."""
+    default = calc.target if solve is None else solve.unknown.name
+    return find_result(calc, options.get("target") or default, "--target", calc.target, solve)
 
 
 def run_batch(
