@@ -144,7 +144,16 @@ from typing import Any
 
 import numpy as np
 
-from tcoctl.core.relations import Finding, Model, by_row, formula, product, references, total
+from tcoctl.core.relations import (
+    Finding,
+    Model,
+    Relation,
+    by_row,
+    formula,
+    product,
+    references,
+    total,
+)
 from tcoctl.core.tco import DRAWN_POWER_FROM_TDP, EMBODIED_RATE, gpus_of_nodes
 
 
@@ -214,6 +223,40 @@ def _params_read(shared: Any, replicated: Any, expert: Any, touched: Any) -> Any
     return np.add(np.add(shared, replicated), np.multiply(touched, expert))
 
 
+def _weights_read(tokens: str, touched: str, pass_: str) -> tuple[Relation, ...]:
+    """What a forward pass over ``tokens`` reads (``pass_``: decode, prefill, batch_prefill):
+    the routed experts per layer they touch (``touched``: experts_touched, MoESD's Eq. 8 with
+    B the pass's tokens), ``{pass_}_params`` [-] and ``{pass_}_weight_memory`` [B]."""
+    params = f"{pass_}_params"
+    return (
+        formula(
+            touched,
+            ["experts", "experts_per_token", tokens],
+            experts_touched,
+            f"{touched} = experts x (1 - (1 - experts_per_token / experts) ^ {tokens})",
+        ),
+        formula(
+            params,
+            ["shared_params", "replicated_params", "expert_params", touched],
+            _params_read,
+            f"{params} = shared_params + replicated_params + {touched} x expert_params",
+        ),
+        product(f"{pass_}_weight_memory", params, "weight_bytes"),
+    )
+
+
+def _dense_read(pass_: str) -> Relation:
+    """The fallback of ``{pass_}_params`` for a dense model (or no --experts given): the
+    active parameters, and their copies under expert parallelism."""
+    return formula(
+        f"{pass_}_params",
+        ["active_params", "replicated_params"],
+        np.add,
+        f"{pass_}_params = active_params + replicated_params (dense, or no --experts given)",
+        fallback=True,
+    )
+
+
 def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any, overhead: Any) -> Any:
     """Prefill time [s]: the longer of the prompt's FLOP [FLOP] at the achieved compute
     [FLOP/s] and one read of the weights it uses [B] at the achieved bandwidth [B/s] (kipply,
@@ -268,12 +311,6 @@ RELATIONS = (
     # a decode step: the weights it uses (every expert the batch touches) and the KV cache
     # the batch holds are read once
     formula(
-        "experts_touched",
-        ["experts", "experts_per_token", "batch"],
-        experts_touched,
-        "experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ batch)",
-    ),
-    formula(
         "expert_params",
         ["params", "active_params", "experts", "experts_per_token"],
         lambda total, active, experts, per_token: np.divide(
@@ -293,45 +330,11 @@ RELATIONS = (
         lambda parallel, shared: np.multiply(np.subtract(parallel, 1.0), shared),
         "replicated_params = (expert_parallel - 1) x shared_params (a copy per GPU)",
     ),
-    formula(
-        "decode_params",
-        ["shared_params", "replicated_params", "expert_params", "experts_touched"],
-        _params_read,
-        "decode_params = shared_params + replicated_params + experts_touched x expert_params",
-    ),
-    product("decode_weight_memory", "decode_params", "weight_bytes"),
+    *_weights_read("batch", "experts_touched", "decode"),
     # a prefill reads the experts its prompt's tokens touch, as a decode step its batch's
-    formula(
-        "prefill_experts_touched",
-        ["experts", "experts_per_token", "prompt_tokens"],
-        experts_touched,
-        "prefill_experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ "
-        "prompt_tokens)",
-    ),
     product("batch_prompt_tokens", "prompt_tokens", "batch"),
-    formula(
-        "batch_prefill_experts_touched",
-        ["experts", "experts_per_token", "batch_prompt_tokens"],
-        experts_touched,
-        "batch_prefill_experts_touched = experts x (1 - (1 - experts_per_token / experts) ^ "
-        "(batch x prompt_tokens))",
-    ),
-    formula(
-        "prefill_params",
-        ["shared_params", "replicated_params", "expert_params", "prefill_experts_touched"],
-        _params_read,
-        "prefill_params = shared_params + replicated_params + prefill_experts_touched x "
-        "expert_params",
-    ),
-    formula(
-        "batch_prefill_params",
-        ["shared_params", "replicated_params", "expert_params", "batch_prefill_experts_touched"],
-        _params_read,
-        "batch_prefill_params = shared_params + replicated_params + "
-        "batch_prefill_experts_touched x expert_params",
-    ),
-    product("prefill_weight_memory", "prefill_params", "weight_bytes"),
-    product("batch_prefill_weight_memory", "batch_prefill_params", "weight_bytes"),
+    *_weights_read("prompt_tokens", "prefill_experts_touched", "prefill"),
+    *_weights_read("batch_prompt_tokens", "batch_prefill_experts_touched", "batch_prefill"),
     total("bytes_per_step", "decode_weight_memory", "kv_cache_batch"),
     formula(
         "tensor_parallel",
@@ -532,27 +535,7 @@ RELATIONS = (
         "replicated_params = 0 (no expert parallelism: one copy of the weights)",
         fallback=True,
     ),
-    formula(
-        "decode_params",
-        ["active_params", "replicated_params"],
-        np.add,
-        "decode_params = active_params + replicated_params (dense, or no --experts given)",
-        fallback=True,
-    ),
-    formula(
-        "prefill_params",
-        ["active_params", "replicated_params"],
-        np.add,
-        "prefill_params = active_params + replicated_params (dense, or no --experts given)",
-        fallback=True,
-    ),
-    formula(
-        "batch_prefill_params",
-        ["active_params", "replicated_params"],
-        np.add,
-        "batch_prefill_params = active_params + replicated_params (dense, or no --experts given)",
-        fallback=True,
-    ),
+    *(_dense_read(pass_) for pass_ in ("decode", "prefill", "batch_prefill")),
     formula(
         "pass_overhead",
         [],
