@@ -790,17 +790,17 @@ the batch's prompts. Efficiencies default to a range fitted on published measure
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('33.76 ms', '64.4 ms')
+('39.16 ms', '71.47 ms')
 
 On the same four GPUs the H20 reads at its bandwidth ratio to the H100 (4.0 / 3.35 =
-1.194), not its FLOP ratio; the fitted fixed time of each pass (80 layers x 110 us) is the
+1.194), not its FLOP ratio; the fitted fixed time of each pass (80 layers x 80 us) is the
 same on both, so the step is shorter by less:
 
 >>> h20 = tcoctl.inference(gpu="h20", gpus_per_replica=4)
 >>> h100 = tcoctl.inference(gpu="h100-sxm", gpus_per_replica=4)
 >>> ratio = h100["time_per_output_token"] / h20["time_per_output_token"]
 >>> round(float(ratio.magnitude), 3)
-1.137""",
+1.157""",
     ),
     "tco": (
         """Total cost of ownership of a GPU cluster; starts from ``preset`` (default

@@ -92,8 +92,11 @@ References
   2 x layers x model dim values per token, and the latency floor 2 x params bytes / memory
   bandwidth of 16-bit weights at small batch.
 - Austin et al., "How to Scale Your Model", chapter "All About Transformer Inference" (2025),
-  https://jax-ml.github.io/scaling-book/inference/: decode step time as the larger of
-  (weight + KV bytes) / HBM bandwidth and FLOP / peak.
+  https://jax-ml.github.io/scaling-book/inference/: the "Theoretical Min Step Time" of a
+  decode step, (batch x KV cache size + parameter size) / memory bandwidth, and FLOP / peak
+  where the batch is large; its "Theoretical Step Time (General)" adds the KV read to the
+  larger of the weights' read and FLOP time, where tcoctl takes the larger of the sums
+  (each phase its own roofline gave no better fit: docs/validation.md).
 - Databricks (MosaicML), "LLM Inference Performance Engineering: Best Practices" (2023),
   https://www.databricks.com/blog/llm-inference-performance-engineering-best-practices:
   time per output token, time to first token, and model bandwidth utilisation (achieved

@@ -10,13 +10,16 @@ is a ratio r = ec / eb and a scale, at one overhead. Each measured case runs onc
 grid (1/8 to 8) with no overhead, and once more with a reference overhead (times are linear
 in it: the time one second of overhead per layer adds). At each overhead of a grid (0 to
 200 us per layer) a case implies the scale s_i at which it is met exactly: model time / (measured
-time - overhead's time), a rate's time being 1 / rate. The family's scale is the median
-of its cases' s_i (it minimises the sum of |log error|), and its ratio the grid point with
-the least sum (of ratios within 1 % per case of it, the nearest to 1). A replica of g GPUs
-keeps ``parallel_efficiency ^ log2(g)`` of a GPU's rate (tensor-parallel communication): the
-fitted fraction, pooled over the families, is the one of a grid (1 to 0.6) that leaves the
-least sum, and the overhead the one of its grid that leaves the least sum with its best
-fraction. The range is the fitted pair divided and multiplied by k, log k the
+time - overhead's time), a rate's time being 1 / rate. The family's scale is the one that
+leaves the least sum of its cases' |relative error|, the error ``tcoctl validate`` reports
+(|s / s_i - 1| for a rate, |s_i / s - 1| for a time; least_relative_error finds it exactly;
+until 2026-12-04 it was the median s_i, the least sum of |log error|, which weighs an
+estimate 3x too fast as one 3x too slow where the reported error does not), and its ratio
+the grid point with the least sum (of ratios within 1 % per case of it, the nearest to 1).
+A replica of g GPUs keeps ``parallel_efficiency ^ log2(g)`` of a GPU's rate (tensor-parallel
+communication): the fitted fraction, pooled over the families, is the one of a grid (1 to
+0.6) that leaves the least sum, and the overhead the one of its grid that leaves the least
+sum with its best fraction. The range is the fitted pair divided and multiplied by k, log k the
 split-conformal miss |log s_i / s| that COVERAGE of new cases stay within (each fit case
 against its family fitted without it; see conformal_factor): a rate's errors are ratios, so
 the band is symmetric in log terms. The overhead is one value for every family, its range
@@ -127,6 +130,8 @@ class Measured:
     per_overhead: float
     measured: float
     gpus: float
+    rate: bool
+    """Whether the case's result is a rate (its error is measured time / model time - 1)."""
 
     def log_scales(self, overhead: float) -> np.ndarray:
         """log s_i for each ratio: the scale of (eb, ec) at which the model with ``overhead``
@@ -159,7 +164,8 @@ def measure(case: Case) -> Measured:
     # the GPUs the tensor-parallel factor counts: GPUs per replica over any expert parallelism
     gpus = float(found[0]["results"]["tensor_parallel"]["value"])
     measured = 1 / case.expected if is_rate(case.unit) else case.expected
-    return Measured(times[:-1], float(times[-1] - times[0]) / reference, measured, gpus)
+    per_overhead = float(times[-1] - times[0]) / reference
+    return Measured(times[:-1], per_overhead, measured, gpus, is_rate(case.unit))
 
 
 def gpu_of(case: Case) -> str:
@@ -182,15 +188,51 @@ class Calibration:
     """Fixed time per layer of a forward pass [s]."""
 
 
-def _fit_one(scales: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ratio index, log scale, sum of |log error|) of each fit in an array of cases x ratios,
-    or of a stack of them (leading axes, a fit each: one pass of numpy for all): the scale is
-    the cases' median (at most 1: an efficiency is at most 1); of ratios within 1 % per case of
-    the least sum, the nearest to 1 (two cases that bind one resource alone leave the other
+def least_relative_error(scales: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log scale, sum of |relative error|) of each fit in an array of cases x ratios, or a
+    stack of them (leading axes): the log scale c <= 0 (an efficiency is at most 1) that
+    leaves the least sum of the errors ``tcoctl validate`` reports, |estimate / measured - 1|:
+    a rate's (``rates``, a flag per case, the cases' axis last) |e^(c - x_i) - 1|, a time's
+    |e^(x_i - c) - 1|, x_i the case's implied log scale. Between neighbouring x_i (sorted) the
+    sum is a e^c + b e^-c + constant, a and b cumulative sums of e^-x (rates) and e^x (times)
+    below and above c; its least on each interval is at an end or, where a and b are both
+    positive (convex), at c = log(b / a) / 2 held inside it."""
+    order = np.argsort(scales, axis=-2)
+    sorted_scales = np.take_along_axis(scales, order, -2)
+    is_rate = np.take_along_axis(np.broadcast_to(rates[..., None], scales.shape), order, -2)
+    sums = []
+    for term, kind in ((np.exp(-sorted_scales), is_rate), (np.exp(sorted_scales), ~is_rate)):
+        term, count = np.where(kind, term, 0.0), kind.astype(float)
+        below = np.cumsum(term, axis=-2) - term  # the cases below the interval ending at x_j
+        counted_below = np.cumsum(count, axis=-2) - count
+        above = term.sum(axis=-2, keepdims=True) - below
+        counted_above = count.sum(axis=-2, keepdims=True) - counted_below
+        sums.append((below - above, counted_above - counted_below))
+    (rising, rate_constant), (falling, time_constant) = sums  # a, and -b, on each interval
+    falling = -falling
+    top = np.minimum(sorted_scales, 0.0)  # each interval's upper end, at most 0
+    bottom = np.concatenate(
+        [np.full_like(top[..., :1, :], -np.inf), sorted_scales[..., :-1, :]], axis=-2
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        turning = 0.5 * np.log(falling / rising)
+    convex = (rising > 0) & (falling > 0)
+    candidate = np.where(convex, np.clip(turning, bottom, top), top)
+    cost = rising * np.exp(candidate) + falling * np.exp(-candidate) + rate_constant - time_constant
+    cost = np.where(bottom > 0.0, np.inf, cost)
+    best = cost.argmin(axis=-2)[..., None, :]
+    centre = np.take_along_axis(candidate, best, -2)[..., 0, :]
+    least = np.take_along_axis(cost, best, -2)[..., 0, :]
+    return centre, least
+
+
+def _fit_one(scales: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ratio index, log scale, sum of |relative error|) of each fit in an array of cases x
+    ratios, or of a stack of them (leading axes, a fit each: one pass of numpy for all): at
+    each ratio the scale least_relative_error finds; of ratios within 1 % per case of the
+    least sum, the nearest to 1 (two cases that bind one resource alone leave the other
     free)."""
-    by_ratio = np.swapaxes(scales, -1, -2).copy()  # cases last: numpy's fast partition
-    centre = np.minimum(np.median(by_ratio, axis=-1, overwrite_input=True), 0.0)
-    cost = np.abs(scales - centre[..., None, :]).sum(axis=-2)
+    centre, cost = least_relative_error(scales, rates)
     near = cost <= cost.min(axis=-1, keepdims=True) + TIE * scales.shape[-2]
     best = np.where(near, np.abs(np.log(np.array(RATIOS))), np.inf).argmin(axis=-1)
     at_best = best[..., None]
@@ -201,7 +243,9 @@ def _fit_one(scales: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def conformal_factor(scales: np.ndarray, families: Sequence[Sequence[int]]) -> float:
+def conformal_factor(
+    scales: np.ndarray, families: Sequence[Sequence[int]], rates: np.ndarray
+) -> float:
     """The factor k that COVERAGE of held-out cases stay within (s / k <= s_i <= s x k), from
     the fit split alone (split-conformal prediction, Lei et al. 2018, "Distribution-Free
     Predictive Inference for Regression", JASA 113(523)): each case's |log(s_i / s)| against
@@ -210,8 +254,9 @@ def conformal_factor(scales: np.ndarray, families: Sequence[Sequence[int]]) -> f
     misses: list[float] = []
     for members in families:
         if len(members) > 1:
-            others = np.array([scales[[i for i in members if i != case]] for case in members])
-            best, log_scale, _ = _fit_one(others)  # each case's family fitted without it
+            rest = np.array([[i for i in members if i != case] for case in members])
+            # each case's family fitted without it
+            best, log_scale, _ = _fit_one(scales[rest], rates[rest])
             misses.extend(np.abs(scales[list(members), best] - log_scale).tolist())
     rank = min(len(misses), math.ceil((len(misses) + 1) * COVERAGE))
     return math.exp(sorted(misses)[rank - 1]) if misses else 1.0
@@ -230,7 +275,7 @@ class _GroupFit:
 @dataclass(frozen=True)
 class _Found:
     """A fit in the grid's terms: the layer overhead [s], the loss per doubling, each group's
-    fit and cases, and the families' sum of |log error|."""
+    fit and cases, and the families' sum of |relative error|."""
 
     overhead: float
     loss: float
@@ -246,15 +291,16 @@ def _implied(measured: Sequence[Measured]) -> np.ndarray:
 
 def _fit_measured(measured: Sequence[Measured], families: Sequence[str | None]) -> _Found:
     """The fit of the cases (_fit_implied)."""
-    return _fit_implied(_implied(measured), np.log2([m.gpus for m in measured]), families)
+    doublings, rates = np.log2([m.gpus for m in measured]), np.array([m.rate for m in measured])
+    return _fit_implied(_implied(measured), doublings, families, rates)
 
 
 def _fit_implied(
-    implied: np.ndarray, doublings: np.ndarray, families: Sequence[str | None]
+    implied: np.ndarray, doublings: np.ndarray, families: Sequence[str | None], rates: np.ndarray
 ) -> _Found:
     """The fit from the cases' implied log scales (cases x OVERHEADS x ratios), doublings of
     GPUs per replica and families (None: none): the layer overhead of OVERHEADS and the loss
-    of LOSSES that leave the families' least sum of |log error| (the first of equals: the
+    of LOSSES that leave the families' least sum of |relative error| (the first of equals: the
     least overhead, then loss), each group's fit at them and the range's factor."""
     groups = {ANY_GPU: list(range(len(implied)))}
     for name in FAMILIES:
@@ -265,14 +311,16 @@ def _fit_implied(
     # scale; overheads x losses x cases x ratios
     kept = np.array([np.log1p(-loss) for loss in LOSSES])
     scaled = implied.transpose(1, 0, 2)[:, None] - (kept[:, None] * doublings)[None, :, :, None]
-    fits = {name: _fit_one(scaled[:, :, m]) for name, m in groups.items() if name != ANY_GPU}
+    fits = {
+        name: _fit_one(scaled[:, :, m], rates[m]) for name, m in groups.items() if name != ANY_GPU
+    }
     costs = sum((found[2] for found in fits.values()), np.zeros(scaled.shape[:2]))
     losses = costs.argmin(axis=1)  # each overhead's best loss
     overhead = int(costs[np.arange(len(OVERHEADS)), losses].argmin())
     loss = int(losses[overhead])
     at = scaled[overhead, loss]
-    factor = conformal_factor(at, [m for n, m in groups.items() if n != ANY_GPU])
-    pooled, pooled_scale, _ = _fit_one(at)  # every case, at the families' overhead and loss
+    factor = conformal_factor(at, [m for n, m in groups.items() if n != ANY_GPU], rates)
+    pooled, pooled_scale, _ = _fit_one(at, rates)  # every case, at the families' overhead and loss
     chosen = {
         ANY_GPU: _GroupFit(int(pooled), float(pooled_scale), factor),
         **{
@@ -290,7 +338,8 @@ def _measured(chosen: Sequence[Case]) -> tuple[list[Measured], list[str | None]]
 
 def fit(cases: Sequence[Case]) -> Calibration:
     """Each family's fit (``*``: the pooled fit of every fit case), the parallel efficiency
-    and the layer overhead that leave the least sum of |log error|, from the fit split only."""
+    and the layer overhead that leave the least sum of |relative error|, from the fit split
+    only."""
     chosen = fit_cases(cases)  # the split is chosen before any expected value is read
     if not chosen:
         raise ValueError("no measured inference cases in the fit split")
@@ -363,10 +412,13 @@ def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
     chosen = fit_cases(cases)
     measured, families = _measured(chosen)
     implied, doublings = _implied(measured), np.log2([m.gpus for m in measured])
+    rates = np.array([m.rate for m in measured])
     errors, inside = {}, {}
     for i, case in enumerate(chosen):
         rest = [j for j in range(len(chosen)) if j != i]
-        found = _fit_implied(implied[rest], doublings[rest], [families[j] for j in rest])
+        found = _fit_implied(
+            implied[rest], doublings[rest], [families[j] for j in rest], rates[rest]
+        )
         group = found.groups.get(families[i] or ANY_GPU, found.groups[ANY_GPU])
         log_factor = math.log1p(-found.loss) * math.log2(measured[i].gpus)
         log_scale = group.log_scale + log_factor
@@ -394,7 +446,8 @@ def preset_text(calibration: Calibration, date: str) -> str:
         "split (src/tcoctl/validation/*.toml), per GPU family (one architecture and, in the "
         "dataset, one runtime: TensorRT-LLM on NVIDIA, vLLM on AMD; '*' is the pooled fit of "
         f"every case, for GPUs of no family). {families}. Method: tcoctl.pipeline.calibration "
-        "(the ratio compute / bandwidth and the median scale that meet the family's cases, the "
+        "(the ratio compute / bandwidth and the scale that leave the least sum of the family's "
+        "cases' |relative error|, the "
         f"range the fit / k .. the fit x k, log k the split-conformal {100 * COVERAGE:.0f} % "
         "|log miss| of the cases each left out of its family's fit, with the layer overhead); "
         "python -m tcoctl.pipeline.calibration rewrites this file"
@@ -426,7 +479,7 @@ def preset_text(calibration: Calibration, date: str) -> str:
         f'as_of = "{date}"\n'
         f'note = "fitted {date} with the efficiencies, on the same cases: the fraction of a '
         "GPU's rate each doubling of GPUs per replica keeps (searched from 1 to 0.6 in steps "
-        "of 0.02), the one that leaves the families' least sum of |log error|; dropped (1) "
+        "of 0.02), the one that leaves the families' least sum of |relative error|; dropped (1) "
         'when --bandwidth-efficiency or --compute-efficiency is given"\n'
     )
     overhead_us, factor = calibration.layer_overhead * 1e6, fits[ANY_GPU].factor
@@ -439,7 +492,7 @@ def preset_text(calibration: Calibration, date: str) -> str:
         f'note = "fitted {date} with the efficiencies, on the same cases: the fixed time per '
         "layer of each forward pass (kernel launches, the runtime's scheduling; vLLM's profile "
         "of Llama 3 8B on one H100 found 38 % of the time on the GPU), searched from 0 to 200 "
-        "us in steps of 10, the one that leaves the families' least sum of |log error|, its "
+        "us in steps of 10, the one that leaves the families' least sum of |relative error|, its "
         "range the value divided and multiplied by the efficiencies' range factor (the fast "
         "end of a range has the high efficiencies and the low overhead); "
         'dropped (0) when --bandwidth-efficiency or --compute-efficiency is given"\n'
