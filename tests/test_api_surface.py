@@ -528,3 +528,14 @@ def test_an_array_names_the_element_that_fails(
     not np.str_('x'))."""
     with pytest.raises(error, match=re.escape(message)):
         tcoctl.tco(**keywords)
+
+
+def test_an_option_named_mid_sentence_before_a_colon_is_not_the_subject() -> None:
+    """The probe's leftover: 'experts_per_token is more than experts=: a token uses ...' (the
+    colon after --experts read as the message's subject, 'experts=:'). Mid-sentence it is
+    punctuation; at a message's start it still marks the subject ('gpu=: no gpu preset')."""
+    with pytest.raises(UsageError) as more:
+        tcoctl.inference(experts=8, experts_per_token=16)
+    assert "is more than experts: a token uses at most every expert" in str(more.value)
+    with pytest.raises(UsageError, match=r"^gpu=: no gpu preset 'nonsense'"):
+        tcoctl.inference(gpu="nonsense")

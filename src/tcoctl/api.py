@@ -381,9 +381,14 @@ def as_keywords(calc: Calculator, text: str) -> str:
     pieces: list[str] = []
     done = 0  # where the text not yet worded starts
     for option in _OPTION.finditer(text):
-        flag, subject, token = option[1], option[2], option[3]
+        flag, token = option[1], option[3]
         if flag not in known:
             continue
+        # a colon after an option makes it the message's subject only where the message (or
+        # a part after its prefix) starts with it: "... is more than --experts: a token ..."
+        # is punctuation, worded 'experts: a token', not 'experts=: a token'
+        leads = option.start() == 0 or text[: option.start()].endswith(": ")
+        subject = option[2] if leads else None
         key = FLAG_KEYWORDS.get(flag, flag)
         value = None if token is None or subject else _option_value(calc, flag, token)
         if subject:
