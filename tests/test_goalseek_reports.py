@@ -548,14 +548,16 @@ def test_a_count_rounded_up_to_meet_a_limit_says_up() -> None:
 
 
 @pytest.mark.parametrize(
-    ("goal", "diameter", "dies"), [(">=601", 296.3, 602), ("<=601", 296.2, 600)]
+    ("goal", "diameter", "dies"),
+    [(">=601", 296.3, 602), ("<=601", 296.2, 600), ("=602", 296.3, 602), ("=600", 295.2, 600)],
 )
 def test_a_limit_a_step_passes_is_met_on_its_side(goal: str, diameter: float, dies: int) -> None:
     """Hostile probe, item 2: 'dies_per_wafer>=601' was refused ('it steps over that value
     at wafer-diameter = 296.204 mm, from 600 to 602'; 'e.g. --for dies_per_wafer=600', which
     drops the limit), though 602 meets it. The side of the step that meets the limit is the
     answer, with the fewest figures that meet it as typed back (296.204 prints as 296.2,
-    which gives 600)."""
+    which gives 600). A goal one side of a step holds over a stretch too: 'dies_per_wafer=602'
+    answered 296.204416996265 mm, shown as 296.2, which gives 600; now 296.3."""
     ask = ("yield", "--die-area", "100", "--defect-density", "0.1")
     out = results(*ask, "--solve", "wafer-diameter", "--for", f"dies_per_wafer{goal}")
     assert out["wafer_diameter"]["value"] == diameter and out["dies_per_wafer"]["value"] == dies

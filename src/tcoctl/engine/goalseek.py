@@ -487,7 +487,7 @@ def reached(
     gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
     answer is the value inside it with the fewest figures, from a table's 4, that meets it
     as typed back: wafer-diameter 296.3 mm for dies_per_wafer>=601, not 296.204 shown as
-    296.2, which gives 600); elements where neither side does are out of reach (the problem names
+    296.2, which gives 600; and so for a goal one side of a step, dies_per_wafer=602); elements where neither side does are out of reach (the problem names
     the values either side, the nearest achievable), as are elements where the result only
     tends to the goal as a limit (bisection and float rounding would otherwise report
     success)."""
@@ -521,11 +521,14 @@ def reached(
         [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
     )
 
-    def outside(y: Array) -> Array:  # 0 where a limit is met strictly, as miss at the goal
-        return np.where(solve.side * miss(y) >= 0, 0.0, 1.0)
+    def outside(y: Array) -> Array:  # 0 where a limit is met strictly, or a stepped goal
+        m = miss(y)  # reached (as miss at the goal)
+        return np.where(solve.side * m >= 0 if solve.side else meets(m), 0.0, 1.0)
 
-    if solve.side and not spec.whole:  # a limit holds over a stretch: the fewest figures
-        # inside it, as shown (a whole count is rounded to meet it: rounded_whole)
+    stepped = ~(hits[0] & hits[2]) & ~np.isnan(chosen)  # a goal one side of a step gives
+    if (solve.side or stepped.any()) and not spec.whole:  # a limit, or a stepped result's
+        # goal, holds over a stretch: the fewest figures inside it, as shown (a whole count
+        # is rounded to meet it: rounded_whole)
         unit, display = display_unit(calc, spec.core)
 
         def in_core(y: Array) -> Array:  # from the unit a table shows (USD/kWh) to core's
@@ -539,7 +542,8 @@ def reached(
             lambda y: outside(in_core(y)), np.where(answered, edge, 1.0), (ends[0], ends[1])
         )
         tidy = in_core(digits)
-        chosen = np.where(answered & (outside(tidy) == 0), tidy, chosen)
+        stretch = answered & (stepped | bool(solve.side))
+        chosen = np.where(stretch & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
     name, goal, operator = solve.target.name, asked(calc, solve), OPERATORS[side_shown(solve)]
 
