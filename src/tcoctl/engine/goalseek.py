@@ -487,10 +487,10 @@ def reached(
     gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
     answer is the value inside it with the fewest figures, from a table's 4, that meets it
     as typed back: wafer-diameter 296.3 mm for dies_per_wafer>=601, not 296.204 shown as
-    296.2, which gives 600; and so for a goal one side of a step, dies_per_wafer=602); elements where neither side does are out of reach (the problem names
-    the values either side, the nearest achievable), as are elements where the result only
-    tends to the goal as a limit (bisection and float rounding would otherwise report
-    success)."""
+    296.2, which gives 600; and so for a goal one side of a step, dies_per_wafer=602);
+    elements where neither side does are out of reach (the problem names the values either
+    side, the nearest achievable), as are elements where the result only tends to the goal
+    as a limit (bisection and float rounding would otherwise report success)."""
     found = np.isfinite(root)
     if not found.any():
         return root, []
