@@ -501,7 +501,10 @@ def test_a_model_input_that_cannot_be_is_refused_not_run() -> None:
     model dropped the preset's kv-heads and head-dim (gpus_per_replica 4 -> 1, the weights
     no longer fitting, without a word), and --latent-dim took a fraction."""
     over = run("inference", "--params", "47e9", "--active-params", "60e9", "--gpu", "h100-sxm")
-    assert over.code == 2 and "(e.g. --active-params 47000000000)" in over.stderr
+    # the example keeps 3 figures, rounded down so that it runs (70553706496 as 7.05e10)
+    llama = run("inference", "--active-params", "80e9")
+    assert "(e.g. --active-params 7.05e10)" in llama.stderr
+    assert over.code == 2 and "(e.g. --active-params 4.7e10)" in over.stderr
     assert "--active-params is more than --params: a token uses at most every" in over.stderr
     latent = run("inference", "--params", "70e9", "--gpu", "h100-sxm", "--latent-dim", "512")
     assert latent.code == 2 and "latent-dim" in latent.stderr and latent.stdout == ""

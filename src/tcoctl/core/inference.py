@@ -645,9 +645,19 @@ def more_used_than_held(
     most = float(np.broadcast_to(values[held], over.shape)[over].min())
     message = (
         f"{used} is more than {held}: a token uses at most every {what} "
-        f"(e.g. {used} {min(typical, most):.15g})"
+        f"(e.g. {used} {_short_at_most(min(typical, most))})"
     )
     return _flagged(over, rows, message, (used, held), fatal=True, usage=True)
+
+
+def _short_at_most(value: float) -> str:
+    """``value`` to 3 significant figures, rounded down so that it stays at most ``value``:
+    70553706496 as 7.05e10 (an example that runs, not every digit)."""
+    if value < 1000:
+        return f"{value:.15g}"
+    step = 10.0 ** (math.floor(math.log10(value)) - 2)
+    mantissa, exponent = f"{math.floor(value / step) * step:.2e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
 def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:
