@@ -547,3 +547,34 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"tcoctl: error: {said}") and done.stderr.count("\n") == 1
     assert done.stderr.endswith(f"{example}\n")  # after 'python -m' here, as it was run
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("tco", "--gpu-prise", "30000"),
+         "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} --gpu-price '33750 USD'"),
+        (("tco", "--formatt", "json"),
+         "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format table"),
+        (("tco", "--zzzzzz", "1"), "--zzzzzz: {tco} has no such option; e.g. {tco} --help"),
+        (("tco", "extra"),
+         "'extra': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
+        (("schema", "nosuch"),
+         "'nosuch': {schema} takes no such argument, only options (--NAME VALUE); "
+         "e.g. {schema} --help"),
+    ],
+)  # fmt: skip
+def test_an_unknown_option_or_argument_names_it_with_an_example(
+    args: tuple[str, ...], said: str
+) -> None:
+    """The new-user trial: click's 'No such option: --gpu-prise (Possible options: --gpu-price,
+    --gpus, --preset)' and 'Got unexpected extra argument(s) (extra)' named no example, and
+    click's first 'possible option' for --formatt was --for. Now one line with the nearest
+    option (tcoctl's own nearest) and its help's example, or the command's --help."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", *args], capture_output=True, text=True, timeout=60
+    )
+    paths = {"tco": "python -m tcoctl tco", "schema": "python -m tcoctl schema"}
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"tcoctl: error: {said.format(**paths)}\n"

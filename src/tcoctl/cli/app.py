@@ -37,6 +37,7 @@ from tcoctl.errors import (
     UsageError,
     as_flag,
     did_you_mean,
+    nearest,
     not_one_of,
     quoted,
     shorten,
@@ -667,7 +668,8 @@ def main() -> None:
         sys.stdout.write(error.format_message() + "\n")
         sys.exit(int(ExitCode.OK))
     except ClickException as error:
-        sys.stderr.write(f"tcoctl: error: {hinted(worded(error), sys.argv[1:])}\n")
+        path = getattr(getattr(error, "ctx", None), "command_path", "") or "tcoctl"
+        sys.stderr.write(f"tcoctl: error: {hinted(worded(error), sys.argv[1:], path)}\n")
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, Interrupted) as stop:
         code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
@@ -751,19 +753,34 @@ def missing_argument(error: MissingParameter) -> str:
     return f"{path}: expected a {found[1].lower()} ({name}); e.g. {path} {found[2]}"
 
 
-def hinted(message: str, argv: list[str]) -> str:
+def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     """Click's usage message, with what to type where click gives no example: an unquoted
     value with a space (``--budget 1e25 FLOP``), an option left without its value, an
-    option of ``tcoctl`` itself given after the command."""
-    misplaced = re.match(r"No such option: (--[\w-]+)", message)
+    option of ``tcoctl`` itself given after the command, an option the command (``path``,
+    'tcoctl tco') does not have, and words it takes no argument for."""
+    misplaced = re.match(r"No such option: (--[\w-]+)(?: \(Possible options: ([^)]*)\))?", message)
     if misplaced and misplaced[1] in TCOCTL_OPTIONS:
         return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
-    extra = re.search(r"unexpected extra argument\S* \(([^)\s]+)", message)
-    at = argv.index(extra.group(1)) if extra and extra.group(1) in argv else 0
+    if misplaced:  # click's words name no example
+        near = next(iter(nearest(misplaced[1], (misplaced[2] or "").split(", "))), "")
+        example = re.sub(r" \(.*\)$", "", option_example(argv, near) or near) if near else "--help"
+        return (
+            f"{misplaced[1]}: {path} has no such option"
+            + (f" (did you mean {near}?)" if near else "")
+            + f"; e.g. {path} {example}"
+        )
+    extra = re.search(r"unexpected extra argument\S* \(([^)]+)\)", message)
+    words = extra.group(1).split() if extra else []
+    at = argv.index(words[0]) if words and words[0] in argv else 0
     if at >= 2 and argv[at - 2].startswith("--"):
         flag, value = argv[at - 2], f"{argv[at - 1]} {argv[at]}"
         example = quoting_example(argv, flag, value)
         return f"{flag}: a value with a space goes in quotes, e.g. {flag} {example} ({message})"
+    if extra:
+        return (
+            f"{shorten(extra.group(1))!r}: {path} takes no such argument, only options "
+            f"(--NAME VALUE); e.g. {path} --help"
+        )
     bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
     examples = [
         i.example for c in CALCULATORS.values() for i in c.inputs if bare and i.name == bare[1][2:]
