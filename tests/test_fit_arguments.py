@@ -16,6 +16,12 @@ from tcoctl.pipeline.fit_arguments import parse
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["no-such-folder"], "folder 'no-such-folder' does not exist"),
         (["presets", "2025-13-01"], "expected a date YYYY-MM-DD"),
+        # Python 3.11 reads these as dates; a preset's as_of may not be, and every command
+        # then refused the preset (the probe)
+        (["presets", "20261204"], "expected a date YYYY-MM-DD; got '20261204'"),
+        (["presets", "2026-W49-5"], "expected a date YYYY-MM-DD; got '2026-W49-5'"),
+        (["--leave-one-out", "presets"], "--leave-one-out writes nothing, so it takes no folder"),
+        ([__file__], "is not a folder: give an existing folder"),
     ],
 )
 def test_bad_arguments_exit_2_naming_them(
@@ -39,3 +45,16 @@ def test_help_and_good_arguments(capsys: pytest.CaptureFixture[str], tmp_path: P
     given = parse("serving-fit", [str(tmp_path), "2025-06-30"])
     assert (given.folder, given.date) == (str(tmp_path), "2025-06-30")
     assert parse("serving-fit", ["--leave-one-out"], leave_one_out=True).leave_one_out
+
+
+def test_a_preset_that_cannot_be_written_is_refused_before_the_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The probe: a folder named serving-fit.toml in the way ran the 5 s fit, then gave an
+    IsADirectoryError traceback; it is refused first, in one line."""
+    (tmp_path / "serving-fit.toml").mkdir()
+    with pytest.raises(SystemExit) as exited:
+        parse("serving-fit", [str(tmp_path), "2025-06-30"], leave_one_out=True)
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert "cannot write '" in said and "serving-fit.toml': give a folder where it can be" in said

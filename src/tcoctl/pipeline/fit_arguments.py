@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+
+from tcoctl.files import reason, write_atomic
 
 MODULES = {
     "serving-fit": "tcoctl.pipeline.calibration",
@@ -17,8 +21,11 @@ MODULES = {
 
 
 def _date(text: str) -> str:
-    """A YYYY-MM-DD date, as given."""
+    """A YYYY-MM-DD date, as given (Python 3.11's fromisoformat also reads 20261204 and
+    2026-W49-5, which a preset's ``as_of`` may not be: every command would refuse it)."""
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
         datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD; got {text!r}") from None
@@ -56,7 +63,28 @@ def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argp
             action="store_true",
             help="print the leave-one-out table, write nothing",
         )
-    args = parser.parse_args(list(argv))
+    given = list(argv)
+    args = parser.parse_args(given)
+    if getattr(args, "leave_one_out", False) and len(given) > 1:
+        parser.error("--leave-one-out writes nothing, so it takes no folder or date")
     if not getattr(args, "leave_one_out", False) and not Path(args.folder).is_dir():
-        parser.error(f"folder {args.folder!r} does not exist: give an existing folder")
+        what = "is not a folder" if Path(args.folder).exists() else "does not exist"
+        parser.error(f"folder {args.folder!r} {what}: give an existing folder")
+    target = Path(args.folder) / f"{preset}.toml"
+    if not getattr(args, "leave_one_out", False) and (
+        target.is_dir() or not os.access(target if target.exists() else args.folder, os.W_OK)
+    ):
+        parser.error(f"cannot write {str(target)!r}: give a folder where it can be written")
     return args
+
+
+def write_preset(folder: str, preset: str, text: str) -> None:
+    """Write ``folder``/``preset``.toml whole (files.write_atomic: a full disk leaves the old
+    file), or say in one line why it could not be written (exit 1)."""
+    target = Path(folder) / f"{preset}.toml"
+    try:
+        write_atomic(str(target), text)
+    except OSError as error:
+        raise SystemExit(
+            f"python -m {MODULES[preset]}: error: cannot write {str(target)!r}: {reason(error)}"
+        ) from None

@@ -37,10 +37,9 @@ import statistics
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from tcoctl.pipeline.calibration import FAMILIES, family_of, fit_cases, gpu_of
-from tcoctl.pipeline.fit_arguments import parse
+from tcoctl.pipeline.fit_arguments import parse, write_preset
 from tcoctl.pipeline.validation import Case, documents, in_unit, load_cases
 from tcoctl.presets import ANY_GPU
 
@@ -282,7 +281,7 @@ def preset_text(found: TrainingFit, date: str) -> str:
 def main(folder: str, date: str) -> None:
     """Fit on the shipped dataset and write ``folder``/training-fit.toml, stamped ``date``."""
     text = preset_text(fit(load_cases()), date)
-    (Path(folder) / f"{PRESET}.toml").write_text(text, encoding="utf-8")
+    write_preset(folder, PRESET, text)
 
 
 if __name__ == "__main__":
