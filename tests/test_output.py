@@ -247,6 +247,8 @@ def test_the_documented_notation_call_works_after_import_tcoctl_alone() -> None:
             "--notation: ... tcoctl --notation=sci flops --duration 3d",
         ),
         ("tco --presets-dir", "--presets-dir: ... tcoctl --presets-dir ./presets tco"),
+        # a value --notation refuses is not repeated in the example (the new-user trial)
+        ("tco --notation nonsense", "--notation: ... tcoctl --notation sci tco"),
     ],
 )
 def test_an_option_of_tcoctl_after_the_command_is_shown_before_it(args: str, hint: str) -> None:

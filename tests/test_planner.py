@@ -740,3 +740,23 @@ def test_a_backwards_range_in_a_goal_or_sweep_gets_an_example_that_runs(
     assert refused.code == 2 and refused.stderr.endswith(f"e.g. '{example}'\n"), refused.stderr
     again = run(*args[:-1], example, "--format", "json")
     assert again.code == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("tco", "--solve", "gpus", "--for", "gpus=10"),
+         "--for: gpus is what --solve gpus would set; name a result to reach instead, "
+         "e.g. --for 'power_share=0.15'"),
+        (("tco", "--solve", "electricity", "--for", "power_share=0.15",
+          "--sweep", "electricity=0.05..0.1"),
+         "--sweep electricity: --solve electricity sets it; sweep another input, or drop "
+         "--solve and --for to sweep electricity itself, e.g. --sweep electricity=0.05..0.1"),
+    ],
+)  # fmt: skip
+def test_a_goal_or_sweep_on_the_solved_input_gets_an_example(
+    args: tuple[str, ...], said: str
+) -> None:
+    """The new-user trial: both refusals named no example."""
+    outcome = run(*args)
+    assert outcome.code == 2 and outcome.stderr == f"tcoctl: error: {said}\n"

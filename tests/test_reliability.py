@@ -787,3 +787,15 @@ def test_monte_carlo_percentiles_leave_out_draws_without_an_answer(samples: int)
         expected = np.percentile(kept, [5, 50, 95])
         assert [found["y"][key][row] for key in ("p05", "p50", "p95")] == expected.tolist()
         assert math.isclose(found["y"]["mean"][row], kept.mean(), rel_tol=1e-12)
+
+
+def test_a_csv_line_with_the_wrong_field_count_gets_an_example() -> None:
+    """The new-user trial: 'line 2: 3 fields, the header has 2' gave no example; it names the
+    columns and how to keep a comma inside a field, and the good line is still written."""
+    done = run("flops", "--input", "-", "--format", "json",
+               input="count,duration\n1000,90 day\n1,000,90 day\n")  # fmt: skip
+    assert done.code == 1 and len(done.stdout.splitlines()) == 1
+    assert (
+        "line 3: 3 fields, the header has 2: expected one field per column (count,duration), "
+        'a comma inside a field quoted, e.g. "1,000"'
+    ) in done.stderr

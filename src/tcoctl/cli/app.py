@@ -42,6 +42,7 @@ from tcoctl.errors import (
     quoted,
     shorten,
 )
+from tcoctl.notation import NOTATIONS
 from tcoctl.signals import Interrupted, install
 from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
 
@@ -826,6 +827,9 @@ def moved_first(argv: list[str], flag: str) -> str:
     following = argv[at + 1] if at + 1 < len(argv) else ""
     apart = "=" not in argv[at] and following[:1] not in ("", "-")  # its value after a space
     typed = "=" in argv[at] or apart
+    value = argv[at].split("=", 1)[1] if "=" in argv[at] else following
+    if flag == "--notation" and value not in NOTATIONS:
+        typed = False  # the example's value, not one --notation refuses
     given = argv[at : at + 1 + apart] if typed else [flag, TCOCTL_OPTIONS[flag]]
     return " ".join(["tcoctl", *given, *argv[:at], *argv[at + 1 + apart :]])
 

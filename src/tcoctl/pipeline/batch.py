@@ -195,7 +195,10 @@ def _csv_row(header: list[str], line: str) -> dict[str, str] | str:
     except csv.Error as error:
         return f"not CSV: {error}"
     if len(cells) != len(header):
-        return f"{len(cells)} fields, the header has {len(header)}"
+        return (
+            f"{len(cells)} fields, the header has {len(header)}: expected one field per column "
+            f'({shorten(",".join(header))}), a comma inside a field quoted, e.g. "1,000"'
+        )
     return {key: value.strip() for key, value in zip(header, cells, strict=True) if value.strip()}
 
 

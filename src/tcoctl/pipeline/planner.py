@@ -275,11 +275,17 @@ def parse_solve(
         # fits>=1), so a whole count is rounded to a value that has it, as for a limit
         side = 1 if value else -1
     if result.core == spec.core:
-        raise UsageError(f"--for: {result.name} is what --solve {spec.name} would set")
+        raise UsageError(
+            f"--for: {result.name} is what --solve {spec.name} would set; name a result to "
+            f"reach instead, e.g. --for '{calc.solve_example.split('|')[1]}'"
+        )
     solve = engine.Solve(spec, result, value, side)
     check_solved_not_given(solve, given)
     if sweep is not None and parse_sweep(calc, sweep).spec.key == spec.key:
-        raise UsageError(f"--sweep {spec.name}: --solve {spec.name} sets it; sweep another input")
+        raise UsageError(
+            f"--sweep {spec.name}: --solve {spec.name} sets it; sweep another input, or drop "
+            f"--solve and --for to sweep {spec.name} itself, e.g. --sweep {shorten(sweep)}"
+        )
     return solve
 
 
