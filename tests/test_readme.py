@@ -8,14 +8,19 @@ import os
 import re
 import shlex
 import subprocess
+import warnings
 from pathlib import Path
+from typing import Any
 
+import pandas
 import pytest
 from typer.testing import CliRunner
 
+import tcoctl
 from conftest import REPO
 from tcoctl.cli import app
 from tcoctl.docs import commands_markdown
+from tcoctl.errors import UsageError
 from tcoctl.specs import CALCULATORS
 
 README = REPO / "README.md"
@@ -92,3 +97,45 @@ def test_docs_say_a_batch_runs_in_one_process() -> None:
         assert "over the machine's cores" not in text, page.name
     workflows = " ".join((REPO / "docs" / "workflows.md").read_text(encoding="utf-8").split())
     assert "A batch evaluates every line in one process" in workflows
+
+
+def _significant(text: str) -> int:
+    """Significant figures of a number as written ('0.2375' 4, '27.13' 4, '10.45' 4)."""
+    return len(text.replace(".", "").lstrip("0")) or 1
+
+
+def test_python_api_page_comments_state_what_the_calls_return() -> None:
+    """docs/python-api.md's examples are run in order; a comment that states a value (a
+    number to its written figures, a quoted label) must be what the call returns, and a
+    comment naming UsageError must be raised (the new-user trial found '# 27.72 token/s'
+    and '# 10.38' left from an older fit: no test read the comments)."""
+    page = (REPO / "docs" / "python-api.md").read_text(encoding="utf-8")
+    lines = [line[4:] for line in page.splitlines() if line.startswith(">>> ")]
+    namespace: dict[str, object] = {"pandas": pandas}  # the page's frames are pandas
+    checked = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tcoctl.TcoctlWarning)
+        for line in lines:
+            code, _, comment = line.partition("  # ")
+            comment = comment.strip()
+            if comment.startswith("UsageError"):
+                with pytest.raises(UsageError):
+                    eval(code, namespace)
+                continue
+            number = re.match(r"-?\d[\d.]*", comment)
+            label = re.match(r"'([^']*)'", comment)
+            if number is None and label is None:
+                exec(code, namespace)
+                continue
+            value: Any = eval(code, namespace)
+            first: Any = value[0] if isinstance(value, tuple) else value
+            if number is not None:
+                magnitude = float(getattr(first, "magnitude", first))
+                written = number[0]
+                assert f"{magnitude:.{_significant(written)}g}" == written, (line, magnitude)
+                if isinstance(value, tuple) and (second := re.search(r", '([^']*)'", comment)):
+                    assert value[1] == second[1], line
+            else:
+                assert label is not None and first == label[1], (line, first)
+            checked += 1
+    assert checked >= 4
