@@ -824,3 +824,30 @@ def test_a_goal_seeks_tornado_charts_the_solved_input() -> None:
     assert chosen["tornado"]["target"] == "cost_per_gpu_hour"
     solved = ("tco", "--solve", "electricity", "--for", "power_share=0.1", "--tornado")
     assert run(*solved, "--target", "electricity").json()["tornado"]["target"] == "electricity"
+
+
+def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the_other_end() -> (
+    None
+):
+    """The probe's leftover: 'servers_share>=0' (servers_share reaches 0 only as electricity
+    grows without bound) exited 0 with electricity infinite and 'no finite value' for eight
+    results. Every electricity meets the limit: it is answered at the end electricity may
+    take, 0, with a note saying why that end."""
+    outcome = run("tco", "--solve", "electricity", "--for", "servers_share>=0", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    found = outcome.json()["results"]
+    assert found["electricity"]["value"] == 0 and found["servers_share"]["value"] > 0
+    assert outcome.stderr.count("\n") == 1 and "no finite value" not in outcome.stderr
+    assert "the least servers_share it tends to being 0: answered at electricity = 0" in (
+        outcome.stderr
+    )
+
+
+def test_a_limit_a_constant_result_meets_is_answered_not_out_of_reach() -> None:
+    """The probe's leftover: 'power_share>=0' solving gpus (a share that does not change with
+    the count) answered gpus = 1 and also warned that the goal was out of reach at 324 of
+    730 range points, where it meets the limit too. Now the answer and one note."""
+    outcome = run("tco", "--solve", "gpus", "--for", "power_share>=0", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["gpus"]["value"] == 1
+    assert outcome.stderr.count("\n") == 1 and "out of reach" not in outcome.stderr

@@ -148,7 +148,9 @@ def beyond_bounds(
     answered at an end instead (met_at_an_end: those answers, NaN elsewhere)."""
     spec = solve.unknown
     high = math.inf if spec.maximum is None else spec.maximum
-    outside = rel.outside(needed, spec.minimum, high, spec.positive)
+    # a value the closed form needs only in the limit (servers_share 0 at electricity
+    # infinite) is none the unknown takes
+    outside = rel.outside(needed, spec.minimum, high, spec.positive) | np.isinf(needed)
     if not outside.any():
         return [], np.full(needed.shape, np.nan)
     model = model_for(calc)
@@ -213,21 +215,32 @@ def met_at_an_end(
     spec = solve.unknown
     toward = np.argmax(-solve.side * spans, axis=-1)[..., None]  # the end nearest the limit
     nearest = np.take_along_axis(spans, toward, -1)[..., 0]
-    kind = np.take_along_axis(kinds, toward, -1)[..., 0]
-    x = np.asarray(unknown_ends, dtype=float)[toward[..., 0]]
     least, inclusive = lowest(spec)
-    allowed = (x == spec.maximum) | ((x == least) & inclusive)
-    met = points & allowed & (kind == ATTAINED) & (solve.side * (nearest - solve.value) >= 0)
+    xs = np.asarray(unknown_ends, dtype=float)
+    takes = ((xs == spec.maximum) | ((xs == least) & inclusive)) & (kinds == ATTAINED)
+    near_taken = np.take_along_axis(takes, toward, -1)[..., 0]
+    far_taken = np.take_along_axis(takes, 1 - toward, -1)[..., 0]
+    # every value meets the limit where even the end nearest it does (or tends to it); the
+    # answer is that end where the unknown takes it, else the other end (servers_share>=0:
+    # 0 only as electricity grows without bound, so electricity 0)
+    met = points & (near_taken | far_taken) & (solve.side * (nearest - solve.value) >= 0)
+    end = np.where(near_taken, toward[..., 0], 1 - toward[..., 0])
+    x = xs[end]
     answer = np.where(met, x, np.nan)
     most = "greatest" if solve.side < 0 else "least"
     target = solve.target
     for row in np.flatnonzero(met[:, 0]):
         there = apart(calc, target.core, float(nearest[row, 0]), solve.value)
+        where = (
+            f"where {target.name} is {most}"
+            if near_taken[row, 0]
+            else f"the end {spec.name} may take (the {most} {target.name} is only tended to)"
+        )
         notes.setdefault(int(row), []).append(
             f"every value of {spec.name} ({valid.removeprefix('a value ')}) meets "
-            f"{asked(calc, solve)}, the {most} {target.name} it takes being {there}: "
-            f"answered at {spec.name} = {shown(calc, spec.core, float(x[row, 0]))}, where "
-            f"{target.name} is {most}"
+            f"{asked(calc, solve)}, the {most} {target.name} it "
+            f"{'takes' if near_taken[row, 0] else 'tends to'} being {there}: "
+            f"answered at {spec.name} = {shown(calc, spec.core, float(x[row, 0]))}, {where}"
         )
     return answer
 
