@@ -636,3 +636,17 @@ def test_batch_numbers_are_the_machine_texts(values: list[float]) -> None:
         assert float(text) == float(machine_text(value)), value
         if 1e-4 <= abs(value) < 1e15:
             assert text == machine_text(value), value
+
+
+def test_a_tornado_chart_never_cuts_an_input_name() -> None:
+    """The probe's leftover: piped at 80 columns the tornado chart cut long input names
+    ('compute-efficien…', 'bandwidth-effici…'); the output contract says a table never cuts a
+    name. The labels beside the bars wrap instead."""
+    chart = run("inference", "--tornado", "--format", "table").stdout.split("tcoctl inference")[0]
+    names = [
+        line.split()[0]
+        for line in chart.splitlines()[2:]
+        if line.startswith(" ") and line[1] != " "
+    ]
+    assert "compute-efficiency" in names and "bandwidth-efficiency" in names, chart
+    assert "…" not in chart

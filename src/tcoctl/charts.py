@@ -130,7 +130,8 @@ class Tornado:
 
     def rich(self) -> Table:
         table = Table(title=self.title, title_justify="left", box=None)
-        table.add_column("input", style="bold")
+        longest = max((len(name) for name, _, _ in self.bars), default=5)
+        table.add_column("input", style="bold", no_wrap=True, min_width=longest)  # never cut
         table.add_column("below centre", justify="right")
         table.add_column("", justify="right", style="red")
         table.add_column("", style="green")
