@@ -616,14 +616,6 @@ def test_a_limit_every_value_meets_is_answered_at_the_nearest_allowed_end() -> N
         (
             "tco",
             "electricity",
-            "power_share<=1",
-            "every value of electricity meets power_share <= 1, and none is nearest the "
-            "limit: it only tends to it",
-            "power_share<=0.99",
-        ),
-        (
-            "tco",
-            "electricity",
             "power_share>=1",
             "no value of electricity gives power_share >= 1: it only tends to that value",
             "power_share>=0.99",
@@ -633,10 +625,12 @@ def test_a_limit_every_value_meets_is_answered_at_the_nearest_allowed_end() -> N
 def test_a_limit_with_no_answer_says_so_truthfully(
     calc: str, unknown: str, goal: str, says: str, instead: str
 ) -> None:
-    """A limit every value meets with no value the input may take nearest it (params
-    above 0; electricity only tending to a share of 1) is refused, but not as 'no value
-    gives memory_headroom = 1000 GB': the message says every value meets it, and the limit
-    it suggests is one the result crosses, answered when typed back."""
+    """A limit every value meets with no value the input may take at an end (params above
+    0) is refused, but not as 'no value gives memory_headroom = 1000 GB': the message says
+    every value meets it, and the limit it suggests is one the result crosses, answered when
+    typed back. (power_share<=1 over electricity, which only tends to 1 as electricity
+    grows, was refused so too; electricity may take 0, so it is now answered there, as
+    servers_share>=0 is: the next test.)"""
     outcome = run(calc, "--solve", unknown, "--for", goal)
     assert outcome.code == 1 and outcome.stderr.count("\n") == 1, outcome.stderr
     assert says in outcome.stderr and f"e.g. --for '{instead}'" in outcome.stderr
@@ -826,21 +820,31 @@ def test_a_goal_seeks_tornado_charts_the_solved_input() -> None:
     assert run(*solved, "--target", "electricity").json()["tornado"]["target"] == "electricity"
 
 
-def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the_other_end() -> (
-    None
-):
-    """The probe's leftover: 'servers_share>=0' (servers_share reaches 0 only as electricity
+@pytest.mark.parametrize(
+    ("goal", "note"),
+    [
+        ("servers_share>=0",
+         "the least servers_share it tends to being 0: answered at electricity = 0 USD/kWh, "
+         "the end electricity may take"),
+        ("power_share<=1",
+         "meets power_share <= 1, which it only tends to: answered at electricity = 0 USD/kWh, "
+         "the end electricity may take"),
+        ("power_share<=1.5", "meets power_share <= 1, which it only tends to: answered at"),
+    ],
+)  # fmt: skip
+def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the_other_end(
+    goal: str, note: str
+) -> None:
+    """The probe's leftovers: 'servers_share>=0' (servers_share reaches 0 only as electricity
     grows without bound) exited 0 with electricity infinite and 'no finite value' for eight
-    results. Every electricity meets the limit: it is answered at the end electricity may
-    take, 0, with a note saying why that end."""
-    outcome = run("tco", "--solve", "electricity", "--for", "servers_share>=0", "-f", "json")
+    results; 'power_share<=1' (1 only as electricity grows) exited 1, 'every value meets
+    ... none is nearest the limit'. Every electricity meets either limit: each is answered
+    at the end electricity may take, 0, with a note saying why that end."""
+    outcome = run("tco", "--solve", "electricity", "--for", goal, "-f", "json")
     assert outcome.code == 0, outcome.stderr
-    found = outcome.json()["results"]
-    assert found["electricity"]["value"] == 0 and found["servers_share"]["value"] > 0
+    assert outcome.json()["results"]["electricity"]["value"] == 0
     assert outcome.stderr.count("\n") == 1 and "no finite value" not in outcome.stderr
-    assert "the least servers_share it tends to being 0: answered at electricity = 0" in (
-        outcome.stderr
-    )
+    assert note in outcome.stderr
 
 
 def test_a_limit_a_constant_result_meets_is_answered_not_out_of_reach() -> None:

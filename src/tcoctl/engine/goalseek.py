@@ -125,7 +125,7 @@ def goal_seek(
         valid=valid,
     )
     with np.errstate(all="ignore"):
-        values[unknown], stepped = reached(calc, miss, root, solve, high)
+        values[unknown], stepped = reached(calc, miss, root, solve, high, notes)
     if solve.unknown.whole:
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *stepped, *capped]
@@ -495,6 +495,7 @@ def reached(
     root: Array,
     solve: Solve,
     high: float,
+    notes: dict[int, list[str]],
 ) -> tuple[Array, list[OutOfReach]]:
     """The roots, checked: where the result steps at a root, the side of the step that
     gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
@@ -519,8 +520,21 @@ def reached(
         # goal to float precision (gpu_share's greatest, at electricity 1e-16): the end
         there = np.abs(miss(np.full(x.shape, end))) <= FLAT_TOLERANCE * scale
         x = np.where(found & flat & there, end, x)
+    least, inclusive = lowest(spec)
+    tends = found & flat & ~constant & (solve.side * np.sign(miss(x / 100)) > 0)
+    if solve.side and inclusive and tends.any():  # every value meets a limit the result
+        # only tends to (power_share<=1 as electricity grows): answered at the end the
+        # unknown may take, if it meets it there too, as met_at_an_end does
+        everywhere = tends & (solve.side * miss(np.full(x.shape, least)) >= 0)
+        x = np.where(everywhere, least, x)
+        for row in np.flatnonzero(everywhere[:, 0]):
+            notes.setdefault(int(row), []).append(
+                f"every value of {spec.name} ({valid_range(spec).removeprefix('a value ')}) "
+                f"meets {asked(calc, solve)}, which it only tends to: answered at "
+                f"{spec.name} = {shown(calc, spec.core, least)}, the end {spec.name} may take"
+            )
     bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
-    limit = found & ~bound & flat
+    limit = found & ~bound & flat & ~(x == least)
     side = np.sign(miss(np.maximum(x / 100, spec.minimum)))  # the side it tends from
     sides = [x * (1 - 1e-9), x, x * (1 + 1e-9)]
 
