@@ -198,32 +198,33 @@ def least_relative_error(scales: np.ndarray, rates: np.ndarray) -> tuple[np.ndar
     below and above c; its least on each interval is at an end or, where a and b are both
     positive (convex), at c = log(b / a) / 2 held inside it."""
     rates = np.asarray(rates, dtype=bool)  # flags: ~ of 1 is -2, not False
-    order = np.argsort(scales, axis=-2)
-    sorted_scales = np.take_along_axis(scales, order, -2)
-    is_rate = np.take_along_axis(np.broadcast_to(rates[..., None], scales.shape), order, -2)
+    by_case = np.swapaxes(scales, -1, -2)  # cases last: numpy sorts and sums along it fastest
+    order = np.argsort(by_case, axis=-1)
+    xs = np.take_along_axis(by_case, order, -1)
+    is_rate = np.take_along_axis(np.broadcast_to(rates[..., None, :], by_case.shape), order, -1)
+    grows = np.exp(xs)
     sums = []
-    for term, kind in ((np.exp(-sorted_scales), is_rate), (np.exp(sorted_scales), ~is_rate)):
+    for term, kind in ((1.0 / grows, is_rate), (grows, ~is_rate)):
         term, count = np.where(kind, term, 0.0), kind.astype(float)
-        below = np.cumsum(term, axis=-2) - term  # the cases below the interval ending at x_j
-        counted_below = np.cumsum(count, axis=-2) - count
-        above = term.sum(axis=-2, keepdims=True) - below
-        counted_above = count.sum(axis=-2, keepdims=True) - counted_below
+        below = np.cumsum(term, axis=-1) - term  # the cases below the interval ending at x_j
+        counted_below = np.cumsum(count, axis=-1) - count
+        above = term.sum(axis=-1, keepdims=True) - below
+        counted_above = count.sum(axis=-1, keepdims=True) - counted_below
         sums.append((below - above, counted_above - counted_below))
     (rising, rate_constant), (falling, time_constant) = sums  # a, and -b, on each interval
     falling = -falling
-    top = np.minimum(sorted_scales, 0.0)  # each interval's upper end, at most 0
-    bottom = np.concatenate(
-        [np.full_like(top[..., :1, :], -np.inf), sorted_scales[..., :-1, :]], axis=-2
-    )
+    top = np.minimum(xs, 0.0)  # each interval's upper end, at most 0
+    bottom = np.concatenate([np.full_like(top[..., :1], -np.inf), xs[..., :-1]], axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         turning = 0.5 * np.log(falling / rising)
     convex = (rising > 0) & (falling > 0)
     candidate = np.where(convex, np.clip(turning, bottom, top), top)
-    cost = rising * np.exp(candidate) + falling * np.exp(-candidate) + rate_constant - time_constant
+    at = np.exp(candidate)
+    cost = rising * at + falling / at + rate_constant - time_constant
     cost = np.where(bottom > 0.0, np.inf, cost)
-    best = cost.argmin(axis=-2)[..., None, :]
-    centre = np.take_along_axis(candidate, best, -2)[..., 0, :]
-    least = np.take_along_axis(cost, best, -2)[..., 0, :]
+    best = cost.argmin(axis=-1)[..., None]
+    centre = np.take_along_axis(candidate, best, -1)[..., 0]
+    least = np.take_along_axis(cost, best, -1)[..., 0]
     return centre, least
 
 
