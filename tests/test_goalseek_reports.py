@@ -855,3 +855,33 @@ def test_a_limit_a_constant_result_meets_is_answered_not_out_of_reach() -> None:
     assert outcome.code == 0, outcome.stderr
     assert outcome.json()["results"]["gpus"]["value"] == 1
     assert outcome.stderr.count("\n") == 1 and "out of reach" not in outcome.stderr
+
+
+def test_a_goal_a_step_passes_at_one_float_only_is_refused() -> None:
+    """The probe: 'dies_per_wafer=238' was answered at a diameter (192.1155...) where the
+    count steps from 234 straight to 240; 238 held at that one float, and its table value
+    (192.1) gave 234. It is a step over the goal, refused with the values either side."""
+    outcome = run("yield", "--die-area", "100", "--defect-density", "0.1",
+                  "--solve", "wafer-diameter", "--for", "dies_per_wafer=238")  # fmt: skip
+    assert outcome.code == 1 and outcome.stderr.count("\n") == 1
+    assert "it steps over that value at wafer-diameter = 192.116 mm, from 234 to 240" in (
+        outcome.stderr
+    )
+    assert "e.g. --for 'dies_per_wafer=234'" in outcome.stderr
+
+
+def test_a_limit_a_result_stays_at_is_answered_like_one_it_stays_under() -> None:
+    """The probe: at electricity 0, power_share is 0 whatever the GPUs; 'power_share<=0.5'
+    was answered (gpus 1) and 'power_share>=0' refused ('does not change with gpus here ...
+    give --gpus instead'), and an API array with electricity 0 among its values raised for
+    the whole call. Both are met by every count: answered at the least, with one note."""
+    outcome = run("tco", "--electricity", "0", "--solve", "gpus", "--for", "power_share>=0",
+                  "-f", "json")  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["results"]["gpus"]["value"] == 1
+    assert outcome.stderr.count("\n") == 1 and "which it stays at: answered at gpus = 1" in (
+        outcome.stderr
+    )
+    with pytest.warns(tcoctl.TcoctlWarning):
+        found = tcoctl.tco(solve="gpus", goal="power_share>=0", electricity=[0, 0.05, 0.1])
+    assert list(found["gpus"].magnitude) == [1, 1, 1]

@@ -521,16 +521,18 @@ def reached(
         there = np.abs(miss(np.full(x.shape, end))) <= FLAT_TOLERANCE * scale
         x = np.where(found & flat & there, end, x)
     least, inclusive = lowest(spec)
-    tends = found & flat & ~constant & (solve.side * np.sign(miss(x / 100)) > 0)
+    tends = found & flat & (constant | (solve.side * np.sign(miss(x / 100)) > 0))
     if solve.side and inclusive and tends.any():  # every value meets a limit the result
-        # only tends to (power_share<=1 as electricity grows): answered at the end the
-        # unknown may take, if it meets it there too, as met_at_an_end does
+        # only tends to (power_share<=1 as electricity grows), or stays at (power_share 0
+        # at electricity 0, whatever the GPUs): answered at the end the unknown may take,
+        # if it meets it there too, as met_at_an_end does
         everywhere = tends & (solve.side * miss(np.full(x.shape, least)) >= 0)
         x = np.where(everywhere, least, x)
         for row in np.flatnonzero(everywhere[:, 0]):
             notes.setdefault(int(row), []).append(
                 f"every value of {spec.name} ({valid_range(spec).removeprefix('a value ')}) "
-                f"meets {asked(calc, solve)}, which it only tends to: answered at "
+                f"meets {asked(calc, solve)}, which it "
+                f"{'stays at' if constant[row, 0] else 'only tends to'}: answered at "
                 f"{spec.name} = {shown(calc, spec.core, least)}, the end {spec.name} may take"
             )
     bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
@@ -544,8 +546,15 @@ def reached(
 
     misses = [miss(side) for side in sides]
     hits = [meets(m) for m in misses]
+    # a root where neither side 1e-9 away gives the goal: a continuous result whose goal is
+    # 0 (the sides miss by 1e-9 of its slope, which 1e-6 away grows a thousandfold), or a
+    # step over the goal that gives it at that one float only (dies_per_wafer 238 at a
+    # diameter where the count steps from 234 to 240): no answer
+    grows = np.abs(miss(x * (1 + 1e-6))) > 10 * np.abs(misses[2])
     chosen = np.select(  # at a step, a point just inside the side that gives the goal
-        [hits[0] & hits[2], hits[0], hits[2], hits[1]], [x, sides[0], sides[2], x], np.nan
+        [hits[0] & hits[2], hits[0], hits[2], hits[1] & grows],
+        [x, sides[0], sides[2], x],
+        np.nan,
     )
 
     def outside(y: Array) -> Array:  # 0 where a limit is met strictly, or a stepped goal
