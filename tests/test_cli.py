@@ -311,10 +311,6 @@ def test_a_value_left_unquoted_or_missing_gets_its_fix() -> None:
     [
         (("tco", "--electricity", "0.08", "W"), "--electricity '0.08 USD/kWh'"),
         (("tco", "--power", "700", "kg"), "--power '1.275 kW'"),
-        (
-            ("tco", "--solve", "electricity", "--for", "power_share=0.15", "USD"),
-            "--for 'power_share=0.15'",
-        ),
         (("flops", "--budget", "1e25", "FLOP"), "--budget '1e25 FLOP'"),
         (("tco", "--electricity", "0.08", "USD/kWh"), "--electricity '0.08 USD/kWh'"),
     ],
@@ -563,6 +559,16 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
         (("schema", "nosuch"),
          "'nosuch': {schema} takes no such argument, only options (--NAME VALUE); "
          "e.g. {schema} --help"),
+        # a stray word after an option's whole value is not 'a value with a space' (the
+        # probe: --format 'json extra', --gpus '100000' dropping the 8, --tornado '...')
+        (("tco", "--format", "json", "extra"),
+         "'extra': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
+        (("tco", "--gpus", "8", "stray"),
+         "'stray': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
+        (("tco", "--tornado", "--gpus=8", "stray"),
+         "'stray': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
+        (("tco", "--solve", "electricity", "--for", "power_share=0.15", "USD"),
+         "'USD': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
     ],
 )  # fmt: skip
 def test_an_unknown_option_or_argument_names_it_with_an_example(

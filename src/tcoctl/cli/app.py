@@ -773,10 +773,14 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     extra = re.search(r"unexpected extra argument\S* \(([^)]+)\)", message)
     words = extra.group(1).split() if extra else []
     at = argv.index(words[0]) if words and words[0] in argv else 0
-    if at >= 2 and argv[at - 2].startswith("--"):
-        flag, value = argv[at - 2], f"{argv[at - 1]} {argv[at]}"
-        example = quoting_example(argv, flag, value)
-        return f"{flag}: a value with a space goes in quotes, e.g. {flag} {example} ({message})"
+    quoted = (
+        quoting_example(argv, argv[at - 2], argv[at - 1], argv[at])
+        if at >= 2 and argv[at - 2].startswith("--")
+        else None
+    )
+    if quoted is not None:
+        flag = argv[at - 2]
+        return f"{flag}: a value with a space goes in quotes, e.g. {flag} {quoted} ({message})"
     if extra:
         return (
             f"{shorten(extra.group(1))!r}: {path} takes no such argument, only options "
@@ -792,28 +796,40 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     return f"{bare[1]}: expected a value after it; e.g. {shared}" if bare and shared else message
 
 
-def quoting_example(argv: list[str], flag: str, value: str) -> str:
-    """What to type after ``flag`` when ``value`` came as two shell words: ``value``
-    quoted where ``flag`` takes it, else the option's own example ('0.08 W' is a power,
-    no electricity price: '0.08 USD/kWh'). Only a calculator's inputs, --for and --mark
-    are checked; another option's value is quoted as given."""
+def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str | None:
+    """What to type after ``flag`` when its value may have come as two shell words,
+    ``first`` and ``second``: both quoted where ``flag`` takes them together ('1e25 FLOP'),
+    the option's own example where it takes neither that nor ``first`` alone ('0.08 W' is a
+    power, no electricity price: '0.08 USD/kWh'); None where ``first`` alone is a value it
+    takes (``--gpus 8 stray``: a stray word, not a value in two) or ``flag`` is no
+    calculator input, --for or --mark (``--format json extra``, a switch)."""
     from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
     from tcoctl.pipeline import planner  # loads numpy, as above
 
     calc = next((CALCULATORS[word] for word in argv if word in CALCULATORS), None)
     if calc is None:
-        return f"'{value}'"
+        return None
     spec = next((s for s in calc.inputs if flag == as_flag(s.name)), None)
     goals = {"--for": calc.solve_example, "--mark": calc.sweep_example}
+    if spec is None and flag not in goals:
+        return None
     goal = goals[flag].split("|")[1] if flag in goals else ""
-    try:
-        if spec is not None:
-            inputs.check(spec, value, flag)
-        elif goal:
-            planner.parse_mark(calc, value, flag, goal, flag == "--for")
-    except UsageError:
-        return f"'{spec.example if spec is not None else goal}'"
-    return f"'{value}'"
+
+    def takes(value: str) -> bool:
+        try:
+            if spec is not None:
+                inputs.check(spec, value, flag)
+            else:
+                planner.parse_mark(calc, value, flag, goal, flag == "--for")
+        except UsageError:
+            return False
+        return True
+
+    if takes(f"{first} {second}"):
+        return f"'{first} {second}'"
+    if takes(first):
+        return None
+    return f"'{spec.example if spec is not None else goal}'"
 
 
 TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}
