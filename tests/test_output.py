@@ -650,3 +650,16 @@ def test_a_tornado_chart_never_cuts_an_input_name() -> None:
     ]
     assert "compute-efficiency" in names and "bandwidth-efficiency" in names, chart
     assert "…" not in chart
+
+
+def test_a_solved_input_shows_the_figures_its_answer_needs() -> None:
+    """The probe: 'tco --solve site-power --for gpus=10003' answered 14.986 MW (the fewest
+    figures that give 10,003 GPUs) but the table showed 14.99, which typed back gives
+    10,005. A solved input's answer of up to 8 figures is shown whole; a continuous root
+    (electricity for power_share=0.15) keeps the table's 4."""
+    table = run("tco", "--solve", "site-power", "--for", "gpus=10003", "--format", "table").stdout
+    assert re.search(r"^site_power +14\.986 +MW ", table, re.MULTILINE), table
+    assert run("tco", "--site-power", "14.986 MW", "--value", "gpus").stdout.strip() == "10003"
+    table = run("tco", "--solve", "electricity", "--for", "power_share=0.15", "--format",
+                "table").stdout  # fmt: skip
+    assert re.search(r"^electricity +0\.2375 +USD/kWh ", table, re.MULTILINE), table

@@ -434,8 +434,10 @@ def _rows_table(title: str, rows: list[Row], bars: tuple[str, ...], origin: bool
     elif not sampled and any(row.name in bars for row in rows):
         table.add_column("share", style="cyan")
     for row in rows:
-        exp, _ = scale_for(row.value, row.unit) if isinstance(row.value, float) else (0, "")
-        value, unit = fmt_parts(row.value, row.unit, exp)
+        exp, _ = (
+            scale_for(row.value, row.unit, row.figures) if isinstance(row.value, float) else (0, "")
+        )
+        value, unit = fmt_parts(row.value, row.unit, exp, row.figures)
         if row.labels and isinstance(row.value, float):
             value = label_of(row.labels, row.value)
         cells = [row.name, value, unit, *([row.spread(exp)] if ranged else [])]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tcoctl.notation import fmt_parts
+from tcoctl.notation import SIGNIFICANT, fmt_parts
 from tcoctl.specs import label_of
 
 ANCHOR_REPLACED = "(anchor replaced)"
@@ -44,6 +44,9 @@ class Row:
     """Names of a coded result's values (Result.labels): shown instead of the number."""
     as_of: str | None = None
     """A result's: the oldest as_of among the preset figures and exchange rates it used."""
+    figures: int = SIGNIFICANT
+    """Significant figures a table shows: more for an input solved for whose answer needs
+    them (route.figures_needed)."""
 
     def spread(self, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
         """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the
