@@ -550,9 +550,14 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
     [
         (("tco", "--gpu-prise", "30000"),
          "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
-         "e.g. {tco} --gpu-price '33750 USD'"),
+         "e.g. {tco} --gpu-price 30000"),
         (("tco", "--formatt", "json"),
-         "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format table"),
+         "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
+        # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
+        # presets show --format', with no name and no value)
+        (("presets", "show", "frontier-2024", "--formatt", "json"),
+         "--formatt: {show} has no such option (did you mean --format?); "
+         "e.g. {root} presets show frontier-2024 --format json"),
         (("tco", "--zzzzzz", "1"), "--zzzzzz: {tco} has no such option; e.g. {tco} --help"),
         (("tco", "extra"),
          "'extra': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
@@ -577,10 +582,15 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     """The new-user trial: click's 'No such option: --gpu-prise (Possible options: --gpu-price,
     --gpus, --preset)' and 'Got unexpected extra argument(s) (extra)' named no example, and
     click's first 'possible option' for --formatt was --for. Now one line with the nearest
-    option (tcoctl's own nearest) and its help's example, or the command's --help."""
+    option (tcoctl's own nearest) in the command as typed, or the command's --help."""
     done = subprocess.run(
         [sys.executable, "-m", "tcoctl", *args], capture_output=True, text=True, timeout=60
     )
-    paths = {"tco": "python -m tcoctl tco", "schema": "python -m tcoctl schema"}
+    paths = {
+        "tco": "python -m tcoctl tco",
+        "schema": "python -m tcoctl schema",
+        "show": "python -m tcoctl presets show",
+        "root": "python -m tcoctl",
+    }
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"tcoctl: error: {said.format(**paths)}\n"

@@ -11,6 +11,7 @@ import errno
 import inspect
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -762,13 +763,19 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     misplaced = re.match(r"No such option: (--[\w-]+)(?: \(Possible options: ([^)]*)\))?", message)
     if misplaced and misplaced[1] in TCOCTL_OPTIONS:
         return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
-    if misplaced:  # click's words name no example
+    if misplaced:  # click's words name no example: the command as typed, with the
+        # nearest option in place of the unknown one, or the command's --help
         near = next(iter(nearest(misplaced[1], (misplaced[2] or "").split(", "))), "")
-        example = re.sub(r" \(.*\)$", "", option_example(argv, near) or near) if near else "--help"
+        root = path.rsplit(f" {argv[0]}", 1)[0] if argv and f" {argv[0]}" in path else path
+        fixed = [
+            near + word[len(misplaced[1]) :] if word.split("=")[0] == misplaced[1] else word
+            for word in argv
+        ]
+        example = f"{root} {shlex.join(fixed)}" if near else f"{path} --help"
         return (
             f"{misplaced[1]}: {path} has no such option"
             + (f" (did you mean {near}?)" if near else "")
-            + f"; e.g. {path} {example}"
+            + f"; e.g. {example}"
         )
     extra = re.search(r"unexpected extra argument\S* \(([^)]+)\)", message)
     words = extra.group(1).split() if extra else []
