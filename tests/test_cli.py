@@ -594,3 +594,34 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     }
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"tcoctl: error: {said.format(**paths)}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("tco", "-h"), "-h: {tco} has no such option; e.g. {tco} --help"),
+        (("tco", ""), "'': {tco} takes no such argument, only options (--NAME VALUE); e.g. "
+                      "{tco} --help"),
+        (("--notation",), "--notation: expected a value after it; e.g. tcoctl --notation sci tco"),
+        (("presets", "show", "frontier-2024", "--format"),
+         "--format: expected a value after it; e.g. --format json"),
+    ],
+)  # fmt: skip
+def test_clicks_bare_messages_get_an_example(args: tuple[str, ...], said: str) -> None:
+    """The last probe: 'No such option: -h', 'Got unexpected extra argument(s) ()', "Option
+    '--notation' requires an argument." and 'Missing command.' were click's words alone."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", *args], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"tcoctl: error: {said.format(tco='python -m tcoctl tco')}\n"
+    missing = subprocess.run(
+        [sys.executable, "-m", "tcoctl", "--notation", "sci"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "expected a command after python -m tcoctl's options, " in (
+        missing.stderr
+    )
+    assert "e.g. python -m tcoctl --notation sci tco" in missing.stderr

@@ -760,7 +760,7 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     value with a space (``--budget 1e25 FLOP``), an option left without its value, an
     option of ``tcoctl`` itself given after the command, an option the command (``path``,
     'tcoctl tco') does not have, and words it takes no argument for."""
-    misplaced = re.match(r"No such option: (--[\w-]+)(?: \(Possible options: ([^)]*)\))?", message)
+    misplaced = re.match(r"No such option: (-[\w-]+)(?: \(Possible options: ([^)]*)\))?", message)
     if misplaced and misplaced[1] in TCOCTL_OPTIONS:
         return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
     if misplaced:  # click's words name no example: the command as typed, with the
@@ -777,7 +777,7 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
             + (f" (did you mean {near}?)" if near else "")
             + f"; e.g. {example}"
         )
-    extra = re.search(r"unexpected extra argument\S* \(([^)]+)\)", message)
+    extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
     words = extra.group(1).split() if extra else []
     at = argv.index(words[0]) if words and words[0] in argv else 0
     quoted = (
@@ -799,8 +799,19 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     ]
     if bare and examples:
         return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
-    shared = option_example(argv, bare[1]) if bare else ""
-    return f"{bare[1]}: expected a value after it; e.g. {shared}" if bare and shared else message
+    if bare and bare[1] in TCOCTL_OPTIONS:  # tcoctl's own, before the command
+        shared = f"tcoctl {bare[1]} {TCOCTL_OPTIONS[bare[1]]} tco"
+    else:
+        shared = (option_example(argv, bare[1]) or SHARED_EXAMPLES.get(bare[1], "")) if bare else ""
+    if bare and shared:
+        return f"{bare[1]}: expected a value after it; e.g. {shared}"
+    if message.startswith("Missing command"):
+        commands = [*getattr(typer.main.get_command(app), "commands", {})]
+        return (
+            f"expected a command after {path}'s options, one of {', '.join(commands)}; "
+            f"e.g. {path} --notation sci tco"
+        )
+    return message
 
 
 def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str | None:
@@ -838,6 +849,10 @@ def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str 
         return None
     return f"'{spec.example if spec is not None else goal}'"
 
+
+SHARED_EXAMPLES = {"--format": "--format json"}
+"""Examples of options whose help gives none where a command's lookup finds no help (the
+subcommands of presets)."""
 
 TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}
 """Options of ``tcoctl`` itself (before the command), with an example value."""
