@@ -605,6 +605,11 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("--notation",), "--notation: expected a value after it; e.g. tcoctl --notation sci tco"),
         (("presets", "show", "frontier-2024", "--format"),
          "--format: expected a value after it; e.g. --format json"),
+        # an option and its value as one shell word ('--gpu-price: ... has no such option'
+        # was false: tco has it)
+        (("tco", "--gpu-price 30000 USD"),
+         "'--gpu-price 30000 USD': an option and its value are two words; "
+         "e.g. {tco} --gpu-price '30000 USD'"),
     ],
 )  # fmt: skip
 def test_clicks_bare_messages_get_an_example(args: tuple[str, ...], said: str) -> None:

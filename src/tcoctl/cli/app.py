@@ -760,9 +760,17 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     value with a space (``--budget 1e25 FLOP``), an option left without its value, an
     option of ``tcoctl`` itself given after the command, an option the command (``path``,
     'tcoctl tco') does not have, and words it takes no argument for."""
-    misplaced = re.match(r"No such option: (-[\w-]+)(?: \(Possible options: ([^)]*)\))?", message)
+    misplaced = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
     if misplaced and misplaced[1] in TCOCTL_OPTIONS:
         return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
+    joined = misplaced[1].split(" ", 1) if misplaced and " " in misplaced[1] else []
+    if joined and joined[0] in (misplaced[2] or "").split(", "):  # '--gpu-price 30000' as
+        # one word: an option of the command and its value in one shell word
+        example = f"{joined[0]} {shlex.quote(joined[1])}"
+        return (
+            f"{shorten(misplaced[1])!r}: an option and its value are two words; e.g. {path} "
+            f"{example}"
+        )
     if misplaced:  # click's words name no example: the command as typed, with the
         # nearest option in place of the unknown one, or the command's --help
         near = next(iter(nearest(misplaced[1], (misplaced[2] or "").split(", "))), "")
