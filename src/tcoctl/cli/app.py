@@ -763,14 +763,12 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     misplaced = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
     if misplaced and misplaced[1] in TCOCTL_OPTIONS:
         return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
-    joined = misplaced[1].split(" ", 1) if misplaced and " " in misplaced[1] else []
-    if joined and joined[0] in (misplaced[2] or "").split(", "):  # '--gpu-price 30000' as
-        # one word: an option of the command and its value in one shell word
+    typed, options = (misplaced[1], (misplaced[2] or "").split(", ")) if misplaced else ("", [])
+    joined = typed.split(" ", 1) if " " in typed else []
+    if joined and joined[0] in options:  # '--gpu-price 30000' as one word: an option of
+        # the command and its value in one shell word
         example = f"{joined[0]} {shlex.quote(joined[1])}"
-        return (
-            f"{shorten(misplaced[1])!r}: an option and its value are two words; e.g. {path} "
-            f"{example}"
-        )
+        return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} {example}"
     if misplaced:  # click's words name no example: the command as typed, with the
         # nearest option in place of the unknown one, or the command's --help
         near = next(iter(nearest(misplaced[1], (misplaced[2] or "").split(", "))), "")
