@@ -674,7 +674,10 @@ def tornado(
         computed = {r.name: r.core for r in results_of(calc, solve) if r.core in out}
         if target not in computed:
             known = ", ".join(computed)
-            raise UsageError(f"--target: {target!r} is not computed here; one of {known}")
+            raise UsageError(
+                f"--target: {target!r} is not computed here (the chart's default unless "
+                f"--target is given); one of {known}, e.g. --target {next(iter(computed))}"
+            )
         for position, index in enumerate(members):
             values = np.where(unanswered[position], np.nan, out[computed[target]][position])
             bars = [
