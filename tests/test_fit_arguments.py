@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tcoctl.pipeline.fit_arguments import parse
+from tcoctl.pipeline.fit_arguments import TODAY, parse
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,10 @@ def test_bad_arguments_exit_2_naming_them(
     assert exited.value.code == 2
     said = capsys.readouterr().err
     assert said.startswith("python -m tcoctl.pipeline.calibration: error: ") and words in said
-    assert said.endswith("; e.g. python -m tcoctl.pipeline.calibration presets 2025-06-30\n")
+    # the example: the flag alone where it is the flag's fault, else today's date (a fixed
+    # old date would back-date the shipped preset if typed)
+    example = "--leave-one-out" if "--leave-one-out" in words else f"presets {TODAY}"
+    assert said.endswith(f"; e.g. python -m tcoctl.pipeline.calibration {example}\n")
     assert said.count("\n") == 1
 
 
@@ -45,6 +48,8 @@ def test_help_and_good_arguments(capsys: pytest.CaptureFixture[str], tmp_path: P
     given = parse("serving-fit", [str(tmp_path), "2025-06-30"])
     assert (given.folder, given.date) == (str(tmp_path), "2025-06-30")
     assert parse("serving-fit", ["--leave-one-out"], leave_one_out=True).leave_one_out
+    # the flag twice is no folder or date (the probe: it was refused as one)
+    assert parse("serving-fit", ["--leave-one-out"] * 2, leave_one_out=True).leave_one_out
 
 
 def test_a_preset_that_cannot_be_written_is_refused_before_the_fit(

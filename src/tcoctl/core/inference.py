@@ -143,6 +143,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import numpy as np
@@ -651,13 +652,15 @@ def more_used_than_held(
 
 
 def _short_at_most(value: float) -> str:
-    """``value`` to 3 significant figures, rounded down so that it stays at most ``value``:
-    70553706496 as 7.05e10 (an example that runs, not every digit)."""
+    """``value`` to 3 significant figures, rounded down (exactly, in decimal) so that it
+    stays at most ``value``: 70553706496 as 7.05e10, 999999999999999 as 9.99e14 (an example
+    that runs, not every digit)."""
     if value < 1000:
         return f"{value:.15g}"
-    step = 10.0 ** (math.floor(math.log10(value)) - 2)
-    mantissa, exponent = f"{math.floor(value / step) * step:.2e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    exact = Decimal(value)
+    exponent = exact.adjusted()
+    mantissa = exact.scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    return f"{mantissa.normalize()}e{exponent}"
 
 
 def experts_on_a_dense_model(values: Mapping[str, Any], rows: int) -> list[Finding]:

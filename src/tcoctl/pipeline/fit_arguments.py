@@ -18,6 +18,8 @@ MODULES = {
     "training-fit": "tcoctl.pipeline.training_fit",
 }
 """The module that fits each preset, for its usage line."""
+TODAY = datetime.date.today().isoformat()
+"""The date a preset is stamped with unless one is given, and the examples' date."""
 
 
 def _date(text: str) -> str:
@@ -37,7 +39,8 @@ class OneLineParser(argparse.ArgumentParser):
     are (argparse prints its usage, then the error: two lines)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}; e.g. {self.prog} presets 2025-06-30\n")
+        example = "--leave-one-out" if "--leave-one-out" in message else "presets " + TODAY
+        self.exit(2, f"{self.prog}: error: {message}; e.g. {self.prog} {example}\n")
 
 
 def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argparse.Namespace:
@@ -53,7 +56,7 @@ def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argp
     parser.add_argument(
         "date",
         nargs="?",
-        default=datetime.date.today().isoformat(),
+        default=TODAY,
         type=_date,
         help="date stamped on the preset, YYYY-MM-DD (default: today)",
     )
@@ -65,7 +68,8 @@ def parse(preset: str, argv: Sequence[str], leave_one_out: bool = False) -> argp
         )
     given = list(argv)
     args = parser.parse_args(given)
-    if getattr(args, "leave_one_out", False) and len(given) > 1:
+    placed = [word for word in given if not word.startswith("-")]  # a folder or a date
+    if getattr(args, "leave_one_out", False) and placed:
         parser.error("--leave-one-out writes nothing, so it takes no folder or date")
     if not getattr(args, "leave_one_out", False) and not Path(args.folder).is_dir():
         what = "is not a folder" if Path(args.folder).exists() else "does not exist"
