@@ -297,25 +297,55 @@ def _fit_measured(measured: Sequence[Measured], families: Sequence[str | None]) 
     return _fit_implied(_implied(measured), doublings, families, rates)
 
 
-def _fit_implied(
-    implied: np.ndarray, doublings: np.ndarray, families: Sequence[str | None], rates: np.ndarray
-) -> _Found:
-    """The fit from the cases' implied log scales (cases x OVERHEADS x ratios), doublings of
-    GPUs per replica and families (None: none): the layer overhead of OVERHEADS and the loss
-    of LOSSES that leave the families' least sum of |relative error| (the first of equals: the
-    least overhead, then loss), each group's fit at them and the range's factor."""
+FamilyFits = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""Each family's _fit_one at every overhead and loss of the grids."""
+
+
+def _grid(
+    implied: np.ndarray, doublings: np.ndarray, families: Sequence[str | None]
+) -> tuple[dict[str, list[int]], np.ndarray]:
+    """The groups (ANY_GPU: every case; each family with cases) and the cases' log scales
+    at each overhead and loss (overheads x losses x cases x ratios): a replica of g GPUs
+    keeps (1 - loss) ^ log2(g), so its cases imply a higher single-GPU scale."""
     groups = {ANY_GPU: list(range(len(implied)))}
     for name in FAMILIES:
         members = [i for i, family in enumerate(families) if family == name]
         if members:
             groups[name] = members
-    # a replica of g GPUs keeps (1 - loss) ^ log2(g): its cases imply a higher single-GPU
-    # scale; overheads x losses x cases x ratios
     kept = np.array([np.log1p(-loss) for loss in LOSSES])
     scaled = implied.transpose(1, 0, 2)[:, None] - (kept[:, None] * doublings)[None, :, :, None]
-    fits = {
-        name: _fit_one(scaled[:, :, m], rates[m]) for name, m in groups.items() if name != ANY_GPU
+    return groups, scaled
+
+
+def _family_fits(
+    groups: dict[str, list[int]],
+    scaled: np.ndarray,
+    rates: np.ndarray,
+    known: FamilyFits | None = None,
+) -> FamilyFits:
+    """Each family's fits over the grids, those in ``known`` taken as they are (a family
+    whose cases are the same: leave_one_out refits only the left-out case's family)."""
+    return {
+        name: (known or {}).get(name) or _fit_one(scaled[:, :, m], rates[m])
+        for name, m in groups.items()
+        if name != ANY_GPU
     }
+
+
+def _fit_implied(
+    implied: np.ndarray,
+    doublings: np.ndarray,
+    families: Sequence[str | None],
+    rates: np.ndarray,
+    known: FamilyFits | None = None,
+) -> _Found:
+    """The fit from the cases' implied log scales (cases x OVERHEADS x ratios), doublings of
+    GPUs per replica and families (None: none): the layer overhead of OVERHEADS and the loss
+    of LOSSES that leave the families' least sum of |relative error| (the first of equals: the
+    least overhead, then loss), each group's fit at them and the range's factor; ``known``
+    families' fits are not redone (_family_fits)."""
+    groups, scaled = _grid(implied, doublings, families)
+    fits = _family_fits(groups, scaled, rates, known)
     costs = sum((found[2] for found in fits.values()), np.zeros(scaled.shape[:2]))
     losses = costs.argmin(axis=1)  # each overhead's best loss
     overhead = int(costs[np.arange(len(OVERHEADS)), losses].argmin())
@@ -415,11 +445,13 @@ def leave_one_out(cases: Sequence[Case]) -> LeaveOneOut:
     measured, families = _measured(chosen)
     implied, doublings = _implied(measured), np.log2([m.gpus for m in measured])
     rates = np.array([m.rate for m in measured])
+    whole = _family_fits(*_grid(implied, doublings, families), rates)  # each family with all
     errors, inside = {}, {}
     for i, case in enumerate(chosen):
         rest = [j for j in range(len(chosen)) if j != i]
+        others = {name: fits for name, fits in whole.items() if name != families[i]}
         found = _fit_implied(
-            implied[rest], doublings[rest], [families[j] for j in rest], rates[rest]
+            implied[rest], doublings[rest], [families[j] for j in rest], rates[rest], others
         )
         group = found.groups.get(families[i] or ANY_GPU, found.groups[ANY_GPU])
         log_factor = math.log1p(-found.loss) * math.log2(measured[i].gpus)
