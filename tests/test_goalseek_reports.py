@@ -885,3 +885,27 @@ def test_a_limit_a_result_stays_at_is_answered_like_one_it_stays_under() -> None
     with pytest.warns(tcoctl.TcoctlWarning):
         found = tcoctl.tco(solve="gpus", goal="power_share>=0", electricity=[0, 0.05, 0.1])
     assert list(found["gpus"].magnitude) == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "unknown", "value"),
+    [
+        (("inference", "--solve", "prompt-tokens"), "prompt_tokens", None),
+        (("memory", "--solve", "tensor-parallel"), "tensor_parallel", 6),
+    ],
+)
+def test_a_goal_of_zero_on_a_continuous_result_is_answered(
+    args: tuple[str, ...], unknown: str, value: float | None
+) -> None:
+    """The last probe: 'memory_headroom=0 GB' was refused as a step ('from -1.46e-07 GB to
+    1.46e-07 GB', the bisection's last two floats) where memory_headroom is continuous: its
+    tolerance was 1e-6 of a byte for a goal of 0. It is now relative to the result's size
+    nearby: answered (a whole count rounded up, 5.40 to 6 tensor-parallel GPUs)."""
+    outcome = run(*args, "--for", "memory_headroom=0 GB", "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    found = outcome.json()["results"]
+    assert "steps over" not in outcome.stderr
+    if value is not None:
+        assert found[unknown]["value"] == value
+    else:
+        assert abs(found["memory_headroom"]["value"]) < 1e-6

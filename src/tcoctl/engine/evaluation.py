@@ -675,8 +675,8 @@ def tornado(
         if target not in computed:
             known = ", ".join(computed)
             raise UsageError(
-                f"--target: {target!r} is not computed here (the chart's default unless "
-                f"--target is given); one of {known}, e.g. --target {next(iter(computed))}"
+                f"--target: {target!r} is not computed here; one of {known}, "
+                f"e.g. --target {next(iter(computed))}"
             )
         for position, index in enumerate(members):
             values = np.where(unanswered[position], np.nan, out[computed[target]][position])

@@ -510,7 +510,10 @@ def reached(
         return root, []
     spec, target = solve.unknown, solve.target.core
     x = np.where(found, root, 1.0)
-    scale = abs(solve.value) or 1.0
+    # tolerances relative to the goal; for a goal of 0, to the result's size nearby (1e-6
+    # of a byte of memory_headroom at a root is rounding, not a miss)
+    nearby = np.maximum(np.abs(miss(x * 2)), np.abs(miss(x / 2)))
+    scale = abs(solve.value) or np.where(np.isfinite(nearby) & (nearby > 0), nearby, 1.0)
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
     above = np.abs(miss(np.minimum(x * 10**0.5, high)))
     flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
@@ -593,7 +596,7 @@ def reached(
                 f"{as_flag(spec.name)} {spec.example}",
             )
         if limit[row, point]:
-            short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * scale
+            short = solve.value + float(side[row, point]) * SHORT_OF_LIMIT * abs(solve.value or 1.0)
             met = solve.side * side[row, point] > 0  # tends to a limit from the side it meets
             return (
                 (

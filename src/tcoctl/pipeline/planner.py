@@ -501,8 +501,8 @@ def sweep_section(
         columns[result.name] = column
     if target.name not in columns:
         raise UsageError(
-            f"--target: {target.name!r} is not computed here (the chart's default unless "
-            f"--target is given); one of {', '.join(columns)}, e.g. --target {next(iter(columns))}"
+            f"--target: {target.name!r} is not computed here; one of {', '.join(columns)}, "
+            f"e.g. --target {next(iter(columns))}"
         )
     section: dict[str, Any] = {
         "input": plan.spec.name,
