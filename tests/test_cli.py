@@ -555,6 +555,9 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
         # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
         # presets show --format', with no name and no value)
+        # the option already given: the example drops the misspelt one, not gives it twice
+        (("tco", "--gpus", "5", "--gpuss=6"),
+         "--gpuss: {tco} has no such option (did you mean --gpus?); e.g. {tco} --gpus 5"),
         (("presets", "show", "frontier-2024", "--formatt", "json"),
          "--formatt: {show} has no such option (did you mean --format?); "
          "e.g. {root} presets show frontier-2024 --format json"),

@@ -777,6 +777,11 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
             near + word[len(misplaced[1]) :] if word.split("=")[0] == misplaced[1] else word
             for word in argv
         ]
+        if any(word.split("=")[0] == near for word in argv):  # given already: the example
+            # drops the misspelt option (and its value) rather than give the option twice
+            at = next(i for i, word in enumerate(argv) if word.split("=")[0] == misplaced[1])
+            value = "=" not in argv[at] and at + 1 < len(argv) and argv[at + 1][:1] != "-"
+            fixed = argv[:at] + argv[at + 1 + value :]
         example = f"{root} {shlex.join(fixed)}" if near else f"{path} --help"
         return (
             f"{misplaced[1]}: {path} has no such option"
