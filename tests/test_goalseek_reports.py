@@ -909,3 +909,14 @@ def test_a_goal_of_zero_on_a_continuous_result_is_answered(
         assert found[unknown]["value"] == value
     else:
         assert abs(found["memory_headroom"]["value"]) < 1e-6
+
+
+def test_an_api_goal_with_no_answer_warns_of_no_rounding_it_never_returns() -> None:
+    """The third probe: tcoctl.tco(solve='gpus', goal='power_share=0', electricity=0) warned
+    'gpus is a whole number: 1e-35 rounded up to 1, where power_share is 0', then raised
+    that every value of gpus gives power_share = 0. Only the error remains."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DomainError, match="every value of gpus gives power_share = 0"):
+            tcoctl.tco(solve="gpus", goal="power_share=0", electricity=0)
+    assert not [w for w in caught if issubclass(w.category, tcoctl.TcoctlWarning)]

@@ -128,6 +128,10 @@ def goal_seek(
         values[unknown], stepped = reached(calc, miss, root, solve, high, notes)
     if solve.unknown.whole:
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
+        for problem in stepped:  # a row with no answer at its centre: no note of a rounding
+            centres = np.broadcast_to(np.asarray(problem.points), shape)[:, 0]
+            for row in np.flatnonzero(centres):
+                notes.pop(int(row), None)
         return plan, [*unreached, *stepped, *capped]
     return forward, [*unreached, *stepped]
 
