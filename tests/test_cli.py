@@ -607,7 +607,7 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
                       "{tco} --help"),
         (("--notation",), "--notation: expected a value after it; e.g. tcoctl --notation sci tco"),
         (("presets", "show", "frontier-2024", "--format"),
-         "--format: expected a value after it; e.g. --format json"),
+         "--format: expected a value after it; e.g. --format table"),
         # an option and its value as one shell word ('--gpu-price: ... has no such option'
         # was false: tco has it)
         (("tco", "--gpu-price 30000 USD"),

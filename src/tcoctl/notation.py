@@ -186,3 +186,16 @@ def telling_apart(values: Sequence[float], unit: str = "") -> int:
         if all(text != after for value, nxt, text, after in pairs if value != nxt):
             return figures
     return MOST_FIGURES
+
+
+FEW_FIGURES = 8
+"""An answer written with at most this many significant figures is shown with all of them."""
+
+
+def figures_written(value: float) -> int:
+    """The significant figures a table shows of an answer chosen to have few (a goal-seek's
+    limit or stepped goal, answered with the fewest figures that meet it: site-power 14.986
+    MW for gpus=10003, where 14.99 gives 10,005): all of them, up to FEW_FIGURES; a value
+    with more (a continuous root's) keeps SIGNIFICANT."""
+    digits = f"{abs(value):.12e}".split("e")[0].replace(".", "").rstrip("0")
+    return max(SIGNIFICANT, len(digits)) if len(digits) <= FEW_FIGURES else SIGNIFICANT

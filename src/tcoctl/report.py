@@ -46,7 +46,7 @@ class Row:
     """A result's: the oldest as_of among the preset figures and exchange rates it used."""
     figures: int = SIGNIFICANT
     """Significant figures a table shows: more for an input solved for whose answer needs
-    them (route.figures_needed)."""
+    them (notation.figures_written)."""
 
     def spread(self, exp: int, keys: tuple[str, str] = ("low", "high")) -> str:
         """``low .. high`` (or with ``keys`` another pair, p05 and p95) on the scale of the

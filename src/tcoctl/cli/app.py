@@ -760,37 +760,59 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     value with a space (``--budget 1e25 FLOP``), an option left without its value, an
     option of ``tcoctl`` itself given after the command, an option the command (``path``,
     'tcoctl tco') does not have, and words it takes no argument for."""
-    misplaced = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
-    if misplaced and misplaced[1] in TCOCTL_OPTIONS:
-        return f"{misplaced[1]}: goes before the command, e.g. {moved_first(argv, misplaced[1])}"
-    typed, options = (misplaced[1], (misplaced[2] or "").split(", ")) if misplaced else ("", [])
-    joined = typed.split(" ", 1) if " " in typed else []
-    if joined and joined[0] in options:  # '--gpu-price 30000' as one word: an option of
-        # the command and its value in one shell word
-        example = f"{joined[0]} {shlex.quote(joined[1])}"
-        return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} {example}"
-    if misplaced:  # click's words name no example: the command as typed, with the
-        # nearest option in place of the unknown one, or the command's --help
-        near = next(iter(nearest(misplaced[1], (misplaced[2] or "").split(", "))), "")
-        root = path.rsplit(f" {argv[0]}", 1)[0] if argv and f" {argv[0]}" in path else path
-        fixed = [
-            near + word[len(misplaced[1]) :] if word.split("=")[0] == misplaced[1] else word
-            for word in argv
-        ]
-        if any(word.split("=")[0] == near for word in argv):  # given already: the example
-            # drops the misspelt option (and its value) rather than give the option twice
-            at = next(i for i, word in enumerate(argv) if word.split("=")[0] == misplaced[1])
-            value = "=" not in argv[at] and at + 1 < len(argv) and argv[at + 1][:1] != "-"
-            fixed = argv[:at] + argv[at + 1 + value :]
-        example = f"{root} {shlex.join(fixed)}" if near else f"{path} --help"
-        return (
-            f"{misplaced[1]}: {path} has no such option"
-            + (f" (did you mean {near}?)" if near else "")
-            + f"; e.g. {example}"
-        )
+    unknown = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
+    if unknown:
+        return unknown_option(unknown[1], (unknown[2] or "").split(", "), argv, path)
     extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
-    words = extra.group(1).split() if extra else []
-    at = argv.index(words[0]) if words and words[0] in argv else 0
+    if extra:
+        return extra_words(extra[1], message, argv, path)
+    bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
+    if bare:
+        return no_value(bare[1], argv) or message
+    if message.startswith("Missing command"):
+        commands = [*getattr(typer.main.get_command(app), "commands", {})]
+        return (
+            f"expected a command after {path}'s options, one of {', '.join(commands)}; "
+            f"e.g. {path} --notation sci tco"
+        )
+    return message
+
+
+def unknown_option(typed: str, options: list[str], argv: list[str], path: str) -> str:
+    """An option ``typed`` that the command (``path``) does not have, click's ``options``
+    beside it: one of tcoctl's own (it goes before the command), one of the command's with
+    its value in the same shell word ('--gpu-price 30000'), or a misspelling: the command as
+    typed with the nearest option in its place (dropped where that one is given already),
+    or the command's --help."""
+    if typed in TCOCTL_OPTIONS:
+        return f"{typed}: goes before the command, e.g. {moved_first(argv, typed)}"
+    option, _, value = typed.partition(" ")
+    if value and option in options:
+        return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
+            f"{option} {shlex.quote(value)}"
+        )
+    near = next(iter(nearest(typed, options)), "")
+    at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
+    if not near or at is None:  # (at None: a short option inside a word, -xy)
+        return f"{typed}: {path} has no such option; e.g. {path} --help"
+    if any(word.split("=")[0] == near for word in argv):  # given already: drop the misspelt
+        # option (and its value), not give the option twice
+        valued = "=" not in argv[at] and at + 1 < len(argv) and argv[at + 1][:1] != "-"
+        fixed = argv[:at] + argv[at + 1 + valued :]
+    else:
+        fixed = [*argv[:at], near + argv[at][len(typed) :], *argv[at + 1 :]]
+    root = path.rsplit(f" {argv[0]}", 1)[0] if f" {argv[0]}" in path else path
+    return (
+        f"{typed}: {path} has no such option (did you mean {near}?); "
+        f"e.g. {root} {shlex.join(fixed)}"
+    )
+
+
+def extra_words(words: str, message: str, argv: list[str], path: str) -> str:
+    """Words the command takes no argument for: the second word of a value with a space
+    left unquoted (quoting_example), else stray words."""
+    first = words.split()[0] if words.split() else ""
+    at = argv.index(first) if first in argv else 0
     quoted = (
         quoting_example(argv, argv[at - 2], argv[at - 1], argv[at])
         if at >= 2 and argv[at - 2].startswith("--")
@@ -799,30 +821,22 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     if quoted is not None:
         flag = argv[at - 2]
         return f"{flag}: a value with a space goes in quotes, e.g. {flag} {quoted} ({message})"
-    if extra:
-        return (
-            f"{shorten(extra.group(1))!r}: {path} takes no such argument, only options "
-            f"(--NAME VALUE); e.g. {path} --help"
-        )
-    bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
-    examples = [
-        i.example for c in CALCULATORS.values() for i in c.inputs if bare and i.name == bare[1][2:]
-    ]
-    if bare and examples:
-        return f"{bare[1]}: expected a value after it; e.g. {bare[1]} {examples[0]!r}"
-    if bare and bare[1] in TCOCTL_OPTIONS:  # tcoctl's own, before the command
-        shared = f"tcoctl {bare[1]} {TCOCTL_OPTIONS[bare[1]]} tco"
-    else:
-        shared = (option_example(argv, bare[1]) or SHARED_EXAMPLES.get(bare[1], "")) if bare else ""
-    if bare and shared:
-        return f"{bare[1]}: expected a value after it; e.g. {shared}"
-    if message.startswith("Missing command"):
-        commands = [*getattr(typer.main.get_command(app), "commands", {})]
-        return (
-            f"expected a command after {path}'s options, one of {', '.join(commands)}; "
-            f"e.g. {path} --notation sci tco"
-        )
-    return message
+    return (
+        f"{shorten(words)!r}: {path} takes no such argument, only options (--NAME VALUE); "
+        f"e.g. {path} --help"
+    )
+
+
+def no_value(flag: str, argv: list[str]) -> str:
+    """An option left without its value, with one to type ('' where none is known): a
+    calculator input's example, tcoctl's own option's, or the option's help's."""
+    examples = [i.example for c in CALCULATORS.values() for i in c.inputs if i.name == flag[2:]]
+    if examples:
+        return f"{flag}: expected a value after it; e.g. {flag} {examples[0]!r}"
+    if flag in TCOCTL_OPTIONS:  # tcoctl's own, before the command
+        return f"{flag}: expected a value after it; e.g. tcoctl {flag} {TCOCTL_OPTIONS[flag]} tco"
+    shared = option_example(argv, flag)
+    return f"{flag}: expected a value after it; e.g. {shared}" if shared else ""
 
 
 def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str | None:
@@ -861,10 +875,6 @@ def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str 
     return f"'{spec.example if spec is not None else goal}'"
 
 
-SHARED_EXAMPLES = {"--format": "--format json"}
-"""Examples of options whose help gives none where a command's lookup finds no help (the
-subcommands of presets)."""
-
 TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}
 """Options of ``tcoctl`` itself (before the command), with an example value."""
 
@@ -886,9 +896,10 @@ def moved_first(argv: list[str], flag: str) -> str:
 def option_example(argv: list[str], flag: str) -> str:
     """The example the help of option ``flag`` of the command in ``argv`` gives ('' if
     none): what to type after a shared option left without its value (--samples)."""
-    commands: dict[str, Any] = getattr(typer.main.get_command(app), "commands", {})
-    command = next((commands[word] for word in argv if word in commands), None)
-    params = command.params if command is not None else []
+    command: Any = typer.main.get_command(app)
+    for word in argv:  # down to the subcommand named (presets show)
+        command = getattr(command, "commands", {}).get(word, command)
+    params = getattr(command, "params", [])
     return next((help_example(p) for p in params if flag in getattr(p, "opts", ())), "")
 
 

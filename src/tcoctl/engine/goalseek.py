@@ -235,18 +235,35 @@ def met_at_an_end(
     target = solve.target
     for row in np.flatnonzero(met[:, 0]):
         there = apart(calc, target.core, float(nearest[row, 0]), solve.value)
-        where = (
-            f"where {target.name} is {most}"
-            if near_taken[row, 0]
-            else f"the end {spec.name} may take (the {most} {target.name} is only tended to)"
-        )
+        taken = near_taken[row, 0]
         notes.setdefault(int(row), []).append(
-            f"every value of {spec.name} ({valid.removeprefix('a value ')}) meets "
-            f"{asked(calc, solve)}, the {most} {target.name} it "
-            f"{'takes' if near_taken[row, 0] else 'tends to'} being {there}: "
-            f"answered at {spec.name} = {shown(calc, spec.core, float(x[row, 0]))}, {where}"
+            met_everywhere(
+                calc,
+                solve,
+                valid,
+                f"the {most} {target.name} it {'takes' if taken else 'tends to'} being {there}",
+                float(x[row, 0]),
+                f"where {target.name} is {most}"
+                if taken
+                else f"the end {spec.name} may take (the {most} {target.name} is only tended to)",
+            )
         )
     return answer
+
+
+def met_everywhere(
+    calc: Calculator, solve: Solve, valid: str, how: str, answer: float, where: str
+) -> str:
+    """The note of a limit every value of the unknown (``valid`` words its range) meets,
+    ``how`` it meets it, answered at ``answer``, ``where`` that is: 'every value of gpus (at
+    least 1) meets power_share >= 0, which it stays at: answered at gpus = 1, the end gpus
+    may take'."""
+    spec = solve.unknown
+    return (
+        f"every value of {spec.name} ({valid.removeprefix('a value ')}) meets "
+        f"{asked(calc, solve)}, {how}: answered at {spec.name} = "
+        f"{shown(calc, spec.core, answer)}, {where}"
+    )
 
 
 def apart(calc: Calculator, quantity: str, value: float, goal: float) -> str:
@@ -536,11 +553,10 @@ def reached(
         everywhere = tends & (solve.side * miss(np.full(x.shape, least)) >= 0)
         x = np.where(everywhere, least, x)
         for row in np.flatnonzero(everywhere[:, 0]):
+            how = f"which it {'stays at' if constant[row, 0] else 'only tends to'}"
+            where = f"the end {spec.name} may take"
             notes.setdefault(int(row), []).append(
-                f"every value of {spec.name} ({valid_range(spec).removeprefix('a value ')}) "
-                f"meets {asked(calc, solve)}, which it "
-                f"{'stays at' if constant[row, 0] else 'only tends to'}: answered at "
-                f"{spec.name} = {shown(calc, spec.core, least)}, the end {spec.name} may take"
+                met_everywhere(calc, solve, valid_range(spec), how, least, where)
             )
     bound = (x == spec.minimum) | (x == high)  # an allowed end that gives the goal: answered
     limit = found & ~bound & flat & ~(x == least)

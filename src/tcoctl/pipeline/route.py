@@ -25,7 +25,7 @@ from tcoctl.errors import (
     by_message,
     message_kind,
 )
-from tcoctl.notation import SIGNIFICANT
+from tcoctl.notation import SIGNIFICANT, figures_written
 from tcoctl.presets import Entry, Preset
 from tcoctl.report import Report, Row
 from tcoctl.specs import CURRENCIES, Calculator, Input, Result
@@ -107,23 +107,10 @@ def result_rows(
                 short(spec.display),
                 stats(summary, spec, row, ranged),
                 labels=spec.labels,
-                figures=figures_needed(value) if solved else SIGNIFICANT,
+                figures=figures_written(value) if solved else SIGNIFICANT,
             )
         )
     return rows
-
-
-MOST_FIGURES = 8
-"""A solved input's answer with at most this many significant figures is shown whole."""
-
-
-def figures_needed(value: float) -> int:
-    """Significant figures a table shows of an input solved for: the goal-seek answers a
-    limit or a stepped goal with the fewest figures that meet it (site-power 14.986 MW for
-    gpus=10003, where 14.99 gives 10,005), all of which it shows, up to MOST_FIGURES; a
-    root with more (a continuous goal's) keeps the table's SIGNIFICANT."""
-    digits = f"{abs(value):.12e}".split("e")[0].replace(".", "").rstrip("0")
-    return max(SIGNIFICANT, len(digits)) if len(digits) <= MOST_FIGURES else SIGNIFICANT
 
 
 @dataclass(frozen=True)
