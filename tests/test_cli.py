@@ -339,6 +339,15 @@ def test_a_missing_preset_name_is_asked_for_with_an_example() -> None:
     assert run(*example).code == 0
 
 
+def test_an_unknown_solve_input_gives_the_nearest_with_the_goal_typed() -> None:
+    """The refusal of --solve gpuz lists the inputs, and its example is the nearest one with
+    the user's own goal, which runs."""
+    outcome = run("tco", "--solve", "gpuz", "--for", "power_share=0.1")
+    assert outcome.code == 2
+    assert outcome.stderr.rstrip().endswith("e.g. --solve gpu-price --for 'power_share=0.1'")
+    assert run("tco", "--solve", "gpu-price", "--for", "power_share=0.1").code == 0
+
+
 def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
     outcome = run("tco", "--gpu", "h100")
     assert outcome.code == 2

@@ -204,6 +204,27 @@ def test_unknown_preset_lists_known_ones() -> None:
     assert "frontier-2024" in outcome.stderr and "h100-sxm" not in outcome.stderr
 
 
+@pytest.mark.parametrize(
+    ("typed", "example"),
+    [
+        (["tco", "--preset", "nope"], "e.g. --preset frontier-2024"),  # the first with [tco]
+        (["inference", "--preset", "frontier"], "e.g. --preset deepseek-v3"),  # not frontier-*
+        (["tco", "--preset", "frontier-2026"], "e.g. --preset frontier-2024"),
+        (["tco", "--gpu", "h1000"], "e.g. --gpu h100-pcie"),
+        (["compare", "nope"], "e.g. tcoctl compare china-h20"),
+    ],
+)
+def test_an_unknown_preset_gives_an_example_that_runs(typed: list[str], example: str) -> None:
+    """The refusal's example is a preset the command has figures for: china-h20, the first
+    scenario preset, has none for tco, frontier-2024 none for inference."""
+    outcome = run(*typed)
+    assert outcome.code == 2
+    assert outcome.stderr.rstrip().endswith(example), outcome.stderr
+    *command, _ = typed
+    if command[0] != "compare":
+        assert run(*command[:-1], *example.split()[1:]).code == 0
+
+
 def test_a_user_h100_sxm_warns_and_leaves_the_h100e_reference_alone(tmp_path: Path) -> None:
     """Issue 19 item 24: a user preset named h100-sxm replaced the H100-equivalent's
     reference (a B200 became 2,250 H100e instead of 2.274). H100e is defined against the

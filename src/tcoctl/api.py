@@ -321,7 +321,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
             for variant, label in enumerate(labels):
                 given = engine.gather(calc, flags, chosen, variant, checked)
                 if solve is not None:
-                    given.pop(solve.unknown.name, None)
+                    engine.without_unknown(calc, given, solve.unknown.name, warn)
                 shown = {
                     **flags,
                     **{n: repr(float(columns[q][0][entry])) for n, q in column_names.items()},

@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 import tomli
 
-from tcoctl.errors import DomainError, UsageError, did_you_mean, shorten
+from tcoctl.errors import DomainError, TcoctlError, UsageError, did_you_mean, nearest, shorten
 from tcoctl.files import excerpt, read_text, reason
 from tcoctl.specs import CALCULATORS, REFERENCE_GPU
 
@@ -382,9 +382,12 @@ def one_version() -> Iterator[None]:
         _held.reset(token)
 
 
-def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset:
-    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones.
-    Within ``one_version``, the version first loaded."""
+def load(
+    name: str, option: str = "--preset", kind: str | None = None, command: str | None = None
+) -> Preset:
+    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones,
+    its example one with figures for ``command`` when given. Within ``one_version``, the
+    version first loaded."""
     held = _held.get()
     if held is not None and (name, kind) in held.presets:
         return held.presets[name, kind]
@@ -403,8 +406,14 @@ def load(name: str, option: str = "--preset", kind: str | None = None) -> Preset
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
+        usable = [n for n in names if command is None or _runs(n, files[n], command)]
+        example = next(iter(nearest(name, usable) or usable), None)
+        shown = {"compare": "tcoctl compare"}.get(option, option)
+        flagged = example and shown.startswith(("--", "tcoctl"))
+        instead = f"; e.g. {shown} {example}" if flagged else ""
         raise UsageError(
             f"{option}: no {label} {shorten(name)!r}{hint}; known: {', '.join(names)}{note}"
+            f"{instead}"
         )
     if held is not None:
         held.presets[name, kind] = preset
@@ -453,6 +462,14 @@ def _shadowing(folders: tuple[Path, ...], stamps: tuple[int, ...]) -> tuple[str,
 def _parse_cached(name: str, path: Path, stamp: tuple[int, int, int, int]) -> Preset:
     """Parse a preset file once per version of it (keyed by path and :func:`file_stamp`)."""
     return parse_preset(name, path, [*CALCULATORS, "gpu", *RULE_TABLES, RATES_TABLE])
+
+
+def _runs(name: str, path: Path, command: str) -> bool:
+    """Whether the preset file has figures for ``command`` (False if it does not parse)."""
+    try:
+        return command in commands(_parse_cached(name, path, file_stamp(path)))
+    except (TcoctlError, OSError):
+        return False
 
 
 def _kind_of(path: Path) -> str:

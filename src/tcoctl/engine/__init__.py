@@ -74,6 +74,7 @@ from tcoctl.engine.scenarios import (
     resolve,
     variants,
     without_given_defaults,
+    without_unknown,
 )
 from tcoctl.engine.upstream import disagreement
 
@@ -138,4 +139,5 @@ __all__ = [
     "tornado",
     "variants",
     "without_given_defaults",
+    "without_unknown",
 ]

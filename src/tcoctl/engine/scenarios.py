@@ -108,6 +108,24 @@ def rederive(calc: Calculator, given: dict[str, Given], names: Sequence[str]) ->
             given[name] = for_gpu(calc, item, gpu.text if gpu is not None else None)
 
 
+def without_unknown(
+    calc: Calculator, given: dict[str, Given], unknown: str, warn: Callable[[str], None]
+) -> None:
+    """Drop the input a --solve finds. The preset values it is the anchor of (reset_by: a
+    --params re-derives the preset's GPUs per replica) are kept, the rest of the setup being
+    what the answer is for, and named in a warning: a run given the answer alone would
+    re-derive them and give another result."""
+    given.pop(unknown, None)
+    held = reset_by(calc, {unknown: ""}, given)
+    if held:
+        kept = " ".join(f"--{name} {given[name].text}" for name in held)
+        warn(
+            f"--solve {unknown}: the answer holds with {kept} from "
+            f"{given[held[0]].origin}; a run given --{unknown} alone re-derives "
+            f"{'them' if len(held) > 1 else 'it'}: give {kept} with the answer"
+        )
+
+
 def mark_kept(
     calc: Calculator,
     flags: Mapping[str, str],

@@ -667,7 +667,7 @@ class Batch:
             shared = engine.preset_ranges_at_midpoint(shared)
         shared = engine.without_given_defaults(self.calc, shared)
         if self.solve is not None:
-            shared.pop(self.solve.unknown.name, None)
+            engine.without_unknown(self.calc, shared, self.solve.unknown.name, self.note_once)
         engine.mark_kept(self.calc, flags, preset, shared, self.note_once)
         marked = [  # in the run's display units (--currency), as the single run shows them
             output.input_member(replace(given, spec=self.calc.input(given.spec.name)), given.origin)

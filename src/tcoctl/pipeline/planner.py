@@ -263,9 +263,11 @@ def parse_solve(
         spec = None
     if spec is None or spec.kind != "number":
         names = [s.name for s in calc.inputs if s.kind == "number"]
+        instead = next(iter(nearest(name.strip(), names) or names))
         raise UsageError(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
-            f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}"
+            f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}; "
+            f"e.g. --solve {instead} --for '{goal.strip()}'"
         )
     result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
     limit = _LIMIT.match(goal)

@@ -50,7 +50,7 @@ def choose_preset(
     the plain run's question), or when nothing else gives inputs (no option, and no batch
     lines)."""
     if name is not None:
-        return load(name, kind="scenario")
+        return load(name, kind="scenario", command=calc.name)
     if calc.preset_is_base or (piped and calc.piped_preset) or not (flags or batch):
         return load(calc.default_preset)
     return None
@@ -114,8 +114,9 @@ def reports_for(
         engine.gather(calc, flags, preset, i) for flags in flag_sets for i in range(len(labels))
     ]
     if solve is not None:
-        for given in scenarios:
-            given.pop(solve.unknown.name, None)
+        for index, given in enumerate(scenarios):  # warned once
+            said = warn if index == 0 else lambda _: None
+            engine.without_unknown(calc, given, solve.unknown.name, said)
     if options.get("only_my_ranges"):
         scenarios = [engine.preset_ranges_at_midpoint(given) for given in scenarios]
     for index, given in enumerate(scenarios):  # warned once, marked in every scenario
