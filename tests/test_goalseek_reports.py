@@ -829,7 +829,8 @@ def test_a_goal_seeks_tornado_charts_the_solved_input() -> None:
         ("power_share<=1",
          "meets power_share <= 1, which it only tends to: answered at electricity = 0 USD/kWh, "
          "the end electricity may take"),
-        ("power_share<=1.5", "meets power_share <= 1, which it only tends to: answered at"),
+        ("power_share<=1.5", "meets power_share <= 1.5, as power_share is at most 1: answered at"),
+        ("power_share>=-1", "meets power_share >= -1, as power_share is at least 0: answered at"),
     ],
 )  # fmt: skip
 def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the_other_end(
@@ -839,7 +840,8 @@ def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the
     grows without bound) exited 0 with electricity infinite and 'no finite value' for eight
     results; 'power_share<=1' (1 only as electricity grows) exited 1, 'every value meets
     ... none is nearest the limit'. Every electricity meets either limit: each is answered
-    at the end electricity may take, 0, with a note saying why that end."""
+    at the end electricity may take, 0, with a note saying why that end. A limit past the
+    share's bound quotes the limit typed ('<= 1.5'; it had said '<= 1')."""
     outcome = run("tco", "--solve", "electricity", "--for", goal, "-f", "json")
     assert outcome.code == 0, outcome.stderr
     assert outcome.json()["results"]["electricity"]["value"] == 0

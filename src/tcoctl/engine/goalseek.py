@@ -554,6 +554,9 @@ def reached(
         x = np.where(everywhere, least, x)
         for row in np.flatnonzero(everywhere[:, 0]):
             how = f"which it {'stays at' if constant[row, 0] else 'only tends to'}"
+            if solve.typed is not None:  # past the result's bound
+                most = "most" if solve.side < 0 else "least"
+                how = f"as {target} is at {most} {shown(calc, target, solve.value)}"
             where = f"the end {spec.name} may take"
             notes.setdefault(int(row), []).append(
                 met_everywhere(calc, solve, valid_range(spec), how, least, where)
@@ -739,7 +742,7 @@ OPERATORS = {-1: "<=", 0: "=", 1: ">="}
 def asked(calc: Calculator, solve: Solve) -> str:
     """The goal as --for writes it, with the value in its display unit: 'memory_per_gpu <=
     40 GB', 'power_share = 0.15', 'fits = yes'."""
-    value = shown(calc, solve.target.core, solve.value)
+    value = shown(calc, solve.target.core, solve.value if solve.typed is None else solve.typed)
     return f"{solve.target.name} {OPERATORS[side_shown(solve)]} {value}"
 
 

@@ -43,6 +43,9 @@ class Solve:
     target: Result
     value: float
     side: int = 0
+    typed: float | None = None
+    """The limit as typed where it lies past the result's bound, which ``value`` then is
+    (power_share<=1.5 is solved as power_share<=1): messages quote what the user asked."""
 
 
 def results_of(calc: Calculator, solve: Solve | None = None) -> tuple[Result, ...]:

@@ -152,8 +152,8 @@ def parse_mark(
     """``RESULT=LEVEL`` in the result's display unit, e.g. ``power_share=0.15``; RESULT as
     named or hyphenated (``kv-heads``), LEVEL a labelled result's label (``fits=yes``: its
     code, 1) or a number; with ``limits`` also ``RESULT<=LEVEL`` and ``RESULT>=LEVEL`` (a
-    goal-seek's --for; one past the result's bound that every value meets is that bound's,
-    ``power_share<=1.5`` is ``power_share<=1``)."""
+    goal-seek's --for, which may lie past the result's bound where every value meets it:
+    ``power_share<=1.5``; parse_solve solves it as the bound's, ``power_share<=1``)."""
     example = example or calc.sweep_example.split("|")[1]
     match = _MARK.match(text)
     if match and match["op"] != "=" and not limits:
@@ -195,10 +195,10 @@ def parse_mark(
     if level.is_range:
         raise UsageError(f"{option}: give one value, not a range, e.g. '{example}'")
     low, high, exclusive = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
-    if match["op"] == "<=" and level.low >= high:  # every value meets it, as it meets the
-        return result, high  # bound: the goal-seek answers that limit (at an end, or why not)
-    if match["op"] == ">=" and level.low <= low and not exclusive:
-        return result, low
+    if (match["op"] == "<=" and level.low >= high) or (
+        match["op"] == ">=" and level.low <= low and not exclusive
+    ):  # every value meets it, as it meets the bound
+        return result, level.low
     if level.low > high or level.low < low or (exclusive and level.low <= low):
         above = f"above {low:g}" if exclusive else f"at least {low:g}"
         if result.unit or (low, high) != (0.0, 1.0):
@@ -269,7 +269,10 @@ def parse_solve(
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}; "
             f"e.g. --solve {instead} --for '{goal.strip()}'"
         )
-    result, value = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
+    result, typed = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
+    low, high, _ = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
+    value = min(max(typed, low), high)  # a limit past the bound, which every value meets, is
+    # the bound's: the goal-seek answers that limit (at an end, or why not)
     limit = _LIMIT.match(goal)
     side = GOAL_SIDES[limit["side"]] if limit else 0
     if not side and result.labels and value in (0, len(result.labels) - 1):
@@ -281,7 +284,7 @@ def parse_solve(
             f"--for: {result.name} is what --solve {spec.name} would set; name a result to "
             f"reach instead, e.g. --for '{calc.solve_example.split('|')[1]}'"
         )
-    solve = engine.Solve(spec, result, value, side)
+    solve = engine.Solve(spec, result, value, side, None if typed == value else typed)
     check_solved_not_given(solve, given)
     if sweep is not None and parse_sweep(calc, sweep).spec.key == spec.key:
         raise UsageError(
