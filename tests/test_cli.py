@@ -320,7 +320,7 @@ def test_a_quoting_hint_gives_a_value_that_runs(args: tuple[str, ...], example: 
     takes the joined value; else the option's own example (the trial's '--electricity 0.08 W'
     was told "e.g. --electricity '0.08 W'", which is a power)."""
     said = hinted(f"Got unexpected extra argument(s) ({args[-1]})", list(args))
-    assert f"a value with a space goes in quotes, e.g. {example} (" in said
+    assert said.endswith(f"a value with a space goes in quotes, e.g. {example}")
     assert run(*args[:-2], example.split(" ", 1)[1].strip("'")).code == 0
 
 
@@ -622,6 +622,14 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("tco", "--gpu-price 30000 USD"),
          "'--gpu-price 30000 USD': an option and its value are two words; "
          "e.g. {tco} --gpu-price '30000 USD'"),
+        # and misspelt: the example had dropped the value ('e.g. tcoctl tco --gpu-price')
+        (("tco", "--gpu-pric 30000 USD"),
+         "'--gpu-pric 30000 USD': {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} --gpu-price '30000 USD'"),
+        # a value's second word unquoted: click's '(Got unexpected extra argument(s) (USD))'
+        # no longer trails the hint
+        (("tco", "--gpu-price", "30000", "USD"),
+         "--gpu-price: a value with a space goes in quotes, e.g. --gpu-price '30000 USD'"),
     ],
 )  # fmt: skip
 def test_clicks_bare_messages_get_an_example(args: tuple[str, ...], said: str) -> None:

@@ -765,7 +765,7 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
         return unknown_option(unknown[1], (unknown[2] or "").split(", "), argv, path)
     extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
     if extra:
-        return extra_words(extra[1], message, argv, path)
+        return extra_words(extra[1], argv, path)
     bare = re.match(r"Option '(--[\w-]+)' requires an argument", message)
     if bare:
         return no_value(bare[1], argv) or message
@@ -791,7 +791,7 @@ def unknown_option(typed: str, options: list[str], argv: list[str], path: str) -
         return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
             f"{option} {shlex.quote(value)}"
         )
-    near = next(iter(nearest(typed, options)), "")
+    near = next(iter(nearest(option if value else typed, options)), "")
     at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
     if not near or at is None:  # (at None: a short option inside a word, -xy)
         return f"{typed}: {path} has no such option; e.g. {path} --help"
@@ -799,16 +799,19 @@ def unknown_option(typed: str, options: list[str], argv: list[str], path: str) -
         # option (and its value), not give the option twice
         valued = "=" not in argv[at] and at + 1 < len(argv) and argv[at + 1][:1] != "-"
         fixed = argv[:at] + argv[at + 1 + valued :]
+    elif value:  # the misspelt option and its value in one word: two words
+        fixed = [*argv[:at], near, value, *argv[at + 1 :]]
     else:
         fixed = [*argv[:at], near + argv[at][len(typed) :], *argv[at + 1 :]]
     root = path.rsplit(f" {argv[0]}", 1)[0] if f" {argv[0]}" in path else path
+    subject = repr(shorten(typed)) if value else typed
     return (
-        f"{typed}: {path} has no such option (did you mean {near}?); "
+        f"{subject}: {path} has no such option (did you mean {near}?); "
         f"e.g. {root} {shlex.join(fixed)}"
     )
 
 
-def extra_words(words: str, message: str, argv: list[str], path: str) -> str:
+def extra_words(words: str, argv: list[str], path: str) -> str:
     """Words the command takes no argument for: the second word of a value with a space
     left unquoted (quoting_example), else stray words."""
     first = words.split()[0] if words.split() else ""
@@ -820,7 +823,7 @@ def extra_words(words: str, message: str, argv: list[str], path: str) -> str:
     )
     if quoted is not None:
         flag = argv[at - 2]
-        return f"{flag}: a value with a space goes in quotes, e.g. {flag} {quoted} ({message})"
+        return f"{flag}: a value with a space goes in quotes, e.g. {flag} {quoted}"
     return (
         f"{shorten(words)!r}: {path} takes no such argument, only options (--NAME VALUE); "
         f"e.g. {path} --help"
