@@ -209,6 +209,26 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     assert outcome.stderr.count("\n") == 1 and "Traceback" not in outcome.stderr
 
 
+@pytest.mark.parametrize(
+    ("capacity", "swept", "per_year"),
+    [
+        ([], "chips-per-year=1e6..3e6:3", [1e6, 2e6, 3e6]),
+        (["--dies-per-package", "1", "--months", "12"], "dies=1e6..3e6:3", [1e6, 2e6, 3e6]),
+    ],
+)
+def test_the_only_capacity_can_be_swept(
+    capacity: list[str], swept: str, per_year: list[float]
+) -> None:
+    """Sweeping the one capacity a run has was refused: the run without it needs one
+    ('supply needs a capacity'), which the sweep gives at each of its values."""
+    outcome = run("supply", "--gpu", "h100-sxm", *capacity, "--sweep", swept, "-f", "json")
+    assert outcome.code == 0, outcome.stderr
+    found = outcome.json()["sweep"]["results"]["chips_per_year"]["value"]
+    assert found == pytest.approx(per_year)
+    alone = run("supply", "--gpu", "h100-sxm", *capacity)
+    assert alone.code == 2 and "supply needs a capacity" in alone.stderr
+
+
 def test_ranges_show_where_the_binding_constraint_changes() -> None:
     """leading-edge-2028: dies bind at a 60 % share, packaging at 80 %."""
     out = results("supply", "--preset", "leading-edge-2028")

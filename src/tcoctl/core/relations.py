@@ -490,6 +490,9 @@ class Finding:
     usage: bool = False
     """A fatal finding about how an option was given (a tensor-parallel degree that does not
     divide the heads), not about the world the inputs describe: a usage error (exit 2)."""
+    lacking: bool = False
+    """A usage finding that the inputs lack one of ``quantities`` (supply's capacity), so
+    that nothing is computed: a --sweep of one of them still answers at each of its values."""
 
 
 Problem = Contradiction | OutOfBounds | Finding

@@ -189,7 +189,9 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
         all(np.isinf(limit).all() for limit in limits)
         and np.isnan(np.asarray(values["chips_per_year"], dtype=float)).all()
     ):
-        return [Finding(NO_CAPACITY, every_row, True, CAPACITY_QUANTITIES, usage=True)]
+        return [
+            Finding(NO_CAPACITY, every_row, True, CAPACITY_QUANTITIES, usage=True, lacking=True)
+        ]
     return dieyield.checks(values, rows, assumed)
 
 

@@ -36,7 +36,13 @@ from tcoctl.engine.inputs import (
     reference_gpu_figures,
     rule_figures,
 )
-from tcoctl.engine.messages import OutOfReach, describe, nothing_computed, range_ends
+from tcoctl.engine.messages import (
+    NothingComputed,
+    OutOfReach,
+    describe,
+    nothing_computed,
+    range_ends,
+)
 from tcoctl.engine.model import (
     PERCENTILE_KEYS,
     PERCENTILES,
@@ -275,7 +281,9 @@ def core_call(
                 warnings.setdefault(at, []).append(text)
             elif failures[at] is None:
                 usage = isinstance(problem, rel.Finding) and problem.usage
-                failures[at] = (UsageError if usage else DomainError)(describe(calc, problem, at))
+                missing = isinstance(problem, rel.Finding) and problem.lacking
+                kind = NothingComputed if missing else UsageError if usage else DomainError
+                failures[at] = kind(describe(calc, problem, at))
     out = {result.core: _shaped(known[result.core], shape) for result in reported}
     if unreached is None or not unreached.any():
         return out, None, failures, warnings
