@@ -553,20 +553,20 @@ def test_a_grouped_query_option_over_the_mla_preset_says_what_it_drops() -> None
 def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> None:
     """The hostile probe: --solve gpus-per-replica with --expert-parallel 16 searched below
     16 and was refused ('--gpus-per-replica is fewer than --expert-parallel'), for a goal
-    that 30 GPUs meet (28.1 ms at 16, 19.0 ms at 32, since the relative-error fit; 26 GPUs
-    before it); the search starts at N, and a goal that no replica of N or more GPUs gives
-    says so."""
+    that 23 GPUs meet (24.5 ms at 16, 16.6 ms at 32, since the overlap; 30 GPUs since the
+    relative-error fit, 26 before it); the search starts at N, and a goal that no replica of
+    N or more GPUs gives says so."""
     args = ("inference", "--preset", "deepseek-v3", "--expert-parallel", "16")
     found = run(*args, "--solve", "gpus-per-replica", "--for", "time_per_output_token=20 ms",
                 "--format", "json")  # fmt: skip
     assert found.code == 0, found.stderr
-    assert found.records()[0]["results"]["gpus_per_replica"]["value"] == 30
+    assert found.records()[0]["results"]["gpus_per_replica"]["value"] == 23
     slow = run(*args, "--solve", "gpus-per-replica", "--for", "time_per_output_token=30 ms")
     assert slow.code == 1
     assert slow.stderr.startswith(
         "tcoctl: error: deepseek-v3: inference: no value of gpus-per-replica (at least "
         "--expert-parallel) gives time_per_output_token = 30 ms: over that range it never falls "
-        "below 4.88 ms and is at most 28.0584 ms"
+        "below 4.88 ms and is at most 24.5497 ms"
     )
 
 
@@ -605,9 +605,10 @@ def test_a_kv_heads_range_that_does_not_divide_names_the_range_and_a_range_that_
 
 def test_a_solved_kv_heads_takes_a_divisor_of_the_heads() -> None:
     """A goal-seek of kv-heads rounds to a divisor of the 64 heads (it gave 25, and a high
-    end of 149 KV heads for 64 query heads): 21.8 goes to 32, not 22."""
-    solved = run("inference", "--solve", "kv-heads", "--for", "cost_per_million_tokens=6")
-    assert "21.8426 rounded up to 32" in solved.stderr and "does not divide" not in solved.stderr
+    end of 149 KV heads for 64 query heads): 22.8 goes to 32, not 23 (a goal of 5.5
+    USD/Mtoken since the overlap; 6 before)."""
+    solved = run("inference", "--solve", "kv-heads", "--for", "cost_per_million_tokens=5.5")
+    assert "22.8119 rounded up to 32" in solved.stderr and "does not divide" not in solved.stderr
 
 
 def test_a_tensor_parallel_split_of_the_heads_is_warned_of() -> None:

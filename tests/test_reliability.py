@@ -496,12 +496,12 @@ def test_a_batch_names_every_failed_line_it_can_and_shows_a_line_that_runs() -> 
 
 def test_a_batch_warns_once_per_kind_of_message_whatever_its_figures() -> None:
     """The new-user trial: lines whose warning differed only in its figures (a goal out of
-    reach, with the cost it never falls below, 10.18 to 11.60 USD/Mtoken; the line at 2.9
-    USD/h reaches it everywhere: 3.0 did before the relative-error fit) each got a warning
+    reach, with the cost it never falls below; the line at 3.2 USD/h reaches it everywhere
+    since the overlap, 2.9 did at the relative-error fit, 3.0 before it) each got a warning
     line; they are one kind, named with the lines it concerns, as the API's arrays are."""
     lines = "".join(
         json.dumps({"cost-per-gpu-hour": f"{price:.1f} USD/h"}) + "\n"
-        for price in (2.9, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5)
+        for price in (3.2, 3.3, 3.4, 3.5, 3.6, 3.7, 3.8)
     )
     goal = ("--solve", "batch", "--for", "cost_per_million_tokens=10 USD/Mtoken")
     done = run("inference", *goal, "--input", "-", input=lines)

@@ -269,8 +269,12 @@ def test_the_calibrated_estimate_beats_the_roofline_on_held_out_cases(
     held_out: dict[str, Any],
 ) -> None:
     """The default estimate's mean |error| on held-out measurements is under half the
-    roofline's (the uncalibrated default of before)."""
+    roofline's (the uncalibrated default of before), and no worse than it is now: 20.9 %
+    since the overlap of memory and compute (25.9 % before), so a change that takes it over
+    21.9 % fails. The ceiling guards the build; the model is still chosen on the fit split
+    (docs/validation.md)."""
     assert held_out["mean_abs_error"] < held_out["roofline_mean_abs_error"] / 2
+    assert held_out["mean_abs_error"] <= 0.219
 
 
 def test_flops_measurements_show_the_uncalibrated_baseline_beside_the_estimate(
@@ -330,8 +334,9 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say_and_under_its_floor()
     error. (One test: the leave-one-out, about 20 s, runs once, not once per worker.)
 
     Coverage: the range is the 95 % conformal band, with the layer overhead's range beside
-    it, which holds 97 % of the cases left out (108 of 111; 105 with the median scale; on 81
-    cases, 89 % with the overhead a single value), so a range that holds under 90 % fails.
+    it, which holds 95 % of the cases left out (105 of 111; 108 before the overlap, 105 with
+    the median scale; on 81 cases, 89 % with the overhead a single value), so a range that
+    holds under 90 % fails.
 
     Error: a change to the model or the fit that makes the leave-one-out worse fails here.
     The floor follows the dataset: it was 14 % over 12.4 % on 51 cases; the 6 MLPerf v5.1
@@ -342,8 +347,9 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say_and_under_its_floor()
     took the same model to 17.2 % on 81 (floor 18.2 %); 30 more (Mixtral, Mistral, first
     tokens) took it to 21.2 % on 111, and MoE prefill reading the experts its tokens touch
     to 19.1 %; fitting the scale to the least sum of |relative error| (the error reported)
-    in place of the median took it to 18.7 %, so it is 19.7 %, one point over that
-    (docs/validation.md)."""
+    in place of the median took it to 18.7 %; half of a pass's shorter time (memory or
+    compute) overlapping the longer, not all, took it to 15.4 %, so it is 16.4 %, one point
+    over that (docs/validation.md)."""
     cases = validation.load_cases()
     found = calibration.leave_one_out(cases)
     assert list(found.errors) == [case.id for case in calibration.fit_cases(cases)]
@@ -351,7 +357,7 @@ def test_the_fit_splits_leave_one_out_is_what_the_docs_say_and_under_its_floor()
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"leave-one-out: {100 * found.mean_abs_error:.1f} %" in " ".join(readme.split())
     assert found.inside_range >= 0.9
-    assert found.mean_abs_error <= 0.197
+    assert found.mean_abs_error <= 0.164
 
 
 def test_leave_one_out_judges_each_case_by_the_others(tmp_path: Path) -> None:

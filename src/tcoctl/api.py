@@ -788,24 +788,24 @@ Performance Engineering: Best Practices", 2023). Served tokens/s counts the pref
 the batch's prompts. Efficiencies default to a range fitted on published measurements
 (preset serving-fit, docs/validation.md); time_per_output_token_bound is the roofline.""",
         """Llama 3.1 70B in BF16 on four H100 SXM at batch 32: memory-bound; the roofline's step is
-12.18 ms, the estimate (efficiencies fitted on measurements) three times that.
+12.18 ms, the estimate (efficiencies fitted on measurements) nearly three times that.
 
 >>> import tcoctl
 >>> r = tcoctl.inference()
 >>> r["bound"], f"{r['time_per_output_token_bound']:.4g~}"
 ('memory', '12.18 ms')
 >>> f"{r['time_per_output_token']:.4g~}", f"{r.stat('time_per_output_token', 'high'):.4g~}"
-('39.16 ms', '71.47 ms')
+('34.29 ms', '58.65 ms')
 
-On the same four GPUs the H20 reads at its bandwidth ratio to the H100 (4.0 / 3.35 =
-1.194), not its FLOP ratio; the fitted fixed time of each pass (80 layers x 80 us) is the
-same on both, so the step is shorter by less:
+On the same four GPUs the H20 reads 1.194 times as fast as the H100 (4.0 / 3.35 TB/s) but
+computes at 148 / 989 of its FLOP/s: at batch 32 its compute time is nearly its read time,
+and half of the shorter one is not hidden behind the longer, so its step is the longer:
 
 >>> h20 = tcoctl.inference(gpu="h20", gpus_per_replica=4)
 >>> h100 = tcoctl.inference(gpu="h100-sxm", gpus_per_replica=4)
 >>> ratio = h100["time_per_output_token"] / h20["time_per_output_token"]
 >>> round(float(ratio.magnitude), 3)
-1.157""",
+0.887""",
     ),
     "tco": (
         """Total cost of ownership of a GPU cluster; starts from ``preset`` (default

@@ -9,7 +9,15 @@ the fewest GPUs, a power of two, whose usable HBM holds the weights and the batc
 
 One decode step produces one token for each of ``batch`` sequences. It must read the active
 weights and every sequence's KV cache once (memory-bound time), and do 2 FLOP per active
-parameter per sequence (compute-bound time); the step takes the longer of the two:
+parameter per sequence (compute-bound time). The roofline (Williams, Waterman and Patterson
+2009, "Roofline: an insightful visual performance model", CACM 52(4)) takes the longer of
+the two, which assumes the memory traffic and the computation overlap fully; a step's
+operators run one after another, each with its own balance of bytes and FLOP, so of the
+shorter time only ``overlap`` is hidden behind the longer (the ECM model's split into
+overlapping and non-overlapping time, Stengel et al. 2015, ICS '15, whose roofline limit is
+full overlap): ``max(memory_time, compute_time) + (1 - overlap) x min(memory_time,
+compute_time)``, the roofline's at ``overlap`` 1 (the default when not given; the fitted
+defaults set it), the sum at 0. A prefill combines its FLOP time and its weights' read alike.
 
 - memory_time = (active_params x weight_bytes + batch x kv_bytes_per_token x mean_context)
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
@@ -261,17 +269,29 @@ def _dense_read(pass_: str) -> Relation:
     )
 
 
-def _prefill(flop: Any, compute: Any, weights: Any, bandwidth: Any, overhead: Any) -> Any:
-    """Prefill time [s]: the longer of the prompt's FLOP [FLOP] at the achieved compute
-    [FLOP/s] and one read of the weights it uses [B] at the achieved bandwidth [B/s] (kipply,
-    "Transformer Inference Arithmetic"), plus the forward pass's fixed overhead [s]."""
-    return np.add(np.maximum(np.divide(flop, compute), np.divide(weights, bandwidth)), overhead)
+def _overlapped(first: Any, second: Any, overlap: Any) -> Any:
+    """Two times [s] of one pass that overlap by ``overlap`` [-] of the shorter: max(first,
+    second) + (1 - overlap) x min(first, second) (the module's docstring: the roofline's max
+    at 1, the sum at 0)."""
+    shorter = np.multiply(np.subtract(1.0, overlap), np.minimum(first, second))
+    return np.add(np.maximum(first, second), shorter)
 
 
-def _step(memory_time: Any, compute_time: Any, overhead: Any) -> Any:
-    """Decode step time [s]: max(memory_time, compute_time) [s] plus the forward pass's
-    fixed overhead [s], which neither bandwidth nor FLOP/s shortens."""
-    return np.add(np.maximum(memory_time, compute_time), overhead)
+def _prefill(
+    flop: Any, compute: Any, weights: Any, bandwidth: Any, overlap: Any, overhead: Any
+) -> Any:
+    """Prefill time [s]: the prompt's FLOP [FLOP] at the achieved compute [FLOP/s] and one
+    read of the weights it uses [B] at the achieved bandwidth [B/s] (kipply, "Transformer
+    Inference Arithmetic": the longer of the two), overlapping by ``overlap`` [-], plus the
+    forward pass's fixed overhead [s]."""
+    reading = np.divide(weights, bandwidth)
+    return np.add(_overlapped(np.divide(flop, compute), reading, overlap), overhead)
+
+
+def _step(memory_time: Any, compute_time: Any, overlap: Any, overhead: Any) -> Any:
+    """Decode step time [s]: memory_time and compute_time [s] overlapping by ``overlap`` [-],
+    plus the forward pass's fixed overhead [s], which neither bandwidth nor FLOP/s shortens."""
+    return np.add(_overlapped(memory_time, compute_time, overlap), overhead)
 
 
 def _served_step(prefill: Any, output: Any, step: Any) -> Any:
@@ -387,9 +407,10 @@ RELATIONS = (
     product("pass_overhead", "layers", "layer_overhead"),
     formula(
         "step_time",
-        ["memory_time", "compute_time", "pass_overhead"],
+        ["memory_time", "compute_time", "overlap", "pass_overhead"],
         _step,
-        "step_time = max(memory_time, compute_time) + pass_overhead",
+        "step_time = max(memory_time, compute_time) + (1 - overlap) x min(memory_time, "
+        "compute_time) + pass_overhead",
     ),
     product("compute_time", "bound_ratio", "memory_time", note="bound_ratio = compute / memory"),
     formula(
@@ -425,11 +446,13 @@ RELATIONS = (
             "achieved_compute",
             "prefill_weight_memory",
             "achieved_bandwidth",
+            "overlap",
             "pass_overhead",
         ],
         _prefill,
-        "prefill_time = max(prefill_flop / achieved_compute, prefill_weight_memory / "
-        "achieved_bandwidth) + pass_overhead",
+        "prefill_time = the longer of prefill_flop / achieved_compute and "
+        "prefill_weight_memory / achieved_bandwidth, plus (1 - overlap) x the shorter, "
+        "+ pass_overhead",
     ),
     product("batch_prefill_flop", "prefill_flop", "batch"),
     formula(
@@ -439,11 +462,13 @@ RELATIONS = (
             "achieved_compute",
             "batch_prefill_weight_memory",
             "achieved_bandwidth",
+            "overlap",
             "pass_overhead",
         ],
         _prefill,
-        "batch_prefill_time = max(batch x prefill_flop / achieved_compute, "
-        "batch_prefill_weight_memory / achieved_bandwidth) + pass_overhead",
+        "batch_prefill_time = the longer of batch x prefill_flop / achieved_compute and "
+        "batch_prefill_weight_memory / achieved_bandwidth, plus (1 - overlap) x the shorter, "
+        "+ pass_overhead",
     ),
     # served throughput: each sequence's prompt is prefilled, then its output decoded
     formula(

@@ -36,9 +36,10 @@ MODEL_FIGURES = (
 FITTED = ("gpus-per-replica",)
 """What a preset sized to its model and GPU: a new model, GPU or HBM re-derives it."""
 
-FITTED_WITH_EFFICIENCIES = ("parallel-efficiency", "layer-overhead")
+FITTED_WITH_EFFICIENCIES = ("parallel-efficiency", "layer-overhead", "overlap")
 """Fitted together with the default efficiencies: a given efficiency is the replica's own,
-so it drops the preset's parallel efficiency (then 1) and layer overhead (then 0)."""
+so it drops the preset's parallel efficiency (then 1), layer overhead (then 0) and overlap
+(then 1, the roofline's max)."""
 
 PRICE_PER_MTOKEN = ("USD/token", "USD/Mtoken")
 DAILY_TOKENS = ("token/s", "Gtoken/day")
@@ -182,7 +183,8 @@ INFERENCE = Calculator(
     name="inference",
     help="Serving a transformer on a roofline: weight and KV-cache memory, whether a batch "
     "fits, decode step time (the larger of the memory-bound and compute-bound times, the "
-    "binding one named), tokens/s, time per output token, prefill time, cost per million "
+    "binding one named, plus the part of the other not overlapped), tokens/s, time per output "
+    "token, prefill time, cost per million "
     "output tokens, J/token and emissions.",
     default_preset="llama-3.1-70b",
     fitted="training-fit",
@@ -209,6 +211,7 @@ INFERENCE = Calculator(
         "compute-efficiency": "1",
         "parallel-efficiency": "1",
         "layer-overhead": "0 s",
+        "overlap": "1",
         "memory-overhead": "0.1",
         "pue": "1",
     },
@@ -389,6 +392,15 @@ INFERENCE = Calculator(
             maximum=1.0,  # a second per layer per pass: beyond any runtime, a typo in the unit
         ),
         Input(
+            "overlap",
+            "Fraction of the shorter of a pass's memory and compute times hidden behind the "
+            "longer: 1 the roofline's max, 0 their sum (default: fitted with the "
+            "efficiencies, preset serving-fit; 1 when the efficiencies are given).",
+            "0.5",
+            positive=False,
+            maximum=1.0,
+        ),
+        Input(
             "memory-overhead",
             "Fraction of HBM reserved for activations and the runtime (default 0.1: vLLM's "
             "gpu_memory_utilization 0.9).",
@@ -451,8 +463,9 @@ INFERENCE = Calculator(
         ),
         Result(
             "time_per_output_token",
-            "Decode step time, max(memory_time, compute_time) + pass_overhead: each "
-            "sequence's time per output token.",
+            "Decode step time, max(memory_time, compute_time) + (1 - overlap) x "
+            "min(memory_time, compute_time) + pass_overhead: each sequence's time per output "
+            "token.",
             "s",
             "ms",
             "step_time",
@@ -522,6 +535,12 @@ INFERENCE = Calculator(
             detail=True,
         ),
         Result(
+            "overlap",
+            "Fraction of the shorter of a pass's memory and compute times hidden behind the "
+            "longer: 1 (the roofline's max) when the efficiencies are given.",
+            detail=True,
+        ),
+        Result(
             "layer_overhead",
             "Fixed time per layer of a forward pass: 0 when the efficiencies are given, which "
             "are the replica's own.",
@@ -560,6 +579,7 @@ INFERENCE = Calculator(
             "B",
             "KiB",
             "kv_bytes_per_token",
+            detail=True,
         ),
         Result(
             "kv_cache_per_sequence",
