@@ -274,6 +274,12 @@ def test_goal_seek_errors_name_the_solve_and_goal_keywords_not_the_flags() -> No
     assert as_keywords(CALCULATORS["yield"], "with --cores 100..200 and --cores-needed 132") == (
         "with cores='100..200' and cores_needed=132"
     )
+    # a near name quoted alone is a keyword too (it said did you mean 'gpu-price')
+    with pytest.raises(UsageError, match=r"did you mean 'gpu_price' or 'gpus' or 'gpus_per_node'"):
+        tcoctl.tco(solve="gpuz", goal="power_share=0.1")
+    assert as_keywords(CALCULATORS["tco"], "'gpu-price 5' and 'gpu-price'") == (
+        "'gpu-price 5' and 'gpu_price'"
+    )
 
 
 @pytest.mark.parametrize(

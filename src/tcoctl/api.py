@@ -434,13 +434,15 @@ def _option_value(calc: Calculator, flag: str, token: str) -> tuple[str, bool] |
 
 
 def _bare_names(calc: Calculator, text: str) -> str:
-    """Text with each hyphenated option name written bare (no value of layer-overhead) as
-    its keyword; only whole names, not inside quotes or longer names."""
+    """Text with each hyphenated option name written bare (no value of layer-overhead), or
+    quoted alone (did you mean 'gpu-price'?), as its keyword; only whole names, not inside
+    longer names or longer quoted text."""
     names = sorted((spec.name for spec in calc.inputs if "-" in spec.name), key=len, reverse=True)
     if not names:
         return text
-    pattern = rf"(?<![\w'.-])({'|'.join(map(re.escape, names))})(?![\w'.-])"
-    return re.sub(pattern, lambda name: as_keyword(name[1]), text)
+    either = "|".join(map(re.escape, names))
+    bare = re.sub(rf"(?<![\w'.-])({either})(?![\w'.-])", lambda n: as_keyword(n[1]), text)
+    return re.sub(rf"(?<![\w'.-])'({either})'(?![\w'.-])", lambda n: f"'{as_keyword(n[1])}'", bare)
 
 
 def _currencies(calc: Calculator, options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
