@@ -291,3 +291,17 @@ def test_a_command_s_presets_dir_does_not_outlive_it(tmp_path: Path) -> None:
     assert run("--presets-dir", str(tmp_path), "presets", "show", "mine").code == 0
     assert tmp_path not in presets.search_dirs()
     assert "mine" not in presets.preset_files()
+
+
+def test_a_preset_table_folds_long_words_never_cuts_them() -> None:
+    """The trial: at 80 columns `presets show llama-3.1-70b` cut the words too long for the
+    source column ('(tcoctl.pipeline.train…', 'mlperf-inf-v4.1-llama…'); they now fold onto
+    the next line, so every character is there."""
+    outcome = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1"}).invoke(
+        app, ["presets", "show", "llama-3.1-70b", "--format", "table"]
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "…" not in outcome.stdout
+    cells = "".join(line.split("│")[3].strip() for line in outcome.stdout.splitlines()
+                    if line.count("│") == 4)  # fmt: skip
+    assert "(tcoctl.pipeline.training_fit)" in cells

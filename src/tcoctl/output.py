@@ -795,8 +795,9 @@ class Listing:
 def write_records(listing: Listing, fmt_name: str | None) -> None:
     """Write a listing to stdout: JSON ``{schema_version, **header, key: records}``, CSV
     with one line per record, or a rich table with one row per record (of
-    ``table_records``, when given) and then the ``notes``, each on a line of its own, never
-    wrapped or cut (the URLs the table refers to)."""
+    ``table_records``, when given; a word too long for its column folds, never cut) and
+    then the ``notes``, each on a line of its own, never wrapped or cut (the URLs the table
+    refers to)."""
     out, records, fields = sys.stdout, listing.records, listing.fields
     fmt_name = fmt_name or default_format()
     if fmt_name == "json":
@@ -813,7 +814,9 @@ def write_records(listing: Listing, fmt_name: str | None) -> None:
 
         title = " — ".join(str(v) for v in listing.header.values() if v) or listing.key
         rows = listing.table_records or records
-        table = Table(*(rows[0] if rows else fields), title=escape(title), show_lines=True)
+        table = Table(title=escape(title), show_lines=True)
+        for name in rows[0] if rows else fields:  # a long word folds onto the next line,
+            table.add_column(name, overflow="fold")  # never cut to '…'
         for record in rows:
             table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
         console = make_console(out)
