@@ -663,3 +663,20 @@ def test_a_solved_input_shows_the_figures_its_answer_needs() -> None:
     table = run("tco", "--solve", "electricity", "--for", "power_share=0.15", "--format",
                 "table").stdout  # fmt: skip
     assert re.search(r"^electricity +0\.2375 +USD/kWh ", table, re.MULTILINE), table
+
+
+@pytest.mark.parametrize("columns", ["60", "50", "45"])
+def test_narrow_charts_cut_no_figure_and_wrap_no_line(columns: str) -> None:
+    """The probe's leftover: under 70 columns the tornado's bars and figures were cut
+    ('▌███████…', '1.6…' at 50) and at 40 its figures were dropped; a sweep chart's lines
+    wrapped, a point landing under the axis. The bars now shorten to fit, the figures wrap at
+    their spaces, and a chart's plot narrows with the console."""
+    runner = CliRunner(env={"COLUMNS": columns, "NO_COLOR": "1"})
+    tornado = runner.invoke(app, ["tco", "--tornado", "--format", "table"]).stdout
+    chart = tornado.split("tcoctl tco")[0]
+    assert "…" not in chart and "1.604" in chart and "2.018" in chart, chart
+    assert chart.count("USD/h") == 2 * 6 + 1  # both ends of the 6 bars, and the title's
+    sweep = runner.invoke(app, ["tco", "--sweep", "gpus=1000..2000:3", "--format", "table"])
+    plot = sweep.stdout.split("sweep\n")[0]
+    assert max(map(len, plot.splitlines())) <= int(columns), plot
+    assert plot.count("●") == 3

@@ -73,8 +73,8 @@ class ShareBars:
     def sorted(self) -> list[tuple[str, float]]:
         return sorted(self.shares, key=lambda item: -item[1])
 
-    def rich(self) -> None:
-        return None  # shown inline in the results table
+    def rich(self, columns: int = 80) -> None:
+        return None  # shown inline in the results table, whatever its ``columns``
 
     def svg(self) -> str:
         body = []
@@ -128,15 +128,19 @@ class Tornado:
         """What a half bar's end reads: '1.91 USD/h (low)', 'out of reach (high)'."""
         return f"{self.missing if math.isnan(value) else fmt(value, self.unit)} ({end})"
 
-    def rich(self) -> Table:
+    def rich(self, columns: int = 80) -> Table:
+        """The bars as a table ``columns`` wide: names, figures and bars are never cut (a
+        label wraps at its spaces); narrower than 80 columns the bars shorten to fit."""
         table = Table(title=self.title, title_justify="left", box=None)
         longest = max((len(name) for name, _, _ in self.bars), default=5)
-        table.add_column("input", style="bold", no_wrap=True, min_width=longest)  # never cut
-        table.add_column("below centre", justify="right")
-        table.add_column("", justify="right", style="red")
-        table.add_column("", style="green")
-        table.add_column("above centre")
-        half = BAR_WIDTH // 4  # both halves and the labels fit 80 columns
+        labels = [self.label(v, end) for _, lo, hi in self.bars for v, end in self.sides(lo, hi)]
+        word = max((len(w) for label in labels for w in label.split()), default=6)
+        half = max(1, min(BAR_WIDTH // 4, (columns - longest - 2 * word - 10) // 2))
+        table.add_column("input", style="bold", no_wrap=True, min_width=longest)
+        table.add_column("below centre", justify="right", min_width=word)
+        table.add_column("", justify="right", style="red", no_wrap=True, min_width=half)
+        table.add_column("", style="green", no_wrap=True, min_width=half)
+        table.add_column("above centre", min_width=word)
         for name, at_low, at_high in self.bars:
             (below, end_below), (above, end_above) = self.sides(at_low, at_high)
             table.add_row(
@@ -199,7 +203,10 @@ class LineChart:
         figures = telling_apart(ends)
         return fmt(ends[0], figures=figures), fmt(ends[1], figures=figures)
 
-    def rich(self, height: int = 12, width: int = 60) -> Text:
+    def rich(self, columns: int = 80, height: int = 12, width: int = 60) -> Text:
+        """The chart as text: a plot ``width`` cells wide (at most what ``columns`` leave
+        beside the 14-cell axis labels, so no line wraps) and ``height`` high."""
+        width = max(8, min(width, columns - 15))
         points = self.points()
         text = Text(f"{self.title}\n", style="bold")
         if not points:
@@ -318,7 +325,9 @@ class WaferMap:
             f"to defects, {counts['edge']} edge"
         )
 
-    def rich(self) -> Text:
+    def rich(self, columns: int = 80) -> Text:
+        """The map, two cells a die (at most MAX_MAP_COLUMNS dies across; a console of fewer
+        ``columns`` wraps it, as any text)."""
         if self.state.shape[1] > MAX_MAP_COLUMNS:
             return Text(
                 f"wafer map: {self.state.shape[1]} dies across is too wide to draw "

@@ -491,8 +491,8 @@ def _render_report(console: Any, report: Report, sources: bool) -> None:
     title = escape(
         f"tcoctl {report.command}" + (f" — preset {report.preset}" if report.preset else "")
     )
-    for visual in map(charts_rich, report.answer):
-        console.print(visual)
+    for visual in report.answer:
+        console.print(charts_rich(visual, console.width))
     shown = [row for row in report.ordered() if row.name not in report.tucked]
     if shown:
         print_whole(console, _rows_table(f"[bold]{title}[/]", shown, report.bars, False))
@@ -510,7 +510,7 @@ def _render_report(console: Any, report: Report, sources: bool) -> None:
     more = len(shown) < len(report.results)
     if report.extra.get("missing") or more:
         console.print(missing_note(report.extra.get("missing", {}), more))
-    for visual in map(charts_rich, report.visuals):
+    for visual in (charts_rich(v, console.width) for v in report.visuals):
         if visual is not None:
             console.print(visual)
     for line in report.extra.get("explain", []):
@@ -525,10 +525,11 @@ def rate_line(rate: dict[str, Any]) -> str:
     )
 
 
-def charts_rich(visual: Any) -> Any:
-    """A chart (tcoctl.charts) as a rich renderable; anything else as it is."""
+def charts_rich(visual: Any, columns: int) -> Any:
+    """A chart (tcoctl.charts) as a rich renderable ``columns`` wide; anything else as it
+    is."""
     render = getattr(visual, "rich", None)
-    return render() if callable(render) else visual
+    return render(columns=columns) if callable(render) else visual
 
 
 def render_side_by_side(reports: list[Report], out: TextIO, svg: str | None = None) -> None:
