@@ -311,7 +311,9 @@ def test_keywords_are_worded_exactly_never_from_an_english_word() -> None:
     another --precision or a --peak' came out as precision='or' (and --gpu whose as
     gpu='whose'); a word is a value only where it is one of the option's values."""
     with pytest.raises(
-        UsageError, match=r"give another precision or a peak instead \(v100 has bf16 \(FP16\)\)$"
+        UsageError,
+        match=r"give another precision or a peak instead \(v100 has bf16 \(FP16\)\); "
+        r"e\.g\. precision='bf16'$",
     ):
         tcoctl.flops(gpu="v100", precision="fp8", params=1e9, tokens=1e9)
     flops, yield_ = CALCULATORS["flops"], CALCULATORS["yield"]

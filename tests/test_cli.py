@@ -88,7 +88,9 @@ def test_a_precision_the_chip_lacks_names_only_options_the_command_has() -> None
     --peak stands instead of --gpu, and says so."""
     h100e = run("h100e", "--gpu", "h20", "--precision", "fp4", "--count", "10")
     assert h100e.code == 2  # and names the ones it has (probe D12: it listed none)
-    assert h100e.stderr.rstrip().endswith("give another --precision (h20 has bf16, fp8)")
+    assert h100e.stderr.rstrip().endswith(
+        "give another --precision (h20 has bf16, fp8); e.g. --precision bf16"
+    )
     flops = run("flops", "--gpu", "h20", "--precision", "fp4", "--count", "10",
                 "--duration", "1 day", "--mfu", "0.4")  # fmt: skip
     assert flops.code == 2 and "give another --precision or a --peak instead" in flops.stderr

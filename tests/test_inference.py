@@ -132,11 +132,13 @@ def test_the_largest_batch_fits_and_one_more_does_not() -> None:
 def test_mixture_of_experts_reads_and_computes_its_active_parameters() -> None:
     """DeepSeek-V3: 671B parameters held, 37B active per token (arXiv:2412.19437), and
     attention's own FLOP at the preset's mean context 2,048 + 128 / 2 = 2,112: 2 x 61 layers
-    x 128 heads x (576 + 512) x 2,112 = 35,883,319,296 per token (MLA, absorbed)."""
+    x 128 heads x (576 + 512) x 2,112 = 35,883,319,296 per token (MLA, absorbed), which the
+    preset runs at the H100's BF16 peak (989.4 TFLOP/s; DeepSeek: "core MLA computations
+    ... use the BF16 format"), the matmuls at FP8 (1,979)."""
     out = results("inference", "--preset", "deepseek-v3", *ROOFLINE)
     assert out["weight_memory"]["value"] == pytest.approx(671)  # GB in FP8
-    flop = (2 * 37e9 + 35_883_319_296) * 32
-    assert out["compute_time"]["value"] == pytest.approx(flop / (1979e12 * 16) * 1e3)
+    seconds = (2 * 37e9 / 1979e12 + 35_883_319_296 / 989.4e12) * 32 / 16
+    assert out["compute_time"]["value"] == pytest.approx(seconds * 1e3)
 
 
 def test_a_batch_reads_the_experts_its_tokens_touch() -> None:
@@ -553,7 +555,7 @@ def test_a_grouped_query_option_over_the_mla_preset_says_what_it_drops() -> None
 def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> None:
     """The hostile probe: --solve gpus-per-replica with --expert-parallel 16 searched below
     16 and was refused ('--gpus-per-replica is fewer than --expert-parallel'), for a goal
-    that 23 GPUs meet (24.5 ms at 16, 16.6 ms at 32, since the overlap; 30 GPUs since the
+    that 23 GPUs meet (24.6 ms at 16, 16.6 ms at 32, since the overlap; 30 GPUs since the
     relative-error fit, 26 before it); the search starts at N, and a goal that no replica of
     N or more GPUs gives says so."""
     args = ("inference", "--preset", "deepseek-v3", "--expert-parallel", "16")
@@ -566,7 +568,7 @@ def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> 
     assert slow.stderr.startswith(
         "tcoctl: error: deepseek-v3: inference: no value of gpus-per-replica (at least "
         "--expert-parallel) gives time_per_output_token = 30 ms: over that range it never falls "
-        "below 4.88 ms and is at most 24.5497 ms"
+        "below 4.88 ms and is at most 24.5827 ms"
     )
 
 
@@ -648,3 +650,28 @@ def test_a_check_failing_at_a_range_end_alone_keeps_the_centre_s_answer() -> Non
     assert "--experts-per-token is more than --experts" in ranged.stderr
     assert "with --experts-per-token at its high end" in ranged.stderr
     assert run("inference", "--preset", "deepseek-v3", "--experts-per-token", "300").code == 2
+
+
+DEEPSEEK_DECODE = (
+    "inference", "--preset", "deepseek-v3", "--gpu", "h800", "--expert-parallel", "144",
+    "--batch", "12672", "--context", "4989", "--bandwidth-efficiency", "1",
+    "--compute-efficiency", "1",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("attention", "peak"), [("bf16", 989.4e12), ("fp8", 1979e12)])
+def test_attention_runs_at_its_own_precision(attention: str, peak: float) -> None:
+    """DeepSeek's inference-system post (open-infra-index, day 6): "matrix multiplications
+    ... adopt the FP8 format aligned with training, while core MLA computations ... use the
+    BF16 format". Per H800 (88 sequences of the 12,672 over 144 GPUs, at the roofline) a
+    step computes 2 x 37e9 FLOP per sequence at the FP8 peak (1,979 TFLOP/s) and its
+    attention, 84.76 GFLOP, at the attention's peak (989.4 TFLOP/s in BF16, the preset's)."""
+    found = results(*DEEPSEEK_DECODE, "--attention-precision", attention)
+    attention_flop = found["attention_flop_per_token"]["value"] * 1e9
+    assert attention_flop == pytest.approx(84.764147712e9, rel=1e-12)
+    by_hand = 88 * (2 * 37e9 / 1979e12 + attention_flop / peak)
+    assert found["compute_time"]["value"] == pytest.approx(by_hand * 1e3, rel=1e-9)
+    assert (
+        results(*DEEPSEEK_DECODE)["compute_time"]
+        == results(*DEEPSEEK_DECODE, "--attention-precision", "bf16")["compute_time"]
+    )  # the preset's own

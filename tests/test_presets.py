@@ -194,7 +194,7 @@ def test_v100s_bf16_figure_says_it_is_fp16(args: tuple[str, ...]) -> None:
 def test_v100s_precisions_name_its_fp16() -> None:
     """Refused --precision fp8 on v100 lists the precisions it has, its bf16 as FP16."""
     fp8 = run("flops", "--gpu", "v100", "--precision", "fp8", "--count", "8", "--duration", "1d")
-    assert fp8.code == 2 and fp8.stderr.endswith("(v100 has bf16 (FP16))\n")
+    assert fp8.code == 2 and fp8.stderr.endswith("(v100 has bf16 (FP16)); e.g. --precision bf16\n")
 
 
 def test_unknown_preset_lists_known_ones() -> None:

@@ -269,12 +269,12 @@ def test_the_calibrated_estimate_beats_the_roofline_on_held_out_cases(
     held_out: dict[str, Any],
 ) -> None:
     """The default estimate's mean |error| on held-out measurements is under half the
-    roofline's (the uncalibrated default of before), and no worse than it is now: 20.9 %
-    since the overlap of memory and compute (25.9 % before), so a change that takes it over
-    21.9 % fails. The ceiling guards the build; the model is still chosen on the fit split
-    (docs/validation.md)."""
+    roofline's (the uncalibrated default of before), and no worse than it is now: 20.8 %
+    since the overlap of memory and compute and DeepSeek's BF16 attention (25.9 % before),
+    so a change that takes it over 21.8 % fails. The ceiling guards the build; the model is
+    still chosen on the fit split (docs/validation.md)."""
     assert held_out["mean_abs_error"] < held_out["roofline_mean_abs_error"] / 2
-    assert held_out["mean_abs_error"] <= 0.219
+    assert held_out["mean_abs_error"] <= 0.218
 
 
 def test_flops_measurements_show_the_uncalibrated_baseline_beside_the_estimate(

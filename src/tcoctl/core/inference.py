@@ -21,8 +21,11 @@ defaults set it), the sum at 0. A prefill combines its FLOP time and its weights
 
 - memory_time = (active_params x weight_bytes + batch x kv_bytes_per_token x mean_context)
   / (bandwidth x bandwidth_efficiency x gpus_per_replica)
-- compute_time = batch x (2 x active_params + attention_flop_per_token)
-  / (peak x compute_efficiency x gpus_per_replica)
+- compute_time = batch x (2 x active_params + attention_flop_per_token x peak /
+  attention_peak) / (peak x compute_efficiency x gpus_per_replica), ``attention_peak`` the
+  GPU's peak at ``attention_precision`` (DeepSeek's inference-system post: "matrix
+  multiplications and dispatch transmissions adopt the FP8 format aligned with training,
+  while core MLA computations and combine transmissions use the BF16 format"), else ``peak``
 
 Each forward pass (a decode step, a prefill) also takes a fixed time that neither bandwidth
 nor FLOP/s shortens: ``pass_overhead = layers x layer_overhead``, the kernels launched per
@@ -399,10 +402,22 @@ RELATIONS = (
     product("weight_flop_per_token", "active_params", constant=2.0),
     total("flop_per_token", "weight_flop_per_token", "attention_flop_per_token"),
     product("flop_per_step", "flop_per_token", "batch"),
+    # attention at a precision of its own (DeepSeek's MLA in BF16 beside FP8 matmuls) counts
+    # as the FLOP at the weights' precision that take the same time
+    formula(
+        "compute_flop_per_token",
+        ["weight_flop_per_token", "attention_flop_per_token", "peak", "attention_peak"],
+        lambda weights, attention, peak, own: np.add(
+            weights, np.multiply(attention, np.divide(peak, own))
+        ),
+        "compute_flop_per_token = weight_flop_per_token + attention_flop_per_token x peak / "
+        "attention_peak",
+    ),
+    product("compute_flop_per_step", "compute_flop_per_token", "batch"),
     product(
         "achieved_compute", "peak", "compute_efficiency", "gpus_per_replica", "parallel_factor"
     ),
-    product("flop_per_step", "compute_time", "achieved_compute"),
+    product("compute_flop_per_step", "compute_time", "achieved_compute"),
     # a forward pass's fixed time: kernel launches and the runtime's scheduling, per layer
     product("pass_overhead", "layers", "layer_overhead"),
     formula(
@@ -430,7 +445,7 @@ RELATIONS = (
     product("peak_bandwidth", "bandwidth", "gpus_per_replica"),
     product("bytes_per_step", "memory_time_bound", "peak_bandwidth"),
     product("peak_compute", "peak", "gpus_per_replica"),
-    product("flop_per_step", "compute_time_bound", "peak_compute"),
+    product("compute_flop_per_step", "compute_time_bound", "peak_compute"),
     formula(
         "step_time_bound",
         ["memory_time_bound", "compute_time_bound"],
@@ -547,6 +562,20 @@ RELATIONS = (
     MEMORY_FROM_GPU,
     formula("bandwidth", ["gpu_bandwidth"], _same, "bandwidth = the GPU's HBM", fallback=True),
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
+    formula(
+        "attention_peak",
+        ["gpu_attention_peak"],
+        _same,
+        "attention_peak = the GPU's at the attention precision",
+        fallback=True,
+    ),
+    formula(
+        "attention_peak",
+        ["peak"],
+        _same,
+        "attention_peak = peak (attention at the weights' precision)",
+        fallback=True,
+    ),
     DRAWN_POWER_FROM_TDP,
     formula("active_params", ["params"], _same, "active_params = params (dense)", fallback=True),
     formula(
@@ -639,6 +668,14 @@ RELATIONS = (
         ["weight_flop_per_token"],
         _same,
         "flop_per_token = weight_flop_per_token (no --heads: attention's own FLOP left out)",
+        fallback=True,
+    ),
+    formula(
+        "compute_flop_per_token",
+        ["weight_flop_per_token"],
+        _same,
+        "compute_flop_per_token = weight_flop_per_token (no --heads: attention's own FLOP left "
+        "out)",
         fallback=True,
     ),
 )
@@ -949,8 +986,17 @@ MODEL = Model(
         ),
         **dict.fromkeys(("achieved_bandwidth", "peak_bandwidth"), "B/s"),
         **dict.fromkeys(("achieved_compute", "peak_compute"), "FLOP/s"),
+        **dict.fromkeys(("attention_peak", "gpu_attention_peak"), "FLOP/s"),
         **dict.fromkeys(
-            ("batch_prefill_flop", "flop_per_step", "flop_per_token", "prefill_flop"), "FLOP"
+            (
+                "batch_prefill_flop",
+                "compute_flop_per_step",
+                "compute_flop_per_token",
+                "flop_per_step",
+                "flop_per_token",
+                "prefill_flop",
+            ),
+            "FLOP",
         ),
         "weight_flop_per_token": "FLOP",
         **dict.fromkeys(

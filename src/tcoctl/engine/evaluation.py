@@ -180,6 +180,8 @@ def core_values(
                 -1, 1
             )
         values["gpu_peak"] = values[f"gpu_{precision}"]
+        if "attention_precision" in choices:  # inference: attention at a precision of its own
+            values["gpu_attention_peak"] = values[f"gpu_{choices['attention_precision']}"]
     for spec in calc.inputs:
         if spec.rule and spec.key in choices:
             figures = rule_figures(choices[spec.key], spec.rule, as_flag(spec.name))
@@ -245,14 +247,23 @@ def core_call(
             raise UsageError(f"--solve {solve.unknown.name}: {error}") from None
         unreachable.extend(out_of_reach)
     reported = reported_results(calc, plan, solve)
-    if gpus is not None and any("gpu_peak" in plan.depends.get(r.core, ()) for r in reported):
-        lacking = np.broadcast_to(np.isnan(values["gpu_peak"]).ravel(), (rows,))
-        peak = calc.inputs_by_name.get("peak")  # h100e has no --peak to stand in
-        instead = "" if peak is None else " or a --peak" + " instead" * ("gpu" in peak.excludes)
+    peak = calc.inputs_by_name.get("peak")  # h100e has no --peak to stand in
+    instead = "" if peak is None else " or a --peak" + " instead" * ("gpu" in peak.excludes)
+    for figure, option, asked in (
+        ("gpu_peak", "precision", instead),
+        ("gpu_attention_peak", "attention-precision", ""),
+    ):
+        if gpus is None or not any(figure in plan.depends.get(r.core, ()) for r in reported):
+            continue
+        lacking = np.broadcast_to(np.isnan(values[figure]).ravel(), (rows,))
         for row in np.flatnonzero(lacking):
-            failures[row] = UsageError(
-                f"{gpus[row]} has no {precision} figure: give another --precision{instead}"
-                f"{_precisions_of(values, int(row), rows, gpus[row])}"
+            held = _precisions_of(values, int(row), rows, gpus[row])
+            example = f"; e.g. {as_flag(option)} {held[0][0]}" if held else ""
+            has = ", ".join(f"{name} ({form})" if form else name for name, form in held)
+            failures[row] = failures[row] or UsageError(
+                f"{gpus[row]} has no {choices.get(option.replace('-', '_'), precision)} figure: "
+                f"give another {as_flag(option)}{asked}"
+                + (f" ({gpus[row]} has {has}){example}" if held else "")
             )
     try:
         known, found = rel.evaluate(
@@ -878,17 +889,19 @@ def run_table(
     return merged, failed, warned
 
 
-def _precisions_of(values: Mapping[str, Any], row: int, rows: int, gpu: str) -> str:
-    """The --precision choices a row's --gpu has a peak for, as ' (h20 has bf16, fp8)'
-    (' (v100 has bf16 (FP16))': a peak of another format, named)."""
+def _precisions_of(
+    values: Mapping[str, Any], row: int, rows: int, gpu: str
+) -> list[tuple[str, str]]:
+    """The --precision choices a row's --gpu has a peak for, each with the format of a peak
+    of another format ('' where none): h20 [('bf16', ''), ('fp8', '')], v100
+    [('bf16', 'FP16')]."""
     formats = figure_formats(gpu)
-    held = [
-        f"{name} ({formats[name][0]})" if name in formats else name
+    return [
+        (name, formats[name][0] if name in formats else "")
         for name in PRECISION.choices
         if f"gpu_{name}" in values
         and np.isfinite(np.broadcast_to(np.asarray(values[f"gpu_{name}"]).ravel(), (rows,))[row])
     ]
-    return f" ({gpu} has {', '.join(held)})" if held else ""
 
 
 ROWS_PER_CALL = 100_000

@@ -299,6 +299,14 @@ INFERENCE = Calculator(
         ),
         replace(GPU, keeps=("cost-per-gpu-hour",), resets=FITTED),
         PRECISION,
+        Input(
+            "attention-precision",
+            "Which dense peak attention's FLOP run at, where not --precision's (DeepSeek "
+            "serves FP8 matmuls with its MLA in BF16; needs --gpu).",
+            "bf16",
+            kind="choice",
+            choices=PRECISION.choices,
+        ),
         Input("memory", "HBM per GPU, instead of the --gpu's.", "80 GB", "B", "GB", resets=FITTED),
         Input(
             "bandwidth",
