@@ -229,6 +229,16 @@ def test_the_only_capacity_can_be_swept(
     assert alone.code == 2 and "supply needs a capacity" in alone.stderr
 
 
+@pytest.mark.parametrize("swept", ["months=1..12:3", "die-area=100..800:3"])
+def test_a_sweep_that_gives_no_capacity_is_refused_as_the_run_is(swept: str) -> None:
+    """A sweep of an input that is no capacity answers at none of its points: the run's
+    usage error (exit 2, 'supply needs a capacity'), not a sweep without answers (exit 1)."""
+    outcome = run("supply", "--gpu", "h100-sxm", "--sweep", swept)
+    assert outcome.code == 2, outcome.stderr
+    assert outcome.stderr.startswith("tcoctl: error: supply needs a capacity")
+    assert outcome.stderr.count("\n") == 1 and "--sweep" not in outcome.stderr
+
+
 def test_ranges_show_where_the_binding_constraint_changes() -> None:
     """leading-edge-2028: dies bind at a 60 % share, packaging at 80 %."""
     out = results("supply", "--preset", "leading-edge-2028")
