@@ -163,11 +163,11 @@ def reports_for(
                 label = f"{names[row]}: " * bool(names[row])
                 note = label + planner.undefined_note(section)
                 waived = found.waived.get(row)
-                if waived is not None and all(
-                    gap["reason"] == str(waived) for gap in section["undefined"]
-                ):  # the sweep lifts at no point what the run lacks: the run's error
-                    raise route.scenario_error(calc, preset, waived, label)
                 if len(section["undefined"]) == len(section["x"]):
+                    if waived is not None and all(
+                        gap["reason"] == str(waived) for gap in section["undefined"]
+                    ):  # the sweep lifts at no point what the run lacks: the run's error
+                        raise route.scenario_error(calc, preset, waived, label)
                     raise DomainError(note)
                 warn(note)
             report.extra["sweep"] = section
