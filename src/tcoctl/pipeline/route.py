@@ -353,6 +353,8 @@ def evaluate(
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}{unused_note(option)}")
+        if waived.keys() & set(rows.tolist()):  # no result without the sweep: its error,
+            continue  # not a float's reach, is why (a solved unknown included)
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
         lost = [
             name
