@@ -409,13 +409,17 @@ def load(
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
+        computes = command is not None or option == "compare"  # (not presets show)
         usable = [
             n
             for n in names
-            if n not in FITTED_DEFAULTS and (command is None or _runs(n, files[n], command))
+            if not (computes and n in FITTED_DEFAULTS)
+            and (command is None or _runs(n, files[n], command))
         ]
         example = next(iter(nearest(name, usable) or usable), None)
-        shown = {"compare": "tcoctl compare"}.get(option, option)
+        shown = {"compare": "tcoctl compare", "presets show": "tcoctl presets show"}.get(
+            option, option
+        )
         flagged = example and shown.startswith(("--", "tcoctl"))
         instead = f"; e.g. {shown} {example}" if flagged else ""
         raise UsageError(
