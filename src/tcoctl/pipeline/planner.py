@@ -534,8 +534,9 @@ def sweep_section(
         }
     message = ""
     if mark is not None:
-        where = ", ".join(f"{notation.fmt(x)} {short(plan.spec.display)}" for x in marks)
-        level_text = notation.fmt(section["mark"]["level"])
+        where = ", ".join(f"{notation.fmt(x)} {short(plan.spec.display)}".rstrip() for x in marks)
+        level_text = f"{notation.fmt(section['mark']['level'])} {section['mark']['unit']}"
+        level_text = level_text.rstrip()  # a level in its unit: 34 ms, a share bare
         message = (
             f"{mark[0].name} crosses {level_text} at {plan.spec.name} = {where}"
             if marks
