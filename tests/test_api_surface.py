@@ -355,6 +355,26 @@ def test_api_errors_name_keywords_and_offer_the_nearest(
         function(**keywords)
 
 
+@pytest.mark.parametrize(
+    ("function", "keywords", "name"),
+    [
+        (tcoctl.inference, {}, "overlap"),  # serving-fit's
+        (tcoctl.inference, {}, "gpus_per_replica"),  # the preset's
+        (tcoctl.supply, {"gpu": "h100-sxm", "dies": 1e6}, "dies"),
+    ],
+)
+def test_a_result_an_input_gives_is_not_a_misspelling(
+    function: Callable[..., Any], keywords: dict[str, Any], name: str
+) -> None:
+    """A result that is an input of the run (the command line's --value prints the input)
+    was refused as 'overlap: no such result (did you mean 'overlap'?)': the name itself."""
+    with pytest.raises(KeyError) as raised:
+        function(**keywords)[name]
+    said = str(raised.value)
+    assert said.startswith(f"{name}: not computed: the input {name} gives it here"), said
+    assert "did you mean" not in said
+
+
 def test_a_mistyped_result_or_calculator_gets_the_command_line_s_suggestion() -> None:
     """The new-user trial: result['cost_per_gpu_hr'] raised a KeyError with no 'did you
     mean' (the CLI's --value has one), tcoctl.run('tcoo') none either, and .missing named

@@ -573,6 +573,14 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
          "--formatt: {show} has no such option (did you mean --format?); "
          "e.g. {root} presets show frontier-2024 --format json"),
         (("tco", "--zzzzzz", "1"), "--zzzzzz: {tco} has no such option; e.g. {tco} --help"),
+        # an option and its value in one word: found among all the command's options (click
+        # matched the whole word, '--gpu h100-sxm' to none), the value whole (click cut it
+        # at '=': '--fro power_share')
+        (("tco", "--gpu h100-sxm"),
+         "'--gpu h100-sxm': an option and its value are two words; e.g. {tco} --gpu h100-sxm"),
+        (("tco", "--solve", "electricity", "--fro power_share<=0.1"),
+         "'--fro power_share<=0.1': {tco} has no such option (did you mean --for?); "
+         "e.g. {tco} --solve electricity --for 'power_share<=0.1'"),
         (("tco", "extra"),
          "'extra': {tco} takes no such argument, only options (--NAME VALUE); e.g. {tco} --help"),
         (("schema", "nosuch"),

@@ -832,6 +832,7 @@ def test_a_goal_seeks_tornado_charts_the_solved_input() -> None:
          "the end electricity may take"),
         ("power_share<=1.5", "meets power_share <= 1.5, as power_share is at most 1: answered at"),
         ("power_share>=-1", "meets power_share >= -1, as power_share is at least 0: answered at"),
+        ("power_share>=-0", "meets power_share >= 0, "),  # it had said '>= -0'
     ],
 )  # fmt: skip
 def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the_other_end(

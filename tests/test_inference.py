@@ -552,6 +552,47 @@ def test_a_grouped_query_option_over_the_mla_preset_says_what_it_drops() -> None
     assert f"{said}; give --head-dim too\n" in line.stderr
 
 
+H20_AT_PEAK = (
+    "inference", "--gpu", "h20", "--gpus-per-replica", "4", "--peak", "148 TFLOP/s",
+    "--bandwidth", "4 TB/s", "--bandwidth-efficiency", "1", "--compute-efficiency", "1",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("overlap", [0.0, 0.3, 1.0])
+def test_overlap_hides_that_share_of_the_shorter_time(overlap: float) -> None:
+    """Stengel et al. (ICS '15, the ECM model) split a kernel's time into overlapping and
+    non-overlapping parts; the roofline (Williams et al., CACM 2009) is full overlap. On four
+    H20s at their peaks (148 TFLOP/s, 4 TB/s) Llama 3.1 70B's batch-32 step reads for 10.2 ms
+    and computes for 7.9 ms, its 2,048-token prefill computes 2 x 70.55e9 x 2,048 FLOP in
+    488 ms and reads its 141 GB of weights in 8.8 ms: each takes the longer time plus (1 -
+    overlap) of the shorter, by hand; at 1, the roofline's bound."""
+    found = results(*H20_AT_PEAK, "--overlap", repr(overlap))
+    memory, compute = found["memory_time"]["value"], found["compute_time"]["value"]
+    assert found["pass_overhead"]["value"] == 0
+    step = max(memory, compute) + (1 - overlap) * min(memory, compute)
+    assert found["time_per_output_token"]["value"] == pytest.approx(step, rel=1e-12)
+    params = 70553706496  # preset llama-3.1-70b
+    computing_ms = 2 * params * 2048 / (4 * 148e12) * 1e3
+    reading_ms = params * 2 / (4 * 4e12) * 1e3
+    prefill = computing_ms + (1 - overlap) * reading_ms
+    assert found["prefill_time"]["value"] == pytest.approx(prefill, rel=1e-12)
+    if overlap == 1:
+        bound = found["time_per_output_token_bound"]["value"]
+        assert found["time_per_output_token"]["value"] == pytest.approx(bound, rel=1e-12)
+
+
+def test_given_efficiencies_drop_the_fitted_overlap_to_the_roofline() -> None:
+    """serving-fit's overlap (0.5) is fitted with its efficiencies: given efficiencies, the
+    replica's own, leave the roofline's max (overlap 1), unless --overlap is given too."""
+    fitted = run("inference", "--format", "json").json()["inputs"]["overlap"]
+    assert fitted["value"] == 0.5
+    given = run(*H20_AT_PEAK, "--format", "json")
+    assert given.json()["inputs"]["overlap"]["value"] == 1
+    assert "--overlap re-derived, not kept from preset serving-fit" in given.stderr
+    step = given.json()["results"]["time_per_output_token"]["value"]
+    assert step == given.json()["results"]["time_per_output_token_bound"]["value"]
+
+
 def test_solving_gpus_per_replica_searches_from_the_expert_parallel_degree() -> None:
     """The hostile probe: --solve gpus-per-replica with --expert-parallel 16 searched below
     16 and was refused ('--gpus-per-replica is fewer than --expert-parallel'), for a goal

@@ -3,10 +3,13 @@ answer unnoticed (§4). Each test cites the published case it reproduces."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 
+import tcoctl
 from conftest import results, run
 from tcoctl.presets import load, preset_files
 
@@ -67,6 +70,23 @@ def test_a_solved_model_size_names_the_gpus_per_replica_it_holds_with() -> None:
     given = run("inference", "--gpus-per-replica", "4", "--solve", "params", "--for", "fits=1")
     assert given.code == 0, given.stderr
     assert "the answer holds" not in given.stderr
+
+
+def test_the_setup_a_solved_efficiency_holds_with_is_written_to_be_typed() -> None:
+    """A solved --bandwidth-efficiency holds with serving-fit's layer overhead, a range with a
+    unit: the warning's options, typed back with the answer, give the goal (unquoted, the
+    shell split '46.7..80..137.0 us' and the run was refused); the API says it as keywords."""
+    goal = ("--solve", "bandwidth-efficiency", "--for", "time_per_output_token=30 ms")
+    solved = run("inference", *goal)
+    assert solved.code == 0, solved.stderr
+    given = re.search(r"give (.*) with the answer", solved.stderr)
+    assert given is not None, solved.stderr
+    answer = repr(solved.json()["results"]["bandwidth_efficiency"]["value"])
+    back = results("inference", "--bandwidth-efficiency", answer, *shlex.split(given[1]))
+    assert back["time_per_output_token"]["value"] == pytest.approx(30, rel=1e-6)
+    with pytest.warns(tcoctl.TcoctlWarning) as said:
+        tcoctl.inference(solve="bandwidth_efficiency", goal="time_per_output_token=30 ms")
+    assert "layer_overhead='46.7..80..137.0 us', overlap=0.5 from" in str(said[0].message)
 
 
 def test_a_loop_over_gpus_flags_the_kept_price_in_json() -> None:

@@ -353,6 +353,16 @@ def test_a_sweep_mark_and_a_tornado_print_their_answer_first() -> None:
     assert bars.index(next(line for line in bars if line.startswith("tcoctl tco"))) > 5
 
 
+def test_a_crossing_names_the_level_in_its_unit() -> None:
+    """'time_per_output_token crosses 34 at overlap = 0.5937 ' read 34 of no unit (and ended
+    in a space): the level is in the mark's unit, a plain fraction's x bare. By hand, 34 ms =
+    26.36 ms read + (1 - x) x 3.050 ms computed + 6.4 ms overhead at x = 0.5937."""
+    crossing = table(
+        "inference", "--sweep", "overlap=0..1:11", "--mark", "time_per_output_token=34 ms"
+    )
+    assert crossing[0] == "time_per_output_token crosses 34 ms at overlap = 0.5937"
+
+
 @pytest.mark.parametrize(
     ("sweep", "labels", "ends"),
     [

@@ -212,16 +212,23 @@ def test_unknown_preset_lists_known_ones() -> None:
         (["tco", "--preset", "frontier-2026"], "e.g. --preset frontier-2024"),
         (["tco", "--gpu", "h1000"], "e.g. --gpu h100-pcie"),
         (["compare", "nope"], "e.g. tcoctl compare china-h20"),
+        (["flops", "--preset", "traning-fit"], "e.g. --preset run-1e30"),  # not training-fit,
+        (["compare", "traning-fit"], "e.g. tcoctl compare serving-fit"),  # which needs a GPU
+        (["presets", "show", "nope"], "e.g. tcoctl presets show a100-sxm"),  # gave none
+        (["presets", "show", "traning-fit"], "e.g. tcoctl presets show training-fit"),
     ],
 )
 def test_an_unknown_preset_gives_an_example_that_runs(typed: list[str], example: str) -> None:
     """The refusal's example is a preset the command has figures for: china-h20, the first
-    scenario preset, has none for tco, frontier-2024 none for inference."""
+    scenario preset, has none for tco, frontier-2024 none for inference; and one that runs
+    alone: training-fit, the fitted defaults, has [flops] figures but no GPU (exit 1)."""
     outcome = run(*typed)
     assert outcome.code == 2
     assert outcome.stderr.rstrip().endswith(example), outcome.stderr
     *command, _ = typed
-    if command[0] != "compare":
+    if example.startswith("e.g. tcoctl "):
+        assert run(*example.split()[2:]).code == 0
+    else:
         assert run(*command[:-1], *example.split()[1:]).code == 0
 
 

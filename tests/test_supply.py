@@ -229,6 +229,29 @@ def test_the_only_capacity_can_be_swept(
     assert alone.code == 2 and "supply needs a capacity" in alone.stderr
 
 
+def test_a_goal_seek_over_the_swept_capacity_warns_of_no_lost_result() -> None:
+    """The months 1e6 H100e take at 1, 2 and 3 million chips a year (12, 6, 4) came with
+    'months: no finite value for these inputs (beyond the reach of its formula, or past the
+    largest float)': the run without the sweep has no capacity, so no result at all."""
+    outcome = run(
+        "supply", "--gpu", "h100-sxm", "--sweep", "chips-per-year=1e6..3e6:3",
+        "--solve", "months", "--for", "h100e_in_period=1e6", "-f", "json",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json()["sweep"]["results"]["months"]["value"] == pytest.approx([12, 6, 4])
+    assert "no finite value" not in outcome.stderr, outcome.stderr
+
+
+@pytest.mark.parametrize("swept", ["months=1..12:3", "die-area=100..800:3"])
+def test_a_sweep_that_gives_no_capacity_is_refused_as_the_run_is(swept: str) -> None:
+    """A sweep of an input that is no capacity answers at none of its points: the run's
+    usage error (exit 2, 'supply needs a capacity'), not a sweep without answers (exit 1)."""
+    outcome = run("supply", "--gpu", "h100-sxm", "--sweep", swept)
+    assert outcome.code == 2, outcome.stderr
+    assert outcome.stderr.startswith("tcoctl: error: supply needs a capacity")
+    assert outcome.stderr.count("\n") == 1 and "--sweep" not in outcome.stderr
+
+
 def test_ranges_show_where_the_binding_constraint_changes() -> None:
     """leading-edge-2028: dies bind at a 60 % share, packaging at 80 %."""
     out = results("supply", "--preset", "leading-edge-2028")

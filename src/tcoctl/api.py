@@ -95,9 +95,16 @@ class Result(Mapping[str, Any]):
             ways = self.missing.get(name)
             needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
             known = [result.name for result in results]
+            calc = self.evaluation.calc
+            given = None if spec is None else calc.number_inputs.get(spec.core)
+            if given is not None and given.name not in {*self.evaluation.given(0), *calc.defaults}:
+                given = None  # (not given: a result without a value)
             reason = (
                 f"not computed (needs {needs})"
                 if ways is not None
+                else f"not computed: the input {given.key} gives it here (to_dict() shows it "
+                "among the inputs)"
+                if given is not None
                 else f"no such result{did_you_mean(name, known)}"
             )
             raise NoResult(f"{name}: {reason}; results here: {', '.join(self)}")

@@ -46,6 +46,9 @@ REFERENCE_KEYS = {"from", "result", "variant", "note"}
 MAX_VARIANTS = 100
 TOP_KEYS = {"title", "kind", "description", "extends"}
 KINDS = {"scenario", "gpu", "rule", "rates"}
+FITTED_DEFAULTS = frozenset(calc.fitted for calc in CALCULATORS.values() if calc.fitted)
+"""The presets of fitted defaults (training-fit): layers under a run, which alone determine
+no result (no GPU), so never a refusal's example."""
 RULE_TABLES = ("eccn", "compute")
 """The tables a ``kind = "rule"`` preset may hold (tcoctl.specs.base.RULE_FIELDS)."""
 RATES_TABLE = "fx"
@@ -406,9 +409,17 @@ def load(
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
-        usable = [n for n in names if command is None or _runs(n, files[n], command)]
+        computes = command is not None or option == "compare"  # (not presets show)
+        usable = [
+            n
+            for n in names
+            if not (computes and n in FITTED_DEFAULTS)
+            and (command is None or _runs(n, files[n], command))
+        ]
         example = next(iter(nearest(name, usable) or usable), None)
-        shown = {"compare": "tcoctl compare"}.get(option, option)
+        shown = {"compare": "tcoctl compare", "presets show": "tcoctl presets show"}.get(
+            option, option
+        )
         flagged = example and shown.startswith(("--", "tcoctl"))
         instead = f"; e.g. {shown} {example}" if flagged else ""
         raise UsageError(

@@ -13,7 +13,7 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -670,8 +670,12 @@ def main() -> None:
         sys.stdout.write(error.format_message() + "\n")
         sys.exit(int(ExitCode.OK))
     except ClickException as error:
-        path = getattr(getattr(error, "ctx", None), "command_path", "") or "tcoctl"
-        sys.stderr.write(f"tcoctl: error: {hinted(worded(error), sys.argv[1:], path)}\n")
+        ctx = getattr(error, "ctx", None)
+        path = getattr(ctx, "command_path", "") or "tcoctl"
+        params = getattr(getattr(ctx, "command", None), "params", ())
+        known = [opt for param in params for opt in param.opts if opt.startswith("--")]
+        message = hinted(worded(error), sys.argv[1:], path, known)
+        sys.stderr.write(f"tcoctl: error: {message}\n")
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, Interrupted) as stop:
         code = getattr(stop, "code", int(ExitCode.INTERRUPTED))
@@ -755,14 +759,16 @@ def missing_argument(error: MissingParameter) -> str:
     return f"{path}: expected a {found[1].lower()} ({name}); e.g. {path} {found[2]}"
 
 
-def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
+def hinted(message: str, argv: list[str], path: str = "tcoctl", known: Sequence[str] = ()) -> str:
     """Click's usage message, with what to type where click gives no example: an unquoted
     value with a space (``--budget 1e25 FLOP``), an option left without its value, an
     option of ``tcoctl`` itself given after the command, an option the command (``path``,
-    'tcoctl tco') does not have, and words it takes no argument for."""
+    'tcoctl tco', whose options are ``known``) does not have, and words it takes no
+    argument for."""
     unknown = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
     if unknown:
-        return unknown_option(unknown[1], (unknown[2] or "").split(", "), argv, path)
+        options = (unknown[2] or "").split(", ")
+        return unknown_option(unknown[1], options, argv, path, known)
     extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
     if extra:
         return extra_words(extra[1], argv, path)
@@ -778,21 +784,29 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl") -> str:
     return message
 
 
-def unknown_option(typed: str, options: list[str], argv: list[str], path: str) -> str:
+def unknown_option(
+    typed: str, options: list[str], argv: list[str], path: str, known: Sequence[str] = ()
+) -> str:
     """An option ``typed`` that the command (``path``) does not have, click's ``options``
     beside it: one of tcoctl's own (it goes before the command), one of the command's with
     its value in the same shell word ('--gpu-price 30000'), or a misspelling: the command as
     typed with the nearest option in its place (dropped where that one is given already),
-    or the command's --help."""
+    or the command's --help. With a value in the word, the option is sought among all the
+    command's options (``known``): click matches the whole word ('--gpu h100-sxm' to none)."""
     if typed in TCOCTL_OPTIONS:
         return f"{typed}: goes before the command, e.g. {moved_first(argv, typed)}"
     option, _, value = typed.partition(" ")
+    at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
+    if value and at is not None:  # the whole word: click cuts it at an '=' in the value
+        typed = argv[at]  # ('--for x=1' is '--for x')
+        value = typed[len(option) :].strip()
+    if value and known:
+        options = list(known)
     if value and option in options:
         return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
             f"{option} {shlex.quote(value)}"
         )
     near = next(iter(nearest(option if value else typed, options)), "")
-    at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
     if not near or at is None:  # (at None: a short option inside a word, -xy)
         return f"{typed}: {path} has no such option; e.g. {path} --help"
     if any(word.split("=")[0] == near for word in argv):  # given already: drop the misspelt

@@ -6,6 +6,7 @@ first; a cycle is an error naming it."""
 from __future__ import annotations
 
 import math
+import shlex
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
@@ -118,7 +119,7 @@ def without_unknown(
     given.pop(unknown, None)
     held = reset_by(calc, {unknown: ""}, given)
     if held:
-        kept = " ".join(f"--{name} {given[name].text}" for name in held)
+        kept = " ".join(f"--{name} {shlex.quote(given[name].text)}" for name in held)
         warn(
             f"--solve {unknown}: the answer holds with {kept} from "
             f"{given[held[0]].origin}; a run given --{unknown} alone re-derives "

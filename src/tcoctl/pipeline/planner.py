@@ -271,8 +271,9 @@ def parse_solve(
         )
     result, typed = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
     low, high, _ = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
-    value = min(max(typed, low), high)  # a limit past the bound, which every value meets, is
-    # the bound's: the goal-seek answers that limit (at an end, or why not)
+    value = min(max(typed, low), high) + 0.0  # a limit past the bound, which every value
+    # meets, is the bound's: the goal-seek answers that limit (at an end, or why not); + 0.0
+    # reads a typed -0 as 0, not '>= -0'
     limit = _LIMIT.match(goal)
     side = GOAL_SIDES[limit["side"]] if limit else 0
     if not side and result.labels and value in (0, len(result.labels) - 1):
@@ -534,8 +535,9 @@ def sweep_section(
         }
     message = ""
     if mark is not None:
-        where = ", ".join(f"{notation.fmt(x)} {short(plan.spec.display)}" for x in marks)
-        level_text = notation.fmt(section["mark"]["level"])
+        where = ", ".join(f"{notation.fmt(x)} {short(plan.spec.display)}".rstrip() for x in marks)
+        level_text = f"{notation.fmt(section['mark']['level'])} {section['mark']['unit']}"
+        level_text = level_text.rstrip()  # a level in its unit: 34 ms, a share bare
         message = (
             f"{mark[0].name} crosses {level_text} at {plan.spec.name} = {where}"
             if marks

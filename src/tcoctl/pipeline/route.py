@@ -130,6 +130,9 @@ class Evaluation:
     currencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Currencies other than USD that column inputs were typed in, by option name (the API's
     texts: a column keeps numbers, not what was typed), for the exchange rates shown."""
+    waived: Mapping[int, TcoctlError] = field(default_factory=dict)
+    """By row, the error of a template that determines nothing without the --sweep's input,
+    left for the sweep to answer: its error still, where no point of the sweep lifts it."""
 
     @property
     def rows(self) -> int:
@@ -318,6 +321,7 @@ def evaluate(
     for low, high, _ in table.columns.values():
         ranged |= (low != high)[entries]
     first_failed = min(failed, default=table.rows)
+    waived: dict[int, TcoctlError] = {}
     for base, given in enumerate(table.bases):
         rows = np.flatnonzero(table.base_of == base)
         label = f"{names[base]}: " if names[base] else ""
@@ -341,9 +345,16 @@ def evaluate(
         ):
             at = "" if element is None else element(int(entries[first_failed]))
             raise scenario_error(calc, presets[base], failed[first_failed], label + at)
+        waived.update(
+            (row, failed[row])
+            for row in rows.tolist()
+            if isinstance(failed.get(row), engine.NothingComputed)
+        )
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}{unused_note(option)}")
+        if waived.keys() & set(rows.tolist()):  # no result without the sweep: its error,
+            continue  # not a float's reach, is why (a solved unknown included)
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
         lost = [
             name
@@ -357,7 +368,7 @@ def evaluate(
                 f"{label}{', '.join(lost)}: no finite value for these inputs (beyond the "
                 "reach of its formula, or past the largest float)"
             )
-    return Evaluation(calc, table, names, solve, summaries, outlines, ranged)
+    return Evaluation(calc, table, names, solve, summaries, outlines, ranged, waived=waived)
 
 
 def with_swept(

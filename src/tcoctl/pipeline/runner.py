@@ -160,8 +160,14 @@ def reports_for(
             for message in warned:
                 warn(f"{names[row]}: " * bool(names[row]) + message)
             if "undefined" in section:
-                note = f"{names[row]}: " * bool(names[row]) + planner.undefined_note(section)
+                label = f"{names[row]}: " * bool(names[row])
+                note = label + planner.undefined_note(section)
+                waived = found.waived.get(row)
                 if len(section["undefined"]) == len(section["x"]):
+                    if waived is not None and all(
+                        gap["reason"] == str(waived) for gap in section["undefined"]
+                    ):  # the sweep lifts at no point what the run lacks: the run's error
+                        raise route.scenario_error(calc, preset, waived, label)
                     raise DomainError(note)
                 warn(note)
             report.extra["sweep"] = section
