@@ -851,6 +851,21 @@ def test_a_limit_met_everywhere_and_reached_only_in_the_limit_is_answered_at_the
     assert note in outcome.stderr
 
 
+def test_a_limit_only_an_end_meets_is_not_said_to_be_met_everywhere() -> None:
+    """The probe: 'power_share<=0' (met only at electricity 0) noted "every value of
+    electricity ... meets power_share <= 0, which it stays at": the root at 0 was looked at
+    from 0 x 10^0.5 = 0 on both sides, so the share read as constant. It is answered at 0
+    with no such note; 'power_share>=0', which every value meets (a share is at least 0),
+    keeps one, naming the bound."""
+    only = run("tco", "--solve", "electricity", "--for", "power_share<=0", "-f", "json")
+    assert only.code == 0 and only.json()["results"]["electricity"]["value"] == 0
+    assert "every value" not in only.stderr, only.stderr
+    every = run("tco", "--solve", "electricity", "--for", "power_share>=0", "-f", "json")
+    assert every.code == 0 and every.json()["results"]["electricity"]["value"] == 0
+    assert "meets power_share >= 0, as power_share is at least 0: answered at" in every.stderr
+    assert every.stderr.count("\n") == 1
+
+
 def test_a_limit_a_constant_result_meets_is_answered_not_out_of_reach() -> None:
     """The probe's leftover: 'power_share>=0' solving gpus (a share that does not change with
     the count) answered gpus = 1 and also warned that the goal was out of reach at 324 of

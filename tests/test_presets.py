@@ -312,3 +312,14 @@ def test_a_preset_table_folds_long_words_never_cuts_them() -> None:
     cells = "".join(line.split("│")[3].strip() for line in outcome.stdout.splitlines()
                     if line.count("│") == 4)  # fmt: skip
     assert "(tcoctl.pipeline.training_fit)" in cells
+
+
+def test_a_near_preset_without_the_commands_figures_is_not_suggested() -> None:
+    """The probe: 'tco --preset llama-3.1-70' asked "did you mean 'llama-3.1-70b'?", which has
+    no [tco] figures (tco refuses it), beside the example frontier-2024; inference, which it
+    has figures for, still suggests it."""
+    tco = run("tco", "--preset", "llama-3.1-70")
+    assert tco.code == 2 and "did you mean" not in tco.stderr, tco.stderr
+    inference = run("inference", "--preset", "llama-3.1-70")
+    assert "(did you mean 'llama-3.1-70b'?)" in inference.stderr
+    assert inference.stderr.rstrip().endswith("e.g. --preset llama-3.1-70b")

@@ -405,7 +405,6 @@ def load(
     if preset is None:
         names = [n for n in files if kind is None or _kind_of(files[n]) == kind]
         label = f"{kind} preset" if kind else "preset"
-        hint = did_you_mean(name, names)
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
@@ -416,6 +415,7 @@ def load(
             if not (computes and n in FITTED_DEFAULTS)
             and (command is None or _runs(n, files[n], command))
         ]
+        hint = did_you_mean(name, usable)  # only presets the run can take
         example = next(iter(nearest(name, usable) or usable), None)
         shown = {"compare": "tcoctl compare", "presets show": "tcoctl presets show"}.get(
             option, option

@@ -536,7 +536,10 @@ def reached(
     nearby = np.maximum(np.abs(miss(x * 2)), np.abs(miss(x / 2)))
     scale = abs(solve.value) or np.where(np.isfinite(nearby) & (nearby > 0), nearby, 1.0)
     below = miss(np.maximum(x / 10**0.5, spec.minimum))
-    above = np.abs(miss(np.minimum(x * 10**0.5, high)))
+    # a root at 0 is looked at from the unknown's example (x times anything is 0 again, which
+    # read electricity 0 for power_share<=0 as a share that stays at 0 for every electricity)
+    example = checked_span(spec, spec.example, "example").low
+    above = np.abs(miss(np.minimum(np.where(x == 0, example, x * 10**0.5), high)))
     flat = (np.abs(below) <= FLAT_TOLERANCE * scale) & (above <= FLAT_TOLERANCE * scale)
     constant = (below == 0) & (above == 0)  # the goal itself either side: it does not change
     allowed_ends = [high, *([spec.minimum] if not spec.positive else [])]
@@ -546,15 +549,21 @@ def reached(
         x = np.where(found & flat & there, end, x)
     least, inclusive = lowest(spec)
     tends = found & flat & (constant | (solve.side * np.sign(miss(x / 100)) > 0))
-    if solve.side and inclusive and tends.any():  # every value meets a limit the result
-        # only tends to (power_share<=1 as electricity grows), or stays at (power_share 0
-        # at electricity 0, whatever the GPUs): answered at the end the unknown may take,
-        # if it meets it there too, as met_at_an_end does
-        everywhere = tends & (solve.side * miss(np.full(x.shape, least)) >= 0)
+    # a limit at the result's own bound, on the side every value meets (power_share>=0,
+    # >=-1 typed): met whatever the unknown, however the result moves
+    lower, upper, _ = bounds_for(calc).get(target, (-math.inf, math.inf, False))
+    at_bound = solve.value <= lower if solve.side > 0 else solve.value >= upper
+    said = [any(n.startswith("every value of") for n in notes.get(r, ())) for r in range(len(x))]
+    bounded = found & (solve.side != 0 and at_bound) & ~tends & ~np.array(said)[:, None]
+    if solve.side and inclusive and (tends | bounded).any():  # every value meets a limit the
+        # result only tends to (power_share<=1 as electricity grows), stays at (power_share 0
+        # at electricity 0, whatever the GPUs) or never passes: answered at the end the
+        # unknown may take, if it meets it there too, as met_at_an_end does
+        everywhere = (tends | bounded) & (solve.side * miss(np.full(x.shape, least)) >= 0)
         x = np.where(everywhere, least, x)
         for row in np.flatnonzero(everywhere[:, 0]):
             how = f"which it {'stays at' if constant[row, 0] else 'only tends to'}"
-            if solve.typed is not None:  # past the result's bound
+            if solve.typed is not None or bounded[row, 0]:  # at or past the result's bound
                 most = "most" if solve.side < 0 else "least"
                 how = f"as {target} is at {most} {shown(calc, target, solve.value)}"
             where = f"the end {spec.name} may take"
