@@ -716,3 +716,17 @@ def test_attention_runs_at_its_own_precision(attention: str, peak: float) -> Non
         results(*DEEPSEEK_DECODE)["compute_time"]
         == results(*DEEPSEEK_DECODE, "--attention-precision", "bf16")["compute_time"]
     )  # the preset's own
+
+
+def test_attention_at_the_weights_precision_runs_at_the_given_peak() -> None:
+    """--attention-precision equal to --precision is attention at --peak, the peak given for
+    that precision (the hostile probe: llama-3.1-70b --peak 500 TFLOP/s --attention-precision
+    bf16 ran attention at the H100's 989.4 TFLOP/s, 2.302 ms against 2.346 ms without it; an
+    FP4 --peak on an H100 was refused for the H100's lacking FP4). By hand: 32 x (2 x
+    70,553,706,496 + 5,536,481,280 FLOP of attention) / (500 TFLOP/s x 4 GPUs)."""
+    args = ("--preset", "llama-3.1-70b", *ROOFLINE, "--peak", "500 TFLOP/s")
+    by_hand = 32 * (2 * 70_553_706_496 + 5_536_481_280) / (500e12 * 4) * 1e3
+    for attention in ((), ("--attention-precision", "bf16")):
+        assert one("compute_time", *args, *attention) == pytest.approx(by_hand, rel=1e-12)
+    fp4 = ("--precision", "fp4", "--attention-precision", "fp4")
+    assert one("compute_time", *args, *fp4) == pytest.approx(by_hand, rel=1e-12)

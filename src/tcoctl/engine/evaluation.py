@@ -180,8 +180,9 @@ def core_values(
                 -1, 1
             )
         values["gpu_peak"] = values[f"gpu_{precision}"]
-        if "attention_precision" in choices:  # inference: attention at a precision of its own
-            values["gpu_attention_peak"] = values[f"gpu_{choices['attention_precision']}"]
+        attention = choices.get("attention_precision", precision)
+        if attention != precision:  # inference: attention at a precision of its own (at
+            values["gpu_attention_peak"] = values[f"gpu_{attention}"]  # --precision's: peak)
     for spec in calc.inputs:
         if spec.rule and spec.key in choices:
             figures = rule_figures(choices[spec.key], spec.rule, as_flag(spec.name))
