@@ -176,11 +176,15 @@ def test_a_preset_of_another_kind_says_which_option_takes_it() -> None:
         ("flops", "--gpu", "v100", "--precision", "bf16", "--count", "8", "--duration", "1 day"),
         ("inference", "--gpu", "v100", "--gpus-per-replica", "8"),
         ("h100e", "--gpu", "v100"),
+        # FP8 at the given peak, attention at the V100's bf16 slot (the preset's bf16)
+        ("inference", "--preset", "deepseek-v3", "--gpu", "v100", "--peak", "250 TFLOP/s",
+         "--gpus-per-replica", "32"),
     ],
-)
+)  # fmt: skip
 def test_v100s_bf16_figure_says_it_is_fp16(args: tuple[str, ...]) -> None:
     """The hostile probe: --precision bf16 on v100 ran on its bf16 slot, which holds the
-    FP16 peak (V100 has no BF16), without a word; each run using it now says so."""
+    FP16 peak (V100 has no BF16), without a word; each run using it now says so (and one
+    whose --attention-precision reads it: the second probe found that one silent)."""
     outcome = run(*args, "--format", "json")
     assert outcome.code == 0
     assert (

@@ -277,7 +277,10 @@ def core_call(
     problems = [*misgiven, *unreachable, *rest]  # a misgiven option, a goal out of reach, the rest
     if gpus is not None:
         lacking_figures(calc, plan, values, gpus, reported, known, failures, warnings)
-        other_formats(plan, gpus, precision, reported, warnings)
+        attention = choices.get("attention_precision", precision)  # precision last: where
+        other_formats(  # the two are one, its figure is gpu_peak
+            plan, gpus, {attention: "gpu_attention_peak", precision: "gpu_peak"}, reported, warnings
+        )
     targets = {step.target for step in plan.steps}
     if not problems and solve is None and not any(r.core in targets for r in reported):
         raise nothing_computed(calc, frozenset(values), chosen)
@@ -466,17 +469,18 @@ def lacking_figures(
 def other_formats(
     plan: rel.Plan,
     gpus: NDArray[np.str_],
-    precision: str,
+    peaks: Mapping[str, str],
     reported: Sequence[Result],
     warnings: dict[int, list[str]],
 ) -> None:
     """Rows whose hardware preset's peak that results use is of another number format than
-    its slot (V100's bf16 slot holds its FP16 peak): a warning saying which."""
+    its slot (V100's bf16 slot holds its FP16 peak): a warning saying which. ``peaks`` maps
+    a chosen precision to the quantity holding its slot's figure (bf16: gpu_peak)."""
     used = {quantity for r in reported for quantity in plan.depends.get(r.core, ())}
     names, index = factorize(gpus.tolist())
     for at, name in enumerate(names):
         for slot, (held, figure) in figure_formats(str(name)).items():
-            if f"gpu_{slot}" in used or (slot == precision and "gpu_peak" in used):
+            if f"gpu_{slot}" in used or peaks.get(slot) in used:
                 said = (
                     f"{name} has no {slot.upper()}: its {slot} figure is its {held} peak "
                     f"({figure}), which the results use"
