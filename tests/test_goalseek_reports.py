@@ -579,6 +579,22 @@ def test_a_limit_is_answered_with_figures_that_meet_it_as_shown(goal: str, price
     assert share <= 0.15 if goal == "<=" else share >= 0.15
 
 
+@pytest.mark.parametrize(("goal", "price"), [("<=", 0.1367), (">=", 0.1368)])
+def test_a_limit_solved_in_closed_form_is_answered_with_figures_that_meet_it(
+    goal: str, price: float
+) -> None:
+    """As above, where the relations invert (total_annual_cost is linear in electricity):
+    the second hostile probe found the closed form answering the root, 0.136764096303951
+    USD/kWh, which a table shows as 0.1368, giving 1.48004e9 USD/yr, over a limit of
+    1.48e9; now the fewest figures that meet the limit, 0.1367 (1.47994e9) for <=."""
+    ask = ("tco", "--only-my-ranges")
+    for_ = f"total_annual_cost{goal}1.48e9 USD/yr"
+    out = results(*ask, "--solve", "electricity", "--for", for_)
+    assert out["electricity"]["value"] == price
+    cost = results(*ask, "--electricity", f"{price} USD/kWh")["total_annual_cost"]["value"]
+    assert cost <= 1.48e9 if goal == "<=" else cost >= 1.48e9  # USD/yr
+
+
 def test_a_limit_every_value_meets_is_answered_at_the_nearest_allowed_end() -> None:
     """Hostile probe, item 2: 'gpu_share<=0.803589' was refused ('no value of electricity
     ... gives gpu_share = 0.803589: ... is at most 0.803589'), though every price meets it:

@@ -47,6 +47,17 @@ def goal_seek(
     high = math.inf if spec.maximum is None else spec.maximum
     top = min(high, (start or 1.0) * 10.0**rel.SCAN_DECADES)
     least, inclusive = lowest(spec)
+    reaching = rel.only_for(forward, target)
+    floor = values.get(calc.input(spec.at_least).core) if spec.at_least else None
+
+    def at(x: Array) -> Array:  # the target; below its floor the unknown stands at the floor
+        floored = x if floor is None else np.maximum(x, floor)
+        known, _ = rel.evaluate(reaching, {**values, unknown: floored}, choices, model.defaults)
+        return np.broadcast_to(np.asarray(known[target], dtype=float), shape)
+
+    def miss(x: Array) -> Array:
+        return at(x) - solve.value
+
     closed = unknown in plan.known and target in plan.depends[unknown]
     if closed and rel.fills_alike(plan, forward):
         with np.errstate(all="ignore"):
@@ -56,11 +67,14 @@ def goal_seek(
         span = (least, top)
         unreached, at_end = beyond_bounds(calc, given, choices, solve, needed, span, notes)
         answered = ~np.isnan(at_end)
-        if not spec.whole and not answered.any():
+        if not spec.whole and not solve.side and not answered.any():
             return plan, unreached
         del values[target]
         values[unknown] = np.where(answered, at_end, needed)
         if not spec.whole:  # the forward plan fills as the closed form does (fills_alike)
+            if solve.side:  # a limit holds over a stretch: its fewest figures, as reached
+                with np.errstate(all="ignore"):
+                    values[unknown] = limit_figures(calc, solve, miss, values[unknown], high)
             return forward, unreached
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
         return plan, [*unreached, *capped]
@@ -72,17 +86,6 @@ def goal_seek(
         raise UsageError(
             f"{solve.target.name} does not depend on {solve.unknown.name} with these inputs"
         )
-
-    reaching = rel.only_for(forward, target)
-    floor = values.get(calc.input(spec.at_least).core) if spec.at_least else None
-
-    def at(x: Array) -> Array:  # the target; below its floor the unknown stands at the floor
-        floored = x if floor is None else np.maximum(x, floor)
-        known, _ = rel.evaluate(reaching, {**values, unknown: floored}, choices, model.defaults)
-        return np.broadcast_to(np.asarray(known[target], dtype=float), shape)
-
-    def miss(x: Array) -> Array:
-        return at(x) - solve.value
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
         return rel.find_root(f, shape, start or 1.0, spec.minimum, high, not spec.positive)
@@ -497,6 +500,41 @@ def fewest_digits_inside(
     return answer
 
 
+def shown_inside(
+    calc: Calculator, spec: Input, outside: Callable[[Array], Array], edge: Array, high: float
+) -> Array:
+    """fewest_digits_inside in the unit a table shows ``spec`` in (USD/kWh), in core units:
+    the value with the fewest figures inside the stretch that begins at ``edge`` (core units,
+    where ``outside`` is 0), between the unknown's minimum and ``high``."""
+    unit, display = display_unit(calc, spec.core)
+
+    def in_core(y: Array) -> Array:  # from the unit a table shows (USD/kWh) to core's
+        return np.asarray(convert(y, display, unit), dtype=float)
+
+    shown_edge, ends = (
+        np.asarray(convert(np.asarray(v), unit, display)) for v in (edge, [spec.minimum, high])
+    )
+    return in_core(
+        fewest_digits_inside(lambda y: outside(in_core(y)), shown_edge, (ends[0], ends[1]))
+    )
+
+
+def limit_figures(
+    calc: Calculator, solve: Solve, miss: Callable[[Array], Array], x: Array, high: float
+) -> Array:
+    """A closed form's answers to a limit (RESULT<=VALUE) at the fewest figures, from a
+    table's 4, that still meet it as typed back, as ``reached`` gives a root found by search
+    (total_annual_cost<=1.48e9 USD/yr: electricity 0.1367, not 0.136764 shown as 0.1368,
+    which gives 1.48004e9); ``x`` where none does or there is no answer."""
+
+    def outside(y: Array) -> Array:  # 0 where the limit is met
+        return np.where(solve.side * miss(y) >= 0, 0.0, 1.0)
+
+    found = np.isfinite(x) & (x >= solve.unknown.minimum) & (x <= high)
+    tidy = shown_inside(calc, solve.unknown, outside, np.where(found, x, 1.0), high)
+    return np.where(found & (outside(tidy) == 0), tidy, x)
+
+
 STEP_TOLERANCE = 1e-6
 """A found root whose result misses the goal by more than this (relative) is where the result
 jumps over the goal (a whole count, such as dies per wafer), not where it reaches it."""
@@ -600,19 +638,8 @@ def reached(
     if (solve.side or stepped.any()) and not spec.whole:  # a limit, or a stepped result's
         # goal, holds over a stretch: the fewest figures inside it, as shown (a whole count
         # is rounded to meet it: rounded_whole)
-        unit, display = display_unit(calc, spec.core)
-
-        def in_core(y: Array) -> Array:  # from the unit a table shows (USD/kWh) to core's
-            return np.asarray(convert(y, display, unit), dtype=float)
-
         answered = ~np.isnan(chosen)
-        edge, ends = (
-            np.asarray(convert(np.asarray(v), unit, display)) for v in (x, [spec.minimum, high])
-        )
-        digits = fewest_digits_inside(
-            lambda y: outside(in_core(y)), np.where(answered, edge, 1.0), (ends[0], ends[1])
-        )
-        tidy = in_core(digits)
+        tidy = shown_inside(calc, spec, outside, np.where(answered, x, 1.0), high)
         stretch = answered & (stepped | bool(solve.side))
         chosen = np.where(stretch & (outside(tidy) == 0), tidy, chosen)
     wrong = found & (limit | np.isnan(chosen))
