@@ -690,3 +690,29 @@ def test_narrow_charts_cut_no_figure_and_wrap_no_line(columns: str) -> None:
     plot = sweep.stdout.split("sweep\n")[0]
     assert max(map(len, plot.splitlines())) <= int(columns), plot
     assert plot.count("●") == 3
+
+
+def test_a_wafer_map_is_drawn_whole_or_not_at_all() -> None:
+    """The second probe: 'yield --map --die-area 30' (55 dies across, two cells a die: 110
+    columns) wrapped each row at 80 columns into a map of another wafer. Where two cells a
+    die do not fit, one does (every good and defective die drawn once: 2,030 + 62); where
+    one does not either, the map is not drawn and the line says how to see it."""
+    args = ["yield", "--map", "--die-area", "30", "--defect-density", "0.1", "-f", "table"]
+    for columns, cells in (("80", 1), ("120", 2)):
+        out = CliRunner(env={"COLUMNS": columns, "NO_COLOR": "1"}).invoke(app, args).stdout
+        drawn = out.split("wafer map (seed 0): 2030 good, 62 lost to defects, 278 edge\n")[1]
+        drawn = drawn.split("\n█")[0]  # up to the legend
+        assert max(map(len, drawn.splitlines())) <= int(columns), drawn
+        assert drawn.count("█") + drawn.count("x") == cells * (2030 + 62), drawn
+    narrow = CliRunner(env={"COLUMNS": "40", "NO_COLOR": "1"}).invoke(app, args).stdout
+    assert "░" not in narrow and "█" not in narrow
+    assert "wafer map: 55 dies across is too wide for 40 columns" in " ".join(narrow.split())
+
+
+def test_a_narrow_sweep_table_folds_its_labels() -> None:
+    """The second probe: at 30 columns a sweep's table cut its column's name,
+    'cost_per_gp…'; the name folds instead, as presets tables' words do."""
+    runner = CliRunner(env={"COLUMNS": "30", "NO_COLOR": "1"})
+    sweep = runner.invoke(app, ["tco", "--sweep", "electricity=0.02..0.4:3", "-f", "table"])
+    table = sweep.stdout.split("\nsweep\n")[1].split("└")[0]
+    assert "…" not in table and "cost_per_gpu" in table and "_hour" in table, table

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from tcoctl.notation import fmt, telling_apart
@@ -289,7 +289,12 @@ def sweep_views(
     title = "sweep"
     if step > 1:
         title += f": {len(shown)} of {len(ys)} points (every {ordinal(step)} and the last)"
-    table = Table(x_label, y_label, title=title, title_justify="left")
+    table = Table(  # a label too long for its column folds, never cut to '…'
+        Column(x_label, overflow="fold"),
+        Column(y_label, overflow="fold"),
+        title=title,
+        title_justify="left",
+    )
     figures = telling_apart([xs[i] for i in shown])  # no two rows read alike
     for i in shown:
         y = ys[i]
@@ -326,22 +331,29 @@ class WaferMap:
         )
 
     def rich(self, columns: int = 80) -> Text:
-        """The map, two cells a die (at most MAX_MAP_COLUMNS dies across; a console of fewer
-        ``columns`` wraps it, as any text)."""
-        if self.state.shape[1] > MAX_MAP_COLUMNS:
+        """The map, two cells a die, one where two would not fit ``columns`` (at most
+        MAX_MAP_COLUMNS dies across); a map wider than the console is not drawn, as its
+        rows wrapped would draw another wafer."""
+        across = self.state.shape[1]
+        if across > MAX_MAP_COLUMNS:
             return Text(
-                f"wafer map: {self.state.shape[1]} dies across is too wide to draw "
-                f"(at most {MAX_MAP_COLUMNS})"
+                f"wafer map: {across} dies across is too wide to draw (at most {MAX_MAP_COLUMNS})"
             )
+        if across > columns:
+            return Text(
+                f"wafer map: {across} dies across is too wide for {columns} columns; a console "
+                f"of {across} or more draws it, as --svg FILE does (e.g. --svg map.svg)"
+            )
+        cells = 2 if 2 * across <= columns else 1
         text = Text(self.title + "\n", style="bold")
         for row in self.state:
             for cell in row:
                 glyph, style = WAFER_GLYPHS[int(cell)]
-                text.append(glyph, style=style)
+                text.append(glyph[:cells], style=style)
             text.append("\n")
-        text.append("██ good  ", style="green")
-        text.append("xx defective  ", style="red")
-        text.append("░░ edge (partial die)", style="grey50")
+        for code, name in ((2, "good  "), (3, "defective  "), (1, "edge (partial die)")):
+            glyph, style = WAFER_GLYPHS[code]
+            text.append(f"{glyph[:cells]} {name}", style=style)
         return text
 
     def svg(self) -> str:
