@@ -955,3 +955,18 @@ def test_an_api_goal_with_no_answer_warns_of_no_rounding_it_never_returns() -> N
         with pytest.raises(DomainError, match="every value of gpus gives power_share = 0"):
             tcoctl.tco(solve="gpus", goal="power_share=0", electricity=0)
     assert not [w for w in caught if issubclass(w.category, tcoctl.TcoctlWarning)]
+
+
+def test_a_goal_the_unknown_does_not_move_names_an_input_that_does() -> None:
+    """The second probe: 'tco --solve utilization --for power_share>=0.1' said only
+    'power_share does not depend on utilization with these inputs': no option, no example.
+    It now names --solve and an input the goal depends on, which typed instead answers."""
+    refused = run("tco", "--solve", "utilization", "--for", "power_share>=0.1")
+    assert refused.code == 2
+    assert refused.stderr == (
+        "tcoctl: error: frontier-2024: tco: --solve utilization: power_share does not depend "
+        "on utilization with these inputs; solve for one it does, e.g. --solve electricity\n"
+    )
+    assert run("tco", "--solve", "electricity", "--for", "power_share>=0.1").code == 0
+    with pytest.raises(UsageError, match=r"e\.g\. solve='electricity'$"):
+        tcoctl.tco(solve="utilization", goal="power_share>=0.1")

@@ -84,7 +84,8 @@ def goal_seek(
         raise UsageError(f"--for: {missing}")
     if unknown not in forward.depends.get(target, ()):
         raise UsageError(
-            f"{solve.target.name} does not depend on {solve.unknown.name} with these inputs"
+            f"--solve {spec.name}: {solve.target.name} does not depend on {spec.name} with "
+            f"these inputs; solve for one it does, e.g. --solve {mover(calc, forward, target)}"
         )
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
@@ -137,6 +138,15 @@ def goal_seek(
                 notes.pop(int(row), None)
         return plan, [*unreached, *stepped, *capped]
     return forward, [*unreached, *stepped]
+
+
+def mover(calc: Calculator, forward: rel.Plan, target: str) -> str:
+    """An input ``target`` depends on, to solve for instead: the calculator's example
+    unknown where it is one (tco's electricity), else the first in its options."""
+    inputs = [s for s in calc.inputs if s.kind == "number"]
+    movers = [s.name for s in inputs if s.core in forward.depends.get(target, ())]
+    first = calc.solve_example.split("|")[0]
+    return first if first in movers or not movers else movers[0]
 
 
 def beyond_bounds(
