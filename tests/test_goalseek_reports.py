@@ -233,7 +233,7 @@ def test_a_root_missing_at_some_range_ends_is_answered_at_the_centre() -> None:
         (("yield", "--defect-density", "0.1", "--solve", "die-area", "--for",
           "dies_per_wafer=101"), "ask for one of them, e.g. --for 'dies_per_wafer=100'"),
         (("tco", "--solve", "gpus", "--for", "cost_per_gpu_hour=2"),
-         "solve for another input, e.g. --solve gpu-price"),
+         "solve for another input, e.g. --solve electricity"),
         *[(("yield", "--defect-density", "0.1/cm2", "--solve", "die-area", "--for",
             f"dies_per_wafer={goal}"),
            "it stays between 0 and 6.78872e+06; ask for a value in that span, e.g. --for "

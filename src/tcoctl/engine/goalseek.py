@@ -85,7 +85,7 @@ def goal_seek(
     if unknown not in forward.depends.get(target, ()):
         raise UsageError(
             f"--solve {spec.name}: {solve.target.name} does not depend on {spec.name} with "
-            f"these inputs; solve for one it does, e.g. --solve {mover(calc, forward, target)}"
+            f"these inputs; solve for one it does, e.g. --solve {other_input(calc, forward, solve)}"
         )
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
@@ -138,15 +138,6 @@ def goal_seek(
                 notes.pop(int(row), None)
         return plan, [*unreached, *stepped, *capped]
     return forward, [*unreached, *stepped]
-
-
-def mover(calc: Calculator, forward: rel.Plan, target: str) -> str:
-    """An input ``target`` depends on, to solve for instead: the calculator's example
-    unknown where it is one (tco's electricity), else the first in its options."""
-    inputs = [s for s in calc.inputs if s.kind == "number"]
-    movers = [s.name for s in inputs if s.core in forward.depends.get(target, ())]
-    first = calc.solve_example.split("|")[0]
-    return first if first in movers or not movers else movers[0]
 
 
 def beyond_bounds(
@@ -365,16 +356,17 @@ def extent(
 
 def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
     """An input other than the solved one that the target depends on, to solve for
-    instead ('' if none)."""
-    depends = plan.depends.get(solve.target.core, ())
-    return next(
-        (
-            spec.name
-            for spec in calc.inputs
-            if spec.name != solve.unknown.name and set(spec.sets) & set(depends)
-        ),
-        "",
-    )
+    instead ('' if none): the calculator's example unknown where it is one (tco's
+    electricity, which moves power_share, where the first, gpus, does not), else the
+    first in its options."""
+    depends = set(plan.depends.get(solve.target.core, ()))
+    others = [
+        spec.name
+        for spec in calc.inputs
+        if spec.name != solve.unknown.name and set(spec.sets) & depends
+    ]
+    first = calc.solve_example.split("|")[0]
+    return first if first in others else next(iter(others), "")
 
 
 def out_of_reach(
