@@ -772,3 +772,21 @@ def test_a_default_chart_target_not_computed_names_one_that_is() -> None:
     assert refused.code == 2
     assert "e.g. --target chips_per_year" in refused.stderr
     assert run(*args, "--target", "chips_per_year", "--format", "table").code == 0
+
+
+SWEEPS_OF_NO_NUMBER = (
+    (("inference", "--sweep", "attention-precision=bf16..fp8"), "batch=1..256:20"),
+    (("inference", "--sweep", "nope=1..2"), "batch=1..256:20"),
+    (("tco", "--sweep", "gpu=1..2"), "electricity=0.02..0.40USD/kWh:50"),
+)
+"""A sweep of a choice, a preset name or no input, and the command's example sweep."""
+
+
+def test_a_sweep_of_no_number_input_ends_with_one_that_runs() -> None:
+    """The second probe: '--sweep attention-precision=bf16..fp8' said only
+    '--sweep: attention-precision is not a number', and an unknown name listed the inputs
+    with no example; both end with the command's example sweep, which runs."""
+    for args, example in SWEEPS_OF_NO_NUMBER:
+        refused = run(*args)
+        assert refused.code == 2 and refused.stderr.rstrip().endswith(f"e.g. '{example}'")
+        assert run(args[0], "--sweep", example, "-f", "json").code == 0

@@ -87,10 +87,13 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
         hint = did_you_mean(match["name"], names)
         raise UsageError(
             f"--sweep: {calc.name} has no input {shorten(match['name'])!r}{hint}; "
-            f"one of {', '.join(names)}"
+            f"one of {', '.join(names)}; e.g. '{calc.sweep_example.split('|')[0]}'"
         ) from None
     if spec.kind != "number":
-        raise UsageError(f"--sweep: {spec.name} is not a number")
+        raise UsageError(
+            f"--sweep: {spec.name} is not a number; sweep a number input, e.g. "
+            f"'{calc.sweep_example.split('|')[0]}'"
+        )
     # A bare sweep range is read in the unit --help shows (the issue's own example omits it).
     bare = replace(spec, bare=True)
     try:
