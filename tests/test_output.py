@@ -716,3 +716,13 @@ def test_a_narrow_sweep_table_folds_its_labels() -> None:
     sweep = runner.invoke(app, ["tco", "--sweep", "electricity=0.02..0.4:3", "-f", "table"])
     table = sweep.stdout.split("\nsweep\n")[1].split("└")[0]
     assert "…" not in table and "cost_per_gpu" in table and "_hour" in table, table
+
+
+def test_a_sweep_table_shows_every_unit() -> None:
+    """The second probe: a sweep table's header dropped a unit that starts with a small
+    letter, read by rich as a style ('[ms]', '[token]'): 'prompt-tokens' and 'compute_time'
+    stood bare over figures in tokens and ms, while '[USD/Mtoken]' showed."""
+    runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})
+    args = ["inference", "--sweep", "prompt-tokens=500..2000:4", "--target", "compute_time"]
+    table = runner.invoke(app, [*args, "-f", "table"]).stdout.split("\nsweep\n")[1]
+    assert "prompt-tokens [token]" in table and "compute_time [ms]" in table, table

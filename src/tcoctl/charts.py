@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from rich.markup import escape as escape_markup
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -289,9 +290,10 @@ def sweep_views(
     title = "sweep"
     if step > 1:
         title += f": {len(shown)} of {len(ys)} points (every {ordinal(step)} and the last)"
-    table = Table(  # a label too long for its column folds, never cut to '…'
-        Column(x_label, overflow="fold"),
-        Column(y_label, overflow="fold"),
+    table = Table(  # a label too long for its column folds, never cut to '…'; its unit
+        # is text, not rich markup ('[ms]' read as a style vanished)
+        Column(escape_markup(x_label), overflow="fold"),
+        Column(escape_markup(y_label), overflow="fold"),
         title=title,
         title_justify="left",
     )
