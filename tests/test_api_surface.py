@@ -325,6 +325,16 @@ def test_keywords_are_worded_exactly_never_from_an_english_word() -> None:
     )
 
 
+def test_an_option_after_an_option_is_worded_too() -> None:
+    """The second probe: tcoctl.flops(electricity=0.1) said 'duration needs count
+    --gpu-hours or cluster_flops --budget ...': the option after an option was read as its
+    value, refused as one, and left a flag. Every option of such a list is a keyword."""
+    with pytest.raises(UsageError) as raised:
+        tcoctl.flops(electricity=0.1)
+    assert "duration needs count gpu_hours or cluster_flops budget or tokens " in str(raised.value)
+    assert "--" not in str(raised.value)
+
+
 @pytest.mark.parametrize(
     ("function", "keywords", "error", "said"),
     [

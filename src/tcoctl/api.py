@@ -369,8 +369,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
 
 # an option in a message (--gpu-price), a colon if it is the message's subject, and the
 # token after it, which may be its value: 'text', or up to a space or , ; : ( ) and not
-# ending in a full stop
-_OPTION = re.compile(r"--([a-z][a-z0-9-]*)(:)?(?: ('[^']*'|[^\s',;:()]*[^\s',;:().]))?")
+# ending in a full stop (never another option: '--count --gpu-hours' is two)
+_OPTION = re.compile(r"--([a-z][a-z0-9-]*)(:)?(?: (?!--)('[^']*'|[^\s',;:()]*[^\s',;:().]))?")
 _NUMBER = r"-?[0-9]+(\.[0-9]*)?(e[+-]?[0-9]+)?"
 FLAG_KEYWORDS = {"for": "goal", "input": "upstream"}
 """Shared options whose keyword is not their flag's name (--for is goal=)."""
