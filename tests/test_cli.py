@@ -13,8 +13,10 @@ import pytest
 from typer._click.exceptions import BadParameter
 from typer.testing import CliRunner
 
+import tcoctl
 from conftest import results, run
 from tcoctl.cli.app import app, hinted, worded
+from tcoctl.errors import UsageError
 from tcoctl.report import DEFAULTED
 from tcoctl.specs import CALCULATORS
 
@@ -660,3 +662,17 @@ def test_clicks_bare_messages_get_an_example(args: tuple[str, ...], said: str) -
         missing.stderr
     )
     assert "e.g. python -m tcoctl --notation sci tco" in missing.stderr
+
+
+def test_alternatives_given_together_end_with_an_example_that_runs() -> None:
+    """The second probe: 'inference --kv-heads 8 --kv-dim 576' said '--kv-heads and
+    --kv-dim are alternatives: give one', with no example; it now ends with one, which
+    typed in place of the two runs (and the API words it as keywords)."""
+    refused = run("inference", "--kv-heads", "8", "--kv-dim", "576")
+    assert refused.code == 2 and refused.stderr == (
+        "tcoctl: error: --kv-heads and --kv-dim are alternatives: give one, e.g. --kv-heads 8 "
+        "without --kv-dim\n"
+    )
+    assert run("inference", "--kv-heads", "8", "-f", "json").code == 0
+    with pytest.raises(UsageError, match=r"e\.g\. kv_heads=8 without kv_dim$"):
+        tcoctl.inference(kv_heads=8, kv_dim=576)

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
-from tcoctl.errors import DomainError, UsageError, as_flag, not_one_of, shorten
+from tcoctl.errors import DomainError, UsageError, as_flag, not_one_of, quoted, shorten
 from tcoctl.presets import Entry, Preset, builtin, load
 from tcoctl.report import GPU_PRICE_MARK
 from tcoctl.specs import (
@@ -218,9 +218,10 @@ def check_alternatives(calc: Calculator, names: Sequence[str]) -> None:
     for name in names:
         clash = [other for other in calc.input(name).excludes if other in names]
         if clash:
+            kept, dropped = as_flag(calc.input(name).name), as_flag(clash[0])
             raise UsageError(
-                f"{as_flag(calc.input(name).name)} and {as_flag(clash[0])} are alternatives: "
-                "give one"
+                f"{kept} and {dropped} are alternatives: give one, e.g. {kept} "
+                f"{quoted(calc.input(name).example)} without {dropped}"
             )
 
 
