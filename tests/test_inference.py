@@ -730,3 +730,13 @@ def test_attention_at_the_weights_precision_runs_at_the_given_peak() -> None:
         assert one("compute_time", *args, *attention) == pytest.approx(by_hand, rel=1e-12)
     fp4 = ("--precision", "fp4", "--attention-precision", "fp4")
     assert one("compute_time", *args, *fp4) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_a_given_peak_keeps_the_gpus_ratio_for_attention() -> None:
+    """The second probe: with --peak '500 TFLOP/s' (the FP8 matmuls' peak) deepseek-v3 ran its
+    BF16 attention at the H100's own 989.4 TFLOP/s, faster than the matmuls. Attention's peak
+    is now the given peak times the GPU's BF16 / FP8 ratio (989.4 / 1,979): 32 sequences on
+    16 GPUs, 2 x 37e9 FLOP at 500 TFLOP/s and 35,883,319,296 at 249.97 TFLOP/s each."""
+    found = results("inference", "--preset", "deepseek-v3", "--peak", "500 TFLOP/s", *ROOFLINE)
+    seconds = (2 * 37e9 / 500e12 + 35_883_319_296 / (500e12 * 989.4 / 1979)) * 32 / 16
+    assert found["compute_time"]["value"] == pytest.approx(seconds * 1e3, rel=1e-9)

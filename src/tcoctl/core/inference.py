@@ -25,7 +25,8 @@ defaults set it), the sum at 0. A prefill combines its FLOP time and its weights
   attention_peak) / (peak x compute_efficiency x gpus_per_replica), ``attention_peak`` the
   GPU's peak at ``attention_precision`` (DeepSeek's inference-system post: "matrix
   multiplications and dispatch transmissions adopt the FP8 format aligned with training,
-  while core MLA computations and combine transmissions use the BF16 format"), else ``peak``
+  while core MLA computations and combine transmissions use the BF16 format"; with a given
+  ``peak``, that peak times the GPU's ratio of the two), else ``peak``
 
 Each forward pass (a decode step, a prefill) also takes a fixed time that neither bandwidth
 nor FLOP/s shortens: ``pass_overhead = layers x layer_overhead``, the kernels launched per
@@ -564,9 +565,10 @@ RELATIONS = (
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     formula(
         "attention_peak",
-        ["gpu_attention_peak"],
-        _same,
-        "attention_peak = the GPU's at the attention precision",
+        ["peak", "gpu_attention_peak", "gpu_peak"],
+        lambda peak, own, gpus: np.multiply(peak, np.divide(own, gpus)),
+        "attention_peak = peak x the GPU's peak at the attention precision / its peak at "
+        "--precision (the GPU's own at the attention precision unless --peak is given)",
         fallback=True,
     ),
     formula(
