@@ -565,10 +565,10 @@ RELATIONS = (
     formula("peak", ["gpu_peak"], _same, "peak = the GPU's at the chosen precision", fallback=True),
     formula(
         "attention_peak",
-        ["peak", "gpu_attention_peak", "gpu_peak"],
-        lambda peak, own, gpus: np.multiply(peak, np.divide(own, gpus)),
-        "attention_peak = peak x the GPU's peak at the attention precision / its peak at "
-        "--precision (the GPU's own at the attention precision unless --peak is given)",
+        ["peak", "gpu_attention_peak", "gpu_attention_ratio"],
+        lambda peak, own, ratio: np.where(np.isfinite(ratio), np.multiply(peak, ratio), own),
+        "attention_peak = peak x the GPU's ratio of its peaks at the attention precision and "
+        "at --precision (its own at the attention precision where it has no --precision peak)",
         fallback=True,
     ),
     formula(
@@ -989,6 +989,7 @@ MODEL = Model(
         **dict.fromkeys(("achieved_bandwidth", "peak_bandwidth"), "B/s"),
         **dict.fromkeys(("achieved_compute", "peak_compute"), "FLOP/s"),
         **dict.fromkeys(("attention_peak", "gpu_attention_peak"), "FLOP/s"),
+        "gpu_attention_ratio": "",
         **dict.fromkeys(
             (
                 "batch_prefill_flop",

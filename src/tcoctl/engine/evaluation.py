@@ -182,7 +182,10 @@ def core_values(
         values["gpu_peak"] = values[f"gpu_{precision}"]
         attention = choices.get("attention_precision", precision)
         if attention != precision:  # inference: attention at a precision of its own (at
-            values["gpu_attention_peak"] = values[f"gpu_{attention}"]  # --precision's: peak)
+            own = values[f"gpu_{attention}"]  # --precision's: peak), and its ratio to the
+            values["gpu_attention_peak"] = own  # --precision peak (NaN where the GPU lacks it)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values["gpu_attention_ratio"] = np.divide(own, values["gpu_peak"])
     for spec in calc.inputs:
         if spec.rule and spec.key in choices:
             figures = rule_figures(choices[spec.key], spec.rule, as_flag(spec.name))
