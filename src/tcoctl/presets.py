@@ -386,11 +386,18 @@ def one_version() -> Iterator[None]:
 
 
 def load(
-    name: str, option: str = "--preset", kind: str | None = None, command: str | None = None
+    name: str,
+    option: str = "--preset",
+    kind: str | None = None,
+    command: str | None = None,
+    typed: str = "",
+    run: bool = False,
 ) -> Preset:
-    """The preset called ``name`` (of ``kind``, if given); UsageError lists the known ones,
-    its example one with figures for ``command`` when given. Within ``one_version``, the
-    version first loaded."""
+    """The preset called ``name`` (of ``kind``, if given); UsageError, worded for ``option``,
+    lists the known ones and gives an example: ``typed`` (what goes before a name: 'tcoctl
+    compare'; an ``option`` that is a flag by default) and a preset the run can take, one
+    with figures for ``command`` when given, and no fitted-defaults layer where the preset is
+    run (``command`` given, or ``run``). Within ``one_version``, the version first loaded."""
     held = _held.get()
     if held is not None and (name, kind) in held.presets:
         return held.presets[name, kind]
@@ -408,20 +415,16 @@ def load(
         broken = [excerpt(n, 40) for n in files if _kind_of(files[n]) == "?"]
         skipped = broken + [excerpt(message, 80) for message in skipped_folders()]
         note = f" (skipped, unreadable: {', '.join(skipped)})" if skipped else ""
-        computes = command is not None or option == "compare"  # (not presets show)
         usable = [
             n
             for n in names
-            if not (computes and n in FITTED_DEFAULTS)
+            if not ((run or command is not None) and n in FITTED_DEFAULTS)
             and (command is None or _runs(n, files[n], command))
         ]
         hint = did_you_mean(name, usable)  # only presets the run can take
         example = next(iter(nearest(name, usable) or usable), None)
-        shown = {"compare": "tcoctl compare", "presets show": "tcoctl presets show"}.get(
-            option, option
-        )
-        flagged = example and shown.startswith(("--", "tcoctl"))
-        instead = f"; e.g. {shown} {example}" if flagged else ""
+        before = typed or (option if option.startswith("--") else "")
+        instead = f"; e.g. {before} {example}" if before and example else ""
         raise UsageError(
             f"{option}: no {label} {shorten(name)!r}{hint}; known: {', '.join(names)}{note}"
             f"{instead}"

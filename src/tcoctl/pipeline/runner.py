@@ -467,7 +467,7 @@ def compare(names: list[str], fmt: str | None, svg: str | None, force: bool = Fa
     names = names or sorted(seed_scenarios(preset_files()), key=lambda n: (n != BASELINE, n))
     by_calc: dict[str, list[tuple[str, Preset, dict[str, engine.Given]]]] = {}
     for name in names:
-        preset = load(name, "compare", kind="scenario")
+        preset = load(name, "compare", kind="scenario", typed="tcoctl compare", run=True)
         for command in commands(preset):
             calc = CALCULATORS[command]
             for i, label in enumerate(engine.variants(calc, preset)):
@@ -508,7 +508,7 @@ def seed_scenarios(files: Mapping[str, Any]) -> list[str]:
 def show_preset(name: str, fmt: str | None) -> None:
     """Print a preset's effective figures (with those it extends), each checked against its
     input's unit, with its source."""
-    preset = load(name, "presets show")
+    preset = load(name, "presets show", typed="tcoctl presets show")
     figures = []
 
     def record(section: str, key: str, entry: Entry, origin: str) -> None:
