@@ -497,61 +497,64 @@ def preset_text(calibration: Calibration, date: str) -> str:
         "python -m tcoctl.pipeline.calibration rewrites this file"
     )
     quoted = ", ".join(f'"{label}"' for label in labels)
-    entries = []
-    for option, central in (
-        ("bandwidth-efficiency", "bandwidth"),
-        ("compute-efficiency", "compute"),
-    ):
-        values = ", ".join(
-            f'"{found.range_text(getattr(found, central))}"' for found in per_gpu.values()
+    entries = [
+        _entry(
+            option,
+            "["
+            + ", ".join(
+                f'"{found.range_text(getattr(found, central))}"' for found in per_gpu.values()
+            )
+            + f']\nlabels = [{quoted}]\nper = "gpu"',
+            "https://github.com/mlcommons/inference_results_v4.1",
+            date,
+            note,
         )
-        entries.append(
-            f"[inference.{option}]\n"
-            f"value = [{values}]\n"
-            f"labels = [{quoted}]\n"
-            'per = "gpu"\n'
-            'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
-            'url = "https://github.com/mlcommons/inference_results_v4.1"\n'
-            f'as_of = "{date}"\n'
-            f'note = "{note}"\n'
+        for option, central in (
+            ("bandwidth-efficiency", "bandwidth"),
+            ("compute-efficiency", "compute"),
         )
+    ]
+    given = "when --bandwidth-efficiency or --compute-efficiency is given"
     entries.append(
-        "[inference.parallel-efficiency]\n"
-        f'value = "{calibration.parallel_efficiency:.3f}"\n'
-        'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
-        'url = "https://github.com/mlcommons/inference_results_v4.1"\n'
-        f'as_of = "{date}"\n'
-        f'note = "fitted {date} with the efficiencies, on the same cases: the fraction of a '
-        "GPU's rate each doubling of GPUs per replica keeps (searched from 1 to 0.6 in steps "
-        "of 0.02), the one that leaves the families' least sum of |relative error|; dropped (1) "
-        'when --bandwidth-efficiency or --compute-efficiency is given"\n'
+        _entry(
+            "parallel-efficiency",
+            f'"{calibration.parallel_efficiency:.3f}"',
+            "https://github.com/mlcommons/inference_results_v4.1",
+            date,
+            f"fitted {date} with the efficiencies, on the same cases: the fraction of a GPU's "
+            "rate each doubling of GPUs per replica keeps (searched from 1 to 0.6 in steps of "
+            f"0.02), the one that leaves the families' least sum of |relative error|; dropped (1) "
+            f"{given}",
+        )
     )
     overhead_us, factor = calibration.layer_overhead * 1e6, fits[ANY_GPU].factor
     entries.append(
-        "[inference.layer-overhead]\n"
-        f'value = "{overhead_us / factor:.1f}..{overhead_us:.0f}..{overhead_us * factor:.1f} us"\n'
-        'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
-        'url = "https://blog.vllm.ai/2024/09/05/perf-update.html"\n'
-        f'as_of = "{date}"\n'
-        f'note = "fitted {date} with the efficiencies, on the same cases: the fixed time per '
-        "layer of each forward pass (kernel launches, the runtime's scheduling; vLLM's profile "
-        "of Llama 3 8B on one H100 found 38 % of the time on the GPU), searched from 0 to 200 "
-        "us in steps of 10, the one that leaves the families' least sum of |relative error|, its "
-        "range the value divided and multiplied by the efficiencies' range factor (the fast "
-        "end of a range has the high efficiencies and the low overhead); "
-        'dropped (0) when --bandwidth-efficiency or --compute-efficiency is given"\n'
+        _entry(
+            "layer-overhead",
+            f'"{overhead_us / factor:.1f}..{overhead_us:.0f}..{overhead_us * factor:.1f} us"',
+            "https://blog.vllm.ai/2024/09/05/perf-update.html",
+            date,
+            f"fitted {date} with the efficiencies, on the same cases: the fixed time per layer of "
+            "each forward pass (kernel launches, the runtime's scheduling; vLLM's profile of "
+            "Llama 3 8B on one H100 found 38 % of the time on the GPU), searched from 0 to 200 "
+            "us in steps of 10, the one that leaves the families' least sum of |relative error|, "
+            "its range the value divided and multiplied by the efficiencies' range factor (the "
+            "fast end of a range has the high efficiencies and the low overhead); dropped (0) "
+            f"{given}",
+        )
     )
     entries.append(
-        "[inference.overlap]\n"
-        f'value = "{OVERLAP}"\n'
-        'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
-        'url = "https://doi.org/10.1145/2751205.2751240"\n'
-        f'as_of = "{date}"\n'
-        "note = \"the share of a forward pass's shorter time (memory or compute) hidden behind "
-        "the longer (1: the roofline's max; 0: their sum; Stengel et al. 2015, the ECM model's "
-        "overlapping and non-overlapping time), chosen on the fit split's leave-one-out among "
-        "0, 0.25, 0.5, 0.75 and 1 (tcoctl.pipeline.calibration.OVERLAP); dropped (1) when "
-        '--bandwidth-efficiency or --compute-efficiency is given"\n'
+        _entry(
+            "overlap",
+            f'"{OVERLAP}"',
+            "https://doi.org/10.1145/2751205.2751240",
+            date,
+            "the share of a forward pass's shorter time (memory or compute) hidden behind the "
+            "longer (1: the roofline's max; 0: their sum; Stengel et al. 2015, the ECM model's "
+            "overlapping and non-overlapping time), chosen on the fit split's leave-one-out "
+            "among 0, 0.25, 0.5, 0.75 and 1 (tcoctl.pipeline.calibration.OVERLAP); dropped (1) "
+            f"{given}",
+        )
     )
     return (
         'title = "Serving efficiencies fitted on measurements (tcoctl validate, fit split)"\n'
@@ -561,6 +564,19 @@ def preset_text(calibration: Calibration, date: str) -> str:
         "family, as a range: every model preset's default, so inference answers an estimate "
         "with its spread, not the roofline. --bandwidth-efficiency 1 --compute-efficiency 1 "
         'gives the roofline."\n\n' + "\n".join(entries)
+    )
+
+
+def _entry(option: str, value: str, url: str, date: str, note: str) -> str:
+    """One figure of serving-fit.toml: ``value`` as TOML (with any keys that follow it), the
+    validation dataset's fit split as its source, ``url`` the document its method follows."""
+    return (
+        f"[inference.{option}]\n"
+        f"value = {value}\n"
+        'source = "tcoctl validation dataset, fit split (docs/validation.md)"\n'
+        f'url = "{url}"\n'
+        f'as_of = "{date}"\n'
+        f'note = "{note}"\n'
     )
 
 
