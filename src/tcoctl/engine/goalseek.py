@@ -129,7 +129,7 @@ def goal_seek(
         valid=valid,
     )
     with np.errstate(all="ignore"):
-        values[unknown], stepped = reached(calc, miss, root, solve, high, notes)
+        values[unknown], stepped = reached(calc, miss, root, solve, high, notes, ~np.isnan(at_end))
     if solve.unknown.whole:
         plan, capped = rounded_whole(calc, values, choices, solve, notes)
         for problem in stepped:  # a row with no answer at its centre: no note of a rounding
@@ -557,15 +557,17 @@ def reached(
     solve: Solve,
     high: float,
     notes: dict[int, list[str]],
+    said: Array,
 ) -> tuple[Array, list[OutOfReach]]:
-    """The roots, checked: where the result steps at a root, the side of the step that
-    gives the goal (or meets a limit, Solve.side: a limit holds over a stretch, so the
-    answer is the value inside it with the fewest figures, from a table's 4, that meets it
-    as typed back: wafer-diameter 296.3 mm for dies_per_wafer>=601, not 296.204 shown as
-    296.2, which gives 600; and so for a goal one side of a step, dies_per_wafer=602);
-    elements where neither side does are out of reach (the problem names the values either
-    side, the nearest achievable), as are elements where the result only tends to the goal
-    as a limit (bisection and float rounding would otherwise report success)."""
+    """The roots, checked (``said``: elements met_at_an_end answered, with its note): where
+    the result steps at a root, the side of the step that gives the goal (or meets a limit,
+    Solve.side: a limit holds over a stretch, so the answer is the value inside it with the
+    fewest figures, from a table's 4, that meets it as typed back: wafer-diameter 296.3 mm
+    for dies_per_wafer>=601, not 296.204 shown as 296.2, which gives 600; and so for a goal
+    one side of a step, dies_per_wafer=602); elements where neither side does are out of
+    reach (the problem names the values either side, the nearest achievable), as are
+    elements where the result only tends to the goal as a limit (bisection and float
+    rounding would otherwise report success)."""
     found = np.isfinite(root)
     if not found.any():
         return root, []
@@ -593,8 +595,7 @@ def reached(
     # >=-1 typed): met whatever the unknown, however the result moves
     lower, upper, _ = bounds_for(calc).get(target, (-math.inf, math.inf, False))
     at_bound = solve.value <= lower if solve.side > 0 else solve.value >= upper
-    said = [any(n.startswith("every value of") for n in notes.get(r, ())) for r in range(len(x))]
-    bounded = found & (solve.side != 0 and at_bound) & ~tends & ~np.array(said)[:, None]
+    bounded = found & (solve.side != 0 and at_bound) & ~tends & ~said
     if solve.side and inclusive and (tends | bounded).any():  # every value meets a limit the
         # result only tends to (power_share<=1 as electricity grows), stays at (power_share 0
         # at electricity 0, whatever the GPUs) or never passes: answered at the end the
