@@ -557,7 +557,7 @@ def reached(
     solve: Solve,
     high: float,
     notes: dict[int, list[str]],
-    said: Array,
+    said: NDArray[np.bool_],
 ) -> tuple[Array, list[OutOfReach]]:
     """The roots, checked (``said``: elements met_at_an_end answered, with its note): where
     the result steps at a root, the side of the step that gives the goal (or meets a limit,
