@@ -136,7 +136,8 @@ class Tornado:
         longest = max((len(name) for name, _, _ in self.bars), default=5)
         labels = [self.label(v, end) for _, lo, hi in self.bars for v, end in self.sides(lo, hi)]
         word = max((len(w) for label in labels for w in label.split()), default=6)
-        half = max(1, min(BAR_WIDTH // 4, (columns - longest - 2 * word - 10) // 2))
+        padding = 2 * 5  # rich pads each of the 5 columns by a cell either side
+        half = max(1, min(BAR_WIDTH // 4, (columns - longest - 2 * word - padding) // 2))
         table.add_column("input", style="bold", no_wrap=True, min_width=longest)
         table.add_column("below centre", justify="right", min_width=word)
         table.add_column("", justify="right", style="red", no_wrap=True, min_width=half)

@@ -321,7 +321,10 @@ def evaluate(
     for low, high, _ in table.columns.values():
         ranged |= (low != high)[entries]
     first_failed = min(failed, default=table.rows)
-    waived: dict[int, TcoctlError] = {}
+    waived = {
+        row: error for row, error in failed.items() if isinstance(error, engine.NothingComputed)
+    }
+    lifted = {int(table.base_of[row]) for row in waived}  # templates that need the sweep
     for base, given in enumerate(table.bases):
         rows = np.flatnonzero(table.base_of == base)
         label = f"{names[base]}: " if names[base] else ""
@@ -345,16 +348,11 @@ def evaluate(
         ):
             at = "" if element is None else element(int(entries[first_failed]))
             raise scenario_error(calc, presets[base], failed[first_failed], label + at)
-        waived.update(
-            (row, failed[row])
-            for row in rows.tolist()
-            if isinstance(failed.get(row), engine.NothingComputed)
-        )
         outlines.append(outline)
         for option in outline.unused:
             warn(f"{label}{unused_note(option)}")
-        if waived.keys() & set(rows.tolist()):  # no result without the sweep: its error,
-            continue  # not a float's reach, is why (a solved unknown included)
+        if base in lifted:  # no result without the sweep: its error, not a float's reach, is
+            continue  # why (a solved unknown included)
         lost = lost_results(calc, outline.reported, summaries, rows, solve)
         lost = [
             name
