@@ -352,6 +352,12 @@ def test_an_option_after_an_option_is_worded_too() -> None:
             UsageError,
             r"^tco: no keyword gpu_prize= \(did you mean 'gpu_price'\?\); one of gpus, ",
         ),
+        (  # the new-user trial: a shared keyword misspelt had no suggestion
+            tcoctl.tco,
+            {"solv": "electricity", "goal": "power_share=0.1"},
+            UsageError,
+            r"^tco: no keyword solv= \(did you mean 'solve'\?\); one of gpus, ",
+        ),
     ],
 )
 def test_api_errors_name_keywords_and_offer_the_nearest(

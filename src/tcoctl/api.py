@@ -634,7 +634,7 @@ def _keywords(
             spec = calc.input(key)
         except KeyError:
             keys = [s.key for s in calc.inputs]
-            hint = did_you_mean(key, keys)
+            hint = did_you_mean(key, [*keys, "preset", *SHARED_KEYWORDS])  # solv=: solve
             raise UsageError(
                 f"{calc.name}: no keyword {shorten(key)}={hint}; one of {', '.join(keys)}"
             ) from None
