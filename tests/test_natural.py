@@ -292,6 +292,17 @@ def test_arithmetic_intensity_of_the_gpu_and_of_decode() -> None:
         assert found["arithmetic_intensity"]["value"] == pytest.approx(batch, rel=0.01)
 
 
+def test_arithmetic_intensity_counts_attention_flop_alike_and_bound_does_not() -> None:
+    """DeepSeek's FP8 matmuls beside BF16 attention (the deepseek-v3 preset's quote): the
+    intensity is FLOP / byte whatever peak a FLOP runs at, so attention at BF16 leaves it as
+    it is; the compute time, which the bound compares, counts attention at the BF16 peak."""
+    fp8 = ("--preset", "deepseek-v3", "--attention-precision", "fp8")
+    same, bf16 = results("inference", *fp8), results("inference", "--preset", "deepseek-v3")
+    assert bf16["arithmetic_intensity"]["value"] == same["arithmetic_intensity"]["value"]
+    assert bf16["ridge_point"]["value"] == same["ridge_point"]["value"]
+    assert bf16["compute_time"]["value"] > same["compute_time"]["value"]
+
+
 def test_kv_cache_tokens_that_fit() -> None:
     """Llama 3.1 70B on four H100s: 4 x 80 GB x 0.9 usable less 141.1 GB of BF16 weights,
     at 2 x 80 x 8 x 128 x 2 = 327,680 B per token (the IETF draft's KV formula, see

@@ -116,7 +116,9 @@ INTENSITY_RESULTS = (
     Result(
         "arithmetic_intensity",
         "The decode step's FLOP per byte read: flop_per_step / bytes_per_step (below the "
-        "ridge point: memory-bound).",
+        "ridge point: memory-bound). It counts every FLOP alike; with --attention-precision "
+        "other than --precision, attention's FLOP run at another peak than the ridge point's, "
+        "and bound and bound_ratio are the comparison that counts them at their own peak.",
         "FLOP/B",
         "FLOP/B",
         detail=True,
