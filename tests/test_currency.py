@@ -117,7 +117,7 @@ def test_a_bad_currency_code_is_one_line_naming_the_option() -> None:
     line = outcome.stderr.strip()
     assert "\n" not in line and "--currency" in line
     assert "expected a currency code" in line and "e.g. --currency EUR" in line
-    with pytest.raises(UsageError, match=r"currency: .* e\.g\. currency='EUR'"):
+    with pytest.raises(UsageError, match=r"^currency=: .* e\.g\. currency='EUR'"):
         tcoctl.tco(currency=3)
 
 

@@ -290,7 +290,7 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
         )
     shared = _shared(preset, options)
     code = options.pop("currency", None)
-    calc = runner.in_currency(calc, code, "currency", "currency='EUR'", inputs=False)
+    calc = runner.in_currency(calc, code, "currency=", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
     scenarios = options.pop("scenarios", None)
     frame = _scenario_columns(scenarios)
