@@ -576,6 +576,25 @@ def test_an_array_names_the_element_that_fails(
         tcoctl.tco(**keywords)
 
 
+def test_a_failed_call_is_its_error_alone() -> None:
+    """The suite's warnings summary: a call that raised had first warned about results it
+    never returned ('the weights and KV cache do not fit in memory: tokens/s and cost are
+    what a replica would do if they did', '... low..high leave those points out'). The
+    command line writes a failure's one line alone; so does the API. A call that answers
+    still warns."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DomainError, match="no value of batch gives gpus_per_replica = 3"):
+            tcoctl.inference(solve="batch", goal="gpus_per_replica=3")
+        with pytest.raises(UsageError, match="experts_per_token is more than experts"):
+            tcoctl.inference(experts=8, experts_per_token=16)
+        with pytest.raises(DomainError, match=r"gpu_price\[1\] = 60000: "):
+            tcoctl.tco(gpu_price=[5000, 60000], solve="electricity", goal="cost_per_gpu_hour=2")
+    assert [str(w.message) for w in caught] == []
+    with pytest.warns(tcoctl.TcoctlWarning, match="experts changes nothing: the model is dense"):
+        tcoctl.inference(experts=8, experts_per_token=2)
+
+
 def test_an_option_named_mid_sentence_before_a_colon_is_not_the_subject() -> None:
     """The probe's leftover: 'experts_per_token is more than experts=: a token uses ...' (the
     colon after --experts read as the message's subject, 'experts=:'). Mid-sentence it is

@@ -299,12 +299,12 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     options = {**frame, **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
 
-    said: set[str] = set()
+    said: list[str] = []  # issued once the run has an answer, as the command line writes
+    # them: a failed call is its error alone
 
     def warn(message: str) -> None:  # once each: templates may share a message
         if message not in said:
-            said.add(message)
-            warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
+            said.append(message)
 
     for message in shadowing():
         warn(message)
@@ -364,6 +364,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     found = replace(found, currencies=_currencies(calc, options))
     index = getattr(scenarios, "index", None)  # a DataFrame's, where a row is a scenario
     kept = index if index is not None and len(index) == found.rows else None
+    for message in said:
+        warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
     return Result(found, scalar=found.rows == 1 and not is_array, index=kept)
 
 
