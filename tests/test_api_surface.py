@@ -16,11 +16,13 @@ import pandas as pd
 import pytest
 
 import tcoctl
-from conftest import warning_kinds
+from conftest import run, warning_kinds
 from tcoctl.api import as_keywords
 from tcoctl.engine import evaluation
 from tcoctl.errors import DomainError, UsageError
+from tcoctl.output import faithful
 from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.units import registry
 
 CALCS = list(CALCULATORS.values())
 
@@ -372,23 +374,52 @@ def test_api_errors_name_keywords_and_offer_the_nearest(
 
 
 @pytest.mark.parametrize(
-    ("function", "keywords", "name"),
+    ("command", "keywords", "name", "unit"),
     [
-        (tcoctl.inference, {}, "overlap"),  # serving-fit's
-        (tcoctl.inference, {}, "gpus_per_replica"),  # the preset's
-        (tcoctl.supply, {"gpu": "h100-sxm", "dies": 1e6}, "dies"),
+        ("inference", {}, "overlap", ""),  # serving-fit's
+        ("inference", {}, "gpus_per_replica", ""),  # the preset's
+        ("inference", {}, "layer_overhead", "us"),  # serving-fit's, in its display unit
+        ("inference", {"layer_overhead": "20..40 us"}, "layer_overhead", "us"),
+        ("supply", {"gpu": "h100-sxm", "dies": 1e6}, "dies", ""),
     ],
 )
-def test_a_result_an_input_gives_is_not_a_misspelling(
-    function: Callable[..., Any], keywords: dict[str, Any], name: str
+def test_a_result_an_input_gives_is_that_input_as_value_prints_it(
+    command: str, keywords: dict[str, Any], name: str, unit: str
 ) -> None:
-    """A result that is an input of the run (the command line's --value prints the input)
-    was refused as 'overlap: no such result (did you mean 'overlap'?)': the name itself."""
-    with pytest.raises(KeyError) as raised:
-        function(**keywords)[name]
-    said = str(raised.value)
-    assert said.startswith(f"{name}: not computed: the input {name} gives it here"), said
-    assert "did you mean" not in said
+    """A result that is an input of the run: --value prints the input's value, the API
+    raised NoResult ('overlap: not computed: the input overlap gives it here'). It is the
+    input, in the result's display unit, found by ``in`` but not listed among the results."""
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in keywords.items()]
+    printed = run(command, *flags, "--value", name)
+    assert printed.code == 0, printed.stderr
+    result = getattr(tcoctl, command)(**keywords)
+    value = result[name]
+    assert value.units == registry().Unit(unit)
+    assert faithful(value.magnitude) == float(printed.stdout)
+    assert name in result and name not in list(result) and len(result) == len(list(result))
+
+
+def test_an_input_echoed_over_scenarios_is_an_array_of_each_scenario_s_input() -> None:
+    """Arrays: each scenario's own input (a column), its range ends where it has one, the
+    preset's where each GPU's template takes it, a default where the relations use one."""
+    result = tcoctl.inference(overlap=np.array([0.2, 0.7, 1.0]))
+    assert result["overlap"].magnitude.tolist() == [0.2, 0.7, 1.0]
+    assert result["overlap"].units == registry().dimensionless
+    ranged = tcoctl.inference(layer_overhead=["20..40 us", "50 us"])
+    low, high = (ranged.stat("layer_overhead", end) for end in ("low", "high"))
+    assert low.units == high.units == registry().Unit("us")
+    assert [faithful(x) for x in [*low.magnitude, *high.magnitude]] == [20, 50, 40, 50]
+    with pytest.warns(tcoctl.TcoctlWarning, match="gpu='h20': gpus_per_replica re-derived"):
+        gpus = tcoctl.inference(gpu=["h100-sxm", "h20"])
+    assert gpus["overlap"].magnitude.tolist() == [0.5, 0.5]
+    assert gpus["gpus_per_replica"].magnitude.tolist() == [4, 2]  # the preset's; computed
+    assert tcoctl.supply(gpu="h100-sxm", dies=[1e6, 3e6])["dies"].magnitude.tolist() == [1e6, 3e6]
+    with pytest.warns(tcoctl.TcoctlWarning, match="overlap re-derived, not kept from preset"):
+        defaulted = tcoctl.inference(bandwidth_efficiency=[0.8, 0.9])  # the default, 1
+    assert defaulted["overlap"].magnitude.tolist() == [1.0, 1.0]
+    assert run("inference", "--bandwidth-efficiency", "0.8", "--value", "overlap").stdout == "1\n"
+    with pytest.raises(UsageError, match=r"^stat: overlap is an input here, not sampled; e\.g\. "):
+        tcoctl.inference(overlap="20..70 %", samples=100).stat("overlap", "p05")
 
 
 def test_a_mistyped_result_or_calculator_gets_the_command_line_s_suggestion() -> None:
@@ -574,6 +605,25 @@ def test_an_array_names_the_element_that_fails(
     not np.str_('x'))."""
     with pytest.raises(error, match=re.escape(message)):
         tcoctl.tco(**keywords)
+
+
+def test_a_failed_call_is_its_error_alone() -> None:
+    """The suite's warnings summary: a call that raised had first warned about results it
+    never returned ('the weights and KV cache do not fit in memory: tokens/s and cost are
+    what a replica would do if they did', '... low..high leave those points out'). The
+    command line writes a failure's one line alone; so does the API. A call that answers
+    still warns."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DomainError, match="no value of batch gives gpus_per_replica = 3"):
+            tcoctl.inference(solve="batch", goal="gpus_per_replica=3")
+        with pytest.raises(UsageError, match="experts_per_token is more than experts"):
+            tcoctl.inference(experts=8, experts_per_token=16)
+        with pytest.raises(DomainError, match=r"gpu_price\[1\] = 60000: "):
+            tcoctl.tco(gpu_price=[5000, 60000], solve="electricity", goal="cost_per_gpu_hour=2")
+    assert [str(w.message) for w in caught] == []
+    with pytest.warns(tcoctl.TcoctlWarning, match="experts changes nothing: the model is dense"):
+        tcoctl.inference(experts=8, experts_per_token=2)
 
 
 def test_an_option_named_mid_sentence_before_a_colon_is_not_the_subject() -> None:

@@ -777,8 +777,13 @@ def test_a_label_goal_rounds_a_count_to_where_the_result_has_that_label(
     assert out["fits"]["label"] == label
     assert f"rounded down to {count}, where fits is {label} (goal {label})" in outcome.stderr
     keywords = {key[2:]: float(value) for key, value in zip(given[::2], given[1::2], strict=True)}
-    api = getattr(tcoctl, command)(solve=unknown.replace("-", "_"), goal=goal, **keywords)
+    with pytest.warns(tcoctl.TcoctlWarning) as warned:
+        api = getattr(tcoctl, command)(solve=unknown.replace("-", "_"), goal=goal, **keywords)
     assert api["fits"] == label
+    said = outcome.stderr.replace("tcoctl: warning: ", "").splitlines()  # options as keywords
+    assert [str(w.message).replace("-", "_") for w in warned] == [
+        line.replace("-", "_") for line in said
+    ]
 
 
 def test_a_label_every_value_gives_says_so_in_labels() -> None:

@@ -20,24 +20,24 @@ TCOCTL = [sys.executable, "-m", "tcoctl"]
 
 def test_closed_pipe_ends_quietly() -> None:
     """`tcoctl ... | head -1`: no BrokenPipeError, nothing on stderr."""
-    process = subprocess.Popen(
-        [*TCOCTL, "compare", "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.readline()
-    process.stdout.close()
-    assert process.wait(timeout=30) == 0
-    assert b"Error" not in process.stderr.read()
+    command = [*TCOCTL, "compare", "--format", "csv"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        assert process.wait(timeout=30) == 0
+        assert b"Error" not in process.stderr.read()
 
 
 @pytest.mark.parametrize("args", [["tco", "--format", "table"], ["compare", "--format", "table"]])
 def test_closed_pipe_ends_quietly_for_tables(args: list[str]) -> None:
-    process = subprocess.Popen([*TCOCTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.readline()
-    process.stdout.close()
-    assert process.wait(timeout=30) == 0
-    assert process.stderr.read() == b""
+    command = [*TCOCTL, *args]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        assert process.wait(timeout=30) == 0
+        assert process.stderr.read() == b""
 
 
 @pytest.mark.parametrize("args", [[], ["--count", "bogus"]])  # exit 0, exit 2
@@ -75,20 +75,20 @@ def test_interrupt_exits_130() -> None:
     stays open, so it is still running when the signal arrives however fast the machine is
     (a file of 400,000 lines could be finished before a fixed sleep ran out)."""
     line = b'{"gpu": "h100-sxm", "count": 1000, "duration": "9 day", "mfu": 0.4}\n'
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [*TCOCTL, "flops", "--input", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(line)
-    process.stdin.flush()
-    assert process.stdout.readline().startswith(b"{")
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 130
-    process.stdin.close()
-    assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+    ) as process:  # its pipes closed at the end
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(line)
+        process.stdin.flush()
+        assert process.stdout.readline().startswith(b"{")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        process.stdin.close()
+        assert process.stderr is not None and b"Traceback" not in process.stderr.read()
 
 
 def console_module() -> str:

@@ -266,7 +266,6 @@ def test_api_arrays_are_one_engine_call() -> None:
         assert days[row] == pytest.approx(alone.to("day").magnitude, rel=1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:--gpu .* re-derived, not kept from preset")  # alone runs
 def test_api_texts_that_differ_by_scenario_build_one_template_each() -> None:
     """A text keyword that differs by scenario (a GPU per row) builds one template per
     distinct text, not one per row, and the numbers still run as one engine call; each row
@@ -281,13 +280,22 @@ def test_api_texts_that_differ_by_scenario_build_one_template_each() -> None:
     with (
         mock.patch.object(evaluation, "core_call", wraps=evaluation.core_call) as calls,
         mock.patch.object(engine, "gather", wraps=engine.gather) as templates,
+        pytest.warns(tcoctl.TcoctlWarning) as together,
     ):
         result = tcoctl.tco(gpu=gpus, gpus=count)
     assert calls.call_count == 1 and templates.call_count == 3
+    said = sorted(str(w.message) for w in together)  # once per GPU not the preset's, not per row
+    assert [m.split(", not kept")[0] for m in said] == [
+        "gpu='a100-sxm': power re-derived",
+        "gpu='b200': power re-derived",
+    ]
     costs = result["cost_per_gpu_hour"].magnitude
     low, high = (result.stat("cost_per_gpu_hour", k).magnitude for k in ("low", "high"))
     for row, (gpu, n) in enumerate(zip(gpus, count, strict=True)):
-        alone = tcoctl.tco(gpu=gpu, gpus=n)
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            alone = tcoctl.tco(gpu=gpu, gpus=n)
+        assert [str(w.message) for w in warned] == [m for m in said if m.startswith(f"gpu={gpu!r}")]
         assert costs[row] == alone["cost_per_gpu_hour"].magnitude
         assert low[row] == pytest.approx(alone.stat("cost_per_gpu_hour", "low").magnitude)
         assert high[row] == pytest.approx(alone.stat("cost_per_gpu_hour", "high").magnitude)

@@ -52,7 +52,7 @@ from tcoctl.pipeline import planner, route, runner
 from tcoctl.presets import one_version, preset_files, shadowing
 from tcoctl.specs import CALCULATORS, DISTRIBUTIONS, MAX_SAMPLES, Calculator, Input, label_of
 from tcoctl.specs import Result as Result_
-from tcoctl.units import Span, currencies_in, registry, short, unit_of
+from tcoctl.units import Span, convert, currencies_in, registry, short, unit_of
 
 
 class TcoctlWarning(UserWarning):
@@ -79,8 +79,11 @@ class Range:
 @dataclass(frozen=True)
 class Result(Mapping[str, Any]):
     """The results of one run: ``result[name]`` is a pint Quantity in the display unit (an
-    array over scenarios when inputs were arrays). It wraps the route's arrays; the JSON
-    documents are made only when ``to_dict()`` asks for them."""
+    array over scenarios when inputs were arrays). A result whose quantity the run was given
+    as an input (``overlap``, supply's ``dies``) is that input's value, as ``--value`` prints
+    it; it is found (``in``, ``get``) but not listed (``iter``, ``len``, ``to_pandas()``): it is
+    among the inputs. It wraps the route's arrays; the JSON documents are made only when
+    ``to_dict()`` asks for them."""
 
     evaluation: route.Evaluation
     scalar: bool
@@ -91,39 +94,75 @@ class Result(Mapping[str, Any]):
         results = engine.results_of(self.evaluation.calc, self.evaluation.solve)
         spec = next((r for r in results if r.name == name), None)
         summary = None if spec is None else self.evaluation.summaries.get(spec.core)
-        if spec is None or summary is None or not np.isfinite(summary.value).any():
+        computed = summary is not None and np.isfinite(summary.value).any()
+        if spec is None or not (computed or np.isfinite(self._given(spec, "value")).any()):
             ways = self.missing.get(name)
             needs = " or ".join(", ".join(group) for group in ways or []) or "other inputs"
             known = [result.name for result in results]
-            calc = self.evaluation.calc
-            given = None if spec is None else calc.number_inputs.get(spec.core)
-            if given is not None and given.name not in {*self.evaluation.given(0), *calc.defaults}:
-                given = None  # (not given: a result without a value)
             reason = (
                 f"not computed (needs {needs})"
                 if ways is not None
-                else f"not computed: the input {given.key} gives it here (to_dict() shows it "
-                "among the inputs)"
-                if given is not None
                 else f"no such result{did_you_mean(name, known)}"
             )
             raise NoResult(f"{name}: {reason}; results here: {', '.join(self)}")
         return spec
 
+    def _given(self, spec: Result_, key: str) -> Array:
+        """Where a scenario was given result ``spec``'s quantity as an input (supply's dies=,
+        a default such as inference's overlap), that input's ``key`` (value, low or high) over
+        scenarios in ``spec``'s display unit, as ``--value`` prints it: a row's inputs as
+        route.Evaluation.given and .report assemble them, by template, then the columns; NaN
+        where it was not given."""
+        calc, table = self.evaluation.calc, self.evaluation.table
+        item = calc.number_inputs.get(spec.core)
+        each = np.full(len(table.bases), np.nan)  # by template: a text, a preset's, a default
+        if item is None or key not in ("value", "low", "high"):
+            return each[table.base_of]
+        templates = zip(table.bases, self.evaluation.outlines, strict=True)
+        for base, (inputs, outline) in enumerate(templates):
+            given = inputs.get(item.name)
+            if given is None and item.name in outline.defaults:
+                given = engine.default_given(calc.name, item.name, calc.defaults[item.name])
+            if given is not None and given.span is not None:
+                value, _, ends = given.display()
+                each[base] = ends.get(key, value)
+        values = each[table.base_of]
+        bounds = table.columns.get(item.core)
+        if bounds is not None:  # a number keyword: this row's entry of its column
+            entry = np.arange(table.rows) if table.column_of is None else table.column_of
+            low, high = np.asarray(bounds.low)[entry], np.asarray(bounds.high)[entry]
+            centre = np.full(len(entry), np.nan) if bounds.centre is None else bounds.centre[entry]
+            mid = np.where(np.isnan(centre), 0.5 * low + 0.5 * high, centre)
+            column = route.in_display(item, {"low": low, "high": high}.get(key, mid))
+            if key == "value" and item.whole:
+                column = np.floor(column + 0.5)  # as counted (Given.display)
+            has = np.array([item.name in inputs for inputs in table.bases])[table.base_of]
+            values = np.where(has, column, values)
+        return np.asarray(convert(values, item.display, spec.display), dtype=float)
+
     def _column(self, key: str, name: str) -> Any:
         spec = self._spec(name)
-        summary = self.evaluation.summaries[spec.core]
+        rows = self.evaluation.rows
+        summary = self.evaluation.summaries.get(spec.core) or engine.Summary(np.full(rows, np.nan))
+        given = np.isnan(summary.value)  # not computed: where an input gives it, that input
+        if given.any():
+            given &= np.isfinite(self._given(spec, "value"))
         values: Array | None = summary.value
         if key in ("low", "high"):
-            found = getattr(summary, key)
-            values = None if found is None else np.where(self.evaluation.ranged, found, np.nan)
+            values = getattr(summary, key)
         elif key != "value":
             values = (summary.percentiles or {}).get(key)
+            if given.all():
+                raise UsageError(
+                    f"stat: {name} is an input here, not sampled; e.g. stat({name!r}, 'low')"
+                )
             if values is None:
                 raise UsageError(f"stat: {key} needs Monte Carlo samples: give samples=, e.g. 1000")
-        if values is None:
-            values = np.full(self.evaluation.rows, np.nan)
-        shown = route.in_display(spec, values)
+        shown = route.in_display(spec, np.full(rows, np.nan) if values is None else values)
+        if given.any():  # as --value prints it
+            shown = np.where(given, self._given(spec, key), shown)
+        if key in ("low", "high"):
+            shown = np.where(self.evaluation.ranged, shown, np.nan)
         if key == "value" and spec.labels:  # a coded result: its name ("memory")
             names = [label_of(spec.labels, float(v)) if np.isfinite(v) else None for v in shown]
             return names[0] if self.scalar else names
@@ -299,12 +338,12 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     options = {**frame, **options}
     texts, text_of, columns, count, is_array = _keywords(calc, options)
 
-    said: set[str] = set()
+    said: list[str] = []  # issued once the run has an answer, as the command line writes
+    # them: a failed call is its error alone
 
     def warn(message: str) -> None:  # once each: templates may share a message
         if message not in said:
-            said.add(message)
-            warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
+            said.append(message)
 
     for message in shadowing():
         warn(message)
@@ -364,6 +403,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
     found = replace(found, currencies=_currencies(calc, options))
     index = getattr(scenarios, "index", None)  # a DataFrame's, where a row is a scenario
     kept = index if index is not None and len(index) == found.rows else None
+    for message in said:
+        warnings.warn(as_keywords(calc, message), TcoctlWarning, stacklevel=_callers_level())
     return Result(found, scalar=found.rows == 1 and not is_array, index=kept)
 
 
