@@ -564,14 +564,15 @@ def sweep_sections(
     mark_text: str | None,
     target: Result | None,
     solve: engine.Solve | None = None,
-) -> list[tuple[dict[str, Any], list[Any], list[str]]]:
+) -> list[tuple[dict[str, Any], list[Any], dict[int, list[str]]]]:
     """Each scenario's sweep as a JSON section (display units) and its chart and table, from
     the texts of --sweep and --mark. The chart is of --mark's result, else of
     ``target`` (--target), else of the calculator's own target where it is computed here
     and moves over the sweep, else of the first result (headline first) that does (yield's
     good dies, given, would plot a constant), the chart saying so; each crossing of
     the mark is refined. Points without an answer are listed in the section's
-    ``undefined``, each with its reason; warnings at points that have one come third."""
+    ``undefined``, each with its reason; the warnings at each point that has one come third
+    (``warned_points`` words them)."""
     plan = parse_sweep(calc, sweep_text)
     mark = parse_mark(calc, mark_text) if mark_text else None
     sections = []
@@ -586,20 +587,29 @@ def sweep_sections(
         if gaps:
             x = section["x"]
             section["undefined"] = [{"x": x[i], "reason": gaps[i]} for i in sorted(gaps)]
-        sections.append((section, visuals, warned_points(section, warned)))
+        sections.append((section, visuals, warned))
     return sections
 
 
-def warned_points(section: Mapping[str, Any], warned: Mapping[int, list[str]]) -> list[str]:
+RUN_ITEM = -1
+"""The run itself among a sweep's points, where a warning it gives is given there too."""
+
+
+def warned_points(
+    section: Mapping[str, Any], warned: Mapping[int, list[str]], run: Sequence[str] = ()
+) -> list[str]:
     """A sweep's warnings, each once with the points it concerns, as a batch's name its
-    lines: '--sweep: at batch = 1,000, 1,500 and 2 more: the weights ... do not fit'."""
+    lines: '--sweep: at batch = 1,000, 1,500 and 2 more: the weights ... do not fit'; a
+    warning that the run itself gave too (``run``) says so, once: '... and at the run's own
+    inputs: ...'."""
     unit = f" {section['unit']}" if section["unit"] else ""
 
     def where(points: list[int]) -> str:
-        xs = [notation.fmt(section["x"][point]) for point in points]
-        return f"--sweep: at {section['input']} = {first_few(xs)}{unit}"
+        xs = [notation.fmt(section["x"][point]) for point in points if point != RUN_ITEM]
+        also = " and at the run's own inputs" if RUN_ITEM in points else ""
+        return f"--sweep: at {section['input']} = {first_few(xs)}{unit}{also}"
 
-    return by_message(warned, where, message_kind)
+    return by_message({**warned, RUN_ITEM: list(run)}, where, message_kind)
 
 
 def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:
