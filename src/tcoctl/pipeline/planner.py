@@ -25,6 +25,7 @@ from tcoctl.errors import (
     quoted,
     shorten,
 )
+from tcoctl.presets import load
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Backwards, Span, UnitInputError, convert, parse_span, short
 
@@ -266,7 +267,10 @@ def parse_solve(
         spec = None
     if spec is None or spec.kind != "number":
         names = [s.name for s in calc.inputs if s.kind == "number"]
-        instead = next(iter(nearest(name.strip(), names) or names))
+        moving = inputs_moving(calc, goal)
+        instead = next(
+            iter(nearest(name.strip(), moving) or [engine.preferred_unknown(calc, moving)])
+        )
         raise UsageError(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}; "
@@ -296,6 +300,18 @@ def parse_solve(
             f"--solve and --for to sweep {spec.name} itself, e.g. --sweep {shorten(sweep)}"
         )
     return solve
+
+
+def inputs_moving(calc: Calculator, goal: str) -> list[str]:
+    """The inputs that move the result ``goal`` (--for's text) names, in the calculator's
+    default preset: what a misspelt --solve's example may name, so that it runs (tco's
+    power_share does not change with gpus: its ratio cancels them). All number inputs where
+    the goal names no result, or the preset gives it none."""
+    match = _MARK.match(goal)
+    result = next((r for r in calc.results if match and r.name == match["name"]), None)
+    given = engine.gather(calc, {}, load(calc.default_preset))
+    moving = engine.moving_inputs(calc, given, result.core) if result else []
+    return moving or [s.name for s in calc.inputs if s.kind == "number"]
 
 
 def check_solved_not_given(
