@@ -308,10 +308,13 @@ def inputs_moving(calc: Calculator, goal: str) -> list[str]:
     power_share does not change with gpus: its ratio cancels them). All number inputs where
     the goal names no result, or the preset gives it none."""
     match = _MARK.match(goal)
-    result = next((r for r in calc.results if match and r.name == match["name"]), None)
+    name = match["name"].replace("-", "_") if match else ""
+    result = next((r for r in calc.results if r.name == name), None)
+    numbers = [s.name for s in calc.inputs if s.kind == "number"]
+    if result is None:
+        return numbers
     given = engine.gather(calc, {}, load(calc.default_preset))
-    moving = engine.moving_inputs(calc, given, result.core) if result else []
-    return moving or [s.name for s in calc.inputs if s.kind == "number"]
+    return engine.moving_inputs(calc, given, result.core) or numbers
 
 
 def check_solved_not_given(
