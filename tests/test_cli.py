@@ -364,6 +364,25 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
     assert "(did you mean 'h100-pcie' or 'h100-sxm'" in run("tco", "--gpu", "h1000").stderr
 
 
+def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
+    """A probe: --preset deepseek-v3 (FP8) --gpu a100 suggested 'e.g. --gpu a100-sxm', which
+    is refused next: a100-sxm has no fp8 figure. The example is now the nearest GPU with a
+    peak at the run's precisions, and it runs; the did-you-mean still offers a100-sxm, and
+    the example says why it is another."""
+    outcome = run("inference", "--preset", "deepseek-v3", "--gpu", "a100")
+    assert outcome.code == 2
+    assert "(did you mean 'a100-sxm'?)" in outcome.stderr
+    assert outcome.stderr.endswith("; e.g. --gpu h100-pcie (a100-sxm has no fp8 figure)\n")
+    assert run("inference", "--preset", "deepseek-v3", "--gpu", "h100-pcie").code == 0
+    with pytest.raises(UsageError, match=r"e\.g\. gpu='h100-pcie' \(a100-sxm has no fp8 figure\)$"):
+        tcoctl.inference("deepseek-v3", gpu="a100")
+    # at BF16 (attention too) the nearest runs, as it did
+    bf16 = ("--precision", "bf16", "--attention-precision", "bf16")
+    at_bf16 = run("inference", "--preset", "deepseek-v3", *bf16, "--gpu", "a100")
+    assert at_bf16.stderr.endswith("; e.g. --gpu a100-sxm\n")
+    assert run("inference", "--preset", "deepseek-v3", *bf16, "--gpu", "a100-sxm").code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "hint"),
     [

@@ -145,6 +145,25 @@ def test_an_input_given_and_solved_for_is_refused() -> None:
     assert "line 1: --electricity is given" in batch.stderr
 
 
+def test_a_misspelt_unknown_s_example_solves_for_an_input_that_moves_the_goal() -> None:
+    """A probe: --solve gpu --for power_share=0.1 suggested '--solve gpus', which is refused
+    next (power_share does not change with gpus: its ratio cancels them). The example is
+    now the nearest input that moves the goal, and it runs; the did-you-mean is unchanged."""
+    with pytest.raises(UsageError, match=r"; e\.g\. solve='gpu_price', goal='power_share=0\.1'$"):
+        tcoctl.tco(solve="gpu", goal="power_share=0.1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tcoctl.TcoctlWarning)  # 9 range points out of reach
+        assert tcoctl.tco(solve="gpu_price", goal="power_share=0.1")["power_share"] == 0.1
+    outcome = run("tco", "--solve", "gpu", "--for", "power_share=0.1")
+    assert (outcome.code, outcome.stdout) == (2, "")
+    assert "(did you mean 'gpus' or 'gpus-per-node' or 'gpu-price'?)" in outcome.stderr
+    assert outcome.stderr.endswith("; e.g. --solve gpu-price --for 'power_share=0.1'\n")
+    assert run("tco", "--solve", "gpu-price", "--for", "power_share=0.1").code == 0
+    # no name near: the calculator's example unknown, which moves it
+    far = run("tco", "--solve", "xyz", "--for", "power_share=0.1")
+    assert far.stderr.endswith("; e.g. --solve electricity --for 'power_share=0.1'\n")
+
+
 def test_solving_for_the_swept_input_is_refused() -> None:
     outcome = run("tco", "--solve", "electricity", "--for", "power_share=0.15",
                   "--sweep", "electricity=0.05..0.1")  # fmt: skip

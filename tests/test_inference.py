@@ -8,6 +8,7 @@ import tomli
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import tcoctl
 from conftest import REPO, core, results, run
 from tcoctl.core.inference import experts_touched
 
@@ -730,6 +731,33 @@ def test_attention_at_the_weights_precision_runs_at_the_given_peak() -> None:
         assert one("compute_time", *args, *attention) == pytest.approx(by_hand, rel=1e-12)
     fp4 = ("--precision", "fp4", "--attention-precision", "fp4")
     assert one("compute_time", *args, *fp4) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_an_attention_precision_that_changes_nothing_says_so() -> None:
+    """A probe: over serving-h100 (no model: no heads) --attention-precision fp8 left every
+    figure as it was, without a word: attention's own FLOP, which it prices, are left out
+    without --heads. It now warns, in the CLI, a batch line and the API; with --heads it
+    changes the speed and says nothing."""
+    model = ("--preset", "serving-h100", "--params", "70e9", "--layers", "80",
+             "--kv-heads", "8", "--head-dim", "128", "-f", "json")  # fmt: skip
+    said = (
+        "--attention-precision changes nothing: no result computed here counts attention's "
+        "own FLOP (they need --heads, e.g. --heads 128)"
+    )
+    idle = run("inference", *model, "--attention-precision", "fp8")
+    assert idle.code == 0 and f"tcoctl: warning: serving-h100: {said}\n" in idle.stderr
+    speed = "tokens_per_second"
+    assert idle.json()["results"][speed] == run("inference", *model).json()["results"][speed]
+    line = run("inference", *model, "--input", "-", input='{"attention-precision": "fp8"}\n')
+    assert f"tcoctl: warning: {said}\n" in line.stderr
+    with pytest.warns(
+        tcoctl.TcoctlWarning, match=r"attention_precision changes nothing: .*heads=128"
+    ):
+        tcoctl.inference("serving-h100", params=70e9, layers=80, kv_heads=8, head_dim=128,
+                         attention_precision="fp8")  # fmt: skip
+    used = run("inference", *model, "--heads", "64", "--attention-precision", "fp8")
+    assert "--attention-precision" not in used.stderr
+    assert used.json()["results"][speed] != idle.json()["results"][speed]
 
 
 def test_a_given_peak_keeps_the_gpus_ratio_for_attention() -> None:

@@ -142,6 +142,22 @@ def test_a_sweep_over_a_goal_seek_carries_the_solved_input() -> None:
     assert "electricity [USD/kWh] against pue" in table
 
 
+def test_a_warning_the_run_and_its_sweep_both_give_is_said_once() -> None:
+    """A probe: a limit every electricity meets warned once for the run and again, word for
+    word, for the sweep's points. One line now names the points and the run."""
+    outcome = run(
+        "tco", "--solve", "electricity", "--for", "power_share>=0",
+        "--sweep", "gpu-price=20000..30000:3", "-f", "json",
+    )  # fmt: skip
+    assert outcome.code == 0
+    said = "every value of electricity (at least 0) meets power_share >= 0"
+    assert [line for line in outcome.stderr.splitlines() if said in line] == [
+        "tcoctl: warning: frontier-2024: --sweep: at gpu-price = 20,000, 25,000, 30,000 USD "
+        f"and at the run's own inputs: {said}, as power_share is at least 0: answered at "
+        "electricity = 0 USD/kWh, the end electricity may take"
+    ]
+
+
 def test_sweep_errors() -> None:
     assert run("tco", "--sweep", "colour=1..2").code == 2
     assert run("tco", "--sweep", "electricity=0.1").code == 2

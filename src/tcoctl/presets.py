@@ -23,7 +23,7 @@ import datetime
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -392,12 +392,16 @@ def load(
     command: str | None = None,
     typed: str = "",
     run: bool = False,
+    lacks: Callable[[str], str] = lambda name: "",
 ) -> Preset:
     """The preset called ``name`` (of ``kind``, if given); UsageError, worded for ``option``,
     lists the known ones and gives an example: ``typed`` (what goes before a name: 'tcoctl
     compare'; an ``option`` that is a flag by default) and a preset the run can take, one
     with figures for ``command`` when given, and no fitted-defaults layer where the preset is
-    run (``command`` given, or ``run``). Within ``one_version``, the version first loaded."""
+    run (``command`` given, or ``run``); with ``lacks`` (what a preset lacks for the run, ''
+    if nothing: a GPU's figure at --precision) one that lacks nothing, saying what the
+    nearest name, which the did-you-mean offers, lacks. Within ``one_version``, the version
+    first loaded."""
     held = _held.get()
     if held is not None and (name, kind) in held.presets:
         return held.presets[name, kind]
@@ -422,9 +426,16 @@ def load(
             and (command is None or _runs(n, files[n], command))
         ]
         hint = did_you_mean(name, usable)  # only presets the run can take
-        example = next(iter(nearest(name, usable) or usable), None)
+        near = nearest(name, usable)
+        example = next(iter(near or usable), None)
+        lacking = lacks(example) if example is not None else ""
+        if lacking:
+            whole = [n for n in usable if not lacks(n)]
+            example = next(iter(nearest(name, whole) or whole), example)
         before = typed or (option if option.startswith("--") else "")
         instead = f"; e.g. {before} {example}" if before and example else ""
+        if lacking and near and example != near[0]:
+            instead += f" ({near[0]} has {lacking})"
         raise UsageError(
             f"{option}: no {label} {shorten(name)!r}{hint}; known: {', '.join(names)}{note}"
             f"{instead}"

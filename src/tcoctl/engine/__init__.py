@@ -22,6 +22,7 @@ from tcoctl.engine.evaluation import (
     factorize,
     grid_design,
     groups,
+    moving_inputs,
     ranged_keys,
     run_group,
     run_rows,
@@ -29,7 +30,7 @@ from tcoctl.engine.evaluation import (
     stacked_columns,
     tornado,
 )
-from tcoctl.engine.goalseek import goal_seek
+from tcoctl.engine.goalseek import goal_seek, preferred_unknown
 from tcoctl.engine.inputs import (
     Array,
     Bounds,
@@ -116,8 +117,10 @@ __all__ = [
     "known_quantities",
     "mark_kept",
     "model_for",
+    "moving_inputs",
     "nothing_computed",
     "outline",
+    "preferred_unknown",
     "preset_layer",
     "preset_ranges_at_midpoint",
     "public_name",

@@ -14,6 +14,7 @@ over a very wide --rate range, die counts, which step with the die size).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -212,6 +213,41 @@ def central_known(
     with np.errstate(all="ignore"):
         known, _ = rel.evaluate(plan, values, choices, model.defaults)
     return plan, {name: float(np.ravel(value)[0]) for name, value in known.items()}
+
+
+def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> list[str]:
+    """The number inputs that move result ``target`` in one scenario at its central values,
+    in the calculator's order: those the target depends on whose change (a quarter up, or
+    from 0 to 1) changes it; none where the scenario does not give the target. An input it
+    depends on only on paper is left out: tco's power_share on gpus, which its ratio cancels
+    (what goal-seek's root finding refuses: 'does not change with gpus here')."""
+    numbers, gpus, choices = stacked_columns([given])
+    values = core_values(calc, numbers, gpus, choices, grid_design(len(ranged_keys(numbers)))[:1])
+    model = model_for(calc)
+    plan = rel.only_for(model.plan(values, tuple(sorted(choices.items()))), target)
+    if target not in plan.known:
+        return []
+
+    def at(changed: Mapping[str, Any]) -> float:
+        with np.errstate(all="ignore"):
+            known, _ = rel.evaluate(plan, {**values, **changed}, choices, model.defaults)
+        return float(np.ravel(known[target])[0])
+
+    centre = at({})
+    if not math.isfinite(centre):
+        return []
+    return [
+        spec.name
+        for spec in calc.inputs
+        if spec.kind == "number"
+        and spec.core in plan.depends[target]
+        and spec.core in values
+        and not math.isclose(
+            at({spec.core: values[spec.core] * 1.25 + (values[spec.core] == 0)}),
+            centre,
+            rel_tol=1e-9,
+        )
+    ]
 
 
 def core_call(

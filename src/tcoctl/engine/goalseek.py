@@ -360,13 +360,21 @@ def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
     electricity, which moves power_share, where the first, gpus, does not), else the
     first in its options."""
     depends = set(plan.depends.get(solve.target.core, ()))
-    others = [
-        spec.name
-        for spec in calc.inputs
-        if spec.name != solve.unknown.name and set(spec.sets) & depends
-    ]
+    return preferred_unknown(
+        calc,
+        [
+            spec.name
+            for spec in calc.inputs
+            if spec.name != solve.unknown.name and set(spec.sets) & depends
+        ],
+    )
+
+
+def preferred_unknown(calc: Calculator, names: Sequence[str]) -> str:
+    """The input of ``names`` to suggest solving for: the calculator's example unknown where
+    it is one, else the first ('' if none)."""
     first = calc.solve_example.split("|")[0]
-    return first if first in others else next(iter(others), "")
+    return first if first in names else next(iter(names), "")
 
 
 def out_of_reach(

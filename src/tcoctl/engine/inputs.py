@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tcoctl import stepfiles
 from tcoctl.core import relations as rel
-from tcoctl.errors import DomainError, UsageError, as_flag, not_one_of, quoted, shorten
+from tcoctl.errors import DomainError, TcoctlError, UsageError, as_flag, not_one_of, quoted, shorten
 from tcoctl.presets import Entry, Preset, builtin, load
 from tcoctl.report import GPU_PRICE_MARK
 from tcoctl.specs import (
@@ -113,8 +113,9 @@ def has_range(given: Mapping[str, Given]) -> bool:
     return any(g.span is not None and g.span.is_range for g in given.values())
 
 
-def check(spec: Input, text: str, where: str) -> Given:
-    """Parse and range-check one value for ``spec``; errors name ``where``."""
+def check(spec: Input, text: str, where: str, formats: Sequence[str] = ()) -> Given:
+    """Parse and range-check one value for ``spec``; errors name ``where`` (an unknown
+    --gpu's example has a peak at each of ``formats``: gpu_figures)."""
     text = str(text)
     if spec.kind == "choice" and spec.rule:
         rule_figures(text, spec.rule, where)
@@ -124,7 +125,7 @@ def check(spec: Input, text: str, where: str) -> Given:
             raise UsageError(f"{where}: {not_one_of(text, spec.choices, repr(spec.example))}")
         return Given(spec, text, where)
     if spec.kind == "gpu":
-        gpu_figures(text, where)
+        gpu_figures(text, where, formats)
         return Given(spec, text, where)
     return Given(spec, text, where, checked_span(spec, text, where))
 
@@ -237,8 +238,11 @@ def default_given(command: str, name: str, text: str) -> Given:
     return check(CALCULATORS[command].input(name), text, "default")
 
 
-def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
-    """Check one value; a ``WxH`` size or a step file becomes the inputs it stands for."""
+def expand(
+    calc: Calculator, spec: Input, text: str, where: str, formats: Sequence[str] = ()
+) -> list[Given]:
+    """Check one value (``formats``: check's); a ``WxH`` size or a step file becomes the
+    inputs it stands for."""
     if spec.kind == "size":
         match = _SIZE.match(text)
         if not match:
@@ -262,7 +266,7 @@ def expand(calc: Calculator, spec: Input, text: str, where: str) -> list[Given]:
                 Span(step_yield, step_yield),
             ),
         ]
-    return [check(spec, text, where)]
+    return [check(spec, text, where, formats)]
 
 
 def preset_step_file(path: str, preset_path: str, where: str) -> str:
@@ -273,9 +277,22 @@ def preset_step_file(path: str, preset_path: str, where: str) -> str:
     return resolved
 
 
-def gpu_figures(name: str, where: str = "--gpu") -> dict[str, float]:
-    """A hardware preset's figures in core units; an absent figure is NaN."""
-    return _gpu_figures(load(name, where, kind="gpu"))
+def gpu_figures(name: str, where: str = "--gpu", formats: Sequence[str] = ()) -> dict[str, float]:
+    """A hardware preset's figures in core units; an absent figure is NaN. An unknown
+    name's example is a preset with a peak at each of ``formats`` (the run's --precision and
+    --attention-precision), so that it runs."""
+    return _gpu_figures(load(name, where, kind="gpu", lacks=partial(lacking_peaks, formats)))
+
+
+def lacking_peaks(formats: Sequence[str], name: str) -> str:
+    """What hardware preset ``name`` lacks of a peak at each of ``formats``: 'no fp8 figure'
+    ('' if nothing; one that cannot be read lacks them all)."""
+    try:
+        figures = _gpu_figures(load(name, kind="gpu"))
+    except TcoctlError:
+        figures = {}
+    lacking = [f for f in dict.fromkeys(formats) if math.isnan(figures.get(f, math.nan))]
+    return f"no {' or '.join(lacking)} figure" if lacking else ""
 
 
 def figure_formats(name: str) -> dict[str, tuple[str, str]]:

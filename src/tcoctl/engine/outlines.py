@@ -3,7 +3,7 @@ defaults used, what would give the results not computed, and the options no resu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +29,9 @@ class Outline:
     reported: tuple[str, ...]
     uses: dict[str, frozenset[str]]
     """For each reported result, the core quantities it depends on (for its as_of)."""
+    idle: tuple[str, ...] = ()
+    """Warnings for choices given as options that change nothing here, and why
+    (--attention-precision where no result counts attention's FLOP at a GPU's peak)."""
 
 
 def outline(calc: Calculator, given: Mapping[str, Given], solve: Solve | None = None) -> Outline:
@@ -93,7 +96,33 @@ def _outline(
         for name, spec in given.items()
         if spec.kind == "choice" and spec.key in _choices_read(model.relations) - read
     )
-    return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses)
+    reached = set(reported)  # every quantity a reported result is computed from
+    for step in reversed(plan.steps):
+        if step.target in reached:
+            reached.update(step.relation.names)
+    idle = idle_attention_precision(calc, given, flagged, reached)
+    return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses, idle)
+
+
+def idle_attention_precision(
+    calc: Calculator, given: Collection[str], flagged: set[str], reached: set[str]
+) -> tuple[str, ...]:
+    """A warning where --attention-precision is given and changes nothing: it picks the
+    --gpu's peak that attention's own FLOP run at (core_values' gpu_attention_peak), so it
+    needs a --gpu, and a result computed from attention_peak, which counts those FLOP only
+    with --heads (without them they are left out: tcoctl.core.inference)."""
+    if "attention-precision" not in flagged:
+        return ()
+    if "gpu" not in given:
+        why = "no --gpu gives the peaks it picks between"
+    elif "attention_peak" not in reached:
+        why = (
+            "no result computed here counts attention's own FLOP (they need --heads, e.g. "
+            f"--heads {calc.input('heads').example})"
+        )
+    else:
+        return ()
+    return (f"--attention-precision changes nothing: {why}",)
 
 
 def _choices_read(relations: Iterable[Relation]) -> set[str]:

@@ -67,6 +67,19 @@ def variants(
     return [f"{preset.name} [{label}]" for label in labels]
 
 
+def peak_formats(
+    calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Given]
+) -> tuple[str, ...]:
+    """The formats whose peaks a --gpu gives the run: --precision's and
+    --attention-precision's, each a flag's, else the preset's, else the default (none for a
+    calculator without them)."""
+    found = (
+        flags.get(name) or (given[name].text if name in given else calc.defaults.get(name, ""))
+        for name in ("precision", "attention-precision")
+    )
+    return tuple(text for text in found if text)
+
+
 def gather(
     calc: Calculator,
     flags: Mapping[str, str],
@@ -85,8 +98,9 @@ def gather(
         given.update(preset_layer(calc.name, preset, variant))
     checked = checked or {}
     check_alternatives(calc, [*flags, *checked])
+    formats = peak_formats(calc, flags, given)
     for name, text in flags.items():
-        for item in expand(calc, calc.input(name), text, as_flag(name)):
+        for item in expand(calc, calc.input(name), text, as_flag(name), formats):
             put(given, item)
     for items in checked.values():
         for item in items:

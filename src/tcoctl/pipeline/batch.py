@@ -631,8 +631,8 @@ class Batch:
         table = display_table(results, summaries, values, len(indices))[kept]
         good = [indices[p] for p in kept]
         outline = engine.outline(calc, shared, self.solve)
-        for option in outline.unused:
-            self.note_once(route.unused_note(option))
+        for note in [*map(route.unused_note, outline.unused), *outline.idle]:
+            self.note_once(note)
         if fmt == "csv":
             inputs = [json.dumps({c.name: c.texts[i] for c in columns}) for i in good]
             dates: list[str | None] = []

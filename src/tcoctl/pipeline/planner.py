@@ -25,6 +25,7 @@ from tcoctl.errors import (
     quoted,
     shorten,
 )
+from tcoctl.presets import load
 from tcoctl.specs import Calculator, Input, Result
 from tcoctl.units import Backwards, Span, UnitInputError, convert, parse_span, short
 
@@ -266,7 +267,10 @@ def parse_solve(
         spec = None
     if spec is None or spec.kind != "number":
         names = [s.name for s in calc.inputs if s.kind == "number"]
-        instead = next(iter(nearest(name.strip(), names) or names))
+        moving = inputs_moving(calc, goal)
+        instead = next(
+            iter(nearest(name.strip(), moving) or [engine.preferred_unknown(calc, moving)])
+        )
         raise UsageError(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}; "
@@ -296,6 +300,21 @@ def parse_solve(
             f"--solve and --for to sweep {spec.name} itself, e.g. --sweep {shorten(sweep)}"
         )
     return solve
+
+
+def inputs_moving(calc: Calculator, goal: str) -> list[str]:
+    """The inputs that move the result ``goal`` (--for's text) names, in the calculator's
+    default preset: what a misspelt --solve's example may name, so that it runs (tco's
+    power_share does not change with gpus: its ratio cancels them). All number inputs where
+    the goal names no result, or the preset gives it none."""
+    match = _MARK.match(goal)
+    name = match["name"].replace("-", "_") if match else ""
+    result = next((r for r in calc.results if r.name == name), None)
+    numbers = [s.name for s in calc.inputs if s.kind == "number"]
+    if result is None:
+        return numbers
+    given = engine.gather(calc, {}, load(calc.default_preset))
+    return engine.moving_inputs(calc, given, result.core) or numbers
 
 
 def check_solved_not_given(
@@ -564,14 +583,15 @@ def sweep_sections(
     mark_text: str | None,
     target: Result | None,
     solve: engine.Solve | None = None,
-) -> list[tuple[dict[str, Any], list[Any], list[str]]]:
+) -> list[tuple[dict[str, Any], list[Any], dict[int, list[str]]]]:
     """Each scenario's sweep as a JSON section (display units) and its chart and table, from
     the texts of --sweep and --mark. The chart is of --mark's result, else of
     ``target`` (--target), else of the calculator's own target where it is computed here
     and moves over the sweep, else of the first result (headline first) that does (yield's
     good dies, given, would plot a constant), the chart saying so; each crossing of
     the mark is refined. Points without an answer are listed in the section's
-    ``undefined``, each with its reason; warnings at points that have one come third."""
+    ``undefined``, each with its reason; the warnings at each point that has one come third
+    (``warned_points`` words them)."""
     plan = parse_sweep(calc, sweep_text)
     mark = parse_mark(calc, mark_text) if mark_text else None
     sections = []
@@ -586,20 +606,29 @@ def sweep_sections(
         if gaps:
             x = section["x"]
             section["undefined"] = [{"x": x[i], "reason": gaps[i]} for i in sorted(gaps)]
-        sections.append((section, visuals, warned_points(section, warned)))
+        sections.append((section, visuals, warned))
     return sections
 
 
-def warned_points(section: Mapping[str, Any], warned: Mapping[int, list[str]]) -> list[str]:
+RUN_ITEM = -1
+"""The run itself among a sweep's points, where a warning it gives is given there too."""
+
+
+def warned_points(
+    section: Mapping[str, Any], warned: Mapping[int, list[str]], run: Sequence[str] = ()
+) -> list[str]:
     """A sweep's warnings, each once with the points it concerns, as a batch's name its
-    lines: '--sweep: at batch = 1,000, 1,500 and 2 more: the weights ... do not fit'."""
+    lines: '--sweep: at batch = 1,000, 1,500 and 2 more: the weights ... do not fit'; a
+    warning that the run itself gave too (``run``) says so, once: '... and at the run's own
+    inputs: ...'."""
     unit = f" {section['unit']}" if section["unit"] else ""
 
     def where(points: list[int]) -> str:
-        xs = [notation.fmt(section["x"][point]) for point in points]
-        return f"--sweep: at {section['input']} = {first_few(xs)}{unit}"
+        xs = [notation.fmt(section["x"][point]) for point in points if point != RUN_ITEM]
+        also = " and at the run's own inputs" if RUN_ITEM in points else ""
+        return f"--sweep: at {section['input']} = {first_few(xs)}{unit}{also}"
 
-    return by_message(warned, where, message_kind)
+    return by_message({**warned, RUN_ITEM: list(run)}, where, message_kind)
 
 
 def solved_result(calc: Calculator, solve: engine.Solve | None) -> tuple[Result, str] | None:

@@ -349,8 +349,8 @@ def evaluate(
             at = "" if element is None else element(int(entries[first_failed]))
             raise scenario_error(calc, presets[base], failed[first_failed], label + at)
         outlines.append(outline)
-        for option in outline.unused:
-            warn(f"{label}{unused_note(option)}")
+        for note in [*map(unused_note, outline.unused), *outline.idle]:
+            warn(f"{label}{note}")
         if base in lifted:  # no result without the sweep: its error, not a float's reach, is
             continue  # why (a solved unknown included)
         lost = lost_results(calc, outline.reported, summaries, rows, solve)

@@ -127,8 +127,9 @@ def reports_for(
     plan = planner.parse_sweep(calc, options["sweep"]) if options.get("sweep") else None
     planner.check_swept_not_given(plan, options.get("sweep"), flag_sets[0])
     swept = engine.Given(plan.spec, "sweep", "--sweep", plan.span) if plan else None
+    held: list[str] = []  # the run's warnings: one its sweep gives too is said with the sweep's
     found = route.evaluate(
-        calc, table, names, options, solve, [preset] * len(scenarios), warn, swept=swept
+        calc, table, names, options, solve, [preset] * len(scenarios), held.append, swept=swept
     )
     summaries = found.summaries
     reports = []
@@ -147,6 +148,22 @@ def reports_for(
         if options.get("sweep")
         else []
     )
+    prefixes = [f"{name}: " * bool(name) for name in names]
+    repeated = [  # per row: the run's warnings that its sweep gives at some point too
+        [
+            text
+            for message in held
+            if message.startswith(prefix)
+            and any((text := message.removeprefix(prefix)) in said for said in warned.values())
+        ]
+        for prefix, (_, _, warned) in zip(prefixes, sweeps, strict=False)
+    ]
+    merged = {
+        prefix + text for prefix, texts in zip(prefixes, repeated, strict=False) for text in texts
+    }
+    for message in held:
+        if message not in merged:
+            warn(message)
     for row, given in enumerate(scenarios):
         inputs = central_inputs(calc, given)
         results = {quantity: float(s.value[row]) for quantity, s in summaries.items()}
@@ -157,10 +174,10 @@ def reports_for(
             report.answer.append(chart)
         if sweeps:
             section, visuals, warned = sweeps[row]
-            for message in warned:
-                warn(f"{names[row]}: " * bool(names[row]) + message)
+            for message in planner.warned_points(section, warned, repeated[row]):
+                warn(prefixes[row] + message)
             if "undefined" in section:
-                label = f"{names[row]}: " * bool(names[row])
+                label = prefixes[row]
                 note = label + planner.undefined_note(section)
                 waived = found.waived.get(row)
                 if len(section["undefined"]) == len(section["x"]):
