@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from typing import Any
@@ -580,9 +581,10 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
+        # (the number typed with the example's unit: '--gpu-price 30000' has none)
         (("tco", "--gpu-prise", "30000"),
          "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
-         "e.g. {tco} --gpu-price 30000"),
+         "e.g. {tco} --gpu-price '30000 USD'"),
         (("tco", "--formatt", "json"),
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
         # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
@@ -637,6 +639,60 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     }
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"tcoctl: error: {said.format(**paths)}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        # the nearest option that takes the value typed ('--gpu 100': no such GPU preset)
+        (("tco", "--gpuz", "100"),
+         "--gpuz: tcoctl tco has no such option (did you mean --gpus?); "
+         "e.g. tcoctl tco --gpus 100"),
+        (("tco", "--gpuz=b200"),
+         "--gpuz: tcoctl tco has no such option (did you mean --gpu?); e.g. tcoctl tco --gpu b200"),
+        # none takes it: the nearest, with its own example's value
+        (("tco", "--gpuz", "abc"),
+         "--gpuz: tcoctl tco has no such option (did you mean --gpu?); "
+         "e.g. tcoctl tco --gpu h100-sxm"),
+        (("tco", "--electricty", "0.05..0.1"),
+         "--electricty: tcoctl tco has no such option (did you mean --electricity?); "
+         "e.g. tcoctl tco --electricity '0.05..0.1 USD/kWh'"),
+        (("tco", "--formatt"),
+         "--formatt: tcoctl tco has no such option (did you mean --format?); "
+         "e.g. tcoctl tco --format table"),
+        (("tco", "--tornadoo", "5"),  # a switch takes no value: '5' would be a stray word
+         "--tornadoo: tcoctl tco has no such option (did you mean --tornado?); "
+         "e.g. tcoctl tco --tornado"),
+        (("tco", "--solve", "electricity", "--fro", "x"),
+         "--fro: tcoctl tco has no such option (did you mean --for?); "
+         "e.g. tcoctl tco --solve electricity --for power_share=0.15"),
+        # an option of other calculators: which, and one run with it
+        (("tco", "--params", "7e9"),
+         "--params is an option of flops, inference, memory, not tco; "
+         "e.g. tcoctl inference --params 7e9"),
+        (("inference", "--tokens=1e12"),
+         "--tokens is an option of flops, not inference; "
+         "e.g. tcoctl flops --preset run-1e30 --tokens 1e12"),
+        (("tco", "--params", "abc"),
+         "--params is an option of flops, inference, memory, not tco; "
+         "e.g. tcoctl inference --params 70e9"),
+    ],
+)  # fmt: skip
+def test_an_unknown_option_s_example_runs(args: tuple[str, ...], said: str) -> None:
+    """The new-user trial: '--gpuz 100' was told 'did you mean --gpu?; e.g. tcoctl tco --gpu
+    100' (no GPU preset '100'), '--params 7e9' on tco 'did you mean --preset?; e.g. tcoctl
+    tco --preset 7e9', '--formatt' alone 'e.g. tcoctl tco --format' (no value)."""
+    console = "import sys; sys.argv[0] = 'tcoctl'; from tcoctl.console import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", console, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"tcoctl: error: {said}\n"
+    example = shlex.split(said.rsplit("e.g. ", 1)[1])
+    assert example[0] == "tcoctl" and run(*example[1:]).code == 0, example
 
 
 @pytest.mark.parametrize(

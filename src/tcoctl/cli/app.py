@@ -7,12 +7,14 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import difflib
 import errno
 import inspect
 import os
 import re
 import shlex
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +47,14 @@ from tcoctl.errors import (
 )
 from tcoctl.notation import NOTATIONS
 from tcoctl.signals import Interrupted, install
-from tcoctl.specs import CALCULATORS, CURRENCIES, DISTRIBUTIONS, MAX_SAMPLES, Calculator
+from tcoctl.specs import (
+    CALCULATORS,
+    CURRENCIES,
+    DISTRIBUTIONS,
+    MAX_SAMPLES,
+    Calculator,
+    Input,
+)
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success, 1 domain error (bad preset, impossible scenario, failed batch "
@@ -169,7 +178,9 @@ def help_example(param: Any) -> str:
     """The example an option's help gives (``e.g. ...``, or its default), as typed after
     the option (``--dist triangular``); '' if none."""
     help_text = (param.help or "") if isinstance(param, TyperOption) else ""
-    found = re.search(r"(?i:e\.g\.) (.+?)\.?$|\(default: ([\w.-]+)", " ".join(help_text.split()))
+    found = re.search(  # (a remark in brackets after the example is no part of it)
+        r"(?i:e\.g\.) (.+?)(?: \(.*\))?\.?$|\(default: ([\w.-]+)", " ".join(help_text.split())
+    )
     if found is None:
         return ""
     given = found[1] or found[2]
@@ -806,23 +817,154 @@ def unknown_option(
         return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
             f"{option} {shlex.quote(value)}"
         )
-    near = next(iter(nearest(option if value else typed, options)), "")
+    root = path.rsplit(f" {argv[0]}", 1)[0] if f" {argv[0]}" in path else path
+    # the value typed for the option: in its word (after a space or '='), or the next word
+    typed_word = argv[at] if at is not None else typed
+    following = argv[at + 1] if at is not None and at + 1 < len(argv) else ""
+    valued = not value and "=" not in typed_word and following[:1] not in ("", "-")
+    given = following if valued else value or typed_word.partition("=")[2]
+    command = path.rsplit(" ", 1)[-1]
+    elsewhere = [
+        c for c in CALCULATORS.values() if any(option == as_flag(s.name) for s in c.inputs)
+    ]
+    if elsewhere and command in CALCULATORS:
+        return other_calculators(option, given, elsewhere, path)
+    candidates = as_near(option if value else typed, nearest(option if value else typed, options))
+    near = next((c for c in candidates if given and fits(argv, c, given)), "")
+    near = near or next(iter(candidates), "")
     if not near or at is None:  # (at None: a short option inside a word, -xy)
         return f"{typed}: {path} has no such option; e.g. {path} --help"
     if any(word.split("=")[0] == near for word in argv):  # given already: drop the misspelt
         # option (and its value), not give the option twice
-        valued = "=" not in argv[at] and at + 1 < len(argv) and argv[at + 1][:1] != "-"
         fixed = argv[:at] + argv[at + 1 + valued :]
-    elif value:  # the misspelt option and its value in one word: two words
-        fixed = [*argv[:at], near, value, *argv[at + 1 :]]
-    else:
-        fixed = [*argv[:at], near + argv[at][len(typed) :], *argv[at + 1 :]]
-    root = path.rsplit(f" {argv[0]}", 1)[0] if f" {argv[0]}" in path else path
+    else:  # the nearest option and a value it takes: the typed one (with the example's unit
+        # where it has none), else its own example's (none for a switch: a word after it
+        # would be a stray argument)
+        unit = example_value(argv, near).partition(" ")[2]
+        typed_values = [given, f"{given} {unit}"] if unit else [given]
+        shown = next(
+            (v for v in typed_values if given and takes(argv, near, v)), example_value(argv, near)
+        )
+        fixed = [*argv[:at], near, *([shown] if shown else []), *argv[at + 1 + valued :]]
     subject = repr(shorten(typed)) if value else typed
     return (
         f"{subject}: {path} has no such option (did you mean {near}?); "
         f"e.g. {root} {shlex.join(fixed)}"
     )
+
+
+NEAR_MARGIN = 0.1
+"""How much less like a mistyped option than the nearest another may be (difflib's ratio)
+and still be suggested for the value typed: '--gpuz 100' is --gpus's (0.83; --gpu 0.91),
+'--tornadoo 5' is no --load's (0.63; --tornado 0.95)."""
+
+
+def as_near(typed: str, candidates: list[str]) -> list[str]:
+    """The ``candidates`` (best first) about as like ``typed`` as the first."""
+    ratios = [difflib.SequenceMatcher(None, typed, c).ratio() for c in candidates]
+    return [
+        c for c, ratio in zip(candidates, ratios, strict=True) if ratio >= ratios[0] - NEAR_MARGIN
+    ]
+
+
+def other_calculators(option: str, given: str, calcs: list[Calculator], path: str) -> str:
+    """An option the command (``path``, 'tcoctl tco') lacks that other calculators
+    (``calcs``) have: which, and a run of one of them with it that answers: those whose
+    preset underlies every run first (a lone option runs on it), else from the default
+    preset, else alone; the value as typed where that calculator takes it, else the
+    option's example."""
+    root, _, command = path.rpartition(" ")
+    starts = [(c, None) for c in calcs if c.preset_is_base] + [
+        (c, p) for c in calcs if not c.preset_is_base for p in (c.default_preset, None)
+    ]
+    tries = [(c, p, c.input(option[2:])) for c, p in starts]
+    shown = {c.name: given if given and spec_takes(c, s, given) else s.example for c, _, s in tries}
+    calc, preset, _ = next((t for t in tries if answers(*t, shown[t[0].name])), tries[0])
+    start = ["--preset", preset] if preset else []
+    names = ", ".join(c.name for c in calcs)
+    return (
+        f"{option} is an option of {names}, not {command}; "
+        f"e.g. {root} {shlex.join([calc.name, *start, option, shown[calc.name]])}"
+    )
+
+
+def answers(calc: Calculator, preset: str | None, spec: Input, value: str) -> bool:
+    """Whether calculator ``calc`` run from ``preset`` with ``spec`` at ``value`` answers
+    (through the Python API, its warnings unsaid): an example to give that runs."""
+    from tcoctl import api  # loads numpy and pint: here, not at the top, so --help stays fast
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            api.run(calc.name, preset, **{spec.key: value})
+        except TcoctlError:
+            return False
+    return True
+
+
+def calculator_input(argv: list[str], flag: str) -> tuple[Calculator | None, Input | None]:
+    """The calculator the command ``argv`` runs (None for another command), and its input
+    that option ``flag`` sets (None for a shared option)."""
+    calc = next((CALCULATORS[word] for word in argv if word in CALCULATORS), None)
+    spec = next((s for s in calc.inputs if flag == as_flag(s.name)), None) if calc else None
+    return calc, spec
+
+
+NUMBER_START = re.compile(r"\s*[-+]?\.?\d")
+"""Text that starts as a number does ('100', '-1', '.5', '30000 USD')."""
+
+
+def fits(argv: list[str], flag: str, value: str) -> bool:
+    """Whether ``value`` is of the kind option ``flag`` takes: a number for a number input
+    (with its unit or not: '--gpu-prise 30000' is --gpu-price's), else what it takes (a known
+    name for a --gpu, a choice)."""
+    _, spec = calculator_input(argv, flag)
+    number = spec is not None and spec.kind == "number" and NUMBER_START.match(value)
+    return bool(number) or takes(argv, flag, value)
+
+
+def takes(argv: list[str], flag: str, value: str) -> bool:
+    """Whether option ``flag`` of the command ``argv`` names takes ``value``: a calculator
+    input's own check, --for's and --mark's, or a shared option's type and callback
+    (--format's choices, --samples' whole number); a switch takes none."""
+    from tcoctl.pipeline import planner  # loads numpy: here, not at the top, so --help stays fast
+
+    calc, spec = calculator_input(argv, flag)
+    if calc is not None and spec is not None:
+        return spec_takes(calc, spec, value)
+    command = command_of(argv)
+    param = next((p for p in getattr(command, "params", []) if flag in p.opts), None)
+    if param is None or getattr(param, "is_flag", False):
+        return param is None
+    try:
+        param.process_value(Context(command), value)
+        if calc is not None and flag in ("--for", "--mark"):
+            goal = (calc.solve_example if flag == "--for" else calc.sweep_example).split("|")[1]
+            planner.parse_mark(calc, value, flag, goal, flag == "--for")
+    except (ClickException, TcoctlError):
+        return False
+    return True
+
+
+def spec_takes(calc: Calculator, spec: Input, value: str) -> bool:
+    """Whether calculator input ``spec`` takes ``value`` (a number in range, a known preset
+    or choice, a WIDTHxHEIGHT size)."""
+    from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
+
+    try:
+        inputs.expand(calc, spec, value, as_flag(spec.name))
+    except TcoctlError:
+        return False
+    return True
+
+
+def example_value(argv: list[str], flag: str) -> str:
+    """The value of option ``flag``'s own example: a calculator input's, or the one its help
+    gives ('json' for --format); '' if none."""
+    _, spec = calculator_input(argv, flag)
+    if spec is not None:
+        return spec.example
+    return " ".join(shlex.split(option_example(argv, flag))[1:])
 
 
 def extra_words(words: str, argv: list[str], path: str) -> str:
@@ -863,33 +1005,14 @@ def quoting_example(argv: list[str], flag: str, first: str, second: str) -> str 
     power, no electricity price: '0.08 USD/kWh'); None where ``first`` alone is a value it
     takes (``--gpus 8 stray``: a stray word, not a value in two) or ``flag`` is no
     calculator input, --for or --mark (``--format json extra``, a switch)."""
-    from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
-    from tcoctl.pipeline import planner  # loads numpy, as above
-
-    calc = next((CALCULATORS[word] for word in argv if word in CALCULATORS), None)
-    if calc is None:
+    calc, spec = calculator_input(argv, flag)
+    if calc is None or (spec is None and flag not in ("--for", "--mark")):
         return None
-    spec = next((s for s in calc.inputs if flag == as_flag(s.name)), None)
-    goals = {"--for": calc.solve_example, "--mark": calc.sweep_example}
-    if spec is None and flag not in goals:
-        return None
-    goal = goals[flag].split("|")[1] if flag in goals else ""
-
-    def takes(value: str) -> bool:
-        try:
-            if spec is not None:
-                inputs.check(spec, value, flag)
-            else:
-                planner.parse_mark(calc, value, flag, goal, flag == "--for")
-        except UsageError:
-            return False
-        return True
-
-    if takes(f"{first} {second}"):
+    if takes(argv, flag, f"{first} {second}"):
         return f"'{first} {second}'"
-    if takes(first):
+    if takes(argv, flag, first):
         return None
-    return f"'{spec.example if spec is not None else goal}'"
+    return f"'{example_value(argv, flag)}'"
 
 
 TCOCTL_OPTIONS = {"--presets-dir": "./presets", "--notation": "sci"}
@@ -913,11 +1036,16 @@ def moved_first(argv: list[str], flag: str) -> str:
 def option_example(argv: list[str], flag: str) -> str:
     """The example the help of option ``flag`` of the command in ``argv`` gives ('' if
     none): what to type after a shared option left without its value (--samples)."""
-    command: Any = typer.main.get_command(app)
-    for word in argv:  # down to the subcommand named (presets show)
-        command = getattr(command, "commands", {}).get(word, command)
-    params = getattr(command, "params", [])
+    params = getattr(command_of(argv), "params", [])
     return next((help_example(p) for p in params if flag in getattr(p, "opts", ())), "")
+
+
+def command_of(argv: list[str]) -> Any:
+    """The click command ``argv`` runs: down to the subcommand it names (presets show)."""
+    command: Any = typer.main.get_command(app)
+    for word in argv:
+        command = getattr(command, "commands", {}).get(word, command)
+    return command
 
 
 WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS, errno.EDQUOT}
