@@ -515,3 +515,20 @@ def test_a_nan_die_size_counts_nan_beside_the_others() -> None:
     counts = dieyield.dies_per_wafer(0.3, 3e-3, side, side, 1e-4)
     assert np.isnan(counts[0]) and counts[1] == dieyield.dies_per_wafer(0.3, 3e-3, 0.01, 0.01, 1e-4)
     assert np.isnan(dieyield.dies_per_wafer(0.3, 3e-3, np.nan, np.nan, 1e-4))
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        ("0x0", "--die-size: '0' is out of range: expected a value above 0; e.g. '26x31.3'"),
+        ("ax3", "--die-size: cannot read 'a' as a quantity; write e.g. '26x31.3'"),
+    ],
+)
+def test_a_refused_die_size_says_its_own_example(size: str, said: str) -> None:
+    """The new-user trial: '--die-size 0x0' said "'0 ' is out of range ...; e.g. '26 mm'": a
+    stray space after the width (a unit of none added), and the example of --die-width,
+    which --die-size refuses (it takes WIDTHxHEIGHT)."""
+    outcome = run("yield", "--die-size", size)
+    assert (outcome.code, outcome.stderr) == (2, f"tcoctl: error: {said}\n")
+    example = said.rsplit("e.g. ", 1)[1].strip("'")
+    assert run("yield", "--die-size", example).code == 0

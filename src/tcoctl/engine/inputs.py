@@ -249,11 +249,14 @@ def expand(
             raise UsageError(f"{where}: expected WIDTHxHEIGHT, e.g. '{spec.example}'")
         width, height = match["width"], match["height"]
         height_unit = _LEADING_NUMBER.sub("", height).strip()
-        if not _LEADING_NUMBER.sub("", width).strip():
+        if height_unit and not _LEADING_NUMBER.sub("", width).strip():
             width = f"{width} {height_unit}"  # "26x31.3 mm": the unit serves both
-        return [
-            check(calc.input(part), value, where)
-            for part, value in zip(spec.parts, (width, height), strict=True)
+        parts = [calc.input(part) for part in spec.parts]
+        return [  # a part refused with the size's own example ('26x31.3', not '26 mm')
+            Given(
+                part, value, where, checked_span(replace(part, example=spec.example), value, where)
+            )
+            for part, value in zip(parts, (width, height), strict=True)
         ]
     if spec.kind == "file":
         steps, step_yield = read_step_file(text, where)
