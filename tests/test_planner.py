@@ -235,6 +235,40 @@ def test_a_sweep_with_equal_ends_says_so_with_an_example() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("tco", "--sweep", "electricity=abc"),
+         "--sweep electricity: cannot read 'abc' as a quantity; write e.g. "
+         "'electricity=0.02..0.40USD/kWh:50'"),
+        (("tco", "--sweep", "life=3..5kg"),
+         "--sweep life: '3..5kg' is a mass, expected a time; e.g. 'life=2.5..10 yr'"),
+        (("tco", "--sweep", "load=2..3"),
+         "--sweep load: '2..3' is out of range: expected a fraction above 0 and at most 1 "
+         "(write 40 % or 0.4); e.g. 'load=0.375..0.75'"),
+        (("tco", "--sweep", "pue=0.5..0.9"),
+         "--sweep pue: '0.5..0.9' is out of range: expected a value at least 1; "
+         "e.g. 'pue=1.2..2.4'"),
+        (("tco", "--sweep", "gpus=100"), "--sweep: give a range LOW..HIGH for gpus, "
+         "e.g. 'gpus=50000..200000'"),
+        (("supply", "--sweep", "defect-density=x"),
+         "--sweep defect-density: cannot read 'x' as a quantity; write e.g. "
+         "'defect-density=0.05..0.2/cm^2'"),
+    ],
+)  # fmt: skip
+def test_a_refused_sweep_range_is_told_a_sweep_of_its_input(
+    args: tuple[str, ...], said: str
+) -> None:
+    """The new-user trial: '--sweep electricity=abc' was told "write e.g. '0.08 USD/kWh'", a
+    value, which --sweep refuses (it takes NAME=LOW..HIGH); an input the calculator's own
+    example does not sweep was told that example ('electricity=...' for --sweep load). The
+    example is a sweep of the input typed, around its own example, and runs."""
+    refused = run(*args)
+    assert (refused.code, refused.stderr) == (2, f"tcoctl: error: {said}\n")
+    example = said.rsplit("e.g. ", 1)[1].strip("'")
+    assert run(*args[:-1], example, "--format", "json").code == 0
+
+
 def test_batch_matches_single_runs_row_for_row(tmp_path: Path) -> None:
     rows: list[dict[str, str | int | float]] = [
         {"gpu": "h100-sxm", "count": "1000", "duration": "30 day", "mfu": 0.4},

@@ -39,6 +39,8 @@ _MARK = re.compile(
 )
 """``RESULT=LEVEL`` (or a limit, ``RESULT<=LEVEL``): a level that starts with another
 comparison sign ('=<14e6', '==14e6') is no quantity, but a misspelt comparison."""
+_NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(\s*)(.*)$")
+"""An input's example, a number and its unit ('0.08 USD/kWh', '0.1/cm^2', '2e6')."""
 _LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_-]*\s*)(?P<side>[<>])=")
 """A goal that is a limit, ``RESULT<=VALUE`` or ``RESULT>=VALUE``."""
 GOAL_SIDES = {"<": -1, ">": 1}
@@ -95,23 +97,25 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
             f"--sweep: {spec.name} is not a number; sweep a number input, e.g. "
             f"'{calc.sweep_example.split('|')[0]}'"
         )
-    # A bare sweep range is read in the unit --help shows (the issue's own example omits it).
+    # A bare sweep range is read in the unit --help shows (the issue's own example omits it);
+    # a range it refuses is told a sweep of this input as the example, not a plain value
     bare = replace(spec, bare=True)
     try:
-        span = engine.check(bare, match["range"], f"--sweep {spec.name}").span
+        checked = replace(bare, example=sweep_example(calc, spec))
+        span = engine.check(checked, match["range"], f"--sweep {spec.name}").span
     except UsageError as error:
         if not isinstance(error.__cause__, Backwards):
             raise
         turned = error.__cause__  # its example must keep NAME=, and be a range it takes
         taken = engine.swapped_refused(bare, turned) is None
-        example = f"{spec.name}={turned.swapped}" if taken else calc.sweep_example.split("|")[0]
+        example = f"{spec.name}={turned.swapped}" if taken else checked.example
         raise UsageError(
             f"--sweep {spec.name}: range {turned.text!r} runs backwards; write "
             f"NAME=LOW..HIGH, e.g. '{example}'"
         ) from None
     assert span is not None
     if not span.is_range:
-        example = calc.sweep_example.split("|")[0]
+        example = checked.example
         if ".." in match["range"]:  # LOW..HIGH typed, with equal ends
             raise UsageError(
                 f"--sweep {spec.name}: the range {shorten(match['range'])!r} has equal ends; "
@@ -131,6 +135,35 @@ def parse_sweep(calc: Calculator, text: str) -> Sweep:
     if spec.whole:
         points = whole_points(spec, span, points, given=match["n"] is not None)
     return Sweep(spec, span, points)
+
+
+def sweep_example(calc: Calculator, spec: Input) -> str:
+    """An example --sweep of number input ``spec``, ``NAME=LOW..HIGH``: the calculator's own
+    where it sweeps that input; else the input's example range, or one around its example
+    value (half to twice it, else half to it, else it to twice it: 'electricity=0.04..0.16
+    USD/kWh', 'load=0.375..0.75'), the first the input takes; else the calculator's own."""
+    own = calc.sweep_example.split("|")[0]
+    if own.startswith(f"{spec.name}="):
+        return own
+    if ".." in spec.example:  # a range already ('50..80')
+        return f"{spec.name}={spec.example}" if sweeps(spec, spec.example) else own
+    found = _NUMBER_AND_UNIT.match(spec.example)
+    if found is None:
+        return own
+    number, space, unit = found.groups()
+    value = float(number)
+    around = [(value / 2, value * 2), (value / 2, value), (value, value * 2)]
+    texts = [f"{low:g}..{high:g}{space}{unit}" for low, high in around]
+    return next((f"{spec.name}={text}" for text in texts if sweeps(spec, text)), own)
+
+
+def sweeps(spec: Input, text: str) -> bool:
+    """Whether number input ``spec`` takes ``text`` as a sweep's range."""
+    try:
+        span = engine.check(replace(spec, bare=True), text, "--sweep").span
+    except UsageError:
+        return False
+    return span is not None and span.is_range
 
 
 def whole_points(spec: Input, span: Span, points: int, given: bool) -> int:
