@@ -840,3 +840,25 @@ def test_a_sweep_of_no_number_input_ends_with_one_that_runs() -> None:
         refused = run(*args)
         assert refused.code == 2 and refused.stderr.rstrip().endswith(f"e.g. '{example}'")
         assert run(args[0], "--sweep", example, "-f", "json").code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "given"),
+    [
+        (("tco", "--only-my-ranges"), ("--electricity", "0.02..0.40USD/kWh")),
+        (("flops", "--preset", "run-1e30", "--only-my-ranges"), ("--mfu", "0.3..0.5")),
+    ],
+)
+def test_a_tornado_with_no_range_names_an_input_to_give_as_one(
+    args: tuple[str, ...], given: tuple[str, str]
+) -> None:
+    """The new-user trial: 'tco --only-my-ranges --tornado' said 'needs at least one input
+    given as a range, e.g. 1..2', naming no option. It names the input the calculator's
+    --sweep example spans, with that range; given so, the tornado runs."""
+    refused = run(*args, "--tornado")
+    assert (refused.code, refused.stderr) == (
+        2,
+        "tcoctl: error: --tornado needs at least one input given as a range, "
+        f"e.g. {' '.join(given)}\n",
+    )
+    assert run(*args, "--tornado", *given).code == 0

@@ -41,6 +41,7 @@ from tcoctl.engine.messages import (
     NothingComputed,
     OutOfReach,
     describe,
+    no_range_to_rank,
     nothing_computed,
     range_ends,
 )
@@ -720,7 +721,7 @@ def tornado(
         numbers, gpus, choices = stacked_columns([rows[i] for i in members])
         ranged = ranged_keys(numbers)
         if not ranged:
-            raise UsageError("--tornado needs at least one input given as a range, e.g. 1..2")
+            raise no_range_to_rank(calc)
         k = len(ranged)
         design = np.full((2 * k + 1, k), 0.5)
         for j in range(k):

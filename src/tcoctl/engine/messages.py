@@ -33,6 +33,16 @@ class OutOfReach(rel.Finding):
     says: Callable[[int, int], tuple[str, str]]
 
 
+def no_range_to_rank(calc: Calculator) -> UsageError:
+    """--tornado where no input is a range: one to give, the range of ``calc``'s --sweep
+    example ('--electricity 0.02..0.40USD/kWh'; '1..2' named none)."""
+    name, _, span = calc.sweep_example.split("|")[0].partition("=")
+    return UsageError(
+        f"--tornado needs at least one input given as a range, e.g. {as_flag(name)} "
+        f"{span.split(':')[0]}"
+    )
+
+
 class NothingComputed(UsageError):
     """The given inputs determine no result; the message names inputs that would."""
 
