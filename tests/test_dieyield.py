@@ -532,3 +532,17 @@ def test_a_refused_die_size_says_its_own_example(size: str, said: str) -> None:
     assert (outcome.code, outcome.stderr) == (2, f"tcoctl: error: {said}\n")
     example = said.rsplit("e.g. ", 1)[1].strip("'")
     assert run("yield", "--die-size", example).code == 0
+
+
+@pytest.mark.parametrize("die", [("--die-size", "400x400"), ("--die-area", "80000 mm^2")])
+def test_a_die_that_does_not_fit_is_told_one_that_does(die: tuple[str, str]) -> None:
+    """The new-user trial: '--die-size 400x400' said 'dies_per_wafer comes out at 0, not
+    above its minimum 0: the die does not fit on the usable wafer', with no example. A
+    26 x 33 mm die (the reticle field) fits."""
+    outcome = run("yield", *die)
+    assert (outcome.code, outcome.stderr) == (
+        1,
+        "tcoctl: error: yield: dies_per_wafer comes out at 0: the die does not fit on the "
+        "wafer's usable area; give a smaller die, e.g. --die-size 26x33\n",
+    )
+    assert results("yield", "--die-size", "26x33")["dies_per_wafer"]["value"] > 0

@@ -14,3 +14,8 @@ YIELD_MODELS = (
 OFFSET_STEPS = 24
 """Grid offsets tried per axis by the die count of tcoctl.core.dieyield (the die- and
 street-centred grids among them)."""
+DOES_NOT_FIT = (
+    "the die does not fit on the wafer's usable area; give a smaller die, e.g. --die-size 26x33"
+)
+"""Why a die count is 0, and what to give instead: a die of the 26 x 33 mm reticle field,
+the largest one exposure makes, fits on any 150 mm or larger wafer."""

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tcoctl.core.constants import OFFSET_STEPS, YIELD_MODELS
+from tcoctl.core.constants import DOES_NOT_FIT, OFFSET_STEPS, YIELD_MODELS
 from tcoctl.core.relations import (
     Drawing,
     Finding,
@@ -742,7 +742,7 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
         if "dies_per_wafer" in assumed:  # counted from the die: 0 means it does not fit
             unfit = per_row(np.asarray(values["dies_per_wafer"]) == 0) & ~no_wafer
             if unfit.any():
-                found.append(Finding("the die does not fit on the usable wafer", unfit, True))
+                found.append(Finding(DOES_NOT_FIT, unfit, True))
     if "dies_per_wafer" in values and "dies_per_wafer" not in assumed:  # a stated count
         found.extend(_stated_count_checks(values, rows, assumed, no_wafer))
     found.extend(_spare_checks(values, rows))

@@ -162,14 +162,16 @@ def describe(calc: Calculator, problem: rel.Problem, row: int | None = None) -> 
     value = _in_row(problem.value, row)
     outside = value[(value > problem.high) | (value <= problem.low) | np.isnan(value)]
     number = float(outside[0]) if outside.size else float(value[0])
-    limit = (
-        f"above its maximum {problem.high:g}"
-        if number > problem.high
-        else f"not above its minimum {problem.low:g}"
-    )
     hint = next((r.hint for r in calc.results if r.core == problem.quantity and r.hint), "")
+    limit = (
+        f", above its maximum {problem.high:g}"
+        if number > problem.high
+        else ""  # at its minimum, the hint says why ('0, not above its minimum 0' said none)
+        if hint and number == problem.low
+        else f", not above its minimum {problem.low:g}"
+    )
     name = public_name(calc, problem.quantity)
-    return f"{name} comes out at {shown(calc, problem.quantity, number)}, {limit}" + (
+    return f"{name} comes out at {shown(calc, problem.quantity, number)}{limit}" + (
         f": {hint}" if hint else ""
     )
 

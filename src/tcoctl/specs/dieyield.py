@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tcoctl.core.constants import OFFSET_STEPS, YIELD_MODELS
+from tcoctl.core.constants import DOES_NOT_FIT, OFFSET_STEPS, YIELD_MODELS
 from tcoctl.specs.base import Calculator, Input, Result, share
 
 
@@ -201,7 +201,7 @@ YIELD = Calculator(
             "dies_per_wafer",
             "Dies per wafer good dies use: whole dies on the usable wafer counted die by die, "
             "or by --dies-per-wafer-method.",
-            hint="the die does not fit on the usable wafer",
+            hint=DOES_NOT_FIT,
         ),
         Result("dies_per_wafer_formula", "The classic approximation, for comparison."),
         share("die_yield", "Defect-limited die yield under --model."),
