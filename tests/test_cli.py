@@ -365,6 +365,28 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
     assert "(did you mean 'h100-pcie' or 'h100-sxm'" in run("tco", "--gpu", "h1000").stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "near", "example"),
+    [
+        (("tco", "--gpu", "H100-SXM"), "'h100-sxm'", "--gpu h100-sxm"),
+        (("tco", "--preset", "FRONTIER-2024"), "'frontier-2024'", "--preset frontier-2024"),
+        (("tco", "--format", "JSON"), "'json'", "--format json"),
+        (("tco", "--samples", "10", "--dist", "Triangular"), "'triangular'", "--dist triangular"),
+        (("inference", "--precision", "FP8"), "'fp8'", "'bf16'"),
+    ],
+)
+def test_a_name_in_another_case_is_suggested_in_its_own(
+    args: tuple[str, ...], near: str, example: str
+) -> None:
+    """The new-user trial: '--gpu H100-SXM' got no did-you-mean, and its example was an
+    arbitrary GPU (a100-sxm); '--format JSON' none either. Names and choices are matched in
+    any case; the name in its own case runs."""
+    outcome = run(*args)
+    assert outcome.code == 2 and f"(did you mean {near}?)" in outcome.stderr, outcome.stderr
+    assert outcome.stderr.endswith(f"e.g. {example}\n")
+    assert run(*args[:-1], near.strip("'")).code == 0
+
+
 def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
     """A probe: --preset deepseek-v3 (FP8) --gpu a100 suggested 'e.g. --gpu a100-sxm', which
     is refused next: a100-sxm has no fp8 figure. The example is now the nearest GPU with a

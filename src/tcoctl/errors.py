@@ -102,8 +102,12 @@ def quoted(text: str) -> str:
 
 
 def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
-    """How a value outside its choices is refused: the value, the choices, an example."""
-    return f"{shorten(text)!r} is not one of {', '.join(choices)}; e.g. {example}"
+    """How a value outside its choices is refused: the value, the choices, the one it is in
+    another case ('JSON': 'json'; no nearer guess: 'normal' is no 'uniform'), an example."""
+    listed = [*choices]
+    same = [choice for choice in listed if choice.casefold() == str(text).casefold()]
+    hint = f" (did you mean {same[0]!r}?)" if same else ""
+    return f"{shorten(text)!r} is not one of {', '.join(listed)}{hint}; e.g. {example}"
 
 
 def as_flag(name: str) -> str:
@@ -130,25 +134,29 @@ def did_you_mean(name: str, names: Sequence[str]) -> str:
 
 
 def nearest(name: str, names: Sequence[str]) -> list[str]:
-    """The known names a mistyped ``name`` may stand for, best first: those it begins, else
-    the closest (at most three, by ``difflib``'s ratio against the whole name or its first
-    word, so that 'h1000' finds 'h100-sxm'); none for an empty name."""
+    """The known names a mistyped ``name`` may stand for, best first, in any case ('H100-SXM'
+    finds 'h100-sxm'): the same name, else those it begins, else the closest (at most
+    three, by ``difflib``'s ratio against the whole name or its first word, so that 'h1000'
+    finds 'h100-sxm'); none for an empty name."""
     if not name:
         return []
-    return ([n for n in names if n.startswith(name)] or _closest(name, names))[:3]
+    folded = name.casefold()
+    same = [n for n in names if n.casefold() == folded]
+    begun = [n for n in names if n.casefold().startswith(folded)]
+    return (same or begun or _closest(folded, names))[:3]
 
 
 def _closest(name: str, names: Sequence[str]) -> list[str]:
-    """The names nearest ``name``, best first: each scored by ``difflib``'s ratio against
-    its whole text (at least 0.6, as ``difflib.get_close_matches``) or its first word
-    (before '-' or '_'; at least 0.75, so that a short word does not match by chance:
-    'nope' is 0.6 from 'openai')."""
+    """The names nearest ``name`` (in lower case), best first: each scored by ``difflib``'s
+    ratio against its whole text in lower case (at least 0.6, as
+    ``difflib.get_close_matches``) or its first word (before '-' or '_'; at least 0.75, so
+    that a short word does not match by chance: 'nope' is 0.6 from 'openai')."""
     matcher = difflib.SequenceMatcher(b=name)
 
     def score(known: str) -> float:
         scores = []
         for text, cutoff in ((known, 0.6), (re.split(r"[-_]", known)[0], 0.75)):
-            matcher.set_seq1(text)
+            matcher.set_seq1(text.casefold())
             ratio = matcher.ratio()
             scores.append(ratio if ratio >= cutoff else 0.0)
         return max(scores)
