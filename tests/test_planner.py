@@ -862,3 +862,21 @@ def test_a_tornado_with_no_range_names_an_input_to_give_as_one(
         f"e.g. {' '.join(given)}\n",
     )
     assert run(*args, "--tornado", *given).code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [("tco", '[{"gpus":1000}]\n'), ("yield", '[\n  {"die-size": "26x31"}\n]\n')],
+)
+def test_a_json_array_given_as_a_batch_says_what_input_takes(command: str, text: str) -> None:
+    """The new-user trial: a JSON array was refused as 'line 1 is neither a JSON object nor
+    a CSV header of option names (unknown '[{"gpus":1000}]')'. It says it is an array, that
+    --input takes JSON Lines, and gives a line that runs."""
+    refused = run(command, "--input", "-", input=text)
+    prefix = (
+        "tcoctl: error: --input: line 1 starts a JSON array; --input takes JSON Lines, one "
+        "object per line with no brackets or commas between, e.g. "
+    )
+    assert refused.code == 2 and refused.stderr.startswith(prefix), refused.stderr
+    example = refused.stderr.removeprefix(prefix)
+    assert run(command, "--input", "-", "--format", "json", input=example).code == 0

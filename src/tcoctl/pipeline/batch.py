@@ -165,6 +165,11 @@ def read_lines(
     first = first_line[1]
     if first.lstrip().startswith("{"):
         return json_row, itertools.chain(leading, [first_line], rest)
+    if first.lstrip().startswith("["):  # a JSON document holding a list of scenarios
+        raise UsageError(
+            f"--input: line {first_line[0]} starts a JSON array; --input takes JSON Lines, one "
+            f"object per line with no brackets or commas between, e.g. {example.split(' or ')[0]}"
+        )
     try:
         header = [field.strip().lower().replace("_", "-") for field in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
