@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -880,3 +881,54 @@ def test_a_json_array_given_as_a_batch_says_what_input_takes(command: str, text:
     assert refused.code == 2 and refused.stderr.startswith(prefix), refused.stderr
     example = refused.stderr.removeprefix(prefix)
     assert run(command, "--input", "-", "--format", "json", input=example).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("tco", "--value", "cost_per_million_tokens"),
+         "--value: cost_per_million_tokens is not computed for this scenario (it needs "
+         "--tokens-per-second); e.g. tcoctl tco --preset frontier-2024 --tokens-per-second "
+         "'1000 token/s' --value cost_per_million_tokens"),
+        (("flops", "--params", "1e300", "--tokens", "1e300", "--value", "total_flop"),
+         "--value: total_flop has no finite value for these inputs; the others show without "
+         "--value, e.g. tcoctl flops --params 1e300 --tokens 1e300"),
+    ],
+)  # fmt: skip
+def test_a_value_a_scenario_lacks_is_refused_with_a_run_to_type(
+    args: tuple[str, ...], said: str
+) -> None:
+    """The new-user trial: '--value: total_flop is not computed for this scenario' (it was
+    computed, past the largest float) and '... (it needs --tokens-per-second)' gave no
+    example. The run as typed, with what it needs or without --value, runs."""
+    refused = run(*args)
+    assert refused.code == 1 and refused.stderr.endswith(f"tcoctl: error: {said}\n")
+    assert run(*shlex.split(said.rsplit("e.g. ", 1)[1])[1:]).code == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (("--value", "cost_per_gpu_hour"),
+         "drop --value; each result is a column of --format csv, e.g. tcoctl tco --preset "
+         "frontier-2024 --input {file} --format csv"),
+        (("--samples", "10", "--tornado"),
+         "drop --tornado, --samples, e.g. tcoctl tco --preset frontier-2024 --input {file}"),
+    ],
+)  # fmt: skip
+def test_a_batch_refuses_a_single_run_s_option_with_a_batch_to_type(
+    extra: tuple[str, ...], said: str, tmp_path: Path
+) -> None:
+    """The new-user trial: '--input runs each line as it is: drop --value' gave no example,
+    nor a way to read one result of each line (CSV has it as a column)."""
+    batch_file = tmp_path / "batch.csv"
+    batch_file.write_text("gpus\n1000\n", encoding="utf-8")
+    refused = run("tco", "--input", str(batch_file), *extra)
+    message = said.format(file=batch_file)
+    assert (refused.code, refused.stderr) == (
+        2,
+        f"tcoctl: error: --input runs each line as it is: {message}\n",
+    )
+    again = run(*shlex.split(message.rsplit("e.g. ", 1)[1])[1:])
+    columns = "cost_per_gpu_hour [USD/h]" in again.stdout
+    assert again.code == 0 and columns == ("--value" in extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -77,7 +78,7 @@ def run(calc: Calculator, flags: Mapping[str, str], options: Mapping[str, Any]) 
     for message in said:
         warn_on_stderr(message)
     if value is not None:
-        write_values(calc, value, reports)
+        write_values(calc, value, reports, command_line(calc, flags, options))
         return
     layout = output.Layout(
         fmt,
@@ -316,10 +317,37 @@ def parse_value(
     return result, checked_unit(result, unit, "--value", example)
 
 
-def write_values(calc: Calculator, chosen: tuple[Result, str], reports: Sequence[Report]) -> None:
+def command_line(
+    calc: Calculator,
+    flags: Mapping[str, str],
+    options: Mapping[str, Any],
+    more: Sequence[str] = (),
+    batch: bool = False,
+) -> str:
+    """The run as a command line, for a message's example: its preset named (the default
+    where it applied, which one more option would drop), its batch file, its inputs as
+    typed and its goal (--solve, --for), then ``more``."""
+    preset = choose_preset(calc, options.get("preset"), flags, batch=batch)
+    words = ["tcoctl", calc.name, *(["--preset", preset.name] if preset else [])]
+    words += ["--input", str(options["input"])] if batch else []
+    words += [word for name, text in flags.items() for word in (f"--{name}", text)]
+    goal = [
+        word
+        for name in ("solve", "for")
+        if options.get(name)
+        for word in (f"--{name}", options[name])
+    ]
+    return shlex.join([*words, *goal, *more])
+
+
+def write_values(
+    calc: Calculator, chosen: tuple[Result, str], reports: Sequence[Report], typed: str
+) -> None:
     """One line per scenario: the result's value as a plain number, every digit kept (a
     coded result's name, such as the binding constraint); where the run was given the
-    result's quantity as an input (supply --dies), that input's value."""
+    result's quantity as an input (supply --dies), that input's value. A scenario without
+    one is refused with a run to type: ``typed`` (the run as a command line) with the
+    options it needs, or without --value where it has no finite value."""
     result, unit = chosen
     values: list[float | str] = []
     spec = calc.number_inputs.get(result.core)
@@ -332,10 +360,14 @@ def write_values(calc: Calculator, chosen: tuple[Result, str], reports: Sequence
         if row is None or not isinstance(row.value, float):
             ways = report.extra.get("missing", {}).get(result.name)
             needs = " or ".join(" ".join(f"--{o}" for o in group) for group in ways or [])
-            raise DomainError(
-                f"--value: {result.name} is not computed for this scenario"
-                + (f" (it needs {needs})" if needs else "")
-            )
+            if ways:  # the options it needs, each at its example, added to the run
+                said = f"is not computed for this scenario (it needs {needs}); "
+                added = [word for o in ways[0] for word in (f"--{o}", calc.input(o).example)]
+                example = shlex.join([*shlex.split(typed), *added, "--value", result.name])
+            else:  # computed, with no finite value (a warning says why): the run without it
+                said = "has no finite value for these inputs; the others show without --value, "
+                example = typed
+            raise DomainError(f"--value: {result.name} {said}e.g. {example}")
         if row.labels:
             values.append(label_of(row.labels, row.value))
         else:
@@ -433,7 +465,11 @@ def run_batch(
     if options.get("format") == "table":
         extras.append("--format table (batches write json or csv)")
     if extras:
-        raise UsageError(f"--input runs each line as it is: drop {', '.join(extras)}")
+        columns = "; each result is a column of --format csv" if options.get("value") else ""
+        raise UsageError(
+            f"--input runs each line as it is: drop {', '.join(extras)}{columns}, e.g. "
+            + command_line(calc, flags, options, ["--format", "csv"] * bool(columns), batch=True)
+        )
     for message in shadowing():
         warn_on_stderr(message)
     preset = choose_preset(calc, options.get("preset"), flags, batch=True)
