@@ -215,10 +215,10 @@ def central_known(
     return plan, {name: float(np.ravel(value)[0]) for name, value in known.items()}
 
 
-def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> list[str]:
+def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> list[str] | None:
     """The number inputs that move result ``target`` in one scenario at its central values,
     in the calculator's order: those the target depends on whose change (a quarter up, or
-    from 0 to 1) changes it; none where the scenario does not give the target. An input it
+    from 0 to 1) changes it; None where the scenario does not give the target. An input it
     depends on only on paper is left out: tco's power_share on gpus, which its ratio cancels
     (what goal-seek's root finding refuses: 'does not change with gpus here')."""
     numbers, gpus, choices = stacked_columns([given])
@@ -226,7 +226,7 @@ def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> 
     model = model_for(calc)
     plan = rel.only_for(model.plan(values, tuple(sorted(choices.items()))), target)
     if target not in plan.known:
-        return []
+        return None
 
     def at(changed: Mapping[str, Any]) -> float:
         with np.errstate(all="ignore"):
@@ -235,7 +235,7 @@ def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> 
 
     centre = at({})
     if not math.isfinite(centre):
-        return []
+        return None
     return [
         spec.name
         for spec in calc.inputs
