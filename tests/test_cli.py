@@ -383,6 +383,34 @@ def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
     assert run("inference", "--preset", "deepseek-v3", *bf16, "--gpu", "a100-sxm").code == 0
 
 
+def test_an_unknown_gpu_s_example_has_the_h100e_basis_peak() -> None:
+    """A probe: h100e --basis fp8 --count 1000 --gpu a100 suggested 'e.g. --gpu a100-sxm',
+    whose run has no h100e ('a100-sxm has no fp8 figure: h100e ... need it and have no
+    value'; --value h100e exits 1). --basis bf16 or fp8 is a peak the run needs too."""
+    fp8 = ("h100e", "--basis", "fp8", "--count", "1000")
+    outcome = run(*fp8, "--gpu", "a100")
+    assert outcome.code == 2
+    assert outcome.stderr.endswith("; e.g. --gpu h100-pcie (a100-sxm has no fp8 figure)\n")
+    ran = run(*fp8, "--gpu", "h100-pcie", "--value", "h100e")
+    assert (ran.code, ran.stderr) == (0, "")
+    # a basis that is no peak (bandwidth) keeps the nearest
+    wide = run("h100e", "--basis", "bandwidth", "--count", "1000", "--gpu", "a100")
+    assert wide.stderr.endswith("; e.g. --gpu a100-sxm\n")
+
+
+def test_a_batch_line_s_unknown_gpu_example_has_the_shared_precision() -> None:
+    """A probe: --preset deepseek-v3 (FP8) with a line {"gpu": "a100"} suggested 'e.g. --gpu
+    a100-sxm', a line refused next ('a100-sxm has no fp8 figure'), where the single run
+    suggests h100-pcie: a line's example now has the shared options' precisions too."""
+    lines = '{"gpu": "a100"}\n{"gpu": "h100-sxm"}\n'
+    fp8 = ("inference", "--preset", "deepseek-v3", "--input", "-")
+    batch = run(*fp8, input=lines)
+    assert batch.code == 1
+    assert "line 1: --gpu: no gpu preset 'a100'" in batch.stderr
+    assert "; e.g. --gpu h100-pcie (a100-sxm has no fp8 figure)\n" in batch.stderr
+    assert run(*fp8, input='{"gpu": "h100-pcie"}\n').code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "hint"),
     [
