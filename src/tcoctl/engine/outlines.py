@@ -3,7 +3,7 @@ defaults used, what would give the results not computed, and the options no resu
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +11,7 @@ from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
+from tcoctl.errors import quoted
 from tcoctl.specs import CALCULATORS, Calculator
 
 
@@ -100,26 +101,35 @@ def _outline(
     for step in reversed(plan.steps):
         if step.target in reached:
             reached.update(step.relation.names)
-    idle = idle_attention_precision(calc, given, flagged, reached)
+    attention = missing.get("attention_flop_per_token", [])
+    idle = idle_attention_precision(calc, given, flagged, reached, attention)
     return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses, idle)
 
 
 def idle_attention_precision(
-    calc: Calculator, given: Collection[str], flagged: set[str], reached: set[str]
+    calc: Calculator,
+    given: Collection[str],
+    flagged: set[str],
+    reached: set[str],
+    ways: Sequence[Sequence[str]],
 ) -> tuple[str, ...]:
     """A warning where --attention-precision is given and changes nothing: it picks the
     --gpu's peak that attention's own FLOP run at (core_values' gpu_attention_peak), so it
     needs a --gpu, and a result computed from attention_peak, which counts those FLOP only
-    with --heads (without them they are left out: tcoctl.core.inference)."""
+    where they are computed (without --heads, or a head size, they are left out:
+    tcoctl.core.inference); ``ways`` are the inputs that would give them (the outline's
+    missing attention_flop_per_token: [['heads']])."""
     if "attention-precision" not in flagged:
         return ()
     if "gpu" not in given:
         why = "no --gpu gives the peaks it picks between"
     elif "attention_peak" not in reached:
-        why = (
-            "no result computed here counts attention's own FLOP (they need --heads, e.g. "
-            f"--heads {calc.input('heads').example})"
-        )
+        why = "no result computed here counts attention's own FLOP"
+        if ways:  # what attention's FLOP need here: '--heads', '--kv-heads, ... or ...'
+            options = [" ".join(f"--{name}" for name in group) for group in ways]
+            need = ", ".join(options[:-1]) + " or " + options[-1] if options[1:] else options[0]
+            example = " ".join(f"--{n} {quoted(calc.input(n).example)}" for n in ways[0])
+            why += f" (they need {need}, e.g. {example})"
     else:
         return ()
     return (f"--attention-precision changes nothing: {why}",)
