@@ -59,10 +59,13 @@ def _outline(
     if solve is not None:
         known.add(solve.unknown.core)
     plan = model.plan(known, choices)
-    options = [
+    options = [  # what may be added: no alternative of an option given (check_alternatives)
         (spec.name, spec.sets)
         for spec in calc.inputs
-        if spec.kind not in ("choice", "size", "file") and spec.name not in given
+        if spec.kind not in ("choice", "size", "file")
+        and spec.name not in given
+        and not flagged & set(spec.excludes)
+        and not any(spec.name in calc.input(name).excludes for name in flagged)
     ]
     missing = {}
     for result in calc.results:
