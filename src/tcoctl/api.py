@@ -154,7 +154,8 @@ class Result(Mapping[str, Any]):
             values = (summary.percentiles or {}).get(key)
             if given.all():
                 raise UsageError(
-                    f"stat: {name} is an input here, not sampled; e.g. stat({name!r}, 'low')"
+                    f"stat: {name} is an input here: its percentiles are not computed, a "
+                    f"result's are; e.g. stat({name!r}, 'low')"
                 )
             if values is None:
                 raise UsageError(f"stat: {key} needs Monte Carlo samples: give samples=, e.g. 1000")
