@@ -191,6 +191,15 @@ def test_a_misspelt_unknown_s_example_runs_whatever_the_goal(
     assert rerun.code == 0, (example[1], rerun.stderr)
 
 
+def test_a_misspelt_unknown_s_example_may_be_an_input_the_gpu_fills() -> None:
+    """A probe: inference --solve peek --for ridge_point=300 named no input that moves it
+    (--peak and --bandwidth come from the --gpu's figures, not given), so the example was
+    another goal altogether; --peak moves it, and runs."""
+    outcome = run("inference", "--solve", "peek", "--for", "ridge_point=300")
+    assert outcome.stderr.endswith("; e.g. --solve peak --for 'ridge_point=300'\n")
+    assert run("inference", "--solve", "peak", "--for", "ridge_point=300").code == 0
+
+
 def test_an_unknown_the_goal_does_not_depend_on_is_refused_with_a_number_input() -> None:
     """A probe: 'tpp does not depend on count ...; e.g. --solve gpu' named a choice, which
     --solve refuses next ('h100e has no number input gpu'); nothing here moves tpp, so the
