@@ -608,9 +608,20 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
+        # the value is kept where the option takes it, else the option's example: a probe
+        # found 'e.g. {tco} --gpu-price 30000' refused next ('30000' has no unit)
         (("tco", "--gpu-prise", "30000"),
          "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
-         "e.g. {tco} --gpu-price 30000"),
+         "e.g. {tco} --gpu-price '33750 USD'"),
+        (("tco", "--gpu-prise", "30000 USD"),
+         "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} --gpu-price '30000 USD'"),
+        (("tco", "--gpu-prise=30000"),
+         "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} '--gpu-price=33750 USD'"),
+        (("memory", "--currency", "EUR"),
+         "--currency: {memory} has no such option (did you mean --sequence?); "
+         "e.g. {memory} --sequence 2048"),
         (("tco", "--formatt", "json"),
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
         # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
@@ -659,6 +670,7 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     )
     paths = {
         "tco": "python -m tcoctl tco",
+        "memory": "python -m tcoctl memory",
         "schema": "python -m tcoctl schema",
         "show": "python -m tcoctl presets show",
         "root": "python -m tcoctl",

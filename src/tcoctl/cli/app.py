@@ -817,12 +817,42 @@ def unknown_option(
         fixed = [*argv[:at], near, value, *argv[at + 1 :]]
     else:
         fixed = [*argv[:at], near + argv[at][len(typed) :], *argv[at + 1 :]]
+    if not any(word.split("=")[0] == near for word in argv):
+        fixed = with_a_value_it_takes(fixed, at, near, path)
     root = path.rsplit(f" {argv[0]}", 1)[0] if f" {argv[0]}" in path else path
     subject = repr(shorten(typed)) if value else typed
     return (
         f"{subject}: {path} has no such option (did you mean {near}?); "
         f"e.g. {root} {shlex.join(fixed)}"
     )
+
+
+def with_a_value_it_takes(fixed: list[str], at: int, option: str, path: str) -> list[str]:
+    """``fixed`` (argv with ``option`` at ``at``, the nearest to a misspelt one, and the value
+    typed after it, in its word or the next) with the option's example for that value where
+    the option refuses it (tco's --gpu-price 30000 has no unit: '33750 USD'), so that the
+    did-you-mean's example runs; as it was for an option of no calculator."""
+    calc = CALCULATORS.get(path.split()[-1])
+    name = option.removeprefix("--")
+    if calc is None or name not in calc.inputs_by_name:
+        return fixed
+    word = fixed[at]
+    joined = word.startswith(f"{option}=")
+    if not joined and (at + 1 >= len(fixed) or fixed[at + 1].startswith("-")):
+        return fixed
+    from tcoctl.engine import inputs  # loads numpy: here, not at the top, so --help stays fast
+
+    value = word.partition("=")[2] if joined else fixed[at + 1]
+    spec = calc.input(name)
+    try:
+        inputs.check(spec, value, option)
+    except TcoctlError:
+        taken = spec.example
+    else:
+        return fixed
+    if joined:
+        return [*fixed[:at], f"{option}={taken}", *fixed[at + 1 :]]
+    return [*fixed[: at + 1], taken, *fixed[at + 2 :]]
 
 
 def extra_words(words: str, argv: list[str], path: str) -> str:
