@@ -359,6 +359,11 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
         raise UsageError(
             f"{', '.join(views)}: CSV holds one table; give one of them, or --format json"
         )
+    if fmt == "csv" and views and options.get("samples"):
+        raise UsageError(
+            f"--samples: CSV with {views[0]} holds its table alone, which has no percentiles; "
+            "drop --samples, or keep the run's percentiles beside it, e.g. --format json"
+        )
     if options.get("value") and views:
         raise UsageError(f"--value prints one number: drop {', '.join(views)}")
     if options.get("svg") and not (calc.shares or (views and views != ["--explain"])):
