@@ -372,6 +372,12 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
             + (", --map" if calc.drawing else "")
             + " (or use --svg-screen for the whole table view)"
         )
+    svgs = [options.get("svg"), options.get("svg_screen")]
+    if all(svgs) and Path(str(svgs[0])).resolve() == Path(str(svgs[1])).resolve():
+        raise UsageError(
+            f"--svg-screen: {shorten(str(svgs[1]))!r} is --svg's file too, and one would "
+            "overwrite the other; give each its own, e.g. --svg chart.svg --svg-screen screen.svg"
+        )
     check_svg(options.get("svg"), "--svg", bool(options.get("force")))
     check_svg(options.get("svg_screen"), "--svg-screen", bool(options.get("force")))
 
