@@ -252,3 +252,19 @@ def test_a_display_unit_reads_as_typed() -> None:
         assert outcome.code == 0, outcome.stderr
         record = json.loads(outcome.stdout.splitlines()[0])  # smic-7nm: two dies
         assert record["results"]["implied_defect_density"]["unit"] == "1/cm^2"
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("0.08 USD/kWh/kWh", "is money per energy per energy, expected money per energy"),
+        ("0.08 USD*kWh", "is an amount of money times an energy, expected money per energy"),
+        ("0.08 USD/kg", "is an amount of money per mass, expected money per energy"),
+    ],
+)
+def test_a_compound_wrong_unit_is_named_in_words(typed: str, named: str) -> None:
+    """A unit one factor away from a named dimension reads as that (the new-user trial's
+    '0.08 USD/kWh/kWh' read 'a quantity of dimension [currency] * [time] ** 4 / ...')."""
+    outcome = run("tco", "--electricity", typed)
+    assert outcome.code == 2
+    assert f"--electricity: {typed!r} {named}; e.g. '0.08 USD/kWh'" in outcome.stderr

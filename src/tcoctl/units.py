@@ -13,6 +13,7 @@ low and high, so the receiving run is centred where the upstream one was, not at
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -212,11 +213,19 @@ def _unit(text: str) -> Any:
 
 
 def dimension_name(unit: Any) -> str:
-    """A reader's name for a pint unit's dimension (``a power``), or the raw dimension."""
+    """A reader's name for a pint unit's dimension (``a power``); else one named dimension
+    per or times another (USD/kWh/kWh: ``money per energy per energy``); else the raw
+    dimension."""
     dims = _dimensionality(unit)
-    for example, name in DIMENSION_NAMES:
-        if _dimensionality(example) == dims:
+    named = [(_dimensionality(example), name) for example, name in DIMENSION_NAMES]
+    for known, name in named:
+        if known == dims:
             return name
+    for (first, name), (second, other) in itertools.product(named[1:], repeat=2):
+        if first / second == dims:
+            return f"{name} per {other.removeprefix('an ').removeprefix('a ')}"
+        if first * second == dims:
+            return f"{name} times {other}"
     return f"a quantity of dimension {dims}"
 
 

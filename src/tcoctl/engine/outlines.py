@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
 from tcoctl.errors import quoted
+from tcoctl.presets import load
 from tcoctl.specs import CALCULATORS, Calculator
 
 
@@ -68,10 +69,14 @@ def _outline(
         and not any(spec.name in calc.input(name).excludes for name in flagged)
     ]
     missing = {}
+    with_fitted = frozenset(known | _fitted_quantities(command))
     for result in calc.results:
         if result.core not in plan.known and not result.core.startswith("ref_"):
             others = tuple(option for option in options if result.core not in option[1])
             found = model.suggest(frozenset(known), choices, result.core, others)
+            if with_fitted != known:  # then those a fitted default completes (--gpu)
+                fitted = model.suggest(with_fitted, choices, result.core, others)
+                found += [way for way in fitted if way not in found]
             ways = [*_switches(calc, frozenset(known), choices, result.core), *found]
             missing[result.name] = [list(group) for group in ways[:MAX_WAYS]]
     results = reported_results(calc, plan, solve)
@@ -142,6 +147,20 @@ def _choices_read(relations: Iterable[Relation]) -> set[str]:
     """The choices relations read: those passed to their functions, and those that select
     them (a yield model)."""
     return {key for r in relations for key in (*r.choices, *(r.when or ())[:1])}
+
+
+@cache
+def _fitted_quantities(command: str) -> frozenset[str]:
+    """The quantities the calculator's fitted defaults give (training-fit's MFU and draw
+    fraction): a run keeps them wherever hardware is given, so an option that would give a
+    result with them (flops' gpu_hours from --gpu alone) is one to name."""
+    calc = CALCULATORS[command]
+    if not calc.fitted:
+        return frozenset()
+    figures = load(calc.fitted, kind="scenario").sections.get(calc.fitted_section or calc.name, {})
+    return frozenset(
+        q for name in figures if name in calc.inputs_by_name for q in calc.input(name).sets
+    )
 
 
 def _switches(
