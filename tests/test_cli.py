@@ -406,6 +406,34 @@ def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
     assert run("inference", "--preset", "deepseek-v3", *bf16, "--gpu", "a100-sxm").code == 0
 
 
+def test_an_unknown_gpu_s_example_has_the_h100e_basis_peak() -> None:
+    """A probe: h100e --basis fp8 --count 1000 --gpu a100 suggested 'e.g. --gpu a100-sxm',
+    whose run has no h100e ('a100-sxm has no fp8 figure: h100e ... need it and have no
+    value'; --value h100e exits 1). --basis bf16 or fp8 is a peak the run needs too."""
+    fp8 = ("h100e", "--basis", "fp8", "--count", "1000")
+    outcome = run(*fp8, "--gpu", "a100")
+    assert outcome.code == 2
+    assert outcome.stderr.endswith("; e.g. --gpu h100-pcie (a100-sxm has no fp8 figure)\n")
+    ran = run(*fp8, "--gpu", "h100-pcie", "--value", "h100e")
+    assert (ran.code, ran.stderr) == (0, "")
+    # a basis that is no peak (bandwidth) keeps the nearest
+    wide = run("h100e", "--basis", "bandwidth", "--count", "1000", "--gpu", "a100")
+    assert wide.stderr.endswith("; e.g. --gpu a100-sxm\n")
+
+
+def test_a_batch_line_s_unknown_gpu_example_has_the_shared_precision() -> None:
+    """A probe: --preset deepseek-v3 (FP8) with a line {"gpu": "a100"} suggested 'e.g. --gpu
+    a100-sxm', a line refused next ('a100-sxm has no fp8 figure'), where the single run
+    suggests h100-pcie: a line's example now has the shared options' precisions too."""
+    lines = '{"gpu": "a100"}\n{"gpu": "h100-sxm"}\n'
+    fp8 = ("inference", "--preset", "deepseek-v3", "--input", "-")
+    batch = run(*fp8, input=lines)
+    assert batch.code == 1
+    assert "line 1: --gpu: no gpu preset 'a100'" in batch.stderr
+    assert "; e.g. --gpu h100-pcie (a100-sxm has no fp8 figure)\n" in batch.stderr
+    assert run(*fp8, input='{"gpu": "h100-pcie"}\n').code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "hint"),
     [
@@ -603,10 +631,21 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        # (the number typed with the example's unit: '--gpu-price 30000' has none)
+        # the value is kept where the option takes it (with the example's unit where it has
+        # none), else the option's example: a probe found 'e.g. {tco} --gpu-price 30000'
+        # refused next ('30000' has no unit)
         (("tco", "--gpu-prise", "30000"),
          "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
          "e.g. {tco} --gpu-price '30000 USD'"),
+        (("tco", "--gpu-prise", "30000 USD"),
+         "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} --gpu-price '30000 USD'"),
+        (("tco", "--gpu-prise=30000"),
+         "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
+         "e.g. {tco} --gpu-price '30000 USD'"),
+        (("memory", "--currency", "EUR"),
+         "--currency: {memory} has no such option (did you mean --sequence?); "
+         "e.g. {memory} --sequence 2048"),
         (("tco", "--formatt", "json"),
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
         # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
@@ -655,6 +694,7 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     )
     paths = {
         "tco": "python -m tcoctl tco",
+        "memory": "python -m tcoctl memory",
         "schema": "python -m tcoctl schema",
         "show": "python -m tcoctl presets show",
         "root": "python -m tcoctl",

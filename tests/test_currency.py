@@ -191,3 +191,14 @@ def test_a_batch_in_a_currency_echoes_its_inputs_as_the_single_run_does(command:
         single = run(command, *args, "--currency", "EUR", "--format", "json").json()
         assert record["inputs"] == {key: single["inputs"][key] for key in record["inputs"]}
         assert "USD" not in json.dumps(record), line
+
+
+@pytest.mark.parametrize("command", ["memory", "supply", "h100e"])
+def test_currency_where_no_result_is_money_is_refused_as_the_command_line_does(
+    command: str,
+) -> None:
+    """The probe: tcoctl.memory(currency='EUR') ran silently, while tcoctl memory --currency
+    EUR is refused (no such option)."""
+    assert run(command, "--currency", "EUR").code == 2
+    with pytest.raises(UsageError, match=rf"^currency=: {command} has no money result"):
+        getattr(tcoctl, command)(currency="EUR")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 import warnings
 
 import numpy as np
@@ -162,6 +163,53 @@ def test_a_misspelt_unknown_s_example_solves_for_an_input_that_moves_the_goal() 
     # no name near: the calculator's example unknown, which moves it
     far = run("tco", "--solve", "xyz", "--for", "power_share=0.1")
     assert far.stderr.endswith("; e.g. --solve electricity --for 'power_share=0.1'\n")
+
+
+MISSPELT_UNKNOWNS = [
+    ("tco", "gpu", "gpus=1000"),  # a result the run is given as an input: only gpus sets it
+    ("tco", "gpu", "power_per_gpu=1000 W"),
+    ("h100e", "gpu", "tpp=44000"),  # the GPU's own figure: no number input moves it
+    ("supply", "gpu", "h100e_per_chip=0.3"),
+    ("tco", "gpu", "annual_cost=1e8"),  # a goal that names no result
+    ("tco", "gpu", "power_share"),  # a goal without a value
+]
+
+
+@pytest.mark.parametrize(("command", "typed", "goal"), MISSPELT_UNKNOWNS)
+def test_a_misspelt_unknown_s_example_runs_whatever_the_goal(
+    command: str, typed: str, goal: str
+) -> None:
+    """A probe: a misspelt --solve's example named the input the goal is itself ('--solve
+    gpus --for gpus=1000': refused, 'gpus is what --solve gpus would set'), one that does not
+    move it (h100e's tpp is the GPU's figure: '--solve gpus-per-node' refused) or kept a goal
+    that names no result; each example now runs (exit 0)."""
+    outcome = run(command, "--solve", typed, "--for", goal)
+    assert outcome.code == 2
+    example = re.search(r"; e\.g\. (--solve .*)$", outcome.stderr.strip())
+    assert example is not None, outcome.stderr
+    rerun = run(command, *shlex.split(example[1]))
+    assert rerun.code == 0, (example[1], rerun.stderr)
+
+
+def test_a_misspelt_unknown_s_example_may_be_an_input_the_gpu_fills() -> None:
+    """A probe: inference --solve peek --for ridge_point=300 named no input that moves it
+    (--peak and --bandwidth come from the --gpu's figures, not given), so the example was
+    another goal altogether; --peak moves it, and runs."""
+    outcome = run("inference", "--solve", "peek", "--for", "ridge_point=300")
+    assert outcome.stderr.endswith("; e.g. --solve peak --for 'ridge_point=300'\n")
+    assert run("inference", "--solve", "peak", "--for", "ridge_point=300").code == 0
+
+
+def test_an_unknown_the_goal_does_not_depend_on_is_refused_with_a_number_input() -> None:
+    """A probe: 'tpp does not depend on count ...; e.g. --solve gpu' named a choice, which
+    --solve refuses next ('h100e has no number input gpu'); nothing here moves tpp, so the
+    example is the calculator's own goal-seek, which runs."""
+    outcome = run("h100e", "--solve", "count", "--for", "tpp=44000")
+    assert outcome.code == 2
+    assert "--solve gpu" not in outcome.stderr
+    example = re.search(r"e\.g\. (--solve .*)$", outcome.stderr.strip())
+    assert example is not None, outcome.stderr
+    assert run("h100e", *shlex.split(example[1])).code == 0
 
 
 def test_solving_for_the_swept_input_is_refused() -> None:

@@ -760,6 +760,34 @@ def test_an_attention_precision_that_changes_nothing_says_so() -> None:
     assert used.json()["results"][speed] != idle.json()["results"][speed]
 
 
+def test_an_idle_attention_precision_names_what_attention_s_flop_need() -> None:
+    """A probe: with --heads given but no --head-dim (nor --kv-heads, --latent-dim) the
+    warning still said '(they need --heads, e.g. --heads 128)', which was given. It names
+    what they need here, from the results' missing inputs."""
+    args = ("--preset", "serving-h100", "--params", "7e10", "--layers", "80", "--heads", "64",
+            "--attention-precision", "fp8")  # fmt: skip
+    outcome = run("inference", *args)
+    assert outcome.code == 0
+    assert "--attention-precision changes nothing" in outcome.stderr
+    assert "they need --heads" not in outcome.stderr
+    assert "own FLOP (they need --head-dim, e.g. --head-dim 128)\n" in outcome.stderr
+    assert run("inference", *args, "--kv-heads", "8", "--head-dim", "128").stderr == ""
+
+
+def test_what_a_result_needs_is_no_alternative_of_an_option_given() -> None:
+    """A probe: with --kv-cache-per-token given, attention's FLOP were said to need
+    '--kv-heads or --head-dim or --latent-dim' (--value's error, JSON missing, the idle
+    --attention-precision's 'e.g. --kv-heads 8'), but --kv-heads and --head-dim are refused
+    beside it ('are alternatives: give one'); only --latent-dim is named now, and it runs."""
+    args = ("--heads", "64", "--kv-cache-per-token", "320 KiB", "--params", "7e10")
+    value = run("inference", *args, "--value", "attention_flop_per_token")
+    assert value.stderr.endswith("(it needs --latent-dim)\n")
+    idle = run("inference", *args, "--attention-precision", "fp8")
+    assert "(they need --latent-dim, e.g. --latent-dim 512)\n" in idle.stderr
+    ran = run("inference", *args, "--latent-dim", "512", "--attention-precision", "fp8")
+    assert ran.code == 0 and "--attention-precision" not in ran.stderr
+
+
 def test_a_given_peak_keeps_the_gpus_ratio_for_attention() -> None:
     """The second probe: with --peak '500 TFLOP/s' (the FP8 matmuls' peak) deepseek-v3 ran its
     BF16 attention at the H100's own 989.4 TFLOP/s, faster than the matmuls. Attention's peak

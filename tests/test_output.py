@@ -726,3 +726,14 @@ def test_a_sweep_table_shows_every_unit() -> None:
     args = ["inference", "--sweep", "prompt-tokens=500..2000:4", "--target", "compute_time"]
     table = runner.invoke(app, [*args, "-f", "table"]).stdout.split("\nsweep\n")[1]
     assert "prompt-tokens [token]" in table and "compute_time [ms]" in table, table
+
+
+def test_svg_and_svg_screen_may_not_share_a_file(tmp_path: Path) -> None:
+    """The new-user trial: --svg out.svg --svg-screen out.svg was taken, one file overwriting
+    the other; the same file under another spelling is the same file."""
+    path = tmp_path / "out.svg"
+    same = str(tmp_path / "." / "out.svg")
+    outcome = run("tco", "--tornado", "--svg", str(path), "--svg-screen", same)
+    assert outcome.code == 2 and not path.exists()
+    assert "--svg-screen:" in outcome.stderr and "is --svg's file too" in outcome.stderr
+    assert outcome.stderr.rstrip().endswith("e.g. --svg chart.svg --svg-screen screen.svg")

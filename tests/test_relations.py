@@ -85,7 +85,22 @@ def test_an_input_no_result_uses_is_named() -> None:
                   "--electricity", "0.1 USD/kWh", "-f", "json")  # fmt: skip
     assert outcome.code == 0
     assert "--electricity is used by no result" in outcome.stderr
-    assert outcome.json()["missing"]["energy"] == [["power"]]
+    assert outcome.json()["missing"]["energy"] == [["power"], ["gpu"]]
+
+
+@pytest.mark.parametrize("wanted", ["gpu_hours", "energy", "cost", "count"])
+def test_every_way_a_missing_result_names_gives_it(wanted: str) -> None:
+    """What `missing` names must work when typed: flops --params --tokens once said gpu_hours
+    "needs --achieved or --gpu-throughput", though --gpu alone gives it (with the default
+    MFU of preset training-fit; the new-user trial)."""
+    calc = CALCULATORS["flops"]
+    base = ("--params", "7e9", "--tokens", "2e12")
+    ways = run("flops", *base, "-f", "json").json()["missing"][wanted]
+    assert ways and (["gpu"] in ways or wanted not in ("gpu_hours", "energy"))
+    for way in ways:
+        typed = [word for name in way for word in (f"--{name}", calc.input(name).example)]
+        outcome = run("flops", *base, *typed, "--value", wanted)
+        assert outcome.code == 0, (way, outcome.stderr)
 
 
 def test_one_chip_gives_its_ratios() -> None:

@@ -235,6 +235,13 @@ def test_views_write_their_own_tidy_csv() -> None:
     assert lines[0] == "scenario,line,text" and len(lines) > 10
     both = run("tco", "--tornado", "--explain", "--format", "csv")
     assert both.code == 2 and "CSV holds one table" in both.stderr and both.stdout == ""
+    # a view's table has no percentiles: --samples would be lost without a word (new-user trial)
+    sampled = run(
+        "tco", "--samples", "200", "--sweep", "electricity=0.05..0.1:3", "--format", "csv"
+    )
+    assert sampled.code == 2 and sampled.stdout == ""
+    assert "--samples: CSV with --sweep holds its table alone" in sampled.stderr
+    assert sampled.stderr.rstrip().endswith("e.g. --format json")
 
 
 def test_explain_multiplies_out_to_the_result_with_a_residual() -> None:

@@ -154,7 +154,8 @@ class Result(Mapping[str, Any]):
             values = (summary.percentiles or {}).get(key)
             if given.all():
                 raise UsageError(
-                    f"stat: {name} is an input here, not sampled; e.g. stat({name!r}, 'low')"
+                    f"stat: {name} is an input here: its percentiles are not computed, a "
+                    f"result's are; e.g. stat({name!r}, 'low')"
                 )
             if values is None:
                 raise UsageError(f"stat: {key} needs Monte Carlo samples: give samples=, e.g. 1000")
@@ -329,6 +330,11 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
         )
     shared = _shared(preset, options)
     code = options.pop("currency", None)
+    if code is not None and not calc.has_money:  # the command line has no --currency here
+        raise UsageError(
+            f"currency=: {calc.name} has no money result to show in a currency; drop it, "
+            "e.g. tcoctl.tco(currency='EUR') where there is one"
+        )
     calc = runner.in_currency(calc, code, "currency=", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
     scenarios = options.pop("scenarios", None)

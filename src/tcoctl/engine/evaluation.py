@@ -216,39 +216,50 @@ def central_known(
     return plan, {name: float(np.ravel(value)[0]) for name, value in known.items()}
 
 
-def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> list[str]:
+def moving_inputs(calc: Calculator, given: Mapping[str, Given], target: str) -> list[str] | None:
     """The number inputs that move result ``target`` in one scenario at its central values,
-    in the calculator's order: those the target depends on whose change (a quarter up, or
-    from 0 to 1) changes it; none where the scenario does not give the target. An input it
-    depends on only on paper is left out: tco's power_share on gpus, which its ratio cancels
-    (what goal-seek's root finding refuses: 'does not change with gpus here')."""
+    in the calculator's order: those given whose change (a quarter up, or from 0 to 1)
+    changes it, else those a fallback fills on its way (inference's --peak, the --gpu's
+    figure: given, it moves ridge_point); None where the scenario does not give the target.
+    An input it depends on only on paper is left out: tco's power_share on gpus, which its
+    ratio cancels (what goal-seek's root finding refuses: 'does not change with gpus
+    here')."""
     numbers, gpus, choices = stacked_columns([given])
     values = core_values(calc, numbers, gpus, choices, grid_design(len(ranged_keys(numbers)))[:1])
     model = model_for(calc)
-    plan = rel.only_for(model.plan(values, tuple(sorted(choices.items()))), target)
+    chosen = tuple(sorted(choices.items()))
+    plan = rel.only_for(model.plan(values, chosen), target)
     if target not in plan.known:
-        return []
+        return None
 
     def at(changed: Mapping[str, Any]) -> float:
+        inputs = {**values, **changed}
+        steps = plan if changed.keys() <= values.keys() else model.plan(inputs, chosen)
         with np.errstate(all="ignore"):
-            known, _ = rel.evaluate(plan, {**values, **changed}, choices, model.defaults)
-        return float(np.ravel(known[target])[0])
+            known, _ = rel.evaluate(rel.only_for(steps, target), inputs, choices, model.defaults)
+        return float(np.ravel(known.get(target, math.nan))[0])
 
-    centre = at({})
+    with np.errstate(all="ignore"):
+        central, _ = rel.evaluate(plan, values, choices, model.defaults)
+    centre = float(np.ravel(central[target])[0])
     if not math.isfinite(centre):
-        return []
-    return [
+        return None
+    # computed by a fallback (peak = the --gpu's): an input given instead replaces it
+    on_way = {step.target for step in plan.steps if step.relation.fallback} - {target}
+
+    def moves(core: str) -> bool:
+        value = float(np.ravel(central[core])[0])
+        return not math.isclose(at({core: value * 1.25 + (value == 0)}), centre, rel_tol=1e-9)
+
+    specs = [spec for spec in calc.inputs if spec.kind == "number"]
+    given_moving = [
         spec.name
-        for spec in calc.inputs
-        if spec.kind == "number"
-        and spec.core in plan.depends[target]
-        and spec.core in values
-        and not math.isclose(
-            at({spec.core: values[spec.core] * 1.25 + (values[spec.core] == 0)}),
-            centre,
-            rel_tol=1e-9,
-        )
+        for spec in specs
+        if spec.core in values and spec.core in plan.depends[target] and moves(spec.core)
     ]
+    if given_moving:
+        return given_moving
+    return [spec.name for spec in specs if spec.core in on_way and moves(spec.core)]
 
 
 def core_call(

@@ -83,9 +83,16 @@ def goal_seek(
         missing = nothing_computed(calc, frozenset([*values, unknown]), chosen, solve.target)
         raise UsageError(f"--for: {missing}")
     if unknown not in forward.depends.get(target, ()):
+        other = other_input(calc, forward, solve)
+        instead = (
+            f"; solve for one it does, e.g. --solve {other}"
+            if other
+            else ", nor on any other number input; seek a goal that does, e.g. --solve {} "
+            "--for '{}'".format(*calc.solve_example.split("|"))
+        )
         raise UsageError(
             f"--solve {spec.name}: {solve.target.name} does not depend on {spec.name} with "
-            f"these inputs; solve for one it does, e.g. --solve {other_input(calc, forward, solve)}"
+            f"these inputs{instead}"
         )
 
     def search(f: Callable[[Array], Array]) -> tuple[Array, Array, Array]:
@@ -355,17 +362,19 @@ def extent(
 
 
 def other_input(calc: Calculator, plan: rel.Plan, solve: Solve) -> str:
-    """An input other than the solved one that the target depends on, to solve for
-    instead ('' if none): the calculator's example unknown where it is one (tco's
-    electricity, which moves power_share, where the first, gpus, does not), else the
-    first in its options."""
+    """A number input other than the solved one that the target depends on, to solve for
+    instead ('' if none; not a choice such as --gpu, which --solve refuses): the
+    calculator's example unknown where it is one (tco's electricity, which moves
+    power_share, where the first, gpus, does not), else the first in its options."""
     depends = set(plan.depends.get(solve.target.core, ()))
     return preferred_unknown(
         calc,
         [
             spec.name
             for spec in calc.inputs
-            if spec.name != solve.unknown.name and set(spec.sets) & depends
+            if spec.kind == "number"
+            and spec.name != solve.unknown.name
+            and set(spec.sets) & depends
         ],
     )
 

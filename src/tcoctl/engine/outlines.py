@@ -3,14 +3,16 @@ defaults used, what would give the results not computed, and the options no resu
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
 from tcoctl.engine.messages import MAX_WAYS
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
+from tcoctl.errors import quoted
+from tcoctl.presets import load
 from tcoctl.specs import CALCULATORS, Calculator
 
 
@@ -58,16 +60,23 @@ def _outline(
     if solve is not None:
         known.add(solve.unknown.core)
     plan = model.plan(known, choices)
-    options = [
+    options = [  # what may be added: no alternative of an option given (check_alternatives)
         (spec.name, spec.sets)
         for spec in calc.inputs
-        if spec.kind not in ("choice", "size", "file") and spec.name not in given
+        if spec.kind not in ("choice", "size", "file")
+        and spec.name not in given
+        and not flagged & set(spec.excludes)
+        and not any(spec.name in calc.input(name).excludes for name in flagged)
     ]
     missing = {}
+    with_fitted = frozenset(known | _fitted_quantities(command))
     for result in calc.results:
         if result.core not in plan.known and not result.core.startswith("ref_"):
             others = tuple(option for option in options if result.core not in option[1])
             found = model.suggest(frozenset(known), choices, result.core, others)
+            if with_fitted != known:  # then those a fitted default completes (--gpu)
+                fitted = model.suggest(with_fitted, choices, result.core, others)
+                found += [way for way in fitted if way not in found]
             ways = [*_switches(calc, frozenset(known), choices, result.core), *found]
             missing[result.name] = [list(group) for group in ways[:MAX_WAYS]]
     results = reported_results(calc, plan, solve)
@@ -100,26 +109,35 @@ def _outline(
     for step in reversed(plan.steps):
         if step.target in reached:
             reached.update(step.relation.names)
-    idle = idle_attention_precision(calc, given, flagged, reached)
+    attention = missing.get("attention_flop_per_token", [])
+    idle = idle_attention_precision(calc, given, flagged, reached, attention)
     return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses, idle)
 
 
 def idle_attention_precision(
-    calc: Calculator, given: Collection[str], flagged: set[str], reached: set[str]
+    calc: Calculator,
+    given: Collection[str],
+    flagged: set[str],
+    reached: set[str],
+    ways: Sequence[Sequence[str]],
 ) -> tuple[str, ...]:
     """A warning where --attention-precision is given and changes nothing: it picks the
     --gpu's peak that attention's own FLOP run at (core_values' gpu_attention_peak), so it
     needs a --gpu, and a result computed from attention_peak, which counts those FLOP only
-    with --heads (without them they are left out: tcoctl.core.inference)."""
+    where they are computed (without --heads, or a head size, they are left out:
+    tcoctl.core.inference); ``ways`` are the inputs that would give them (the outline's
+    missing attention_flop_per_token: [['heads']])."""
     if "attention-precision" not in flagged:
         return ()
     if "gpu" not in given:
         why = "no --gpu gives the peaks it picks between"
     elif "attention_peak" not in reached:
-        why = (
-            "no result computed here counts attention's own FLOP (they need --heads, e.g. "
-            f"--heads {calc.input('heads').example})"
-        )
+        why = "no result computed here counts attention's own FLOP"
+        if ways:  # what attention's FLOP need here: '--heads', '--kv-heads, ... or ...'
+            options = [" ".join(f"--{name}" for name in group) for group in ways]
+            need = ", ".join(options[:-1]) + " or " + options[-1] if options[1:] else options[0]
+            example = " ".join(f"--{n} {quoted(calc.input(n).example)}" for n in ways[0])
+            why += f" (they need {need}, e.g. {example})"
     else:
         return ()
     return (f"--attention-precision changes nothing: {why}",)
@@ -129,6 +147,20 @@ def _choices_read(relations: Iterable[Relation]) -> set[str]:
     """The choices relations read: those passed to their functions, and those that select
     them (a yield model)."""
     return {key for r in relations for key in (*r.choices, *(r.when or ())[:1])}
+
+
+@cache
+def _fitted_quantities(command: str) -> frozenset[str]:
+    """The quantities the calculator's fitted defaults give (training-fit's MFU and draw
+    fraction): a run keeps them wherever hardware is given, so an option that would give a
+    result with them (flops' gpu_hours from --gpu alone) is one to name."""
+    calc = CALCULATORS[command]
+    if not calc.fitted:
+        return frozenset()
+    figures = load(calc.fitted, kind="scenario").sections.get(calc.fitted_section or calc.name, {})
+    return frozenset(
+        q for name in figures if name in calc.inputs_by_name for q in calc.input(name).sets
+    )
 
 
 def _switches(

@@ -29,6 +29,7 @@ from tcoctl.errors import DomainError, UsageError, as_flag
 from tcoctl.presets import ANY_GPU, Preset, chain, commands, load
 from tcoctl.report import ANCHOR_REPLACED, DEFAULTED, FITTED, GPU_PRICE_MARK
 from tcoctl.specs import CALCULATORS, GPU_QUANTITIES, Calculator
+from tcoctl.specs.base import PRECISION
 from tcoctl.units import convert, short
 
 
@@ -70,14 +71,15 @@ def variants(
 def peak_formats(
     calc: Calculator, flags: Mapping[str, str], given: Mapping[str, Given]
 ) -> tuple[str, ...]:
-    """The formats whose peaks a --gpu gives the run: --precision's and
-    --attention-precision's, each a flag's, else the preset's, else the default (none for a
-    calculator without them)."""
+    """The formats whose peaks a --gpu gives the run: --precision's,
+    --attention-precision's and h100e's --basis where it is a peak (fp8: h100e counts the
+    chip's FP8 FLOP/s, not bandwidth), each a flag's, else the preset's, else the default
+    (none for a calculator without them)."""
     found = (
         flags.get(name) or (given[name].text if name in given else calc.defaults.get(name, ""))
-        for name in ("precision", "attention-precision")
+        for name in ("precision", "attention-precision", "basis")
     )
-    return tuple(text for text in found if text)
+    return tuple(text for text in found if text in PRECISION.choices)
 
 
 def gather(

@@ -402,6 +402,8 @@ class Batch:
         self.calc, self.solve = calc, run.solve
         self.preset = preset
         self.shared = engine.gather(calc, flags, preset, lines=True)  # the shared are valid
+        self.formats = engine.peak_formats(calc, flags, self.shared)
+        """The shared precisions, whose peaks an unknown --gpu's example has (gpu_figures)."""
         self.only_mine = only_mine
         self.example = line_example(calc)
         """A line that runs, for the errors of lines that cannot be read (too long, not
@@ -577,7 +579,8 @@ class Batch:
         found = self.checked.get((name, text))
         if found is None:
             try:
-                found = engine.expand(self.calc, self.calc.input(name), text, f"--{name}")
+                spec = self.calc.input(name)
+                found = engine.expand(self.calc, spec, text, f"--{name}", self.formats)
             except TcoctlError as error:
                 found = error
             if len(self.checked) < CACHED_TEXTS:

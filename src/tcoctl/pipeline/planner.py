@@ -16,6 +16,7 @@ import numpy as np
 from tcoctl import engine, notation
 from tcoctl.core import relations as rel
 from tcoctl.errors import (
+    TcoctlError,
     UsageError,
     by_message,
     did_you_mean,
@@ -300,14 +301,10 @@ def parse_solve(
         spec = None
     if spec is None or spec.kind != "number":
         names = [s.name for s in calc.inputs if s.kind == "number"]
-        moving = inputs_moving(calc, goal)
-        instead = next(
-            iter(nearest(name.strip(), moving) or [engine.preferred_unknown(calc, moving)])
-        )
         raise UsageError(
             f"--solve: {calc.name} has no number input {shorten(name)!r}"
             f"{did_you_mean(name.strip(), names)}; one of {', '.join(names)}; "
-            f"e.g. --solve {instead} --for '{goal.strip()}'"
+            f"e.g. {solve_instead(calc, name.strip(), goal.strip())}"
         )
     result, typed = parse_mark(calc, goal, "--for", calc.solve_example.split("|")[1], True)
     low, high, _ = engine.bounds_for(calc).get(result.core, (-math.inf, math.inf, False))
@@ -335,19 +332,35 @@ def parse_solve(
     return solve
 
 
-def inputs_moving(calc: Calculator, goal: str) -> list[str]:
-    """The inputs that move the result ``goal`` (--for's text) names, in the calculator's
-    default preset: what a misspelt --solve's example may name, so that it runs (tco's
-    power_share does not change with gpus: its ratio cancels them). All number inputs where
-    the goal names no result, or the preset gives it none."""
-    match = _MARK.match(goal)
-    name = match["name"].replace("-", "_") if match else ""
-    result = next((r for r in calc.results if r.name == name), None)
-    numbers = [s.name for s in calc.inputs if s.kind == "number"]
-    if result is None:
+def solve_instead(calc: Calculator, typed: str, goal: str) -> str:
+    """A misspelt --solve's example, so that it runs: the input nearest ``typed`` of those
+    that move the goal (inputs_moving), else the calculator's example unknown among them;
+    the calculator's own goal-seek where the goal names no result or nothing but its own
+    input moves it (tco's gpus, which only --gpus sets; h100e's tpp, the GPU's figure)."""
+    unknown, example = calc.solve_example.split("|")
+    try:
+        result, _ = parse_mark(calc, goal, "--for", example, True)
+    except UsageError:
+        return f"--solve {unknown} --for '{example}'"
+    moving = inputs_moving(calc, result)
+    if not moving:
+        return f"--solve {unknown} --for '{example}'"
+    instead = next(iter(nearest(typed, moving) or [engine.preferred_unknown(calc, moving)]))
+    return f"--solve {instead} --for '{goal}'"
+
+
+def inputs_moving(calc: Calculator, result: Result) -> list[str]:
+    """The number inputs that move ``result`` in the calculator's default preset, but the
+    one that sets it (tco's power_share does not change with gpus: its ratio cancels them;
+    gpus is set by --gpus alone); all of them where the preset does not compute it, or
+    cannot be read."""
+    numbers = [s.name for s in calc.inputs if s.kind == "number" and s.core != result.core]
+    try:
+        given = engine.gather(calc, {}, load(calc.default_preset))
+    except TcoctlError:  # a preset of the user's that shadows it and fails
         return numbers
-    given = engine.gather(calc, {}, load(calc.default_preset))
-    return engine.moving_inputs(calc, given, result.core) or numbers
+    moving = engine.moving_inputs(calc, given, result.core)
+    return numbers if moving is None else [name for name in moving if name in numbers]
 
 
 def check_solved_not_given(

@@ -391,6 +391,11 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
         raise UsageError(
             f"{', '.join(views)}: CSV holds one table; give one of them, or --format json"
         )
+    if fmt == "csv" and views and options.get("samples"):
+        raise UsageError(
+            f"--samples: CSV with {views[0]} holds its table alone, which has no percentiles; "
+            "drop --samples, or keep the run's percentiles beside it, e.g. --format json"
+        )
     if options.get("value") and views:
         raise UsageError(f"--value prints one number: drop {', '.join(views)}")
     if options.get("svg") and not (calc.shares or (views and views != ["--explain"])):
@@ -398,6 +403,12 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
             "--svg: this run draws no chart; add --tornado, --sweep"
             + (", --map" if calc.drawing else "")
             + " (or use --svg-screen for the whole table view)"
+        )
+    svgs = [options.get("svg"), options.get("svg_screen")]
+    if all(svgs) and Path(str(svgs[0])).resolve() == Path(str(svgs[1])).resolve():
+        raise UsageError(
+            f"--svg-screen: {shorten(str(svgs[1]))!r} is --svg's file too, and one would "
+            "overwrite the other; give each its own, e.g. --svg chart.svg --svg-screen screen.svg"
         )
     check_svg(options.get("svg"), "--svg", bool(options.get("force")))
     check_svg(options.get("svg_screen"), "--svg-screen", bool(options.get("force")))
