@@ -546,3 +546,17 @@ def test_a_die_that_does_not_fit_is_told_one_that_does(die: tuple[str, str]) -> 
         "wafer's usable area; give a smaller die, e.g. --die-size 26x33\n",
     )
     assert results("yield", "--die-size", "26x33")["dies_per_wafer"]["value"] > 0
+
+
+def test_more_good_dies_than_fit_is_told_a_count_that_does() -> None:
+    """The probe: smic-7nm's 50..80 good dies on a 900 mm^2 die (about 60 fit) said only 'the
+    good dies are more than the whole dies that fit'. It ends with a count to type, which
+    runs."""
+    die = ("--preset", "smic-7nm", "--die-area", "900 mm^2")
+    outcome = run("yield", *die)
+    assert outcome.code == 1
+    assert outcome.stderr.endswith(
+        "the good dies are more than the whole dies that fit; give fewer, or a smaller die, "
+        "e.g. --good-dies 10\n"
+    )
+    assert run("yield", *die, "--good-dies", "10", "-f", "json").code == 0

@@ -735,7 +735,8 @@ def test_a_sweep_with_no_point_answered_fails_in_one_line() -> None:
     assert outcome.stderr == (
         "tcoctl: error: --sweep: no point of the sweep has an answer (die-area = 700, 750, "
         "800 mm^2), e.g. at 700 mm^2: implied_step_yield comes out at 1.00025, above its "
-        "maximum 1: the good dies are more than the whole dies that fit\n"
+        "maximum 1: the good dies are more than the whole dies that fit; give fewer, or a "
+        "smaller die, e.g. --good-dies 10\n"
     )
     some = run(*args, "--sweep", "die-area=400..800:3", "-f", "json")
     assert some.code == 0 and "--sweep: no answer at 2 of 3 points" in some.stderr

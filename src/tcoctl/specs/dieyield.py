@@ -13,6 +13,12 @@ def length(name: str, help: str, example: str, **settings: Any) -> Input:
     return Input(name, help, example, "m", "mm", bare=True, **settings)
 
 
+MORE_GOOD_THAN_WHOLE = (
+    "the good dies are more than the whole dies that fit; give fewer, or a smaller die, "
+    "e.g. --good-dies 10"
+)
+"""Why an implied yield above 1 is refused (a stated good-die count on a die too large)."""
+
 YIELD = Calculator(
     name="yield",
     help="Die yield: compounded line yield, dies per wafer (exact and formula), "
@@ -220,7 +226,7 @@ YIELD = Calculator(
         share(
             "implied_yield",
             "Good dies / (dies per wafer x known yields).",
-            hint="the good dies are more than the whole dies that fit",
+            hint=MORE_GOOD_THAN_WHOLE,
         ),
         Result(
             "implied_defect_density",
@@ -231,7 +237,7 @@ YIELD = Calculator(
         share(
             "implied_step_yield",
             "Per-step yield that gives the implied yield.",
-            hint="the good dies are more than the whole dies that fit",
+            hint=MORE_GOOD_THAN_WHOLE,
         ),
     ),
 )
