@@ -6,9 +6,11 @@ pandas in and out, and odd inputs refused with a typed error naming the keyword.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ import pytest
 
 import tcoctl
 from conftest import run, warning_kinds
+from tcoctl import api
 from tcoctl.api import as_keywords
 from tcoctl.engine import evaluation
 from tcoctl.errors import DomainError, UsageError
@@ -638,3 +641,12 @@ def test_an_option_named_mid_sentence_before_a_colon_is_not_the_subject() -> Non
     assert "is more than experts: a token uses at most every expert" in str(more.value)
     with pytest.raises(UsageError, match=r"^gpu=: no gpu preset 'nonsense'"):
         tcoctl.inference(gpu="nonsense")
+
+
+def test_a_sibling_folder_of_the_package_is_the_callers() -> None:
+    """The probe: a file under a folder whose name merely starts with the package's
+    (site-packages/tcoctl_helpers/) was taken for tcoctl's own, so its warnings would name a
+    line in the caller's caller."""
+    folder = Path(tcoctl.__file__).parent
+    assert api.in_package(str(folder / "engine" / "model.py"))
+    assert not api.in_package(f"{folder}_helpers{os.sep}run.py")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import inspect
 import numbers
+import os
 import re
 import sys
 import warnings
@@ -268,7 +269,13 @@ class Result(Mapping[str, Any]):
         return documents[0] if self.scalar else documents
 
 
-PACKAGE_FOLDER = str(Path(__file__).parent)
+PACKAGE_FOLDER = str(Path(__file__).parent) + os.sep
+"""The package's folder with its separator: a sibling folder (tcoctl_helpers) is not in it."""
+
+
+def in_package(filename: str) -> bool:
+    """Whether a frame's file is tcoctl's own (not a sibling such as tcoctl_helpers/)."""
+    return filename.startswith(PACKAGE_FOLDER)
 
 
 def _callers_level() -> int:
@@ -276,7 +283,7 @@ def _callers_level() -> int:
     function that calls ``warnings.warn``, so a warning names the user's line whatever the
     depth it was raised at."""
     level, frame = 1, sys._getframe(1)
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(PACKAGE_FOLDER):
+    while frame.f_back is not None and in_package(frame.f_code.co_filename):
         level, frame = level + 1, frame.f_back
     return level
 
