@@ -560,3 +560,16 @@ def test_more_good_dies_than_fit_is_told_a_count_that_does() -> None:
         "e.g. --good-dies 10\n"
     )
     assert run("yield", *die, "--good-dies", "10", "-f", "json").code == 0
+
+
+def test_good_dies_with_no_yield_given_say_every_die_counts_as_good() -> None:
+    """The second new-user trial: `yield --die-area 665` answered good_dies_per_wafer 82, the
+    dies that fit, all taken as good (each yield falls back to 1), and said nothing. It now
+    warns; any yield given (a defect density, a wafer yield, an observed count) silences it."""
+    bare = run("yield", "--die-area", "665", "--value", "good_dies_per_wafer")
+    assert (bare.code, bare.stdout) == (0, "82\n")
+    assert "good_dies_per_wafer counts every die that fits as good" in bare.stderr
+    for typed in (("--defect-density", "0.1"), ("--wafer-yield", "0.9"), ("--good-dies", "40")):
+        outcome = run("yield", "--die-area", "665", *typed, "--value", "good_dies_per_wafer")
+        assert outcome.code == 0 and "every die" not in outcome.stderr, typed
+    assert "every die" not in run("supply", "--gpu", "h100-sxm", "--preset", "smic-7nm").stderr

@@ -696,6 +696,15 @@ RELATIONS = (
     product("wafer_cost", "cost_per_good_die", "good_dies_per_wafer"),
 )
 
+ONES = frozenset(("wafer_factor", "line_factor"))
+"""The factors good dies take as 1 by a fallback when no wafer or line yield is given."""
+DIE_YIELDS = frozenset(("die_yield", "implied_yield", "yield_with_spares"))
+"""What gives the defect-limited factor: with none of them (and ONES at 1) every die is good."""
+ALL_GOOD = (
+    "no yield is given (defect_density, line_yield, wafer_yield, good_dies): "
+    "good_dies_per_wafer counts every die that fits as good"
+)
+
 RETICLE_M = (26e-3, 33e-3)
 """Maximum exposure field of current scanners, 26 x 33 mm (ASML NXT/NXE specifications)."""
 
@@ -746,6 +755,8 @@ def checks(values: Mapping[str, Any], rows: int, assumed: frozenset[str]) -> lis
     if "dies_per_wafer" in values and "dies_per_wafer" not in assumed:  # a stated count
         found.extend(_stated_count_checks(values, rows, assumed, no_wafer))
     found.extend(_spare_checks(values, rows))
+    if assumed >= ONES and "good_dies_per_wafer" in values and not DIE_YIELDS & set(values):
+        found.append(Finding(ALL_GOOD, by_row(np.array(True), rows)))
     found.extend(_unsolved_density_checks(values, rows))
     found.extend(_implied_density_checks(values, rows))
     return found

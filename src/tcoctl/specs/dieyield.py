@@ -213,7 +213,11 @@ YIELD = Calculator(
         share("die_yield", "Defect-limited die yield under --model."),
         Result("defect_density", "Defect density D0.", "1/m^2", "1/cm^2"),
         Result("die_area", "Die area.", "m^2", "mm^2"),
-        Result("good_dies_per_wafer", "Expected good dies per wafer (may be fractional)."),
+        Result(
+            "good_dies_per_wafer",
+            "Expected good dies per wafer (may be fractional); with no yield given, every "
+            "die that fits (a warning says so).",
+        ),
         Result("cost_per_good_die", "Wafer cost / good dies.", "USD", "USD"),
         Result("wafers", "Wafers needed for --dies good dies."),
         Result("dies", "Good dies from --wafers wafers."),
