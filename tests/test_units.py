@@ -268,3 +268,20 @@ def test_a_compound_wrong_unit_is_named_in_words(typed: str, named: str) -> None
     outcome = run("tco", "--electricity", typed)
     assert outcome.code == 2
     assert f"--electricity: {typed!r} {named}; e.g. '0.08 USD/kWh'" in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "word"),
+    [("--params", "70B", "bn"), ("--tokens", "15T", "tn"), ("--params", "70G", "bn")],
+)
+def test_a_count_written_as_a_paper_writes_it_is_told_tcoctls_word(
+    option: str, typed: str, word: str
+) -> None:
+    """The second new-user trial: '--params 70B' (Llama's '70B') read as 70 bytes and
+    '--tokens 15T' as an unknown unit, with no word of '70bn' or '15tn', which tcoctl reads."""
+    other = {"--params": ("--tokens", "2e12"), "--tokens": ("--params", "7e9")}[option]
+    outcome = run("flops", *other, option, typed)
+    assert outcome.code == 2
+    assert f"(a count's {typed[-1]} is written '{word}' here, e.g. '70{word}')" in outcome.stderr
+    fixed = run("flops", *other, option, f"{typed[:-1]}{word}", "--value", "total_flop")
+    assert fixed.code == 0, fixed.stderr

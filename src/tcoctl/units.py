@@ -406,6 +406,19 @@ def _simple(text: str, core_unit: str, bare_unit: str | None) -> Span | None:
     return Span(value * scale, value * scale, ((value, source), (value, source)))
 
 
+COUNT_WORDS = {"B": "bn", "G": "bn", "T": "tn", "K": "k"}
+"""Letters papers write after a count ('70B parameters', '15T tokens') that read as another
+unit (bytes) or none: tcoctl's words for them (70bn, 15tn; 70M and 70k already read)."""
+
+
+def _count_hint(unit_text: str, core_unit: str) -> str:
+    """How to write a count ('70B') where a count is expected (a plain number, tokens)."""
+    word = COUNT_WORDS.get(unit_text.strip())
+    if word is None or core_unit not in ("", "token"):
+        return ""
+    return f" (a count's {unit_text.strip()} is written '{word}' here, e.g. '70{word}')"
+
+
 def factor(unit_text: str, core_unit: str) -> float | str:
     """The factor that turns a magnitude in ``unit_text`` into ``core_unit``, or the reason
     it cannot (an unknown unit, a wrong dimension, a text too long: pint never sees more
@@ -424,9 +437,12 @@ def _factor(unit_text: str, core_unit: str) -> float | str:
     try:
         unit = _unit(unit_text) if unit_text else ureg.dimensionless
     except Exception:  # pint raises several classes for unknown names
-        return f"has an unknown unit ({unit_text!r})"
+        return f"has an unknown unit ({unit_text!r}){_count_hint(unit_text, core_unit)}"
     if _dimensionality(unit) != _dimensionality(target):
-        return f"is {dimension_name(unit)}, expected {dimension_name(target)}{_hint(unit, target)}"
+        return (
+            f"is {dimension_name(unit)}, expected {dimension_name(target)}"
+            f"{_hint(unit, target)}{_count_hint(unit_text, core_unit)}"
+        )
     return float(ureg.Quantity(1.0, unit).to(target).magnitude)
 
 
