@@ -453,7 +453,8 @@ INFERENCE = Calculator(
     results=(
         Result(
             "tokens_per_second_per_gpu",
-            "Output tokens per second per GPU.",
+            "Output tokens per second per GPU, over the whole run: with --prompt-tokens, each "
+            "batch's prefill counts too (so it is below batch / time_per_output_token).",
             "token/s",
             "token/s",
             "gpu_throughput",
@@ -501,7 +502,8 @@ INFERENCE = Calculator(
         ),
         Result(
             "tokens_per_second",
-            "Output tokens per second per replica.",
+            "Output tokens per second per replica, prefill counted as in "
+            "tokens_per_second_per_gpu.",
             "token/s",
             "token/s",
             "replica_throughput",
