@@ -127,6 +127,21 @@ def test_a_way_named_drops_no_input_it_needs(base: tuple[str, ...], wanted: str)
         assert outcome.code == 0, (way, outcome.stderr)
 
 
+def test_what_no_result_needs_names_no_alternative_of_an_option_given() -> None:
+    """The probe: tco --nodes 384 (frontier-2024's --gpus dropped) said total_annual_cost
+    'needs --gpus --load or ...', though --gpus and --nodes are refused together. Every way
+    named must run when typed."""
+    calc = CALCULATORS["tco"]
+    outcome = run("tco", "--nodes", "384")
+    assert outcome.code == 1
+    ways = outcome.stderr.strip().rsplit(" needs ", 1)[1].split(" or ")
+    assert ways
+    for way in ways:
+        flags = way.split()
+        typed = [word for flag in flags for word in (flag, calc.input(flag[2:]).example)]
+        assert run("tco", "--nodes", "384", *typed).code == 0, way
+
+
 def test_one_chip_gives_its_ratios() -> None:
     """B200: 2,250 / 989.4 dense BF16 TFLOP/s, 7.7 / 3.35 TB/s (NVIDIA HGX B200 and H100
     datasheets, as in the presets)."""

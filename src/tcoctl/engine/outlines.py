@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 
 from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
-from tcoctl.engine.messages import MAX_WAYS
+from tcoctl.engine.messages import MAX_WAYS, alternatives
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
 from tcoctl.errors import quoted
 from tcoctl.presets import load
@@ -147,17 +147,12 @@ def _as_typed(
         rest = tuple(option for option in options if option[0] not in way)
         more = [()] if wanted in model.plan(known, choices).known else []
         typed += [(*way, *group) for group in more or model.suggest(known, choices, wanted, rest)]
-    typed = [way for way in typed if not _alternatives(calc, way)]
+    typed = [way for way in typed if not alternatives(calc, way)]
     return [  # each once, and none holding a smaller one ('--die-yield --die-width')
         way
         for at, way in enumerate(typed)
         if way not in typed[:at] and not any(set(o) < set(way) for o in typed)
     ]
-
-
-def _alternatives(calc: Calculator, names: Collection[str]) -> bool:
-    """Whether ``names`` hold two options check_alternatives refuses together."""
-    return any(other in names for name in names for other in calc.input(name).excludes)
 
 
 def idle_attention_precision(
