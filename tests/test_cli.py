@@ -738,12 +738,37 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("tco", "--params", "abc"),
          "--params is an option of flops, inference, memory, not tco; "
          "e.g. tcoctl inference --params 70e9"),
+        # the default preset contradicts the option: another of the calculator's presets
+        (("tco", "--factor", "2..3"),
+         "--factor is an option of h100e, not tco; "
+         "e.g. tcoctl h100e --preset china-h20 --factor 2..3"),
+        (("tco", "--step-yield", "99 %"),
+         "--step-yield is an option of yield, not tco; "
+         "e.g. tcoctl yield --preset h100-die --step-yield '99 %'"),
+        # a misspelt option of a calculator whose preset underlies no run: the corrected
+        # command determined no result; now from the calculator's default preset
+        (("flops", "--gpuz", "h100-sxm"),
+         "--gpuz: tcoctl flops has no such option (did you mean --gpu?); "
+         "e.g. tcoctl flops --preset run-1e30 --gpu h100-sxm"),
+        (("supply", "--basiz", "bf16"),
+         "--basiz: tcoctl supply has no such option (did you mean --basis?); "
+         "e.g. tcoctl supply --preset smic-7nm --basis bf16"),
+        # a calculator whose preset underlies every run, the option needing another model
+        (("tco", "--latent-dim", "512"),
+         "--latent-dim is an option of inference, not tco; "
+         "e.g. tcoctl inference --preset deepseek-v3 --latent-dim 512"),
+        (("inference", "--latent-di", "512"),
+         "--latent-di: tcoctl inference has no such option (did you mean --latent-dim?); "
+         "e.g. tcoctl inference --preset deepseek-v3 --latent-dim 512"),
     ],
 )  # fmt: skip
 def test_an_unknown_option_s_example_runs(args: tuple[str, ...], said: str) -> None:
     """The new-user trial: '--gpuz 100' was told 'did you mean --gpu?; e.g. tcoctl tco --gpu
     100' (no GPU preset '100'), '--params 7e9' on tco 'did you mean --preset?; e.g. tcoctl
-    tco --preset 7e9', '--formatt' alone 'e.g. tcoctl tco --format' (no value)."""
+    tco --preset 7e9', '--formatt' alone 'e.g. tcoctl tco --format' (no value). The probe:
+    'flops --gpuz h100-sxm' 'e.g. tcoctl flops --gpu h100-sxm' (no result without a preset),
+    'tco --factor 2..3' 'e.g. tcoctl h100e --preset frontier-2025 --factor 2..3' (refused:
+    the preset's h100e contradicts it)."""
     console = "import sys; sys.argv[0] = 'tcoctl'; from tcoctl.console import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", console, *args],

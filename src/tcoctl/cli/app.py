@@ -10,6 +10,7 @@ import datetime
 import difflib
 import errno
 import inspect
+import itertools
 import os
 import re
 import shlex
@@ -849,7 +850,7 @@ def unknown_option(
     subject = repr(shorten(typed)) if value else typed
     return (
         f"{subject}: {path} has no such option (did you mean {near}?); "
-        f"e.g. {root} {shlex.join(fixed)}"
+        f"e.g. {root} {shlex.join(started(fixed))}"
     )
 
 
@@ -871,15 +872,21 @@ def other_calculators(option: str, given: str, calcs: list[Calculator], path: st
     """An option the command (``path``, 'tcoctl tco') lacks that other calculators
     (``calcs``) have: which, and a run of one of them with it that answers: those whose
     preset underlies every run first (a lone option runs on it), else from the default
-    preset, else alone; the value as typed where that calculator takes it, else the
-    option's example."""
+    preset, else another of theirs (h100e's china-h20 for --factor), else alone, else from
+    a preset of the first (inference's deepseek-v3 for --latent-dim); the value as typed
+    where that calculator takes it, else the option's example."""
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+
     root, _, command = path.rpartition(" ")
     starts = [(c, None) for c in calcs if c.preset_is_base] + [
-        (c, p) for c in calcs if not c.preset_is_base for p in (c.default_preset, None)
+        (c, p) for c in calcs if not c.preset_is_base for p in (*presets.scenarios_of(c), None)
     ]
+    starts += [(c, p) for c in calcs if c.preset_is_base for p in presets.scenarios_of(c)]
     tries = [(c, p, c.input(option[2:])) for c, p in starts]
     shown = {c.name: given if given and spec_takes(c, s, given) else s.example for c, _, s in tries}
-    calc, preset, _ = next((t for t in tries if answers(*t, shown[t[0].name])), tries[0])
+    calc, preset, _ = next(
+        (t for t in tries if answers(t[0], t[1], {t[2].key: shown[t[0].name]})), tries[0]
+    )
     start = ["--preset", preset] if preset else []
     names = ", ".join(c.name for c in calcs)
     return (
@@ -888,15 +895,40 @@ def other_calculators(option: str, given: str, calcs: list[Calculator], path: st
     )
 
 
-def answers(calc: Calculator, preset: str | None, spec: Input, value: str) -> bool:
-    """Whether calculator ``calc`` run from ``preset`` with ``spec`` at ``value`` answers
-    (through the Python API, its warnings unsaid): an example to give that runs."""
+def started(fixed: list[str]) -> list[str]:
+    """The command line ``fixed`` (after 'tcoctl'), with --preset and the first of its
+    calculator's presets (presets.scenarios_of) where the calculator inputs it gives answer
+    from none: 'flops --gpu h100-sxm' determines no result, 'flops --preset run-1e30 --gpu
+    h100-sxm' does; 'inference --latent-dim 512' needs an MLA model, deepseek-v3. As it is
+    with --preset or --input, inputs that answer alone, or none that answer from a preset."""
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+
+    at = next((i for i, word in enumerate(fixed) if word in CALCULATORS), None)
+    words = [p for word in fixed for p in (word.split("=", 1) if word[:2] == "--" else [word])]
+    if at is None or {"--preset", "--input"} & {*words}:
+        return fixed
+    calc = CALCULATORS[fixed[at]]
+    given = {
+        calc.inputs_by_name[flag[2:]].key: value
+        for flag, value in itertools.pairwise(words)
+        if flag[2:] in calc.inputs_by_name and flag.startswith("--")
+    }
+    if answers(calc, None, given):
+        return fixed
+    preset = next((p for p in presets.scenarios_of(calc) if answers(calc, p, given)), None)
+    return fixed if preset is None else [*fixed[: at + 1], "--preset", preset, *fixed[at + 1 :]]
+
+
+def answers(calc: Calculator, preset: str | None, given: dict[str, str]) -> bool:
+    """Whether calculator ``calc`` run from ``preset`` with the inputs ``given`` (API
+    keywords) answers (through the Python API, its warnings unsaid): an example to give
+    that runs."""
     from tcoctl import api  # loads numpy and pint: here, not at the top, so --help stays fast
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            api.run(calc.name, preset, **{spec.key: value})
+            api.run(calc.name, preset, **given)
         except TcoctlError:
             return False
     return True
