@@ -387,6 +387,29 @@ def test_a_name_in_another_case_is_suggested_in_its_own(
     assert run(*args[:-1], near.strip("'")).code == 0
 
 
+@pytest.mark.parametrize(
+    ("args", "near", "fixed"),
+    [
+        (("tco", "--sweep", "Electricity=0.02..0.4USD/kWh"), "'electricity'",
+         ("tco", "--sweep", "electricity=0.02..0.4USD/kWh")),
+        (("tco", "--solve", "electricity", "--for", "POWER_SHARE=0.15"), "'power_share'",
+         ("tco", "--solve", "electricity", "--for", "power_share=0.15")),
+        (("tco", "--sweep", "electricity=0.02..0.4USD/kWh", "--mark", "Power_Share=0.1"),
+         "'power_share'", ("tco", "--sweep", "electricity=0.02..0.4USD/kWh", "--mark",
+                           "power_share=0.1")),
+    ],
+)  # fmt: skip
+def test_a_sweep_or_goal_named_in_another_case_is_suggested_in_its_own(
+    args: tuple[str, ...], near: str, fixed: tuple[str, ...]
+) -> None:
+    """The probe: '--sweep Electricity=0.02..0.4USD/kWh' was told 'expected NAME=LOW..HIGH[:N]'
+    (its form is right), '--for POWER_SHARE=0.15' and '--mark' listed every result with no
+    did-you-mean (a misspelt lowercase name got one). The name in its own case runs."""
+    outcome = run(*args)
+    assert outcome.code == 2 and f"did you mean {near}?" in outcome.stderr, outcome.stderr
+    assert run(*fixed).code == 0
+
+
 def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
     """A probe: --preset deepseek-v3 (FP8) --gpu a100 suggested 'e.g. --gpu a100-sxm', which
     is refused next: a100-sxm has no fp8 figure. The example is now the nearest GPU with a
