@@ -372,7 +372,9 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
         (("tco", "--preset", "FRONTIER-2024"), "'frontier-2024'", "--preset frontier-2024"),
         (("tco", "--format", "JSON"), "'json'", "--format json"),
         (("tco", "--samples", "10", "--dist", "Triangular"), "'triangular'", "--dist triangular"),
-        (("inference", "--precision", "FP8"), "'fp8'", "'bf16'"),
+        # the example is the choice meant (it was the option's own, 'bf16', 'poisson')
+        (("inference", "--precision", "FP8"), "'fp8'", "'fp8'"),
+        (("yield", "--preset", "smic-7nm", "--model", "MURPHY"), "'murphy'", "'murphy'"),
     ],
 )
 def test_a_name_in_another_case_is_suggested_in_its_own(
