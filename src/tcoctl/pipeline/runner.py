@@ -405,13 +405,25 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
             + " (or use --svg-screen for the whole table view)"
         )
     svgs = [options.get("svg"), options.get("svg_screen")]
-    if all(svgs) and Path(str(svgs[0])).resolve() == Path(str(svgs[1])).resolve():
+    if all(svgs) and one_file(str(svgs[0]), str(svgs[1])):
         raise UsageError(
             f"--svg-screen: {shorten(str(svgs[1]))!r} is --svg's file too, and one would "
             "overwrite the other; give each its own, e.g. --svg chart.svg --svg-screen screen.svg"
         )
     check_svg(options.get("svg"), "--svg", bool(options.get("force")))
     check_svg(options.get("svg_screen"), "--svg-screen", bool(options.get("force")))
+
+
+def one_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: the same path resolved ('./out.svg', a symbolic
+    link), or an existing file by two names (a hard link; 'A.svg' and 'a.svg' where the
+    file system ignores case)."""
+    if Path(first).resolve() == Path(second).resolve():
+        return True
+    try:
+        return Path(first).samefile(second)
+    except OSError:  # either does not exist yet: two new files
+        return False
 
 
 def check_svg(svg: str | None, option: str, force: bool) -> None:
