@@ -778,6 +778,13 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("supply", "--basiz", "bf16"),
          "--basiz: tcoctl supply has no such option (did you mean --basis?); "
          "e.g. tcoctl supply --preset smic-7nm --basis bf16"),
+        # in capitals: click offers no possible option (its difflib keeps case)
+        (("tco", "--GPUS", "100"),
+         "--GPUS: tcoctl tco has no such option (did you mean --gpus?); "
+         "e.g. tcoctl tco --gpus 100"),
+        (("tco", "--GPU-PRICE", "30000"),
+         "--GPU-PRICE: tcoctl tco has no such option (did you mean --gpu-price?); "
+         "e.g. tcoctl tco --gpu-price '30000 USD'"),
         # a calculator whose preset underlies every run, the option needing another model
         (("tco", "--latent-dim", "512"),
          "--latent-dim is an option of inference, not tco; "

@@ -779,7 +779,7 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl", known: Sequence[
     argument for."""
     unknown = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
     if unknown:
-        options = (unknown[2] or "").split(", ")
+        options = unknown[2].split(", ") if unknown[2] else []
         return unknown_option(unknown[1], options, argv, path, known)
     extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
     if extra:
@@ -812,7 +812,7 @@ def unknown_option(
     if value and at is not None:  # the whole word: click cuts it at an '=' in the value
         typed = argv[at]  # ('--for x=1' is '--for x')
         value = typed[len(option) :].strip()
-    if value and known:
+    if known and (value or not options):  # click offers none for '--GPUS' (it keeps case)
         options = list(known)
     if value and option in options:
         return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
@@ -862,7 +862,8 @@ and still be suggested for the value typed: '--gpuz 100' is --gpus's (0.83; --gp
 
 def as_near(typed: str, candidates: list[str]) -> list[str]:
     """The ``candidates`` (best first) about as like ``typed`` as the first."""
-    ratios = [difflib.SequenceMatcher(None, typed, c).ratio() for c in candidates]
+    folded = typed.casefold()
+    ratios = [difflib.SequenceMatcher(None, folded, c.casefold()).ratio() for c in candidates]
     return [
         c for c, ratio in zip(candidates, ratios, strict=True) if ratio >= ratios[0] - NEAR_MARGIN
     ]
