@@ -785,6 +785,22 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("tco", "--GPU-PRICE", "30000"),
          "--GPU-PRICE: tcoctl tco has no such option (did you mean --gpu-price?); "
          "e.g. tcoctl tco --gpu-price '30000 USD'"),
+        # a shared option with what it is refused without, or a value it takes
+        (("tco", "--marc", "power_share=0.15"),
+         "--marc: tcoctl tco has no such option (did you mean --mark?); "
+         "e.g. tcoctl tco --sweep electricity=0.02..0.40USD/kWh:50 --mark power_share=0.15"),
+        (("tco", "--solvez", "gpus"),
+         "--solvez: tcoctl tco has no such option (did you mean --solve?); "
+         "e.g. tcoctl tco --solve electricity --for power_share=0.15"),
+        (("flops", "--forz", "duration=90 day"),
+         "--forz: tcoctl flops has no such option (did you mean --for?); "
+         "e.g. tcoctl flops --solve count --for 'duration=90 day'"),
+        (("tco", "--valuez", "5"),
+         "--valuez: tcoctl tco has no such option (did you mean --value?); "
+         "e.g. tcoctl tco --value cost_per_gpu_hour"),
+        (("tco", "--currencyz", "5"),
+         "--currencyz: tcoctl tco has no such option (did you mean --currency?); "
+         "e.g. tcoctl tco --currency EUR"),
         # a calculator whose preset underlies every run, the option needing another model
         (("tco", "--latent-dim", "512"),
          "--latent-dim is an option of inference, not tco; "

@@ -850,7 +850,7 @@ def unknown_option(
     subject = repr(shorten(typed)) if value else typed
     return (
         f"{subject}: {path} has no such option (did you mean {near}?); "
-        f"e.g. {root} {shlex.join(started(fixed))}"
+        f"e.g. {root} {shlex.join(started(partnered(argv, near, fixed)))}"
     )
 
 
@@ -960,7 +960,8 @@ def takes(argv: list[str], flag: str, value: str) -> bool:
     """Whether option ``flag`` of the command ``argv`` names takes ``value``: a calculator
     input's own check, --for's and --mark's, or a shared option's type and callback
     (--format's choices, --samples' whole number); a switch takes none."""
-    from tcoctl.pipeline import planner  # loads numpy: here, not at the top, so --help stays fast
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+    from tcoctl.pipeline import planner, runner  # loads numpy: here, not at the top (start-up)
 
     calc, spec = calculator_input(argv, flag)
     if calc is not None and spec is not None:
@@ -974,9 +975,40 @@ def takes(argv: list[str], flag: str, value: str) -> bool:
         if calc is not None and flag in ("--for", "--mark"):
             goal = (calc.solve_example if flag == "--for" else calc.sweep_example).split("|")[1]
             planner.parse_mark(calc, value, flag, goal, flag == "--for")
+        if calc is not None and flag == "--sweep":
+            planner.parse_sweep(calc, value)
+        if calc is not None and flag == "--currency":
+            runner.in_currency(calc, value)
     except (ClickException, TcoctlError):
         return False
-    return True
+    if calc is not None and flag in ("--value", "--target"):
+        return value.split(":")[0] in {result.name for result in calc.results}
+    return calc is None or flag != "--preset" or value in presets.scenarios_of(calc)
+
+
+PARTNERS = {"--for": "--solve", "--solve": "--for", "--mark": "--sweep"}
+"""Shared options refused without another (runner: '--mark goes with --sweep')."""
+
+
+def partnered(argv: list[str], flag: str, fixed: list[str]) -> list[str]:
+    """The command line ``fixed`` (``argv`` with ``flag`` in place of a misspelt option), with
+    what ``flag`` is refused without, from the calculator's examples: --for and --solve each
+    other, --mark a --sweep, --svg a --sweep where the run draws no chart."""
+    calc, _ = calculator_input(argv, flag)
+    given = {word.split("=")[0] for word in fixed}
+    partner = PARTNERS.get(flag, "--sweep" if flag == "--svg" else "")
+    views = {"--sweep", "--tornado", "--map"}
+    if calc is None or not partner or partner in given or (flag == "--svg" and given & views):
+        return fixed
+    if flag == "--svg" and calc.shares:  # a chart of its shares without a view
+        return fixed
+    solve_input, goal = calc.solve_example.split("|")
+    sweep = calc.sweep_example.split("|")[0]
+    value = {"--solve": solve_input, "--for": goal, "--sweep": sweep}[partner]
+    at = fixed.index(flag) if flag in fixed else len(fixed)
+    if flag == "--solve":  # the example's input with its goal (the one typed may not move it)
+        return [*fixed[:at], flag, solve_input, partner, value, *fixed[at + 2 :]]
+    return [*fixed[:at], partner, value, *fixed[at:]]
 
 
 def spec_takes(calc: Calculator, spec: Input, value: str) -> bool:
