@@ -465,9 +465,12 @@ def target_result(
     calc: Calculator, options: Mapping[str, Any], solve: engine.Solve | None = None
 ) -> Result:
     """The result a tornado or sweep chart is about: --target (a goal-seek's solved input
-    among them), else a goal-seek's solved input (what each range moves is the answer),
-    else the calculator's own."""
-    default = calc.target if solve is None else solve.unknown.name
+    among them), else a goal-seek's solved input (what each range moves is the answer: the
+    result of its quantity, tco's power_per_gpu for --solve power), else the calculator's
+    own."""
+    results = engine.results_of(calc, solve)
+    solved = [r.name for r in results if solve is not None and r.core == solve.unknown.core]
+    default = next(iter(solved), calc.target)
     return find_result(calc, options.get("target") or default, "--target", calc.target, solve)
 
 
