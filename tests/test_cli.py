@@ -830,6 +830,20 @@ def test_an_unknown_option_s_example_runs(args: tuple[str, ...], said: str) -> N
     assert example[0] == "tcoctl" and run(*example[1:]).code == 0, example
 
 
+def test_a_misspelt_option_s_example_starts_from_no_preset_that_ignores_it() -> None:
+    """The probe: 'inference --kv-headz 100' (100 divides no preset model's heads) was told
+    'e.g. tcoctl inference --preset serving-fit --kv-heads 100', a run that warns '--kv-heads
+    is used by no result computed here' (serving-fit has no model)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", "inference", "--kv-headz", "100"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "(did you mean --kv-heads?)" in done.stderr
+    assert "serving-fit" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

@@ -885,8 +885,9 @@ def other_calculators(option: str, given: str, calcs: list[Calculator], path: st
     starts += [(c, p) for c in calcs if c.preset_is_base for p in presets.scenarios_of(c)]
     tries = [(c, p, c.input(option[2:])) for c, p in starts]
     shown = {c.name: given if given and spec_takes(c, s, given) else s.example for c, _, s in tries}
-    calc, preset, _ = next(
-        (t for t in tries if answers(t[0], t[1], {t[2].key: shown[t[0].name]})), tries[0]
+    runs = [(c, p, {s.key: shown[c.name]}) for c, p, s in tries]
+    calc, preset, _ = next(  # one that uses the option, else one that runs at all
+        (t for used in (True, False) for t in runs if answers(*t, used=used)), runs[0]
     )
     start = ["--preset", preset] if preset else []
     names = ", ".join(c.name for c in calcs)
@@ -920,19 +921,24 @@ def started(fixed: list[str]) -> list[str]:
     return fixed if preset is None else [*fixed[: at + 1], "--preset", preset, *fixed[at + 1 :]]
 
 
-def answers(calc: Calculator, preset: str | None, given: dict[str, str]) -> bool:
+def answers(calc: Calculator, preset: str | None, given: dict[str, str], used: bool = True) -> bool:
     """Whether calculator ``calc`` run from ``preset`` with the inputs ``given`` (API
-    keywords) answers (through the Python API, its warnings unsaid): an example to give
-    that runs."""
+    keywords) answers (through the Python API, its warnings unsaid), and with ``used`` uses
+    them all (no warning that one is used by no result: serving-fit has no model for
+    --kv-heads): an example to give that runs."""
     from tcoctl import api  # loads numpy and pint: here, not at the top, so --help stays fast
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         try:
             api.run(calc.name, preset, **given)
         except TcoctlError:
             return False
-    return True
+    return not used or not any(UNUSED in str(warning.message) for warning in said)
+
+
+UNUSED = "is used by no result"
+"""A warning that an option changes nothing in a run (engine's): no example of it."""
 
 
 def calculator_input(argv: list[str], flag: str) -> tuple[Calculator | None, Input | None]:
