@@ -372,7 +372,9 @@ def test_an_unknown_preset_name_suggests_the_near_ones() -> None:
         (("tco", "--preset", "FRONTIER-2024"), "'frontier-2024'", "--preset frontier-2024"),
         (("tco", "--format", "JSON"), "'json'", "--format json"),
         (("tco", "--samples", "10", "--dist", "Triangular"), "'triangular'", "--dist triangular"),
-        (("inference", "--precision", "FP8"), "'fp8'", "'bf16'"),
+        # the example is the choice meant (it was the option's own, 'bf16', 'poisson')
+        (("inference", "--precision", "FP8"), "'fp8'", "'fp8'"),
+        (("yield", "--preset", "smic-7nm", "--model", "MURPHY"), "'murphy'", "'murphy'"),
     ],
 )
 def test_a_name_in_another_case_is_suggested_in_its_own(
@@ -385,6 +387,29 @@ def test_a_name_in_another_case_is_suggested_in_its_own(
     assert outcome.code == 2 and f"(did you mean {near}?)" in outcome.stderr, outcome.stderr
     assert outcome.stderr.endswith(f"e.g. {example}\n")
     assert run(*args[:-1], near.strip("'")).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "near", "fixed"),
+    [
+        (("tco", "--sweep", "Electricity=0.02..0.4USD/kWh"), "'electricity'",
+         ("tco", "--sweep", "electricity=0.02..0.4USD/kWh")),
+        (("tco", "--solve", "electricity", "--for", "POWER_SHARE=0.15"), "'power_share'",
+         ("tco", "--solve", "electricity", "--for", "power_share=0.15")),
+        (("tco", "--sweep", "electricity=0.02..0.4USD/kWh", "--mark", "Power_Share=0.1"),
+         "'power_share'", ("tco", "--sweep", "electricity=0.02..0.4USD/kWh", "--mark",
+                           "power_share=0.1")),
+    ],
+)  # fmt: skip
+def test_a_sweep_or_goal_named_in_another_case_is_suggested_in_its_own(
+    args: tuple[str, ...], near: str, fixed: tuple[str, ...]
+) -> None:
+    """The probe: '--sweep Electricity=0.02..0.4USD/kWh' was told 'expected NAME=LOW..HIGH[:N]'
+    (its form is right), '--for POWER_SHARE=0.15' and '--mark' listed every result with no
+    did-you-mean (a misspelt lowercase name got one). The name in its own case runs."""
+    outcome = run(*args)
+    assert outcome.code == 2 and f"did you mean {near}?" in outcome.stderr, outcome.stderr
+    assert run(*fixed).code == 0
 
 
 def test_an_unknown_gpu_s_example_has_the_run_s_precision() -> None:
@@ -738,12 +763,60 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
         (("tco", "--params", "abc"),
          "--params is an option of flops, inference, memory, not tco; "
          "e.g. tcoctl inference --params 70e9"),
+        # the default preset contradicts the option: another of the calculator's presets
+        (("tco", "--factor", "2..3"),
+         "--factor is an option of h100e, not tco; "
+         "e.g. tcoctl h100e --preset china-h20 --factor 2..3"),
+        (("tco", "--step-yield", "99 %"),
+         "--step-yield is an option of yield, not tco; "
+         "e.g. tcoctl yield --preset h100-die --step-yield '99 %'"),
+        # a misspelt option of a calculator whose preset underlies no run: the corrected
+        # command determined no result; now from the calculator's default preset
+        (("flops", "--gpuz", "h100-sxm"),
+         "--gpuz: tcoctl flops has no such option (did you mean --gpu?); "
+         "e.g. tcoctl flops --preset run-1e30 --gpu h100-sxm"),
+        (("supply", "--basiz", "bf16"),
+         "--basiz: tcoctl supply has no such option (did you mean --basis?); "
+         "e.g. tcoctl supply --preset smic-7nm --basis bf16"),
+        # in capitals: click offers no possible option (its difflib keeps case)
+        (("tco", "--GPUS", "100"),
+         "--GPUS: tcoctl tco has no such option (did you mean --gpus?); "
+         "e.g. tcoctl tco --gpus 100"),
+        (("tco", "--GPU-PRICE", "30000"),
+         "--GPU-PRICE: tcoctl tco has no such option (did you mean --gpu-price?); "
+         "e.g. tcoctl tco --gpu-price '30000 USD'"),
+        # a shared option with what it is refused without, or a value it takes
+        (("tco", "--marc", "power_share=0.15"),
+         "--marc: tcoctl tco has no such option (did you mean --mark?); "
+         "e.g. tcoctl tco --sweep electricity=0.02..0.40USD/kWh:50 --mark power_share=0.15"),
+        (("tco", "--solvez", "gpus"),
+         "--solvez: tcoctl tco has no such option (did you mean --solve?); "
+         "e.g. tcoctl tco --solve electricity --for power_share=0.15"),
+        (("flops", "--forz", "duration=90 day"),
+         "--forz: tcoctl flops has no such option (did you mean --for?); "
+         "e.g. tcoctl flops --solve count --for 'duration=90 day'"),
+        (("tco", "--valuez", "5"),
+         "--valuez: tcoctl tco has no such option (did you mean --value?); "
+         "e.g. tcoctl tco --value cost_per_gpu_hour"),
+        (("tco", "--currencyz", "5"),
+         "--currencyz: tcoctl tco has no such option (did you mean --currency?); "
+         "e.g. tcoctl tco --currency EUR"),
+        # a calculator whose preset underlies every run, the option needing another model
+        (("tco", "--latent-dim", "512"),
+         "--latent-dim is an option of inference, not tco; "
+         "e.g. tcoctl inference --preset deepseek-v3 --latent-dim 512"),
+        (("inference", "--latent-di", "512"),
+         "--latent-di: tcoctl inference has no such option (did you mean --latent-dim?); "
+         "e.g. tcoctl inference --preset deepseek-v3 --latent-dim 512"),
     ],
 )  # fmt: skip
 def test_an_unknown_option_s_example_runs(args: tuple[str, ...], said: str) -> None:
     """The new-user trial: '--gpuz 100' was told 'did you mean --gpu?; e.g. tcoctl tco --gpu
     100' (no GPU preset '100'), '--params 7e9' on tco 'did you mean --preset?; e.g. tcoctl
-    tco --preset 7e9', '--formatt' alone 'e.g. tcoctl tco --format' (no value)."""
+    tco --preset 7e9', '--formatt' alone 'e.g. tcoctl tco --format' (no value). The probe:
+    'flops --gpuz h100-sxm' 'e.g. tcoctl flops --gpu h100-sxm' (no result without a preset),
+    'tco --factor 2..3' 'e.g. tcoctl h100e --preset frontier-2025 --factor 2..3' (refused:
+    the preset's h100e contradicts it)."""
     console = "import sys; sys.argv[0] = 'tcoctl'; from tcoctl.console import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", console, *args],
@@ -755,6 +828,20 @@ def test_an_unknown_option_s_example_runs(args: tuple[str, ...], said: str) -> N
     assert done.stderr == f"tcoctl: error: {said}\n"
     example = shlex.split(said.rsplit("e.g. ", 1)[1])
     assert example[0] == "tcoctl" and run(*example[1:]).code == 0, example
+
+
+def test_a_misspelt_option_s_example_starts_from_no_preset_that_ignores_it() -> None:
+    """The probe: 'inference --kv-headz 100' (100 divides no preset model's heads) was told
+    'e.g. tcoctl inference --preset serving-fit --kv-heads 100', a run that warns '--kv-heads
+    is used by no result computed here' (serving-fit has no model)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tcoctl", "inference", "--kv-headz", "100"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "(did you mean --kv-heads?)" in done.stderr
+    assert "serving-fit" not in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize(

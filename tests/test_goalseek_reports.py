@@ -1042,3 +1042,18 @@ def test_a_goal_the_unknown_does_not_move_names_an_input_that_does() -> None:
     assert run("tco", "--solve", "electricity", "--for", "power_share>=0.1").code == 0
     with pytest.raises(UsageError, match=r"e\.g\. solve='electricity'$"):
         tcoctl.tco(solve="utilization", goal="power_share>=0.1")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tco", "--solve", "power", "--for", "power_share=0.15"),
+        ("flops", "--preset", "run-1e30", "--solve", "budget", "--for", "duration=90 day"),
+    ],
+)
+def test_an_input_whose_quantity_is_a_result_can_be_solved_for(args: tuple[str, ...]) -> None:
+    """The probe (a misspelt --solve's example): tco --solve power --for power_share=0.15 said
+    "--target: tco has no result 'power'" (power's quantity is the result power_per_gpu, so
+    no result is named after the input; the chart's default target sought one)."""
+    outcome = run(*args)
+    assert outcome.code == 0, outcome.stderr

@@ -737,3 +737,16 @@ def test_svg_and_svg_screen_may_not_share_a_file(tmp_path: Path) -> None:
     assert outcome.code == 2 and not path.exists()
     assert "--svg-screen:" in outcome.stderr and "is --svg's file too" in outcome.stderr
     assert outcome.stderr.rstrip().endswith("e.g. --svg chart.svg --svg-screen screen.svg")
+
+
+def test_svg_and_svg_screen_may_not_share_a_file_under_two_names(tmp_path: Path) -> None:
+    """The probe: an existing file and a hard link to it (one file, two names) were taken as
+    two files, the screen overwriting the chart."""
+    path = tmp_path / "out.svg"
+    path.write_text("old")
+    (tmp_path / "other.svg").hardlink_to(path)
+    outcome = run(
+        "tco", "--tornado", "--svg", str(path), "--svg-screen", str(tmp_path / "other.svg")
+    )
+    assert outcome.code == 2 and path.read_text() == "old"
+    assert "is --svg's file too" in outcome.stderr

@@ -103,6 +103,45 @@ def test_every_way_a_missing_result_names_gives_it(wanted: str) -> None:
         assert outcome.code == 0, (way, outcome.stderr)
 
 
+@pytest.mark.parametrize(
+    ("base", "wanted"),
+    [
+        # good_dies_per_wafer with die_width: alternatives, refused together
+        (("supply", "--chips-per-year", "1000000"), "die_yield"),
+        # from preset smic-7nm's good-dies-per-wafer, which --die-yield or --die-width drops
+        (("supply", "--preset", "smic-7nm"), "dies_per_wafer"),
+        (("supply", "--preset", "smic-7nm"), "die_yield"),
+    ],
+)
+def test_a_way_named_drops_no_input_it_needs(base: tuple[str, ...], wanted: str) -> None:
+    """The probe: supply --chips-per-year 1000000 --value die_yield named '--good-dies-per-wafer
+    --die-width' (refused: alternatives) and from smic-7nm dies_per_wafer 'needs ... or
+    --die-yield' (which drops the preset's good dies it would come from), die_yield '--die-width'
+    (then it needs --defect-density too). Every way named must give the result when typed."""
+    calc = CALCULATORS[base[0]]
+    ways = run(*base, "-f", "json").json()["missing"][wanted]
+    assert ways
+    for way in ways:
+        typed = [word for name in way for word in (f"--{name}", calc.input(name).example)]
+        outcome = run(*base, *typed, "--value", wanted)
+        assert outcome.code == 0, (way, outcome.stderr)
+
+
+def test_what_no_result_needs_names_no_alternative_of_an_option_given() -> None:
+    """The probe: tco --nodes 384 (frontier-2024's --gpus dropped) said total_annual_cost
+    'needs --gpus --load or ...', though --gpus and --nodes are refused together. Every way
+    named must run when typed."""
+    calc = CALCULATORS["tco"]
+    outcome = run("tco", "--nodes", "384")
+    assert outcome.code == 1
+    ways = outcome.stderr.strip().rsplit(" needs ", 1)[1].split(" or ")
+    assert ways
+    for way in ways:
+        flags = way.split()
+        typed = [word for flag in flags for word in (flag, calc.input(flag[2:]).example)]
+        assert run("tco", "--nodes", "384", *typed).code == 0, way
+
+
 def test_one_chip_gives_its_ratios() -> None:
     """B200: 2,250 / 989.4 dense BF16 TFLOP/s, 7.7 / 3.35 TB/s (NVIDIA HGX B200 and H100
     datasheets, as in the presets)."""

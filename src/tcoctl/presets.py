@@ -35,7 +35,7 @@ import tomli
 
 from tcoctl.errors import DomainError, TcoctlError, UsageError, did_you_mean, nearest, shorten
 from tcoctl.files import excerpt, read_text, reason
-from tcoctl.specs import CALCULATORS, REFERENCE_GPU
+from tcoctl.specs import CALCULATORS, REFERENCE_GPU, Calculator
 
 ENTRY_KEYS = {"value", "source", "quote", "url", "note", "labels", "as_of", "per", "format"}
 ANY_GPU = "*"
@@ -443,6 +443,14 @@ def load(
     if held is not None:
         held.presets[name, kind] = preset
     return preset
+
+
+def scenarios_of(calc: Calculator) -> list[str]:
+    """The presets a run of calculator ``calc`` can start from: its default first, then the
+    others with a table for it (no fitted defaults, which alone determine no result)."""
+    files = preset_files()
+    others = [n for n in sorted(files) if n != calc.default_preset and n not in FITTED_DEFAULTS]
+    return [calc.default_preset, *(n for n in others if _runs(n, files[n], calc.name))]
 
 
 def builtin(name: str) -> Preset:

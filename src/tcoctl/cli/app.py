@@ -10,6 +10,7 @@ import datetime
 import difflib
 import errno
 import inspect
+import itertools
 import os
 import re
 import shlex
@@ -778,7 +779,7 @@ def hinted(message: str, argv: list[str], path: str = "tcoctl", known: Sequence[
     argument for."""
     unknown = re.match(r"No such option: (-.*?)(?: \(Possible options: ([^)]*)\))?$", message)
     if unknown:
-        options = (unknown[2] or "").split(", ")
+        options = unknown[2].split(", ") if unknown[2] else []
         return unknown_option(unknown[1], options, argv, path, known)
     extra = re.search(r"unexpected extra argument\S* \(([^)]*)\)", message)
     if extra:
@@ -811,7 +812,7 @@ def unknown_option(
     if value and at is not None:  # the whole word: click cuts it at an '=' in the value
         typed = argv[at]  # ('--for x=1' is '--for x')
         value = typed[len(option) :].strip()
-    if value and known:
+    if known and (value or not options):  # click offers none for '--GPUS' (it keeps case)
         options = list(known)
     if value and option in options:
         return f"{shorten(typed)!r}: an option and its value are two words; e.g. {path} " + (
@@ -849,7 +850,7 @@ def unknown_option(
     subject = repr(shorten(typed)) if value else typed
     return (
         f"{subject}: {path} has no such option (did you mean {near}?); "
-        f"e.g. {root} {shlex.join(fixed)}"
+        f"e.g. {root} {shlex.join(started(partnered(argv, near, fixed)))}"
     )
 
 
@@ -861,7 +862,8 @@ and still be suggested for the value typed: '--gpuz 100' is --gpus's (0.83; --gp
 
 def as_near(typed: str, candidates: list[str]) -> list[str]:
     """The ``candidates`` (best first) about as like ``typed`` as the first."""
-    ratios = [difflib.SequenceMatcher(None, typed, c).ratio() for c in candidates]
+    folded = typed.casefold()
+    ratios = [difflib.SequenceMatcher(None, folded, c.casefold()).ratio() for c in candidates]
     return [
         c for c, ratio in zip(candidates, ratios, strict=True) if ratio >= ratios[0] - NEAR_MARGIN
     ]
@@ -871,15 +873,22 @@ def other_calculators(option: str, given: str, calcs: list[Calculator], path: st
     """An option the command (``path``, 'tcoctl tco') lacks that other calculators
     (``calcs``) have: which, and a run of one of them with it that answers: those whose
     preset underlies every run first (a lone option runs on it), else from the default
-    preset, else alone; the value as typed where that calculator takes it, else the
-    option's example."""
+    preset, else another of theirs (h100e's china-h20 for --factor), else alone, else from
+    a preset of the first (inference's deepseek-v3 for --latent-dim); the value as typed
+    where that calculator takes it, else the option's example."""
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+
     root, _, command = path.rpartition(" ")
     starts = [(c, None) for c in calcs if c.preset_is_base] + [
-        (c, p) for c in calcs if not c.preset_is_base for p in (c.default_preset, None)
+        (c, p) for c in calcs if not c.preset_is_base for p in (*presets.scenarios_of(c), None)
     ]
+    starts += [(c, p) for c in calcs if c.preset_is_base for p in presets.scenarios_of(c)]
     tries = [(c, p, c.input(option[2:])) for c, p in starts]
     shown = {c.name: given if given and spec_takes(c, s, given) else s.example for c, _, s in tries}
-    calc, preset, _ = next((t for t in tries if answers(*t, shown[t[0].name])), tries[0])
+    runs = [(c, p, {s.key: shown[c.name]}) for c, p, s in tries]
+    calc, preset, _ = next(  # one that uses the option, else one that runs at all
+        (t for used in (True, False) for t in runs if answers(*t, used=used)), runs[0]
+    )
     start = ["--preset", preset] if preset else []
     names = ", ".join(c.name for c in calcs)
     return (
@@ -888,18 +897,48 @@ def other_calculators(option: str, given: str, calcs: list[Calculator], path: st
     )
 
 
-def answers(calc: Calculator, preset: str | None, spec: Input, value: str) -> bool:
-    """Whether calculator ``calc`` run from ``preset`` with ``spec`` at ``value`` answers
-    (through the Python API, its warnings unsaid): an example to give that runs."""
+def started(fixed: list[str]) -> list[str]:
+    """The command line ``fixed`` (after 'tcoctl'), with --preset and the first of its
+    calculator's presets (presets.scenarios_of) where the calculator inputs it gives answer
+    from none: 'flops --gpu h100-sxm' determines no result, 'flops --preset run-1e30 --gpu
+    h100-sxm' does; 'inference --latent-dim 512' needs an MLA model, deepseek-v3. As it is
+    with --preset or --input, inputs that answer alone, or none that answer from a preset."""
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+
+    at = next((i for i, word in enumerate(fixed) if word in CALCULATORS), None)
+    words = [p for word in fixed for p in (word.split("=", 1) if word[:2] == "--" else [word])]
+    if at is None or {"--preset", "--input"} & {*words}:
+        return fixed
+    calc = CALCULATORS[fixed[at]]
+    given = {
+        calc.inputs_by_name[flag[2:]].key: value
+        for flag, value in itertools.pairwise(words)
+        if flag[2:] in calc.inputs_by_name and flag.startswith("--")
+    }
+    if answers(calc, None, given):
+        return fixed
+    preset = next((p for p in presets.scenarios_of(calc) if answers(calc, p, given)), None)
+    return fixed if preset is None else [*fixed[: at + 1], "--preset", preset, *fixed[at + 1 :]]
+
+
+def answers(calc: Calculator, preset: str | None, given: dict[str, str], used: bool = True) -> bool:
+    """Whether calculator ``calc`` run from ``preset`` with the inputs ``given`` (API
+    keywords) answers (through the Python API, its warnings unsaid), and with ``used`` uses
+    them all (no warning that one is used by no result: serving-fit has no model for
+    --kv-heads): an example to give that runs."""
     from tcoctl import api  # loads numpy and pint: here, not at the top, so --help stays fast
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         try:
-            api.run(calc.name, preset, **{spec.key: value})
+            api.run(calc.name, preset, **given)
         except TcoctlError:
             return False
-    return True
+    return not used or not any(UNUSED in str(warning.message) for warning in said)
+
+
+UNUSED = "is used by no result"
+"""A warning that an option changes nothing in a run (engine's): no example of it."""
 
 
 def calculator_input(argv: list[str], flag: str) -> tuple[Calculator | None, Input | None]:
@@ -927,7 +966,8 @@ def takes(argv: list[str], flag: str, value: str) -> bool:
     """Whether option ``flag`` of the command ``argv`` names takes ``value``: a calculator
     input's own check, --for's and --mark's, or a shared option's type and callback
     (--format's choices, --samples' whole number); a switch takes none."""
-    from tcoctl.pipeline import planner  # loads numpy: here, not at the top, so --help stays fast
+    from tcoctl import presets  # reads preset files: here, not at the top (start-up)
+    from tcoctl.pipeline import planner, runner  # loads numpy: here, not at the top (start-up)
 
     calc, spec = calculator_input(argv, flag)
     if calc is not None and spec is not None:
@@ -941,9 +981,40 @@ def takes(argv: list[str], flag: str, value: str) -> bool:
         if calc is not None and flag in ("--for", "--mark"):
             goal = (calc.solve_example if flag == "--for" else calc.sweep_example).split("|")[1]
             planner.parse_mark(calc, value, flag, goal, flag == "--for")
+        if calc is not None and flag == "--sweep":
+            planner.parse_sweep(calc, value)
+        if calc is not None and flag == "--currency":
+            runner.in_currency(calc, value)
     except (ClickException, TcoctlError):
         return False
-    return True
+    if calc is not None and flag in ("--value", "--target"):
+        return value.split(":")[0] in {result.name for result in calc.results}
+    return calc is None or flag != "--preset" or value in presets.scenarios_of(calc)
+
+
+PARTNERS = {"--for": "--solve", "--solve": "--for", "--mark": "--sweep"}
+"""Shared options refused without another (runner: '--mark goes with --sweep')."""
+
+
+def partnered(argv: list[str], flag: str, fixed: list[str]) -> list[str]:
+    """The command line ``fixed`` (``argv`` with ``flag`` in place of a misspelt option), with
+    what ``flag`` is refused without, from the calculator's examples: --for and --solve each
+    other, --mark a --sweep, --svg a --sweep where the run draws no chart."""
+    calc, _ = calculator_input(argv, flag)
+    given = {word.split("=")[0] for word in fixed}
+    partner = PARTNERS.get(flag, "--sweep" if flag == "--svg" else "")
+    views = {"--sweep", "--tornado", "--map"}
+    if calc is None or not partner or partner in given or (flag == "--svg" and given & views):
+        return fixed
+    if flag == "--svg" and calc.shares:  # a chart of its shares without a view
+        return fixed
+    solve_input, goal = calc.solve_example.split("|")
+    sweep = calc.sweep_example.split("|")[0]
+    value = {"--solve": solve_input, "--for": goal, "--sweep": sweep}[partner]
+    at = fixed.index(flag) if flag in fixed else len(fixed)
+    if flag == "--solve":  # the example's input with its goal (the one typed may not move it)
+        return [*fixed[:at], flag, solve_input, partner, value, *fixed[at + 2 :]]
+    return [*fixed[:at], partner, value, *fixed[at:]]
 
 
 def spec_takes(calc: Calculator, spec: Input, value: str) -> bool:

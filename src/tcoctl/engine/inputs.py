@@ -121,8 +121,10 @@ def check(spec: Input, text: str, where: str, formats: Sequence[str] = ()) -> Gi
         rule_figures(text, spec.rule, where)
         return Given(spec, text, where)
     if spec.kind == "choice":
-        if text not in spec.choices:
-            raise UsageError(f"{where}: {not_one_of(text, spec.choices, repr(spec.example))}")
+        if text not in spec.choices:  # the example: the choice in another case ('MURPHY')
+            same = [c for c in spec.choices if c.casefold() == text.casefold()]
+            example = repr(next(iter(same), spec.example))
+            raise UsageError(f"{where}: {not_one_of(text, spec.choices, example)}")
         return Given(spec, text, where)
     if spec.kind == "gpu":
         gpu_figures(text, where, formats)

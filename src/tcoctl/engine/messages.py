@@ -4,7 +4,7 @@ naming quantities, and what inputs would give a result not computed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,14 +60,17 @@ def nothing_computed(
     goal = result is not None and result.name != calc.target
     result = result or nearest_result(calc, known)
     wanted = result.core
+    given = [spec.name for spec in calc.inputs if spec.sets and set(spec.sets) <= known]
     options = tuple(
         (spec.name, spec.sets)
         for spec in calc.inputs
         if spec.kind not in ("choice", "size", "file")
         and not set(spec.sets) <= known
         and wanted not in spec.sets
+        and not any(alternatives(calc, [spec.name, name]) for name in given)  # refused or drops it
     )
     found = model_for(calc).suggest(known, choices, wanted, options)
+    found = [group for group in found if not alternatives(calc, group)]
     hint = (
         " or ".join(" ".join(map(as_flag, group)) for group in found[:MAX_WAYS])
         if found
@@ -78,6 +81,12 @@ def nothing_computed(
     return NothingComputed(
         f"these inputs determine no result of {calc.name}; {result.name} needs {hint}"
     )
+
+
+def alternatives(calc: Calculator, names: Sequence[str]) -> bool:
+    """Whether ``names`` hold two options check_alternatives refuses together (--gpus and
+    --nodes)."""
+    return any(other in names for name in names for other in calc.input(name).excludes)
 
 
 def nearest_result(calc: Calculator, known: frozenset[str]) -> Result:

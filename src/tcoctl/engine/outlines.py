@@ -9,11 +9,11 @@ from functools import cache, lru_cache
 
 from tcoctl.core.relations import Choices, Relation
 from tcoctl.engine.inputs import Given
-from tcoctl.engine.messages import MAX_WAYS
+from tcoctl.engine.messages import MAX_WAYS, alternatives
 from tcoctl.engine.model import Solve, known_quantities, model_for, reported_results
 from tcoctl.errors import quoted
 from tcoctl.presets import load
-from tcoctl.specs import CALCULATORS, Calculator
+from tcoctl.specs import CALCULATORS, Calculator, Input
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,12 @@ def _outline(
         if result.core not in plan.known and not result.core.startswith("ref_"):
             others = tuple(option for option in options if result.core not in option[1])
             found = model.suggest(frozenset(known), choices, result.core, others)
+            found = _as_typed(calc, given, flagged, choices, result.core, found, others)
             if with_fitted != known:  # then those a fitted default completes (--gpu)
                 fitted = model.suggest(with_fitted, choices, result.core, others)
+                fitted = _as_typed(
+                    calc, given, flagged, choices, result.core, fitted, others, with_fitted - known
+                )
                 found += [way for way in fitted if way not in found]
             ways = [*_switches(calc, frozenset(known), choices, result.core), *found]
             missing[result.name] = [list(group) for group in ways[:MAX_WAYS]]
@@ -112,6 +116,43 @@ def _outline(
     attention = missing.get("attention_flop_per_token", [])
     idle = idle_attention_precision(calc, given, flagged, reached, attention)
     return Outline(defaults, missing, unused, unread, tuple(r.name for r in results), uses, idle)
+
+
+def _as_typed(
+    calc: Calculator,
+    given: Mapping[str, Input],
+    flagged: Collection[str],
+    choices: Choices,
+    wanted: str,
+    ways: Sequence[tuple[str, ...]],
+    options: Sequence[tuple[str, tuple[str, ...]]],
+    extra: frozenset[str] = frozenset(),
+) -> list[tuple[str, ...]]:
+    """The ``ways`` (groups of options) that give ``wanted`` as typed: one naming two
+    alternatives is left out (check_alternatives refuses them together); one whose options
+    drop an input a preset gave (inputs.put: --die-yield drops supply's good-dies-per-wafer)
+    gets the options that then give ``wanted`` ('--die-width' -> '--die-width
+    --defect-density'), or is left out. ``extra``: quantities a fitted default adds."""
+    model = model_for(calc)
+    typed: list[tuple[str, ...]] = []
+    for way in ways:
+        specs = [calc.input(name) for name in way]
+        excluded = {other for spec in specs for other in spec.excludes}
+        dropped = {name for name in given if name in excluded and name not in flagged}
+        if not dropped:
+            typed.append(way)
+            continue
+        kept = [spec for name, spec in given.items() if name not in dropped]
+        known = known_quantities([*kept, *specs]) | extra
+        rest = tuple(option for option in options if option[0] not in way)
+        more = [()] if wanted in model.plan(known, choices).known else []
+        typed += [(*way, *group) for group in more or model.suggest(known, choices, wanted, rest)]
+    typed = [way for way in typed if not alternatives(calc, way)]
+    return [  # each once, and none holding a smaller one ('--die-yield --die-width')
+        way
+        for at, way in enumerate(typed)
+        if way not in typed[:at] and not any(set(o) < set(way) for o in typed)
+    ]
 
 
 def idle_attention_precision(

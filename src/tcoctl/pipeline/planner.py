@@ -34,15 +34,18 @@ MAX_SWEEP_POINTS = 20_000
 MAX_SWEEP_EVALUATIONS = 4_000_000
 """Sweep points x range points one sweep may evaluate (a few seconds at most)."""
 DEFAULT_SWEEP_POINTS = 25
-_SWEEP = re.compile(r"^\s*(?P<name>[a-z][a-z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$")
+_SWEEP = re.compile(
+    r"^\s*(?P<name>[a-zA-Z][a-zA-Z0-9-]*)\s*=\s*(?P<range>.+?)(?::(?P<n>[^:]+?))?\s*$"
+)
+"""``NAME=LOW..HIGH[:N]``; a NAME in capitals too, to be told its own case (did_you_mean)."""
 _MARK = re.compile(
-    r"^\s*(?P<name>[a-z][a-z0-9_-]*)\s*(?P<op>[<>]?=)\s*(?P<level>[^<>=!≤≥\s].*?)\s*$"
+    r"^\s*(?P<name>[a-zA-Z][a-zA-Z0-9_-]*)\s*(?P<op>[<>]?=)\s*(?P<level>[^<>=!≤≥\s].*?)\s*$"
 )
 """``RESULT=LEVEL`` (or a limit, ``RESULT<=LEVEL``): a level that starts with another
 comparison sign ('=<14e6', '==14e6') is no quantity, but a misspelt comparison."""
 _NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(\s*)(.*)$")
 """An input's example, a number and its unit ('0.08 USD/kWh', '0.1/cm^2', '2e6')."""
-_LIMIT = re.compile(r"^(?P<name>\s*[a-z][a-z0-9_-]*\s*)(?P<side>[<>])=")
+_LIMIT = re.compile(r"^(?P<name>\s*[a-zA-Z][a-zA-Z0-9_-]*\s*)(?P<side>[<>])=")
 """A goal that is a limit, ``RESULT<=VALUE`` or ``RESULT>=VALUE``."""
 GOAL_SIDES = {"<": -1, ">": 1}
 

@@ -405,13 +405,25 @@ def check_options(calc: Calculator, options: Mapping[str, Any], fmt: str) -> Non
             + " (or use --svg-screen for the whole table view)"
         )
     svgs = [options.get("svg"), options.get("svg_screen")]
-    if all(svgs) and Path(str(svgs[0])).resolve() == Path(str(svgs[1])).resolve():
+    if all(svgs) and one_file(str(svgs[0]), str(svgs[1])):
         raise UsageError(
             f"--svg-screen: {shorten(str(svgs[1]))!r} is --svg's file too, and one would "
             "overwrite the other; give each its own, e.g. --svg chart.svg --svg-screen screen.svg"
         )
     check_svg(options.get("svg"), "--svg", bool(options.get("force")))
     check_svg(options.get("svg_screen"), "--svg-screen", bool(options.get("force")))
+
+
+def one_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: the same path resolved ('./out.svg', a symbolic
+    link), or an existing file by two names (a hard link; 'A.svg' and 'a.svg' where the
+    file system ignores case)."""
+    if Path(first).resolve() == Path(second).resolve():
+        return True
+    try:
+        return Path(first).samefile(second)
+    except OSError:  # either does not exist yet: two new files
+        return False
 
 
 def check_svg(svg: str | None, option: str, force: bool) -> None:
@@ -453,9 +465,12 @@ def target_result(
     calc: Calculator, options: Mapping[str, Any], solve: engine.Solve | None = None
 ) -> Result:
     """The result a tornado or sweep chart is about: --target (a goal-seek's solved input
-    among them), else a goal-seek's solved input (what each range moves is the answer),
-    else the calculator's own."""
-    default = calc.target if solve is None else solve.unknown.name
+    among them), else a goal-seek's solved input (what each range moves is the answer: the
+    result of its quantity, tco's power_per_gpu for --solve power), else the calculator's
+    own."""
+    results = engine.results_of(calc, solve)
+    solved = [r.name for r in results if solve is not None and r.core == solve.unknown.core]
+    default = next(iter(solved), calc.target)
     return find_result(calc, options.get("target") or default, "--target", calc.target, solve)
 
 
