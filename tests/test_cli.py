@@ -673,6 +673,11 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
          "e.g. {memory} --sequence 2048"),
         (("tco", "--formatt", "json"),
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
+        # a GPU name near the one typed, not the option's example (the probe: '--gpuu a100'
+        # was told '--gpu h100-sxm')
+        (("inference", "--gpuu", "a100"),
+         "--gpuu: {inference} has no such option (did you mean --gpu?); "
+         "e.g. {inference} --gpu a100-sxm"),
         # the command as typed, corrected: its other words kept (the probe: 'e.g. tcoctl
         # presets show --format', with no name and no value)
         # the option already given: the example drops the misspelt one, not gives it twice
@@ -720,6 +725,7 @@ def test_an_unknown_option_or_argument_names_it_with_an_example(
     paths = {
         "tco": "python -m tcoctl tco",
         "memory": "python -m tcoctl memory",
+        "inference": "python -m tcoctl inference",
         "schema": "python -m tcoctl schema",
         "show": "python -m tcoctl presets show",
         "root": "python -m tcoctl",

@@ -843,6 +843,7 @@ def unknown_option(
         # would be a stray argument)
         unit = example_value(argv, near).partition(" ")[2]
         typed_values = [given, f"{given} {unit}"] if unit else [given]
+        typed_values += near_names(argv, near, given)
         shown = next(
             (v for v in typed_values if given and takes(argv, near, v)), example_value(argv, near)
         )
@@ -939,6 +940,16 @@ def answers(calc: Calculator, preset: str | None, given: dict[str, str], used: b
 
 UNUSED = "is used by no result"
 """A warning that an option changes nothing in a run (engine's): no example of it."""
+
+
+def near_names(argv: list[str], flag: str, value: str) -> list[str]:
+    """For an option that takes a preset's name (--gpu), the names nearest the value typed:
+    '--gpuu a100' is told '--gpu a100-sxm', not the option's own example."""
+    _, spec = calculator_input(argv, flag)
+    if spec is None or spec.kind != "gpu" or not value:
+        return []
+    names = completion.preset_names(kind="gpu")("")
+    return [n for n in names if n.startswith(value)] + difflib.get_close_matches(value, names)
 
 
 def calculator_input(argv: list[str], flag: str) -> tuple[Calculator | None, Input | None]:
