@@ -668,9 +668,11 @@ def test_an_unknown_command_names_the_commands_and_the_nearest(
         (("tco", "--gpu-prise=30000"),
          "--gpu-prise: {tco} has no such option (did you mean --gpu-price?); "
          "e.g. {tco} --gpu-price '30000 USD'"),
+        # a calculator with no money result: said as the API says it (the second probe:
+        # 'did you mean --sequence?')
         (("memory", "--currency", "EUR"),
-         "--currency: {memory} has no such option (did you mean --sequence?); "
-         "e.g. {memory} --sequence 2048"),
+         "--currency: memory has no money result to show in a currency; drop it, "
+         "e.g. tcoctl tco --currency EUR where there is one"),
         (("tco", "--formatt", "json"),
          "--formatt: {tco} has no such option (did you mean --format?); e.g. {tco} --format json"),
         # a GPU name near the one typed, not the option's example (the probe: '--gpuu a100'

@@ -807,6 +807,12 @@ def unknown_option(
     command's options (``known``): click matches the whole word ('--gpu h100-sxm' to none)."""
     if typed in TCOCTL_OPTIONS:
         return f"{typed}: goes before the command, e.g. {moved_first(argv, typed)}"
+    calc, _ = calculator_input(argv, typed)
+    if typed == "--currency" and calc is not None and not calc.has_money:
+        return (  # as the API says of currency= here
+            f"--currency: {calc.name} has no money result to show in a currency; drop it, "
+            "e.g. tcoctl tco --currency EUR where there is one"
+        )
     option, _, value = typed.partition(" ")
     at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
     if value and at is not None:  # the whole word: click cuts it at an '=' in the value
