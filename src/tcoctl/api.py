@@ -44,6 +44,7 @@ from tcoctl.errors import (
     as_keyword,
     did_you_mean,
     first_few,
+    no_money_result,
     not_one_of,
     shorten,
 )
@@ -337,11 +338,8 @@ def _run(command: str, preset: str | None, options: dict[str, Any]) -> Result:
         )
     shared = _shared(preset, options)
     code = options.pop("currency", None)
-    if code is not None and not calc.has_money:  # the command line has no --currency here
-        raise UsageError(
-            f"currency=: {calc.name} has no money result to show in a currency; drop it, "
-            "e.g. tcoctl.tco(currency='EUR') where there is one"
-        )
+    if code is not None and not calc.has_money:
+        raise UsageError(no_money_result(calc.name, "currency=", "tcoctl.tco(currency='EUR')"))
     calc = runner.in_currency(calc, code, "currency=", "currency='EUR'", inputs=False)
     upstream = options.pop("upstream", None)
     scenarios = options.pop("scenarios", None)

@@ -110,6 +110,16 @@ def not_one_of(text: str, choices: Iterable[str], example: str) -> str:
     return f"{shorten(text)!r} is not one of {', '.join(listed)}{hint}; e.g. {example}"
 
 
+def no_money_result(calculator: str, option: str, elsewhere: str) -> str:
+    """How a currency is refused for a calculator with no money result (memory, supply,
+    h100e), the same from the command line (which builds no --currency there) and the API:
+    the option, why, and ``elsewhere``, a run that takes it."""
+    return (
+        f"{option}: {calculator} has no money result to show in a currency; drop it, e.g. "
+        f"{elsewhere} where there is one"
+    )
+
+
 def as_flag(name: str) -> str:
     """An option as the command line names it: ``--gpu-price`` for ``gpu-price`` (the
     option's name in its spec)."""

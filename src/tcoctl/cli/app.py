@@ -42,6 +42,7 @@ from tcoctl.errors import (
     as_flag,
     did_you_mean,
     nearest,
+    no_money_result,
     not_one_of,
     quoted,
     shorten,
@@ -809,10 +810,7 @@ def unknown_option(
         return f"{typed}: goes before the command, e.g. {moved_first(argv, typed)}"
     calc, _ = calculator_input(argv, typed)
     if typed == "--currency" and calc is not None and not calc.has_money:
-        return (  # as the API says of currency= here
-            f"--currency: {calc.name} has no money result to show in a currency; drop it, "
-            "e.g. tcoctl tco --currency EUR where there is one"
-        )
+        return no_money_result(calc.name, typed, "tcoctl tco --currency EUR")
     option, _, value = typed.partition(" ")
     at = next((i for i, word in enumerate(argv) if word.split("=")[0] == typed), None)
     if value and at is not None:  # the whole word: click cuts it at an '=' in the value
@@ -954,8 +952,7 @@ def near_names(argv: list[str], flag: str, value: str) -> list[str]:
     _, spec = calculator_input(argv, flag)
     if spec is None or spec.kind != "gpu" or not value:
         return []
-    names = completion.preset_names(kind="gpu")("")
-    return [n for n in names if n.startswith(value)] + difflib.get_close_matches(value, names)
+    return nearest(value, completion.preset_names(kind="gpu")(""))
 
 
 def calculator_input(argv: list[str], flag: str) -> tuple[Calculator | None, Input | None]:
